@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+/** The database handle every repository takes first. A `Transaction<Database>` is one too. */
+export type Db = Kysely<Database>;
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DbConfig {
+  /** `postgres://…`: use PostgreSQL. Wins over `sqlitePath`. */
+  readonly databaseUrl?: string | undefined;
+  /** SQLite file (parent folder created when missing); `:memory:` for throw-away use. */
+  readonly sqlitePath?: string | undefined;
+  /** PostgreSQL pool size (default 10). */
+  readonly poolMax?: number | undefined;
+}
+
+export const DEFAULT_SQLITE_PATH = 'data/needlecare.db';
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/**
+ * Open the database: PostgreSQL when `databaseUrl` is set, else SQLite on a file.
+ * SQLite runs in WAL with `synchronous=FULL` so an acknowledged write survives power loss,
+ * `foreign_keys=ON` and a 5 s busy timeout for a second process (CLI, backup) on the file.
+ * On PostgreSQL, int8 (counts, identities) is parsed to `number` so both dialects return
+ * the same JS types.
+ */
+export function createDb(config: DbConfig): Db {
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: config.poolMax ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+          if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+          return format === 'binary'
+            ? pg.types.getTypeParser(oid, 'binary')
+            : pg.types.getTypeParser(oid, 'text');
+        }) as typeof pg.types.getTypeParser,
+      },
+    });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const path = config.sqlitePath ?? DEFAULT_SQLITE_PATH;
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/**
+ * Which dialect a handle (or transaction) talks to. Kysely exposes no public name, so this
+ * looks at the adapter; both dialects are created only by `createDb`.
+ */
+export function dialectOf(db: Kysely<Database> | Kysely<unknown>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * Run `fn` in a transaction, or inside the caller's transaction when `db` already is one
+ * (Kysely has no nested transactions), so repositories can compose.
+ */
+export async function withTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  return db.transaction().execute((trx) => fn(trx));
+}

@@ -1,0 +1,362 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { dialectOf } from './db.ts';
+import type { Db } from './db.ts';
+
+/**
+ * Migrations live in code (no files to ship or find at run time) and are frozen once
+ * released: never edit one, add the next. Column types are the portable subset of
+ * docs/decisions/0100; `sql` appears only where the dialects differ.
+ */
+const GENESIS_HASH = '0'.repeat(64);
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const pg = dialectOf(db) === 'postgres';
+
+    await db.schema
+      .createTable('clinics')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('time_zone', 'text', (c) => c.notNull())
+      .addColumn('emergency_number', 'text', (c) => c.notNull())
+      .addColumn('contact_phone', 'text', (c) => c.notNull())
+      .addColumn('default_language', 'text', (c) => c.notNull().defaultTo('en'))
+      .addColumn('languages_json', 'text', (c) => c.notNull().defaultTo('["en"]'))
+      .addColumn('checkin_plan_json', 'text', (c) => c.notNull().defaultTo('[4,24,48,72,168]'))
+      .addColumn('thoracic_plan_json', 'text', (c) => c.notNull().defaultTo('[2,6,24,48,72,168]'))
+      .addColumn('coverage_json', 'text', (c) => c.notNull().defaultTo('{}'))
+      .addColumn('quiet_hours_json', 'text', (c) => c.notNull().defaultTo('null'))
+      .addColumn('escalation_json', 'text', (c) => c.notNull().defaultTo('{}'))
+      .addColumn('link_ttl_days', 'integer', (c) => c.notNull().defaultTo(14))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('staff_users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+      .addColumn('email', 'text', (c) => c.notNull().unique())
+      .addColumn('display_name', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('admin', 'practitioner')`))
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('locked_until', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('staff_users_clinic')
+      .on('staff_users')
+      .column('clinic_id')
+      .execute();
+
+    await db.schema
+      .createTable('staff_sessions')
+      .addColumn('id_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) =>
+        c.notNull().references('staff_users.id').onDelete('cascade'),
+      )
+      .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+      .addColumn('csrf_token', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('staff_sessions_user')
+      .on('staff_sessions')
+      .column('user_id')
+      .execute();
+    await db.schema
+      .createIndex('staff_sessions_expires')
+      .on('staff_sessions')
+      .column('expires_at')
+      .execute();
+
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_by', 'text', (c) => c.references('staff_users.id'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_used_at', 'text')
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema.createIndex('api_tokens_clinic').on('api_tokens').column('clinic_id').execute();
+
+    await db.schema
+      .createTable('patients')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+      .addColumn('display_name', 'text', (c) => c.notNull())
+      .addColumn('email', 'text')
+      .addColumn('phone', 'text')
+      .addColumn('language', 'text', (c) => c.notNull().defaultTo('en'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('patients_clinic_name')
+      .on('patients')
+      .columns(['clinic_id', 'display_name'])
+      .execute();
+
+    await db.schema
+      .createTable('needling_sessions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+      .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+      .addColumn('practitioner_id', 'text', (c) => c.references('staff_users.id'))
+      .addColumn('performed_at', 'text', (c) => c.notNull())
+      .addColumn('thoracic', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('bilateral_thoracic', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('notes', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('needling_sessions_patient')
+      .on('needling_sessions')
+      .columns(['clinic_id', 'patient_id', 'performed_at'])
+      .execute();
+    await db.schema
+      .createIndex('needling_sessions_clinic_performed')
+      .on('needling_sessions')
+      .columns(['clinic_id', 'performed_at'])
+      .execute();
+
+    await db.schema
+      .createTable('session_sites')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('session_id', 'text', (c) =>
+        c.notNull().references('needling_sessions.id').onDelete('cascade'),
+      )
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('muscle', 'text', (c) => c.notNull())
+      .addColumn('side', 'text')
+      .addColumn('needle_count', 'integer')
+      .addUniqueConstraint('session_sites_position', ['session_id', 'position'])
+      .execute();
+
+    await db.schema
+      .createTable('patient_links')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('session_id', 'text', (c) => c.notNull().references('needling_sessions.id'))
+      .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema
+      .createIndex('patient_links_session')
+      .on('patient_links')
+      .column('session_id')
+      .execute();
+
+    await db.schema
+      .createTable('check_ins')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('session_id', 'text', (c) => c.notNull().references('needling_sessions.id'))
+      .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('hours_after', 'double precision', (c) => c.notNull())
+      .addColumn('soreness', 'integer', (c) => c.notNull())
+      .addColumn('symptoms_json', 'text', (c) => c.notNull().defaultTo('[]'))
+      .addColumn('note', 'text')
+      .addColumn('source', 'text', (c) =>
+        c.notNull().check(sql`source in ('patient', 'emergency_button', 'staff')`),
+      )
+      .execute();
+    await db.schema
+      .createIndex('check_ins_session')
+      .on('check_ins')
+      .columns(['session_id', 'received_at'])
+      .execute();
+    await db.schema
+      .createIndex('check_ins_clinic_received')
+      .on('check_ins')
+      .columns(['clinic_id', 'received_at'])
+      .execute();
+
+    await db.schema
+      .createTable('assessments')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('check_in_id', 'text', (c) => c.notNull().unique().references('check_ins.id'))
+      .addColumn('session_id', 'text', (c) => c.notNull().references('needling_sessions.id'))
+      .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+      .addColumn('disposition', 'text', (c) => c.notNull())
+      .addColumn('rules_json', 'text', (c) => c.notNull().defaultTo('[]'))
+      .addColumn('rulebook_version', 'text', (c) => c.notNull())
+      .addColumn('phase', 'text', (c) => c.notNull())
+      .addColumn('thoracic', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('assessments_session')
+      .on('assessments')
+      .column('session_id')
+      .execute();
+
+    await db.schema
+      .createTable('alerts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+      .addColumn('session_id', 'text', (c) => c.notNull().references('needling_sessions.id'))
+      .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+      .addColumn('assessment_id', 'text', (c) => c.references('assessments.id'))
+      .addColumn('severity', 'text', (c) =>
+        c.notNull().check(sql`severity in ('routine', 'urgent', 'emergency')`),
+      )
+      .addColumn('status', 'text', (c) =>
+        c.notNull().check(sql`status in ('open', 'acknowledged', 'resolved')`),
+      )
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('acknowledged_at', 'text')
+      .addColumn('acknowledged_by', 'text', (c) => c.references('staff_users.id'))
+      .addColumn('resolved_at', 'text')
+      .addColumn('resolved_by', 'text', (c) => c.references('staff_users.id'))
+      .addColumn('resolution_note', 'text')
+      .execute();
+    await db.schema
+      .createIndex('alerts_clinic_status')
+      .on('alerts')
+      .columns(['clinic_id', 'status', 'created_at'])
+      .execute();
+    await db.schema
+      .createIndex('alerts_session_status')
+      .on('alerts')
+      .columns(['session_id', 'status'])
+      .execute();
+
+    await db.schema
+      .createTable('audit_events')
+      .addColumn('seq', pg ? 'bigint' : 'integer', (c) =>
+        pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+      )
+      .addColumn('id', 'text', (c) => c.notNull().unique())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('clinic_id', 'text')
+      .addColumn('actor_type', 'text', (c) =>
+        c
+          .notNull()
+          .check(sql`actor_type in ('staff', 'patient_link', 'api_token', 'system', 'anonymous')`),
+      )
+      .addColumn('actor_id', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('subject_type', 'text', (c) => c.notNull())
+      .addColumn('subject_id', 'text')
+      .addColumn('ip', 'text')
+      .addColumn('details_json', 'text', (c) => c.notNull().defaultTo('{}'))
+      .addColumn('prev_hash', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('audit_events_clinic_at')
+      .on('audit_events')
+      .columns(['clinic_id', 'at'])
+      .execute();
+    await db.schema
+      .createIndex('audit_events_subject')
+      .on('audit_events')
+      .columns(['subject_type', 'subject_id'])
+      .execute();
+
+    await db.schema
+      .createTable('audit_head')
+      .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+      .addColumn('last_seq', pg ? 'bigint' : 'integer', (c) => c.notNull())
+      .addColumn('last_hash', 'text', (c) => c.notNull())
+      .execute();
+    await sql`insert into audit_head (id, last_seq, last_hash) values (1, 0, ${GENESIS_HASH})`.execute(
+      db,
+    );
+
+    await db.schema
+      .createTable('idempotency_keys')
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('request_hash', 'text', (c) => c.notNull())
+      .addColumn('status_code', 'integer', (c) => c.notNull())
+      .addColumn('response_json', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
+      .execute();
+    await db.schema
+      .createIndex('idempotency_keys_created')
+      .on('idempotency_keys')
+      .column('created_at')
+      .execute();
+
+    await db.schema
+      .createTable('outbox')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('clinic_id', 'text', (c) => c.references('clinics.id'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
+      .addColumn('payload_json', 'text', (c) => c.notNull())
+      .addColumn('due_at', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) =>
+        c.notNull().check(sql`status in ('pending', 'sent', 'dead')`),
+      )
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('claimed_by', 'text')
+      .addColumn('claimed_until', 'text')
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('sent_at', 'text')
+      .execute();
+    await db.schema
+      .createIndex('outbox_status_due')
+      .on('outbox')
+      .columns(['status', 'due_at'])
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    for (const table of [
+      'outbox',
+      'idempotency_keys',
+      'audit_head',
+      'audit_events',
+      'alerts',
+      'assessments',
+      'check_ins',
+      'patient_links',
+      'session_sites',
+      'needling_sessions',
+      'patients',
+      'api_tokens',
+      'staff_sessions',
+      'staff_users',
+      'clinics',
+    ]) {
+      await db.schema.dropTable(table).ifExists().execute();
+    }
+  },
+};
+
+/** All migrations, in order. Names sort lexically; never rename or edit a released one. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_initial': initial,
+};
+
+const provider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};
+
+export function createMigrator(db: Db): Migrator {
+  return new Migrator({ db, provider });
+}
+
+/**
+ * Bring the schema to the latest migration. Idempotent: returns the names applied by this
+ * call (empty when already current).
+ * @throws the migration's own error (the failing migration is rolled back where the dialect
+ * supports transactional DDL — both of ours do).
+ */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const { error, results } = await createMigrator(db).migrateToLatest();
+  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
