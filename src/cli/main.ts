@@ -24,7 +24,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const entry = COMMANDS[name];
   if (entry === undefined) {
-    io.stderr.write(`needlecare: unknown command "${name}"; try: ${Object.keys(COMMANDS).join(', ')}\n`);
+    io.stderr.write(
+      `needlecare: unknown command "${name}"; try: ${Object.keys(COMMANDS).join(', ')}\n`,
+    );
     return EXIT_USAGE;
   }
   const command = await entry.load();
@@ -32,6 +34,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([n, c]) => `  needlecare ${n.padEnd(10)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(
+    ([n, c]) => `  needlecare ${n.padEnd(10)} ${c.summary}`,
+  );
   return `Usage: needlecare <command> [options]\n\nCommands:\n${lines.join('\n')}\n`;
 }

@@ -6,7 +6,13 @@ import type { Locale, Phase, Site, SorenessBand, Text } from './types.ts';
 export type EvidenceLevel = 'guidance' | 'trial';
 
 export interface AdviceItem {
-  readonly id: 'hydration' | 'gentle_walk' | 'avoid_intense_exercise' | 'heat' | 'breathing_warning' | 'usual_activity';
+  readonly id:
+    | 'hydration'
+    | 'gentle_walk'
+    | 'avoid_intense_exercise'
+    | 'heat'
+    | 'breathing_warning'
+    | 'usual_activity';
   readonly text: string;
   readonly evidence: EvidenceLevel;
   readonly evidenceText: string;
@@ -56,7 +62,8 @@ export function formatWeekdayTime(instant: string, timeZone: string, locale: Loc
     minute: '2-digit',
     hourCycle: 'h23',
   }).formatToParts(new Date(Date.parse(instant)));
-  const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+  const get = (type: Intl.DateTimeFormatPartTypes): string =>
+    parts.find((p) => p.type === type)?.value ?? '';
   const weekday = get('weekday');
   const time = `${get('hour')}:${get('minute')}`;
   return locale === 'es' ? `${weekday} a las ${time}` : `${weekday} ${time}`;

@@ -14,21 +14,92 @@ describe('validateCase', () => {
   it.each([
     ['not an object', 42, '(case)', /must be an object/],
     ['missing session', { reports: good.reports }, 'session', /must be an object with "sites"/],
-    ['unknown top-level field', { ...good, patient: 'x' }, 'patient', /unknown field; allowed fields: session, reports/],
+    [
+      'unknown top-level field',
+      { ...good, patient: 'x' },
+      'patient',
+      /unknown field; allowed fields: session, reports/,
+    ],
     ['empty sites', { ...good, session: { sites: [] } }, 'session.sites', /1 to 40/],
-    ['unknown muscle', { ...good, session: { sites: [{ muscle: 'heart' }] } }, 'session.sites[0].muscle', /unknown muscle "heart"; allowed: .*upper-trapezius/],
-    ['bad side', { ...good, session: { sites: [{ muscle: 'deltoid', side: 'up' }] } }, 'session.sites[0].side', /left, right, midline/],
-    ['needle count in a case', { ...good, session: { sites: [{ muscle: 'deltoid', needleCount: 2 }] } }, 'session.sites[0].needleCount', /unknown field/],
+    [
+      'unknown muscle',
+      { ...good, session: { sites: [{ muscle: 'heart' }] } },
+      'session.sites[0].muscle',
+      /unknown muscle "heart"; allowed: .*upper-trapezius/,
+    ],
+    [
+      'bad side',
+      { ...good, session: { sites: [{ muscle: 'deltoid', side: 'up' }] } },
+      'session.sites[0].side',
+      /left, right, midline/,
+    ],
+    [
+      'needle count in a case',
+      { ...good, session: { sites: [{ muscle: 'deltoid', needleCount: 2 }] } },
+      'session.sites[0].needleCount',
+      /unknown field/,
+    ],
     ['no reports', { ...good, reports: [] }, 'reports', /1 to 500/],
-    ['negative hour', { ...good, reports: [{ hoursAfter: -1, soreness: 3, symptoms: [] }] }, 'reports[0].hoursAfter', /from 0/],
-    ['hour as text', { ...good, reports: [{ hoursAfter: '5', soreness: 3, symptoms: [] }] }, 'reports[0].hoursAfter', /number of hours/],
-    ['soreness 11', { ...good, reports: [{ hoursAfter: 5, soreness: 11, symptoms: [] }] }, 'reports[0].soreness', /whole number from 0 to 10 \(got 11\)/],
-    ['soreness 2.5', { ...good, reports: [{ hoursAfter: 5, soreness: 2.5, symptoms: [] }] }, 'reports[0].soreness', /whole number/],
-    ['symptoms missing', { ...good, reports: [{ hoursAfter: 5, soreness: 3 }] }, 'reports[0].symptoms', /array of symptom codes/],
-    ['unknown symptom', { ...good, reports: [{ hoursAfter: 5, soreness: 3, symptoms: ['headache'] }] }, 'reports[0].symptoms[0]', /unknown symptom "headache"; allowed: chest_pain/],
-    ['duplicate symptom', { ...good, reports: [{ hoursAfter: 5, soreness: 3, symptoms: ['fever', 'fever'] }] }, 'reports[0].symptoms[1]', /listed twice/],
-    ['out of order', { ...good, reports: [{ hoursAfter: 5, soreness: 3, symptoms: [] }, { hoursAfter: 4, soreness: 3, symptoms: [] }] }, 'reports[1].hoursAfter', /time order/],
-    ['unknown report field', { ...good, reports: [{ hoursAfter: 5, soreness: 3, symptoms: [], mood: 1 }] }, 'reports[0].mood', /unknown field/],
+    [
+      'negative hour',
+      { ...good, reports: [{ hoursAfter: -1, soreness: 3, symptoms: [] }] },
+      'reports[0].hoursAfter',
+      /from 0/,
+    ],
+    [
+      'hour as text',
+      { ...good, reports: [{ hoursAfter: '5', soreness: 3, symptoms: [] }] },
+      'reports[0].hoursAfter',
+      /number of hours/,
+    ],
+    [
+      'soreness 11',
+      { ...good, reports: [{ hoursAfter: 5, soreness: 11, symptoms: [] }] },
+      'reports[0].soreness',
+      /whole number from 0 to 10 \(got 11\)/,
+    ],
+    [
+      'soreness 2.5',
+      { ...good, reports: [{ hoursAfter: 5, soreness: 2.5, symptoms: [] }] },
+      'reports[0].soreness',
+      /whole number/,
+    ],
+    [
+      'symptoms missing',
+      { ...good, reports: [{ hoursAfter: 5, soreness: 3 }] },
+      'reports[0].symptoms',
+      /array of symptom codes/,
+    ],
+    [
+      'unknown symptom',
+      { ...good, reports: [{ hoursAfter: 5, soreness: 3, symptoms: ['headache'] }] },
+      'reports[0].symptoms[0]',
+      /unknown symptom "headache"; allowed: chest_pain/,
+    ],
+    [
+      'duplicate symptom',
+      { ...good, reports: [{ hoursAfter: 5, soreness: 3, symptoms: ['fever', 'fever'] }] },
+      'reports[0].symptoms[1]',
+      /listed twice/,
+    ],
+    [
+      'out of order',
+      {
+        ...good,
+        reports: [
+          { hoursAfter: 5, soreness: 3, symptoms: [] },
+          { hoursAfter: 4, soreness: 3, symptoms: [] },
+        ],
+      },
+      'reports[1].hoursAfter',
+      /time order/,
+    ],
+    [
+      'unknown report field',
+      { ...good, reports: [{ hoursAfter: 5, soreness: 3, symptoms: [], mood: 1 }] },
+      'reports[0].mood',
+      /unknown field/,
+    ],
   ])('%s → names %s', (_name, input, path, message) => {
     const result = validateCase(input);
     expect(result.ok).toBe(false);
@@ -39,12 +110,25 @@ describe('validateCase', () => {
   });
 
   it('prefixes paths for nested use', () => {
-    const result = validateCase({ ...good, reports: [{ hoursAfter: 5, soreness: 12, symptoms: [] }] }, 'cases[3]');
-    expect(result.ok ? [] : result.error.map((i) => i.path)).toEqual(['cases[3].reports[0].soreness']);
+    const result = validateCase(
+      { ...good, reports: [{ hoursAfter: 5, soreness: 12, symptoms: [] }] },
+      'cases[3]',
+    );
+    expect(result.ok ? [] : result.error.map((i) => i.path)).toEqual([
+      'cases[3].reports[0].soreness',
+    ]);
   });
 
   it('accepts reports that share an hour', () => {
-    expect(validateCase({ ...good, reports: [{ hoursAfter: 5, soreness: 3, symptoms: [] }, { hoursAfter: 5, soreness: 4, symptoms: [] }] }).ok).toBe(true);
+    expect(
+      validateCase({
+        ...good,
+        reports: [
+          { hoursAfter: 5, soreness: 3, symptoms: [] },
+          { hoursAfter: 5, soreness: 4, symptoms: [] },
+        ],
+      }).ok,
+    ).toBe(true);
   });
 });
 
@@ -54,7 +138,10 @@ describe('validateReportInput', () => {
       ok: true,
       value: { soreness: 4, symptoms: ['bruising'], note: 'ok' },
     });
-    expect(validateReportInput({ soreness: 0, note: ' ' })).toEqual({ ok: true, value: { soreness: 0, symptoms: [] } });
+    expect(validateReportInput({ soreness: 0, note: ' ' })).toEqual({
+      ok: true,
+      value: { soreness: 0, symptoms: [] },
+    });
   });
   it.each([
     [{ soreness: '4', symptoms: [] }, 'soreness'],

@@ -51,7 +51,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkKeys(value: Record<string, unknown>, allowed: readonly string[], path: string, issues: Issues): void {
+function checkKeys(
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+  path: string,
+  issues: Issues,
+): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
       issues.push({
@@ -67,7 +72,12 @@ function join(path: string, key: string): string {
 }
 
 function checkSoreness(value: unknown, path: string, issues: Issues): number | undefined {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < SORENESS_MIN || value > SORENESS_MAX) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < SORENESS_MIN ||
+    value > SORENESS_MAX
+  ) {
     issues.push({
       path,
       message: `must be a whole number from ${SORENESS_MIN} to ${SORENESS_MAX} (got ${describe(value)})`,
@@ -79,7 +89,10 @@ function checkSoreness(value: unknown, path: string, issues: Issues): number | u
 
 function checkSymptoms(value: unknown, path: string, issues: Issues): SymptomCode[] | undefined {
   if (!Array.isArray(value)) {
-    issues.push({ path, message: `must be an array of symptom codes (got ${describe(value)}); use [] for none` });
+    issues.push({
+      path,
+      message: `must be an array of symptom codes (got ${describe(value)}); use [] for none`,
+    });
     return undefined;
   }
   const seen = new Set<string>();
@@ -87,7 +100,10 @@ function checkSymptoms(value: unknown, path: string, issues: Issues): SymptomCod
   value.forEach((code: unknown, i) => {
     const at = `${path}[${i}]`;
     if (typeof code !== 'string' || !SYMPTOM_SET.has(code)) {
-      issues.push({ path: at, message: `unknown symptom ${describe(code)}; allowed: ${SYMPTOM_CODES.join(', ')}` });
+      issues.push({
+        path: at,
+        message: `unknown symptom ${describe(code)}; allowed: ${SYMPTOM_CODES.join(', ')}`,
+      });
     } else if (seen.has(code)) {
       issues.push({ path: at, message: `"${code}" is listed twice; list each symptom once` });
     } else {
@@ -97,13 +113,26 @@ function checkSymptoms(value: unknown, path: string, issues: Issues): SymptomCod
   return issues.length === before ? (value as SymptomCode[]) : undefined;
 }
 
-function checkSite(value: unknown, path: string, issues: Issues, allowNeedleCount: boolean): RecordedSite | undefined {
+function checkSite(
+  value: unknown,
+  path: string,
+  issues: Issues,
+  allowNeedleCount: boolean,
+): RecordedSite | undefined {
   if (!isRecord(value)) {
-    issues.push({ path, message: `must be an object with "muscle" and optional "side" (got ${describe(value)})` });
+    issues.push({
+      path,
+      message: `must be an object with "muscle" and optional "side" (got ${describe(value)})`,
+    });
     return undefined;
   }
   const before = issues.length;
-  checkKeys(value, allowNeedleCount ? ['muscle', 'side', 'needleCount'] : ['muscle', 'side'], path, issues);
+  checkKeys(
+    value,
+    allowNeedleCount ? ['muscle', 'side', 'needleCount'] : ['muscle', 'side'],
+    path,
+    issues,
+  );
   const { muscle, side, needleCount } = value;
   if (typeof muscle !== 'string' || !MUSCLE_SET.has(muscle)) {
     issues.push({
@@ -112,12 +141,18 @@ function checkSite(value: unknown, path: string, issues: Issues, allowNeedleCoun
     });
   }
   if (side !== undefined && (typeof side !== 'string' || !SIDE_SET.has(side))) {
-    issues.push({ path: join(path, 'side'), message: `must be one of ${SIDES.join(', ')} (got ${describe(side)})` });
+    issues.push({
+      path: join(path, 'side'),
+      message: `must be one of ${SIDES.join(', ')} (got ${describe(side)})`,
+    });
   }
   if (
     allowNeedleCount &&
     needleCount !== undefined &&
-    (typeof needleCount !== 'number' || !Number.isInteger(needleCount) || needleCount < 1 || needleCount > LIMITS.maxNeedleCount)
+    (typeof needleCount !== 'number' ||
+      !Number.isInteger(needleCount) ||
+      needleCount < 1 ||
+      needleCount > LIMITS.maxNeedleCount)
   ) {
     issues.push({
       path: join(path, 'needleCount'),
@@ -132,7 +167,12 @@ function checkSite(value: unknown, path: string, issues: Issues, allowNeedleCoun
   };
 }
 
-function checkSites(value: unknown, path: string, issues: Issues, allowNeedleCount: boolean): RecordedSite[] | undefined {
+function checkSites(
+  value: unknown,
+  path: string,
+  issues: Issues,
+  allowNeedleCount: boolean,
+): RecordedSite[] | undefined {
   if (!Array.isArray(value) || value.length === 0 || value.length > LIMITS.maxSites) {
     issues.push({
       path,
@@ -141,19 +181,29 @@ function checkSites(value: unknown, path: string, issues: Issues, allowNeedleCou
     return undefined;
   }
   const before = issues.length;
-  const sites = value.map((site: unknown, i) => checkSite(site, `${path}[${i}]`, issues, allowNeedleCount));
+  const sites = value.map((site: unknown, i) =>
+    checkSite(site, `${path}[${i}]`, issues, allowNeedleCount),
+  );
   return issues.length === before ? (sites as RecordedSite[]) : undefined;
 }
 
 function checkReport(value: unknown, path: string, issues: Issues): Report | undefined {
   if (!isRecord(value)) {
-    issues.push({ path, message: `must be an object with hoursAfter, soreness and symptoms (got ${describe(value)})` });
+    issues.push({
+      path,
+      message: `must be an object with hoursAfter, soreness and symptoms (got ${describe(value)})`,
+    });
     return undefined;
   }
   const before = issues.length;
   checkKeys(value, ['hoursAfter', 'soreness', 'symptoms'], path, issues);
   const { hoursAfter } = value;
-  if (typeof hoursAfter !== 'number' || !Number.isFinite(hoursAfter) || hoursAfter < 0 || hoursAfter > LIMITS.maxHoursAfter) {
+  if (
+    typeof hoursAfter !== 'number' ||
+    !Number.isFinite(hoursAfter) ||
+    hoursAfter < 0 ||
+    hoursAfter > LIMITS.maxHoursAfter
+  ) {
     issues.push({
       path: join(path, 'hoursAfter'),
       message: `must be a number of hours from 0 to ${LIMITS.maxHoursAfter} (got ${describe(hoursAfter)})`,
@@ -161,7 +211,8 @@ function checkReport(value: unknown, path: string, issues: Issues): Report | und
   }
   const soreness = checkSoreness(value.soreness, join(path, 'soreness'), issues);
   const symptoms = checkSymptoms(value.symptoms, join(path, 'symptoms'), issues);
-  if (issues.length !== before || soreness === undefined || symptoms === undefined) return undefined;
+  if (issues.length !== before || soreness === undefined || symptoms === undefined)
+    return undefined;
   return { hoursAfter: hoursAfter as number, soreness, symptoms };
 }
 
@@ -169,27 +220,41 @@ function checkReport(value: unknown, path: string, issues: Issues): Report | und
 export function validateCase(input: unknown, path = ''): Result<TriageCase, ValidationIssue[]> {
   const issues: Issues = [];
   if (!isRecord(input)) {
-    return err([{ path: path === '' ? '(case)' : path, message: `must be an object with "session" and "reports" (got ${describe(input)})` }]);
+    return err([
+      {
+        path: path === '' ? '(case)' : path,
+        message: `must be an object with "session" and "reports" (got ${describe(input)})`,
+      },
+    ]);
   }
   checkKeys(input, ['session', 'reports'], path, issues);
   let sites: RecordedSite[] | undefined;
   const sessionPath = join(path, 'session');
   if (!isRecord(input.session)) {
-    issues.push({ path: sessionPath, message: `must be an object with "sites" (got ${describe(input.session)})` });
+    issues.push({
+      path: sessionPath,
+      message: `must be an object with "sites" (got ${describe(input.session)})`,
+    });
   } else {
     checkKeys(input.session, ['sites'], sessionPath, issues);
     sites = checkSites(input.session.sites, join(sessionPath, 'sites'), issues, false);
   }
   const reportsPath = join(path, 'reports');
   let reports: Report[] | undefined;
-  if (!Array.isArray(input.reports) || input.reports.length === 0 || input.reports.length > LIMITS.maxReports) {
+  if (
+    !Array.isArray(input.reports) ||
+    input.reports.length === 0 ||
+    input.reports.length > LIMITS.maxReports
+  ) {
     issues.push({
       path: reportsPath,
       message: `must be a list of 1 to ${LIMITS.maxReports} reports, oldest first (got ${Array.isArray(input.reports) ? '0 items' : describe(input.reports)})`,
     });
   } else {
     const before = issues.length;
-    const checked = input.reports.map((report: unknown, i) => checkReport(report, `${reportsPath}[${i}]`, issues));
+    const checked = input.reports.map((report: unknown, i) =>
+      checkReport(report, `${reportsPath}[${i}]`, issues),
+    );
     if (issues.length === before) {
       reports = checked as Report[];
       reports.forEach((report, i) => {
@@ -211,14 +276,22 @@ export function validateCase(input: unknown, path = ''): Result<TriageCase, Vali
 export function validateReportInput(input: unknown): Result<ReportInput, ValidationIssue[]> {
   const issues: Issues = [];
   if (!isRecord(input)) {
-    return err([{ path: '(body)', message: `must be an object with soreness and symptoms (got ${describe(input)})` }]);
+    return err([
+      {
+        path: '(body)',
+        message: `must be an object with soreness and symptoms (got ${describe(input)})`,
+      },
+    ]);
   }
   checkKeys(input, ['soreness', 'symptoms', 'note'], '', issues);
   const soreness = checkSoreness(input.soreness, 'soreness', issues);
   const symptoms = checkSymptoms(input.symptoms ?? [], 'symptoms', issues);
   const { note } = input;
   if (note !== undefined && (typeof note !== 'string' || note.length > LIMITS.maxNoteLength)) {
-    issues.push({ path: 'note', message: `must be text of at most ${LIMITS.maxNoteLength} characters` });
+    issues.push({
+      path: 'note',
+      message: `must be text of at most ${LIMITS.maxNoteLength} characters`,
+    });
   }
   if (issues.length > 0 || soreness === undefined || symptoms === undefined) return err(issues);
   const trimmed = typeof note === 'string' ? note.trim() : '';
@@ -226,7 +299,10 @@ export function validateReportInput(input: unknown): Result<ReportInput, Validat
 }
 
 /** Validate the sites of a session as a practitioner records them (with needle counts). */
-export function validateSites(input: unknown, path = 'sites'): Result<RecordedSite[], ValidationIssue[]> {
+export function validateSites(
+  input: unknown,
+  path = 'sites',
+): Result<RecordedSite[], ValidationIssue[]> {
   const issues: Issues = [];
   const sites = checkSites(input, path, issues, true);
   return issues.length > 0 || sites === undefined ? err(issues) : ok(sites);
@@ -283,7 +359,13 @@ export const caseJsonSchema = {
           type: 'array',
           minItems: 1,
           maxItems: LIMITS.maxSites,
-          items: { ...siteJsonSchema, properties: { muscle: siteJsonSchema.properties.muscle, side: siteJsonSchema.properties.side } },
+          items: {
+            ...siteJsonSchema,
+            properties: {
+              muscle: siteJsonSchema.properties.muscle,
+              side: siteJsonSchema.properties.side,
+            },
+          },
         },
       },
     },

@@ -42,7 +42,8 @@ export function planCheckIns(
     ? (settings.thoracicPlanHours ?? THORACIC_PLAN_HOURS)
     : (settings.planHours ?? DEFAULT_PLAN_HOURS);
   const start = Date.parse(session.performedAt);
-  if (Number.isNaN(start)) throw new RangeError(`planCheckIns: performedAt is not an instant: ${session.performedAt}`);
+  if (Number.isNaN(start))
+    throw new RangeError(`planCheckIns: performedAt is not an instant: ${session.performedAt}`);
   return {
     thoracic,
     checkIns: [...hours]

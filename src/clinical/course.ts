@@ -27,7 +27,8 @@ export function expectedBandAt(
 ): SorenessBand {
   const moderateMax = params.severeMin - 1;
   if (hoursAfter <= params.peakEndH) return { min: 0, max: moderateMax, toleratedMax: moderateMax };
-  if (hoursAfter <= params.lingerEndH) return { min: 0, max: params.mildMax, toleratedMax: params.mildMax };
+  if (hoursAfter <= params.lingerEndH)
+    return { min: 0, max: params.mildMax, toleratedMax: params.mildMax };
   if (hoursAfter <= params.graceEndH) return { min: 0, max: 0, toleratedMax: params.mildMax };
   return { min: 0, max: 0, toleratedMax: 0 };
 }
@@ -37,7 +38,13 @@ export function expectedBandSteps(
   untilH: number,
   params: RuleParameters = DEFAULT_PARAMETERS,
 ): readonly { readonly fromH: number; readonly toH: number; readonly band: SorenessBand }[] {
-  const edges = [0, params.peakEndH, params.lingerEndH, params.graceEndH, Math.max(untilH, params.graceEndH)];
+  const edges = [
+    0,
+    params.peakEndH,
+    params.lingerEndH,
+    params.graceEndH,
+    Math.max(untilH, params.graceEndH),
+  ];
   const steps: { fromH: number; toH: number; band: SorenessBand }[] = [];
   for (let i = 0; i + 1 < edges.length; i++) {
     const fromH = edges[i] ?? 0;

@@ -18,7 +18,10 @@ describe('muscle catalogue', () => {
   });
   it('names every muscle in English and Spanish, with a source', () => {
     for (const m of MUSCLES) {
-      expect(m.name.en && m.name.es && m.everyday.en && m.everyday.es && m.source, m.id).toBeTruthy();
+      expect(
+        m.name.en && m.name.es && m.everyday.en && m.everyday.es && m.source,
+        m.id,
+      ).toBeTruthy();
     }
   });
   it('finds muscles by everyday and anatomical names, accents ignored', () => {
@@ -29,9 +32,24 @@ describe('muscle catalogue', () => {
   it('detects thoracic and bilateral thoracic sessions', () => {
     expect(isThoracicSession([{ muscle: 'deltoid' }])).toBe(false);
     expect(isThoracicSession([{ muscle: 'deltoid' }, { muscle: 'scalenes' }])).toBe(true);
-    expect(isBilateralThoracic([{ muscle: 'upper-trapezius', side: 'left' }, { muscle: 'rhomboid-major', side: 'right' }])).toBe(true);
-    expect(isBilateralThoracic([{ muscle: 'upper-trapezius', side: 'left' }, { muscle: 'deltoid', side: 'right' }])).toBe(false);
-    expect(isBilateralThoracic([{ muscle: 'upper-trapezius', side: 'left' }, { muscle: 'upper-trapezius', side: 'midline' }])).toBe(false);
+    expect(
+      isBilateralThoracic([
+        { muscle: 'upper-trapezius', side: 'left' },
+        { muscle: 'rhomboid-major', side: 'right' },
+      ]),
+    ).toBe(true);
+    expect(
+      isBilateralThoracic([
+        { muscle: 'upper-trapezius', side: 'left' },
+        { muscle: 'deltoid', side: 'right' },
+      ]),
+    ).toBe(false);
+    expect(
+      isBilateralThoracic([
+        { muscle: 'upper-trapezius', side: 'left' },
+        { muscle: 'upper-trapezius', side: 'midline' },
+      ]),
+    ).toBe(false);
   });
   it('has a checklist entry for every symptom code, breathing first', () => {
     expect(SYMPTOMS.map((s) => s.code)).toEqual([...SYMPTOM_CODES]);
@@ -44,8 +62,11 @@ describe('the clinical core stays pure', () => {
   const sources = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
   it.each(sources)('%s uses no clock, randomness, I/O or outside import', (file) => {
     const text = readFileSync(`${dir}${file}`, 'utf8');
-    expect(text).not.toMatch(/new Date\(\)|Date\.now\(|Math\.random|performance\.now|process\.|require\(/);
+    expect(text).not.toMatch(
+      /new Date\(\)|Date\.now\(|Math\.random|performance\.now|process\.|require\(/,
+    );
     const imports = [...text.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
-    for (const spec of imports) expect(spec, `${file} imports ${spec}`).toMatch(/^\.\/[a-z0-9-]+\.ts$/);
+    for (const spec of imports)
+      expect(spec, `${file} imports ${spec}`).toMatch(/^\.\/[a-z0-9-]+\.ts$/);
   });
 });

@@ -35,7 +35,10 @@ export interface OverrideError {
  * Apply a clinic's overrides to a rulebook. The result's version names the base version, the
  * clinic and the revision, so every stored assessment says exactly which rules decided it.
  */
-export function applyOverrides(base: Rulebook, overrides: RulebookOverrides): Result<Rulebook, OverrideError[]> {
+export function applyOverrides(
+  base: Rulebook,
+  overrides: RulebookOverrides,
+): Result<Rulebook, OverrideError[]> {
   const errors: OverrideError[] = [];
   const parameters = { ...base.parameters };
 
@@ -63,7 +66,9 @@ export function applyOverrides(base: Rulebook, overrides: RulebookOverrides): Re
   if (parameters.mildMax >= parameters.severeMin) {
     errors.push({ field: 'parameters.mildMax', message: 'must stay below severeMin' });
   }
-  if (!(parameters.peakEndH <= parameters.lingerEndH && parameters.lingerEndH <= parameters.graceEndH)) {
+  if (
+    !(parameters.peakEndH <= parameters.lingerEndH && parameters.lingerEndH <= parameters.graceEndH)
+  ) {
     errors.push({ field: 'parameters', message: 'must keep peakEndH ≤ lingerEndH ≤ graceEndH' });
   }
 
@@ -78,7 +83,10 @@ export function applyOverrides(base: Rulebook, overrides: RulebookOverrides): Re
     } else if (!DISPOSITIONS.includes(disposition)) {
       errors.push({ field, message: `must be one of ${DISPOSITIONS.join(', ')}` });
     } else if (compareDispositions(disposition, rule.disposition) < 0) {
-      errors.push({ field, message: `${disposition} is lower than ${rule.disposition}; clinics may only raise a rule` });
+      errors.push({
+        field,
+        message: `${disposition} is lower than ${rule.disposition}; clinics may only raise a rule`,
+      });
     } else {
       raised.set(id, disposition);
     }
@@ -88,12 +96,18 @@ export function applyOverrides(base: Rulebook, overrides: RulebookOverrides): Re
   (overrides.add ?? []).forEach((rule, i) => {
     const field = `add[${i}]`;
     if (!/^[a-z][a-z0-9_]{2,40}$/.test(rule.id)) {
-      errors.push({ field: `${field}.id`, message: 'must be 3–41 lower-case letters, digits or _' });
+      errors.push({
+        field: `${field}.id`,
+        message: 'must be 3–41 lower-case letters, digits or _',
+      });
     } else if (findRule(base, rule.id) !== undefined || added.some((r) => r.id === rule.id)) {
       errors.push({ field: `${field}.id`, message: `a rule "${rule.id}" already exists` });
     }
     if (!DISPOSITIONS.includes(rule.disposition) || rule.disposition === 'self_care') {
-      errors.push({ field: `${field}.disposition`, message: 'must be contact_practitioner, urgent_same_day or emergency' });
+      errors.push({
+        field: `${field}.disposition`,
+        message: 'must be contact_practitioner, urgent_same_day or emergency',
+      });
     }
     added.push({ ...rule, configurable: true, addedBy: overrides.clinicId });
   });

@@ -4,17 +4,28 @@ import type { Condition, NumberRef, Rulebook } from './rulebook.ts';
 import type { Assessment } from './triage.ts';
 import type { Disposition, Locale, Text } from './types.ts';
 
-export const DISPOSITION_TEXT: Readonly<Record<Disposition, { readonly title: Text; readonly action: Text }>> = {
+export const DISPOSITION_TEXT: Readonly<
+  Record<Disposition, { readonly title: Text; readonly action: Text }>
+> = {
   self_care: {
     title: { en: 'This is the expected course', es: 'Es la evolución esperada' },
-    action: { en: 'Look after yourself with the advice below.', es: 'Cuídese con los consejos de abajo.' },
+    action: {
+      en: 'Look after yourself with the advice below.',
+      es: 'Cuídese con los consejos de abajo.',
+    },
   },
   contact_practitioner: {
     title: { en: 'Let your practitioner know', es: 'Avise a su fisioterapeuta' },
-    action: { en: 'No rush: tell your practitioner within a day.', es: 'Sin prisa: avise a su fisioterapeuta en el plazo de un día.' },
+    action: {
+      en: 'No rush: tell your practitioner within a day.',
+      es: 'Sin prisa: avise a su fisioterapeuta en el plazo de un día.',
+    },
   },
   urgent_same_day: {
-    title: { en: 'Contact your practitioner or a doctor today', es: 'Contacte hoy con su fisioterapeuta o con un médico' },
+    title: {
+      en: 'Contact your practitioner or a doctor today',
+      es: 'Contacte hoy con su fisioterapeuta o con un médico',
+    },
     action: { en: 'Do it today, not tomorrow.', es: 'Hágalo hoy, no lo deje para mañana.' },
   },
   emergency: {
@@ -33,7 +44,9 @@ const OP = { gt: '>', gte: '≥', lt: '<', lte: '≤' } as const;
 export function describeCondition(c: Condition, rulebook: Rulebook): string {
   switch (c.kind) {
     case 'anySymptom':
-      return c.symptoms.length === 1 ? `\`${c.symptoms[0]}\`` : `any of ${c.symptoms.map((s) => `\`${s}\``).join(', ')}`;
+      return c.symptoms.length === 1
+        ? `\`${c.symptoms[0]}\``
+        : `any of ${c.symptoms.map((s) => `\`${s}\``).join(', ')}`;
     case 'thoracic':
       return 'thoracic session';
     case 'hoursAfter':
@@ -90,27 +103,58 @@ export function renderRulebookMarkdown(rulebook: Rulebook): string {
   ];
   for (const rule of rulebook.rules) {
     lines.push(`### \`${rule.id}\` — ${rule.disposition}`, '');
-    lines.push(`- Patient (en): ${rule.texts.patient.en}`, `- Patient (es): ${rule.texts.patient.es}`);
+    lines.push(
+      `- Patient (en): ${rule.texts.patient.en}`,
+      `- Patient (es): ${rule.texts.patient.es}`,
+    );
     if (rule.texts.patientThoracic !== undefined) {
       lines.push(
         `- Patient, thoracic session (en): ${rule.texts.patientThoracic.en}`,
         `- Patient, thoracic session (es): ${rule.texts.patientThoracic.es}`,
       );
     }
-    lines.push(`- Clinician (en): ${rule.texts.clinician.en}`, `- Clinician (es): ${rule.texts.clinician.es}`);
+    lines.push(
+      `- Clinician (en): ${rule.texts.clinician.en}`,
+      `- Clinician (es): ${rule.texts.clinician.es}`,
+    );
     lines.push(`- Source: ${rule.source}`, '');
   }
-  lines.push('## Muscle catalogue', '', '| id | thoracic | region | name (en) | name (es) |', '|---|---|---|---|---|');
+  lines.push(
+    '## Muscle catalogue',
+    '',
+    '| id | thoracic | region | name (en) | name (es) |',
+    '|---|---|---|---|---|',
+  );
   for (const muscle of MUSCLES) {
-    lines.push(`| \`${muscle.id}\` | ${muscle.thoracic ? 'yes' : 'no'} | ${muscle.region} | ${muscle.name.en} | ${muscle.name.es} |`);
+    lines.push(
+      `| \`${muscle.id}\` | ${muscle.thoracic ? 'yes' : 'no'} | ${muscle.region} | ${muscle.name.en} | ${muscle.name.es} |`,
+    );
   }
   lines.push('');
   return lines.join('\n');
 }
 
 const LABELS = {
-  en: { result: 'Result', why: 'Why', rules: 'Rulebook', hour: 'hours after the session', soreness: 'soreness', band: 'expected now', phase: 'phase', thoracic: 'session near the chest' },
-  es: { result: 'Resultado', why: 'Por qué', rules: 'Reglas', hour: 'horas después de la sesión', soreness: 'dolor', band: 'esperable ahora', phase: 'fase', thoracic: 'sesión cerca del tórax' },
+  en: {
+    result: 'Result',
+    why: 'Why',
+    rules: 'Rulebook',
+    hour: 'hours after the session',
+    soreness: 'soreness',
+    band: 'expected now',
+    phase: 'phase',
+    thoracic: 'session near the chest',
+  },
+  es: {
+    result: 'Resultado',
+    why: 'Por qué',
+    rules: 'Reglas',
+    hour: 'horas después de la sesión',
+    soreness: 'dolor',
+    band: 'esperable ahora',
+    phase: 'fase',
+    thoracic: 'sesión cerca del tórax',
+  },
 } as const;
 
 /** A readable explanation of an assessment, for the CLI's `--explain`. */
@@ -123,7 +167,10 @@ export function explainAssessment(assessment: Assessment, locale: Locale): strin
     `  ${d.action[locale]}`,
     `  ${assessment.hoursAfter} ${l.hour}; ${l.soreness} ${assessment.soreness}/10; ${l.band} ${band.min}–${band.max}/10; ${l.phase} ${assessment.phase}${assessment.thoracic ? `; ${l.thoracic}` : ''}`,
     `${l.why}:`,
-    ...assessment.rules.map((rule) => `  - [${rule.id}, ${rule.disposition}] ${rule.patientText[locale]}\n      ${rule.clinicianText[locale]}`),
+    ...assessment.rules.map(
+      (rule) =>
+        `  - [${rule.id}, ${rule.disposition}] ${rule.patientText[locale]}\n      ${rule.clinicianText[locale]}`,
+    ),
     `${l.rules}: ${assessment.rulebookVersion}`,
   ];
   return `${lines.join('\n')}\n`;

@@ -29,7 +29,10 @@ export const RULEBOOK_V1: Rulebook = {
     {
       id: 'breathing_or_chest',
       disposition: 'emergency',
-      when: { kind: 'anySymptom', symptoms: ['chest_pain', 'shortness_of_breath', 'pain_on_breathing'] },
+      when: {
+        kind: 'anySymptom',
+        symptoms: ['chest_pain', 'shortness_of_breath', 'pain_on_breathing'],
+      },
       configurable: false,
       texts: {
         patient: {
@@ -82,7 +85,8 @@ export const RULEBOOK_V1: Rulebook = {
           es: 'Fiebre (≥ 38 °C o sensación febril con escalofríos) tras la punción: revisión en el día para descartar infección profunda, que puede dar fiebre antes que enrojecimiento.',
         },
       },
-      source: 'RULES.md v1 (added to the article); clinical-evidence §2.3 (deep infection with fever, S25a, S25e)',
+      source:
+        'RULES.md v1 (added to the article); clinical-evidence §2.3 (deep infection with fever, S25a, S25e)',
     },
     {
       id: 'nerve_symptoms',
@@ -119,12 +123,16 @@ export const RULEBOOK_V1: Rulebook = {
           es: 'Síncope o presíncope tras salir de la consulta: revisión en el día (lo más probable es vasovagal; descartar otras causas).',
         },
       },
-      source: 'RULES.md v1 (added to the article); clinical-evidence §5 (S19b: autonomic reactions)',
+      source:
+        'RULES.md v1 (added to the article); clinical-evidence §5 (S19b: autonomic reactions)',
     },
     {
       id: 'thoracic_cough',
       disposition: 'urgent_same_day',
-      when: { kind: 'all', of: [{ kind: 'anySymptom', symptoms: ['dry_cough'] }, { kind: 'thoracic' }] },
+      when: {
+        kind: 'all',
+        of: [{ kind: 'anySymptom', symptoms: ['dry_cough'] }, { kind: 'thoracic' }],
+      },
       configurable: true,
       texts: {
         patient: {

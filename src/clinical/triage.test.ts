@@ -16,7 +16,9 @@ interface Vignette {
   expected: { disposition: string; rules: string[] };
 }
 
-const vignettes = JSON.parse(readFileSync(`${SHARED_DIR}clinical/vignettes.json`, 'utf8')) as Vignette[];
+const vignettes = JSON.parse(
+  readFileSync(`${SHARED_DIR}clinical/vignettes.json`, 'utf8'),
+) as Vignette[];
 
 describe('vignettes (../shared/clinical/vignettes.json)', () => {
   it('has cases to check', () => expect(vignettes.length).toBeGreaterThan(30));
@@ -34,16 +36,38 @@ describe('vignettes (../shared/clinical/vignettes.json)', () => {
 function c(reports: [number, number, SymptomCode[]?][], muscle = 'quadriceps'): TriageCase {
   return {
     session: { sites: [{ muscle }] },
-    reports: reports.map(([hoursAfter, soreness, symptoms = []]) => ({ hoursAfter, soreness, symptoms })),
+    reports: reports.map(([hoursAfter, soreness, symptoms = []]) => ({
+      hoursAfter,
+      soreness,
+      symptoms,
+    })),
   };
 }
 
 describe('rules, one table per rule with the boundaries', () => {
   const cases: [string, TriageCase, string, string[]][] = [
     // breathing_or_chest: any time, any site, never lowered
-    ['chest pain, calf, 0 h', c([[0, 0, ['chest_pain']]], 'gastrocnemius'), 'emergency', ['breathing_or_chest']],
-    ['breathless at 300 h, improving', c([[200, 5], [300, 0, ['shortness_of_breath']]]), 'emergency', ['breathing_or_chest']],
-    ['pleuritic pain', c([[3, 2, ['pain_on_breathing']]], 'upper-trapezius'), 'emergency', ['breathing_or_chest']],
+    [
+      'chest pain, calf, 0 h',
+      c([[0, 0, ['chest_pain']]], 'gastrocnemius'),
+      'emergency',
+      ['breathing_or_chest'],
+    ],
+    [
+      'breathless at 300 h, improving',
+      c([
+        [200, 5],
+        [300, 0, ['shortness_of_breath']],
+      ]),
+      'emergency',
+      ['breathing_or_chest'],
+    ],
+    [
+      'pleuritic pain',
+      c([[3, 2, ['pain_on_breathing']]], 'upper-trapezius'),
+      'emergency',
+      ['breathing_or_chest'],
+    ],
     // infection_signs, fever, nerve, fainting
     ['discharge', c([[30, 1, ['discharge']]]), 'urgent_same_day', ['infection_signs']],
     ['swelling', c([[30, 1, ['significant_swelling']]]), 'urgent_same_day', ['infection_signs']],
@@ -51,31 +75,166 @@ describe('rules, one table per rule with the boundaries', () => {
     ['weakness', c([[1, 1, ['weakness_beyond_area']]]), 'urgent_same_day', ['nerve_symptoms']],
     ['fainting', c([[1, 1, ['fainting']]]), 'urgent_same_day', ['fainting']],
     // thoracic_cough: only when thoracic
-    ['dry cough, thoracic', c([[20, 2, ['dry_cough']]], 'scalenes'), 'urgent_same_day', ['thoracic_cough']],
+    [
+      'dry cough, thoracic',
+      c([[20, 2, ['dry_cough']]], 'scalenes'),
+      'urgent_same_day',
+      ['thoracic_cough'],
+    ],
     ['dry cough, leg', c([[20, 2, ['dry_cough']]], 'hamstrings'), 'self_care', ['expected_course']],
     // pain_worsening: delta 2 vs 1; 48 h boundary; severe
-    ['rise 2 at exactly 48 h, moderate', c([[24, 2], [48, 4]]), 'self_care', ['expected_course']],
-    ['rise 2 at 48.5 h', c([[24, 2], [48.5, 4]]), 'urgent_same_day', ['pain_worsening']],
-    ['rise 1 at 60 h', c([[24, 2], [60, 3]]), 'self_care', ['expected_course']],
-    ['rise 2 to 7 at 10 h', c([[2, 5], [10, 7]]), 'urgent_same_day', ['pain_worsening', 'severe_soreness']],
-    ['rise 1 to 7 at 10 h', c([[2, 6], [10, 7]]), 'contact_practitioner', ['severe_soreness']],
-    ['rise 3 to 6 at 24 h (build-up)', c([[1, 3], [24, 6]]), 'self_care', ['expected_course']],
+    [
+      'rise 2 at exactly 48 h, moderate',
+      c([
+        [24, 2],
+        [48, 4],
+      ]),
+      'self_care',
+      ['expected_course'],
+    ],
+    [
+      'rise 2 at 48.5 h',
+      c([
+        [24, 2],
+        [48.5, 4],
+      ]),
+      'urgent_same_day',
+      ['pain_worsening'],
+    ],
+    [
+      'rise 1 at 60 h',
+      c([
+        [24, 2],
+        [60, 3],
+      ]),
+      'self_care',
+      ['expected_course'],
+    ],
+    [
+      'rise 2 to 7 at 10 h',
+      c([
+        [2, 5],
+        [10, 7],
+      ]),
+      'urgent_same_day',
+      ['pain_worsening', 'severe_soreness'],
+    ],
+    [
+      'rise 1 to 7 at 10 h',
+      c([
+        [2, 6],
+        [10, 7],
+      ]),
+      'contact_practitioner',
+      ['severe_soreness'],
+    ],
+    [
+      'rise 3 to 6 at 24 h (build-up)',
+      c([
+        [1, 3],
+        [24, 6],
+      ]),
+      'self_care',
+      ['expected_course'],
+    ],
     // severe_not_easing / severe_soreness around 72 h
-    ['severe at exactly 72 h', c([[48, 8], [72, 8]]), 'contact_practitioner', ['severe_soreness']],
-    ['severe at 72.5 h, same', c([[48, 8], [72.5, 8]]), 'urgent_same_day', ['severe_not_easing', 'lingering_soreness']],
-    ['severe at 80 h, easing', c([[48, 9], [80, 7]]), 'contact_practitioner', ['lingering_soreness']],
-    ['severe at 80 h, first report', c([[80, 7]]), 'urgent_same_day', ['severe_not_easing', 'lingering_soreness']],
+    [
+      'severe at exactly 72 h',
+      c([
+        [48, 8],
+        [72, 8],
+      ]),
+      'contact_practitioner',
+      ['severe_soreness'],
+    ],
+    [
+      'severe at 72.5 h, same',
+      c([
+        [48, 8],
+        [72.5, 8],
+      ]),
+      'urgent_same_day',
+      ['severe_not_easing', 'lingering_soreness'],
+    ],
+    [
+      'severe at 80 h, easing',
+      c([
+        [48, 9],
+        [80, 7],
+      ]),
+      'contact_practitioner',
+      ['lingering_soreness'],
+    ],
+    [
+      'severe at 80 h, first report',
+      c([[80, 7]]),
+      'urgent_same_day',
+      ['severe_not_easing', 'lingering_soreness'],
+    ],
     // lingering_soreness around 72 and 96 h
     ['3 at exactly 72 h', c([[72, 3]]), 'self_care', ['expected_course']],
     ['1 at 73 h, first report', c([[73, 1]]), 'contact_practitioner', ['lingering_soreness']],
-    ['2 at 80 h, easing from 3', c([[60, 3], [80, 2]]), 'self_care', ['expected_course']],
-    ['2 at 80 h, not easing', c([[60, 2], [80, 2]]), 'contact_practitioner', ['lingering_soreness']],
-    ['4 at 73 h, easing from 6', c([[49, 6], [73, 4]]), 'contact_practitioner', ['lingering_soreness']],
-    ['1 at exactly 96 h, easing', c([[72, 3], [96, 1]]), 'self_care', ['expected_course']],
-    ['1 at 96.5 h, easing', c([[72, 3], [96.5, 1]]), 'contact_practitioner', ['lingering_soreness']],
-    ['0 at 200 h', c([[100, 2], [200, 0]]), 'self_care', ['expected_course']],
+    [
+      '2 at 80 h, easing from 3',
+      c([
+        [60, 3],
+        [80, 2],
+      ]),
+      'self_care',
+      ['expected_course'],
+    ],
+    [
+      '2 at 80 h, not easing',
+      c([
+        [60, 2],
+        [80, 2],
+      ]),
+      'contact_practitioner',
+      ['lingering_soreness'],
+    ],
+    [
+      '4 at 73 h, easing from 6',
+      c([
+        [49, 6],
+        [73, 4],
+      ]),
+      'contact_practitioner',
+      ['lingering_soreness'],
+    ],
+    [
+      '1 at exactly 96 h, easing',
+      c([
+        [72, 3],
+        [96, 1],
+      ]),
+      'self_care',
+      ['expected_course'],
+    ],
+    [
+      '1 at 96.5 h, easing',
+      c([
+        [72, 3],
+        [96.5, 1],
+      ]),
+      'contact_practitioner',
+      ['lingering_soreness'],
+    ],
+    [
+      '0 at 200 h',
+      c([
+        [100, 2],
+        [200, 0],
+      ]),
+      'self_care',
+      ['expected_course'],
+    ],
     // expected symptoms never raise anything
-    ['bruising, bleeding, tiredness', c([[3, 4, ['bruising', 'minor_bleeding', 'tiredness', 'tenderness']]]), 'self_care', ['expected_course']],
+    [
+      'bruising, bleeding, tiredness',
+      c([[3, 4, ['bruising', 'minor_bleeding', 'tiredness', 'tenderness']]]),
+      'self_care',
+      ['expected_course'],
+    ],
   ];
   it.each(cases)('%s', (_name, input, disposition, rules) => {
     expect(validateCase(input).ok).toBe(true);
@@ -93,10 +252,22 @@ describe('rules, one table per rule with the boundaries', () => {
   });
 
   it('reports phase and expected band of the assessed hour', () => {
-    expect(triage(c([[5, 2]]), RULEBOOK_V1)).toMatchObject({ phase: 'early', expectedBand: { max: 6 } });
-    expect(triage(c([[48, 2]]), RULEBOOK_V1)).toMatchObject({ phase: 'peak', expectedBand: { max: 6 } });
-    expect(triage(c([[60, 2]]), RULEBOOK_V1)).toMatchObject({ phase: 'easing', expectedBand: { max: 3 } });
-    expect(triage(c([[90, 0]]), RULEBOOK_V1)).toMatchObject({ phase: 'beyond', expectedBand: { max: 0, toleratedMax: 3 } });
+    expect(triage(c([[5, 2]]), RULEBOOK_V1)).toMatchObject({
+      phase: 'early',
+      expectedBand: { max: 6 },
+    });
+    expect(triage(c([[48, 2]]), RULEBOOK_V1)).toMatchObject({
+      phase: 'peak',
+      expectedBand: { max: 6 },
+    });
+    expect(triage(c([[60, 2]]), RULEBOOK_V1)).toMatchObject({
+      phase: 'easing',
+      expectedBand: { max: 3 },
+    });
+    expect(triage(c([[90, 0]]), RULEBOOK_V1)).toMatchObject({
+      phase: 'beyond',
+      expectedBand: { max: 0, toleratedMax: 3 },
+    });
   });
 });
 
@@ -110,7 +281,10 @@ describe('agreement with RULES.md on generated cases', () => {
     fc.assert(
       fc.property(caseArb(), (input) => {
         const expected = oracle(
-          { session: { sites: input.session.sites.map((s) => ({ ...s })) }, reports: input.reports.map((r) => ({ ...r, symptoms: [...r.symptoms] })) },
+          {
+            session: { sites: input.session.sites.map((s) => ({ ...s })) },
+            reports: input.reports.map((r) => ({ ...r, symptoms: [...r.symptoms] })),
+          },
           thoracicSet,
         );
         const a = triage(input, RULEBOOK_V1);
@@ -128,7 +302,10 @@ describe('safety properties (RULES.md)', () => {
   it('adding a symptom never lowers the disposition', () => {
     fc.assert(
       fc.property(caseArb({ ties: true }), fc.constantFrom(...SYMPTOM_CODES), (input, code) => {
-        const added = withLast(input, (r) => ({ ...r, symptoms: r.symptoms.includes(code) ? r.symptoms : [...r.symptoms, code] }));
+        const added = withLast(input, (r) => ({
+          ...r,
+          symptoms: r.symptoms.includes(code) ? r.symptoms : [...r.symptoms, code],
+        }));
         return notLower(added, input);
       }),
       runs,
@@ -156,16 +333,20 @@ describe('safety properties (RULES.md)', () => {
 
   it('the result depends on report times only, not on the order reports arrive in', () => {
     fc.assert(
-      fc.property(caseArb({ ties: true }), fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })), (input, randoms) => {
-        const shuffled = [...input.reports]
-          .map((r) => ({ r, k: randoms.next().value as number }))
-          .sort((a, b) => a.k - b.k)
-          .map((x) => x.r);
-        const a = triage(input, RULEBOOK_V1);
-        const b = triage({ ...input, reports: shuffled }, RULEBOOK_V1);
-        expect(b.disposition).toBe(a.disposition);
-        expect([...b.ruleIds].sort()).toEqual([...a.ruleIds].sort());
-      }),
+      fc.property(
+        caseArb({ ties: true }),
+        fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })),
+        (input, randoms) => {
+          const shuffled = [...input.reports]
+            .map((r) => ({ r, k: randoms.next().value as number }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.r);
+          const a = triage(input, RULEBOOK_V1);
+          const b = triage({ ...input, reports: shuffled }, RULEBOOK_V1);
+          expect(b.disposition).toBe(a.disposition);
+          expect([...b.ruleIds].sort()).toEqual([...a.ruleIds].sort());
+        },
+      ),
       runs,
     );
   });
@@ -174,7 +355,13 @@ describe('safety properties (RULES.md)', () => {
     const thoracicSet = thoracicMusclesFromSpec();
     fc.assert(
       fc.property(caseArb({ ties: true }), (input) => {
-        const expected = oracle({ session: { sites: [...input.session.sites] }, reports: input.reports.map((r) => ({ ...r, symptoms: [...r.symptoms] })) }, thoracicSet);
+        const expected = oracle(
+          {
+            session: { sites: [...input.session.sites] },
+            reports: input.reports.map((r) => ({ ...r, symptoms: [...r.symptoms] })),
+          },
+          thoracicSet,
+        );
         return compareDispositions(rank(input), expected.disposition as never) >= 0;
       }),
       runs,
@@ -189,7 +376,10 @@ describe('safety properties (RULES.md)', () => {
         hoursArb,
         sorenessArb,
         (input, code, _h, _s) => {
-          const withChest = withLast(input, (r) => ({ ...r, symptoms: r.symptoms.includes(code) ? r.symptoms : [...r.symptoms, code] }));
+          const withChest = withLast(input, (r) => ({
+            ...r,
+            symptoms: r.symptoms.includes(code) ? r.symptoms : [...r.symptoms, code],
+          }));
           const a = triage(withChest, RULEBOOK_V1);
           return a.disposition === 'emergency' && a.ruleIds[0] === 'breathing_or_chest';
         },
@@ -205,9 +395,16 @@ describe('safety properties (RULES.md)', () => {
         expect(a.rules.length).toBeGreaterThan(0);
         expect(a.rules[0]?.disposition).toBe(a.disposition);
         for (let i = 1; i < a.rules.length; i++) {
-          expect(compareDispositions(a.rules[i - 1]?.disposition ?? 'self_care', a.rules[i]?.disposition ?? 'self_care')).toBeGreaterThanOrEqual(0);
+          expect(
+            compareDispositions(
+              a.rules[i - 1]?.disposition ?? 'self_care',
+              a.rules[i]?.disposition ?? 'self_care',
+            ),
+          ).toBeGreaterThanOrEqual(0);
         }
-        expect(a.ruleIds.includes('expected_course')).toBe(a.ruleIds.length === 1 && a.disposition === 'self_care');
+        expect(a.ruleIds.includes('expected_course')).toBe(
+          a.ruleIds.length === 1 && a.disposition === 'self_care',
+        );
       }),
       runs,
     );

@@ -47,9 +47,16 @@ export function triage(triageCase: TriageCase, rulebook: Rulebook): Assessment {
   const fired = rulebook.rules.filter(
     (rule) =>
       rule.when !== 'no_other_rule' &&
-      readings.some((reading) => evaluateCondition(rule.when as Exclude<Rule['when'], 'no_other_rule'>, reading, rulebook.parameters)),
+      readings.some((reading) =>
+        evaluateCondition(
+          rule.when as Exclude<Rule['when'], 'no_other_rule'>,
+          reading,
+          rulebook.parameters,
+        ),
+      ),
   );
-  const chosen = fired.length > 0 ? fired : rulebook.rules.filter((rule) => rule.when === 'no_other_rule');
+  const chosen =
+    fired.length > 0 ? fired : rulebook.rules.filter((rule) => rule.when === 'no_other_rule');
   const ordered = [...chosen].sort((a, b) => compareDispositions(b.disposition, a.disposition));
   const rules = ordered.map((rule) => toFiredRule(rule, thoracic));
 
@@ -70,7 +77,10 @@ function toFiredRule(rule: Rule, thoracic: boolean): FiredRule {
   return {
     id: rule.id,
     disposition: rule.disposition,
-    patientText: thoracic && rule.texts.patientThoracic !== undefined ? rule.texts.patientThoracic : rule.texts.patient,
+    patientText:
+      thoracic && rule.texts.patientThoracic !== undefined
+        ? rule.texts.patientThoracic
+        : rule.texts.patient,
     clinicianText: rule.texts.clinician,
   };
 }
@@ -90,8 +100,7 @@ function readingsOf(reports: readonly Report[], thoracic: boolean): RuleInput[] 
 
   const readings: RuleInput[] = [];
   lastGroup.forEach((last, i) => {
-    const previous =
-      lastGroup.length > 1 ? lastGroup.filter((_, j) => j !== i) : previousGroup;
+    const previous = lastGroup.length > 1 ? lastGroup.filter((_, j) => j !== i) : previousGroup;
     const previousSorenesses = previous.length > 0 ? previous.map((r) => r.soreness) : [undefined];
     for (const previousSoreness of previousSorenesses) {
       readings.push({

@@ -64,7 +64,9 @@ export async function triageCommand(args: readonly string[], io: CliIo): Promise
   if (explain) {
     io.stdout.write(
       assessments
-        .map((a, i) => (batch ? `# case ${i}\n${explainAssessment(a, locale)}` : explainAssessment(a, locale)))
+        .map((a, i) =>
+          batch ? `# case ${i}\n${explainAssessment(a, locale)}` : explainAssessment(a, locale),
+        )
         .join('\n'),
     );
   } else {
