@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { html, raw } from './html.ts';
+
+describe('html', () => {
+  it('escapes interpolated text and keeps trusted markup', () => {
+    const name = '<script>alert("x")</script>';
+    expect(html`<p>${name}</p>${raw('<br>')}`.value).toBe(
+      '<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p><br>',
+    );
+  });
+  it('joins arrays and drops empty values', () => {
+    expect(html`<ul>${['a', 'b'].map((x) => html`<li>${x}</li>`)}${null}${false}${undefined}</ul>`.value).toBe(
+      '<ul><li>a</li><li>b</li></ul>',
+    );
+  });
+});

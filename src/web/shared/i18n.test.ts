@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { negotiateLocale } from './i18n.ts';
+
+describe('negotiateLocale', () => {
+  it.each([
+    [{ explicit: 'es', acceptLanguage: 'en', offered: ['en', 'es'], fallback: 'en' }, 'es'],
+    [{ explicit: 'fr', acceptLanguage: 'es-MX,es;q=0.9,en;q=0.5', offered: ['en', 'es'], fallback: 'en' }, 'es'],
+    [{ acceptLanguage: 'fr-FR, en;q=0.2, es;q=0.8', offered: ['en', 'es'], fallback: 'en' }, 'es'],
+    [{ acceptLanguage: 'de', offered: ['en', 'es'], fallback: 'es' }, 'es'],
+    [{ acceptLanguage: 'es', offered: ['en'], fallback: 'en' }, 'en'],
+    [{ explicit: 'es', offered: ['en'], fallback: 'en' }, 'en'],
+    [{ acceptLanguage: 'es;q=0, en', offered: ['en', 'es'], fallback: 'es' }, 'en'],
+  ] as const)('%j → %s', (options, expected) => {
+    expect(negotiateLocale(options)).toBe(expected);
+  });
+});
