@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import { type InstantInput, toCount, toIso } from './codec.ts';
+import type { Db } from './db.ts';
+import type { AlertRow } from './schema.ts';
+
+export const ALERT_SEVERITIES = ['routine', 'urgent', 'emergency'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export interface Alert {
+  readonly id: string;
+  readonly clinicId: string;
+  readonly sessionId: string;
+  readonly patientId: string;
+  readonly assessmentId: string | null;
+  readonly severity: AlertSeverity;
+  readonly status: AlertStatus;
+  readonly createdAt: string;
+  readonly acknowledgedAt: string | null;
+  readonly acknowledgedBy: string | null;
+  readonly resolvedAt: string | null;
+  readonly resolvedBy: string | null;
+  readonly resolutionNote: string | null;
+}
+
+export interface NewAlert {
+  readonly id?: string;
+  readonly clinicId: string;
+  readonly sessionId: string;
+  readonly patientId: string;
+  readonly assessmentId: string | null;
+  readonly severity: AlertSeverity;
+  readonly createdAt: InstantInput;
+}
+
+export interface ListAlertsOptions {
+  readonly status?: AlertStatus | readonly AlertStatus[];
+  readonly severity?: AlertSeverity | readonly AlertSeverity[];
+  readonly limit?: number;
+}
+
+function toAlert(row: AlertRow): Alert {
+  return {
+    id: row.id,
+    clinicId: row.clinic_id,
+    sessionId: row.session_id,
+    patientId: row.patient_id,
+    assessmentId: row.assessment_id,
+    severity: row.severity,
+    status: row.status,
+    createdAt: row.created_at,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+    resolvedAt: row.resolved_at,
+    resolvedBy: row.resolved_by,
+    resolutionNote: row.resolution_note,
+  };
+}
+
+function asList<T>(value: T | readonly T[]): readonly T[] {
+  return Array.isArray(value) ? value : [value as T];
+}
+
+/** A new alert always starts `open`. */
+export async function insertAlert(db: Db, input: NewAlert): Promise<Alert> {
+  const row = await db
+    .insertInto('alerts')
+    .values({
+      id: input.id ?? randomUUID(),
+      clinic_id: input.clinicId,
+      session_id: input.sessionId,
+      patient_id: input.patientId,
+      assessment_id: input.assessmentId,
+      severity: input.severity,
+      status: 'open',
+      created_at: toIso(input.createdAt),
+      acknowledged_at: null,
+      acknowledged_by: null,
+      resolved_at: null,
+      resolved_by: null,
+      resolution_note: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toAlert(row);
+}
+
+export async function findAlert(db: Db, clinicId: string, id: string): Promise<Alert | undefined> {
+  const row = await db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('clinic_id', '=', clinicId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toAlert(row);
+}
+
+/**
+ * The session's `open` (unacknowledged) alert, most severe then newest, so a new check-in can
+ * raise it instead of adding a duplicate. Acknowledged alerts are not returned: a worse report
+ * after someone looked deserves a fresh alert.
+ */
+export async function findOpenAlertForSession(
+  db: Db,
+  sessionId: string,
+): Promise<Alert | undefined> {
+  const row = await db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where('status', '=', 'open')
+    .orderBy((eb) =>
+      eb
+        .case()
+        .when('severity', '=', 'emergency')
+        .then(0)
+        .when('severity', '=', 'urgent')
+        .then(1)
+        .else(2)
+        .end(),
+    )
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return row && toAlert(row);
+}
+
+/**
+ * The clinic's alerts for the dashboard: open first (then acknowledged, then resolved), within
+ * that emergency > urgent > routine, then oldest first (longest waiting on top).
+ */
+export async function listAlerts(
+  db: Db,
+  clinicId: string,
+  options: ListAlertsOptions = {},
+): Promise<Alert[]> {
+  let q = db.selectFrom('alerts').selectAll().where('clinic_id', '=', clinicId);
+  if (options.status !== undefined) q = q.where('status', 'in', asList(options.status));
+  if (options.severity !== undefined) q = q.where('severity', 'in', asList(options.severity));
+  const rows = await q
+    .orderBy((eb) =>
+      eb
+        .case()
+        .when('status', '=', 'open')
+        .then(0)
+        .when('status', '=', 'acknowledged')
+        .then(1)
+        .else(2)
+        .end(),
+    )
+    .orderBy((eb) =>
+      eb
+        .case()
+        .when('severity', '=', 'emergency')
+        .then(0)
+        .when('severity', '=', 'urgent')
+        .then(1)
+        .else(2)
+        .end(),
+    )
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(Math.max(0, Math.floor(options.limit ?? 100)))
+    .execute();
+  return rows.map(toAlert);
+}
+
+/**
+ * open → acknowledged. False when the alert is unknown in this clinic or not open any more,
+ * so a second click (or a second practitioner) gets a 409 instead of overwriting who acted.
+ */
+export async function acknowledgeAlert(
+  db: Db,
+  clinicId: string,
+  id: string,
+  userId: string,
+  at: InstantInput,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('alerts')
+    .set({ status: 'acknowledged', acknowledged_at: toIso(at), acknowledged_by: userId })
+    .where('clinic_id', '=', clinicId)
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * open | acknowledged → resolved. Resolving an open alert also records it as acknowledged by
+ * the same user at the same time. False when unknown in this clinic or already resolved.
+ */
+export async function resolveAlert(
+  db: Db,
+  clinicId: string,
+  id: string,
+  userId: string,
+  at: InstantInput,
+  note: string | null,
+): Promise<boolean> {
+  const iso = toIso(at);
+  const result = await db
+    .updateTable('alerts')
+    .set((eb) => ({
+      status: 'resolved',
+      resolved_at: iso,
+      resolved_by: userId,
+      resolution_note: note,
+      acknowledged_at: eb.fn.coalesce('acknowledged_at', eb.val(iso)),
+      acknowledged_by: eb.fn.coalesce('acknowledged_by', eb.val(userId)),
+    }))
+    .where('clinic_id', '=', clinicId)
+    .where('id', '=', id)
+    .where('status', 'in', ['open', 'acknowledged'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Counts of `open` alerts per severity (all severities present, zero when none). */
+export async function countOpenAlertsBySeverity(
+  db: Db,
+  clinicId: string,
+): Promise<Record<AlertSeverity, number>> {
+  const rows = await db
+    .selectFrom('alerts')
+    .select(['severity', (eb) => eb.fn.countAll().as('n')])
+    .where('clinic_id', '=', clinicId)
+    .where('status', '=', 'open')
+    .groupBy('severity')
+    .execute();
+  const counts: Record<AlertSeverity, number> = { routine: 0, urgent: 0, emergency: 0 };
+  for (const row of rows) counts[row.severity] = toCount(row.n);
+  return counts;
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { Disposition, Phase, SymptomCode } from '../clinical/types.ts';
+import { fromIntBool, type InstantInput, parseJson, toIntBool, toIso, toJson } from './codec.ts';
+import type { Db } from './db.ts';
+import type { AssessmentRow, CheckInRow } from './schema.ts';
+
+export type CheckInSource = 'patient' | 'emergency_button' | 'staff';
+
+export interface CheckIn {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly clinicId: string;
+  readonly receivedAt: string;
+  /** Hours since the session, fractions allowed. */
+  readonly hoursAfter: number;
+  readonly soreness: number;
+  readonly symptoms: readonly SymptomCode[];
+  readonly note: string | null;
+  readonly source: CheckInSource;
+}
+
+export interface NewCheckIn {
+  readonly id?: string;
+  readonly sessionId: string;
+  readonly clinicId: string;
+  readonly receivedAt: InstantInput;
+  readonly hoursAfter: number;
+  readonly soreness: number;
+  readonly symptoms: readonly SymptomCode[];
+  readonly note?: string | null;
+  readonly source: CheckInSource;
+}
+
+/** The stored decision of the clinical core for one check-in; never re-derived. */
+export interface Assessment {
+  readonly id: string;
+  readonly checkInId: string;
+  readonly sessionId: string;
+  readonly clinicId: string;
+  readonly disposition: Disposition;
+  /** Ids of the rules that fired, highest disposition first. */
+  readonly rules: readonly string[];
+  readonly rulebookVersion: string;
+  readonly phase: Phase;
+  readonly thoracic: boolean;
+  readonly createdAt: string;
+}
+
+export interface NewAssessment {
+  readonly id?: string;
+  readonly checkInId: string;
+  readonly sessionId: string;
+  readonly clinicId: string;
+  readonly disposition: Disposition;
+  readonly rules: readonly string[];
+  readonly rulebookVersion: string;
+  readonly phase: Phase;
+  readonly thoracic: boolean;
+  readonly createdAt: InstantInput;
+}
+
+export type CheckInWithAssessment = CheckIn & { readonly assessment: Assessment | null };
+
+function toCheckIn(row: CheckInRow): CheckIn {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    clinicId: row.clinic_id,
+    receivedAt: row.received_at,
+    hoursAfter: Number(row.hours_after),
+    soreness: row.soreness,
+    symptoms: parseJson<SymptomCode[]>(row.symptoms_json),
+    note: row.note,
+    source: row.source,
+  };
+}
+
+function toAssessment(row: AssessmentRow): Assessment {
+  return {
+    id: row.id,
+    checkInId: row.check_in_id,
+    sessionId: row.session_id,
+    clinicId: row.clinic_id,
+    disposition: row.disposition as Disposition,
+    rules: parseJson<string[]>(row.rules_json),
+    rulebookVersion: row.rulebook_version,
+    phase: row.phase as Phase,
+    thoracic: fromIntBool(row.thoracic),
+    createdAt: row.created_at,
+  };
+}
+
+export async function insertCheckIn(db: Db, input: NewCheckIn): Promise<CheckIn> {
+  const row = await db
+    .insertInto('check_ins')
+    .values({
+      id: input.id ?? randomUUID(),
+      session_id: input.sessionId,
+      clinic_id: input.clinicId,
+      received_at: toIso(input.receivedAt),
+      hours_after: input.hoursAfter,
+      soreness: input.soreness,
+      symptoms_json: toJson(input.symptoms),
+      note: input.note ?? null,
+      source: input.source,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toCheckIn(row);
+}
+
+/** Store an assessment; one per check-in (a second one for the same check-in throws). */
+export async function insertAssessment(db: Db, input: NewAssessment): Promise<Assessment> {
+  const row = await db
+    .insertInto('assessments')
+    .values({
+      id: input.id ?? randomUUID(),
+      check_in_id: input.checkInId,
+      session_id: input.sessionId,
+      clinic_id: input.clinicId,
+      disposition: input.disposition,
+      rules_json: toJson(input.rules),
+      rulebook_version: input.rulebookVersion,
+      phase: input.phase,
+      thoracic: toIntBool(input.thoracic),
+      created_at: toIso(input.createdAt),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toAssessment(row);
+}
+
+/**
+ * A session's check-ins in the order received, each with its assessment (null if none).
+ * Access control is the caller's: it reached `sessionId` through a clinic-scoped lookup or a
+ * patient link.
+ */
+export async function listCheckInsForSession(
+  db: Db,
+  sessionId: string,
+): Promise<CheckInWithAssessment[]> {
+  const checkIns = await db
+    .selectFrom('check_ins')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .orderBy('received_at')
+    .orderBy('id')
+    .execute();
+  const assessments = await db
+    .selectFrom('assessments')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .execute();
+  const byCheckIn = new Map(assessments.map((a) => [a.check_in_id, toAssessment(a)]));
+  return checkIns.map((row) => ({ ...toCheckIn(row), assessment: byCheckIn.get(row.id) ?? null }));
+}

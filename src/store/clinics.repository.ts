@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { Locale } from '../clinical/types.ts';
+import { type InstantInput, parseJson, toIso, toJson } from './codec.ts';
+import type { Db } from './db.ts';
+import type { ClinicRow, ClinicUpdate } from './schema.ts';
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+/** `[start, end]` as local `HH:MM` in the clinic's time zone. */
+export type TimeRange = readonly [string, string];
+/** Staffed hours per weekday; a missing day means no cover. */
+export type WeeklyCoverage = Readonly<Partial<Record<Weekday, readonly TimeRange[]>>>;
+/** Local `HH:MM` window in which no reminder is sent; `null` when the clinic has none. */
+export type QuietHours = { readonly start: string; readonly end: string } | null;
+/** Escalation settings; the shape belongs to the alert-delivery job, the store keeps it as JSON. */
+export type EscalationSettings = Readonly<Record<string, unknown>>;
+
+export const DEFAULT_CHECKIN_PLAN_HOURS: readonly number[] = [4, 24, 48, 72, 168];
+export const DEFAULT_THORACIC_PLAN_HOURS: readonly number[] = [2, 6, 24, 48, 72, 168];
+export const DEFAULT_LINK_TTL_DAYS = 14;
+
+export interface Clinic {
+  readonly id: string;
+  readonly name: string;
+  readonly timeZone: string;
+  readonly emergencyNumber: string;
+  readonly contactPhone: string;
+  readonly defaultLanguage: Locale;
+  readonly languages: readonly Locale[];
+  readonly checkInPlanHours: readonly number[];
+  readonly thoracicPlanHours: readonly number[];
+  readonly coverage: WeeklyCoverage;
+  readonly quietHours: QuietHours;
+  readonly escalation: EscalationSettings;
+  readonly linkTtlDays: number;
+  readonly createdAt: string;
+}
+
+export interface ClinicSettingsPatch {
+  readonly name?: string;
+  readonly timeZone?: string;
+  readonly emergencyNumber?: string;
+  readonly contactPhone?: string;
+  readonly defaultLanguage?: Locale;
+  readonly languages?: readonly Locale[];
+  readonly checkInPlanHours?: readonly number[];
+  readonly thoracicPlanHours?: readonly number[];
+  readonly coverage?: WeeklyCoverage;
+  readonly quietHours?: QuietHours;
+  readonly escalation?: EscalationSettings;
+  readonly linkTtlDays?: number;
+}
+
+export interface NewClinic extends ClinicSettingsPatch {
+  readonly id?: string;
+  readonly name: string;
+  readonly timeZone: string;
+  readonly emergencyNumber: string;
+  readonly contactPhone: string;
+  readonly createdAt: InstantInput;
+}
+
+function toClinic(row: ClinicRow): Clinic {
+  return {
+    id: row.id,
+    name: row.name,
+    timeZone: row.time_zone,
+    emergencyNumber: row.emergency_number,
+    contactPhone: row.contact_phone,
+    defaultLanguage: row.default_language as Locale,
+    languages: parseJson<Locale[]>(row.languages_json),
+    checkInPlanHours: parseJson<number[]>(row.checkin_plan_json),
+    thoracicPlanHours: parseJson<number[]>(row.thoracic_plan_json),
+    coverage: parseJson<WeeklyCoverage>(row.coverage_json),
+    quietHours: parseJson<QuietHours>(row.quiet_hours_json),
+    escalation: parseJson<EscalationSettings>(row.escalation_json),
+    linkTtlDays: row.link_ttl_days,
+    createdAt: row.created_at,
+  };
+}
+
+function toUpdate(patch: ClinicSettingsPatch): ClinicUpdate {
+  const u: ClinicUpdate = {};
+  if (patch.name !== undefined) u.name = patch.name;
+  if (patch.timeZone !== undefined) u.time_zone = patch.timeZone;
+  if (patch.emergencyNumber !== undefined) u.emergency_number = patch.emergencyNumber;
+  if (patch.contactPhone !== undefined) u.contact_phone = patch.contactPhone;
+  if (patch.defaultLanguage !== undefined) u.default_language = patch.defaultLanguage;
+  if (patch.languages !== undefined) u.languages_json = toJson(patch.languages);
+  if (patch.checkInPlanHours !== undefined) u.checkin_plan_json = toJson(patch.checkInPlanHours);
+  if (patch.thoracicPlanHours !== undefined) {
+    u.thoracic_plan_json = toJson(patch.thoracicPlanHours);
+  }
+  if (patch.coverage !== undefined) u.coverage_json = toJson(patch.coverage);
+  if (patch.quietHours !== undefined) u.quiet_hours_json = toJson(patch.quietHours);
+  if (patch.escalation !== undefined) u.escalation_json = toJson(patch.escalation);
+  if (patch.linkTtlDays !== undefined) u.link_ttl_days = patch.linkTtlDays;
+  return u;
+}
+
+/** Insert a clinic; unset settings get the defaults (plan hours of RULES.md, 14-day links). */
+export async function insertClinic(db: Db, input: NewClinic): Promise<Clinic> {
+  const defaultLanguage = input.defaultLanguage ?? 'en';
+  const row = await db
+    .insertInto('clinics')
+    .values({
+      id: input.id ?? randomUUID(),
+      name: input.name,
+      time_zone: input.timeZone,
+      emergency_number: input.emergencyNumber,
+      contact_phone: input.contactPhone,
+      default_language: defaultLanguage,
+      languages_json: toJson(input.languages ?? [defaultLanguage]),
+      checkin_plan_json: toJson(input.checkInPlanHours ?? DEFAULT_CHECKIN_PLAN_HOURS),
+      thoracic_plan_json: toJson(input.thoracicPlanHours ?? DEFAULT_THORACIC_PLAN_HOURS),
+      coverage_json: toJson(input.coverage ?? {}),
+      quiet_hours_json: toJson(input.quietHours ?? null),
+      escalation_json: toJson(input.escalation ?? {}),
+      link_ttl_days: input.linkTtlDays ?? DEFAULT_LINK_TTL_DAYS,
+      created_at: toIso(input.createdAt),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toClinic(row);
+}
+
+export async function findClinic(db: Db, id: string): Promise<Clinic | undefined> {
+  const row = await db.selectFrom('clinics').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toClinic(row);
+}
+
+export async function listClinics(db: Db): Promise<Clinic[]> {
+  const rows = await db.selectFrom('clinics').selectAll().orderBy('created_at').execute();
+  return rows.map(toClinic);
+}
+
+/**
+ * Change only the given settings (validation is the caller's: the clinical core checks plan
+ * hours). Returns the updated clinic, or undefined when it does not exist.
+ */
+export async function updateClinicSettings(
+  db: Db,
+  id: string,
+  patch: ClinicSettingsPatch,
+): Promise<Clinic | undefined> {
+  const update = toUpdate(patch);
+  if (Object.keys(update).length === 0) return findClinic(db, id);
+  const row = await db
+    .updateTable('clinics')
+    .set(update)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toClinic(row);
+}

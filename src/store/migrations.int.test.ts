@@ -1,0 +1,65 @@
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { describeEachDialect } from '../../test/dialects.ts';
+import { dialectOf } from './db.ts';
+import { MIGRATIONS, migrateToLatest } from './migrations.ts';
+
+describeEachDialect('migrations', (ctx) => {
+  it('reports the dialect it runs on', () => {
+    expect(dialectOf(ctx.db)).toBe(ctx.dialect);
+  });
+
+  it('is idempotent: a second run applies nothing', async () => {
+    expect(await migrateToLatest(ctx.db)).toEqual([]);
+    expect(await migrateToLatest(ctx.db)).toEqual([]);
+  });
+
+  it('records every migration as applied', async () => {
+    const rows = await sql<{
+      name: string;
+    }>`select name from kysely_migration order by name`.execute(ctx.db);
+    expect(rows.rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS).sort());
+  });
+
+  it('creates every table and the audit head at genesis', async () => {
+    const tables = (await ctx.db.introspection.getTables()).map((t) => t.name);
+    for (const table of [
+      'clinics',
+      'staff_users',
+      'staff_sessions',
+      'api_tokens',
+      'patients',
+      'needling_sessions',
+      'session_sites',
+      'patient_links',
+      'check_ins',
+      'assessments',
+      'alerts',
+      'audit_events',
+      'audit_head',
+      'idempotency_keys',
+      'outbox',
+    ]) {
+      expect(tables).toContain(table);
+    }
+    const head = await ctx.db.selectFrom('audit_head').selectAll().execute();
+    expect(head).toEqual([{ id: 1, last_seq: 0, last_hash: '0'.repeat(64) }]);
+  });
+
+  it('enforces foreign keys', async () => {
+    await expect(
+      ctx.db
+        .insertInto('patients')
+        .values({
+          id: 'p-orphan',
+          clinic_id: 'no-such-clinic',
+          display_name: 'x',
+          email: null,
+          phone: null,
+          language: 'en',
+          created_at: '2026-01-01T00:00:00.000Z',
+        })
+        .execute(),
+    ).rejects.toThrow();
+  });
+});

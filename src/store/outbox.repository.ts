@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { type InstantInput, parseJson, toIso, toJson } from './codec.ts';
+import { type Db, dialectOf } from './db.ts';
+import type { OutboxRow } from './schema.ts';
+
+export type OutboxStatus = 'pending' | 'sent' | 'dead';
+
+/** A message to deliver after commit (reminder, alert e-mail, webhook). */
+export interface OutboxMessage {
+  readonly id: string;
+  readonly clinicId: string | null;
+  readonly kind: string;
+  readonly dedupeKey: string;
+  readonly payload: unknown;
+  readonly dueAt: string;
+  readonly status: OutboxStatus;
+  /** Claims so far, including the current one. */
+  readonly attempts: number;
+  readonly claimedBy: string | null;
+  readonly claimedUntil: string | null;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly sentAt: string | null;
+}
+
+export interface NewOutboxMessage {
+  readonly id?: string;
+  readonly clinicId: string | null;
+  readonly kind: string;
+  /** Unique: enqueueing the same key twice keeps the first message only. */
+  readonly dedupeKey: string;
+  readonly payload: unknown;
+  readonly dueAt: InstantInput;
+  readonly createdAt: InstantInput;
+}
+
+export interface ClaimOptions {
+  readonly now: InstantInput;
+  readonly workerId: string;
+  readonly limit: number;
+  /** How long the claim holds; after it, another worker may take the message again. */
+  readonly leaseMs: number;
+}
+
+function toMessage(row: OutboxRow): OutboxMessage {
+  return {
+    id: row.id,
+    clinicId: row.clinic_id,
+    kind: row.kind,
+    dedupeKey: row.dedupe_key,
+    payload: parseJson<unknown>(row.payload_json),
+    dueAt: row.due_at,
+    status: row.status,
+    attempts: row.attempts,
+    claimedBy: row.claimed_by,
+    claimedUntil: row.claimed_until,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    sentAt: row.sent_at,
+  };
+}
+
+/**
+ * Queue a message, normally in the transaction of the write that causes it. Returns false when
+ * a message with the same `dedupeKey` exists (retries and replays stay single).
+ */
+export async function enqueueOutbox(db: Db, msg: NewOutboxMessage): Promise<boolean> {
+  const row = await db
+    .insertInto('outbox')
+    .values({
+      id: msg.id ?? randomUUID(),
+      clinic_id: msg.clinicId,
+      kind: msg.kind,
+      dedupe_key: msg.dedupeKey,
+      payload_json: toJson(msg.payload),
+      due_at: toIso(msg.dueAt),
+      status: 'pending',
+      attempts: 0,
+      claimed_by: null,
+      claimed_until: null,
+      last_error: null,
+      created_at: toIso(msg.createdAt),
+      sent_at: null,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Claim up to `limit` due, pending, unclaimed (or lease-expired) messages for `workerId`, in
+ * due order, incrementing `attempts`. One `update … where id in (select …) returning` statement:
+ * on PostgreSQL the inner select takes `FOR UPDATE SKIP LOCKED`, so concurrent workers never
+ * claim the same row nor wait on each other; on SQLite the statement holds the write lock.
+ */
+export async function claimDueOutbox(db: Db, options: ClaimOptions): Promise<OutboxMessage[]> {
+  const now = toIso(options.now);
+  const nowMs = Date.parse(now);
+  const claimedUntil = new Date(nowMs + options.leaseMs).toISOString();
+  const limit = Math.max(0, Math.floor(options.limit));
+  if (limit === 0) return [];
+  const pg = dialectOf(db) === 'postgres';
+  const rows = await db
+    .updateTable('outbox')
+    .set((eb) => ({
+      claimed_by: options.workerId,
+      claimed_until: claimedUntil,
+      attempts: eb('attempts', '+', 1),
+    }))
+    .where('id', 'in', (eb) => {
+      const due = eb
+        .selectFrom('outbox')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('due_at', '<=', now)
+        .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<=', now)]))
+        .orderBy('due_at')
+        .orderBy('id')
+        .limit(limit);
+      return pg ? due.forUpdate().skipLocked() : due;
+    })
+    .where('status', '=', 'pending')
+    .returningAll()
+    .execute();
+  return rows
+    .map(toMessage)
+    .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : 1));
+}
+
+/** Delivered: final. False when the message is unknown or no longer pending. */
+export async function markOutboxSent(db: Db, id: string, at: InstantInput): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ status: 'sent', sent_at: toIso(at), claimed_until: null, last_error: null })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Delivery failed: record the error and release the claim, either for a retry at `nextDueAt`
+ * or, when `dead`, for good (the caller decides from `attempts`).
+ */
+export async function markOutboxFailed(
+  db: Db,
+  id: string,
+  error: string,
+  nextDueAt: InstantInput,
+  dead: boolean,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({
+      status: dead ? 'dead' : 'pending',
+      last_error: error.slice(0, 2000),
+      due_at: toIso(nextDueAt),
+      claimed_by: null,
+      claimed_until: null,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function findOutboxMessage(db: Db, id: string): Promise<OutboxMessage | undefined> {
+  const row = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toMessage(row);
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { Side } from '../clinical/types.ts';
+import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
+import type { Db } from './db.ts';
+import type { NeedlingSessionRow, SessionSiteRow } from './schema.ts';
+
+export interface SessionSite {
+  readonly id: string;
+  /** 0-based order as recorded. */
+  readonly position: number;
+  readonly muscle: string;
+  readonly side: Side | null;
+  readonly needleCount: number | null;
+}
+
+export interface NeedlingSession {
+  readonly id: string;
+  readonly clinicId: string;
+  readonly patientId: string;
+  readonly practitionerId: string | null;
+  readonly performedAt: string;
+  readonly thoracic: boolean;
+  readonly bilateralThoracic: boolean;
+  readonly notes: string | null;
+  readonly createdAt: string;
+  readonly sites: readonly SessionSite[];
+}
+
+export interface NewSessionSite {
+  readonly muscle: string;
+  readonly side?: Side | null;
+  readonly needleCount?: number | null;
+}
+
+export interface NewNeedlingSession {
+  readonly id?: string;
+  readonly clinicId: string;
+  readonly patientId: string;
+  readonly practitionerId: string | null;
+  readonly performedAt: InstantInput;
+  /** Decided by the clinical core (`isThoracicSession`); stored so later reads need not re-derive. */
+  readonly thoracic: boolean;
+  readonly bilateralThoracic: boolean;
+  readonly notes?: string | null;
+  readonly createdAt: InstantInput;
+  readonly sites: readonly NewSessionSite[];
+}
+
+function toSite(row: SessionSiteRow): SessionSite {
+  return {
+    id: row.id,
+    position: row.position,
+    muscle: row.muscle,
+    side: row.side as Side | null,
+    needleCount: row.needle_count,
+  };
+}
+
+function toSession(row: NeedlingSessionRow, sites: readonly SessionSite[]): NeedlingSession {
+  return {
+    id: row.id,
+    clinicId: row.clinic_id,
+    patientId: row.patient_id,
+    practitionerId: row.practitioner_id,
+    performedAt: row.performed_at,
+    thoracic: fromIntBool(row.thoracic),
+    bilateralThoracic: fromIntBool(row.bilateral_thoracic),
+    notes: row.notes,
+    createdAt: row.created_at,
+    sites,
+  };
+}
+
+/**
+ * Insert a session and its sites. Run it inside a transaction (`withTransaction`) when the
+ * caller writes more (link, audit) so a half-recorded session never exists.
+ */
+export async function insertNeedlingSession(
+  db: Db,
+  input: NewNeedlingSession,
+): Promise<NeedlingSession> {
+  const id = input.id ?? randomUUID();
+  const row = await db
+    .insertInto('needling_sessions')
+    .values({
+      id,
+      clinic_id: input.clinicId,
+      patient_id: input.patientId,
+      practitioner_id: input.practitionerId,
+      performed_at: toIso(input.performedAt),
+      thoracic: toIntBool(input.thoracic),
+      bilateral_thoracic: toIntBool(input.bilateralThoracic),
+      notes: input.notes ?? null,
+      created_at: toIso(input.createdAt),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const siteRows = input.sites.map((site, position) => ({
+    id: randomUUID(),
+    session_id: id,
+    position,
+    muscle: site.muscle,
+    side: site.side ?? null,
+    needle_count: site.needleCount ?? null,
+  }));
+  if (siteRows.length > 0) await db.insertInto('session_sites').values(siteRows).execute();
+  return toSession(row, siteRows.map(toSite));
+}
+
+async function sitesBySession(db: Db, sessionIds: readonly string[]) {
+  const bySession = new Map<string, SessionSite[]>();
+  if (sessionIds.length === 0) return bySession;
+  const rows = await db
+    .selectFrom('session_sites')
+    .selectAll()
+    .where('session_id', 'in', sessionIds)
+    .orderBy('session_id')
+    .orderBy('position')
+    .execute();
+  for (const row of rows) {
+    const list = bySession.get(row.session_id) ?? [];
+    list.push(toSite(row));
+    bySession.set(row.session_id, list);
+  }
+  return bySession;
+}
+
+/** A session of this clinic, with its sites in recorded order. */
+export async function findNeedlingSession(
+  db: Db,
+  clinicId: string,
+  id: string,
+): Promise<NeedlingSession | undefined> {
+  const row = await db
+    .selectFrom('needling_sessions')
+    .selectAll()
+    .where('clinic_id', '=', clinicId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const sites = await sitesBySession(db, [row.id]);
+  return toSession(row, sites.get(row.id) ?? []);
+}
+
+/** A patient's sessions, newest first, with sites. */
+export async function listSessionsForPatient(
+  db: Db,
+  clinicId: string,
+  patientId: string,
+): Promise<NeedlingSession[]> {
+  const rows = await db
+    .selectFrom('needling_sessions')
+    .selectAll()
+    .where('clinic_id', '=', clinicId)
+    .where('patient_id', '=', patientId)
+    .orderBy('performed_at', 'desc')
+    .orderBy('id')
+    .execute();
+  const sites = await sitesBySession(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => toSession(r, sites.get(r.id) ?? []));
+}

@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
+import type { Db } from './db.ts';
+import type { StaffSessionRow, StaffUserRow, StaffUsersTable } from './schema.ts';
+import type { Updateable } from 'kysely';
+
+export type StaffRole = 'admin' | 'practitioner';
+
+export interface StaffUser {
+  readonly id: string;
+  readonly clinicId: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly role: StaffRole;
+  readonly passwordHash: string;
+  readonly active: boolean;
+  readonly failedLogins: number;
+  readonly lockedUntil: string | null;
+  readonly createdAt: string;
+}
+
+export interface NewStaffUser {
+  readonly id?: string;
+  readonly clinicId: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly role: StaffRole;
+  readonly passwordHash: string;
+  readonly active?: boolean;
+  readonly createdAt: InstantInput;
+}
+
+export interface StaffUserPatch {
+  readonly email?: string;
+  readonly displayName?: string;
+  readonly role?: StaffRole;
+  readonly passwordHash?: string;
+  readonly active?: boolean;
+}
+
+export interface StaffSession {
+  readonly idHash: string;
+  readonly userId: string;
+  readonly clinicId: string;
+  readonly csrfToken: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly lastSeenAt: string;
+}
+
+export interface NewStaffSession {
+  readonly idHash: string;
+  readonly userId: string;
+  readonly clinicId: string;
+  readonly csrfToken: string;
+  readonly createdAt: InstantInput;
+  readonly expiresAt: InstantInput;
+}
+
+function toStaffUser(row: StaffUserRow): StaffUser {
+  return {
+    id: row.id,
+    clinicId: row.clinic_id,
+    email: row.email,
+    displayName: row.display_name,
+    role: row.role,
+    passwordHash: row.password_hash,
+    active: fromIntBool(row.active),
+    failedLogins: row.failed_logins,
+    lockedUntil: row.locked_until,
+    createdAt: row.created_at,
+  };
+}
+
+function toStaffSession(row: StaffSessionRow): StaffSession {
+  return {
+    idHash: row.id_hash,
+    userId: row.user_id,
+    clinicId: row.clinic_id,
+    csrfToken: row.csrf_token,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    lastSeenAt: row.last_seen_at,
+  };
+}
+
+/** E-mail addresses are compared and stored lower-case and trimmed. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Insert a staff user. The e-mail is unique across clinics: a duplicate throws. */
+export async function insertStaffUser(db: Db, input: NewStaffUser): Promise<StaffUser> {
+  const row = await db
+    .insertInto('staff_users')
+    .values({
+      id: input.id ?? randomUUID(),
+      clinic_id: input.clinicId,
+      email: normalizeEmail(input.email),
+      display_name: input.displayName,
+      role: input.role,
+      password_hash: input.passwordHash,
+      active: toIntBool(input.active ?? true),
+      failed_logins: 0,
+      locked_until: null,
+      created_at: toIso(input.createdAt),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toStaffUser(row);
+}
+
+/** Look up by e-mail across all clinics (sign-in); includes inactive users. */
+export async function findStaffByEmail(db: Db, email: string): Promise<StaffUser | undefined> {
+  const row = await db
+    .selectFrom('staff_users')
+    .selectAll()
+    .where('email', '=', normalizeEmail(email))
+    .executeTakeFirst();
+  return row && toStaffUser(row);
+}
+
+export async function findStaffById(db: Db, id: string): Promise<StaffUser | undefined> {
+  const row = await db
+    .selectFrom('staff_users')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toStaffUser(row);
+}
+
+export async function listStaff(db: Db, clinicId: string): Promise<StaffUser[]> {
+  const rows = await db
+    .selectFrom('staff_users')
+    .selectAll()
+    .where('clinic_id', '=', clinicId)
+    .orderBy('display_name')
+    .orderBy('id')
+    .execute();
+  return rows.map(toStaffUser);
+}
+
+/** Update a user of this clinic; undefined when no such user in this clinic. */
+export async function updateStaffUser(
+  db: Db,
+  clinicId: string,
+  id: string,
+  patch: StaffUserPatch,
+): Promise<StaffUser | undefined> {
+  const u: Updateable<StaffUsersTable> = {};
+  if (patch.email !== undefined) u.email = normalizeEmail(patch.email);
+  if (patch.displayName !== undefined) u.display_name = patch.displayName;
+  if (patch.role !== undefined) u.role = patch.role;
+  if (patch.passwordHash !== undefined) u.password_hash = patch.passwordHash;
+  if (patch.active !== undefined) u.active = toIntBool(patch.active);
+  if (Object.keys(u).length === 0) {
+    const user = await findStaffById(db, id);
+    return user?.clinicId === clinicId ? user : undefined;
+  }
+  const row = await db
+    .updateTable('staff_users')
+    .set(u)
+    .where('id', '=', id)
+    .where('clinic_id', '=', clinicId)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toStaffUser(row);
+}
+
+/**
+ * Count a failed sign-in atomically (the increment happens in SQL, so parallel guesses all
+ * count) and lock the account until `lockUntil` once `maxFailures` is reached.
+ */
+export async function recordFailedLogin(
+  db: Db,
+  id: string,
+  policy: { readonly maxFailures: number; readonly lockUntil: InstantInput },
+): Promise<{ failedLogins: number; lockedUntil: string | null }> {
+  const row = await db
+    .updateTable('staff_users')
+    .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
+    .where('id', '=', id)
+    .returning(['failed_logins', 'locked_until'])
+    .executeTakeFirst();
+  if (!row) return { failedLogins: 0, lockedUntil: null };
+  if (row.failed_logins < policy.maxFailures) {
+    return { failedLogins: row.failed_logins, lockedUntil: row.locked_until };
+  }
+  const lockedUntil = toIso(policy.lockUntil);
+  await db
+    .updateTable('staff_users')
+    .set({ locked_until: lockedUntil })
+    .where('id', '=', id)
+    .execute();
+  return { failedLogins: row.failed_logins, lockedUntil };
+}
+
+/** After a successful sign-in (or an admin unlock): zero the counter and lift any lock. */
+export async function resetFailedLogins(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('staff_users')
+    .set({ failed_logins: 0, locked_until: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function insertStaffSession(db: Db, input: NewStaffSession): Promise<StaffSession> {
+  const createdAt = toIso(input.createdAt);
+  const row = await db
+    .insertInto('staff_sessions')
+    .values({
+      id_hash: input.idHash,
+      user_id: input.userId,
+      clinic_id: input.clinicId,
+      csrf_token: input.csrfToken,
+      created_at: createdAt,
+      expires_at: toIso(input.expiresAt),
+      last_seen_at: createdAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toStaffSession(row);
+}
+
+/**
+ * The session for a cookie (by the token's hash) with its user, or undefined when unknown,
+ * expired at `now`, or the user is inactive. Lock-out is not checked here: it stops new
+ * sign-ins, not open sessions (deactivation ends those).
+ */
+export async function findStaffSession(
+  db: Db,
+  idHash: string,
+  now: InstantInput,
+): Promise<(StaffSession & { readonly user: StaffUser }) | undefined> {
+  const session = await db
+    .selectFrom('staff_sessions')
+    .selectAll()
+    .where('id_hash', '=', idHash)
+    .where('expires_at', '>', toIso(now))
+    .executeTakeFirst();
+  if (!session) return undefined;
+  const user = await db
+    .selectFrom('staff_users')
+    .selectAll()
+    .where('id', '=', session.user_id)
+    .where('active', '=', 1)
+    .executeTakeFirst();
+  if (!user) return undefined;
+  return { ...toStaffSession(session), user: toStaffUser(user) };
+}
+
+/** Record activity and optionally slide the expiry. */
+export async function touchStaffSession(
+  db: Db,
+  idHash: string,
+  at: { readonly lastSeenAt: InstantInput; readonly expiresAt?: InstantInput },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('staff_sessions')
+    .set({
+      last_seen_at: toIso(at.lastSeenAt),
+      ...(at.expiresAt === undefined ? {} : { expires_at: toIso(at.expiresAt) }),
+    })
+    .where('id_hash', '=', idHash)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function deleteStaffSession(db: Db, idHash: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('staff_sessions')
+    .where('id_hash', '=', idHash)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Sign a user out everywhere (deactivation, password change). */
+export async function deleteStaffSessionsForUser(db: Db, userId: string): Promise<number> {
+  const result = await db
+    .deleteFrom('staff_sessions')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Housekeeping: drop sessions expired before `now`. */
+export async function deleteExpiredStaffSessions(db: Db, now: InstantInput): Promise<number> {
+  const result = await db
+    .deleteFrom('staff_sessions')
+    .where('expires_at', '<=', toIso(now))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

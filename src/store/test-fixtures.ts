@@ -1,0 +1,71 @@
+/**
+ * Seed helpers for integration tests (here and in src/api): each call creates fresh rows with
+ * random ids, so tests sharing one suite database never collide.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Clinic, insertClinic } from './clinics.repository.ts';
+import type { Db } from './db.ts';
+import { insertPatient, type Patient } from './patients.repository.ts';
+import { insertNeedlingSession, type NeedlingSession } from './sessions.repository.ts';
+import { insertStaffUser, type StaffRole, type StaffUser } from './staff.repository.ts';
+
+export const FIXED_NOW = '2026-11-25T14:03:00.000Z';
+
+export async function seedClinic(db: Db, name = 'Test Clinic'): Promise<Clinic> {
+  return insertClinic(db, {
+    name,
+    timeZone: 'Europe/Madrid',
+    emergencyNumber: '112',
+    contactPhone: '+34 900 000 000',
+    createdAt: FIXED_NOW,
+  });
+}
+
+export async function seedStaff(
+  db: Db,
+  clinicId: string,
+  role: StaffRole = 'practitioner',
+): Promise<StaffUser> {
+  return insertStaffUser(db, {
+    clinicId,
+    email: `Staff-${randomUUID()}@Example.test`,
+    displayName: 'Dana Practitioner',
+    role,
+    passwordHash: 'argon2id$fake',
+    createdAt: FIXED_NOW,
+  });
+}
+
+export interface SeededSession {
+  readonly clinic: Clinic;
+  readonly practitioner: StaffUser;
+  readonly patient: Patient;
+  readonly session: NeedlingSession;
+}
+
+/** A clinic, a practitioner, a patient and one recorded session with two sites. */
+export async function seedSession(db: Db): Promise<SeededSession> {
+  const clinic = await seedClinic(db);
+  const practitioner = await seedStaff(db, clinic.id);
+  const patient = await insertPatient(db, {
+    clinicId: clinic.id,
+    displayName: 'Alex Patient',
+    email: 'alex@example.test',
+    language: 'en',
+    createdAt: FIXED_NOW,
+  });
+  const session = await insertNeedlingSession(db, {
+    clinicId: clinic.id,
+    patientId: patient.id,
+    practitionerId: practitioner.id,
+    performedAt: FIXED_NOW,
+    thoracic: false,
+    bilateralThoracic: false,
+    createdAt: FIXED_NOW,
+    sites: [
+      { muscle: 'upper_trapezius', side: 'left', needleCount: 2 },
+      { muscle: 'gluteus_medius', side: 'right' },
+    ],
+  });
+  return { clinic, practitioner, patient, session };
+}
