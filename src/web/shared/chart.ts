@@ -14,8 +14,6 @@ export interface ChartLabels {
   readonly description: string;
   readonly hours: string;
   readonly soreness: string;
-  readonly band: string;
-  readonly now?: string;
 }
 
 const W = 640;

@@ -1,0 +1,127 @@
+import type { Catalogue } from '../shared/i18n.ts';
+
+/**
+ * Every string of the patient pages, in English and Spanish. Written for someone anxious, in
+ * pain, maybe reading in a second language: short sentences, everyday words, one idea each.
+ * `{x}` marks a value filled in by `fill()`.
+ */
+export const PATIENT_MESSAGES = {
+  siteName: { en: 'Needlecare', es: 'Needlecare' },
+  langName: { en: 'English', es: 'Español' },
+  switchLanguage: { en: 'Language', es: 'Idioma' },
+  skipToMain: { en: 'Skip to main content', es: 'Ir al contenido principal' },
+  // Emergency box
+  emergencyTitle: { en: 'Emergency', es: 'Emergencia' },
+  emergencyLead: {
+    en: 'Chest pain, getting out of breath, or pain when you breathe in? Do not wait.',
+    es: '¿Dolor en el pecho, le falta el aire o le duele al respirar? No espere.',
+  },
+  callEmergency: { en: 'Call {number}', es: 'Llamar al {number}' },
+  emergencyButton: { en: 'I have chest pain or can’t breathe', es: 'Tengo dolor en el pecho o no puedo respirar' },
+  // Session page
+  sessionTitle: { en: 'Your care after dry needling', es: 'Sus cuidados después de la punción seca' },
+  whatWasDone: { en: 'What was done', es: 'Qué se hizo' },
+  sessionOn: { en: 'Dry needling on {when}, at {clinic}.', es: 'Punción seca el {when}, en {clinic}.' },
+  sideLeft: { en: 'left', es: 'izquierda' },
+  sideRight: { en: 'right', es: 'derecha' },
+  sideMidline: { en: 'middle', es: 'centro' },
+  nearChest: {
+    en: 'Some of these areas are near your chest, so we ask about your breathing too.',
+    es: 'Algunas de estas zonas están cerca del tórax, por eso también le preguntamos por su respiración.',
+  },
+  whatIsNormal: { en: 'What is normal right now', es: 'Qué es normal ahora' },
+  expectedBand: {
+    en: 'Soreness from {min} to {max} out of 10 is expected at this point.',
+    es: 'En este momento es esperable un dolor de {min} a {max} sobre 10.',
+  },
+  expectedNone: {
+    en: 'By now most people have no soreness from the needling.',
+    es: 'A estas alturas la mayoría de las personas ya no tiene dolor por la punción.',
+  },
+  yourCurve: { en: 'Your soreness so far', es: 'Su dolor hasta ahora' },
+  chartDescription: {
+    en: 'The green area is the soreness expected after needling. The line shows what you reported: {points}.',
+    es: 'La zona verde es el dolor esperable tras la punción. La línea muestra lo que usted indicó: {points}.',
+  },
+  chartNoPoints: { en: 'no check-ins yet', es: 'todavía ninguna respuesta' },
+  chartPoint: { en: '{soreness} out of 10 at {hours} hours', es: '{soreness} sobre 10 a las {hours} horas' },
+  chartHours: { en: 'Hours since your session', es: 'Horas desde la sesión' },
+  chartSoreness: { en: 'Soreness (0–10)', es: 'Dolor (0–10)' },
+  adviceTitle: { en: 'What helps', es: 'Qué ayuda' },
+  nextCheckIn: { en: 'Next check-in: {when}.', es: 'Próxima revisión: {when}.' },
+  noMoreCheckIns: {
+    en: 'There are no more planned check-ins. You can still check in at any time.',
+    es: 'No hay más revisiones previstas. Puede responder cuando quiera.',
+  },
+  checkInNow: { en: 'Check in now', es: 'Responder ahora' },
+  printHandout: { en: 'Printable handout', es: 'Hoja para imprimir' },
+  contactClinic: { en: 'Questions? Call {clinic} on {phone}.', es: '¿Dudas? Llame a {clinic} al {phone}.' },
+  // Check-in form
+  checkInTitle: { en: 'How are you now?', es: '¿Cómo se encuentra ahora?' },
+  checkInIntro: { en: 'It takes less than 30 seconds.', es: 'Tarda menos de 30 segundos.' },
+  sorenessQuestion: {
+    en: 'How sore is the treated area right now? (0 = none, 10 = worst you can imagine)',
+    es: '¿Cuánto le duele ahora la zona tratada? (0 = nada, 10 = lo peor que se pueda imaginar)',
+  },
+  sorenessNone: { en: 'none', es: 'nada' },
+  sorenessMild: { en: 'mild', es: 'leve' },
+  sorenessModerate: { en: 'moderate', es: 'moderado' },
+  sorenessSevere: { en: 'severe', es: 'intenso' },
+  symptomsQuestion: { en: 'Do you have any of these? Tick all that apply.', es: '¿Tiene algo de esto? Marque todo lo que corresponda.' },
+  noteLabel: { en: 'Anything else? (optional)', es: '¿Algo más? (opcional)' },
+  submit: { en: 'Send', es: 'Enviar' },
+  formErrors: { en: 'Please check the form:', es: 'Revise el formulario:' },
+  sorenessMissing: { en: 'Choose a number from 0 to 10 for your soreness.', es: 'Elija un número del 0 al 10 para su dolor.' },
+  // Answer page
+  answerTitle: { en: 'Your answer', es: 'Su respuesta' },
+  whyTitle: { en: 'Why', es: 'Por qué' },
+  whatNow: { en: 'What to do now', es: 'Qué hacer ahora' },
+  clinicTold: {
+    en: 'We have told your clinic. Someone there will see it.',
+    es: 'Hemos avisado a su clínica. Alguien allí lo verá.',
+  },
+  earlierUrgent: {
+    en: 'Earlier you reported something that needs attention, and the clinic has not confirmed yet. If you have not already, follow that advice: {title}.',
+    es: 'Antes nos indicó algo que necesita atención y la clínica aún no lo ha confirmado. Si no lo ha hecho ya, siga ese consejo: {title}.',
+  },
+  clinicClosed: {
+    en: 'Your clinic is closed now{opens}. Do not wait for them: go to an urgent care centre or your doctor today, or call {number} if it gets worse.',
+    es: 'Su clínica está cerrada ahora{opens}. No espere a que abra: acuda hoy a un centro de urgencias o a su médico, o llame al {number} si empeora.',
+  },
+  clinicOpensAt: { en: ' (it opens {when})', es: ' (abre el {when})' },
+  backToSession: { en: 'Back to your care page', es: 'Volver a su página de cuidados' },
+  // Emergency page
+  emergencyNowTitle: { en: 'Call {number} now', es: 'Llame ahora al {number}' },
+  emergencySteps1: { en: 'Call {number} now and say you had dry needling {when}.', es: 'Llame ahora al {number} y diga que le hicieron punción seca {when}.' },
+  emergencySteps2: { en: 'Sit upright and stay as still as you can.', es: 'Siéntese erguido y muévase lo menos posible.' },
+  emergencySteps3: { en: 'Do not drive yourself. Ask someone to stay with you.', es: 'No conduzca usted. Pida a alguien que se quede con usted.' },
+  emergencyRecorded: { en: 'We have told your clinic.', es: 'Hemos avisado a su clínica.' },
+  // Handout
+  handoutTitle: { en: 'After your dry needling', es: 'Después de su punción seca' },
+  handoutScan: { en: 'Scan to open your care page and check in:', es: 'Escanee para abrir su página de cuidados y responder:' },
+  handoutRedFlags: { en: 'Call {number} straight away if you have', es: 'Llame enseguida al {number} si tiene' },
+  handoutSameDay: { en: 'Contact your clinic or a doctor the same day if you have', es: 'Contacte el mismo día con su clínica o un médico si tiene' },
+  print: { en: 'Print', es: 'Imprimir' },
+  // Expired / unknown link
+  linkGoneTitle: { en: 'This link no longer works', es: 'Este enlace ya no funciona' },
+  linkGoneBody: {
+    en: 'Links stop working some days after the session, or when the clinic replaces them. Your information is safe.',
+    es: 'Los enlaces dejan de funcionar unos días después de la sesión, o cuando la clínica los sustituye. Su información está segura.',
+  },
+  linkGoneContact: { en: 'To reach {clinic}, call {phone}.', es: 'Para contactar con {clinic}, llame al {phone}.' },
+  linkUnknownContact: { en: 'Please contact your clinic for a new link.', es: 'Pida un enlace nuevo a su clínica.' },
+  linkGoneEmergency: {
+    en: 'If you have chest pain or trouble breathing, call your local emergency number now.',
+    es: 'Si tiene dolor en el pecho o le cuesta respirar, llame ahora a su número local de emergencias.',
+  },
+} as const satisfies Catalogue<string>;
+
+export type PatientMessageKey = keyof typeof PATIENT_MESSAGES;
+
+/** Replace `{name}` placeholders. Values are plain text; the html builder escapes them later. */
+export function fill(template: string, values: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = values[name];
+    return value === undefined ? whole : String(value);
+  });
+}

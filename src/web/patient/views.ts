@@ -1,0 +1,272 @@
+import type { Aftercare } from '../../clinical/aftercare.ts';
+import { BODY_REGION_NAMES, findMuscle } from '../../clinical/muscles.ts';
+import { DISPOSITION_TEXT } from '../../clinical/render.ts';
+import { SYMPTOM_GROUP_NAMES, SYMPTOM_GROUPS, SYMPTOMS } from '../../clinical/symptoms.ts';
+import type { Disposition, Locale, Side, SymptomCode } from '../../clinical/types.ts';
+import { LOCALES } from '../../clinical/types.ts';
+import type { ChartPoint } from '../shared/chart.ts';
+import { sorenessChart } from '../shared/chart.ts';
+import type { SafeHtml } from '../shared/html.ts';
+import { html, raw } from '../shared/html.ts';
+import type { PatientMessageKey } from './messages.ts';
+import { fill, PATIENT_MESSAGES } from './messages.ts';
+
+export interface ClinicView {
+  readonly name: string;
+  readonly emergencyNumber: string;
+  readonly contactPhone: string;
+}
+
+export interface PageContext {
+  readonly locale: Locale;
+  /** `/p/<token>`: every link and form of the pages is relative to it. */
+  readonly base: string;
+  readonly clinic: ClinicView;
+  /** Path of the current page, for the language switcher. */
+  readonly path: string;
+}
+
+export function t(locale: Locale, key: PatientMessageKey, values: Readonly<Record<string, string | number>> = {}): string {
+  return fill(PATIENT_MESSAGES[key][locale], values);
+}
+
+function telHref(number: string): string {
+  return `tel:${number.replace(/[^\d+]/g, '')}`;
+}
+
+export function layout(ctx: PageContext, title: string, body: SafeHtml, options: { emergencyBox?: boolean } = {}): string {
+  const L = ctx.locale;
+  const page = html`<!doctype html>
+<html lang="${L}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<meta name="referrer" content="no-referrer">
+<title>${title} · ${t(L, 'siteName')}</title>
+<link rel="stylesheet" href="/assets/patient.css">
+</head>
+<body>
+<a class="skip" href="#main">${t(L, 'skipToMain')}</a>
+<header class="top">
+<span class="brand">${ctx.clinic.name}</span>
+<nav class="lang" aria-label="${t(L, 'switchLanguage')}">${LOCALES.filter((l) => l !== L).map(
+    (l) => html`<a href="${ctx.path}?lang=${l}" lang="${l}" hreflang="${l}">${PATIENT_MESSAGES.langName[l]}</a>`,
+  )}</nav>
+</header>
+<main id="main">
+${options.emergencyBox === false ? '' : emergencyBox(ctx)}
+${body}
+</main>
+<footer><p>${t(L, 'contactClinic', { clinic: ctx.clinic.name, phone: ctx.clinic.contactPhone })}</p></footer>
+</body>
+</html>`;
+  return page.value;
+}
+
+export function emergencyBox(ctx: PageContext): SafeHtml {
+  const L = ctx.locale;
+  return html`<section class="emergency" aria-labelledby="emergency-title">
+<h2 id="emergency-title">${t(L, 'emergencyTitle')}</h2>
+<p>${t(L, 'emergencyLead')}</p>
+<div class="actions">
+<a class="btn danger" href="${telHref(ctx.clinic.emergencyNumber)}">${t(L, 'callEmergency', { number: ctx.clinic.emergencyNumber })}</a>
+<form method="post" action="${ctx.base}/emergency"><input type="hidden" name="lang" value="${L}"><button class="btn danger-outline" type="submit">${t(L, 'emergencyButton')}</button></form>
+</div>
+</section>`;
+}
+
+export interface SiteView {
+  readonly muscle: string;
+  readonly side?: Side | undefined;
+}
+
+function sideText(L: Locale, side: Side | undefined): string {
+  if (side === undefined) return '';
+  const key = ({ left: 'sideLeft', right: 'sideRight', midline: 'sideMidline' } as const)[side];
+  return ` (${t(L, key)})`;
+}
+
+/** Muscles by their everyday names, grouped by body region. */
+export function sitesList(L: Locale, sites: readonly SiteView[]): SafeHtml {
+  return html`<ul>${sites.map((site) => {
+    const muscle = findMuscle(site.muscle);
+    if (muscle === undefined) return html`<li>${site.muscle}</li>`;
+    return html`<li>${capitalise(muscle.everyday[L])}${sideText(L, site.side)} <span class="evidence">${muscle.name[L]} · ${BODY_REGION_NAMES[muscle.region][L]}</span></li>`;
+  })}</ul>`;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export interface SessionPageView {
+  readonly performedAtText: string;
+  readonly sites: readonly SiteView[];
+  readonly aftercare: Aftercare;
+  readonly points: readonly ChartPoint[];
+  readonly nextCheckInText: string | undefined;
+}
+
+export function sessionPage(ctx: PageContext, view: SessionPageView): string {
+  const L = ctx.locale;
+  const a = view.aftercare;
+  const warning = a.items.find((i) => i.id === 'breathing_warning');
+  const advice = a.items.filter((i) => i.id !== 'breathing_warning');
+  const pointsText =
+    view.points.length === 0
+      ? t(L, 'chartNoPoints')
+      : view.points.map((p) => t(L, 'chartPoint', { soreness: p.soreness, hours: Math.round(p.hoursAfter) })).join('; ');
+  const body = html`<h1>${t(L, 'sessionTitle')}</h1>
+${warning === undefined ? '' : html`<p class="warning" role="note">${warning.text}</p>`}
+<p><a class="btn" href="${ctx.base}/check-in">${t(L, 'checkInNow')}</a></p>
+<p>${view.nextCheckInText === undefined ? t(L, 'noMoreCheckIns') : t(L, 'nextCheckIn', { when: view.nextCheckInText })}</p>
+<h2>${t(L, 'whatIsNormal')}</h2>
+<p>${a.phaseText}</p>
+<p>${a.expectedBand.max === 0 ? t(L, 'expectedNone') : t(L, 'expectedBand', { min: a.expectedBand.min, max: a.expectedBand.max })}</p>
+<h2>${t(L, 'yourCurve')}</h2>
+${sorenessChart(
+  view.points,
+  {
+    title: t(L, 'yourCurve'),
+    description: t(L, 'chartDescription', { points: pointsText }),
+    hours: t(L, 'chartHours'),
+    soreness: t(L, 'chartSoreness'),
+  },
+  a.hoursAfter,
+)}
+<h2>${t(L, 'adviceTitle')}</h2>
+<ul class="advice">${advice.map((item) => html`<li>${item.text}<span class="evidence">${item.evidenceText}</span></li>`)}</ul>
+<h2>${t(L, 'whatWasDone')}</h2>
+<p>${t(L, 'sessionOn', { when: view.performedAtText, clinic: ctx.clinic.name })}</p>
+${sitesList(L, view.sites)}
+${a.thoracic ? html`<p>${t(L, 'nearChest')}</p>` : ''}
+<p class="no-print"><a href="${ctx.base}/handout">${t(L, 'printHandout')}</a></p>`;
+  return layout(ctx, t(L, 'sessionTitle'), body);
+}
+
+export interface CheckInFormView {
+  readonly idempotencyKey: string;
+  readonly thoracic: boolean;
+  readonly errors?: readonly string[];
+  readonly values?: { readonly soreness?: number; readonly symptoms?: readonly string[]; readonly note?: string };
+}
+
+function sorenessBandLabel(L: Locale, n: number): string {
+  if (n === 0) return t(L, 'sorenessNone');
+  if (n <= 3) return t(L, 'sorenessMild');
+  if (n <= 6) return t(L, 'sorenessModerate');
+  return t(L, 'sorenessSevere');
+}
+
+export function checkInPage(ctx: PageContext, view: CheckInFormView): string {
+  const L = ctx.locale;
+  const checked = new Set(view.values?.symptoms ?? []);
+  const errors = view.errors ?? [];
+  const body = html`<h1>${t(L, 'checkInTitle')}</h1>
+<p>${t(L, 'checkInIntro')}</p>
+${errors.length === 0 ? '' : html`<div class="errors" role="alert" id="form-errors"><p>${t(L, 'formErrors')}</p><ul>${errors.map((e) => html`<li>${e}</li>`)}</ul></div>`}
+<form method="post" action="${ctx.base}/check-in">
+<input type="hidden" name="idempotencyKey" value="${view.idempotencyKey}">
+<input type="hidden" name="lang" value="${L}">
+<fieldset>
+<legend>${t(L, 'sorenessQuestion')}</legend>
+<div class="scale">${Array.from({ length: 11 }, (_, n) => html`<label><input type="radio" name="soreness" value="${n}" required${view.values?.soreness === n ? raw(' checked') : ''}><span>${n}</span><span class="band">${sorenessBandLabel(L, n)}</span></label>`)}</div>
+</fieldset>
+<p>${t(L, 'symptomsQuestion')}</p>
+${SYMPTOM_GROUPS.map((group) => {
+  const items = SYMPTOMS.filter((s) => s.group === group);
+  return html`<fieldset><legend>${SYMPTOM_GROUP_NAMES[group][L]}</legend>${items.map(
+    (s) => html`<div class="check"><input type="checkbox" id="s-${s.code}" name="symptoms" value="${s.code}"${checked.has(s.code) ? raw(' checked') : ''}><label for="s-${s.code}">${s.label[L]}</label></div>`,
+  )}</fieldset>`;
+})}
+<label for="note">${t(L, 'noteLabel')}</label>
+<textarea id="note" name="note" maxlength="1000">${view.values?.note ?? ''}</textarea>
+<p><button class="btn" type="submit">${t(L, 'submit')}</button></p>
+</form>`;
+  return layout(ctx, t(L, 'checkInTitle'), body);
+}
+
+export interface AnswerView {
+  readonly disposition: Disposition;
+  readonly reasons: readonly string[];
+  readonly nextCheckInText: string | undefined;
+  /** An earlier urgent or emergency answer in this episode that nobody has acknowledged yet. */
+  readonly earlierUnacknowledged?: Disposition | undefined;
+  readonly clinicClosed?: { readonly opensAtText?: string | undefined } | undefined;
+}
+
+export function answerPage(ctx: PageContext, view: AnswerView): string {
+  const L = ctx.locale;
+  const d = DISPOSITION_TEXT[view.disposition];
+  const callLink = html`<a class="btn danger" href="${telHref(ctx.clinic.emergencyNumber)}">${t(L, 'callEmergency', { number: ctx.clinic.emergencyNumber })}</a>`;
+  const body = html`<section class="answer ${view.disposition}" aria-labelledby="answer-title">
+<h1 id="answer-title">${d.title[L]}</h1>
+<p><strong>${d.action[L]}</strong></p>
+${view.disposition === 'emergency' ? html`<p>${callLink}</p>` : ''}
+${view.disposition !== 'self_care' ? html`<p>${t(L, 'clinicTold')}</p>` : ''}
+</section>
+${view.clinicClosed !== undefined && view.disposition !== 'self_care' && view.disposition !== 'emergency'
+  ? html`<p class="note" role="note">${t(L, 'clinicClosed', {
+      opens: view.clinicClosed.opensAtText === undefined ? '' : t(L, 'clinicOpensAt', { when: view.clinicClosed.opensAtText }),
+      number: ctx.clinic.emergencyNumber,
+    })}</p>`
+  : ''}
+${view.earlierUnacknowledged !== undefined
+  ? html`<p class="warning" role="note">${t(L, 'earlierUrgent', { title: DISPOSITION_TEXT[view.earlierUnacknowledged].title[L] })}</p>`
+  : ''}
+<h2>${t(L, 'whyTitle')}</h2>
+<ul>${view.reasons.map((r) => html`<li>${r}</li>`)}</ul>
+<p>${view.nextCheckInText === undefined ? t(L, 'noMoreCheckIns') : t(L, 'nextCheckIn', { when: view.nextCheckInText })}</p>
+<p><a href="${ctx.base}">${t(L, 'backToSession')}</a></p>`;
+  return layout(ctx, t(L, 'answerTitle'), body, { emergencyBox: view.disposition !== 'emergency' });
+}
+
+export function emergencyPage(ctx: PageContext, view: { readonly sessionWhenText: string; readonly reasons: readonly string[] }): string {
+  const L = ctx.locale;
+  const n = ctx.clinic.emergencyNumber;
+  const body = html`<section class="answer emergency" aria-labelledby="answer-title">
+<h1 id="answer-title">${t(L, 'emergencyNowTitle', { number: n })}</h1>
+<p><a class="btn danger" href="${telHref(n)}">${t(L, 'callEmergency', { number: n })}</a></p>
+<ol>
+<li>${t(L, 'emergencySteps1', { number: n, when: view.sessionWhenText })}</li>
+<li>${t(L, 'emergencySteps2')}</li>
+<li>${t(L, 'emergencySteps3')}</li>
+</ol>
+<p>${t(L, 'emergencyRecorded')}</p>
+</section>
+<h2>${t(L, 'whyTitle')}</h2>
+<ul>${view.reasons.map((r) => html`<li>${r}</li>`)}</ul>
+<p><a href="${ctx.base}">${t(L, 'backToSession')}</a></p>`;
+  return layout(ctx, t(L, 'emergencyNowTitle', { number: n }), body, { emergencyBox: false });
+}
+
+export function handoutPage(ctx: PageContext, view: { readonly qrSvg: string; readonly linkUrl: string; readonly aftercare: Aftercare; readonly performedAtText: string; readonly sites: readonly SiteView[] }): string {
+  const L = ctx.locale;
+  const emergencyCodes: SymptomCode[] = ['chest_pain', 'shortness_of_breath', 'pain_on_breathing'];
+  const sameDay = SYMPTOMS.filter((s) => s.group === 'needle_sites' || s.group === 'whole_body' || s.group === 'nerves');
+  const body = html`<h1>${t(L, 'handoutTitle')}</h1>
+<p>${t(L, 'sessionOn', { when: view.performedAtText, clinic: ctx.clinic.name })}</p>
+${sitesList(L, view.sites)}
+<div class="qr"><p>${t(L, 'handoutScan')}</p>${raw(view.qrSvg)}<p><a href="${view.linkUrl}">${view.linkUrl}</a></p></div>
+<h2>${t(L, 'handoutRedFlags', { number: ctx.clinic.emergencyNumber })}</h2>
+<ul>${SYMPTOMS.filter((s) => emergencyCodes.includes(s.code)).map((s) => html`<li>${s.label[L]}</li>`)}</ul>
+<h2>${t(L, 'handoutSameDay')}</h2>
+<ul>${sameDay.map((s) => html`<li>${s.label[L]}</li>`)}</ul>
+<h2>${t(L, 'adviceTitle')}</h2>
+<ul class="advice">${view.aftercare.items.map((item) => html`<li>${item.text}</li>`)}</ul>
+<p>${t(L, 'contactClinic', { clinic: ctx.clinic.name, phone: ctx.clinic.contactPhone })}</p>`;
+  return layout(ctx, t(L, 'handoutTitle'), body);
+}
+
+export function linkGonePage(locale: Locale, clinic: { readonly name: string; readonly contactPhone: string } | undefined): string {
+  const L = locale;
+  return `<!doctype html>
+<html lang="${L}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow">
+<title>${html`${t(L, 'linkGoneTitle')}`.value}</title><link rel="stylesheet" href="/assets/patient.css"></head>
+<body><main id="main">${html`<h1>${t(L, 'linkGoneTitle')}</h1>
+<p>${t(L, 'linkGoneBody')}</p>
+<p>${clinic === undefined ? t(L, 'linkUnknownContact') : t(L, 'linkGoneContact', { clinic: clinic.name, phone: clinic.contactPhone })}</p>
+<p class="warning">${t(L, 'linkGoneEmergency')}</p>`.value}</main></body></html>`;
+}
