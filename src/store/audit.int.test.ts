@@ -1,0 +1,158 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { describeEachDialect } from '../../test/dialects.ts';
+import {
+  AUDIT_GENESIS_HASH,
+  appendAuditEvent,
+  listAuditEvents,
+  type NewAuditEvent,
+  verifyAuditChain,
+} from './audit.repository.ts';
+import { withTransaction } from './db.ts';
+
+const event = (n: number): NewAuditEvent => ({
+  at: `2026-11-25T14:${String(n % 60).padStart(2, '0')}:00Z`,
+  clinicId: 'clinic-1',
+  actorType: 'staff',
+  actorId: 'user-1',
+  action: 'alert.acknowledge',
+  subjectType: 'alert',
+  subjectId: `alert-${n}`,
+  ip: '203.0.113.7',
+  details: { z: n, a: { y: 1, b: [2, 1] } },
+});
+
+describeEachDialect('audit chain', (ctx) => {
+  it('verifies an empty chain', async () => {
+    expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: 0 });
+  });
+
+  it('links events with gapless seq and canonical details', async () => {
+    const first = await appendAuditEvent(ctx.db, event(1));
+    const second = await appendAuditEvent(ctx.db, {
+      at: new Date('2026-11-25T15:00:00Z'),
+      actorType: 'anonymous',
+      action: 'link.open',
+      subjectType: 'patient_link',
+    });
+    expect(first).toMatchObject({ seq: 1, prevHash: AUDIT_GENESIS_HASH, clinicId: 'clinic-1' });
+    expect(first.details).toEqual({ a: { b: [2, 1], y: 1 }, z: 1 });
+    expect(second).toMatchObject({ seq: 2, prevHash: first.hash, clinicId: null, details: {} });
+    expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: 2 });
+    const listed = await listAuditEvents(ctx.db, { clinicId: 'clinic-1' });
+    expect(listed).toEqual([first]);
+  });
+
+  it('rolls back with the caller’s transaction', async () => {
+    const before = await verifyAuditChain(ctx.db);
+    await expect(
+      withTransaction(ctx.db, async (trx) => {
+        await appendAuditEvent(trx, event(99));
+        throw new Error('write failed');
+      }),
+    ).rejects.toThrow('write failed');
+    expect(await verifyAuditChain(ctx.db)).toEqual(before);
+    const next = await appendAuditEvent(ctx.db, event(3));
+    expect(next.seq).toBe(before.checked + 1);
+  });
+
+  it('keeps one valid chain under 20 concurrent appending transactions', async () => {
+    const before = (await verifyAuditChain(ctx.db)).checked;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        withTransaction(ctx.db, async (trx) => {
+          await appendAuditEvent(trx, event(100 + i));
+          await appendAuditEvent(trx, event(200 + i));
+        }),
+      ),
+    );
+    expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: before + 40 });
+    const seqs = (
+      await ctx.db.selectFrom('audit_events').select('seq').orderBy('seq').execute()
+    ).map((r) => Number(r.seq));
+    expect(seqs).toEqual(Array.from({ length: before + 40 }, (_, i) => i + 1));
+  });
+
+  describe('tampering', () => {
+    async function rowAt(seq: number) {
+      return ctx.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('seq', '=', seq)
+        .executeTakeFirstOrThrow();
+    }
+
+    it('detects an edited row', async () => {
+      const original = await rowAt(2);
+      await sql`update audit_events set action = 'alert.resolve' where seq = 2`.execute(ctx.db);
+      expect(await verifyAuditChain(ctx.db)).toMatchObject({
+        ok: false,
+        checked: 1,
+        firstBadSeq: 2,
+        reason: expect.stringContaining('hash'),
+      });
+      await sql`update audit_events set action = ${original.action} where seq = 2`.execute(ctx.db);
+      expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+    });
+
+    it('detects edited details even with the same keys reordered', async () => {
+      const original = await rowAt(1);
+      await sql`update audit_events set details_json = '{"z":1,"a":{"y":1,"b":[2,1]}}' where seq = 1`.execute(
+        ctx.db,
+      );
+      expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: false, firstBadSeq: 1 });
+      await sql`update audit_events set details_json = ${original.details_json} where seq = 1`.execute(
+        ctx.db,
+      );
+      expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+    });
+
+    it('detects a deleted row in the middle and at the tail', async () => {
+      const middle = await rowAt(3);
+      await ctx.db.deleteFrom('audit_events').where('seq', '=', 3).execute();
+      expect(await verifyAuditChain(ctx.db)).toMatchObject({
+        ok: false,
+        checked: 2,
+        firstBadSeq: 4,
+      });
+      await ctx.db.insertInto('audit_events').values(middle).execute();
+      expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+
+      const total = (await verifyAuditChain(ctx.db)).checked;
+      const tail = await rowAt(total);
+      await ctx.db.deleteFrom('audit_events').where('seq', '=', total).execute();
+      expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: false, firstBadSeq: total });
+      await ctx.db.insertInto('audit_events').values(tail).execute();
+      expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+    });
+
+    it('detects swapped hashes and an inserted row', async () => {
+      const a = await rowAt(4);
+      const b = await rowAt(5);
+      await sql`update audit_events set hash = ${b.hash}, prev_hash = ${b.prev_hash} where seq = 4`.execute(
+        ctx.db,
+      );
+      await sql`update audit_events set hash = ${a.hash}, prev_hash = ${a.prev_hash} where seq = 5`.execute(
+        ctx.db,
+      );
+      expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: false, firstBadSeq: 4 });
+      await sql`update audit_events set hash = ${a.hash}, prev_hash = ${a.prev_hash} where seq = 4`.execute(
+        ctx.db,
+      );
+      await sql`update audit_events set hash = ${b.hash}, prev_hash = ${b.prev_hash} where seq = 5`.execute(
+        ctx.db,
+      );
+      expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+
+      const total = (await verifyAuditChain(ctx.db)).checked;
+      const last = await rowAt(total);
+      await ctx.db
+        .insertInto('audit_events')
+        .values({ ...last, seq: total + 1, id: 'forged', prev_hash: last.hash })
+        .execute();
+      expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: false, firstBadSeq: total + 1 });
+      await ctx.db.deleteFrom('audit_events').where('id', '=', 'forged').execute();
+      expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+    });
+  });
+});
