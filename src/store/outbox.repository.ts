@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type InstantInput, parseJson, toIso, toJson } from './codec.ts';
-import { type Db, dialectOf } from './db.ts';
-import type { OutboxRow } from './schema.ts';
+import type { SelectQueryBuilder } from 'kysely';
+import { type Db, dialectOf, withTransaction } from './db.ts';
+import type { Database, OutboxRow } from './schema.ts';
 
 export type OutboxStatus = 'pending' | 'sent' | 'dead';
 
@@ -90,42 +91,61 @@ export async function enqueueOutbox(db: Db, msg: NewOutboxMessage): Promise<bool
 
 /**
  * Claim up to `limit` due, pending, unclaimed (or lease-expired) messages for `workerId`, in
- * due order, incrementing `attempts`. One `update … where id in (select …) returning` statement:
- * on PostgreSQL the inner select takes `FOR UPDATE SKIP LOCKED`, so concurrent workers never
- * claim the same row nor wait on each other; on SQLite the statement holds the write lock.
+ * due order, incrementing `attempts`.
+ * - PostgreSQL: in one transaction, select the ids `FOR UPDATE SKIP LOCKED`, then update them,
+ *   so concurrent workers never claim the same row nor wait on each other. (Two statements on
+ *   purpose: as an `in (select … limit)` subquery the planner may re-run the locking select
+ *   and claim more rows than `limit`, or rows another worker just took.)
+ * - SQLite: one `update … where id in (select … limit) returning` statement, which holds the
+ *   database write lock for its whole run.
  */
 export async function claimDueOutbox(db: Db, options: ClaimOptions): Promise<OutboxMessage[]> {
   const now = toIso(options.now);
-  const nowMs = Date.parse(now);
-  const claimedUntil = new Date(nowMs + options.leaseMs).toISOString();
+  const claimedUntil = new Date(Date.parse(now) + options.leaseMs).toISOString();
   const limit = Math.max(0, Math.floor(options.limit));
   if (limit === 0) return [];
-  const pg = dialectOf(db) === 'postgres';
-  const rows = await db
-    .updateTable('outbox')
-    .set((eb) => ({
-      claimed_by: options.workerId,
-      claimed_until: claimedUntil,
-      attempts: eb('attempts', '+', 1),
-    }))
-    .where('id', 'in', (eb) => {
-      const due = eb
-        .selectFrom('outbox')
-        .select('id')
-        .where('status', '=', 'pending')
-        .where('due_at', '<=', now)
-        .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<=', now)]))
-        .orderBy('due_at')
-        .orderBy('id')
-        .limit(limit);
-      return pg ? due.forUpdate().skipLocked() : due;
-    })
-    .where('status', '=', 'pending')
-    .returningAll()
-    .execute();
+
+  const claim = (trx: Db) =>
+    trx
+      .updateTable('outbox')
+      .set((eb) => ({
+        claimed_by: options.workerId,
+        claimed_until: claimedUntil,
+        attempts: eb('attempts', '+', 1),
+      }))
+      .where('status', '=', 'pending');
+
+  let rows: OutboxRow[];
+  if (dialectOf(db) === 'postgres') {
+    rows = await withTransaction(db, async (trx) => {
+      const due = await dueIds(trx.selectFrom('outbox'), now, limit)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (due.length === 0) return [];
+      const ids = due.map((r) => r.id);
+      return claim(trx).where('id', 'in', ids).returningAll().execute();
+    });
+  } else {
+    rows = await claim(db)
+      .where('id', 'in', (eb) => dueIds(eb.selectFrom('outbox'), now, limit))
+      .returningAll()
+      .execute();
+  }
   return rows
     .map(toMessage)
     .sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.id < b.id ? -1 : 1));
+}
+
+function dueIds(from: SelectQueryBuilder<Database, 'outbox', object>, now: string, limit: number) {
+  return from
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('due_at', '<=', now)
+    .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<=', now)]))
+    .orderBy('due_at')
+    .orderBy('id')
+    .limit(limit);
 }
 
 /** Delivered: final. False when the message is unknown or no longer pending. */
