@@ -73,6 +73,14 @@ describeEachDialect('audit chain', (ctx) => {
     expect(seqs).toEqual(Array.from({ length: before + 40 }, (_, i) => i + 1));
   });
 
+  it('verifies cleanly while others append', async () => {
+    const appends = Array.from({ length: 20 }, (_, i) => appendAuditEvent(ctx.db, event(300 + i)));
+    const reports = await Promise.all([verifyAuditChain(ctx.db), verifyAuditChain(ctx.db)]);
+    await Promise.all(appends);
+    for (const report of reports) expect(report).toMatchObject({ ok: true });
+    expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+  });
+
   describe('tampering', () => {
     async function rowAt(seq: number) {
       return ctx.db

@@ -146,71 +146,105 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
 
 const VERIFY_BATCH = 500;
 
-/**
- * Walk the whole chain in `seq` order and recompute every hash. Detects an edited row (hash
- * mismatch), a deleted row (gap in `seq` or a broken `prev_hash` link), an inserted or
- * reordered row (link mismatch) and a truncated tail (the head names a later event).
- * Reads in batches, so memory stays flat on a large log.
- */
-export async function verifyAuditChain(db: Db): Promise<AuditChainReport> {
-  let prevHash = AUDIT_GENESIS_HASH;
-  let expectedSeq = 1;
-  let checked = 0;
-  for (;;) {
-    const rows = await db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('seq', '>=', expectedSeq)
-      .orderBy('seq')
-      .limit(VERIFY_BATCH)
-      .execute();
-    for (const row of rows) {
-      const seq = Number(row.seq);
-      if (seq !== expectedSeq) {
-        return {
-          ok: false,
-          checked,
-          firstBadSeq: seq,
-          reason: `missing event(s) before seq ${seq}`,
-        };
-      }
-      if (row.prev_hash !== prevHash) {
-        return {
-          ok: false,
-          checked,
-          firstBadSeq: seq,
-          reason: 'prev_hash does not link to the previous event',
-        };
-      }
-      if (chainHash(prevHash, row) !== row.hash) {
-        return {
-          ok: false,
-          checked,
-          firstBadSeq: seq,
-          reason: 'hash does not match the event content',
-        };
-      }
-      prevHash = row.hash;
-      expectedSeq = seq + 1;
-      checked += 1;
-    }
-    if (rows.length < VERIFY_BATCH) break;
-  }
-  const head = await db
+async function readHead(db: Db) {
+  return db
     .selectFrom('audit_head')
     .select(['last_seq', 'last_hash'])
     .where('id', '=', 1)
     .executeTakeFirst();
-  if (!head) return { ok: false, checked, reason: 'audit_head row missing' };
-  if (Number(head.last_seq) !== expectedSeq - 1 || head.last_hash !== prevHash) {
-    return {
-      ok: false,
-      checked,
-      firstBadSeq: expectedSeq,
-      reason: `chain ends at seq ${expectedSeq - 1} but the head names seq ${Number(head.last_seq)}`,
-    };
+}
+
+/**
+ * Walk the whole chain in `seq` order and recompute every hash. Detects an edited row (hash
+ * mismatch), a deleted row (gap in `seq`, or a tail shorter than the head says), an inserted
+ * or reordered row (`prev_hash` link mismatch, or a row beyond the head).
+ * Safe while others append: it verifies up to the head read first (a head and its event commit
+ * together), then re-reads the head when later rows appear. Reads in batches, so memory stays
+ * flat on a large log.
+ */
+export async function verifyAuditChain(db: Db): Promise<AuditChainReport> {
+  let prevHash = AUDIT_GENESIS_HASH;
+  let nextSeq = 1;
+  let checked = 0;
+  let head = await readHead(db);
+  for (;;) {
+    if (!head) return { ok: false, checked, reason: 'audit_head row missing' };
+    const lastSeq = Number(head.last_seq);
+    while (nextSeq <= lastSeq) {
+      const rows = await db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('seq', '>=', nextSeq)
+        .where('seq', '<=', lastSeq)
+        .orderBy('seq')
+        .limit(VERIFY_BATCH)
+        .execute();
+      if (rows.length === 0) {
+        return {
+          ok: false,
+          checked,
+          firstBadSeq: nextSeq,
+          reason: `events missing from seq ${nextSeq} on`,
+        };
+      }
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        if (seq !== nextSeq) {
+          return {
+            ok: false,
+            checked,
+            firstBadSeq: seq,
+            reason: `missing event(s) before seq ${seq}`,
+          };
+        }
+        if (row.prev_hash !== prevHash) {
+          return {
+            ok: false,
+            checked,
+            firstBadSeq: seq,
+            reason: 'prev_hash does not link to the previous event',
+          };
+        }
+        if (chainHash(prevHash, row) !== row.hash) {
+          return {
+            ok: false,
+            checked,
+            firstBadSeq: seq,
+            reason: 'hash does not match the event content',
+          };
+        }
+        prevHash = row.hash;
+        nextSeq = seq + 1;
+        checked += 1;
+      }
+    }
+    if (head.last_hash !== prevHash) {
+      return {
+        ok: false,
+        checked,
+        firstBadSeq: lastSeq,
+        reason: 'the head does not match the last event',
+      };
+    }
+    const beyond = await db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('seq', '>', lastSeq)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    if (!beyond) return { ok: true, checked };
+    const newer = await readHead(db);
+    if (!newer || Number(newer.last_seq) <= lastSeq) {
+      return {
+        ok: false,
+        checked,
+        firstBadSeq: Number(beyond.seq),
+        reason: 'event beyond the chain head',
+      };
+    }
+    head = newer;
   }
-  return { ok: true, checked };
 }
 
 export interface ListAuditOptions {
