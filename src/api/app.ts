@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/env.ts';
+import type { Db } from '../store/db.ts';
+import { registerAuth } from './auth/auth.plugin.ts';
+import type { Clock } from './clock.ts';
+import type { AppDeps } from './deps.ts';
+import { registerErrorHandling } from './errors.ts';
+import { createLogger } from './logger.ts';
+import { createPasswordHasher } from './passwords.ts';
+import { createRateLimiter } from './rate-limiter.ts';
+import { adminRoutes } from './routes/admin/admin.routes.ts';
+import { alertRoutes } from './routes/alerts/alerts.routes.ts';
+import { authRoutes } from './routes/auth/auth.routes.ts';
+import { healthRoutes } from './routes/health/health.routes.ts';
+import { patientLinkRoutes } from './routes/patient-link/patient-link.routes.ts';
+import { patientRoutes } from './routes/patients/patients.routes.ts';
+import { sessionRoutes } from './routes/sessions/sessions.routes.ts';
+
+export interface BuildAppOptions {
+  readonly config: AppConfig;
+  readonly db: Db;
+  readonly clock: Clock;
+  /** Defaults to a pino logger at `config.logLevel` on stdout. */
+  readonly logger?: Logger;
+}
+
+export const API_PREFIX = '/api/v1';
+
+/**
+ * The composition root of the HTTP API: registers plugins and routes, never listens. Tests
+ * call `app.inject()`; `needlecare serve` calls `listen()`.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, db, clock } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Our own one-line request log (below) replaces Fastify's, which would log the URL.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    ajv: {
+      // Reject, never silently drop, unknown fields; never coerce a body's types; list every bad field.
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true },
+    },
+  });
+
+  const deps: AppDeps = {
+    config,
+    db,
+    clock,
+    passwords: createPasswordHasher(config.argon2),
+    signInLimiter: createRateLimiter(clock, config.signIn.perIpMax, config.signIn.perIpWindowMinutes * 60_000),
+  };
+  app.decorate('deps', deps);
+
+  registerErrorHandling(app);
+  registerRequestLogging(app);
+  registerSecurityHeaders(app);
+  await app.register(cookie);
+  registerAuth(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Needlecare API',
+        version: '1.0.0',
+        description:
+          'Aftercare and symptom triage after dry needling. Errors are RFC 9457 application/problem+json.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'needlecare_session' },
+          csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes, { prefix: `${API_PREFIX}/auth` });
+  await app.register(adminRoutes, { prefix: `${API_PREFIX}/admin` });
+  await app.register(patientRoutes, { prefix: `${API_PREFIX}/patients` });
+  await app.register(sessionRoutes, { prefix: `${API_PREFIX}/sessions` });
+  await app.register(patientLinkRoutes, { prefix: `${API_PREFIX}/p` });
+  await app.register(alertRoutes, { prefix: `${API_PREFIX}/alerts` });
+  return app;
+}
+
+/** One line per request: method, route pattern, status, time, request id. Nothing else. */
+function registerRequestLogging(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? '(no route)',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+}
+
+/** ASVS 14.4: nosniff, no referrer, no framing; API answers are never cached (they hold ePHI). */
+function registerSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    if (request.url.startsWith(API_PREFIX)) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+}

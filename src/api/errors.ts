@@ -1,0 +1,220 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * The one error type of the HTTP shell (docs/decisions/0200-errors-as-problem-details.md).
+ * A handler throws `AppError`; the one error handler below turns it, Fastify's own errors and
+ * anything unexpected into RFC 9457 `application/problem+json`. Errors are recognised by their
+ * code, never by their message.
+ */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthenticated: 401,
+  csrf_failed: 403,
+  forbidden: 403,
+  not_found: 404,
+  link_gone: 410,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  idempotency_key_reused: 422,
+  too_many_requests: 429,
+  internal: 500,
+  unavailable: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+const TITLES: Readonly<Record<ErrorCode, string>> = {
+  bad_request: 'Bad request',
+  validation_failed: 'The request has invalid fields',
+  unauthenticated: 'Sign-in required',
+  csrf_failed: 'Missing or wrong CSRF token',
+  forbidden: 'Not allowed',
+  not_found: 'Not found',
+  link_gone: 'This link is no longer valid',
+  conflict: 'Conflict with the current state',
+  payload_too_large: 'Request body too large',
+  unsupported_media_type: 'Unsupported content type',
+  idempotency_key_reused: 'Idempotency key reused with a different request',
+  too_many_requests: 'Too many requests',
+  internal: 'Internal server error',
+  unavailable: 'Service unavailable',
+};
+
+/** One field-level problem: `field` is a dotted path such as `sites[1].muscle`. */
+export interface FieldIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface AppErrorOptions {
+  readonly errors?: readonly FieldIssue[];
+  /** Seconds, sent as `Retry-After` (429, 503). */
+  readonly retryAfter?: number;
+  readonly cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string;
+  readonly errors: readonly FieldIssue[];
+  readonly retryAfter: number | undefined;
+
+  constructor(code: ErrorCode, detail: string, options: AppErrorOptions = {}) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.detail = detail;
+    this.errors = options.errors ?? [];
+    this.retryAfter = options.retryAfter;
+  }
+}
+
+/** RFC 9457 body. `type` is a stable URI per code; `instance` is the request id. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: ErrorCode;
+  readonly instance: string;
+  readonly errors: readonly FieldIssue[];
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+export function problemOf(error: AppError, requestId: string): Problem {
+  return {
+    type: `https://needlecare.dev/problems/${error.code.replaceAll('_', '-')}`,
+    title: TITLES[error.code],
+    status: error.status,
+    detail: error.detail,
+    code: error.code,
+    instance: `urn:needlecare:request:${requestId}`,
+    errors: error.errors,
+  };
+}
+
+/** JSON Schema of the problem body, for the OpenAPI document. */
+export const problemJsonSchema = {
+  $id: 'Problem',
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail', 'code', 'errors'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string', enum: Object.keys(ERROR_STATUS) },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+interface AjvIssue {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly params: Record<string, unknown>;
+  readonly message?: string;
+}
+
+/** `/sites/1/muscle` → `sites[1].muscle`, in the same notation as the clinical validators. */
+export function jsonPointerToField(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path === '' ? part : `${path}.${part}`), '');
+}
+
+function join(base: string, key: string): string {
+  return base === '' ? key : `${base}.${key}`;
+}
+
+/** Turn Ajv's issues into field issues that name the field. */
+export function fieldIssuesFromAjv(issues: readonly AjvIssue[], part: string): FieldIssue[] {
+  const prefix = part === 'body' ? '' : part;
+  return issues.map((issue) => {
+    const base = join(prefix, jsonPointerToField(issue.instancePath));
+    const { params } = issue;
+    if (issue.keyword === 'required' && typeof params.missingProperty === 'string') {
+      return { field: join(base, params.missingProperty), message: 'is required' };
+    }
+    if (issue.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+      return { field: join(base, params.additionalProperty), message: 'unknown field' };
+    }
+    if (issue.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+      return { field: base || part, message: `must be one of ${params.allowedValues.join(', ')}` };
+    }
+    return { field: base || part, message: issue.message ?? 'is invalid' };
+  });
+}
+
+/** Map a Fastify (or unknown) error to an AppError; 5xx keeps no detail of its own. */
+export function toAppError(error: FastifyError | Error): AppError {
+  if (error instanceof AppError) return error;
+  const fe = error as Partial<FastifyError> & { validation?: readonly AjvIssue[]; validationContext?: string };
+  if (Array.isArray(fe.validation)) {
+    const errors = fieldIssuesFromAjv(fe.validation, fe.validationContext ?? 'body');
+    return new AppError('validation_failed', `Invalid ${errors.map((e) => e.field).join(', ')}`, { errors });
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large', 'The request body is larger than this server accepts.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('bad_request', 'The request body is not valid JSON.', {
+        errors: [{ field: '(body)', message: 'must be a JSON document' }],
+      });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('unsupported_media_type', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_BAD_URL':
+      return new AppError('bad_request', 'The request is malformed.');
+    default:
+      break;
+  }
+  const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+  if (status === 404) return new AppError('not_found', 'Nothing here.');
+  if (status === 413) return new AppError('payload_too_large', 'The request body is too large.');
+  if (status === 415) return new AppError('unsupported_media_type', 'Unsupported content type.');
+  if (status === 429) return new AppError('too_many_requests', 'Too many requests.');
+  if (status >= 400 && status < 500) return new AppError('bad_request', 'The request is malformed.');
+  return new AppError('internal', 'Something went wrong on our side. It has been logged.', { cause: error });
+}
+
+export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
+  if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+  return reply.status(error.status).type(PROBLEM_CONTENT_TYPE).send(problemOf(error, reply.request.id));
+}
+
+/**
+ * The whole app's error and not-found handling. 5xx are logged with their stack and answered
+ * without detail; 4xx are not logged as errors (bad input is not a server fault).
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.addSchema(problemJsonSchema);
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else if (appError.code === 'forbidden' || appError.code === 'csrf_failed') {
+      request.log.warn({ code: appError.code }, 'access denied');
+    }
+    return sendProblem(reply, appError);
+  });
+  // The URL is not echoed: it may carry a patient-link token.
+  app.setNotFoundHandler((_request: FastifyRequest, reply: FastifyReply) =>
+    sendProblem(reply, new AppError('not_found', 'No such resource.')),
+  );
+}

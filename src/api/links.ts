@@ -1,0 +1,56 @@
+import type { Clinic } from '../store/clinics.repository.ts';
+import type { Db } from '../store/db.ts';
+import { insertPatientLink, listLinksForSession, type PatientLink, revokeLink } from '../store/links.repository.ts';
+import type { NeedlingSession } from '../store/sessions.repository.ts';
+import type { AppDeps } from './deps.ts';
+import { randomSecret, sha256Hex } from './secrets.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface IssuedLink {
+  readonly id: string;
+  /** The patient's page. The token in it is shown here once and stored only as its sha256. */
+  readonly url: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * A patient link for one session (docs/decisions/0200-patient-links.md): 256 random bits,
+ * valid `linkTtlDays` after the session was performed. Earlier links of the session are
+ * revoked, so only the newest one opens it.
+ */
+export async function issueLink(
+  trx: Db,
+  deps: AppDeps,
+  clinic: Clinic,
+  session: NeedlingSession,
+): Promise<{ link: PatientLink; issued: IssuedLink }> {
+  const now = deps.clock.now();
+  await revokeActiveLinks(trx, clinic.id, session.id, now);
+  const token = randomSecret(32);
+  const link = await insertPatientLink(trx, {
+    sessionId: session.id,
+    clinicId: clinic.id,
+    tokenHash: sha256Hex(token),
+    createdAt: now,
+    expiresAt: new Date(Date.parse(session.performedAt) + clinic.linkTtlDays * DAY_MS),
+  });
+  return { link, issued: { id: link.id, url: `${deps.config.publicUrl}/p/${token}`, expiresAt: link.expiresAt } };
+}
+
+/** Revoke every active link of a session; returns how many were active. */
+export async function revokeActiveLinks(trx: Db, clinicId: string, sessionId: string, at: Date): Promise<number> {
+  const links = await listLinksForSession(trx, clinicId, sessionId);
+  let revoked = 0;
+  for (const link of links) {
+    if (link.revokedAt === null && (await revokeLink(trx, clinicId, link.id, at))) revoked += 1;
+  }
+  return revoked;
+}
+
+export type LinkState = 'active' | 'expired' | 'revoked';
+
+export function linkState(link: PatientLink, now: Date): LinkState {
+  if (link.revokedAt !== null) return 'revoked';
+  return Date.parse(link.expiresAt) <= now.getTime() ? 'expired' : 'active';
+}

@@ -1,0 +1,116 @@
+import { validatePlanHours } from '../../../clinical/checkin-plan.ts';
+import { LOCALES, type Locale } from '../../../clinical/types.ts';
+import type { Clinic, ClinicSettingsPatch, WeeklyCoverage } from '../../../store/clinics.repository.ts';
+import { AppError, type FieldIssue } from '../../errors.ts';
+
+/** The settings an admin may change, as JSON Schema (shape) plus `checkSettings` (meaning). */
+const hhmm = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
+const range = { type: 'array', minItems: 2, maxItems: 2, items: hhmm } as const;
+const dayRanges = { type: 'array', maxItems: 4, items: range } as const;
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+const planHours = { type: 'array', minItems: 1, maxItems: 12, items: { type: 'number', minimum: 0.5, maximum: 720 } } as const;
+
+export const clinicSettingsProperties = {
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  timeZone: { type: 'string', minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Madrid' },
+  emergencyNumber: { type: 'string', pattern: '^[0-9+*#]{2,16}$', description: 'Dialled as is, e.g. 112, 911, 999' },
+  contactPhone: { type: 'string', pattern: '^\\+?[0-9][0-9 ()-]{4,29}$' },
+  defaultLanguage: { type: 'string', enum: [...LOCALES] },
+  languages: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...LOCALES] } },
+  checkInPlanHours: planHours,
+  thoracicPlanHours: planHours,
+  coverage: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Staffed hours per weekday as [["08:00","18:00"]] in the clinic time zone',
+    properties: Object.fromEntries(WEEKDAYS.map((d) => [d, dayRanges])),
+  },
+  quietHours: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    required: ['start', 'end'],
+    properties: { start: hhmm, end: hhmm },
+  },
+  linkTtlDays: { type: 'integer', minimum: 1, maximum: 90 },
+} as const;
+
+export const clinicSettingsPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: clinicSettingsProperties,
+} as const;
+
+export const clinicSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    createdAt: { type: 'string' },
+    ...clinicSettingsProperties,
+  },
+} as const;
+
+export interface ClinicSettingsBody {
+  name?: string;
+  timeZone?: string;
+  emergencyNumber?: string;
+  contactPhone?: string;
+  defaultLanguage?: Locale;
+  languages?: Locale[];
+  checkInPlanHours?: number[];
+  thoracicPlanHours?: number[];
+  coverage?: WeeklyCoverage;
+  quietHours?: { start: string; end: string } | null;
+  linkTtlDays?: number;
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What the schema cannot say: the zone exists, plans satisfy the clinical core's rules, the
+ * default language is offered, ranges run forwards. Checked against the merged settings.
+ */
+export function checkSettings(current: Clinic, body: ClinicSettingsBody): ClinicSettingsPatch {
+  const issues: FieldIssue[] = [];
+  if (body.timeZone !== undefined && !isTimeZone(body.timeZone)) {
+    issues.push({ field: 'timeZone', message: 'unknown time zone; use an IANA name such as Europe/Madrid' });
+  }
+  let checkInPlanHours: number[] | undefined;
+  if (body.checkInPlanHours !== undefined) {
+    const r = validatePlanHours(body.checkInPlanHours, false);
+    if (r.ok) checkInPlanHours = r.value;
+    else issues.push({ field: 'checkInPlanHours', message: r.error });
+  }
+  let thoracicPlanHours: number[] | undefined;
+  if (body.thoracicPlanHours !== undefined) {
+    const r = validatePlanHours(body.thoracicPlanHours, true);
+    if (r.ok) thoracicPlanHours = r.value;
+    else issues.push({ field: 'thoracicPlanHours', message: r.error });
+  }
+  const languages = body.languages ?? current.languages;
+  const defaultLanguage = body.defaultLanguage ?? current.defaultLanguage;
+  if (!languages.includes(defaultLanguage)) {
+    issues.push({ field: body.defaultLanguage !== undefined ? 'defaultLanguage' : 'languages', message: `must include the default language (${defaultLanguage})` });
+  }
+  for (const day of WEEKDAYS) {
+    body.coverage?.[day]?.forEach(([start, end], i) => {
+      if (start >= end) issues.push({ field: `coverage.${day}[${i}]`, message: 'must end after it starts' });
+    });
+  }
+  if (issues.length > 0) {
+    throw new AppError('validation_failed', `Invalid ${issues.map((i) => i.field).join(', ')}`, { errors: issues });
+  }
+  return {
+    ...body,
+    ...(checkInPlanHours === undefined ? {} : { checkInPlanHours }),
+    ...(thoracicPlanHours === undefined ? {} : { thoracicPlanHours }),
+  };
+}

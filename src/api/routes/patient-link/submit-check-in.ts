@@ -1,0 +1,208 @@
+import type { ReportInput } from '../../../clinical/case-schema.ts';
+import { RULEBOOK_V1 } from '../../../clinical/rulebook-v1.ts';
+import { type Assessment, triage } from '../../../clinical/triage.ts';
+import type { Disposition, Report } from '../../../clinical/types.ts';
+import { type Alert, type AlertSeverity, findOpenAlertForSession, insertAlert } from '../../../store/alerts.repository.ts';
+import { type CheckInSource, insertAssessment, insertCheckIn, listCheckInsForSession } from '../../../store/checkins.repository.ts';
+import { findClinic } from '../../../store/clinics.repository.ts';
+import { type Db, withTransaction } from '../../../store/db.ts';
+import { findIdempotentResponse, type IdempotentResponse, saveIdempotentResponse } from '../../../store/idempotency.repository.ts';
+import { enqueueOutbox } from '../../../store/outbox.repository.ts';
+import { findNeedlingSession } from '../../../store/sessions.repository.ts';
+import { raiseOpenAlertSeverity, severityRank } from '../../alert-queries.ts';
+import { type AuditActor, recordAudit } from '../../audit.ts';
+import { type Clock, HOUR_MS } from '../../clock.ts';
+import { AppError } from '../../errors.ts';
+import { sha256Hex } from '../../secrets.ts';
+import { alertView, freshAssessmentView } from '../../views.ts';
+import type { ActiveLink } from './resolve-link.ts';
+
+/** Clinic alert severity for each disposition above self-care (RULES.md "Dispositions"). */
+export const ALERT_SEVERITY: Readonly<Record<Disposition, AlertSeverity | null>> = {
+  self_care: null,
+  contact_practitioner: 'routine',
+  urgent_same_day: 'urgent',
+  emergency: 'emergency',
+};
+
+export interface CheckInResponse {
+  readonly status: number;
+  readonly body: unknown;
+  /** True when this is the stored answer to an earlier request with the same key. */
+  readonly replayed: boolean;
+}
+
+export interface SubmitCheckIn {
+  readonly link: ActiveLink;
+  readonly input: ReportInput;
+  readonly source: CheckInSource;
+  readonly idempotencyKey: string | undefined;
+  readonly actor: AuditActor;
+}
+
+/** Thrown inside the transaction to roll it back when a concurrent request won the key. */
+class KeyTaken extends Error {}
+
+function requestHashOf(source: CheckInSource, input: ReportInput): string {
+  return sha256Hex(
+    JSON.stringify([source, input.soreness, [...input.symptoms].sort(), input.note ?? null]),
+  );
+}
+
+function replay(prior: IdempotentResponse, requestHash: string): CheckInResponse {
+  if (prior.requestHash !== requestHash) {
+    throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used for a different check-in.', {
+      errors: [{ field: 'headers.idempotency-key', message: 'already used with a different body' }],
+    });
+  }
+  return { status: prior.statusCode, body: prior.response, replayed: true };
+}
+
+/**
+ * One check-in, straight through (docs/decisions/0200-check-in-path.md): hour from the
+ * injected clock → case from every stored report plus this one → `triage` → in ONE
+ * transaction: check-in, assessment, alert (created, or an open one raised — never lowered
+ * or closed), outbox message, audit event, idempotency record. Usable without HTTP (the
+ * patient pages call it too).
+ */
+export async function submitCheckIn(db: Db, clock: Clock, req: SubmitCheckIn): Promise<CheckInResponse> {
+  const { link, input, source, idempotencyKey } = req;
+  const scope = `check-in:${link.sessionId}`;
+  const requestHash = requestHashOf(source, input);
+  if (idempotencyKey !== undefined) {
+    const prior = await findIdempotentResponse(db, scope, idempotencyKey);
+    if (prior !== undefined) return replay(prior, requestHash);
+  }
+  try {
+    return await withTransaction(db, async (trx) => {
+      const response = await writeCheckIn(trx, clock, req);
+      if (idempotencyKey !== undefined) {
+        const saved = await saveIdempotentResponse(trx, {
+          scope,
+          key: idempotencyKey,
+          requestHash,
+          statusCode: response.status,
+          response: response.body,
+          createdAt: clock.now(),
+        });
+        if (!saved) throw new KeyTaken();
+      }
+      return response;
+    });
+  } catch (error) {
+    if (!(error instanceof KeyTaken) || idempotencyKey === undefined) throw error;
+    const prior = await findIdempotentResponse(db, scope, idempotencyKey);
+    if (prior === undefined) throw error;
+    return replay(prior, requestHash);
+  }
+}
+
+async function writeCheckIn(trx: Db, clock: Clock, req: SubmitCheckIn): Promise<CheckInResponse> {
+  const { link, input, source, actor } = req;
+  const session = await findNeedlingSession(trx, link.clinicId, link.sessionId);
+  const clinic = await findClinic(trx, link.clinicId);
+  if (session === undefined || clinic === undefined) throw new AppError('not_found', 'This link is not valid.');
+  const now = clock.now();
+  const hoursAfter = Math.max(0, (now.getTime() - Date.parse(session.performedAt)) / HOUR_MS);
+  const history = await listCheckInsForSession(trx, session.id);
+  const reports: Report[] = [
+    ...history.map((c) => ({ hoursAfter: c.hoursAfter, soreness: c.soreness, symptoms: c.symptoms })),
+    { hoursAfter, soreness: input.soreness, symptoms: input.symptoms },
+  ];
+  const sites = session.sites.map((s) => (s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side }));
+  const decided = triage({ session: { sites }, reports }, RULEBOOK_V1);
+
+  const checkIn = await insertCheckIn(trx, {
+    sessionId: session.id,
+    clinicId: session.clinicId,
+    receivedAt: now,
+    hoursAfter,
+    soreness: input.soreness,
+    symptoms: input.symptoms,
+    note: input.note ?? null,
+    source,
+  });
+  const stored = await insertAssessment(trx, {
+    checkInId: checkIn.id,
+    sessionId: session.id,
+    clinicId: session.clinicId,
+    disposition: decided.disposition,
+    rules: decided.ruleIds,
+    rulebookVersion: decided.rulebookVersion,
+    phase: decided.phase,
+    thoracic: decided.thoracic,
+    createdAt: now,
+  });
+  const openAlert = await raiseAlert(trx, clock, actor, session, stored.id, decided);
+  await recordAudit(trx, clock, actor, {
+    action: source === 'emergency_button' ? 'check_in.emergency' : 'check_in.create',
+    subjectType: 'check_in',
+    subjectId: checkIn.id,
+    patientId: session.patientId,
+    details: { sessionId: session.id, disposition: decided.disposition, rules: decided.ruleIds, rulebookVersion: decided.rulebookVersion },
+  });
+  return {
+    status: 201,
+    replayed: false,
+    body: {
+      checkIn: {
+        id: checkIn.id,
+        receivedAt: checkIn.receivedAt,
+        hoursAfter: checkIn.hoursAfter,
+        soreness: checkIn.soreness,
+        symptoms: checkIn.symptoms,
+        source: checkIn.source,
+      },
+      assessment: freshAssessmentView(stored, decided),
+      openAlert: openAlert === undefined ? null : alertView(openAlert),
+      clinic: { name: clinic.name, emergencyNumber: clinic.emergencyNumber, contactPhone: clinic.contactPhone },
+    },
+  };
+}
+
+/**
+ * Above self-care: open an alert, or raise the session's open one. No silent downgrade: a
+ * lower disposition leaves an open alert as it is (severity and status). Returns the
+ * session's open alert after the write, if any.
+ */
+async function raiseAlert(
+  trx: Db,
+  clock: Clock,
+  actor: AuditActor,
+  session: { readonly id: string; readonly clinicId: string; readonly patientId: string },
+  assessmentId: string,
+  decided: Assessment,
+): Promise<Alert | undefined> {
+  const { id: sessionId, clinicId, patientId } = session;
+  const severity = ALERT_SEVERITY[decided.disposition];
+  const open = await findOpenAlertForSession(trx, sessionId);
+  if (severity === null) return open;
+  const now = clock.now();
+  let alert: Alert | undefined = open;
+  let action: 'alert.create' | 'alert.raise' | undefined;
+  if (open === undefined) {
+    alert = await insertAlert(trx, { clinicId, sessionId, patientId, assessmentId, severity, createdAt: now });
+    action = 'alert.create';
+  } else if (severityRank(severity) > severityRank(open.severity)) {
+    alert = await raiseOpenAlertSeverity(trx, clinicId, open.id, severity, assessmentId);
+    action = 'alert.raise';
+  }
+  if (alert !== undefined && action !== undefined) {
+    await enqueueOutbox(trx, {
+      clinicId: alert.clinicId,
+      kind: 'alert.raised',
+      dedupeKey: `alert.raised:${alert.id}:${alert.severity}`,
+      payload: { alertId: alert.id, severity: alert.severity, sessionId, patientId, assessmentId },
+      dueAt: now,
+      createdAt: now,
+    });
+    await recordAudit(trx, clock, actor, {
+      action,
+      subjectType: 'alert',
+      subjectId: alert.id,
+      patientId,
+      details: { severity: alert.severity, ...(open === undefined ? {} : { from: open.severity }) },
+    });
+  }
+  return alert;
+}

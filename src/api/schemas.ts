@@ -1,0 +1,30 @@
+/**
+ * JSON Schemas shared by the route files. Route schemas validate input at the edge (Ajv,
+ * unknown fields rejected, no type coercion) and document the API (OpenAPI 3.1); response
+ * schemas also decide which fields are serialised, so nothing unlisted leaks out.
+ */
+import type { ErrorCode } from './errors.ts';
+import { ERROR_STATUS } from './errors.ts';
+
+export const uuidSchema = { type: 'string', format: 'uuid' } as const;
+export const instantSchema = { type: 'string', format: 'date-time' } as const;
+export const nullableInstant = { type: ['string', 'null'], format: 'date-time' } as const;
+
+export const idParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: uuidSchema },
+} as const;
+
+/** `{ 401: Problem, 404: Problem, … }` for the given error codes, by their status. */
+export function problemResponses(...codes: readonly ErrorCode[]): Record<number, { $ref: string; description: string }> {
+  const out: Record<number, { $ref: string; description: string }> = {};
+  for (const code of ['validation_failed', ...codes] as const) {
+    out[ERROR_STATUS[code]] = { $ref: 'Problem#', description: 'application/problem+json' };
+  }
+  return out;
+}
+
+/** Problems every authenticated route can answer. */
+export const AUTHED_PROBLEMS = ['unauthenticated', 'csrf_failed', 'not_found'] as const satisfies readonly ErrorCode[];

@@ -1,0 +1,137 @@
+/**
+ * Test helpers for the API's *.int.test.ts files (never imported by production code): a
+ * test config (cheap Argon2 — tests only, docs/decisions/0200-argon2-parameters.md), an app on
+ * a harness database, two seeded clinics, and sign-in helpers.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { AppConfig } from '../config/env.ts';
+import { insertClinic } from '../store/clinics.repository.ts';
+import type { Db } from '../store/db.ts';
+import { insertStaffUser } from '../store/staff.repository.ts';
+import { buildApp } from './app.ts';
+import { type ManualClock, manualClock } from './clock.ts';
+import { createLogger } from './logger.ts';
+import { createPasswordHasher } from './passwords.ts';
+
+export const TEST_ARGON2 = { memoryCost: 256, timeCost: 1, parallelism: 1 } as const;
+
+export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    databaseUrl: undefined,
+    sqlitePath: ':memory:',
+    publicUrl: 'https://care.example.test',
+    cookieSecure: true,
+    logLevel: 'silent',
+    sessionTtlHours: 12,
+    sessionIdleMinutes: 30,
+    bodyLimitBytes: 64 * 1024,
+    trustProxy: false,
+    argon2: TEST_ARGON2,
+    signIn: { maxFailures: 5, lockMinutes: 15, perIpMax: 1000, perIpWindowMinutes: 15 },
+    ...overrides,
+  };
+}
+
+export const PASSWORD = 'correct horse battery staple';
+export const T0 = '2026-11-25T09:00:00.000Z';
+
+export interface SeededClinic {
+  readonly clinicId: string;
+  readonly adminId: string;
+  readonly adminEmail: string;
+  readonly practitionerId: string;
+  readonly practitionerEmail: string;
+}
+
+let seq = 0;
+
+/** A clinic with one admin and one practitioner, e-mails unique per call. */
+export async function seedClinic(db: Db, name: string): Promise<SeededClinic> {
+  seq += 1;
+  const tag = `${name.toLowerCase().replace(/\W+/g, '')}${seq}${Math.random().toString(36).slice(2, 8)}`;
+  const hash = await createPasswordHasher(TEST_ARGON2).hash(PASSWORD);
+  const clinic = await insertClinic(db, {
+    name,
+    timeZone: 'Europe/Madrid',
+    emergencyNumber: '112',
+    contactPhone: '+34 600 000 000',
+    createdAt: T0,
+  });
+  const admin = await insertStaffUser(db, {
+    clinicId: clinic.id,
+    email: `admin.${tag}@example.test`,
+    displayName: 'Ada Admin',
+    role: 'admin',
+    passwordHash: hash,
+    createdAt: T0,
+  });
+  const practitioner = await insertStaffUser(db, {
+    clinicId: clinic.id,
+    email: `pat.${tag}@example.test`,
+    displayName: 'Pia Practitioner',
+    role: 'practitioner',
+    passwordHash: hash,
+    createdAt: T0,
+  });
+  return {
+    clinicId: clinic.id,
+    adminId: admin.id,
+    adminEmail: admin.email,
+    practitionerId: practitioner.id,
+    practitionerEmail: practitioner.email,
+  };
+}
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly clock: ManualClock;
+}
+
+export async function makeTestApp(db: Db, overrides: Partial<AppConfig> = {}, start = T0): Promise<TestApp> {
+  const clock = manualClock(start);
+  const config = testConfig(overrides);
+  const app = await buildApp({ config, db, clock, logger: createLogger('silent') });
+  await app.ready();
+  return { app, clock };
+}
+
+/** Credentials of a signed-in browser: the cookie header and the CSRF token. */
+export interface Browser {
+  readonly cookie: string;
+  readonly csrf: string;
+  headers(unsafe?: boolean): Record<string, string>;
+}
+
+export async function signIn(app: FastifyInstance, email: string, password = PASSWORD): Promise<Browser> {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name.endsWith('needlecare_session'));
+  if (cookie === undefined) throw new Error('no session cookie');
+  const csrf = (res.json() as { csrfToken: string }).csrfToken;
+  const header = `${cookie.name}=${cookie.value}`;
+  return {
+    cookie: header,
+    csrf,
+    headers: (unsafe = true) => (unsafe ? { cookie: header, 'x-csrf-token': csrf } : { cookie: header }),
+  };
+}
+
+export function json<T = Record<string, unknown>>(res: LightMyRequestResponse): T {
+  return res.json() as T;
+}
+
+/** Row counts of the tables a request could write, for "nothing stored" checks. */
+export async function countRows(db: Db): Promise<Record<string, number>> {
+  const tables = ['patients', 'needling_sessions', 'patient_links', 'check_ins', 'assessments', 'alerts', 'idempotency_keys', 'outbox', 'staff_users', 'api_tokens'] as const;
+  const out: Record<string, number> = {};
+  for (const table of tables) {
+    const row = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    out[table] = Number(row.n);
+  }
+  return out;
+}
+
+export const THORACIC_SITE = { muscle: 'upper-trapezius', side: 'left', needleCount: 2 } as const;
+export const LEG_SITE = { muscle: 'tibialis-anterior', side: 'right', needleCount: 3 } as const;

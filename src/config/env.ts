@@ -1,0 +1,191 @@
+/**
+ * Configuration from environment variables, parsed once at start-up into a typed object.
+ * Every bad variable is reported at once, by name, so an operator fixes them in one pass.
+ * Nothing here is a singleton: `parseEnv` is a pure function of the env it is given.
+ */
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Argon2id cost. Production always uses OWASP's minimum (docs/decisions/0200-argon2-parameters.md). */
+export interface Argon2Params {
+  readonly memoryCost: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+}
+
+/** OWASP Password Storage Cheat Sheet: m=19 MiB, t=2, p=1 (= @node-rs/argon2 defaults). */
+export const ARGON2_OWASP: Argon2Params = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+export interface SignInLimits {
+  /** Failed passwords in a row before the account locks. */
+  readonly maxFailures: number;
+  readonly lockMinutes: number;
+  /** Sign-in attempts one IP address may make per window, successful or not. */
+  readonly perIpMax: number;
+  readonly perIpWindowMinutes: number;
+}
+
+export interface AppConfig {
+  readonly host: string;
+  readonly port: number;
+  /** `postgres://…` selects PostgreSQL; otherwise SQLite at `sqlitePath`. */
+  readonly databaseUrl: string | undefined;
+  readonly sqlitePath: string;
+  /** Base of the links given to patients, without a trailing slash. */
+  readonly publicUrl: string;
+  /** `Secure` on the session cookie; off only for plain-http local use. */
+  readonly cookieSecure: boolean;
+  readonly logLevel: LogLevel;
+  /** Absolute lifetime of a staff session (ASVS 3.3.2: 12 h). */
+  readonly sessionTtlHours: number;
+  /** Idle timeout of a staff session (ASVS 3.3.2: 30 min). */
+  readonly sessionIdleMinutes: number;
+  /** Largest request body accepted, in bytes; larger → 413. */
+  readonly bodyLimitBytes: number;
+  /** Trust X-Forwarded-For from a reverse proxy (for the client IP in audit events). */
+  readonly trustProxy: boolean;
+  readonly argon2: Argon2Params;
+  readonly signIn: SignInLimits;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 3000,
+  sqlitePath: './data/needlecare.db',
+  logLevel: 'info',
+  sessionTtlHours: 12,
+  sessionIdleMinutes: 30,
+  bodyLimitBytes: 64 * 1024,
+  signIn: { maxFailures: 5, lockMinutes: 15, perIpMax: 30, perIpWindowMinutes: 15 },
+} as const;
+
+/** Collects problems while reading variables, so all of them are reported together. */
+class Reader {
+  readonly problems: string[] = [];
+  readonly env: Env;
+  constructor(env: Env) {
+    this.env = env;
+  }
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      this.problems.push(`${name}: must be a whole number from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name}: must be true or false (got "${value}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const found = allowed.find((a) => a === value.toLowerCase());
+    if (found === undefined) {
+      this.problems.push(`${name}: must be one of ${allowed.join(', ')} (got "${value}")`);
+      return fallback;
+    }
+    return found;
+  }
+
+  url(name: string, protocols: readonly string[]): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      this.problems.push(`${name}: must be a URL (${protocols.join(' or ')})`);
+      return undefined;
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      this.problems.push(`${name}: must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      return undefined;
+    }
+    return value;
+  }
+}
+
+/**
+ * Read the configuration. Variables: HOST, PORT, DATABASE_URL, NEEDLECARE_DB, PUBLIC_URL,
+ * COOKIE_SECURE, LOG_LEVEL, SESSION_TTL_HOURS, SESSION_IDLE_MINUTES, BODY_LIMIT_BYTES,
+ * TRUST_PROXY, SIGNIN_MAX_FAILURES, SIGNIN_LOCK_MINUTES, SIGNIN_IP_MAX,
+ * SIGNIN_IP_WINDOW_MINUTES. Argon2 cost is not configurable here: production always
+ * uses the OWASP parameters.
+ */
+export function parseEnv(env: Env): { ok: true; value: AppConfig } | { ok: false; problems: string[] } {
+  const r = new Reader(env);
+  const host = r.string('HOST', DEFAULTS.host);
+  const port = r.int('PORT', DEFAULTS.port, 0, 65_535);
+  const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const sqlitePath = r.string('NEEDLECARE_DB', DEFAULTS.sqlitePath);
+  const publicUrlRaw = r.url('PUBLIC_URL', ['http:', 'https:']);
+  const publicUrl = (publicUrlRaw ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  const cookieSecure = r.bool('COOKIE_SECURE', true);
+  if (cookieSecure === false && publicUrl.startsWith('https:')) {
+    r.problems.push('COOKIE_SECURE: must not be false when PUBLIC_URL is https');
+  }
+  const config: AppConfig = {
+    host,
+    port,
+    databaseUrl,
+    sqlitePath,
+    publicUrl,
+    cookieSecure,
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel),
+    sessionTtlHours: r.int('SESSION_TTL_HOURS', DEFAULTS.sessionTtlHours, 1, 12),
+    sessionIdleMinutes: r.int('SESSION_IDLE_MINUTES', DEFAULTS.sessionIdleMinutes, 1, 30),
+    bodyLimitBytes: r.int('BODY_LIMIT_BYTES', DEFAULTS.bodyLimitBytes, 1024, 1024 * 1024),
+    trustProxy: r.bool('TRUST_PROXY', false),
+    argon2: ARGON2_OWASP,
+    signIn: {
+      maxFailures: r.int('SIGNIN_MAX_FAILURES', DEFAULTS.signIn.maxFailures, 1, 100),
+      lockMinutes: r.int('SIGNIN_LOCK_MINUTES', DEFAULTS.signIn.lockMinutes, 1, 24 * 60),
+      perIpMax: r.int('SIGNIN_IP_MAX', DEFAULTS.signIn.perIpMax, 1, 10_000),
+      perIpWindowMinutes: r.int('SIGNIN_IP_WINDOW_MINUTES', DEFAULTS.signIn.perIpWindowMinutes, 1, 24 * 60),
+    },
+  };
+  return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, value: config };
+}
+
+/** `parseEnv` that throws one `ConfigError` listing every bad variable. */
+export function loadConfig(env: Env): AppConfig {
+  const result = parseEnv(env);
+  if (!result.ok) throw new ConfigError(result.problems);
+  return result.value;
+}
