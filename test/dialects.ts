@@ -10,7 +10,7 @@
  *   once per run; with `CI` set it fails instead, so CI cannot silently lose PostgreSQL coverage.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -110,7 +110,7 @@ function registerPostgres(name: string, url: string, fn: (ctx: DialectContext) =
     beforeAll(async () => {
       await adminQuery(url, `create database ${database}`);
       created = true;
-      await ctx.open({ databaseUrl: withDatabase(url, database), poolMax: 30 });
+      await ctx.open({ databaseUrl: withDatabase(url, database), poolMax: 10 });
     }, 30_000);
     afterAll(async () => {
       await ctx.close();
@@ -122,12 +122,26 @@ function registerPostgres(name: string, url: string, fn: (ctx: DialectContext) =
 
 let skipNoticePrinted = false;
 
-/** Print the skip reason once per vitest run (workers share the parent's pid as ppid). */
+/**
+ * Identify this vitest run: worker processes share the parent's pid; its start time (Linux
+ * /proc) guards against pid reuse across runs.
+ */
+function runId(): string {
+  try {
+    const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+    return `${process.ppid}-${startTime}`;
+  } catch {
+    return String(process.ppid);
+  }
+}
+
+/** Print the skip reason once per vitest run, not once per test file. */
 function printSkipNoticeOnce(): void {
   if (skipNoticePrinted) return;
   skipNoticePrinted = true;
   try {
-    writeFileSync(join(tmpdir(), `needlecare-pg-skip-${process.ppid}`), '', { flag: 'wx' });
+    writeFileSync(join(tmpdir(), `needlecare-pg-skip-${runId()}`), '', { flag: 'wx' });
   } catch {
     return; // another worker of this run printed it
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Side } from '../clinical/types.ts';
 import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
-import type { Db } from './db.ts';
+import { type Db, withTransaction } from './db.ts';
 import type { NeedlingSessionRow, SessionSiteRow } from './schema.ts';
 
 export interface SessionSite {
@@ -72,39 +72,41 @@ function toSession(row: NeedlingSessionRow, sites: readonly SessionSite[]): Need
 }
 
 /**
- * Insert a session and its sites. Run it inside a transaction (`withTransaction`) when the
- * caller writes more (link, audit) so a half-recorded session never exists.
+ * Insert a session and its sites, atomically (in the caller's transaction when there is one,
+ * so the link and audit row written next commit with it).
  */
 export async function insertNeedlingSession(
   db: Db,
   input: NewNeedlingSession,
 ): Promise<NeedlingSession> {
   const id = input.id ?? randomUUID();
-  const row = await db
-    .insertInto('needling_sessions')
-    .values({
-      id,
-      clinic_id: input.clinicId,
-      patient_id: input.patientId,
-      practitioner_id: input.practitionerId,
-      performed_at: toIso(input.performedAt),
-      thoracic: toIntBool(input.thoracic),
-      bilateral_thoracic: toIntBool(input.bilateralThoracic),
-      notes: input.notes ?? null,
-      created_at: toIso(input.createdAt),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const siteRows = input.sites.map((site, position) => ({
-    id: randomUUID(),
-    session_id: id,
-    position,
-    muscle: site.muscle,
-    side: site.side ?? null,
-    needle_count: site.needleCount ?? null,
-  }));
-  if (siteRows.length > 0) await db.insertInto('session_sites').values(siteRows).execute();
-  return toSession(row, siteRows.map(toSite));
+  return withTransaction(db, async (trx) => {
+    const row = await trx
+      .insertInto('needling_sessions')
+      .values({
+        id,
+        clinic_id: input.clinicId,
+        patient_id: input.patientId,
+        practitioner_id: input.practitionerId,
+        performed_at: toIso(input.performedAt),
+        thoracic: toIntBool(input.thoracic),
+        bilateral_thoracic: toIntBool(input.bilateralThoracic),
+        notes: input.notes ?? null,
+        created_at: toIso(input.createdAt),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const siteRows = input.sites.map((site, position) => ({
+      id: randomUUID(),
+      session_id: id,
+      position,
+      muscle: site.muscle,
+      side: site.side ?? null,
+      needle_count: site.needleCount ?? null,
+    }));
+    if (siteRows.length > 0) await trx.insertInto('session_sites').values(siteRows).execute();
+    return toSession(row, siteRows.map(toSite));
+  });
 }
 
 async function sitesBySession(db: Db, sessionIds: readonly string[]) {

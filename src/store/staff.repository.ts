@@ -168,31 +168,31 @@ export async function updateStaffUser(
 }
 
 /**
- * Count a failed sign-in atomically (the increment happens in SQL, so parallel guesses all
- * count) and lock the account until `lockUntil` once `maxFailures` is reached.
+ * Count a failed sign-in and, once `maxFailures` is reached, lock the account until
+ * `lockUntil` — in one statement, so parallel guesses all count and none slips past the lock.
  */
 export async function recordFailedLogin(
   db: Db,
   id: string,
   policy: { readonly maxFailures: number; readonly lockUntil: InstantInput },
 ): Promise<{ failedLogins: number; lockedUntil: string | null }> {
+  const lockUntil = toIso(policy.lockUntil);
   const row = await db
     .updateTable('staff_users')
-    .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
+    .set((eb) => ({
+      failed_logins: eb('failed_logins', '+', 1),
+      locked_until: eb
+        .case()
+        .when(eb('failed_logins', '+', 1), '>=', policy.maxFailures)
+        .then(lockUntil)
+        .else(eb.ref('locked_until'))
+        .end(),
+    }))
     .where('id', '=', id)
     .returning(['failed_logins', 'locked_until'])
     .executeTakeFirst();
   if (!row) return { failedLogins: 0, lockedUntil: null };
-  if (row.failed_logins < policy.maxFailures) {
-    return { failedLogins: row.failed_logins, lockedUntil: row.locked_until };
-  }
-  const lockedUntil = toIso(policy.lockUntil);
-  await db
-    .updateTable('staff_users')
-    .set({ locked_until: lockedUntil })
-    .where('id', '=', id)
-    .execute();
-  return { failedLogins: row.failed_logins, lockedUntil };
+  return { failedLogins: row.failed_logins, lockedUntil: row.locked_until };
 }
 
 /** After a successful sign-in (or an admin unlock): zero the counter and lift any lock. */
