@@ -16,6 +16,11 @@ export interface DbConfig {
   readonly sqlitePath?: string | undefined;
   /** PostgreSQL pool size (default 10). */
   readonly poolMax?: number | undefined;
+  /**
+   * Errors of idle PostgreSQL connections (server restart, network). Without a listener `pg`
+   * would crash the process; the pool replaces the connection, so the shell only logs them.
+   */
+  readonly onPoolError?: ((error: Error) => void) | undefined;
 }
 
 export const DEFAULT_SQLITE_PATH = 'data/needlecare.db';
@@ -44,6 +49,8 @@ export function createDb(config: DbConfig): Db {
         }) as typeof pg.types.getTypeParser,
       },
     });
+    const onPoolError = config.onPoolError;
+    pool.on('error', (error) => onPoolError?.(error));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const path = config.sqlitePath ?? DEFAULT_SQLITE_PATH;
