@@ -9,6 +9,7 @@ import type { Db } from '../store/db.ts';
 import { registerAuth } from './auth/auth.plugin.ts';
 import type { Clock } from './clock.ts';
 import type { AppDeps } from './deps.ts';
+import type { ApiEvents } from './events.ts';
 import { registerErrorHandling } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { createPasswordHasher } from './passwords.ts';
@@ -27,6 +28,8 @@ export interface BuildAppOptions {
   readonly clock: Clock;
   /** Defaults to a pino logger at `config.logLevel` on stdout. */
   readonly logger?: Logger;
+  /** Outbox producers (reminders, alert delivery) run inside the API's write transactions. */
+  readonly events?: ApiEvents;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -59,6 +62,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     clock,
     passwords: createPasswordHasher(config.argon2),
     signInLimiter: createRateLimiter(clock, config.signIn.perIpMax, config.signIn.perIpWindowMinutes * 60_000),
+    events: options.events ?? {},
   };
   app.decorate('deps', deps);
 

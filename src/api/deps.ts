@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/env.ts';
 import type { StaffRole } from '../store/staff.repository.ts';
 import type { Db } from '../store/db.ts';
 import type { Clock } from './clock.ts';
+import type { ApiEvents } from './events.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
@@ -16,6 +17,8 @@ export interface AppDeps {
   readonly passwords: PasswordHasher;
   /** Sign-in attempts per client IP. */
   readonly signInLimiter: RateLimiter;
+  /** Side effects of writes, run in their transaction (outbox producers). */
+  readonly events: ApiEvents;
 }
 
 /**

@@ -1,8 +1,11 @@
+import { planCheckIns } from '../clinical/checkin-plan.ts';
 import type { Clinic } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
 import { insertPatientLink, listLinksForSession, type PatientLink, revokeLink } from '../store/links.repository.ts';
+import type { Patient } from '../store/patients.repository.ts';
 import type { NeedlingSession } from '../store/sessions.repository.ts';
 import type { AppDeps } from './deps.ts';
+import type { LinkIssuedEvent } from './events.ts';
 import { randomSecret, sha256Hex } from './secrets.ts';
 
 const DAY_MS = 86_400_000;
@@ -17,14 +20,15 @@ export interface IssuedLink {
 /**
  * A patient link for one session (docs/decisions/0200-patient-links.md): 256 random bits,
  * valid `linkTtlDays` after the session was performed. Earlier links of the session are
- * revoked, so only the newest one opens it.
+ * revoked, so only the newest one opens it. Emits `linkIssued` (reminders carry the URL).
  */
 export async function issueLink(
   trx: Db,
   deps: AppDeps,
-  clinic: Clinic,
-  session: NeedlingSession,
+  target: { readonly clinic: Clinic; readonly session: NeedlingSession; readonly patient: Patient },
+  reason: LinkIssuedEvent['reason'],
 ): Promise<{ link: PatientLink; issued: IssuedLink }> {
+  const { clinic, session, patient } = target;
   const now = deps.clock.now();
   await revokeActiveLinks(trx, clinic.id, session.id, now);
   const token = randomSecret(32);
@@ -35,7 +39,22 @@ export async function issueLink(
     createdAt: now,
     expiresAt: new Date(Date.parse(session.performedAt) + clinic.linkTtlDays * DAY_MS),
   });
-  return { link, issued: { id: link.id, url: `${deps.config.publicUrl}/p/${token}`, expiresAt: link.expiresAt } };
+  const url = `${deps.config.publicUrl}/p/${token}`;
+  await deps.events.linkIssued?.(trx, {
+    reason,
+    session,
+    patient,
+    clinic,
+    plan: planCheckIns(
+      { performedAt: session.performedAt, sites: session.sites.map((s) => (s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side })) },
+      { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
+    ),
+    linkId: link.id,
+    linkUrl: url,
+    expiresAt: link.expiresAt,
+    at: now,
+  });
+  return { link, issued: { id: link.id, url, expiresAt: link.expiresAt } };
 }
 
 /** Revoke every active link of a session; returns how many were active. */

@@ -135,3 +135,71 @@ export async function countRows(db: Db): Promise<Record<string, number>> {
 
 export const THORACIC_SITE = { muscle: 'upper-trapezius', side: 'left', needleCount: 2 } as const;
 export const LEG_SITE = { muscle: 'tibialis-anterior', side: 'right', needleCount: 3 } as const;
+
+export interface World extends TestApp {
+  readonly db: Db;
+  readonly a: SeededClinic;
+  readonly b: SeededClinic;
+  readonly adminA: Browser;
+  readonly pracA: Browser;
+  readonly adminB: Browser;
+  readonly pracB: Browser;
+}
+
+/** Two clinics, each with a signed-in admin and practitioner, on one app. */
+export async function makeWorld(db: Db, overrides: Partial<AppConfig> = {}): Promise<World> {
+  const t = await makeTestApp(db, overrides);
+  const a = await seedClinic(db, 'Clinic A');
+  const b = await seedClinic(db, 'Clinic B');
+  return {
+    ...t,
+    db,
+    a,
+    b,
+    adminA: await signIn(t.app, a.adminEmail),
+    pracA: await signIn(t.app, a.practitionerEmail),
+    adminB: await signIn(t.app, b.adminEmail),
+    pracB: await signIn(t.app, b.practitionerEmail),
+  };
+}
+
+export interface CreatedSession {
+  readonly sessionId: string;
+  readonly patientId: string;
+  readonly linkId: string;
+  readonly token: string;
+  readonly body: Record<string, unknown>;
+}
+
+/** Record a session through the API (quick-add patient unless `patientId` is given). */
+export async function createSession(
+  app: FastifyInstance,
+  browser: Browser,
+  options: { sites?: readonly object[]; performedAt?: string; patientId?: string } = {},
+): Promise<CreatedSession> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/sessions',
+    headers: browser.headers(),
+    payload: {
+      ...(options.patientId === undefined ? { patient: { displayName: 'Test Patient', email: 'p@example.test' } } : { patientId: options.patientId }),
+      performedAt: options.performedAt ?? '2026-11-25T08:30:00.000Z',
+      sites: options.sites ?? [LEG_SITE],
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`createSession: ${res.statusCode} ${res.body}`);
+  const body = res.json() as { session: { id: string; patientId: string }; link: { id: string; url: string } };
+  const token = body.link.url.split('/p/')[1] ?? '';
+  return { sessionId: body.session.id, patientId: body.session.patientId, linkId: body.link.id, token, body: body as unknown as Record<string, unknown> };
+}
+
+/** Audit events with an action, newest first. */
+export async function auditActions(db: Db, action: string): Promise<{ subjectId: string | null; actorType: string; actorId: string | null; details: string }[]> {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['subject_id', 'actor_type', 'actor_id', 'details_json'])
+    .where('action', '=', action)
+    .orderBy('seq', 'desc')
+    .execute();
+  return rows.map((r) => ({ subjectId: r.subject_id, actorType: r.actor_type, actorId: r.actor_id, details: r.details_json }));
+}

@@ -174,7 +174,7 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
         throw new AppError('validation_failed', `Invalid ${errors.map((e) => e.field).join(', ')}`, { errors });
       }
       const active = await resolveLink(deps, request, request.params.token);
-      const result = await submitCheckIn(db, clock, {
+      const result = await submitCheckIn(deps, {
         link: active,
         input: input.value,
         source: 'patient',
@@ -209,7 +209,7 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
       const active = await resolveLink(deps, request, request.params.token);
       // Soreness was not asked: carry the last reported one so the curve is not distorted.
       const last = (await listCheckInsForSession(db, active.sessionId)).at(-1);
-      const result = await submitCheckIn(db, clock, {
+      const result = await submitCheckIn(deps, {
         link: active,
         input: { soreness: last?.soreness ?? 0, symptoms: ['chest_pain'] },
         source: 'emergency_button',

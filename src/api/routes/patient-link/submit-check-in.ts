@@ -7,11 +7,11 @@ import { type CheckInSource, insertAssessment, insertCheckIn, listCheckInsForSes
 import { findClinic } from '../../../store/clinics.repository.ts';
 import { type Db, withTransaction } from '../../../store/db.ts';
 import { findIdempotentResponse, type IdempotentResponse, saveIdempotentResponse } from '../../../store/idempotency.repository.ts';
-import { enqueueOutbox } from '../../../store/outbox.repository.ts';
 import { findNeedlingSession } from '../../../store/sessions.repository.ts';
 import { raiseOpenAlertSeverity, severityRank } from '../../alert-queries.ts';
 import { type AuditActor, recordAudit } from '../../audit.ts';
 import { type Clock, HOUR_MS } from '../../clock.ts';
+import type { ApiEvents } from '../../events.ts';
 import { AppError } from '../../errors.ts';
 import { sha256Hex } from '../../secrets.ts';
 import { alertView, freshAssessmentView } from '../../views.ts';
@@ -62,10 +62,17 @@ function replay(prior: IdempotentResponse, requestHash: string): CheckInResponse
  * One check-in, straight through (docs/decisions/0200-check-in-path.md): hour from the
  * injected clock → case from every stored report plus this one → `triage` → in ONE
  * transaction: check-in, assessment, alert (created, or an open one raised — never lowered
- * or closed), outbox message, audit event, idempotency record. Usable without HTTP (the
+ * or closed) with its `alertRaised` event (outbox), audit event, idempotency record. Usable without HTTP (the
  * patient pages call it too).
  */
-export async function submitCheckIn(db: Db, clock: Clock, req: SubmitCheckIn): Promise<CheckInResponse> {
+export interface CheckInDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly events: ApiEvents;
+}
+
+export async function submitCheckIn(deps: CheckInDeps, req: SubmitCheckIn): Promise<CheckInResponse> {
+  const { db, clock } = deps;
   const { link, input, source, idempotencyKey } = req;
   const scope = `check-in:${link.sessionId}`;
   const requestHash = requestHashOf(source, input);
@@ -75,7 +82,7 @@ export async function submitCheckIn(db: Db, clock: Clock, req: SubmitCheckIn): P
   }
   try {
     return await withTransaction(db, async (trx) => {
-      const response = await writeCheckIn(trx, clock, req);
+      const response = await writeCheckIn(trx, deps, req);
       if (idempotencyKey !== undefined) {
         const saved = await saveIdempotentResponse(trx, {
           scope,
@@ -97,7 +104,8 @@ export async function submitCheckIn(db: Db, clock: Clock, req: SubmitCheckIn): P
   }
 }
 
-async function writeCheckIn(trx: Db, clock: Clock, req: SubmitCheckIn): Promise<CheckInResponse> {
+async function writeCheckIn(trx: Db, deps: CheckInDeps, req: SubmitCheckIn): Promise<CheckInResponse> {
+  const { clock } = deps;
   const { link, input, source, actor } = req;
   const session = await findNeedlingSession(trx, link.clinicId, link.sessionId);
   const clinic = await findClinic(trx, link.clinicId);
@@ -133,7 +141,7 @@ async function writeCheckIn(trx: Db, clock: Clock, req: SubmitCheckIn): Promise<
     thoracic: decided.thoracic,
     createdAt: now,
   });
-  const openAlert = await raiseAlert(trx, clock, actor, session, stored.id, decided);
+  const openAlert = await raiseAlert(trx, deps, actor, session, stored.id, decided);
   await recordAudit(trx, clock, actor, {
     action: source === 'emergency_button' ? 'check_in.emergency' : 'check_in.create',
     subjectType: 'check_in',
@@ -167,7 +175,7 @@ async function writeCheckIn(trx: Db, clock: Clock, req: SubmitCheckIn): Promise<
  */
 async function raiseAlert(
   trx: Db,
-  clock: Clock,
+  { clock, events }: CheckInDeps,
   actor: AuditActor,
   session: { readonly id: string; readonly clinicId: string; readonly patientId: string },
   assessmentId: string,
@@ -188,13 +196,11 @@ async function raiseAlert(
     action = 'alert.raise';
   }
   if (alert !== undefined && action !== undefined) {
-    await enqueueOutbox(trx, {
-      clinicId: alert.clinicId,
-      kind: 'alert.raised',
-      dedupeKey: `alert.raised:${alert.id}:${alert.severity}`,
-      payload: { alertId: alert.id, severity: alert.severity, sessionId, patientId, assessmentId },
-      dueAt: now,
-      createdAt: now,
+    await events.alertRaised?.(trx, {
+      alert,
+      type: action === 'alert.create' ? 'alert.created' : 'alert.raised',
+      previousSeverity: open?.severity ?? null,
+      at: now,
     });
     await recordAudit(trx, clock, actor, {
       action,

@@ -105,7 +105,7 @@ export async function recordSession(deps: AppDeps, request: FastifyRequest, body
       createdAt: now,
       sites: sites.map((s) => ({ muscle: s.muscle, side: s.side ?? null, needleCount: s.needleCount ?? null })),
     });
-    const { issued } = await issueLink(trx, deps, clinic, session);
+    const { issued } = await issueLink(trx, deps, { clinic, session, patient }, 'session_recorded');
     await recordAudit(trx, clock, actor, {
       action: 'session.create',
       subjectType: 'needling_session',

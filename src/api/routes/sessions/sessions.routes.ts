@@ -5,6 +5,7 @@ import { listCheckInsForSession } from '../../../store/checkins.repository.ts';
 import { findClinic } from '../../../store/clinics.repository.ts';
 import { withTransaction } from '../../../store/db.ts';
 import { listLinksForSession } from '../../../store/links.repository.ts';
+import { findPatient } from '../../../store/patients.repository.ts';
 import { findNeedlingSession } from '../../../store/sessions.repository.ts';
 import { listAlertsForPatient } from '../../alert-queries.ts';
 import { actorOf, recordAudit } from '../../audit.ts';
@@ -142,8 +143,9 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       const issued = await withTransaction(db, async (trx) => {
         const session = await findNeedlingSession(trx, clinicId, request.params.id);
         const clinic = await findClinic(trx, clinicId);
-        if (session === undefined || clinic === undefined) throw new AppError('not_found', 'No such session.');
-        const result = await issueLink(trx, deps, clinic, session);
+        const patient = session && (await findPatient(trx, clinicId, session.patientId));
+        if (session === undefined || clinic === undefined || patient === undefined) throw new AppError('not_found', 'No such session.');
+        const result = await issueLink(trx, deps, { clinic, session, patient }, 'reissued');
         await recordAudit(trx, clock, actorOf(request), { action: 'patient_link.issue', subjectType: 'patient_link', subjectId: result.link.id, patientId: session.patientId, details: { sessionId: session.id } });
         return result.issued;
       });
@@ -167,7 +169,9 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       return withTransaction(db, async (trx) => {
         const session = await findNeedlingSession(trx, clinicId, request.params.id);
         if (session === undefined) throw new AppError('not_found', 'No such session.');
-        const revoked = await revokeActiveLinks(trx, clinicId, session.id, clock.now());
+        const now = clock.now();
+        const revoked = await revokeActiveLinks(trx, clinicId, session.id, now);
+        await deps.events.linksRevoked?.(trx, { session, at: now });
         await recordAudit(trx, clock, actorOf(request), { action: 'patient_link.revoke', subjectType: 'needling_session', subjectId: session.id, patientId: session.patientId, details: { revoked } });
         return { revoked };
       });

@@ -1,0 +1,43 @@
+import type { CheckInPlan } from '../clinical/checkin-plan.ts';
+import type { Alert } from '../store/alerts.repository.ts';
+import type { Clinic } from '../store/clinics.repository.ts';
+import type { Db } from '../store/db.ts';
+import type { Patient } from '../store/patients.repository.ts';
+import type { NeedlingSession } from '../store/sessions.repository.ts';
+
+/**
+ * What the API tells the rest of the system, inside the transaction of the write (so an
+ * outbox row commits or rolls back with it). The composition root (`needlecare serve`) wires
+ * the jobs' outbox producers in here; tests may pass spies. All optional: without a handler
+ * the write simply has no side effect. A handler that throws rolls the whole write back.
+ */
+export interface ApiEvents {
+  /** An alert was opened, or an open alert's severity was raised, by a check-in. */
+  alertRaised?(trx: Db, event: AlertRaisedEvent): Promise<void>;
+  /**
+   * A patient link was issued (when a session is recorded, or re-issued later). `linkUrl`
+   * holds the secret token and exists only now: schedule reminders that carry it here.
+   */
+  linkIssued?(trx: Db, event: LinkIssuedEvent): Promise<void>;
+  /** A session's links were revoked: cancel what still carries them. */
+  linksRevoked?(trx: Db, event: { readonly session: NeedlingSession; readonly at: Date }): Promise<void>;
+}
+
+export interface AlertRaisedEvent {
+  readonly alert: Alert;
+  readonly type: 'alert.created' | 'alert.raised';
+  readonly previousSeverity: Alert['severity'] | null;
+  readonly at: Date;
+}
+
+export interface LinkIssuedEvent {
+  readonly reason: 'session_recorded' | 'reissued';
+  readonly session: NeedlingSession;
+  readonly patient: Patient;
+  readonly clinic: Clinic;
+  readonly plan: CheckInPlan;
+  readonly linkId: string;
+  readonly linkUrl: string;
+  readonly expiresAt: string;
+  readonly at: Date;
+}
