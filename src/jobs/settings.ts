@@ -1,0 +1,173 @@
+/**
+ * The jobs' share of a clinic's settings, kept in the clinic's `escalation_json` column (the
+ * store keeps that JSON opaque; its shape belongs here). Example:
+ *
+ * ```json
+ * {
+ *   "emergencyMinutes": 15, "urgentMinutes": 120, "routineMinutes": null,
+ *   "contacts": [{ "name": "Dr Backup", "email": "backup@clinic.example", "phone": "+34600000000" }],
+ *   "alertEmail": "frontdesk@clinic.example",
+ *   "webhooks": [{ "id": "ehr", "url": "https://ehr.example/hooks/needlecare", "secret": "…" }],
+ *   "missedCheckInMinutes": 90,
+ *   "afterHoursPhone": "+34 900 000 000"
+ * }
+ * ```
+ *
+ * `readJobSettings` is lenient (bad entries are ignored, defaults fill gaps) so a worker never
+ * crashes on a clinic's settings; `validateJobSettings` is strict and lists every problem, for
+ * the admin API to answer 400 with.
+ */
+import type { EscalationSettings } from '../store/clinics.repository.ts';
+import { DEFAULT_ESCALATION_TIMING, type EscalationTiming } from './schedule.ts';
+
+export interface EscalationContact {
+  readonly name: string;
+  readonly email: string | null;
+  readonly phone: string | null;
+}
+
+export interface WebhookEndpoint {
+  /** Stable name of the endpoint; part of each delivery's dedupe key. */
+  readonly id: string;
+  readonly url: string;
+  /** HMAC-SHA256 key shared with the receiver (docs/webhooks.md). */
+  readonly secret: string;
+}
+
+export interface JobSettings {
+  readonly timing: EscalationTiming;
+  /** In order: the first is told at the first escalation, the next one interval later, … */
+  readonly contacts: readonly EscalationContact[];
+  /** Where alert e-mails go when the session has no practitioner with an e-mail. */
+  readonly alertEmail: string | null;
+  readonly webhooks: readonly WebhookEndpoint[];
+  /** How long after an early thoracic check-in's planned time an answer may still come. */
+  readonly missedCheckInMinutes: number;
+  /** Out-of-hours line shown to patients when the clinic is closed. */
+  readonly afterHoursPhone: string | null;
+}
+
+export const DEFAULT_MISSED_CHECKIN_MINUTES = 90;
+const MAX_MINUTES = 7 * 24 * 60;
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const PHONE = /^\+?[0-9 ().-]{5,20}$/;
+const ENDPOINT_ID = /^[A-Za-z0-9_-]{1,40}$/;
+
+type Parsed = { value: JobSettings; problems: string[] };
+
+function parse(raw: EscalationSettings | unknown): Parsed {
+  const problems: string[] = [];
+  const obj = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.push('escalation: must be an object');
+  }
+
+  const minutes = (key: string, fallback: number | null, nullable: boolean): number | null => {
+    const v = obj[key];
+    if (v === undefined) return fallback;
+    if (v === null && nullable) return null;
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_MINUTES) return v;
+    problems.push(
+      `escalation.${key}: must be a whole number of minutes from 1 to ${MAX_MINUTES}${nullable ? ' or null' : ''}`,
+    );
+    return fallback;
+  };
+  const optionalText = (key: string, pattern: RegExp, what: string): string | null => {
+    const v = obj[key];
+    if (v === undefined || v === null) return null;
+    if (typeof v === 'string' && pattern.test(v.trim())) return v.trim();
+    problems.push(`escalation.${key}: must be ${what}`);
+    return null;
+  };
+
+  const timing: EscalationTiming = {
+    emergencyMinutes:
+      minutes('emergencyMinutes', DEFAULT_ESCALATION_TIMING.emergencyMinutes, false) ??
+      DEFAULT_ESCALATION_TIMING.emergencyMinutes,
+    urgentMinutes:
+      minutes('urgentMinutes', DEFAULT_ESCALATION_TIMING.urgentMinutes, false) ??
+      DEFAULT_ESCALATION_TIMING.urgentMinutes,
+    routineMinutes: minutes('routineMinutes', DEFAULT_ESCALATION_TIMING.routineMinutes, true),
+  };
+
+  const contacts: EscalationContact[] = [];
+  const rawContacts = obj.contacts ?? [];
+  if (!Array.isArray(rawContacts)) problems.push('escalation.contacts: must be a list');
+  else {
+    rawContacts.forEach((c: unknown, i) => {
+      const o = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
+      const name = typeof o.name === 'string' && o.name.trim() !== '' ? o.name.trim() : null;
+      const email =
+        typeof o.email === 'string' && EMAIL.test(o.email.trim()) ? o.email.trim() : null;
+      const phone =
+        typeof o.phone === 'string' && PHONE.test(o.phone.trim()) ? o.phone.trim() : null;
+      if (name === null) problems.push(`escalation.contacts[${i}].name: required`);
+      if (o.email !== undefined && email === null)
+        problems.push(`escalation.contacts[${i}].email: not an e-mail address`);
+      if (o.phone !== undefined && phone === null)
+        problems.push(`escalation.contacts[${i}].phone: not a phone number`);
+      if (email === null && phone === null)
+        problems.push(`escalation.contacts[${i}]: needs an email or a phone`);
+      if (name !== null && (email !== null || phone !== null))
+        contacts.push({ name, email, phone });
+    });
+  }
+
+  const webhooks: WebhookEndpoint[] = [];
+  const rawHooks = obj.webhooks ?? [];
+  if (!Array.isArray(rawHooks)) problems.push('escalation.webhooks: must be a list');
+  else {
+    const seen = new Set<string>();
+    rawHooks.forEach((h: unknown, i) => {
+      const o = (typeof h === 'object' && h !== null ? h : {}) as Record<string, unknown>;
+      const id = typeof o.id === 'string' && ENDPOINT_ID.test(o.id) ? o.id : null;
+      let url: string | null = null;
+      if (typeof o.url === 'string') {
+        try {
+          const u = new URL(o.url);
+          if (u.protocol === 'https:' || u.protocol === 'http:') url = u.toString();
+        } catch {
+          url = null;
+        }
+      }
+      const secret = typeof o.secret === 'string' && o.secret.length >= 16 ? o.secret : null;
+      if (id === null) problems.push(`escalation.webhooks[${i}].id: 1–40 letters, digits, - or _`);
+      else if (seen.has(id)) problems.push(`escalation.webhooks[${i}].id: repeated`);
+      if (url === null) problems.push(`escalation.webhooks[${i}].url: must be an http(s) URL`);
+      if (secret === null)
+        problems.push(`escalation.webhooks[${i}].secret: at least 16 characters`);
+      if (id !== null && !seen.has(id) && url !== null && secret !== null) {
+        seen.add(id);
+        webhooks.push({ id, url, secret });
+      }
+    });
+  }
+
+  return {
+    value: {
+      timing,
+      contacts,
+      alertEmail: optionalText('alertEmail', EMAIL, 'an e-mail address'),
+      webhooks,
+      missedCheckInMinutes:
+        minutes('missedCheckInMinutes', DEFAULT_MISSED_CHECKIN_MINUTES, false) ??
+        DEFAULT_MISSED_CHECKIN_MINUTES,
+      afterHoursPhone: optionalText('afterHoursPhone', PHONE, 'a phone number'),
+    },
+    problems,
+  };
+}
+
+/** The clinic's job settings with defaults; malformed parts are ignored, never thrown. */
+export function readJobSettings(escalation: EscalationSettings): JobSettings {
+  return parse(escalation).value;
+}
+
+/** Strict check of a proposed `escalation` settings object: every problem, by field. */
+export function validateJobSettings(
+  raw: unknown,
+): { ok: true; value: JobSettings } | { ok: false; problems: string[] } {
+  const { value, problems } = parse(raw);
+  return problems.length === 0 ? { ok: true, value } : { ok: false, problems };
+}

@@ -1,0 +1,220 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describeEachDialect } from '../../test/dialects.ts';
+import { insertAlert } from '../store/alerts.repository.ts';
+import { withTransaction } from '../store/db.ts';
+import { enqueueAlertDelivery } from './alerts.ts';
+import { createSmtpMailer, type Mailer } from './mailer.ts';
+import {
+  decodeHeader,
+  PUBLIC_URL,
+  parseMail,
+  recordingLogger,
+  recordingSms,
+  recordingWebhooks,
+  seedSessionWithReminders,
+  testClock,
+} from './test-support.ts';
+import { createWorker, type Worker } from './worker.ts';
+
+interface Received {
+  readonly to: string[];
+  readonly raw: string;
+}
+
+/** Words that would leak clinical detail into a patient message. */
+const CLINICAL = [
+  /pector/i,
+  /glute/i,
+  /muscle/i,
+  /m[uú]sculo/i,
+  /symptom/i,
+  /s[ií]ntoma/i,
+  /soreness/i,
+  /dolor/i,
+  /self[_ ]care/i,
+  /urgent/i,
+  /pneumo/i,
+  /neumo/i,
+  /chest/i,
+  /t[oó]rax/i,
+];
+
+async function drain(worker: Worker): Promise<void> {
+  for (let i = 0; i < 50; i += 1) if ((await worker.runOnce()).claimed === 0) return;
+}
+
+describeEachDialect('jobs: e-mail through a real SMTP conversation', (ctx) => {
+  const received: Received[] = [];
+  let server: SMTPServer;
+  let mailer: Mailer;
+
+  beforeAll(async () => {
+    server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          received.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+          });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.server.address() as AddressInfo;
+    mailer = createSmtpMailer({
+      url: `smtp://127.0.0.1:${port}`,
+      from: 'Needlecare <no-reply@care.example.test>',
+    });
+  });
+  afterAll(async () => {
+    mailer.close?.();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  afterEach(async () => {
+    received.length = 0;
+    await ctx.db.deleteFrom('outbox').execute();
+  });
+
+  function worker(clock: ReturnType<typeof testClock>): Worker {
+    return createWorker({
+      db: ctx.db,
+      clock,
+      logger: recordingLogger(),
+      mailer,
+      sms: recordingSms(),
+      webhooks: recordingWebhooks(),
+      workerId: 'smtp-test',
+      config: { publicUrl: PUBLIC_URL },
+    });
+  }
+
+  it('delivers reminders with the link and a stop link, no clinical detail, in the patient language', async () => {
+    // Wednesday 25 Nov 2026, 11:00 in Madrid: the +4 h reminder is due at 15:00 local.
+    const performedAt = '2026-11-25T10:00:00.000Z';
+    const en = await seedSessionWithReminders(ctx.db, {
+      performedAt,
+      thoracic: false,
+      email: 'ana@example.test',
+    });
+    const es = await seedSessionWithReminders(ctx.db, {
+      performedAt,
+      thoracic: true,
+      language: 'es',
+      email: 'luis@example.test',
+    });
+    const clock = testClock('2026-11-25T14:00:00.000Z');
+    await drain(worker(clock));
+
+    // Thoracic plan: 2 h and 6 h are early; at +4 h the Spanish patient has had the 2 h one.
+    const toAna = received.filter((r) => r.to.includes('ana@example.test'));
+    const toLuis = received.filter((r) => r.to.includes('luis@example.test'));
+    expect(toAna).toHaveLength(1);
+    expect(toLuis).toHaveLength(1);
+
+    const a = parseMail(toAna[0]?.raw ?? '');
+    expect(decodeHeader(a.headers.get('subject') ?? '')).toBe(
+      'Harbour Physio: time for your check-in',
+    );
+    expect(a.text).toContain(en.linkUrl);
+    expect(a.text).toContain(`${en.linkUrl}/stop`);
+    expect(a.text).toContain('112');
+    expect(a.headers.get('list-unsubscribe')).toBe(`<${en.linkUrl}/stop>`);
+    expect(a.headers.get('message-id')).toMatch(/^<[0-9a-f]{40}@care\.example\.test>$/);
+    expect(a.headers.get('x-needlecare-dedupe-key')).toBe(`reminder:${en.session.id}:4:email`);
+    for (const word of CLINICAL) expect(`${a.headers.get('subject')}\n${a.text}`).not.toMatch(word);
+
+    const l = parseMail(toLuis[0]?.raw ?? '');
+    expect(decodeHeader(l.headers.get('subject') ?? '')).toBe(
+      'Harbour Physio: es la hora de su seguimiento',
+    );
+    expect(l.headers.get('content-language')).toBe('es');
+    expect(l.text).toContain('Hola');
+    expect(l.text).toContain('llame ahora al 112');
+    expect(l.text).toContain(es.linkUrl);
+    expect(l.text).toContain(`${es.linkUrl}/stop`);
+    for (const word of CLINICAL) expect(l.text).not.toMatch(word);
+
+    // Delivered rows no longer hold the address or the link.
+    const rows = await ctx.db
+      .selectFrom('outbox')
+      .select(['payload_json', 'status'])
+      .where('status', '=', 'sent')
+      .where('kind', 'in', ['reminder.email', 'alert.email'])
+      .execute();
+    // Two reminders, and the alert e-mail for Luis's unanswered 2 h check-in (missed at 3.5 h).
+    expect(rows.length).toBe(3);
+    for (const row of rows) {
+      expect(row.payload_json).not.toContain('@example.test');
+      expect(row.payload_json).not.toContain('/p/');
+    }
+  });
+
+  it('e-mails the practitioner an alert with severity and dashboard link, without the patient name in the subject', async () => {
+    const performedAt = '2026-11-25T10:00:00.000Z';
+    const s = await seedSessionWithReminders(ctx.db, {
+      performedAt,
+      thoracic: true,
+      email: null,
+      practitionerEmail: 'dana@clinic.test',
+    });
+    const createdAt = '2026-11-25T11:00:00.000Z';
+    const dashboardUrl = `${PUBLIC_URL}/dashboard/alerts/a1`;
+    await withTransaction(ctx.db, async (trx) => {
+      const alert = await insertAlert(trx, {
+        clinicId: s.clinic.id,
+        sessionId: s.session.id,
+        patientId: s.patient.id,
+        assessmentId: null,
+        severity: 'emergency',
+        createdAt,
+      });
+      await enqueueAlertDelivery(trx, {
+        clinic: s.clinic,
+        alert,
+        patient: s.patient,
+        session: s.session,
+        practitioner: s.practitioner,
+        dashboardUrl,
+      });
+    });
+    await drain(worker(testClock(createdAt)));
+    expect(received).toHaveLength(1);
+    expect(received[0]?.to).toEqual(['dana@clinic.test']);
+    const m = parseMail(received[0]?.raw ?? '');
+    const subject = decodeHeader(m.headers.get('subject') ?? '');
+    expect(subject).toContain('EMERGENCY');
+    expect(subject).not.toMatch(/Rosa|Quintana/);
+    expect(m.text).not.toMatch(/Rosa|Quintana/);
+    expect(m.text).toContain(dashboardUrl);
+    expect(m.text).toContain('12:00'); // raised at 12:00 clinic time
+  });
+});
+
+describe('smtp mailer', () => {
+  it('fails (for a retry) when nothing listens', async () => {
+    const mailer = createSmtpMailer({
+      url: 'smtp://127.0.0.1:1',
+      from: 'x@y.test',
+      timeoutMs: 2000,
+    });
+    await expect(
+      mailer.send({
+        to: 'a@b.test',
+        subject: 's',
+        text: 't',
+        messageId: '<m@x>',
+        headers: {},
+        language: 'en',
+      }),
+    ).rejects.toThrow();
+    mailer.close?.();
+  });
+});

@@ -1,0 +1,544 @@
+/**
+ * The outbox worker: claims due messages, delivers them, and records the outcome.
+ *
+ * - At-least-once: a message is marked sent only after the receiver accepted it; a worker that
+ *   dies in between leaves a claim that expires after `leaseMs`, and another worker (or the same
+ *   one after a restart) sends again. Every delivery carries a key that is stable across
+ *   attempts (e-mail `Message-ID`, SMS `idempotencyKey`, webhook `Needlecare-Event-Id`) so the
+ *   receiver can drop the duplicate.
+ * - Internal checks (escalation, missed check-in) write to the database in one transaction with
+ *   marking the message sent, so their effects happen exactly once.
+ * - Failures are retried with exponential backoff and jitter; after `maxAttempts` the message
+ *   is dead-lettered with its last error (`listDeadLetters`).
+ * - Time comes from the injected clock; nothing here reads the wall clock except the polling
+ *   timer of `start()`.
+ */
+import { createHash } from 'node:crypto';
+import {
+  type Alert,
+  findAlert,
+  findOpenAlertForSession,
+  insertAlert,
+} from '../store/alerts.repository.ts';
+import { appendAuditEvent } from '../store/audit.repository.ts';
+import { listCheckInsForSession } from '../store/checkins.repository.ts';
+import { type Clinic, findClinic } from '../store/clinics.repository.ts';
+import { type Db, withTransaction } from '../store/db.ts';
+import { listLinksForSession } from '../store/links.repository.ts';
+import {
+  claimDueOutbox,
+  enqueueOutbox,
+  markOutboxFailed,
+  markOutboxSent,
+  type OutboxMessage,
+} from '../store/outbox.repository.ts';
+import { findNeedlingSession } from '../store/sessions.repository.ts';
+import { findStaffById } from '../store/staff.repository.ts';
+import { buildWebhookEvent, enqueueAlertDelivery } from './alerts.ts';
+import type { Mailer } from './mailer.ts';
+import {
+  renderAlertEmail,
+  renderAlertSms,
+  renderReminderEmail,
+  renderReminderSms,
+} from './messages.ts';
+import { replacePayload } from './outbox-queries.ts';
+import type {
+  AlertMessagePayload,
+  EscalationCheckPayload,
+  MissedCheckInPayload,
+  ReminderPayload,
+  WebhookPayload,
+} from './payloads.ts';
+import { EARLY_ANSWER_MINUTES } from './reminders.ts';
+import { escalationDelayMinutes, isWithinCoverage, nextCoverageStart } from './schedule.ts';
+import { readJobSettings } from './settings.ts';
+import type { SmsSender } from './sms-gateway.ts';
+import type { WebhookSender } from './webhooks.ts';
+
+const MINUTE_MS = 60_000;
+
+/** "Now", injected (structurally the same as the API's clock). */
+export interface Clock {
+  now(): Date;
+}
+
+/** The part of pino the worker uses. Log fields are ids, kinds and counts — never patient data. */
+export interface JobsLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface WorkerConfig {
+  /** Base URL of the app (for Message-ID domains and alert links). */
+  readonly publicUrl: string;
+  /** Dashboard link of an alert the worker itself creates; default `<publicUrl>/dashboard/alerts/<id>`. */
+  readonly alertUrl?: (alertId: string) => string;
+  /** Claims per message before it is dead-lettered (default 8). */
+  readonly maxAttempts?: number;
+  /** First retry delay (default 30 s); doubles per attempt up to `backoffMaxMs` (default 1 h). */
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+  /** How long a claim holds before another worker may take the message (default 2 min). */
+  readonly leaseMs?: number;
+  /** Messages claimed per round (default 20). */
+  readonly batchSize?: number;
+  /** Wait between rounds when idle, for `start()` (default 2 s). */
+  readonly pollIntervalMs?: number;
+  /** Uniform [0, 1) for the retry jitter; default Math.random. */
+  readonly random?: () => number;
+}
+
+export interface WorkerDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: JobsLogger;
+  readonly mailer: Mailer;
+  readonly sms: SmsSender;
+  readonly webhooks: WebhookSender;
+  readonly workerId: string;
+  readonly config: WorkerConfig;
+}
+
+export interface RunSummary {
+  readonly claimed: number;
+  readonly sent: number;
+  /** Finished without sending (answered already, alert acknowledged, endpoint removed, …). */
+  readonly skipped: number;
+  readonly retried: number;
+  readonly dead: number;
+}
+
+export interface Worker {
+  /** One round: claim due messages and process each. */
+  runOnce(): Promise<RunSummary>;
+  /** Poll until `stop()`. */
+  start(): void;
+  /** Stop polling and wait for the round in progress. */
+  stop(): Promise<void>;
+}
+
+type Outcome = { readonly status: 'sent' | 'skipped'; readonly note?: string };
+
+/** Another worker finished the message first (our lease had expired): roll back, do nothing. */
+class LostClaim extends Error {}
+
+/** Retry delay after the `attempts`-th failed attempt: exponential, capped, "equal jitter". */
+export function retryDelayMs(
+  attempts: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number,
+): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exp / 2 + (exp / 2) * random());
+}
+
+/** Error text safe to store and log: no e-mail addresses, no phone-like digit runs. */
+export function scrubError(error: unknown): string {
+  const e = error as { message?: unknown; code?: unknown; cause?: { code?: unknown } };
+  const code =
+    typeof e?.cause?.code === 'string' ? e.cause.code : typeof e?.code === 'string' ? e.code : null;
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  const clean = message
+    .replace(/[^\s<>"'@]+@[^\s<>"']+/g, '[address]')
+    .replace(/\+?\d[\d ().-]{6,}\d/g, '[number]')
+    .slice(0, 500);
+  return code === null ? clean : `${clean} (${code})`;
+}
+
+function messageIdFor(dedupeKey: string, publicUrl: string): string {
+  let host = 'needlecare.invalid';
+  try {
+    host = new URL(publicUrl).hostname || host;
+  } catch {
+    // keep the default
+  }
+  return `<${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 40)}@${host}>`;
+}
+
+export function createWorker(deps: WorkerDeps): Worker {
+  const { db, clock, logger, config } = deps;
+  const maxAttempts = config.maxAttempts ?? 8;
+  const baseMs = config.backoffBaseMs ?? 30_000;
+  const maxMs = config.backoffMaxMs ?? 3_600_000;
+  const leaseMs = config.leaseMs ?? 120_000;
+  const batchSize = config.batchSize ?? 20;
+  const pollMs = config.pollIntervalMs ?? 2_000;
+  const random = config.random ?? Math.random;
+  const alertUrl =
+    config.alertUrl ??
+    ((id: string) => `${config.publicUrl.replace(/\/+$/, '')}/dashboard/alerts/${id}`);
+
+  async function alertStillOpen(m: OutboxMessage, alertId: string): Promise<boolean> {
+    if (m.clinicId === null) return false;
+    const alert = await findAlert(db, m.clinicId, alertId);
+    return alert?.status === 'open';
+  }
+
+  async function sendReminder(m: OutboxMessage): Promise<Outcome> {
+    const p = m.payload as ReminderPayload;
+    const since = Date.parse(p.plannedAt) - EARLY_ANSWER_MINUTES * MINUTE_MS;
+    const checkIns = await listCheckInsForSession(db, p.sessionId);
+    if (checkIns.some((c) => Date.parse(c.receivedAt) >= since)) {
+      return { status: 'skipped', note: 'answered already' };
+    }
+    if (m.kind === 'reminder.email') {
+      const mail = renderReminderEmail(p);
+      await deps.mailer.send({
+        to: p.to,
+        subject: mail.subject,
+        text: mail.text,
+        messageId: messageIdFor(m.dedupeKey, config.publicUrl),
+        language: p.language,
+        headers: {
+          'X-Needlecare-Dedupe-Key': m.dedupeKey,
+          'List-Unsubscribe': `<${p.stopUrl}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          'Auto-Submitted': 'auto-generated',
+        },
+      });
+    } else {
+      await deps.sms.send({ to: p.to, body: renderReminderSms(p), idempotencyKey: m.dedupeKey });
+    }
+    return { status: 'sent' };
+  }
+
+  async function sendAlertMessage(m: OutboxMessage): Promise<Outcome> {
+    const p = m.payload as AlertMessagePayload;
+    if (!(await alertStillOpen(m, p.alertId))) {
+      return { status: 'skipped', note: 'alert no longer open' };
+    }
+    if (m.kind === 'alert.email') {
+      const mail = renderAlertEmail(p);
+      await deps.mailer.send({
+        to: p.to,
+        subject: mail.subject,
+        text: mail.text,
+        messageId: messageIdFor(m.dedupeKey, config.publicUrl),
+        language: 'en',
+        headers: {
+          'X-Needlecare-Dedupe-Key': m.dedupeKey,
+          'Auto-Submitted': 'auto-generated',
+          ...(p.severity === 'emergency' ? { Importance: 'high', 'X-Priority': '1' } : {}),
+        },
+      });
+    } else {
+      await deps.sms.send({ to: p.to, body: renderAlertSms(p), idempotencyKey: m.dedupeKey });
+    }
+    return { status: 'sent' };
+  }
+
+  async function sendWebhook(m: OutboxMessage, now: Date): Promise<Outcome> {
+    const p = m.payload as WebhookPayload;
+    const clinic = m.clinicId === null ? undefined : await findClinic(db, m.clinicId);
+    const endpoint =
+      clinic && readJobSettings(clinic.escalation).webhooks.find((w) => w.id === p.webhookId);
+    if (!endpoint) return { status: 'skipped', note: 'webhook endpoint no longer configured' };
+    await deps.webhooks.deliver({
+      url: endpoint.url,
+      secret: endpoint.secret,
+      eventId: p.event.id,
+      body: JSON.stringify(p.event),
+      now,
+    });
+    return { status: 'sent' };
+  }
+
+  /** Run `fn` and mark the message sent in one transaction. */
+  async function transactional(
+    m: OutboxMessage,
+    now: Date,
+    fn: (trx: Db) => Promise<Outcome>,
+  ): Promise<Outcome> {
+    return withTransaction(db, async (trx) => {
+      const outcome = await fn(trx);
+      if (!(await markOutboxSent(trx, m.id, now))) throw new LostClaim();
+      return outcome;
+    });
+  }
+
+  async function checkEscalation(m: OutboxMessage, now: Date): Promise<Outcome> {
+    const p = m.payload as EscalationCheckPayload;
+    const clinicId = m.clinicId;
+    if (clinicId === null) return { status: 'skipped', note: 'no clinic' };
+    return transactional(m, now, async (trx) => {
+      const alert = await findAlert(trx, clinicId, p.alertId);
+      if (alert?.status !== 'open') return { status: 'skipped', note: 'acknowledged' };
+      if (alert.severity !== p.severity) return { status: 'skipped', note: 'superseded' };
+      const clinic = await findClinic(trx, clinicId);
+      if (!clinic) return { status: 'skipped', note: 'no clinic' };
+      const settings = readJobSettings(clinic.escalation);
+      const enqueue = (kind: string, dedupeKey: string, payload: unknown, dueAt: Date) =>
+        enqueueOutbox(trx, { clinicId, kind, dedupeKey, payload, dueAt, createdAt: now });
+
+      if (!isWithinCoverage(now, clinic.coverage, clinic.timeZone)) {
+        // Ran late (worker down) into closed hours: try again at the next opening.
+        const at = nextCoverageStart(now, clinic.coverage, clinic.timeZone);
+        await enqueue('escalation.check', `${keyBase(p)}:deferred:${at.toISOString()}`, p, at);
+        return { status: 'skipped', note: 'outside coverage, deferred' };
+      }
+
+      const minutesOpen = Math.max(
+        0,
+        Math.round((now.getTime() - Date.parse(alert.createdAt)) / MINUTE_MS),
+      );
+      const contact = settings.contacts[p.step];
+      if (contact !== undefined) {
+        const message: AlertMessagePayload = {
+          alertId: alert.id,
+          severity: alert.severity,
+          event: 'alert.escalated',
+          reason: 'checkin',
+          to: '',
+          dashboardUrl: p.dashboardUrl,
+          clinicName: clinic.name,
+          timeZone: clinic.timeZone,
+          raisedAt: alert.createdAt,
+          escalation: { step: p.step, minutesOpen },
+        };
+        if (contact.email !== null) {
+          await enqueue(
+            'alert.email',
+            `${keyBase(p)}:email`,
+            { ...message, to: contact.email },
+            now,
+          );
+        }
+        if (contact.phone !== null) {
+          await enqueue('alert.sms', `${keyBase(p)}:sms`, { ...message, to: contact.phone }, now);
+        }
+      }
+      const event = buildWebhookEvent({
+        identity: keyBase(p),
+        type: 'alert.escalated',
+        at: now.toISOString(),
+        clinicId,
+        alert,
+        reason: 'checkin',
+        dashboardUrl: p.dashboardUrl,
+        escalationStep: p.step,
+      });
+      for (const hook of settings.webhooks) {
+        const payload: WebhookPayload = { webhookId: hook.id, event };
+        await enqueue('alert.webhook', `${keyBase(p)}:webhook:${hook.id}`, payload, now);
+      }
+      await appendAuditEvent(trx, {
+        at: now,
+        clinicId,
+        actorType: 'system',
+        action: 'alert.escalate',
+        subjectType: 'alert',
+        subjectId: alert.id,
+        details: { step: p.step, severity: alert.severity, contactNotified: contact !== undefined },
+      });
+      const minutes = escalationDelayMinutes(alert.severity, settings.timing);
+      if (settings.contacts[p.step + 1] !== undefined && minutes !== null) {
+        const next = nextCoverageStart(
+          now.getTime() + minutes * MINUTE_MS,
+          clinic.coverage,
+          clinic.timeZone,
+        );
+        const nextPayload: EscalationCheckPayload = { ...p, step: p.step + 1 };
+        await enqueue('escalation.check', keyBase(nextPayload), nextPayload, next);
+      }
+      if (contact === undefined) {
+        logger.warn(
+          { clinicId, alertId: alert.id, step: p.step },
+          'escalation: no contact configured',
+        );
+        return { status: 'sent', note: 'no contact configured' };
+      }
+      return { status: 'sent' };
+    });
+  }
+
+  async function checkMissedCheckIn(m: OutboxMessage, now: Date): Promise<Outcome> {
+    const p = m.payload as MissedCheckInPayload;
+    const clinicId = m.clinicId;
+    if (clinicId === null) return { status: 'skipped', note: 'no clinic' };
+    return transactional(m, now, async (trx) => {
+      const checkIns = await listCheckInsForSession(trx, p.sessionId);
+      if (checkIns.some((c) => Date.parse(c.receivedAt) >= Date.parse(p.windowStart))) {
+        return { status: 'skipped', note: 'answered' };
+      }
+      const session = await findNeedlingSession(trx, clinicId, p.sessionId);
+      const clinic = await findClinic(trx, clinicId);
+      if (!session || !clinic) return { status: 'skipped', note: 'session gone' };
+      const links = await listLinksForSession(trx, clinicId, p.sessionId);
+      if (links.length > 0 && links.every((l) => l.revokedAt !== null)) {
+        return { status: 'skipped', note: 'links revoked' };
+      }
+      if (await findOpenAlertForSession(trx, p.sessionId)) {
+        return { status: 'skipped', note: 'an open alert exists' };
+      }
+      const alert: Alert = await insertAlert(trx, {
+        clinicId,
+        sessionId: session.id,
+        patientId: session.patientId,
+        assessmentId: null,
+        severity: 'routine',
+        createdAt: now,
+      });
+      await appendAuditEvent(trx, {
+        at: now,
+        clinicId,
+        actorType: 'system',
+        action: 'alert.create',
+        subjectType: 'alert',
+        subjectId: alert.id,
+        details: { reason: 'missed_checkin', hoursAfter: p.hoursAfter, sessionId: session.id },
+      });
+      const practitioner =
+        session.practitionerId === null
+          ? undefined
+          : await findStaffById(trx, session.practitionerId);
+      await enqueueAlertDelivery(trx, {
+        clinic: clinic as Clinic,
+        alert,
+        session,
+        practitioner: practitioner ?? null,
+        dashboardUrl: alertUrl(alert.id),
+        reason: 'missed_checkin',
+        at: now,
+      });
+      return { status: 'sent', note: 'routine alert raised' };
+    });
+  }
+
+  async function handle(m: OutboxMessage, now: Date): Promise<Outcome> {
+    switch (m.kind) {
+      case 'reminder.email':
+      case 'reminder.sms':
+        return sendReminder(m);
+      case 'alert.email':
+      case 'alert.sms':
+        return sendAlertMessage(m);
+      case 'alert.webhook':
+        return sendWebhook(m, now);
+      case 'escalation.check':
+        return checkEscalation(m, now);
+      case 'missed-checkin.check':
+        return checkMissedCheckIn(m, now);
+      default:
+        throw new Error(`unknown outbox kind "${m.kind}"`);
+    }
+  }
+
+  const TRANSACTIONAL = new Set(['escalation.check', 'missed-checkin.check']);
+
+  /** Drop addresses and links from a delivered patient or staff message. */
+  function redacted(m: OutboxMessage): unknown | undefined {
+    if (m.kind.startsWith('reminder.')) {
+      const p = m.payload as ReminderPayload;
+      return { ...p, to: '[sent]', linkUrl: '[sent]', stopUrl: '[sent]' };
+    }
+    if (m.kind === 'alert.email' || m.kind === 'alert.sms') {
+      return { ...(m.payload as AlertMessagePayload), to: '[sent]' };
+    }
+    return undefined;
+  }
+
+  async function processOne(m: OutboxMessage, summary: Counts): Promise<void> {
+    const now = clock.now();
+    const log = { outboxId: m.id, kind: m.kind, attempt: m.attempts, workerId: deps.workerId };
+    try {
+      const outcome = await handle(m, now);
+      if (!TRANSACTIONAL.has(m.kind)) {
+        const marked = await markOutboxSent(db, m.id, now);
+        if (!marked) logger.info(log, 'outbox: finished elsewhere (lease expired)');
+      }
+      const clean = redacted(m);
+      if (clean !== undefined) await replacePayload(db, m.id, clean);
+      if (outcome.status === 'sent') summary.sent += 1;
+      else summary.skipped += 1;
+      logger.debug({ ...log, status: outcome.status, note: outcome.note }, 'outbox: done');
+    } catch (error) {
+      if (error instanceof LostClaim) {
+        summary.skipped += 1;
+        logger.info(log, 'outbox: finished elsewhere (lease expired)');
+        return;
+      }
+      const reason = scrubError(error);
+      const unknownKind = reason.startsWith('unknown outbox kind');
+      const dead = unknownKind || m.attempts >= maxAttempts;
+      const retryAt = dead
+        ? now
+        : new Date(now.getTime() + retryDelayMs(m.attempts, baseMs, maxMs, random));
+      await markOutboxFailed(db, m.id, reason, retryAt, dead);
+      if (dead) summary.dead += 1;
+      else summary.retried += 1;
+      logger.warn(
+        { ...log, error: reason, dead, ...(dead ? {} : { retryAt: retryAt.toISOString() }) },
+        dead ? 'outbox: dead-lettered' : 'outbox: delivery failed, will retry',
+      );
+    }
+  }
+
+  interface Counts {
+    claimed: number;
+    sent: number;
+    skipped: number;
+    retried: number;
+    dead: number;
+  }
+
+  async function runOnce(): Promise<RunSummary> {
+    const messages = await claimDueOutbox(db, {
+      now: clock.now(),
+      workerId: deps.workerId,
+      limit: batchSize,
+      leaseMs,
+    });
+    const summary: Counts = { claimed: messages.length, sent: 0, skipped: 0, retried: 0, dead: 0 };
+    for (const m of messages) await processOne(m, summary);
+    return summary;
+  }
+
+  let stopped = true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let current: Promise<unknown> | undefined;
+
+  function schedule(ms: number): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      const round = runOnce().then(
+        (s) => (s.claimed >= batchSize ? 0 : pollMs),
+        (error: unknown) => {
+          logger.error(
+            { workerId: deps.workerId, error: scrubError(error) },
+            'outbox: round failed',
+          );
+          return pollMs;
+        },
+      );
+      current = round;
+      void round.then((next) => {
+        current = undefined;
+        schedule(next);
+      });
+    }, ms);
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      await current;
+    },
+  };
+}
+
+function keyBase(p: EscalationCheckPayload): string {
+  return `escalation:${p.alertId}:${p.severity}:${p.step}`;
+}
