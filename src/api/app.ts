@@ -66,6 +66,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   };
   app.decorate('deps', deps);
 
+  // JSON only: Fastify's built-in text/plain parser would let a string reach a route.
+  app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
   registerRequestLogging(app);
   registerSecurityHeaders(app);

@@ -138,6 +138,7 @@ export function jsonPointerToField(pointer: string): string {
 }
 
 function join(base: string, key: string): string {
+  if (key === '') return base;
   return base === '' ? key : `${base}.${key}`;
 }
 
