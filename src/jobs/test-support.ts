@@ -206,3 +206,57 @@ export function decodeHeader(value: string): string {
       return decodeQuotedPrintable(data.replace(/_/g, ' '));
     });
 }
+
+export interface ReceivedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+export interface Receiver {
+  readonly url: string;
+  readonly requests: ReceivedRequest[];
+  /** Status to answer the n-th (0-based) request with. */
+  respond: (n: number, req: ReceivedRequest) => number;
+  close(): Promise<void>;
+}
+
+/** A local `node:http` receiver on 127.0.0.1, recording every request. */
+export async function startReceiver(path = '/hook'): Promise<Receiver> {
+  const { createServer } = await import('node:http');
+  const requests: ReceivedRequest[] = [];
+  const receiver: Receiver = {
+    url: '',
+    requests,
+    respond: () => 200,
+    close: async () => undefined,
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const record: ReceivedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      const status = receiver.respond(requests.length, record);
+      requests.push(record);
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+      res.end(status < 300 ? '{"ok":true}' : '{"error":"nope"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return Object.assign(receiver, {
+    url: `http://127.0.0.1:${port}${path}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
