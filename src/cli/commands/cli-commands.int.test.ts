@@ -1,0 +1,76 @@
+import { PassThrough } from 'node:stream';
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../../api/test-support.ts';
+import { appendAuditEvent } from '../../store/audit.repository.ts';
+import { describeEachDialect } from '../../../test/dialects.ts';
+import type { CliIo } from '../io.ts';
+import { auditCommand } from './audit.ts';
+import { migrateCommand } from './migrate.ts';
+import { serveCommand, startServer } from './serve.ts';
+
+function captureIo(env: NodeJS.ProcessEnv): { io: CliIo; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return { io: { stdin: new PassThrough(), stdout, stderr, env }, out: () => out, err: () => err };
+}
+
+describe('serve, migrate and audit: usage and config errors', () => {
+  it('serve lists every bad variable and exits 2 without starting', async () => {
+    const c = captureIo({ PORT: 'x', LOG_LEVEL: 'chatty', DATABASE_URL: 'mysql://nope' });
+    expect(await serveCommand([], c.io)).toBe(2);
+    for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL']) expect(c.err()).toContain(name);
+  });
+
+  it('rejects unknown arguments', async () => {
+    expect(await serveCommand(['--fast'], captureIo({}).io)).toBe(2);
+    expect(await migrateCommand(['now'], captureIo({}).io)).toBe(2);
+    expect(await auditCommand([], captureIo({}).io)).toBe(2);
+    expect(await auditCommand(['repair'], captureIo({}).io)).toBe(2);
+  });
+});
+
+describeEachDialect('cli commands', (ctx) => {
+  let env: NodeJS.ProcessEnv;
+  beforeAll(() => {
+    env = ctx.config.databaseUrl === undefined ? { NEEDLECARE_DB: ctx.config.sqlitePath } : { DATABASE_URL: ctx.config.databaseUrl };
+  });
+
+  it('migrate is idempotent', async () => {
+    const c = captureIo(env);
+    expect(await migrateCommand([], c.io)).toBe(0);
+    expect(c.out()).toContain('already up to date');
+  });
+
+  it('serve starts, answers and stops gracefully', async () => {
+    const c = captureIo(env);
+    const config = testConfig({ port: 0, databaseUrl: ctx.config.databaseUrl, sqlitePath: ctx.config.sqlitePath ?? ':memory:', logLevel: 'silent' });
+    const server = await startServer(config, c.io);
+    const res = await fetch(`${server.url}/readyz`);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    await server.stop();
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('audit verify: 0 on an intact chain, 1 with the first bad seq once tampered', async () => {
+    for (let i = 0; i < 3; i++) {
+      await appendAuditEvent(ctx.db, { at: '2026-11-25T09:00:00.000Z', actorType: 'system', action: `test.${i}`, subjectType: 'test' });
+    }
+    const ok = captureIo(env);
+    expect(await auditCommand(['verify'], ok.io)).toBe(0);
+    expect(ok.out()).toMatch(/audit chain OK: \d+ events/);
+    const target = await ctx.db.selectFrom('audit_events').select('seq').where('action', '=', 'test.1').executeTakeFirstOrThrow();
+    await sql`update audit_events set action = 'test.tampered' where seq = ${target.seq}`.execute(ctx.db);
+    const bad = captureIo(env);
+    expect(await auditCommand(['verify'], bad.io)).toBe(1);
+    expect(bad.out()).toContain(`BROKEN at seq ${Number(target.seq)}`);
+  });
+});

@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig } from '../../config/env.ts';
+import { createDb } from '../../store/db.ts';
+import { migrateToLatest } from '../../store/migrations.ts';
+import type { CliIo } from '../io.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
+
+const USAGE = 'usage: needlecare migrate   (database from DATABASE_URL or NEEDLECARE_DB)\n';
+
+/** `needlecare migrate`: bring the database schema to the latest migration. Idempotent. */
+export async function migrateCommand(args: readonly string[], io: CliIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  if (args.length > 0) {
+    io.stderr.write(`needlecare migrate: unexpected argument "${args[0]}"\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  let databaseUrl: string | undefined;
+  let sqlitePath: string;
+  try {
+    ({ databaseUrl, sqlitePath } = loadConfig(io.env));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`needlecare migrate: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  const db = createDb({ databaseUrl, sqlitePath });
+  try {
+    const applied = await migrateToLatest(db);
+    io.stdout.write(applied.length === 0 ? 'needlecare migrate: already up to date\n' : `needlecare migrate: applied ${applied.join(', ')}\n`);
+    return EXIT_OK;
+  } catch (error) {
+    io.stderr.write(`needlecare migrate: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILURE;
+  } finally {
+    await db.destroy();
+  }
+}
