@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import {
+  clinicClosedNotice,
+  renderAlertEmail,
+  renderAlertSms,
+  renderReminderEmail,
+  renderReminderSms,
+} from './messages.ts';
+import type { AlertMessagePayload, ReminderPayload } from './payloads.ts';
+
+const reminder: ReminderPayload = {
+  sessionId: 's1',
+  hoursAfter: 24,
+  plannedAt: '2026-11-26T10:00:00.000Z',
+  early: false,
+  to: 'x@example.test',
+  language: 'en',
+  linkUrl: 'https://care.example.test/p/TOKEN',
+  stopUrl: 'https://care.example.test/p/TOKEN/stop',
+  clinicName: 'Harbour Physio',
+  contactPhone: '+34 910 000 000',
+  emergencyNumber: '112',
+};
+
+const alert: AlertMessagePayload = {
+  alertId: 'a1',
+  severity: 'emergency',
+  event: 'alert.created',
+  reason: 'checkin',
+  to: 'dana@clinic.test',
+  dashboardUrl: 'https://care.example.test/dashboard/alerts/a1',
+  clinicName: 'Harbour Physio',
+  timeZone: 'Europe/Madrid',
+  raisedAt: '2026-11-25T10:00:00.000Z',
+};
+
+describe('patient reminders', () => {
+  for (const language of ['en', 'es'] as const) {
+    it(`${language}: link, stop link, emergency number, clinic phone`, () => {
+      const p = { ...reminder, language };
+      const mail = renderReminderEmail(p);
+      const sms = renderReminderSms(p);
+      for (const text of [mail.text, sms]) {
+        expect(text).toContain(p.linkUrl);
+        expect(text).toContain(p.stopUrl);
+        expect(text).toContain('112');
+      }
+      expect(mail.text).toContain('+34 910 000 000');
+    });
+  }
+
+  it('SMS stays short enough for a few segments', () => {
+    expect(renderReminderSms(reminder).length).toBeLessThan(300);
+    expect(renderReminderSms({ ...reminder, language: 'es' }).length).toBeLessThan(300);
+  });
+
+  it('Spanish differs from English', () => {
+    expect(renderReminderEmail({ ...reminder, language: 'es' }).subject).toContain('seguimiento');
+  });
+});
+
+describe('staff alerts', () => {
+  it('subject has severity only; body has the dashboard link and the clinic-local time', () => {
+    const mail = renderAlertEmail(alert);
+    expect(mail.subject).toBe('[Needlecare] EMERGENCY alert from a patient check-in');
+    expect(mail.text).toContain(alert.dashboardUrl);
+    expect(mail.text).toContain('11:00');
+  });
+
+  it('escalation and missed check-in have their own words', () => {
+    expect(renderAlertEmail({ ...alert, escalation: { step: 0, minutesOpen: 15 } }).text).toContain(
+      '15 minutes',
+    );
+    const missed = renderAlertEmail({ ...alert, severity: 'routine', reason: 'missed_checkin' });
+    expect(missed.subject).toContain('call the patient');
+    expect(renderAlertSms({ ...alert, escalation: { step: 1, minutesOpen: 30 } })).toContain(
+      '30 min',
+    );
+  });
+});
+
+describe('clinicClosedNotice', () => {
+  const clinic = {
+    name: 'Harbour Physio',
+    timeZone: 'Europe/Madrid',
+    emergencyNumber: '112',
+    contactPhone: '+34 910 000 000',
+  };
+  it('says nothing when open', () => {
+    expect(clinicClosedNotice(clinic, { open: true }, 'en')).toBeNull();
+  });
+  it('says plainly it is closed, when it opens and where to go', () => {
+    const text = clinicClosedNotice(
+      clinic,
+      { open: false, opensAt: '2026-11-30T07:00:00.000Z' },
+      'en',
+    );
+    expect(text).toContain('Harbour Physio is closed now');
+    expect(text).toContain('08:00');
+    expect(text).toContain('call 112');
+    expect(text).toContain('urgent care');
+  });
+  it('uses the out-of-hours line in Spanish', () => {
+    const text = clinicClosedNotice(clinic, { open: false }, 'es', '+34 900 123 456');
+    expect(text).toContain('está cerrada ahora');
+    expect(text).toContain('+34 900 123 456');
+    expect(text).toContain('112');
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { readJobSettings, validateJobSettings } from './settings.ts';
+
+describe('job settings (clinic escalation_json)', () => {
+  it('defaults: 15 min emergency, 2 h urgent, routine never, 90 min answer window', () => {
+    expect(readJobSettings({})).toEqual({
+      timing: { emergencyMinutes: 15, urgentMinutes: 120, routineMinutes: null },
+      contacts: [],
+      alertEmail: null,
+      webhooks: [],
+      missedCheckInMinutes: 90,
+      afterHoursPhone: null,
+    });
+  });
+
+  it('reads a full configuration', () => {
+    const s = readJobSettings({
+      emergencyMinutes: 10,
+      urgentMinutes: 60,
+      routineMinutes: 1440,
+      contacts: [
+        { name: 'Backup', email: 'b@clinic.test' },
+        { name: 'Night', phone: '+34 600 000 000' },
+      ],
+      webhooks: [{ id: 'ehr', url: 'https://ehr.example/hook', secret: '0123456789abcdef' }],
+      alertEmail: 'desk@clinic.test',
+    });
+    expect(s.timing).toEqual({ emergencyMinutes: 10, urgentMinutes: 60, routineMinutes: 1440 });
+    expect(s.contacts).toEqual([
+      { name: 'Backup', email: 'b@clinic.test', phone: null },
+      { name: 'Night', email: null, phone: '+34 600 000 000' },
+    ]);
+    expect(s.webhooks).toHaveLength(1);
+  });
+
+  it('lenient read ignores bad parts; strict validation names each one', () => {
+    const raw = {
+      emergencyMinutes: 0,
+      contacts: [{ name: '' }],
+      webhooks: [{ id: 'bad id', url: 'ftp://x', secret: 'short' }],
+    };
+    expect(readJobSettings(raw).timing.emergencyMinutes).toBe(15);
+    expect(readJobSettings(raw).webhooks).toEqual([]);
+    const result = validateJobSettings(raw);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems).toEqual([
+        'escalation.emergencyMinutes: must be a whole number of minutes from 1 to 10080',
+        'escalation.contacts[0].name: required',
+        'escalation.contacts[0]: needs an email or a phone',
+        'escalation.webhooks[0].id: 1–40 letters, digits, - or _',
+        'escalation.webhooks[0].url: must be an http(s) URL',
+        'escalation.webhooks[0].secret: at least 16 characters',
+      ]);
+    }
+  });
+});
