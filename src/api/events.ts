@@ -6,10 +6,11 @@ import type { Patient } from '../store/patients.repository.ts';
 import type { NeedlingSession } from '../store/sessions.repository.ts';
 
 /**
- * What the API tells the rest of the system, inside the transaction of the write (so an
- * outbox row commits or rolls back with it). The composition root (`needlecare serve`) wires
- * the jobs' outbox producers in here; tests may pass spies. All optional: without a handler
- * the write simply has no side effect. A handler that throws rolls the whole write back.
+ * What the API tells the rest of the system (docs/decisions/0200-write-events.md), inside the
+ * transaction of the write, so an outbox row commits or rolls back with it. The composition
+ * root (`needlecare serve`) wires the jobs' outbox producers in here; tests may pass spies.
+ * All optional: without a handler the write has no side effect. A handler that throws rolls
+ * the whole write back.
  */
 export interface ApiEvents {
   /** An alert was opened, or an open alert's severity was raised, by a check-in. */
