@@ -1,13 +1,16 @@
 import { PassThrough } from 'node:stream';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../../api/test-support.ts';
+import { buildApp } from '../../api/app.ts';
+import { manualClock } from '../../api/clock.ts';
+import { createLogger } from '../../api/logger.ts';
+import { createSession, seedClinic, signIn, testConfig } from '../../api/test-support.ts';
 import { appendAuditEvent } from '../../store/audit.repository.ts';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import type { CliIo } from '../io.ts';
 import { auditCommand } from './audit.ts';
 import { migrateCommand } from './migrate.ts';
-import { serveCommand, startServer } from './serve.ts';
+import { outboxEvents, serveCommand, startServer } from './serve.ts';
 
 function captureIo(env: NodeJS.ProcessEnv): { io: CliIo; out: () => string; err: () => string } {
   const stdout = new PassThrough();
@@ -72,5 +75,25 @@ describeEachDialect('cli commands', (ctx) => {
     const bad = captureIo(env);
     expect(await auditCommand(['verify'], bad.io)).toBe(1);
     expect(bad.out()).toContain(`BROKEN at seq ${Number(target.seq)}`);
+  });
+
+  it('production events queue reminders and alert delivery in the write transaction', async () => {
+    const config = testConfig();
+    const clock = manualClock('2026-11-25T09:00:00.000Z');
+    const app = await buildApp({ config, db: ctx.db, clock, logger: createLogger('silent'), events: outboxEvents(config) });
+    const clinic = await seedClinic(ctx.db, 'Outbox clinic');
+    const browser = await signIn(app, clinic.practitionerEmail);
+    const s = await createSession(app, browser);
+    const kinds = async () =>
+      (await ctx.db.selectFrom('outbox').select(['kind', 'status', 'dedupe_key']).where('clinic_id', '=', clinic.clinicId).execute());
+    const reminders = (await kinds()).filter((r) => r.kind === 'reminder.email' && r.dedupe_key.includes(s.sessionId));
+    expect(reminders.length).toBe(5);
+    const checkIn = await app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/check-ins`, payload: { soreness: 2, symptoms: ['fever'] } });
+    expect(checkIn.statusCode).toBe(201);
+    expect((await kinds()).some((r) => r.kind === 'alert.email')).toBe(true);
+    await app.inject({ method: 'POST', url: `/api/v1/sessions/${s.sessionId}/link/revoke`, headers: browser.headers() });
+    const after = (await kinds()).filter((r) => r.kind === 'reminder.email' && r.dedupe_key.includes(s.sessionId));
+    expect(after.every((r) => r.status !== 'pending')).toBe(true);
+    await app.close();
   });
 });

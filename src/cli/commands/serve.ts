@@ -4,8 +4,14 @@ import { systemClock } from '../../api/clock.ts';
 import type { ApiEvents } from '../../api/events.ts';
 import { createLogger } from '../../api/logger.ts';
 import { type AppConfig, ConfigError, loadConfig } from '../../config/env.ts';
+import { enqueueAlertDelivery } from '../../jobs/alerts.ts';
+import { cancelPendingReminders } from '../../jobs/outbox-queries.ts';
+import { enqueueSessionReminders } from '../../jobs/reminders.ts';
+import { findClinic } from '../../store/clinics.repository.ts';
 import { createDb, type Db } from '../../store/db.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
+import { findNeedlingSession } from '../../store/sessions.repository.ts';
+import { findStaffById } from '../../store/staff.repository.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
 
@@ -27,8 +33,46 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The API's write events wired to the jobs' outbox producers (docs/decisions/0200-write-events.md):
+ * reminders when a link is issued, alert e-mail/webhook/escalation when an alert opens or rises.
+ * A re-issued link cancels the pending reminders that carry the old, now revoked, URL.
+ */
+export function outboxEvents(config: AppConfig): ApiEvents {
+  return {
+    async linkIssued(trx, e) {
+      if (e.reason === 'reissued') await cancelPendingReminders(trx, e.session.id, 'patient link re-issued');
+      await enqueueSessionReminders(trx, {
+        clinic: e.clinic,
+        session: e.session,
+        patient: e.patient,
+        link: { url: e.linkUrl },
+        plan: e.plan,
+      });
+    },
+    async linksRevoked(trx, e) {
+      await cancelPendingReminders(trx, e.session.id, 'patient link revoked');
+    },
+    async alertRaised(trx, e) {
+      const clinic = await findClinic(trx, e.alert.clinicId);
+      const session = await findNeedlingSession(trx, e.alert.clinicId, e.alert.sessionId);
+      if (clinic === undefined || session === undefined) return;
+      const practitioner = session.practitionerId === null ? undefined : await findStaffById(trx, session.practitionerId);
+      await enqueueAlertDelivery(trx, {
+        clinic,
+        alert: e.alert,
+        session: { id: session.id },
+        practitioner: practitioner === undefined ? null : { email: practitioner.email, active: practitioner.active },
+        dashboardUrl: `${config.publicUrl}/dashboard/alerts/${e.alert.id}`,
+        event: e.type,
+        at: e.at,
+      });
+    },
+  };
+}
+
 /** Migrate, build the app and listen. `serve` wraps it; tests call it with port 0. */
-export async function startServer(config: AppConfig, io: CliIo, events: ApiEvents = {}): Promise<RunningServer> {
+export async function startServer(config: AppConfig, io: CliIo, events: ApiEvents = outboxEvents(config)): Promise<RunningServer> {
   const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
   try {
     const applied = await migrateToLatest(db);
