@@ -1,0 +1,116 @@
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeEachDialect } from '../../../test/dialects.ts';
+import { seedSessionWithReminders } from '../../jobs/test-support.ts';
+import type { CliIo } from '../io.ts';
+import { runWorkerCommand } from './worker.ts';
+
+function io(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return { stdin: new PassThrough(), stdout, stderr, env, out: () => out, err: () => err };
+}
+
+describe('needlecare worker: configuration', () => {
+  it('names every bad variable and exits 2', async () => {
+    const t = io({
+      SMTP_URL: 'http://mail',
+      SMS_GATEWAY_URL: 'https://sms.example/send',
+      WORKER_POLL_MS: 'soon',
+    });
+    expect(await runWorkerCommand(['--once'], t)).toBe(2);
+    expect(t.err()).toContain('SMTP_URL: must be a URL starting with smtp:// or smtps://');
+    expect(t.err()).toContain('SMS_GATEWAY_TOKEN: required when SMS_GATEWAY_URL is set');
+    expect(t.err()).toContain('WORKER_POLL_MS');
+    expect(t.out()).toBe('');
+  });
+
+  it('rejects unknown options', async () => {
+    const t = io({});
+    expect(await runWorkerCommand(['--forever'], t)).toBe(2);
+  });
+});
+
+describeEachDialect('needlecare worker', (ctx) => {
+  const received: string[] = [];
+  let server: SMTPServer;
+  let smtpUrl = '';
+
+  beforeAll(async () => {
+    server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          received.push(session.envelope.rcptTo.map((r) => r.address).join(','));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  function env(): Record<string, string> {
+    const base: Record<string, string> = {
+      SMTP_URL: smtpUrl,
+      PUBLIC_URL: 'https://care.example.test',
+      LOG_LEVEL: 'info',
+      WORKER_POLL_MS: '100',
+    };
+    if (ctx.config.databaseUrl) base.DATABASE_URL = ctx.config.databaseUrl;
+    else base.NEEDLECARE_DB = ctx.config.sqlitePath ?? '';
+    return base;
+  }
+
+  it('--once delivers what is due and exits 0; logs hold no patient data', async () => {
+    received.length = 0;
+    const performedAt = new Date(Date.now() - 5 * 3_600_000).toISOString();
+    await seedSessionWithReminders(ctx.db, {
+      performedAt,
+      thoracic: false,
+      email: 'once@example.test',
+    });
+    const t = io(env());
+    expect(await runWorkerCommand(['--once'], t)).toBe(0);
+    expect(received).toContain('once@example.test');
+    expect(t.out()).toContain('"msg":"worker: done"');
+    expect(t.out()).not.toContain('once@example.test');
+    expect(t.out()).not.toContain('/p/');
+  });
+
+  it('runs until told to stop (SIGTERM path), finishing cleanly', async () => {
+    received.length = 0;
+    const performedAt = new Date(Date.now() - 5 * 3_600_000).toISOString();
+    await seedSessionWithReminders(ctx.db, {
+      performedAt,
+      thoracic: false,
+      email: 'loop@example.test',
+    });
+    const t = io(env());
+    const stop = new AbortController();
+    const running = runWorkerCommand([], t, { signal: stop.signal });
+    for (let i = 0; i < 100 && !received.includes('loop@example.test'); i += 1) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(received).toContain('loop@example.test');
+    stop.abort();
+    expect(await running).toBe(0);
+    expect(t.out()).toContain('"msg":"worker: stopping"');
+  });
+});
