@@ -36,7 +36,11 @@ export async function raiseOpenAlertSeverity(
 }
 
 /** A patient's alerts, oldest first (timeline). */
-export async function listAlertsForPatient(db: Db, clinicId: string, patientId: string): Promise<Alert[]> {
+export async function listAlertsForPatient(
+  db: Db,
+  clinicId: string,
+  patientId: string,
+): Promise<Alert[]> {
   const rows = await db
     .selectFrom('alerts')
     .selectAll()

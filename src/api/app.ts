@@ -52,7 +52,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return503OnClosing: true,
     ajv: {
       // Reject, never silently drop, unknown fields; never coerce a body's types; list every bad field.
-      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true },
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        allErrors: true,
+        useDefaults: true,
+      },
     },
   });
 
@@ -61,7 +66,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     db,
     clock,
     passwords: createPasswordHasher(config.argon2),
-    signInLimiter: createRateLimiter(clock, config.signIn.perIpMax, config.signIn.perIpWindowMinutes * 60_000),
+    signInLimiter: createRateLimiter(
+      clock,
+      config.signIn.perIpMax,
+      config.signIn.perIpWindowMinutes * 60_000,
+    ),
     events: options.events ?? {},
   };
   app.decorate('deps', deps);
@@ -94,7 +103,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () =>
+    app.swagger(),
+  );
 
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: `${API_PREFIX}/auth` });

@@ -38,16 +38,34 @@ export function actorOf(request: FastifyRequest): AuditActor {
   };
 }
 
-export function linkActor(request: FastifyRequest, link: { id: string; clinicId: string }): AuditActor {
-  return { actorType: 'patient_link', actorId: link.id, clinicId: link.clinicId, ip: request.ip, requestId: request.id };
+export function linkActor(
+  request: FastifyRequest,
+  link: { id: string; clinicId: string },
+): AuditActor {
+  return {
+    actorType: 'patient_link',
+    actorId: link.id,
+    clinicId: link.clinicId,
+    ip: request.ip,
+    requestId: request.id,
+  };
 }
 
-export function anonymousActor(request: FastifyRequest, clinicId: string | null, actorId: string | null = null): AuditActor {
+export function anonymousActor(
+  request: FastifyRequest,
+  clinicId: string | null,
+  actorId: string | null = null,
+): AuditActor {
   return { actorType: 'anonymous', actorId, clinicId, ip: request.ip, requestId: request.id };
 }
 
 /** Append one event in `db` (pass the write's transaction so both commit or neither). */
-export async function recordAudit(db: Db, clock: Clock, actor: AuditActor, what: AuditWhat): Promise<void> {
+export async function recordAudit(
+  db: Db,
+  clock: Clock,
+  actor: AuditActor,
+  what: AuditWhat,
+): Promise<void> {
   await appendAuditEvent(db, {
     at: clock.now(),
     clinicId: actor.clinicId,

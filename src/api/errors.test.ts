@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ERROR_STATUS, fieldIssuesFromAjv, jsonPointerToField, problemOf, toAppError } from './errors.ts';
+import {
+  AppError,
+  ERROR_STATUS,
+  fieldIssuesFromAjv,
+  jsonPointerToField,
+  problemOf,
+  toAppError,
+} from './errors.ts';
 
 describe('errors', () => {
   it.each([
@@ -15,8 +22,16 @@ describe('errors', () => {
   it('names the field for required, unknown and enum issues', () => {
     const issues = fieldIssuesFromAjv(
       [
-        { keyword: 'required', instancePath: '/patient', params: { missingProperty: 'displayName' } },
-        { keyword: 'additionalProperties', instancePath: '', params: { additionalProperty: 'mood' } },
+        {
+          keyword: 'required',
+          instancePath: '/patient',
+          params: { missingProperty: 'displayName' },
+        },
+        {
+          keyword: 'additionalProperties',
+          instancePath: '',
+          params: { additionalProperty: 'mood' },
+        },
         { keyword: 'enum', instancePath: '/symptoms/0', params: { allowedValues: ['a', 'b'] } },
         { keyword: 'pattern', instancePath: '/limit', params: {}, message: 'must match pattern' },
       ],
@@ -28,9 +43,18 @@ describe('errors', () => {
       { field: 'symptoms[0]', message: 'must be one of a, b' },
       { field: 'limit', message: 'must match pattern' },
     ]);
-    expect(fieldIssuesFromAjv([{ keyword: 'additionalProperties', instancePath: '', params: { additionalProperty: 'x' } }], 'querystring')).toEqual([
-      { field: 'querystring.x', message: 'unknown field' },
-    ]);
+    expect(
+      fieldIssuesFromAjv(
+        [
+          {
+            keyword: 'additionalProperties',
+            instancePath: '',
+            params: { additionalProperty: 'x' },
+          },
+        ],
+        'querystring',
+      ),
+    ).toEqual([{ field: 'querystring.x', message: 'unknown field' }]);
   });
 
   it('maps every code to its status and hides the cause of unexpected errors', () => {
@@ -40,8 +64,14 @@ describe('errors', () => {
     expect(internal.status).toBe(500);
     expect(internal.detail).not.toContain('10.0.0.3');
     const problem = problemOf(internal, 'req-1');
-    expect(problem).toMatchObject({ type: 'https://needlecare.dev/problems/internal', status: 500, code: 'internal', instance: 'urn:needlecare:request:req-1' });
-    for (const status of Object.values(ERROR_STATUS)) expect(status >= 400 && status < 600).toBe(true);
+    expect(problem).toMatchObject({
+      type: 'https://needlecare.dev/problems/internal',
+      status: 500,
+      code: 'internal',
+      instance: 'urn:needlecare:request:req-1',
+    });
+    for (const status of Object.values(ERROR_STATUS))
+      expect(status >= 400 && status < 600).toBe(true);
   });
 
   it.each([
@@ -50,6 +80,8 @@ describe('errors', () => {
     ['FST_ERR_CTP_EMPTY_JSON_BODY', 400],
     ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 415],
   ])('maps %s to %i', (code, status) => {
-    expect(toAppError(Object.assign(new Error('x'), { code, statusCode: 400 })).status).toBe(status);
+    expect(toAppError(Object.assign(new Error('x'), { code, statusCode: 400 })).status).toBe(
+      status,
+    );
   });
 });

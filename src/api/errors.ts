@@ -134,7 +134,11 @@ export function jsonPointerToField(pointer: string): string {
     .split('/')
     .slice(1)
     .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path === '' ? part : `${path}.${part}`), '');
+    .reduce(
+      (path, part) =>
+        /^\d+$/.test(part) ? `${path}[${part}]` : path === '' ? part : `${path}.${part}`,
+      '',
+    );
 }
 
 function join(base: string, key: string): string {
@@ -164,14 +168,22 @@ export function fieldIssuesFromAjv(issues: readonly AjvIssue[], part: string): F
 /** Map a Fastify (or unknown) error to an AppError; 5xx keeps no detail of its own. */
 export function toAppError(error: FastifyError | Error): AppError {
   if (error instanceof AppError) return error;
-  const fe = error as Partial<FastifyError> & { validation?: readonly AjvIssue[]; validationContext?: string };
+  const fe = error as Partial<FastifyError> & {
+    validation?: readonly AjvIssue[];
+    validationContext?: string;
+  };
   if (Array.isArray(fe.validation)) {
     const errors = fieldIssuesFromAjv(fe.validation, fe.validationContext ?? 'body');
-    return new AppError('validation_failed', `Invalid ${errors.map((e) => e.field).join(', ')}`, { errors });
+    return new AppError('validation_failed', `Invalid ${errors.map((e) => e.field).join(', ')}`, {
+      errors,
+    });
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError('payload_too_large', 'The request body is larger than this server accepts.');
+      return new AppError(
+        'payload_too_large',
+        'The request body is larger than this server accepts.',
+      );
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new AppError('bad_request', 'The request body is not valid JSON.', {
@@ -190,13 +202,19 @@ export function toAppError(error: FastifyError | Error): AppError {
   if (status === 413) return new AppError('payload_too_large', 'The request body is too large.');
   if (status === 415) return new AppError('unsupported_media_type', 'Unsupported content type.');
   if (status === 429) return new AppError('too_many_requests', 'Too many requests.');
-  if (status >= 400 && status < 500) return new AppError('bad_request', 'The request is malformed.');
-  return new AppError('internal', 'Something went wrong on our side. It has been logged.', { cause: error });
+  if (status >= 400 && status < 500)
+    return new AppError('bad_request', 'The request is malformed.');
+  return new AppError('internal', 'Something went wrong on our side. It has been logged.', {
+    cause: error,
+  });
 }
 
 export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
   if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
-  return reply.status(error.status).type(PROBLEM_CONTENT_TYPE).send(problemOf(error, reply.request.id));
+  return reply
+    .status(error.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problemOf(error, reply.request.id));
 }
 
 /**

@@ -21,7 +21,10 @@ export interface ApiEvents {
    */
   linkIssued?(trx: Db, event: LinkIssuedEvent): Promise<void>;
   /** A session's links were revoked: cancel what still carries them. */
-  linksRevoked?(trx: Db, event: { readonly session: NeedlingSession; readonly at: Date }): Promise<void>;
+  linksRevoked?(
+    trx: Db,
+    event: { readonly session: NeedlingSession; readonly at: Date },
+  ): Promise<void>;
 }
 
 export interface AlertRaisedEvent {

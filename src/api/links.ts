@@ -1,7 +1,12 @@
 import { planCheckIns } from '../clinical/checkin-plan.ts';
 import type { Clinic } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
-import { insertPatientLink, listLinksForSession, type PatientLink, revokeLink } from '../store/links.repository.ts';
+import {
+  insertPatientLink,
+  listLinksForSession,
+  type PatientLink,
+  revokeLink,
+} from '../store/links.repository.ts';
 import type { Patient } from '../store/patients.repository.ts';
 import type { NeedlingSession } from '../store/sessions.repository.ts';
 import type { AppDeps } from './deps.ts';
@@ -46,7 +51,12 @@ export async function issueLink(
     patient,
     clinic,
     plan: planCheckIns(
-      { performedAt: session.performedAt, sites: session.sites.map((s) => (s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side })) },
+      {
+        performedAt: session.performedAt,
+        sites: session.sites.map((s) =>
+          s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side },
+        ),
+      },
       { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
     ),
     linkId: link.id,
@@ -58,7 +68,12 @@ export async function issueLink(
 }
 
 /** Revoke every active link of a session; returns how many were active. */
-export async function revokeActiveLinks(trx: Db, clinicId: string, sessionId: string, at: Date): Promise<number> {
+export async function revokeActiveLinks(
+  trx: Db,
+  clinicId: string,
+  sessionId: string,
+  at: Date,
+): Promise<number> {
   const links = await listLinksForSession(trx, clinicId, sessionId);
   let revoked = 0;
   for (const link of links) {

@@ -5,7 +5,18 @@ import { describeEachDialect } from '../../test/dialects.ts';
 import { buildApp } from './app.ts';
 import { HOUR_MS } from './clock.ts';
 import { createLogger } from './logger.ts';
-import { auditActions, createSession, json, LEG_SITE, makeWorld, PASSWORD, signIn, testConfig, THORACIC_SITE, type World } from './test-support.ts';
+import {
+  auditActions,
+  createSession,
+  json,
+  LEG_SITE,
+  makeWorld,
+  PASSWORD,
+  signIn,
+  testConfig,
+  THORACIC_SITE,
+  type World,
+} from './test-support.ts';
 
 describeEachDialect('routes', (ctx) => {
   let w: World;
@@ -15,12 +26,16 @@ describeEachDialect('routes', (ctx) => {
 
   describe('health and docs', () => {
     it('answers liveness and readiness', async () => {
-      expect(json(await w.app.inject({ method: 'GET', url: '/healthz' }))).toEqual({ status: 'ok' });
+      expect(json(await w.app.inject({ method: 'GET', url: '/healthz' }))).toEqual({
+        status: 'ok',
+      });
       expect(json(await w.app.inject({ method: 'GET', url: '/readyz' }))).toEqual({ status: 'ok' });
     });
 
     it('serves OpenAPI 3.1 with the problem schema and the docs page', async () => {
-      const spec = json<{ openapi: string; paths: Record<string, unknown> }>(await w.app.inject({ method: 'GET', url: '/api/openapi.json' }));
+      const spec = json<{ openapi: string; paths: Record<string, unknown> }>(
+        await w.app.inject({ method: 'GET', url: '/api/openapi.json' }),
+      );
       expect(spec.openapi).toBe('3.1.0');
       expect(Object.keys(spec.paths)).toContain('/api/v1/p/{token}/check-ins');
       expect(JSON.stringify(spec)).toContain('idempotency_key_reused');
@@ -30,8 +45,17 @@ describeEachDialect('routes', (ctx) => {
     });
 
     it('sets security headers and never caches API answers', async () => {
-      const res = await w.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: w.pracA.headers(false) });
-      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store', 'x-frame-options': 'DENY' });
+      const res = await w.app.inject({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: w.pracA.headers(false),
+      });
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'cache-control': 'no-store',
+        'x-frame-options': 'DENY',
+      });
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
 
@@ -44,8 +68,17 @@ describeEachDialect('routes', (ctx) => {
 
   describe('admin', () => {
     it('reads and changes clinic settings, audited', async () => {
-      const get = await w.app.inject({ method: 'GET', url: '/api/v1/admin/clinic', headers: w.adminA.headers(false) });
-      expect(json(get)).toMatchObject({ timeZone: 'Europe/Madrid', emergencyNumber: '112', checkInPlanHours: [4, 24, 48, 72, 168], linkTtlDays: 14 });
+      const get = await w.app.inject({
+        method: 'GET',
+        url: '/api/v1/admin/clinic',
+        headers: w.adminA.headers(false),
+      });
+      expect(json(get)).toMatchObject({
+        timeZone: 'Europe/Madrid',
+        emergencyNumber: '112',
+        checkInPlanHours: [4, 24, 48, 72, 168],
+        linkTtlDays: 14,
+      });
       const patch = await w.app.inject({
         method: 'PATCH',
         url: '/api/v1/admin/clinic',
@@ -63,44 +96,115 @@ describeEachDialect('routes', (ctx) => {
         },
       });
       expect(patch.statusCode, patch.body).toBe(200);
-      expect(json(patch)).toMatchObject({ timeZone: 'America/New_York', checkInPlanHours: [4, 24, 48], languages: ['en', 'es'], linkTtlDays: 10 });
+      expect(json(patch)).toMatchObject({
+        timeZone: 'America/New_York',
+        checkInPlanHours: [4, 24, 48],
+        languages: ['en', 'es'],
+        linkTtlDays: 10,
+      });
       expect(await auditActions(ctx.db, 'clinic.settings.update')).not.toHaveLength(0);
       // Back to the seed values for the other tests.
-      await w.app.inject({ method: 'PATCH', url: '/api/v1/admin/clinic', headers: w.adminA.headers(), payload: { timeZone: 'Europe/Madrid', emergencyNumber: '112', checkInPlanHours: [4, 24, 48, 72, 168], thoracicPlanHours: [2, 6, 24, 48, 72, 168], linkTtlDays: 14 } });
+      await w.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/admin/clinic',
+        headers: w.adminA.headers(),
+        payload: {
+          timeZone: 'Europe/Madrid',
+          emergencyNumber: '112',
+          checkInPlanHours: [4, 24, 48, 72, 168],
+          thoracicPlanHours: [2, 6, 24, 48, 72, 168],
+          linkTtlDays: 14,
+        },
+      });
     });
 
     it('adds a practitioner who can sign in; a duplicate e-mail is 409; deactivation ends their sessions', async () => {
       const email = `new.${Date.now()}@example.test`;
-      const add = await w.app.inject({ method: 'POST', url: '/api/v1/admin/staff', headers: w.adminA.headers(), payload: { email, displayName: 'Nia New', password: PASSWORD } });
+      const add = await w.app.inject({
+        method: 'POST',
+        url: '/api/v1/admin/staff',
+        headers: w.adminA.headers(),
+        payload: { email, displayName: 'Nia New', password: PASSWORD },
+      });
       expect(add.statusCode).toBe(201);
       const user = json<{ id: string; role: string; active: boolean }>(add);
       expect(user).toMatchObject({ role: 'practitioner', active: true });
       expect(add.body).not.toContain('argon2');
-      const stored = await ctx.db.selectFrom('staff_users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
+      const stored = await ctx.db
+        .selectFrom('staff_users')
+        .select('password_hash')
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow();
       expect(stored.password_hash.startsWith('$argon2id$')).toBe(true);
-      const dup = await w.app.inject({ method: 'POST', url: '/api/v1/admin/staff', headers: w.adminA.headers(), payload: { email: email.toUpperCase(), displayName: 'Dup', password: PASSWORD } });
+      const dup = await w.app.inject({
+        method: 'POST',
+        url: '/api/v1/admin/staff',
+        headers: w.adminA.headers(),
+        payload: { email: email.toUpperCase(), displayName: 'Dup', password: PASSWORD },
+      });
       expect(dup.statusCode).toBe(409);
       const nia = await signIn(w.app, email);
-      const list = json<{ items: { id: string }[] }>(await w.app.inject({ method: 'GET', url: '/api/v1/admin/staff', headers: w.adminA.headers(false) }));
+      const list = json<{ items: { id: string }[] }>(
+        await w.app.inject({
+          method: 'GET',
+          url: '/api/v1/admin/staff',
+          headers: w.adminA.headers(false),
+        }),
+      );
       expect(list.items.map((u) => u.id)).toContain(user.id);
-      const off = await w.app.inject({ method: 'POST', url: `/api/v1/admin/staff/${user.id}/deactivate`, headers: w.adminA.headers() });
+      const off = await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/admin/staff/${user.id}/deactivate`,
+        headers: w.adminA.headers(),
+      });
       expect(json(off)).toMatchObject({ active: false });
-      expect((await w.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: nia.headers(false) })).statusCode).toBe(401);
-      const self = await w.app.inject({ method: 'POST', url: `/api/v1/admin/staff/${w.a.adminId}/deactivate`, headers: w.adminA.headers() });
+      expect(
+        (await w.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: nia.headers(false) }))
+          .statusCode,
+      ).toBe(401);
+      const self = await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/admin/staff/${w.a.adminId}/deactivate`,
+        headers: w.adminA.headers(),
+      });
       expect(self.statusCode).toBe(409);
     });
   });
 
   describe('patients', () => {
     it('creates, searches and reads a patient, auditing each', async () => {
-      const created = await w.app.inject({ method: 'POST', url: '/api/v1/patients', headers: w.pracA.headers(), payload: { displayName: 'Zoë Martínez', email: 'zoe@example.test', phone: '+34 611 222 333', language: 'es' } });
+      const created = await w.app.inject({
+        method: 'POST',
+        url: '/api/v1/patients',
+        headers: w.pracA.headers(),
+        payload: {
+          displayName: 'Zoë Martínez',
+          email: 'zoe@example.test',
+          phone: '+34 611 222 333',
+          language: 'es',
+        },
+      });
       expect(created.statusCode).toBe(201);
       const { id } = json<{ id: string }>(created);
-      const found = json<{ items: { id: string }[] }>(await w.app.inject({ method: 'GET', url: '/api/v1/patients?q=zoë&limit=5', headers: w.pracA.headers(false) }));
+      const found = json<{ items: { id: string }[] }>(
+        await w.app.inject({
+          method: 'GET',
+          url: '/api/v1/patients?q=zoë&limit=5',
+          headers: w.pracA.headers(false),
+        }),
+      );
       expect(found.items.map((p) => p.id)).toEqual([id]);
-      const read = await w.app.inject({ method: 'GET', url: `/api/v1/patients/${id}`, headers: w.pracA.headers(false) });
+      const read = await w.app.inject({
+        method: 'GET',
+        url: `/api/v1/patients/${id}`,
+        headers: w.pracA.headers(false),
+      });
       expect(json(read)).toMatchObject({ id, displayName: 'Zoë Martínez', language: 'es' });
-      expect((await auditActions(ctx.db, 'patient.create'))[0]).toMatchObject({ subjectId: id, actorType: 'staff', actorId: w.a.practitionerId });
+      expect((await auditActions(ctx.db, 'patient.create'))[0]).toMatchObject({
+        subjectId: id,
+        actorType: 'staff',
+        actorId: w.a.practitionerId,
+      });
       expect((await auditActions(ctx.db, 'patient.read'))[0]?.subjectId).toBe(id);
       expect((await auditActions(ctx.db, 'patient.search'))[0]?.details).toContain(id);
     });
@@ -109,11 +213,37 @@ describeEachDialect('routes', (ctx) => {
   describe('sessions', () => {
     it('records a session for an existing patient with plan, link and no warning', async () => {
       w.clock.set('2026-11-25T09:00:00.000Z');
-      const p = json<{ id: string }>(await w.app.inject({ method: 'POST', url: '/api/v1/patients', headers: w.pracA.headers(), payload: { displayName: 'Existing' } }));
-      const res = await w.app.inject({ method: 'POST', url: '/api/v1/sessions', headers: w.pracA.headers(), payload: { patientId: p.id, performedAt: '2026-11-25T10:00:00+01:00', sites: [LEG_SITE], notes: 'went well' } });
+      const p = json<{ id: string }>(
+        await w.app.inject({
+          method: 'POST',
+          url: '/api/v1/patients',
+          headers: w.pracA.headers(),
+          payload: { displayName: 'Existing' },
+        }),
+      );
+      const res = await w.app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        headers: w.pracA.headers(),
+        payload: {
+          patientId: p.id,
+          performedAt: '2026-11-25T10:00:00+01:00',
+          sites: [LEG_SITE],
+          notes: 'went well',
+        },
+      });
       expect(res.statusCode).toBe(201);
-      const body = json<{ session: { performedAt: string; thoracic: boolean; practitionerId: string }; plan: { checkIns: { hoursAfter: number; dueAt: string }[] }; warnings: unknown[]; link: { url: string; expiresAt: string } }>(res);
-      expect(body.session).toMatchObject({ performedAt: '2026-11-25T09:00:00.000Z', thoracic: false, practitionerId: w.a.practitionerId });
+      const body = json<{
+        session: { performedAt: string; thoracic: boolean; practitionerId: string };
+        plan: { checkIns: { hoursAfter: number; dueAt: string }[] };
+        warnings: unknown[];
+        link: { url: string; expiresAt: string };
+      }>(res);
+      expect(body.session).toMatchObject({
+        performedAt: '2026-11-25T09:00:00.000Z',
+        thoracic: false,
+        practitionerId: w.a.practitionerId,
+      });
       expect(body.plan.checkIns.map((c) => c.hoursAfter)).toEqual([4, 24, 48, 72, 168]);
       expect(body.plan.checkIns[0]?.dueAt).toBe('2026-11-25T13:00:00.000Z');
       expect(body.warnings).toEqual([]);
@@ -127,21 +257,40 @@ describeEachDialect('routes', (ctx) => {
 
     it('warns about bilateral thoracic needling and plans early check-ins', async () => {
       w.clock.set('2026-11-25T09:00:00.000Z');
-      const s = await createSession(w.app, w.pracA, { sites: [THORACIC_SITE, { muscle: 'rhomboid-major', side: 'right' }] });
-      const body = s.body as { warnings: { code: string }[]; plan: { thoracic: boolean; checkIns: { hoursAfter: number; early: boolean }[] } };
+      const s = await createSession(w.app, w.pracA, {
+        sites: [THORACIC_SITE, { muscle: 'rhomboid-major', side: 'right' }],
+      });
+      const body = s.body as {
+        warnings: { code: string }[];
+        plan: { thoracic: boolean; checkIns: { hoursAfter: number; early: boolean }[] };
+      };
       expect(body.warnings.map((x) => x.code)).toEqual(['bilateral_thoracic']);
       expect(body.plan.thoracic).toBe(true);
       expect(body.plan.checkIns[0]).toMatchObject({ hoursAfter: 2, early: true });
-      const one = await createSession(w.app, w.pracA, { sites: [THORACIC_SITE, { muscle: 'upper-trapezius', side: 'left' }] });
+      const one = await createSession(w.app, w.pracA, {
+        sites: [THORACIC_SITE, { muscle: 'upper-trapezius', side: 'left' }],
+      });
       expect((one.body as { warnings: unknown[] }).warnings).toEqual([]);
     });
 
     it('reads a session with its check-ins, alerts and link states, audited', async () => {
       w.clock.set('2026-11-25T09:00:00.000Z');
       const s = await createSession(w.app, w.pracA);
-      await w.app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/check-ins`, payload: { soreness: 8, symptoms: [] } });
-      const res = await w.app.inject({ method: 'GET', url: `/api/v1/sessions/${s.sessionId}`, headers: w.pracA.headers(false) });
-      const body = json<{ checkIns: { assessment: { disposition: string } }[]; alerts: { severity: string }[]; links: { state: string }[] }>(res);
+      await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${s.token}/check-ins`,
+        payload: { soreness: 8, symptoms: [] },
+      });
+      const res = await w.app.inject({
+        method: 'GET',
+        url: `/api/v1/sessions/${s.sessionId}`,
+        headers: w.pracA.headers(false),
+      });
+      const body = json<{
+        checkIns: { assessment: { disposition: string } }[];
+        alerts: { severity: string }[];
+        links: { state: string }[];
+      }>(res);
       expect(body.checkIns[0]?.assessment.disposition).toBe('contact_practitioner');
       expect(body.alerts.map((a) => a.severity)).toEqual(['routine']);
       expect(body.links.map((l) => l.state)).toEqual(['active']);
@@ -156,30 +305,78 @@ describeEachDialect('routes', (ctx) => {
       const mk = async (symptoms: string[], soreness: number) => {
         const s = await createSession(fresh.app, fresh.pracA);
         fresh.clock.advance(HOUR_MS / 4);
-        const r = await fresh.app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/check-ins`, payload: { soreness, symptoms } });
+        const r = await fresh.app.inject({
+          method: 'POST',
+          url: `/api/v1/p/${s.token}/check-ins`,
+          payload: { soreness, symptoms },
+        });
         return json<{ openAlert: { id: string } }>(r).openAlert.id;
       };
       const routine = await mk([], 8);
       const urgent = await mk(['fever'], 2);
       const emergency = await mk(['chest_pain'], 2);
       const urgent2 = await mk(['fainting'], 2);
-      const list = async (qs = '') => json<{ items: { id: string; status: string }[] }>(await fresh.app.inject({ method: 'GET', url: `/api/v1/alerts${qs}`, headers: fresh.pracA.headers(false) })).items.map((a) => a.id);
+      const list = async (qs = '') =>
+        json<{ items: { id: string; status: string }[] }>(
+          await fresh.app.inject({
+            method: 'GET',
+            url: `/api/v1/alerts${qs}`,
+            headers: fresh.pracA.headers(false),
+          }),
+        ).items.map((a) => a.id);
       expect(await list()).toEqual([emergency, urgent, urgent2, routine]);
 
-      const ack = await fresh.app.inject({ method: 'POST', url: `/api/v1/alerts/${emergency}/acknowledge`, headers: fresh.pracA.headers() });
-      expect(json(ack)).toMatchObject({ status: 'acknowledged', acknowledgedBy: fresh.a.practitionerId });
-      expect((await fresh.app.inject({ method: 'POST', url: `/api/v1/alerts/${emergency}/acknowledge`, headers: fresh.pracA.headers() })).statusCode).toBe(409);
+      const ack = await fresh.app.inject({
+        method: 'POST',
+        url: `/api/v1/alerts/${emergency}/acknowledge`,
+        headers: fresh.pracA.headers(),
+      });
+      expect(json(ack)).toMatchObject({
+        status: 'acknowledged',
+        acknowledgedBy: fresh.a.practitionerId,
+      });
+      expect(
+        (
+          await fresh.app.inject({
+            method: 'POST',
+            url: `/api/v1/alerts/${emergency}/acknowledge`,
+            headers: fresh.pracA.headers(),
+          })
+        ).statusCode,
+      ).toBe(409);
       expect(await list()).toEqual([urgent, urgent2, routine, emergency]);
       expect(await list('?status=acknowledged')).toEqual([emergency]);
       expect(await list('?severity=urgent')).toEqual([urgent, urgent2]);
 
-      const resolve = await fresh.app.inject({ method: 'POST', url: `/api/v1/alerts/${emergency}/resolve`, headers: fresh.pracA.headers(), payload: { note: 'Sent to A&E, pneumothorax excluded' } });
-      expect(json(resolve)).toMatchObject({ status: 'resolved', resolvedBy: fresh.a.practitionerId, resolutionNote: 'Sent to A&E, pneumothorax excluded' });
-      const again = await fresh.app.inject({ method: 'POST', url: `/api/v1/alerts/${emergency}/resolve`, headers: fresh.pracA.headers(), payload: { note: 'again' } });
+      const resolve = await fresh.app.inject({
+        method: 'POST',
+        url: `/api/v1/alerts/${emergency}/resolve`,
+        headers: fresh.pracA.headers(),
+        payload: { note: 'Sent to A&E, pneumothorax excluded' },
+      });
+      expect(json(resolve)).toMatchObject({
+        status: 'resolved',
+        resolvedBy: fresh.a.practitionerId,
+        resolutionNote: 'Sent to A&E, pneumothorax excluded',
+      });
+      const again = await fresh.app.inject({
+        method: 'POST',
+        url: `/api/v1/alerts/${emergency}/resolve`,
+        headers: fresh.pracA.headers(),
+        payload: { note: 'again' },
+      });
       expect(again.statusCode).toBe(409);
       expect(json(again).code).toBe('conflict');
-      const direct = await fresh.app.inject({ method: 'POST', url: `/api/v1/alerts/${routine}/resolve`, headers: fresh.pracA.headers(), payload: { note: 'Expected soreness' } });
-      expect(json(direct)).toMatchObject({ status: 'resolved', acknowledgedBy: fresh.a.practitionerId });
+      const direct = await fresh.app.inject({
+        method: 'POST',
+        url: `/api/v1/alerts/${routine}/resolve`,
+        headers: fresh.pracA.headers(),
+        payload: { note: 'Expected soreness' },
+      });
+      expect(json(direct)).toMatchObject({
+        status: 'resolved',
+        acknowledgedBy: fresh.a.practitionerId,
+      });
       expect(await auditActions(ctx.db, 'alert.resolve')).toHaveLength(2);
       await fresh.app.close();
     });
@@ -188,23 +385,57 @@ describeEachDialect('routes', (ctx) => {
   describe('timeline', () => {
     it("returns a patient's sessions, check-ins, assessments and alerts, audited", async () => {
       w.clock.set('2026-11-20T09:00:00.000Z');
-      const first = await createSession(w.app, w.pracA, { performedAt: '2026-11-20T08:30:00.000Z' });
+      const first = await createSession(w.app, w.pracA, {
+        performedAt: '2026-11-20T08:30:00.000Z',
+      });
       w.clock.set('2026-11-21T09:00:00.000Z');
-      await w.app.inject({ method: 'POST', url: `/api/v1/p/${first.token}/check-ins`, payload: { soreness: 3, symptoms: [] } });
+      await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${first.token}/check-ins`,
+        payload: { soreness: 3, symptoms: [] },
+      });
       w.clock.set('2026-11-24T09:00:00.000Z');
-      const second = await createSession(w.app, w.pracA, { performedAt: '2026-11-24T08:30:00.000Z', patientId: first.patientId });
+      const second = await createSession(w.app, w.pracA, {
+        performedAt: '2026-11-24T08:30:00.000Z',
+        patientId: first.patientId,
+      });
       w.clock.set('2026-11-24T12:00:00.000Z');
-      await w.app.inject({ method: 'POST', url: `/api/v1/p/${second.token}/check-ins`, payload: { soreness: 2, symptoms: ['fever'] } });
-      const res = await w.app.inject({ method: 'GET', url: `/api/v1/patients/${first.patientId}/timeline`, headers: w.pracA.headers(false) });
+      await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${second.token}/check-ins`,
+        payload: { soreness: 2, symptoms: ['fever'] },
+      });
+      const res = await w.app.inject({
+        method: 'GET',
+        url: `/api/v1/patients/${first.patientId}/timeline`,
+        headers: w.pracA.headers(false),
+      });
       expect(res.statusCode).toBe(200);
-      const body = json<{ patient: { id: string }; sessions: { session: { id: string }; plan: { checkIns: unknown[] }; checkIns: { soreness: number; assessment: { disposition: string; rules: { id: string }[] } }[]; alerts: { severity: string }[] }[] }>(res);
+      const body = json<{
+        patient: { id: string };
+        sessions: {
+          session: { id: string };
+          plan: { checkIns: unknown[] };
+          checkIns: {
+            soreness: number;
+            assessment: { disposition: string; rules: { id: string }[] };
+          }[];
+          alerts: { severity: string }[];
+        }[];
+      }>(res);
       expect(body.patient.id).toBe(first.patientId);
       expect(body.sessions.map((s) => s.session.id)).toEqual([second.sessionId, first.sessionId]);
-      expect(body.sessions[0]?.checkIns[0]?.assessment).toMatchObject({ disposition: 'urgent_same_day', rules: [{ id: 'fever' }] });
+      expect(body.sessions[0]?.checkIns[0]?.assessment).toMatchObject({
+        disposition: 'urgent_same_day',
+        rules: [{ id: 'fever' }],
+      });
       expect(body.sessions[0]?.alerts.map((a) => a.severity)).toEqual(['urgent']);
       expect(body.sessions[1]?.checkIns[0]?.soreness).toBe(3);
       expect(body.sessions[1]?.alerts).toEqual([]);
-      expect((await auditActions(ctx.db, 'patient.timeline.read'))[0]).toMatchObject({ subjectId: first.patientId, actorType: 'staff' });
+      expect((await auditActions(ctx.db, 'patient.timeline.read'))[0]).toMatchObject({
+        subjectId: first.patientId,
+        actorType: 'staff',
+      });
     });
   });
 
@@ -219,10 +450,19 @@ describeEachDialect('routes', (ctx) => {
       });
       const clock = w.clock;
       clock.set('2026-11-25T09:00:00.000Z');
-      const app = await buildApp({ config: testConfig({ logLevel: 'info' }), db: ctx.db, clock, logger: createLogger('debug', sink) });
+      const app = await buildApp({
+        config: testConfig({ logLevel: 'info' }),
+        db: ctx.db,
+        clock,
+        logger: createLogger('debug', sink),
+      });
       const b = await signIn(app, w.a.practitionerEmail);
       const s = await createSession(app, b);
-      await app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/check-ins`, payload: { soreness: 3, symptoms: ['fever'], note: 'secret note' } });
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${s.token}/check-ins`,
+        payload: { soreness: 3, symptoms: ['fever'], note: 'secret note' },
+      });
       await app.inject({ method: 'GET', url: `/api/v1/p/${s.token}` });
       await app.inject({ method: 'GET', url: `/api/v1/p/${'z'.repeat(43)}` });
       await app.close();
@@ -230,7 +470,17 @@ describeEachDialect('routes', (ctx) => {
       expect(log).toContain('"route":"/api/v1/p/:token/check-ins"');
       expect(log).toContain('"status":201');
       expect(log).toMatch(/"ms":\d+/);
-      for (const secret of [s.token, b.csrf, b.cookie.split('=')[1] ?? '', w.a.practitionerEmail, 'Test Patient', 'p@example.test', 'secret note', PASSWORD, 'z'.repeat(43)]) {
+      for (const secret of [
+        s.token,
+        b.csrf,
+        b.cookie.split('=')[1] ?? '',
+        w.a.practitionerEmail,
+        'Test Patient',
+        'p@example.test',
+        'secret note',
+        PASSWORD,
+        'z'.repeat(43),
+      ]) {
         expect(log).not.toContain(secret);
       }
     });

@@ -18,7 +18,9 @@ export const idParams = {
 } as const;
 
 /** `{ 401: Problem, 404: Problem, … }` for the given error codes, by their status. */
-export function problemResponses(...codes: readonly ErrorCode[]): Record<number, { $ref: string; description: string }> {
+export function problemResponses(
+  ...codes: readonly ErrorCode[]
+): Record<number, { $ref: string; description: string }> {
   const out: Record<number, { $ref: string; description: string }> = {};
   for (const code of ['validation_failed', ...codes] as const) {
     out[ERROR_STATUS[code]] = { $ref: 'Problem#', description: 'application/problem+json' };
@@ -27,4 +29,8 @@ export function problemResponses(...codes: readonly ErrorCode[]): Record<number,
 }
 
 /** Problems every authenticated route can answer. */
-export const AUTHED_PROBLEMS = ['unauthenticated', 'csrf_failed', 'not_found'] as const satisfies readonly ErrorCode[];
+export const AUTHED_PROBLEMS = [
+  'unauthenticated',
+  'csrf_failed',
+  'not_found',
+] as const satisfies readonly ErrorCode[];

@@ -89,7 +89,11 @@ export interface TestApp {
   readonly clock: ManualClock;
 }
 
-export async function makeTestApp(db: Db, overrides: Partial<AppConfig> = {}, start = T0): Promise<TestApp> {
+export async function makeTestApp(
+  db: Db,
+  overrides: Partial<AppConfig> = {},
+  start = T0,
+): Promise<TestApp> {
   const clock = manualClock(start);
   const config = testConfig(overrides);
   const app = await buildApp({ config, db, clock, logger: createLogger('silent') });
@@ -104,8 +108,16 @@ export interface Browser {
   headers(unsafe?: boolean): Record<string, string>;
 }
 
-export async function signIn(app: FastifyInstance, email: string, password = PASSWORD): Promise<Browser> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password } });
+export async function signIn(
+  app: FastifyInstance,
+  email: string,
+  password = PASSWORD,
+): Promise<Browser> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/sign-in',
+    payload: { email, password },
+  });
   if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
   const cookie = res.cookies.find((c) => c.name.endsWith('needlecare_session'));
   if (cookie === undefined) throw new Error('no session cookie');
@@ -114,7 +126,8 @@ export async function signIn(app: FastifyInstance, email: string, password = PAS
   return {
     cookie: header,
     csrf,
-    headers: (unsafe = true) => (unsafe ? { cookie: header, 'x-csrf-token': csrf } : { cookie: header }),
+    headers: (unsafe = true) =>
+      unsafe ? { cookie: header, 'x-csrf-token': csrf } : { cookie: header },
   };
 }
 
@@ -124,10 +137,24 @@ export function json<T = Record<string, unknown>>(res: LightMyRequestResponse): 
 
 /** Row counts of the tables a request could write, for "nothing stored" checks. */
 export async function countRows(db: Db): Promise<Record<string, number>> {
-  const tables = ['patients', 'needling_sessions', 'patient_links', 'check_ins', 'assessments', 'alerts', 'idempotency_keys', 'outbox', 'staff_users', 'api_tokens'] as const;
+  const tables = [
+    'patients',
+    'needling_sessions',
+    'patient_links',
+    'check_ins',
+    'assessments',
+    'alerts',
+    'idempotency_keys',
+    'outbox',
+    'staff_users',
+    'api_tokens',
+  ] as const;
   const out: Record<string, number> = {};
   for (const table of tables) {
-    const row = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     out[table] = Number(row.n);
   }
   return out;
@@ -182,24 +209,45 @@ export async function createSession(
     url: '/api/v1/sessions',
     headers: browser.headers(),
     payload: {
-      ...(options.patientId === undefined ? { patient: { displayName: 'Test Patient', email: 'p@example.test' } } : { patientId: options.patientId }),
+      ...(options.patientId === undefined
+        ? { patient: { displayName: 'Test Patient', email: 'p@example.test' } }
+        : { patientId: options.patientId }),
       performedAt: options.performedAt ?? '2026-11-25T08:30:00.000Z',
       sites: options.sites ?? [LEG_SITE],
     },
   });
   if (res.statusCode !== 201) throw new Error(`createSession: ${res.statusCode} ${res.body}`);
-  const body = res.json() as { session: { id: string; patientId: string }; link: { id: string; url: string } };
+  const body = res.json() as {
+    session: { id: string; patientId: string };
+    link: { id: string; url: string };
+  };
   const token = body.link.url.split('/p/')[1] ?? '';
-  return { sessionId: body.session.id, patientId: body.session.patientId, linkId: body.link.id, token, body: body as unknown as Record<string, unknown> };
+  return {
+    sessionId: body.session.id,
+    patientId: body.session.patientId,
+    linkId: body.link.id,
+    token,
+    body: body as unknown as Record<string, unknown>,
+  };
 }
 
 /** Audit events with an action, newest first. */
-export async function auditActions(db: Db, action: string): Promise<{ subjectId: string | null; actorType: string; actorId: string | null; details: string }[]> {
+export async function auditActions(
+  db: Db,
+  action: string,
+): Promise<
+  { subjectId: string | null; actorType: string; actorId: string | null; details: string }[]
+> {
   const rows = await db
     .selectFrom('audit_events')
     .select(['subject_id', 'actor_type', 'actor_id', 'details_json'])
     .where('action', '=', action)
     .orderBy('seq', 'desc')
     .execute();
-  return rows.map((r) => ({ subjectId: r.subject_id, actorType: r.actor_type, actorId: r.actor_id, details: r.details_json }));
+  return rows.map((r) => ({
+    subjectId: r.subject_id,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    details: r.details_json,
+  }));
 }

@@ -10,7 +10,10 @@ import { RULEBOOK_V1 } from '../clinical/rulebook-v1.ts';
 import type { Assessment as TriageAssessment, FiredRule } from '../clinical/triage.ts';
 import { DISPOSITIONS, PHASES, SIDES, SYMPTOM_CODES } from '../clinical/types.ts';
 import type { Alert } from '../store/alerts.repository.ts';
-import type { CheckInWithAssessment, Assessment as StoredAssessment } from '../store/checkins.repository.ts';
+import type {
+  CheckInWithAssessment,
+  Assessment as StoredAssessment,
+} from '../store/checkins.repository.ts';
 import type { NeedlingSession } from '../store/sessions.repository.ts';
 import { instantSchema, nullableInstant, uuidSchema } from './schemas.ts';
 
@@ -66,7 +69,11 @@ export const planSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { hoursAfter: { type: 'number' }, dueAt: instantSchema, early: { type: 'boolean' } },
+        properties: {
+          hoursAfter: { type: 'number' },
+          dueAt: instantSchema,
+          early: { type: 'boolean' },
+        },
       },
     },
   },
@@ -74,7 +81,11 @@ export const planSchema = {
 
 const bandSchema = {
   type: 'object',
-  properties: { min: { type: 'integer' }, max: { type: 'integer' }, toleratedMax: { type: 'integer' } },
+  properties: {
+    min: { type: 'integer' },
+    max: { type: 'integer' },
+    toleratedMax: { type: 'integer' },
+  },
 } as const;
 
 export const assessmentViewSchema = {
@@ -147,19 +158,30 @@ export function siteView(site: NeedlingSession['sites'][number]): SiteView {
   };
 }
 
-export function sessionView(session: NeedlingSession): Omit<NeedlingSession, 'sites' | 'clinicId'> & { sites: SiteView[] } {
+export function sessionView(
+  session: NeedlingSession,
+): Omit<NeedlingSession, 'sites' | 'clinicId'> & { sites: SiteView[] } {
   const { clinicId: _clinicId, sites, ...rest } = session;
   return { ...rest, sites: sites.map(siteView) };
 }
 
 /** Texts of a stored assessment's rules, from the rulebook version that fired them. */
-export function firedRulesOf(ruleIds: readonly string[], version: string, thoracic: boolean): FiredRule[] {
+export function firedRulesOf(
+  ruleIds: readonly string[],
+  version: string,
+  thoracic: boolean,
+): FiredRule[] {
   const rulebook = RULEBOOKS.get(version);
   return ruleIds.flatMap((id) => {
     const rule = rulebook === undefined ? undefined : findRule(rulebook, id);
     if (rule === undefined) return [];
-    const patientText = thoracic && rule.texts.patientThoracic !== undefined ? rule.texts.patientThoracic : rule.texts.patient;
-    return [{ id, disposition: rule.disposition, patientText, clinicianText: rule.texts.clinician }];
+    const patientText =
+      thoracic && rule.texts.patientThoracic !== undefined
+        ? rule.texts.patientThoracic
+        : rule.texts.patient;
+    return [
+      { id, disposition: rule.disposition, patientText, clinicianText: rule.texts.clinician },
+    ];
   });
 }
 
@@ -213,6 +235,10 @@ export function alertView(a: Alert): Omit<Alert, 'clinicId'> {
 }
 
 /** Stored sites as the clinical core takes them (a missing side is absent, not null). */
-export function coreSites(sites: NeedlingSession['sites']): { muscle: string; side?: (typeof SIDES)[number] }[] {
-  return sites.map((s) => (s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side }));
+export function coreSites(
+  sites: NeedlingSession['sites'],
+): { muscle: string; side?: (typeof SIDES)[number] }[] {
+  return sites.map((s) =>
+    s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side },
+  );
 }

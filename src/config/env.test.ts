@@ -61,7 +61,15 @@ describe('parseEnv', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const names = result.problems.map((p) => p.split(':')[0]);
-    expect(names).toEqual(['PORT', 'DATABASE_URL', 'PUBLIC_URL', 'COOKIE_SECURE', 'LOG_LEVEL', 'SESSION_TTL_HOURS', 'SESSION_IDLE_MINUTES']);
+    expect(names).toEqual([
+      'PORT',
+      'DATABASE_URL',
+      'PUBLIC_URL',
+      'COOKIE_SECURE',
+      'LOG_LEVEL',
+      'SESSION_TTL_HOURS',
+      'SESSION_IDLE_MINUTES',
+    ]);
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
       loadConfig(env);

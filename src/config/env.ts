@@ -148,14 +148,18 @@ class Reader {
  * SIGNIN_IP_WINDOW_MINUTES. Argon2 cost is not configurable here: production always
  * uses the OWASP parameters.
  */
-export function parseEnv(env: Env): { ok: true; value: AppConfig } | { ok: false; problems: string[] } {
+export function parseEnv(
+  env: Env,
+): { ok: true; value: AppConfig } | { ok: false; problems: string[] } {
   const r = new Reader(env);
   const host = r.string('HOST', DEFAULTS.host);
   const port = r.int('PORT', DEFAULTS.port, 0, 65_535);
   const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const sqlitePath = r.string('NEEDLECARE_DB', DEFAULTS.sqlitePath);
   const publicUrlRaw = r.url('PUBLIC_URL', ['http:', 'https:']);
-  const publicUrl = (publicUrlRaw ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  const publicUrl = (
+    publicUrlRaw ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  ).replace(/\/+$/, '');
   const cookieSecure = r.bool('COOKIE_SECURE', true);
   if (cookieSecure === false && publicUrl.startsWith('https:')) {
     r.problems.push('COOKIE_SECURE: must not be false when PUBLIC_URL is https');
@@ -177,7 +181,12 @@ export function parseEnv(env: Env): { ok: true; value: AppConfig } | { ok: false
       maxFailures: r.int('SIGNIN_MAX_FAILURES', DEFAULTS.signIn.maxFailures, 1, 100),
       lockMinutes: r.int('SIGNIN_LOCK_MINUTES', DEFAULTS.signIn.lockMinutes, 1, 24 * 60),
       perIpMax: r.int('SIGNIN_IP_MAX', DEFAULTS.signIn.perIpMax, 1, 10_000),
-      perIpWindowMinutes: r.int('SIGNIN_IP_WINDOW_MINUTES', DEFAULTS.signIn.perIpWindowMinutes, 1, 24 * 60),
+      perIpWindowMinutes: r.int(
+        'SIGNIN_IP_WINDOW_MINUTES',
+        DEFAULTS.signIn.perIpWindowMinutes,
+        1,
+        24 * 60,
+      ),
     },
   };
   return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, value: config };

@@ -38,7 +38,8 @@ function accessOf(request: FastifyRequest): Access | undefined {
 
 async function authenticateBearer(deps: AppDeps, header: string): Promise<Principal> {
   const match = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header);
-  if (match?.[1] === undefined) throw new AppError('unauthenticated', 'Use "Authorization: Bearer <token>".');
+  if (match?.[1] === undefined)
+    throw new AppError('unauthenticated', 'Use "Authorization: Bearer <token>".');
   const token = await findApiTokenByHash(deps.db, sha256Hex(match[1]));
   if (token === undefined || token.revokedAt !== null) {
     throw new AppError('unauthenticated', 'The API token is unknown or revoked.');
@@ -50,15 +51,23 @@ async function authenticateBearer(deps: AppDeps, header: string): Promise<Princi
   return { kind: 'api_token', tokenId: token.id, clinicId: token.clinicId };
 }
 
-async function authenticateCookie(deps: AppDeps, request: FastifyRequest, cookie: string): Promise<Principal> {
+async function authenticateCookie(
+  deps: AppDeps,
+  request: FastifyRequest,
+  cookie: string,
+): Promise<Principal> {
   const now = deps.clock.now();
   const sessionHash = sha256Hex(cookie);
   const session = await findStaffSession(deps.db, sessionHash, now);
-  if (session === undefined) throw new AppError('unauthenticated', 'Your session has ended. Please sign in again.');
+  if (session === undefined)
+    throw new AppError('unauthenticated', 'Your session has ended. Please sign in again.');
   if (!SAFE_METHODS.has(request.method)) {
     const sent = request.headers[CSRF_HEADER];
     if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) {
-      throw new AppError('csrf_failed', `Send the CSRF token from sign-in in the ${CSRF_HEADER} header.`);
+      throw new AppError(
+        'csrf_failed',
+        `Send the CSRF token from sign-in in the ${CSRF_HEADER} header.`,
+      );
     }
   }
   let expiresAt = session.expiresAt;
@@ -103,13 +112,15 @@ export function registerAuth(app: FastifyInstance): void {
 
 /** The caller of a `staff`/`admin` route (the hook guarantees one). */
 export function principalOf(request: FastifyRequest): Principal {
-  if (request.principal === null) throw new AppError('unauthenticated', 'Sign in, or send an API token.');
+  if (request.principal === null)
+    throw new AppError('unauthenticated', 'Sign in, or send an API token.');
   return request.principal;
 }
 
 /** The signed-in staff user (not an API token) — for routes that act as a person. */
 export function staffOf(request: FastifyRequest): Extract<Principal, { kind: 'staff' }> {
   const principal = principalOf(request);
-  if (principal.kind !== 'staff') throw new AppError('forbidden', 'Sign in as a person to do this.');
+  if (principal.kind !== 'staff')
+    throw new AppError('forbidden', 'Sign in as a person to do this.');
   return principal;
 }

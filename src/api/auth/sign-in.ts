@@ -30,7 +30,12 @@ const BAD_CREDENTIALS = 'The e-mail address or password is wrong.';
  * `lockMinutes` (in the database, so every app server sees it). Unknown e-mails cost the same
  * Argon2 time as known ones. Every outcome is audited, without the e-mail or password.
  */
-export async function signIn(deps: AppDeps, request: FastifyRequest, email: string, password: string): Promise<SignInResult> {
+export async function signIn(
+  deps: AppDeps,
+  request: FastifyRequest,
+  email: string,
+  password: string,
+): Promise<SignInResult> {
   const { db, clock, config, passwords, signInLimiter } = deps;
   const ipLimit = signInLimiter.hit(request.ip);
   if (!ipLimit.allowed) {
@@ -39,21 +44,30 @@ export async function signIn(deps: AppDeps, request: FastifyRequest, email: stri
       subjectType: 'staff_user',
       subjectId: null,
     });
-    throw new AppError('too_many_requests', 'Too many sign-in attempts from this address. Try again later.', {
-      retryAfter: ipLimit.retryAfterSeconds,
-    });
+    throw new AppError(
+      'too_many_requests',
+      'Too many sign-in attempts from this address. Try again later.',
+      {
+        retryAfter: ipLimit.retryAfterSeconds,
+      },
+    );
   }
 
   const now = clock.now();
   const user = await findStaffByEmail(db, email);
   if (user === undefined || !user.active) {
     await passwords.verifyDummy(password);
-    await recordAudit(db, clock, anonymousActor(request, user?.clinicId ?? null, user?.id ?? null), {
-      action: 'auth.sign_in.failed',
-      subjectType: 'staff_user',
-      subjectId: user?.id ?? null,
-      details: { reason: user === undefined ? 'unknown_account' : 'inactive_account' },
-    });
+    await recordAudit(
+      db,
+      clock,
+      anonymousActor(request, user?.clinicId ?? null, user?.id ?? null),
+      {
+        action: 'auth.sign_in.failed',
+        subjectType: 'staff_user',
+        subjectId: user?.id ?? null,
+        details: { reason: user === undefined ? 'unknown_account' : 'inactive_account' },
+      },
+    );
     throw new AppError('unauthenticated', BAD_CREDENTIALS);
   }
 
@@ -64,7 +78,10 @@ export async function signIn(deps: AppDeps, request: FastifyRequest, email: stri
 
   if (!(await passwords.verify(user.passwordHash, password))) {
     const lockUntil = new Date(now.getTime() + config.signIn.lockMinutes * MINUTE_MS);
-    const after = await recordFailedLogin(db, user.id, { maxFailures: config.signIn.maxFailures, lockUntil });
+    const after = await recordFailedLogin(db, user.id, {
+      maxFailures: config.signIn.maxFailures,
+      lockUntil,
+    });
     await auditFailure(deps, request, user, 'wrong_password', after.failedLogins);
     if (after.lockedUntil !== null && Date.parse(after.lockedUntil) > now.getTime()) {
       throw lockedError(after.lockedUntil, now);
@@ -86,11 +103,16 @@ export async function signIn(deps: AppDeps, request: FastifyRequest, email: stri
       createdAt: now,
       expiresAt,
     });
-    await recordAudit(trx, clock, { ...anonymousActor(request, user.clinicId, user.id), actorType: 'staff' }, {
-      action: 'auth.sign_in',
-      subjectType: 'staff_user',
-      subjectId: user.id,
-    });
+    await recordAudit(
+      trx,
+      clock,
+      { ...anonymousActor(request, user.clinicId, user.id), actorType: 'staff' },
+      {
+        action: 'auth.sign_in',
+        subjectType: 'staff_user',
+        subjectId: user.id,
+      },
+    );
   });
   return { user, sessionToken, csrfToken, expiresAt };
 }
@@ -112,7 +134,11 @@ async function auditFailure(
 
 function lockedError(lockedUntil: string, now: Date): AppError {
   const seconds = Math.max(1, Math.ceil((Date.parse(lockedUntil) - now.getTime()) / 1000));
-  return new AppError('too_many_requests', 'Too many wrong passwords: this account is locked for a while.', {
-    retryAfter: seconds,
-  });
+  return new AppError(
+    'too_many_requests',
+    'Too many wrong passwords: this account is locked for a while.',
+    {
+      retryAfter: seconds,
+    },
+  );
 }

@@ -16,7 +16,9 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
     return EXIT_OK;
   }
   if (args[0] !== 'verify' || args.length > 1) {
-    io.stderr.write(`needlecare audit: ${args[0] === undefined ? 'missing subcommand' : `unknown subcommand "${args.join(' ')}"`}\n${USAGE}`);
+    io.stderr.write(
+      `needlecare audit: ${args[0] === undefined ? 'missing subcommand' : `unknown subcommand "${args.join(' ')}"`}\n${USAGE}`,
+    );
     return EXIT_USAGE;
   }
   let databaseUrl: string | undefined;
@@ -40,7 +42,9 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
     );
     return EXIT_FAILURE;
   } catch (error) {
-    io.stderr.write(`needlecare audit: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(
+      `needlecare audit: failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return EXIT_FAILURE;
   } finally {
     await db.destroy();

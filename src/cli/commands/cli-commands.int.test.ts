@@ -44,7 +44,10 @@ describe('serve, migrate and audit: usage and config errors', () => {
 describeEachDialect('cli commands', (ctx) => {
   let env: NodeJS.ProcessEnv;
   beforeAll(() => {
-    env = ctx.config.databaseUrl === undefined ? { NEEDLECARE_DB: ctx.config.sqlitePath } : { DATABASE_URL: ctx.config.databaseUrl };
+    env =
+      ctx.config.databaseUrl === undefined
+        ? { NEEDLECARE_DB: ctx.config.sqlitePath }
+        : { DATABASE_URL: ctx.config.databaseUrl };
   });
 
   it('migrate is idempotent', async () => {
@@ -55,7 +58,12 @@ describeEachDialect('cli commands', (ctx) => {
 
   it('serve starts, answers and stops gracefully', async () => {
     const c = captureIo(env);
-    const config = testConfig({ port: 0, databaseUrl: ctx.config.databaseUrl, sqlitePath: ctx.config.sqlitePath ?? ':memory:', logLevel: 'silent' });
+    const config = testConfig({
+      port: 0,
+      databaseUrl: ctx.config.databaseUrl,
+      sqlitePath: ctx.config.sqlitePath ?? ':memory:',
+      logLevel: 'silent',
+    });
     const server = await startServer(config, c.io);
     const res = await fetch(`${server.url}/readyz`);
     expect(await res.json()).toEqual({ status: 'ok' });
@@ -65,13 +73,24 @@ describeEachDialect('cli commands', (ctx) => {
 
   it('audit verify: 0 on an intact chain, 1 with the first bad seq once tampered', async () => {
     for (let i = 0; i < 3; i++) {
-      await appendAuditEvent(ctx.db, { at: '2026-11-25T09:00:00.000Z', actorType: 'system', action: `test.${i}`, subjectType: 'test' });
+      await appendAuditEvent(ctx.db, {
+        at: '2026-11-25T09:00:00.000Z',
+        actorType: 'system',
+        action: `test.${i}`,
+        subjectType: 'test',
+      });
     }
     const ok = captureIo(env);
     expect(await auditCommand(['verify'], ok.io)).toBe(0);
     expect(ok.out()).toMatch(/audit chain OK: \d+ events/);
-    const target = await ctx.db.selectFrom('audit_events').select('seq').where('action', '=', 'test.1').executeTakeFirstOrThrow();
-    await sql`update audit_events set action = 'test.tampered' where seq = ${target.seq}`.execute(ctx.db);
+    const target = await ctx.db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('action', '=', 'test.1')
+      .executeTakeFirstOrThrow();
+    await sql`update audit_events set action = 'test.tampered' where seq = ${target.seq}`.execute(
+      ctx.db,
+    );
     const bad = captureIo(env);
     expect(await auditCommand(['verify'], bad.io)).toBe(1);
     expect(bad.out()).toContain(`BROKEN at seq ${Number(target.seq)}`);
@@ -80,19 +99,41 @@ describeEachDialect('cli commands', (ctx) => {
   it('production events queue reminders and alert delivery in the write transaction', async () => {
     const config = testConfig();
     const clock = manualClock('2026-11-25T09:00:00.000Z');
-    const app = await buildApp({ config, db: ctx.db, clock, logger: createLogger('silent'), events: outboxEvents(config) });
+    const app = await buildApp({
+      config,
+      db: ctx.db,
+      clock,
+      logger: createLogger('silent'),
+      events: outboxEvents(config),
+    });
     const clinic = await seedClinic(ctx.db, 'Outbox clinic');
     const browser = await signIn(app, clinic.practitionerEmail);
     const s = await createSession(app, browser);
     const kinds = async () =>
-      (await ctx.db.selectFrom('outbox').select(['kind', 'status', 'dedupe_key']).where('clinic_id', '=', clinic.clinicId).execute());
-    const reminders = (await kinds()).filter((r) => r.kind === 'reminder.email' && r.dedupe_key.includes(s.sessionId));
+      await ctx.db
+        .selectFrom('outbox')
+        .select(['kind', 'status', 'dedupe_key'])
+        .where('clinic_id', '=', clinic.clinicId)
+        .execute();
+    const reminders = (await kinds()).filter(
+      (r) => r.kind === 'reminder.email' && r.dedupe_key.includes(s.sessionId),
+    );
     expect(reminders.length).toBe(5);
-    const checkIn = await app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/check-ins`, payload: { soreness: 2, symptoms: ['fever'] } });
+    const checkIn = await app.inject({
+      method: 'POST',
+      url: `/api/v1/p/${s.token}/check-ins`,
+      payload: { soreness: 2, symptoms: ['fever'] },
+    });
     expect(checkIn.statusCode).toBe(201);
     expect((await kinds()).some((r) => r.kind === 'alert.email')).toBe(true);
-    await app.inject({ method: 'POST', url: `/api/v1/sessions/${s.sessionId}/link/revoke`, headers: browser.headers() });
-    const after = (await kinds()).filter((r) => r.kind === 'reminder.email' && r.dedupe_key.includes(s.sessionId));
+    await app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${s.sessionId}/link/revoke`,
+      headers: browser.headers(),
+    });
+    const after = (await kinds()).filter(
+      (r) => r.kind === 'reminder.email' && r.dedupe_key.includes(s.sessionId),
+    );
     expect(after.every((r) => r.status !== 'pending')).toBe(true);
     await app.close();
   });

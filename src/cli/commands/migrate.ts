@@ -28,10 +28,16 @@ export async function migrateCommand(args: readonly string[], io: CliIo): Promis
   const db = createDb({ databaseUrl, sqlitePath });
   try {
     const applied = await migrateToLatest(db);
-    io.stdout.write(applied.length === 0 ? 'needlecare migrate: already up to date\n' : `needlecare migrate: applied ${applied.join(', ')}\n`);
+    io.stdout.write(
+      applied.length === 0
+        ? 'needlecare migrate: already up to date\n'
+        : `needlecare migrate: applied ${applied.join(', ')}\n`,
+    );
     return EXIT_OK;
   } catch (error) {
-    io.stderr.write(`needlecare migrate: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(
+      `needlecare migrate: failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return EXIT_FAILURE;
   } finally {
     await db.destroy();

@@ -41,7 +41,8 @@ export interface RunningServer {
 export function outboxEvents(config: AppConfig): ApiEvents {
   return {
     async linkIssued(trx, e) {
-      if (e.reason === 'reissued') await cancelPendingReminders(trx, e.session.id, 'patient link re-issued');
+      if (e.reason === 'reissued')
+        await cancelPendingReminders(trx, e.session.id, 'patient link re-issued');
       await enqueueSessionReminders(trx, {
         clinic: e.clinic,
         session: e.session,
@@ -57,12 +58,18 @@ export function outboxEvents(config: AppConfig): ApiEvents {
       const clinic = await findClinic(trx, e.alert.clinicId);
       const session = await findNeedlingSession(trx, e.alert.clinicId, e.alert.sessionId);
       if (clinic === undefined || session === undefined) return;
-      const practitioner = session.practitionerId === null ? undefined : await findStaffById(trx, session.practitionerId);
+      const practitioner =
+        session.practitionerId === null
+          ? undefined
+          : await findStaffById(trx, session.practitionerId);
       await enqueueAlertDelivery(trx, {
         clinic,
         alert: e.alert,
         session: { id: session.id },
-        practitioner: practitioner === undefined ? null : { email: practitioner.email, active: practitioner.active },
+        practitioner:
+          practitioner === undefined
+            ? null
+            : { email: practitioner.email, active: practitioner.active },
         dashboardUrl: `${config.publicUrl}/dashboard/alerts/${e.alert.id}`,
         event: e.type,
         at: e.at,
@@ -72,12 +79,23 @@ export function outboxEvents(config: AppConfig): ApiEvents {
 }
 
 /** Migrate, build the app and listen. `serve` wraps it; tests call it with port 0. */
-export async function startServer(config: AppConfig, io: CliIo, events: ApiEvents = outboxEvents(config)): Promise<RunningServer> {
+export async function startServer(
+  config: AppConfig,
+  io: CliIo,
+  events: ApiEvents = outboxEvents(config),
+): Promise<RunningServer> {
   const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
   try {
     const applied = await migrateToLatest(db);
-    if (applied.length > 0) io.stdout.write(`needlecare: applied migrations ${applied.join(', ')}\n`);
-    const app = await buildApp({ config, db, clock: systemClock(), logger: createLogger(config.logLevel, io.stdout), events });
+    if (applied.length > 0)
+      io.stdout.write(`needlecare: applied migrations ${applied.join(', ')}\n`);
+    const app = await buildApp({
+      config,
+      db,
+      clock: systemClock(),
+      logger: createLogger(config.logLevel, io.stdout),
+      events,
+    });
     const url = await app.listen({ host: config.host, port: config.port });
     let stopping: Promise<void> | undefined;
     return {
@@ -133,10 +151,14 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   try {
     server = await startServer(config, io);
   } catch (error) {
-    io.stderr.write(`needlecare serve: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(
+      `needlecare serve: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return EXIT_FAILURE;
   }
-  io.stdout.write(`needlecare: listening on ${server.url} (patient links: ${config.publicUrl}/p/…, API docs: ${server.url}/api/docs)\n`);
+  io.stdout.write(
+    `needlecare: listening on ${server.url} (patient links: ${config.publicUrl}/p/…, API docs: ${server.url}/api/docs)\n`,
+  );
   const signal = await nextShutdownSignal();
   io.stdout.write(`needlecare: ${signal}, shutting down\n`);
   await server.stop();

@@ -1,5 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { insertApiToken, listApiTokens, revokeApiToken } from '../../../store/api-tokens.repository.ts';
+import {
+  insertApiToken,
+  listApiTokens,
+  revokeApiToken,
+} from '../../../store/api-tokens.repository.ts';
 import { findClinic, updateClinicSettings } from '../../../store/clinics.repository.ts';
 import { withTransaction } from '../../../store/db.ts';
 import {
@@ -15,9 +19,21 @@ import { actorOf, recordAudit } from '../../audit.ts';
 import { staffOf } from '../../auth/auth.plugin.ts';
 import { AppError } from '../../errors.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../passwords.ts';
-import { AUTHED_PROBLEMS, idParams, instantSchema, nullableInstant, problemResponses, uuidSchema } from '../../schemas.ts';
+import {
+  AUTHED_PROBLEMS,
+  idParams,
+  instantSchema,
+  nullableInstant,
+  problemResponses,
+  uuidSchema,
+} from '../../schemas.ts';
 import { newApiToken, sha256Hex } from '../../secrets.ts';
-import { type ClinicSettingsBody, checkSettings, clinicSchema, clinicSettingsPatchSchema } from './clinic-settings.ts';
+import {
+  type ClinicSettingsBody,
+  checkSettings,
+  clinicSchema,
+  clinicSettingsPatchSchema,
+} from './clinic-settings.ts';
 
 const ADMIN_PROBLEMS = [...AUTHED_PROBLEMS, 'forbidden'] as const;
 
@@ -64,7 +80,14 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/clinic',
-    { config: admin, schema: { tags: ['admin'], summary: 'Clinic settings', response: { 200: clinicSchema, ...problemResponses(...ADMIN_PROBLEMS) } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Clinic settings',
+        response: { 200: clinicSchema, ...problemResponses(...ADMIN_PROBLEMS) },
+      },
+    },
     async (request) => {
       const clinic = await findClinic(db, staffOf(request).clinicId);
       if (clinic === undefined) throw new AppError('not_found', 'No such clinic.');
@@ -88,7 +111,11 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       return withTransaction(db, async (trx) => {
         const current = await findClinic(trx, clinicId);
         if (current === undefined) throw new AppError('not_found', 'No such clinic.');
-        const updated = await updateClinicSettings(trx, clinicId, checkSettings(current, request.body));
+        const updated = await updateClinicSettings(
+          trx,
+          clinicId,
+          checkSettings(current, request.body),
+        );
         await recordAudit(trx, clock, actorOf(request), {
           action: 'clinic.settings.update',
           subjectType: 'clinic',
@@ -102,7 +129,17 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/staff',
-    { config: admin, schema: { tags: ['admin'], summary: 'Practitioners and admins of the clinic', response: { 200: { type: 'object', properties: { items: { type: 'array', items: staffSchema } } }, ...problemResponses(...ADMIN_PROBLEMS) } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Practitioners and admins of the clinic',
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: staffSchema } } },
+          ...problemResponses(...ADMIN_PROBLEMS),
+        },
+      },
+    },
     async (request) => ({ items: await listStaff(db, staffOf(request).clinicId) }),
   );
 
@@ -127,8 +164,20 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       }
       const passwordHash = await passwords.hash(password);
       const user = await withTransaction(db, async (trx) => {
-        const created = await insertStaffUser(trx, { clinicId, email, displayName, role, passwordHash, createdAt: clock.now() });
-        await recordAudit(trx, clock, actorOf(request), { action: 'staff.create', subjectType: 'staff_user', subjectId: created.id, details: { role } });
+        const created = await insertStaffUser(trx, {
+          clinicId,
+          email,
+          displayName,
+          role,
+          passwordHash,
+          createdAt: clock.now(),
+        });
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'staff.create',
+          subjectType: 'staff_user',
+          subjectId: created.id,
+          details: { role },
+        });
         return created;
       });
       return reply.status(201).send(user);
@@ -139,16 +188,26 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     '/staff/:id/deactivate',
     {
       config: admin,
-      schema: { tags: ['admin'], summary: 'Deactivate a staff user and end their sessions', params: idParams, response: { 200: staffSchema, ...problemResponses(...ADMIN_PROBLEMS, 'conflict') } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Deactivate a staff user and end their sessions',
+        params: idParams,
+        response: { 200: staffSchema, ...problemResponses(...ADMIN_PROBLEMS, 'conflict') },
+      },
     },
     async (request) => {
       const me = staffOf(request);
-      if (request.params.id === me.userId) throw new AppError('conflict', 'You cannot deactivate yourself.');
+      if (request.params.id === me.userId)
+        throw new AppError('conflict', 'You cannot deactivate yourself.');
       return withTransaction(db, async (trx) => {
         const user = await updateStaffUser(trx, me.clinicId, request.params.id, { active: false });
         if (user === undefined) throw new AppError('not_found', 'No such staff user.');
         await deleteStaffSessionsForUser(trx, user.id);
-        await recordAudit(trx, clock, actorOf(request), { action: 'staff.deactivate', subjectType: 'staff_user', subjectId: user.id });
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'staff.deactivate',
+          subjectType: 'staff_user',
+          subjectId: user.id,
+        });
         return user;
       });
     },
@@ -158,7 +217,12 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     '/staff/:id/unlock',
     {
       config: admin,
-      schema: { tags: ['admin'], summary: 'Lift a sign-in lock-out', params: idParams, response: { 204: { type: 'null' }, ...problemResponses(...ADMIN_PROBLEMS) } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Lift a sign-in lock-out',
+        params: idParams,
+        response: { 204: { type: 'null' }, ...problemResponses(...ADMIN_PROBLEMS) },
+      },
     },
     async (request, reply) => {
       const me = staffOf(request);
@@ -166,7 +230,11 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
         const user = await updateStaffUser(trx, me.clinicId, request.params.id, {});
         if (user === undefined) throw new AppError('not_found', 'No such staff user.');
         await resetFailedLogins(trx, user.id);
-        await recordAudit(trx, clock, actorOf(request), { action: 'staff.unlock', subjectType: 'staff_user', subjectId: user.id });
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'staff.unlock',
+          subjectType: 'staff_user',
+          subjectId: user.id,
+        });
       });
       return reply.status(204).send();
     },
@@ -174,7 +242,17 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/api-tokens',
-    { config: admin, schema: { tags: ['admin'], summary: 'API tokens of the clinic (never the secrets)', response: { 200: { type: 'object', properties: { items: { type: 'array', items: tokenSchema } } }, ...problemResponses(...ADMIN_PROBLEMS) } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'API tokens of the clinic (never the secrets)',
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: tokenSchema } } },
+          ...problemResponses(...ADMIN_PROBLEMS),
+        },
+      },
+    },
     async (request) => ({ items: await listApiTokens(db, staffOf(request).clinicId) }),
   );
 
@@ -185,16 +263,37 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['admin'],
         summary: 'Create an API token; the secret is in this response only',
-        body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } },
-        response: { 201: { ...tokenSchema, properties: { ...tokenSchema.properties, token: { type: 'string' } } }, ...problemResponses(...ADMIN_PROBLEMS) },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: { name: { type: 'string', minLength: 1, maxLength: 100 } },
+        },
+        response: {
+          201: {
+            ...tokenSchema,
+            properties: { ...tokenSchema.properties, token: { type: 'string' } },
+          },
+          ...problemResponses(...ADMIN_PROBLEMS),
+        },
       },
     },
     async (request, reply) => {
       const me = staffOf(request);
       const token = newApiToken();
       const created = await withTransaction(db, async (trx) => {
-        const row = await insertApiToken(trx, { clinicId: me.clinicId, name: request.body.name, tokenHash: sha256Hex(token), createdBy: me.userId, createdAt: clock.now() });
-        await recordAudit(trx, clock, actorOf(request), { action: 'api_token.create', subjectType: 'api_token', subjectId: row.id });
+        const row = await insertApiToken(trx, {
+          clinicId: me.clinicId,
+          name: request.body.name,
+          tokenHash: sha256Hex(token),
+          createdBy: me.userId,
+          createdAt: clock.now(),
+        });
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'api_token.create',
+          subjectType: 'api_token',
+          subjectId: row.id,
+        });
         return row;
       });
       return reply.status(201).send({ ...created, token });
@@ -205,7 +304,12 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     '/api-tokens/:id/revoke',
     {
       config: admin,
-      schema: { tags: ['admin'], summary: 'Revoke an API token', params: idParams, response: { 204: { type: 'null' }, ...problemResponses(...ADMIN_PROBLEMS) } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Revoke an API token',
+        params: idParams,
+        response: { 204: { type: 'null' }, ...problemResponses(...ADMIN_PROBLEMS) },
+      },
     },
     async (request, reply) => {
       const me = staffOf(request);
@@ -213,7 +317,11 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
         if (!(await revokeApiToken(trx, me.clinicId, request.params.id, clock.now()))) {
           throw new AppError('not_found', 'No such active API token.');
         }
-        await recordAudit(trx, clock, actorOf(request), { action: 'api_token.revoke', subjectType: 'api_token', subjectId: request.params.id });
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'api_token.revoke',
+          subjectType: 'api_token',
+          subjectId: request.params.id,
+        });
       });
       return reply.status(204).send();
     },

@@ -1,6 +1,10 @@
 import { validatePlanHours } from '../../../clinical/checkin-plan.ts';
 import { LOCALES, type Locale } from '../../../clinical/types.ts';
-import type { Clinic, ClinicSettingsPatch, WeeklyCoverage } from '../../../store/clinics.repository.ts';
+import type {
+  Clinic,
+  ClinicSettingsPatch,
+  WeeklyCoverage,
+} from '../../../store/clinics.repository.ts';
 import { AppError, type FieldIssue } from '../../errors.ts';
 
 /** The settings an admin may change, as JSON Schema (shape) plus `checkSettings` (meaning). */
@@ -9,15 +13,34 @@ const range = { type: 'array', minItems: 2, maxItems: 2, items: hhmm } as const;
 const dayRanges = { type: 'array', maxItems: 4, items: range } as const;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
-const planHours = { type: 'array', minItems: 1, maxItems: 12, items: { type: 'number', minimum: 0.5, maximum: 720 } } as const;
+const planHours = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 12,
+  items: { type: 'number', minimum: 0.5, maximum: 720 },
+} as const;
 
 export const clinicSettingsProperties = {
   name: { type: 'string', minLength: 1, maxLength: 200 },
-  timeZone: { type: 'string', minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Madrid' },
-  emergencyNumber: { type: 'string', pattern: '^[0-9+*#]{2,16}$', description: 'Dialled as is, e.g. 112, 911, 999' },
+  timeZone: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 64,
+    description: 'IANA time zone, e.g. Europe/Madrid',
+  },
+  emergencyNumber: {
+    type: 'string',
+    pattern: '^[0-9+*#]{2,16}$',
+    description: 'Dialled as is, e.g. 112, 911, 999',
+  },
   contactPhone: { type: 'string', pattern: '^\\+?[0-9][0-9 ()-]{4,29}$' },
   defaultLanguage: { type: 'string', enum: [...LOCALES] },
-  languages: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...LOCALES] } },
+  languages: {
+    type: 'array',
+    minItems: 1,
+    uniqueItems: true,
+    items: { type: 'string', enum: [...LOCALES] },
+  },
   checkInPlanHours: planHours,
   thoracicPlanHours: planHours,
   coverage: {
@@ -81,7 +104,10 @@ export function isTimeZone(zone: string): boolean {
 export function checkSettings(current: Clinic, body: ClinicSettingsBody): ClinicSettingsPatch {
   const issues: FieldIssue[] = [];
   if (body.timeZone !== undefined && !isTimeZone(body.timeZone)) {
-    issues.push({ field: 'timeZone', message: 'unknown time zone; use an IANA name such as Europe/Madrid' });
+    issues.push({
+      field: 'timeZone',
+      message: 'unknown time zone; use an IANA name such as Europe/Madrid',
+    });
   }
   let checkInPlanHours: number[] | undefined;
   if (body.checkInPlanHours !== undefined) {
@@ -98,15 +124,21 @@ export function checkSettings(current: Clinic, body: ClinicSettingsBody): Clinic
   const languages = body.languages ?? current.languages;
   const defaultLanguage = body.defaultLanguage ?? current.defaultLanguage;
   if (!languages.includes(defaultLanguage)) {
-    issues.push({ field: body.defaultLanguage !== undefined ? 'defaultLanguage' : 'languages', message: `must include the default language (${defaultLanguage})` });
+    issues.push({
+      field: body.defaultLanguage !== undefined ? 'defaultLanguage' : 'languages',
+      message: `must include the default language (${defaultLanguage})`,
+    });
   }
   for (const day of WEEKDAYS) {
     body.coverage?.[day]?.forEach(([start, end], i) => {
-      if (start >= end) issues.push({ field: `coverage.${day}[${i}]`, message: 'must end after it starts' });
+      if (start >= end)
+        issues.push({ field: `coverage.${day}[${i}]`, message: 'must end after it starts' });
     });
   }
   if (issues.length > 0) {
-    throw new AppError('validation_failed', `Invalid ${issues.map((i) => i.field).join(', ')}`, { errors: issues });
+    throw new AppError('validation_failed', `Invalid ${issues.map((i) => i.field).join(', ')}`, {
+      errors: issues,
+    });
   }
   return {
     ...body,

@@ -22,7 +22,12 @@ const listQuery = {
   properties: {
     status: { type: 'string', enum: [...ALERT_STATUSES] },
     severity: { type: 'string', enum: [...ALERT_SEVERITIES] },
-    limit: { type: 'string', pattern: '^([1-9][0-9]{0,2}|1000)$', default: '100', description: '1 to 1000' },
+    limit: {
+      type: 'string',
+      pattern: '^([1-9][0-9]{0,2}|1000)$',
+      default: '100',
+      description: '1 to 1000',
+    },
   },
 } as const;
 
@@ -30,7 +35,9 @@ const resolveBody = {
   type: 'object',
   additionalProperties: false,
   required: ['note'],
-  properties: { note: { type: 'string', minLength: 1, maxLength: 2000, description: 'What was done' } },
+  properties: {
+    note: { type: 'string', minLength: 1, maxLength: 2000, description: 'What was done' },
+  },
 } as const;
 
 /** The clinic's alerts: open first, most severe first, longest waiting first. */
@@ -46,7 +53,10 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
         tags: ['alerts'],
         summary: 'Alerts of the clinic, open first, then by severity and age',
         querystring: listQuery,
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: alertViewSchema } } }, ...problemResponses(...AUTHED_PROBLEMS) },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: alertViewSchema } } },
+          ...problemResponses(...AUTHED_PROBLEMS),
+        },
       },
     },
     async (request) => {
@@ -61,7 +71,10 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
         action: 'alert.list',
         subjectType: 'alert',
         subjectId: null,
-        details: { resultCount: alerts.length, patientIds: [...new Set(alerts.map((a) => a.patientId))] },
+        details: {
+          resultCount: alerts.length,
+          patientIds: [...new Set(alerts.map((a) => a.patientId))],
+        },
       });
       return { items: alerts.map(alertView) };
     },
@@ -84,9 +97,17 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
         const alert = await findAlert(trx, me.clinicId, request.params.id);
         if (alert === undefined) throw new AppError('not_found', 'No such alert.');
         if (!(await acknowledgeAlert(trx, me.clinicId, alert.id, me.userId, clock.now()))) {
-          throw new AppError('conflict', `This alert is ${alert.status}; only an open alert can be acknowledged.`);
+          throw new AppError(
+            'conflict',
+            `This alert is ${alert.status}; only an open alert can be acknowledged.`,
+          );
         }
-        await recordAudit(trx, clock, actorOf(request), { action: 'alert.acknowledge', subjectType: 'alert', subjectId: alert.id, patientId: alert.patientId });
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'alert.acknowledge',
+          subjectType: 'alert',
+          subjectId: alert.id,
+          patientId: alert.patientId,
+        });
         return alertView((await findAlert(trx, me.clinicId, alert.id)) ?? alert);
       });
     },
@@ -109,10 +130,27 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       return withTransaction(db, async (trx) => {
         const alert = await findAlert(trx, me.clinicId, request.params.id);
         if (alert === undefined) throw new AppError('not_found', 'No such alert.');
-        if (!(await resolveAlert(trx, me.clinicId, alert.id, me.userId, clock.now(), request.body.note.trim()))) {
-          throw new AppError('conflict', `This alert is ${alert.status}; it cannot be resolved again.`);
+        if (
+          !(await resolveAlert(
+            trx,
+            me.clinicId,
+            alert.id,
+            me.userId,
+            clock.now(),
+            request.body.note.trim(),
+          ))
+        ) {
+          throw new AppError(
+            'conflict',
+            `This alert is ${alert.status}; it cannot be resolved again.`,
+          );
         }
-        await recordAudit(trx, clock, actorOf(request), { action: 'alert.resolve', subjectType: 'alert', subjectId: alert.id, patientId: alert.patientId });
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'alert.resolve',
+          subjectType: 'alert',
+          subjectId: alert.id,
+          patientId: alert.patientId,
+        });
         return alertView((await findAlert(trx, me.clinicId, alert.id)) ?? alert);
       });
     },

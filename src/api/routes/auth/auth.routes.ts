@@ -32,9 +32,15 @@ const meSchema = {
         role: { type: 'string', enum: ['admin', 'practitioner'] },
       },
     },
-    clinic: { type: 'object', properties: { id: uuidSchema, name: { type: 'string' }, timeZone: { type: 'string' } } },
+    clinic: {
+      type: 'object',
+      properties: { id: uuidSchema, name: { type: 'string' }, timeZone: { type: 'string' } },
+    },
     authMethod: { type: 'string', enum: ['session', 'api_token'] },
-    csrfToken: { type: 'string', description: 'Send it as x-csrf-token on every unsafe request made with the cookie.' },
+    csrfToken: {
+      type: 'string',
+      description: 'Send it as x-csrf-token on every unsafe request made with the cookie.',
+    },
     expiresAt: instantSchema,
   },
 } as const;
@@ -50,7 +56,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       config: { access: 'public' },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in with e-mail and password; sets the session cookie and returns the CSRF token',
+        summary:
+          'Sign in with e-mail and password; sets the session cookie and returns the CSRF token',
         body: signInBody,
         response: { 200: meSchema, ...problemResponses('unauthenticated', 'too_many_requests') },
       },
@@ -79,7 +86,11 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     '/sign-out',
     {
       config: { access: 'staff' },
-      schema: { tags: ['auth'], summary: 'End this session', response: { 204: { type: 'null' }, ...problemResponses(...AUTHED_PROBLEMS) } },
+      schema: {
+        tags: ['auth'],
+        summary: 'End this session',
+        response: { 204: { type: 'null' }, ...problemResponses(...AUTHED_PROBLEMS) },
+      },
     },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -93,7 +104,12 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
           });
         });
       }
-      reply.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: deps.config.cookieSecure });
+      reply.clearCookie(cookieName, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.config.cookieSecure,
+      });
       return reply.status(204).send();
     },
   );
@@ -102,7 +118,11 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     '/me',
     {
       config: { access: 'staff' },
-      schema: { tags: ['auth'], summary: 'The caller, their clinic and (for cookie sessions) the CSRF token', response: { 200: meSchema, ...problemResponses(...AUTHED_PROBLEMS) } },
+      schema: {
+        tags: ['auth'],
+        summary: 'The caller, their clinic and (for cookie sessions) the CSRF token',
+        response: { 200: meSchema, ...problemResponses(...AUTHED_PROBLEMS) },
+      },
     },
     async (request) => {
       const principal = principalOf(request);
@@ -110,7 +130,13 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (clinic === undefined) throw new AppError('not_found', 'Your clinic no longer exists.');
       if (principal.kind === 'api_token') return { user: null, clinic, authMethod: 'api_token' };
       const user = await findStaffById(deps.db, principal.userId);
-      return { user, clinic, authMethod: 'session', csrfToken: principal.csrfToken, expiresAt: principal.sessionExpiresAt };
+      return {
+        user,
+        clinic,
+        authMethod: 'session',
+        csrfToken: principal.csrfToken,
+        expiresAt: principal.sessionExpiresAt,
+      };
     },
   );
 }

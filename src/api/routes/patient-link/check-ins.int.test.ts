@@ -13,7 +13,14 @@ import {
 
 interface CheckInBody {
   checkIn: { id: string; hoursAfter: number; source: string };
-  assessment: { disposition: string; ruleIds: string[]; rules: { id: string; patientText: { en: string } }[]; rulebookVersion: string; phase: string; expectedBand: { max: number } };
+  assessment: {
+    disposition: string;
+    ruleIds: string[];
+    rules: { id: string; patientText: { en: string } }[];
+    rulebookVersion: string;
+    phase: string;
+    expectedBand: { max: number };
+  };
   openAlert: { id: string; severity: string; status: string } | null;
   clinic: { emergencyNumber: string };
 }
@@ -48,14 +55,30 @@ describeEachDialect('patient link: check-ins', (ctx) => {
     expect(res.statusCode).toBe(201);
     const body = res.json() as CheckInBody;
     expect(body.checkIn.hoursAfter).toBe(24);
-    expect(body.assessment).toMatchObject({ disposition: 'self_care', ruleIds: ['expected_course'], rulebookVersion: '1.0.0', phase: 'peak' });
+    expect(body.assessment).toMatchObject({
+      disposition: 'self_care',
+      ruleIds: ['expected_course'],
+      rulebookVersion: '1.0.0',
+      phase: 'peak',
+    });
     expect(body.assessment.rules[0]?.patientText.en.length).toBeGreaterThan(10);
     expect(body.openAlert).toBeNull();
-    const rows = await ctx.db.selectFrom('check_ins').selectAll().where('session_id', '=', s.sessionId).execute();
+    const rows = await ctx.db
+      .selectFrom('check_ins')
+      .selectAll()
+      .where('session_id', '=', s.sessionId)
+      .execute();
     expect(rows).toHaveLength(1);
     const audit = await auditActions(ctx.db, 'check_in.create');
-    expect(audit[0]).toMatchObject({ subjectId: body.checkIn.id, actorType: 'patient_link', actorId: s.linkId });
-    expect(JSON.parse(audit[0]?.details ?? '{}')).toMatchObject({ patientId: s.patientId, disposition: 'self_care' });
+    expect(audit[0]).toMatchObject({
+      subjectId: body.checkIn.id,
+      actorType: 'patient_link',
+      actorId: s.linkId,
+    });
+    expect(JSON.parse(audit[0]?.details ?? '{}')).toMatchObject({
+      patientId: s.patientId,
+      disposition: 'self_care',
+    });
   });
 
   it('opens an alert above self-care with the mapped severity', async () => {
@@ -65,21 +88,35 @@ describeEachDialect('patient link: check-ins', (ctx) => {
     const body = res.json() as CheckInBody;
     expect(body.assessment.disposition).toBe('urgent_same_day');
     expect(body.openAlert).toMatchObject({ severity: 'urgent', status: 'open' });
-    const alerts = await ctx.db.selectFrom('alerts').selectAll().where('session_id', '=', s.sessionId).execute();
+    const alerts = await ctx.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('session_id', '=', s.sessionId)
+      .execute();
     expect(alerts).toHaveLength(1);
   });
 
   it('never downgrades: emergency then self-care keeps the alert open at emergency', async () => {
     const s = await newSession({ performedAt: '2026-11-26T08:30:00.000Z', sites: [THORACIC_SITE] });
     w.clock.set('2026-11-26T12:30:00.000Z');
-    const first = (await checkIn(s.token, { soreness: 2, symptoms: ['shortness_of_breath'] })).json() as CheckInBody;
+    const first = (
+      await checkIn(s.token, { soreness: 2, symptoms: ['shortness_of_breath'] })
+    ).json() as CheckInBody;
     expect(first.assessment.disposition).toBe('emergency');
     expect(first.openAlert?.severity).toBe('emergency');
     w.clock.set('2026-11-27T08:30:00.000Z');
     const second = (await checkIn(s.token, { soreness: 1, symptoms: [] })).json() as CheckInBody;
     expect(second.assessment.disposition).toBe('self_care');
-    expect(second.openAlert).toMatchObject({ id: first.openAlert?.id, severity: 'emergency', status: 'open' });
-    const alerts = await ctx.db.selectFrom('alerts').selectAll().where('session_id', '=', s.sessionId).execute();
+    expect(second.openAlert).toMatchObject({
+      id: first.openAlert?.id,
+      severity: 'emergency',
+      status: 'open',
+    });
+    const alerts = await ctx.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('session_id', '=', s.sessionId)
+      .execute();
     expect(alerts.map((a) => [a.severity, a.status])).toEqual([['emergency', 'open']]);
   });
 
@@ -89,9 +126,15 @@ describeEachDialect('patient link: check-ins', (ctx) => {
     const first = (await checkIn(s.token, { soreness: 8, symptoms: [] })).json() as CheckInBody;
     expect(first.openAlert?.severity).toBe('routine');
     w.clock.set('2026-11-27T08:30:00.000Z');
-    const second = (await checkIn(s.token, { soreness: 5, symptoms: ['discharge'] })).json() as CheckInBody;
+    const second = (
+      await checkIn(s.token, { soreness: 5, symptoms: ['discharge'] })
+    ).json() as CheckInBody;
     expect(second.openAlert).toMatchObject({ id: first.openAlert?.id, severity: 'urgent' });
-    const alerts = await ctx.db.selectFrom('alerts').selectAll().where('session_id', '=', s.sessionId).execute();
+    const alerts = await ctx.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('session_id', '=', s.sessionId)
+      .execute();
     expect(alerts).toHaveLength(1);
     expect(await auditActions(ctx.db, 'alert.raise')).not.toHaveLength(0);
   });
@@ -128,18 +171,27 @@ describeEachDialect('patient link: check-ins', (ctx) => {
       const res = await checkIn(s.token, { soreness: 9, symptoms: [] }, 'retry-2');
       expect(res.statusCode).toBe(422);
       expect(res.headers['content-type']).toContain('application/problem+json');
-      expect(res.json()).toMatchObject({ code: 'idempotency_key_reused', errors: [{ field: 'headers.idempotency-key' }] });
+      expect(res.json()).toMatchObject({
+        code: 'idempotency_key_reused',
+        errors: [{ field: 'headers.idempotency-key' }],
+      });
       expect(await countRows(ctx.db)).toEqual(before);
     });
 
     it('concurrent requests with one key store one check-in', async () => {
       const s = await newSession({ performedAt: '2026-11-26T08:30:00.000Z' });
       w.clock.set('2026-11-26T20:30:00.000Z');
-      const results = await Promise.all([1, 2, 3, 4].map(() => checkIn(s.token, { soreness: 5, symptoms: [] }, 'race-1')));
+      const results = await Promise.all(
+        [1, 2, 3, 4].map(() => checkIn(s.token, { soreness: 5, symptoms: [] }, 'race-1')),
+      );
       expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
       const ids = new Set(results.map((r) => (r.json() as CheckInBody).checkIn.id));
       expect(ids.size).toBe(1);
-      const rows = await ctx.db.selectFrom('check_ins').selectAll().where('session_id', '=', s.sessionId).execute();
+      const rows = await ctx.db
+        .selectFrom('check_ins')
+        .selectAll()
+        .where('session_id', '=', s.sessionId)
+        .execute();
       expect(rows).toHaveLength(1);
     });
 
@@ -165,7 +217,11 @@ describeEachDialect('patient link: check-ins', (ctx) => {
       expect(body.assessment.disposition).toBe('emergency');
       expect(body.clinic.emergencyNumber).toBe('112');
       expect(body.openAlert?.severity).toBe('emergency');
-      const row = await ctx.db.selectFrom('check_ins').selectAll().where('id', '=', body.checkIn.id).executeTakeFirstOrThrow();
+      const row = await ctx.db
+        .selectFrom('check_ins')
+        .selectAll()
+        .where('id', '=', body.checkIn.id)
+        .executeTakeFirstOrThrow();
       expect(JSON.parse(row.symptoms_json)).toEqual(['chest_pain']);
       expect(row.soreness).toBe(4);
       expect(await auditActions(ctx.db, 'check_in.emergency')).not.toHaveLength(0);
@@ -174,8 +230,15 @@ describeEachDialect('patient link: check-ins', (ctx) => {
     it('accepts an empty JSON object and refuses fields', async () => {
       const s = await newSession();
       w.clock.set('2026-11-25T10:30:00.000Z');
-      expect((await w.app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/emergency`, payload: {} })).statusCode).toBe(201);
-      const bad = await w.app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/emergency`, payload: { soreness: 3 } });
+      expect(
+        (await w.app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/emergency`, payload: {} }))
+          .statusCode,
+      ).toBe(201);
+      const bad = await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${s.token}/emergency`,
+        payload: { soreness: 3 },
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toMatchObject({ errors: [{ field: 'soreness' }] });
     });
@@ -183,12 +246,20 @@ describeEachDialect('patient link: check-ins', (ctx) => {
 
   describe('the patient view', () => {
     it('shows what was done, the plan, check-ins and assessments, and no names', async () => {
-      const s = await newSession({ performedAt: '2026-11-26T08:30:00.000Z', sites: [THORACIC_SITE] });
+      const s = await newSession({
+        performedAt: '2026-11-26T08:30:00.000Z',
+        sites: [THORACIC_SITE],
+      });
       w.clock.set('2026-11-26T12:30:00.000Z');
       await checkIn(s.token, { soreness: 3, symptoms: ['bruising'], note: 'my private note' });
       const res = await w.app.inject({ method: 'GET', url: `/api/v1/p/${s.token}` });
       expect(res.statusCode).toBe(200);
-      const body = res.json() as { session: { thoracic: boolean; sites: { muscle: string }[] }; plan: { checkIns: { hoursAfter: number }[] }; checkIns: { assessment: { disposition: string } }[]; clinic: { emergencyNumber: string } };
+      const body = res.json() as {
+        session: { thoracic: boolean; sites: { muscle: string }[] };
+        plan: { checkIns: { hoursAfter: number }[] };
+        checkIns: { assessment: { disposition: string } }[];
+        clinic: { emergencyNumber: string };
+      };
       expect(body.session.thoracic).toBe(true);
       expect(body.session.sites[0]?.muscle).toBe('upper-trapezius');
       expect(body.plan.checkIns[0]?.hoursAfter).toBe(2);
@@ -215,14 +286,28 @@ describeEachDialect('patient link: check-ins', (ctx) => {
     it('a revoked link answers 410; a re-issued one works and the old one stays dead', async () => {
       const s = await newSession({ performedAt: '2026-11-26T08:30:00.000Z' });
       w.clock.set('2026-11-26T10:30:00.000Z');
-      const revoke = await w.app.inject({ method: 'POST', url: `/api/v1/sessions/${s.sessionId}/link/revoke`, headers: w.pracA.headers() });
+      const revoke = await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/sessions/${s.sessionId}/link/revoke`,
+        headers: w.pracA.headers(),
+      });
       expect(revoke.json()).toEqual({ revoked: 1 });
-      expect((await w.app.inject({ method: 'GET', url: `/api/v1/p/${s.token}` })).statusCode).toBe(410);
-      const reissue = await w.app.inject({ method: 'POST', url: `/api/v1/sessions/${s.sessionId}/link`, headers: w.pracA.headers() });
+      expect((await w.app.inject({ method: 'GET', url: `/api/v1/p/${s.token}` })).statusCode).toBe(
+        410,
+      );
+      const reissue = await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/sessions/${s.sessionId}/link`,
+        headers: w.pracA.headers(),
+      });
       expect(reissue.statusCode).toBe(201);
       const token = (reissue.json() as { link: { url: string } }).link.url.split('/p/')[1];
-      expect((await w.app.inject({ method: 'GET', url: `/api/v1/p/${token}` })).statusCode).toBe(200);
-      expect((await w.app.inject({ method: 'GET', url: `/api/v1/p/${s.token}` })).statusCode).toBe(410);
+      expect((await w.app.inject({ method: 'GET', url: `/api/v1/p/${token}` })).statusCode).toBe(
+        200,
+      );
+      expect((await w.app.inject({ method: 'GET', url: `/api/v1/p/${s.token}` })).statusCode).toBe(
+        410,
+      );
     });
 
     it('an unknown token answers 404 without detail', async () => {

@@ -8,7 +8,16 @@ import { findNeedlingSession } from '../../../store/sessions.repository.ts';
 import { linkActor, recordAudit } from '../../audit.ts';
 import { AppError } from '../../errors.ts';
 import { instantSchema, problemResponses } from '../../schemas.ts';
-import { alertViewSchema, assessmentViewSchema, checkInViewSchema, coreSites, planSchema, siteView, siteViewSchema, storedAssessmentView } from '../../views.ts';
+import {
+  alertViewSchema,
+  assessmentViewSchema,
+  checkInViewSchema,
+  coreSites,
+  planSchema,
+  siteView,
+  siteViewSchema,
+  storedAssessmentView,
+} from '../../views.ts';
 import { resolveLink } from './resolve-link.ts';
 import { submitCheckIn } from './submit-check-in.ts';
 
@@ -52,7 +61,11 @@ const checkInResultSchema = {
     openAlert: { anyOf: [alertViewSchema, { type: 'null' }] },
     clinic: {
       type: 'object',
-      properties: { name: { type: 'string' }, emergencyNumber: { type: 'string' }, contactPhone: { type: 'string' } },
+      properties: {
+        name: { type: 'string' },
+        emergencyNumber: { type: 'string' },
+        contactPhone: { type: 'string' },
+      },
     },
   },
 } as const;
@@ -62,7 +75,11 @@ const patientViewSchema = {
   properties: {
     session: {
       type: 'object',
-      properties: { performedAt: instantSchema, thoracic: { type: 'boolean' }, sites: { type: 'array', items: siteViewSchema } },
+      properties: {
+        performedAt: instantSchema,
+        thoracic: { type: 'boolean' },
+        sites: { type: 'array', items: siteViewSchema },
+      },
     },
     clinic: {
       type: 'object',
@@ -92,7 +109,13 @@ const patientViewSchema = {
     },
     openAlert: {
       anyOf: [
-        { type: 'object', properties: { severity: alertViewSchema.properties.severity, status: alertViewSchema.properties.status } },
+        {
+          type: 'object',
+          properties: {
+            severity: alertViewSchema.properties.severity,
+            status: alertViewSchema.properties.status,
+          },
+        },
         { type: 'null' },
       ],
     },
@@ -124,7 +147,8 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
       const active = await resolveLink(deps, request, request.params.token);
       const session = await findNeedlingSession(db, active.clinicId, active.sessionId);
       const clinic = await findClinic(db, active.clinicId);
-      if (session === undefined || clinic === undefined) throw new AppError('not_found', 'This link is not valid.');
+      if (session === undefined || clinic === undefined)
+        throw new AppError('not_found', 'This link is not valid.');
       const checkIns = await listCheckInsForSession(db, session.id);
       const open = await findOpenAlertForSession(db, session.id);
       await recordAudit(db, clock, linkActor(request, active), {
@@ -134,7 +158,11 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
         patientId: session.patientId,
       });
       return {
-        session: { performedAt: session.performedAt, thoracic: session.thoracic, sites: session.sites.map(siteView) },
+        session: {
+          performedAt: session.performedAt,
+          thoracic: session.thoracic,
+          sites: session.sites.map(siteView),
+        },
         clinic,
         plan: planCheckIns(
           { performedAt: session.performedAt, sites: coreSites(session.sites) },
@@ -164,14 +192,21 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
         params: tokenParams,
         headers: idempotencyHeaders,
         body: reportInputJsonSchema,
-        response: { 201: checkInResultSchema, ...problemResponses(...LINK_PROBLEMS, 'idempotency_key_reused') },
+        response: {
+          201: checkInResultSchema,
+          ...problemResponses(...LINK_PROBLEMS, 'idempotency_key_reused'),
+        },
       },
     },
     async (request, reply) => {
       const input = validateReportInput(request.body);
       if (!input.ok) {
         const errors = input.error.map((i) => ({ field: i.path, message: i.message }));
-        throw new AppError('validation_failed', `Invalid ${errors.map((e) => e.field).join(', ')}`, { errors });
+        throw new AppError(
+          'validation_failed',
+          `Invalid ${errors.map((e) => e.field).join(', ')}`,
+          { errors },
+        );
       }
       const active = await resolveLink(deps, request, request.params.token);
       const result = await submitCheckIn(deps, {
@@ -192,18 +227,29 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
       config: link,
       schema: {
         tags: ['patient link'],
-        summary: '"I have chest pain or can\'t breathe": recorded as a chest-pain check-in, answered with the emergency number',
+        summary:
+          '"I have chest pain or can\'t breathe": recorded as a chest-pain check-in, answered with the emergency number',
         params: tokenParams,
         headers: idempotencyHeaders,
-        response: { 201: checkInResultSchema, ...problemResponses(...LINK_PROBLEMS, 'idempotency_key_reused') },
+        response: {
+          201: checkInResultSchema,
+          ...problemResponses(...LINK_PROBLEMS, 'idempotency_key_reused'),
+        },
       },
     },
     async (request, reply) => {
       // The button sends nothing; a body, if any, must be empty (no field is accepted).
       const body: unknown = request.body;
-      if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0)) {
+      if (
+        body !== undefined &&
+        body !== null &&
+        !(typeof body === 'object' && Object.keys(body).length === 0)
+      ) {
         throw new AppError('validation_failed', 'The emergency button takes no fields.', {
-          errors: Object.keys(typeof body === 'object' ? body : { '(body)': 1 }).map((field) => ({ field, message: 'unknown field' })),
+          errors: Object.keys(typeof body === 'object' ? body : { '(body)': 1 }).map((field) => ({
+            field,
+            message: 'unknown field',
+          })),
         });
       }
       const active = await resolveLink(deps, request, request.params.token);

@@ -12,11 +12,18 @@ export type ActiveLink = PatientLink & { readonly patientId: string };
  * The link a token opens, or a problem that reveals nothing about any session: 404 for an
  * unknown token, 410 for an expired or revoked one (docs/decisions/0200-patient-links.md).
  */
-export async function resolveLink(deps: AppDeps, request: FastifyRequest, token: string): Promise<ActiveLink> {
+export async function resolveLink(
+  deps: AppDeps,
+  request: FastifyRequest,
+  token: string,
+): Promise<ActiveLink> {
   const link = await findLinkByTokenHash(deps.db, sha256Hex(token));
   if (link === undefined) {
     request.log.warn('unknown patient-link token');
-    throw new AppError('not_found', 'This link is not valid. Please ask your clinic for a new one.');
+    throw new AppError(
+      'not_found',
+      'This link is not valid. Please ask your clinic for a new one.',
+    );
   }
   const state = linkState(link, deps.clock.now());
   if (state !== 'active') {
@@ -26,7 +33,10 @@ export async function resolveLink(deps: AppDeps, request: FastifyRequest, token:
       subjectId: link.id,
       details: { state },
     });
-    throw new AppError('link_gone', 'This link has expired or was withdrawn. Please ask your clinic for a new one.');
+    throw new AppError(
+      'link_gone',
+      'This link has expired or was withdrawn. Please ask your clinic for a new one.',
+    );
   }
   return link;
 }

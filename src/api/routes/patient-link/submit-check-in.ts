@@ -2,11 +2,25 @@ import type { ReportInput } from '../../../clinical/case-schema.ts';
 import { RULEBOOK_V1 } from '../../../clinical/rulebook-v1.ts';
 import { type Assessment, triage } from '../../../clinical/triage.ts';
 import type { Disposition, Report } from '../../../clinical/types.ts';
-import { type Alert, type AlertSeverity, findOpenAlertForSession, insertAlert } from '../../../store/alerts.repository.ts';
-import { type CheckInSource, insertAssessment, insertCheckIn, listCheckInsForSession } from '../../../store/checkins.repository.ts';
+import {
+  type Alert,
+  type AlertSeverity,
+  findOpenAlertForSession,
+  insertAlert,
+} from '../../../store/alerts.repository.ts';
+import {
+  type CheckInSource,
+  insertAssessment,
+  insertCheckIn,
+  listCheckInsForSession,
+} from '../../../store/checkins.repository.ts';
 import { findClinic } from '../../../store/clinics.repository.ts';
 import { type Db, withTransaction } from '../../../store/db.ts';
-import { findIdempotentResponse, type IdempotentResponse, saveIdempotentResponse } from '../../../store/idempotency.repository.ts';
+import {
+  findIdempotentResponse,
+  type IdempotentResponse,
+  saveIdempotentResponse,
+} from '../../../store/idempotency.repository.ts';
 import { findNeedlingSession } from '../../../store/sessions.repository.ts';
 import { raiseOpenAlertSeverity, severityRank } from '../../alert-queries.ts';
 import { type AuditActor, recordAudit } from '../../audit.ts';
@@ -51,9 +65,15 @@ function requestHashOf(source: CheckInSource, input: ReportInput): string {
 
 function replay(prior: IdempotentResponse, requestHash: string): CheckInResponse {
   if (prior.requestHash !== requestHash) {
-    throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used for a different check-in.', {
-      errors: [{ field: 'headers.idempotency-key', message: 'already used with a different body' }],
-    });
+    throw new AppError(
+      'idempotency_key_reused',
+      'This Idempotency-Key was used for a different check-in.',
+      {
+        errors: [
+          { field: 'headers.idempotency-key', message: 'already used with a different body' },
+        ],
+      },
+    );
   }
   return { status: prior.statusCode, body: prior.response, replayed: true };
 }
@@ -71,7 +91,10 @@ export interface CheckInDeps {
   readonly events: ApiEvents;
 }
 
-export async function submitCheckIn(deps: CheckInDeps, req: SubmitCheckIn): Promise<CheckInResponse> {
+export async function submitCheckIn(
+  deps: CheckInDeps,
+  req: SubmitCheckIn,
+): Promise<CheckInResponse> {
   const { db, clock } = deps;
   const { link, input, source, idempotencyKey } = req;
   const scope = `check-in:${link.sessionId}`;
@@ -104,20 +127,31 @@ export async function submitCheckIn(deps: CheckInDeps, req: SubmitCheckIn): Prom
   }
 }
 
-async function writeCheckIn(trx: Db, deps: CheckInDeps, req: SubmitCheckIn): Promise<CheckInResponse> {
+async function writeCheckIn(
+  trx: Db,
+  deps: CheckInDeps,
+  req: SubmitCheckIn,
+): Promise<CheckInResponse> {
   const { clock } = deps;
   const { link, input, source, actor } = req;
   const session = await findNeedlingSession(trx, link.clinicId, link.sessionId);
   const clinic = await findClinic(trx, link.clinicId);
-  if (session === undefined || clinic === undefined) throw new AppError('not_found', 'This link is not valid.');
+  if (session === undefined || clinic === undefined)
+    throw new AppError('not_found', 'This link is not valid.');
   const now = clock.now();
   const hoursAfter = Math.max(0, (now.getTime() - Date.parse(session.performedAt)) / HOUR_MS);
   const history = await listCheckInsForSession(trx, session.id);
   const reports: Report[] = [
-    ...history.map((c) => ({ hoursAfter: c.hoursAfter, soreness: c.soreness, symptoms: c.symptoms })),
+    ...history.map((c) => ({
+      hoursAfter: c.hoursAfter,
+      soreness: c.soreness,
+      symptoms: c.symptoms,
+    })),
     { hoursAfter, soreness: input.soreness, symptoms: input.symptoms },
   ];
-  const sites = session.sites.map((s) => (s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side }));
+  const sites = session.sites.map((s) =>
+    s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side },
+  );
   const decided = triage({ session: { sites }, reports }, RULEBOOK_V1);
 
   const checkIn = await insertCheckIn(trx, {
@@ -147,7 +181,12 @@ async function writeCheckIn(trx: Db, deps: CheckInDeps, req: SubmitCheckIn): Pro
     subjectType: 'check_in',
     subjectId: checkIn.id,
     patientId: session.patientId,
-    details: { sessionId: session.id, disposition: decided.disposition, rules: decided.ruleIds, rulebookVersion: decided.rulebookVersion },
+    details: {
+      sessionId: session.id,
+      disposition: decided.disposition,
+      rules: decided.ruleIds,
+      rulebookVersion: decided.rulebookVersion,
+    },
   });
   return {
     status: 201,
@@ -163,7 +202,11 @@ async function writeCheckIn(trx: Db, deps: CheckInDeps, req: SubmitCheckIn): Pro
       },
       assessment: freshAssessmentView(stored, decided),
       openAlert: openAlert === undefined ? null : alertView(openAlert),
-      clinic: { name: clinic.name, emergencyNumber: clinic.emergencyNumber, contactPhone: clinic.contactPhone },
+      clinic: {
+        name: clinic.name,
+        emergencyNumber: clinic.emergencyNumber,
+        contactPhone: clinic.contactPhone,
+      },
     },
   };
 }
@@ -189,7 +232,14 @@ async function raiseAlert(
   let alert: Alert | undefined = open;
   let action: 'alert.create' | 'alert.raise' | undefined;
   if (open === undefined) {
-    alert = await insertAlert(trx, { clinicId, sessionId, patientId, assessmentId, severity, createdAt: now });
+    alert = await insertAlert(trx, {
+      clinicId,
+      sessionId,
+      patientId,
+      assessmentId,
+      severity,
+      createdAt: now,
+    });
     action = 'alert.create';
   } else if (severityRank(severity) > severityRank(open.severity)) {
     alert = await raiseOpenAlertSeverity(trx, clinicId, open.id, severity, assessmentId);

@@ -10,8 +10,23 @@ import { listAlertsForPatient } from '../../alert-queries.ts';
 import { actorOf, recordAudit } from '../../audit.ts';
 import { principalOf } from '../../auth/auth.plugin.ts';
 import { AppError } from '../../errors.ts';
-import { AUTHED_PROBLEMS, idParams, instantSchema, problemResponses, uuidSchema } from '../../schemas.ts';
-import { coreSites, alertView, alertViewSchema, checkInView, checkInViewSchema, planSchema, sessionView, sessionViewSchema } from '../../views.ts';
+import {
+  AUTHED_PROBLEMS,
+  idParams,
+  instantSchema,
+  problemResponses,
+  uuidSchema,
+} from '../../schemas.ts';
+import {
+  coreSites,
+  alertView,
+  alertViewSchema,
+  checkInView,
+  checkInViewSchema,
+  planSchema,
+  sessionView,
+  sessionViewSchema,
+} from '../../views.ts';
 
 export const newPatientProperties = {
   displayName: { type: 'string', minLength: 1, maxLength: 200 },
@@ -51,7 +66,12 @@ const searchQuery = {
   additionalProperties: false,
   properties: {
     q: { type: 'string', maxLength: 100, default: '' },
-    limit: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$', default: '20', description: '1 to 100' },
+    limit: {
+      type: 'string',
+      pattern: '^([1-9]|[1-9][0-9]|100)$',
+      default: '20',
+      description: '1 to 100',
+    },
   },
 } as const;
 
@@ -64,7 +84,12 @@ export async function patientRoutes(app: FastifyInstance): Promise<void> {
     '/',
     {
       config: staff,
-      schema: { tags: ['patients'], summary: 'Add a patient', body: newPatientSchema, response: { 201: patientSchema, ...problemResponses(...AUTHED_PROBLEMS) } },
+      schema: {
+        tags: ['patients'],
+        summary: 'Add a patient',
+        body: newPatientSchema,
+        response: { 201: patientSchema, ...problemResponses(...AUTHED_PROBLEMS) },
+      },
     },
     async (request, reply) => {
       const { clinicId } = principalOf(request);
@@ -78,7 +103,12 @@ export async function patientRoutes(app: FastifyInstance): Promise<void> {
           language: request.body.language ?? clinic?.defaultLanguage ?? 'en',
           createdAt: clock.now(),
         });
-        await recordAudit(trx, clock, actorOf(request), { action: 'patient.create', subjectType: 'patient', subjectId: created.id, patientId: created.id });
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'patient.create',
+          subjectType: 'patient',
+          subjectId: created.id,
+          patientId: created.id,
+        });
         return created;
       });
       return reply.status(201).send(patient);
@@ -93,12 +123,20 @@ export async function patientRoutes(app: FastifyInstance): Promise<void> {
         tags: ['patients'],
         summary: 'Search patients by name, e-mail or phone',
         querystring: searchQuery,
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: patientSchema } } }, ...problemResponses(...AUTHED_PROBLEMS) },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: patientSchema } } },
+          ...problemResponses(...AUTHED_PROBLEMS),
+        },
       },
     },
     async (request) => {
       const { clinicId } = principalOf(request);
-      const items = await searchPatients(db, clinicId, request.query.q, Number(request.query.limit));
+      const items = await searchPatients(
+        db,
+        clinicId,
+        request.query.q,
+        Number(request.query.limit),
+      );
       await recordAudit(db, clock, actorOf(request), {
         action: 'patient.search',
         subjectType: 'patient',
@@ -111,12 +149,25 @@ export async function patientRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { id: string } }>(
     '/:id',
-    { config: staff, schema: { tags: ['patients'], summary: 'One patient', params: idParams, response: { 200: patientSchema, ...problemResponses(...AUTHED_PROBLEMS) } } },
+    {
+      config: staff,
+      schema: {
+        tags: ['patients'],
+        summary: 'One patient',
+        params: idParams,
+        response: { 200: patientSchema, ...problemResponses(...AUTHED_PROBLEMS) },
+      },
+    },
     async (request) => {
       const { clinicId } = principalOf(request);
       const patient = await findPatient(db, clinicId, request.params.id);
       if (patient === undefined) throw new AppError('not_found', 'No such patient.');
-      await recordAudit(db, clock, actorOf(request), { action: 'patient.read', subjectType: 'patient', subjectId: patient.id, patientId: patient.id });
+      await recordAudit(db, clock, actorOf(request), {
+        action: 'patient.read',
+        subjectType: 'patient',
+        subjectId: patient.id,
+        patientId: patient.id,
+      });
       return patient;
     },
   );
@@ -127,7 +178,8 @@ export async function patientRoutes(app: FastifyInstance): Promise<void> {
       config: staff,
       schema: {
         tags: ['patients'],
-        summary: "A patient's sessions (newest first) with their plans, check-ins, assessments and alerts",
+        summary:
+          "A patient's sessions (newest first) with their plans, check-ins, assessments and alerts",
         params: idParams,
         response: {
           200: {
@@ -162,14 +214,27 @@ export async function patientRoutes(app: FastifyInstance): Promise<void> {
       const entries = await Promise.all(
         sessions.map(async (session) => ({
           session: sessionView(session),
-          plan: planCheckIns({ performedAt: session.performedAt, sites: coreSites(session.sites) }, {
-            ...(clinic === undefined ? {} : { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours }),
-          }),
+          plan: planCheckIns(
+            { performedAt: session.performedAt, sites: coreSites(session.sites) },
+            {
+              ...(clinic === undefined
+                ? {}
+                : {
+                    planHours: clinic.checkInPlanHours,
+                    thoracicPlanHours: clinic.thoracicPlanHours,
+                  }),
+            },
+          ),
           checkIns: (await listCheckInsForSession(db, session.id)).map(checkInView),
           alerts: alerts.filter((a) => a.sessionId === session.id).map(alertView),
         })),
       );
-      await recordAudit(db, clock, actorOf(request), { action: 'patient.timeline.read', subjectType: 'patient', subjectId: patient.id, patientId: patient.id });
+      await recordAudit(db, clock, actorOf(request), {
+        action: 'patient.timeline.read',
+        subjectType: 'patient',
+        subjectId: patient.id,
+        patientId: patient.id,
+      });
       return { patient, sessions: entries };
     },
   );

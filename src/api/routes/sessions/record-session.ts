@@ -40,20 +40,27 @@ const FUTURE_SLACK_MS = 5 * 60_000;
 const MAX_BACKDATE_MS = 30 * 24 * HOUR_MS;
 
 function invalid(errors: FieldIssue[]): AppError {
-  return new AppError('validation_failed', `Invalid ${errors.map((e) => e.field).join(', ')}`, { errors });
+  return new AppError('validation_failed', `Invalid ${errors.map((e) => e.field).join(', ')}`, {
+    errors,
+  });
 }
 
 /** Check what the schema cannot: one patient reference, sites via the clinical core, a sane time. */
 function checkInput(body: RecordSessionBody, now: Date): RecordedSite[] {
   const errors: FieldIssue[] = [];
   if ((body.patientId === undefined) === (body.patient === undefined)) {
-    errors.push({ field: 'patientId', message: 'give either patientId or patient (quick add), not both or neither' });
+    errors.push({
+      field: 'patientId',
+      message: 'give either patientId or patient (quick add), not both or neither',
+    });
   }
   const sites = validateSites(body.sites);
   if (!sites.ok) errors.push(...sites.error.map((i) => ({ field: i.path, message: i.message })));
   const performed = Date.parse(body.performedAt);
-  if (performed > now.getTime() + FUTURE_SLACK_MS) errors.push({ field: 'performedAt', message: 'must not be in the future' });
-  if (performed < now.getTime() - MAX_BACKDATE_MS) errors.push({ field: 'performedAt', message: 'must be within the last 30 days' });
+  if (performed > now.getTime() + FUTURE_SLACK_MS)
+    errors.push({ field: 'performedAt', message: 'must not be in the future' });
+  if (performed < now.getTime() - MAX_BACKDATE_MS)
+    errors.push({ field: 'performedAt', message: 'must be within the last 30 days' });
   if (errors.length > 0 || !sites.ok) throw invalid(errors);
   return sites.value;
 }
@@ -62,7 +69,11 @@ function checkInput(body: RecordSessionBody, now: Date): RecordedSite[] {
  * Record a session in one transaction: (quick-add patient), session with sites, patient link,
  * audit events. The core decides thoracic, bilateral-thoracic and the check-in plan.
  */
-export async function recordSession(deps: AppDeps, request: FastifyRequest, body: RecordSessionBody): Promise<RecordedSession> {
+export async function recordSession(
+  deps: AppDeps,
+  request: FastifyRequest,
+  body: RecordSessionBody,
+): Promise<RecordedSession> {
   const { db, clock } = deps;
   const principal = principalOf(request);
   const now = clock.now();
@@ -79,7 +90,9 @@ export async function recordSession(deps: AppDeps, request: FastifyRequest, body
     if (body.patientId !== undefined) {
       patient = await findPatient(trx, clinic.id, body.patientId);
       if (patient === undefined) {
-        throw new AppError('not_found', 'No such patient.', { errors: [{ field: 'patientId', message: 'no such patient' }] });
+        throw new AppError('not_found', 'No such patient.', {
+          errors: [{ field: 'patientId', message: 'no such patient' }],
+        });
       }
     } else if (body.patient !== undefined) {
       patient = await insertPatient(trx, {
@@ -90,7 +103,12 @@ export async function recordSession(deps: AppDeps, request: FastifyRequest, body
         language: body.patient.language ?? clinic.defaultLanguage,
         createdAt: now,
       });
-      await recordAudit(trx, clock, actor, { action: 'patient.create', subjectType: 'patient', subjectId: patient.id, patientId: patient.id });
+      await recordAudit(trx, clock, actor, {
+        action: 'patient.create',
+        subjectType: 'patient',
+        subjectId: patient.id,
+        patientId: patient.id,
+      });
     }
     if (patient === undefined) throw invalid([{ field: 'patientId', message: 'is required' }]);
 
@@ -103,7 +121,11 @@ export async function recordSession(deps: AppDeps, request: FastifyRequest, body
       bilateralThoracic: bilateral,
       notes: body.notes ?? null,
       createdAt: now,
-      sites: sites.map((s) => ({ muscle: s.muscle, side: s.side ?? null, needleCount: s.needleCount ?? null })),
+      sites: sites.map((s) => ({
+        muscle: s.muscle,
+        side: s.side ?? null,
+        needleCount: s.needleCount ?? null,
+      })),
     });
     const { issued } = await issueLink(trx, deps, { clinic, session, patient }, 'session_recorded');
     await recordAudit(trx, clock, actor, {
@@ -113,11 +135,19 @@ export async function recordSession(deps: AppDeps, request: FastifyRequest, body
       patientId: patient.id,
       details: { linkId: issued.id, thoracic, bilateralThoracic: bilateral },
     });
-    const plan = planCheckIns({ performedAt, sites }, { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours });
+    const plan = planCheckIns(
+      { performedAt, sites },
+      { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
+    );
     const warnings: SessionWarning[] = bilateral
-      ? [{ code: 'bilateral_thoracic', message: 'Thoracic muscles were needled on both the left and the right: guidance advises against it (bilateral pneumothorax risk).' }]
+      ? [
+          {
+            code: 'bilateral_thoracic',
+            message:
+              'Thoracic muscles were needled on both the left and the right: guidance advises against it (bilateral pneumothorax risk).',
+          },
+        ]
       : [];
     return { session, patient, plan, warnings, link: issued };
   });
 }
-

@@ -12,8 +12,23 @@ import { actorOf, recordAudit } from '../../audit.ts';
 import { principalOf } from '../../auth/auth.plugin.ts';
 import { AppError } from '../../errors.ts';
 import { issueLink, linkState, revokeActiveLinks } from '../../links.ts';
-import { AUTHED_PROBLEMS, idParams, instantSchema, problemResponses, uuidSchema } from '../../schemas.ts';
-import { alertView, alertViewSchema, checkInView, checkInViewSchema, coreSites, planSchema, sessionView, sessionViewSchema } from '../../views.ts';
+import {
+  AUTHED_PROBLEMS,
+  idParams,
+  instantSchema,
+  problemResponses,
+  uuidSchema,
+} from '../../schemas.ts';
+import {
+  alertView,
+  alertViewSchema,
+  checkInView,
+  checkInViewSchema,
+  coreSites,
+  planSchema,
+  sessionView,
+  sessionViewSchema,
+} from '../../views.ts';
 import { newPatientSchema, patientSchema } from '../patients/patients.routes.ts';
 import { type RecordSessionBody, recordSession } from './record-session.ts';
 
@@ -47,7 +62,13 @@ const recordedSchema = {
     plan: planSchema,
     warnings: {
       type: 'array',
-      items: { type: 'object', properties: { code: { type: 'string', enum: ['bilateral_thoracic'] }, message: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: {
+          code: { type: 'string', enum: ['bilateral_thoracic'] },
+          message: { type: 'string' },
+        },
+      },
     },
     link: linkSchema,
   },
@@ -65,7 +86,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       config: staff,
       schema: {
         tags: ['sessions'],
-        summary: 'Record a needling session; returns the check-in plan, warnings and the patient link',
+        summary:
+          'Record a needling session; returns the check-in plan, warnings and the patient link',
         body: recordBody,
         response: { 201: recordedSchema, ...problemResponses(...AUTHED_PROBLEMS) },
       },
@@ -94,7 +116,15 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
               alerts: { type: 'array', items: alertViewSchema },
               links: {
                 type: 'array',
-                items: { type: 'object', properties: { id: uuidSchema, state: { type: 'string', enum: ['active', 'expired', 'revoked'] }, createdAt: instantSchema, expiresAt: instantSchema } },
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: uuidSchema,
+                    state: { type: 'string', enum: ['active', 'expired', 'revoked'] },
+                    createdAt: instantSchema,
+                    expiresAt: instantSchema,
+                  },
+                },
               },
             },
           },
@@ -113,16 +143,28 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         await listAlertsForPatient(db, clinicId, session.patientId),
         await listLinksForSession(db, clinicId, session.id),
       ];
-      await recordAudit(db, clock, actorOf(request), { action: 'session.read', subjectType: 'needling_session', subjectId: session.id, patientId: session.patientId });
+      await recordAudit(db, clock, actorOf(request), {
+        action: 'session.read',
+        subjectType: 'needling_session',
+        subjectId: session.id,
+        patientId: session.patientId,
+      });
       return {
         session: sessionView(session),
         plan: planCheckIns(
           { performedAt: session.performedAt, sites: coreSites(session.sites) },
-          clinic === undefined ? {} : { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
+          clinic === undefined
+            ? {}
+            : { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
         ),
         checkIns: checkIns.map(checkInView),
         alerts: alerts.filter((a) => a.sessionId === session.id).map(alertView),
-        links: links.map((l) => ({ id: l.id, state: linkState(l, now), createdAt: l.createdAt, expiresAt: l.expiresAt })),
+        links: links.map((l) => ({
+          id: l.id,
+          state: linkState(l, now),
+          createdAt: l.createdAt,
+          expiresAt: l.expiresAt,
+        })),
       };
     },
   );
@@ -135,7 +177,10 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         tags: ['sessions'],
         summary: 'Issue a new patient link (earlier links of the session stop working)',
         params: idParams,
-        response: { 201: { type: 'object', properties: { link: linkSchema } }, ...problemResponses(...AUTHED_PROBLEMS) },
+        response: {
+          201: { type: 'object', properties: { link: linkSchema } },
+          ...problemResponses(...AUTHED_PROBLEMS),
+        },
       },
     },
     async (request, reply) => {
@@ -144,9 +189,16 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         const session = await findNeedlingSession(trx, clinicId, request.params.id);
         const clinic = await findClinic(trx, clinicId);
         const patient = session && (await findPatient(trx, clinicId, session.patientId));
-        if (session === undefined || clinic === undefined || patient === undefined) throw new AppError('not_found', 'No such session.');
+        if (session === undefined || clinic === undefined || patient === undefined)
+          throw new AppError('not_found', 'No such session.');
         const result = await issueLink(trx, deps, { clinic, session, patient }, 'reissued');
-        await recordAudit(trx, clock, actorOf(request), { action: 'patient_link.issue', subjectType: 'patient_link', subjectId: result.link.id, patientId: session.patientId, details: { sessionId: session.id } });
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'patient_link.issue',
+          subjectType: 'patient_link',
+          subjectId: result.link.id,
+          patientId: session.patientId,
+          details: { sessionId: session.id },
+        });
         return result.issued;
       });
       return reply.status(201).send({ link: issued });
@@ -161,7 +213,10 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         tags: ['sessions'],
         summary: "Revoke the session's patient link(s)",
         params: idParams,
-        response: { 200: { type: 'object', properties: { revoked: { type: 'integer' } } }, ...problemResponses(...AUTHED_PROBLEMS) },
+        response: {
+          200: { type: 'object', properties: { revoked: { type: 'integer' } } },
+          ...problemResponses(...AUTHED_PROBLEMS),
+        },
       },
     },
     async (request) => {
@@ -172,7 +227,13 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         const now = clock.now();
         const revoked = await revokeActiveLinks(trx, clinicId, session.id, now);
         await deps.events.linksRevoked?.(trx, { session, at: now });
-        await recordAudit(trx, clock, actorOf(request), { action: 'patient_link.revoke', subjectType: 'needling_session', subjectId: session.id, patientId: session.patientId, details: { revoked } });
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'patient_link.revoke',
+          subjectType: 'needling_session',
+          subjectId: session.id,
+          patientId: session.patientId,
+          details: { revoked },
+        });
         return { revoked };
       });
     },
