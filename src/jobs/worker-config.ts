@@ -88,7 +88,7 @@ export function parseWorkerEnv(
     logLevel,
     workerId: raw('WORKER_ID') ?? `${hostname()}:${pid}`,
     pollIntervalMs: int('WORKER_POLL_MS', 2_000, 100, 600_000),
-    maxAttempts: int('OUTBOX_MAX_ATTEMPTS', 8, 1, 100),
+    maxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value };
 }

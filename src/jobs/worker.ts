@@ -76,14 +76,17 @@ export interface WorkerConfig {
   readonly publicUrl: string;
   /** Dashboard link of an alert the worker itself creates; default `<publicUrl>/dashboard/alerts/<id>`. */
   readonly alertUrl?: (alertId: string) => string;
-  /** Claims per message before it is dead-lettered (default 8). */
+  /** Claims per message before it is dead-lettered (default 10: about three hours of retries). */
   readonly maxAttempts?: number;
   /** First retry delay (default 30 s); doubles per attempt up to `backoffMaxMs` (default 1 h). */
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
-  /** How long a claim holds before another worker may take the message (default 2 min). */
+  /**
+   * How long a claim holds before another worker may take the message (default 5 min). It must
+   * cover a whole batch: `batchSize` × the slowest send timeout (15 s SMTP) stays below it.
+   */
   readonly leaseMs?: number;
-  /** Messages claimed per round (default 20). */
+  /** Messages claimed per round (default 10). */
   readonly batchSize?: number;
   /** Wait between rounds when idle, for `start()` (default 2 s). */
   readonly pollIntervalMs?: number;
@@ -161,11 +164,11 @@ function messageIdFor(dedupeKey: string, publicUrl: string): string {
 
 export function createWorker(deps: WorkerDeps): Worker {
   const { db, clock, logger, config } = deps;
-  const maxAttempts = config.maxAttempts ?? 8;
+  const maxAttempts = config.maxAttempts ?? 10;
   const baseMs = config.backoffBaseMs ?? 30_000;
   const maxMs = config.backoffMaxMs ?? 3_600_000;
-  const leaseMs = config.leaseMs ?? 120_000;
-  const batchSize = config.batchSize ?? 20;
+  const leaseMs = config.leaseMs ?? 300_000;
+  const batchSize = config.batchSize ?? 10;
   const pollMs = config.pollIntervalMs ?? 2_000;
   const random = config.random ?? Math.random;
   const alertUrl =
