@@ -30,6 +30,12 @@ export interface BuildAppOptions {
   readonly logger?: Logger;
   /** Outbox producers (reminders, alert delivery) run inside the API's write transactions. */
   readonly events?: ApiEvents;
+  /**
+   * More routes on the same app (patient pages, dashboard, the reminders stop link), registered
+   * after the API. They inherit `app.deps`, the error handler and the auth hook; routes
+   * outside `/api/v1` default to public, so declare `config: { access }` where it matters.
+   */
+  readonly plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
 
 export const API_PREFIX = '/api/v1';
@@ -114,6 +120,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(sessionRoutes, { prefix: `${API_PREFIX}/sessions` });
   await app.register(patientLinkRoutes, { prefix: `${API_PREFIX}/p` });
   await app.register(alertRoutes, { prefix: `${API_PREFIX}/alerts` });
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }
 

@@ -368,9 +368,10 @@ describeEachDialect('authorization matrix', (ctx) => {
       headers: { cookie: `__Host-needlecare_session=${ids.session.token}` },
     });
     expect(asCookie.statusCode).toBe(401);
+    const last = ids.session.token.slice(-1);
     const mangled = await w.app.inject({
       method: 'GET',
-      url: `/api/v1/p/${ids.session.token.slice(0, -1)}A`,
+      url: `/api/v1/p/${ids.session.token.slice(0, -1)}${last === 'A' ? 'B' : 'A'}`,
     });
     expect(mangled.statusCode).toBe(404);
   });

@@ -10,6 +10,7 @@ import {
 import type { Patient } from '../store/patients.repository.ts';
 import type { NeedlingSession } from '../store/sessions.repository.ts';
 import type { AppDeps } from './deps.ts';
+import { AppError } from './errors.ts';
 import type { LinkIssuedEvent } from './events.ts';
 import { randomSecret, sha256Hex } from './secrets.ts';
 
@@ -35,6 +36,13 @@ export async function issueLink(
 ): Promise<{ link: PatientLink; issued: IssuedLink }> {
   const { clinic, session, patient } = target;
   const now = deps.clock.now();
+  const expiresAt = linkExpiry(clinic, session.performedAt);
+  if (expiresAt.getTime() <= now.getTime()) {
+    throw new AppError(
+      'conflict',
+      `The aftercare period of this session (${clinic.linkTtlDays} days) has ended: no new link.`,
+    );
+  }
   await revokeActiveLinks(trx, clinic.id, session.id, now);
   const token = randomSecret(32);
   const link = await insertPatientLink(trx, {
@@ -42,7 +50,7 @@ export async function issueLink(
     clinicId: clinic.id,
     tokenHash: sha256Hex(token),
     createdAt: now,
-    expiresAt: new Date(Date.parse(session.performedAt) + clinic.linkTtlDays * DAY_MS),
+    expiresAt,
   });
   const url = `${deps.config.publicUrl}/p/${token}`;
   await deps.events.linkIssued?.(trx, {
@@ -65,6 +73,11 @@ export async function issueLink(
     at: now,
   });
   return { link, issued: { id: link.id, url, expiresAt: link.expiresAt } };
+}
+
+/** When a session's links stop working: `linkTtlDays` after the session was performed. */
+export function linkExpiry(clinic: Pick<Clinic, 'linkTtlDays'>, performedAt: string): Date {
+  return new Date(Date.parse(performedAt) + clinic.linkTtlDays * DAY_MS);
 }
 
 /** Revoke every active link of a session; returns how many were active. */

@@ -59,6 +59,30 @@ describeEachDialect('routes', (ctx) => {
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
 
+    it('mounts extra plugins that share deps and the error handling', async () => {
+      const app = await buildApp({
+        config: testConfig(),
+        db: ctx.db,
+        clock: w.clock,
+        logger: createLogger('silent'),
+        plugins: [
+          async (instance) => {
+            instance.get('/extra', async () => ({ publicUrl: instance.deps.config.publicUrl }));
+            instance.get('/extra/fail', async () => {
+              throw new Error('boom');
+            });
+          },
+        ],
+      });
+      expect(json(await app.inject({ method: 'GET', url: '/extra' }))).toEqual({
+        publicUrl: 'https://care.example.test',
+      });
+      const fail = await app.inject({ method: 'GET', url: '/extra/fail' });
+      expect(fail.statusCode).toBe(500);
+      expect(fail.headers['content-type']).toContain('application/problem+json');
+      await app.close();
+    });
+
     it('answers unknown routes with a 404 problem that does not echo the URL', async () => {
       const res = await w.app.inject({ method: 'GET', url: '/api/v1/p/secret-token/nothing' });
       expect(res.statusCode).toBe(404);
@@ -271,6 +295,30 @@ describeEachDialect('routes', (ctx) => {
         sites: [THORACIC_SITE, { muscle: 'upper-trapezius', side: 'left' }],
       });
       expect((one.body as { warnings: unknown[] }).warnings).toEqual([]);
+    });
+
+    it('refuses a session older than the aftercare period, and a new link once it has ended', async () => {
+      w.clock.set('2026-11-25T09:00:00.000Z');
+      const old = await w.app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        headers: w.pracA.headers(),
+        payload: {
+          patient: { displayName: 'Late' },
+          performedAt: '2026-11-10T09:00:00.000Z',
+          sites: [LEG_SITE],
+        },
+      });
+      expect(old.statusCode).toBe(400);
+      expect(json<{ errors: { field: string }[] }>(old).errors[0]?.field).toBe('performedAt');
+      const s = await createSession(w.app, w.pracA, { performedAt: '2026-11-20T09:00:00.000Z' });
+      w.clock.set('2026-12-04T09:00:00.000Z');
+      const reissue = await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/sessions/${s.sessionId}/link`,
+        headers: w.pracA.headers(),
+      });
+      expect(reissue.statusCode).toBe(409);
     });
 
     it('reads a session with its check-ins, alerts and link states, audited', async () => {

@@ -11,7 +11,7 @@ import { principalOf } from '../../auth/auth.plugin.ts';
 import { HOUR_MS } from '../../clock.ts';
 import type { AppDeps } from '../../deps.ts';
 import { AppError, type FieldIssue } from '../../errors.ts';
-import { type IssuedLink, issueLink } from '../../links.ts';
+import { type IssuedLink, issueLink, linkExpiry } from '../../links.ts';
 import type { NewPatientBody } from '../patients/patients.routes.ts';
 
 export interface RecordSessionBody {
@@ -86,6 +86,14 @@ export async function recordSession(
   return withTransaction(db, async (trx) => {
     const clinic = await findClinic(trx, principal.clinicId);
     if (clinic === undefined) throw new AppError('not_found', 'Your clinic no longer exists.');
+    if (linkExpiry(clinic, performedAt).getTime() <= now.getTime()) {
+      throw invalid([
+        {
+          field: 'performedAt',
+          message: `must be within the aftercare period (${clinic.linkTtlDays} days)`,
+        },
+      ]);
+    }
     let patient: Patient | undefined;
     if (body.patientId !== undefined) {
       patient = await findPatient(trx, clinic.id, body.patientId);

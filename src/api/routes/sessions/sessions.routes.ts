@@ -179,7 +179,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         params: idParams,
         response: {
           201: { type: 'object', properties: { link: linkSchema } },
-          ...problemResponses(...AUTHED_PROBLEMS),
+          ...problemResponses(...AUTHED_PROBLEMS, 'conflict'),
         },
       },
     },
