@@ -32,6 +32,8 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const timeout = options.timeoutMs ?? 15_000;
   const url = new URL(options.url);
   const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 2,
     host: url.hostname,
     port: url.port === '' ? (url.protocol === 'smtps:' ? 465 : 587) : Number(url.port),
     secure: url.protocol === 'smtps:',
@@ -61,5 +63,12 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     close() {
       transport.close();
     },
+  };
+}
+
+/** A `Mailer` for when no SMTP server is configured: every send fails, visibly (dead letters). */
+export function unconfiguredMailer(): Mailer {
+  return {
+    send: () => Promise.reject(new Error('no SMTP server configured (SMTP_URL)')),
   };
 }

@@ -7,10 +7,7 @@
  */
 import { type DestinationStream, pino } from 'pino';
 import { createDb } from '../../store/db.ts';
-import type { Mailer } from '../../jobs/mailer.ts';
-import { createSmtpMailer } from '../../jobs/mailer.ts';
-import { createHttpSmsGateway, DeliveryError, unconfiguredSms } from '../../jobs/sms-gateway.ts';
-import { createWebhookSender } from '../../jobs/webhooks.ts';
+import { createSenders } from '../../jobs/senders.ts';
 import { parseWorkerEnv } from '../../jobs/worker-config.ts';
 import { createWorker, type RunSummary } from '../../jobs/worker.ts';
 import type { CliIo, Command } from '../io.ts';
@@ -28,12 +25,6 @@ export interface WorkerCommandOptions {
   readonly signal?: AbortSignal;
   /** Listen for SIGTERM/SIGINT on this process (default true for the real command). */
   readonly processSignals?: boolean;
-}
-
-function unconfiguredMailer(): Mailer {
-  return {
-    send: () => Promise.reject(new DeliveryError('no SMTP server configured (SMTP_URL)')),
-  };
 }
 
 export async function runWorkerCommand(
@@ -67,28 +58,19 @@ export async function runWorkerCommand(
     },
     io.stdout as unknown as DestinationStream,
   );
-  if (config.smtpUrl === undefined)
-    logger.warn({}, 'SMTP_URL is not set: e-mails will fail and be retried');
-  if (config.smsGatewayUrl === undefined) {
-    logger.warn({}, 'SMS_GATEWAY_URL is not set: SMS will fail and be retried');
+  const senders = createSenders(config);
+  for (const name of senders.missing) {
+    logger.warn({ variable: name }, `${name} is not set: those messages will fail and be retried`);
   }
 
   const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
-  const mailer =
-    config.smtpUrl === undefined
-      ? unconfiguredMailer()
-      : createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
-  const sms =
-    config.smsGatewayUrl === undefined || config.smsGatewayToken === undefined
-      ? unconfiguredSms()
-      : createHttpSmsGateway({ url: config.smsGatewayUrl, token: config.smsGatewayToken });
   const worker = createWorker({
     db,
     clock: { now: () => new Date() },
     logger,
-    mailer,
-    sms,
-    webhooks: createWebhookSender(),
+    mailer: senders.mailer,
+    sms: senders.sms,
+    webhooks: senders.webhooks,
     workerId: config.workerId,
     config: {
       publicUrl: config.publicUrl,
@@ -137,7 +119,7 @@ export async function runWorkerCommand(
     );
     return EXIT_FAILURE;
   } finally {
-    mailer.close?.();
+    senders.close();
     await db.destroy();
   }
 }
