@@ -85,3 +85,19 @@ describe('errors', () => {
     );
   });
 });
+
+describe('error logging', () => {
+  it('drops driver fields that may hold patient data', async () => {
+    const { serializeError } = await import('./logger.ts');
+    const error = Object.assign(
+      new Error('duplicate key value violates unique constraint "staff_users_email_key"'),
+      {
+        code: '23505',
+        detail: 'Key (email)=(ada@example.test) already exists.',
+      },
+    );
+    const logged = JSON.stringify(serializeError(error));
+    expect(logged).toContain('23505');
+    expect(logged).not.toContain('ada@example.test');
+  });
+});

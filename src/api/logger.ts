@@ -21,9 +21,25 @@ export const REDACT_PATHS = [
   '*.body',
 ];
 
+/**
+ * Errors are logged as type, code, message and stack only. Driver errors carry more enumerable
+ * fields (PostgreSQL's `detail` names the conflicting value, e.g. an e-mail); those are dropped.
+ */
+export function serializeError(value: unknown): Record<string, unknown> {
+  if (!(value instanceof Error)) return { message: String(value) };
+  const code = (value as { code?: unknown }).code;
+  return {
+    type: value.name,
+    message: value.message,
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    stack: value.stack,
+  };
+}
+
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
+    serializers: { err: serializeError, error: serializeError },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     base: { service: 'needlecare' },
