@@ -48,7 +48,8 @@ export function stopUrlFor(linkUrl: string): string {
  * SMS when a phone), due at the planned time moved out of the clinic's quiet hours — except the
  * early check-ins after thoracic needling, which go at the planned time, night or not. Early
  * thoracic check-ins also get a `missed-checkin.check` at the planned time plus the clinic's
- * answer window. Call it inside the transaction that records the session. Dedupe keys
+ * answer window. Check-ins whose window had closed before the session was recorded are left
+ * out. Call it inside the transaction that records the session. Dedupe keys
  * (`reminder:<session>:<hours>:<channel>`) make a retried request queue nothing twice.
  */
 export async function enqueueSessionReminders(
@@ -64,7 +65,12 @@ export async function enqueueSessionReminders(
   if (patient.phone) channels.push({ kind: 'reminder.sms', channel: 'sms', to: patient.phone });
 
   const queued: EnqueuedReminder[] = [];
+  const recordedAt = Date.parse(session.createdAt);
+  const windowMs = settings.missedCheckInMinutes * MINUTE_MS;
   for (const checkIn of plan.checkIns) {
+    // A session recorded late: a check-in whose answer window closed before the session was
+    // recorded gets neither a reminder nor a missed-check follow-up (it would be a false alarm).
+    if (Date.parse(checkIn.dueAt) + windowMs <= recordedAt) continue;
     const dueAt = checkIn.early
       ? new Date(checkIn.dueAt)
       : moveOutOfQuietHours(checkIn.dueAt, clinic.quietHours, clinic.timeZone);
@@ -101,7 +107,7 @@ export async function enqueueSessionReminders(
         plannedAt: checkIn.dueAt,
         windowStart: new Date(planned - EARLY_ANSWER_MINUTES * MINUTE_MS).toISOString(),
       };
-      const dueAt = new Date(planned + settings.missedCheckInMinutes * MINUTE_MS);
+      const dueAt = new Date(planned + windowMs);
       const dedupeKey = `missed-checkin:${session.id}:${checkIn.hoursAfter}`;
       const added = await enqueueOutbox(trx, {
         clinicId: clinic.id,

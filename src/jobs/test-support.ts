@@ -85,6 +85,8 @@ export function recordingWebhooks(): WebhookSender & { sent: WebhookDelivery[] }
 export interface SeedOptions {
   readonly clinic?: Partial<NewClinic>;
   readonly performedAt: string;
+  /** When the session was recorded (default: when it was performed). */
+  readonly recordedAt?: string;
   readonly thoracic: boolean;
   readonly language?: Locale;
   readonly email?: string | null;
@@ -107,7 +109,7 @@ const OTHER_SITES = [{ muscle: 'gluteus-medius', side: 'right' as const }];
 
 /** A clinic, practitioner, patient and session with its link, and its reminders queued. */
 export async function seedSessionWithReminders(db: Db, options: SeedOptions): Promise<Seeded> {
-  const createdAt = options.performedAt;
+  const createdAt = options.recordedAt ?? options.performedAt;
   const clinic = await insertClinic(db, {
     name: 'Harbour Physio',
     timeZone: 'Europe/Madrid',

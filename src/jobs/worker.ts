@@ -181,8 +181,16 @@ export function createWorker(deps: WorkerDeps): Worker {
     return alert?.status === 'open';
   }
 
-  async function sendReminder(m: OutboxMessage): Promise<Outcome> {
+  async function sendReminder(m: OutboxMessage, now: Date): Promise<Outcome> {
     const p = m.payload as ReminderPayload;
+    if (m.clinicId !== null) {
+      const links = await listLinksForSession(db, m.clinicId, p.sessionId);
+      const usable = links.some(
+        (l) => l.revokedAt === null && Date.parse(l.expiresAt) > now.getTime(),
+      );
+      if (links.length > 0 && !usable)
+        return { status: 'skipped', note: 'link revoked or expired' };
+    }
     const since = Date.parse(p.plannedAt) - EARLY_ANSWER_MINUTES * MINUTE_MS;
     const checkIns = await listCheckInsForSession(db, p.sessionId);
     if (checkIns.some((c) => Date.parse(c.receivedAt) >= since)) {
@@ -415,7 +423,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     switch (m.kind) {
       case 'reminder.email':
       case 'reminder.sms':
-        return sendReminder(m);
+        return sendReminder(m, now);
       case 'alert.email':
       case 'alert.sms':
         return sendAlertMessage(m);
