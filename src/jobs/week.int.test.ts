@@ -95,10 +95,11 @@ describeEachDialect('jobs: a simulated week', (ctx) => {
         log.push(`${clock.now().toISOString()} sms ${m.to} ${label(m.idempotencyKey, names)}`);
       },
     };
+    const logger = recordingLogger();
     const worker = createWorker({
       db: ctx.db,
       clock,
-      logger: recordingLogger(),
+      logger,
       mailer,
       sms,
       webhooks: recordingWebhooks(),
@@ -229,6 +230,10 @@ describeEachDialect('jobs: a simulated week', (ctx) => {
       // … and the next contact 2 h after that.
       '2026-04-06T08:00:00.000Z email second@clinic.test escalation N-urgent urgent step 1',
     ]);
+
+    // The worker's logs carry ids and kinds, never addresses, numbers or links.
+    const logged = JSON.stringify(logger.records);
+    expect(logged).not.toMatch(/@|\+34|\/p\/|Rosa/);
 
     const tAudit = await listAuditEvents(ctx.db, { clinicId: t.clinic.id, limit: 50 });
     const missed = tAudit.filter((e) => e.action === 'alert.create');
