@@ -18,13 +18,22 @@ export const idParams = {
 } as const;
 
 /** `{ 401: Problem, 404: Problem, … }` for the given error codes, by their status. */
-export function problemResponses(
-  ...codes: readonly ErrorCode[]
-): Record<number, { $ref: string; description: string }> {
-  const out: Record<number, { $ref: string; description: string }> = {};
-  for (const code of ['validation_failed', ...codes] as const) {
-    out[ERROR_STATUS[code]] = { $ref: 'Problem#', description: 'application/problem+json' };
-  }
+interface ProblemResponse {
+  readonly description: string;
+  readonly content: {
+    readonly 'application/problem+json': { readonly schema: { readonly $ref: string } };
+  };
+}
+
+const PROBLEM_RESPONSE: ProblemResponse = {
+  description: 'RFC 9457 problem',
+  content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+};
+
+export function problemResponses(...codes: readonly ErrorCode[]): Record<number, ProblemResponse> {
+  const out: Record<number, ProblemResponse> = {};
+  for (const code of ['validation_failed', ...codes] as const)
+    out[ERROR_STATUS[code]] = PROBLEM_RESPONSE;
   return out;
 }
 
