@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { insertAlert } from '../store/alerts.repository.ts';
 import { withTransaction } from '../store/db.ts';
-import { findOutboxMessage } from '../store/outbox.repository.ts';
+import { enqueueOutbox, findOutboxMessage } from '../store/outbox.repository.ts';
 import { enqueueAlertDelivery } from './alerts.ts';
 import { listDeadLetters, requeueDeadLetter } from './outbox-queries.ts';
 import { createHttpSmsGateway } from './sms-gateway.ts';
@@ -210,5 +210,25 @@ describeEachDialect('jobs: webhooks and SMS over HTTP', (ctx) => {
     expect(body.body).toContain(`${s.linkUrl}/stop`);
     expect(body.body).toContain('seguimiento');
     expect(gateway.requests[0]?.body).toBe(req?.body);
+  });
+
+  it('an unknown kind is dead-lettered at once', async () => {
+    const s = await seedWithHook();
+    await enqueueOutbox(ctx.db, {
+      clinicId: s.clinic.id,
+      kind: 'carrier.pigeon',
+      dedupeKey: `pigeon:${s.session.id}`,
+      payload: {},
+      dueAt: T0,
+      createdAt: T0,
+    });
+    expect(await makeWorker(testClock(T0)).runOnce()).toMatchObject({ claimed: 1, dead: 1 });
+    expect(await listDeadLetters(ctx.db, s.clinic.id)).toEqual([
+      expect.objectContaining({
+        kind: 'carrier.pigeon',
+        attempts: 1,
+        lastError: 'unknown outbox kind "carrier.pigeon"',
+      }),
+    ]);
   });
 });

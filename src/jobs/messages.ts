@@ -69,8 +69,8 @@ const SEVERITY_WORD: Readonly<Record<AlertSeverity, string>> = {
 const SEVERITY_ASK: Readonly<Record<AlertSeverity, string>> = {
   emergency:
     'The patient has been told to call the emergency number now. Please look at it at once.',
-  urgent: 'The patient has been told to contact the clinic today.',
-  routine: 'The patient has been told to mention it to their practitioner.',
+  urgent: 'The patient has been told to contact their practitioner or a doctor today.',
+  routine: 'The patient has been told to let their practitioner know (no rush, within a day).',
 };
 
 /** Staff alert e-mail (staff read English). Subject: severity only, no patient name. */

@@ -128,6 +128,11 @@ type Outcome = { readonly status: 'sent' | 'skipped'; readonly note?: string };
 /** Another worker finished the message first (our lease had expired): roll back, do nothing. */
 class LostClaim extends Error {}
 
+/** A failure no retry can fix (an unknown kind): dead-lettered at once. */
+export class PermanentError extends Error {
+  override readonly name = 'PermanentError';
+}
+
 /** Retry delay after the `attempts`-th failed attempt: exponential, capped, "equal jitter". */
 export function retryDelayMs(
   attempts: number,
@@ -434,7 +439,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       case 'missed-checkin.check':
         return checkMissedCheckIn(m, now);
       default:
-        throw new Error(`unknown outbox kind "${m.kind}"`);
+        throw new PermanentError(`unknown outbox kind "${m.kind}"`);
     }
   }
 
@@ -473,8 +478,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         return;
       }
       const reason = scrubError(error);
-      const unknownKind = reason.startsWith('unknown outbox kind');
-      const dead = unknownKind || m.attempts >= maxAttempts;
+      const dead = error instanceof PermanentError || m.attempts >= maxAttempts;
       const retryAt = dead
         ? now
         : new Date(now.getTime() + retryDelayMs(m.attempts, baseMs, maxMs, random));
