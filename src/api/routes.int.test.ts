@@ -487,6 +487,126 @@ describeEachDialect('routes', (ctx) => {
     });
   });
 
+  describe('audit', () => {
+    it('every read or write of patient data appends an event naming the patient, from where', async () => {
+      w.clock.set('2026-11-25T09:00:00.000Z');
+      const s = await createSession(w.app, w.pracA);
+      const check = json<{ openAlert: { id: string } }>(
+        await w.app.inject({
+          method: 'POST',
+          url: `/api/v1/p/${s.token}/check-ins`,
+          payload: { soreness: 2, symptoms: ['fever'] },
+        }),
+      );
+      const alertId = check.openAlert.id;
+      const staff = (unsafe: boolean) => w.pracA.headers(unsafe);
+      const probes: {
+        action: string;
+        method: 'GET' | 'POST';
+        url: string;
+        payload?: object;
+        headers?: Record<string, string>;
+      }[] = [
+        {
+          action: 'patient.read',
+          method: 'GET',
+          url: `/api/v1/patients/${s.patientId}`,
+          headers: staff(false),
+        },
+        {
+          action: 'patient.search',
+          method: 'GET',
+          url: '/api/v1/patients?q=Test',
+          headers: staff(false),
+        },
+        {
+          action: 'patient.timeline.read',
+          method: 'GET',
+          url: `/api/v1/patients/${s.patientId}/timeline`,
+          headers: staff(false),
+        },
+        {
+          action: 'session.read',
+          method: 'GET',
+          url: `/api/v1/sessions/${s.sessionId}`,
+          headers: staff(false),
+        },
+        { action: 'patient_link.read', method: 'GET', url: `/api/v1/p/${s.token}` },
+        {
+          action: 'check_in.create',
+          method: 'POST',
+          url: `/api/v1/p/${s.token}/check-ins`,
+          payload: { soreness: 1, symptoms: [] },
+        },
+        { action: 'check_in.emergency', method: 'POST', url: `/api/v1/p/${s.token}/emergency` },
+        { action: 'alert.list', method: 'GET', url: '/api/v1/alerts', headers: staff(false) },
+        {
+          action: 'alert.acknowledge',
+          method: 'POST',
+          url: `/api/v1/alerts/${alertId}/acknowledge`,
+          headers: staff(true),
+        },
+        {
+          action: 'alert.resolve',
+          method: 'POST',
+          url: `/api/v1/alerts/${alertId}/resolve`,
+          payload: { note: 'ok' },
+          headers: staff(true),
+        },
+        {
+          action: 'patient_link.revoke',
+          method: 'POST',
+          url: `/api/v1/sessions/${s.sessionId}/link/revoke`,
+          headers: staff(true),
+        },
+        {
+          action: 'patient_link.issue',
+          method: 'POST',
+          url: `/api/v1/sessions/${s.sessionId}/link`,
+          headers: staff(true),
+        },
+        {
+          action: 'patient.create',
+          method: 'POST',
+          url: '/api/v1/patients',
+          payload: { displayName: 'Audited' },
+          headers: staff(true),
+        },
+      ];
+      for (const probe of probes) {
+        const before = (await auditActions(ctx.db, probe.action)).length;
+        const res = await w.app.inject({
+          method: probe.method,
+          url: probe.url,
+          headers: { ...probe.headers, 'x-forwarded-for': '203.0.113.9' },
+          remoteAddress: '198.51.100.7',
+          ...(probe.payload === undefined ? {} : { payload: probe.payload }),
+        });
+        expect(res.statusCode, `${probe.action}: ${res.body}`).toBeLessThan(300);
+        const events = await ctx.db
+          .selectFrom('audit_events')
+          .selectAll()
+          .where('action', '=', probe.action)
+          .orderBy('seq', 'desc')
+          .execute();
+        expect(events.length, probe.action).toBe(before + 1);
+        const event = events[0];
+        // Without TRUST_PROXY the client's own address is recorded, not a forwarded one.
+        expect(event?.ip, probe.action).toBe('198.51.100.7');
+        expect(event?.clinic_id, probe.action).toBe(w.a.clinicId);
+        expect(event?.actor_id, probe.action).not.toBeNull();
+        expect(event?.at, probe.action).toBe(w.clock.now().toISOString());
+        const details = JSON.parse(event?.details_json ?? '{}') as {
+          requestId?: string;
+          patientId?: string;
+          patientIds?: string[];
+        };
+        expect(details.requestId, probe.action).toBe(res.headers['x-request-id']);
+        expect(details.patientId ?? details.patientIds?.[0], probe.action).toBeDefined();
+      }
+    });
+  });
+
   describe('logging', () => {
     it('logs method, route, status and timing; never tokens, e-mails, names or bodies', async () => {
       const lines: string[] = [];
