@@ -84,11 +84,6 @@ export const PATIENT_MESSAGES = {
     en: 'Earlier you reported something that needs attention, and the clinic has not confirmed yet. If you have not already, follow that advice: {title}.',
     es: 'Antes nos indicó algo que necesita atención y la clínica aún no lo ha confirmado. Si no lo ha hecho ya, siga ese consejo: {title}.',
   },
-  clinicClosed: {
-    en: 'Your clinic is closed now{opens}. Do not wait for them: go to an urgent care centre or your doctor today, or call {number} if it gets worse.',
-    es: 'Su clínica está cerrada ahora{opens}. No espere a que abra: acuda hoy a un centro de urgencias o a su médico, o llame al {number} si empeora.',
-  },
-  clinicOpensAt: { en: ' (it opens {when})', es: ' (abre el {when})' },
   backToSession: { en: 'Back to your care page', es: 'Volver a su página de cuidados' },
   // Emergency page
   emergencyNowTitle: { en: 'Call {number} now', es: 'Llame ahora al {number}' },

@@ -193,7 +193,8 @@ export interface AnswerView {
   readonly nextCheckInText: string | undefined;
   /** An earlier urgent or emergency answer in this episode that nobody has acknowledged yet. */
   readonly earlierUnacknowledged?: Disposition | undefined;
-  readonly clinicClosed?: { readonly opensAtText?: string | undefined } | undefined;
+  /** The plain "the clinic is closed now" notice, when it is. */
+  readonly closedNotice?: string | undefined;
 }
 
 export function answerPage(ctx: PageContext, view: AnswerView): string {
@@ -206,12 +207,7 @@ export function answerPage(ctx: PageContext, view: AnswerView): string {
 ${view.disposition === 'emergency' ? html`<p>${callLink}</p>` : ''}
 ${view.disposition !== 'self_care' ? html`<p>${t(L, 'clinicTold')}</p>` : ''}
 </section>
-${view.clinicClosed !== undefined && view.disposition !== 'self_care' && view.disposition !== 'emergency'
-  ? html`<p class="note" role="note">${t(L, 'clinicClosed', {
-      opens: view.clinicClosed.opensAtText === undefined ? '' : t(L, 'clinicOpensAt', { when: view.clinicClosed.opensAtText }),
-      number: ctx.clinic.emergencyNumber,
-    })}</p>`
-  : ''}
+${view.closedNotice === undefined ? '' : html`<p class="note" role="note">${view.closedNotice}</p>`}
 ${view.earlierUnacknowledged !== undefined
   ? html`<p class="warning" role="note">${t(L, 'earlierUrgent', { title: DISPOSITION_TEXT[view.earlierUnacknowledged].title[L] })}</p>`
   : ''}

@@ -1,0 +1,167 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeEachDialect } from '../../../test/dialects.ts';
+import { buildApp } from '../../api/app.ts';
+import type { ManualClock } from '../../api/clock.ts';
+import { manualClock } from '../../api/clock.ts';
+import { createLogger } from '../../api/logger.ts';
+import type { Browser, SeededClinic } from '../../api/test-support.ts';
+import { countRows, createSession, seedClinic, signIn, T0, testConfig, THORACIC_SITE } from '../../api/test-support.ts';
+import { updateClinicSettings } from '../../store/clinics.repository.ts';
+import { PATIENT_CSP, patientPagesPlugin } from './patient-pages.plugin.ts';
+
+describeEachDialect('patient pages', (ctx) => {
+  let app: FastifyInstance;
+  let clock: ManualClock;
+  let clinic: SeededClinic;
+  let prac: Browser;
+  /** Staff sessions idle out after 30 min; the tests move the clock by hours. */
+  const staff = async () => {
+    prac = await signIn(app, clinic.practitionerEmail);
+    return prac;
+  };
+
+  beforeAll(async () => {
+    clock = manualClock(T0);
+    app = await buildApp({ config: testConfig(), db: ctx.db, clock, logger: createLogger('silent'), plugins: [patientPagesPlugin] });
+    await app.ready();
+    clinic = await seedClinic(ctx.db, 'Clínica Sol');
+    await updateClinicSettings(ctx.db, clinic.clinicId, { languages: ['en', 'es'] });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const form = (fields: [string, string][]) => ({
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(fields).toString(),
+  });
+
+  it('opens the session page with the plan, advice, chart and emergency box, and secure headers', async () => {
+    const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
+    const res = await app.inject({ url: `/p/${s.token}`, headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-security-policy']).toBe(PATIENT_CSP);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['x-robots-tag']).toBe('noindex, nofollow');
+    expect(res.body).toContain('<html lang="en">');
+    expect(res.body).toContain('href="tel:112"');
+    expect(res.body).toContain('I have chest pain or can’t breathe');
+    expect(res.body).toContain('Top of the shoulder (left)');
+    expect(res.body).toMatch(/You were needled near your chest/);
+    expect(res.body).toMatch(/Avoid hard training or heavy lifting until Friday 09:30/);
+    expect(res.body).toContain('<svg class="chart"');
+    expect(res.body).not.toContain('<script');
+  });
+
+  it('speaks Spanish from Accept-Language, the switcher, and keeps the choice in a cookie', async () => {
+    const s = await createSession(app, await staff());
+    const es = await app.inject({ url: `/p/${s.token}`, headers: { 'accept-language': 'es-ES,es;q=0.9' } });
+    expect(es.body).toContain('<html lang="es">');
+    expect(es.body).toContain('Sus cuidados después de la punción seca');
+    const switched = await app.inject({ url: `/p/${s.token}?lang=en`, headers: { 'accept-language': 'es' } });
+    expect(switched.body).toContain('<html lang="en">');
+    const cookie = switched.cookies.find((c) => c.name === 'nc_lang');
+    expect(cookie?.value).toBe('en');
+    const again = await app.inject({ url: `/p/${s.token}/check-in`, headers: { 'accept-language': 'es', cookie: 'nc_lang=en' } });
+    expect(again.body).toContain('How are you now?');
+  });
+
+  it('checks in through the form: stores once per key, redirects to the answer, alerts above self-care', async () => {
+    const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
+    clock.advance(5 * 3_600_000);
+    const page = await app.inject({ url: `/p/${s.token}/check-in` });
+    const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    expect(key).not.toBe('');
+    const fields: [string, string][] = [['idempotencyKey', key], ['soreness', '3'], ['symptoms', 'dry_cough'], ['symptoms', 'bruising'], ['note', 'a bit of a cough']];
+    const before = await countRows(ctx.db);
+    const first = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form(fields) });
+    expect(first.statusCode).toBe(303);
+    const retry = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form(fields) });
+    expect(retry.headers.location).toBe(first.headers.location);
+    const after = await countRows(ctx.db);
+    expect(after.check_ins - before.check_ins).toBe(1);
+    expect(after.alerts - before.alerts).toBe(1);
+    const answer = await app.inject({ url: String(first.headers.location) });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toContain('Contact your practitioner or a doctor today');
+    expect(answer.body).toMatch(/new dry cough/);
+    expect(answer.body).toContain('We have told your clinic');
+  });
+
+  it('re-renders the form with a plain message when soreness is missing, storing nothing', async () => {
+    const s = await createSession(app, await staff());
+    const before = await countRows(ctx.db);
+    const res = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['symptoms', 'bruising'], ['lang', 'es']]) });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Elija un número del 0 al 10 para su dolor.');
+    expect(res.body).toMatch(/value="bruising" checked/);
+    expect(await countRows(ctx.db)).toEqual(before);
+    const tampered = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['soreness', '4'], ['symptoms', 'itchy']]) });
+    expect(tampered.statusCode).toBe(400);
+    expect(await countRows(ctx.db)).toEqual(before);
+  });
+
+  it('the emergency button records a chest-pain report and shows what to do', async () => {
+    const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
+    const res = await app.inject({ method: 'POST', url: `/p/${s.token}/emergency`, ...form([['lang', 'en']]) });
+    expect(res.statusCode).toBe(303);
+    const page = await app.inject({ url: String(res.headers.location) });
+    expect(page.body).toContain('Call 112 now');
+    expect(page.body).toMatch(/collapsed lung/);
+    const alerts = await app.inject({ url: '/api/v1/alerts', headers: prac.headers(false) });
+    const { items } = alerts.json() as { items: { sessionId: string; severity: string }[] };
+    expect(items.find((a) => a.sessionId === s.sessionId)?.severity).toBe('emergency');
+  });
+
+  it('reminds the patient of an earlier unacknowledged urgent answer', async () => {
+    const s = await createSession(app, await staff());
+    clock.advance(3_600_000);
+    await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['soreness', '2'], ['symptoms', 'fever']]) });
+    clock.advance(3_600_000);
+    const calm = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['soreness', '2']]) });
+    const page = await app.inject({ url: String(calm.headers.location) });
+    expect(page.body).toContain('This is the expected course');
+    expect(page.body).toMatch(/Earlier you reported something that needs attention/);
+  });
+
+  it('prints a handout with a QR code of the link, red flags and the emergency number', async () => {
+    const s = await createSession(app, await staff());
+    const res = await app.inject({ url: `/p/${s.token}/handout` });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/<svg role="img" aria-label="Scan to open your care page and check in:"/);
+    expect(res.body).toContain(`https://care.example.test/p/${s.token}`);
+    expect(res.body).toContain('Call 112 straight away if you have');
+  });
+
+  it('an unknown, revoked or expired link shows a friendly page with no patient data', async () => {
+    const unknown = await app.inject({ url: '/p/not-a-real-token' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.body).toContain('This link no longer works');
+    const s = await createSession(app, await staff());
+    const revoke = await app.inject({ method: 'POST', url: `/api/v1/sessions/${s.sessionId}/link/revoke`, headers: prac.headers() });
+    expect(revoke.statusCode).toBeLessThan(300);
+    const gone = await app.inject({ url: `/p/${s.token}`, headers: { 'accept-language': 'es' } });
+    expect(gone.statusCode).toBe(410);
+    expect(gone.body).toContain('Este enlace ya no funciona');
+    expect(gone.body).toContain('Clínica Sol');
+    expect(gone.body).not.toContain('Test Patient');
+    const post = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['soreness', '4']]) });
+    expect(post.statusCode).toBe(410);
+  });
+
+  it('leaves an audit event for every page read', async () => {
+    const s = await createSession(app, await staff());
+    await app.inject({ url: `/p/${s.token}` });
+    const rows = await ctx.db.selectFrom('audit_events').select(['action', 'subject_id']).where('action', '=', 'patient_page.session.read').where('subject_id', '=', s.sessionId).execute();
+    expect(rows).toHaveLength(1);
+  });
+});
+
+describe('patient stylesheet', () => {
+  it('is small', async () => {
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(new URL('./patient.css', import.meta.url), 'utf8').length).toBeLessThan(6000);
+  });
+});
