@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readJobSettings, validateJobSettings } from './settings.ts';
+import {
+  readJobSettings,
+  validateCoverage,
+  validateJobSettings,
+  validateQuietHours,
+} from './settings.ts';
 
 describe('job settings (clinic escalation_json)', () => {
   it('defaults: 15 min emergency, 2 h urgent, routine never, 90 min answer window', () => {
@@ -53,5 +58,31 @@ describe('job settings (clinic escalation_json)', () => {
         'escalation.webhooks[0].secret: at least 16 characters',
       ]);
     }
+  });
+});
+
+describe('coverage and quiet hours validation', () => {
+  it('accepts good values', () => {
+    expect(
+      validateCoverage({ mon: [['08:00', '18:00']], fri: [['22:00', '06:00']], sat: [] }),
+    ).toEqual([]);
+    expect(validateCoverage({})).toEqual([]);
+    expect(validateQuietHours(null)).toEqual([]);
+    expect(validateQuietHours({ start: '21:00', end: '08:00' })).toEqual([]);
+  });
+  it('names each problem', () => {
+    expect(
+      validateCoverage({ monday: [], tue: [['8:00', '18:00']], wed: [['09:00', '09:00']] }),
+    ).toEqual([
+      'coverage.monday: not a weekday (mon, tue, wed, thu, fri, sat, sun)',
+      'coverage.tue[0]: must be ["HH:MM", "HH:MM"] with different times',
+      'coverage.wed[0]: must be ["HH:MM", "HH:MM"] with different times',
+    ]);
+    expect(validateQuietHours({ start: '25:00', end: '07:00' })).toEqual([
+      'quietHours.start: must be a time "HH:MM"',
+    ]);
+    expect(validateQuietHours({ start: '07:00', end: '07:00' })).toEqual([
+      'quietHours: start and end must differ',
+    ]);
   });
 });

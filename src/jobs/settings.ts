@@ -171,3 +171,58 @@ export function validateJobSettings(
   const { value, problems } = parse(raw);
   return problems.length === 0 ? { ok: true, value } : { ok: false, problems };
 }
+
+const WEEKDAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
+/**
+ * Strict check of a clinic's coverage hours (`{ mon: [['08:00', '18:00']], … }`, clinic-local
+ * `HH:MM`; an end at or before the start runs overnight). For the admin API.
+ */
+export function validateCoverage(raw: unknown): string[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return ['coverage: must be an object of weekday → list of ["HH:MM", "HH:MM"]'];
+  }
+  const problems: string[] = [];
+  for (const [day, ranges] of Object.entries(raw)) {
+    if (!(WEEKDAY_KEYS as readonly string[]).includes(day)) {
+      problems.push(`coverage.${day}: not a weekday (${WEEKDAY_KEYS.join(', ')})`);
+      continue;
+    }
+    if (!Array.isArray(ranges)) {
+      problems.push(`coverage.${day}: must be a list of ["HH:MM", "HH:MM"]`);
+      continue;
+    }
+    ranges.forEach((r: unknown, i) => {
+      const ok =
+        Array.isArray(r) &&
+        r.length === 2 &&
+        r.every((t) => typeof t === 'string' && HHMM.test(t)) &&
+        r[0] !== r[1] &&
+        r[0] !== '24:00';
+      if (!ok)
+        problems.push(`coverage.${day}[${i}]: must be ["HH:MM", "HH:MM"] with different times`);
+    });
+  }
+  return problems;
+}
+
+/** Strict check of quiet hours: `null` or `{ start: 'HH:MM', end: 'HH:MM' }`, start ≠ end. */
+export function validateQuietHours(raw: unknown): string[] {
+  if (raw === null) return [];
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return ['quietHours: must be null or { "start": "HH:MM", "end": "HH:MM" }'];
+  }
+  const o = raw as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of ['start', 'end'] as const) {
+    const v = o[key];
+    if (typeof v !== 'string' || !HHMM.test(v) || v === '24:00') {
+      problems.push(`quietHours.${key}: must be a time "HH:MM"`);
+    }
+  }
+  if (problems.length === 0 && o.start === o.end) {
+    problems.push('quietHours: start and end must differ');
+  }
+  return problems;
+}
