@@ -1,11 +1,31 @@
 /**
- * Two alert queries the store does not offer yet (last resort, reported to the store
- * engineer; move them into src/store/alerts.repository.ts and delete this file):
- * raising an open alert's severity, and a patient's alerts for the timeline.
+ * Three queries the store does not offer yet (last resort, reported to the store engineer;
+ * move them into src/store and delete this file): raising an open alert's severity, a
+ * patient's alerts for the timeline, and the per-session lock of the check-in transaction.
  * They follow the store's conventions: `db` first, clinic-scoped, camelCase out.
  */
 import { type Alert, type AlertSeverity, findAlert } from '../store/alerts.repository.ts';
-import type { Db } from '../store/db.ts';
+import { type Db, dialectOf } from '../store/db.ts';
+
+/**
+ * Serialise check-ins of one session: without it, two concurrent check-ins on PostgreSQL
+ * (READ COMMITTED) could each see no open alert and open two. SQLite already runs one write
+ * transaction at a time. Call first inside the check-in transaction.
+ */
+export async function lockSessionForCheckIn(
+  trx: Db,
+  clinicId: string,
+  sessionId: string,
+): Promise<void> {
+  if (dialectOf(trx) !== 'postgres') return;
+  await trx
+    .selectFrom('needling_sessions')
+    .select('id')
+    .where('clinic_id', '=', clinicId)
+    .where('id', '=', sessionId)
+    .forUpdate()
+    .execute();
+}
 
 const RANK: Readonly<Record<AlertSeverity, number>> = { routine: 0, urgent: 1, emergency: 2 };
 

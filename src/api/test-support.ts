@@ -135,22 +135,24 @@ export function json<T = Record<string, unknown>>(res: LightMyRequestResponse): 
   return res.json() as T;
 }
 
+export const COUNTED_TABLES = [
+  'patients',
+  'needling_sessions',
+  'patient_links',
+  'check_ins',
+  'assessments',
+  'alerts',
+  'idempotency_keys',
+  'outbox',
+  'staff_users',
+  'api_tokens',
+] as const;
+export type CountedTable = (typeof COUNTED_TABLES)[number];
+
 /** Row counts of the tables a request could write, for "nothing stored" checks. */
-export async function countRows(db: Db): Promise<Record<string, number>> {
-  const tables = [
-    'patients',
-    'needling_sessions',
-    'patient_links',
-    'check_ins',
-    'assessments',
-    'alerts',
-    'idempotency_keys',
-    'outbox',
-    'staff_users',
-    'api_tokens',
-  ] as const;
-  const out: Record<string, number> = {};
-  for (const table of tables) {
+export async function countRows(db: Db): Promise<Record<CountedTable, number>> {
+  const out = {} as Record<CountedTable, number>;
+  for (const table of COUNTED_TABLES) {
     const row = await db
       .selectFrom(table)
       .select((eb) => eb.fn.countAll().as('n'))

@@ -205,6 +205,32 @@ describeEachDialect('patient link: check-ins', (ctx) => {
     });
   });
 
+  it('concurrent check-ins of one session open one alert, raised to the highest', async () => {
+    const s = await newSession({ performedAt: '2026-11-26T08:30:00.000Z' });
+    w.clock.set('2026-11-26T20:30:00.000Z');
+    const bodies = [
+      { soreness: 8, symptoms: [] },
+      { soreness: 2, symptoms: ['fever'] },
+      { soreness: 2, symptoms: ['chest_pain'] },
+      { soreness: 8, symptoms: ['discharge'] },
+      { soreness: 1, symptoms: [] },
+    ];
+    const results = await Promise.all(bodies.map((b) => checkIn(s.token, b)));
+    expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 201, 201]);
+    const alerts = await ctx.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('session_id', '=', s.sessionId)
+      .execute();
+    expect(alerts.map((a) => [a.severity, a.status])).toEqual([['emergency', 'open']]);
+    const checkIns = await ctx.db
+      .selectFrom('check_ins')
+      .selectAll()
+      .where('session_id', '=', s.sessionId)
+      .execute();
+    expect(checkIns).toHaveLength(5);
+  });
+
   describe('emergency button', () => {
     it('stores a chest-pain check-in from the button and answers emergency with the number', async () => {
       const s = await newSession({ performedAt: '2026-11-26T08:30:00.000Z', sites: [LEG_SITE] });

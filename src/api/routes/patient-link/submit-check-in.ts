@@ -22,7 +22,11 @@ import {
   saveIdempotentResponse,
 } from '../../../store/idempotency.repository.ts';
 import { findNeedlingSession } from '../../../store/sessions.repository.ts';
-import { raiseOpenAlertSeverity, severityRank } from '../../alert-queries.ts';
+import {
+  lockSessionForCheckIn,
+  raiseOpenAlertSeverity,
+  severityRank,
+} from '../../alert-queries.ts';
 import { type AuditActor, recordAudit } from '../../audit.ts';
 import { type Clock, HOUR_MS } from '../../clock.ts';
 import type { ApiEvents } from '../../events.ts';
@@ -134,6 +138,7 @@ async function writeCheckIn(
 ): Promise<CheckInResponse> {
   const { clock } = deps;
   const { link, input, source, actor } = req;
+  await lockSessionForCheckIn(trx, link.clinicId, link.sessionId);
   const session = await findNeedlingSession(trx, link.clinicId, link.sessionId);
   const clinic = await findClinic(trx, link.clinicId);
   if (session === undefined || clinic === undefined)
