@@ -82,19 +82,19 @@ function replay(prior: IdempotentResponse, requestHash: string): CheckInResponse
   return { status: prior.statusCode, body: prior.response, replayed: true };
 }
 
-/**
- * One check-in, straight through (docs/decisions/0200-check-in-path.md): hour from the
- * injected clock → case from every stored report plus this one → `triage` → in ONE
- * transaction: check-in, assessment, alert (created, or an open one raised — never lowered
- * or closed) with its `alertRaised` event (outbox), audit event, idempotency record. Usable without HTTP (the
- * patient pages call it too).
- */
 export interface CheckInDeps {
   readonly db: Db;
   readonly clock: Clock;
   readonly events: ApiEvents;
 }
 
+/**
+ * One check-in, straight through (docs/decisions/0200-check-in-path.md): in ONE transaction
+ * that first locks the session, the hour from the injected clock → the case from every stored
+ * report plus this one → `triage` → check-in, assessment, alert (created, or an open one
+ * raised — never lowered or closed) with its `alertRaised` event (outbox), audit event and
+ * idempotency record. Usable without HTTP (the patient pages can call it too).
+ */
 export async function submitCheckIn(
   deps: CheckInDeps,
   req: SubmitCheckIn,
