@@ -171,7 +171,7 @@ ${errors.length === 0 ? '' : html`<div class="errors" role="alert" id="form-erro
 <input type="hidden" name="lang" value="${L}">
 <fieldset>
 <legend>${t(L, 'sorenessQuestion')}</legend>
-<div class="scale">${Array.from({ length: 11 }, (_, n) => html`<label><input type="radio" name="soreness" value="${n}" required${view.values?.soreness === n ? raw(' checked') : ''}><span>${n}</span><span class="band">${sorenessBandLabel(L, n)}</span></label>`)}</div>
+<div class="scale">${Array.from({ length: 11 }, (_, n) => html`<label><input type="radio" name="soreness" value="${n}" required${view.values?.soreness === n ? raw(' checked') : ''}><span>${n}</span> <span class="band">${sorenessBandLabel(L, n)}</span></label>`)}</div>
 </fieldset>
 <p>${t(L, 'symptomsQuestion')}</p>
 ${SYMPTOM_GROUPS.map((group) => {
