@@ -92,7 +92,7 @@ export async function cancelPendingReminders(
       sent_at: null,
       claimed_by: null,
       claimed_until: null,
-      last_error: `cancelled: ${reason}`,
+      last_error: cancellationNote(reason),
       payload_json: JSON.stringify({ sessionId, cancelled: true }),
     })
     .where('status', '=', 'pending')
@@ -120,4 +120,36 @@ export async function nextPendingDueAt(db: Db): Promise<string | undefined> {
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return row?.due ?? undefined;
+}
+
+/** Why reminders were cancelled through the patient's stop link. */
+export const PATIENT_STOP_REASON = 'reminders stopped by the patient';
+
+/** The `last_error` a cancelled row carries. */
+export function cancellationNote(reason: string): string {
+  return `cancelled: ${reason}`;
+}
+
+export interface ReminderRowState {
+  readonly dedupeKey: string;
+  readonly status: 'pending' | 'sent' | 'dead';
+  /** Null for a cancelled row. */
+  readonly sentAt: string | null;
+  readonly lastError: string | null;
+}
+
+/** The reminder rows already queued for a session (any status). */
+export async function listReminderRows(db: Db, sessionId: string): Promise<ReminderRowState[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['dedupe_key', 'status', 'sent_at', 'last_error'])
+    .where('kind', 'in', ['reminder.email', 'reminder.sms'])
+    .where('dedupe_key', 'like', sql<string>`${likePrefix(`reminder:${sessionId}:`)} escape '\\'`)
+    .execute();
+  return rows.map((r) => ({
+    dedupeKey: r.dedupe_key,
+    status: r.status,
+    sentAt: r.sent_at,
+    lastError: r.last_error,
+  }));
 }

@@ -1,6 +1,9 @@
 import { afterEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
-import { revokeLink, listLinksForSession } from '../store/links.repository.ts';
+import { withTransaction } from '../store/db.ts';
+import { listLinksForSession, revokeLink } from '../store/links.repository.ts';
+import { cancelPendingReminders } from './outbox-queries.ts';
+import { enqueueSessionReminders, stopReminders } from './reminders.ts';
 import {
   PUBLIC_URL,
   recordingLogger,
@@ -87,5 +90,77 @@ describeEachDialect('jobs: reminders', (ctx) => {
     });
     expect(await worker.runOnce()).toMatchObject({ claimed: 1, sent: 0, skipped: 1 });
     expect(mailer.sent).toEqual([]);
+  });
+
+  function reissue(
+    s: Awaited<ReturnType<typeof seedSessionWithReminders>>,
+    url: string,
+    now: string,
+  ) {
+    return withTransaction(ctx.db, async (trx) => {
+      await cancelPendingReminders(trx, s.session.id, 'patient link re-issued');
+      return enqueueSessionReminders(trx, {
+        clinic: s.clinic,
+        session: s.session,
+        patient: s.patient,
+        link: { url },
+        plan: s.plan,
+        now,
+      });
+    });
+  }
+
+  it('a re-issued link gets the remaining reminders with the new link, never a delivered one again', async () => {
+    const s = await seedSessionWithReminders(ctx.db, { performedAt: T0, thoracic: false });
+    const mailer = recordingMailer();
+    const clock = testClock('2026-11-25T15:00:00.000Z');
+    const worker = createWorker({
+      db: ctx.db,
+      clock,
+      logger: recordingLogger(),
+      mailer,
+      sms: recordingSms(),
+      webhooks: recordingWebhooks(),
+      workerId: 'reissue',
+      config: { publicUrl: PUBLIC_URL },
+    });
+    await worker.runOnce(); // the 4 h reminder, with the first link
+    expect(mailer.sent.map((m) => m.text.includes(s.linkUrl))).toEqual([true]);
+
+    const newUrl = `${PUBLIC_URL}/p/second-token`;
+    const queued = await reissue(s, newUrl, '2026-11-26T16:00:00.000Z'); // +30 h
+    // 4 h delivered, 24 h's window is over: 48, 72 and 168 h, with the new link's tag.
+    expect(queued.map((q) => q.dedupeKey.replace(s.session.id, 'S'))).toEqual([
+      expect.stringMatching(/^reminder:S:48:email:[0-9a-f]{12}$/),
+      expect.stringMatching(/^reminder:S:72:email:[0-9a-f]{12}$/),
+      expect.stringMatching(/^reminder:S:168:email:[0-9a-f]{12}$/),
+    ]);
+    // The same call again (a retried transaction) adds nothing.
+    const again = await withTransaction(ctx.db, (trx) =>
+      enqueueSessionReminders(trx, {
+        clinic: s.clinic,
+        session: s.session,
+        patient: s.patient,
+        link: { url: newUrl },
+        plan: s.plan,
+        now: '2026-11-26T16:00:00.000Z',
+      }),
+    );
+    expect(again).toEqual([]);
+
+    clock.set('2026-12-03T12:00:00.000Z');
+    while ((await worker.runOnce()).claimed > 0) {}
+    expect(mailer.sent).toHaveLength(4);
+    for (const m of mailer.sent.slice(1)) {
+      expect(m.text).toContain(newUrl);
+      expect(m.text).not.toContain(s.linkUrl);
+    }
+  });
+
+  it('after the patient stopped reminders, a re-issued link queues none', async () => {
+    const s = await seedSessionWithReminders(ctx.db, { performedAt: T0, thoracic: true });
+    await stopReminders(ctx.db, s.token, new Date('2026-11-25T11:00:00.000Z'));
+    const queued = await reissue(s, `${PUBLIC_URL}/p/other`, '2026-11-25T12:00:00.000Z');
+    expect(queued).toEqual([]);
   });
 });

@@ -11,7 +11,12 @@ import { findLinkByTokenHash } from '../store/links.repository.ts';
 import { enqueueOutbox } from '../store/outbox.repository.ts';
 import type { Patient } from '../store/patients.repository.ts';
 import type { NeedlingSession } from '../store/sessions.repository.ts';
-import { cancelPendingReminders } from './outbox-queries.ts';
+import {
+  cancellationNote,
+  cancelPendingReminders,
+  listReminderRows,
+  PATIENT_STOP_REASON,
+} from './outbox-queries.ts';
 import type { MissedCheckInPayload, ReminderPayload } from './payloads.ts';
 import { moveOutOfQuietHours } from './schedule.ts';
 import { readJobSettings } from './settings.ts';
@@ -30,6 +35,11 @@ export interface SessionRemindersInput {
    */
   readonly link: { readonly url: string; readonly stopUrl?: string };
   readonly plan: CheckInPlan;
+  /**
+   * When this is queued (default: the session's `createdAt`). Check-ins whose answer window
+   * closed before it get nothing; pass it when re-issuing a link days later.
+   */
+  readonly now?: Date | string;
 }
 
 export interface EnqueuedReminder {
@@ -48,9 +58,13 @@ export function stopUrlFor(linkUrl: string): string {
  * SMS when a phone), due at the planned time moved out of the clinic's quiet hours — except the
  * early check-ins after thoracic needling, which go at the planned time, night or not. Early
  * thoracic check-ins also get a `missed-checkin.check` at the planned time plus the clinic's
- * answer window. Check-ins whose window had closed before the session was recorded are left
- * out. Call it inside the transaction that records the session. Dedupe keys
- * (`reminder:<session>:<hours>:<channel>`) make a retried request queue nothing twice.
+ * answer window. Check-ins whose window had closed before the session was recorded (or before
+ * `now`) are left out. Call it inside the transaction that records the session.
+ *
+ * Dedupe: keys are `reminder:<session>:<hours>:<channel>`, so a retried request queues nothing
+ * twice. Calling it again for a **re-issued link** (after `cancelPendingReminders`) queues the
+ * cancelled reminders anew under `…:<channel>:<link tag>` with the new link, but never repeats a
+ * reminder already delivered, and queues none at all once the patient used the stop link.
  */
 export async function enqueueSessionReminders(
   trx: Db,
@@ -65,8 +79,22 @@ export async function enqueueSessionReminders(
   if (patient.phone) channels.push({ kind: 'reminder.sms', channel: 'sms', to: patient.phone });
 
   const queued: EnqueuedReminder[] = [];
-  const recordedAt = Date.parse(session.createdAt);
+  const recordedAt = new Date(input.now ?? session.createdAt).getTime();
   const windowMs = settings.missedCheckInMinutes * MINUTE_MS;
+
+  // What earlier calls queued for this session (a retry, or a link re-issued since).
+  const existing = await listReminderRows(trx, session.id);
+  const stoppedByPatient = existing.some(
+    (r) => r.lastError === cancellationNote(PATIENT_STOP_REASON),
+  );
+  const baseTaken = new Set(existing.map((r) => r.dedupeKey));
+  const covered = new Set(
+    existing
+      .filter((r) => r.status === 'pending' || r.sentAt !== null)
+      .map((r) => r.dedupeKey.split(':').slice(0, 4).join(':')),
+  );
+  const linkTag = createHash('sha256').update(link.url).digest('hex').slice(0, 12);
+
   for (const checkIn of plan.checkIns) {
     // A session recorded late: a check-in whose answer window closed before the session was
     // recorded gets neither a reminder nor a missed-check follow-up (it would be a false alarm).
@@ -75,6 +103,10 @@ export async function enqueueSessionReminders(
       ? new Date(checkIn.dueAt)
       : moveOutOfQuietHours(checkIn.dueAt, clinic.quietHours, clinic.timeZone);
     for (const c of channels) {
+      if (stoppedByPatient) break;
+      const base = `reminder:${session.id}:${checkIn.hoursAfter}:${c.channel}`;
+      // Pending (a retry) or delivered already: nothing to add.
+      if (covered.has(base)) continue;
       const payload: ReminderPayload = {
         sessionId: session.id,
         hoursAfter: checkIn.hoursAfter,
@@ -88,7 +120,8 @@ export async function enqueueSessionReminders(
         contactPhone: clinic.contactPhone,
         emergencyNumber: clinic.emergencyNumber,
       };
-      const dedupeKey = `reminder:${session.id}:${checkIn.hoursAfter}:${c.channel}`;
+      // A cancelled row keeps its key: a re-issued link gets its own.
+      const dedupeKey = baseTaken.has(base) ? `${base}:${linkTag}` : base;
       const added = await enqueueOutbox(trx, {
         clinicId: clinic.id,
         kind: c.kind,
@@ -144,11 +177,7 @@ export async function stopReminders(db: Db, token: string, now: Date): Promise<S
   return withTransaction(db, async (trx) => {
     const link = await findLinkByTokenHash(trx, tokenHash);
     if (!link) return { found: false, cancelled: 0 };
-    const cancelled = await cancelPendingReminders(
-      trx,
-      link.sessionId,
-      'reminders stopped by the patient',
-    );
+    const cancelled = await cancelPendingReminders(trx, link.sessionId, PATIENT_STOP_REASON);
     await appendAuditEvent(trx, {
       at: now,
       clinicId: link.clinicId,
