@@ -467,7 +467,12 @@ export function createWorker(deps: WorkerDeps): Worker {
         if (!marked) logger.info(log, 'outbox: finished elsewhere (lease expired)');
       }
       const clean = redacted(m);
-      if (clean !== undefined) await replacePayload(db, m.id, clean);
+      if (clean !== undefined) {
+        // Best effort: the message went out; a failed clean-up must not count as a failed send.
+        await replacePayload(db, m.id, clean).catch((error: unknown) =>
+          logger.warn({ ...log, error: scrubError(error) }, 'outbox: could not blank payload'),
+        );
+      }
       if (outcome.status === 'sent') summary.sent += 1;
       else summary.skipped += 1;
       logger.debug({ ...log, status: outcome.status, note: outcome.note }, 'outbox: done');
