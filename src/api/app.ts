@@ -88,6 +88,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerSecurityHeaders(app);
   await app.register(cookie);
   registerAuth(app);
+  documentSecurity(app);
 
   await app.register(swagger, {
     // Shared schemas appear under their $id (`Problem`), not as `def-0`.
@@ -127,6 +128,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(alertRoutes, { prefix: `${API_PREFIX}/alerts` });
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
+}
+
+/** OpenAPI `security` of each route from its declared access: cookie + CSRF, or a bearer token. */
+function documentSecurity(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access ?? (route.url.startsWith(API_PREFIX) ? 'staff' : 'public');
+    if (access !== 'staff' && access !== 'admin') return;
+    const unsafe = ![route.method].flat().every((m) => m === 'GET' || m === 'HEAD');
+    const cookie = unsafe ? { session: [], csrf: [] } : { session: [] };
+    route.schema = {
+      ...route.schema,
+      security: access === 'admin' ? [cookie] : [cookie, { bearer: [] }],
+    };
+  });
 }
 
 /** One line per request: method, route pattern, status, time, request id. Nothing else. */

@@ -82,20 +82,20 @@ const CASES: Case[] = [
     expect: STAFF_FOREIGN_ID(200),
   },
   {
-    route: 'GET /api/v1/patients/',
+    route: 'GET /api/v1/patients',
     method: 'GET',
     url: () => '/api/v1/patients?q=',
     expect: { ...STAFF_OWN(200), tokenB: 200, pracB: 200, adminB: 200 },
   },
   {
-    route: 'POST /api/v1/patients/',
+    route: 'POST /api/v1/patients',
     method: 'POST',
     url: () => '/api/v1/patients',
     payload: () => ({ displayName: 'New' }),
     expect: { ...STAFF_OWN(201), tokenB: 201, pracB: 201, adminB: 201 },
   },
   {
-    route: 'POST /api/v1/sessions/',
+    route: 'POST /api/v1/sessions',
     method: 'POST',
     url: () => '/api/v1/sessions',
     payload: (i) => ({
@@ -124,7 +124,7 @@ const CASES: Case[] = [
     expect: STAFF_FOREIGN_ID(201),
   },
   {
-    route: 'GET /api/v1/alerts/',
+    route: 'GET /api/v1/alerts',
     method: 'GET',
     url: () => '/api/v1/alerts',
     expect: { ...STAFF_OWN(200), tokenB: 200, pracB: 200, adminB: 200 },

@@ -46,7 +46,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
   const staff = { access: 'staff' } as const;
 
   app.get<{ Querystring: { status?: AlertStatus; severity?: AlertSeverity; limit: string } }>(
-    '/',
+    '',
     {
       config: staff,
       schema: {

@@ -81,7 +81,7 @@ export async function patientRoutes(app: FastifyInstance): Promise<void> {
   const staff = { access: 'staff' } as const;
 
   app.post<{ Body: NewPatientBody }>(
-    '/',
+    '',
     {
       config: staff,
       schema: {
@@ -116,7 +116,7 @@ export async function patientRoutes(app: FastifyInstance): Promise<void> {
   );
 
   app.get<{ Querystring: { q: string; limit: string } }>(
-    '/',
+    '',
     {
       config: staff,
       schema: {

@@ -81,7 +81,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   const staff = { access: 'staff' } as const;
 
   app.post<{ Body: RecordSessionBody }>(
-    '/',
+    '',
     {
       config: staff,
       schema: {
