@@ -18,6 +18,10 @@ import { html, type SafeHtml } from '../web/shared/html.ts';
 import { stopReminders } from './reminders.ts';
 import type { Clock } from './worker.ts';
 
+/** As strict as the patient pages: no script, styles from this origin only. */
+export const STOP_PAGE_CSP =
+  "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
 export interface StopRouteDeps {
   readonly db: Db;
   readonly clock: Clock;
@@ -49,7 +53,7 @@ function page(lang: Locale, title: string, body: SafeHtml): string {
 <html lang="${lang}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${title}</title>
-<style>body{font:1.1rem/1.5 system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem}button{font:inherit;padding:.6rem 1rem}</style>
+<link rel="stylesheet" href="/assets/patient.css">
 </head>
 <body><main><h1>${title}</h1>${body}</main></body>
 </html>`.value;
@@ -61,6 +65,8 @@ function send(reply: FastifyReply, status: number, body: string): FastifyReply {
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('referrer-policy', 'no-referrer')
+    .header('content-security-policy', STOP_PAGE_CSP)
+    .header('x-robots-tag', 'noindex, nofollow')
     .send(body);
 }
 

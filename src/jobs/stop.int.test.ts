@@ -46,6 +46,8 @@ describeEachDialect('jobs: the stop link', (ctx) => {
     expect(get.statusCode).toBe(200);
     expect(get.headers['cache-control']).toBe('no-store');
     expect(get.headers['referrer-policy']).toBe('no-referrer');
+    expect(get.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(get.body).not.toContain('<script');
     expect(get.body).toContain('<form method="post">');
     expect(get.body).toContain('lang="es"');
     // Looking is not stopping.
