@@ -126,6 +126,21 @@ describeEachDialect('patient pages', (ctx) => {
     expect(page.body).toMatch(/Earlier you reported something that needs attention/);
   });
 
+  it('says plainly when the clinic is closed and where to go instead', async () => {
+    const s = await createSession(app, await staff());
+    await updateClinicSettings(ctx.db, clinic.clinicId, { coverage: { mon: [['08:00', '09:00']] }, escalation: { afterHoursPhone: '+34 900 111 222' } });
+    try {
+      clock.advance(3_600_000);
+      const res = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['soreness', '2'], ['symptoms', 'fever']]) });
+      const page = await app.inject({ url: String(res.headers.location) });
+      expect(page.body).toMatch(/is closed now/);
+      expect(page.body).toContain('+34 900 111 222');
+      expect(page.body).toContain('112');
+    } finally {
+      await updateClinicSettings(ctx.db, clinic.clinicId, { coverage: {}, escalation: {} });
+    }
+  });
+
   it('prints a handout with a QR code of the link, red flags and the emergency number', async () => {
     const s = await createSession(app, await staff());
     const res = await app.inject({ url: `/p/${s.token}/handout` });

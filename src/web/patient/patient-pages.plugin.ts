@@ -21,6 +21,7 @@ import { sha256Hex } from '../../api/secrets.ts';
 import { coreSites, firedRulesOf } from '../../api/views.ts';
 import { clinicIsOpen } from '../../jobs/alerts.ts';
 import { clinicClosedNotice } from '../../jobs/messages.ts';
+import { readJobSettings } from '../../jobs/settings.ts';
 import type { AlertSeverity } from '../../store/alerts.repository.ts';
 import { findOpenAlertForSession } from '../../store/alerts.repository.ts';
 import type { CheckInSource } from '../../store/checkins.repository.ts';
@@ -280,7 +281,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
         ? openDisposition
         : undefined;
     const status = clinicIsOpen(clinic, clock.now());
-    const closed = clinicClosedNotice(clinic, status, L);
+    const closed = clinicClosedNotice(clinic, status, L, readJobSettings(clinic.escalation).afterHoursPhone);
     return html(
       reply,
       200,
