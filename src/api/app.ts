@@ -85,7 +85,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
   registerRequestLogging(app);
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app, config.publicUrl);
   await app.register(cookie);
   registerAuth(app);
   documentSecurity(app);
@@ -159,14 +159,20 @@ function registerRequestLogging(app: FastifyInstance): void {
   });
 }
 
-/** ASVS 14.4: nosniff, no referrer, no framing; API answers are never cached (they hold ePHI). */
-function registerSecurityHeaders(app: FastifyInstance): void {
+/** ASVS 14.4: nosniff, no referrer, no framing, HSTS on https; API answers are never cached (ePHI). */
+function registerSecurityHeaders(app: FastifyInstance, publicUrl: string): void {
+  const https = publicUrl.startsWith('https:');
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
-    if (request.url.startsWith(API_PREFIX)) reply.header('cache-control', 'no-store');
+    if (https) reply.header('strict-transport-security', 'max-age=15724800; includeSubDomains');
+    if (request.url.startsWith(API_PREFIX)) {
+      reply.header('cache-control', 'no-store');
+      // JSON only: nothing in an API answer may run or be framed if a browser renders it.
+      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    }
     return payload;
   });
 }

@@ -55,6 +55,8 @@ describeEachDialect('routes', (ctx) => {
         'referrer-policy': 'no-referrer',
         'cache-control': 'no-store',
         'x-frame-options': 'DENY',
+        'strict-transport-security': 'max-age=15724800; includeSubDomains',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
       });
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
