@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env.ts';
 import type { Db } from '../store/db.ts';
-import { registerAuth } from './auth/auth.plugin.ts';
+import { registerAuth, sessionCookieName } from './auth/auth.plugin.ts';
 import type { Clock } from './clock.ts';
 import type { AppDeps } from './deps.ts';
 import type { ApiEvents } from './events.ts';
@@ -107,7 +107,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       servers: [{ url: config.publicUrl }],
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'needlecare_session' },
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookieName(config.cookieSecure) },
           csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
           bearer: { type: 'http', scheme: 'bearer' },
         },
