@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LOCALES, type Locale } from '../../clinical/types.ts';
+import { type Clinic, findClinic } from '../../store/clinics.repository.ts';
+import { isLocale, negotiateLocale } from '../shared/i18n.ts';
+import { messagePage, type PageContext } from './layout.ts';
+import { type DashboardStaff, formCsrfValid, loadStaff } from './session-auth.ts';
+
+/**
+ * Who may open a dashboard route, declared as `config: { access: 'public', dashboard }` (the
+ * API's auth hook stands aside; this plugin's hook decides):
+ * - `anonymous`: sign-in page and static files;
+ * - `staff`: a signed-in practitioner or admin; anonymous GETs are sent to the sign-in page;
+ * - `admin`: a signed-in clinic admin; others get 403;
+ * - `stream`: like `staff` but answers 401 instead of redirecting and does not slide the
+ *   session's idle timeout (scripts, not people, call it).
+ * Unsafe methods on `staff`/`admin` routes need the `_csrf` form field.
+ */
+export type DashboardAccess = 'anonymous' | 'staff' | 'admin' | 'stream';
+
+export interface DashboardRequestState {
+  readonly staff: DashboardStaff | null;
+  readonly clinic: Clinic | null;
+  readonly page: PageContext;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    dashboard?: DashboardAccess;
+  }
+  interface FastifyRequest {
+    /** Set by the dashboard hook on every dashboard route. */
+    dash: DashboardRequestState | null;
+  }
+}
+
+export const LANG_COOKIE = 'needlecare_lang';
+
+function pathOf(request: FastifyRequest): string {
+  return request.url.split('?')[0] ?? '/app';
+}
+
+/** The page language: `?lang=` (remembered in a cookie), the cookie, the browser, the clinic. */
+export function localeOf(request: FastifyRequest, reply: FastifyReply, clinic: Clinic | null, secure: boolean): Locale {
+  const query = request.query as Record<string, unknown> | undefined;
+  const asked = query?.lang;
+  if (isLocale(asked)) reply.setCookie(LANG_COOKIE, asked, { path: '/app', httpOnly: true, sameSite: 'lax', secure, maxAge: 365 * 86_400 });
+  const explicit = isLocale(asked) ? asked : request.cookies[LANG_COOKIE];
+  return negotiateLocale({
+    explicit,
+    acceptLanguage: request.headers['accept-language'],
+    // Staff pages come in every language the dashboard has; the clinic's list is for patients.
+    offered: LOCALES,
+    fallback: clinic?.defaultLanguage ?? 'en',
+  });
+}
+
+export function stateOf(request: FastifyRequest): DashboardRequestState {
+  if (request.dash === null) throw new Error('dashboard state missing: route lacks config.dashboard');
+  return request.dash;
+}
+
+/** The signed-in staff user of a `staff`/`admin` route (the hook guarantees one). */
+export function staffOf(request: FastifyRequest): { staff: DashboardStaff; clinic: Clinic; page: PageContext } {
+  const s = stateOf(request);
+  if (s.staff === null || s.clinic === null) throw new Error('dashboard route without a signed-in user');
+  return { staff: s.staff, clinic: s.clinic, page: s.page };
+}
+
+export function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').send(body);
+}
+
+/** Register the dashboard's access hook in its (encapsulated) plugin. */
+export function registerDashboardAccess(app: FastifyInstance): void {
+  app.decorateRequest('dash', null);
+  const { deps } = app;
+  app.addHook('preHandler', async (request, reply) => {
+    const access = request.routeOptions.config.dashboard;
+    if (access === undefined) return;
+    const secure = deps.config.cookieSecure;
+    if (access === 'anonymous') {
+      const locale = localeOf(request, reply, null, secure);
+      request.dash = { staff: null, clinic: null, page: { locale, staff: null, clinicName: '', path: pathOf(request), languages: LOCALES } };
+      return;
+    }
+    const staff = await loadStaff(deps, request, access !== 'stream');
+    const clinic = staff === null ? undefined : await findClinic(deps.db, staff.clinicId);
+    if (staff === null || clinic === undefined) {
+      if (access === 'stream') return reply.status(401).type('text/plain; charset=utf-8').send('Sign in again.');
+      if (request.method !== 'GET') return reply.redirect('/app/sign-in', 303);
+      return reply.redirect(`/app/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+    }
+    // The API's helpers (actorOf, recordSession) read the principal from the request.
+    request.principal = staff;
+    const locale = localeOf(request, reply, clinic, secure);
+    const page: PageContext = { locale, staff, clinicName: clinic.name, path: pathOf(request), languages: LOCALES };
+    request.dash = { staff, clinic, page };
+    if (access === 'admin' && staff.role !== 'admin') {
+      request.log.warn({ access }, 'dashboard admin page refused');
+      return sendPage(reply, 403, messagePage(page, 'forbiddenTitle', 'forbiddenText'));
+    }
+    if (!['GET', 'HEAD'].includes(request.method) && !formCsrfValid(staff, request.body)) {
+      request.log.warn({ code: 'csrf_failed' }, 'dashboard form refused');
+      return sendPage(reply, 403, messagePage(page, 'csrfTitle', 'csrfText'));
+    }
+  });
+}
+
+/** A text field of a form body ('' when absent or repeated). */
+export function field(body: unknown, name: string): string {
+  const v = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof v === 'string' ? v : '';
+}
+
+/** Every value of a repeated form field (checkboxes). */
+export function fields(body: unknown, name: string): string[] {
+  const v = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

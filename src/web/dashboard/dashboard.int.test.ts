@@ -1,0 +1,408 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeEachDialect } from '../../../test/dialects.ts';
+import { buildApp } from '../../api/app.ts';
+import { type ManualClock, manualClock } from '../../api/clock.ts';
+import { createLogger } from '../../api/logger.ts';
+import {
+  auditActions,
+  type Browser,
+  createSession,
+  LEG_SITE,
+  PASSWORD,
+  type SeededClinic,
+  seedClinic,
+  signIn,
+  T0,
+  testConfig,
+  THORACIC_SITE,
+} from '../../api/test-support.ts';
+import { findAlert } from '../../store/alerts.repository.ts';
+import { findClinic } from '../../store/clinics.repository.ts';
+import type { Db } from '../../store/db.ts';
+import { dashboardPlugin } from './dashboard.plugin.ts';
+
+/** The API app with the dashboard registered the way the lead will register it. */
+async function makeApp(db: Db, pollMs = 2000): Promise<{ app: FastifyInstance; clock: ManualClock }> {
+  const clock = manualClock(T0);
+  const app = await buildApp({ config: testConfig(), db, clock, logger: createLogger('silent') });
+  await app.register(dashboardPlugin, { prefix: '/app', pollMs });
+  await app.ready();
+  return { app, clock };
+}
+
+const form = (fields: Record<string, string | string[]>): string => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
+  return p.toString();
+};
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+describeEachDialect('dashboard routes', (ctx) => {
+  let app: FastifyInstance;
+  let clock: ManualClock;
+  let a: SeededClinic;
+  let b: SeededClinic;
+  let pracA: Browser;
+  let adminA: Browser;
+  let pracB: Browser;
+
+  beforeAll(async () => {
+    ({ app, clock } = await makeApp(ctx.db));
+    a = await seedClinic(ctx.db, 'Dash A');
+    b = await seedClinic(ctx.db, 'Dash B');
+    pracA = await signIn(app, a.practitionerEmail);
+    adminA = await signIn(app, a.adminEmail);
+    pracB = await signIn(app, b.practitionerEmail);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const get = (url: string, who?: Browser, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'GET', url, headers: { ...(who === undefined ? {} : { cookie: who.cookie }), ...headers } });
+  const post = (url: string, who: Browser | undefined, fields: Record<string, string | string[]>, csrf: string | null = who?.csrf ?? null) =>
+    app.inject({
+      method: 'POST',
+      url,
+      headers: { ...FORM, ...(who === undefined ? {} : { cookie: who.cookie }) },
+      payload: form({ ...fields, ...(csrf === null ? {} : { _csrf: csrf }) }),
+    });
+
+  /** A session of clinic A with an emergency check-in: the alert id. */
+  async function emergency(): Promise<{ alertId: string; patientId: string; token: string }> {
+    const s = await createSession(app, pracA, { sites: [THORACIC_SITE], performedAt: '2026-11-25T08:00:00.000Z' });
+    const res = await app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/check-ins`, payload: { soreness: 3, symptoms: ['chest_pain'] } });
+    expect(res.statusCode).toBeLessThan(300);
+    const alertId = (res.json() as { openAlert: { id: string } }).openAlert.id;
+    return { alertId, patientId: s.patientId, token: s.token };
+  }
+
+  describe('access', () => {
+    it.each(['/app', '/app/sessions/new', '/app/register', '/app/clinic', `/app/patients/${crypto.randomUUID()}`])(
+      'sends an anonymous GET %s to the sign-in page',
+      async (url) => {
+        const res = await get(url);
+        expect(res.statusCode).toBe(303);
+        expect(res.headers.location).toBe(`/app/sign-in?next=${encodeURIComponent(url)}`);
+      },
+    );
+
+    it('sends anonymous form posts to sign-in and refuses the event stream', async () => {
+      const res = await post('/app/sessions', undefined, { patientId: 'new' }, 'x');
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toBe('/app/sign-in');
+      expect((await get('/app/events')).statusCode).toBe(401);
+    });
+
+    it('keeps a practitioner out of the clinic page (403) and lets the admin in', async () => {
+      const res = await get('/app/clinic', pracA);
+      expect(res.statusCode).toBe(403);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect((await get('/app/clinic', adminA)).statusCode).toBe(200);
+      expect((await post('/app/clinic/settings', pracA, { name: 'Hijack' })).statusCode).toBe(403);
+    });
+
+    it("never shows another clinic's patient or alert (404)", async () => {
+      const { alertId, patientId } = await emergency();
+      const page = await get(`/app/patients/${patientId}`, pracB);
+      expect(page.statusCode).toBe(404);
+      expect(page.body).not.toContain('Test Patient');
+      const ack = await post(`/app/alerts/${alertId}/acknowledge`, pracB, {});
+      expect(ack.statusCode).toBe(404);
+      const resolve = await post(`/app/alerts/${alertId}/resolve`, pracB, { note: 'not mine' });
+      expect(resolve.statusCode).toBe(404);
+      expect((await findAlert(ctx.db, a.clinicId, alertId))?.status).toBe('open');
+      const queueB = await get('/app', pracB);
+      expect(queueB.body).not.toContain(alertId);
+      expect((await get(`/app/patients/${patientId}`, pracA)).statusCode).toBe(200);
+    });
+
+    it('answers 404 pages for unknown ids and paths', async () => {
+      expect((await get('/app/patients/not-a-uuid', pracA)).statusCode).toBe(404);
+      const res = await get('/app/nothing-here', pracA);
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toContain('text/html');
+    });
+  });
+
+  describe('sign in and out', () => {
+    it('signs in through the form with a double-submit token and signs out', async () => {
+      const page = await get('/app/sign-in?next=%2Fapp%2Fregister');
+      expect(page.statusCode).toBe(200);
+      const csrfCookie = page.cookies.find((c) => c.name === 'needlecare_signin_csrf');
+      expect(csrfCookie).toBeDefined();
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+      expect(token).toBe(csrfCookie?.value);
+      const cookie = `needlecare_signin_csrf=${csrfCookie?.value}`;
+      const send = (fields: Record<string, string>) => app.inject({ method: 'POST', url: '/app/sign-in', headers: { ...FORM, cookie }, payload: form(fields) });
+
+      const noToken = await send({ email: a.practitionerEmail, password: PASSWORD, next: '/app' });
+      expect(noToken.statusCode).toBe(403);
+      const wrong = await send({ _csrf: token ?? '', email: a.practitionerEmail, password: 'wrong password', next: '/app' });
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.body).toContain('The e-mail address or password is wrong.');
+      const ok = await send({ _csrf: token ?? '', email: a.practitionerEmail, password: PASSWORD, next: '/app/register' });
+      expect(ok.statusCode).toBe(303);
+      expect(ok.headers.location).toBe('/app/register');
+      const session = ok.cookies.find((c) => c.name === '__Host-needlecare_session');
+      expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax' });
+      const me: Browser = { cookie: `${session?.name}=${session?.value}`, csrf: '', headers: () => ({}) };
+      const home = await get('/app', me);
+      expect(home.statusCode).toBe(200);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)?.[1] ?? '';
+
+      const out = await post('/app/sign-out', me, {}, csrf);
+      expect(out.statusCode).toBe(303);
+      expect(out.headers.location).toBe('/app/sign-in?signedOut=1');
+      expect((await get('/app', me)).statusCode).toBe(303);
+      expect(await auditActions(ctx.db, 'auth.sign_out')).not.toHaveLength(0);
+    });
+
+    it('refuses an outside next= target', async () => {
+      const page = await get('/app/sign-in?next=https%3A%2F%2Fevil.example');
+      expect(page.body).toContain('name="next" value="/app"');
+    });
+  });
+
+  describe('alert queue', () => {
+    it('shows an open emergency in a banner, in the title and first in the list, and audits the read', async () => {
+      const { alertId } = await emergency();
+      const res = await get('/app', pracA);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).toContain('class="emergency-banner"');
+      expect(res.body).toMatch(/<title data-base-title="[^"]*">\(\d+\) Alerts/);
+      expect(res.body).toContain(`id="alert-${alertId}"`);
+      expect(res.body).not.toMatch(/<script>|style="/);
+      const list = await auditActions(ctx.db, 'alert.list');
+      expect(list[0]?.actorId).toBe(a.practitionerId);
+      expect(list[0]?.details).toContain('patientIds');
+    });
+
+    it('orders open alerts emergency, urgent, routine', async () => {
+      const s = await createSession(app, pracA, { sites: [LEG_SITE] });
+      const urgent = await app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/check-ins`, payload: { soreness: 3, symptoms: ['fever'] } });
+      expect(urgent.statusCode).toBeLessThan(300);
+      const body = (await get('/app', pracA)).body;
+      const open = body.slice(body.indexOf('id="open-title"'), body.indexOf('id="ack-title"'));
+      const order = [...open.matchAll(/data-severity="(\w+)"/g)].map((m) => m[1]);
+      expect(order.length).toBeGreaterThan(1);
+      const rank = { emergency: 0, urgent: 1, routine: 2 } as Record<string, number>;
+      expect(order.map((x) => rank[x ?? ''])).toEqual([...order.map((x) => rank[x ?? ''])].sort());
+    });
+
+    it('acknowledges only with the form CSRF token, then resolves with a note', async () => {
+      const { alertId } = await emergency();
+      const none = await post(`/app/alerts/${alertId}/acknowledge`, pracA, {}, null);
+      const wrong = await post(`/app/alerts/${alertId}/acknowledge`, pracA, {}, 'x'.repeat(43));
+      const foreign = await post(`/app/alerts/${alertId}/acknowledge`, pracA, {}, adminA.csrf);
+      expect([none.statusCode, wrong.statusCode, foreign.statusCode]).toEqual([403, 403, 403]);
+      expect((await findAlert(ctx.db, a.clinicId, alertId))?.status).toBe('open');
+
+      const ok = await post(`/app/alerts/${alertId}/acknowledge`, pracA, {});
+      expect(ok.statusCode).toBe(303);
+      expect((await findAlert(ctx.db, a.clinicId, alertId))?.acknowledgedBy).toBe(a.practitionerId);
+      const again = await post(`/app/alerts/${alertId}/acknowledge`, pracA, {});
+      expect(again.headers.location).toBe('/app?notice=gone');
+
+      const empty = await post(`/app/alerts/${alertId}/resolve`, pracA, { note: '   ' });
+      expect(empty.headers.location).toBe('/app?notice=note');
+      clock.advance(60_000);
+      const resolved = await post(`/app/alerts/${alertId}/resolve`, pracA, { note: 'Called, sent to A&E <b>now</b>' });
+      expect(resolved.statusCode).toBe(303);
+      const alert = await findAlert(ctx.db, a.clinicId, alertId);
+      expect(alert).toMatchObject({ status: 'resolved', resolvedBy: a.practitionerId, resolutionNote: 'Called, sent to A&E <b>now</b>' });
+      const page = (await get('/app', pracA)).body;
+      expect(page).toContain('Resolved by Pia Practitioner');
+      expect(page).toContain('A&amp;E &lt;b&gt;now&lt;/b&gt;');
+      expect((await auditActions(ctx.db, 'alert.acknowledge'))[0]?.subjectId).toBe(alertId);
+      expect((await auditActions(ctx.db, 'alert.resolve'))[0]?.subjectId).toBe(alertId);
+    });
+
+    it('serves the queue fragment without page chrome', async () => {
+      const res = await get('/app/alerts/fragment', pracA);
+      expect(res.statusCode).toBe(200);
+      expect(res.body.startsWith('<div id="queue-content"')).toBe(true);
+      expect(res.body).not.toContain('<html');
+    });
+  });
+
+  describe('record a session', () => {
+    it('records thoracic muscles on both sides, warns, and hands over link, QR code and handout', async () => {
+      const before = await auditActions(ctx.db, 'session.create');
+      const res = await post('/app/sessions', pracA, {
+        patientId: 'new',
+        displayName: 'Rosa Quick',
+        email: 'rosa@example.test',
+        phone: '',
+        language: 'es',
+        performedAt: '2026-11-25T09:45',
+        site: ['upper-trapezius:left', 'upper-trapezius:right', 'tibialis-anterior:right'],
+        'n_upper-trapezius': '2',
+        notes: '',
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('id="bilateral-warning"');
+      expect(res.body).not.toMatch(/id="bilateral-warning"[^>]*hidden/);
+      expect(res.body).toMatch(/https:\/\/care\.example\.test\/p\/[A-Za-z0-9_-]{43}/);
+      expect(res.body).toMatch(/href="https:\/\/care\.example\.test\/p\/[A-Za-z0-9_-]{43}\/handout"/);
+      expect(res.body).toContain('<svg xmlns="http://www.w3.org/2000/svg"');
+      expect(res.body).toContain('mailto:rosa%40example.test?subject=');
+      const after = await auditActions(ctx.db, 'session.create');
+      expect(after.length).toBe(before.length + 1);
+      const row = await ctx.db.selectFrom('needling_sessions').select(['performed_at', 'bilateral_thoracic']).where('id', '=', after[0]?.subjectId ?? '').executeTakeFirstOrThrow();
+      // 09:45 in Madrid is 08:45 UTC.
+      expect(row).toMatchObject({ performed_at: '2026-11-25T08:45:00.000Z', bilateral_thoracic: 1 });
+    });
+
+    it('comes back with the choices kept and plain errors when something is missing', async () => {
+      const res = await post('/app/sessions', pracA, { patientId: 'new', displayName: '', performedAt: 'soon', site: 'scalenes:left', 'n_scalenes': '500' });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('Choose a patient or enter the new patient’s name.');
+      expect(res.body).toContain('Enter when the session was performed');
+      expect(res.body).toMatch(/value="scalenes:left" data-side="left" checked/);
+      const future = await post('/app/sessions', pracA, { patientId: 'new', displayName: 'Late', performedAt: '2026-11-26T10:00', site: 'scalenes:left', 'n_scalenes': '500' });
+      expect(future.statusCode).toBe(400);
+      expect(future.body).toContain('Enter when the session was performed');
+      expect(future.body).toContain('Needles per side');
+    });
+
+    it("finds the clinic's patients only, and audits the search", async () => {
+      await createSession(app, pracB, { sites: [LEG_SITE] });
+      const res = await get('/app/sessions/new?q=Test', pracA);
+      expect(res.statusCode).toBe(200);
+      const found = await auditActions(ctx.db, 'patient.search');
+      expect(found[0]?.actorId).toBe(a.practitionerId);
+      const ids = JSON.parse(found[0]?.details ?? '{}').patientIds as string[];
+      const rows = await ctx.db.selectFrom('patients').select('clinic_id').where('id', 'in', ids.length > 0 ? ids : ['none']).execute();
+      expect(rows.every((r) => r.clinic_id === a.clinicId)).toBe(true);
+      expect(res.body).toContain('data-enhance="filter"');
+    });
+
+    it('refuses a patient of another clinic', async () => {
+      const other = await createSession(app, pracB, { sites: [LEG_SITE] });
+      const res = await post('/app/sessions', pracA, { patientId: other.patientId, performedAt: '2026-11-25T09:45', site: 'tibialis-anterior:left' });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('Choose a patient');
+    });
+  });
+
+  describe('patient view and register', () => {
+    it("shows a patient's curve, check-ins with disposition and rules, alerts, and audits the read", async () => {
+      const { patientId } = await emergency();
+      const res = await get(`/app/patients/${patientId}`, pracA);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('class="chart"');
+      expect(res.body).toContain('Emergency');
+      expect(res.body).toMatch(/<code>[a-z0-9_.-]+<\/code>/i);
+      expect((await auditActions(ctx.db, 'patient.timeline.read'))[0]?.subjectId).toBe(patientId);
+    });
+
+    it('shows the register per 1,000 sessions with the published rates', async () => {
+      const res = await get('/app/register?period=30', pracA);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('Brady et al. 2014');
+      expect(res.body).toContain('class="bar-chart"');
+      expect(res.body).toMatch(/Serious[\s\S]*?per 1,000/);
+      expect((await get('/app/register?period=365&lang=es', pracA)).body).toContain('<html lang="es">');
+    });
+  });
+
+  describe('clinic (admin)', () => {
+    it('saves settings through the API validation and reports bad fields in words', async () => {
+      const base = {
+        name: 'Dash A',
+        timeZone: 'Europe/Lisbon',
+        emergencyNumber: '112',
+        contactPhone: '+351 21 000 0000',
+        checkInPlanHours: '4, 24, 48, 72',
+        thoracicPlanHours: '2, 6, 24, 48, 72',
+        languages: ['en', 'es'],
+        defaultLanguage: 'en',
+        cov_mon: '08:00-14:00, 16:00-20:00',
+      };
+      const bad = await post('/app/clinic/settings', adminA, { ...base, emergencyNumber: 'call us', cov_tue: '9 to 5' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('Tuesday');
+      const badNumber = await post('/app/clinic/settings', adminA, { ...base, emergencyNumber: 'call us' });
+      expect(badNumber.statusCode).toBe(400);
+      expect(badNumber.body).toContain('Emergency number');
+      const ok = await post('/app/clinic/settings', adminA, base);
+      expect(ok.statusCode).toBe(303);
+      const clinic = await findClinic(ctx.db, a.clinicId);
+      expect(clinic).toMatchObject({ timeZone: 'Europe/Lisbon', checkInPlanHours: [4, 24, 48, 72], coverage: { mon: [['08:00', '14:00'], ['16:00', '20:00']] } });
+    });
+
+    it('adds and deactivates a practitioner', async () => {
+      const email = `new.${Date.now()}@example.test`;
+      const short = await post('/app/clinic/staff', adminA, { email, displayName: 'Nia New', role: 'practitioner', password: 'short' });
+      expect(short.statusCode).toBe(400);
+      const added = await post('/app/clinic/staff', adminA, { email, displayName: 'Nia New', role: 'practitioner', password: 'a long enough password' });
+      expect(added.statusCode).toBe(303);
+      const dup = await post('/app/clinic/staff', adminA, { email, displayName: 'Nia Again', role: 'practitioner', password: 'a long enough password' });
+      expect(dup.statusCode).toBe(409);
+      const user = await ctx.db.selectFrom('staff_users').select(['id', 'clinic_id']).where('email', '=', email).executeTakeFirstOrThrow();
+      expect(user.clinic_id).toBe(a.clinicId);
+      const off = await post(`/app/clinic/staff/${user.id}/deactivate`, adminA, {});
+      expect(off.statusCode).toBe(303);
+      expect((await ctx.db.selectFrom('staff_users').select('active').where('id', '=', user.id).executeTakeFirstOrThrow()).active).toBe(0);
+      // Another clinic's admin cannot touch clinic A's staff.
+      const adminB = await signIn(app, b.adminEmail);
+      expect((await post(`/app/clinic/staff/${a.practitionerId}/deactivate`, adminB, {})).statusCode).toBe(404);
+    });
+  });
+
+  describe('static files', () => {
+    it('serves the stylesheet and the module with their content types', async () => {
+      const css = await get('/app/static/dashboard.css');
+      const js = await get('/app/static/dashboard.js');
+      expect([css.statusCode, js.statusCode]).toEqual([200, 200]);
+      expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+      expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect((await get('/app/static/../../package.json')).statusCode).toBe(404);
+    });
+  });
+});
+
+describeEachDialect('dashboard live updates', (ctx) => {
+  it('pushes an alerts event when a check-in raises an alert (read from the database)', async () => {
+    const { app } = await makeApp(ctx.db, 50);
+    try {
+      const c = await seedClinic(ctx.db, 'Live');
+      const prac = await signIn(app, c.practitionerEmail);
+      const s = await createSession(app, prac, { sites: [THORACIC_SITE] });
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = app.server.address() as AddressInfo;
+      const events: { emergencies: number }[] = [];
+      let raw = '';
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/app/events', headers: { cookie: prac.cookie } });
+      const firstTwo = new Promise<void>((resolve, reject) => {
+        req.on('response', (res) => {
+          expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            raw += chunk;
+            events.splice(0, events.length, ...[...raw.matchAll(/event: alerts\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1] ?? '{}')));
+            if (events.length >= 2) resolve();
+          });
+        });
+        req.on('error', reject);
+      });
+      req.end();
+      await new Promise((r) => setTimeout(r, 200));
+      const res = await app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/check-ins`, payload: { soreness: 2, symptoms: ['chest_pain'] } });
+      expect(res.statusCode).toBeLessThan(300);
+      await firstTwo;
+      expect(events[0]?.emergencies).toBe(0);
+      expect(events[1]?.emergencies).toBe(1);
+      req.destroy();
+    } finally {
+      await app.close();
+    }
+  });
+});

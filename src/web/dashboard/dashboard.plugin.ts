@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import formbody from '@fastify/formbody';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LOCALES } from '../../clinical/types.ts';
+import { localeOf, registerDashboardAccess, sendPage } from './context.ts';
+import { messagePage, type PageContext } from './layout.ts';
+import { dashboardAlertRoutes } from './routes/alerts.routes.ts';
+import { dashboardAuthRoutes } from './routes/auth.routes.ts';
+import { dashboardClinicRoutes } from './routes/clinic.routes.ts';
+import { dashboardPatientRoutes } from './routes/patients.routes.ts';
+import { dashboardRegisterRoutes } from './routes/register.routes.ts';
+import { dashboardSessionRoutes } from './routes/sessions.routes.ts';
+
+export interface DashboardOptions {
+  /** How often the live-update stream polls the database for alert changes (default 2 s). */
+  readonly pollMs?: number;
+}
+
+/**
+ * Pages may load only our own script, style and images; no inline script or style at all
+ * (docs/decisions/0400-dashboard-server-rendered.md). Inline SVG uses presentation attributes.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "object-src 'none'",
+].join('; ');
+
+const STATIC: Readonly<Record<string, { body: Buffer; type: string }>> = {
+  'dashboard.css': { body: readFileSync(new URL('./static/dashboard.css', import.meta.url)), type: 'text/css; charset=utf-8' },
+  'dashboard.js': { body: readFileSync(new URL('./static/dashboard.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
+};
+
+/**
+ * The practitioner dashboard: server-rendered pages under the prefix it is registered with
+ * (`/app`). Registered by the composition root after the API (it needs `app.deps`, the cookie
+ * plugin and the API's error handling):
+ * `await app.register(dashboardPlugin, { prefix: '/app' })`.
+ */
+export async function dashboardPlugin(app: FastifyInstance, options: DashboardOptions = {}): Promise<void> {
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  registerDashboardAccess(app);
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html')) {
+      reply.header('content-security-policy', DASHBOARD_CSP);
+      // Pages hold patient data (and the result page a one-time link): never cached.
+      reply.header('cache-control', 'no-store');
+    }
+    return payload;
+  });
+
+  app.get<{ Params: { file: string } }>('/static/:file', { config: { access: 'public' } }, async (request, reply) => {
+    const file = STATIC[request.params.file];
+    if (file === undefined) return reply.status(404).type('text/plain; charset=utf-8').send('Not found');
+    return reply.type(file.type).header('cache-control', 'no-cache').send(file.body);
+  });
+
+  // Errors on pages answer pages, not problem+json.
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'dashboard request failed');
+    const ctx: PageContext = request.dash?.page ?? {
+      locale: localeOf(request, reply, null, app.deps.config.cookieSecure),
+      staff: null,
+      clinicName: '',
+      path: '/app',
+      languages: LOCALES,
+    };
+    if (status === 404) return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
+    return sendPage(reply, status, messagePage(ctx, status >= 500 ? 'serverErrorTitle' : 'badRequestTitle', status >= 500 ? 'serverErrorText' : 'badRequestText'));
+  });
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const ctx: PageContext = { locale: localeOf(request, reply, null, app.deps.config.cookieSecure), staff: null, clinicName: '', path: '/app', languages: LOCALES };
+    return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
+  });
+
+  await app.register(dashboardAuthRoutes);
+  await app.register(dashboardAlertRoutes, { pollMs: options.pollMs ?? 2000 });
+  await app.register(dashboardSessionRoutes);
+  await app.register(dashboardPatientRoutes);
+  await app.register(dashboardClinicRoutes);
+  await app.register(dashboardRegisterRoutes);
+}

@@ -1,0 +1,120 @@
+import { SYMPTOMS } from '../../../clinical/symptoms.ts';
+import type { Locale, SymptomCode } from '../../../clinical/types.ts';
+import { html, type SafeHtml } from '../../shared/html.ts';
+import { ago, csrfField, type PageContext, page, severityBadge, statusText, warnIcon } from '../layout.ts';
+import { tr } from '../messages.ts';
+import type { AlertQueue, QueueItem } from '../queue.ts';
+import { formatInstant } from '../time.ts';
+
+export interface AlertsView {
+  readonly queue: AlertQueue;
+  readonly timeZone: string;
+  readonly now: Date;
+  /** Fingerprint of the unresolved alerts, compared with the live stream's. */
+  readonly signature: string;
+}
+
+const SYMPTOM_LABEL = new Map(SYMPTOMS.map((s) => [s.code, s.label]));
+
+export function symptomText(L: Locale, symptoms: readonly SymptomCode[]): string {
+  return symptoms.length === 0 ? tr(L, 'none') : symptoms.map((s) => SYMPTOM_LABEL.get(s)?.[L] ?? s).join('; ');
+}
+
+function history(ctx: PageContext, view: AlertsView, item: QueueItem): SafeHtml {
+  const L = ctx.locale;
+  const a = item.alert;
+  const who = (id: string | null) => (id === null ? tr(L, 'unknownStaff') : (view.queue.staffNames.get(id) ?? tr(L, 'unknownStaff')));
+  const when = (iso: string) => formatInstant(iso, view.timeZone, L);
+  return html`<ul class="history">
+<li>${tr(L, 'raisedAt', { when: when(a.createdAt), ago: ago(L, a.createdAt, view.now) })}</li>
+${a.acknowledgedAt === null ? '' : html`<li>${tr(L, 'acknowledgedBy', { who: who(a.acknowledgedBy), when: when(a.acknowledgedAt) })}</li>`}
+${a.resolvedAt === null ? '' : html`<li>${tr(L, 'resolvedBy', { who: who(a.resolvedBy), when: when(a.resolvedAt) })}</li>`}
+${a.resolutionNote === null ? '' : html`<li>${tr(L, 'resolutionNote', { note: a.resolutionNote })}</li>`}
+</ul>`;
+}
+
+function alertCard(ctx: PageContext, view: AlertsView, item: QueueItem): SafeHtml {
+  const L = ctx.locale;
+  const a = item.alert;
+  const c = item.checkIn;
+  const headingId = `alert-${a.id}-title`;
+  return html`<li class="alert-card sev-${a.severity} status-${a.status}" id="alert-${a.id}" data-alert-id="${a.id}" data-severity="${a.severity}" data-status="${a.status}" data-patient="${item.patientName}">
+<article aria-labelledby="${headingId}">
+<h3 id="${headingId}">${severityBadge(L, a.severity)} <a href="/app/patients/${a.patientId}">${item.patientName}</a> <span class="status">${statusText(L, a.status)}</span></h3>
+${
+  c === undefined
+    ? ''
+    : html`<p class="why"><strong>${tr(L, 'whyAlert')}:</strong> ${tr(L, 'soreness')} ${c.soreness}/10 · ${tr(L, 'hoursAfter')} ${c.hoursAfter.toFixed(1)} · ${tr(L, 'symptoms')}: ${symptomText(L, c.symptoms)}</p>`
+}
+${item.rules.length === 0 ? '' : html`<ul class="rules">${item.rules.map((r) => html`<li>${r.clinicianText[L]}</li>`)}</ul>`}
+${history(ctx, view, item)}
+${
+  a.status === 'resolved'
+    ? ''
+    : html`<div class="actions">
+${
+  a.status === 'open'
+    ? html`<form method="post" action="/app/alerts/${a.id}/acknowledge">${csrfField(ctx)}<button type="submit" class="btn primary" aria-describedby="${headingId}">${tr(L, 'acknowledge')}</button></form>`
+    : ''
+}
+<form method="post" action="/app/alerts/${a.id}/resolve" class="resolve">${csrfField(ctx)}
+<label for="note-${a.id}">${tr(L, 'resolveNote')}</label>
+<textarea id="note-${a.id}" name="note" rows="2" maxlength="2000" required></textarea>
+<button type="submit" class="btn secondary" aria-describedby="${headingId}">${tr(L, 'resolve')}</button>
+</form>
+</div>`
+}
+</article>
+</li>`;
+}
+
+/** The part of the page the live-update script replaces: banner and lists. */
+export function queueFragment(ctx: PageContext, view: AlertsView): SafeHtml {
+  const L = ctx.locale;
+  const q = view.queue;
+  const emergencyNames = q.open.filter((i) => i.alert.severity === 'emergency').map((i) => i.patientName);
+  return html`<div id="queue-content" data-signature="${view.signature}" data-emergencies="${q.openEmergencies}" data-emergency-ids="${q.open
+    .filter((i) => i.alert.severity === 'emergency')
+    .map((i) => i.alert.id)
+    .join(' ')}">
+${
+  q.openEmergencies === 0
+    ? ''
+    : html`<section class="emergency-banner" aria-labelledby="emergency-banner-title">
+<h2 id="emergency-banner-title">${warnIcon()} ${tr(L, 'emergencyBanner', { count: q.openEmergencies })}</h2>
+<p>${emergencyNames.join(', ')}. ${tr(L, 'emergencyBannerHelp')}</p>
+</section>`
+}
+<section aria-labelledby="open-title">
+<h2 id="open-title">${tr(L, 'needsAction')} (${q.open.length})</h2>
+${q.open.length === 0 ? html`<p class="empty">${tr(L, 'noOpenAlerts')}</p>` : html`<ol class="alerts">${q.open.map((i) => alertCard(ctx, view, i))}</ol>`}
+</section>
+<section aria-labelledby="ack-title">
+<h2 id="ack-title">${tr(L, 'acknowledgedHeading')} (${q.acknowledged.length})</h2>
+${q.acknowledged.length === 0 ? html`<p class="empty">${tr(L, 'noAcknowledged')}</p>` : html`<ol class="alerts">${q.acknowledged.map((i) => alertCard(ctx, view, i))}</ol>`}
+</section>
+${
+  q.resolved.length === 0
+    ? ''
+    : html`<section aria-labelledby="resolved-title">
+<h2 id="resolved-title">${tr(L, 'recentlyResolved')}</h2>
+<ol class="alerts">${q.resolved.map((i) => alertCard(ctx, view, i))}</ol>
+</section>`
+}
+</div>`;
+}
+
+export function alertsPage(ctx: PageContext, view: AlertsView, flash?: string): string {
+  const L = ctx.locale;
+  return page(
+    ctx,
+    tr(L, 'alertsTitle'),
+    html`<h1>${tr(L, 'alertsTitle')}</h1>
+<p class="live-note">${tr(L, 'liveStatus')}</p>
+<p id="live-announce" class="live-announce" aria-live="assertive" aria-atomic="true" data-msg-emergency="${tr(L, 'liveNewEmergency')}" data-msg-updated="${tr(L, 'liveUpdated')}"></p>
+<div id="queue" data-fragment="/app/alerts/fragment" data-events="/app/events">
+${queueFragment(ctx, view)}
+</div>`,
+    { nav: 'alerts', emergencies: view.queue.openEmergencies, flash },
+  );
+}

@@ -1,0 +1,125 @@
+import { WEEKDAYS } from '../../../api/routes/admin/clinic-settings.ts';
+import { PASSWORD_MIN_LENGTH } from '../../../api/passwords.ts';
+import { LOCALES } from '../../../clinical/types.ts';
+import type { Clinic, Weekday } from '../../../store/clinics.repository.ts';
+import type { StaffUser } from '../../../store/staff.repository.ts';
+import { html, raw } from '../../shared/html.ts';
+import { csrfField, errorList, type PageContext, page } from '../layout.ts';
+import { DASHBOARD_MESSAGES, type DashboardMessageKey, tr } from '../messages.ts';
+
+/** The settings form as text fields: filled from the clinic, or as sent when it had errors. */
+export interface SettingsForm {
+  readonly name: string;
+  readonly timeZone: string;
+  readonly emergencyNumber: string;
+  readonly contactPhone: string;
+  readonly checkInPlanHours: string;
+  readonly thoracicPlanHours: string;
+  readonly languages: readonly string[];
+  readonly defaultLanguage: string;
+  readonly coverage: Readonly<Record<Weekday, string>>;
+}
+
+export interface NewStaffForm {
+  readonly email: string;
+  readonly displayName: string;
+  readonly role: string;
+}
+
+export interface ClinicView {
+  readonly staff: readonly StaffUser[];
+  readonly settings: SettingsForm;
+  readonly settingsErrors: readonly string[];
+  readonly newStaff: NewStaffForm;
+  readonly staffErrors: readonly string[];
+  readonly timeZones: readonly string[];
+}
+
+export const DAY_KEY: Readonly<Record<Weekday, DashboardMessageKey>> = {
+  mon: 'dayMon',
+  tue: 'dayTue',
+  wed: 'dayWed',
+  thu: 'dayThu',
+  fri: 'dayFri',
+  sat: 'daySat',
+  sun: 'daySun',
+};
+
+export function settingsFormOf(clinic: Clinic): SettingsForm {
+  return {
+    name: clinic.name,
+    timeZone: clinic.timeZone,
+    emergencyNumber: clinic.emergencyNumber,
+    contactPhone: clinic.contactPhone,
+    checkInPlanHours: clinic.checkInPlanHours.join(', '),
+    thoracicPlanHours: clinic.thoracicPlanHours.join(', '),
+    languages: clinic.languages,
+    defaultLanguage: clinic.defaultLanguage,
+    coverage: Object.fromEntries(WEEKDAYS.map((d) => [d, (clinic.coverage[d] ?? []).map(([a, b]) => `${a}-${b}`).join(', ')])) as Record<Weekday, string>,
+  };
+}
+
+export function clinicPage(ctx: PageContext, view: ClinicView, flash?: string): string {
+  const L = ctx.locale;
+  const s = view.settings;
+  const me = ctx.staff?.userId;
+  return page(
+    ctx,
+    tr(L, 'clinicTitle'),
+    html`<h1>${tr(L, 'clinicTitle')}</h1>
+<section aria-labelledby="staff-title">
+<h2 id="staff-title">${tr(L, 'practitioners')}</h2>
+<div class="table-wrap"><table>
+<caption class="visually-hidden">${tr(L, 'practitioners')}</caption>
+<thead><tr><th scope="col">${tr(L, 'displayName')}</th><th scope="col">${tr(L, 'email')}</th><th scope="col">${tr(L, 'role')}</th><th scope="col">${tr(L, 'active')}</th><th scope="col">${tr(L, 'actions')}</th></tr></thead>
+<tbody>${view.staff.map(
+      (u) => html`<tr><td>${u.displayName}${u.id === me ? html` (${tr(L, 'you')})` : ''}</td><td>${u.email}</td><td>${tr(L, u.role === 'admin' ? 'roleAdmin' : 'rolePractitioner')}</td><td>${tr(L, u.active ? 'active' : 'inactive')}</td><td>${
+        u.active && u.id !== me
+          ? html`<form method="post" action="/app/clinic/staff/${u.id}/deactivate">${csrfField(ctx)}<button type="submit" class="btn danger-outline">${tr(L, 'deactivate', { name: u.displayName })}</button></form>`
+          : ''
+      }</td></tr>`,
+    )}</tbody>
+</table></div>
+<h3 id="add-staff-title">${tr(L, 'addPractitioner')}</h3>
+${errorList(L, view.staffErrors)}
+<form method="post" action="/app/clinic/staff" class="grid" aria-labelledby="add-staff-title">${csrfField(ctx)}
+<p><label for="ns-name">${tr(L, 'displayName')}</label><input id="ns-name" name="displayName" required maxlength="200" value="${view.newStaff.displayName}"></p>
+<p><label for="ns-email">${tr(L, 'email')}</label><input id="ns-email" name="email" type="email" required maxlength="254" autocomplete="off" value="${view.newStaff.email}"></p>
+<p><label for="ns-role">${tr(L, 'role')}</label><select id="ns-role" name="role">
+<option value="practitioner"${view.newStaff.role === 'admin' ? '' : raw(' selected')}>${tr(L, 'rolePractitioner')}</option>
+<option value="admin"${view.newStaff.role === 'admin' ? raw(' selected') : ''}>${tr(L, 'roleAdmin')}</option></select></p>
+<p><label for="ns-password">${tr(L, 'initialPassword', { n: PASSWORD_MIN_LENGTH })}</label><input id="ns-password" name="password" type="password" required minlength="${PASSWORD_MIN_LENGTH}" maxlength="256" autocomplete="new-password"></p>
+<p><button type="submit" class="btn primary">${tr(L, 'add')}</button></p>
+</form>
+</section>
+<section aria-labelledby="settings-title">
+<h2 id="settings-title">${tr(L, 'settings')}</h2>
+${errorList(L, view.settingsErrors)}
+<form method="post" action="/app/clinic/settings" class="stack" aria-labelledby="settings-title">${csrfField(ctx)}
+<p><label for="cs-name">${tr(L, 'clinicName')}</label><input id="cs-name" name="name" required maxlength="200" value="${s.name}"></p>
+<p><label for="cs-tz">${tr(L, 'timeZone')}</label><select id="cs-tz" name="timeZone">${view.timeZones.map(
+      (z) => html`<option${z === s.timeZone ? raw(' selected') : ''}>${z}</option>`,
+    )}</select></p>
+<p><label for="cs-emergency">${tr(L, 'emergencyNumber')}</label><input id="cs-emergency" name="emergencyNumber" required inputmode="tel" maxlength="16" value="${s.emergencyNumber}" aria-describedby="cs-emergency-help"> <span id="cs-emergency-help" class="hint">${tr(L, 'emergencyNumberHelp')}</span></p>
+<p><label for="cs-phone">${tr(L, 'contactPhone')}</label><input id="cs-phone" name="contactPhone" type="tel" required maxlength="30" value="${s.contactPhone}"></p>
+<p><label for="cs-plan">${tr(L, 'checkInPlanHours')}</label><input id="cs-plan" name="checkInPlanHours" required value="${s.checkInPlanHours}" aria-describedby="plan-help"></p>
+<p><label for="cs-tplan">${tr(L, 'thoracicPlanHours')}</label><input id="cs-tplan" name="thoracicPlanHours" required value="${s.thoracicPlanHours}" aria-describedby="plan-help"></p>
+<p id="plan-help" class="hint">${tr(L, 'planHelp')}</p>
+<fieldset><legend>${tr(L, 'languages')}</legend>
+${LOCALES.map((l) => html`<span class="side"><input type="checkbox" id="cs-lang-${l}" name="languages" value="${l}"${s.languages.includes(l) ? raw(' checked') : ''}><label for="cs-lang-${l}" lang="${l}">${DASHBOARD_MESSAGES.langName[l]}</label></span>`)}
+</fieldset>
+<p><label for="cs-default-lang">${tr(L, 'defaultLanguage')}</label><select id="cs-default-lang" name="defaultLanguage">${LOCALES.map(
+      (l) => html`<option value="${l}" lang="${l}"${s.defaultLanguage === l ? raw(' selected') : ''}>${DASHBOARD_MESSAGES.langName[l]}</option>`,
+    )}</select></p>
+<fieldset aria-describedby="coverage-help"><legend>${tr(L, 'coverage')}</legend>
+<p id="coverage-help" class="hint">${tr(L, 'coverageHelp')}</p>
+<div class="grid">${WEEKDAYS.map(
+      (d) => html`<p><label for="cov-${d}">${tr(L, DAY_KEY[d])}</label><input id="cov-${d}" name="cov_${d}" value="${s.coverage[d]}" placeholder="08:00-18:00"></p>`,
+    )}</div>
+</fieldset>
+<p><button type="submit" class="btn primary">${tr(L, 'saveSettings')}</button></p>
+</form>
+</section>`,
+    { nav: 'clinic', flash },
+  );
+}

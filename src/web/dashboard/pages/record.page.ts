@@ -1,0 +1,171 @@
+import type { CheckInPlan } from '../../../clinical/checkin-plan.ts';
+import { BODY_REGION_NAMES, BODY_REGIONS, MUSCLES } from '../../../clinical/muscles.ts';
+import { LOCALES, SIDES, type Side } from '../../../clinical/types.ts';
+import type { Patient } from '../../../store/patients.repository.ts';
+import { html, raw, type SafeHtml } from '../../shared/html.ts';
+import { csrfField, errorList, type PageContext, page, thoracicBadge, warnIcon } from '../layout.ts';
+import { DASHBOARD_MESSAGES, type DashboardMessageKey, tr } from '../messages.ts';
+import { formatInstant } from '../time.ts';
+
+/** What the form shows, first empty, then as sent when it comes back with errors. */
+export interface RecordFormState {
+  readonly q: string;
+  readonly found: readonly Patient[];
+  /** A patient id, or `new` for quick add. */
+  readonly patientChoice: string;
+  readonly newPatient: { readonly displayName: string; readonly email: string; readonly phone: string; readonly language: string };
+  /** `muscle:side` of every ticked box. */
+  readonly sites: ReadonlySet<string>;
+  readonly needles: Readonly<Record<string, string>>;
+  readonly performedAt: string;
+  readonly notes: string;
+}
+
+export interface RecordView {
+  readonly form: RecordFormState;
+  readonly errors: readonly string[];
+  readonly bilateral: boolean;
+  readonly timeZone: string;
+}
+
+const SIDE_KEY: Readonly<Record<Side, DashboardMessageKey>> = { left: 'sideLeft', right: 'sideRight', midline: 'sideMidline' };
+
+export function sideText(L: PageContext['locale'], side: Side | null): string {
+  return side === null ? '–' : tr(L, SIDE_KEY[side]);
+}
+
+function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+}
+
+function bilateralWarning(L: PageContext['locale'], shown: boolean): SafeHtml {
+  return html`<div id="bilateral-warning" class="warning"${shown ? '' : raw(' hidden')} role="alert">${warnIcon()} <strong>${tr(L, 'bilateralShort')}.</strong> ${tr(L, 'bilateralWarning')}</div>`;
+}
+
+function musclePicker(ctx: PageContext, form: RecordFormState, bilateral: boolean): SafeHtml {
+  const L = ctx.locale;
+  return html`<fieldset class="picker" aria-describedby="muscles-help">
+<legend>${tr(L, 'musclesNeedled')}</legend>
+<p id="muscles-help">${tr(L, 'musclesHelp')} <span class="thoracic-help">${thoracicBadge(L)} ${tr(L, 'thoracicHelp')}</span></p>
+<p class="filter" hidden data-enhance="filter"><label for="muscle-filter">${tr(L, 'filterMuscles')}</label>
+<input id="muscle-filter" type="search" autocomplete="off" aria-describedby="filter-hint filter-empty"> <span id="filter-hint" class="hint">${tr(L, 'filterHint')}</span></p>
+<p id="filter-empty" class="empty" hidden>${tr(L, 'noMusclesMatch')}</p>
+${bilateralWarning(L, bilateral)}
+${BODY_REGIONS.map((region) => {
+  const muscles = MUSCLES.filter((m) => m.region === region);
+  return html`<fieldset class="region" data-region="${region}">
+<legend>${BODY_REGION_NAMES[region][L]}</legend>
+${muscles.map((m) => {
+  const search = fold([m.id, m.name.en, m.name.es, m.everyday.en, m.everyday.es].join(' '));
+  return html`<div class="muscle${m.thoracic ? ' is-thoracic' : ''}" data-muscle="${m.id}" data-thoracic="${m.thoracic ? 'true' : 'false'}" data-search="${search}">
+<fieldset>
+<legend><span class="m-name">${m.name[L]}</span> <span class="m-everyday">(${m.everyday[L]})</span>${m.thoracic ? html` ${thoracicBadge(L)}` : ''}</legend>
+<span class="sides">${SIDES.map((side) => {
+    const value = `${m.id}:${side}`;
+    const id = `site-${m.id}-${side}`;
+    return html`<span class="side"><input type="checkbox" id="${id}" name="site" value="${value}" data-side="${side}"${form.sites.has(value) ? raw(' checked') : ''}><label for="${id}">${tr(L, SIDE_KEY[side])}</label></span>`;
+  })}</span>
+<span class="needles"><label for="n-${m.id}">${tr(L, 'needlesPerSide')}</label><input type="number" id="n-${m.id}" name="n_${m.id}" min="1" max="100" inputmode="numeric" value="${form.needles[m.id] ?? ''}"></span>
+</fieldset>
+</div>`;
+})}
+</fieldset>`;
+})}
+</fieldset>`;
+}
+
+function patientChooser(ctx: PageContext, form: RecordFormState): SafeHtml {
+  const L = ctx.locale;
+  const np = form.newPatient;
+  return html`<fieldset class="patient">
+<legend>${tr(L, 'patient')}</legend>
+${form.q !== '' && form.found.length === 0 ? html`<p class="empty">${tr(L, 'noPatientsFound')}</p>` : ''}
+<ul class="choices">
+${form.found.map(
+  (p) => html`<li><input type="radio" name="patientId" id="p-${p.id}" value="${p.id}"${form.patientChoice === p.id ? raw(' checked') : ''}><label for="p-${p.id}">${p.displayName}${p.email === null ? '' : ` · ${p.email}`}${p.phone === null ? '' : ` · ${p.phone}`}</label></li>`,
+)}
+<li><input type="radio" name="patientId" id="p-new" value="new"${form.patientChoice === 'new' ? raw(' checked') : ''}><label for="p-new">${tr(L, 'newPatient')}</label></li>
+</ul>
+<div class="new-patient grid">
+<p><label for="np-name">${tr(L, 'displayName')}</label><input id="np-name" name="displayName" maxlength="200" autocomplete="off" value="${np.displayName}"></p>
+<p><label for="np-email">${tr(L, 'email')} <span class="hint">${tr(L, 'optional')}</span></label><input id="np-email" name="email" type="email" maxlength="254" autocomplete="off" value="${np.email}"></p>
+<p><label for="np-phone">${tr(L, 'phone')} <span class="hint">${tr(L, 'optional')}</span></label><input id="np-phone" name="phone" type="tel" maxlength="30" autocomplete="off" value="${np.phone}"></p>
+<p><label for="np-lang">${tr(L, 'patientLanguage')}</label><select id="np-lang" name="language">${LOCALES.map(
+    (l) => html`<option value="${l}" lang="${l}"${np.language === l ? raw(' selected') : ''}>${DASHBOARD_MESSAGES.langName[l]}</option>`,
+  )}</select></p>
+</div>
+</fieldset>`;
+}
+
+export function recordPage(ctx: PageContext, view: RecordView): string {
+  const L = ctx.locale;
+  const form = view.form;
+  return page(
+    ctx,
+    tr(L, 'recordTitle'),
+    html`<h1>${tr(L, 'recordTitle')}</h1>
+${errorList(L, view.errors)}
+<form method="get" action="/app/sessions/new" role="search" class="inline search">
+<label for="q">${tr(L, 'searchPatients')}</label>
+<input id="q" name="q" type="search" maxlength="100" value="${form.q}" aria-describedby="q-hint"> <span id="q-hint" class="hint">${tr(L, 'searchHint')}</span>
+<button type="submit" class="btn secondary">${tr(L, 'search')}</button>
+</form>
+<form method="post" action="/app/sessions" class="record" id="record-form">
+${csrfField(ctx)}
+${patientChooser(ctx, form)}
+<p class="performed"><label for="performedAt">${tr(L, 'performedAt')}</label>
+<input id="performedAt" name="performedAt" type="datetime-local" required value="${form.performedAt}" aria-describedby="performed-help"> <span id="performed-help" class="hint">${tr(L, 'performedAtHelp', { zone: view.timeZone })}</span></p>
+${musclePicker(ctx, form, view.bilateral)}
+<p><label for="notes">${tr(L, 'notes')} <span class="hint">${tr(L, 'optional')}</span></label>
+<textarea id="notes" name="notes" rows="2" maxlength="2000">${form.notes}</textarea></p>
+<p class="submit-bar"><button type="submit" class="btn primary">${tr(L, 'saveSession')}</button></p>
+</form>`,
+    { nav: 'record' },
+  );
+}
+
+export interface ResultView {
+  readonly patient: Patient;
+  readonly url: string;
+  readonly handoutUrl: string;
+  readonly qrSvg: string;
+  readonly expiresAt: string;
+  readonly plan: CheckInPlan;
+  readonly bilateral: boolean;
+  readonly thoracic: boolean;
+  readonly timeZone: string;
+  readonly clinicName: string;
+}
+
+export function resultPage(ctx: PageContext, view: ResultView): string {
+  const L = ctx.locale;
+  const pl = (view.patient.language === 'es' ? 'es' : 'en') as 'en' | 'es';
+  const mailto = `mailto:${encodeURIComponent(view.patient.email ?? '')}?subject=${encodeURIComponent(tr(pl, 'mailSubject'))}&body=${encodeURIComponent(
+    tr(pl, 'mailBody', { patient: view.patient.displayName, url: view.url, clinic: view.clinicName }),
+  )}`;
+  return page(
+    ctx,
+    tr(L, 'resultTitle'),
+    html`<h1>${tr(L, 'resultTitle')}</h1>
+${view.bilateral ? bilateralWarning(L, true) : ''}
+<p>${tr(L, 'resultLead', { patient: view.patient.displayName })} <a href="/app/patients/${view.patient.id}">${tr(L, 'openPatient')}</a></p>
+<div class="result">
+<div class="qr" role="img" aria-label="${tr(L, 'qrLabel')}">${raw(view.qrSvg)}</div>
+<div class="share">
+<p><label for="patient-link">${tr(L, 'patientLink')}</label>
+<input id="patient-link" type="text" readonly value="${view.url}" aria-describedby="link-once"></p>
+<p id="link-once" class="hint">${tr(L, 'linkShownOnce')} ${tr(L, 'linkValidUntil', { when: formatInstant(view.expiresAt, view.timeZone, L) })}</p>
+<p class="actions">
+<button type="button" class="btn primary" hidden data-copy="#patient-link" data-copied="${tr(L, 'copied')}">${tr(L, 'copyLink')}</button>
+<a class="btn secondary" href="${mailto}">${tr(L, 'sendEmail')}</a>
+<a class="btn secondary" href="${view.handoutUrl}" target="_blank" rel="noopener">${tr(L, 'printHandout')}</a>
+</p>
+<p id="copy-status" class="hint" role="status"></p>
+</div>
+</div>
+<h2>${tr(L, 'checkInPlan')}${view.thoracic ? html` ${thoracicBadge(L)}` : ''}</h2>
+<ul>${view.plan.checkIns.map((c) => html`<li>${formatInstant(c.dueAt, view.timeZone, L)} (+${c.hoursAfter} h)</li>`)}</ul>
+<p><a class="btn secondary" href="/app/sessions/new">${tr(L, 'recordAnother')}</a></p>`,
+    { nav: 'record' },
+  );
+}

@@ -1,0 +1,34 @@
+import { html } from '../../shared/html.ts';
+import { type PageContext, page } from '../layout.ts';
+import { tr } from '../messages.ts';
+
+export interface SignInView {
+  readonly csrf: string;
+  readonly next: string;
+  readonly email: string;
+  readonly error?: string | undefined;
+  readonly notice?: string | undefined;
+}
+
+export function signInPage(ctx: PageContext, view: SignInView): string {
+  const L = ctx.locale;
+  return page(
+    ctx,
+    tr(L, 'signInTitle'),
+    html`<section class="narrow">
+<h1>${tr(L, 'signInTitle')}</h1>
+<p>${tr(L, 'signInLead')}</p>
+${view.notice === undefined ? '' : html`<p class="flash" role="status">${view.notice}</p>`}
+${view.error === undefined ? '' : html`<p class="error-text" role="alert" id="sign-in-error">${view.error}</p>`}
+<form method="post" action="/app/sign-in" class="stack">
+<input type="hidden" name="_csrf" value="${view.csrf}">
+<input type="hidden" name="next" value="${view.next}">
+<p><label for="email">${tr(L, 'email')}</label>
+<input id="email" name="email" type="email" autocomplete="username" required maxlength="254" value="${view.email}"${view.error === undefined ? '' : html` aria-describedby="sign-in-error"`}></p>
+<p><label for="password">${tr(L, 'password')}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256"></p>
+<p><button type="submit" class="btn primary">${tr(L, 'signInButton')}</button></p>
+</form>
+</section>`,
+  );
+}

@@ -1,0 +1,192 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import { actorOf, recordAudit } from '../../../api/audit.ts';
+import { AppError, type FieldIssue, fieldIssuesFromAjv } from '../../../api/errors.ts';
+import { newPatientSchema } from '../../../api/routes/patients/patients.routes.ts';
+import { type RecordSessionBody, recordSession } from '../../../api/routes/sessions/record-session.ts';
+import { findMuscle, isBilateralThoracic } from '../../../clinical/muscles.ts';
+import { type Locale, SIDES, type Side } from '../../../clinical/types.ts';
+import type { Clinic } from '../../../store/clinics.repository.ts';
+import { findPatient, type Patient, searchPatients } from '../../../store/patients.repository.ts';
+import { field, fields, sendPage, staffOf, UUID_RE } from '../context.ts';
+import type { PageContext } from '../layout.ts';
+import { tr } from '../messages.ts';
+import { type RecordFormState, recordPage, resultPage, sideText } from '../pages/record.page.ts';
+import { fromLocalInput, toLocalInput } from '../time.ts';
+
+const staffRoute = { access: 'public', dashboard: 'staff' } as const;
+const SEARCH_LIMIT = 10;
+
+interface ParsedSite {
+  readonly muscle: string;
+  readonly side: Side;
+  readonly needleCount?: number;
+}
+
+/** Ticked `muscle:side` boxes and per-muscle needle counts → sites, in catalogue order of ticking. */
+export function parseSites(body: unknown): { sites: ParsedSite[]; ticked: Set<string>; needles: Record<string, string> } {
+  const ticked = new Set(fields(body, 'site'));
+  const needles: Record<string, string> = {};
+  const sites: ParsedSite[] = [];
+  for (const value of ticked) {
+    const [muscle = '', side = ''] = value.split(':');
+    if (findMuscle(muscle) === undefined || !(SIDES as readonly string[]).includes(side)) continue;
+    const n = field(body, `n_${muscle}`).trim();
+    needles[muscle] = n;
+    sites.push({ muscle, side: side as Side, ...(n === '' ? {} : { needleCount: Number(n) }) });
+  }
+  return { sites, ticked, needles };
+}
+
+/** A field issue of the shared validators, in words naming the muscle rather than `sites[3]`. */
+function issueText(L: Locale, issue: FieldIssue, sites: readonly ParsedSite[]): string {
+  if (issue.field === 'performedAt') return tr(L, 'errPerformedAt');
+  const m = /^sites\[(\d+)\]/.exec(issue.field);
+  const site = m === null ? undefined : sites[Number(m[1])];
+  if (site !== undefined) {
+    const muscle = findMuscle(site.muscle);
+    return tr(L, 'errField', { field: `${muscle?.name[L] ?? site.muscle} (${sideText(L, site.side)}) · ${tr(L, 'needlesPerSide')}`, message: issue.message });
+  }
+  if (issue.field === 'sites') return tr(L, 'errNoSites');
+  if (issue.field === 'patientId') return tr(L, 'errPatientName');
+  return tr(L, 'errField', { field: issue.field, message: issue.message });
+}
+
+/** Record a session: the form, and its POST through the API's own `recordSession`. */
+export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void> {
+  const { deps } = app;
+  const { db, clock } = deps;
+
+  async function search(request: FastifyRequest, clinicId: string, q: string): Promise<Patient[]> {
+    if (q === '') return [];
+    const found = await searchPatients(db, clinicId, q, SEARCH_LIMIT);
+    await recordAudit(db, clock, actorOf(request), {
+      action: 'patient.search',
+      subjectType: 'patient',
+      subjectId: null,
+      details: { resultCount: found.length, patientIds: found.map((p) => p.id), via: 'dashboard' },
+    });
+    return found;
+  }
+
+  function emptyForm(clinic: Clinic, found: Patient[], q: string, choice: string): RecordFormState {
+    return {
+      q,
+      found,
+      patientChoice: choice,
+      newPatient: { displayName: '', email: '', phone: '', language: clinic.defaultLanguage },
+      sites: new Set(),
+      needles: {},
+      performedAt: toLocalInput(clock.now(), clinic.timeZone),
+      notes: '',
+    };
+  }
+
+  app.get<{ Querystring: { q?: string; patientId?: string } }>('/sessions/new', { config: staffRoute }, async (request, reply) => {
+    const { staff, clinic, page } = staffOf(request);
+    const q = (request.query.q ?? '').trim().slice(0, 100);
+    const found = await search(request, staff.clinicId, q);
+    let choice = 'new';
+    const wanted = request.query.patientId;
+    if (wanted !== undefined && UUID_RE.test(wanted)) {
+      const patient = await findPatient(db, staff.clinicId, wanted);
+      if (patient !== undefined) {
+        await recordAudit(db, clock, actorOf(request), { action: 'patient.read', subjectType: 'patient', subjectId: patient.id, patientId: patient.id });
+        if (!found.some((p) => p.id === patient.id)) found.unshift(patient);
+        choice = patient.id;
+      }
+    } else if (found.length === 1 && found[0] !== undefined) {
+      choice = found[0].id;
+    }
+    return sendPage(reply, 200, recordPage(page, { form: emptyForm(clinic, found, q, choice), errors: [], bilateral: false, timeZone: clinic.timeZone }));
+  });
+
+  app.post('/sessions', { config: staffRoute }, async (request, reply) => {
+    const { staff, clinic, page } = staffOf(request);
+    const L = page.locale;
+    const body = request.body;
+    const { sites, ticked, needles } = parseSites(body);
+    const choice = field(body, 'patientId') || 'new';
+    const newPatient = {
+      displayName: field(body, 'displayName').trim(),
+      email: field(body, 'email').trim(),
+      phone: field(body, 'phone').trim(),
+      language: field(body, 'language'),
+    };
+    const performedLocal = field(body, 'performedAt');
+    const notes = field(body, 'notes').trim();
+    const errors: string[] = [];
+
+    const input: RecordSessionBody = { performedAt: '', sites };
+    if (notes !== '') input.notes = notes.slice(0, 2000);
+    if (choice === 'new') {
+      const patient = {
+        displayName: newPatient.displayName,
+        ...(newPatient.email === '' ? {} : { email: newPatient.email }),
+        ...(newPatient.phone === '' ? {} : { phone: newPatient.phone }),
+        ...(newPatient.language === '' ? {} : { language: newPatient.language }),
+      };
+      // The API's own schema for a quick-added patient.
+      const validate = request.compileValidationSchema(newPatientSchema);
+      if (newPatient.displayName === '') errors.push(tr(L, 'errPatientName'));
+      else if (!validate(patient)) {
+        for (const issue of fieldIssuesFromAjv((validate.errors ?? []) as Parameters<typeof fieldIssuesFromAjv>[0], 'body')) {
+          const label = issue.field === 'email' ? tr(L, 'email') : issue.field === 'phone' ? tr(L, 'phone') : issue.field;
+          errors.push(tr(L, 'errField', { field: label, message: issue.message }));
+        }
+      }
+      input.patient = patient as NonNullable<RecordSessionBody['patient']>;
+    } else {
+      input.patientId = choice;
+    }
+    const performed = fromLocalInput(performedLocal, clinic.timeZone);
+    if (performed === undefined) errors.push(tr(L, 'errPerformedAt'));
+    else input.performedAt = performed.toISOString();
+    if (sites.length === 0) errors.push(tr(L, 'errNoSites'));
+
+    const again = async (list: string[]) => {
+      const found = choice !== 'new' && UUID_RE.test(choice) ? await findPatient(db, staff.clinicId, choice) : undefined;
+      const form: RecordFormState = {
+        q: '',
+        found: found === undefined ? [] : [found],
+        patientChoice: found === undefined ? 'new' : choice,
+        newPatient,
+        sites: ticked,
+        needles,
+        performedAt: performedLocal,
+        notes,
+      };
+      return sendPage(reply, 400, recordPage(page, { form, errors: list, bilateral: isBilateralThoracic(sites), timeZone: clinic.timeZone }));
+    };
+    if (errors.length > 0) return again(errors);
+
+    let recorded: Awaited<ReturnType<typeof recordSession>>;
+    try {
+      recorded = await recordSession(deps, request, input);
+    } catch (error) {
+      if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'not_found')) {
+        const list = error.errors.length > 0 ? error.errors.map((i) => issueText(L, i, sites)) : [error.detail];
+        return again([...new Set(list)]);
+      }
+      throw error;
+    }
+    const url = recorded.link.url;
+    const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    return sendPage(
+      reply,
+      200,
+      resultPage(page as PageContext, {
+        patient: recorded.patient,
+        url,
+        handoutUrl: `${url}/handout`,
+        qrSvg,
+        expiresAt: recorded.link.expiresAt,
+        plan: recorded.plan,
+        bilateral: recorded.warnings.some((w) => w.code === 'bilateral_thoracic'),
+        thoracic: recorded.session.thoracic,
+        timeZone: clinic.timeZone,
+        clinicName: clinic.name,
+      }),
+    );
+  });
+}

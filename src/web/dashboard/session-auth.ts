@@ -1,0 +1,78 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sessionCookieName, sessionExpiry } from '../../api/auth/auth.plugin.ts';
+import type { AppDeps, StaffPrincipal } from '../../api/deps.ts';
+import { randomSecret, safeEqual, sha256Hex } from '../../api/secrets.ts';
+import { findStaffSession, touchStaffSession } from '../../store/staff.repository.ts';
+
+/**
+ * The dashboard's own session check. The API's auth hook answers problem+json and wants the
+ * CSRF token in a header; pages must redirect to the sign-in page instead and HTML forms can
+ * only send the token as a field. So dashboard routes are `access: 'public'` to that hook and
+ * call these functions; the session itself (cookie, store rows, expiry) is the API's.
+ */
+
+const TOUCH_EVERY_MS = 60_000;
+
+export interface DashboardStaff extends StaffPrincipal {
+  readonly displayName: string;
+}
+
+/**
+ * The signed-in staff user of this request, or null. Slides the idle timeout like the API
+ * does, unless `touch` is false (the live-update stream must not keep a session alive).
+ */
+export async function loadStaff(deps: AppDeps, request: FastifyRequest, touch = true): Promise<DashboardStaff | null> {
+  const cookie = request.cookies[sessionCookieName(deps.config.cookieSecure)];
+  if (cookie === undefined || cookie === '') return null;
+  const now = deps.clock.now();
+  const sessionHash = sha256Hex(cookie);
+  const session = await findStaffSession(deps.db, sessionHash, now);
+  if (session === undefined) return null;
+  let expiresAt = session.expiresAt;
+  if (touch && now.getTime() - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS) {
+    const next = sessionExpiry(deps, session.createdAt, now);
+    await touchStaffSession(deps.db, sessionHash, { lastSeenAt: now, expiresAt: next });
+    expiresAt = next.toISOString();
+  }
+  return {
+    kind: 'staff',
+    userId: session.user.id,
+    clinicId: session.user.clinicId,
+    role: session.user.role,
+    sessionHash,
+    csrfToken: session.csrfToken,
+    sessionExpiresAt: expiresAt,
+    displayName: session.user.displayName,
+  };
+}
+
+/** Constant-time check of the `_csrf` form field against the session's token. */
+export function formCsrfValid(staff: DashboardStaff, body: unknown): boolean {
+  const sent = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)._csrf : undefined;
+  return typeof sent === 'string' && safeEqual(sent, staff.csrfToken);
+}
+
+/**
+ * Sign-in form CSRF (login CSRF): there is no session yet, so a double-submit token, a random
+ * cookie echoed in a hidden field.
+ */
+export const SIGN_IN_CSRF_COOKIE = 'needlecare_signin_csrf';
+
+export function issueSignInCsrf(deps: AppDeps, reply: FastifyReply, existing: string | undefined): string {
+  if (existing !== undefined && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+  const token = randomSecret();
+  reply.setCookie(SIGN_IN_CSRF_COOKIE, token, { path: '/app', httpOnly: true, sameSite: 'strict', secure: deps.config.cookieSecure });
+  return token;
+}
+
+export function signInCsrfValid(request: FastifyRequest, body: unknown): boolean {
+  const cookie = request.cookies[SIGN_IN_CSRF_COOKIE];
+  const sent = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)._csrf : undefined;
+  return typeof cookie === 'string' && cookie !== '' && typeof sent === 'string' && safeEqual(sent, cookie);
+}
+
+/** A same-site path inside the dashboard to return to after sign-in; anything else → `/app`. */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string') return '/app';
+  return /^\/app(\/[A-Za-z0-9/_-]*)?(\?[A-Za-z0-9=&_%-]*)?$/.test(next) && !next.startsWith('//') ? next : '/app';
+}

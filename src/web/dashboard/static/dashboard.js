@@ -1,0 +1,141 @@
+// Needlecare dashboard: progressive enhancement only. Every page works without this file.
+// Loaded as a module from 'self' (CSP script-src 'self'); no inline script anywhere.
+
+const fold = (s) => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+
+// --- Alert queue: live updates over server-sent events ---------------------------------
+function liveQueue() {
+  const queue = document.getElementById('queue');
+  const announce = document.getElementById('live-announce');
+  if (!queue || !announce || !('EventSource' in window)) return;
+  const titleEl = document.querySelector('title');
+  const baseTitle = titleEl?.dataset.baseTitle ?? document.title;
+  const content = () => document.getElementById('queue-content');
+  const ids = () => new Set((content()?.dataset.emergencyIds ?? '').split(' ').filter(Boolean));
+  let fetching = false;
+  let pending = false;
+
+  const setTitle = (count) => {
+    document.title = count > 0 ? `(${count}) ${baseTitle}` : baseTitle;
+  };
+
+  async function refresh() {
+    if (fetching) {
+      pending = true;
+      return;
+    }
+    fetching = true;
+    try {
+      const before = ids();
+      const res = await fetch(queue.dataset.fragment, { credentials: 'same-origin', headers: { accept: 'text/html' } });
+      if (res.redirected || res.status === 401) {
+        window.location.assign('/app/sign-in');
+        return;
+      }
+      if (!res.ok) return;
+      const markup = await res.text();
+      // Keep what the user is typing and where the focus is across the swap.
+      const drafts = new Map([...queue.querySelectorAll('textarea')].map((t) => [t.id, t.value]));
+      const focusedId = document.activeElement?.id;
+      queue.innerHTML = markup;
+      for (const [id, value] of drafts) {
+        const t = document.getElementById(id);
+        if (t && value) t.value = value;
+      }
+      if (focusedId) document.getElementById(focusedId)?.focus();
+      const now = content();
+      const count = Number(now?.dataset.emergencies ?? '0');
+      setTitle(count);
+      const fresh = [...ids()].filter((id) => !before.has(id));
+      if (fresh.length > 0) {
+        const names = fresh.map((id) => document.getElementById(`alert-${id}`)?.dataset.patient ?? '').filter(Boolean);
+        announce.textContent = (announce.dataset.msgEmergency ?? '{patient}').replace('{patient}', names.join(', '));
+      } else {
+        announce.textContent = '';
+      }
+    } catch {
+      // Network hiccup: the next event triggers another try.
+    } finally {
+      fetching = false;
+      if (pending) {
+        pending = false;
+        void refresh();
+      }
+    }
+  }
+
+  const source = new EventSource(queue.dataset.events, { withCredentials: true });
+  source.addEventListener('alerts', (event) => {
+    let data = {};
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (data.signature !== content()?.dataset.signature) void refresh();
+  });
+  source.addEventListener('signed-out', () => {
+    source.close();
+    window.location.assign('/app/sign-in');
+  });
+  window.addEventListener('pagehide', () => source.close());
+}
+
+// --- Muscle picker: filter by typing, live bilateral-thoracic warning -------------------
+function musclePicker() {
+  const picker = document.querySelector('.picker');
+  if (!picker) return;
+  const muscles = [...picker.querySelectorAll('.muscle')];
+  const regions = [...picker.querySelectorAll('.region')];
+  const filterBox = picker.querySelector('[data-enhance="filter"]');
+  const input = document.getElementById('muscle-filter');
+  const empty = document.getElementById('filter-empty');
+  if (filterBox && input) {
+    filterBox.hidden = false;
+    input.addEventListener('input', () => {
+      const q = fold(input.value.trim());
+      let shown = 0;
+      for (const m of muscles) {
+        const ticked = m.querySelector('input[type="checkbox"]:checked') !== null;
+        const match = q === '' || (m.dataset.search ?? '').includes(q) || ticked;
+        m.hidden = !match;
+        if (match) shown += 1;
+      }
+      for (const r of regions) r.hidden = r.querySelector('.muscle:not([hidden])') === null;
+      if (empty) empty.hidden = shown > 0;
+    });
+  }
+  const warning = document.getElementById('bilateral-warning');
+  const update = () => {
+    if (!warning) return;
+    const sides = new Set(
+      [...picker.querySelectorAll('.muscle[data-thoracic="true"] input[type="checkbox"]:checked')].map((c) => c.dataset.side),
+    );
+    warning.hidden = !(sides.has('left') && sides.has('right'));
+  };
+  picker.addEventListener('change', update);
+  update();
+}
+
+// --- Result page: copy the patient link -------------------------------------------------
+function copyButtons() {
+  if (!navigator.clipboard) return;
+  for (const button of document.querySelectorAll('[data-copy]')) {
+    const target = document.querySelector(button.dataset.copy);
+    const status = document.getElementById('copy-status');
+    if (!target) continue;
+    button.hidden = false;
+    button.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(target.value);
+        if (status) status.textContent = button.dataset.copied ?? '';
+      } catch {
+        target.select();
+      }
+    });
+  }
+}
+
+liveQueue();
+musclePicker();
+copyButtons();
