@@ -97,7 +97,7 @@ describeEachDialect('cli commands', (ctx) => {
   });
 
   it('production events queue reminders and alert delivery in the write transaction', async () => {
-    const config = testConfig();
+    const config = testConfig({ sessionIdleMinutes: 60 * 24 * 30, sessionTtlHours: 24 * 30 });
     const clock = manualClock('2026-11-25T09:00:00.000Z');
     const app = await buildApp({
       config,
@@ -126,6 +126,19 @@ describeEachDialect('cli commands', (ctx) => {
     });
     expect(checkIn.statusCode).toBe(201);
     expect((await kinds()).some((r) => r.kind === 'alert.email')).toBe(true);
+    clock.set('2026-11-26T12:00:00.000Z');
+    const reissue = await app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${s.sessionId}/link`,
+      headers: browser.headers(),
+    });
+    expect(reissue.statusCode).toBe(201);
+    const pending = (await kinds()).filter(
+      (r) =>
+        r.kind === 'reminder.email' && r.dedupe_key.includes(s.sessionId) && r.status === 'pending',
+    );
+    // +48 h, +72 h and +168 h are still ahead: queued again with the new link.
+    expect(pending.length).toBe(3);
     await app.inject({
       method: 'POST',
       url: `/api/v1/sessions/${s.sessionId}/link/revoke`,

@@ -36,7 +36,8 @@ export interface RunningServer {
 /**
  * The API's write events wired to the jobs' outbox producers (docs/decisions/0200-write-events.md):
  * reminders when a link is issued, alert e-mail/webhook/escalation when an alert opens or rises.
- * A re-issued link cancels the pending reminders that carry the old, now revoked, URL.
+ * A re-issued link cancels the pending reminders that carry the old, now revoked, URL and queues
+ * the remaining ones with the new URL (src/jobs/README.md, decision 0500 §10).
  */
 export function outboxEvents(config: AppConfig): ApiEvents {
   return {
@@ -49,6 +50,7 @@ export function outboxEvents(config: AppConfig): ApiEvents {
         patient: e.patient,
         link: { url: e.linkUrl },
         plan: e.plan,
+        now: e.at,
       });
     },
     async linksRevoked(trx, e) {
