@@ -33,6 +33,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** The alert on the dashboard's queue (mounted at /app; each card is `#alert-<id>`). */
+export function dashboardAlertUrl(publicUrl: string, alertId: string): string {
+  return `${publicUrl}/app/#alert-${alertId}`;
+}
+
 /**
  * The API's write events wired to the jobs' outbox producers (docs/decisions/0200-write-events.md):
  * reminders when a link is issued, alert e-mail/webhook/escalation when an alert opens or rises.
@@ -72,7 +77,7 @@ export function outboxEvents(config: AppConfig): ApiEvents {
           practitioner === undefined
             ? null
             : { email: practitioner.email, active: practitioner.active },
-        dashboardUrl: `${config.publicUrl}/dashboard/alerts/${e.alert.id}`,
+        dashboardUrl: dashboardAlertUrl(config.publicUrl, e.alert.id),
         event: e.type,
         at: e.at,
       });
