@@ -67,6 +67,14 @@ describeEachDialect('cli commands', (ctx) => {
     const server = await startServer(config, c.io);
     const res = await fetch(`${server.url}/readyz`);
     expect(await res.json()).toEqual({ status: 'ok' });
+    // The patient pages, the dashboard and the stop link are mounted next to the API.
+    const page = await fetch(`${server.url}/p/${'x'.repeat(43)}`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const dashboard = await fetch(`${server.url}/app/`, { redirect: 'manual' });
+    expect(dashboard.status).toBeLessThan(500);
+    expect(dashboard.status).not.toBe(404);
+    const stop = await fetch(`${server.url}/p/${'x'.repeat(43)}/stop`);
+    expect(stop.status).toBeLessThan(500);
     await server.stop();
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });

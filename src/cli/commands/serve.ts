@@ -5,6 +5,7 @@ import type { ApiEvents } from '../../api/events.ts';
 import { createLogger } from '../../api/logger.ts';
 import { type AppConfig, ConfigError, loadConfig } from '../../config/env.ts';
 import { enqueueAlertDelivery } from '../../jobs/alerts.ts';
+import { remindersStopRoute } from '../../jobs/reminders-stop.route.ts';
 import { cancelPendingReminders } from '../../jobs/outbox-queries.ts';
 import { enqueueSessionReminders } from '../../jobs/reminders.ts';
 import { findClinic } from '../../store/clinics.repository.ts';
@@ -12,6 +13,8 @@ import { createDb, type Db } from '../../store/db.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
 import { findNeedlingSession } from '../../store/sessions.repository.ts';
 import { findStaffById } from '../../store/staff.repository.ts';
+import { registerDashboard } from '../../web/dashboard/dashboard.plugin.ts';
+import { patientPagesPlugin } from '../../web/patient/patient-pages.plugin.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
 
@@ -85,6 +88,13 @@ export function outboxEvents(config: AppConfig): ApiEvents {
   };
 }
 
+/** What `serve` mounts next to the API: patient pages (/p), the dashboard (/app), the stop link. */
+export const PRODUCTION_PLUGINS: readonly ((app: FastifyInstance) => Promise<void>)[] = [
+  patientPagesPlugin,
+  registerDashboard,
+  (app) => remindersStopRoute(app, app.deps),
+];
+
 /** Migrate, build the app and listen. `serve` wraps it; tests call it with port 0. */
 export async function startServer(
   config: AppConfig,
@@ -102,6 +112,7 @@ export async function startServer(
       clock: systemClock(),
       logger: createLogger(config.logLevel, io.stdout),
       events,
+      plugins: PRODUCTION_PLUGINS,
     });
     const url = await app.listen({ host: config.host, port: config.port });
     let stopping: Promise<void> | undefined;
