@@ -44,6 +44,10 @@ const STATIC: Readonly<Record<string, { body: Buffer; type: string }>> = {
  * `await app.register(dashboardPlugin, { prefix: '/app' })`.
  */
 export async function dashboardPlugin(app: FastifyInstance, options: DashboardOptions = {}): Promise<void> {
+  // HTML pages are not part of the REST API: keep them out of the OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   registerDashboardAccess(app);
 
@@ -88,4 +92,12 @@ export async function dashboardPlugin(app: FastifyInstance, options: DashboardOp
   await app.register(dashboardPatientRoutes);
   await app.register(dashboardClinicRoutes);
   await app.register(dashboardRegisterRoutes);
+}
+
+/**
+ * The dashboard at `/app`, in the shape `buildApp({ plugins: [...] })` takes:
+ * `buildApp({ ..., plugins: [patientPagesPlugin, registerDashboard] })`.
+ */
+export async function registerDashboard(app: FastifyInstance): Promise<void> {
+  await app.register(dashboardPlugin, { prefix: '/app' });
 }

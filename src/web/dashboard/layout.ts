@@ -25,7 +25,7 @@ export function csrfField(ctx: PageContext): SafeHtml {
 
 /** The hazard icon used with text for emergencies and thoracic marks (never colour alone). */
 export function warnIcon(): SafeHtml {
-  return html`<svg class="icon" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false"><path d="M10 1 L19 18 H1 Z" fill="currentColor"/><path d="M9 7 h2 v5 h-2 z M9 13.5 h2 v2 h-2 z" fill="#fff"/></svg>`;
+  return html`<svg class="icon" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false"><path d="M10 1 L19 18 H1 Z" fill="currentColor"/><path class="mark" d="M9 7 h2 v5 h-2 z M9 13.5 h2 v2 h-2 z" fill="#fff"/></svg>`;
 }
 
 export function lungIcon(): SafeHtml {

@@ -47,10 +47,12 @@ function musclePicker(ctx: PageContext, form: RecordFormState, bilateral: boolea
   return html`<fieldset class="picker" aria-describedby="muscles-help">
 <legend>${tr(L, 'musclesNeedled')}</legend>
 <p id="muscles-help">${tr(L, 'musclesHelp')} <span class="thoracic-help">${thoracicBadge(L)} ${tr(L, 'thoracicHelp')}</span></p>
+<div class="picker-tools">
 <p class="filter" hidden data-enhance="filter"><label for="muscle-filter">${tr(L, 'filterMuscles')}</label>
 <input id="muscle-filter" type="search" autocomplete="off" aria-describedby="filter-hint filter-empty"> <span id="filter-hint" class="hint">${tr(L, 'filterHint')}</span></p>
 <p id="filter-empty" class="empty" hidden>${tr(L, 'noMusclesMatch')}</p>
 ${bilateralWarning(L, bilateral)}
+</div>
 ${BODY_REGIONS.map((region) => {
   const muscles = MUSCLES.filter((m) => m.region === region);
   return html`<fieldset class="region" data-region="${region}">

@@ -1,0 +1,226 @@
+/**
+ * The practitioner's whole flow in Debian's Chromium (issue 5): sign in; a patient checks in
+ * with chest pain in another browser context and the emergency appears live, without a
+ * reload; acknowledge it; record a session with thoracic muscles on both sides and see the
+ * warning; open the patient's curve. axe-core on every page; screenshots at 1280×800 and on a
+ * 1024×768 tablet. One browser for the file, one app on a temp SQLite database.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/api/app.ts';
+import { systemClock } from '../src/api/clock.ts';
+import { createLogger } from '../src/api/logger.ts';
+import { createSession, PASSWORD, type SeededClinic, seedClinic, signIn, testConfig, THORACIC_SITE } from '../src/api/test-support.ts';
+import { updateClinicSettings } from '../src/store/clinics.repository.ts';
+import { createDb, type Db } from '../src/store/db.ts';
+import { migrateToLatest } from '../src/store/migrations.ts';
+import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
+import { type AxeViolation, DESKTOP, launchBrowser, newContext, runAxe, screenshot } from './browser.ts';
+
+const TABLET = { width: 1024, height: 768 } as const;
+
+let dir: string;
+let db: Db;
+let app: FastifyInstance;
+let base: string;
+let browser: Chromium;
+let clinic: SeededClinic;
+let practitioner: BrowserContext;
+let page: Page;
+const shots: string[] = [];
+
+async function expectAxeClean(p: Page): Promise<void> {
+  const violations: AxeViolation[] = await runAxe(p);
+  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+async function shot(p: Page, name: string): Promise<void> {
+  // Full-page shots from the top, so sticky bars sit where a person first sees them.
+  await p.evaluate(() => window.scrollTo(0, 0));
+  shots.push(await screenshot(p, name));
+}
+
+async function signInAs(p: Page, email: string): Promise<void> {
+  await p.goto(`${base}/app`);
+  await expect(p.locator('h1').textContent()).resolves.toBe('Sign in');
+  await p.getByLabel('E-mail').fill(email);
+  await p.getByLabel('Password').fill(PASSWORD);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.waitForURL(`${base}/app`);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'nc-e2e-dash-'));
+  db = createDb({ sqlitePath: join(dir, 'e2e.db') });
+  await migrateToLatest(db);
+  // The port is only known after listen; links shown in the test carry the configured URL, and
+  // the test reaches the app at `base`, so the placeholder does not matter.
+  app = await buildApp({ config: testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' }), db, clock: systemClock(), logger: createLogger('silent') });
+  await app.register(dashboardPlugin, { prefix: '/app', pollMs: 300 });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  clinic = await seedClinic(db, 'Clínica Norte');
+  await updateClinicSettings(db, clinic.clinicId, { languages: ['en', 'es'] });
+  browser = await launchBrowser();
+  practitioner = await newContext(browser, { viewport: DESKTOP });
+  page = await practitioner.newPage();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await db?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('practitioner dashboard in a real browser', () => {
+  let patientId = '';
+
+  it('signs in (sign-in page passes axe)', async () => {
+    await page.goto(`${base}/app`);
+    expect(page.url()).toContain('/app/sign-in');
+    await expectAxeClean(page);
+    await shot(page, 'dashboard-sign-in-1280');
+    await page.getByLabel('E-mail').fill(clinic.practitionerEmail);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('wrong');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/app`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Alerts');
+    await expectAxeClean(page);
+    await shot(page, 'dashboard-alerts-empty-1280');
+  });
+
+  it('shows a new emergency live, without a reload, after a patient checks in elsewhere', async () => {
+    // A session recorded through the API; the patient checks in from their own browser context.
+    const api = await signIn(app, clinic.adminEmail);
+    const session = await createSession(app, api, { sites: [THORACIC_SITE], performedAt: new Date(Date.now() - 3 * 3_600_000).toISOString() });
+    patientId = session.patientId;
+    await page.evaluate(() => {
+      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+    // Let the page's EventSource connect before the check-in.
+    await page.waitForTimeout(500);
+    const patient = await newContext(browser);
+    const res = await patient.request.post(`${base}/api/v1/p/${session.token}/check-ins`, { data: { soreness: 4, symptoms: ['chest_pain'] } });
+    expect(res.status()).toBe(201);
+    await patient.close();
+
+    await page.locator('.emergency-banner').waitFor({ timeout: 10_000 });
+    await expect(page.locator('#live-announce').textContent()).resolves.toContain('New emergency alert: Test Patient');
+    await expect(page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).resolves.toBe(true);
+    await expect(page.title()).resolves.toMatch(/^\(1\) Alerts/);
+    await expect(page.locator('.emergency-banner h2').textContent()).resolves.toContain('1 emergency alert(s) not yet acknowledged');
+    await expectAxeClean(page);
+    await shot(page, 'dashboard-alerts-emergency-1280');
+    await page.setViewportSize(TABLET);
+    await shot(page, 'dashboard-alerts-emergency-1024');
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it('acknowledges the emergency with the keyboard', async () => {
+    const card = page.locator('.alert-card.sev-emergency').first();
+    await card.getByRole('button', { name: 'Acknowledge' }).focus();
+    await Promise.all([page.waitForURL(/\/app#alert-/), page.keyboard.press('Enter')]);
+    await expect(page.locator('.emergency-banner').count()).resolves.toBe(0);
+    await expect(page.locator('.alert-card.status-acknowledged .history').first().textContent()).resolves.toContain('Acknowledged by Pia Practitioner');
+    await expect(page.title()).resolves.toMatch(/^Alerts/);
+    await expectAxeClean(page);
+    await shot(page, 'dashboard-alerts-acknowledged-1280');
+  });
+
+  it('records a session with thoracic muscles on both sides and shows the warning, then the link', async () => {
+    await page.getByRole('link', { name: 'Record session' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Record a session');
+    await page.getByLabel('Name', { exact: true }).fill('Marta Quick');
+    await page.getByLabel(/^E-mail/).fill('marta@example.test');
+    // Filter the picker by an everyday name, then tick both sides of the upper trapezius.
+    await page.getByLabel('Filter muscles').fill('shoulder');
+    await expect(page.locator('.muscle[data-muscle="tibialis-anterior"]').isHidden()).resolves.toBe(true);
+    await expect(page.locator('.muscle[data-muscle="upper-trapezius"]').isVisible()).resolves.toBe(true);
+    const trapezius = page.locator('.muscle[data-muscle="upper-trapezius"]');
+    await expect(trapezius.locator('.badge.thoracic').textContent()).resolves.toContain('Thoracic');
+    await expect(page.locator('#bilateral-warning').isHidden()).resolves.toBe(true);
+    await trapezius.getByLabel('Left').check();
+    await trapezius.getByLabel('Right').check();
+    await trapezius.getByLabel('Needles per side').fill('2');
+    await expect(page.locator('#bilateral-warning').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#bilateral-warning').textContent()).resolves.toContain('both the left and the right');
+    await expectAxeClean(page);
+    await shot(page, 'dashboard-record-bilateral-1280');
+    await page.setViewportSize(TABLET);
+    await shot(page, 'dashboard-record-bilateral-1024');
+    await page.setViewportSize(DESKTOP);
+    await page.getByLabel('Filter muscles').fill('');
+
+    await page.getByRole('button', { name: 'Save and get the patient link' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Session saved');
+    await expect(page.locator('#bilateral-warning').isVisible()).resolves.toBe(true);
+    await expect(page.locator('.qr svg').count()).resolves.toBe(1);
+    const link = await page.getByLabel('Patient link', { exact: true }).inputValue();
+    expect(link).toMatch(/\/p\/[A-Za-z0-9_-]{43}$/);
+    await expect(page.getByRole('link', { name: 'Open the printable handout' }).getAttribute('href')).resolves.toBe(`${link}/handout`);
+    await expect(page.getByRole('link', { name: 'Send by e-mail' }).getAttribute('href')).resolves.toMatch(/^mailto:marta%40example\.test\?subject=/);
+    await expect(page.getByRole('button', { name: 'Copy link' }).isVisible()).resolves.toBe(true);
+    await expectAxeClean(page);
+    await shot(page, 'dashboard-session-result-1280');
+  });
+
+  it("opens a patient's curve against the expected band", async () => {
+    await page.goto(`${base}/app/patients/${patientId}`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Patient: Test Patient');
+    await expect(page.locator('svg.chart').count()).resolves.toBe(1);
+    await expect(page.locator('table.checkins').textContent()).resolves.toContain('Emergency');
+    await expect(page.locator('.alert-history').textContent()).resolves.toContain('Acknowledged by Pia Practitioner');
+    await expectAxeClean(page);
+    await shot(page, 'dashboard-patient-1280');
+    await page.setViewportSize(TABLET);
+    await shot(page, 'dashboard-patient-1024');
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it('shows the adverse-event register, in English and Spanish', async () => {
+    await page.getByRole('link', { name: 'Register' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Adverse-event register');
+    await expect(page.locator('svg.bar-chart').count()).resolves.toBe(1);
+    await expectAxeClean(page);
+    await shot(page, 'dashboard-register-1280');
+    await page.getByRole('link', { name: 'Español' }).click();
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('es');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Registro de efectos adversos');
+    await expectAxeClean(page);
+    await shot(page, 'dashboard-register-es-1280');
+    await page.getByRole('link', { name: 'English' }).click();
+  });
+
+  it('lets an admin open the clinic page; a practitioner gets 403', async () => {
+    const res = await page.goto(`${base}/app/clinic`);
+    expect(res?.status()).toBe(403);
+    await expectAxeClean(page);
+    const admin = await newContext(browser, { viewport: TABLET });
+    const adminPage = await admin.newPage();
+    await signInAs(adminPage, clinic.adminEmail);
+    await adminPage.getByRole('link', { name: 'Clinic' }).click();
+    await expect(adminPage.locator('h1').textContent()).resolves.toBe('Clinic');
+    await expectAxeClean(adminPage);
+    await shot(adminPage, 'dashboard-clinic-1024');
+    await adminPage.getByLabel('Emergency number').fill('999');
+    await adminPage.getByRole('button', { name: 'Save settings' }).click();
+    await expect(adminPage.locator('.flash').textContent()).resolves.toBe('Settings saved.');
+    await admin.close();
+  });
+
+  it('signs out', async () => {
+    await page.goto(`${base}/app`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.locator('.flash').textContent()).resolves.toBe('You are signed out.');
+    await page.goto(`${base}/app`);
+    expect(page.url()).toContain('/app/sign-in');
+    expect(shots.length).toBeGreaterThanOrEqual(10);
+  });
+});
