@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LOCALES, type Locale } from '../../clinical/types.ts';
+import { countOpenAlertsBySeverity } from '../../store/alerts.repository.ts';
 import { type Clinic, findClinic } from '../../store/clinics.repository.ts';
 import { isLocale, negotiateLocale } from '../shared/i18n.ts';
 import { messagePage, type PageContext } from './layout.ts';
@@ -80,7 +81,7 @@ export function registerDashboardAccess(app: FastifyInstance): void {
     const secure = deps.config.cookieSecure;
     if (access === 'anonymous') {
       const locale = localeOf(request, reply, null, secure);
-      request.dash = { staff: null, clinic: null, page: { locale, staff: null, clinicName: '', path: pathOf(request), languages: LOCALES } };
+      request.dash = { staff: null, clinic: null, page: { locale, staff: null, clinicName: '', path: pathOf(request), languages: LOCALES, openEmergencies: 0 } };
       return;
     }
     const staff = await loadStaff(deps, request, access !== 'stream');
@@ -93,7 +94,8 @@ export function registerDashboardAccess(app: FastifyInstance): void {
     // The API's helpers (actorOf, recordSession) read the principal from the request.
     request.principal = staff;
     const locale = localeOf(request, reply, clinic, secure);
-    const page: PageContext = { locale, staff, clinicName: clinic.name, path: pathOf(request), languages: LOCALES };
+    const openEmergencies = access === 'stream' ? 0 : (await countOpenAlertsBySeverity(deps.db, clinic.id)).emergency;
+    const page: PageContext = { locale, staff, clinicName: clinic.name, path: pathOf(request), languages: LOCALES, openEmergencies };
     request.dash = { staff, clinic, page };
     if (access === 'admin' && staff.role !== 'admin') {
       request.log.warn({ access }, 'dashboard admin page refused');

@@ -357,6 +357,21 @@ describeEachDialect('dashboard routes', (ctx) => {
     });
   });
 
+  describe('every page', () => {
+    it('links to the queue from every other page while an emergency is unacknowledged', async () => {
+      await emergency();
+      const res = await get('/app/register', pracA);
+      expect(res.body).toContain('class="emergency-banner page-banner"');
+      expect(res.body).toMatch(/<title[^>]*>\(\d+\) /);
+      expect((await get('/app/register', pracB)).body).not.toContain('page-banner');
+    });
+
+    it('keeps the HTML routes out of the OpenAPI document', async () => {
+      const doc = (await get('/api/openapi.json')).json() as { paths: Record<string, unknown> };
+      expect(Object.keys(doc.paths).filter((p) => p.startsWith('/app'))).toEqual([]);
+    });
+  });
+
   describe('static files', () => {
     it('serves the stylesheet and the module with their content types', async () => {
       const css = await get('/app/static/dashboard.css');

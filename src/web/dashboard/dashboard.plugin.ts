@@ -77,12 +77,13 @@ export async function dashboardPlugin(app: FastifyInstance, options: DashboardOp
       clinicName: '',
       path: '/app',
       languages: LOCALES,
+      openEmergencies: 0,
     };
     if (status === 404) return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
     return sendPage(reply, status, messagePage(ctx, status >= 500 ? 'serverErrorTitle' : 'badRequestTitle', status >= 500 ? 'serverErrorText' : 'badRequestText'));
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-    const ctx: PageContext = { locale: localeOf(request, reply, null, app.deps.config.cookieSecure), staff: null, clinicName: '', path: '/app', languages: LOCALES };
+    const ctx: PageContext = { locale: localeOf(request, reply, null, app.deps.config.cookieSecure), staff: null, clinicName: '', path: '/app', languages: LOCALES, openEmergencies: 0 };
     return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
   });
 

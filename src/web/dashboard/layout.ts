@@ -11,8 +11,10 @@ export interface PageContext {
   readonly clinicName: string;
   /** Path (no query) of this page, for the language switch and the current nav entry. */
   readonly path: string;
-  /** Languages the switch offers (the clinic's, or all before sign-in). */
+  /** Languages the switch offers. */
   readonly languages: readonly Locale[];
+  /** Open (unacknowledged) emergency alerts of the clinic: shown on every page. */
+  readonly openEmergencies: number;
 }
 
 export type NavEntry = 'alerts' | 'record' | 'register' | 'clinic' | null;
@@ -82,7 +84,9 @@ export interface PageOptions {
 /** The whole page: chrome, nav, language switch, sign out. CSP-clean: no inline script or style. */
 export function page(ctx: PageContext, title: string, body: SafeHtml, options: PageOptions = {}): string {
   const L = ctx.locale;
-  const emergencies = options.emergencies ?? 0;
+  const emergencies = options.emergencies ?? ctx.openEmergencies;
+  // The alert queue has its own, live banner; every other page links to it.
+  const banner = emergencies > 0 && options.nav !== 'alerts' && ctx.staff !== null;
   const fullTitle = `${emergencies > 0 ? `(${emergencies}) ` : ''}${title} · ${tr(L, 'siteName')}`;
   const staff = ctx.staff;
   return html`<!doctype html>
@@ -119,6 +123,11 @@ ${
 }
 </header>
 <main id="main" tabindex="-1">
+${
+  banner
+    ? html`<p class="emergency-banner page-banner">${warnIcon()} <a class="banner-link" href="/app">${tr(L, 'emergencyBanner', { count: emergencies })}</a></p>`
+    : ''
+}
 ${options.flash === undefined ? '' : html`<p class="flash" role="status">${options.flash}</p>`}
 ${body}
 </main>
