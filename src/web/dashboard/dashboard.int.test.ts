@@ -284,6 +284,20 @@ describeEachDialect('dashboard routes', (ctx) => {
       expect(res.body).toContain('data-enhance="filter"');
     });
 
+    it('issues a new link for a lost handout; the old one stops working; other clinics get 404', async () => {
+      const s = await createSession(app, pracA, { sites: [LEG_SITE] });
+      expect((await post(`/app/sessions/${s.sessionId}/link`, pracB, {})).statusCode).toBe(404);
+      expect((await post(`/app/sessions/${s.sessionId}/link`, pracA, {}, null)).statusCode).toBe(403);
+      const res = await post(`/app/sessions/${s.sessionId}/link`, pracA, {});
+      expect(res.statusCode).toBe(200);
+      const token = /\/p\/([A-Za-z0-9_-]{43})/.exec(res.body)?.[1];
+      expect(token).toBeDefined();
+      expect(token).not.toBe(s.token);
+      expect((await app.inject({ method: 'GET', url: `/api/v1/p/${s.token}` })).statusCode).toBe(410);
+      expect((await app.inject({ method: 'GET', url: `/api/v1/p/${token}` })).statusCode).toBe(200);
+      expect((await auditActions(ctx.db, 'patient_link.issue'))[0]?.actorId).toBe(a.practitionerId);
+    });
+
     it('refuses a patient of another clinic', async () => {
       const other = await createSession(app, pracB, { sites: [LEG_SITE] });
       const res = await post('/app/sessions', pracA, { patientId: other.patientId, performedAt: '2026-11-25T09:45', site: 'tibialis-anterior:left' });

@@ -122,6 +122,8 @@ const MESSAGES = {
   linkValidUntil: { en: 'The link works until {when}.', es: 'El enlace funciona hasta el {when}.' },
   mailSubject: { en: 'Your aftercare after dry needling', es: 'Sus cuidados después de la punción seca' },
   mailBody: { en: 'Hello {patient},\n\nThis link shows your aftercare and asks how you feel at a few planned times:\n{url}\n\n{clinic}', es: 'Hola {patient}:\n\nEste enlace muestra sus cuidados y le pregunta cómo se encuentra en varios momentos:\n{url}\n\n{clinic}' },
+  issueLink: { en: 'Issue a new patient link', es: 'Generar un enlace nuevo' },
+  issueLinkHelp: { en: 'For a lost handout. The old link stops working.', es: 'Si perdió la hoja. El enlace anterior deja de funcionar.' },
   recordAnother: { en: 'Record another session', es: 'Registrar otra sesión' },
   // Patient view
   patientTitle: { en: 'Patient: {name}', es: 'Paciente: {name}' },

@@ -6,7 +6,7 @@ import type { Patient } from '../../../store/patients.repository.ts';
 import type { NeedlingSession } from '../../../store/sessions.repository.ts';
 import { sorenessChart } from '../../shared/chart.ts';
 import { html, raw, type SafeHtml } from '../../shared/html.ts';
-import { dispositionBadge, type PageContext, page, severityBadge, statusText, thoracicBadge, warnIcon } from '../layout.ts';
+import { csrfField, dispositionBadge, type PageContext, page, severityBadge, statusText, thoracicBadge, warnIcon } from '../layout.ts';
 import { tr } from '../messages.ts';
 import { formatInstant, hoursBetween } from '../time.ts';
 import { symptomText } from './alerts.page.ts';
@@ -54,6 +54,7 @@ function sessionSection(ctx: PageContext, view: PatientView, entry: PatientSessi
 <h2 id="session-${s.id}">${tr(L, 'sessionOf', { when })}${s.thoracic ? html` ${thoracicBadge(L)}` : ''}</h2>
 ${s.bilateralThoracic ? html`<p class="warning">${warnIcon()} <strong>${tr(L, 'bilateralShort')}.</strong> ${tr(L, 'bilateralWarning')}</p>` : ''}
 <p>${tr(L, 'practitionerName', { name: who(s.practitionerId) })}</p>
+<form method="post" action="/app/sessions/${s.id}/link" class="inline">${csrfField(ctx)}<button type="submit" class="btn secondary" aria-describedby="session-${s.id} reissue-help-${s.id}">${tr(L, 'issueLink')}</button> <span id="reissue-help-${s.id}" class="hint">${tr(L, 'issueLinkHelp')}</span></form>
 <table class="sites">
 <caption class="visually-hidden">${tr(L, 'musclesNeedled')}</caption>
 <thead><tr><th scope="col">${tr(L, 'muscle')}</th><th scope="col">${tr(L, 'side')}</th><th scope="col">${tr(L, 'needles')}</th></tr></thead>

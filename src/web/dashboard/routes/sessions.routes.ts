@@ -1,7 +1,13 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { actorOf, recordAudit } from '../../../api/audit.ts';
 import { AppError, type FieldIssue, fieldIssuesFromAjv } from '../../../api/errors.ts';
+import { type IssuedLink, issueLink } from '../../../api/links.ts';
+import { coreSites } from '../../../api/views.ts';
+import { type CheckInPlan, planCheckIns } from '../../../clinical/checkin-plan.ts';
+import { withTransaction } from '../../../store/db.ts';
+import { findNeedlingSession } from '../../../store/sessions.repository.ts';
+import { messagePage } from '../layout.ts';
 import { newPatientSchema } from '../../../api/routes/patients/patients.routes.ts';
 import { type RecordSessionBody, recordSession } from '../../../api/routes/sessions/record-session.ts';
 import { findMuscle, isBilateralThoracic } from '../../../clinical/muscles.ts';
@@ -50,6 +56,36 @@ function issueText(L: Locale, issue: FieldIssue, sites: readonly ParsedSite[]): 
   if (issue.field === 'sites') return tr(L, 'errNoSites');
   if (issue.field === 'patientId') return tr(L, 'errPatientName');
   return tr(L, 'errField', { field: issue.field, message: issue.message });
+}
+
+interface Handover {
+  readonly patient: Patient;
+  readonly link: IssuedLink;
+  readonly plan: CheckInPlan;
+  readonly bilateral: boolean;
+  readonly thoracic: boolean;
+}
+
+/** The link, its QR code, the handout and e-mail: shown once, in the answer to the POST. */
+async function sendResult(reply: FastifyReply, page: PageContext, clinic: Clinic, h: Handover): Promise<FastifyReply> {
+  const url = h.link.url;
+  const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  return sendPage(
+    reply,
+    200,
+    resultPage(page, {
+      patient: h.patient,
+      url,
+      handoutUrl: `${url}/handout`,
+      qrSvg,
+      expiresAt: h.link.expiresAt,
+      plan: h.plan,
+      bilateral: h.bilateral,
+      thoracic: h.thoracic,
+      timeZone: clinic.timeZone,
+      clinicName: clinic.name,
+    }),
+  );
 }
 
 /** Record a session: the form, and its POST through the API's own `recordSession`. */
@@ -170,23 +206,45 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       }
       throw error;
     }
-    const url = recorded.link.url;
-    const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    return sendPage(
-      reply,
-      200,
-      resultPage(page as PageContext, {
-        patient: recorded.patient,
-        url,
-        handoutUrl: `${url}/handout`,
-        qrSvg,
-        expiresAt: recorded.link.expiresAt,
-        plan: recorded.plan,
-        bilateral: recorded.warnings.some((w) => w.code === 'bilateral_thoracic'),
-        thoracic: recorded.session.thoracic,
-        timeZone: clinic.timeZone,
-        clinicName: clinic.name,
-      }),
-    );
+    return sendResult(reply, page, clinic, {
+      patient: recorded.patient,
+      link: recorded.link,
+      plan: recorded.plan,
+      bilateral: recorded.warnings.some((w) => w.code === 'bilateral_thoracic'),
+      thoracic: recorded.session.thoracic,
+    });
+  });
+
+  // A new link for an existing session (lost handout): the API's `issueLink`, which revokes the
+  // session's earlier links, audited as the API does.
+  app.post<{ Params: { id: string } }>('/sessions/:id/link', { config: staffRoute }, async (request, reply) => {
+    const { staff, clinic, page } = staffOf(request);
+    if (!UUID_RE.test(request.params.id)) return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+    const issued = await withTransaction(db, async (trx) => {
+      const session = await findNeedlingSession(trx, staff.clinicId, request.params.id);
+      const patient = session && (await findPatient(trx, staff.clinicId, session.patientId));
+      if (session === undefined || patient === undefined) return undefined;
+      const result = await issueLink(trx, deps, { clinic, session, patient }, 'reissued');
+      await recordAudit(trx, clock, actorOf(request), {
+        action: 'patient_link.issue',
+        subjectType: 'patient_link',
+        subjectId: result.link.id,
+        patientId: session.patientId,
+        details: { sessionId: session.id, via: 'dashboard' },
+      });
+      return { session, patient, link: result.issued };
+    });
+    if (issued === undefined) return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+    const { session, patient, link } = issued;
+    return sendResult(reply, page, clinic, {
+      patient,
+      link,
+      plan: planCheckIns(
+        { performedAt: session.performedAt, sites: coreSites(session.sites) },
+        { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
+      ),
+      bilateral: session.bilateralThoracic,
+      thoracic: session.thoracic,
+    });
   });
 }
