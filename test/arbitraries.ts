@@ -11,9 +11,12 @@ export const hoursArb: fc.Arbitrary<number> = fc.oneof(
 );
 
 export const sorenessArb = fc.integer({ min: 0, max: 10 });
-export const symptomsArb: fc.Arbitrary<SymptomCode[]> = fc.uniqueArray(fc.constantFrom(...SYMPTOM_CODES), {
-  maxLength: 5,
-});
+export const symptomsArb: fc.Arbitrary<SymptomCode[]> = fc.uniqueArray(
+  fc.constantFrom(...SYMPTOM_CODES),
+  {
+    maxLength: 5,
+  },
+);
 export const siteArb: fc.Arbitrary<Site> = fc.record(
   { muscle: fc.constantFrom(...MUSCLE_IDS), side: fc.constantFrom(...SIDES) },
   { requiredKeys: ['muscle'] },
@@ -24,10 +27,13 @@ export function caseArb(options: { ties?: boolean } = {}): fc.Arbitrary<TriageCa
   return fc
     .record({
       sites: fc.array(siteArb, { minLength: 1, maxLength: 4 }),
-      reports: fc.array(fc.record({ hoursAfter: hoursArb, soreness: sorenessArb, symptoms: symptomsArb }), {
-        minLength: 1,
-        maxLength: 5,
-      }),
+      reports: fc.array(
+        fc.record({ hoursAfter: hoursArb, soreness: sorenessArb, symptoms: symptomsArb }),
+        {
+          minLength: 1,
+          maxLength: 5,
+        },
+      ),
     })
     .map(({ sites, reports }) => {
       const sorted = [...reports].sort((a, b) => a.hoursAfter - b.hoursAfter);

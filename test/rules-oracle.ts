@@ -31,7 +31,10 @@ export function notThoracicMusclesFromSpec(): Set<string> {
 
 const RANK = ['self_care', 'contact_practitioner', 'urgent_same_day', 'emergency'];
 
-export function oracle(c: OracleCase, thoracicSet: Set<string>): { disposition: string; rules: string[] } {
+export function oracle(
+  c: OracleCase,
+  thoracicSet: Set<string>,
+): { disposition: string; rules: string[] } {
   const last = c.reports[c.reports.length - 1];
   if (last === undefined) throw new Error('no reports');
   const prev = c.reports.length > 1 ? c.reports[c.reports.length - 2] : undefined;
@@ -41,16 +44,24 @@ export function oracle(c: OracleCase, thoracicSet: Set<string>): { disposition: 
   const thoracic = c.session.sites.some((site) => thoracicSet.has(site.muscle));
   const fired: [string, string][] = [];
   const has = (...codes: string[]) => codes.some((code) => sym.has(code));
-  if (has('chest_pain', 'shortness_of_breath', 'pain_on_breathing')) fired.push(['breathing_or_chest', 'emergency']);
-  if (has('spreading_redness', 'increased_warmth', 'significant_swelling', 'discharge')) fired.push(['infection_signs', 'urgent_same_day']);
+  if (has('chest_pain', 'shortness_of_breath', 'pain_on_breathing'))
+    fired.push(['breathing_or_chest', 'emergency']);
+  if (has('spreading_redness', 'increased_warmth', 'significant_swelling', 'discharge'))
+    fired.push(['infection_signs', 'urgent_same_day']);
   if (has('fever')) fired.push(['fever', 'urgent_same_day']);
-  if (has('numbness_beyond_area', 'tingling_beyond_area', 'weakness_beyond_area')) fired.push(['nerve_symptoms', 'urgent_same_day']);
+  if (has('numbness_beyond_area', 'tingling_beyond_area', 'weakness_beyond_area'))
+    fired.push(['nerve_symptoms', 'urgent_same_day']);
   if (has('fainting')) fired.push(['fainting', 'urgent_same_day']);
   if (has('dry_cough') && thoracic) fired.push(['thoracic_cough', 'urgent_same_day']);
-  if (prev !== undefined && s - prev.soreness >= 2 && (h > 48 || s >= 7)) fired.push(['pain_worsening', 'urgent_same_day']);
-  if (h > 72 && s >= 7 && (prev === undefined || s >= prev.soreness)) fired.push(['severe_not_easing', 'urgent_same_day']);
+  if (prev !== undefined && s - prev.soreness >= 2 && (h > 48 || s >= 7))
+    fired.push(['pain_worsening', 'urgent_same_day']);
+  if (h > 72 && s >= 7 && (prev === undefined || s >= prev.soreness))
+    fired.push(['severe_not_easing', 'urgent_same_day']);
   if (h <= 72 && s >= 7) fired.push(['severe_soreness', 'contact_practitioner']);
-  if ((h > 72 && (s >= 4 || (s >= 1 && (prev === undefined || s >= prev.soreness)))) || (h > 96 && s >= 1)) {
+  if (
+    (h > 72 && (s >= 4 || (s >= 1 && (prev === undefined || s >= prev.soreness)))) ||
+    (h > 96 && s >= 1)
+  ) {
     fired.push(['lingering_soreness', 'contact_practitioner']);
   }
   if (fired.length === 0) fired.push(['expected_course', 'self_care']);

@@ -6,6 +6,26 @@ import { EXIT_USAGE } from './io.ts';
  * loaded only when asked for, so `needlecare triage` never pays for the server's imports.
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  start: {
+    summary: 'run the product locally on SQLite with a demo clinic (what `npm start` runs)',
+    load: async () => (await import('./commands/start.ts')).startCommand,
+  },
+  serve: {
+    summary: 'run the server (production entry; configured by environment variables; --worker)',
+    load: async () => (await import('./commands/serve.ts')).serveCommand,
+  },
+  worker: {
+    summary: 'deliver reminders, alerts and escalations from the outbox (--once)',
+    load: async () => (await import('./commands/worker.ts')).workerCommand,
+  },
+  migrate: {
+    summary: 'bring the database schema up to date',
+    load: async () => (await import('./commands/migrate.ts')).migrateCommand,
+  },
+  audit: {
+    summary: 'audit verify: check the hash chain of the audit log',
+    load: async () => (await import('./commands/audit.ts')).auditCommand,
+  },
   triage: {
     summary: 'triage case(s) read as JSON on stdin (--explain, --lang en|es)',
     load: async () => (await import('./commands/triage.ts')).triageCommand,

@@ -15,16 +15,22 @@ import { findNeedlingSession } from '../../store/sessions.repository.ts';
 import { findStaffById } from '../../store/staff.repository.ts';
 import { registerDashboard } from '../../web/dashboard/dashboard.plugin.ts';
 import { patientPagesPlugin } from '../../web/patient/patient-pages.plugin.ts';
+import { createSenders } from '../../jobs/senders.ts';
+import { parseWorkerEnv, type WorkerEnvConfig } from '../../jobs/worker-config.ts';
+import { createWorker } from '../../jobs/worker.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
 
-const USAGE = `usage: needlecare serve
+const USAGE = `usage: needlecare serve [--worker]
 
 Runs the HTTP API (and docs at /api/docs). Configuration comes from the environment:
   HOST, PORT, DATABASE_URL (postgres://…) or NEEDLECARE_DB (SQLite file), PUBLIC_URL,
   COOKIE_SECURE, LOG_LEVEL, SESSION_TTL_HOURS, SESSION_IDLE_MINUTES, BODY_LIMIT_BYTES,
   TRUST_PROXY, SIGNIN_MAX_FAILURES, SIGNIN_LOCK_MINUTES, SIGNIN_IP_MAX, SIGNIN_IP_WINDOW_MINUTES.
 Migrates the database first. Stops gracefully on SIGTERM or SIGINT.
+  --worker   also run one outbox worker in this process (the supported set-up on SQLite;
+             on PostgreSQL run \`needlecare worker\` processes instead). Its variables:
+             SMTP_URL, MAIL_FROM, SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN, WORKER_POLL_MS.
 `;
 
 export interface RunningServer {
@@ -95,26 +101,55 @@ export const PRODUCTION_PLUGINS: readonly ((app: FastifyInstance) => Promise<voi
   (app) => remindersStopRoute(app, app.deps),
 ];
 
+export interface StartOptions {
+  /** Run one outbox worker in this process (the supported set-up on SQLite, and `npm start`). */
+  readonly worker?: WorkerEnvConfig;
+  /** Runs after migrating and before listening (the demo seed). */
+  readonly beforeListen?: (db: Db) => Promise<void>;
+}
+
 /** Migrate, build the app and listen. `serve` wraps it; tests call it with port 0. */
 export async function startServer(
   config: AppConfig,
   io: CliIo,
   events: ApiEvents = outboxEvents(config),
+  options: StartOptions = {},
 ): Promise<RunningServer> {
   const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  let worker: { stop(): Promise<void> } | undefined;
+  let senders: { close(): void } | undefined;
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0)
       io.stdout.write(`needlecare: applied migrations ${applied.join(', ')}\n`);
+    await options.beforeListen?.(db);
+    const logger = createLogger(config.logLevel, io.stdout);
     const app = await buildApp({
       config,
       db,
       clock: systemClock(),
-      logger: createLogger(config.logLevel, io.stdout),
+      logger,
       events,
       plugins: PRODUCTION_PLUGINS,
     });
     const url = await app.listen({ host: config.host, port: config.port });
+    if (options.worker !== undefined) {
+      const w = options.worker;
+      const s = createSenders(w);
+      senders = s;
+      const inline = createWorker({
+        db,
+        clock: { now: () => new Date() },
+        logger: logger.child({ service: 'needlecare-worker', workerId: w.workerId }),
+        mailer: s.mailer,
+        sms: s.sms,
+        webhooks: s.webhooks,
+        workerId: w.workerId,
+        config: { publicUrl: w.publicUrl, pollIntervalMs: w.pollIntervalMs, maxAttempts: w.maxAttempts },
+      });
+      inline.start();
+      worker = inline;
+    }
     let stopping: Promise<void> | undefined;
     return {
       app,
@@ -123,12 +158,16 @@ export async function startServer(
       stop: () => {
         stopping ??= (async () => {
           await app.close();
+          await worker?.stop();
+          senders?.close();
           await db.destroy();
         })();
         return stopping;
       },
     };
   } catch (error) {
+    await worker?.stop();
+    senders?.close();
     await db.destroy();
     throw error;
   }
@@ -153,21 +192,16 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     io.stdout.write(USAGE);
     return EXIT_OK;
   }
-  if (args.length > 0) {
-    io.stderr.write(`needlecare serve: unexpected argument "${args[0]}"\n${USAGE}`);
+  const unknown = args.find((a) => a !== '--worker');
+  if (unknown !== undefined) {
+    io.stderr.write(`needlecare serve: unexpected argument "${unknown}"\n${USAGE}`);
     return EXIT_USAGE;
   }
-  let config: AppConfig;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`needlecare serve: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
+  const loaded = loadServeConfig('serve', io, io.env, args.includes('--worker'));
+  if (typeof loaded === 'number') return loaded;
   let server: RunningServer;
   try {
-    server = await startServer(config, io);
+    server = await startServer(loaded.config, io, outboxEvents(loaded.config), loaded.worker === undefined ? {} : { worker: loaded.worker });
   } catch (error) {
     io.stderr.write(
       `needlecare serve: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -175,8 +209,37 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     return EXIT_FAILURE;
   }
   io.stdout.write(
-    `needlecare: listening on ${server.url} (patient links: ${config.publicUrl}/p/…, API docs: ${server.url}/api/docs)\n`,
+    `needlecare: listening on ${server.url} (patient links: ${loaded.config.publicUrl}/p/…, dashboard: ${server.url}/app, API docs: ${server.url}/api/docs${loaded.worker === undefined ? '' : ', with an in-process worker'})\n`,
   );
+  return runUntilSignal(server, io);
+}
+
+/** Read the server's (and, when asked, the in-process worker's) configuration; exit code 2 on bad env. */
+export function loadServeConfig(
+  command: string,
+  io: CliIo,
+  env: NodeJS.ProcessEnv,
+  withWorker: boolean,
+): { config: AppConfig; worker?: WorkerEnvConfig } | number {
+  let config: AppConfig;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`needlecare ${command}: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (!withWorker) return { config };
+  const worker = parseWorkerEnv(env, process.pid);
+  if (!worker.ok) {
+    io.stderr.write(`needlecare ${command}: invalid configuration:\n${worker.problems.map((p) => `  - ${p}\n`).join('')}`);
+    return EXIT_USAGE;
+  }
+  return { config, worker: worker.value };
+}
+
+/** Serve until SIGTERM or SIGINT, then stop gracefully. */
+export async function runUntilSignal(server: RunningServer, io: CliIo): Promise<number> {
   const signal = await nextShutdownSignal();
   io.stdout.write(`needlecare: ${signal}, shutting down\n`);
   await server.stop();
