@@ -215,6 +215,26 @@ describe('practitioner dashboard in a real browser', () => {
     await admin.close();
   });
 
+  it('works with JavaScript off: record a session, warning after submit, link without the copy button', async () => {
+    const context = await newContext(browser, { javaScriptEnabled: false, viewport: TABLET });
+    const p = await context.newPage();
+    await signInAs(p, clinic.practitionerEmail);
+    await p.getByRole('link', { name: 'Record session' }).click();
+    await expect(p.locator('#muscle-filter').isHidden()).resolves.toBe(true);
+    await p.getByLabel('Name', { exact: true }).fill('Nora NoScript');
+    const scalenes = p.locator('.muscle[data-muscle="scalenes"]');
+    await scalenes.getByLabel('Left').check();
+    await scalenes.getByLabel('Right').check();
+    await expect(p.locator('#bilateral-warning').isHidden()).resolves.toBe(true);
+    await p.getByRole('button', { name: 'Save and get the patient link' }).click();
+    await expect(p.locator('h1').textContent()).resolves.toBe('Session saved');
+    await expect(p.locator('#bilateral-warning').isVisible()).resolves.toBe(true);
+    await expect(p.getByRole('button', { name: 'Copy link' }).isHidden()).resolves.toBe(true);
+    await expect(p.getByRole('link', { name: 'Send by e-mail' }).isVisible()).resolves.toBe(true);
+    await shot(p, 'dashboard-session-result-nojs-1024');
+    await context.close();
+  });
+
   it('signs out', async () => {
     await page.goto(`${base}/app`);
     await page.getByRole('button', { name: 'Sign out' }).click();

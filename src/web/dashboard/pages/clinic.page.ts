@@ -114,7 +114,7 @@ ${LOCALES.map((l) => html`<span class="side"><input type="checkbox" id="cs-lang-
 <fieldset aria-describedby="coverage-help"><legend>${tr(L, 'coverage')}</legend>
 <p id="coverage-help" class="hint">${tr(L, 'coverageHelp')}</p>
 <div class="grid">${WEEKDAYS.map(
-      (d) => html`<p><label for="cov-${d}">${tr(L, DAY_KEY[d])}</label><input id="cov-${d}" name="cov_${d}" value="${s.coverage[d]}" placeholder="08:00-18:00"></p>`,
+      (d) => html`<p><label for="cov-${d}">${tr(L, DAY_KEY[d])}</label><input id="cov-${d}" name="cov_${d}" value="${s.coverage[d]}"></p>`,
     )}</div>
 </fieldset>
 <p><button type="submit" class="btn primary">${tr(L, 'saveSettings')}</button></p>
