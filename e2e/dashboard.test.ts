@@ -14,12 +14,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.ts';
 import { systemClock } from '../src/api/clock.ts';
 import { createLogger } from '../src/api/logger.ts';
-import { createSession, PASSWORD, type SeededClinic, seedClinic, signIn, testConfig, THORACIC_SITE } from '../src/api/test-support.ts';
+import {
+  createSession,
+  PASSWORD,
+  type SeededClinic,
+  seedClinic,
+  signIn,
+  testConfig,
+  THORACIC_SITE,
+} from '../src/api/test-support.ts';
 import { updateClinicSettings } from '../src/store/clinics.repository.ts';
 import { createDb, type Db } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
 import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
-import { type AxeViolation, DESKTOP, launchBrowser, newContext, runAxe, screenshot } from './browser.ts';
+import {
+  type AxeViolation,
+  DESKTOP,
+  launchBrowser,
+  newContext,
+  runAxe,
+  screenshot,
+} from './browser.ts';
 
 const TABLET = { width: 1024, height: 768 } as const;
 
@@ -35,7 +50,11 @@ const shots: string[] = [];
 
 async function expectAxeClean(p: Page): Promise<void> {
   const violations: AxeViolation[] = await runAxe(p);
-  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+  expect(
+    violations.map(
+      (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+    ),
+  ).toEqual([]);
 }
 
 async function shot(p: Page, name: string): Promise<void> {
@@ -59,7 +78,12 @@ beforeAll(async () => {
   await migrateToLatest(db);
   // The port is only known after listen; links shown in the test carry the configured URL, and
   // the test reaches the app at `base`, so the placeholder does not matter.
-  app = await buildApp({ config: testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' }), db, clock: systemClock(), logger: createLogger('silent') });
+  app = await buildApp({
+    config: testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' }),
+    db,
+    clock: systemClock(),
+    logger: createLogger('silent'),
+  });
   await app.register(dashboardPlugin, { prefix: '/app', pollMs: 300 });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   clinic = await seedClinic(db, 'Clínica Norte');
@@ -99,7 +123,10 @@ describe('practitioner dashboard in a real browser', () => {
   it('shows a new emergency live, without a reload, after a patient checks in elsewhere', async () => {
     // A session recorded through the API; the patient checks in from their own browser context.
     const api = await signIn(app, clinic.adminEmail);
-    const session = await createSession(app, api, { sites: [THORACIC_SITE], performedAt: new Date(Date.now() - 3 * 3_600_000).toISOString() });
+    const session = await createSession(app, api, {
+      sites: [THORACIC_SITE],
+      performedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+    });
     patientId = session.patientId;
     await page.evaluate(() => {
       (window as unknown as { notReloaded: boolean }).notReloaded = true;
@@ -107,15 +134,23 @@ describe('practitioner dashboard in a real browser', () => {
     // Let the page's EventSource connect before the check-in.
     await page.waitForTimeout(500);
     const patient = await newContext(browser);
-    const res = await patient.request.post(`${base}/api/v1/p/${session.token}/check-ins`, { data: { soreness: 4, symptoms: ['chest_pain'] } });
+    const res = await patient.request.post(`${base}/api/v1/p/${session.token}/check-ins`, {
+      data: { soreness: 4, symptoms: ['chest_pain'] },
+    });
     expect(res.status()).toBe(201);
     await patient.close();
 
     await page.locator('.emergency-banner').waitFor({ timeout: 10_000 });
-    await expect(page.locator('#live-announce').textContent()).resolves.toContain('New emergency alert: Test Patient');
-    await expect(page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).resolves.toBe(true);
+    await expect(page.locator('#live-announce').textContent()).resolves.toContain(
+      'New emergency alert: Test Patient',
+    );
+    await expect(
+      page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+    ).resolves.toBe(true);
     await expect(page.title()).resolves.toMatch(/^\(1\) Alerts/);
-    await expect(page.locator('.emergency-banner h2').textContent()).resolves.toContain('1 emergency alert(s) not yet acknowledged');
+    await expect(page.locator('.emergency-banner h2').textContent()).resolves.toContain(
+      '1 emergency alert(s) not yet acknowledged',
+    );
     await expectAxeClean(page);
     await shot(page, 'dashboard-alerts-emergency-1280');
     await page.setViewportSize(TABLET);
@@ -128,7 +163,9 @@ describe('practitioner dashboard in a real browser', () => {
     await card.getByRole('button', { name: 'Acknowledge' }).focus();
     await Promise.all([page.waitForURL(/\/app#alert-/), page.keyboard.press('Enter')]);
     await expect(page.locator('.emergency-banner').count()).resolves.toBe(0);
-    await expect(page.locator('.alert-card.status-acknowledged .history').first().textContent()).resolves.toContain('Acknowledged by Pia Practitioner');
+    await expect(
+      page.locator('.alert-card.status-acknowledged .history').first().textContent(),
+    ).resolves.toContain('Acknowledged by Pia Practitioner');
     await expect(page.title()).resolves.toMatch(/^Alerts/);
     await expectAxeClean(page);
     await shot(page, 'dashboard-alerts-acknowledged-1280');
@@ -141,8 +178,12 @@ describe('practitioner dashboard in a real browser', () => {
     await page.getByLabel(/^E-mail/).fill('marta@example.test');
     // Filter the picker by an everyday name, then tick both sides of the upper trapezius.
     await page.getByLabel('Filter muscles').fill('shoulder');
-    await expect(page.locator('.muscle[data-muscle="tibialis-anterior"]').isHidden()).resolves.toBe(true);
-    await expect(page.locator('.muscle[data-muscle="upper-trapezius"]').isVisible()).resolves.toBe(true);
+    await expect(page.locator('.muscle[data-muscle="tibialis-anterior"]').isHidden()).resolves.toBe(
+      true,
+    );
+    await expect(page.locator('.muscle[data-muscle="upper-trapezius"]').isVisible()).resolves.toBe(
+      true,
+    );
     const trapezius = page.locator('.muscle[data-muscle="upper-trapezius"]');
     await expect(trapezius.locator('.badge.thoracic').textContent()).resolves.toContain('Thoracic');
     await expect(page.locator('#bilateral-warning').isHidden()).resolves.toBe(true);
@@ -150,7 +191,9 @@ describe('practitioner dashboard in a real browser', () => {
     await trapezius.getByLabel('Right').check();
     await trapezius.getByLabel('Needles per side').fill('2');
     await expect(page.locator('#bilateral-warning').isVisible()).resolves.toBe(true);
-    await expect(page.locator('#bilateral-warning').textContent()).resolves.toContain('both the left and the right');
+    await expect(page.locator('#bilateral-warning').textContent()).resolves.toContain(
+      'both the left and the right',
+    );
     await expectAxeClean(page);
     await shot(page, 'dashboard-record-bilateral-1280');
     await page.setViewportSize(TABLET);
@@ -164,8 +207,12 @@ describe('practitioner dashboard in a real browser', () => {
     await expect(page.locator('.qr svg').count()).resolves.toBe(1);
     const link = await page.getByLabel('Patient link', { exact: true }).inputValue();
     expect(link).toMatch(/\/p\/[A-Za-z0-9_-]{43}$/);
-    await expect(page.getByRole('link', { name: 'Open the printable handout' }).getAttribute('href')).resolves.toBe(`${link}/handout`);
-    await expect(page.getByRole('link', { name: 'Send by e-mail' }).getAttribute('href')).resolves.toMatch(/^mailto:marta%40example\.test\?subject=/);
+    await expect(
+      page.getByRole('link', { name: 'Open the printable handout' }).getAttribute('href'),
+    ).resolves.toBe(`${link}/handout`);
+    await expect(
+      page.getByRole('link', { name: 'Send by e-mail' }).getAttribute('href'),
+    ).resolves.toMatch(/^mailto:marta%40example\.test\?subject=/);
     await expect(page.getByRole('button', { name: 'Copy link' }).isVisible()).resolves.toBe(true);
     await expectAxeClean(page);
     await shot(page, 'dashboard-session-result-1280');
@@ -176,7 +223,9 @@ describe('practitioner dashboard in a real browser', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('Patient: Test Patient');
     await expect(page.locator('svg.chart').count()).resolves.toBe(1);
     await expect(page.locator('table.checkins').textContent()).resolves.toContain('Emergency');
-    await expect(page.locator('.alert-history').textContent()).resolves.toContain('Acknowledged by Pia Practitioner');
+    await expect(page.locator('.alert-history').textContent()).resolves.toContain(
+      'Acknowledged by Pia Practitioner',
+    );
     await expectAxeClean(page);
     await shot(page, 'dashboard-patient-1280');
     await page.setViewportSize(TABLET);

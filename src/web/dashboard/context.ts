@@ -41,10 +41,22 @@ function pathOf(request: FastifyRequest): string {
 }
 
 /** The page language: `?lang=` (remembered in a cookie), the cookie, the browser, the clinic. */
-export function localeOf(request: FastifyRequest, reply: FastifyReply, clinic: Clinic | null, secure: boolean): Locale {
+export function localeOf(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  clinic: Clinic | null,
+  secure: boolean,
+): Locale {
   const query = request.query as Record<string, unknown> | undefined;
   const asked = query?.lang;
-  if (isLocale(asked)) reply.setCookie(LANG_COOKIE, asked, { path: '/app', httpOnly: true, sameSite: 'lax', secure, maxAge: 365 * 86_400 });
+  if (isLocale(asked))
+    reply.setCookie(LANG_COOKIE, asked, {
+      path: '/app',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure,
+      maxAge: 365 * 86_400,
+    });
   const explicit = isLocale(asked) ? asked : request.cookies[LANG_COOKIE];
   return negotiateLocale({
     explicit,
@@ -56,14 +68,20 @@ export function localeOf(request: FastifyRequest, reply: FastifyReply, clinic: C
 }
 
 export function stateOf(request: FastifyRequest): DashboardRequestState {
-  if (request.dash === null) throw new Error('dashboard state missing: route lacks config.dashboard');
+  if (request.dash === null)
+    throw new Error('dashboard state missing: route lacks config.dashboard');
   return request.dash;
 }
 
 /** The signed-in staff user of a `staff`/`admin` route (the hook guarantees one). */
-export function staffOf(request: FastifyRequest): { staff: DashboardStaff; clinic: Clinic; page: PageContext } {
+export function staffOf(request: FastifyRequest): {
+  staff: DashboardStaff;
+  clinic: Clinic;
+  page: PageContext;
+} {
   const s = stateOf(request);
-  if (s.staff === null || s.clinic === null) throw new Error('dashboard route without a signed-in user');
+  if (s.staff === null || s.clinic === null)
+    throw new Error('dashboard route without a signed-in user');
   return { staff: s.staff, clinic: s.clinic, page: s.page };
 }
 
@@ -81,21 +99,41 @@ export function registerDashboardAccess(app: FastifyInstance): void {
     const secure = deps.config.cookieSecure;
     if (access === 'anonymous') {
       const locale = localeOf(request, reply, null, secure);
-      request.dash = { staff: null, clinic: null, page: { locale, staff: null, clinicName: '', path: pathOf(request), languages: LOCALES, openEmergencies: 0 } };
+      request.dash = {
+        staff: null,
+        clinic: null,
+        page: {
+          locale,
+          staff: null,
+          clinicName: '',
+          path: pathOf(request),
+          languages: LOCALES,
+          openEmergencies: 0,
+        },
+      };
       return;
     }
     const staff = await loadStaff(deps, request, access !== 'stream');
     const clinic = staff === null ? undefined : await findClinic(deps.db, staff.clinicId);
     if (staff === null || clinic === undefined) {
-      if (access === 'stream') return reply.status(401).type('text/plain; charset=utf-8').send('Sign in again.');
+      if (access === 'stream')
+        return reply.status(401).type('text/plain; charset=utf-8').send('Sign in again.');
       if (request.method !== 'GET') return reply.redirect('/app/sign-in', 303);
       return reply.redirect(`/app/sign-in?next=${encodeURIComponent(request.url)}`, 303);
     }
     // The API's helpers (actorOf, recordSession) read the principal from the request.
     request.principal = staff;
     const locale = localeOf(request, reply, clinic, secure);
-    const openEmergencies = access === 'stream' ? 0 : (await countOpenAlertsBySeverity(deps.db, clinic.id)).emergency;
-    const page: PageContext = { locale, staff, clinicName: clinic.name, path: pathOf(request), languages: LOCALES, openEmergencies };
+    const openEmergencies =
+      access === 'stream' ? 0 : (await countOpenAlertsBySeverity(deps.db, clinic.id)).emergency;
+    const page: PageContext = {
+      locale,
+      staff,
+      clinicName: clinic.name,
+      path: pathOf(request),
+      languages: LOCALES,
+      openEmergencies,
+    };
     request.dash = { staff, clinic, page };
     if (access === 'admin' && staff.role !== 'admin') {
       request.log.warn({ access }, 'dashboard admin page refused');
@@ -110,13 +148,15 @@ export function registerDashboardAccess(app: FastifyInstance): void {
 
 /** A text field of a form body ('' when absent or repeated). */
 export function field(body: unknown, name: string): string {
-  const v = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  const v =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
   return typeof v === 'string' ? v : '';
 }
 
 /** Every value of a repeated form field (checkboxes). */
 export function fields(body: unknown, name: string): string[] {
-  const v = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  const v =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
   if (typeof v === 'string') return [v];
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

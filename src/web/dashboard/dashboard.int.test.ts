@@ -25,7 +25,10 @@ import type { Db } from '../../store/db.ts';
 import { dashboardPlugin } from './dashboard.plugin.ts';
 
 /** The API app with the dashboard registered the way the lead will register it. */
-async function makeApp(db: Db, pollMs = 2000): Promise<{ app: FastifyInstance; clock: ManualClock }> {
+async function makeApp(
+  db: Db,
+  pollMs = 2000,
+): Promise<{ app: FastifyInstance; clock: ManualClock }> {
   const clock = manualClock(T0);
   const app = await buildApp({ config: testConfig(), db, clock, logger: createLogger('silent') });
   await app.register(dashboardPlugin, { prefix: '/app', pollMs });
@@ -35,7 +38,8 @@ async function makeApp(db: Db, pollMs = 2000): Promise<{ app: FastifyInstance; c
 
 const form = (fields: Record<string, string | string[]>): string => {
   const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
+  for (const [k, v] of Object.entries(fields))
+    for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
   return p.toString();
 };
 
@@ -63,8 +67,17 @@ describeEachDialect('dashboard routes', (ctx) => {
   });
 
   const get = (url: string, who?: Browser, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'GET', url, headers: { ...(who === undefined ? {} : { cookie: who.cookie }), ...headers } });
-  const post = (url: string, who: Browser | undefined, fields: Record<string, string | string[]>, csrf: string | null = who?.csrf ?? null) =>
+    app.inject({
+      method: 'GET',
+      url,
+      headers: { ...(who === undefined ? {} : { cookie: who.cookie }), ...headers },
+    });
+  const post = (
+    url: string,
+    who: Browser | undefined,
+    fields: Record<string, string | string[]>,
+    csrf: string | null = who?.csrf ?? null,
+  ) =>
     app.inject({
       method: 'POST',
       url,
@@ -74,22 +87,32 @@ describeEachDialect('dashboard routes', (ctx) => {
 
   /** A session of clinic A with an emergency check-in: the alert id. */
   async function emergency(): Promise<{ alertId: string; patientId: string; token: string }> {
-    const s = await createSession(app, pracA, { sites: [THORACIC_SITE], performedAt: '2026-11-25T08:00:00.000Z' });
-    const res = await app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/check-ins`, payload: { soreness: 3, symptoms: ['chest_pain'] } });
+    const s = await createSession(app, pracA, {
+      sites: [THORACIC_SITE],
+      performedAt: '2026-11-25T08:00:00.000Z',
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/v1/p/${s.token}/check-ins`,
+      payload: { soreness: 3, symptoms: ['chest_pain'] },
+    });
     expect(res.statusCode).toBeLessThan(300);
     const alertId = (res.json() as { openAlert: { id: string } }).openAlert.id;
     return { alertId, patientId: s.patientId, token: s.token };
   }
 
   describe('access', () => {
-    it.each(['/app', '/app/sessions/new', '/app/register', '/app/clinic', `/app/patients/${crypto.randomUUID()}`])(
-      'sends an anonymous GET %s to the sign-in page',
-      async (url) => {
-        const res = await get(url);
-        expect(res.statusCode).toBe(303);
-        expect(res.headers.location).toBe(`/app/sign-in?next=${encodeURIComponent(url)}`);
-      },
-    );
+    it.each([
+      '/app',
+      '/app/sessions/new',
+      '/app/register',
+      '/app/clinic',
+      `/app/patients/${crypto.randomUUID()}`,
+    ])('sends an anonymous GET %s to the sign-in page', async (url) => {
+      const res = await get(url);
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toBe(`/app/sign-in?next=${encodeURIComponent(url)}`);
+    });
 
     it('sends anonymous form posts to sign-in and refuses the event stream', async () => {
       const res = await post('/app/sessions', undefined, { patientId: 'new' }, 'x');
@@ -138,19 +161,39 @@ describeEachDialect('dashboard routes', (ctx) => {
       const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
       expect(token).toBe(csrfCookie?.value);
       const cookie = `needlecare_signin_csrf=${csrfCookie?.value}`;
-      const send = (fields: Record<string, string>) => app.inject({ method: 'POST', url: '/app/sign-in', headers: { ...FORM, cookie }, payload: form(fields) });
+      const send = (fields: Record<string, string>) =>
+        app.inject({
+          method: 'POST',
+          url: '/app/sign-in',
+          headers: { ...FORM, cookie },
+          payload: form(fields),
+        });
 
       const noToken = await send({ email: a.practitionerEmail, password: PASSWORD, next: '/app' });
       expect(noToken.statusCode).toBe(403);
-      const wrong = await send({ _csrf: token ?? '', email: a.practitionerEmail, password: 'wrong password', next: '/app' });
+      const wrong = await send({
+        _csrf: token ?? '',
+        email: a.practitionerEmail,
+        password: 'wrong password',
+        next: '/app',
+      });
       expect(wrong.statusCode).toBe(401);
       expect(wrong.body).toContain('The e-mail address or password is wrong.');
-      const ok = await send({ _csrf: token ?? '', email: a.practitionerEmail, password: PASSWORD, next: '/app/register' });
+      const ok = await send({
+        _csrf: token ?? '',
+        email: a.practitionerEmail,
+        password: PASSWORD,
+        next: '/app/register',
+      });
       expect(ok.statusCode).toBe(303);
       expect(ok.headers.location).toBe('/app/register');
       const session = ok.cookies.find((c) => c.name === '__Host-needlecare_session');
       expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax' });
-      const me: Browser = { cookie: `${session?.name}=${session?.value}`, csrf: '', headers: () => ({}) };
+      const me: Browser = {
+        cookie: `${session?.name}=${session?.value}`,
+        csrf: '',
+        headers: () => ({}),
+      };
       const home = await get('/app', me);
       expect(home.statusCode).toBe(200);
       const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)?.[1] ?? '';
@@ -186,7 +229,11 @@ describeEachDialect('dashboard routes', (ctx) => {
 
     it('orders open alerts emergency, urgent, routine', async () => {
       const s = await createSession(app, pracA, { sites: [LEG_SITE] });
-      const urgent = await app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/check-ins`, payload: { soreness: 3, symptoms: ['fever'] } });
+      const urgent = await app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${s.token}/check-ins`,
+        payload: { soreness: 3, symptoms: ['fever'] },
+      });
       expect(urgent.statusCode).toBeLessThan(300);
       const body = (await get('/app', pracA)).body;
       const open = body.slice(body.indexOf('id="open-title"'), body.indexOf('id="ack-title"'));
@@ -213,10 +260,16 @@ describeEachDialect('dashboard routes', (ctx) => {
       const empty = await post(`/app/alerts/${alertId}/resolve`, pracA, { note: '   ' });
       expect(empty.headers.location).toBe('/app?notice=note');
       clock.advance(60_000);
-      const resolved = await post(`/app/alerts/${alertId}/resolve`, pracA, { note: 'Called, sent to A&E <b>now</b>' });
+      const resolved = await post(`/app/alerts/${alertId}/resolve`, pracA, {
+        note: 'Called, sent to A&E <b>now</b>',
+      });
       expect(resolved.statusCode).toBe(303);
       const alert = await findAlert(ctx.db, a.clinicId, alertId);
-      expect(alert).toMatchObject({ status: 'resolved', resolvedBy: a.practitionerId, resolutionNote: 'Called, sent to A&E <b>now</b>' });
+      expect(alert).toMatchObject({
+        status: 'resolved',
+        resolvedBy: a.practitionerId,
+        resolutionNote: 'Called, sent to A&E <b>now</b>',
+      });
       const page = (await get('/app', pracA)).body;
       expect(page).toContain('Resolved by Pia Practitioner');
       expect(page).toContain('A&amp;E &lt;b&gt;now&lt;/b&gt;');
@@ -250,23 +303,44 @@ describeEachDialect('dashboard routes', (ctx) => {
       expect(res.body).toContain('id="bilateral-warning"');
       expect(res.body).not.toMatch(/id="bilateral-warning"[^>]*hidden/);
       expect(res.body).toMatch(/https:\/\/care\.example\.test\/p\/[A-Za-z0-9_-]{43}/);
-      expect(res.body).toMatch(/href="https:\/\/care\.example\.test\/p\/[A-Za-z0-9_-]{43}\/handout"/);
+      expect(res.body).toMatch(
+        /href="https:\/\/care\.example\.test\/p\/[A-Za-z0-9_-]{43}\/handout"/,
+      );
       expect(res.body).toContain('<svg xmlns="http://www.w3.org/2000/svg"');
       expect(res.body).toContain('mailto:rosa%40example.test?subject=');
       const after = await auditActions(ctx.db, 'session.create');
       expect(after.length).toBe(before.length + 1);
-      const row = await ctx.db.selectFrom('needling_sessions').select(['performed_at', 'bilateral_thoracic']).where('id', '=', after[0]?.subjectId ?? '').executeTakeFirstOrThrow();
+      const row = await ctx.db
+        .selectFrom('needling_sessions')
+        .select(['performed_at', 'bilateral_thoracic'])
+        .where('id', '=', after[0]?.subjectId ?? '')
+        .executeTakeFirstOrThrow();
       // 09:45 in Madrid is 08:45 UTC.
-      expect(row).toMatchObject({ performed_at: '2026-11-25T08:45:00.000Z', bilateral_thoracic: 1 });
+      expect(row).toMatchObject({
+        performed_at: '2026-11-25T08:45:00.000Z',
+        bilateral_thoracic: 1,
+      });
     });
 
     it('comes back with the choices kept and plain errors when something is missing', async () => {
-      const res = await post('/app/sessions', pracA, { patientId: 'new', displayName: '', performedAt: 'soon', site: 'scalenes:left', 'n_scalenes': '500' });
+      const res = await post('/app/sessions', pracA, {
+        patientId: 'new',
+        displayName: '',
+        performedAt: 'soon',
+        site: 'scalenes:left',
+        n_scalenes: '500',
+      });
       expect(res.statusCode).toBe(400);
       expect(res.body).toContain('Choose a patient or enter the new patient’s name.');
       expect(res.body).toContain('Enter when the session was performed');
       expect(res.body).toMatch(/value="scalenes:left" data-side="left" checked/);
-      const future = await post('/app/sessions', pracA, { patientId: 'new', displayName: 'Late', performedAt: '2026-11-26T10:00', site: 'scalenes:left', 'n_scalenes': '500' });
+      const future = await post('/app/sessions', pracA, {
+        patientId: 'new',
+        displayName: 'Late',
+        performedAt: '2026-11-26T10:00',
+        site: 'scalenes:left',
+        n_scalenes: '500',
+      });
       expect(future.statusCode).toBe(400);
       expect(future.body).toContain('Enter when the session was performed');
       expect(future.body).toContain('Needles per side');
@@ -279,7 +353,11 @@ describeEachDialect('dashboard routes', (ctx) => {
       const found = await auditActions(ctx.db, 'patient.search');
       expect(found[0]?.actorId).toBe(a.practitionerId);
       const ids = JSON.parse(found[0]?.details ?? '{}').patientIds as string[];
-      const rows = await ctx.db.selectFrom('patients').select('clinic_id').where('id', 'in', ids.length > 0 ? ids : ['none']).execute();
+      const rows = await ctx.db
+        .selectFrom('patients')
+        .select('clinic_id')
+        .where('id', 'in', ids.length > 0 ? ids : ['none'])
+        .execute();
       expect(rows.every((r) => r.clinic_id === a.clinicId)).toBe(true);
       expect(res.body).toContain('data-enhance="filter"');
     });
@@ -287,20 +365,28 @@ describeEachDialect('dashboard routes', (ctx) => {
     it('issues a new link for a lost handout; the old one stops working; other clinics get 404', async () => {
       const s = await createSession(app, pracA, { sites: [LEG_SITE] });
       expect((await post(`/app/sessions/${s.sessionId}/link`, pracB, {})).statusCode).toBe(404);
-      expect((await post(`/app/sessions/${s.sessionId}/link`, pracA, {}, null)).statusCode).toBe(403);
+      expect((await post(`/app/sessions/${s.sessionId}/link`, pracA, {}, null)).statusCode).toBe(
+        403,
+      );
       const res = await post(`/app/sessions/${s.sessionId}/link`, pracA, {});
       expect(res.statusCode).toBe(200);
       const token = /\/p\/([A-Za-z0-9_-]{43})/.exec(res.body)?.[1];
       expect(token).toBeDefined();
       expect(token).not.toBe(s.token);
-      expect((await app.inject({ method: 'GET', url: `/api/v1/p/${s.token}` })).statusCode).toBe(410);
+      expect((await app.inject({ method: 'GET', url: `/api/v1/p/${s.token}` })).statusCode).toBe(
+        410,
+      );
       expect((await app.inject({ method: 'GET', url: `/api/v1/p/${token}` })).statusCode).toBe(200);
       expect((await auditActions(ctx.db, 'patient_link.issue'))[0]?.actorId).toBe(a.practitionerId);
     });
 
     it('refuses a patient of another clinic', async () => {
       const other = await createSession(app, pracB, { sites: [LEG_SITE] });
-      const res = await post('/app/sessions', pracA, { patientId: other.patientId, performedAt: '2026-11-25T09:45', site: 'tibialis-anterior:left' });
+      const res = await post('/app/sessions', pracA, {
+        patientId: other.patientId,
+        performedAt: '2026-11-25T09:45',
+        site: 'tibialis-anterior:left',
+      });
       expect(res.statusCode).toBe(400);
       expect(res.body).toContain('Choose a patient');
     });
@@ -323,7 +409,9 @@ describeEachDialect('dashboard routes', (ctx) => {
       expect(res.body).toContain('Brady et al. 2014');
       expect(res.body).toContain('class="bar-chart"');
       expect(res.body).toMatch(/Serious[\s\S]*?per 1,000/);
-      expect((await get('/app/register?period=365&lang=es', pracA)).body).toContain('<html lang="es">');
+      expect((await get('/app/register?period=365&lang=es', pracA)).body).toContain(
+        '<html lang="es">',
+      );
     });
   });
 
@@ -340,34 +428,79 @@ describeEachDialect('dashboard routes', (ctx) => {
         defaultLanguage: 'en',
         cov_mon: '08:00-14:00, 16:00-20:00',
       };
-      const bad = await post('/app/clinic/settings', adminA, { ...base, emergencyNumber: 'call us', cov_tue: '9 to 5' });
+      const bad = await post('/app/clinic/settings', adminA, {
+        ...base,
+        emergencyNumber: 'call us',
+        cov_tue: '9 to 5',
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.body).toContain('Tuesday');
-      const badNumber = await post('/app/clinic/settings', adminA, { ...base, emergencyNumber: 'call us' });
+      const badNumber = await post('/app/clinic/settings', adminA, {
+        ...base,
+        emergencyNumber: 'call us',
+      });
       expect(badNumber.statusCode).toBe(400);
       expect(badNumber.body).toContain('Emergency number');
       const ok = await post('/app/clinic/settings', adminA, base);
       expect(ok.statusCode).toBe(303);
       const clinic = await findClinic(ctx.db, a.clinicId);
-      expect(clinic).toMatchObject({ timeZone: 'Europe/Lisbon', checkInPlanHours: [4, 24, 48, 72], coverage: { mon: [['08:00', '14:00'], ['16:00', '20:00']] } });
+      expect(clinic).toMatchObject({
+        timeZone: 'Europe/Lisbon',
+        checkInPlanHours: [4, 24, 48, 72],
+        coverage: {
+          mon: [
+            ['08:00', '14:00'],
+            ['16:00', '20:00'],
+          ],
+        },
+      });
     });
 
     it('adds and deactivates a practitioner', async () => {
       const email = `new.${Date.now()}@example.test`;
-      const short = await post('/app/clinic/staff', adminA, { email, displayName: 'Nia New', role: 'practitioner', password: 'short' });
+      const short = await post('/app/clinic/staff', adminA, {
+        email,
+        displayName: 'Nia New',
+        role: 'practitioner',
+        password: 'short',
+      });
       expect(short.statusCode).toBe(400);
-      const added = await post('/app/clinic/staff', adminA, { email, displayName: 'Nia New', role: 'practitioner', password: 'a long enough password' });
+      const added = await post('/app/clinic/staff', adminA, {
+        email,
+        displayName: 'Nia New',
+        role: 'practitioner',
+        password: 'a long enough password',
+      });
       expect(added.statusCode).toBe(303);
-      const dup = await post('/app/clinic/staff', adminA, { email, displayName: 'Nia Again', role: 'practitioner', password: 'a long enough password' });
+      const dup = await post('/app/clinic/staff', adminA, {
+        email,
+        displayName: 'Nia Again',
+        role: 'practitioner',
+        password: 'a long enough password',
+      });
       expect(dup.statusCode).toBe(409);
-      const user = await ctx.db.selectFrom('staff_users').select(['id', 'clinic_id']).where('email', '=', email).executeTakeFirstOrThrow();
+      const user = await ctx.db
+        .selectFrom('staff_users')
+        .select(['id', 'clinic_id'])
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow();
       expect(user.clinic_id).toBe(a.clinicId);
       const off = await post(`/app/clinic/staff/${user.id}/deactivate`, adminA, {});
       expect(off.statusCode).toBe(303);
-      expect((await ctx.db.selectFrom('staff_users').select('active').where('id', '=', user.id).executeTakeFirstOrThrow()).active).toBe(0);
+      expect(
+        (
+          await ctx.db
+            .selectFrom('staff_users')
+            .select('active')
+            .where('id', '=', user.id)
+            .executeTakeFirstOrThrow()
+        ).active,
+      ).toBe(0);
       // Another clinic's admin cannot touch clinic A's staff.
       const adminB = await signIn(app, b.adminEmail);
-      expect((await post(`/app/clinic/staff/${a.practitionerId}/deactivate`, adminB, {})).statusCode).toBe(404);
+      expect(
+        (await post(`/app/clinic/staff/${a.practitionerId}/deactivate`, adminB, {})).statusCode,
+      ).toBe(404);
     });
   });
 
@@ -409,14 +542,25 @@ describeEachDialect('dashboard live updates', (ctx) => {
       const { port } = app.server.address() as AddressInfo;
       const events: { emergencies: number }[] = [];
       let raw = '';
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/app/events', headers: { cookie: prac.cookie } });
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        path: '/app/events',
+        headers: { cookie: prac.cookie },
+      });
       const firstTwo = new Promise<void>((resolve, reject) => {
         req.on('response', (res) => {
           expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
             raw += chunk;
-            events.splice(0, events.length, ...[...raw.matchAll(/event: alerts\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1] ?? '{}')));
+            events.splice(
+              0,
+              events.length,
+              ...[...raw.matchAll(/event: alerts\ndata: (.*)\n\n/g)].map((m) =>
+                JSON.parse(m[1] ?? '{}'),
+              ),
+            );
             if (events.length >= 2) resolve();
           });
         });
@@ -424,7 +568,11 @@ describeEachDialect('dashboard live updates', (ctx) => {
       });
       req.end();
       await new Promise((r) => setTimeout(r, 200));
-      const res = await app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/check-ins`, payload: { soreness: 2, symptoms: ['chest_pain'] } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${s.token}/check-ins`,
+        payload: { soreness: 2, symptoms: ['chest_pain'] },
+      });
       expect(res.statusCode).toBeLessThan(300);
       await firstTwo;
       expect(events[0]?.emergencies).toBe(0);

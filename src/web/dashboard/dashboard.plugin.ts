@@ -33,8 +33,14 @@ export const DASHBOARD_CSP = [
 ].join('; ');
 
 const STATIC: Readonly<Record<string, { body: Buffer; type: string }>> = {
-  'dashboard.css': { body: readFileSync(new URL('./static/dashboard.css', import.meta.url)), type: 'text/css; charset=utf-8' },
-  'dashboard.js': { body: readFileSync(new URL('./static/dashboard.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
+  'dashboard.css': {
+    body: readFileSync(new URL('./static/dashboard.css', import.meta.url)),
+    type: 'text/css; charset=utf-8',
+  },
+  'dashboard.js': {
+    body: readFileSync(new URL('./static/dashboard.js', import.meta.url)),
+    type: 'text/javascript; charset=utf-8',
+  },
 };
 
 /**
@@ -43,7 +49,10 @@ const STATIC: Readonly<Record<string, { body: Buffer; type: string }>> = {
  * plugin and the API's error handling):
  * `await app.register(dashboardPlugin, { prefix: '/app' })`.
  */
-export async function dashboardPlugin(app: FastifyInstance, options: DashboardOptions = {}): Promise<void> {
+export async function dashboardPlugin(
+  app: FastifyInstance,
+  options: DashboardOptions = {},
+): Promise<void> {
   // HTML pages are not part of the REST API: keep them out of the OpenAPI document.
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, hide: true };
@@ -61,15 +70,23 @@ export async function dashboardPlugin(app: FastifyInstance, options: DashboardOp
     return payload;
   });
 
-  app.get<{ Params: { file: string } }>('/static/:file', { config: { access: 'public' } }, async (request, reply) => {
-    const file = STATIC[request.params.file];
-    if (file === undefined) return reply.status(404).type('text/plain; charset=utf-8').send('Not found');
-    return reply.type(file.type).header('cache-control', 'no-cache').send(file.body);
-  });
+  app.get<{ Params: { file: string } }>(
+    '/static/:file',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const file = STATIC[request.params.file];
+      if (file === undefined)
+        return reply.status(404).type('text/plain; charset=utf-8').send('Not found');
+      return reply.type(file.type).header('cache-control', 'no-cache').send(file.body);
+    },
+  );
 
   // Errors on pages answer pages, not problem+json.
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const status =
+      typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500
+        ? error.statusCode
+        : 500;
     if (status >= 500) request.log.error({ err: error }, 'dashboard request failed');
     const ctx: PageContext = request.dash?.page ?? {
       locale: localeOf(request, reply, null, app.deps.config.cookieSecure),
@@ -79,11 +96,27 @@ export async function dashboardPlugin(app: FastifyInstance, options: DashboardOp
       languages: LOCALES,
       openEmergencies: 0,
     };
-    if (status === 404) return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
-    return sendPage(reply, status, messagePage(ctx, status >= 500 ? 'serverErrorTitle' : 'badRequestTitle', status >= 500 ? 'serverErrorText' : 'badRequestText'));
+    if (status === 404)
+      return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
+    return sendPage(
+      reply,
+      status,
+      messagePage(
+        ctx,
+        status >= 500 ? 'serverErrorTitle' : 'badRequestTitle',
+        status >= 500 ? 'serverErrorText' : 'badRequestText',
+      ),
+    );
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-    const ctx: PageContext = { locale: localeOf(request, reply, null, app.deps.config.cookieSecure), staff: null, clinicName: '', path: '/app', languages: LOCALES, openEmergencies: 0 };
+    const ctx: PageContext = {
+      locale: localeOf(request, reply, null, app.deps.config.cookieSecure),
+      staff: null,
+      clinicName: '',
+      path: '/app',
+      languages: LOCALES,
+      openEmergencies: 0,
+    };
     return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
   });
 

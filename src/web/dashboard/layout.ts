@@ -70,7 +70,13 @@ export function dispositionBadge(L: Locale, d: Disposition | null): SafeHtml {
   return html`<span class="badge disp-${d}">${d === 'emergency' ? warnIcon() : ''}${tr(L, DISPOSITION_KEY[d])}</span>`;
 }
 
-function navItem(ctx: PageContext, current: NavEntry, entry: Exclude<NavEntry, null>, href: string, key: DashboardMessageKey): SafeHtml {
+function navItem(
+  ctx: PageContext,
+  current: NavEntry,
+  entry: Exclude<NavEntry, null>,
+  href: string,
+  key: DashboardMessageKey,
+): SafeHtml {
   return html`<li><a href="${href}"${current === entry ? html` aria-current="page"` : ''}>${tr(ctx.locale, key)}</a></li>`;
 }
 
@@ -82,7 +88,12 @@ export interface PageOptions {
 }
 
 /** The whole page: chrome, nav, language switch, sign out. CSP-clean: no inline script or style. */
-export function page(ctx: PageContext, title: string, body: SafeHtml, options: PageOptions = {}): string {
+export function page(
+  ctx: PageContext,
+  title: string,
+  body: SafeHtml,
+  options: PageOptions = {},
+): string {
   const L = ctx.locale;
   const emergencies = options.emergencies ?? ctx.openEmergencies;
   // The alert queue has its own, live banner; every other page links to it.
@@ -115,7 +126,10 @@ ${staff.role === 'admin' ? navItem(ctx, options.nav ?? null, 'clinic', '/app/cli
 }
 <nav class="lang" aria-label="${tr(L, 'language')}"><ul>${ctx.languages
     .filter((l) => l !== L)
-    .map((l) => html`<li><a href="${ctx.path}?lang=${l}" lang="${l}" hreflang="${l}">${DASHBOARD_MESSAGES.langName[l]}</a></li>`)}</ul></nav>
+    .map(
+      (l) =>
+        html`<li><a href="${ctx.path}?lang=${l}" lang="${l}" hreflang="${l}">${DASHBOARD_MESSAGES.langName[l]}</a></li>`,
+    )}</ul></nav>
 ${
   staff === null
     ? ''
@@ -135,7 +149,11 @@ ${body}
 </html>`.value;
 }
 
-export function messagePage(ctx: PageContext, titleKey: DashboardMessageKey, textKey: DashboardMessageKey): string {
+export function messagePage(
+  ctx: PageContext,
+  titleKey: DashboardMessageKey,
+  textKey: DashboardMessageKey,
+): string {
   const L = ctx.locale;
   return page(
     ctx,
@@ -157,4 +175,3 @@ export function ago(L: Locale, fromIso: string, now: Date): string {
   if (hours < 48) return tr(L, 'hoursAgo', { n: hours });
   return tr(L, 'daysAgo', { n: Math.floor(hours / 24) });
 }
-

@@ -20,38 +20,80 @@ const MESSAGES = {
   signedInAs: { en: 'Signed in as {name}', es: 'Sesión de {name}' },
   // Sign in
   signInTitle: { en: 'Sign in', es: 'Iniciar sesión' },
-  signInLead: { en: 'For clinic staff. Patients use the link from their handout.', es: 'Para el personal de la clínica. Los pacientes usan el enlace de su hoja de cuidados.' },
+  signInLead: {
+    en: 'For clinic staff. Patients use the link from their handout.',
+    es: 'Para el personal de la clínica. Los pacientes usan el enlace de su hoja de cuidados.',
+  },
   email: { en: 'E-mail', es: 'Correo electrónico' },
   password: { en: 'Password', es: 'Contraseña' },
   signInButton: { en: 'Sign in', es: 'Entrar' },
-  signInWrong: { en: 'The e-mail address or password is wrong.', es: 'El correo electrónico o la contraseña no son correctos.' },
-  signInLocked: { en: 'Too many attempts. Try again in {minutes} minutes.', es: 'Demasiados intentos. Vuelva a intentarlo dentro de {minutes} minutos.' },
-  signInExpiredForm: { en: 'The form had expired. Please try again.', es: 'El formulario había caducado. Inténtelo de nuevo.' },
+  signInWrong: {
+    en: 'The e-mail address or password is wrong.',
+    es: 'El correo electrónico o la contraseña no son correctos.',
+  },
+  signInLocked: {
+    en: 'Too many attempts. Try again in {minutes} minutes.',
+    es: 'Demasiados intentos. Vuelva a intentarlo dentro de {minutes} minutos.',
+  },
+  signInExpiredForm: {
+    en: 'The form had expired. Please try again.',
+    es: 'El formulario había caducado. Inténtelo de nuevo.',
+  },
   signedOut: { en: 'You are signed out.', es: 'Ha cerrado la sesión.' },
   // Errors
   notFoundTitle: { en: 'Not found', es: 'No encontrado' },
-  notFoundText: { en: 'There is nothing here, or it belongs to another clinic.', es: 'Aquí no hay nada, o pertenece a otra clínica.' },
+  notFoundText: {
+    en: 'There is nothing here, or it belongs to another clinic.',
+    es: 'Aquí no hay nada, o pertenece a otra clínica.',
+  },
   forbiddenTitle: { en: 'Not allowed', es: 'No permitido' },
-  forbiddenText: { en: 'Only a clinic admin can open this page.', es: 'Solo un administrador de la clínica puede abrir esta página.' },
+  forbiddenText: {
+    en: 'Only a clinic admin can open this page.',
+    es: 'Solo un administrador de la clínica puede abrir esta página.',
+  },
   csrfTitle: { en: 'The form could not be sent', es: 'No se pudo enviar el formulario' },
-  csrfText: { en: 'The page was too old or came from elsewhere. Go back, reload the page and try again.', es: 'La página era demasiado antigua o venía de otro sitio. Vuelva atrás, recargue la página e inténtelo de nuevo.' },
+  csrfText: {
+    en: 'The page was too old or came from elsewhere. Go back, reload the page and try again.',
+    es: 'La página era demasiado antigua o venía de otro sitio. Vuelva atrás, recargue la página e inténtelo de nuevo.',
+  },
   serverErrorTitle: { en: 'Something went wrong', es: 'Algo ha fallado' },
-  serverErrorText: { en: 'It has been logged. Nothing you entered was changed by the error. Please try again.', es: 'Se ha registrado. El error no cambió nada de lo que introdujo. Inténtelo de nuevo.' },
+  serverErrorText: {
+    en: 'It has been logged. Nothing you entered was changed by the error. Please try again.',
+    es: 'Se ha registrado. El error no cambió nada de lo que introdujo. Inténtelo de nuevo.',
+  },
   badRequestTitle: { en: 'That did not work', es: 'No ha funcionado' },
-  badRequestText: { en: 'The request was not understood. Go back and try again.', es: 'No se entendió la petición. Vuelva atrás e inténtelo de nuevo.' },
+  badRequestText: {
+    en: 'The request was not understood. Go back and try again.',
+    es: 'No se entendió la petición. Vuelva atrás e inténtelo de nuevo.',
+  },
   backToAlerts: { en: 'Back to alerts', es: 'Volver a los avisos' },
   fixErrors: { en: 'Please correct the following:', es: 'Corrija lo siguiente:' },
   // Alert queue
   alertsTitle: { en: 'Alerts', es: 'Avisos' },
-  emergencyBanner: { en: '{count} emergency alert(s) not yet acknowledged', es: '{count} aviso(s) de emergencia sin confirmar' },
-  emergencyBannerHelp: { en: 'Call the patient now. Acknowledge when someone has taken it on.', es: 'Llame ahora al paciente. Confirme cuando alguien se haya hecho cargo.' },
+  emergencyBanner: {
+    en: '{count} emergency alert(s) not yet acknowledged',
+    es: '{count} aviso(s) de emergencia sin confirmar',
+  },
+  emergencyBannerHelp: {
+    en: 'Call the patient now. Acknowledge when someone has taken it on.',
+    es: 'Llame ahora al paciente. Confirme cuando alguien se haya hecho cargo.',
+  },
   needsAction: { en: 'Needs action', es: 'Requieren atención' },
-  noOpenAlerts: { en: 'No open alerts. Nothing needs action now.', es: 'No hay avisos abiertos. Nada requiere atención ahora.' },
-  acknowledgedHeading: { en: 'Acknowledged, not yet resolved', es: 'Confirmados, aún sin resolver' },
+  noOpenAlerts: {
+    en: 'No open alerts. Nothing needs action now.',
+    es: 'No hay avisos abiertos. Nada requiere atención ahora.',
+  },
+  acknowledgedHeading: {
+    en: 'Acknowledged, not yet resolved',
+    es: 'Confirmados, aún sin resolver',
+  },
   noAcknowledged: { en: 'None.', es: 'Ninguno.' },
   recentlyResolved: { en: 'Recently resolved', es: 'Resueltos recientemente' },
   liveStatus: { en: 'This list updates by itself.', es: 'Esta lista se actualiza sola.' },
-  liveNewEmergency: { en: 'New emergency alert: {patient}', es: 'Nuevo aviso de emergencia: {patient}' },
+  liveNewEmergency: {
+    en: 'New emergency alert: {patient}',
+    es: 'Nuevo aviso de emergencia: {patient}',
+  },
   liveUpdated: { en: 'Alert list updated.', es: 'Lista de avisos actualizada.' },
   severity: { en: 'Severity', es: 'Gravedad' },
   sevEmergency: { en: 'Emergency', es: 'Emergencia' },
@@ -73,8 +115,14 @@ const MESSAGES = {
   resolve: { en: 'Resolve', es: 'Resolver' },
   openPatient: { en: 'Open patient', es: 'Ver paciente' },
   whyAlert: { en: 'Why', es: 'Motivo' },
-  alertGone: { en: 'This alert was already handled by someone else.', es: 'Otra persona ya se ocupó de este aviso.' },
-  noteRequired: { en: 'Write what was done before resolving.', es: 'Escriba qué se hizo antes de resolver.' },
+  alertGone: {
+    en: 'This alert was already handled by someone else.',
+    es: 'Otra persona ya se ocupó de este aviso.',
+  },
+  noteRequired: {
+    en: 'Write what was done before resolving.',
+    es: 'Escriba qué se hizo antes de resolver.',
+  },
   unknownStaff: { en: 'someone', es: 'alguien' },
   // Record a session
   recordTitle: { en: 'Record a session', es: 'Registrar una sesión' },
@@ -82,37 +130,73 @@ const MESSAGES = {
   searchPatients: { en: 'Find a patient', es: 'Buscar paciente' },
   searchHint: { en: 'Name, e-mail or phone', es: 'Nombre, correo o teléfono' },
   search: { en: 'Search', es: 'Buscar' },
-  noPatientsFound: { en: 'No patient found. Add them below.', es: 'No se encontró ningún paciente. Añádalo abajo.' },
+  noPatientsFound: {
+    en: 'No patient found. Add them below.',
+    es: 'No se encontró ningún paciente. Añádalo abajo.',
+  },
   newPatient: { en: 'New patient', es: 'Paciente nuevo' },
   displayName: { en: 'Name', es: 'Nombre' },
   phone: { en: 'Phone', es: 'Teléfono' },
-  patientLanguage: { en: 'Language of the patient pages', es: 'Idioma de las páginas del paciente' },
+  patientLanguage: {
+    en: 'Language of the patient pages',
+    es: 'Idioma de las páginas del paciente',
+  },
   optional: { en: '(optional)', es: '(opcional)' },
   musclesNeedled: { en: 'Muscles needled', es: 'Músculos tratados' },
-  musclesHelp: { en: 'Tick the side(s) for each muscle you needled.', es: 'Marque el lado o los lados de cada músculo tratado.' },
+  musclesHelp: {
+    en: 'Tick the side(s) for each muscle you needled.',
+    es: 'Marque el lado o los lados de cada músculo tratado.',
+  },
   filterMuscles: { en: 'Filter muscles', es: 'Filtrar músculos' },
-  filterHint: { en: 'Type an everyday or anatomical name', es: 'Escriba un nombre común o anatómico' },
+  filterHint: {
+    en: 'Type an everyday or anatomical name',
+    es: 'Escriba un nombre común o anatómico',
+  },
   noMusclesMatch: { en: 'No muscle matches.', es: 'Ningún músculo coincide.' },
   sideLeft: { en: 'Left', es: 'Izquierdo' },
   sideRight: { en: 'Right', es: 'Derecho' },
   sideMidline: { en: 'Midline', es: 'Línea media' },
   needlesPerSide: { en: 'Needles per side', es: 'Agujas por lado' },
   thoracicMark: { en: 'Thoracic', es: 'Torácico' },
-  thoracicHelp: { en: 'Thoracic: needling here can reach the lung. Patients get earlier check-ins.', es: 'Torácico: la punción aquí puede alcanzar el pulmón. El paciente recibe controles más tempranos.' },
-  bilateralWarning: { en: 'Thoracic muscles on both the left and the right. Guidance advises against this in one session: a collapsed lung on both sides is far more dangerous.', es: 'Músculos torácicos en los lados izquierdo y derecho. Las guías desaconsejan hacerlo en una misma sesión: un neumotórax en ambos lados es mucho más peligroso.' },
+  thoracicHelp: {
+    en: 'Thoracic: needling here can reach the lung. Patients get earlier check-ins.',
+    es: 'Torácico: la punción aquí puede alcanzar el pulmón. El paciente recibe controles más tempranos.',
+  },
+  bilateralWarning: {
+    en: 'Thoracic muscles on both the left and the right. Guidance advises against this in one session: a collapsed lung on both sides is far more dangerous.',
+    es: 'Músculos torácicos en los lados izquierdo y derecho. Las guías desaconsejan hacerlo en una misma sesión: un neumotórax en ambos lados es mucho más peligroso.',
+  },
   performedAt: { en: 'Performed at', es: 'Realizada el' },
   performedAtHelp: { en: 'Clinic time ({zone}).', es: 'Hora de la clínica ({zone}).' },
   notes: { en: 'Notes', es: 'Notas' },
-  saveSession: { en: 'Save and get the patient link', es: 'Guardar y obtener el enlace del paciente' },
-  errPatientName: { en: 'Choose a patient or enter the new patient’s name.', es: 'Elija un paciente o escriba el nombre del paciente nuevo.' },
-  errNoSites: { en: 'Tick at least one muscle and side.', es: 'Marque al menos un músculo y un lado.' },
-  errPerformedAt: { en: 'Enter when the session was performed (not in the future, within 30 days).', es: 'Indique cuándo se hizo la sesión (no en el futuro, dentro de 30 días).' },
+  saveSession: {
+    en: 'Save and get the patient link',
+    es: 'Guardar y obtener el enlace del paciente',
+  },
+  errPatientName: {
+    en: 'Choose a patient or enter the new patient’s name.',
+    es: 'Elija un paciente o escriba el nombre del paciente nuevo.',
+  },
+  errNoSites: {
+    en: 'Tick at least one muscle and side.',
+    es: 'Marque al menos un músculo y un lado.',
+  },
+  errPerformedAt: {
+    en: 'Enter when the session was performed (not in the future, within 30 days).',
+    es: 'Indique cuándo se hizo la sesión (no en el futuro, dentro de 30 días).',
+  },
   errField: { en: '{field}: {message}', es: '{field}: {message}' },
   // Result
   resultTitle: { en: 'Session saved', es: 'Sesión guardada' },
-  resultLead: { en: 'Give {patient} this link. It opens their aftercare and check-ins.', es: 'Entregue este enlace a {patient}. Abre sus cuidados y controles.' },
+  resultLead: {
+    en: 'Give {patient} this link. It opens their aftercare and check-ins.',
+    es: 'Entregue este enlace a {patient}. Abre sus cuidados y controles.',
+  },
   patientLink: { en: 'Patient link', es: 'Enlace del paciente' },
-  linkShownOnce: { en: 'The link is shown only now. To get another one later, issue a new link (the old one then stops working).', es: 'El enlace solo se muestra ahora. Para obtener otro más adelante, genere uno nuevo (el anterior dejará de funcionar).' },
+  linkShownOnce: {
+    en: 'The link is shown only now. To get another one later, issue a new link (the old one then stops working).',
+    es: 'El enlace solo se muestra ahora. Para obtener otro más adelante, genere uno nuevo (el anterior dejará de funcionar).',
+  },
   copyLink: { en: 'Copy link', es: 'Copiar enlace' },
   copied: { en: 'Link copied.', es: 'Enlace copiado.' },
   sendEmail: { en: 'Send by e-mail', es: 'Enviar por correo' },
@@ -120,10 +204,19 @@ const MESSAGES = {
   qrLabel: { en: 'QR code of the patient link', es: 'Código QR del enlace del paciente' },
   checkInPlan: { en: 'Check-ins planned', es: 'Controles previstos' },
   linkValidUntil: { en: 'The link works until {when}.', es: 'El enlace funciona hasta el {when}.' },
-  mailSubject: { en: 'Your aftercare after dry needling', es: 'Sus cuidados después de la punción seca' },
-  mailBody: { en: 'Hello {patient},\n\nThis link shows your aftercare and asks how you feel at a few planned times:\n{url}\n\n{clinic}', es: 'Hola {patient}:\n\nEste enlace muestra sus cuidados y le pregunta cómo se encuentra en varios momentos:\n{url}\n\n{clinic}' },
+  mailSubject: {
+    en: 'Your aftercare after dry needling',
+    es: 'Sus cuidados después de la punción seca',
+  },
+  mailBody: {
+    en: 'Hello {patient},\n\nThis link shows your aftercare and asks how you feel at a few planned times:\n{url}\n\n{clinic}',
+    es: 'Hola {patient}:\n\nEste enlace muestra sus cuidados y le pregunta cómo se encuentra en varios momentos:\n{url}\n\n{clinic}',
+  },
   issueLink: { en: 'Issue a new patient link', es: 'Generar un enlace nuevo' },
-  issueLinkHelp: { en: 'For a lost handout. The old link stops working.', es: 'Si perdió la hoja. El enlace anterior deja de funcionar.' },
+  issueLinkHelp: {
+    en: 'For a lost handout. The old link stops working.',
+    es: 'Si perdió la hoja. El enlace anterior deja de funcionar.',
+  },
   recordAnother: { en: 'Record another session', es: 'Registrar otra sesión' },
   // Patient view
   patientTitle: { en: 'Patient: {name}', es: 'Paciente: {name}' },
@@ -134,9 +227,18 @@ const MESSAGES = {
   muscle: { en: 'Muscle', es: 'Músculo' },
   side: { en: 'Side', es: 'Lado' },
   needles: { en: 'Needles', es: 'Agujas' },
-  sorenessCurve: { en: 'Soreness against the expected band', es: 'Dolor frente a la franja esperada' },
-  chartTitle: { en: 'Soreness after the session of {when}', es: 'Dolor después de la sesión del {when}' },
-  chartDesc: { en: '{n} check-in(s). Shaded: the soreness expected at each hour (darker) and the easing ache still tolerated (lighter). Markers: circle self-care, square tell practitioner, diamond contact today, triangle emergency.', es: '{n} control(es). Sombreado: el dolor esperado en cada hora (más oscuro) y la molestia que aún se tolera (más claro). Marcas: círculo autocuidado, cuadrado avisar, rombo contactar hoy, triángulo emergencia.' },
+  sorenessCurve: {
+    en: 'Soreness against the expected band',
+    es: 'Dolor frente a la franja esperada',
+  },
+  chartTitle: {
+    en: 'Soreness after the session of {when}',
+    es: 'Dolor después de la sesión del {when}',
+  },
+  chartDesc: {
+    en: '{n} check-in(s). Shaded: the soreness expected at each hour (darker) and the easing ache still tolerated (lighter). Markers: circle self-care, square tell practitioner, diamond contact today, triangle emergency.',
+    es: '{n} control(es). Sombreado: el dolor esperado en cada hora (más oscuro) y la molestia que aún se tolera (más claro). Marcas: círculo autocuidado, cuadrado avisar, rombo contactar hoy, triángulo emergencia.',
+  },
   chartHours: { en: 'Hours after the session', es: 'Horas después de la sesión' },
   chartSoreness: { en: 'Soreness (0–10)', es: 'Dolor (0–10)' },
   checkIns: { en: 'Check-ins', es: 'Controles' },
@@ -170,25 +272,49 @@ const MESSAGES = {
   deactivate: { en: 'Deactivate {name}', es: 'Desactivar a {name}' },
   you: { en: 'you', es: 'usted' },
   addPractitioner: { en: 'Add a practitioner', es: 'Añadir fisioterapeuta' },
-  initialPassword: { en: 'First password (at least {n} characters)', es: 'Primera contraseña (al menos {n} caracteres)' },
+  initialPassword: {
+    en: 'First password (at least {n} characters)',
+    es: 'Primera contraseña (al menos {n} caracteres)',
+  },
   actions: { en: 'Actions', es: 'Acciones' },
   add: { en: 'Add', es: 'Añadir' },
-  emailInUse: { en: 'This e-mail address is already in use.', es: 'Este correo electrónico ya está en uso.' },
+  emailInUse: {
+    en: 'This e-mail address is already in use.',
+    es: 'Este correo electrónico ya está en uso.',
+  },
   staffAdded: { en: '{name} was added.', es: 'Se añadió a {name}.' },
-  staffDeactivated: { en: '{name} was deactivated and signed out.', es: '{name} fue desactivado y se cerró su sesión.' },
+  staffDeactivated: {
+    en: '{name} was deactivated and signed out.',
+    es: '{name} fue desactivado y se cerró su sesión.',
+  },
   settings: { en: 'Clinic settings', es: 'Ajustes de la clínica' },
   clinicName: { en: 'Clinic name', es: 'Nombre de la clínica' },
   timeZone: { en: 'Time zone', es: 'Zona horaria' },
   emergencyNumber: { en: 'Emergency number', es: 'Número de emergencias' },
-  emergencyNumberHelp: { en: 'Dialled as is by patients, e.g. 112.', es: 'Los pacientes lo marcan tal cual, p. ej. 112.' },
+  emergencyNumberHelp: {
+    en: 'Dialled as is by patients, e.g. 112.',
+    es: 'Los pacientes lo marcan tal cual, p. ej. 112.',
+  },
   contactPhone: { en: 'Clinic phone', es: 'Teléfono de la clínica' },
-  checkInPlanHours: { en: 'Check-in plan (hours after the session)', es: 'Plan de controles (horas después de la sesión)' },
-  thoracicPlanHours: { en: 'Check-in plan after thoracic needling (hours)', es: 'Plan de controles tras punción torácica (horas)' },
-  planHelp: { en: 'Numbers separated by commas, e.g. 4, 24, 48, 72.', es: 'Números separados por comas, p. ej. 4, 24, 48, 72.' },
+  checkInPlanHours: {
+    en: 'Check-in plan (hours after the session)',
+    es: 'Plan de controles (horas después de la sesión)',
+  },
+  thoracicPlanHours: {
+    en: 'Check-in plan after thoracic needling (hours)',
+    es: 'Plan de controles tras punción torácica (horas)',
+  },
+  planHelp: {
+    en: 'Numbers separated by commas, e.g. 4, 24, 48, 72.',
+    es: 'Números separados por comas, p. ej. 4, 24, 48, 72.',
+  },
   languages: { en: 'Languages offered to patients', es: 'Idiomas ofrecidos a los pacientes' },
   defaultLanguage: { en: 'Default language', es: 'Idioma por defecto' },
   coverage: { en: 'Staffed hours (coverage)', es: 'Horario con personal (cobertura)' },
-  coverageHelp: { en: 'Per day, ranges like 08:00-14:00, 16:00-20:00. Empty: no cover that day.', es: 'Por día, franjas como 08:00-14:00, 16:00-20:00. Vacío: sin cobertura ese día.' },
+  coverageHelp: {
+    en: 'Per day, ranges like 08:00-14:00, 16:00-20:00. Empty: no cover that day.',
+    es: 'Por día, franjas como 08:00-14:00, 16:00-20:00. Vacío: sin cobertura ese día.',
+  },
   saveSettings: { en: 'Save settings', es: 'Guardar ajustes' },
   settingsSaved: { en: 'Settings saved.', es: 'Ajustes guardados.' },
   dayMon: { en: 'Monday', es: 'Lunes' },
@@ -198,41 +324,81 @@ const MESSAGES = {
   dayFri: { en: 'Friday', es: 'Viernes' },
   daySat: { en: 'Saturday', es: 'Sábado' },
   daySun: { en: 'Sunday', es: 'Domingo' },
-  badCoverage: { en: 'write ranges as HH:MM-HH:MM separated by commas', es: 'escriba las franjas como HH:MM-HH:MM separadas por comas' },
-  badPlan: { en: 'write hours as numbers separated by commas', es: 'escriba las horas como números separados por comas' },
+  badCoverage: {
+    en: 'write ranges as HH:MM-HH:MM separated by commas',
+    es: 'escriba las franjas como HH:MM-HH:MM separadas por comas',
+  },
+  badPlan: {
+    en: 'write hours as numbers separated by commas',
+    es: 'escriba las horas como números separados por comas',
+  },
   // Register
   registerTitle: { en: 'Adverse-event register', es: 'Registro de efectos adversos' },
-  registerLead: { en: 'Sessions with an adverse event, per 1,000 sessions, next to published rates. Each session counts once per class.', es: 'Sesiones con un efecto adverso, por cada 1.000 sesiones, junto a las tasas publicadas. Cada sesión cuenta una vez por clase.' },
+  registerLead: {
+    en: 'Sessions with an adverse event, per 1,000 sessions, next to published rates. Each session counts once per class.',
+    es: 'Sesiones con un efecto adverso, por cada 1.000 sesiones, junto a las tasas publicadas. Cada sesión cuenta una vez por clase.',
+  },
   period: { en: 'Period', es: 'Periodo' },
   lastDays: { en: 'Last {n} days', es: 'Últimos {n} días' },
   classMild: { en: 'Mild', es: 'Leve' },
-  classMildHelp: { en: 'soreness above the expected band at that hour, bruising, or minor bleeding', es: 'dolor por encima de la franja esperada a esa hora, hematoma o sangrado leve' },
+  classMildHelp: {
+    en: 'soreness above the expected band at that hour, bruising, or minor bleeding',
+    es: 'dolor por encima de la franja esperada a esa hora, hematoma o sangrado leve',
+  },
   classSignificant: { en: 'Significant', es: 'Significativo' },
-  classSignificantHelp: { en: 'a check-in triaged “contact today”', es: 'un control con triaje «contactar hoy»' },
+  classSignificantHelp: {
+    en: 'a check-in triaged “contact today”',
+    es: 'un control con triaje «contactar hoy»',
+  },
   classSerious: { en: 'Serious', es: 'Grave' },
-  classSeriousHelp: { en: 'a check-in triaged “emergency”', es: 'un control con triaje «emergencia»' },
+  classSeriousHelp: {
+    en: 'a check-in triaged “emergency”',
+    es: 'un control con triaje «emergencia»',
+  },
   groupAll: { en: 'All sessions', es: 'Todas las sesiones' },
   groupThoracic: { en: 'Thoracic sessions', es: 'Sesiones torácicas' },
   groupOther: { en: 'Other sessions', es: 'Otras sesiones' },
   eventClass: { en: 'Class', es: 'Clase' },
-  sessionsCount: { en: '{n} sessions ({c} with check-ins)', es: '{n} sesiones ({c} con controles)' },
+  sessionsCount: {
+    en: '{n} sessions ({c} with check-ins)',
+    es: '{n} sesiones ({c} con controles)',
+  },
   perThousandCell: { en: '{rate} per 1,000 ({n})', es: '{rate} por 1.000 ({n})' },
   published: { en: 'Published', es: 'Publicado' },
   publishedNone: { en: 'not reported', es: 'no publicado' },
-  publishedBrady: { en: 'Brady et al. 2014 (7,629 treatments)', es: 'Brady et al. 2014 (7.629 tratamientos)' },
-  publishedBoyce: { en: 'Boyce et al. 2020 (about 20,000 sessions)', es: 'Boyce et al. 2020 (unas 20.000 sesiones)' },
+  publishedBrady: {
+    en: 'Brady et al. 2014 (7,629 treatments)',
+    es: 'Brady et al. 2014 (7.629 tratamientos)',
+  },
+  publishedBoyce: {
+    en: 'Boyce et al. 2020 (about 20,000 sessions)',
+    es: 'Boyce et al. 2020 (unas 20.000 sesiones)',
+  },
   publishedRate: { en: '{rate} per 1,000', es: '{rate} por 1.000' },
   publishedUnder: { en: 'under {rate} per 1,000', es: 'menos de {rate} por 1.000' },
-  registerChartTitle: { en: 'Adverse events per 1,000 sessions, {period}', es: 'Efectos adversos por 1.000 sesiones, {period}' },
-  registerChartDesc: { en: 'Bars per class: this clinic (all, thoracic, other) and the published rates. The same numbers are in the table.', es: 'Barras por clase: esta clínica (todas, torácicas, otras) y las tasas publicadas. Las mismas cifras están en la tabla.' },
-  registerCaveat: { en: 'Small numbers swing widely: with few sessions, one event changes the rate a lot. The studies’ classes do not match ours exactly (Boyce “major” is shown as serious). Sessions without check-ins count in the total, so rates here can be lower than the truth.', es: 'Con pocas sesiones las cifras varían mucho: un solo evento cambia mucho la tasa. Las clases de los estudios no coinciden exactamente con las nuestras (el «mayor» de Boyce se muestra como grave). Las sesiones sin controles cuentan en el total, así que estas tasas pueden ser menores que la realidad.' },
+  registerChartTitle: {
+    en: 'Adverse events per 1,000 sessions, {period}',
+    es: 'Efectos adversos por 1.000 sesiones, {period}',
+  },
+  registerChartDesc: {
+    en: 'Bars per class: this clinic (all, thoracic, other) and the published rates. The same numbers are in the table.',
+    es: 'Barras por clase: esta clínica (todas, torácicas, otras) y las tasas publicadas. Las mismas cifras están en la tabla.',
+  },
+  registerCaveat: {
+    en: 'Small numbers swing widely: with few sessions, one event changes the rate a lot. The studies’ classes do not match ours exactly (Boyce “major” is shown as serious). Sessions without check-ins count in the total, so rates here can be lower than the truth.',
+    es: 'Con pocas sesiones las cifras varían mucho: un solo evento cambia mucho la tasa. Las clases de los estudios no coinciden exactamente con las nuestras (el «mayor» de Boyce se muestra como grave). Las sesiones sin controles cuentan en el total, así que estas tasas pueden ser menores que la realidad.',
+  },
 } as const satisfies Catalogue<string>;
 
 export type DashboardMessageKey = keyof typeof MESSAGES;
 export const DASHBOARD_MESSAGES: Catalogue<DashboardMessageKey> = MESSAGES;
 
 /** The message `key` in `locale`, with `{name}` placeholders filled. */
-export function tr(locale: Locale, key: DashboardMessageKey, values: Readonly<Record<string, string | number>> = {}): string {
+export function tr(
+  locale: Locale,
+  key: DashboardMessageKey,
+  values: Readonly<Record<string, string | number>> = {},
+): string {
   return DASHBOARD_MESSAGES[key][locale].replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = values[name];
     return value === undefined ? whole : String(value);

@@ -1,7 +1,10 @@
 import { firedRulesOf } from '../../api/views.ts';
 import type { FiredRule } from '../../clinical/triage.ts';
 import { type Alert, listAlerts } from '../../store/alerts.repository.ts';
-import { type CheckInWithAssessment, listCheckInsForSession } from '../../store/checkins.repository.ts';
+import {
+  type CheckInWithAssessment,
+  listCheckInsForSession,
+} from '../../store/checkins.repository.ts';
 import type { Db } from '../../store/db.ts';
 import { findPatient } from '../../store/patients.repository.ts';
 import { listStaff } from '../../store/staff.repository.ts';
@@ -35,7 +38,11 @@ export async function loadQueue(db: Db, clinicId: string): Promise<AlertQueue> {
   const names = new Map<string, string>();
   const checkIns = new Map<string, CheckInWithAssessment[]>();
   const item = async (alert: Alert): Promise<QueueItem> => {
-    if (!names.has(alert.patientId)) names.set(alert.patientId, (await findPatient(db, clinicId, alert.patientId))?.displayName ?? '?');
+    if (!names.has(alert.patientId))
+      names.set(
+        alert.patientId,
+        (await findPatient(db, clinicId, alert.patientId))?.displayName ?? '?',
+      );
     let list = checkIns.get(alert.sessionId);
     if (list === undefined) {
       list = await listCheckInsForSession(db, alert.sessionId);
@@ -70,7 +77,10 @@ export async function loadQueue(db: Db, clinicId: string): Promise<AlertQueue> {
  * escalated, acknowledged or resolved. The live-update stream compares it every poll; being
  * read from the database, it sees writes of every app process.
  */
-export async function queueSignature(db: Db, clinicId: string): Promise<{ signature: string; openEmergencies: number }> {
+export async function queueSignature(
+  db: Db,
+  clinicId: string,
+): Promise<{ signature: string; openEmergencies: number }> {
   const active = await listAlerts(db, clinicId, { status: ['open', 'acknowledged'], limit: 1000 });
   return {
     signature: active.map((a) => `${a.id}:${a.status[0]}${a.severity[0]}`).join(','),

@@ -9,7 +9,12 @@ import { fromIntBool, parseJson } from '../../store/codec.ts';
 import type { Db } from '../../store/db.ts';
 import type { RegisterReport, RegisterSession } from './register.ts';
 
-export async function loadRegisterSessions(db: Db, clinicId: string, since: Date, until: Date): Promise<RegisterSession[]> {
+export async function loadRegisterSessions(
+  db: Db,
+  clinicId: string,
+  since: Date,
+  until: Date,
+): Promise<RegisterSession[]> {
   const sessions = await db
     .selectFrom('needling_sessions')
     .select(['id', 'performed_at', 'thoracic'])

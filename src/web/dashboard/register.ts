@@ -58,7 +58,8 @@ const MILD_SYMPTOMS: ReadonlySet<SymptomCode> = new Set(['bruising', 'minor_blee
 export function classesOfReport(report: RegisterReport): EventClass[] {
   const out: EventClass[] = [];
   const band = expectedBandAt(report.hoursAfter);
-  if (report.soreness > band.toleratedMax || report.symptoms.some((s) => MILD_SYMPTOMS.has(s))) out.push('mild');
+  if (report.soreness > band.toleratedMax || report.symptoms.some((s) => MILD_SYMPTOMS.has(s)))
+    out.push('mild');
   if (report.disposition === 'urgent_same_day') out.push('significant');
   if (report.disposition === 'emergency') out.push('serious');
   return out;
@@ -82,7 +83,10 @@ function countGroup(sessions: readonly RegisterSession[]): GroupCounts {
     for (const c of classesOfSession(session)) tally[c] += 1;
   }
   const classes = Object.fromEntries(
-    EVENT_CLASSES.map((c) => [c, { sessions: tally[c], perThousand: perThousand(tally[c], sessions.length) }]),
+    EVENT_CLASSES.map((c) => [
+      c,
+      { sessions: tally[c], perThousand: perThousand(tally[c], sessions.length) },
+    ]),
   ) as Record<EventClass, ClassCount>;
   return { sessions: sessions.length, withCheckIns, classes };
 }
@@ -91,7 +95,11 @@ function countGroup(sessions: readonly RegisterSession[]): GroupCounts {
  * Count the sessions performed in the `days` before `now` (inclusive of `now`, sessions in
  * the future excluded) by class, for all sessions, thoracic ones and the others.
  */
-export function countAdverseEvents(sessions: readonly RegisterSession[], now: Date, days: PeriodDays): RegisterCounts {
+export function countAdverseEvents(
+  sessions: readonly RegisterSession[],
+  now: Date,
+  days: PeriodDays,
+): RegisterCounts {
   const from = now.getTime() - days * 86_400_000;
   const inPeriod = sessions.filter((s) => {
     const t = Date.parse(s.performedAt);

@@ -21,7 +21,11 @@ export interface DashboardStaff extends StaffPrincipal {
  * The signed-in staff user of this request, or null. Slides the idle timeout like the API
  * does, unless `touch` is false (the live-update stream must not keep a session alive).
  */
-export async function loadStaff(deps: AppDeps, request: FastifyRequest, touch = true): Promise<DashboardStaff | null> {
+export async function loadStaff(
+  deps: AppDeps,
+  request: FastifyRequest,
+  touch = true,
+): Promise<DashboardStaff | null> {
   const cookie = request.cookies[sessionCookieName(deps.config.cookieSecure)];
   if (cookie === undefined || cookie === '') return null;
   const now = deps.clock.now();
@@ -48,7 +52,8 @@ export async function loadStaff(deps: AppDeps, request: FastifyRequest, touch = 
 
 /** Constant-time check of the `_csrf` form field against the session's token. */
 export function formCsrfValid(staff: DashboardStaff, body: unknown): boolean {
-  const sent = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)._csrf : undefined;
+  const sent =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)._csrf : undefined;
   return typeof sent === 'string' && safeEqual(sent, staff.csrfToken);
 }
 
@@ -58,21 +63,38 @@ export function formCsrfValid(staff: DashboardStaff, body: unknown): boolean {
  */
 export const SIGN_IN_CSRF_COOKIE = 'needlecare_signin_csrf';
 
-export function issueSignInCsrf(deps: AppDeps, reply: FastifyReply, existing: string | undefined): string {
+export function issueSignInCsrf(
+  deps: AppDeps,
+  reply: FastifyReply,
+  existing: string | undefined,
+): string {
   if (existing !== undefined && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
   const token = randomSecret();
-  reply.setCookie(SIGN_IN_CSRF_COOKIE, token, { path: '/app', httpOnly: true, sameSite: 'strict', secure: deps.config.cookieSecure });
+  reply.setCookie(SIGN_IN_CSRF_COOKIE, token, {
+    path: '/app',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: deps.config.cookieSecure,
+  });
   return token;
 }
 
 export function signInCsrfValid(request: FastifyRequest, body: unknown): boolean {
   const cookie = request.cookies[SIGN_IN_CSRF_COOKIE];
-  const sent = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)._csrf : undefined;
-  return typeof cookie === 'string' && cookie !== '' && typeof sent === 'string' && safeEqual(sent, cookie);
+  const sent =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)._csrf : undefined;
+  return (
+    typeof cookie === 'string' &&
+    cookie !== '' &&
+    typeof sent === 'string' &&
+    safeEqual(sent, cookie)
+  );
 }
 
 /** A same-site path inside the dashboard to return to after sign-in; anything else → `/app`. */
 export function safeNext(next: unknown): string {
   if (typeof next !== 'string') return '/app';
-  return /^\/app(\/[A-Za-z0-9/_-]*)?(\?[A-Za-z0-9=&_%-]*)?$/.test(next) && !next.startsWith('//') ? next : '/app';
+  return /^\/app(\/[A-Za-z0-9/_-]*)?(\?[A-Za-z0-9=&_%-]*)?$/.test(next) && !next.startsWith('//')
+    ? next
+    : '/app';
 }

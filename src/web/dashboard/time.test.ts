@@ -22,7 +22,9 @@ describe('clinic time zone helpers', () => {
   it('round-trips the input value', () => {
     const d = new Date('2026-11-25T14:03:00.000Z');
     expect(toLocalInput(d, 'Europe/Madrid')).toBe('2026-11-25T15:03');
-    expect(fromLocalInput(toLocalInput(d, 'Europe/Madrid'), 'Europe/Madrid')?.getTime()).toBe(d.getTime());
+    expect(fromLocalInput(toLocalInput(d, 'Europe/Madrid'), 'Europe/Madrid')?.getTime()).toBe(
+      d.getTime(),
+    );
   });
 
   it('formats in the clinic zone and language', () => {

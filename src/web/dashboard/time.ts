@@ -67,7 +67,14 @@ export function toLocalInput(date: Date, timeZone: string): string {
 export function fromLocalInput(text: string, timeZone: string): Date | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
   if (m === null) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
   const wallOf = (t: number) => {
@@ -77,7 +84,9 @@ export function fromLocalInput(text: string, timeZone: string): Date | undefined
   // The zone's offsets a day either side of the time (a DST change lies between at most).
   const before = wallOf(wall - 86_400_000) - (wall - 86_400_000);
   const after = wallOf(wall + 86_400_000) - (wall + 86_400_000);
-  const valid = [wall - before, wall - after].filter((t) => wallOf(t) === wall).sort((a, b) => a - b);
+  const valid = [wall - before, wall - after]
+    .filter((t) => wallOf(t) === wall)
+    .sort((a, b) => a - b);
   // No valid instant: the time was skipped; the offset before the change moves it forwards.
   return new Date(valid[0] ?? wall - before);
 }

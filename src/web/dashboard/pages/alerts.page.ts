@@ -1,7 +1,15 @@
 import { SYMPTOMS } from '../../../clinical/symptoms.ts';
 import type { Locale, SymptomCode } from '../../../clinical/types.ts';
 import { html, type SafeHtml } from '../../shared/html.ts';
-import { ago, csrfField, type PageContext, page, severityBadge, statusText, warnIcon } from '../layout.ts';
+import {
+  ago,
+  csrfField,
+  type PageContext,
+  page,
+  severityBadge,
+  statusText,
+  warnIcon,
+} from '../layout.ts';
 import { tr } from '../messages.ts';
 import type { AlertQueue, QueueItem } from '../queue.ts';
 import { formatInstant } from '../time.ts';
@@ -17,13 +25,16 @@ export interface AlertsView {
 const SYMPTOM_LABEL = new Map(SYMPTOMS.map((s) => [s.code, s.label]));
 
 export function symptomText(L: Locale, symptoms: readonly SymptomCode[]): string {
-  return symptoms.length === 0 ? tr(L, 'none') : symptoms.map((s) => SYMPTOM_LABEL.get(s)?.[L] ?? s).join('; ');
+  return symptoms.length === 0
+    ? tr(L, 'none')
+    : symptoms.map((s) => SYMPTOM_LABEL.get(s)?.[L] ?? s).join('; ');
 }
 
 function history(ctx: PageContext, view: AlertsView, item: QueueItem): SafeHtml {
   const L = ctx.locale;
   const a = item.alert;
-  const who = (id: string | null) => (id === null ? tr(L, 'unknownStaff') : (view.queue.staffNames.get(id) ?? tr(L, 'unknownStaff')));
+  const who = (id: string | null) =>
+    id === null ? tr(L, 'unknownStaff') : (view.queue.staffNames.get(id) ?? tr(L, 'unknownStaff'));
   const when = (iso: string) => formatInstant(iso, view.timeZone, L);
   return html`<ul class="history">
 <li>${tr(L, 'raisedAt', { when: when(a.createdAt), ago: ago(L, a.createdAt, view.now) })}</li>
@@ -72,7 +83,9 @@ ${
 export function queueFragment(ctx: PageContext, view: AlertsView): SafeHtml {
   const L = ctx.locale;
   const q = view.queue;
-  const emergencyNames = q.open.filter((i) => i.alert.severity === 'emergency').map((i) => i.patientName);
+  const emergencyNames = q.open
+    .filter((i) => i.alert.severity === 'emergency')
+    .map((i) => i.patientName);
   return html`<div id="queue-content" data-signature="${view.signature}" data-emergencies="${q.openEmergencies}" data-emergency-ids="${q.open
     .filter((i) => i.alert.severity === 'emergency')
     .map((i) => i.alert.id)

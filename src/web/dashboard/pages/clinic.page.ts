@@ -55,7 +55,9 @@ export function settingsFormOf(clinic: Clinic): SettingsForm {
     thoracicPlanHours: clinic.thoracicPlanHours.join(', '),
     languages: clinic.languages,
     defaultLanguage: clinic.defaultLanguage,
-    coverage: Object.fromEntries(WEEKDAYS.map((d) => [d, (clinic.coverage[d] ?? []).map(([a, b]) => `${a}-${b}`).join(', ')])) as Record<Weekday, string>,
+    coverage: Object.fromEntries(
+      WEEKDAYS.map((d) => [d, (clinic.coverage[d] ?? []).map(([a, b]) => `${a}-${b}`).join(', ')]),
+    ) as Record<Weekday, string>,
   };
 }
 
@@ -73,11 +75,12 @@ export function clinicPage(ctx: PageContext, view: ClinicView, flash?: string): 
 <caption class="visually-hidden">${tr(L, 'practitioners')}</caption>
 <thead><tr><th scope="col">${tr(L, 'displayName')}</th><th scope="col">${tr(L, 'email')}</th><th scope="col">${tr(L, 'role')}</th><th scope="col">${tr(L, 'active')}</th><th scope="col">${tr(L, 'actions')}</th></tr></thead>
 <tbody>${view.staff.map(
-      (u) => html`<tr><td>${u.displayName}${u.id === me ? html` (${tr(L, 'you')})` : ''}</td><td>${u.email}</td><td>${tr(L, u.role === 'admin' ? 'roleAdmin' : 'rolePractitioner')}</td><td>${tr(L, u.active ? 'active' : 'inactive')}</td><td>${
-        u.active && u.id !== me
-          ? html`<form method="post" action="/app/clinic/staff/${u.id}/deactivate">${csrfField(ctx)}<button type="submit" class="btn danger-outline">${tr(L, 'deactivate', { name: u.displayName })}</button></form>`
-          : ''
-      }</td></tr>`,
+      (u) =>
+        html`<tr><td>${u.displayName}${u.id === me ? html` (${tr(L, 'you')})` : ''}</td><td>${u.email}</td><td>${tr(L, u.role === 'admin' ? 'roleAdmin' : 'rolePractitioner')}</td><td>${tr(L, u.active ? 'active' : 'inactive')}</td><td>${
+          u.active && u.id !== me
+            ? html`<form method="post" action="/app/clinic/staff/${u.id}/deactivate">${csrfField(ctx)}<button type="submit" class="btn danger-outline">${tr(L, 'deactivate', { name: u.displayName })}</button></form>`
+            : ''
+        }</td></tr>`,
     )}</tbody>
 </table></div>
 <h3 id="add-staff-title">${tr(L, 'addPractitioner')}</h3>
@@ -109,12 +112,14 @@ ${errorList(L, view.settingsErrors)}
 ${LOCALES.map((l) => html`<span class="side"><input type="checkbox" id="cs-lang-${l}" name="languages" value="${l}"${s.languages.includes(l) ? raw(' checked') : ''}><label for="cs-lang-${l}" lang="${l}">${DASHBOARD_MESSAGES.langName[l]}</label></span>`)}
 </fieldset>
 <p><label for="cs-default-lang">${tr(L, 'defaultLanguage')}</label><select id="cs-default-lang" name="defaultLanguage">${LOCALES.map(
-      (l) => html`<option value="${l}" lang="${l}"${s.defaultLanguage === l ? raw(' selected') : ''}>${DASHBOARD_MESSAGES.langName[l]}</option>`,
+      (l) =>
+        html`<option value="${l}" lang="${l}"${s.defaultLanguage === l ? raw(' selected') : ''}>${DASHBOARD_MESSAGES.langName[l]}</option>`,
     )}</select></p>
 <fieldset aria-describedby="coverage-help"><legend>${tr(L, 'coverage')}</legend>
 <p id="coverage-help" class="hint">${tr(L, 'coverageHelp')}</p>
 <div class="grid">${WEEKDAYS.map(
-      (d) => html`<p><label for="cov-${d}">${tr(L, DAY_KEY[d])}</label><input id="cov-${d}" name="cov_${d}" value="${s.coverage[d]}"></p>`,
+      (d) =>
+        html`<p><label for="cov-${d}">${tr(L, DAY_KEY[d])}</label><input id="cov-${d}" name="cov_${d}" value="${s.coverage[d]}"></p>`,
     )}</div>
 </fieldset>
 <p><button type="submit" class="btn primary">${tr(L, 'saveSettings')}</button></p>

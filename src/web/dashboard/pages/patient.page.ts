@@ -6,7 +6,16 @@ import type { Patient } from '../../../store/patients.repository.ts';
 import type { NeedlingSession } from '../../../store/sessions.repository.ts';
 import { sorenessChart } from '../../shared/chart.ts';
 import { html, raw, type SafeHtml } from '../../shared/html.ts';
-import { csrfField, dispositionBadge, type PageContext, page, severityBadge, statusText, thoracicBadge, warnIcon } from '../layout.ts';
+import {
+  csrfField,
+  dispositionBadge,
+  type PageContext,
+  page,
+  severityBadge,
+  statusText,
+  thoracicBadge,
+  warnIcon,
+} from '../layout.ts';
 import { tr } from '../messages.ts';
 import { formatInstant, hoursBetween } from '../time.ts';
 import { symptomText } from './alerts.page.ts';
@@ -26,11 +35,17 @@ export interface PatientView {
   readonly now: Date;
 }
 
-function sessionSection(ctx: PageContext, view: PatientView, entry: PatientSessionView, index: number): SafeHtml {
+function sessionSection(
+  ctx: PageContext,
+  view: PatientView,
+  entry: PatientSessionView,
+  index: number,
+): SafeHtml {
   const L = ctx.locale;
   const s = entry.session;
   const when = formatInstant(s.performedAt, view.timeZone, L);
-  const who = (id: string | null) => (id === null ? tr(L, 'unknownStaff') : (view.staffNames.get(id) ?? tr(L, 'unknownStaff')));
+  const who = (id: string | null) =>
+    id === null ? tr(L, 'unknownStaff') : (view.staffNames.get(id) ?? tr(L, 'unknownStaff'));
   const sinceH = hoursBetween(s.performedAt, view.now);
   const chartId = `s${index}`;
   const chart = sorenessChart(
@@ -77,7 +92,9 @@ ${
         const a = c.assessment;
         const rules = a === null ? [] : firedRulesOf(a.rules, a.rulebookVersion, a.thoracic);
         return html`<tr><td>${formatInstant(c.receivedAt, view.timeZone, L)}</td><td>${c.hoursAfter.toFixed(1)}</td><td>${c.soreness}/10</td><td>${symptomText(L, c.symptoms)}${c.note === null ? '' : html`<br><em>${tr(L, 'patientNote')}:</em> ${c.note}`}</td><td>${dispositionBadge(L, a?.disposition ?? null)}</td><td>${
-          rules.length === 0 ? '–' : html`<ul class="rules">${rules.map((r) => html`<li><code>${r.id}</code> ${r.clinicianText[L]}</li>`)}</ul>`
+          rules.length === 0
+            ? '–'
+            : html`<ul class="rules">${rules.map((r) => html`<li><code>${r.id}</code> ${r.clinicianText[L]}</li>`)}</ul>`
         }${a === null ? '' : html`<span class="hint">${tr(L, 'rulebookVersion', { v: a.rulebookVersion })}</span>`}</td></tr>`;
       })}</tbody>
 </table></div>`
@@ -87,7 +104,9 @@ ${
   entry.alerts.length === 0
     ? html`<p class="empty">${tr(L, 'noAlerts')}</p>`
     : html`<ul class="alert-history">${entry.alerts.map(
-        (a) => html`<li>${severityBadge(L, a.severity)} ${statusText(L, a.status)} · ${tr(L, 'raisedOn', { when: formatInstant(a.createdAt, view.timeZone, L) })}
+        (
+          a,
+        ) => html`<li>${severityBadge(L, a.severity)} ${statusText(L, a.status)} · ${tr(L, 'raisedOn', { when: formatInstant(a.createdAt, view.timeZone, L) })}
 ${a.acknowledgedAt === null ? '' : html`<br>${tr(L, 'acknowledgedBy', { who: who(a.acknowledgedBy), when: formatInstant(a.acknowledgedAt, view.timeZone, L) })}`}
 ${a.resolvedAt === null ? '' : html`<br>${tr(L, 'resolvedBy', { who: who(a.resolvedBy), when: formatInstant(a.resolvedAt, view.timeZone, L) })}`}
 ${a.resolutionNote === null ? '' : html`<br>${tr(L, 'resolutionNote', { note: a.resolutionNote })}`}</li>`,

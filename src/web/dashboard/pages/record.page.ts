@@ -3,7 +3,14 @@ import { BODY_REGION_NAMES, BODY_REGIONS, MUSCLES } from '../../../clinical/musc
 import { LOCALES, SIDES, type Side } from '../../../clinical/types.ts';
 import type { Patient } from '../../../store/patients.repository.ts';
 import { html, raw, type SafeHtml } from '../../shared/html.ts';
-import { csrfField, errorList, type PageContext, page, thoracicBadge, warnIcon } from '../layout.ts';
+import {
+  csrfField,
+  errorList,
+  type PageContext,
+  page,
+  thoracicBadge,
+  warnIcon,
+} from '../layout.ts';
 import { DASHBOARD_MESSAGES, type DashboardMessageKey, tr } from '../messages.ts';
 import { formatInstant } from '../time.ts';
 
@@ -13,7 +20,12 @@ export interface RecordFormState {
   readonly found: readonly Patient[];
   /** A patient id, or `new` for quick add. */
   readonly patientChoice: string;
-  readonly newPatient: { readonly displayName: string; readonly email: string; readonly phone: string; readonly language: string };
+  readonly newPatient: {
+    readonly displayName: string;
+    readonly email: string;
+    readonly phone: string;
+    readonly language: string;
+  };
   /** `muscle:side` of every ticked box. */
   readonly sites: ReadonlySet<string>;
   readonly needles: Readonly<Record<string, string>>;
@@ -28,14 +40,21 @@ export interface RecordView {
   readonly timeZone: string;
 }
 
-const SIDE_KEY: Readonly<Record<Side, DashboardMessageKey>> = { left: 'sideLeft', right: 'sideRight', midline: 'sideMidline' };
+const SIDE_KEY: Readonly<Record<Side, DashboardMessageKey>> = {
+  left: 'sideLeft',
+  right: 'sideRight',
+  midline: 'sideMidline',
+};
 
 export function sideText(L: PageContext['locale'], side: Side | null): string {
   return side === null ? '–' : tr(L, SIDE_KEY[side]);
 }
 
 function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
 }
 
 function bilateralWarning(L: PageContext['locale'], shown: boolean): SafeHtml {
@@ -84,7 +103,8 @@ function patientChooser(ctx: PageContext, form: RecordFormState): SafeHtml {
 ${form.q !== '' && form.found.length === 0 ? html`<p class="empty">${tr(L, 'noPatientsFound')}</p>` : ''}
 <ul class="choices">
 ${form.found.map(
-  (p) => html`<li><input type="radio" name="patientId" id="p-${p.id}" value="${p.id}"${form.patientChoice === p.id ? raw(' checked') : ''}><label for="p-${p.id}">${p.displayName}${p.email === null ? '' : ` · ${p.email}`}${p.phone === null ? '' : ` · ${p.phone}`}</label></li>`,
+  (p) =>
+    html`<li><input type="radio" name="patientId" id="p-${p.id}" value="${p.id}"${form.patientChoice === p.id ? raw(' checked') : ''}><label for="p-${p.id}">${p.displayName}${p.email === null ? '' : ` · ${p.email}`}${p.phone === null ? '' : ` · ${p.phone}`}</label></li>`,
 )}
 <li><input type="radio" name="patientId" id="p-new" value="new"${form.patientChoice === 'new' ? raw(' checked') : ''}><label for="p-new">${tr(L, 'newPatient')}</label></li>
 </ul>
@@ -93,7 +113,8 @@ ${form.found.map(
 <p><label for="np-email">${tr(L, 'email')} <span class="hint">${tr(L, 'optional')}</span></label><input id="np-email" name="email" type="email" maxlength="254" autocomplete="off" value="${np.email}"></p>
 <p><label for="np-phone">${tr(L, 'phone')} <span class="hint">${tr(L, 'optional')}</span></label><input id="np-phone" name="phone" type="tel" maxlength="30" autocomplete="off" value="${np.phone}"></p>
 <p><label for="np-lang">${tr(L, 'patientLanguage')}</label><select id="np-lang" name="language">${LOCALES.map(
-    (l) => html`<option value="${l}" lang="${l}"${np.language === l ? raw(' selected') : ''}>${DASHBOARD_MESSAGES.langName[l]}</option>`,
+    (l) =>
+      html`<option value="${l}" lang="${l}"${np.language === l ? raw(' selected') : ''}>${DASHBOARD_MESSAGES.langName[l]}</option>`,
   )}</select></p>
 </div>
 </fieldset>`;
@@ -143,7 +164,11 @@ export function resultPage(ctx: PageContext, view: ResultView): string {
   const L = ctx.locale;
   const pl = (view.patient.language === 'es' ? 'es' : 'en') as 'en' | 'es';
   const mailto = `mailto:${encodeURIComponent(view.patient.email ?? '')}?subject=${encodeURIComponent(tr(pl, 'mailSubject'))}&body=${encodeURIComponent(
-    tr(pl, 'mailBody', { patient: view.patient.displayName, url: view.url, clinic: view.clinicName }),
+    tr(pl, 'mailBody', {
+      patient: view.patient.displayName,
+      url: view.url,
+      clinic: view.clinicName,
+    }),
   )}`;
   return page(
     ctx,

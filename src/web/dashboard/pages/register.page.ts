@@ -2,20 +2,36 @@ import type { Locale } from '../../../clinical/types.ts';
 import { html, raw, type SafeHtml } from '../../shared/html.ts';
 import { type PageContext, page } from '../layout.ts';
 import { type DashboardMessageKey, tr } from '../messages.ts';
-import { EVENT_CLASSES, type EventClass, GROUPS, PERIODS, type PeriodDays, PUBLISHED_RATES, type PublishedRate, type RegisterCounts, type SessionGroup } from '../register.ts';
+import {
+  EVENT_CLASSES,
+  type EventClass,
+  GROUPS,
+  PERIODS,
+  type PeriodDays,
+  PUBLISHED_RATES,
+  type PublishedRate,
+  type RegisterCounts,
+  type SessionGroup,
+} from '../register.ts';
 
 export interface RegisterView {
   readonly period: PeriodDays;
   readonly counts: RegisterCounts;
 }
 
-const CLASS_KEY: Readonly<Record<EventClass, { name: DashboardMessageKey; help: DashboardMessageKey }>> = {
+const CLASS_KEY: Readonly<
+  Record<EventClass, { name: DashboardMessageKey; help: DashboardMessageKey }>
+> = {
   mild: { name: 'classMild', help: 'classMildHelp' },
   significant: { name: 'classSignificant', help: 'classSignificantHelp' },
   serious: { name: 'classSerious', help: 'classSeriousHelp' },
 };
 
-const GROUP_KEY: Readonly<Record<SessionGroup, DashboardMessageKey>> = { all: 'groupAll', thoracic: 'groupThoracic', other: 'groupOther' };
+const GROUP_KEY: Readonly<Record<SessionGroup, DashboardMessageKey>> = {
+  all: 'groupAll',
+  thoracic: 'groupThoracic',
+  other: 'groupOther',
+};
 
 function studyName(L: Locale, rate: PublishedRate): string {
   return tr(L, rate.id === 'brady2014' ? 'publishedBrady' : 'publishedBoyce');
@@ -24,11 +40,15 @@ function studyName(L: Locale, rate: PublishedRate): string {
 function publishedText(L: Locale, rate: PublishedRate, c: EventClass): string {
   const value = rate.perThousand[c];
   if (value === null) return tr(L, 'publishedNone');
-  return tr(L, rate.upperBound[c] === true ? 'publishedUnder' : 'publishedRate', { rate: fmt(L, value) });
+  return tr(L, rate.upperBound[c] === true ? 'publishedUnder' : 'publishedRate', {
+    rate: fmt(L, value),
+  });
 }
 
 function fmt(L: Locale, n: number): string {
-  return new Intl.NumberFormat(L === 'es' ? 'es-ES' : 'en-GB', { maximumFractionDigits: 1 }).format(n);
+  return new Intl.NumberFormat(L === 'es' ? 'es-ES' : 'en-GB', { maximumFractionDigits: 1 }).format(
+    n,
+  );
 }
 
 const BAR_FILL: Readonly<Record<string, string>> = {
@@ -51,7 +71,12 @@ function barChart(L: Locale, view: RegisterView, periodLabel: string): SafeHtml 
         value: view.counts[g].classes[c].perThousand,
         text: fmt(L, view.counts[g].classes[c].perThousand),
       })),
-      ...PUBLISHED_RATES.map((r) => ({ key: r.id, label: r.citation, value: r.perThousand[c], text: publishedText(L, r, c) })),
+      ...PUBLISHED_RATES.map((r) => ({
+        key: r.id,
+        label: r.citation,
+        value: r.perThousand[c],
+        text: publishedText(L, r, c),
+      })),
     ],
   }));
   const max = Math.max(10, ...rows.flatMap((r) => r.bars.map((b) => b.value ?? 0)));
@@ -65,7 +90,9 @@ function barChart(L: Locale, view: RegisterView, periodLabel: string): SafeHtml 
   const parts: string[] = [];
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   for (const row of rows) {
-    parts.push(`<text x="0" y="${y + 12}" font-size="14" font-weight="bold" fill="#111">${esc(tr(L, CLASS_KEY[row.c].name))}</text>`);
+    parts.push(
+      `<text x="0" y="${y + 12}" font-size="14" font-weight="bold" fill="#111">${esc(tr(L, CLASS_KEY[row.c].name))}</text>`,
+    );
     y += 20;
     for (const bar of row.bars) {
       const w = bar.value === null ? 0 : Math.max(bar.value > 0 ? 2 : 0, (bar.value / max) * plotW);
@@ -94,11 +121,13 @@ export function registerPage(ctx: PageContext, view: RegisterView): string {
     html`<h1>${tr(L, 'registerTitle')}</h1>
 <p>${tr(L, 'registerLead')}</p>
 <nav class="periods" aria-label="${tr(L, 'period')}"><ul>${PERIODS.map(
-      (p) => html`<li><a class="period-link${p === view.period ? ' current' : ''}" href="/app/register?period=${p}"${p === view.period ? raw(' aria-current="page"') : ''}>${tr(L, 'lastDays', { n: p })}</a></li>`,
+      (p) =>
+        html`<li><a class="period-link${p === view.period ? ' current' : ''}" href="/app/register?period=${p}"${p === view.period ? raw(' aria-current="page"') : ''}>${tr(L, 'lastDays', { n: p })}</a></li>`,
     )}</ul></nav>
 <h2>${periodLabel}</h2>
 <ul class="totals">${GROUPS.map(
-      (g) => html`<li><strong>${tr(L, GROUP_KEY[g])}:</strong> ${tr(L, 'sessionsCount', { n: view.counts[g].sessions, c: view.counts[g].withCheckIns })}</li>`,
+      (g) =>
+        html`<li><strong>${tr(L, GROUP_KEY[g])}:</strong> ${tr(L, 'sessionsCount', { n: view.counts[g].sessions, c: view.counts[g].withCheckIns })}</li>`,
     )}</ul>
 <div class="table-wrap"><table class="register">
 <caption>${tr(L, 'registerChartTitle', { period: periodLabel })}</caption>
@@ -106,9 +135,11 @@ export function registerPage(ctx: PageContext, view: RegisterView): string {
       (r) => html`<th scope="col">${tr(L, 'published')}: ${studyName(L, r)}</th>`,
     )}</tr></thead>
 <tbody>${EVENT_CLASSES.map(
-      (c) => html`<tr><th scope="row">${tr(L, CLASS_KEY[c].name)}<br><span class="hint">${tr(L, CLASS_KEY[c].help)}</span></th>${GROUPS.map(
-        (g) => html`<td>${tr(L, 'perThousandCell', { rate: fmt(L, view.counts[g].classes[c].perThousand), n: view.counts[g].classes[c].sessions })}</td>`,
-      )}${PUBLISHED_RATES.map((r) => html`<td>${publishedText(L, r, c)}</td>`)}</tr>`,
+      (c) =>
+        html`<tr><th scope="row">${tr(L, CLASS_KEY[c].name)}<br><span class="hint">${tr(L, CLASS_KEY[c].help)}</span></th>${GROUPS.map(
+          (g) =>
+            html`<td>${tr(L, 'perThousandCell', { rate: fmt(L, view.counts[g].classes[c].perThousand), n: view.counts[g].classes[c].sessions })}</td>`,
+        )}${PUBLISHED_RATES.map((r) => html`<td>${publishedText(L, r, c)}</td>`)}</tr>`,
     )}</tbody>
 </table></div>
 <figure class="chart-box">${barChart(L, view, periodLabel)}</figure>

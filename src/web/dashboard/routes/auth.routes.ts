@@ -8,7 +8,13 @@ import { deleteStaffSession } from '../../../store/staff.repository.ts';
 import { field, sendPage, stateOf, staffOf } from '../context.ts';
 import { tr } from '../messages.ts';
 import { signInPage } from '../pages/sign-in.page.ts';
-import { issueSignInCsrf, loadStaff, SIGN_IN_CSRF_COOKIE, safeNext, signInCsrfValid } from '../session-auth.ts';
+import {
+  issueSignInCsrf,
+  loadStaff,
+  SIGN_IN_CSRF_COOKIE,
+  safeNext,
+  signInCsrfValid,
+} from '../session-auth.ts';
 
 /** Sign in and out with the API's own sign-in (lock-out, rate limit, audit) and session cookie. */
 export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
@@ -16,21 +22,26 @@ export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
   const cookieName = sessionCookieName(deps.config.cookieSecure);
   const anonymous = { access: 'public', dashboard: 'anonymous' } as const;
 
-  app.get<{ Querystring: { next?: string; signedOut?: string } }>('/sign-in', { config: anonymous }, async (request, reply) => {
-    if ((await loadStaff(deps, request)) !== null) return reply.redirect(safeNext(request.query.next), 303);
-    const { page } = stateOf(request);
-    const csrf = issueSignInCsrf(deps, reply, request.cookies[SIGN_IN_CSRF_COOKIE]);
-    return sendPage(
-      reply,
-      200,
-      signInPage(page, {
-        csrf,
-        next: safeNext(request.query.next),
-        email: '',
-        notice: request.query.signedOut === undefined ? undefined : tr(page.locale, 'signedOut'),
-      }),
-    );
-  });
+  app.get<{ Querystring: { next?: string; signedOut?: string } }>(
+    '/sign-in',
+    { config: anonymous },
+    async (request, reply) => {
+      if ((await loadStaff(deps, request)) !== null)
+        return reply.redirect(safeNext(request.query.next), 303);
+      const { page } = stateOf(request);
+      const csrf = issueSignInCsrf(deps, reply, request.cookies[SIGN_IN_CSRF_COOKIE]);
+      return sendPage(
+        reply,
+        200,
+        signInPage(page, {
+          csrf,
+          next: safeNext(request.query.next),
+          email: '',
+          notice: request.query.signedOut === undefined ? undefined : tr(page.locale, 'signedOut'),
+        }),
+      );
+    },
+  );
 
   app.post('/sign-in', { config: anonymous }, async (request, reply) => {
     const { page } = stateOf(request);
@@ -39,7 +50,8 @@ export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
     const password = field(request.body, 'password').slice(0, 256);
     const next = safeNext(field(request.body, 'next'));
     const csrf = issueSignInCsrf(deps, reply, request.cookies[SIGN_IN_CSRF_COOKIE]);
-    const again = (status: number, error: string) => sendPage(reply, status, signInPage(page, { csrf, next, email, error }));
+    const again = (status: number, error: string) =>
+      sendPage(reply, status, signInPage(page, { csrf, next, email, error }));
     if (!signInCsrfValid(request, request.body)) return again(403, tr(L, 'signInExpiredForm'));
     if (email === '' || password === '') return again(401, tr(L, 'signInWrong'));
     try {
@@ -54,22 +66,39 @@ export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
       reply.clearCookie(SIGN_IN_CSRF_COOKIE, { path: '/app' });
       return reply.redirect(next, 303);
     } catch (error) {
-      if (error instanceof AppError && error.code === 'unauthenticated') return again(401, tr(L, 'signInWrong'));
+      if (error instanceof AppError && error.code === 'unauthenticated')
+        return again(401, tr(L, 'signInWrong'));
       if (error instanceof AppError && error.code === 'too_many_requests') {
         if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
-        return again(429, tr(L, 'signInLocked', { minutes: Math.max(1, Math.ceil((error.retryAfter ?? 60) / 60)) }));
+        return again(
+          429,
+          tr(L, 'signInLocked', { minutes: Math.max(1, Math.ceil((error.retryAfter ?? 60) / 60)) }),
+        );
       }
       throw error;
     }
   });
 
-  app.post('/sign-out', { config: { access: 'public', dashboard: 'staff' } }, async (request, reply) => {
-    const { staff } = staffOf(request);
-    await withTransaction(deps.db, async (trx) => {
-      await deleteStaffSession(trx, staff.sessionHash);
-      await recordAudit(trx, deps.clock, actorOf(request), { action: 'auth.sign_out', subjectType: 'staff_user', subjectId: staff.userId });
-    });
-    reply.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: deps.config.cookieSecure });
-    return reply.redirect('/app/sign-in?signedOut=1', 303);
-  });
+  app.post(
+    '/sign-out',
+    { config: { access: 'public', dashboard: 'staff' } },
+    async (request, reply) => {
+      const { staff } = staffOf(request);
+      await withTransaction(deps.db, async (trx) => {
+        await deleteStaffSession(trx, staff.sessionHash);
+        await recordAudit(trx, deps.clock, actorOf(request), {
+          action: 'auth.sign_out',
+          subjectType: 'staff_user',
+          subjectId: staff.userId,
+        });
+      });
+      reply.clearCookie(cookieName, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.config.cookieSecure,
+      });
+      return reply.redirect('/app/sign-in?signedOut=1', 303);
+    },
+  );
 }

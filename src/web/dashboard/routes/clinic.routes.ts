@@ -2,15 +2,33 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, recordAudit } from '../../../api/audit.ts';
 import { AppError, type FieldIssue, fieldIssuesFromAjv } from '../../../api/errors.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../api/passwords.ts';
-import { type ClinicSettingsBody, checkSettings, clinicSettingsPatchSchema, WEEKDAYS } from '../../../api/routes/admin/clinic-settings.ts';
+import {
+  type ClinicSettingsBody,
+  checkSettings,
+  clinicSettingsPatchSchema,
+  WEEKDAYS,
+} from '../../../api/routes/admin/clinic-settings.ts';
 import type { Locale } from '../../../clinical/types.ts';
 import { updateClinicSettings, type Weekday } from '../../../store/clinics.repository.ts';
 import { withTransaction } from '../../../store/db.ts';
-import { deleteStaffSessionsForUser, findStaffByEmail, insertStaffUser, listStaff, type StaffRole, updateStaffUser } from '../../../store/staff.repository.ts';
+import {
+  deleteStaffSessionsForUser,
+  findStaffByEmail,
+  insertStaffUser,
+  listStaff,
+  type StaffRole,
+  updateStaffUser,
+} from '../../../store/staff.repository.ts';
 import { field, fields, sendPage, staffOf, UUID_RE } from '../context.ts';
-import { messagePage, type PageContext } from '../layout.ts';
+import { messagePage } from '../layout.ts';
 import { type DashboardMessageKey, tr } from '../messages.ts';
-import { clinicPage, DAY_KEY, type NewStaffForm, type SettingsForm, settingsFormOf } from '../pages/clinic.page.ts';
+import {
+  clinicPage,
+  DAY_KEY,
+  type NewStaffForm,
+  type SettingsForm,
+  settingsFormOf,
+} from '../pages/clinic.page.ts';
 
 const adminRoute = { access: 'public', dashboard: 'admin' } as const;
 
@@ -47,7 +65,10 @@ function issueText(L: Locale, issue: FieldIssue): string {
   const day = /^coverage\.(\w+)/.exec(issue.field)?.[1] as Weekday | undefined;
   const root = issue.field.split(/[.[]/)[0] ?? issue.field;
   const key = day !== undefined && day in DAY_KEY ? DAY_KEY[day] : FIELD_LABEL[root];
-  return tr(L, 'errField', { field: key === undefined ? issue.field : tr(L, key), message: issue.message });
+  return tr(L, 'errField', {
+    field: key === undefined ? issue.field : tr(L, key),
+    message: issue.message,
+  });
 }
 
 function parseHours(text: string): number[] | undefined {
@@ -57,7 +78,10 @@ function parseHours(text: string): number[] | undefined {
 }
 
 function parseRanges(text: string): [string, string][] | undefined {
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   const out: [string, string][] = [];
   for (const part of parts) {
     const m = /^(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})$/.exec(part);
@@ -68,9 +92,14 @@ function parseRanges(text: string): [string, string][] | undefined {
 }
 
 /** The settings form → the API's settings body, plus the problems only the form can have. */
-export function parseSettingsForm(L: Locale, body: unknown): { form: SettingsForm; patch: ClinicSettingsBody; errors: string[] } {
+export function parseSettingsForm(
+  L: Locale,
+  body: unknown,
+): { form: SettingsForm; patch: ClinicSettingsBody; errors: string[] } {
   const errors: string[] = [];
-  const coverageText = Object.fromEntries(WEEKDAYS.map((d) => [d, field(body, `cov_${d}`).trim()])) as Record<Weekday, string>;
+  const coverageText = Object.fromEntries(
+    WEEKDAYS.map((d) => [d, field(body, `cov_${d}`).trim()]),
+  ) as Record<Weekday, string>;
   const form: SettingsForm = {
     name: field(body, 'name').trim(),
     timeZone: field(body, 'timeZone').trim(),
@@ -84,12 +113,17 @@ export function parseSettingsForm(L: Locale, body: unknown): { form: SettingsFor
   };
   const plan = parseHours(form.checkInPlanHours);
   const thoracicPlan = parseHours(form.thoracicPlanHours);
-  if (plan === undefined) errors.push(tr(L, 'errField', { field: tr(L, 'checkInPlanHours'), message: tr(L, 'badPlan') }));
-  if (thoracicPlan === undefined) errors.push(tr(L, 'errField', { field: tr(L, 'thoracicPlanHours'), message: tr(L, 'badPlan') }));
+  if (plan === undefined)
+    errors.push(tr(L, 'errField', { field: tr(L, 'checkInPlanHours'), message: tr(L, 'badPlan') }));
+  if (thoracicPlan === undefined)
+    errors.push(
+      tr(L, 'errField', { field: tr(L, 'thoracicPlanHours'), message: tr(L, 'badPlan') }),
+    );
   const coverage: Partial<Record<Weekday, [string, string][]>> = {};
   for (const d of WEEKDAYS) {
     const ranges = parseRanges(coverageText[d]);
-    if (ranges === undefined) errors.push(tr(L, 'errField', { field: tr(L, DAY_KEY[d]), message: tr(L, 'badCoverage') }));
+    if (ranges === undefined)
+      errors.push(tr(L, 'errField', { field: tr(L, DAY_KEY[d]), message: tr(L, 'badCoverage') }));
     else coverage[d] = ranges;
   }
   // Unchecked until the caller runs the API's schema over it (languages are any strings here).
@@ -118,7 +152,13 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
-    parts: { settings?: SettingsForm; settingsErrors?: string[]; newStaff?: NewStaffForm; staffErrors?: string[]; flash?: string },
+    parts: {
+      settings?: SettingsForm;
+      settingsErrors?: string[];
+      newStaff?: NewStaffForm;
+      staffErrors?: string[];
+      flash?: string;
+    },
   ) {
     const { staff, clinic, page } = staffOf(request);
     const list = await listStaff(db, staff.clinicId);
@@ -142,14 +182,25 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
     );
   }
 
-  const DONE: Readonly<Record<string, DashboardMessageKey>> = { settings: 'settingsSaved', added: 'staffAdded', deactivated: 'staffDeactivated' };
+  const DONE: Readonly<Record<string, DashboardMessageKey>> = {
+    settings: 'settingsSaved',
+    added: 'staffAdded',
+    deactivated: 'staffDeactivated',
+  };
 
-  app.get<{ Querystring: { done?: string; name?: string } }>('/clinic', { config: adminRoute }, async (request, reply) => {
-    const { page } = staffOf(request);
-    const key = request.query.done === undefined ? undefined : DONE[request.query.done];
-    const flash = key === undefined ? undefined : tr(page.locale, key, { name: (request.query.name ?? '').slice(0, 200) });
-    return show(request, reply, 200, flash === undefined ? {} : { flash });
-  });
+  app.get<{ Querystring: { done?: string; name?: string } }>(
+    '/clinic',
+    { config: adminRoute },
+    async (request, reply) => {
+      const { page } = staffOf(request);
+      const key = request.query.done === undefined ? undefined : DONE[request.query.done];
+      const flash =
+        key === undefined
+          ? undefined
+          : tr(page.locale, key, { name: (request.query.name ?? '').slice(0, 200) });
+      return show(request, reply, 200, flash === undefined ? {} : { flash });
+    },
+  );
 
   app.post('/clinic/settings', { config: adminRoute }, async (request, reply) => {
     const { staff, clinic, page } = staffOf(request);
@@ -158,13 +209,23 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
     if (errors.length === 0) {
       const validate = request.compileValidationSchema(clinicSettingsPatchSchema);
       if (!validate(patch)) {
-        errors.push(...fieldIssuesFromAjv((validate.errors ?? []) as Parameters<typeof fieldIssuesFromAjv>[0], 'body').map((i) => issueText(L, i)));
+        errors.push(
+          ...fieldIssuesFromAjv(
+            (validate.errors ?? []) as Parameters<typeof fieldIssuesFromAjv>[0],
+            'body',
+          ).map((i) => issueText(L, i)),
+        );
       }
     }
-    if (errors.length > 0) return show(request, reply, 400, { settings: form, settingsErrors: [...new Set(errors)] });
+    if (errors.length > 0)
+      return show(request, reply, 400, { settings: form, settingsErrors: [...new Set(errors)] });
     try {
       await withTransaction(db, async (trx) => {
-        const updated = await updateClinicSettings(trx, staff.clinicId, checkSettings(clinic, patch));
+        const updated = await updateClinicSettings(
+          trx,
+          staff.clinicId,
+          checkSettings(clinic, patch),
+        );
         if (updated === undefined) throw new AppError('not_found', 'No such clinic.');
         await recordAudit(trx, clock, actorOf(request), {
           action: 'clinic.settings.update',
@@ -175,7 +236,10 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       });
     } catch (error) {
       if (error instanceof AppError && error.code === 'validation_failed') {
-        return show(request, reply, 400, { settings: form, settingsErrors: error.errors.map((i) => issueText(L, i)) });
+        return show(request, reply, 400, {
+          settings: form,
+          settingsErrors: error.errors.map((i) => issueText(L, i)),
+        });
       }
       throw error;
     }
@@ -191,13 +255,21 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       role: field(request.body, 'role') || 'practitioner',
       password: field(request.body, 'password'),
     };
-    const newStaff: NewStaffForm = { email: input.email, displayName: input.displayName, role: input.role };
+    const newStaff: NewStaffForm = {
+      email: input.email,
+      displayName: input.displayName,
+      role: input.role,
+    };
     const validate = request.compileValidationSchema(newStaffSchema);
     if (!validate(input)) {
-      const errors = fieldIssuesFromAjv((validate.errors ?? []) as Parameters<typeof fieldIssuesFromAjv>[0], 'body').map((i) => issueText(L, i));
+      const errors = fieldIssuesFromAjv(
+        (validate.errors ?? []) as Parameters<typeof fieldIssuesFromAjv>[0],
+        'body',
+      ).map((i) => issueText(L, i));
       return show(request, reply, 400, { newStaff, staffErrors: errors });
     }
-    if ((await findStaffByEmail(db, input.email)) !== undefined) return show(request, reply, 409, { newStaff, staffErrors: [tr(L, 'emailInUse')] });
+    if ((await findStaffByEmail(db, input.email)) !== undefined)
+      return show(request, reply, 409, { newStaff, staffErrors: [tr(L, 'emailInUse')] });
     const passwordHash = await passwords.hash(input.password);
     await withTransaction(db, async (trx) => {
       const created = await insertStaffUser(trx, {
@@ -208,23 +280,46 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
         passwordHash,
         createdAt: clock.now(),
       });
-      await recordAudit(trx, clock, actorOf(request), { action: 'staff.create', subjectType: 'staff_user', subjectId: created.id, details: { role: input.role, via: 'dashboard' } });
+      await recordAudit(trx, clock, actorOf(request), {
+        action: 'staff.create',
+        subjectType: 'staff_user',
+        subjectId: created.id,
+        details: { role: input.role, via: 'dashboard' },
+      });
     });
-    return reply.redirect(`/app/clinic?done=added&name=${encodeURIComponent(input.displayName)}`, 303);
+    return reply.redirect(
+      `/app/clinic?done=added&name=${encodeURIComponent(input.displayName)}`,
+      303,
+    );
   });
 
-  app.post<{ Params: { id: string } }>('/clinic/staff/:id/deactivate', { config: adminRoute }, async (request, reply) => {
-    const { staff, page } = staffOf(request);
-    const notFound = () => sendPage(reply, 404, messagePage(page as PageContext, 'notFoundTitle', 'notFoundText'));
-    if (!UUID_RE.test(request.params.id) || request.params.id === staff.userId) return notFound();
-    const user = await withTransaction(db, async (trx) => {
-      const updated = await updateStaffUser(trx, staff.clinicId, request.params.id, { active: false });
-      if (updated === undefined) return undefined;
-      await deleteStaffSessionsForUser(trx, updated.id);
-      await recordAudit(trx, clock, actorOf(request), { action: 'staff.deactivate', subjectType: 'staff_user', subjectId: updated.id, details: { via: 'dashboard' } });
-      return updated;
-    });
-    if (user === undefined) return notFound();
-    return reply.redirect(`/app/clinic?done=deactivated&name=${encodeURIComponent(user.displayName)}`, 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/clinic/staff/:id/deactivate',
+    { config: adminRoute },
+    async (request, reply) => {
+      const { staff, page } = staffOf(request);
+      const notFound = () =>
+        sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+      if (!UUID_RE.test(request.params.id) || request.params.id === staff.userId) return notFound();
+      const user = await withTransaction(db, async (trx) => {
+        const updated = await updateStaffUser(trx, staff.clinicId, request.params.id, {
+          active: false,
+        });
+        if (updated === undefined) return undefined;
+        await deleteStaffSessionsForUser(trx, updated.id);
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'staff.deactivate',
+          subjectType: 'staff_user',
+          subjectId: updated.id,
+          details: { via: 'dashboard' },
+        });
+        return updated;
+      });
+      if (user === undefined) return notFound();
+      return reply.redirect(
+        `/app/clinic?done=deactivated&name=${encodeURIComponent(user.displayName)}`,
+        303,
+      );
+    },
+  );
 }

@@ -13,28 +13,47 @@ import { patientPage } from '../pages/patient.page.ts';
 export async function dashboardPatientRoutes(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
 
-  app.get<{ Params: { id: string } }>('/patients/:id', { config: { access: 'public', dashboard: 'staff' } }, async (request, reply) => {
-    const { staff, clinic, page } = staffOf(request);
-    const patient = UUID_RE.test(request.params.id) ? await findPatient(db, staff.clinicId, request.params.id) : undefined;
-    if (patient === undefined) return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-    const sessions = await listSessionsForPatient(db, staff.clinicId, patient.id);
-    const alerts = await listAlertsForPatient(db, staff.clinicId, patient.id);
-    const entries = [];
-    for (const session of sessions) {
-      entries.push({
-        session,
-        checkIns: await listCheckInsForSession(db, session.id),
-        alerts: alerts.filter((a) => a.sessionId === session.id),
+  app.get<{ Params: { id: string } }>(
+    '/patients/:id',
+    { config: { access: 'public', dashboard: 'staff' } },
+    async (request, reply) => {
+      const { staff, clinic, page } = staffOf(request);
+      const patient = UUID_RE.test(request.params.id)
+        ? await findPatient(db, staff.clinicId, request.params.id)
+        : undefined;
+      if (patient === undefined)
+        return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+      const sessions = await listSessionsForPatient(db, staff.clinicId, patient.id);
+      const alerts = await listAlertsForPatient(db, staff.clinicId, patient.id);
+      const entries = [];
+      for (const session of sessions) {
+        entries.push({
+          session,
+          checkIns: await listCheckInsForSession(db, session.id),
+          alerts: alerts.filter((a) => a.sessionId === session.id),
+        });
+      }
+      const staffNames = new Map(
+        (await listStaff(db, staff.clinicId)).map((u) => [u.id, u.displayName]),
+      );
+      await recordAudit(db, clock, actorOf(request), {
+        action: 'patient.timeline.read',
+        subjectType: 'patient',
+        subjectId: patient.id,
+        patientId: patient.id,
+        details: { via: 'dashboard' },
       });
-    }
-    const staffNames = new Map((await listStaff(db, staff.clinicId)).map((u) => [u.id, u.displayName]));
-    await recordAudit(db, clock, actorOf(request), {
-      action: 'patient.timeline.read',
-      subjectType: 'patient',
-      subjectId: patient.id,
-      patientId: patient.id,
-      details: { via: 'dashboard' },
-    });
-    return sendPage(reply, 200, patientPage(page, { patient, sessions: entries, staffNames, timeZone: clinic.timeZone, now: clock.now() }));
-  });
+      return sendPage(
+        reply,
+        200,
+        patientPage(page, {
+          patient,
+          sessions: entries,
+          staffNames,
+          timeZone: clinic.timeZone,
+          now: clock.now(),
+        }),
+      );
+    },
+  );
 }

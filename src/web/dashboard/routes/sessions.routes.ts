@@ -9,7 +9,10 @@ import { withTransaction } from '../../../store/db.ts';
 import { findNeedlingSession } from '../../../store/sessions.repository.ts';
 import { messagePage } from '../layout.ts';
 import { newPatientSchema } from '../../../api/routes/patients/patients.routes.ts';
-import { type RecordSessionBody, recordSession } from '../../../api/routes/sessions/record-session.ts';
+import {
+  type RecordSessionBody,
+  recordSession,
+} from '../../../api/routes/sessions/record-session.ts';
 import { findMuscle, isBilateralThoracic } from '../../../clinical/muscles.ts';
 import { type Locale, SIDES, type Side } from '../../../clinical/types.ts';
 import type { Clinic } from '../../../store/clinics.repository.ts';
@@ -30,7 +33,11 @@ interface ParsedSite {
 }
 
 /** Ticked `muscle:side` boxes and per-muscle needle counts → sites, in catalogue order of ticking. */
-export function parseSites(body: unknown): { sites: ParsedSite[]; ticked: Set<string>; needles: Record<string, string> } {
+export function parseSites(body: unknown): {
+  sites: ParsedSite[];
+  ticked: Set<string>;
+  needles: Record<string, string>;
+} {
   const ticked = new Set(fields(body, 'site'));
   const needles: Record<string, string> = {};
   const sites: ParsedSite[] = [];
@@ -51,7 +58,10 @@ function issueText(L: Locale, issue: FieldIssue, sites: readonly ParsedSite[]): 
   const site = m === null ? undefined : sites[Number(m[1])];
   if (site !== undefined) {
     const muscle = findMuscle(site.muscle);
-    return tr(L, 'errField', { field: `${muscle?.name[L] ?? site.muscle} (${sideText(L, site.side)}) · ${tr(L, 'needlesPerSide')}`, message: issue.message });
+    return tr(L, 'errField', {
+      field: `${muscle?.name[L] ?? site.muscle} (${sideText(L, site.side)}) · ${tr(L, 'needlesPerSide')}`,
+      message: issue.message,
+    });
   }
   if (issue.field === 'sites') return tr(L, 'errNoSites');
   if (issue.field === 'patientId') return tr(L, 'errPatientName');
@@ -67,7 +77,12 @@ interface Handover {
 }
 
 /** The link, its QR code, the handout and e-mail: shown once, in the answer to the POST. */
-async function sendResult(reply: FastifyReply, page: PageContext, clinic: Clinic, h: Handover): Promise<FastifyReply> {
+async function sendResult(
+  reply: FastifyReply,
+  page: PageContext,
+  clinic: Clinic,
+  h: Handover,
+): Promise<FastifyReply> {
   const url = h.link.url;
   const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
   return sendPage(
@@ -118,24 +133,42 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     };
   }
 
-  app.get<{ Querystring: { q?: string; patientId?: string } }>('/sessions/new', { config: staffRoute }, async (request, reply) => {
-    const { staff, clinic, page } = staffOf(request);
-    const q = (request.query.q ?? '').trim().slice(0, 100);
-    const found = await search(request, staff.clinicId, q);
-    let choice = 'new';
-    const wanted = request.query.patientId;
-    if (wanted !== undefined && UUID_RE.test(wanted)) {
-      const patient = await findPatient(db, staff.clinicId, wanted);
-      if (patient !== undefined) {
-        await recordAudit(db, clock, actorOf(request), { action: 'patient.read', subjectType: 'patient', subjectId: patient.id, patientId: patient.id });
-        if (!found.some((p) => p.id === patient.id)) found.unshift(patient);
-        choice = patient.id;
+  app.get<{ Querystring: { q?: string; patientId?: string } }>(
+    '/sessions/new',
+    { config: staffRoute },
+    async (request, reply) => {
+      const { staff, clinic, page } = staffOf(request);
+      const q = (request.query.q ?? '').trim().slice(0, 100);
+      const found = await search(request, staff.clinicId, q);
+      let choice = 'new';
+      const wanted = request.query.patientId;
+      if (wanted !== undefined && UUID_RE.test(wanted)) {
+        const patient = await findPatient(db, staff.clinicId, wanted);
+        if (patient !== undefined) {
+          await recordAudit(db, clock, actorOf(request), {
+            action: 'patient.read',
+            subjectType: 'patient',
+            subjectId: patient.id,
+            patientId: patient.id,
+          });
+          if (!found.some((p) => p.id === patient.id)) found.unshift(patient);
+          choice = patient.id;
+        }
+      } else if (found.length === 1 && found[0] !== undefined) {
+        choice = found[0].id;
       }
-    } else if (found.length === 1 && found[0] !== undefined) {
-      choice = found[0].id;
-    }
-    return sendPage(reply, 200, recordPage(page, { form: emptyForm(clinic, found, q, choice), errors: [], bilateral: false, timeZone: clinic.timeZone }));
-  });
+      return sendPage(
+        reply,
+        200,
+        recordPage(page, {
+          form: emptyForm(clinic, found, q, choice),
+          errors: [],
+          bilateral: false,
+          timeZone: clinic.timeZone,
+        }),
+      );
+    },
+  );
 
   app.post('/sessions', { config: staffRoute }, async (request, reply) => {
     const { staff, clinic, page } = staffOf(request);
@@ -166,8 +199,16 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       const validate = request.compileValidationSchema(newPatientSchema);
       if (newPatient.displayName === '') errors.push(tr(L, 'errPatientName'));
       else if (!validate(patient)) {
-        for (const issue of fieldIssuesFromAjv((validate.errors ?? []) as Parameters<typeof fieldIssuesFromAjv>[0], 'body')) {
-          const label = issue.field === 'email' ? tr(L, 'email') : issue.field === 'phone' ? tr(L, 'phone') : issue.field;
+        for (const issue of fieldIssuesFromAjv(
+          (validate.errors ?? []) as Parameters<typeof fieldIssuesFromAjv>[0],
+          'body',
+        )) {
+          const label =
+            issue.field === 'email'
+              ? tr(L, 'email')
+              : issue.field === 'phone'
+                ? tr(L, 'phone')
+                : issue.field;
           errors.push(tr(L, 'errField', { field: label, message: issue.message }));
         }
       }
@@ -181,7 +222,10 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     if (sites.length === 0) errors.push(tr(L, 'errNoSites'));
 
     const again = async (list: string[]) => {
-      const found = choice !== 'new' && UUID_RE.test(choice) ? await findPatient(db, staff.clinicId, choice) : undefined;
+      const found =
+        choice !== 'new' && UUID_RE.test(choice)
+          ? await findPatient(db, staff.clinicId, choice)
+          : undefined;
       const form: RecordFormState = {
         q: '',
         found: found === undefined ? [] : [found],
@@ -192,7 +236,16 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
         performedAt: performedLocal,
         notes,
       };
-      return sendPage(reply, 400, recordPage(page, { form, errors: list, bilateral: isBilateralThoracic(sites), timeZone: clinic.timeZone }));
+      return sendPage(
+        reply,
+        400,
+        recordPage(page, {
+          form,
+          errors: list,
+          bilateral: isBilateralThoracic(sites),
+          timeZone: clinic.timeZone,
+        }),
+      );
     };
     if (errors.length > 0) return again(errors);
 
@@ -200,8 +253,14 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     try {
       recorded = await recordSession(deps, request, input);
     } catch (error) {
-      if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'not_found')) {
-        const list = error.errors.length > 0 ? error.errors.map((i) => issueText(L, i, sites)) : [error.detail];
+      if (
+        error instanceof AppError &&
+        (error.code === 'validation_failed' || error.code === 'not_found')
+      ) {
+        const list =
+          error.errors.length > 0
+            ? error.errors.map((i) => issueText(L, i, sites))
+            : [error.detail];
         return again([...new Set(list)]);
       }
       throw error;
@@ -217,34 +276,40 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
 
   // A new link for an existing session (lost handout): the API's `issueLink`, which revokes the
   // session's earlier links, audited as the API does.
-  app.post<{ Params: { id: string } }>('/sessions/:id/link', { config: staffRoute }, async (request, reply) => {
-    const { staff, clinic, page } = staffOf(request);
-    if (!UUID_RE.test(request.params.id)) return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-    const issued = await withTransaction(db, async (trx) => {
-      const session = await findNeedlingSession(trx, staff.clinicId, request.params.id);
-      const patient = session && (await findPatient(trx, staff.clinicId, session.patientId));
-      if (session === undefined || patient === undefined) return undefined;
-      const result = await issueLink(trx, deps, { clinic, session, patient }, 'reissued');
-      await recordAudit(trx, clock, actorOf(request), {
-        action: 'patient_link.issue',
-        subjectType: 'patient_link',
-        subjectId: result.link.id,
-        patientId: session.patientId,
-        details: { sessionId: session.id, via: 'dashboard' },
+  app.post<{ Params: { id: string } }>(
+    '/sessions/:id/link',
+    { config: staffRoute },
+    async (request, reply) => {
+      const { staff, clinic, page } = staffOf(request);
+      if (!UUID_RE.test(request.params.id))
+        return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+      const issued = await withTransaction(db, async (trx) => {
+        const session = await findNeedlingSession(trx, staff.clinicId, request.params.id);
+        const patient = session && (await findPatient(trx, staff.clinicId, session.patientId));
+        if (session === undefined || patient === undefined) return undefined;
+        const result = await issueLink(trx, deps, { clinic, session, patient }, 'reissued');
+        await recordAudit(trx, clock, actorOf(request), {
+          action: 'patient_link.issue',
+          subjectType: 'patient_link',
+          subjectId: result.link.id,
+          patientId: session.patientId,
+          details: { sessionId: session.id, via: 'dashboard' },
+        });
+        return { session, patient, link: result.issued };
       });
-      return { session, patient, link: result.issued };
-    });
-    if (issued === undefined) return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-    const { session, patient, link } = issued;
-    return sendResult(reply, page, clinic, {
-      patient,
-      link,
-      plan: planCheckIns(
-        { performedAt: session.performedAt, sites: coreSites(session.sites) },
-        { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
-      ),
-      bilateral: session.bilateralThoracic,
-      thoracic: session.thoracic,
-    });
-  });
+      if (issued === undefined)
+        return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+      const { session, patient, link } = issued;
+      return sendResult(reply, page, clinic, {
+        patient,
+        link,
+        plan: planCheckIns(
+          { performedAt: session.performedAt, sites: coreSites(session.sites) },
+          { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
+        ),
+        bilateral: session.bilateralThoracic,
+        thoracic: session.thoracic,
+      });
+    },
+  );
 }

@@ -1,7 +1,11 @@
 // Needlecare dashboard: progressive enhancement only. Every page works without this file.
 // Loaded as a module from 'self' (CSP script-src 'self'); no inline script anywhere.
 
-const fold = (s) => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+const fold = (s) =>
+  s
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
 
 // --- Alert queue: live updates over server-sent events ---------------------------------
 function liveQueue() {
@@ -27,7 +31,10 @@ function liveQueue() {
     fetching = true;
     try {
       const before = ids();
-      const res = await fetch(queue.dataset.fragment, { credentials: 'same-origin', headers: { accept: 'text/html' } });
+      const res = await fetch(queue.dataset.fragment, {
+        credentials: 'same-origin',
+        headers: { accept: 'text/html' },
+      });
       if (res.redirected || res.status === 401) {
         window.location.assign('/app/sign-in');
         return;
@@ -48,8 +55,13 @@ function liveQueue() {
       setTitle(count);
       const fresh = [...ids()].filter((id) => !before.has(id));
       if (fresh.length > 0) {
-        const names = fresh.map((id) => document.getElementById(`alert-${id}`)?.dataset.patient ?? '').filter(Boolean);
-        announce.textContent = (announce.dataset.msgEmergency ?? '{patient}').replace('{patient}', names.join(', '));
+        const names = fresh
+          .map((id) => document.getElementById(`alert-${id}`)?.dataset.patient ?? '')
+          .filter(Boolean);
+        announce.textContent = (announce.dataset.msgEmergency ?? '{patient}').replace(
+          '{patient}',
+          names.join(', '),
+        );
       } else {
         announce.textContent = '';
       }
@@ -109,7 +121,9 @@ function musclePicker() {
   const update = () => {
     if (!warning) return;
     const sides = new Set(
-      [...picker.querySelectorAll('.muscle[data-thoracic="true"] input[type="checkbox"]:checked')].map((c) => c.dataset.side),
+      [
+        ...picker.querySelectorAll('.muscle[data-thoracic="true"] input[type="checkbox"]:checked'),
+      ].map((c) => c.dataset.side),
     );
     warning.hidden = !(sides.has('left') && sides.has('right'));
   };
