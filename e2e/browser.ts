@@ -30,7 +30,11 @@ export const DESKTOP = { width: 1280, height: 800 } as const;
 
 export async function newContext(
   browser: Browser,
-  options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number }; locale?: string } = {},
+  options: {
+    javaScriptEnabled?: boolean;
+    viewport?: { width: number; height: number };
+    locale?: string;
+  } = {},
 ): Promise<BrowserContext> {
   return browser.newContext({
     // The pages' CSP forbids inline script; axe-core is injected by the test, so let it in.
@@ -60,17 +64,38 @@ export interface AxeViolation {
 export async function runAxe(page: Page): Promise<AxeViolation[]> {
   await page.addScriptTag({ content: AXE_SOURCE });
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+      },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
   });
 }
 
 /** axe on a page that was loaded with JavaScript disabled: copy its HTML into a JS-enabled page. */
-export async function axeOnHtml(browser: Browser, url: string, htmlText: string, viewport = PHONE): Promise<AxeViolation[]> {
+export async function axeOnHtml(
+  browser: Browser,
+  url: string,
+  htmlText: string,
+  viewport = PHONE,
+): Promise<AxeViolation[]> {
   const context = await browser.newContext({ viewport, bypassCSP: true });
   const page = await context.newPage();
-  await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: htmlText }));
+  await page.route(url, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: htmlText }),
+  );
   await page.goto(url);
   const violations = await runAxe(page);
   await context.close();

@@ -6,14 +6,29 @@ import { buildApp } from '../src/api/app.ts';
 import { manualClock } from '../src/api/clock.ts';
 import { createLogger } from '../src/api/logger.ts';
 import type { SeededClinic } from '../src/api/test-support.ts';
-import { createSession, seedClinic, signIn, T0, testConfig, THORACIC_SITE } from '../src/api/test-support.ts';
+import {
+  createSession,
+  seedClinic,
+  signIn,
+  T0,
+  testConfig,
+  THORACIC_SITE,
+} from '../src/api/test-support.ts';
 import { updateClinicSettings } from '../src/store/clinics.repository.ts';
 import type { Db } from '../src/store/db.ts';
 import { createDb } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
 import { patientPagesPlugin } from '../src/web/patient/patient-pages.plugin.ts';
 import type { AxeViolation } from './browser.ts';
-import { axeOnHtml, DESKTOP, launchBrowser, newContext, PHONE, runAxe, screenshot } from './browser.ts';
+import {
+  axeOnHtml,
+  DESKTOP,
+  launchBrowser,
+  newContext,
+  PHONE,
+  runAxe,
+  screenshot,
+} from './browser.ts';
 
 let app: FastifyInstance;
 let db: Db;
@@ -29,18 +44,31 @@ async function newLink(sites: object[] = [THORACIC_SITE]): Promise<string> {
 }
 
 function expectNoViolations(violations: AxeViolation[]): void {
-  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+  expect(
+    violations.map(
+      (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+    ),
+  ).toEqual([]);
 }
 
 async function noHorizontalScroll(page: Page): Promise<void> {
-  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+  }));
   expect(scroll).toBeLessThanOrEqual(width);
 }
 
 beforeAll(async () => {
   db = createDb({ sqlitePath: ':memory:' });
   await migrateToLatest(db);
-  app = await buildApp({ config: testConfig({ cookieSecure: false }), db, clock, logger: createLogger('silent'), plugins: [patientPagesPlugin] });
+  app = await buildApp({
+    config: testConfig({ cookieSecure: false }),
+    db,
+    clock,
+    logger: createLogger('silent'),
+    plugins: [patientPagesPlugin],
+  });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   clinic = await seedClinic(db, 'Clínica Sol');
   await updateClinicSettings(db, clinic.clinicId, { languages: ['en', 'es'] });
@@ -61,7 +89,9 @@ describe('patient pages in a real browser', () => {
     const page = await context.newPage();
     await page.goto(link);
     await expect(page.locator('h1').textContent()).resolves.toBe('Your care after dry needling');
-    await expect(page.locator('.warning').first().textContent()).resolves.toMatch(/needled near your chest/);
+    await expect(page.locator('.warning').first().textContent()).resolves.toMatch(
+      /needled near your chest/,
+    );
     await noHorizontalScroll(page);
     await screenshot(page, 'patient-session-360');
     expectNoViolations(await axeOnHtml(browser, page.url(), await page.content()));
@@ -72,7 +102,9 @@ describe('patient pages in a real browser', () => {
     await page.getByLabel('5 moderate').check();
     await page.getByLabel('A new dry cough').check();
     await page.getByRole('button', { name: 'Send' }).click();
-    await expect(page.locator('h1').textContent()).resolves.toBe('Contact your practitioner or a doctor today');
+    await expect(page.locator('h1').textContent()).resolves.toBe(
+      'Contact your practitioner or a doctor today',
+    );
     await expect(page.locator('main').textContent()).resolves.toMatch(/new dry cough/);
     await screenshot(page, 'patient-answer-360');
     expectNoViolations(await axeOnHtml(browser, page.url(), await page.content()));
@@ -88,7 +120,9 @@ describe('patient pages in a real browser', () => {
     // Tab to the first soreness choice and pick 3 with the arrow keys, as a keyboard user would.
     await page.locator('input[name="soreness"]').first().focus();
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
-    await expect(page.locator('input[name="soreness"]:checked').getAttribute('value')).resolves.toBe('3');
+    await expect(
+      page.locator('input[name="soreness"]:checked').getAttribute('value'),
+    ).resolves.toBe('3');
     await page.locator('#s-bruising').focus();
     await page.keyboard.press('Space');
     await page.locator('button[type="submit"]').last().focus();
@@ -122,7 +156,9 @@ describe('patient pages in a real browser', () => {
     const page = await context.newPage();
     await page.goto(link);
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('es');
-    await expect(page.locator('h1').textContent()).resolves.toBe('Sus cuidados después de la punción seca');
+    await expect(page.locator('h1').textContent()).resolves.toBe(
+      'Sus cuidados después de la punción seca',
+    );
     await screenshot(page, 'patient-session-es-360');
     expectNoViolations(await axeOnHtml(browser, page.url(), await page.content()));
     await page.getByRole('link', { name: 'English' }).click();
@@ -168,7 +204,9 @@ describe('patient pages in a real browser', () => {
     await page.goto(`${link}/check-in`, { waitUntil: 'networkidle' });
     const total = bodies.reduce((sum, b) => sum + b.gzip, 0);
     const raw = bodies.reduce((sum, b) => sum + b.bytes, 0);
-    console.info(`check-in page: ${bodies.length} requests, ${raw} bytes, ${total} bytes gzip-compressed`);
+    console.info(
+      `check-in page: ${bodies.length} requests, ${raw} bytes, ${total} bytes gzip-compressed`,
+    );
     expect(bodies.some((b) => b.url.endsWith('.css'))).toBe(true);
     expect(total).toBeLessThanOrEqual(30 * 1024);
     await context.close();

@@ -12,7 +12,10 @@ import { insertStaffUser } from '../store/staff.repository.ts';
 export const DEMO = {
   clinicName: 'Needlecare Demo Physio',
   admin: { email: 'admin@demo.needlecare.test', password: 'demo-admin-password' },
-  practitioner: { email: 'practitioner@demo.needlecare.test', password: 'demo-practitioner-password' },
+  practitioner: {
+    email: 'practitioner@demo.needlecare.test',
+    password: 'demo-practitioner-password',
+  },
 } as const;
 
 interface DemoCheckIn {
@@ -109,17 +112,30 @@ export async function seedDemo(db: Db, config: AppConfig, now: Date): Promise<De
     const list = await call(app, 'GET', '/api/v1/patients?q=Riley', cookie);
     const patient = (list as { items: { id: string }[] }).items[0];
     if (patient === undefined) throw new Error('demo patient missing');
-    const timeline = (await call(app, 'GET', `/api/v1/patients/${patient.id}/timeline`, cookie)) as { sessions: { session: { id: string } }[] };
+    const timeline = (await call(
+      app,
+      'GET',
+      `/api/v1/patients/${patient.id}/timeline`,
+      cookie,
+    )) as { sessions: { session: { id: string } }[] };
     const session = timeline.sessions[0]?.session;
     if (session === undefined) throw new Error('demo session missing');
-    const issued = (await call(app, 'POST', `/api/v1/sessions/${session.id}/link`, cookie)) as { link: { url: string } };
+    const issued = (await call(app, 'POST', `/api/v1/sessions/${session.id}/link`, cookie)) as {
+      link: { url: string };
+    };
     return { created, patientLink: issued.link.url };
   } finally {
     await app.close();
   }
 }
 
-async function createDemo(db: Db, config: AppConfig, app: FastifyInstance, clock: ReturnType<typeof manualClock>, now: Date): Promise<void> {
+async function createDemo(
+  db: Db,
+  config: AppConfig,
+  app: FastifyInstance,
+  clock: ReturnType<typeof manualClock>,
+  now: Date,
+): Promise<void> {
   const hasher = createPasswordHasher(config.argon2);
   const at = new Date(now.getTime() - 100 * HOUR_MS).toISOString();
   const clinic = await insertClinic(db, {
@@ -156,7 +172,10 @@ async function createDemo(db: Db, config: AppConfig, app: FastifyInstance, clock
     const token = recorded.link.url.split('/p/')[1] ?? '';
     for (const c of p.checkIns) {
       clock.set(new Date(performedAt.getTime() + c.hoursAfter * HOUR_MS));
-      await call(app, 'POST', `/api/v1/p/${token}/check-ins`, null, { soreness: c.soreness, symptoms: c.symptoms });
+      await call(app, 'POST', `/api/v1/p/${token}/check-ins`, null, {
+        soreness: c.soreness,
+        symptoms: c.symptoms,
+      });
     }
   }
   clock.set(now);
@@ -168,20 +187,34 @@ interface Cookie {
 }
 
 async function signIn(app: FastifyInstance, email: string, password: string): Promise<Cookie> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/sign-in',
+    payload: { email, password },
+  });
   if (res.statusCode !== 200) throw new Error(`demo sign-in failed (${res.statusCode})`);
   const cookie = res.cookies.find((c) => c.name.endsWith('needlecare_session'));
   if (cookie === undefined) throw new Error('demo sign-in set no cookie');
-  return { header: `${cookie.name}=${cookie.value}`, csrf: (res.json() as { csrfToken: string }).csrfToken };
+  return {
+    header: `${cookie.name}=${cookie.value}`,
+    csrf: (res.json() as { csrfToken: string }).csrfToken,
+  };
 }
 
-async function call(app: FastifyInstance, method: 'GET' | 'POST', url: string, cookie: Cookie | null, payload?: object): Promise<unknown> {
+async function call(
+  app: FastifyInstance,
+  method: 'GET' | 'POST',
+  url: string,
+  cookie: Cookie | null,
+  payload?: object,
+): Promise<unknown> {
   const res = await app.inject({
     method,
     url,
     headers: cookie === null ? {} : { cookie: cookie.header, 'x-csrf-token': cookie.csrf },
     ...(payload === undefined ? {} : { payload }),
   });
-  if (res.statusCode >= 300) throw new Error(`demo seed: ${method} ${url} → ${res.statusCode} ${res.body}`);
+  if (res.statusCode >= 300)
+    throw new Error(`demo seed: ${method} ${url} → ${res.statusCode} ${res.body}`);
   return res.json();
 }

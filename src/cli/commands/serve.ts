@@ -145,7 +145,11 @@ export async function startServer(
         sms: s.sms,
         webhooks: s.webhooks,
         workerId: w.workerId,
-        config: { publicUrl: w.publicUrl, pollIntervalMs: w.pollIntervalMs, maxAttempts: w.maxAttempts },
+        config: {
+          publicUrl: w.publicUrl,
+          pollIntervalMs: w.pollIntervalMs,
+          maxAttempts: w.maxAttempts,
+        },
       });
       inline.start();
       worker = inline;
@@ -201,7 +205,12 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   if (typeof loaded === 'number') return loaded;
   let server: RunningServer;
   try {
-    server = await startServer(loaded.config, io, outboxEvents(loaded.config), loaded.worker === undefined ? {} : { worker: loaded.worker });
+    server = await startServer(
+      loaded.config,
+      io,
+      outboxEvents(loaded.config),
+      loaded.worker === undefined ? {} : { worker: loaded.worker },
+    );
   } catch (error) {
     io.stderr.write(
       `needlecare serve: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -232,7 +241,9 @@ export function loadServeConfig(
   if (!withWorker) return { config };
   const worker = parseWorkerEnv(env, process.pid);
   if (!worker.ok) {
-    io.stderr.write(`needlecare ${command}: invalid configuration:\n${worker.problems.map((p) => `  - ${p}\n`).join('')}`);
+    io.stderr.write(
+      `needlecare ${command}: invalid configuration:\n${worker.problems.map((p) => `  - ${p}\n`).join('')}`,
+    );
     return EXIT_USAGE;
   }
   return { config, worker: worker.value };

@@ -11,7 +11,9 @@ import { loadServeConfig, outboxEvents, runUntilSignal, startServer } from './se
  */
 export async function startCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (args.length > 0) {
-    io.stderr.write('needlecare start: takes no options (configure with the environment, see `needlecare serve --help`)\n');
+    io.stderr.write(
+      'needlecare start: takes no options (configure with the environment, see `needlecare serve --help`)\n',
+    );
     return EXIT_USAGE;
   }
   const env = { COOKIE_SECURE: 'false', LOG_LEVEL: 'warn', ...io.env };
@@ -22,7 +24,9 @@ export async function startCommand(args: readonly string[], io: CliIo): Promise<
   let created = false;
   let server: RunningServer;
   try {
-    io.stdout.write(`needlecare: starting on ${config.databaseUrl === undefined ? config.sqlitePath : 'PostgreSQL'}…\n`);
+    io.stdout.write(
+      `needlecare: starting on ${config.databaseUrl === undefined ? config.sqlitePath : 'PostgreSQL'}…\n`,
+    );
     server = await startServer(config, io, outboxEvents(config), {
       ...(worker === undefined ? {} : { worker }),
       beforeListen: async (db) => {
@@ -32,7 +36,9 @@ export async function startCommand(args: readonly string[], io: CliIo): Promise<
       },
     });
   } catch (error) {
-    io.stderr.write(`needlecare start: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(
+      `needlecare start: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return EXIT_FAILURE;
   }
   io.stdout.write(

@@ -17,11 +17,20 @@ export const PATIENT_MESSAGES = {
     es: '¿Dolor en el pecho, le falta el aire o le duele al respirar? No espere.',
   },
   callEmergency: { en: 'Call {number}', es: 'Llamar al {number}' },
-  emergencyButton: { en: 'I have chest pain or can’t breathe', es: 'Tengo dolor en el pecho o no puedo respirar' },
+  emergencyButton: {
+    en: 'I have chest pain or can’t breathe',
+    es: 'Tengo dolor en el pecho o no puedo respirar',
+  },
   // Session page
-  sessionTitle: { en: 'Your care after dry needling', es: 'Sus cuidados después de la punción seca' },
+  sessionTitle: {
+    en: 'Your care after dry needling',
+    es: 'Sus cuidados después de la punción seca',
+  },
   whatWasDone: { en: 'What was done', es: 'Qué se hizo' },
-  sessionOn: { en: 'Dry needling on {when}, at {clinic}.', es: 'Punción seca el {when}, en {clinic}.' },
+  sessionOn: {
+    en: 'Dry needling on {when}, at {clinic}.',
+    es: 'Punción seca el {when}, en {clinic}.',
+  },
   sideLeft: { en: 'left', es: 'izquierda' },
   sideRight: { en: 'right', es: 'derecha' },
   sideMidline: { en: 'middle', es: 'centro' },
@@ -44,7 +53,10 @@ export const PATIENT_MESSAGES = {
     es: 'La zona verde es el dolor esperable tras la punción. La línea muestra lo que usted indicó: {points}.',
   },
   chartNoPoints: { en: 'no check-ins yet', es: 'todavía ninguna respuesta' },
-  chartPoint: { en: '{soreness} out of 10 at {hours} hours', es: '{soreness} sobre 10 a las {hours} horas' },
+  chartPoint: {
+    en: '{soreness} out of 10 at {hours} hours',
+    es: '{soreness} sobre 10 a las {hours} horas',
+  },
   chartHours: { en: 'Hours since your session', es: 'Horas desde la sesión' },
   chartSoreness: { en: 'Soreness (0–10)', es: 'Dolor (0–10)' },
   adviceTitle: { en: 'What helps', es: 'Qué ayuda' },
@@ -55,7 +67,10 @@ export const PATIENT_MESSAGES = {
   },
   checkInNow: { en: 'Check in now', es: 'Responder ahora' },
   printHandout: { en: 'Printable handout', es: 'Hoja para imprimir' },
-  contactClinic: { en: 'Questions? Call {clinic} on {phone}.', es: '¿Dudas? Llame a {clinic} al {phone}.' },
+  contactClinic: {
+    en: 'Questions? Call {clinic} on {phone}.',
+    es: '¿Dudas? Llame a {clinic} al {phone}.',
+  },
   // Check-in form
   checkInTitle: { en: 'How are you now?', es: '¿Cómo se encuentra ahora?' },
   checkInIntro: { en: 'It takes less than 30 seconds.', es: 'Tarda menos de 30 segundos.' },
@@ -67,11 +82,17 @@ export const PATIENT_MESSAGES = {
   sorenessMild: { en: 'mild', es: 'leve' },
   sorenessModerate: { en: 'moderate', es: 'moderado' },
   sorenessSevere: { en: 'severe', es: 'intenso' },
-  symptomsQuestion: { en: 'Do you have any of these? Tick all that apply.', es: '¿Tiene algo de esto? Marque todo lo que corresponda.' },
+  symptomsQuestion: {
+    en: 'Do you have any of these? Tick all that apply.',
+    es: '¿Tiene algo de esto? Marque todo lo que corresponda.',
+  },
   noteLabel: { en: 'Anything else? (optional)', es: '¿Algo más? (opcional)' },
   submit: { en: 'Send', es: 'Enviar' },
   formErrors: { en: 'Please check the form:', es: 'Revise el formulario:' },
-  sorenessMissing: { en: 'Choose a number from 0 to 10 for your soreness.', es: 'Elija un número del 0 al 10 para su dolor.' },
+  sorenessMissing: {
+    en: 'Choose a number from 0 to 10 for your soreness.',
+    es: 'Elija un número del 0 al 10 para su dolor.',
+  },
   // Answer page
   answerTitle: { en: 'Your answer', es: 'Su respuesta' },
   whyTitle: { en: 'Why', es: 'Por qué' },
@@ -87,15 +108,33 @@ export const PATIENT_MESSAGES = {
   backToSession: { en: 'Back to your care page', es: 'Volver a su página de cuidados' },
   // Emergency page
   emergencyNowTitle: { en: 'Call {number} now', es: 'Llame ahora al {number}' },
-  emergencySteps1: { en: 'Call {number} now and say you had dry needling {when}.', es: 'Llame ahora al {number} y diga que le hicieron punción seca {when}.' },
-  emergencySteps2: { en: 'Sit upright and stay as still as you can.', es: 'Siéntese erguido y muévase lo menos posible.' },
-  emergencySteps3: { en: 'Do not drive yourself. Ask someone to stay with you.', es: 'No conduzca usted. Pida a alguien que se quede con usted.' },
+  emergencySteps1: {
+    en: 'Call {number} now and say you had dry needling {when}.',
+    es: 'Llame ahora al {number} y diga que le hicieron punción seca {when}.',
+  },
+  emergencySteps2: {
+    en: 'Sit upright and stay as still as you can.',
+    es: 'Siéntese erguido y muévase lo menos posible.',
+  },
+  emergencySteps3: {
+    en: 'Do not drive yourself. Ask someone to stay with you.',
+    es: 'No conduzca usted. Pida a alguien que se quede con usted.',
+  },
   emergencyRecorded: { en: 'We have told your clinic.', es: 'Hemos avisado a su clínica.' },
   // Handout
   handoutTitle: { en: 'After your dry needling', es: 'Después de su punción seca' },
-  handoutScan: { en: 'Scan to open your care page and check in:', es: 'Escanee para abrir su página de cuidados y responder:' },
-  handoutRedFlags: { en: 'Call {number} straight away if you have', es: 'Llame enseguida al {number} si tiene' },
-  handoutSameDay: { en: 'Contact your clinic or a doctor the same day if you have', es: 'Contacte el mismo día con su clínica o un médico si tiene' },
+  handoutScan: {
+    en: 'Scan to open your care page and check in:',
+    es: 'Escanee para abrir su página de cuidados y responder:',
+  },
+  handoutRedFlags: {
+    en: 'Call {number} straight away if you have',
+    es: 'Llame enseguida al {number} si tiene',
+  },
+  handoutSameDay: {
+    en: 'Contact your clinic or a doctor the same day if you have',
+    es: 'Contacte el mismo día con su clínica o un médico si tiene',
+  },
   print: { en: 'Print', es: 'Imprimir' },
   // Expired / unknown link
   linkGoneTitle: { en: 'This link no longer works', es: 'Este enlace ya no funciona' },
@@ -103,8 +142,14 @@ export const PATIENT_MESSAGES = {
     en: 'Links stop working some days after the session, or when the clinic replaces them. Your information is safe.',
     es: 'Los enlaces dejan de funcionar unos días después de la sesión, o cuando la clínica los sustituye. Su información está segura.',
   },
-  linkGoneContact: { en: 'To reach {clinic}, call {phone}.', es: 'Para contactar con {clinic}, llame al {phone}.' },
-  linkUnknownContact: { en: 'Please contact your clinic for a new link.', es: 'Pida un enlace nuevo a su clínica.' },
+  linkGoneContact: {
+    en: 'To reach {clinic}, call {phone}.',
+    es: 'Para contactar con {clinic}, llame al {phone}.',
+  },
+  linkUnknownContact: {
+    en: 'Please contact your clinic for a new link.',
+    es: 'Pida un enlace nuevo a su clínica.',
+  },
   linkGoneEmergency: {
     en: 'If you have chest pain or trouble breathing, call your local emergency number now.',
     es: 'Si tiene dolor en el pecho o le cuesta respirar, llame ahora a su número local de emergencias.',

@@ -6,7 +6,15 @@ import type { ManualClock } from '../../api/clock.ts';
 import { manualClock } from '../../api/clock.ts';
 import { createLogger } from '../../api/logger.ts';
 import type { Browser, SeededClinic } from '../../api/test-support.ts';
-import { countRows, createSession, seedClinic, signIn, T0, testConfig, THORACIC_SITE } from '../../api/test-support.ts';
+import {
+  countRows,
+  createSession,
+  seedClinic,
+  signIn,
+  T0,
+  testConfig,
+  THORACIC_SITE,
+} from '../../api/test-support.ts';
 import { updateClinicSettings } from '../../store/clinics.repository.ts';
 import { PATIENT_CSP, patientPagesPlugin } from './patient-pages.plugin.ts';
 
@@ -23,7 +31,13 @@ describeEachDialect('patient pages', (ctx) => {
 
   beforeAll(async () => {
     clock = manualClock(T0);
-    app = await buildApp({ config: testConfig(), db: ctx.db, clock, logger: createLogger('silent'), plugins: [patientPagesPlugin] });
+    app = await buildApp({
+      config: testConfig(),
+      db: ctx.db,
+      clock,
+      logger: createLogger('silent'),
+      plugins: [patientPagesPlugin],
+    });
     await app.ready();
     clinic = await seedClinic(ctx.db, 'Clínica Sol');
     await updateClinicSettings(ctx.db, clinic.clinicId, { languages: ['en', 'es'] });
@@ -39,7 +53,10 @@ describeEachDialect('patient pages', (ctx) => {
 
   it('opens the session page with the plan, advice, chart and emergency box, and secure headers', async () => {
     const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
-    const res = await app.inject({ url: `/p/${s.token}`, headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+    const res = await app.inject({
+      url: `/p/${s.token}`,
+      headers: { 'accept-language': 'en-GB,en;q=0.9' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-security-policy']).toBe(PATIENT_CSP);
     expect(res.headers['cache-control']).toBe('no-store');
@@ -57,14 +74,23 @@ describeEachDialect('patient pages', (ctx) => {
 
   it('speaks Spanish from Accept-Language, the switcher, and keeps the choice in a cookie', async () => {
     const s = await createSession(app, await staff());
-    const es = await app.inject({ url: `/p/${s.token}`, headers: { 'accept-language': 'es-ES,es;q=0.9' } });
+    const es = await app.inject({
+      url: `/p/${s.token}`,
+      headers: { 'accept-language': 'es-ES,es;q=0.9' },
+    });
     expect(es.body).toContain('<html lang="es">');
     expect(es.body).toContain('Sus cuidados después de la punción seca');
-    const switched = await app.inject({ url: `/p/${s.token}?lang=en`, headers: { 'accept-language': 'es' } });
+    const switched = await app.inject({
+      url: `/p/${s.token}?lang=en`,
+      headers: { 'accept-language': 'es' },
+    });
     expect(switched.body).toContain('<html lang="en">');
     const cookie = switched.cookies.find((c) => c.name === 'nc_lang');
     expect(cookie?.value).toBe('en');
-    const again = await app.inject({ url: `/p/${s.token}/check-in`, headers: { 'accept-language': 'es', cookie: 'nc_lang=en' } });
+    const again = await app.inject({
+      url: `/p/${s.token}/check-in`,
+      headers: { 'accept-language': 'es', cookie: 'nc_lang=en' },
+    });
     expect(again.body).toContain('How are you now?');
   });
 
@@ -74,11 +100,25 @@ describeEachDialect('patient pages', (ctx) => {
     const page = await app.inject({ url: `/p/${s.token}/check-in` });
     const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
     expect(key).not.toBe('');
-    const fields: [string, string][] = [['idempotencyKey', key], ['soreness', '3'], ['symptoms', 'dry_cough'], ['symptoms', 'bruising'], ['note', 'a bit of a cough']];
+    const fields: [string, string][] = [
+      ['idempotencyKey', key],
+      ['soreness', '3'],
+      ['symptoms', 'dry_cough'],
+      ['symptoms', 'bruising'],
+      ['note', 'a bit of a cough'],
+    ];
     const before = await countRows(ctx.db);
-    const first = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form(fields) });
+    const first = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form(fields),
+    });
     expect(first.statusCode).toBe(303);
-    const retry = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form(fields) });
+    const retry = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form(fields),
+    });
     expect(retry.headers.location).toBe(first.headers.location);
     const after = await countRows(ctx.db);
     expect(after.check_ins - before.check_ins).toBe(1);
@@ -93,19 +133,37 @@ describeEachDialect('patient pages', (ctx) => {
   it('re-renders the form with a plain message when soreness is missing, storing nothing', async () => {
     const s = await createSession(app, await staff());
     const before = await countRows(ctx.db);
-    const res = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['symptoms', 'bruising'], ['lang', 'es']]) });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form([
+        ['symptoms', 'bruising'],
+        ['lang', 'es'],
+      ]),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Elija un número del 0 al 10 para su dolor.');
     expect(res.body).toMatch(/value="bruising" checked/);
     expect(await countRows(ctx.db)).toEqual(before);
-    const tampered = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['soreness', '4'], ['symptoms', 'itchy']]) });
+    const tampered = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form([
+        ['soreness', '4'],
+        ['symptoms', 'itchy'],
+      ]),
+    });
     expect(tampered.statusCode).toBe(400);
     expect(await countRows(ctx.db)).toEqual(before);
   });
 
   it('the emergency button records a chest-pain report and shows what to do', async () => {
     const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
-    const res = await app.inject({ method: 'POST', url: `/p/${s.token}/emergency`, ...form([['lang', 'en']]) });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/emergency`,
+      ...form([['lang', 'en']]),
+    });
     expect(res.statusCode).toBe(303);
     const page = await app.inject({ url: String(res.headers.location) });
     expect(page.body).toContain('Call 112 now');
@@ -118,9 +176,20 @@ describeEachDialect('patient pages', (ctx) => {
   it('reminds the patient of an earlier unacknowledged urgent answer', async () => {
     const s = await createSession(app, await staff());
     clock.advance(3_600_000);
-    await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['soreness', '2'], ['symptoms', 'fever']]) });
+    await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form([
+        ['soreness', '2'],
+        ['symptoms', 'fever'],
+      ]),
+    });
     clock.advance(3_600_000);
-    const calm = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['soreness', '2']]) });
+    const calm = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form([['soreness', '2']]),
+    });
     const page = await app.inject({ url: String(calm.headers.location) });
     expect(page.body).toContain('This is the expected course');
     expect(page.body).toMatch(/Earlier you reported something that needs attention/);
@@ -128,10 +197,20 @@ describeEachDialect('patient pages', (ctx) => {
 
   it('says plainly when the clinic is closed and where to go instead', async () => {
     const s = await createSession(app, await staff());
-    await updateClinicSettings(ctx.db, clinic.clinicId, { coverage: { mon: [['08:00', '09:00']] }, escalation: { afterHoursPhone: '+34 900 111 222' } });
+    await updateClinicSettings(ctx.db, clinic.clinicId, {
+      coverage: { mon: [['08:00', '09:00']] },
+      escalation: { afterHoursPhone: '+34 900 111 222' },
+    });
     try {
       clock.advance(3_600_000);
-      const res = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['soreness', '2'], ['symptoms', 'fever']]) });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/p/${s.token}/check-in`,
+        ...form([
+          ['soreness', '2'],
+          ['symptoms', 'fever'],
+        ]),
+      });
       const page = await app.inject({ url: String(res.headers.location) });
       expect(page.body).toMatch(/is closed now/);
       expect(page.body).toContain('+34 900 111 222');
@@ -145,7 +224,9 @@ describeEachDialect('patient pages', (ctx) => {
     const s = await createSession(app, await staff());
     const res = await app.inject({ url: `/p/${s.token}/handout` });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toMatch(/<svg role="img" aria-label="Scan to open your care page and check in:"/);
+    expect(res.body).toMatch(
+      /<svg role="img" aria-label="Scan to open your care page and check in:"/,
+    );
     expect(res.body).toContain(`https://care.example.test/p/${s.token}`);
     expect(res.body).toContain('Call 112 straight away if you have');
   });
@@ -155,21 +236,34 @@ describeEachDialect('patient pages', (ctx) => {
     expect(unknown.statusCode).toBe(404);
     expect(unknown.body).toContain('This link no longer works');
     const s = await createSession(app, await staff());
-    const revoke = await app.inject({ method: 'POST', url: `/api/v1/sessions/${s.sessionId}/link/revoke`, headers: prac.headers() });
+    const revoke = await app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${s.sessionId}/link/revoke`,
+      headers: prac.headers(),
+    });
     expect(revoke.statusCode).toBeLessThan(300);
     const gone = await app.inject({ url: `/p/${s.token}`, headers: { 'accept-language': 'es' } });
     expect(gone.statusCode).toBe(410);
     expect(gone.body).toContain('Este enlace ya no funciona');
     expect(gone.body).toContain('Clínica Sol');
     expect(gone.body).not.toContain('Test Patient');
-    const post = await app.inject({ method: 'POST', url: `/p/${s.token}/check-in`, ...form([['soreness', '4']]) });
+    const post = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form([['soreness', '4']]),
+    });
     expect(post.statusCode).toBe(410);
   });
 
   it('leaves an audit event for every page read', async () => {
     const s = await createSession(app, await staff());
     await app.inject({ url: `/p/${s.token}` });
-    const rows = await ctx.db.selectFrom('audit_events').select(['action', 'subject_id']).where('action', '=', 'patient_page.session.read').where('subject_id', '=', s.sessionId).execute();
+    const rows = await ctx.db
+      .selectFrom('audit_events')
+      .select(['action', 'subject_id'])
+      .where('action', '=', 'patient_page.session.read')
+      .where('subject_id', '=', s.sessionId)
+      .execute();
     expect(rows).toHaveLength(1);
   });
 });
@@ -177,6 +271,8 @@ describeEachDialect('patient pages', (ctx) => {
 describe('patient stylesheet', () => {
   it('is small', async () => {
     const { readFileSync } = await import('node:fs');
-    expect(readFileSync(new URL('./patient.css', import.meta.url), 'utf8').length).toBeLessThan(6000);
+    expect(readFileSync(new URL('./patient.css', import.meta.url), 'utf8').length).toBeLessThan(
+      6000,
+    );
   });
 });

@@ -87,8 +87,14 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
     return payload;
   });
 
-  app.get('/assets/patient.css', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
-    reply.header('cache-control', 'public, max-age=86400').type('text/css; charset=utf-8').send(CSS),
+  app.get(
+    '/assets/patient.css',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (_request, reply) =>
+      reply
+        .header('cache-control', 'public, max-age=86400')
+        .type('text/css; charset=utf-8')
+        .send(CSS),
   );
 
   /** Resolve the token and everything a page needs, or answer with the friendly "link gone" page. */
@@ -99,7 +105,8 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       link = await resolveLink(deps, request, token);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      const gone = error.code === 'link_gone' ? await findLinkByTokenHash(db, sha256Hex(token)) : undefined;
+      const gone =
+        error.code === 'link_gone' ? await findLinkByTokenHash(db, sha256Hex(token)) : undefined;
       const clinic = gone === undefined ? undefined : await findClinic(db, gone.clinicId);
       const locale = negotiateLocale({
         explicit: request.query.lang,
@@ -154,12 +161,20 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
         locale,
         base,
         path,
-        clinic: { name: clinic.name, emergencyNumber: clinic.emergencyNumber, contactPhone: clinic.contactPhone },
+        clinic: {
+          name: clinic.name,
+          emergencyNumber: clinic.emergencyNumber,
+          contactPhone: clinic.contactPhone,
+        },
       },
     };
   }
 
-  async function audit(request: FastifyRequest, loaded: Loaded, what: Omit<AuditWhat, 'patientId' | 'subjectType' | 'subjectId'>): Promise<void> {
+  async function audit(
+    request: FastifyRequest,
+    loaded: Loaded,
+    what: Omit<AuditWhat, 'patientId' | 'subjectType' | 'subjectId'>,
+  ): Promise<void> {
     await recordAudit(db, clock, linkActor(request, loaded.link), {
       ...what,
       subjectType: 'needling_session',
@@ -170,7 +185,9 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
 
   function nextText(loaded: Loaded): string | undefined {
     const next = nextCheckIn(loaded.plan, clock.now().toISOString());
-    return next === undefined ? undefined : formatDateTime(next.dueAt, loaded.clinic.timeZone, loaded.ctx.locale);
+    return next === undefined
+      ? undefined
+      : formatDateTime(next.dueAt, loaded.clinic.timeZone, loaded.ctx.locale);
   }
 
   function html(reply: FastifyReply, status: number, body: string): FastifyReply {
@@ -192,7 +209,10 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       sessionPage(ctx, {
         performedAtText: formatDateTime(session.performedAt, clinic.timeZone, ctx.locale),
         sites: session.sites.map((s) => ({ muscle: s.muscle, side: s.side ?? undefined })),
-        aftercare: aftercareFor({ performedAt: session.performedAt, sites: coreSites(session.sites) }, { now, timeZone: clinic.timeZone, locale: ctx.locale }),
+        aftercare: aftercareFor(
+          { performedAt: session.performedAt, sites: coreSites(session.sites) },
+          { now, timeZone: clinic.timeZone, locale: ctx.locale },
+        ),
         points: checkIns.map((c) => ({
           hoursAfter: c.hoursAfter,
           soreness: c.soreness,
@@ -207,7 +227,11 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
     const loaded = await load(request, reply);
     if (loaded === undefined) return reply;
     await audit(request, loaded, { action: 'patient_page.check_in_form.read' });
-    return html(reply, 200, checkInPage(loaded.ctx, { idempotencyKey: randomUUID(), thoracic: loaded.session.thoracic }));
+    return html(
+      reply,
+      200,
+      checkInPage(loaded.ctx, { idempotencyKey: randomUUID(), thoracic: loaded.session.thoracic }),
+    );
   });
 
   app.post('/p/:token/check-in', route, async (request: TokenRequest, reply) => {
@@ -228,7 +252,13 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
         }),
       );
     }
-    const checkInId = await submit(request, loaded, parsed.input, 'patient', stringField(form.idempotencyKey));
+    const checkInId = await submit(
+      request,
+      loaded,
+      parsed.input,
+      'patient',
+      stringField(form.idempotencyKey),
+    );
     return reply.redirect(`${loaded.ctx.base}/answers/${checkInId}`, 303);
   });
 
@@ -236,11 +266,23 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
     const loaded = await load(request, reply);
     if (loaded === undefined) return reply;
     const last = (await listCheckInsForSession(db, loaded.session.id)).at(-1);
-    const checkInId = await submit(request, loaded, { soreness: last?.soreness ?? 0, symptoms: ['chest_pain'] }, 'emergency_button', undefined);
+    const checkInId = await submit(
+      request,
+      loaded,
+      { soreness: last?.soreness ?? 0, symptoms: ['chest_pain'] },
+      'emergency_button',
+      undefined,
+    );
     return reply.redirect(`${loaded.ctx.base}/answers/${checkInId}`, 303);
   });
 
-  async function submit(request: FastifyRequest, loaded: Loaded, input: ReportInput, source: CheckInSource, key: string | undefined): Promise<string> {
+  async function submit(
+    request: FastifyRequest,
+    loaded: Loaded,
+    input: ReportInput,
+    source: CheckInSource,
+    key: string | undefined,
+  ): Promise<string> {
     const result = await submitCheckIn(deps, {
       link: loaded.link,
       input,
@@ -250,7 +292,13 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       actor: linkActor(request, loaded.link),
     }).catch(async (error: unknown) => {
       if (error instanceof AppError && error.code === 'idempotency_key_reused') {
-        return submitCheckIn(deps, { link: loaded.link, input, source, idempotencyKey: undefined, actor: linkActor(request, loaded.link) });
+        return submitCheckIn(deps, {
+          link: loaded.link,
+          input,
+          source,
+          idempotencyKey: undefined,
+          actor: linkActor(request, loaded.link),
+        });
       }
       throw error;
     });
@@ -258,42 +306,70 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
     return body.checkIn.id;
   }
 
-  app.get('/p/:token/answers/:checkInId', route, async (request: FastifyRequest<{ Params: { token: string; checkInId: string }; Querystring: { lang?: string } }>, reply) => {
-    const loaded = await load(request, reply);
-    if (loaded === undefined) return reply;
-    const { session, clinic, ctx } = loaded;
-    const L = ctx.locale;
-    const checkIns = await listCheckInsForSession(db, session.id);
-    const checkIn = checkIns.find((c) => c.id === request.params.checkInId);
-    if (checkIn === undefined || checkIn.assessment === null) return reply.redirect(ctx.base, 303);
-    await audit(request, loaded, { action: 'patient_page.answer.read', details: { checkInId: checkIn.id } });
-    const a = checkIn.assessment;
-    const reasons = firedRulesOf(a.rules, a.rulebookVersion, a.thoracic).map((r) => r.patientText[L]);
-    if (checkIn.source === 'emergency_button') {
-      return html(reply, 200, emergencyPage(ctx, { sessionWhenText: formatDateTime(session.performedAt, clinic.timeZone, L), reasons }));
-    }
-    const open = await findOpenAlertForSession(db, session.id);
-    const openDisposition = open === undefined ? undefined : SEVERITY_DISPOSITION[open.severity];
-    const earlier =
-      openDisposition !== undefined &&
-      compareDispositions(openDisposition, 'urgent_same_day') >= 0 &&
-      compareDispositions(openDisposition, a.disposition) > 0
-        ? openDisposition
-        : undefined;
-    const status = clinicIsOpen(clinic, clock.now());
-    const closed = clinicClosedNotice(clinic, status, L, readJobSettings(clinic.escalation).afterHoursPhone);
-    return html(
+  app.get(
+    '/p/:token/answers/:checkInId',
+    route,
+    async (
+      request: FastifyRequest<{
+        Params: { token: string; checkInId: string };
+        Querystring: { lang?: string };
+      }>,
       reply,
-      200,
-      answerPage(ctx, {
-        disposition: a.disposition,
-        reasons,
-        nextCheckInText: nextText(loaded),
-        earlierUnacknowledged: earlier,
-        closedNotice: a.disposition === 'self_care' ? undefined : (closed ?? undefined),
-      }),
-    );
-  });
+    ) => {
+      const loaded = await load(request, reply);
+      if (loaded === undefined) return reply;
+      const { session, clinic, ctx } = loaded;
+      const L = ctx.locale;
+      const checkIns = await listCheckInsForSession(db, session.id);
+      const checkIn = checkIns.find((c) => c.id === request.params.checkInId);
+      if (checkIn === undefined || checkIn.assessment === null)
+        return reply.redirect(ctx.base, 303);
+      await audit(request, loaded, {
+        action: 'patient_page.answer.read',
+        details: { checkInId: checkIn.id },
+      });
+      const a = checkIn.assessment;
+      const reasons = firedRulesOf(a.rules, a.rulebookVersion, a.thoracic).map(
+        (r) => r.patientText[L],
+      );
+      if (checkIn.source === 'emergency_button') {
+        return html(
+          reply,
+          200,
+          emergencyPage(ctx, {
+            sessionWhenText: formatDateTime(session.performedAt, clinic.timeZone, L),
+            reasons,
+          }),
+        );
+      }
+      const open = await findOpenAlertForSession(db, session.id);
+      const openDisposition = open === undefined ? undefined : SEVERITY_DISPOSITION[open.severity];
+      const earlier =
+        openDisposition !== undefined &&
+        compareDispositions(openDisposition, 'urgent_same_day') >= 0 &&
+        compareDispositions(openDisposition, a.disposition) > 0
+          ? openDisposition
+          : undefined;
+      const status = clinicIsOpen(clinic, clock.now());
+      const closed = clinicClosedNotice(
+        clinic,
+        status,
+        L,
+        readJobSettings(clinic.escalation).afterHoursPhone,
+      );
+      return html(
+        reply,
+        200,
+        answerPage(ctx, {
+          disposition: a.disposition,
+          reasons,
+          nextCheckInText: nextText(loaded),
+          earlierUnacknowledged: earlier,
+          closedNotice: a.disposition === 'self_care' ? undefined : (closed ?? undefined),
+        }),
+      );
+    },
+  );
 
   app.get('/p/:token/handout', route, async (request: TokenRequest, reply) => {
     const loaded = await load(request, reply);
@@ -301,12 +377,19 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
     const { session, clinic, ctx } = loaded;
     await audit(request, loaded, { action: 'patient_page.handout.read' });
     const linkUrl = `${deps.config.publicUrl}/p/${encodeURIComponent(request.params.token)}`;
-    const qrSvg = await QRCode.toString(linkUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const qrSvg = await QRCode.toString(linkUrl, {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 2,
+    });
     return html(
       reply,
       200,
       handoutPage(ctx, {
-        qrSvg: qrSvg.replace('<svg ', `<svg role="img" aria-label="${t(ctx.locale, 'handoutScan').replace(/"/g, '')}" `),
+        qrSvg: qrSvg.replace(
+          '<svg ',
+          `<svg role="img" aria-label="${t(ctx.locale, 'handoutScan').replace(/"/g, '')}" `,
+        ),
         linkUrl,
         aftercare: aftercareFor(
           { performedAt: session.performedAt, sites: coreSites(session.sites) },
@@ -325,14 +408,25 @@ function stringField(value: unknown): string | undefined {
 
 type ParsedForm =
   | { ok: true; input: ReportInput }
-  | { ok: false; errors: string[]; values: { soreness?: number; symptoms: string[]; note?: string } };
+  | {
+      ok: false;
+      errors: string[];
+      values: { soreness?: number; symptoms: string[]; note?: string };
+    };
 
 /** A form body as the core's validator takes it: soreness as a number, symptoms as a list. */
 function parseForm(form: Record<string, unknown>): ParsedForm {
   const rawSymptoms = form.symptoms;
-  const symptoms = Array.isArray(rawSymptoms) ? rawSymptoms.map(String) : typeof rawSymptoms === 'string' ? [rawSymptoms] : [];
+  const symptoms = Array.isArray(rawSymptoms)
+    ? rawSymptoms.map(String)
+    : typeof rawSymptoms === 'string'
+      ? [rawSymptoms]
+      : [];
   const rawSoreness = form.soreness;
-  const soreness = typeof rawSoreness === 'string' && /^\d{1,2}$/.test(rawSoreness) ? Number(rawSoreness) : undefined;
+  const soreness =
+    typeof rawSoreness === 'string' && /^\d{1,2}$/.test(rawSoreness)
+      ? Number(rawSoreness)
+      : undefined;
   const note = typeof form.note === 'string' ? form.note : undefined;
   const result = validateReportInput({
     soreness: soreness ?? rawSoreness,
@@ -342,8 +436,14 @@ function parseForm(form: Record<string, unknown>): ParsedForm {
   if (result.ok) return { ok: true, input: result.value };
   return {
     ok: false,
-    errors: result.error.map((issue) => (issue.path === 'soreness' ? 'soreness' : `${issue.path}: ${issue.message}`)),
-    values: { ...(soreness === undefined ? {} : { soreness }), symptoms, ...(note === undefined ? {} : { note }) },
+    errors: result.error.map((issue) =>
+      issue.path === 'soreness' ? 'soreness' : `${issue.path}: ${issue.message}`,
+    ),
+    values: {
+      ...(soreness === undefined ? {} : { soreness }),
+      symptoms,
+      ...(note === undefined ? {} : { note }),
+    },
   };
 }
 

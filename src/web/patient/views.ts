@@ -26,7 +26,11 @@ export interface PageContext {
   readonly path: string;
 }
 
-export function t(locale: Locale, key: PatientMessageKey, values: Readonly<Record<string, string | number>> = {}): string {
+export function t(
+  locale: Locale,
+  key: PatientMessageKey,
+  values: Readonly<Record<string, string | number>> = {},
+): string {
   return fill(PATIENT_MESSAGES[key][locale], values);
 }
 
@@ -34,7 +38,12 @@ function telHref(number: string): string {
   return `tel:${number.replace(/[^\d+]/g, '')}`;
 }
 
-export function layout(ctx: PageContext, title: string, body: SafeHtml, options: { emergencyBox?: boolean } = {}): string {
+export function layout(
+  ctx: PageContext,
+  title: string,
+  body: SafeHtml,
+  options: { emergencyBox?: boolean } = {},
+): string {
   const L = ctx.locale;
   const page = html`<!doctype html>
 <html lang="${L}">
@@ -51,7 +60,8 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml, options:
 <header class="top">
 <span class="brand">${ctx.clinic.name}</span>
 <nav class="lang" aria-label="${t(L, 'switchLanguage')}">${LOCALES.filter((l) => l !== L).map(
-    (l) => html`<a href="${ctx.path}?lang=${l}" lang="${l}" hreflang="${l}">${PATIENT_MESSAGES.langName[l]}</a>`,
+    (l) =>
+      html`<a href="${ctx.path}?lang=${l}" lang="${l}" hreflang="${l}">${PATIENT_MESSAGES.langName[l]}</a>`,
   )}</nav>
 </header>
 <main id="main">
@@ -116,7 +126,9 @@ export function sessionPage(ctx: PageContext, view: SessionPageView): string {
   const pointsText =
     view.points.length === 0
       ? t(L, 'chartNoPoints')
-      : view.points.map((p) => t(L, 'chartPoint', { soreness: p.soreness, hours: Math.round(p.hoursAfter) })).join('; ');
+      : view.points
+          .map((p) => t(L, 'chartPoint', { soreness: p.soreness, hours: Math.round(p.hoursAfter) }))
+          .join('; ');
   const body = html`<h1>${t(L, 'sessionTitle')}</h1>
 ${warning === undefined ? '' : html`<p class="warning" role="note">${warning.text}</p>`}
 <p><a class="btn" href="${ctx.base}/check-in">${t(L, 'checkInNow')}</a></p>
@@ -149,7 +161,11 @@ export interface CheckInFormView {
   readonly idempotencyKey: string;
   readonly thoracic: boolean;
   readonly errors?: readonly string[];
-  readonly values?: { readonly soreness?: number; readonly symptoms?: readonly string[]; readonly note?: string };
+  readonly values?: {
+    readonly soreness?: number;
+    readonly symptoms?: readonly string[];
+    readonly note?: string;
+  };
 }
 
 function sorenessBandLabel(L: Locale, n: number): string {
@@ -177,7 +193,8 @@ ${errors.length === 0 ? '' : html`<div class="errors" role="alert" id="form-erro
 ${SYMPTOM_GROUPS.map((group) => {
   const items = SYMPTOMS.filter((s) => s.group === group);
   return html`<fieldset><legend>${SYMPTOM_GROUP_NAMES[group][L]}</legend>${items.map(
-    (s) => html`<div class="check"><input type="checkbox" id="s-${s.code}" name="symptoms" value="${s.code}"${checked.has(s.code) ? raw(' checked') : ''}><label for="s-${s.code}">${s.label[L]}</label></div>`,
+    (s) =>
+      html`<div class="check"><input type="checkbox" id="s-${s.code}" name="symptoms" value="${s.code}"${checked.has(s.code) ? raw(' checked') : ''}><label for="s-${s.code}">${s.label[L]}</label></div>`,
   )}</fieldset>`;
 })}
 <label for="note">${t(L, 'noteLabel')}</label>
@@ -208,9 +225,11 @@ ${view.disposition === 'emergency' ? html`<p>${callLink}</p>` : ''}
 ${view.disposition !== 'self_care' ? html`<p>${t(L, 'clinicTold')}</p>` : ''}
 </section>
 ${view.closedNotice === undefined ? '' : html`<p class="note" role="note">${view.closedNotice}</p>`}
-${view.earlierUnacknowledged !== undefined
-  ? html`<p class="warning" role="note">${t(L, 'earlierUrgent', { title: DISPOSITION_TEXT[view.earlierUnacknowledged].title[L] })}</p>`
-  : ''}
+${
+  view.earlierUnacknowledged !== undefined
+    ? html`<p class="warning" role="note">${t(L, 'earlierUrgent', { title: DISPOSITION_TEXT[view.earlierUnacknowledged].title[L] })}</p>`
+    : ''
+}
 <h2>${t(L, 'whyTitle')}</h2>
 <ul>${view.reasons.map((r) => html`<li>${r}</li>`)}</ul>
 <p>${view.nextCheckInText === undefined ? t(L, 'noMoreCheckIns') : t(L, 'nextCheckIn', { when: view.nextCheckInText })}</p>
@@ -218,7 +237,10 @@ ${view.earlierUnacknowledged !== undefined
   return layout(ctx, t(L, 'answerTitle'), body, { emergencyBox: view.disposition !== 'emergency' });
 }
 
-export function emergencyPage(ctx: PageContext, view: { readonly sessionWhenText: string; readonly reasons: readonly string[] }): string {
+export function emergencyPage(
+  ctx: PageContext,
+  view: { readonly sessionWhenText: string; readonly reasons: readonly string[] },
+): string {
   const L = ctx.locale;
   const n = ctx.clinic.emergencyNumber;
   const body = html`<section class="answer emergency" aria-labelledby="answer-title">
@@ -237,10 +259,21 @@ export function emergencyPage(ctx: PageContext, view: { readonly sessionWhenText
   return layout(ctx, t(L, 'emergencyNowTitle', { number: n }), body, { emergencyBox: false });
 }
 
-export function handoutPage(ctx: PageContext, view: { readonly qrSvg: string; readonly linkUrl: string; readonly aftercare: Aftercare; readonly performedAtText: string; readonly sites: readonly SiteView[] }): string {
+export function handoutPage(
+  ctx: PageContext,
+  view: {
+    readonly qrSvg: string;
+    readonly linkUrl: string;
+    readonly aftercare: Aftercare;
+    readonly performedAtText: string;
+    readonly sites: readonly SiteView[];
+  },
+): string {
   const L = ctx.locale;
   const emergencyCodes: SymptomCode[] = ['chest_pain', 'shortness_of_breath', 'pain_on_breathing'];
-  const sameDay = SYMPTOMS.filter((s) => s.group === 'needle_sites' || s.group === 'whole_body' || s.group === 'nerves');
+  const sameDay = SYMPTOMS.filter(
+    (s) => s.group === 'needle_sites' || s.group === 'whole_body' || s.group === 'nerves',
+  );
   const body = html`<h1>${t(L, 'handoutTitle')}</h1>
 <p>${t(L, 'sessionOn', { when: view.performedAtText, clinic: ctx.clinic.name })}</p>
 ${sitesList(L, view.sites)}
@@ -255,14 +288,19 @@ ${sitesList(L, view.sites)}
   return layout(ctx, t(L, 'handoutTitle'), body);
 }
 
-export function linkGonePage(locale: Locale, clinic: { readonly name: string; readonly contactPhone: string } | undefined): string {
+export function linkGonePage(
+  locale: Locale,
+  clinic: { readonly name: string; readonly contactPhone: string } | undefined,
+): string {
   const L = locale;
   return `<!doctype html>
 <html lang="${L}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow">
 <title>${html`${t(L, 'linkGoneTitle')}`.value}</title><link rel="stylesheet" href="/assets/patient.css"></head>
-<body><main id="main">${html`<h1>${t(L, 'linkGoneTitle')}</h1>
+<body><main id="main">${
+    html`<h1>${t(L, 'linkGoneTitle')}</h1>
 <p>${t(L, 'linkGoneBody')}</p>
 <p>${clinic === undefined ? t(L, 'linkUnknownContact') : t(L, 'linkGoneContact', { clinic: clinic.name, phone: clinic.contactPhone })}</p>
-<p class="warning">${t(L, 'linkGoneEmergency')}</p>`.value}</main></body></html>`;
+<p class="warning">${t(L, 'linkGoneEmergency')}</p>`.value
+  }</main></body></html>`;
 }

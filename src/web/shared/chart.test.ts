@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { sorenessChart } from './chart.ts';
 
-const labels = { title: 'Your soreness', description: 'Three check-ins', hours: 'Hours', soreness: 'Soreness' };
+const labels = {
+  title: 'Your soreness',
+  description: 'Three check-ins',
+  hours: 'Hours',
+  soreness: 'Soreness',
+};
 
 describe('sorenessChart', () => {
   it('draws the band, the curve and one marker per check-in, accessibly', () => {

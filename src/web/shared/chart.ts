@@ -21,51 +21,68 @@ const H = 260;
 const PAD = { left: 40, right: 12, top: 12, bottom: 36 };
 
 /** Marker shapes differ by disposition so colour is never the only signal. */
-const MARK: Record<Disposition, { fill: string; shape: 'circle' | 'square' | 'diamond' | 'triangle' }> = {
+const MARK: Record<
+  Disposition,
+  { fill: string; shape: 'circle' | 'square' | 'diamond' | 'triangle' }
+> = {
   self_care: { fill: '#1b7f3b', shape: 'circle' },
   contact_practitioner: { fill: '#8a5a00', shape: 'square' },
   urgent_same_day: { fill: '#b34700', shape: 'diamond' },
   emergency: { fill: '#b00020', shape: 'triangle' },
 };
 
+const f = (n: number) => n.toFixed(1);
+const R = 6;
+const SHAPES: Record<
+  (typeof MARK)[Disposition]['shape'],
+  (cx: number, cy: number, fill: string) => string
+> = {
+  circle: (cx, cy, fill) => `<circle cx="${f(cx)}" cy="${f(cy)}" r="${R}" fill="${fill}"/>`,
+  square: (cx, cy, fill) =>
+    `<rect x="${f(cx - R)}" y="${f(cy - R)}" width="${2 * R}" height="${2 * R}" fill="${fill}"/>`,
+  diamond: (cx, cy, fill) =>
+    `<path d="M${f(cx)},${f(cy - R - 1)} L${f(cx + R + 1)},${f(cy)} L${f(cx)},${f(cy + R + 1)} L${f(cx - R - 1)},${f(cy)} Z" fill="${fill}"/>`,
+  triangle: (cx, cy, fill) =>
+    `<path d="M${f(cx)},${f(cy - R - 2)} L${f(cx + R + 2)},${f(cy + R)} L${f(cx - R - 2)},${f(cy + R)} Z" fill="${fill}"/>`,
+};
+
 /**
  * The soreness curve against the expected band, as inline SVG: no script, prints, scales to any
  * width. The band's upper edge and the tolerated edge come from the clinical core.
  */
-export function sorenessChart(points: readonly ChartPoint[], labels: ChartLabels, nowH?: number): SafeHtml {
+export function sorenessChart(
+  points: readonly ChartPoint[],
+  labels: ChartLabels,
+  nowH?: number,
+): SafeHtml {
   const lastH = Math.max(0, ...points.map((p) => p.hoursAfter), nowH ?? 0);
   const maxH = lastH <= 96 ? 96 : lastH <= 168 ? 168 : Math.ceil(lastH / 24) * 24;
   const x = (h: number) => PAD.left + (h / maxH) * (W - PAD.left - PAD.right);
   const y = (s: number) => PAD.top + (1 - s / 10) * (H - PAD.top - PAD.bottom);
-  const f = (n: number) => n.toFixed(1);
 
   const steps = expectedBandSteps(maxH);
   const tolerated = steps
-    .map((s) => `M${f(x(s.fromH))},${f(y(0))} L${f(x(s.fromH))},${f(y(s.band.toleratedMax))} L${f(x(s.toH))},${f(y(s.band.toleratedMax))} L${f(x(s.toH))},${f(y(0))} Z`)
+    .map(
+      (s) =>
+        `M${f(x(s.fromH))},${f(y(0))} L${f(x(s.fromH))},${f(y(s.band.toleratedMax))} L${f(x(s.toH))},${f(y(s.band.toleratedMax))} L${f(x(s.toH))},${f(y(0))} Z`,
+    )
     .join(' ');
   const band = steps
-    .map((s) => `M${f(x(s.fromH))},${f(y(0))} L${f(x(s.fromH))},${f(y(s.band.max))} L${f(x(s.toH))},${f(y(s.band.max))} L${f(x(s.toH))},${f(y(0))} Z`)
+    .map(
+      (s) =>
+        `M${f(x(s.fromH))},${f(y(0))} L${f(x(s.fromH))},${f(y(s.band.max))} L${f(x(s.toH))},${f(y(s.band.max))} L${f(x(s.toH))},${f(y(0))} Z`,
+    )
     .join(' ');
   const sorted = [...points].sort((a, b) => a.hoursAfter - b.hoursAfter);
-  const line = sorted.map((p, i) => `${i === 0 ? 'M' : 'L'}${f(x(p.hoursAfter))},${f(y(p.soreness))}`).join(' ');
+  const line = sorted
+    .map((p, i) => `${i === 0 ? 'M' : 'L'}${f(x(p.hoursAfter))},${f(y(p.soreness))}`)
+    .join(' ');
   const ticksH: number[] = [];
   for (let h = 0; h <= maxH; h += maxH <= 96 ? 12 : 24) ticksH.push(h);
 
   const marks = sorted.map((p) => {
     const m = MARK[p.disposition ?? 'self_care'];
-    const cx = x(p.hoursAfter);
-    const cy = y(p.soreness);
-    const r = 6;
-    switch (m.shape) {
-      case 'circle':
-        return raw(`<circle cx="${f(cx)}" cy="${f(cy)}" r="${r}" fill="${m.fill}"/>`);
-      case 'square':
-        return raw(`<rect x="${f(cx - r)}" y="${f(cy - r)}" width="${2 * r}" height="${2 * r}" fill="${m.fill}"/>`);
-      case 'diamond':
-        return raw(`<path d="M${f(cx)},${f(cy - r - 1)} L${f(cx + r + 1)},${f(cy)} L${f(cx)},${f(cy + r + 1)} L${f(cx - r - 1)},${f(cy)} Z" fill="${m.fill}"/>`);
-      case 'triangle':
-        return raw(`<path d="M${f(cx)},${f(cy - r - 2)} L${f(cx + r + 2)},${f(cy + r)} L${f(cx - r - 2)},${f(cy + r)} Z" fill="${m.fill}"/>`);
-    }
+    return raw(SHAPES[m.shape](x(p.hoursAfter), y(p.soreness), m.fill));
   });
 
   return html`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">

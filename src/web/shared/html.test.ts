@@ -9,8 +9,8 @@ describe('html', () => {
     );
   });
   it('joins arrays and drops empty values', () => {
-    expect(html`<ul>${['a', 'b'].map((x) => html`<li>${x}</li>`)}${null}${false}${undefined}</ul>`.value).toBe(
-      '<ul><li>a</li><li>b</li></ul>',
-    );
+    expect(
+      html`<ul>${['a', 'b'].map((x) => html`<li>${x}</li>`)}${null}${false}${undefined}</ul>`.value,
+    ).toBe('<ul><li>a</li><li>b</li></ul>');
   });
 });

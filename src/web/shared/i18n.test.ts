@@ -4,7 +4,15 @@ import { negotiateLocale } from './i18n.ts';
 describe('negotiateLocale', () => {
   it.each([
     [{ explicit: 'es', acceptLanguage: 'en', offered: ['en', 'es'], fallback: 'en' }, 'es'],
-    [{ explicit: 'fr', acceptLanguage: 'es-MX,es;q=0.9,en;q=0.5', offered: ['en', 'es'], fallback: 'en' }, 'es'],
+    [
+      {
+        explicit: 'fr',
+        acceptLanguage: 'es-MX,es;q=0.9,en;q=0.5',
+        offered: ['en', 'es'],
+        fallback: 'en',
+      },
+      'es',
+    ],
     [{ acceptLanguage: 'fr-FR, en;q=0.2, es;q=0.8', offered: ['en', 'es'], fallback: 'en' }, 'es'],
     [{ acceptLanguage: 'de', offered: ['en', 'es'], fallback: 'es' }, 'es'],
     [{ acceptLanguage: 'es', offered: ['en'], fallback: 'en' }, 'en'],

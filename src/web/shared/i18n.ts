@@ -26,7 +26,11 @@ export function negotiateLocale(options: {
     .map((part, index) => {
       const [tag = '', ...params] = part.trim().split(';');
       const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { lang: tag.toLowerCase().split('-')[0] ?? '', q: q === undefined ? 1 : Number(q.slice(2)) || 0, index };
+      return {
+        lang: tag.toLowerCase().split('-')[0] ?? '',
+        q: q === undefined ? 1 : Number(q.slice(2)) || 0,
+        index,
+      };
     })
     .filter((x) => x.lang !== '' && x.q > 0)
     .sort((a, b) => b.q - a.q || a.index - b.index);
