@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: measures and prints; asserts nothing about time. Compare ratios within one
- * run, never absolute figures across machines.
+ * `npm run bench [triage] [http]`: measures and prints; asserts nothing about time. Compare
+ * ratios within one run, never absolute figures across machines.
  */
+import { benchHttp } from './http.bench.ts';
 import { benchCliBatch, benchTriageInProcess } from './triage.bench.ts';
 
 const only = process.argv.slice(2);
@@ -17,3 +18,4 @@ if (want('triage')) {
     `triage CLI, 10,000 cases: ${batch.seconds.toFixed(2)} s (${Math.round(batch.cases / batch.seconds).toLocaleString('en')} cases/s, start-up included)`,
   );
 }
+if (want('http')) await benchHttp();

@@ -1,0 +1,66 @@
+/**
+ * A server process for the HTTP benchmark (bench/http.bench.ts), run as a child so the load
+ * generator does not share its event loop. Mode `app`: the real Needlecare app on a fresh
+ * database (SQLite file with synchronous=FULL, or PostgreSQL when DATABASE_URL is set), seeded
+ * with patient links. Mode `bare`: a bare Fastify route that validates the same body.
+ * Prints one JSON line: { url, tokens }.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { Client } from 'pg';
+import { buildApp } from '../src/api/app.ts';
+import { systemClock } from '../src/api/clock.ts';
+import { createLogger } from '../src/api/logger.ts';
+import { createSession, seedClinic, signIn, testConfig } from '../src/api/test-support.ts';
+import { reportInputJsonSchema } from '../src/clinical/case-schema.ts';
+import { createDb } from '../src/store/db.ts';
+import { migrateToLatest } from '../src/store/migrations.ts';
+
+const mode = process.argv[2];
+const links = Number(process.argv[3] ?? 64);
+
+if (mode === 'bare') {
+  const app = Fastify({ logger: false });
+  app.post(
+    '/api/v1/p/:token/check-ins',
+    { schema: { body: reportInputJsonSchema } },
+    async (_req, reply) => reply.status(201).send({ ok: true }),
+  );
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  console.log(JSON.stringify({ url, tokens: Array.from({ length: links }, (_, i) => `t${i}`) }));
+} else {
+  let databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl !== undefined) {
+    const name = `nc_bench_${process.pid}`;
+    const admin = new Client({ connectionString: databaseUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(databaseUrl);
+    u.pathname = `/${name}`;
+    databaseUrl = u.toString();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'nc-bench-'));
+  const db = createDb({ databaseUrl, sqlitePath: join(dir, 'bench.db') });
+  await migrateToLatest(db);
+  const config = testConfig({ databaseUrl, cookieSecure: false, sessionIdleMinutes: 600 });
+  const app = await buildApp({ config, db, clock: systemClock(), logger: createLogger('silent') });
+  await app.ready();
+  const clinic = await seedClinic(db, 'Bench Clinic');
+  const prac = await signIn(app, clinic.practitionerEmail);
+  const tokens: string[] = [];
+  for (let i = 0; i < links; i++) {
+    const s = await createSession(app, prac, {
+      performedAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    tokens.push(s.token);
+  }
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  console.log(JSON.stringify({ url, tokens }));
+}
+
+// Exit normally on SIGTERM so `--cpu-prof` (BENCH_PROF=1) can write its profile.
+process.on('SIGTERM', () => process.exit(0));
