@@ -1,3 +1,4 @@
+import { DEFAULT_PLAN_HOURS, THORACIC_PLAN_HOURS } from '../clinical/checkin-plan.ts';
 import { randomUUID } from 'node:crypto';
 import type { Locale } from '../clinical/types.ts';
 import { type InstantInput, parseJson, toIso, toJson } from './codec.ts';
@@ -14,8 +15,9 @@ export type QuietHours = { readonly start: string; readonly end: string } | null
 /** Escalation settings; the shape belongs to the alert-delivery job, the store keeps it as JSON. */
 export type EscalationSettings = Readonly<Record<string, unknown>>;
 
-export const DEFAULT_CHECKIN_PLAN_HOURS: readonly number[] = [4, 24, 48, 72, 168];
-export const DEFAULT_THORACIC_PLAN_HOURS: readonly number[] = [2, 6, 24, 48, 72, 168];
+/** The plans of RULES.md, from the clinical core: one source for the hours. */
+export const DEFAULT_CHECKIN_PLAN_HOURS: readonly number[] = DEFAULT_PLAN_HOURS;
+export const DEFAULT_THORACIC_PLAN_HOURS: readonly number[] = THORACIC_PLAN_HOURS;
 export const DEFAULT_LINK_TTL_DAYS = 14;
 
 export interface Clinic {
