@@ -1,11 +1,26 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { describe } from 'vitest';
 
 /** Debian's Chromium; playwright-core cannot download its own browser here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Browser tests run when Chromium is installed, and always in CI (`.ci/run` installs it; a
+ * missing browser there is a failure, not a skip). Elsewhere they are skipped with the reason.
+ */
+export const CHROMIUM_MISSING = !existsSync(CHROMIUM);
+if (CHROMIUM_MISSING && process.env.CI !== undefined && process.env.CI !== '') {
+  throw new Error(`browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+}
+if (CHROMIUM_MISSING) {
+  console.info(`Browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+}
+/** `describe` for browser tests: skipped (with the reason printed) when Chromium is missing. */
+export const describeBrowser = CHROMIUM_MISSING ? describe.skip : describe;
 
 export const ARTIFACTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url));
 

@@ -30,6 +30,8 @@ import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
 import {
   type AxeViolation,
   DESKTOP,
+  CHROMIUM_MISSING,
+  describeBrowser,
   launchBrowser,
   newContext,
   runAxe,
@@ -73,6 +75,7 @@ async function signInAs(p: Page, email: string): Promise<void> {
 }
 
 beforeAll(async () => {
+  if (CHROMIUM_MISSING) return;
   dir = mkdtempSync(join(tmpdir(), 'nc-e2e-dash-'));
   db = createDb({ sqlitePath: join(dir, 'e2e.db') });
   await migrateToLatest(db);
@@ -100,7 +103,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('practitioner dashboard in a real browser', () => {
+describeBrowser('practitioner dashboard in a real browser', () => {
   let patientId = '';
 
   it('signs in (sign-in page passes axe)', async () => {

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.ts';
 import { manualClock } from '../src/api/clock.ts';
 import { createLogger } from '../src/api/logger.ts';
@@ -22,7 +22,9 @@ import { patientPagesPlugin } from '../src/web/patient/patient-pages.plugin.ts';
 import type { AxeViolation } from './browser.ts';
 import {
   axeOnHtml,
+  CHROMIUM_MISSING,
   DESKTOP,
+  describeBrowser,
   launchBrowser,
   newContext,
   PHONE,
@@ -60,6 +62,7 @@ async function noHorizontalScroll(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
+  if (CHROMIUM_MISSING) return;
   db = createDb({ sqlitePath: ':memory:' });
   await migrateToLatest(db);
   app = await buildApp({
@@ -82,7 +85,7 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-describe('patient pages in a real browser', () => {
+describeBrowser('patient pages in a real browser', () => {
   it('with JavaScript off: open the link, check in, read the answer (phone)', async () => {
     const link = await newLink();
     const context = await newContext(browser, { javaScriptEnabled: false, viewport: PHONE });
