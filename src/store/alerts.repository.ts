@@ -232,3 +232,59 @@ export async function countOpenAlertsBySeverity(
   for (const row of rows) counts[row.severity] = toCount(row.n);
   return counts;
 }
+
+const SEVERITY_RANK: Readonly<Record<AlertSeverity, number>> = {
+  routine: 0,
+  urgent: 1,
+  emergency: 2,
+};
+
+/** Order of severities, lowest first: routine 0, urgent 1, emergency 2. */
+export function severityRank(severity: AlertSeverity): number {
+  return SEVERITY_RANK[severity];
+}
+
+/**
+ * Raise an open alert to `severity` and point it at the assessment that raised it. Never
+ * lowers (the `where` admits only strictly lower current severities) and never closes.
+ * Returns the alert as it is after the call.
+ */
+export async function raiseOpenAlertSeverity(
+  db: Db,
+  clinicId: string,
+  alertId: string,
+  severity: AlertSeverity,
+  assessmentId: string,
+): Promise<Alert | undefined> {
+  const lower = (Object.keys(SEVERITY_RANK) as AlertSeverity[]).filter(
+    (s) => SEVERITY_RANK[s] < SEVERITY_RANK[severity],
+  );
+  if (lower.length > 0) {
+    await db
+      .updateTable('alerts')
+      .set({ severity, assessment_id: assessmentId })
+      .where('clinic_id', '=', clinicId)
+      .where('id', '=', alertId)
+      .where('status', '=', 'open')
+      .where('severity', 'in', lower)
+      .execute();
+  }
+  return findAlert(db, clinicId, alertId);
+}
+
+/** A patient's alerts, oldest first (timeline). */
+export async function listAlertsForPatient(
+  db: Db,
+  clinicId: string,
+  patientId: string,
+): Promise<Alert[]> {
+  const rows = await db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('clinic_id', '=', clinicId)
+    .where('patient_id', '=', patientId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toAlert);
+}

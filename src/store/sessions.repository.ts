@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Side } from '../clinical/types.ts';
 import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
-import { type Db, withTransaction } from './db.ts';
+import { type Db, dialectOf, withTransaction } from './db.ts';
 import type { NeedlingSessionRow, SessionSiteRow } from './schema.ts';
 
 export interface SessionSite {
@@ -163,4 +163,24 @@ export async function listSessionsForPatient(
     rows.map((r) => r.id),
   );
   return rows.map((r) => toSession(r, sites.get(r.id) ?? []));
+}
+
+/**
+ * Serialise check-ins of one session: without it, two concurrent check-ins on PostgreSQL
+ * (READ COMMITTED) could each see no open alert and open two. SQLite already runs one write
+ * transaction at a time. Call first inside the check-in transaction.
+ */
+export async function lockSessionForCheckIn(
+  trx: Db,
+  clinicId: string,
+  sessionId: string,
+): Promise<void> {
+  if (dialectOf(trx) !== 'postgres') return;
+  await trx
+    .selectFrom('needling_sessions')
+    .select('id')
+    .where('clinic_id', '=', clinicId)
+    .where('id', '=', sessionId)
+    .forUpdate()
+    .execute();
 }

@@ -7,6 +7,8 @@ import {
   type AlertSeverity,
   findOpenAlertForSession,
   insertAlert,
+  raiseOpenAlertSeverity,
+  severityRank,
 } from '../../../store/alerts.repository.ts';
 import {
   type CheckInSource,
@@ -21,12 +23,7 @@ import {
   type IdempotentResponse,
   saveIdempotentResponse,
 } from '../../../store/idempotency.repository.ts';
-import { findNeedlingSession } from '../../../store/sessions.repository.ts';
-import {
-  lockSessionForCheckIn,
-  raiseOpenAlertSeverity,
-  severityRank,
-} from '../../alert-queries.ts';
+import { findNeedlingSession, lockSessionForCheckIn } from '../../../store/sessions.repository.ts';
 import { type AuditActor, recordAudit } from '../../audit.ts';
 import { type Clock, HOUR_MS } from '../../clock.ts';
 import type { ApiEvents } from '../../events.ts';

@@ -6,7 +6,7 @@ import { findClinic } from '../../../store/clinics.repository.ts';
 import { withTransaction } from '../../../store/db.ts';
 import { findPatient, insertPatient, searchPatients } from '../../../store/patients.repository.ts';
 import { listSessionsForPatient } from '../../../store/sessions.repository.ts';
-import { listAlertsForPatient } from '../../alert-queries.ts';
+import { listAlertsForPatient } from '../../../store/alerts.repository.ts';
 import { actorOf, recordAudit } from '../../audit.ts';
 import { principalOf } from '../../auth/auth.plugin.ts';
 import { AppError } from '../../errors.ts';

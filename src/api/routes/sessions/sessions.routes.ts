@@ -7,7 +7,7 @@ import { withTransaction } from '../../../store/db.ts';
 import { listLinksForSession } from '../../../store/links.repository.ts';
 import { findPatient } from '../../../store/patients.repository.ts';
 import { findNeedlingSession } from '../../../store/sessions.repository.ts';
-import { listAlertsForPatient } from '../../alert-queries.ts';
+import { listAlertsForPatient } from '../../../store/alerts.repository.ts';
 import { actorOf, recordAudit } from '../../audit.ts';
 import { principalOf } from '../../auth/auth.plugin.ts';
 import { AppError } from '../../errors.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { listAlertsForPatient } from '../../../api/alert-queries.ts';
+import { listAlertsForPatient } from '../../../store/alerts.repository.ts';
 import { actorOf, recordAudit } from '../../../api/audit.ts';
 import { listCheckInsForSession } from '../../../store/checkins.repository.ts';
 import { findPatient } from '../../../store/patients.repository.ts';
