@@ -195,6 +195,29 @@ describeBrowser('patient pages in a real browser', () => {
     await context.close();
   });
 
+  it('every patient page fits a 320 px screen (200% zoom on a 640 px one) without sideways scrolling', async () => {
+    const link = await newLink();
+    const context = await newContext(browser, { javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
+    const page = await context.newPage();
+    for (const path of ['', '/check-in', '/handout']) {
+      await page.goto(`${link}${path}`);
+      const wide = await page.evaluate(() =>
+        [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
+          .slice(0, 5),
+      );
+      expect(wide, `too wide on ${path || '/'}`).toEqual([]);
+      await noHorizontalScroll(page);
+    }
+    await page.goto(`${link}/check-in`);
+    await page.getByLabel('8 severe').check();
+    await page.getByRole('button', { name: 'Send' }).click();
+    await noHorizontalScroll(page);
+    await screenshot(page, 'patient-answer-320');
+    await context.close();
+  });
+
   it('the check-in page transfers at most 30 KB compressed in total', async () => {
     const link = await newLink();
     const context = await newContext(browser, { javaScriptEnabled: false });
