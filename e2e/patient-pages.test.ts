@@ -197,7 +197,10 @@ describeBrowser('patient pages in a real browser', () => {
 
   it('every patient page fits a 320 px screen (200% zoom on a 640 px one) without sideways scrolling', async () => {
     const link = await newLink();
-    const context = await newContext(browser, { javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
+    const context = await newContext(browser, {
+      javaScriptEnabled: false,
+      viewport: { width: 320, height: 640 },
+    });
     const page = await context.newPage();
     for (const path of ['', '/check-in', '/handout']) {
       await page.goto(`${link}${path}`);

@@ -322,6 +322,34 @@ describeEachDialect('dashboard routes', (ctx) => {
       });
     });
 
+    it('a refresh or double submit of the form records one session and shows it with a fresh link', async () => {
+      const form = {
+        patientId: 'new',
+        displayName: 'Twice Tapped',
+        performedAt: '2026-11-25T09:50',
+        site: ['deltoid:left'],
+        notes: '',
+        recordKey: 'form-key-1234',
+      };
+      const before = await auditActions(ctx.db, 'session.create');
+      const first = await post('/app/sessions', pracA, form);
+      const again = await post('/app/sessions', pracA, form);
+      expect(first.statusCode).toBe(200);
+      expect(again.statusCode).toBe(200);
+      const after = await auditActions(ctx.db, 'session.create');
+      expect(after.length).toBe(before.length + 1);
+      const links = (body: string) =>
+        /https:\/\/care\.example\.test\/p\/([A-Za-z0-9_-]{43})/.exec(body)?.[1];
+      expect(links(again.body)).toBeDefined();
+      expect(links(again.body)).not.toBe(links(first.body));
+      const patients = await ctx.db
+        .selectFrom('patients')
+        .select('id')
+        .where('display_name', '=', 'Twice Tapped')
+        .execute();
+      expect(patients).toHaveLength(1);
+    });
+
     it('comes back with the choices kept and plain errors when something is missing', async () => {
       const res = await post('/app/sessions', pracA, {
         patientId: 'new',

@@ -31,6 +31,8 @@ export interface RecordFormState {
   readonly needles: Readonly<Record<string, string>>;
   readonly performedAt: string;
   readonly notes: string;
+  /** Made when the form is first shown: a refresh or double submit records one session. */
+  readonly recordKey: string;
 }
 
 export interface RecordView {
@@ -135,6 +137,7 @@ ${errorList(L, view.errors)}
 </form>
 <form method="post" action="/app/sessions" class="record" id="record-form">
 ${csrfField(ctx)}
+<input type="hidden" name="recordKey" value="${form.recordKey}">
 ${patientChooser(ctx, form)}
 <p class="performed"><label for="performedAt">${tr(L, 'performedAt')}</label>
 <input id="performedAt" name="performedAt" type="datetime-local" required value="${form.performedAt}" aria-describedby="performed-help"> <span id="performed-help" class="hint">${tr(L, 'performedAtHelp', { zone: view.timeZone })}</span></p>

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { actorOf, recordAudit } from '../../../api/audit.ts';
@@ -6,6 +7,10 @@ import { type IssuedLink, issueLink } from '../../../api/links.ts';
 import { coreSites } from '../../../api/views.ts';
 import { type CheckInPlan, planCheckIns } from '../../../clinical/checkin-plan.ts';
 import { withTransaction } from '../../../store/db.ts';
+import {
+  findIdempotentResponse,
+  saveIdempotentResponse,
+} from '../../../store/idempotency.repository.ts';
 import { findNeedlingSession } from '../../../store/sessions.repository.ts';
 import { messagePage } from '../layout.ts';
 import { newPatientSchema } from '../../../api/routes/patients/patients.routes.ts';
@@ -130,6 +135,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       needles: {},
       performedAt: toLocalInput(clock.now(), clinic.timeZone),
       notes: '',
+      recordKey: randomUUID(),
     };
   }
 
@@ -183,6 +189,16 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       language: field(body, 'language'),
     };
     const performedLocal = field(body, 'performedAt');
+    const submittedKey = field(body, 'recordKey');
+    const recordKey = /^[\w-]{8,64}$/.test(submittedKey) ? submittedKey : randomUUID();
+    const scope = `record-session:${staff.clinicId}:${staff.userId}`;
+    // Already recorded with this form (a refresh of the result page, a double tap): show that
+    // session again with a fresh link (the token of the first exists only in its response).
+    const earlier = await findIdempotentResponse(db, scope, recordKey);
+    if (earlier !== undefined) {
+      const sessionId = (earlier.response as { sessionId?: unknown }).sessionId;
+      if (typeof sessionId === 'string') return reissue(request, reply, sessionId);
+    }
     const notes = field(body, 'notes').trim();
     const errors: string[] = [];
 
@@ -235,6 +251,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
         needles,
         performedAt: performedLocal,
         notes,
+        recordKey,
       };
       return sendPage(
         reply,
@@ -251,8 +268,25 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
 
     let recorded: Awaited<ReturnType<typeof recordSession>>;
     try {
-      recorded = await recordSession(deps, request, input);
+      recorded = await withTransaction(db, async (trx) => {
+        const result = await recordSession({ ...deps, db: trx }, request, input);
+        const saved = await saveIdempotentResponse(trx, {
+          scope,
+          key: recordKey,
+          requestHash: 'dashboard-record-session',
+          statusCode: 201,
+          response: { sessionId: result.session.id },
+          createdAt: clock.now(),
+        });
+        if (!saved) throw new DuplicateSubmit();
+        return result;
+      });
     } catch (error) {
+      if (error instanceof DuplicateSubmit) {
+        const first = await findIdempotentResponse(db, scope, recordKey);
+        const sessionId = (first?.response as { sessionId?: unknown } | undefined)?.sessionId;
+        if (typeof sessionId === 'string') return reissue(request, reply, sessionId);
+      }
       if (
         error instanceof AppError &&
         (error.code === 'validation_failed' || error.code === 'not_found')
@@ -279,37 +313,46 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
   app.post<{ Params: { id: string } }>(
     '/sessions/:id/link',
     { config: staffRoute },
-    async (request, reply) => {
-      const { staff, clinic, page } = staffOf(request);
-      if (!UUID_RE.test(request.params.id))
-        return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-      const issued = await withTransaction(db, async (trx) => {
-        const session = await findNeedlingSession(trx, staff.clinicId, request.params.id);
-        const patient = session && (await findPatient(trx, staff.clinicId, session.patientId));
-        if (session === undefined || patient === undefined) return undefined;
-        const result = await issueLink(trx, deps, { clinic, session, patient }, 'reissued');
-        await recordAudit(trx, clock, actorOf(request), {
-          action: 'patient_link.issue',
-          subjectType: 'patient_link',
-          subjectId: result.link.id,
-          patientId: session.patientId,
-          details: { sessionId: session.id, via: 'dashboard' },
-        });
-        return { session, patient, link: result.issued };
-      });
-      if (issued === undefined)
-        return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-      const { session, patient, link } = issued;
-      return sendResult(reply, page, clinic, {
-        patient,
-        link,
-        plan: planCheckIns(
-          { performedAt: session.performedAt, sites: coreSites(session.sites) },
-          { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
-        ),
-        bilateral: session.bilateralThoracic,
-        thoracic: session.thoracic,
-      });
-    },
+    async (request, reply) => reissue(request, reply, request.params.id),
   );
+
+  async function reissue(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sessionId: string,
+  ): Promise<FastifyReply> {
+    const { staff, clinic, page } = staffOf(request);
+    if (!UUID_RE.test(sessionId))
+      return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+    const issued = await withTransaction(db, async (trx) => {
+      const session = await findNeedlingSession(trx, staff.clinicId, sessionId);
+      const patient = session && (await findPatient(trx, staff.clinicId, session.patientId));
+      if (session === undefined || patient === undefined) return undefined;
+      const result = await issueLink(trx, deps, { clinic, session, patient }, 'reissued');
+      await recordAudit(trx, clock, actorOf(request), {
+        action: 'patient_link.issue',
+        subjectType: 'patient_link',
+        subjectId: result.link.id,
+        patientId: session.patientId,
+        details: { sessionId: session.id, via: 'dashboard' },
+      });
+      return { session, patient, link: result.issued };
+    });
+    if (issued === undefined)
+      return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+    const { session, patient, link } = issued;
+    return sendResult(reply, page, clinic, {
+      patient,
+      link,
+      plan: planCheckIns(
+        { performedAt: session.performedAt, sites: coreSites(session.sites) },
+        { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
+      ),
+      bilateral: session.bilateralThoracic,
+      thoracic: session.thoracic,
+    });
+  }
 }
+
+/** Rolls back a second recording of one form when a concurrent submit stored it first. */
+class DuplicateSubmit extends Error {}
