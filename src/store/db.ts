@@ -1,9 +1,31 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
+import type SQLite from 'better-sqlite3';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * better-sqlite3 12 runs on Node 20 but aborts the process on Node 24 when a statement is
+ * garbage-collected; 13 fixes that but needs Node 22+ (and crashes on 20). package.json has 12
+ * as a dependency and 13 as the optional `better-sqlite3-node22`, which npm installs only where
+ * the engine fits; here we load the one that suits the running Node
+ * (docs/decisions/0007-better-sqlite3-by-node-version.md).
+ */
+function loadSqlite(): typeof SQLite {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= 22) {
+    try {
+      return require('better-sqlite3-node22') as typeof SQLite;
+    } catch {
+      // Not installed (e.g. node_modules made by Node 20): fall back to 12.
+    }
+  }
+  return require('better-sqlite3') as typeof SQLite;
+}
 
 /** The database handle every repository takes first. A `Transaction<Database>` is one too. */
 export type Db = Kysely<Database>;
@@ -55,7 +77,8 @@ export function createDb(config: DbConfig): Db {
   }
   const path = config.sqlitePath ?? DEFAULT_SQLITE_PATH;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
+  const Sqlite = loadSqlite();
+  const sqlite = new Sqlite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
