@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findApiTokenByHash, touchApiToken } from '../../store/api-tokens.repository.ts';
 import { findStaffSession, touchStaffSession } from '../../store/staff.repository.ts';
 import { HOUR_MS, MINUTE_MS } from '../clock.ts';
-import type { Access, AppDeps, Principal } from '../deps.ts';
+import type { Access, AppDeps, Principal, StaffPrincipal } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { safeEqual, sha256Hex } from '../secrets.ts';
 
@@ -51,27 +51,27 @@ async function authenticateBearer(deps: AppDeps, header: string): Promise<Princi
   return { kind: 'api_token', tokenId: token.id, clinicId: token.clinicId };
 }
 
-async function authenticateCookie(
+/** A staff session as a principal, with the signed-in person's display name. */
+export type StaffSessionPrincipal = StaffPrincipal & { readonly displayName: string };
+
+/**
+ * The staff session a session cookie opens, or undefined (unknown, expired, or the user
+ * deactivated). `check` runs before the idle timeout slides (the API's CSRF check: a refused
+ * request must not keep a session alive); `touch: false` never slides it (the dashboard's
+ * live-update stream). Shared by the API's auth hook and the dashboard's pages.
+ */
+export async function loadStaffSession(
   deps: AppDeps,
-  request: FastifyRequest,
   cookie: string,
-): Promise<Principal> {
+  options: { readonly touch?: boolean; readonly check?: (csrfToken: string) => void } = {},
+): Promise<StaffSessionPrincipal | undefined> {
   const now = deps.clock.now();
   const sessionHash = sha256Hex(cookie);
   const session = await findStaffSession(deps.db, sessionHash, now);
-  if (session === undefined)
-    throw new AppError('unauthenticated', 'Your session has ended. Please sign in again.');
-  if (!SAFE_METHODS.has(request.method)) {
-    const sent = request.headers[CSRF_HEADER];
-    if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) {
-      throw new AppError(
-        'csrf_failed',
-        `Send the CSRF token from sign-in in the ${CSRF_HEADER} header.`,
-      );
-    }
-  }
+  if (session === undefined) return undefined;
+  options.check?.(session.csrfToken);
   let expiresAt = session.expiresAt;
-  if (now.getTime() - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS) {
+  if ((options.touch ?? true) && now.getTime() - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS) {
     const next = sessionExpiry(deps, session.createdAt, now);
     await touchStaffSession(deps.db, sessionHash, { lastSeenAt: now, expiresAt: next });
     expiresAt = next.toISOString();
@@ -84,7 +84,31 @@ async function authenticateCookie(
     sessionHash,
     csrfToken: session.csrfToken,
     sessionExpiresAt: expiresAt,
+    displayName: session.user.displayName,
   };
+}
+
+async function authenticateCookie(
+  deps: AppDeps,
+  request: FastifyRequest,
+  cookie: string,
+): Promise<Principal> {
+  const principal = await loadStaffSession(deps, cookie, {
+    check: (csrfToken) => {
+      if (SAFE_METHODS.has(request.method)) return;
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || !safeEqual(sent, csrfToken)) {
+        throw new AppError(
+          'csrf_failed',
+          `Send the CSRF token from sign-in in the ${CSRF_HEADER} header.`,
+        );
+      }
+    },
+  });
+  if (principal === undefined)
+    throw new AppError('unauthenticated', 'Your session has ended. Please sign in again.');
+  const { displayName: _displayName, ...rest } = principal;
+  return rest;
 }
 
 async function authenticate(deps: AppDeps, request: FastifyRequest): Promise<Principal> {

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sessionCookieName, sessionExpiry } from '../../api/auth/auth.plugin.ts';
-import type { AppDeps, StaffPrincipal } from '../../api/deps.ts';
-import { randomSecret, safeEqual, sha256Hex } from '../../api/secrets.ts';
-import { findStaffSession, touchStaffSession } from '../../store/staff.repository.ts';
+import { loadStaffSession, sessionCookieName } from '../../api/auth/auth.plugin.ts';
+import type { StaffSessionPrincipal } from '../../api/auth/auth.plugin.ts';
+import type { AppDeps } from '../../api/deps.ts';
+import { randomSecret, safeEqual } from '../../api/secrets.ts';
 
 /**
  * The dashboard's own session check. The API's auth hook answers problem+json and wants the
@@ -11,11 +11,7 @@ import { findStaffSession, touchStaffSession } from '../../store/staff.repositor
  * call these functions; the session itself (cookie, store rows, expiry) is the API's.
  */
 
-const TOUCH_EVERY_MS = 60_000;
-
-export interface DashboardStaff extends StaffPrincipal {
-  readonly displayName: string;
-}
+export type DashboardStaff = StaffSessionPrincipal;
 
 /**
  * The signed-in staff user of this request, or null. Slides the idle timeout like the API
@@ -28,26 +24,7 @@ export async function loadStaff(
 ): Promise<DashboardStaff | null> {
   const cookie = request.cookies[sessionCookieName(deps.config.cookieSecure)];
   if (cookie === undefined || cookie === '') return null;
-  const now = deps.clock.now();
-  const sessionHash = sha256Hex(cookie);
-  const session = await findStaffSession(deps.db, sessionHash, now);
-  if (session === undefined) return null;
-  let expiresAt = session.expiresAt;
-  if (touch && now.getTime() - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS) {
-    const next = sessionExpiry(deps, session.createdAt, now);
-    await touchStaffSession(deps.db, sessionHash, { lastSeenAt: now, expiresAt: next });
-    expiresAt = next.toISOString();
-  }
-  return {
-    kind: 'staff',
-    userId: session.user.id,
-    clinicId: session.user.clinicId,
-    role: session.user.role,
-    sessionHash,
-    csrfToken: session.csrfToken,
-    sessionExpiresAt: expiresAt,
-    displayName: session.user.displayName,
-  };
+  return (await loadStaffSession(deps, cookie, { touch })) ?? null;
 }
 
 /** Constant-time check of the `_csrf` form field against the session's token. */
