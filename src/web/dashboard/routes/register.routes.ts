@@ -3,7 +3,7 @@ import { actorOf, recordAudit } from '../../../api/audit.ts';
 import { sendPage, staffOf } from '../context.ts';
 import { registerPage } from '../pages/register.page.ts';
 import { countAdverseEvents, PERIODS, type PeriodDays } from '../register.ts';
-import { loadRegisterSessions } from '../register.queries.ts';
+import { listSessionsWithReports } from '../../../store/register.repository.ts';
 
 /** The adverse-event register: counts only, no patient named, but built from patient data. */
 export async function dashboardRegisterRoutes(app: FastifyInstance): Promise<void> {
@@ -19,7 +19,7 @@ export async function dashboardRegisterRoutes(app: FastifyInstance): Promise<voi
         ? (asked as PeriodDays)
         : 90;
       const now = clock.now();
-      const sessions = await loadRegisterSessions(
+      const sessions = await listSessionsWithReports(
         db,
         staff.clinicId,
         new Date(now.getTime() - period * 86_400_000),

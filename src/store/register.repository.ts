@@ -1,20 +1,33 @@
-/**
- * The one query the store does not offer yet: a clinic's sessions of a period with their
- * check-ins and stored dispositions, shaped for `countAdverseEvents`. It follows the store's
- * conventions (db first, clinic-scoped, camelCase out, no column names leave this file); it
- * should move into src/store (reported to the store engineer).
- */
-import type { Disposition, SymptomCode } from '../../clinical/types.ts';
-import { fromIntBool, parseJson } from '../../store/codec.ts';
-import type { Db } from '../../store/db.ts';
-import type { RegisterReport, RegisterSession } from './register.ts';
+import type { Disposition, SymptomCode } from '../clinical/types.ts';
+import { fromIntBool, parseJson } from './codec.ts';
+import type { Db } from './db.ts';
 
-export async function loadRegisterSessions(
+/** One check-in as the adverse-event register counts it. */
+export interface ReportOfSession {
+  readonly hoursAfter: number;
+  readonly soreness: number;
+  readonly symptoms: readonly SymptomCode[];
+  /** The stored disposition; null when the check-in has no assessment. */
+  readonly disposition: Disposition | null;
+}
+
+export interface SessionWithReports {
+  readonly id: string;
+  readonly performedAt: string;
+  readonly thoracic: boolean;
+  readonly reports: readonly ReportOfSession[];
+}
+
+/**
+ * A clinic's sessions performed in (since, until], each with its check-ins and their stored
+ * dispositions (the adverse-event register). Two queries, whatever the number of sessions.
+ */
+export async function listSessionsWithReports(
   db: Db,
   clinicId: string,
   since: Date,
   until: Date,
-): Promise<RegisterSession[]> {
+): Promise<SessionWithReports[]> {
   const sessions = await db
     .selectFrom('needling_sessions')
     .select(['id', 'performed_at', 'thoracic'])
@@ -32,7 +45,7 @@ export async function loadRegisterSessions(
     .where('s.performed_at', '>', since.toISOString())
     .where('s.performed_at', '<=', until.toISOString())
     .execute();
-  const bySession = new Map<string, RegisterReport[]>();
+  const bySession = new Map<string, ReportOfSession[]>();
   for (const r of reports) {
     const list = bySession.get(r.session_id) ?? [];
     list.push({
