@@ -42,7 +42,8 @@ export function layout(
   ctx: PageContext,
   title: string,
   body: SafeHtml,
-  options: { emergencyBox?: boolean } = {},
+  /** Where the emergency box goes: first (default), after the page's own content, or nowhere. */
+  options: { emergencyBox?: 'top' | 'bottom' | 'none' } = {},
 ): string {
   const L = ctx.locale;
   const page = html`<!doctype html>
@@ -65,8 +66,9 @@ export function layout(
   )}</nav>
 </header>
 <main id="main">
-${options.emergencyBox === false ? '' : emergencyBox(ctx)}
+${(options.emergencyBox ?? 'top') === 'top' ? emergencyBox(ctx) : ''}
 ${body}
+${options.emergencyBox === 'bottom' ? emergencyBox(ctx) : ''}
 </main>
 <footer><p>${t(L, 'contactClinic', { clinic: ctx.clinic.name, phone: ctx.clinic.contactPhone })}</p></footer>
 </body>
@@ -234,7 +236,10 @@ ${
 <ul>${view.reasons.map((r) => html`<li>${r}</li>`)}</ul>
 <p>${view.nextCheckInText === undefined ? t(L, 'noMoreCheckIns') : t(L, 'nextCheckIn', { when: view.nextCheckInText })}</p>
 <p><a href="${ctx.base}">${t(L, 'backToSession')}</a></p>`;
-  return layout(ctx, t(L, 'answerTitle'), body, { emergencyBox: view.disposition !== 'emergency' });
+  return layout(ctx, t(L, 'answerTitle'), body, {
+    // The answer comes first; the emergency box follows it (an emergency answer is the box).
+    emergencyBox: view.disposition === 'emergency' ? 'none' : 'bottom',
+  });
 }
 
 export function emergencyPage(
@@ -256,7 +261,7 @@ export function emergencyPage(
 <h2>${t(L, 'whyTitle')}</h2>
 <ul>${view.reasons.map((r) => html`<li>${r}</li>`)}</ul>
 <p><a href="${ctx.base}">${t(L, 'backToSession')}</a></p>`;
-  return layout(ctx, t(L, 'emergencyNowTitle', { number: n }), body, { emergencyBox: false });
+  return layout(ctx, t(L, 'emergencyNowTitle', { number: n }), body, { emergencyBox: 'none' });
 }
 
 export function handoutPage(
