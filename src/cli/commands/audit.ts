@@ -1,8 +1,7 @@
-import { ConfigError, loadConfig } from '../../config/env.ts';
 import { verifyAuditChain } from '../../store/audit.repository.ts';
-import { createDb } from '../../store/db.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
+import { withDatabaseFromEnv } from '../with-db.ts';
 
 const USAGE = 'usage: needlecare audit verify   (database from DATABASE_URL or NEEDLECARE_DB)\n';
 
@@ -21,17 +20,7 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
     );
     return EXIT_USAGE;
   }
-  let databaseUrl: string | undefined;
-  let sqlitePath: string;
-  try {
-    ({ databaseUrl, sqlitePath } = loadConfig(io.env));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`needlecare audit: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
-  const db = createDb({ databaseUrl, sqlitePath });
-  try {
+  return withDatabaseFromEnv('audit', io, async (db) => {
     const report = await verifyAuditChain(db);
     if (report.ok) {
       io.stdout.write(`audit chain OK: ${report.checked} events verified\n`);
@@ -41,12 +30,5 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
       `audit chain BROKEN at seq ${report.firstBadSeq ?? '?'}: ${report.reason ?? 'unknown reason'} (${report.checked} events verified before it)\n`,
     );
     return EXIT_FAILURE;
-  } catch (error) {
-    io.stderr.write(
-      `needlecare audit: failed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    return EXIT_FAILURE;
-  } finally {
-    await db.destroy();
-  }
+  });
 }

@@ -1,8 +1,7 @@
-import { ConfigError, loadConfig } from '../../config/env.ts';
-import { createDb } from '../../store/db.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
 import type { CliIo } from '../io.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
+import { EXIT_OK, EXIT_USAGE } from '../io.ts';
+import { withDatabaseFromEnv } from '../with-db.ts';
 
 const USAGE = 'usage: needlecare migrate   (database from DATABASE_URL or NEEDLECARE_DB)\n';
 
@@ -16,17 +15,7 @@ export async function migrateCommand(args: readonly string[], io: CliIo): Promis
     io.stderr.write(`needlecare migrate: unexpected argument "${args[0]}"\n${USAGE}`);
     return EXIT_USAGE;
   }
-  let databaseUrl: string | undefined;
-  let sqlitePath: string;
-  try {
-    ({ databaseUrl, sqlitePath } = loadConfig(io.env));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`needlecare migrate: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
-  const db = createDb({ databaseUrl, sqlitePath });
-  try {
+  return withDatabaseFromEnv('migrate', io, async (db) => {
     const applied = await migrateToLatest(db);
     io.stdout.write(
       applied.length === 0
@@ -34,12 +23,5 @@ export async function migrateCommand(args: readonly string[], io: CliIo): Promis
         : `needlecare migrate: applied ${applied.join(', ')}\n`,
     );
     return EXIT_OK;
-  } catch (error) {
-    io.stderr.write(
-      `needlecare migrate: failed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    return EXIT_FAILURE;
-  } finally {
-    await db.destroy();
-  }
+  });
 }

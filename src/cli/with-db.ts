@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from '../config/env.ts';
+import { createDb, type Db } from '../store/db.ts';
+import type { CliIo } from './io.ts';
+import { EXIT_FAILURE, EXIT_USAGE } from './io.ts';
+
+/**
+ * Open the database the environment names (DATABASE_URL or NEEDLECARE_DB), run `fn`, close it.
+ * A bad environment exits 2 naming the variables; an error while running exits 1 in one line.
+ */
+export async function withDatabaseFromEnv(
+  command: string,
+  io: CliIo,
+  fn: (db: Db) => Promise<number>,
+): Promise<number> {
+  let databaseUrl: string | undefined;
+  let sqlitePath: string;
+  try {
+    ({ databaseUrl, sqlitePath } = loadConfig(io.env));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`needlecare ${command}: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  const db = createDb({ databaseUrl, sqlitePath });
+  try {
+    return await fn(db);
+  } catch (error) {
+    io.stderr.write(
+      `needlecare ${command}: failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return EXIT_FAILURE;
+  } finally {
+    await db.destroy();
+  }
+}
