@@ -8,7 +8,7 @@ import type { ReportInput } from '../../clinical/case-schema.ts';
 import { validateReportInput } from '../../clinical/case-schema.ts';
 import type { CheckInPlan } from '../../clinical/checkin-plan.ts';
 import { nextCheckIn, planCheckIns } from '../../clinical/checkin-plan.ts';
-import type { Disposition, Locale } from '../../clinical/types.ts';
+import type { Disposition } from '../../clinical/types.ts';
 import { compareDispositions } from '../../clinical/types.ts';
 import type { AuditWhat } from '../../api/audit.ts';
 import { linkActor, recordAudit } from '../../api/audit.ts';
@@ -447,4 +447,3 @@ function parseForm(form: Record<string, unknown>): ParsedForm {
   };
 }
 
-export type { Locale };
