@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { Client } from 'pg';
 import { buildApp } from '../src/api/app.ts';
-import { systemClock } from '../src/api/clock.ts';
+import { systemClock } from '../src/services/clock.ts';
 import { createLogger } from '../src/api/logger.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../src/api/test-support.ts';
 import { reportInputJsonSchema } from '../src/clinical/case-schema.ts';

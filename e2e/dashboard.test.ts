@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.ts';
-import { systemClock } from '../src/api/clock.ts';
+import { systemClock } from '../src/services/clock.ts';
 import { createLogger } from '../src/api/logger.ts';
 import {
   createSession,

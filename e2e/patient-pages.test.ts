@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.ts';
-import { manualClock } from '../src/api/clock.ts';
+import { manualClock } from '../src/services/clock.ts';
 import { createLogger } from '../src/api/logger.ts';
 import type { SeededClinic } from '../src/api/test-support.ts';
 import {

@@ -7,13 +7,13 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env.ts';
 import type { Db } from '../store/db.ts';
 import { registerAuth, sessionCookieName } from './auth/auth.plugin.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../services/clock.ts';
 import type { AppDeps } from './deps.ts';
-import type { ApiEvents } from './events.ts';
+import type { ServiceEvents } from '../services/events.ts';
 import { registerErrorHandling } from './errors.ts';
 import { createLogger } from './logger.ts';
-import { createPasswordHasher } from './passwords.ts';
-import { createRateLimiter } from './rate-limiter.ts';
+import { createPasswordHasher } from '../services/passwords.ts';
+import { createRateLimiter } from '../services/rate-limiter.ts';
 import { adminRoutes } from './routes/admin/admin.routes.ts';
 import { alertRoutes } from './routes/alerts/alerts.routes.ts';
 import { authRoutes } from './routes/auth/auth.routes.ts';
@@ -29,7 +29,7 @@ export interface BuildAppOptions {
   /** Defaults to a pino logger at `config.logLevel` on stdout. */
   readonly logger?: Logger;
   /** Outbox producers (reminders, alert delivery) run inside the API's write transactions. */
-  readonly events?: ApiEvents;
+  readonly events?: ServiceEvents;
   /**
    * More routes on the same app (patient pages, dashboard, the reminders stop link), registered
    * after the API. They inherit `app.deps`, the error handler and the auth hook; routes

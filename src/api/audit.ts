@@ -1,28 +1,30 @@
 import type { FastifyRequest } from 'fastify';
-import { type AuditActorType, appendAuditEvent } from '../store/audit.repository.ts';
-import type { Db } from '../store/db.ts';
-import type { Clock } from './clock.ts';
+import type { Actor, LinkActor } from '../services/actors.ts';
+import type { AuditActor } from '../services/audit.ts';
 
-/**
- * Who is acting, from where: the "who" and "from where" of every audit event (HIPAA
- * 164.312(b); standards.md §5). Built from the request, never from the body.
- */
-export interface AuditActor {
-  readonly actorType: AuditActorType;
-  readonly actorId: string | null;
-  readonly clinicId: string | null;
-  readonly ip: string;
-  readonly requestId: string;
+/** The service actor of a request: the principal the auth hook set, or nobody. */
+export function requestActor(request: FastifyRequest): Actor {
+  const p = request.principal;
+  const base = { ip: request.ip, requestId: request.id };
+  if (p === null) return { ...base, kind: 'anonymous', clinicId: null, actorId: null };
+  if (p.kind === 'staff') {
+    return { ...base, kind: 'staff', userId: p.userId, clinicId: p.clinicId, role: p.role };
+  }
+  return { ...base, kind: 'api_token', tokenId: p.tokenId, clinicId: p.clinicId };
 }
 
-/** What happened to which subject. `details` must hold no secret and no free text. */
-export interface AuditWhat {
-  readonly action: string;
-  readonly subjectType: string;
-  readonly subjectId: string | null;
-  /** Set for every read or write of patient data (BALP: the patient entity). */
-  readonly patientId?: string;
-  readonly details?: Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
+/** The service actor of a patient-link request, once the link is resolved. */
+export function requestLinkActor(
+  request: FastifyRequest,
+  link: { id: string; clinicId: string },
+): LinkActor {
+  return {
+    kind: 'patient_link',
+    linkId: link.id,
+    clinicId: link.clinicId,
+    ip: request.ip,
+    requestId: request.id,
+  };
 }
 
 /** The actor of a staff or API-token route (the auth hook has set the principal). */
@@ -59,26 +61,3 @@ export function anonymousActor(
   return { actorType: 'anonymous', actorId, clinicId, ip: request.ip, requestId: request.id };
 }
 
-/** Append one event in `db` (pass the write's transaction so both commit or neither). */
-export async function recordAudit(
-  db: Db,
-  clock: Clock,
-  actor: AuditActor,
-  what: AuditWhat,
-): Promise<void> {
-  await appendAuditEvent(db, {
-    at: clock.now(),
-    clinicId: actor.clinicId,
-    actorType: actor.actorType,
-    actorId: actor.actorId,
-    action: what.action,
-    subjectType: what.subjectType,
-    subjectId: what.subjectId,
-    ip: actor.ip,
-    details: {
-      requestId: actor.requestId,
-      ...(what.patientId === undefined ? {} : { patientId: what.patientId }),
-      ...what.details,
-    },
-  });
-}

@@ -1,25 +1,8 @@
-import type { AppConfig } from '../config/env.ts';
+import type { ServiceDeps } from '../services/deps.ts';
 import type { StaffRole } from '../store/staff.repository.ts';
-import type { Db } from '../store/db.ts';
-import type { Clock } from './clock.ts';
-import type { ApiEvents } from './events.ts';
-import type { PasswordHasher } from './passwords.ts';
-import type { RateLimiter } from './rate-limiter.ts';
 
-/**
- * The services every route may use, built once per app by `buildApp` and exposed as
- * `app.deps`. Nothing here is a module-level singleton: two apps in one process share nothing.
- */
-export interface AppDeps {
-  readonly config: AppConfig;
-  readonly db: Db;
-  readonly clock: Clock;
-  readonly passwords: PasswordHasher;
-  /** Sign-in attempts per client IP. */
-  readonly signInLimiter: RateLimiter;
-  /** Side effects of writes, run in their transaction (outbox producers). */
-  readonly events: ApiEvents;
-}
+/** The services every route may use (`app.deps`): the use cases' dependencies. */
+export type AppDeps = ServiceDeps;
 
 /**
  * Who may call a route, declared on every route as `config: { access }`:

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { buildApp } from './app.ts';
-import { HOUR_MS } from './clock.ts';
+import { HOUR_MS } from '../services/clock.ts';
 import { createLogger } from './logger.ts';
 import {
   auditActions,

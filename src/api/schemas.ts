@@ -3,8 +3,8 @@
  * unknown fields rejected, no type coercion) and document the API (OpenAPI 3.1); response
  * schemas also decide which fields are serialised, so nothing unlisted leaks out.
  */
-import type { ErrorCode } from './errors.ts';
-import { ERROR_STATUS } from './errors.ts';
+import type { ErrorCode } from '../services/errors.ts';
+import { ERROR_STATUS } from '../services/errors.ts';
 
 export const uuidSchema = { type: 'string', format: 'uuid' } as const;
 export const instantSchema = { type: 'string', format: 'date-time' } as const;

@@ -9,9 +9,9 @@ import { insertClinic } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
 import { insertStaffUser } from '../store/staff.repository.ts';
 import { buildApp } from './app.ts';
-import { type ManualClock, manualClock } from './clock.ts';
+import { type ManualClock, manualClock } from '../services/clock.ts';
 import { createLogger } from './logger.ts';
-import { createPasswordHasher } from './passwords.ts';
+import { createPasswordHasher } from '../services/passwords.ts';
 
 export const TEST_ARGON2 = { memoryCost: 256, timeCost: 1, parallelism: 1 } as const;
 

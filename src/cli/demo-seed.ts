@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.ts';
-import { HOUR_MS, manualClock } from '../api/clock.ts';
+import { HOUR_MS, manualClock } from '../services/clock.ts';
 import { createLogger } from '../api/logger.ts';
-import { createPasswordHasher } from '../api/passwords.ts';
+import { createPasswordHasher } from '../services/passwords.ts';
 import type { AppConfig } from '../config/env.ts';
 import { insertClinic, listClinics } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';

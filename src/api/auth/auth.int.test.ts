@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
-import { MINUTE_MS } from '../clock.ts';
+import { MINUTE_MS } from '../../services/clock.ts';
 import {
   auditActions,
   json,

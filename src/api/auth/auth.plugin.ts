@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findApiTokenByHash, touchApiToken } from '../../store/api-tokens.repository.ts';
 import { findStaffSession, touchStaffSession } from '../../store/staff.repository.ts';
-import { HOUR_MS, MINUTE_MS } from '../clock.ts';
+import { HOUR_MS, MINUTE_MS } from '../../services/clock.ts';
 import type { Access, AppDeps, Principal, StaffPrincipal } from '../deps.ts';
-import { AppError } from '../errors.ts';
-import { safeEqual, sha256Hex } from '../secrets.ts';
+import { AppError } from '../../services/errors.ts';
+import { safeEqual, sha256Hex } from '../../services/secrets.ts';
 
 /**
  * Authentication and coarse authorisation for every route (docs/decisions/0200-cookie-csrf-and-tokens.md).

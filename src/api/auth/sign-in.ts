@@ -7,11 +7,12 @@ import {
   resetFailedLogins,
   type StaffUser,
 } from '../../store/staff.repository.ts';
-import { anonymousActor, recordAudit } from '../audit.ts';
-import { MINUTE_MS } from '../clock.ts';
+import { anonymousActor } from '../audit.ts';
+import { recordAudit } from '../../services/audit.ts';
+import { MINUTE_MS } from '../../services/clock.ts';
 import type { AppDeps } from '../deps.ts';
-import { AppError } from '../errors.ts';
-import { randomSecret, sha256Hex } from '../secrets.ts';
+import { AppError } from '../../services/errors.ts';
+import { randomSecret, sha256Hex } from '../../services/secrets.ts';
 import { sessionExpiry } from './auth.plugin.ts';
 
 export interface SignInResult {

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
-import { manualClock } from '../../api/clock.ts';
+import { manualClock } from '../../services/clock.ts';
 import { createLogger } from '../../api/logger.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../../api/test-support.ts';
 import { appendAuditEvent } from '../../store/audit.repository.ts';

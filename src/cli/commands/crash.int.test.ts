@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BIN } from '../../../test/cli-harness.ts';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import { buildApp } from '../../api/app.ts';
-import { systemClock } from '../../api/clock.ts';
+import { systemClock } from '../../services/clock.ts';
 import { createLogger } from '../../api/logger.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../../api/test-support.ts';
 import { verifyAuditChain } from '../../store/audit.repository.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
-import { systemClock } from '../../api/clock.ts';
-import type { ApiEvents } from '../../api/events.ts';
+import { systemClock } from '../../services/clock.ts';
+import type { ServiceEvents } from '../../services/events.ts';
 import { createLogger } from '../../api/logger.ts';
 import { type AppConfig, ConfigError, loadConfig } from '../../config/env.ts';
 import { enqueueAlertDelivery } from '../../jobs/alerts.ts';
@@ -53,7 +53,7 @@ export function dashboardAlertUrl(publicUrl: string, alertId: string): string {
  * A re-issued link cancels the pending reminders that carry the old, now revoked, URL and queues
  * the remaining ones with the new URL (src/jobs/README.md, decision 0500 §10).
  */
-export function outboxEvents(config: AppConfig): ApiEvents {
+export function outboxEvents(config: AppConfig): ServiceEvents {
   return {
     async linkIssued(trx, e) {
       if (e.reason === 'reissued')
@@ -112,7 +112,7 @@ export interface StartOptions {
 export async function startServer(
   config: AppConfig,
   io: CliIo,
-  events: ApiEvents = outboxEvents(config),
+  events: ServiceEvents = outboxEvents(config),
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });

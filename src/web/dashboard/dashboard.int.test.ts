@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import { buildApp } from '../../api/app.ts';
-import { type ManualClock, manualClock } from '../../api/clock.ts';
+import { type ManualClock, manualClock } from '../../services/clock.ts';
 import { createLogger } from '../../api/logger.ts';
 import {
   auditActions,

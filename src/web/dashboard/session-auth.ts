@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loadStaffSession, sessionCookieName } from '../../api/auth/auth.plugin.ts';
 import type { StaffSessionPrincipal } from '../../api/auth/auth.plugin.ts';
 import type { AppDeps } from '../../api/deps.ts';
-import { randomSecret, safeEqual } from '../../api/secrets.ts';
+import { randomSecret, safeEqual } from '../../services/secrets.ts';
 
 /**
  * The dashboard's own session check. The API's auth hook answers problem+json and wants the

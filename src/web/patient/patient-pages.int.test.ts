@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import { buildApp } from '../../api/app.ts';
-import type { ManualClock } from '../../api/clock.ts';
-import { manualClock } from '../../api/clock.ts';
+import type { ManualClock } from '../../services/clock.ts';
+import { manualClock } from '../../services/clock.ts';
 import { createLogger } from '../../api/logger.ts';
 import type { Browser, SeededClinic } from '../../api/test-support.ts';
 import {

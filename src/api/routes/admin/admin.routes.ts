@@ -15,10 +15,11 @@ import {
   type StaffRole,
   updateStaffUser,
 } from '../../../store/staff.repository.ts';
-import { actorOf, recordAudit } from '../../audit.ts';
+import { actorOf } from '../../audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
 import { staffOf } from '../../auth/auth.plugin.ts';
-import { AppError } from '../../errors.ts';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../passwords.ts';
+import { AppError } from '../../../services/errors.ts';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../services/passwords.ts';
 import {
   AUTHED_PROBLEMS,
   idParams,
@@ -27,7 +28,7 @@ import {
   problemResponses,
   uuidSchema,
 } from '../../schemas.ts';
-import { newApiToken, sha256Hex } from '../../secrets.ts';
+import { newApiToken, sha256Hex } from '../../../services/secrets.ts';
 import {
   type ClinicSettingsBody,
   checkSettings,

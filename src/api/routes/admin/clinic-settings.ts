@@ -5,7 +5,7 @@ import type {
   ClinicSettingsPatch,
   WeeklyCoverage,
 } from '../../../store/clinics.repository.ts';
-import { AppError, type FieldIssue } from '../../errors.ts';
+import { AppError, type FieldIssue } from '../../../services/errors.ts';
 
 /** The settings an admin may change, as JSON Schema (shape) plus `checkSettings` (meaning). */
 const hhmm = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;

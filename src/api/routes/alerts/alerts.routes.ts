@@ -10,9 +10,10 @@ import {
   resolveAlert,
 } from '../../../store/alerts.repository.ts';
 import { withTransaction } from '../../../store/db.ts';
-import { actorOf, recordAudit } from '../../audit.ts';
+import { actorOf } from '../../audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
 import { principalOf, staffOf } from '../../auth/auth.plugin.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../services/errors.ts';
 import { AUTHED_PROBLEMS, idParams, problemResponses } from '../../schemas.ts';
 import { alertView, alertViewSchema } from '../../views.ts';
 

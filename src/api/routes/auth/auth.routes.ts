@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { findClinic } from '../../../store/clinics.repository.ts';
 import { deleteStaffSession, findStaffById } from '../../../store/staff.repository.ts';
 import { withTransaction } from '../../../store/db.ts';
-import { actorOf, recordAudit } from '../../audit.ts';
+import { actorOf } from '../../audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
 import { principalOf, sessionCookieName } from '../../auth/auth.plugin.ts';
 import { signIn } from '../../auth/sign-in.ts';
-import { AppError } from '../../errors.ts';
-import { PASSWORD_MAX_LENGTH } from '../../passwords.ts';
+import { AppError } from '../../../services/errors.ts';
+import { PASSWORD_MAX_LENGTH } from '../../../services/passwords.ts';
 import { AUTHED_PROBLEMS, instantSchema, problemResponses, uuidSchema } from '../../schemas.ts';
 
 const signInBody = {

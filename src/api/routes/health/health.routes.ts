@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../services/errors.ts';
 
 const statusSchema = {
   type: 'object',

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../../test/dialects.ts';
-import { HOUR_MS } from '../../clock.ts';
+import { HOUR_MS } from '../../../services/clock.ts';
 import {
   auditActions,
   countRows,

@@ -5,8 +5,9 @@ import { findOpenAlertForSession } from '../../../store/alerts.repository.ts';
 import { listCheckInsForSession } from '../../../store/checkins.repository.ts';
 import { findClinic } from '../../../store/clinics.repository.ts';
 import { findNeedlingSession } from '../../../store/sessions.repository.ts';
-import { linkActor, recordAudit } from '../../audit.ts';
-import { AppError } from '../../errors.ts';
+import { linkActor } from '../../audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
+import { AppError } from '../../../services/errors.ts';
 import { instantSchema, problemResponses } from '../../schemas.ts';
 import {
   alertViewSchema,

@@ -1,10 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { findLinkByTokenHash, type PatientLink } from '../../../store/links.repository.ts';
-import { linkActor, recordAudit } from '../../audit.ts';
+import { linkActor } from '../../audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
 import type { AppDeps } from '../../deps.ts';
-import { AppError } from '../../errors.ts';
-import { linkState } from '../../links.ts';
-import { sha256Hex } from '../../secrets.ts';
+import { AppError } from '../../../services/errors.ts';
+import { linkState } from '../../../services/links.ts';
+import { sha256Hex } from '../../../services/secrets.ts';
 
 export type ActiveLink = PatientLink & { readonly patientId: string };
 

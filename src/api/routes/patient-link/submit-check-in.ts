@@ -24,11 +24,11 @@ import {
   saveIdempotentResponse,
 } from '../../../store/idempotency.repository.ts';
 import { findNeedlingSession, lockSessionForCheckIn } from '../../../store/sessions.repository.ts';
-import { type AuditActor, recordAudit } from '../../audit.ts';
-import { type Clock, HOUR_MS } from '../../clock.ts';
-import type { ApiEvents } from '../../events.ts';
-import { AppError } from '../../errors.ts';
-import { sha256Hex } from '../../secrets.ts';
+import { type AuditActor, recordAudit } from '../../../services/audit.ts';
+import { type Clock, HOUR_MS } from '../../../services/clock.ts';
+import type { ServiceEvents } from '../../../services/events.ts';
+import { AppError } from '../../../services/errors.ts';
+import { sha256Hex } from '../../../services/secrets.ts';
 import { alertView, freshAssessmentView } from '../../views.ts';
 import type { ActiveLink } from './resolve-link.ts';
 
@@ -82,7 +82,7 @@ function replay(prior: IdempotentResponse, requestHash: string): CheckInResponse
 export interface CheckInDeps {
   readonly db: Db;
   readonly clock: Clock;
-  readonly events: ApiEvents;
+  readonly events: ServiceEvents;
 }
 
 /**

@@ -7,9 +7,10 @@ import { withTransaction } from '../../../store/db.ts';
 import { findPatient, insertPatient, searchPatients } from '../../../store/patients.repository.ts';
 import { listSessionsForPatient } from '../../../store/sessions.repository.ts';
 import { listAlertsForPatient } from '../../../store/alerts.repository.ts';
-import { actorOf, recordAudit } from '../../audit.ts';
+import { actorOf } from '../../audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
 import { principalOf } from '../../auth/auth.plugin.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../services/errors.ts';
 import {
   AUTHED_PROBLEMS,
   idParams,

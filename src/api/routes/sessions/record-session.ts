@@ -6,12 +6,13 @@ import { findClinic } from '../../../store/clinics.repository.ts';
 import { withTransaction } from '../../../store/db.ts';
 import { findPatient, insertPatient, type Patient } from '../../../store/patients.repository.ts';
 import { insertNeedlingSession, type NeedlingSession } from '../../../store/sessions.repository.ts';
-import { actorOf, recordAudit } from '../../audit.ts';
+import { actorOf } from '../../audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
 import { principalOf } from '../../auth/auth.plugin.ts';
-import { HOUR_MS } from '../../clock.ts';
+import { HOUR_MS } from '../../../services/clock.ts';
 import type { AppDeps } from '../../deps.ts';
-import { AppError, type FieldIssue } from '../../errors.ts';
-import { type IssuedLink, issueLink, linkExpiry } from '../../links.ts';
+import { AppError, type FieldIssue } from '../../../services/errors.ts';
+import { type IssuedLink, issueLink, linkExpiry } from '../../../services/links.ts';
 import type { NewPatientBody } from '../patients/patients.routes.ts';
 
 export interface RecordSessionBody {

@@ -8,10 +8,11 @@ import { listLinksForSession } from '../../../store/links.repository.ts';
 import { findPatient } from '../../../store/patients.repository.ts';
 import { findNeedlingSession } from '../../../store/sessions.repository.ts';
 import { listAlertsForPatient } from '../../../store/alerts.repository.ts';
-import { actorOf, recordAudit } from '../../audit.ts';
+import { actorOf } from '../../audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
 import { principalOf } from '../../auth/auth.plugin.ts';
-import { AppError } from '../../errors.ts';
-import { issueLink, linkState, revokeActiveLinks } from '../../links.ts';
+import { AppError } from '../../../services/errors.ts';
+import { issueLink, linkState, revokeActiveLinks } from '../../../services/links.ts';
 import {
   AUTHED_PROBLEMS,
   idParams,

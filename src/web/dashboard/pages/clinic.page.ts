@@ -1,5 +1,5 @@
 import { WEEKDAYS } from '../../../api/routes/admin/clinic-settings.ts';
-import { PASSWORD_MIN_LENGTH } from '../../../api/passwords.ts';
+import { PASSWORD_MIN_LENGTH } from '../../../services/passwords.ts';
 import { LOCALES } from '../../../clinical/types.ts';
 import type { Clinic, Weekday } from '../../../store/clinics.repository.ts';
 import type { StaffUser } from '../../../store/staff.repository.ts';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { actorOf, recordAudit } from '../../../api/audit.ts';
+import { actorOf } from '../../../api/audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
 import { acknowledgeAlert, findAlert, resolveAlert } from '../../../store/alerts.repository.ts';
 import { withTransaction } from '../../../store/db.ts';
 import { field, sendPage, staffOf, UUID_RE } from '../context.ts';

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { actorOf, recordAudit } from '../../../api/audit.ts';
+import { actorOf } from '../../../api/audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
 import { sessionCookieName } from '../../../api/auth/auth.plugin.ts';
 import { signIn } from '../../../api/auth/sign-in.ts';
-import { AppError } from '../../../api/errors.ts';
+import { AppError } from '../../../services/errors.ts';
 import { withTransaction } from '../../../store/db.ts';
 import { deleteStaffSession } from '../../../store/staff.repository.ts';
 import { field, sendPage, stateOf, staffOf } from '../context.ts';

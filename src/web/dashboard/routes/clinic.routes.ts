@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { actorOf, recordAudit } from '../../../api/audit.ts';
-import { AppError, type FieldIssue, fieldIssuesFromAjv } from '../../../api/errors.ts';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../api/passwords.ts';
+import { actorOf } from '../../../api/audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
+import { fieldIssuesFromAjv } from '../../../api/errors.ts';
+import { AppError, type FieldIssue } from '../../../services/errors.ts';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../services/passwords.ts';
 import {
   type ClinicSettingsBody,
   checkSettings,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { listAlertsForPatient } from '../../../store/alerts.repository.ts';
-import { actorOf, recordAudit } from '../../../api/audit.ts';
+import { actorOf } from '../../../api/audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
 import { listCheckInsForSession } from '../../../store/checkins.repository.ts';
 import { findPatient } from '../../../store/patients.repository.ts';
 import { listSessionsForPatient } from '../../../store/sessions.repository.ts';

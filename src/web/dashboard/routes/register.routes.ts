@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { actorOf, recordAudit } from '../../../api/audit.ts';
+import { actorOf } from '../../../api/audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
 import { sendPage, staffOf } from '../context.ts';
 import { registerPage } from '../pages/register.page.ts';
 import { countAdverseEvents, PERIODS, type PeriodDays } from '../register.ts';

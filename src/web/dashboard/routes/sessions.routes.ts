@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import { actorOf, recordAudit } from '../../../api/audit.ts';
-import { AppError, type FieldIssue, fieldIssuesFromAjv } from '../../../api/errors.ts';
-import { type IssuedLink, issueLink } from '../../../api/links.ts';
+import { actorOf } from '../../../api/audit.ts';
+import { recordAudit } from '../../../services/audit.ts';
+import { fieldIssuesFromAjv } from '../../../api/errors.ts';
+import { AppError, type FieldIssue } from '../../../services/errors.ts';
+import { type IssuedLink, issueLink } from '../../../services/links.ts';
 import { coreSites } from '../../../api/views.ts';
 import { type CheckInPlan, planCheckIns } from '../../../clinical/checkin-plan.ts';
 import { withTransaction } from '../../../store/db.ts';

@@ -12,7 +12,7 @@ import type { NeedlingSession } from '../store/sessions.repository.ts';
  * All optional: without a handler the write has no side effect. A handler that throws rolls
  * the whole write back.
  */
-export interface ApiEvents {
+export interface ServiceEvents {
   /** An alert was opened, or an open alert's severity was raised, by a check-in. */
   alertRaised?(trx: Db, event: AlertRaisedEvent): Promise<void>;
   /**

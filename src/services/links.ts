@@ -9,7 +9,7 @@ import {
 } from '../store/links.repository.ts';
 import type { Patient } from '../store/patients.repository.ts';
 import type { NeedlingSession } from '../store/sessions.repository.ts';
-import type { AppDeps } from './deps.ts';
+import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import type { LinkIssuedEvent } from './events.ts';
 import { randomSecret, sha256Hex } from './secrets.ts';
@@ -30,7 +30,7 @@ export interface IssuedLink {
  */
 export async function issueLink(
   trx: Db,
-  deps: AppDeps,
+  deps: ServiceDeps,
   target: { readonly clinic: Clinic; readonly session: NeedlingSession; readonly patient: Patient },
   reason: LinkIssuedEvent['reason'],
 ): Promise<{ link: PatientLink; issued: IssuedLink }> {

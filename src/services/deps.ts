@@ -1,0 +1,22 @@
+import type { AppConfig } from '../config/env.ts';
+import type { Db } from '../store/db.ts';
+import type { Clock } from './clock.ts';
+import type { ServiceEvents } from './events.ts';
+import type { PasswordHasher } from './passwords.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+
+/**
+ * What every use case may use, built once by the composition root (`buildApp`, the CLI, the
+ * worker) and passed as the first argument of each service. Nothing here is a module-level
+ * singleton: two apps in one process share nothing.
+ */
+export interface ServiceDeps {
+  readonly config: AppConfig;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly passwords: PasswordHasher;
+  /** Sign-in attempts per client IP. */
+  readonly signInLimiter: RateLimiter;
+  /** Side effects of writes, run in their transaction (outbox producers). */
+  readonly events: ServiceEvents;
+}
