@@ -19,6 +19,7 @@ import { resolveLink } from '../../api/routes/patient-link/resolve-link.ts';
 import type { ActiveLink } from '../../api/routes/patient-link/resolve-link.ts';
 import { submitCheckIn } from '../../api/routes/patient-link/submit-check-in.ts';
 import { sha256Hex } from '../../services/secrets.ts';
+import { productUrls } from '../../services/urls.ts';
 import { coreSites, firedRulesOf } from '../../api/views.ts';
 import { clinicIsOpen } from '../../jobs/alerts.ts';
 import { clinicClosedNotice } from '../../jobs/messages.ts';
@@ -377,7 +378,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
     if (loaded === undefined) return reply;
     const { session, clinic, ctx } = loaded;
     await audit(request, loaded, { action: 'patient_page.handout.read' });
-    const linkUrl = `${deps.config.publicUrl}/p/${encodeURIComponent(request.params.token)}`;
+    const linkUrl = productUrls(deps.config.publicUrl).patientPage(request.params.token);
     const qrSvg = await QRCode.toString(linkUrl, {
       type: 'svg',
       errorCorrectionLevel: 'M',
@@ -447,4 +448,3 @@ function parseForm(form: Record<string, unknown>): ParsedForm {
     },
   };
 }
-
