@@ -12,6 +12,7 @@ import type { Disposition } from '../../clinical/types.ts';
 import { compareDispositions } from '../../clinical/types.ts';
 import type { AuditWhat } from '../../services/audit.ts';
 import { linkActor } from '../../api/audit.ts';
+import { CONTENT_POLICIES, usePagePolicy } from '../../api/security-headers.ts';
 import { recordAudit } from '../../services/audit.ts';
 import type { AppDeps } from '../../api/deps.ts';
 import { AppError } from '../../services/errors.ts';
@@ -49,8 +50,8 @@ import {
 const CSS = readFileSync(new URL('./patient.css', import.meta.url), 'utf8');
 
 /** No script, no frames, no outside origin; forms post only to us (docs/decisions/0300). */
-export const PATIENT_CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/** No script at all (src/api/security-headers.ts holds every policy). */
+export const PATIENT_CSP = CONTENT_POLICIES.patient.csp;
 
 const LANG_COOKIE = 'nc_lang';
 
@@ -80,14 +81,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   const { db, clock } = deps;
   await app.register(formbody, { bodyLimit: 8 * 1024 });
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.url.startsWith('/p/')) {
-      reply.header('content-security-policy', PATIENT_CSP);
-      reply.header('cache-control', 'no-store');
-      reply.header('x-robots-tag', 'noindex, nofollow');
-    }
-    return payload;
-  });
+  usePagePolicy(app, 'patient');
 
   app.get(
     '/assets/patient.css',
