@@ -55,3 +55,21 @@ describe('needlecare <command> arguments (node:util parseArgs, strict)', () => {
     expect(a.stdout).toBe(b.stdout);
   });
 });
+
+describe('one configuration check for every command that reads the environment', () => {
+  const env = { PORT: 'x', SMTP_URL: 'http://mail', WORKER_POLL_MS: 'soon', LOG_LEVEL: 'loud' };
+  it.each([
+    ['start'],
+    ['serve'],
+    ['serve', '--worker'],
+    ['worker', '--once'],
+    ['migrate'],
+    ['audit', 'verify'],
+  ])('%s: one message naming every bad variable, exit 2, nothing started', async (...args) => {
+    const r = await runCli(args, '', env);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`^needlecare ${args[0]}: invalid configuration:`));
+    for (const name of Object.keys(env)) expect(r.stderr).toContain(`${name}:`);
+  });
+});

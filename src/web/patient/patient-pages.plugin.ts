@@ -20,7 +20,7 @@ import { resolveLink } from '../../api/routes/patient-link/resolve-link.ts';
 import type { ActiveLink } from '../../api/routes/patient-link/resolve-link.ts';
 import { submitCheckIn } from '../../api/routes/patient-link/submit-check-in.ts';
 import { sha256Hex } from '../../services/secrets.ts';
-import { productUrls } from '../../services/urls.ts';
+import { PATHS, productUrls } from '../../services/urls.ts';
 import { coreSites, firedRulesOf } from '../../api/views.ts';
 import { clinicIsOpen } from '../../jobs/alerts.ts';
 import { clinicClosedNotice } from '../../jobs/messages.ts';
@@ -143,7 +143,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       offered: clinic.languages,
       fallback: patient?.language ?? clinic.defaultLanguage,
     });
-    const base = `/p/${encodeURIComponent(token)}`;
+    const base = PATHS.patientPage(token);
     const path = request.url.split('?')[0] ?? base;
     return {
       link,
