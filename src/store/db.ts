@@ -34,7 +34,10 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface DbConfig {
   /** `postgres://…`: use PostgreSQL. Wins over `sqlitePath`. */
   readonly databaseUrl?: string | undefined;
-  /** SQLite file (parent folder created when missing); `:memory:` for throw-away use. Required without `databaseUrl`. */
+  /**
+   * SQLite file (parent folder created when missing); `:memory:` for throw-away use. Required
+   * without `databaseUrl`: the default file is src/config's to choose.
+   */
   readonly sqlitePath?: string | undefined;
   /** PostgreSQL pool size (default 10). */
   readonly poolMax?: number | undefined;
@@ -73,7 +76,6 @@ export function createDb(config: DbConfig): Db {
     pool.on('error', (error) => onPoolError?.(error));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  // The default file is configuration's to choose (src/config), not the store's.
   const path = config.sqlitePath;
   if (path === undefined) throw new Error('createDb: give databaseUrl or sqlitePath');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
