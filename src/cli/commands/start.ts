@@ -12,7 +12,8 @@ const USAGE = `usage: needlecare start
 Runs the product locally (what \`npm start\` runs): SQLite at NEEDLECARE_DB (default
 ./data/needlecare.db), a demo clinic seeded once, one in-process outbox worker, and a printout of
 where to click. Takes no options; configure it with the environment of \`needlecare serve --help\`
-(COOKIE_SECURE defaults to false and LOG_LEVEL to warn here).
+(COOKIE_SECURE defaults to false and LOG_LEVEL to error here, so the demo's undeliverable
+messages do not flood the terminal).
 `;
 
 /**
@@ -23,7 +24,7 @@ where to click. Takes no options; configure it with the environment of \`needlec
 export async function startCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs({ name: 'start', usage: USAGE, options: {} }, args, io);
   if (typeof parsed === 'number') return parsed;
-  const config = readConfig('start', io, { COOKIE_SECURE: 'false', LOG_LEVEL: 'warn', ...io.env });
+  const config = readConfig('start', io, { COOKIE_SECURE: 'false', LOG_LEVEL: 'error', ...io.env });
   if (typeof config === 'number') return config;
   let link = '';
   let created = false;
@@ -59,6 +60,13 @@ export async function startCommand(args: readonly string[], io: CliIo): Promise<
       `  A patient's page        ${link}`,
       `  API docs                ${urls.apiDocs()}`,
       '',
+      ...(config.worker.smtpUrl === undefined || config.worker.smsGatewayUrl === undefined
+        ? [
+            'E-mail or SMS is not set up (SMTP_URL, SMS_GATEWAY_URL): those messages are retried,',
+            'then kept as dead letters in the outbox.',
+            '',
+          ]
+        : []),
       'Demo credentials only: never use them with real patients. Press Ctrl+C to stop.',
       '',
     ].join('\n'),
