@@ -1,5 +1,5 @@
 /**
- * The dependency rules of DESIGN.md and docs/decisions/0600-services-layer.md, checked on the
+ * The dependency rules of docs/design.md and docs/decisions/0600-services-layer.md, checked on the
  * import statements of every source file:
  * - doors (api, web, interop, cli) never import another door; web never imports api routes;
  * - jobs are the worker only: they import no door, and no door imports jobs but the CLI

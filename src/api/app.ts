@@ -11,6 +11,7 @@ import type { Clock } from '../services/clock.ts';
 import type { AppDeps } from './deps.ts';
 import type { ServiceEvents } from '../services/events.ts';
 import { registerErrorHandling } from './errors.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { createLogger } from './logger.ts';
 import { createPasswordHasher } from '../services/passwords.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
@@ -156,23 +157,5 @@ function registerRequestLogging(app: FastifyInstance): void {
       },
       'request',
     );
-  });
-}
-
-/** ASVS 14.4: nosniff, no referrer, no framing, HSTS on https; API answers are never cached (ePHI). */
-function registerSecurityHeaders(app: FastifyInstance, publicUrl: string): void {
-  const https = publicUrl.startsWith('https:');
-  app.addHook('onSend', async (request, reply, payload) => {
-    reply.header('x-request-id', request.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-    if (https) reply.header('strict-transport-security', 'max-age=15724800; includeSubDomains');
-    if (request.url.startsWith(API_PREFIX)) {
-      reply.header('cache-control', 'no-store');
-      // JSON only: nothing in an API answer may run or be framed if a browser renders it.
-      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-    }
-    return payload;
   });
 }

@@ -30,6 +30,15 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     trustProxy: false,
     argon2: TEST_ARGON2,
     signIn: { maxFailures: 5, lockMinutes: 15, perIpMax: 1000, perIpWindowMinutes: 15 },
+    worker: {
+      smtpUrl: undefined,
+      mailFrom: 'Needlecare <no-reply@care.example.test>',
+      smsGatewayUrl: undefined,
+      smsGatewayToken: undefined,
+      id: undefined,
+      pollIntervalMs: 100,
+      maxAttempts: 10,
+    },
     ...overrides,
   };
 }

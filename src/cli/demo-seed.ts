@@ -4,6 +4,7 @@ import { HOUR_MS, manualClock } from '../services/clock.ts';
 import { createLogger } from '../api/logger.ts';
 import { createPasswordHasher } from '../services/passwords.ts';
 import type { AppConfig } from '../config/env.ts';
+import type { ServiceEvents } from '../services/events.ts';
 import { insertClinic, listClinics } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
 import { insertStaffUser } from '../store/staff.repository.ts';
@@ -27,6 +28,8 @@ interface DemoCheckIn {
 interface DemoPatient {
   readonly name: string;
   readonly language: 'en' | 'es';
+  /** Reminders go to it (with no SMTP_URL they end in the dead letters, which shows them). */
+  readonly email?: string;
   readonly hoursAgo: number;
   readonly sites: readonly { muscle: string; side?: string; needleCount?: number }[];
   readonly checkIns: readonly DemoCheckIn[];
@@ -47,6 +50,7 @@ const PATIENTS: readonly DemoPatient[] = [
   {
     name: 'Lucía Fernández',
     language: 'es',
+    email: 'lucia@demo.needlecare.test',
     hoursAgo: 82,
     sites: [{ muscle: 'gastrocnemius', side: 'right', needleCount: 4 }],
     checkIns: [
@@ -80,6 +84,7 @@ const PATIENTS: readonly DemoPatient[] = [
   {
     name: 'Riley Demo',
     language: 'en',
+    email: 'riley@demo.needlecare.test',
     hoursAgo: 1,
     sites: [
       { muscle: 'levator-scapulae', side: 'left', needleCount: 2 },
@@ -98,11 +103,24 @@ export interface DemoResult {
 /**
  * Seed the demo clinic once, through the API itself (so the demo holds exactly what real use
  * would store: triage, alerts, audit), with a manual clock walked through each patient's story.
- * On later starts, only issue a new link to the demo patient's session.
+ * On later starts, only issue a new link to the demo patient's session. `events` are the outbox
+ * producers of the running product, so the demo queues the reminders and alert messages real
+ * use would.
  */
-export async function seedDemo(db: Db, config: AppConfig, now: Date): Promise<DemoResult> {
+export async function seedDemo(
+  db: Db,
+  config: AppConfig,
+  now: Date,
+  events?: ServiceEvents,
+): Promise<DemoResult> {
   const clock = manualClock(now);
-  const app = await buildApp({ config, db, clock, logger: createLogger('silent') });
+  const app = await buildApp({
+    config,
+    db,
+    clock,
+    logger: createLogger('silent'),
+    ...(events === undefined ? {} : { events }),
+  });
   await app.ready();
   try {
     const existing = (await listClinics(db)).find((c) => c.name === DEMO.clinicName);
@@ -165,7 +183,11 @@ async function createDemo(
     clock.set(performedAt);
     const cookie = await signIn(app, DEMO.practitioner.email, DEMO.practitioner.password);
     const recorded = (await call(app, 'POST', '/api/v1/sessions', cookie, {
-      patient: { displayName: p.name, language: p.language },
+      patient: {
+        displayName: p.name,
+        language: p.language,
+        ...(p.email === undefined ? {} : { email: p.email }),
+      },
       performedAt: performedAt.toISOString(),
       sites: p.sites,
     })) as { link: { url: string } };

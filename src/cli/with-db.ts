@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from '../config/env.ts';
 import { createDb, type Db } from '../store/db.ts';
+import { readConfig } from './config.ts';
 import type { CliIo } from './io.ts';
-import { EXIT_FAILURE, EXIT_USAGE } from './io.ts';
+import { EXIT_FAILURE } from './io.ts';
 
 /**
  * Open the database the environment names (DATABASE_URL or NEEDLECARE_DB), run `fn`, close it.
@@ -12,16 +12,9 @@ export async function withDatabaseFromEnv(
   io: CliIo,
   fn: (db: Db) => Promise<number>,
 ): Promise<number> {
-  let databaseUrl: string | undefined;
-  let sqlitePath: string;
-  try {
-    ({ databaseUrl, sqlitePath } = loadConfig(io.env));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`needlecare ${command}: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
-  const db = createDb({ databaseUrl, sqlitePath });
+  const config = readConfig(command, io);
+  if (typeof config === 'number') return config;
+  const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
   try {
     return await fn(db);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { expectedBandAt, PHASE_TEXT, phaseAt } from './course.ts';
 import { isThoracicSession } from './muscles.ts';
 import type { Locale, Phase, Site, SorenessBand, Text } from './types.ts';
+import { formatInstant, weekdayAndTime } from './time-zone.ts';
 
 /** How strong the support for a piece of advice is (RULES.md "Aftercare advice"). */
 export type EvidenceLevel = 'guidance' | 'trial';
@@ -55,31 +56,17 @@ const GUIDANCE: Text = {
  * Pure: formats the instant it is given, never the current time.
  */
 export function formatWeekdayTime(instant: string, timeZone: string, locale: Locale): string {
-  const parts = new Intl.DateTimeFormat(locale === 'es' ? 'es-ES' : 'en-GB', {
-    timeZone,
-    weekday: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(Date.parse(instant)));
-  const get = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  const weekday = get('weekday');
-  const time = `${get('hour')}:${get('minute')}`;
+  const { weekday, time } = weekdayAndTime(instant, timeZone, intlTagOf(locale));
   return locale === 'es' ? `${weekday} a las ${time}` : `${weekday} ${time}`;
 }
 
 /** Format an instant as a full date and time in a time zone, in the patient's language. */
 export function formatDateTime(instant: string, timeZone: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale === 'es' ? 'es-ES' : 'en-GB', {
-    timeZone,
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(Date.parse(instant)));
+  return formatInstant(instant, timeZone, intlTagOf(locale), 'weekday-date-time');
+}
+
+function intlTagOf(locale: Locale): string {
+  return locale === 'es' ? 'es-ES' : 'en-GB';
 }
 
 /**

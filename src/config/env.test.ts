@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARGON2_OWASP, ConfigError, loadConfig, parseEnv } from './env.ts';
+import { ARGON2_OWASP, ConfigError, loadConfig, parseEnv, workerIdOf } from './env.ts';
 
 describe('parseEnv', () => {
   it('gives safe defaults for an empty environment', () => {
@@ -86,5 +86,105 @@ describe('parseEnv', () => {
   it('never lowers Argon2 below the OWASP parameters from the environment', () => {
     const result = parseEnv({ ARGON2_MEMORY_COST: '8' });
     expect(result.ok && result.value.argon2).toEqual(ARGON2_OWASP);
+  });
+});
+
+describe('one configuration for server, worker and CLI', () => {
+  // [name, environment, expected public URL, expected SQLite path, expected database URL]
+  const cases: Array<[string, Record<string, string>, string, string, string | undefined]> = [
+    ['nothing set', {}, 'http://127.0.0.1:3000', './data/needlecare.db', undefined],
+    ['PORT=8080', { PORT: '8080' }, 'http://127.0.0.1:8080', './data/needlecare.db', undefined],
+    [
+      'HOST and PORT',
+      { HOST: '0.0.0.0', PORT: '8080' },
+      'http://0.0.0.0:8080',
+      './data/needlecare.db',
+      undefined,
+    ],
+    [
+      'an IPv6 HOST',
+      { HOST: '::1', PORT: '8080' },
+      'http://[::1]:8080',
+      './data/needlecare.db',
+      undefined,
+    ],
+    [
+      'PUBLIC_URL wins over PORT',
+      { PORT: '8080', PUBLIC_URL: 'https://care.example.org/' },
+      'https://care.example.org',
+      './data/needlecare.db',
+      undefined,
+    ],
+    [
+      'NEEDLECARE_DB',
+      { NEEDLECARE_DB: '/srv/nc.db' },
+      'http://127.0.0.1:3000',
+      '/srv/nc.db',
+      undefined,
+    ],
+    [
+      'DATABASE_URL',
+      { DATABASE_URL: 'postgres://db/nc' },
+      'http://127.0.0.1:3000',
+      './data/needlecare.db',
+      'postgres://db/nc',
+    ],
+  ];
+  it.each(cases)('%s: server and worker read the same values', (_name, env, url, path, dbUrl) => {
+    const config = loadConfig(env);
+    // The server's links, the worker's links and the database every command opens.
+    expect(config.publicUrl).toBe(url);
+    expect(config.sqlitePath).toBe(path);
+    expect(config.databaseUrl).toBe(dbUrl);
+    expect(config.worker.mailFrom).toBe(
+      `Needlecare <no-reply@${new URL(url).hostname.replace(/^\[|\]$/g, '')}>`,
+    );
+  });
+
+  it('reads the worker variables', () => {
+    const config = loadConfig({
+      SMTP_URL: 'smtps://mail.example:465',
+      MAIL_FROM: 'Clinic <care@example.org>',
+      SMS_GATEWAY_URL: 'https://sms.example/send',
+      SMS_GATEWAY_TOKEN: 'tok',
+      WORKER_ID: 'w1',
+      WORKER_POLL_MS: '500',
+      OUTBOX_MAX_ATTEMPTS: '3',
+    });
+    expect(config.worker).toEqual({
+      smtpUrl: 'smtps://mail.example:465',
+      mailFrom: 'Clinic <care@example.org>',
+      smsGatewayUrl: 'https://sms.example/send',
+      smsGatewayToken: 'tok',
+      id: 'w1',
+      pollIntervalMs: 500,
+      maxAttempts: 3,
+    });
+    expect(workerIdOf(config, { hostname: 'h', pid: 1 })).toBe('w1');
+    expect(workerIdOf(loadConfig({}), { hostname: 'h', pid: 7 })).toBe('h:7');
+  });
+
+  const bad: Array<[string, Record<string, string>, string[]]> = [
+    [
+      'a server and a worker variable',
+      { PORT: 'x', SMTP_URL: 'http://mail' },
+      ['PORT', 'SMTP_URL'],
+    ],
+    [
+      'an SMS URL without its token',
+      { SMS_GATEWAY_URL: 'https://sms.example' },
+      ['SMS_GATEWAY_TOKEN'],
+    ],
+    [
+      'poll and attempts out of range',
+      { WORKER_POLL_MS: '5', OUTBOX_MAX_ATTEMPTS: '0' },
+      ['WORKER_POLL_MS', 'OUTBOX_MAX_ATTEMPTS'],
+    ],
+  ];
+  it.each(bad)('%s: one message naming each', (_name, env, names) => {
+    const result = parseEnv(env);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.split(':')[0])).toEqual(names);
   });
 });

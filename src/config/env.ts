@@ -26,6 +26,19 @@ export interface SignInLimits {
   readonly perIpWindowMinutes: number;
 }
 
+/** The outbox worker's settings (`needlecare worker`, `serve --worker`, `npm start`). */
+export interface WorkerSettings {
+  /** `smtp://` or `smtps://`; without it e-mails fail and end in the dead letters. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly smsGatewayUrl: string | undefined;
+  readonly smsGatewayToken: string | undefined;
+  /** WORKER_ID; `undefined` lets the process name itself (`host:pid`, see `workerIdOf`). */
+  readonly id: string | undefined;
+  readonly pollIntervalMs: number;
+  readonly maxAttempts: number;
+}
+
 export interface AppConfig {
   readonly host: string;
   readonly port: number;
@@ -47,6 +60,7 @@ export interface AppConfig {
   readonly trustProxy: boolean;
   readonly argon2: Argon2Params;
   readonly signIn: SignInLimits;
+  readonly worker: WorkerSettings;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -69,6 +83,40 @@ export const DEFAULTS = {
   sessionIdleMinutes: 30,
   bodyLimitBytes: 64 * 1024,
   signIn: { maxFailures: 5, lockMinutes: 15, perIpMax: 30, perIpWindowMinutes: 15 },
+  worker: { pollIntervalMs: 2_000, maxAttempts: 10 },
+} as const;
+
+/**
+ * Every variable `loadConfig` reads, for `--help` texts and the README. Server, worker and CLI
+ * read the same ones: one PORT, one PUBLIC_URL, one database.
+ */
+export const VARIABLES = {
+  server: [
+    'HOST',
+    'PORT',
+    'DATABASE_URL',
+    'NEEDLECARE_DB',
+    'PUBLIC_URL',
+    'COOKIE_SECURE',
+    'LOG_LEVEL',
+    'SESSION_TTL_HOURS',
+    'SESSION_IDLE_MINUTES',
+    'BODY_LIMIT_BYTES',
+    'TRUST_PROXY',
+    'SIGNIN_MAX_FAILURES',
+    'SIGNIN_LOCK_MINUTES',
+    'SIGNIN_IP_MAX',
+    'SIGNIN_IP_WINDOW_MINUTES',
+  ],
+  worker: [
+    'SMTP_URL',
+    'MAIL_FROM',
+    'SMS_GATEWAY_URL',
+    'SMS_GATEWAY_TOKEN',
+    'WORKER_ID',
+    'WORKER_POLL_MS',
+    'OUTBOX_MAX_ATTEMPTS',
+  ],
 } as const;
 
 /** Collects problems while reading variables, so all of them are reported together. */
@@ -130,11 +178,15 @@ class Reader {
     try {
       parsed = new URL(value);
     } catch {
-      this.problems.push(`${name}: must be a URL (${protocols.join(' or ')})`);
+      this.problems.push(
+        `${name}: must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+      );
       return undefined;
     }
     if (!protocols.includes(parsed.protocol)) {
-      this.problems.push(`${name}: must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      this.problems.push(
+        `${name}: must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+      );
       return undefined;
     }
     return value;
@@ -142,11 +194,10 @@ class Reader {
 }
 
 /**
- * Read the configuration. Variables: HOST, PORT, DATABASE_URL, NEEDLECARE_DB, PUBLIC_URL,
- * COOKIE_SECURE, LOG_LEVEL, SESSION_TTL_HOURS, SESSION_IDLE_MINUTES, BODY_LIMIT_BYTES,
- * TRUST_PROXY, SIGNIN_MAX_FAILURES, SIGNIN_LOCK_MINUTES, SIGNIN_IP_MAX,
- * SIGNIN_IP_WINDOW_MINUTES. Argon2 cost is not configurable here: production always
- * uses the OWASP parameters.
+ * Read the configuration of every process (server, worker, CLI): the variables in `VARIABLES`.
+ * The public URL defaults to `http://HOST:PORT` for all of them, so a worker beside a server on
+ * PORT=8080 links to :8080 too. Argon2 cost is not configurable here: production always uses
+ * the OWASP parameters.
  */
 export function parseEnv(
   env: Env,
@@ -164,6 +215,20 @@ export function parseEnv(
   if (cookieSecure === false && publicUrl.startsWith('https:')) {
     r.problems.push('COOKIE_SECURE: must not be false when PUBLIC_URL is https');
   }
+  const smsGatewayUrl = r.url('SMS_GATEWAY_URL', ['http:', 'https:']);
+  const smsGatewayToken = r.optional('SMS_GATEWAY_TOKEN');
+  if (smsGatewayUrl !== undefined && smsGatewayToken === undefined) {
+    r.problems.push('SMS_GATEWAY_TOKEN: required when SMS_GATEWAY_URL is set');
+  }
+  const worker: WorkerSettings = {
+    smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: r.string('MAIL_FROM', `Needlecare <no-reply@${hostnameOf(publicUrl)}>`),
+    smsGatewayUrl,
+    smsGatewayToken,
+    id: r.optional('WORKER_ID'),
+    pollIntervalMs: r.int('WORKER_POLL_MS', DEFAULTS.worker.pollIntervalMs, 100, 600_000),
+    maxAttempts: r.int('OUTBOX_MAX_ATTEMPTS', DEFAULTS.worker.maxAttempts, 1, 100),
+  };
   const config: AppConfig = {
     host,
     port,
@@ -188,8 +253,22 @@ export function parseEnv(
         24 * 60,
       ),
     },
+    worker,
   };
   return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, value: config };
+}
+
+function hostnameOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '') || 'localhost';
+  } catch {
+    return 'localhost';
+  }
+}
+
+/** The worker's name in logs and claims: WORKER_ID, else `host:pid` of this process. */
+export function workerIdOf(config: AppConfig, process: { hostname: string; pid: number }): string {
+  return config.worker.id ?? `${process.hostname}:${process.pid}`;
 }
 
 /** `parseEnv` that throws one `ConfigError` listing every bad variable. */

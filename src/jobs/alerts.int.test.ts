@@ -15,6 +15,7 @@ import {
   testClock,
 } from './test-support.ts';
 import { createWorker } from './worker.ts';
+import { productUrls } from '../services/urls.ts';
 
 const T0 = '2026-11-25T10:00:00.000Z'; // Wednesday 11:00 in Madrid
 const OFFICE = {
@@ -67,7 +68,7 @@ describeEachDialect('jobs: alert delivery and escalation', (ctx) => {
         patient: s.patient,
         session: s.session,
         practitioner: s.practitioner,
-        dashboardUrl: `${PUBLIC_URL}/dashboard/alerts/${alert.id}`,
+        dashboardUrl: productUrls(PUBLIC_URL).dashboardAlert(alert.id),
         ...extra,
       }),
     );

@@ -19,6 +19,7 @@ import {
 } from './test-support.ts';
 import { createWebhookSender, verifyWebhookSignature } from './webhooks.ts';
 import { createWorker, type Worker } from './worker.ts';
+import { productUrls } from '../services/urls.ts';
 
 const SECRET = 'whsec_0123456789abcdef';
 const T0 = '2026-11-25T10:00:00.000Z'; // Wednesday, 11:00 in Madrid
@@ -72,7 +73,7 @@ describeEachDialect('jobs: webhooks and SMS over HTTP', (ctx) => {
         patient: s.patient,
         session: s.session,
         practitioner: s.practitioner,
-        dashboardUrl: `${PUBLIC_URL}/dashboard/alerts/${alert.id}`,
+        dashboardUrl: productUrls(PUBLIC_URL).dashboardAlert(alert.id),
       });
       return alert.id;
     });

@@ -28,7 +28,7 @@ const alert: AlertMessagePayload = {
   event: 'alert.created',
   reason: 'checkin',
   to: 'dana@clinic.test',
-  dashboardUrl: 'https://care.example.test/dashboard/alerts/a1',
+  dashboardUrl: 'https://care.example.test/app#alert-a1',
   clinicName: 'Harbour Physio',
   timeZone: 'Europe/Madrid',
   raisedAt: '2026-11-25T10:00:00.000Z',

@@ -7,7 +7,7 @@
 import type { Locale } from '../clinical/types.ts';
 import type { AlertSeverity } from '../store/alerts.repository.ts';
 import type { AlertMessagePayload, ReminderPayload } from './payloads.ts';
-import { formatLocal } from './schedule.ts';
+import { formatInstant } from '../clinical/time-zone.ts';
 
 export interface RenderedEmail {
   readonly subject: string;
@@ -76,7 +76,7 @@ const SEVERITY_ASK: Readonly<Record<AlertSeverity, string>> = {
 /** Staff alert e-mail (staff read English). Subject: severity only, no patient name. */
 export function renderAlertEmail(p: AlertMessagePayload): RenderedEmail {
   const word = SEVERITY_WORD[p.severity];
-  const when = formatLocal(p.raisedAt, p.timeZone, 'en-GB');
+  const when = formatInstant(p.raisedAt, p.timeZone, 'en-GB', 'short-weekday-date-time');
   if (p.escalation !== undefined) {
     return {
       subject: `[Needlecare] ${word} alert not yet acknowledged — please act`,
@@ -160,7 +160,7 @@ export function clinicClosedNotice(
     const opens =
       status.opensAt === undefined
         ? ''
-        : ` Vuelve a abrir el ${formatLocal(status.opensAt, clinic.timeZone, 'es-ES')} (hora de la clínica).`;
+        : ` Vuelve a abrir el ${formatInstant(status.opensAt, clinic.timeZone, 'es-ES', 'short-weekday-date-time')} (hora de la clínica).`;
     const urgent =
       afterHoursPhone === null
         ? 'Si algo no puede esperar, acuda a urgencias o a su centro de salud más cercano.'
@@ -170,7 +170,7 @@ export function clinicClosedNotice(
   const opens =
     status.opensAt === undefined
       ? ''
-      : ` It opens again ${formatLocal(status.opensAt, clinic.timeZone, 'en-GB')} (clinic time).`;
+      : ` It opens again ${formatInstant(status.opensAt, clinic.timeZone, 'en-GB', 'short-weekday-date-time')} (clinic time).`;
   const urgent =
     afterHoursPhone === null
       ? 'For anything that cannot wait, go to your nearest urgent care or emergency department.'

@@ -18,6 +18,7 @@ import {
   PATIENT_STOP_REASON,
 } from './outbox-queries.ts';
 import type { MissedCheckInPayload, ReminderPayload } from './payloads.ts';
+import { stopRemindersUrlOf } from '../services/urls.ts';
 import { moveOutOfQuietHours } from './schedule.ts';
 import { readJobSettings } from './settings.ts';
 
@@ -50,7 +51,7 @@ export interface EnqueuedReminder {
 
 /** The stop link for a patient link: `<link>/stop`. */
 export function stopUrlFor(linkUrl: string): string {
-  return `${linkUrl.replace(/\/+$/, '')}/stop`;
+  return stopRemindersUrlOf(linkUrl);
 }
 
 /**

@@ -4,11 +4,11 @@ import {
   DEFAULT_ESCALATION_TIMING,
   escalationDueAt,
   isWithinCoverage,
-  localDateTime,
   moveOutOfQuietHours,
   nextCoverageStart,
   zonedInstant,
 } from './schedule.ts';
+import { wallTimeAt } from '../clinical/time-zone.ts';
 
 const MADRID = 'Europe/Madrid';
 const NEW_YORK = 'America/New_York';
@@ -172,6 +172,6 @@ describe('zonedInstant', () => {
   it('gives the first of two 02:30s on the autumn change', () => {
     const t = zonedInstant({ year: 2026, month: 10, day: 25 }, 150, MADRID);
     expect(t.toISOString()).toBe('2026-10-25T00:30:00.000Z');
-    expect(localDateTime(t, MADRID).hour).toBe(2);
+    expect(wallTimeAt(t, MADRID).hour).toBe(2);
   });
 });

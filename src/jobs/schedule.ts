@@ -1,9 +1,18 @@
 /**
- * Pure calendar helpers for the jobs: clinic-local wall time, quiet hours, coverage hours and
- * escalation timing. No I/O and no clock: every instant comes in as an argument. Time zones go
- * through `Intl` (the ICU data Node ships), so daylight-saving changes are handled by the same
- * tables the rest of the platform uses.
+ * Pure calendar helpers for the jobs: quiet hours, coverage hours and escalation timing. No I/O
+ * and no clock: every instant comes in as an argument. Wall time ↔ instant and formatting come
+ * from the clinical core's one time-zone module (src/clinical/time-zone.ts).
  */
+import {
+  addDays,
+  epochMs,
+  type Instant,
+  instantAt,
+  type LocalDate,
+  type LocalDateTime,
+  wallTimeAt,
+  weekdayOf,
+} from '../clinical/time-zone.ts';
 import type { AlertSeverity } from '../store/alerts.repository.ts';
 import type {
   QuietHours,
@@ -13,108 +22,18 @@ import type {
 } from '../store/clinics.repository.ts';
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-
-/** An instant: a Date, an ISO-8601 string or epoch milliseconds. */
-export type Instant = Date | string | number;
-
-/** A calendar date in some zone (month 1–12). */
-export interface LocalDate {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-}
-
-export interface LocalDateTime extends LocalDate {
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
-  readonly weekday: Weekday;
-}
-
-function toMs(instant: Instant): number {
-  const ms =
-    typeof instant === 'string'
-      ? Date.parse(instant)
-      : typeof instant === 'number'
-        ? instant
-        : instant.getTime();
-  if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${String(instant)}`);
-  return ms;
-}
-
-/** The wall-clock reading in `timeZone` at `instant`. */
-export function localDateTime(instant: Instant, timeZone: string): LocalDateTime {
-  const ms = toMs(instant);
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(ms));
-  const get = (type: Intl.DateTimeFormatPartTypes): number =>
-    Number(parts.find((p) => p.type === type)?.value ?? Number.NaN);
-  const year = get('year');
-  const month = get('month');
-  const day = get('day');
-  return {
-    year,
-    month,
-    day,
-    hour: get('hour') % 24,
-    minute: get('minute'),
-    second: get('second'),
-    weekday: weekdayOf({ year, month, day }),
-  };
-}
-
-/** UTC offset of `timeZone` at `ms`, in ms (east positive). */
-function offsetAt(ms: number, timeZone: string): number {
-  const l = localDateTime(ms - (ms % 1000), timeZone);
-  const asUtc = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second);
-  return asUtc - (ms - (ms % 1000));
-}
-
-export function weekdayOf(date: LocalDate): Weekday {
-  return WEEKDAYS[new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay()] ?? 'sun';
-}
-
-export function addDays(date: LocalDate, days: number): LocalDate {
-  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
-}
 
 /**
  * The instant at which the wall clock in `timeZone` reads `date` `minutes` (minutes after local
- * midnight). DST: a wall time that happens twice (autumn) gives the first; one that never
- * happens (spring gap) gives the instant the same distance after the gap's start, i.e. the
- * clock reading just after the jump (02:30 in a 02:00→03:00 gap becomes 03:30).
+ * midnight; 24:00 is the next midnight). Daylight-saving gaps and overlaps resolve as
+ * src/clinical/time-zone.ts says.
  */
 export function zonedInstant(date: LocalDate, minutes: number, timeZone: string): Date {
-  const naive = Date.UTC(date.year, date.month - 1, date.day, 0, minutes);
-  const before = offsetAt(naive - DAY_MS, timeZone);
-  const after = offsetAt(naive + DAY_MS, timeZone);
-  const wantH = Math.floor(minutes / 60) % 24;
-  const wantDate = minutes >= 1440 ? addDays(date, Math.floor(minutes / 1440)) : date;
-  const valid = [...new Set([before, after])]
-    .map((offset) => naive - offset)
-    .filter((t) => {
-      const l = localDateTime(t, timeZone);
-      return (
-        l.year === wantDate.year &&
-        l.month === wantDate.month &&
-        l.day === wantDate.day &&
-        l.hour === wantH &&
-        l.minute === minutes % 60
-      );
-    })
-    .sort((a, b) => a - b);
-  return new Date(valid[0] ?? naive - before);
+  return instantAt(
+    { year: date.year, month: date.month, day: date.day, minute: minutes },
+    timeZone,
+  );
 }
 
 /** `HH:MM` → minutes after midnight; `24:00` is allowed (end of day). */
@@ -143,12 +62,12 @@ export function moveOutOfQuietHours(
   quietHours: QuietHours,
   timeZone: string,
 ): Date {
-  const ms = toMs(instant);
+  const ms = epochMs(instant);
   if (quietHours === null) return new Date(ms);
   const start = parseClockTime(quietHours.start);
   const end = parseClockTime(quietHours.end);
   if (start === end) return new Date(ms);
-  const local = localDateTime(ms, timeZone);
+  const local = wallTimeAt(ms, timeZone);
   const t = minutesOfDay(local);
   const wraps = start > end;
   const quiet = wraps ? t >= start || t < end : t >= start && t < end;
@@ -189,7 +108,7 @@ export function isWithinCoverage(
   timeZone: string,
 ): boolean {
   if (coverageIsUnset(coverage)) return true;
-  const local = localDateTime(instant, timeZone);
+  const local = wallTimeAt(instant, timeZone);
   const t = minutesOfDay(local);
   for (const r of rangesOf(coverage, local.weekday)) {
     if (r.end > r.start ? t >= r.start && t < r.end : t >= r.start) return true;
@@ -209,9 +128,9 @@ export function nextCoverageStart(
   coverage: WeeklyCoverage,
   timeZone: string,
 ): Date {
-  const ms = toMs(instant);
+  const ms = epochMs(instant);
   if (isWithinCoverage(ms, coverage, timeZone)) return new Date(ms);
-  const today = localDateTime(ms, timeZone);
+  const today = wallTimeAt(ms, timeZone);
   for (let i = 0; i <= 8; i += 1) {
     const date = addDays(today, i);
     for (const r of rangesOf(coverage, weekdayOf(date))) {
@@ -269,19 +188,6 @@ export function escalationDueAt(
 ): Date | null {
   const minutes = escalationDelayMinutes(alert.severity, settings.timing);
   if (minutes === null) return null;
-  const due = toMs(alert.createdAt) + minutes * MINUTE_MS;
+  const due = epochMs(alert.createdAt) + minutes * MINUTE_MS;
   return nextCoverageStart(due, settings.coverage, settings.timeZone);
-}
-
-/** `Mon 08:00`-style local label, for messages (language-neutral digits). */
-export function formatLocal(instant: Instant, timeZone: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(toMs(instant)));
 }

@@ -17,6 +17,7 @@ import {
   testClock,
 } from './test-support.ts';
 import { createWorker, type Worker } from './worker.ts';
+import { productUrls } from '../services/urls.ts';
 
 interface Received {
   readonly to: string[];
@@ -166,7 +167,7 @@ describeEachDialect('jobs: e-mail through a real SMTP conversation', (ctx) => {
       practitionerEmail: 'dana@clinic.test',
     });
     const createdAt = '2026-11-25T11:00:00.000Z';
-    const dashboardUrl = `${PUBLIC_URL}/dashboard/alerts/a1`;
+    const dashboardUrl = productUrls(PUBLIC_URL).dashboardAlert('a1');
     await withTransaction(ctx.db, async (trx) => {
       const alert = await insertAlert(trx, {
         clinicId: s.clinic.id,

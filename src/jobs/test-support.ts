@@ -17,6 +17,7 @@ import { enqueueSessionReminders } from './reminders.ts';
 import type { SmsMessage, SmsSender } from './sms-gateway.ts';
 import type { WebhookDelivery, WebhookSender } from './webhooks.ts';
 import type { Clock, JobsLogger } from './worker.ts';
+import { productUrls } from '../services/urls.ts';
 
 export const PUBLIC_URL = 'https://care.example.test';
 
@@ -140,7 +141,7 @@ export async function seedSessionWithReminders(db: Db, options: SeedOptions): Pr
     { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
   );
   const token = randomBytes(32).toString('base64url');
-  const linkUrl = `${PUBLIC_URL}/p/${token}`;
+  const linkUrl = productUrls(PUBLIC_URL).patientPage(token);
   const session = await withTransaction(db, async (trx) => {
     const s = await insertNeedlingSession(trx, {
       clinicId: clinic.id,

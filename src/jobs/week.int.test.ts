@@ -27,6 +27,7 @@ import {
   testClock,
 } from './test-support.ts';
 import { createWorker } from './worker.ts';
+import { productUrls } from '../services/urls.ts';
 
 const WEEKDAYS: WeeklyCoverage = {
   mon: [['08:00', '18:00']],
@@ -134,7 +135,7 @@ describeEachDialect('jobs: a simulated week', (ctx) => {
           patient: s.patient,
           session: s.session,
           practitioner: s.practitioner,
-          dashboardUrl: `${PUBLIC_URL}/dashboard/alerts/${alert.id}`,
+          dashboardUrl: productUrls(PUBLIC_URL).dashboardAlert(alert.id),
         });
       });
     const acknowledge = async (s: Seeded, at: string) => {

@@ -34,6 +34,7 @@ import {
 } from '../store/outbox.repository.ts';
 import { findNeedlingSession } from '../store/sessions.repository.ts';
 import { findStaffById } from '../store/staff.repository.ts';
+import { productUrls } from '../services/urls.ts';
 import { buildWebhookEvent, enqueueAlertDelivery } from './alerts.ts';
 import type { Mailer } from './mailer.ts';
 import {
@@ -72,10 +73,8 @@ export interface JobsLogger {
 }
 
 export interface WorkerConfig {
-  /** Base URL of the app (for Message-ID domains and alert links). */
+  /** Base URL of the app (for Message-ID domains and alert links, built by src/services/urls.ts). */
   readonly publicUrl: string;
-  /** Dashboard link of an alert the worker itself creates; default `<publicUrl>/dashboard/alerts/<id>`. */
-  readonly alertUrl?: (alertId: string) => string;
   /** Claims per message before it is dead-lettered (default 10: about three hours of retries). */
   readonly maxAttempts?: number;
   /** First retry delay (default 30 s); doubles per attempt up to `backoffMaxMs` (default 1 h). */
@@ -176,9 +175,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const batchSize = config.batchSize ?? 10;
   const pollMs = config.pollIntervalMs ?? 2_000;
   const random = config.random ?? Math.random;
-  const alertUrl =
-    config.alertUrl ??
-    ((id: string) => `${config.publicUrl.replace(/\/+$/, '')}/dashboard/alerts/${id}`);
+  const urls = productUrls(config.publicUrl);
 
   async function alertStillOpen(m: OutboxMessage, alertId: string): Promise<boolean> {
     if (m.clinicId === null) return false;
@@ -416,7 +413,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         alert,
         session,
         practitioner: practitioner ?? null,
-        dashboardUrl: alertUrl(alert.id),
+        dashboardUrl: urls.dashboardAlert(alert.id),
         reason: 'missed_checkin',
         at: now,
       });

@@ -13,6 +13,7 @@ import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import type { LinkIssuedEvent } from './events.ts';
 import { randomSecret, sha256Hex } from './secrets.ts';
+import { productUrls } from './urls.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -52,7 +53,7 @@ export async function issueLink(
     createdAt: now,
     expiresAt,
   });
-  const url = `${deps.config.publicUrl}/p/${token}`;
+  const url = productUrls(deps.config.publicUrl).patientPage(token);
   await deps.events.linkIssued?.(trx, {
     reason,
     session,

@@ -34,7 +34,10 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface DbConfig {
   /** `postgres://…`: use PostgreSQL. Wins over `sqlitePath`. */
   readonly databaseUrl?: string | undefined;
-  /** SQLite file (parent folder created when missing); `:memory:` for throw-away use. */
+  /**
+   * SQLite file (parent folder created when missing); `:memory:` for throw-away use. Required
+   * without `databaseUrl`: the default file is src/config's to choose.
+   */
   readonly sqlitePath?: string | undefined;
   /** PostgreSQL pool size (default 10). */
   readonly poolMax?: number | undefined;
@@ -44,8 +47,6 @@ export interface DbConfig {
    */
   readonly onPoolError?: ((error: Error) => void) | undefined;
 }
-
-export const DEFAULT_SQLITE_PATH = 'data/needlecare.db';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -75,7 +76,8 @@ export function createDb(config: DbConfig): Db {
     pool.on('error', (error) => onPoolError?.(error));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  const path = config.sqlitePath ?? DEFAULT_SQLITE_PATH;
+  const path = config.sqlitePath;
+  if (path === undefined) throw new Error('createDb: give databaseUrl or sqlitePath');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const Sqlite = loadSqlite();
   const sqlite = new Sqlite(path);

@@ -1,4 +1,5 @@
 import { verifyAuditChain } from '../../store/audit.repository.ts';
+import { parseCommandArgs } from '../args.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
 import { withDatabaseFromEnv } from '../with-db.ts';
@@ -10,13 +11,16 @@ const USAGE = 'usage: needlecare audit verify   (database from DATABASE_URL or N
  * naming the first bad `seq` when an event was edited, removed, inserted or the tail cut.
  */
 export async function auditCommand(args: readonly string[], io: CliIo): Promise<number> {
-  if (args[0] === '--help' || args[0] === '-h') {
-    io.stdout.write(USAGE);
-    return EXIT_OK;
-  }
-  if (args[0] !== 'verify' || args.length > 1) {
+  const parsed = parseCommandArgs(
+    { name: 'audit', usage: USAGE, options: {}, positionals: 1 },
+    args,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const sub = parsed.positionals[0];
+  if (sub !== 'verify') {
     io.stderr.write(
-      `needlecare audit: ${args[0] === undefined ? 'missing subcommand' : `unknown subcommand "${args.join(' ')}"`}\n${USAGE}`,
+      `needlecare audit: ${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`}; see needlecare audit --help\n`,
     );
     return EXIT_USAGE;
   }

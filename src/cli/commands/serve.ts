@@ -3,7 +3,8 @@ import { buildApp } from '../../api/app.ts';
 import { systemClock } from '../../services/clock.ts';
 import type { ServiceEvents } from '../../services/events.ts';
 import { createLogger } from '../../api/logger.ts';
-import { type AppConfig, ConfigError, loadConfig } from '../../config/env.ts';
+import { hostname } from 'node:os';
+import { type AppConfig, VARIABLES, workerIdOf } from '../../config/env.ts';
 import { enqueueAlertDelivery } from '../../jobs/alerts.ts';
 import { remindersStopRoute } from '../../jobs/reminders-stop.route.ts';
 import { cancelPendingReminders } from '../../jobs/outbox-queries.ts';
@@ -16,22 +17,27 @@ import { findStaffById } from '../../store/staff.repository.ts';
 import { registerDashboard } from '../../web/dashboard/dashboard.plugin.ts';
 import { patientPagesPlugin } from '../../web/patient/patient-pages.plugin.ts';
 import { createSenders } from '../../jobs/senders.ts';
-import { parseWorkerEnv, type WorkerEnvConfig } from '../../jobs/worker-config.ts';
 import { createWorker } from '../../jobs/worker.ts';
+import { productUrls } from '../../services/urls.ts';
+import { parseCommandArgs } from '../args.ts';
+import { readConfig } from '../config.ts';
 import type { CliIo } from '../io.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
+import { EXIT_FAILURE, EXIT_OK } from '../io.ts';
 
 const USAGE = `usage: needlecare serve [--worker]
 
-Runs the HTTP API (and docs at /api/docs). Configuration comes from the environment:
-  HOST, PORT, DATABASE_URL (postgres://…) or NEEDLECARE_DB (SQLite file), PUBLIC_URL,
-  COOKIE_SECURE, LOG_LEVEL, SESSION_TTL_HOURS, SESSION_IDLE_MINUTES, BODY_LIMIT_BYTES,
-  TRUST_PROXY, SIGNIN_MAX_FAILURES, SIGNIN_LOCK_MINUTES, SIGNIN_IP_MAX, SIGNIN_IP_WINDOW_MINUTES.
+Runs the HTTP API (and docs at /api/docs), the patient pages and the dashboard.
+Configuration comes from the environment (src/config; PUBLIC_URL defaults to http://HOST:PORT):
+  ${wrap(VARIABLES.server)}
 Migrates the database first. Stops gracefully on SIGTERM or SIGINT.
   --worker   also run one outbox worker in this process (the supported set-up on SQLite;
              on PostgreSQL run \`needlecare worker\` processes instead). Its variables:
-             SMTP_URL, MAIL_FROM, SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN, WORKER_POLL_MS.
+             ${wrap(VARIABLES.worker)}
 `;
+
+function wrap(names: readonly string[]): string {
+  return names.join(', ');
+}
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -40,11 +46,6 @@ export interface RunningServer {
   readonly url: string;
   /** Stop taking requests, finish the ones in flight, then close the database. */
   stop(): Promise<void>;
-}
-
-/** The alert on the dashboard's queue (mounted at /app; each card is `#alert-<id>`). */
-export function dashboardAlertUrl(publicUrl: string, alertId: string): string {
-  return `${publicUrl}/app/#alert-${alertId}`;
 }
 
 /**
@@ -86,7 +87,7 @@ export function outboxEvents(config: AppConfig): ServiceEvents {
           practitioner === undefined
             ? null
             : { email: practitioner.email, active: practitioner.active },
-        dashboardUrl: dashboardAlertUrl(config.publicUrl, e.alert.id),
+        dashboardUrl: productUrls(config.publicUrl).dashboardAlert(e.alert.id),
         event: e.type,
         at: e.at,
       });
@@ -103,7 +104,7 @@ export const PRODUCTION_PLUGINS: readonly ((app: FastifyInstance) => Promise<voi
 
 export interface StartOptions {
   /** Run one outbox worker in this process (the supported set-up on SQLite, and `npm start`). */
-  readonly worker?: WorkerEnvConfig;
+  readonly worker?: boolean;
   /** Runs after migrating and before listening (the demo seed). */
   readonly beforeListen?: (db: Db) => Promise<void>;
 }
@@ -133,22 +134,22 @@ export async function startServer(
       plugins: PRODUCTION_PLUGINS,
     });
     const url = await app.listen({ host: config.host, port: config.port });
-    if (options.worker !== undefined) {
-      const w = options.worker;
-      const s = createSenders(w);
+    if (options.worker === true) {
+      const s = createSenders(config.worker);
       senders = s;
+      const workerId = workerIdOf(config, { hostname: hostname(), pid: process.pid });
       const inline = createWorker({
         db,
         clock: { now: () => new Date() },
-        logger: logger.child({ service: 'needlecare-worker', workerId: w.workerId }),
+        logger: logger.child({ service: 'needlecare-worker', workerId }),
         mailer: s.mailer,
         sms: s.sms,
         webhooks: s.webhooks,
-        workerId: w.workerId,
+        workerId,
         config: {
-          publicUrl: w.publicUrl,
-          pollIntervalMs: w.pollIntervalMs,
-          maxAttempts: w.maxAttempts,
+          publicUrl: config.publicUrl,
+          pollIntervalMs: config.worker.pollIntervalMs,
+          maxAttempts: config.worker.maxAttempts,
         },
       });
       inline.start();
@@ -192,61 +193,29 @@ function nextShutdownSignal(): Promise<NodeJS.Signals> {
 
 /** `needlecare serve`: the production entry point. */
 export async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(USAGE);
-    return EXIT_OK;
-  }
-  const unknown = args.find((a) => a !== '--worker');
-  if (unknown !== undefined) {
-    io.stderr.write(`needlecare serve: unexpected argument "${unknown}"\n${USAGE}`);
-    return EXIT_USAGE;
-  }
-  const loaded = loadServeConfig('serve', io, io.env, args.includes('--worker'));
-  if (typeof loaded === 'number') return loaded;
+  const parsed = parseCommandArgs(
+    { name: 'serve', usage: USAGE, options: { worker: { type: 'boolean' } } },
+    args,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const config = readConfig('serve', io);
+  if (typeof config === 'number') return config;
+  const withWorker = parsed.values.worker === true;
   let server: RunningServer;
   try {
-    server = await startServer(
-      loaded.config,
-      io,
-      outboxEvents(loaded.config),
-      loaded.worker === undefined ? {} : { worker: loaded.worker },
-    );
+    server = await startServer(config, io, outboxEvents(config), { worker: withWorker });
   } catch (error) {
     io.stderr.write(
       `needlecare serve: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
     );
     return EXIT_FAILURE;
   }
+  const urls = productUrls(config.publicUrl);
   io.stdout.write(
-    `needlecare: listening on ${server.url} (patient links: ${loaded.config.publicUrl}/p/…, dashboard: ${server.url}/app, API docs: ${server.url}/api/docs${loaded.worker === undefined ? '' : ', with an in-process worker'})\n`,
+    `needlecare: listening on ${server.url} (patient links: ${urls.patientPage('')}…, dashboard: ${urls.dashboard()}, API docs: ${urls.apiDocs()}${withWorker ? ', with an in-process worker' : ''})\n`,
   );
   return runUntilSignal(server, io);
-}
-
-/** Read the server's (and, when asked, the in-process worker's) configuration; exit code 2 on bad env. */
-export function loadServeConfig(
-  command: string,
-  io: CliIo,
-  env: NodeJS.ProcessEnv,
-  withWorker: boolean,
-): { config: AppConfig; worker?: WorkerEnvConfig } | number {
-  let config: AppConfig;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`needlecare ${command}: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
-  if (!withWorker) return { config };
-  const worker = parseWorkerEnv(env, process.pid);
-  if (!worker.ok) {
-    io.stderr.write(
-      `needlecare ${command}: invalid configuration:\n${worker.problems.map((p) => `  - ${p}\n`).join('')}`,
-    );
-    return EXIT_USAGE;
-  }
-  return { config, worker: worker.value };
 }
 
 /** Serve until SIGTERM or SIGINT, then stop gracefully. */

@@ -5,10 +5,18 @@ import type { Assessment } from '../../clinical/triage.ts';
 import { triage } from '../../clinical/triage.ts';
 import type { Locale, TriageCase } from '../../clinical/types.ts';
 import { LOCALES } from '../../clinical/types.ts';
+import { parseCommandArgs } from '../args.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT_OK, EXIT_USAGE, readAll } from '../io.ts';
 
-const USAGE = 'usage: needlecare triage [--explain] [--lang en|es] < case.json';
+const USAGE = `usage: needlecare triage [--explain] [--lang en|es] < case.json
+
+Triages one case (a JSON object) or many (an array) read on stdin, with the rulebook in force,
+and writes the assessments as JSON on stdout in the same order.
+  --explain     write a readable explanation instead of JSON
+  --lang en|es  the language of the explanation (default en)
+Invalid input: exit 2, nothing on stdout, one line on stderr naming the case and the field.
+`;
 
 /**
  * `needlecare triage`: one case (an object) or many (an array) as JSON on stdin; the
@@ -16,23 +24,23 @@ const USAGE = 'usage: needlecare triage [--explain] [--lang en|es] < case.json';
  * (exit 2, nothing on stdout), so a batch is never half-answered.
  */
 export async function triageCommand(args: readonly string[], io: CliIo): Promise<number> {
-  let explain = false;
-  let locale: Locale = 'en';
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--explain') explain = true;
-    else if (arg === '--lang' || arg?.startsWith('--lang=')) {
-      const value = arg === '--lang' ? args[++i] : arg.slice('--lang='.length);
-      if (value === undefined || !LOCALES.includes(value as Locale)) {
-        io.stderr.write(`needlecare triage: --lang must be one of ${LOCALES.join(', ')}\n`);
-        return EXIT_USAGE;
-      }
-      locale = value as Locale;
-    } else {
-      io.stderr.write(`needlecare triage: unknown option "${arg}"; ${USAGE}\n`);
-      return EXIT_USAGE;
-    }
+  const parsed = parseCommandArgs(
+    {
+      name: 'triage',
+      usage: USAGE,
+      options: { explain: { type: 'boolean' }, lang: { type: 'string' } },
+    },
+    args,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const explain = parsed.values.explain === true;
+  const lang = parsed.values.lang ?? 'en';
+  if (!LOCALES.includes(lang as Locale)) {
+    io.stderr.write(`needlecare triage: --lang must be one of ${LOCALES.join(', ')}\n`);
+    return EXIT_USAGE;
   }
+  const locale = lang as Locale;
 
   const text = await readAll(io.stdin);
   let input: unknown;

@@ -94,6 +94,29 @@ describeEachDialect('needlecare worker', (ctx) => {
     expect(t.out()).not.toContain('/p/');
   });
 
+  it('with PORT=8080 and no PUBLIC_URL, links in what it queues point at :8080 like the server', async () => {
+    const performedAt = new Date(Date.now() - 10 * 3_600_000).toISOString();
+    const seeded = await seedSessionWithReminders(ctx.db, {
+      performedAt,
+      thoracic: true,
+      email: null,
+    });
+    const { PUBLIC_URL: _unused, ...rest } = env();
+    const t = io({ ...rest, PORT: '8080' });
+    expect(await runWorkerCommand(['--once'], t)).toBe(0);
+    const rows = await ctx.db
+      .selectFrom('outbox')
+      .select(['kind', 'payload_json'])
+      .where('clinic_id', '=', seeded.clinic.id)
+      .where('kind', '=', 'alert.email')
+      .execute();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const payload = JSON.parse(row.payload_json) as { dashboardUrl: string };
+      expect(payload.dashboardUrl).toMatch(/^http:\/\/127\.0\.0\.1:8080\/app#alert-/);
+    }
+  });
+
   it('runs until told to stop (SIGTERM path), finishing cleanly', async () => {
     received.length = 0;
     const performedAt = new Date(Date.now() - 5 * 3_600_000).toISOString();

@@ -5,19 +5,24 @@
  * the round in progress finishes, then the database is closed. `--once` delivers what is due
  * now and exits (cron-style, and for tests).
  */
+import { hostname } from 'node:os';
 import { type DestinationStream, pino } from 'pino';
-import { createDb } from '../../store/db.ts';
+import { workerIdOf } from '../../config/env.ts';
 import { createSenders } from '../../jobs/senders.ts';
-import { parseWorkerEnv } from '../../jobs/worker-config.ts';
 import { createWorker, type RunSummary } from '../../jobs/worker.ts';
+import { createDb } from '../../store/db.ts';
+import { parseCommandArgs } from '../args.ts';
+import { readConfig } from '../config.ts';
 import type { CliIo, Command } from '../io.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
+import { EXIT_FAILURE, EXIT_OK } from '../io.ts';
 
-const USAGE = `Usage: needlecare worker [--once]
+const USAGE = `usage: needlecare worker [--once]
 
 Delivers due outbox messages until SIGTERM (or, with --once, what is due now).
-Environment: DATABASE_URL or NEEDLECARE_DB, PUBLIC_URL, SMTP_URL, MAIL_FROM,
-SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN, LOG_LEVEL, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS.
+  --once   deliver what is due now, then exit
+Configuration: the same environment as \`needlecare serve\` (DATABASE_URL or NEEDLECARE_DB,
+PUBLIC_URL or HOST/PORT, LOG_LEVEL), plus SMTP_URL, MAIL_FROM, SMS_GATEWAY_URL,
+SMS_GATEWAY_TOKEN, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS.
 `;
 
 export interface WorkerCommandOptions {
@@ -32,33 +37,25 @@ export async function runWorkerCommand(
   io: CliIo,
   options: WorkerCommandOptions = {},
 ): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(USAGE);
-    return EXIT_OK;
-  }
-  const unknown = args.filter((a) => a !== '--once');
-  if (unknown.length > 0) {
-    io.stderr.write(`needlecare worker: unknown option ${unknown[0]}\n`);
-    return EXIT_USAGE;
-  }
-  const parsed = parseWorkerEnv(io.env, process.pid);
-  if (!parsed.ok) {
-    io.stderr.write(
-      `needlecare worker: invalid configuration:\n${parsed.problems.map((p) => `  - ${p}\n`).join('')}`,
-    );
-    return EXIT_USAGE;
-  }
-  const config = parsed.value;
+  const parsed = parseCommandArgs(
+    { name: 'worker', usage: USAGE, options: { once: { type: 'boolean' } } },
+    args,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const config = readConfig('worker', io);
+  if (typeof config === 'number') return config;
+  const workerId = workerIdOf(config, { hostname: hostname(), pid: process.pid });
   const logger = pino(
     {
       level: config.logLevel,
-      base: { service: 'needlecare-worker', workerId: config.workerId },
+      base: { service: 'needlecare-worker', workerId },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: ['*.to', '*.email', '*.phone', '*.body'], censor: '[redacted]' },
     },
     io.stdout as unknown as DestinationStream,
   );
-  const senders = createSenders(config);
+  const senders = createSenders(config.worker);
   for (const name of senders.missing) {
     logger.warn({ variable: name }, `${name} is not set: those messages will fail and be retried`);
   }
@@ -71,16 +68,16 @@ export async function runWorkerCommand(
     mailer: senders.mailer,
     sms: senders.sms,
     webhooks: senders.webhooks,
-    workerId: config.workerId,
+    workerId,
     config: {
       publicUrl: config.publicUrl,
-      pollIntervalMs: config.pollIntervalMs,
-      maxAttempts: config.maxAttempts,
+      pollIntervalMs: config.worker.pollIntervalMs,
+      maxAttempts: config.worker.maxAttempts,
     },
   });
 
   try {
-    if (args.includes('--once')) {
+    if (parsed.values.once === true) {
       const total = { claimed: 0, sent: 0, skipped: 0, retried: 0, dead: 0 };
       for (let i = 0; i < 1000; i += 1) {
         const s: RunSummary = await worker.runOnce();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CONTENT_POLICIES, usePagePolicy } from '../../api/security-headers.ts';
 import { LOCALES } from '../../clinical/types.ts';
 import { localeOf, registerDashboardAccess, sendPage } from './context.ts';
 import { messagePage, type PageContext } from './layout.ts';
@@ -19,18 +20,9 @@ export interface DashboardOptions {
 /**
  * Pages may load only our own script, style and images; no inline script or style at all
  * (docs/decisions/0400-dashboard-server-rendered.md). Inline SVG uses presentation attributes.
+ * The policy lives with the others in src/api/security-headers.ts.
  */
-export const DASHBOARD_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "object-src 'none'",
-].join('; ');
+export const DASHBOARD_CSP = CONTENT_POLICIES.dashboard.csp;
 
 const STATIC: Readonly<Record<string, { body: Buffer; type: string }>> = {
   'dashboard.css': {
@@ -60,15 +52,9 @@ export async function dashboardPlugin(
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   registerDashboardAccess(app);
 
-  app.addHook('onSend', async (_request, reply, payload) => {
-    const type = String(reply.getHeader('content-type') ?? '');
-    if (type.startsWith('text/html')) {
-      reply.header('content-security-policy', DASHBOARD_CSP);
-      // Pages hold patient data (and the result page a one-time link): never cached.
-      reply.header('cache-control', 'no-store');
-    }
-    return payload;
-  });
+  // Pages hold patient data (and the result page a one-time link): the root hook makes them
+  // `no-store`; the static files choose their own caching.
+  usePagePolicy(app, 'dashboard');
 
   app.get<{ Params: { file: string } }>(
     '/static/:file',

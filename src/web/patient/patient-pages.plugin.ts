@@ -12,6 +12,7 @@ import type { Disposition } from '../../clinical/types.ts';
 import { compareDispositions } from '../../clinical/types.ts';
 import type { AuditWhat } from '../../services/audit.ts';
 import { linkActor } from '../../api/audit.ts';
+import { CONTENT_POLICIES, usePagePolicy } from '../../api/security-headers.ts';
 import { recordAudit } from '../../services/audit.ts';
 import type { AppDeps } from '../../api/deps.ts';
 import { AppError } from '../../services/errors.ts';
@@ -19,6 +20,7 @@ import { resolveLink } from '../../api/routes/patient-link/resolve-link.ts';
 import type { ActiveLink } from '../../api/routes/patient-link/resolve-link.ts';
 import { submitCheckIn } from '../../api/routes/patient-link/submit-check-in.ts';
 import { sha256Hex } from '../../services/secrets.ts';
+import { PATHS, productUrls } from '../../services/urls.ts';
 import { coreSites, firedRulesOf } from '../../api/views.ts';
 import { clinicIsOpen } from '../../jobs/alerts.ts';
 import { clinicClosedNotice } from '../../jobs/messages.ts';
@@ -48,8 +50,8 @@ import {
 const CSS = readFileSync(new URL('./patient.css', import.meta.url), 'utf8');
 
 /** No script, no frames, no outside origin; forms post only to us (docs/decisions/0300). */
-export const PATIENT_CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/** No script at all (src/api/security-headers.ts holds every policy). */
+export const PATIENT_CSP = CONTENT_POLICIES.patient.csp;
 
 const LANG_COOKIE = 'nc_lang';
 
@@ -79,14 +81,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   const { db, clock } = deps;
   await app.register(formbody, { bodyLimit: 8 * 1024 });
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.url.startsWith('/p/')) {
-      reply.header('content-security-policy', PATIENT_CSP);
-      reply.header('cache-control', 'no-store');
-      reply.header('x-robots-tag', 'noindex, nofollow');
-    }
-    return payload;
-  });
+  usePagePolicy(app, 'patient');
 
   app.get(
     '/assets/patient.css',
@@ -148,7 +143,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       offered: clinic.languages,
       fallback: patient?.language ?? clinic.defaultLanguage,
     });
-    const base = `/p/${encodeURIComponent(token)}`;
+    const base = PATHS.patientPage(token);
     const path = request.url.split('?')[0] ?? base;
     return {
       link,
@@ -377,7 +372,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
     if (loaded === undefined) return reply;
     const { session, clinic, ctx } = loaded;
     await audit(request, loaded, { action: 'patient_page.handout.read' });
-    const linkUrl = `${deps.config.publicUrl}/p/${encodeURIComponent(request.params.token)}`;
+    const linkUrl = productUrls(deps.config.publicUrl).patientPage(request.params.token);
     const qrSvg = await QRCode.toString(linkUrl, {
       type: 'svg',
       errorCorrectionLevel: 'M',
@@ -447,4 +442,3 @@ function parseForm(form: Record<string, unknown>): ParsedForm {
     },
   };
 }
-
