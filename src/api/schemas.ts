@@ -3,6 +3,7 @@
  * unknown fields rejected, no type coercion) and document the API (OpenAPI 3.1); response
  * schemas also decide which fields are serialised, so nothing unlisted leaks out.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import type { ErrorCode } from '../services/errors.ts';
 import { ERROR_STATUS } from '../services/errors.ts';
 
@@ -16,6 +17,8 @@ export const idParams = {
   required: ['id'],
   properties: { id: uuidSchema },
 } as const;
+
+export type IdParams = FromSchema<typeof idParams>;
 
 /** `{ 401: Problem, 404: Problem, … }` for the given error codes, by their status. */
 interface ProblemResponse {

@@ -1,24 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { findClinic } from '../../../store/clinics.repository.ts';
-import { deleteStaffSession, findStaffById } from '../../../store/staff.repository.ts';
-import { withTransaction } from '../../../store/db.ts';
-import { actorOf } from '../../audit.ts';
-import { recordAudit } from '../../../services/audit.ts';
+import { signIn, signInSchema, signOut, type SignInInput } from '../../../services/sign-in.ts';
+import { readCaller } from '../../../services/staff.ts';
+import { requestActor } from '../../audit.ts';
 import { principalOf, sessionCookieName } from '../../auth/auth.plugin.ts';
-import { signIn } from '../../auth/sign-in.ts';
-import { AppError } from '../../../services/errors.ts';
-import { PASSWORD_MAX_LENGTH } from '../../../services/passwords.ts';
 import { AUTHED_PROBLEMS, instantSchema, problemResponses, uuidSchema } from '../../schemas.ts';
-
-const signInBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['email', 'password'],
-  properties: {
-    email: { type: 'string', format: 'email', maxLength: 254 },
-    password: { type: 'string', minLength: 1, maxLength: PASSWORD_MAX_LENGTH },
-  },
-} as const;
 
 const meSchema = {
   type: 'object',
@@ -51,7 +36,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
   const cookieName = sessionCookieName(deps.config.cookieSecure);
 
-  app.post<{ Body: { email: string; password: string } }>(
+  app.post<{ Body: SignInInput }>(
     '/sign-in',
     {
       config: { access: 'public' },
@@ -59,13 +44,12 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         tags: ['auth'],
         summary:
           'Sign in with e-mail and password; sets the session cookie and returns the CSRF token',
-        body: signInBody,
+        body: signInSchema,
         response: { 200: meSchema, ...problemResponses('unauthenticated', 'too_many_requests') },
       },
     },
     async (request, reply) => {
-      const result = await signIn(deps, request, request.body.email, request.body.password);
-      const clinic = await findClinic(deps.db, result.user.clinicId);
+      const result = await signIn(deps, requestActor(request), request.body);
       reply.setCookie(cookieName, result.sessionToken, {
         path: '/',
         httpOnly: true,
@@ -75,7 +59,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       });
       return {
         user: result.user,
-        clinic: clinic ?? { id: result.user.clinicId },
+        clinic: result.clinic ?? { id: result.user.clinicId },
         authMethod: 'session',
         csrfToken: result.csrfToken,
         expiresAt: result.expiresAt.toISOString(),
@@ -96,14 +80,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const principal = principalOf(request);
       if (principal.kind === 'staff') {
-        await withTransaction(deps.db, async (trx) => {
-          await deleteStaffSession(trx, principal.sessionHash);
-          await recordAudit(trx, deps.clock, actorOf(request), {
-            action: 'auth.sign_out',
-            subjectType: 'staff_user',
-            subjectId: principal.userId,
-          });
-        });
+        await signOut(deps, requestActor(request), { sessionHash: principal.sessionHash });
       }
       reply.clearCookie(cookieName, {
         path: '/',
@@ -127,10 +104,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const principal = principalOf(request);
-      const clinic = await findClinic(deps.db, principal.clinicId);
-      if (clinic === undefined) throw new AppError('not_found', 'Your clinic no longer exists.');
+      const { clinic, user } = await readCaller(deps, requestActor(request));
       if (principal.kind === 'api_token') return { user: null, clinic, authMethod: 'api_token' };
-      const user = await findStaffById(deps.db, principal.userId);
       return {
         user,
         clinic,
