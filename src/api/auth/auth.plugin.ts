@@ -18,6 +18,29 @@ export function sessionCookieName(secure: boolean): string {
   return secure ? '__Host-needlecare_session' : 'needlecare_session';
 }
 
+const SESSION_COOKIE = { path: '/', httpOnly: true, sameSite: 'lax' } as const;
+
+/** Hand the browser its session cookie after a sign-in (API and dashboard alike). */
+export function setSessionCookie(
+  deps: AppDeps,
+  reply: FastifyReply,
+  session: { readonly sessionToken: string; readonly expiresAt: Date },
+): void {
+  reply.setCookie(sessionCookieName(deps.config.cookieSecure), session.sessionToken, {
+    ...SESSION_COOKIE,
+    secure: deps.config.cookieSecure,
+    expires: session.expiresAt,
+  });
+}
+
+/** Drop the session cookie after a sign-out. */
+export function clearSessionCookie(deps: AppDeps, reply: FastifyReply): void {
+  reply.clearCookie(sessionCookieName(deps.config.cookieSecure), {
+    ...SESSION_COOKIE,
+    secure: deps.config.cookieSecure,
+  });
+}
+
 function accessOf(request: FastifyRequest): Access | undefined {
   const declared = request.routeOptions.config.access;
   if (declared !== undefined) return declared;

@@ -259,6 +259,7 @@ describeEachDialect('dashboard routes', (ctx) => {
 
       const empty = await post(`/app/alerts/${alertId}/resolve`, pracA, { note: '   ' });
       expect(empty.headers.location).toBe('/app?notice=note');
+      expect((await findAlert(ctx.db, a.clinicId, alertId))?.status).toBe('acknowledged');
       clock.advance(60_000);
       const resolved = await post(`/app/alerts/${alertId}/resolve`, pracA, {
         note: 'Called, sent to A&E <b>now</b>',
@@ -507,6 +508,23 @@ describeEachDialect('dashboard routes', (ctx) => {
         password: 'a long enough password',
       });
       expect(dup.statusCode).toBe(409);
+      // Without a role, the same default as the API: a practitioner.
+      const roleless = `roleless.${Date.now()}@example.test`;
+      const plain = await post('/app/clinic/staff', adminA, {
+        email: roleless,
+        displayName: 'Rory Roleless',
+        password: 'a long enough password',
+      });
+      expect(plain.statusCode).toBe(303);
+      expect(
+        (
+          await ctx.db
+            .selectFrom('staff_users')
+            .select('role')
+            .where('email', '=', roleless)
+            .executeTakeFirstOrThrow()
+        ).role,
+      ).toBe('practitioner');
       const user = await ctx.db
         .selectFrom('staff_users')
         .select(['id', 'clinic_id'])

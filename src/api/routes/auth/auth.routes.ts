@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { signIn, signInSchema, signOut, type SignInInput } from '../../../services/sign-in.ts';
 import { readCaller } from '../../../services/staff.ts';
 import { requestActor } from '../../audit.ts';
-import { principalOf, sessionCookieName } from '../../auth/auth.plugin.ts';
+import { clearSessionCookie, principalOf, setSessionCookie } from '../../auth/auth.plugin.ts';
 import { AUTHED_PROBLEMS, instantSchema, problemResponses, uuidSchema } from '../../schemas.ts';
 
 const meSchema = {
@@ -34,7 +34,6 @@ const meSchema = {
 /** Sign in, sign out, who am I. */
 export async function authRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
-  const cookieName = sessionCookieName(deps.config.cookieSecure);
 
   app.post<{ Body: SignInInput }>(
     '/sign-in',
@@ -50,13 +49,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const result = await signIn(deps, requestActor(request), request.body);
-      reply.setCookie(cookieName, result.sessionToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.config.cookieSecure,
-        expires: result.expiresAt,
-      });
+      setSessionCookie(deps, reply, result);
       return {
         user: result.user,
         clinic: result.clinic ?? { id: result.user.clinicId },
@@ -82,12 +75,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (principal.kind === 'staff') {
         await signOut(deps, requestActor(request), { sessionHash: principal.sessionHash });
       }
-      reply.clearCookie(cookieName, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.config.cookieSecure,
-      });
+      clearSessionCookie(deps, reply);
       return reply.status(204).send();
     },
   );

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { requestActor } from '../../../api/audit.ts';
-import { sessionCookieName } from '../../../api/auth/auth.plugin.ts';
+import { clearSessionCookie, setSessionCookie } from '../../../api/auth/auth.plugin.ts';
 import { AppError } from '../../../services/errors.ts';
 import { signIn, signOut } from '../../../services/sign-in.ts';
 import { field, sendPage, stateOf, staffOf } from '../context.ts';
@@ -17,7 +17,6 @@ import {
 /** Sign in and out through the same services as the API (lock-out, rate limit, audit) and its session cookie. */
 export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
-  const cookieName = sessionCookieName(deps.config.cookieSecure);
   const anonymous = { access: 'public', dashboard: 'anonymous' } as const;
 
   app.get<{ Querystring: { next?: string; signedOut?: string } }>(
@@ -54,13 +53,7 @@ export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
     if (email === '' || password === '') return again(401, tr(L, 'signInWrong'));
     try {
       const result = await signIn(deps, requestActor(request), { email, password });
-      reply.setCookie(cookieName, result.sessionToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.config.cookieSecure,
-        expires: result.expiresAt,
-      });
+      setSessionCookie(deps, reply, result);
       reply.clearCookie(SIGN_IN_CSRF_COOKIE, { path: '/app' });
       return reply.redirect(next, 303);
     } catch (error) {
@@ -83,12 +76,7 @@ export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { staff } = staffOf(request);
       await signOut(deps, requestActor(request), { sessionHash: staff.sessionHash });
-      reply.clearCookie(cookieName, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.config.cookieSecure,
-      });
+      clearSessionCookie(deps, reply);
       return reply.redirect('/app/sign-in?signedOut=1', 303);
     },
   );
