@@ -28,7 +28,10 @@ async function refusal(call: Promise<unknown>): Promise<AppError> {
 
 const LONG_PASSWORD = 'a long enough password';
 let n = 0;
-const freshEmail = () => `svc.${Date.now()}.${(n += 1)}@example.test`;
+function freshEmail(): string {
+  n += 1;
+  return `svc.${Date.now()}.${n}@example.test`;
+}
 
 describeEachDialect('staff services', (ctx) => {
   let deps: TestDeps;
