@@ -2,12 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import {
   createApiToken,
   listClinicApiTokens,
-  type NewApiTokenInput,
   newApiTokenSchema,
   revokeClinicApiToken,
 } from '../../../services/api-tokens.ts';
 import {
-  type ClinicSettingsBody,
   clinicSchema,
   clinicSettingsPatchSchema,
   readClinic,
@@ -17,18 +15,17 @@ import {
   createStaff,
   deactivateStaff,
   listClinicStaff,
-  type NewStaffInput,
   newStaffSchema,
   unlockStaff,
 } from '../../../services/staff.ts';
 import { requestActor } from '../../audit.ts';
 import {
   AUTHED_PROBLEMS,
-  type IdParams,
   idParams,
   instantSchema,
   nullableInstant,
   problemResponses,
+  type SchemaInputTypes,
   uuidSchema,
 } from '../../schemas.ts';
 
@@ -61,9 +58,10 @@ const tokenSchema = {
 /** Clinic settings, practitioners and API tokens: clinic admins only (`access: 'admin'`). */
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
+  const typed = app.withTypeProvider<SchemaInputTypes>();
   const admin = { access: 'admin' } as const;
 
-  app.get(
+  typed.get(
     '/clinic',
     {
       config: admin,
@@ -76,7 +74,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     async (request) => readClinic(deps, requestActor(request)),
   );
 
-  app.patch<{ Body: ClinicSettingsBody }>(
+  typed.patch(
     '/clinic',
     {
       config: admin,
@@ -90,7 +88,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     async (request) => updateClinic(deps, requestActor(request), request.body),
   );
 
-  app.get(
+  typed.get(
     '/staff',
     {
       config: admin,
@@ -106,7 +104,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     async (request) => ({ items: await listClinicStaff(deps, requestActor(request)) }),
   );
 
-  app.post<{ Body: NewStaffInput }>(
+  typed.post(
     '/staff',
     {
       config: admin,
@@ -121,7 +119,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       reply.status(201).send(await createStaff(deps, requestActor(request), request.body)),
   );
 
-  app.post<{ Params: IdParams }>(
+  typed.post(
     '/staff/:id/deactivate',
     {
       config: admin,
@@ -135,7 +133,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     async (request) => deactivateStaff(deps, requestActor(request), { userId: request.params.id }),
   );
 
-  app.post<{ Params: IdParams }>(
+  typed.post(
     '/staff/:id/unlock',
     {
       config: admin,
@@ -152,7 +150,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get(
+  typed.get(
     '/api-tokens',
     {
       config: admin,
@@ -168,7 +166,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     async (request) => ({ items: await listClinicApiTokens(deps, requestActor(request)) }),
   );
 
-  app.post<{ Body: NewApiTokenInput }>(
+  typed.post(
     '/api-tokens',
     {
       config: admin,
@@ -189,7 +187,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       reply.status(201).send(await createApiToken(deps, requestActor(request), request.body)),
   );
 
-  app.post<{ Params: IdParams }>(
+  typed.post(
     '/api-tokens/:id/revoke',
     {
       config: admin,

@@ -1,23 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import {
-  type AlertListQuery,
   acknowledgeAlert,
   alertListSchema,
   listClinicAlerts,
-  type ResolveAlertInput,
   resolveAlert,
   resolveAlertSchema,
 } from '../../../services/alerts.ts';
 import { requestActor } from '../../audit.ts';
-import { AUTHED_PROBLEMS, type IdParams, idParams, problemResponses } from '../../schemas.ts';
+import {
+  AUTHED_PROBLEMS,
+  idParams,
+  problemResponses,
+  type SchemaInputTypes,
+} from '../../schemas.ts';
 import { alertView, alertViewSchema } from '../../views.ts';
 
 /** The clinic's alerts: open first, most severe first, longest waiting first. */
 export async function alertRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
+  const typed = app.withTypeProvider<SchemaInputTypes>();
   const staff = { access: 'staff' } as const;
 
-  app.get<{ Querystring: AlertListQuery }>(
+  typed.get(
     '',
     {
       config: staff,
@@ -36,7 +40,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     }),
   );
 
-  app.post<{ Params: IdParams }>(
+  typed.post(
     '/:id/acknowledge',
     {
       config: staff,
@@ -53,7 +57,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       ),
   );
 
-  app.post<{ Params: IdParams; Body: ResolveAlertInput }>(
+  typed.post(
     '/:id/resolve',
     {
       config: staff,

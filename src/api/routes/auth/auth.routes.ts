@@ -1,9 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { signIn, signInSchema, signOut, type SignInInput } from '../../../services/sign-in.ts';
+import { signIn, signInSchema, signOut } from '../../../services/sign-in.ts';
 import { readCaller } from '../../../services/staff.ts';
 import { requestActor } from '../../audit.ts';
 import { clearSessionCookie, principalOf, setSessionCookie } from '../../auth/auth.plugin.ts';
-import { AUTHED_PROBLEMS, instantSchema, problemResponses, uuidSchema } from '../../schemas.ts';
+import {
+  AUTHED_PROBLEMS,
+  instantSchema,
+  problemResponses,
+  type SchemaInputTypes,
+  uuidSchema,
+} from '../../schemas.ts';
 
 const meSchema = {
   type: 'object',
@@ -34,8 +40,9 @@ const meSchema = {
 /** Sign in, sign out, who am I. */
 export async function authRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
+  const typed = app.withTypeProvider<SchemaInputTypes>();
 
-  app.post<{ Body: SignInInput }>(
+  typed.post(
     '/sign-in',
     {
       config: { access: 'public' },
@@ -60,7 +67,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post(
+  typed.post(
     '/sign-out',
     {
       config: { access: 'staff' },
@@ -80,7 +87,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get(
+  typed.get(
     '/me',
     {
       config: { access: 'staff' },
