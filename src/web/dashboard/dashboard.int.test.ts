@@ -146,6 +146,10 @@ describeEachDialect('dashboard routes', (ctx) => {
 
     it('answers 404 pages for unknown ids and paths', async () => {
       expect((await get('/app/patients/not-a-uuid', pracA)).statusCode).toBe(404);
+      // A service's not_found becomes the 404 page, not a 500.
+      const ack = await post('/app/alerts/not-a-uuid/acknowledge', pracA, {});
+      expect(ack.statusCode).toBe(404);
+      expect(ack.headers['content-type']).toContain('text/html');
       const res = await get('/app/nothing-here', pracA);
       expect(res.statusCode).toBe(404);
       expect(res.headers['content-type']).toContain('text/html');
