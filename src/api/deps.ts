@@ -1,5 +1,5 @@
 import type { ServiceDeps } from '../services/deps.ts';
-import type { StaffRole } from '../store/staff.repository.ts';
+import type { StaffPrincipal, TokenPrincipal } from '../services/staff-auth.ts';
 
 /** The services every route may use (`app.deps`): the use cases' dependencies. */
 export type AppDeps = ServiceDeps;
@@ -14,24 +14,9 @@ export type AppDeps = ServiceDeps;
  */
 export type Access = 'public' | 'link' | 'staff' | 'admin';
 
-export interface StaffPrincipal {
-  readonly kind: 'staff';
-  readonly userId: string;
-  readonly clinicId: string;
-  readonly role: StaffRole;
-  /** sha256 of the session cookie: identifies the session without being it. */
-  readonly sessionHash: string;
-  readonly csrfToken: string;
-  readonly sessionExpiresAt: string;
-}
-
-export interface TokenPrincipal {
-  readonly kind: 'api_token';
-  readonly tokenId: string;
-  readonly clinicId: string;
-}
-
+/** Who the auth hook found (src/services/staff-auth.ts). */
 export type Principal = StaffPrincipal | TokenPrincipal;
+export type { StaffPrincipal, TokenPrincipal };
 
 declare module 'fastify' {
   interface FastifyInstance {

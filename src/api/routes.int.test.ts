@@ -398,6 +398,20 @@ describeEachDialect('routes', (ctx) => {
       expect(await list('?status=acknowledged')).toEqual([emergency]);
       expect(await list('?severity=urgent')).toEqual([urgent, urgent2]);
 
+      // The same rule as the dashboard's form: a blank note resolves nothing.
+      const blank = await fresh.app.inject({
+        method: 'POST',
+        url: `/api/v1/alerts/${emergency}/resolve`,
+        headers: fresh.pracA.headers(),
+        payload: { note: '  \n ' },
+      });
+      expect(blank.statusCode).toBe(400);
+      expect(blank.headers['content-type']).toContain('application/problem+json');
+      expect(json<{ errors: { field: string }[] }>(blank).errors.map((e) => e.field)).toEqual([
+        'note',
+      ]);
+      expect(await list('?status=acknowledged')).toEqual([emergency]);
+
       const resolve = await fresh.app.inject({
         method: 'POST',
         url: `/api/v1/alerts/${emergency}/resolve`,

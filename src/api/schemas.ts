@@ -3,6 +3,8 @@
  * unknown fields rejected, no type coercion) and document the API (OpenAPI 3.1); response
  * schemas also decide which fields are serialised, so nothing unlisted leaks out.
  */
+import type { FastifyTypeProvider } from 'fastify';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { ErrorCode } from '../services/errors.ts';
 import { ERROR_STATUS } from '../services/errors.ts';
 
@@ -16,6 +18,19 @@ export const idParams = {
   required: ['id'],
   properties: { id: uuidSchema },
 } as const;
+
+export type IdParams = FromSchema<typeof idParams>;
+
+/**
+ * `app.withTypeProvider<SchemaInputTypes>()`: a route's body, query and params types are
+ * `FromSchema` of the schemas it declares, never written by hand. Replies are left untyped:
+ * the response schema already decides at run time what is sent, and the store's records are
+ * readonly where json-schema-to-ts would want mutable arrays.
+ */
+export interface SchemaInputTypes extends FastifyTypeProvider {
+  validator: this['schema'] extends JSONSchema ? FromSchema<this['schema']> : unknown;
+  serializer: unknown;
+}
 
 /** `{ 401: Problem, 404: Problem, … }` for the given error codes, by their status. */
 interface ProblemResponse {

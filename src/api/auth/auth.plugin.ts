@@ -1,32 +1,44 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findApiTokenByHash, touchApiToken } from '../../store/api-tokens.repository.ts';
-import { findStaffSession, touchStaffSession } from '../../store/staff.repository.ts';
-import { HOUR_MS, MINUTE_MS } from '../../services/clock.ts';
-import type { Access, AppDeps, Principal, StaffPrincipal } from '../deps.ts';
 import { AppError } from '../../services/errors.ts';
-import { safeEqual, sha256Hex } from '../../services/secrets.ts';
+import { safeEqual } from '../../services/secrets.ts';
+import { authenticateApiToken, authenticateStaffSession } from '../../services/staff-auth.ts';
+import type { Access, AppDeps, Principal } from '../deps.ts';
 
 /**
  * Authentication and coarse authorisation for every route (docs/decisions/0200-cookie-csrf-and-tokens.md).
  * Runs on `onRequest`, before the body is read, so an anonymous caller learns nothing about
- * a route's input. Finer checks (same clinic, same session) are made by the queries, which
- * are always scoped by the caller's clinic.
+ * a route's input. Who a credential names is the services' answer (staff-auth.ts); finer
+ * checks (same clinic, same session) are made by the services.
  */
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Write `last_seen_at` at most this often per session or token. */
-const TOUCH_EVERY_MS = MINUTE_MS;
 
 export function sessionCookieName(secure: boolean): string {
   // `__Host-` binds the cookie to this host, https and path / (ASVS 3.4.4); it needs Secure.
   return secure ? '__Host-needlecare_session' : 'needlecare_session';
 }
 
-/** When a staff session ends: idle timeout slides, the absolute lifetime does not (ASVS 3.3.2). */
-export function sessionExpiry(deps: AppDeps, createdAt: string, now: Date): Date {
-  const absolute = Date.parse(createdAt) + deps.config.sessionTtlHours * HOUR_MS;
-  const idle = now.getTime() + deps.config.sessionIdleMinutes * MINUTE_MS;
-  return new Date(Math.min(absolute, idle));
+const SESSION_COOKIE = { path: '/', httpOnly: true, sameSite: 'lax' } as const;
+
+/** Hand the browser its session cookie after a sign-in (API and dashboard alike). */
+export function setSessionCookie(
+  deps: AppDeps,
+  reply: FastifyReply,
+  session: { readonly sessionToken: string; readonly expiresAt: Date },
+): void {
+  reply.setCookie(sessionCookieName(deps.config.cookieSecure), session.sessionToken, {
+    ...SESSION_COOKIE,
+    secure: deps.config.cookieSecure,
+    expires: session.expiresAt,
+  });
+}
+
+/** Drop the session cookie after a sign-out. */
+export function clearSessionCookie(deps: AppDeps, reply: FastifyReply): void {
+  reply.clearCookie(sessionCookieName(deps.config.cookieSecure), {
+    ...SESSION_COOKIE,
+    secure: deps.config.cookieSecure,
+  });
 }
 
 function accessOf(request: FastifyRequest): Access | undefined {
@@ -40,52 +52,7 @@ async function authenticateBearer(deps: AppDeps, header: string): Promise<Princi
   const match = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header);
   if (match?.[1] === undefined)
     throw new AppError('unauthenticated', 'Use "Authorization: Bearer <token>".');
-  const token = await findApiTokenByHash(deps.db, sha256Hex(match[1]));
-  if (token === undefined || token.revokedAt !== null) {
-    throw new AppError('unauthenticated', 'The API token is unknown or revoked.');
-  }
-  const now = deps.clock.now();
-  if (token.lastUsedAt === null || now.getTime() - Date.parse(token.lastUsedAt) > TOUCH_EVERY_MS) {
-    await touchApiToken(deps.db, token.id, now);
-  }
-  return { kind: 'api_token', tokenId: token.id, clinicId: token.clinicId };
-}
-
-/** A staff session as a principal, with the signed-in person's display name. */
-export type StaffSessionPrincipal = StaffPrincipal & { readonly displayName: string };
-
-/**
- * The staff session a session cookie opens, or undefined (unknown, expired, or the user
- * deactivated). `check` runs before the idle timeout slides (the API's CSRF check: a refused
- * request must not keep a session alive); `touch: false` never slides it (the dashboard's
- * live-update stream). Shared by the API's auth hook and the dashboard's pages.
- */
-export async function loadStaffSession(
-  deps: AppDeps,
-  cookie: string,
-  options: { readonly touch?: boolean; readonly check?: (csrfToken: string) => void } = {},
-): Promise<StaffSessionPrincipal | undefined> {
-  const now = deps.clock.now();
-  const sessionHash = sha256Hex(cookie);
-  const session = await findStaffSession(deps.db, sessionHash, now);
-  if (session === undefined) return undefined;
-  options.check?.(session.csrfToken);
-  let expiresAt = session.expiresAt;
-  if ((options.touch ?? true) && now.getTime() - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS) {
-    const next = sessionExpiry(deps, session.createdAt, now);
-    await touchStaffSession(deps.db, sessionHash, { lastSeenAt: now, expiresAt: next });
-    expiresAt = next.toISOString();
-  }
-  return {
-    kind: 'staff',
-    userId: session.user.id,
-    clinicId: session.user.clinicId,
-    role: session.user.role,
-    sessionHash,
-    csrfToken: session.csrfToken,
-    sessionExpiresAt: expiresAt,
-    displayName: session.user.displayName,
-  };
+  return authenticateApiToken(deps, { token: match[1] });
 }
 
 async function authenticateCookie(
@@ -93,7 +60,8 @@ async function authenticateCookie(
   request: FastifyRequest,
   cookie: string,
 ): Promise<Principal> {
-  const principal = await loadStaffSession(deps, cookie, {
+  const principal = await authenticateStaffSession(deps, {
+    cookie,
     check: (csrfToken) => {
       if (SAFE_METHODS.has(request.method)) return;
       const sent = request.headers[CSRF_HEADER];

@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LOCALES, type Locale } from '../../clinical/types.ts';
-import { countOpenAlertsBySeverity } from '../../store/alerts.repository.ts';
-import { type Clinic, findClinic } from '../../store/clinics.repository.ts';
+import { requestActor } from '../../api/audit.ts';
+import { countOpenEmergencies } from '../../services/alerts.ts';
+import { readClinic } from '../../services/clinic-settings.ts';
+import { AppError } from '../../services/errors.ts';
+import type { Clinic } from '../../store/clinics.repository.ts';
 import { isLocale, negotiateLocale } from '../shared/i18n.ts';
 import { messagePage, type PageContext } from './layout.ts';
 import { type DashboardStaff, formCsrfValid, loadStaff } from './session-auth.ts';
@@ -114,18 +117,18 @@ export function registerDashboardAccess(app: FastifyInstance): void {
       return;
     }
     const staff = await loadStaff(deps, request, access !== 'stream');
-    const clinic = staff === null ? undefined : await findClinic(deps.db, staff.clinicId);
+    // The API's helpers (requestActor) read the principal from the request.
+    if (staff !== null) request.principal = staff;
+    const clinic = staff === null ? undefined : await clinicOf(request);
     if (staff === null || clinic === undefined) {
       if (access === 'stream')
         return reply.status(401).type('text/plain; charset=utf-8').send('Sign in again.');
       if (request.method !== 'GET') return reply.redirect('/app/sign-in', 303);
       return reply.redirect(`/app/sign-in?next=${encodeURIComponent(request.url)}`, 303);
     }
-    // The API's helpers (actorOf, recordSession) read the principal from the request.
-    request.principal = staff;
     const locale = localeOf(request, reply, clinic, secure);
     const openEmergencies =
-      access === 'stream' ? 0 : (await countOpenAlertsBySeverity(deps.db, clinic.id)).emergency;
+      access === 'stream' ? 0 : await countOpenEmergencies(deps, requestActor(request));
     const page: PageContext = {
       locale,
       staff,
@@ -144,6 +147,16 @@ export function registerDashboardAccess(app: FastifyInstance): void {
       return sendPage(reply, 403, messagePage(page, 'csrfTitle', 'csrfText'));
     }
   });
+}
+
+/** The signed-in user's clinic; undefined if it no longer exists. */
+async function clinicOf(request: FastifyRequest): Promise<Clinic | undefined> {
+  try {
+    return await readClinic(request.server.deps, requestActor(request));
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') return undefined;
+    throw error;
+  }
 }
 
 /** A text field of a form body ('' when absent or repeated). */

@@ -146,6 +146,10 @@ describeEachDialect('dashboard routes', (ctx) => {
 
     it('answers 404 pages for unknown ids and paths', async () => {
       expect((await get('/app/patients/not-a-uuid', pracA)).statusCode).toBe(404);
+      // A service's not_found becomes the 404 page, not a 500.
+      const ack = await post('/app/alerts/not-a-uuid/acknowledge', pracA, {});
+      expect(ack.statusCode).toBe(404);
+      expect(ack.headers['content-type']).toContain('text/html');
       const res = await get('/app/nothing-here', pracA);
       expect(res.statusCode).toBe(404);
       expect(res.headers['content-type']).toContain('text/html');
@@ -259,6 +263,7 @@ describeEachDialect('dashboard routes', (ctx) => {
 
       const empty = await post(`/app/alerts/${alertId}/resolve`, pracA, { note: '   ' });
       expect(empty.headers.location).toBe('/app?notice=note');
+      expect((await findAlert(ctx.db, a.clinicId, alertId))?.status).toBe('acknowledged');
       clock.advance(60_000);
       const resolved = await post(`/app/alerts/${alertId}/resolve`, pracA, {
         note: 'Called, sent to A&E <b>now</b>',
@@ -507,6 +512,23 @@ describeEachDialect('dashboard routes', (ctx) => {
         password: 'a long enough password',
       });
       expect(dup.statusCode).toBe(409);
+      // Without a role, the same default as the API: a practitioner.
+      const roleless = `roleless.${Date.now()}@example.test`;
+      const plain = await post('/app/clinic/staff', adminA, {
+        email: roleless,
+        displayName: 'Rory Roleless',
+        password: 'a long enough password',
+      });
+      expect(plain.statusCode).toBe(303);
+      expect(
+        (
+          await ctx.db
+            .selectFrom('staff_users')
+            .select('role')
+            .where('email', '=', roleless)
+            .executeTakeFirstOrThrow()
+        ).role,
+      ).toBe('practitioner');
       const user = await ctx.db
         .selectFrom('staff_users')
         .select(['id', 'clinic_id'])

@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONTENT_POLICIES, usePagePolicy } from '../../api/security-headers.ts';
 import { LOCALES } from '../../clinical/types.ts';
+import { AppError } from '../../services/errors.ts';
 import { localeOf, registerDashboardAccess, sendPage } from './context.ts';
 import { messagePage, type PageContext } from './layout.ts';
 import { dashboardAlertRoutes } from './routes/alerts.routes.ts';
@@ -69,10 +70,9 @@ export async function dashboardPlugin(
 
   // Errors on pages answer pages, not problem+json.
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const status =
-      typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500
-        ? error.statusCode
-        : 500;
+    // A service's AppError carries its status; Fastify's own errors carry `statusCode`.
+    const code = error instanceof AppError ? error.status : error.statusCode;
+    const status = typeof code === 'number' && code >= 400 && code < 500 ? code : 500;
     if (status >= 500) request.log.error({ err: error }, 'dashboard request failed');
     const ctx: PageContext = request.dash?.page ?? {
       locale: localeOf(request, reply, null, app.deps.config.cookieSecure),

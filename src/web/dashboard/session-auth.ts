@@ -1,14 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { loadStaffSession, sessionCookieName } from '../../api/auth/auth.plugin.ts';
-import type { StaffSessionPrincipal } from '../../api/auth/auth.plugin.ts';
+import { sessionCookieName } from '../../api/auth/auth.plugin.ts';
 import type { AppDeps } from '../../api/deps.ts';
 import { randomSecret, safeEqual } from '../../services/secrets.ts';
+import { authenticateStaffSession, type StaffSessionPrincipal } from '../../services/staff-auth.ts';
 
 /**
  * The dashboard's own session check. The API's auth hook answers problem+json and wants the
  * CSRF token in a header; pages must redirect to the sign-in page instead and HTML forms can
  * only send the token as a field. So dashboard routes are `access: 'public'` to that hook and
- * call these functions; the session itself (cookie, store rows, expiry) is the API's.
+ * call these functions; who the session cookie names is the services' answer
+ * (`authenticateStaffSession`), the same the API's hook gets.
  */
 
 export type DashboardStaff = StaffSessionPrincipal;
@@ -24,7 +25,7 @@ export async function loadStaff(
 ): Promise<DashboardStaff | null> {
   const cookie = request.cookies[sessionCookieName(deps.config.cookieSecure)];
   if (cookie === undefined || cookie === '') return null;
-  return (await loadStaffSession(deps, cookie, { touch })) ?? null;
+  return (await authenticateStaffSession(deps, { cookie, touch })) ?? null;
 }
 
 /** Constant-time check of the `_csrf` form field against the session's token. */

@@ -1,24 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { findClinic } from '../../../store/clinics.repository.ts';
-import { deleteStaffSession, findStaffById } from '../../../store/staff.repository.ts';
-import { withTransaction } from '../../../store/db.ts';
-import { actorOf } from '../../audit.ts';
-import { recordAudit } from '../../../services/audit.ts';
-import { principalOf, sessionCookieName } from '../../auth/auth.plugin.ts';
-import { signIn } from '../../auth/sign-in.ts';
-import { AppError } from '../../../services/errors.ts';
-import { PASSWORD_MAX_LENGTH } from '../../../services/passwords.ts';
-import { AUTHED_PROBLEMS, instantSchema, problemResponses, uuidSchema } from '../../schemas.ts';
-
-const signInBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['email', 'password'],
-  properties: {
-    email: { type: 'string', format: 'email', maxLength: 254 },
-    password: { type: 'string', minLength: 1, maxLength: PASSWORD_MAX_LENGTH },
-  },
-} as const;
+import { signIn, signInSchema, signOut } from '../../../services/sign-in.ts';
+import { readCaller } from '../../../services/staff.ts';
+import { requestActor } from '../../audit.ts';
+import { clearSessionCookie, principalOf, setSessionCookie } from '../../auth/auth.plugin.ts';
+import {
+  AUTHED_PROBLEMS,
+  instantSchema,
+  problemResponses,
+  type SchemaInputTypes,
+  uuidSchema,
+} from '../../schemas.ts';
 
 const meSchema = {
   type: 'object',
@@ -49,9 +40,9 @@ const meSchema = {
 /** Sign in, sign out, who am I. */
 export async function authRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
-  const cookieName = sessionCookieName(deps.config.cookieSecure);
+  const typed = app.withTypeProvider<SchemaInputTypes>();
 
-  app.post<{ Body: { email: string; password: string } }>(
+  typed.post(
     '/sign-in',
     {
       config: { access: 'public' },
@@ -59,23 +50,16 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         tags: ['auth'],
         summary:
           'Sign in with e-mail and password; sets the session cookie and returns the CSRF token',
-        body: signInBody,
+        body: signInSchema,
         response: { 200: meSchema, ...problemResponses('unauthenticated', 'too_many_requests') },
       },
     },
     async (request, reply) => {
-      const result = await signIn(deps, request, request.body.email, request.body.password);
-      const clinic = await findClinic(deps.db, result.user.clinicId);
-      reply.setCookie(cookieName, result.sessionToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.config.cookieSecure,
-        expires: result.expiresAt,
-      });
+      const result = await signIn(deps, requestActor(request), request.body);
+      setSessionCookie(deps, reply, result);
       return {
         user: result.user,
-        clinic: clinic ?? { id: result.user.clinicId },
+        clinic: result.clinic ?? { id: result.user.clinicId },
         authMethod: 'session',
         csrfToken: result.csrfToken,
         expiresAt: result.expiresAt.toISOString(),
@@ -83,7 +67,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post(
+  typed.post(
     '/sign-out',
     {
       config: { access: 'staff' },
@@ -96,26 +80,14 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const principal = principalOf(request);
       if (principal.kind === 'staff') {
-        await withTransaction(deps.db, async (trx) => {
-          await deleteStaffSession(trx, principal.sessionHash);
-          await recordAudit(trx, deps.clock, actorOf(request), {
-            action: 'auth.sign_out',
-            subjectType: 'staff_user',
-            subjectId: principal.userId,
-          });
-        });
+        await signOut(deps, requestActor(request), { sessionHash: principal.sessionHash });
       }
-      reply.clearCookie(cookieName, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.config.cookieSecure,
-      });
+      clearSessionCookie(deps, reply);
       return reply.status(204).send();
     },
   );
 
-  app.get(
+  typed.get(
     '/me',
     {
       config: { access: 'staff' },
@@ -127,10 +99,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const principal = principalOf(request);
-      const clinic = await findClinic(deps.db, principal.clinicId);
-      if (clinic === undefined) throw new AppError('not_found', 'Your clinic no longer exists.');
+      const { clinic, user } = await readCaller(deps, requestActor(request));
       if (principal.kind === 'api_token') return { user: null, clinic, authMethod: 'api_token' };
-      const user = await findStaffById(deps.db, principal.userId);
       return {
         user,
         clinic,

@@ -1,4 +1,4 @@
-import { WEEKDAYS } from '../../../api/routes/admin/clinic-settings.ts';
+import { WEEKDAYS } from '../../../services/clinic-settings.ts';
 import { PASSWORD_MIN_LENGTH } from '../../../services/passwords.ts';
 import { LOCALES } from '../../../clinical/types.ts';
 import type { Clinic, Weekday } from '../../../store/clinics.repository.ts';

@@ -12,7 +12,7 @@ import {
   type PublishedRate,
   type RegisterCounts,
   type SessionGroup,
-} from '../register.ts';
+} from '../../../services/register-counts.ts';
 
 export interface RegisterView {
   readonly period: PeriodDays;

@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { actorOf } from '../../../api/audit.ts';
-import { recordAudit } from '../../../services/audit.ts';
-import { acknowledgeAlert, findAlert, resolveAlert } from '../../../store/alerts.repository.ts';
-import { withTransaction } from '../../../store/db.ts';
-import { field, sendPage, staffOf, UUID_RE } from '../context.ts';
-import { messagePage } from '../layout.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requestActor } from '../../../api/audit.ts';
+import {
+  acknowledgeAlert,
+  NOTE_MAX_LENGTH,
+  readAlertQueue,
+  readAlertQueueSignature,
+  resolveAlert,
+} from '../../../services/alerts.ts';
+import { AppError } from '../../../services/errors.ts';
+import { field, sendPage, staffOf } from '../context.ts';
 import { tr } from '../messages.ts';
 import { alertsPage, queueFragment } from '../pages/alerts.page.ts';
-import { type AlertQueue, loadQueue, queueSignature } from '../queue.ts';
+import { type AlertQueue, queueOf } from '../queue.ts';
 import { loadStaff } from '../session-auth.ts';
 
 export interface AlertRoutesOptions {
@@ -29,31 +33,40 @@ export async function dashboardAlertRoutes(
   options: AlertRoutesOptions,
 ): Promise<void> {
   const { deps } = app;
-  const { db, clock } = deps;
+  const { clock } = deps;
 
-  async function readQueue(request: FastifyRequest, clinicId: string): Promise<AlertQueue> {
-    const queue = await loadQueue(db, clinicId);
-    const shown = [...queue.open, ...queue.acknowledged, ...queue.resolved];
-    await recordAudit(db, clock, actorOf(request), {
-      action: 'alert.list',
-      subjectType: 'alert',
-      subjectId: null,
-      details: {
-        resultCount: shown.length,
-        patientIds: [...new Set(shown.map((i) => i.alert.patientId))],
-        via: 'dashboard',
-      },
-    });
-    return queue;
+  async function readQueue(
+    request: FastifyRequest,
+  ): Promise<{ queue: AlertQueue; signature: string }> {
+    const actor = requestActor(request);
+    const queue = queueOf(await readAlertQueue(deps, actor));
+    return { queue, signature: hash((await readAlertQueueSignature(deps, actor)).signature) };
+  }
+
+  /** After acknowledge/resolve: back to the queue, or why not (gone, or the note was blank). */
+  async function afterAction(
+    reply: FastifyReply,
+    action: () => Promise<unknown>,
+    done: string,
+  ): Promise<FastifyReply> {
+    try {
+      await action();
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'conflict')
+        return reply.redirect('/app?notice=gone', 303);
+      if (error instanceof AppError && error.code === 'validation_failed')
+        return reply.redirect('/app?notice=note', 303);
+      throw error;
+    }
+    return reply.redirect(done, 303);
   }
 
   app.get<{ Querystring: { notice?: string } }>(
     '/',
     { config: staffRoute },
     async (request, reply) => {
-      const { staff, clinic, page } = staffOf(request);
-      const queue = await readQueue(request, staff.clinicId);
-      const signature = hash((await queueSignature(db, staff.clinicId)).signature);
+      const { clinic, page } = staffOf(request);
+      const { queue, signature } = await readQueue(request);
       const flash =
         request.query.notice === 'gone'
           ? tr(page.locale, 'alertGone')
@@ -69,9 +82,8 @@ export async function dashboardAlertRoutes(
   );
 
   app.get('/alerts/fragment', { config: staffRoute }, async (request, reply) => {
-    const { staff, clinic, page } = staffOf(request);
-    const queue = await readQueue(request, staff.clinicId);
-    const signature = hash((await queueSignature(db, staff.clinicId)).signature);
+    const { clinic, page } = staffOf(request);
+    const { queue, signature } = await readQueue(request);
     return sendPage(
       reply,
       200,
@@ -82,59 +94,28 @@ export async function dashboardAlertRoutes(
   app.post<{ Params: { id: string } }>(
     '/alerts/:id/acknowledge',
     { config: staffRoute },
-    async (request, reply) => {
-      const { staff, page } = staffOf(request);
-      if (!UUID_RE.test(request.params.id))
-        return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-      const outcome = await withTransaction(db, async (trx) => {
-        const alert = await findAlert(trx, staff.clinicId, request.params.id);
-        if (alert === undefined) return 'missing' as const;
-        if (!(await acknowledgeAlert(trx, staff.clinicId, alert.id, staff.userId, clock.now())))
-          return 'gone' as const;
-        await recordAudit(trx, clock, actorOf(request), {
-          action: 'alert.acknowledge',
-          subjectType: 'alert',
-          subjectId: alert.id,
-          patientId: alert.patientId,
-        });
-        return 'done' as const;
-      });
-      if (outcome === 'missing')
-        return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-      return reply.redirect(
-        outcome === 'gone' ? '/app?notice=gone' : `/app#alert-${request.params.id}`,
-        303,
-      );
-    },
+    async (request, reply) =>
+      afterAction(
+        reply,
+        () => acknowledgeAlert(deps, requestActor(request), { alertId: request.params.id }),
+        `/app#alert-${request.params.id}`,
+      ),
   );
 
   app.post<{ Params: { id: string } }>(
     '/alerts/:id/resolve',
     { config: staffRoute },
-    async (request, reply) => {
-      const { staff, page } = staffOf(request);
-      if (!UUID_RE.test(request.params.id))
-        return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-      const note = field(request.body, 'note').trim().slice(0, 2000);
-      const outcome = await withTransaction(db, async (trx) => {
-        const alert = await findAlert(trx, staff.clinicId, request.params.id);
-        if (alert === undefined) return 'missing' as const;
-        if (note === '') return 'note' as const;
-        if (!(await resolveAlert(trx, staff.clinicId, alert.id, staff.userId, clock.now(), note)))
-          return 'gone' as const;
-        await recordAudit(trx, clock, actorOf(request), {
-          action: 'alert.resolve',
-          subjectType: 'alert',
-          subjectId: alert.id,
-          patientId: alert.patientId,
-        });
-        return 'done' as const;
-      });
-      if (outcome === 'missing')
-        return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-      if (outcome === 'note') return reply.redirect('/app?notice=note', 303);
-      return reply.redirect(outcome === 'gone' ? '/app?notice=gone' : '/app', 303);
-    },
+    async (request, reply) =>
+      afterAction(
+        reply,
+        () =>
+          resolveAlert(deps, requestActor(request), {
+            alertId: request.params.id,
+            // A form cannot be told a length: cut the note rather than lose it.
+            note: field(request.body, 'note').trim().slice(0, NOTE_MAX_LENGTH),
+          }),
+        '/app',
+      ),
   );
 
   // Server-sent events: every `pollMs` the stream reads the clinic's open alerts from the
@@ -150,7 +131,7 @@ export async function dashboardAlertRoutes(
     '/events',
     { config: { access: 'public', dashboard: 'stream' } },
     async (request, reply) => {
-      const { staff } = staffOf(request);
+      const actor = requestActor(request);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -175,7 +156,7 @@ export async function dashboardAlertRoutes(
             res.end();
             return;
           }
-          const { signature, openEmergencies } = await queueSignature(db, staff.clinicId);
+          const { signature, openEmergencies } = await readAlertQueueSignature(deps, actor);
           const h = hash(signature);
           if (h !== last) {
             last = h;

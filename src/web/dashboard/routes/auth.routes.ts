@@ -1,11 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../api/audit.ts';
-import { recordAudit } from '../../../services/audit.ts';
-import { sessionCookieName } from '../../../api/auth/auth.plugin.ts';
-import { signIn } from '../../../api/auth/sign-in.ts';
+import { requestActor } from '../../../api/audit.ts';
+import { clearSessionCookie, setSessionCookie } from '../../../api/auth/auth.plugin.ts';
 import { AppError } from '../../../services/errors.ts';
-import { withTransaction } from '../../../store/db.ts';
-import { deleteStaffSession } from '../../../store/staff.repository.ts';
+import { signIn, signOut } from '../../../services/sign-in.ts';
 import { field, sendPage, stateOf, staffOf } from '../context.ts';
 import { tr } from '../messages.ts';
 import { signInPage } from '../pages/sign-in.page.ts';
@@ -17,10 +14,9 @@ import {
   signInCsrfValid,
 } from '../session-auth.ts';
 
-/** Sign in and out with the API's own sign-in (lock-out, rate limit, audit) and session cookie. */
+/** Sign in and out through the same services as the API (lock-out, rate limit, audit) and its session cookie. */
 export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
-  const cookieName = sessionCookieName(deps.config.cookieSecure);
   const anonymous = { access: 'public', dashboard: 'anonymous' } as const;
 
   app.get<{ Querystring: { next?: string; signedOut?: string } }>(
@@ -56,14 +52,8 @@ export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
     if (!signInCsrfValid(request, request.body)) return again(403, tr(L, 'signInExpiredForm'));
     if (email === '' || password === '') return again(401, tr(L, 'signInWrong'));
     try {
-      const result = await signIn(deps, request, email, password);
-      reply.setCookie(cookieName, result.sessionToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.config.cookieSecure,
-        expires: result.expiresAt,
-      });
+      const result = await signIn(deps, requestActor(request), { email, password });
+      setSessionCookie(deps, reply, result);
       reply.clearCookie(SIGN_IN_CSRF_COOKIE, { path: '/app' });
       return reply.redirect(next, 303);
     } catch (error) {
@@ -85,20 +75,8 @@ export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
     { config: { access: 'public', dashboard: 'staff' } },
     async (request, reply) => {
       const { staff } = staffOf(request);
-      await withTransaction(deps.db, async (trx) => {
-        await deleteStaffSession(trx, staff.sessionHash);
-        await recordAudit(trx, deps.clock, actorOf(request), {
-          action: 'auth.sign_out',
-          subjectType: 'staff_user',
-          subjectId: staff.userId,
-        });
-      });
-      reply.clearCookie(cookieName, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.config.cookieSecure,
-      });
+      await signOut(deps, requestActor(request), { sessionHash: staff.sessionHash });
+      clearSessionCookie(deps, reply);
       return reply.redirect('/app/sign-in?signedOut=1', 303);
     },
   );

@@ -1,27 +1,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { actorOf } from '../../../api/audit.ts';
-import { recordAudit } from '../../../services/audit.ts';
+import { requestActor } from '../../../api/audit.ts';
 import { fieldIssuesFromAjv } from '../../../api/errors.ts';
-import { AppError, type FieldIssue } from '../../../services/errors.ts';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../services/passwords.ts';
+import type { Locale } from '../../../clinical/types.ts';
 import {
   type ClinicSettingsBody,
-  checkSettings,
   clinicSettingsPatchSchema,
+  updateClinic,
   WEEKDAYS,
-} from '../../../api/routes/admin/clinic-settings.ts';
-import type { Locale } from '../../../clinical/types.ts';
-import { updateClinicSettings, type Weekday } from '../../../store/clinics.repository.ts';
-import { withTransaction } from '../../../store/db.ts';
+} from '../../../services/clinic-settings.ts';
+import { AppError, type FieldIssue } from '../../../services/errors.ts';
 import {
-  deleteStaffSessionsForUser,
-  findStaffByEmail,
-  insertStaffUser,
-  listStaff,
-  type StaffRole,
-  updateStaffUser,
-} from '../../../store/staff.repository.ts';
-import { field, fields, sendPage, staffOf, UUID_RE } from '../context.ts';
+  createStaff,
+  DEFAULT_STAFF_ROLE,
+  deactivateStaff,
+  listClinicStaff,
+  type NewStaffInput,
+  newStaffSchema,
+} from '../../../services/staff.ts';
+import type { Weekday } from '../../../store/clinics.repository.ts';
+import { field, fields, sendPage, staffOf } from '../context.ts';
 import { messagePage } from '../layout.ts';
 import { type DashboardMessageKey, tr } from '../messages.ts';
 import {
@@ -33,19 +30,6 @@ import {
 } from '../pages/clinic.page.ts';
 
 const adminRoute = { access: 'public', dashboard: 'admin' } as const;
-
-/** Mirrors the API's new-staff body schema (not exported there); validated by the same Ajv. */
-const newStaffSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['email', 'displayName', 'password', 'role'],
-  properties: {
-    email: { type: 'string', format: 'email', maxLength: 254 },
-    displayName: { type: 'string', minLength: 1, maxLength: 200 },
-    role: { type: 'string', enum: ['admin', 'practitioner'] },
-    password: { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
-  },
-} as const;
 
 const FIELD_LABEL: Readonly<Record<string, DashboardMessageKey>> = {
   name: 'clinicName',
@@ -143,11 +127,26 @@ export function parseSettingsForm(
   return { form, patch, errors };
 }
 
-const EMPTY_STAFF: NewStaffForm = { email: '', displayName: '', role: 'practitioner' };
+const EMPTY_STAFF: NewStaffForm = { email: '', displayName: '', role: DEFAULT_STAFF_ROLE };
 
-/** Clinic admins: practitioners (list, add, deactivate) and settings, with the API's validation. */
+/** Run the schema a service takes over a parsed form; its problems in the page's words. */
+function schemaErrors(
+  request: FastifyRequest,
+  L: Locale,
+  schema: Parameters<FastifyRequest['compileValidationSchema']>[0],
+  input: unknown,
+): string[] {
+  const validate = request.compileValidationSchema(schema);
+  if (validate(input)) return [];
+  return fieldIssuesFromAjv(
+    (validate.errors ?? []) as Parameters<typeof fieldIssuesFromAjv>[0],
+    'body',
+  ).map((i) => issueText(L, i));
+}
+
+/** Clinic admins: practitioners (list, add, deactivate) and settings, through the same services as the API. */
 export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void> {
-  const { db, clock, passwords } = app.deps;
+  const { deps } = app;
   const zones = Intl.supportedValuesOf('timeZone');
 
   async function show(
@@ -162,8 +161,8 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       flash?: string;
     },
   ) {
-    const { staff, clinic, page } = staffOf(request);
-    const list = await listStaff(db, staff.clinicId);
+    const { clinic, page } = staffOf(request);
+    const list = await listClinicStaff(deps, requestActor(request));
     const settings = parts.settings ?? settingsFormOf(clinic);
     const timeZones = zones.includes(settings.timeZone) ? zones : [settings.timeZone, ...zones];
     return sendPage(
@@ -205,37 +204,14 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
   );
 
   app.post('/clinic/settings', { config: adminRoute }, async (request, reply) => {
-    const { staff, clinic, page } = staffOf(request);
-    const L = page.locale;
+    const L = staffOf(request).page.locale;
     const { form, patch, errors } = parseSettingsForm(L, request.body);
-    if (errors.length === 0) {
-      const validate = request.compileValidationSchema(clinicSettingsPatchSchema);
-      if (!validate(patch)) {
-        errors.push(
-          ...fieldIssuesFromAjv(
-            (validate.errors ?? []) as Parameters<typeof fieldIssuesFromAjv>[0],
-            'body',
-          ).map((i) => issueText(L, i)),
-        );
-      }
-    }
+    if (errors.length === 0)
+      errors.push(...schemaErrors(request, L, clinicSettingsPatchSchema, patch));
     if (errors.length > 0)
       return show(request, reply, 400, { settings: form, settingsErrors: [...new Set(errors)] });
     try {
-      await withTransaction(db, async (trx) => {
-        const updated = await updateClinicSettings(
-          trx,
-          staff.clinicId,
-          checkSettings(clinic, patch),
-        );
-        if (updated === undefined) throw new AppError('not_found', 'No such clinic.');
-        await recordAudit(trx, clock, actorOf(request), {
-          action: 'clinic.settings.update',
-          subjectType: 'clinic',
-          subjectId: staff.clinicId,
-          details: { fields: Object.keys(patch), via: 'dashboard' },
-        });
-      });
+      await updateClinic(deps, requestActor(request), patch);
     } catch (error) {
       if (error instanceof AppError && error.code === 'validation_failed') {
         return show(request, reply, 400, {
@@ -249,46 +225,29 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
   });
 
   app.post('/clinic/staff', { config: adminRoute }, async (request, reply) => {
-    const { staff, page } = staffOf(request);
-    const L = page.locale;
+    const L = staffOf(request).page.locale;
+    const role = field(request.body, 'role');
     const input = {
       email: field(request.body, 'email').trim(),
       displayName: field(request.body, 'displayName').trim(),
-      role: field(request.body, 'role') || 'practitioner',
+      ...(role === '' ? {} : { role }),
       password: field(request.body, 'password'),
     };
     const newStaff: NewStaffForm = {
       email: input.email,
       displayName: input.displayName,
-      role: input.role,
+      role: role || DEFAULT_STAFF_ROLE,
     };
-    const validate = request.compileValidationSchema(newStaffSchema);
-    if (!validate(input)) {
-      const errors = fieldIssuesFromAjv(
-        (validate.errors ?? []) as Parameters<typeof fieldIssuesFromAjv>[0],
-        'body',
-      ).map((i) => issueText(L, i));
-      return show(request, reply, 400, { newStaff, staffErrors: errors });
+    const staffErrors = schemaErrors(request, L, newStaffSchema, input);
+    if (staffErrors.length > 0) return show(request, reply, 400, { newStaff, staffErrors });
+    try {
+      // The schema has just checked the shape.
+      await createStaff(deps, requestActor(request), input as NewStaffInput);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'conflict')
+        return show(request, reply, 409, { newStaff, staffErrors: [tr(L, 'emailInUse')] });
+      throw error;
     }
-    if ((await findStaffByEmail(db, input.email)) !== undefined)
-      return show(request, reply, 409, { newStaff, staffErrors: [tr(L, 'emailInUse')] });
-    const passwordHash = await passwords.hash(input.password);
-    await withTransaction(db, async (trx) => {
-      const created = await insertStaffUser(trx, {
-        clinicId: staff.clinicId,
-        email: input.email,
-        displayName: input.displayName,
-        role: input.role as StaffRole,
-        passwordHash,
-        createdAt: clock.now(),
-      });
-      await recordAudit(trx, clock, actorOf(request), {
-        action: 'staff.create',
-        subjectType: 'staff_user',
-        subjectId: created.id,
-        details: { role: input.role, via: 'dashboard' },
-      });
-    });
     return reply.redirect(
       `/app/clinic?done=added&name=${encodeURIComponent(input.displayName)}`,
       303,
@@ -299,29 +258,24 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
     '/clinic/staff/:id/deactivate',
     { config: adminRoute },
     async (request, reply) => {
-      const { staff, page } = staffOf(request);
-      const notFound = () =>
-        sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-      if (!UUID_RE.test(request.params.id) || request.params.id === staff.userId) return notFound();
-      const user = await withTransaction(db, async (trx) => {
-        const updated = await updateStaffUser(trx, staff.clinicId, request.params.id, {
-          active: false,
+      try {
+        const user = await deactivateStaff(deps, requestActor(request), {
+          userId: request.params.id,
         });
-        if (updated === undefined) return undefined;
-        await deleteStaffSessionsForUser(trx, updated.id);
-        await recordAudit(trx, clock, actorOf(request), {
-          action: 'staff.deactivate',
-          subjectType: 'staff_user',
-          subjectId: updated.id,
-          details: { via: 'dashboard' },
-        });
-        return updated;
-      });
-      if (user === undefined) return notFound();
-      return reply.redirect(
-        `/app/clinic?done=deactivated&name=${encodeURIComponent(user.displayName)}`,
-        303,
-      );
+        return reply.redirect(
+          `/app/clinic?done=deactivated&name=${encodeURIComponent(user.displayName)}`,
+          303,
+        );
+      } catch (error) {
+        // The page offers no button for oneself: asking anyway finds nothing to deactivate.
+        if (error instanceof AppError && (error.code === 'conflict' || error.code === 'not_found'))
+          return sendPage(
+            reply,
+            404,
+            messagePage(staffOf(request).page, 'notFoundTitle', 'notFoundText'),
+          );
+        throw error;
+      }
     },
   );
 }

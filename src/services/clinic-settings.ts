@@ -1,11 +1,19 @@
-import { validatePlanHours } from '../../../clinical/checkin-plan.ts';
-import { LOCALES, type Locale } from '../../../clinical/types.ts';
-import type {
-  Clinic,
-  ClinicSettingsPatch,
-  WeeklyCoverage,
-} from '../../../store/clinics.repository.ts';
-import { AppError, type FieldIssue } from '../../../services/errors.ts';
+import type { FromSchema } from 'json-schema-to-ts';
+import { validatePlanHours } from '../clinical/checkin-plan.ts';
+import { LOCALES } from '../clinical/types.ts';
+import {
+  type Clinic,
+  type ClinicSettingsPatch,
+  findClinic,
+  type TimeRange,
+  type Weekday,
+  updateClinicSettings,
+} from '../store/clinics.repository.ts';
+import { withTransaction } from '../store/db.ts';
+import { type Actor, requireAdmin, requireClinicActor } from './actors.ts';
+import { auditActorOf, recordAudit } from './audit.ts';
+import type { ServiceDeps } from './deps.ts';
+import { AppError, type FieldIssue } from './errors.ts';
 
 /** The settings an admin may change, as JSON Schema (shape) plus `checkSettings` (meaning). */
 const hhmm = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
@@ -47,7 +55,15 @@ export const clinicSettingsProperties = {
     type: 'object',
     additionalProperties: false,
     description: 'Staffed hours per weekday as [["08:00","18:00"]] in the clinic time zone',
-    properties: Object.fromEntries(WEEKDAYS.map((d) => [d, dayRanges])),
+    properties: {
+      mon: dayRanges,
+      tue: dayRanges,
+      wed: dayRanges,
+      thu: dayRanges,
+      fri: dayRanges,
+      sat: dayRanges,
+      sun: dayRanges,
+    },
   },
   quietHours: {
     type: ['object', 'null'],
@@ -74,19 +90,8 @@ export const clinicSchema = {
   },
 } as const;
 
-export interface ClinicSettingsBody {
-  name?: string;
-  timeZone?: string;
-  emergencyNumber?: string;
-  contactPhone?: string;
-  defaultLanguage?: Locale;
-  languages?: Locale[];
-  checkInPlanHours?: number[];
-  thoracicPlanHours?: number[];
-  coverage?: WeeklyCoverage;
-  quietHours?: { start: string; end: string } | null;
-  linkTtlDays?: number;
-}
+/** A settings change as the schema admits it (the type is derived from the schema). */
+export type ClinicSettingsBody = FromSchema<typeof clinicSettingsPatchSchema>;
 
 export function isTimeZone(zone: string): boolean {
   try {
@@ -101,7 +106,7 @@ export function isTimeZone(zone: string): boolean {
  * What the schema cannot say: the zone exists, plans satisfy the clinical core's rules, the
  * default language is offered, ranges run forwards. Checked against the merged settings.
  */
-export function checkSettings(current: Clinic, body: ClinicSettingsBody): ClinicSettingsPatch {
+function checkSettings(current: Clinic, body: ClinicSettingsBody): ClinicSettingsPatch {
   const issues: FieldIssue[] = [];
   if (body.timeZone !== undefined && !isTimeZone(body.timeZone)) {
     issues.push({
@@ -129,10 +134,16 @@ export function checkSettings(current: Clinic, body: ClinicSettingsBody): Clinic
       message: `must include the default language (${defaultLanguage})`,
     });
   }
+  // The schema holds each range to two "HH:MM" strings; its type cannot say "two".
+  const coverage: Partial<Record<Weekday, TimeRange[]>> | undefined =
+    body.coverage === undefined ? undefined : {};
   for (const day of WEEKDAYS) {
-    body.coverage?.[day]?.forEach(([start, end], i) => {
+    const ranges = body.coverage?.[day];
+    if (ranges === undefined || coverage === undefined) continue;
+    coverage[day] = ranges.map(([start = '', end = ''], i) => {
       if (start >= end)
         issues.push({ field: `coverage.${day}[${i}]`, message: 'must end after it starts' });
+      return [start, end] as const;
     });
   }
   if (issues.length > 0) {
@@ -140,9 +151,44 @@ export function checkSettings(current: Clinic, body: ClinicSettingsBody): Clinic
       errors: issues,
     });
   }
+  const { coverage: _coverage, ...rest } = body;
   return {
-    ...body,
+    ...rest,
+    ...(coverage === undefined ? {} : { coverage }),
     ...(checkInPlanHours === undefined ? {} : { checkInPlanHours }),
     ...(thoracicPlanHours === undefined ? {} : { thoracicPlanHours }),
   };
+}
+
+/** The caller's clinic with its settings (every member of a clinic may read them). */
+export async function readClinic(deps: ServiceDeps, actor: Actor): Promise<Clinic> {
+  requireClinicActor(actor);
+  const clinic = await findClinic(deps.db, actor.clinicId);
+  if (clinic === undefined) throw new AppError('not_found', 'No such clinic.');
+  return clinic;
+}
+
+/**
+ * Change the fields of the caller's clinic settings that `patch` holds (admins only). The
+ * shape is `clinicSettingsPatchSchema`'s, checked by the door; the meaning is checked here.
+ */
+export async function updateClinic(
+  deps: ServiceDeps,
+  actor: Actor,
+  patch: ClinicSettingsBody,
+): Promise<Clinic> {
+  requireAdmin(actor);
+  return withTransaction(deps.db, async (trx) => {
+    const current = await findClinic(trx, actor.clinicId);
+    if (current === undefined) throw new AppError('not_found', 'No such clinic.');
+    const updated = await updateClinicSettings(trx, actor.clinicId, checkSettings(current, patch));
+    if (updated === undefined) throw new AppError('not_found', 'No such clinic.');
+    await recordAudit(trx, deps.clock, auditActorOf(actor), {
+      action: 'clinic.settings.update',
+      subjectType: 'clinic',
+      subjectId: actor.clinicId,
+      details: { fields: Object.keys(patch) },
+    });
+    return updated;
+  });
 }

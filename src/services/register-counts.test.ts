@@ -5,7 +5,7 @@ import {
   perThousand,
   type RegisterReport,
   type RegisterSession,
-} from './register.ts';
+} from './register-counts.ts';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
-import { expectedBandAt } from '../../clinical/course.ts';
-import type { Disposition, SymptomCode } from '../../clinical/types.ts';
+import { expectedBandAt } from '../clinical/course.ts';
+import type { Disposition, SymptomCode } from '../clinical/types.ts';
 
 /**
  * The adverse-event register: how many sessions per 1,000 had an adverse event, by class,

@@ -1,0 +1,173 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeEachDialect } from '../../test/dialects.ts';
+import { practitionerOf, serviceDeps, type TestDeps, tokenOf } from '../../test/service-deps.ts';
+import { auditActions, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
+import { type AlertSeverity, findAlert, insertAlert } from '../store/alerts.repository.ts';
+import type { Db } from '../store/db.ts';
+import { insertPatient } from '../store/patients.repository.ts';
+import { insertNeedlingSession } from '../store/sessions.repository.ts';
+import {
+  acknowledgeAlert,
+  listClinicAlerts,
+  readAlertQueue,
+  readAlertQueueSignature,
+  resolveAlert,
+} from './alerts.ts';
+import { AppError } from './errors.ts';
+
+async function seedAlert(db: Db, c: SeededClinic, severity: AlertSeverity = 'urgent') {
+  const patient = await insertPatient(db, {
+    clinicId: c.clinicId,
+    displayName: 'Ana Alert',
+    language: 'en',
+    createdAt: T0,
+  });
+  const session = await insertNeedlingSession(db, {
+    clinicId: c.clinicId,
+    patientId: patient.id,
+    practitionerId: c.practitionerId,
+    performedAt: T0,
+    thoracic: false,
+    bilateralThoracic: false,
+    createdAt: T0,
+    sites: [{ muscle: 'tibialis-anterior', side: 'right' }],
+  });
+  return insertAlert(db, {
+    clinicId: c.clinicId,
+    sessionId: session.id,
+    patientId: patient.id,
+    assessmentId: null,
+    severity,
+    createdAt: T0,
+  });
+}
+
+/** The AppError a call throws (fails the test if it resolves). */
+async function refusal(call: Promise<unknown>): Promise<AppError> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
+}
+
+describeEachDialect('alert services', (ctx) => {
+  let deps: TestDeps;
+  let a: SeededClinic;
+  let b: SeededClinic;
+
+  beforeAll(async () => {
+    deps = serviceDeps(ctx.db);
+    a = await seedClinic(ctx.db, 'Alerts A');
+    b = await seedClinic(ctx.db, 'Alerts B');
+  });
+
+  describe('resolve needs a note that says something', () => {
+    it.each([
+      ['empty', ''],
+      ['blank', '  \n\t '],
+    ])('refuses an %s note, naming the field, and changes nothing', async (_name, note) => {
+      const alert = await seedAlert(ctx.db, a);
+      const before = (await auditActions(ctx.db, 'alert.resolve')).length;
+      const error = await refusal(
+        resolveAlert(deps, practitionerOf(a), { alertId: alert.id, note }),
+      );
+      expect(error.code).toBe('validation_failed');
+      expect(error.errors.map((e) => e.field)).toEqual(['note']);
+      expect((await findAlert(ctx.db, a.clinicId, alert.id))?.status).toBe('open');
+      expect(await auditActions(ctx.db, 'alert.resolve')).toHaveLength(before);
+    });
+
+    it('refuses a note over 2,000 characters', async () => {
+      const alert = await seedAlert(ctx.db, a);
+      const error = await refusal(
+        resolveAlert(deps, practitionerOf(a), { alertId: alert.id, note: 'x'.repeat(2001) }),
+      );
+      expect(error.code).toBe('validation_failed');
+      expect(error.errors.map((e) => e.field)).toEqual(['note']);
+    });
+
+    it('stores the trimmed note, records who resolved it and audits the patient', async () => {
+      const alert = await seedAlert(ctx.db, a);
+      const resolved = await resolveAlert(deps, practitionerOf(a), {
+        alertId: alert.id,
+        note: '  Called the patient back  ',
+      });
+      expect(resolved).toMatchObject({
+        status: 'resolved',
+        resolutionNote: 'Called the patient back',
+        resolvedBy: a.practitionerId,
+        acknowledgedBy: a.practitionerId,
+      });
+      const [event] = await auditActions(ctx.db, 'alert.resolve');
+      expect(event).toMatchObject({ subjectId: alert.id, actorId: a.practitionerId });
+      expect(JSON.parse(event?.details ?? '{}')).toMatchObject({ patientId: alert.patientId });
+      const again = await refusal(
+        resolveAlert(deps, practitionerOf(a), { alertId: alert.id, note: 'again' }),
+      );
+      expect(again.code).toBe('conflict');
+    });
+  });
+
+  describe('acknowledge', () => {
+    it('moves an open alert to acknowledged once; a second time is a conflict', async () => {
+      const alert = await seedAlert(ctx.db, a);
+      const acked = await acknowledgeAlert(deps, practitionerOf(a), { alertId: alert.id });
+      expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedBy: a.practitionerId });
+      const again = await refusal(acknowledgeAlert(deps, practitionerOf(a), { alertId: alert.id }));
+      expect(again.code).toBe('conflict');
+    });
+
+    it('is for people: an API token is refused', async () => {
+      const alert = await seedAlert(ctx.db, a);
+      const error = await refusal(acknowledgeAlert(deps, tokenOf(a), { alertId: alert.id }));
+      expect(error.code).toBe('forbidden');
+      expect((await findAlert(ctx.db, a.clinicId, alert.id))?.status).toBe('open');
+    });
+  });
+
+  it("answers not_found for another clinic's alert and for ids that are not ids", async () => {
+    const alert = await seedAlert(ctx.db, b);
+    for (const alertId of [alert.id, 'not-a-uuid']) {
+      expect((await refusal(acknowledgeAlert(deps, practitionerOf(a), { alertId }))).code).toBe(
+        'not_found',
+      );
+      expect(
+        (await refusal(resolveAlert(deps, practitionerOf(a), { alertId, note: 'done' }))).code,
+      ).toBe('not_found');
+    }
+    expect((await findAlert(ctx.db, b.clinicId, alert.id))?.status).toBe('open');
+  });
+
+  it("lists and queues the caller's clinic only, and audits which patients were seen", async () => {
+    const c = await seedClinic(ctx.db, 'Alerts C');
+    const urgent = await seedAlert(ctx.db, c, 'urgent');
+    const emergency = await seedAlert(ctx.db, c, 'emergency');
+    await seedAlert(ctx.db, b, 'emergency');
+
+    const listed = await listClinicAlerts(deps, tokenOf(c), { limit: '100' });
+    expect(listed.map((x) => x.id)).toEqual([emergency.id, urgent.id]);
+    const [listEvent] = await auditActions(ctx.db, 'alert.list');
+    expect(listEvent?.actorType).toBe('api_token');
+    expect(JSON.parse(listEvent?.details ?? '{}').patientIds.sort()).toEqual(
+      [urgent.patientId, emergency.patientId].sort(),
+    );
+
+    await acknowledgeAlert(deps, practitionerOf(c), { alertId: urgent.id });
+    const queue = await readAlertQueue(deps, practitionerOf(c));
+    expect(queue.open.map((i) => i.alert.id)).toEqual([emergency.id]);
+    expect(queue.acknowledged.map((i) => i.alert.id)).toEqual([urgent.id]);
+    expect(queue.openEmergencies).toBe(1);
+    expect(queue.open[0]?.patientName).toBe('Ana Alert');
+    expect(queue.staffNames.get(c.practitionerId)).toBe('Pia Practitioner');
+    const [queueEvent] = await auditActions(ctx.db, 'alert.list');
+    expect(queueEvent?.actorId).toBe(c.practitionerId);
+
+    const before = await readAlertQueueSignature(deps, practitionerOf(c));
+    await resolveAlert(deps, practitionerOf(c), { alertId: emergency.id, note: 'Seen in A&E' });
+    const after = await readAlertQueueSignature(deps, practitionerOf(c));
+    expect(after.signature).not.toBe(before.signature);
+    expect([before.openEmergencies, after.openEmergencies]).toEqual([1, 0]);
+  });
+});
