@@ -6,16 +6,13 @@
 import type { ErrorCode } from '../services/errors.ts';
 import { ERROR_STATUS } from '../services/errors.ts';
 
-export const uuidSchema = { type: 'string', format: 'uuid' } as const;
-export const instantSchema = { type: 'string', format: 'date-time' } as const;
-export const nullableInstant = { type: ['string', 'null'], format: 'date-time' } as const;
-
-export const idParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: uuidSchema },
-} as const;
+// The shared pieces live with the services, so the pages validate against the same schemas.
+export {
+  idParams,
+  instantSchema,
+  nullableInstant,
+  uuidSchema,
+} from '../services/schemas/common.ts';
 
 /** `{ 401: Problem, 404: Problem, … }` for the given error codes, by their status. */
 interface ProblemResponse {

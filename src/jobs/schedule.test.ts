@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { QuietHours, WeeklyCoverage } from '../store/clinics.repository.ts';
 import {
-  DEFAULT_ESCALATION_TIMING,
-  escalationDueAt,
   isWithinCoverage,
   localDateTime,
-  moveOutOfQuietHours,
   nextCoverageStart,
   zonedInstant,
-} from './schedule.ts';
+} from '../clinical/clinic-hours.ts';
+import { DEFAULT_ESCALATION_TIMING } from '../services/clinic-settings.ts';
+import { escalationDueAt, moveOutOfQuietHours } from './schedule.ts';
 
 const MADRID = 'Europe/Madrid';
 const NEW_YORK = 'America/New_York';

@@ -1,4 +1,4 @@
-import { firedRulesOf } from '../../api/views.ts';
+import { firedRulesOf } from '../../services/schemas/views.ts';
 import type { FiredRule } from '../../clinical/triage.ts';
 import { type Alert, listAlerts } from '../../store/alerts.repository.ts';
 import {

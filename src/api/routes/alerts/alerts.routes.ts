@@ -15,7 +15,7 @@ import { recordAudit } from '../../../services/audit.ts';
 import { principalOf, staffOf } from '../../auth/auth.plugin.ts';
 import { AppError } from '../../../services/errors.ts';
 import { AUTHED_PROBLEMS, idParams, problemResponses } from '../../schemas.ts';
-import { alertView, alertViewSchema } from '../../views.ts';
+import { alertView, alertViewSchema } from '../../../services/schemas/views.ts';
 
 const listQuery = {
   type: 'object',
