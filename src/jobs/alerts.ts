@@ -16,7 +16,7 @@ import type {
   WebhookPayload,
 } from './payloads.ts';
 import { escalationDueAt } from './schedule.ts';
-import { readJobSettings } from '../services/clinic-settings.ts';
+import { readJobSettings } from '../services/job-settings.ts';
 
 export interface AlertDeliveryInput {
   readonly clinic: Clinic;

@@ -17,7 +17,7 @@ import {
 } from './outbox-queries.ts';
 import type { MissedCheckInPayload, ReminderPayload } from './payloads.ts';
 import { moveOutOfQuietHours } from './schedule.ts';
-import { readJobSettings } from '../services/clinic-settings.ts';
+import { readJobSettings } from '../services/job-settings.ts';
 
 const MINUTE_MS = 60_000;
 /** A check-in this long before a planned time still answers it (the patient came early). */

@@ -6,7 +6,7 @@ import {
   nextCoverageStart,
   zonedInstant,
 } from '../clinical/clinic-hours.ts';
-import { DEFAULT_ESCALATION_TIMING } from '../services/clinic-settings.ts';
+import { DEFAULT_ESCALATION_TIMING } from '../services/job-settings.ts';
 import { escalationDueAt, moveOutOfQuietHours } from './schedule.ts';
 
 const MADRID = 'Europe/Madrid';

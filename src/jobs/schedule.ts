@@ -14,7 +14,7 @@ import {
   type WeeklyCoverage,
   zonedInstant,
 } from '../clinical/clinic-hours.ts';
-import type { EscalationTiming } from '../services/clinic-settings.ts';
+import type { EscalationTiming } from '../services/job-settings.ts';
 import type { AlertSeverity } from '../store/alerts.repository.ts';
 import type { QuietHours } from '../store/clinics.repository.ts';
 

@@ -16,7 +16,7 @@ import { findPatient, type Patient } from '../store/patients.repository.ts';
 import { findNeedlingSession, type NeedlingSession } from '../store/sessions.repository.ts';
 import type { Actor, LinkActor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
-import { readJobSettings } from './clinic-settings.ts';
+import { readJobSettings } from './job-settings.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { linkState } from './links.ts';
