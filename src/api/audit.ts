@@ -40,19 +40,6 @@ export function actorOf(request: FastifyRequest): AuditActor {
   };
 }
 
-export function linkActor(
-  request: FastifyRequest,
-  link: { id: string; clinicId: string },
-): AuditActor {
-  return {
-    actorType: 'patient_link',
-    actorId: link.id,
-    clinicId: link.clinicId,
-    ip: request.ip,
-    requestId: request.id,
-  };
-}
-
 export function anonymousActor(
   request: FastifyRequest,
   clinicId: string | null,
@@ -60,4 +47,3 @@ export function anonymousActor(
 ): AuditActor {
   return { actorType: 'anonymous', actorId, clinicId, ip: request.ip, requestId: request.id };
 }
-

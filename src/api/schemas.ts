@@ -8,16 +8,15 @@ import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { ErrorCode } from '../services/errors.ts';
 import { ERROR_STATUS } from '../services/errors.ts';
 
-export const uuidSchema = { type: 'string', format: 'uuid' } as const;
-export const instantSchema = { type: 'string', format: 'date-time' } as const;
-export const nullableInstant = { type: ['string', 'null'], format: 'date-time' } as const;
+// The shared pieces live with the services, so the pages validate against the same schemas.
+import type { idParams } from '../services/schemas/common.ts';
 
-export const idParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: uuidSchema },
-} as const;
+export {
+  idParams,
+  instantSchema,
+  nullableInstant,
+  uuidSchema,
+} from '../services/schemas/common.ts';
 
 export type IdParams = FromSchema<typeof idParams>;
 

@@ -6,7 +6,7 @@ import { readVignettes } from '../../test/vignettes.ts';
 import { validateCase } from './case-schema.ts';
 import { RULEBOOK_V1 } from './rulebook-v1.ts';
 import { triage } from './triage.ts';
-import type { Report, SymptomCode, TriageCase } from './types.ts';
+import type { SymptomCode, TriageCase } from './types.ts';
 import { compareDispositions, RED_FLAG_SYMPTOMS, SYMPTOM_CODES } from './types.ts';
 
 const vignettes = readVignettes();
@@ -401,11 +401,43 @@ describe('safety properties (RULES.md)', () => {
 
   it('raising the last soreness never lowers the disposition', () => {
     fc.assert(
-      fc.property(caseArb({ ties: true }), fc.integer({ min: 1, max: 10 }), (input, by) => {
+      fc.property(caseArb(), fc.integer({ min: 1, max: 10 }), (input, by) => {
         const raised = withLast(input, (r) => ({
           ...r,
           soreness: r.soreness === null ? null : Math.min(10, r.soreness + by),
         }));
+        return notLower(raised, input);
+      }),
+      runs,
+    );
+  });
+
+  // With simultaneous last reports any of them may be "the last" (decision 0004), so raising
+  // one that is not the highest can shrink a rise read from it to a higher sibling. The
+  // patient's latest number is then the highest of the group: raising that never lowers.
+  it('with simultaneous last reports, raising the highest soreness never lowers it', () => {
+    fc.assert(
+      fc.property(caseArb({ ties: true }), fc.integer({ min: 1, max: 10 }), (input, by) => {
+        const lastHour = input.reports[input.reports.length - 1]?.hoursAfter;
+        let top = -1;
+        input.reports.forEach((r, i) => {
+          const best = top === -1 ? null : (input.reports[top]?.soreness ?? null);
+          if (
+            r.hoursAfter === lastHour &&
+            r.soreness !== null &&
+            (best === null || r.soreness >= best)
+          )
+            top = i;
+        });
+        if (top === -1) return true;
+        const raised = {
+          ...input,
+          reports: input.reports.map((r, i) =>
+            i === top && r.soreness !== null
+              ? { ...r, soreness: Math.min(10, r.soreness + by) }
+              : r,
+          ),
+        };
         return notLower(raised, input);
       }),
       runs,

@@ -7,7 +7,6 @@ import type { Alert } from '../store/alerts.repository.ts';
 import type { Clinic } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
 import { enqueueOutbox } from '../store/outbox.repository.ts';
-import type { ClinicOpenStatus } from './messages.ts';
 import type {
   AlertEventType,
   AlertMessagePayload,
@@ -16,8 +15,8 @@ import type {
   WebhookEvent,
   WebhookPayload,
 } from './payloads.ts';
-import { escalationDueAt, isWithinCoverage, nextCoverageStart } from './schedule.ts';
-import { readJobSettings } from './settings.ts';
+import { escalationDueAt } from './schedule.ts';
+import { readJobSettings } from '../services/job-settings.ts';
 
 export interface AlertDeliveryInput {
   readonly clinic: Clinic;
@@ -162,20 +161,4 @@ export async function enqueueAlertDelivery(
     );
   }
   return queued;
-}
-
-/**
- * Is the clinic staffed at `now` (its coverage hours, in its time zone)? When not, `opensAt`
- * is the next opening, for the patient's answer page ("the clinic is closed now; …"). A clinic
- * without configured coverage counts as always open. See `clinicClosedNotice` for the words.
- */
-export function clinicIsOpen(
-  clinic: Pick<Clinic, 'coverage' | 'timeZone'>,
-  now: Date,
-): ClinicOpenStatus {
-  if (isWithinCoverage(now, clinic.coverage, clinic.timeZone)) return { open: true };
-  const opens = nextCoverageStart(now, clinic.coverage, clinic.timeZone);
-  return opens.getTime() > now.getTime()
-    ? { open: false, opensAt: opens.toISOString() }
-    : { open: false };
 }

@@ -4,7 +4,6 @@
  * since e-mail and SMS are read on lock screens and shared devices. Staff messages carry the
  * severity and a dashboard link, and never the patient's name.
  */
-import type { Locale } from '../clinical/types.ts';
 import type { AlertSeverity } from '../store/alerts.repository.ts';
 import type { AlertMessagePayload, ReminderPayload } from './payloads.ts';
 import { formatInstant } from '../clinical/time-zone.ts';
@@ -128,52 +127,4 @@ export function renderAlertSms(p: AlertMessagePayload): string {
     return `Needlecare: ${word} alert at ${p.clinicName} unacknowledged for ${p.escalation.minutesOpen} min. ${p.dashboardUrl}`;
   }
   return `Needlecare: ${word} alert at ${p.clinicName}. ${p.dashboardUrl}`;
-}
-
-/** What `clinicIsOpen` returns. */
-export interface ClinicOpenStatus {
-  readonly open: boolean;
-  /** Next opening (ISO-8601 UTC) when closed. */
-  readonly opensAt?: string;
-}
-
-export interface ClosedNoticeClinic {
-  readonly name: string;
-  readonly timeZone: string;
-  readonly emergencyNumber: string;
-  readonly contactPhone: string;
-}
-
-/**
- * The plain sentence the patient answer page shows when the clinic is closed, or `null` when
- * it is open. Names where to turn instead: the out-of-hours line if the clinic has one, the
- * emergency number always.
- */
-export function clinicClosedNotice(
-  clinic: ClosedNoticeClinic,
-  status: ClinicOpenStatus,
-  locale: Locale,
-  afterHoursPhone: string | null = null,
-): string | null {
-  if (status.open) return null;
-  if (locale === 'es') {
-    const opens =
-      status.opensAt === undefined
-        ? ''
-        : ` Vuelve a abrir el ${formatInstant(status.opensAt, clinic.timeZone, 'es-ES', 'short-weekday-date-time')} (hora de la clínica).`;
-    const urgent =
-      afterHoursPhone === null
-        ? 'Si algo no puede esperar, acuda a urgencias o a su centro de salud más cercano.'
-        : `Si algo no puede esperar, llame al ${afterHoursPhone}.`;
-    return `${clinic.name} está cerrada ahora y nadie leerá su respuesta hasta que abra.${opens} ${urgent} En una emergencia, llame al ${clinic.emergencyNumber}.`;
-  }
-  const opens =
-    status.opensAt === undefined
-      ? ''
-      : ` It opens again ${formatInstant(status.opensAt, clinic.timeZone, 'en-GB', 'short-weekday-date-time')} (clinic time).`;
-  const urgent =
-    afterHoursPhone === null
-      ? 'For anything that cannot wait, go to your nearest urgent care or emergency department.'
-      : `For anything that cannot wait, call ${afterHoursPhone}.`;
-  return `${clinic.name} is closed now, and nobody will read your answer until it opens.${opens} ${urgent} In an emergency, call ${clinic.emergencyNumber}.`;
 }

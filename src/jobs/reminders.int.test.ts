@@ -3,7 +3,7 @@ import { describeEachDialect } from '../../test/dialects.ts';
 import { withTransaction } from '../store/db.ts';
 import { listLinksForSession, revokeLink } from '../store/links.repository.ts';
 import { cancelPendingReminders } from './outbox-queries.ts';
-import { enqueueSessionReminders, stopReminders } from './reminders.ts';
+import { cancelRemindersStoppedByPatient, enqueueSessionReminders } from './reminders.ts';
 import {
   PUBLIC_URL,
   recordingLogger,
@@ -159,7 +159,7 @@ describeEachDialect('jobs: reminders', (ctx) => {
 
   it('after the patient stopped reminders, a re-issued link queues none', async () => {
     const s = await seedSessionWithReminders(ctx.db, { performedAt: T0, thoracic: true });
-    await stopReminders(ctx.db, s.token, new Date('2026-11-25T11:00:00.000Z'));
+    await cancelRemindersStoppedByPatient(ctx.db, s.session.id);
     const queued = await reissue(s, `${PUBLIC_URL}/p/other`, '2026-11-25T12:00:00.000Z');
     expect(queued).toEqual([]);
   });

@@ -4,10 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { CheckInPlan } from '../clinical/checkin-plan.ts';
-import { appendAuditEvent } from '../store/audit.repository.ts';
 import type { Clinic } from '../store/clinics.repository.ts';
-import { type Db, withTransaction } from '../store/db.ts';
-import { findLinkByTokenHash } from '../store/links.repository.ts';
+import type { Db } from '../store/db.ts';
 import { enqueueOutbox } from '../store/outbox.repository.ts';
 import type { Patient } from '../store/patients.repository.ts';
 import type { NeedlingSession } from '../store/sessions.repository.ts';
@@ -20,7 +18,7 @@ import {
 import type { MissedCheckInPayload, ReminderPayload } from './payloads.ts';
 import { stopRemindersUrlOf } from '../services/urls.ts';
 import { moveOutOfQuietHours } from './schedule.ts';
-import { readJobSettings } from './settings.ts';
+import { readJobSettings } from '../services/job-settings.ts';
 
 const MINUTE_MS = 60_000;
 /** A check-in this long before a planned time still answers it (the patient came early). */
@@ -31,8 +29,8 @@ export interface SessionRemindersInput {
   readonly session: Pick<NeedlingSession, 'id' | 'clinicId' | 'createdAt'>;
   readonly patient: Pick<Patient, 'email' | 'phone' | 'language'>;
   /**
-   * The patient's personal link. `stopUrl` defaults to `<url>/stop` (the route of
-   * `remindersStopRoute`), which works with the same token.
+   * The patient's personal link. `stopUrl` defaults to `<url>/stop` (the patient
+   * pages' stop page), which works with the same token.
    */
   readonly link: { readonly url: string; readonly stopUrl?: string };
   readonly plan: CheckInPlan;
@@ -158,37 +156,11 @@ export async function enqueueSessionReminders(
   return queued;
 }
 
-export interface StopResult {
-  /** False when the token matches no link. */
-  readonly found: boolean;
-  /** Reminder messages cancelled by this call (0 when already stopped). */
-  readonly cancelled: number;
-  readonly sessionId?: string;
-  readonly clinicId?: string;
-}
-
 /**
- * Stop a session's reminders, given the patient-link token from the stop URL. Works on expired
- * and revoked links too (stopping can only reduce what is sent), is idempotent, and leaves an
- * audit event. Missed-check-in follow-ups after thoracic needling are kept on purpose.
+ * The outbox side of the patient's stop link (`ServiceEvents.remindersStopped`, wired by the
+ * composition root; the service `stopReminders` audits it): cancel the session's pending
+ * reminders. Missed-check-in follow-ups after thoracic needling are kept on purpose.
  */
-export async function stopReminders(db: Db, token: string, now: Date): Promise<StopResult> {
-  if (token.length === 0 || token.length > 200) return { found: false, cancelled: 0 };
-  const tokenHash = createHash('sha256').update(token, 'utf8').digest('hex');
-  return withTransaction(db, async (trx) => {
-    const link = await findLinkByTokenHash(trx, tokenHash);
-    if (!link) return { found: false, cancelled: 0 };
-    const cancelled = await cancelPendingReminders(trx, link.sessionId, PATIENT_STOP_REASON);
-    await appendAuditEvent(trx, {
-      at: now,
-      clinicId: link.clinicId,
-      actorType: 'patient_link',
-      actorId: link.id,
-      action: 'reminders.stop',
-      subjectType: 'session',
-      subjectId: link.sessionId,
-      details: { cancelled },
-    });
-    return { found: true, cancelled, sessionId: link.sessionId, clinicId: link.clinicId };
-  });
+export async function cancelRemindersStoppedByPatient(db: Db, sessionId: string): Promise<number> {
+  return cancelPendingReminders(db, sessionId, PATIENT_STOP_REASON);
 }

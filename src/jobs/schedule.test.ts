@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { QuietHours, WeeklyCoverage } from '../store/clinics.repository.ts';
 import {
-  DEFAULT_ESCALATION_TIMING,
-  escalationDueAt,
   isWithinCoverage,
-  moveOutOfQuietHours,
   nextCoverageStart,
   zonedInstant,
-} from './schedule.ts';
+} from '../clinical/clinic-hours.ts';
+import { DEFAULT_ESCALATION_TIMING } from '../services/job-settings.ts';
+import { escalationDueAt, moveOutOfQuietHours } from './schedule.ts';
 import { wallTimeAt } from '../clinical/time-zone.ts';
 
 const MADRID = 'Europe/Madrid';

@@ -53,7 +53,7 @@ import type {
 } from './payloads.ts';
 import { EARLY_ANSWER_MINUTES } from './reminders.ts';
 import { escalationDelayMinutes, isWithinCoverage, nextCoverageStart } from './schedule.ts';
-import { readJobSettings } from './settings.ts';
+import { readJobSettings } from '../services/job-settings.ts';
 import type { SmsSender } from './sms-gateway.ts';
 import type { WebhookSender } from './webhooks.ts';
 

@@ -25,6 +25,14 @@ export interface ServiceEvents {
     trx: Db,
     event: { readonly session: NeedlingSession; readonly at: Date },
   ): Promise<void>;
+  /**
+   * The patient asked for no more reminders of a session (the stop link): cancel the pending
+   * ones. Returns how many were cancelled (0 when already stopped).
+   */
+  remindersStopped?(
+    trx: Db,
+    event: { readonly sessionId: string; readonly at: Date },
+  ): Promise<number>;
 }
 
 export interface AlertRaisedEvent {

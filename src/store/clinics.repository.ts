@@ -5,11 +5,10 @@ import { type InstantInput, parseJson, toIso, toJson } from './codec.ts';
 import type { Db } from './db.ts';
 import type { ClinicRow, ClinicUpdate } from './schema.ts';
 
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
-/** `[start, end]` as local `HH:MM` in the clinic's time zone. */
-export type TimeRange = readonly [string, string];
-/** Staffed hours per weekday; a missing day means no cover. */
-export type WeeklyCoverage = Readonly<Partial<Record<Weekday, readonly TimeRange[]>>>;
+// Coverage hours are the clinical core's (clinic-hours.ts); the store keeps them as JSON.
+export type { TimeRange, WeeklyCoverage } from '../clinical/clinic-hours.ts';
+export type { Weekday } from '../clinical/time-zone.ts';
+import type { WeeklyCoverage } from '../clinical/clinic-hours.ts';
 /** Local `HH:MM` window in which no reminder is sent; `null` when the clinic has none. */
 export type QuietHours = { readonly start: string; readonly end: string } | null;
 /** Escalation settings; the shape belongs to the alert-delivery job, the store keeps it as JSON. */

@@ -6,9 +6,8 @@ import { createLogger } from '../../api/logger.ts';
 import { hostname } from 'node:os';
 import { type AppConfig, VARIABLES, workerIdOf } from '../../config/env.ts';
 import { enqueueAlertDelivery } from '../../jobs/alerts.ts';
-import { remindersStopRoute } from '../../jobs/reminders-stop.route.ts';
 import { cancelPendingReminders } from '../../jobs/outbox-queries.ts';
-import { enqueueSessionReminders } from '../../jobs/reminders.ts';
+import { cancelRemindersStoppedByPatient, enqueueSessionReminders } from '../../jobs/reminders.ts';
 import { findClinic } from '../../store/clinics.repository.ts';
 import { createDb, type Db } from '../../store/db.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
@@ -71,6 +70,7 @@ export function outboxEvents(config: AppConfig): ServiceEvents {
     async linksRevoked(trx, e) {
       await cancelPendingReminders(trx, e.session.id, 'patient link revoked');
     },
+    remindersStopped: (trx, e) => cancelRemindersStoppedByPatient(trx, e.sessionId),
     async alertRaised(trx, e) {
       const clinic = await findClinic(trx, e.alert.clinicId);
       const session = await findNeedlingSession(trx, e.alert.clinicId, e.alert.sessionId);
@@ -95,11 +95,10 @@ export function outboxEvents(config: AppConfig): ServiceEvents {
   };
 }
 
-/** What `serve` mounts next to the API: patient pages (/p), the dashboard (/app), the stop link. */
+/** What `serve` mounts next to the API: patient pages (/p, with the reminders stop link), the dashboard (/app). */
 export const PRODUCTION_PLUGINS: readonly ((app: FastifyInstance) => Promise<void>)[] = [
   patientPagesPlugin,
   registerDashboard,
-  (app) => remindersStopRoute(app, app.deps),
 ];
 
 export interface StartOptions {

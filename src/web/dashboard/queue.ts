@@ -1,4 +1,4 @@
-import { firedRulesOf } from '../../api/views.ts';
+import { firedRulesOf } from '../../services/schemas/views.ts';
 import type { FiredRule } from '../../clinical/triage.ts';
 import type { AlertQueueData, AlertQueueEntry } from '../../services/alerts.ts';
 

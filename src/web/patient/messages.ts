@@ -1,3 +1,6 @@
+import type { ClinicOpenStatus } from '../../clinical/clinic-hours.ts';
+import { formatInstant } from '../../clinical/time-zone.ts';
+import type { Locale } from '../../clinical/types.ts';
 import type { Catalogue } from '../shared/i18n.ts';
 
 /**
@@ -137,6 +140,18 @@ export const PATIENT_MESSAGES = {
   },
   print: { en: 'Print', es: 'Imprimir' },
   // Expired / unknown link
+  // Stop reminders (the link at the end of every reminder)
+  stopTitle: { en: 'Stop reminders', es: 'Dejar de recibir recordatorios' },
+  stopAsk: {
+    en: 'Do you want to stop the check-in reminders for this session? You can still open your page and check in whenever you like.',
+    es: '¿Quiere dejar de recibir los recordatorios de seguimiento de esta sesión? Podrá seguir abriendo su página y respondiendo cuando quiera.',
+  },
+  stopButton: { en: 'Stop reminders', es: 'Dejar de recibir recordatorios' },
+  stopDone: {
+    en: 'Done: we will not send you more reminders for this session. You can still open your page and check in whenever you like.',
+    es: 'Hecho: no le enviaremos más recordatorios de esta sesión. Podrá seguir abriendo su página y respondiendo cuando quiera.',
+  },
+  openYourPage: { en: 'Open your page', es: 'Abrir su página' },
   linkGoneTitle: { en: 'This link no longer works', es: 'Este enlace ya no funciona' },
   linkGoneBody: {
     en: 'Links stop working some days after the session, or when the clinic replaces them. Your information is safe.',
@@ -164,4 +179,45 @@ export function fill(template: string, values: Readonly<Record<string, string | 
     const value = values[name];
     return value === undefined ? whole : String(value);
   });
+}
+
+export interface ClosedNoticeClinic {
+  readonly name: string;
+  readonly timeZone: string;
+  readonly emergencyNumber: string;
+  readonly contactPhone: string;
+}
+
+/**
+ * The plain sentence the patient answer page shows when the clinic is closed, or `null` when
+ * it is open. Names where to turn instead: the out-of-hours line if the clinic has one, the
+ * emergency number always.
+ */
+export function clinicClosedNotice(
+  clinic: ClosedNoticeClinic,
+  status: ClinicOpenStatus,
+  locale: Locale,
+  afterHoursPhone: string | null = null,
+): string | null {
+  if (status.open) return null;
+  if (locale === 'es') {
+    const opens =
+      status.opensAt === undefined
+        ? ''
+        : ` Vuelve a abrir el ${formatInstant(status.opensAt, clinic.timeZone, 'es-ES', 'short-weekday-date-time')} (hora de la clínica).`;
+    const urgent =
+      afterHoursPhone === null
+        ? 'Si algo no puede esperar, acuda a urgencias o a su centro de salud más cercano.'
+        : `Si algo no puede esperar, llame al ${afterHoursPhone}.`;
+    return `${clinic.name} está cerrada ahora y nadie leerá su respuesta hasta que abra.${opens} ${urgent} En una emergencia, llame al ${clinic.emergencyNumber}.`;
+  }
+  const opens =
+    status.opensAt === undefined
+      ? ''
+      : ` It opens again ${formatInstant(status.opensAt, clinic.timeZone, 'en-GB', 'short-weekday-date-time')} (clinic time).`;
+  const urgent =
+    afterHoursPhone === null
+      ? 'For anything that cannot wait, go to your nearest urgent care or emergency department.'
+      : `For anything that cannot wait, call ${afterHoursPhone}.`;
+  return `${clinic.name} is closed now, and nobody will read your answer until it opens.${opens} ${urgent} In an emergency, call ${clinic.emergencyNumber}.`;
 }

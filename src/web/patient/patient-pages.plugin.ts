@@ -6,36 +6,33 @@ import QRCode from 'qrcode';
 import { aftercareFor, formatDateTime } from '../../clinical/aftercare.ts';
 import type { ReportInput } from '../../clinical/case-schema.ts';
 import { validateReportInput } from '../../clinical/case-schema.ts';
-import type { CheckInPlan } from '../../clinical/checkin-plan.ts';
-import { nextCheckIn, planCheckIns } from '../../clinical/checkin-plan.ts';
-import type { Disposition } from '../../clinical/types.ts';
-import { compareDispositions } from '../../clinical/types.ts';
-import type { AuditWhat } from '../../services/audit.ts';
-import { linkActor } from '../../api/audit.ts';
+import { nextCheckIn } from '../../clinical/checkin-plan.ts';
+import type { Locale } from '../../clinical/types.ts';
+import { requestActor, requestLinkActor } from '../../api/audit.ts';
 import { CONTENT_POLICIES, usePagePolicy } from '../../api/security-headers.ts';
-import { recordAudit } from '../../services/audit.ts';
-import type { AppDeps } from '../../api/deps.ts';
-import { AppError } from '../../services/errors.ts';
-import { resolveLink } from '../../api/routes/patient-link/resolve-link.ts';
-import type { ActiveLink } from '../../api/routes/patient-link/resolve-link.ts';
-import { submitCheckIn } from '../../api/routes/patient-link/submit-check-in.ts';
-import { sha256Hex } from '../../services/secrets.ts';
 import { PATHS, productUrls } from '../../services/urls.ts';
-import { coreSites, firedRulesOf } from '../../api/views.ts';
-import { clinicIsOpen } from '../../jobs/alerts.ts';
-import { clinicClosedNotice } from '../../jobs/messages.ts';
-import { readJobSettings } from '../../jobs/settings.ts';
-import type { AlertSeverity } from '../../store/alerts.repository.ts';
-import { findOpenAlertForSession } from '../../store/alerts.repository.ts';
-import type { CheckInSource } from '../../store/checkins.repository.ts';
-import { listCheckInsForSession } from '../../store/checkins.repository.ts';
+import type { AppDeps } from '../../api/deps.ts';
+import type { LinkActor } from '../../services/actors.ts';
+import { AppError } from '../../services/errors.ts';
+import {
+  type ActiveLink,
+  clinicOfGoneLink,
+  openPatientSession,
+  type PatientSession,
+  readCheckInAnswer,
+  readPatientSession,
+  resolvePatientLink,
+} from '../../services/patient-link.ts';
+import { coreSites, firedRulesOf } from '../../services/schemas/views.ts';
+import { readStopReminders, stopReminders } from '../../services/stop-reminders.ts';
+import {
+  type CheckInResponse,
+  pressEmergencyButton,
+  submitCheckIn,
+} from '../../services/submit-check-in.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
-import { findClinic } from '../../store/clinics.repository.ts';
-import { findLinkByTokenHash } from '../../store/links.repository.ts';
-import { findPatient } from '../../store/patients.repository.ts';
-import type { NeedlingSession } from '../../store/sessions.repository.ts';
-import { findNeedlingSession } from '../../store/sessions.repository.ts';
 import { isLocale, negotiateLocale } from '../shared/i18n.ts';
+import { clinicClosedNotice } from './messages.ts';
 import type { PageContext } from './views.ts';
 import {
   answerPage,
@@ -44,41 +41,34 @@ import {
   handoutPage,
   linkGonePage,
   sessionPage,
+  stopRemindersPage,
   t,
 } from './views.ts';
 
 const CSS = readFileSync(new URL('./patient.css', import.meta.url), 'utf8');
 
-/** No script, no frames, no outside origin; forms post only to us (docs/decisions/0300). */
-/** No script at all (src/api/security-headers.ts holds every policy). */
+/** No script at all (src/api/security-headers.ts holds every policy; docs/decisions/0300). */
 export const PATIENT_CSP = CONTENT_POLICIES.patient.csp;
 
 const LANG_COOKIE = 'nc_lang';
 
-const SEVERITY_DISPOSITION: Readonly<Record<AlertSeverity, Disposition>> = {
-  routine: 'contact_practitioner',
-  urgent: 'urgent_same_day',
-  emergency: 'emergency',
-};
-
-interface Loaded {
-  readonly link: ActiveLink;
-  readonly session: NeedlingSession;
-  readonly clinic: Clinic;
-  readonly ctx: PageContext;
-  readonly plan: CheckInPlan;
-}
-
 type TokenRequest = FastifyRequest<{ Params: { token: string }; Querystring: { lang?: string } }>;
 
+/** The link a page request holds, and the request acting as its holder. */
+interface Opened {
+  readonly link: ActiveLink;
+  readonly actor: LinkActor;
+}
+
 /**
- * The patient pages (issue 4): server-rendered, no script, one session per link. They go
- * through the same link resolution and check-in path as the JSON API, so a form check-in and an
- * API check-in are stored, triaged and alerted identically.
+ * The patient pages (issue 4): server-rendered, no script, one session per link. Each route
+ * parses, calls the same services as the JSON API (link resolution, check-in, emergency
+ * button, stop reminders) and renders HTML, so a form check-in and an API check-in are stored,
+ * triaged and alerted identically.
  */
 export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   const deps: AppDeps = app.deps;
-  const { db, clock } = deps;
+  const { clock } = deps;
   await app.register(formbody, { bodyLimit: 8 * 1024 });
 
   usePagePolicy(app, 'patient');
@@ -93,36 +83,47 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
         .send(CSS),
   );
 
-  /** Resolve the token and everything a page needs, or answer with the friendly "link gone" page. */
-  async function load(request: TokenRequest, reply: FastifyReply): Promise<Loaded | undefined> {
+  /** The link of the token, or `undefined` once the friendly "link gone" page is sent. */
+  async function open(request: TokenRequest, reply: FastifyReply): Promise<Opened | undefined> {
     const token = request.params.token;
-    let link: ActiveLink;
     try {
-      link = await resolveLink(deps, request, token);
+      const link = await resolvePatientLink(deps, requestActor(request), token);
+      return { link, actor: requestLinkActor(request, link) };
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      const gone =
-        error.code === 'link_gone' ? await findLinkByTokenHash(db, sha256Hex(token)) : undefined;
-      const clinic = gone === undefined ? undefined : await findClinic(db, gone.clinicId);
-      const locale = negotiateLocale({
-        explicit: request.query.lang,
-        acceptLanguage: request.headers['accept-language'],
-        offered: clinic?.languages ?? ['en', 'es'],
-        fallback: clinic?.defaultLanguage ?? 'en',
-      });
-      await reply
-        .status(error.code === 'link_gone' ? 410 : 404)
-        .type('text/html; charset=utf-8')
-        .send(linkGonePage(locale, clinic));
+      if (error.code === 'not_found') request.log.warn('unknown patient-link token');
+      const clinic = error.code === 'link_gone' ? await clinicOfGoneLink(deps, token) : undefined;
+      await sendGone(request, reply, error.code === 'link_gone' ? 410 : 404, clinic);
       return undefined;
     }
-    const session = await findNeedlingSession(db, link.clinicId, link.sessionId);
-    const clinic = await findClinic(db, link.clinicId);
-    const patient = await findPatient(db, link.clinicId, link.patientId);
-    if (session === undefined || clinic === undefined) {
-      await reply.status(404).type('text/html; charset=utf-8').send(linkGonePage('en', undefined));
-      return undefined;
-    }
+  }
+
+  async function sendGone(
+    request: TokenRequest,
+    reply: FastifyReply,
+    status: number,
+    clinic: Clinic | undefined,
+  ): Promise<void> {
+    const locale = negotiateLocale({
+      explicit: request.query.lang,
+      acceptLanguage: request.headers['accept-language'],
+      offered: clinic?.languages ?? ['en', 'es'],
+      fallback: clinic?.defaultLanguage ?? 'en',
+    });
+    await html(reply, status, linkGonePage(locale, clinic));
+  }
+
+  /**
+   * The page context: the language (the switcher, then the phone's language, then what the
+   * clinic recorded for the patient, then the clinic's default; docs/decisions/0300), the
+   * links' base and the clinic's numbers.
+   */
+  function contextOf(
+    request: TokenRequest,
+    reply: FastifyReply,
+    view: { readonly clinic: Clinic; readonly patientLanguage: Locale | undefined },
+  ): PageContext {
+    const { clinic } = view;
     const body = request.body as Record<string, unknown> | undefined;
     const fromForm = typeof body?.lang === 'string' ? body.lang : undefined;
     const explicit = request.query.lang ?? fromForm ?? request.cookies[LANG_COOKIE];
@@ -135,55 +136,30 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
         maxAge: 60 * 60 * 24 * 30,
       });
     }
-    // The switcher, then the phone's language, then what the clinic recorded for the patient,
-    // then the clinic's default (docs/decisions/0300-patient-pages.md).
     const locale = negotiateLocale({
       explicit,
       acceptLanguage: request.headers['accept-language'],
       offered: clinic.languages,
-      fallback: patient?.language ?? clinic.defaultLanguage,
+      fallback: view.patientLanguage ?? clinic.defaultLanguage,
     });
-    const base = PATHS.patientPage(token);
-    const path = request.url.split('?')[0] ?? base;
+    const base = PATHS.patientPage(request.params.token);
     return {
-      link,
-      session,
-      clinic,
-      plan: planCheckIns(
-        { performedAt: session.performedAt, sites: coreSites(session.sites) },
-        { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
-      ),
-      ctx: {
-        locale,
-        base,
-        path,
-        clinic: {
-          name: clinic.name,
-          emergencyNumber: clinic.emergencyNumber,
-          contactPhone: clinic.contactPhone,
-        },
+      locale,
+      base,
+      path: request.url.split('?')[0] ?? base,
+      clinic: {
+        name: clinic.name,
+        emergencyNumber: clinic.emergencyNumber,
+        contactPhone: clinic.contactPhone,
       },
     };
   }
 
-  async function audit(
-    request: FastifyRequest,
-    loaded: Loaded,
-    what: Omit<AuditWhat, 'patientId' | 'subjectType' | 'subjectId'>,
-  ): Promise<void> {
-    await recordAudit(db, clock, linkActor(request, loaded.link), {
-      ...what,
-      subjectType: 'needling_session',
-      subjectId: loaded.session.id,
-      patientId: loaded.session.patientId,
-    });
-  }
-
-  function nextText(loaded: Loaded): string | undefined {
-    const next = nextCheckIn(loaded.plan, clock.now().toISOString());
+  function nextText(view: PatientSession, locale: Locale): string | undefined {
+    const next = nextCheckIn(view.plan, clock.now().toISOString());
     return next === undefined
       ? undefined
-      : formatDateTime(next.dueAt, loaded.clinic.timeZone, loaded.ctx.locale);
+      : formatDateTime(next.dueAt, view.clinic.timeZone, locale);
   }
 
   function html(reply: FastifyReply, status: number, body: string): FastifyReply {
@@ -193,12 +169,11 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   const route = { config: { access: 'link' as const }, schema: { hide: true } };
 
   app.get('/p/:token', route, async (request: TokenRequest, reply) => {
-    const loaded = await load(request, reply);
-    if (loaded === undefined) return reply;
-    const { session, clinic, ctx } = loaded;
-    const checkIns = await listCheckInsForSession(db, session.id);
-    await audit(request, loaded, { action: 'patient_page.session.read' });
-    const now = clock.now().toISOString();
+    const opened = await open(request, reply);
+    if (opened === undefined) return reply;
+    const view = await readPatientSession(deps, opened.actor, { ...opened, what: 'session' });
+    const { session, clinic } = view;
+    const ctx = contextOf(request, reply, view);
     return html(
       reply,
       200,
@@ -207,99 +182,91 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
         sites: session.sites.map((s) => ({ muscle: s.muscle, side: s.side ?? undefined })),
         aftercare: aftercareFor(
           { performedAt: session.performedAt, sites: coreSites(session.sites) },
-          { now, timeZone: clinic.timeZone, locale: ctx.locale },
+          { now: clock.now().toISOString(), timeZone: clinic.timeZone, locale: ctx.locale },
         ),
-        points: checkIns.map((c) => ({
+        points: view.checkIns.map((c) => ({
           hoursAfter: c.hoursAfter,
           soreness: c.soreness,
           ...(c.assessment === null ? {} : { disposition: c.assessment.disposition }),
         })),
-        nextCheckInText: nextText(loaded),
+        nextCheckInText: nextText(view, ctx.locale),
       }),
     );
   });
 
   app.get('/p/:token/check-in', route, async (request: TokenRequest, reply) => {
-    const loaded = await load(request, reply);
-    if (loaded === undefined) return reply;
-    await audit(request, loaded, { action: 'patient_page.check_in_form.read' });
+    const opened = await open(request, reply);
+    if (opened === undefined) return reply;
+    const view = await readPatientSession(deps, opened.actor, {
+      ...opened,
+      what: 'check_in_form',
+    });
     return html(
       reply,
       200,
-      checkInPage(loaded.ctx, { idempotencyKey: randomUUID(), thoracic: loaded.session.thoracic }),
+      checkInPage(contextOf(request, reply, view), {
+        idempotencyKey: randomUUID(),
+        thoracic: view.session.thoracic,
+      }),
     );
   });
 
   app.post('/p/:token/check-in', route, async (request: TokenRequest, reply) => {
-    const loaded = await load(request, reply);
-    if (loaded === undefined) return reply;
+    const opened = await open(request, reply);
+    if (opened === undefined) return reply;
     const form = (request.body ?? {}) as Record<string, unknown>;
     const parsed = parseForm(form);
-    const L = loaded.ctx.locale;
     if (!parsed.ok) {
+      const view = await openPatientSession(deps, opened.actor, opened.link);
+      const ctx = contextOf(request, reply, view);
       return html(
         reply,
         400,
-        checkInPage(loaded.ctx, {
+        checkInPage(ctx, {
           idempotencyKey: randomUUID(),
-          thoracic: loaded.session.thoracic,
-          errors: parsed.errors.map((e) => (e === 'soreness' ? t(L, 'sorenessMissing') : e)),
+          thoracic: view.session.thoracic,
+          errors: parsed.errors.map((e) =>
+            e === 'soreness' ? t(ctx.locale, 'sorenessMissing') : e,
+          ),
           values: parsed.values,
         }),
       );
     }
-    const checkInId = await submit(
-      request,
-      loaded,
-      parsed.input,
-      'patient',
-      stringField(form.idempotencyKey),
-    );
-    return reply.redirect(`${loaded.ctx.base}/answers/${checkInId}`, 303);
+    const key = stringField(form.idempotencyKey);
+    // A key reused with other answers (a form sent twice after editing) is a new check-in.
+    const formKey = key === undefined || key.length > 200 ? undefined : `form:${key}`;
+    const send = (idempotencyKey: string | undefined) =>
+      submitCheckIn(deps, opened.actor, {
+        link: opened.link,
+        input: parsed.input,
+        source: 'patient',
+        idempotencyKey,
+      });
+    const result = await send(formKey).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'idempotency_key_reused')
+        return send(undefined);
+      throw error;
+    });
+    return toAnswer(request, reply, result);
   });
 
   app.post('/p/:token/emergency', route, async (request: TokenRequest, reply) => {
-    const loaded = await load(request, reply);
-    if (loaded === undefined) return reply;
-    const last = (await listCheckInsForSession(db, loaded.session.id)).at(-1);
-    const checkInId = await submit(
-      request,
-      loaded,
-      { soreness: last?.soreness ?? 0, symptoms: ['chest_pain'] },
-      'emergency_button',
-      undefined,
-    );
-    return reply.redirect(`${loaded.ctx.base}/answers/${checkInId}`, 303);
+    const opened = await open(request, reply);
+    if (opened === undefined) return reply;
+    const result = await pressEmergencyButton(deps, opened.actor, {
+      link: opened.link,
+      idempotencyKey: undefined,
+    });
+    return toAnswer(request, reply, result);
   });
 
-  async function submit(
-    request: FastifyRequest,
-    loaded: Loaded,
-    input: ReportInput,
-    source: CheckInSource,
-    key: string | undefined,
-  ): Promise<string> {
-    const result = await submitCheckIn(deps, {
-      link: loaded.link,
-      input,
-      source,
-      // A key reused with other answers (a form sent twice after editing) is a new check-in.
-      idempotencyKey: key === undefined || key.length > 200 ? undefined : `form:${key}`,
-      actor: linkActor(request, loaded.link),
-    }).catch(async (error: unknown) => {
-      if (error instanceof AppError && error.code === 'idempotency_key_reused') {
-        return submitCheckIn(deps, {
-          link: loaded.link,
-          input,
-          source,
-          idempotencyKey: undefined,
-          actor: linkActor(request, loaded.link),
-        });
-      }
-      throw error;
-    });
-    const body = result.body as { checkIn: { id: string } };
-    return body.checkIn.id;
+  function toAnswer(
+    request: TokenRequest,
+    reply: FastifyReply,
+    result: CheckInResponse,
+  ): FastifyReply {
+    const base = PATHS.patientPage(request.params.token);
+    return reply.redirect(`${base}/answers/${result.body.checkIn.id}`, 303);
   }
 
   app.get(
@@ -312,23 +279,22 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       }>,
       reply,
     ) => {
-      const loaded = await load(request, reply);
-      if (loaded === undefined) return reply;
-      const { session, clinic, ctx } = loaded;
-      const L = ctx.locale;
-      const checkIns = await listCheckInsForSession(db, session.id);
-      const checkIn = checkIns.find((c) => c.id === request.params.checkInId);
-      if (checkIn === undefined || checkIn.assessment === null)
-        return reply.redirect(ctx.base, 303);
-      await audit(request, loaded, {
-        action: 'patient_page.answer.read',
-        details: { checkInId: checkIn.id },
+      const opened = await open(request, reply);
+      if (opened === undefined) return reply;
+      const answer = await readCheckInAnswer(deps, opened.actor, {
+        link: opened.link,
+        checkInId: request.params.checkInId,
       });
-      const a = checkIn.assessment;
+      if (answer === undefined)
+        return reply.redirect(PATHS.patientPage(request.params.token), 303);
+      const ctx = contextOf(request, reply, answer);
+      const L = ctx.locale;
+      const { session, clinic } = answer;
+      const a = answer.checkIn.assessment;
       const reasons = firedRulesOf(a.rules, a.rulebookVersion, a.thoracic).map(
         (r) => r.patientText[L],
       );
-      if (checkIn.source === 'emergency_button') {
+      if (answer.checkIn.source === 'emergency_button') {
         return html(
           reply,
           200,
@@ -338,29 +304,15 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           }),
         );
       }
-      const open = await findOpenAlertForSession(db, session.id);
-      const openDisposition = open === undefined ? undefined : SEVERITY_DISPOSITION[open.severity];
-      const earlier =
-        openDisposition !== undefined &&
-        compareDispositions(openDisposition, 'urgent_same_day') >= 0 &&
-        compareDispositions(openDisposition, a.disposition) > 0
-          ? openDisposition
-          : undefined;
-      const status = clinicIsOpen(clinic, clock.now());
-      const closed = clinicClosedNotice(
-        clinic,
-        status,
-        L,
-        readJobSettings(clinic.escalation).afterHoursPhone,
-      );
+      const closed = clinicClosedNotice(clinic, answer.clinicStatus, L, answer.afterHoursPhone);
       return html(
         reply,
         200,
         answerPage(ctx, {
           disposition: a.disposition,
           reasons,
-          nextCheckInText: nextText(loaded),
-          earlierUnacknowledged: earlier,
+          nextCheckInText: nextText(answer, L),
+          earlierUnacknowledged: answer.earlierUnacknowledged,
           closedNotice: a.disposition === 'self_care' ? undefined : (closed ?? undefined),
         }),
       );
@@ -368,10 +320,11 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   );
 
   app.get('/p/:token/handout', route, async (request: TokenRequest, reply) => {
-    const loaded = await load(request, reply);
-    if (loaded === undefined) return reply;
-    const { session, clinic, ctx } = loaded;
-    await audit(request, loaded, { action: 'patient_page.handout.read' });
+    const opened = await open(request, reply);
+    if (opened === undefined) return reply;
+    const view = await readPatientSession(deps, opened.actor, { ...opened, what: 'handout' });
+    const { session, clinic } = view;
+    const ctx = contextOf(request, reply, view);
     const linkUrl = productUrls(deps.config.publicUrl).patientPage(request.params.token);
     const qrSvg = await QRCode.toString(linkUrl, {
       type: 'svg',
@@ -396,6 +349,48 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       }),
     );
   });
+
+  // The stop link of every reminder: GET asks, POST stops. A GET never changes anything (mail
+  // scanners and link previews fetch links on their own); the POST also serves RFC 8058
+  // one-click unsubscribe (`List-Unsubscribe=One-Click`). Expired and revoked links work too.
+  app.get('/p/:token/stop', route, async (request: TokenRequest, reply) => {
+    const target = await stopTarget(request, reply, () =>
+      readStopReminders(deps, request.params.token),
+    );
+    if (target === undefined) return reply;
+    return html(
+      reply,
+      200,
+      stopRemindersPage(contextOf(request, reply, target), { stopped: false }),
+    );
+  });
+
+  app.post('/p/:token/stop', route, async (request: TokenRequest, reply) => {
+    const target = await stopTarget(request, reply, () =>
+      stopReminders(deps, requestActor(request), { token: request.params.token }),
+    );
+    if (target === undefined) return reply;
+    return html(
+      reply,
+      200,
+      stopRemindersPage(contextOf(request, reply, target), { stopped: true }),
+    );
+  });
+
+  async function stopTarget(
+    request: TokenRequest,
+    reply: FastifyReply,
+    run: () => Promise<{ clinic: Clinic | undefined; patientLanguage: Locale | undefined }>,
+  ): Promise<{ clinic: Clinic; patientLanguage: Locale | undefined } | undefined> {
+    try {
+      const { clinic, patientLanguage } = await run();
+      if (clinic !== undefined) return { clinic, patientLanguage };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'not_found') throw error;
+    }
+    await sendGone(request, reply, 404, undefined);
+    return undefined;
+  }
 }
 
 function stringField(value: unknown): string | undefined {

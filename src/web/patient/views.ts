@@ -293,6 +293,19 @@ ${sitesList(L, view.sites)}
   return layout(ctx, t(L, 'handoutTitle'), body);
 }
 
+/** The stop link of the reminders: a question with one button (GET), then "done" (POST). */
+export function stopRemindersPage(ctx: PageContext, view: { readonly stopped: boolean }): string {
+  const L = ctx.locale;
+  const body = view.stopped
+    ? html`<h1>${t(L, 'stopTitle')}</h1>
+<p>${t(L, 'stopDone')}</p>
+<p><a href="${ctx.base}">${t(L, 'openYourPage')}</a></p>`
+    : html`<h1>${t(L, 'stopTitle')}</h1>
+<p>${t(L, 'stopAsk')}</p>
+<form method="post"><input type="hidden" name="lang" value="${L}"><button class="btn" type="submit">${t(L, 'stopButton')}</button></form>`;
+  return layout(ctx, t(L, 'stopTitle'), body, { emergencyBox: 'bottom' });
+}
+
 export function linkGonePage(
   locale: Locale,
   clinic: { readonly name: string; readonly contactPhone: string } | undefined,

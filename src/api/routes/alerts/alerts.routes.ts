@@ -13,7 +13,7 @@ import {
   problemResponses,
   type SchemaInputTypes,
 } from '../../schemas.ts';
-import { alertView, alertViewSchema } from '../../views.ts';
+import { alertView, alertViewSchema } from '../../../services/schemas/views.ts';
 
 /** The clinic's alerts: open first, most severe first, longest waiting first. */
 export async function alertRoutes(app: FastifyInstance): Promise<void> {

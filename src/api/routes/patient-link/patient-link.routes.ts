@@ -1,26 +1,29 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FromSchema } from 'json-schema-to-ts';
 import { reportInputJsonSchema, validateReportInput } from '../../../clinical/case-schema.ts';
-import { planCheckIns } from '../../../clinical/checkin-plan.ts';
-import { findOpenAlertForSession } from '../../../store/alerts.repository.ts';
-import { listCheckInsForSession } from '../../../store/checkins.repository.ts';
-import { findClinic } from '../../../store/clinics.repository.ts';
-import { findNeedlingSession } from '../../../store/sessions.repository.ts';
-import { linkActor } from '../../audit.ts';
-import { recordAudit } from '../../../services/audit.ts';
 import { AppError } from '../../../services/errors.ts';
-import { instantSchema, problemResponses } from '../../schemas.ts';
+import {
+  type ActiveLink,
+  readPatientSession,
+  resolvePatientLink,
+} from '../../../services/patient-link.ts';
+import { instantSchema } from '../../../services/schemas/common.ts';
 import {
   alertViewSchema,
   assessmentViewSchema,
   checkInViewSchema,
-  coreSites,
   planSchema,
   siteView,
   siteViewSchema,
   storedAssessmentView,
-} from '../../views.ts';
-import { resolveLink } from './resolve-link.ts';
-import { submitCheckIn } from './submit-check-in.ts';
+} from '../../../services/schemas/views.ts';
+import {
+  type CheckInResponse,
+  pressEmergencyButton,
+  submitCheckIn,
+} from '../../../services/submit-check-in.ts';
+import { requestActor, requestLinkActor } from '../../audit.ts';
+import { problemResponses } from '../../schemas.ts';
 
 const tokenParams = {
   type: 'object',
@@ -124,16 +127,34 @@ const patientViewSchema = {
   },
 } as const;
 
+type TokenParams = FromSchema<typeof tokenParams>;
+type IdempotencyHeaders = FromSchema<typeof idempotencyHeaders>;
+
+/** The link of a token, or the problem (404 unknown, 410 expired or revoked). */
+async function linkOf(app: FastifyInstance, request: FastifyRequest, token: string) {
+  try {
+    return await resolvePatientLink(app.deps, requestActor(request), token);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found')
+      request.log.warn('unknown patient-link token');
+    throw error;
+  }
+}
+
+function sendCheckIn(reply: FastifyReply, result: CheckInResponse): FastifyReply {
+  if (result.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.status(result.status).send(result.body);
+}
+
 /**
  * The patient's side, reached with the link token only (no staff auth): one session's view,
  * check-ins, and the emergency button. A token opens its own session and nothing else.
  */
 export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
-  const { db, clock } = deps;
   const link = { access: 'link' } as const;
 
-  app.get<{ Params: { token: string } }>(
+  app.get<{ Params: TokenParams }>(
     '/:token',
     {
       config: link,
@@ -145,19 +166,12 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const active = await resolveLink(deps, request, request.params.token);
-      const session = await findNeedlingSession(db, active.clinicId, active.sessionId);
-      const clinic = await findClinic(db, active.clinicId);
-      if (session === undefined || clinic === undefined)
-        throw new AppError('not_found', 'This link is not valid.');
-      const checkIns = await listCheckInsForSession(db, session.id);
-      const open = await findOpenAlertForSession(db, session.id);
-      await recordAudit(db, clock, linkActor(request, active), {
-        action: 'patient_link.read',
-        subjectType: 'needling_session',
-        subjectId: session.id,
-        patientId: session.patientId,
+      const active: ActiveLink = await linkOf(app, request, request.params.token);
+      const view = await readPatientSession(deps, requestLinkActor(request, active), {
+        link: active,
+        what: 'api',
       });
+      const { session, clinic, openAlert } = view;
       return {
         session: {
           performedAt: session.performedAt,
@@ -165,11 +179,8 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
           sites: session.sites.map(siteView),
         },
         clinic,
-        plan: planCheckIns(
-          { performedAt: session.performedAt, sites: coreSites(session.sites) },
-          { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
-        ),
-        checkIns: checkIns.map((c) => ({
+        plan: view.plan,
+        checkIns: view.checkIns.map((c) => ({
           receivedAt: c.receivedAt,
           hoursAfter: c.hoursAfter,
           soreness: c.soreness,
@@ -177,13 +188,16 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
           source: c.source,
           assessment: c.assessment === null ? null : storedAssessmentView(c.assessment),
         })),
-        openAlert: open === undefined ? null : { severity: open.severity, status: open.status },
+        openAlert:
+          openAlert === undefined
+            ? null
+            : { severity: openAlert.severity, status: openAlert.status },
         link: { expiresAt: active.expiresAt },
       };
     },
   );
 
-  app.post<{ Params: { token: string }; Body: unknown; Headers: { 'idempotency-key'?: string } }>(
+  app.post<{ Params: TokenParams; Body: unknown; Headers: IdempotencyHeaders }>(
     '/:token/check-ins',
     {
       config: link,
@@ -209,20 +223,18 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
           { errors },
         );
       }
-      const active = await resolveLink(deps, request, request.params.token);
-      const result = await submitCheckIn(deps, {
+      const active = await linkOf(app, request, request.params.token);
+      const result = await submitCheckIn(deps, requestLinkActor(request, active), {
         link: active,
         input: input.value,
         source: 'patient',
         idempotencyKey: request.headers['idempotency-key'],
-        actor: linkActor(request, active),
       });
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(result.status).send(result.body);
+      return sendCheckIn(reply, result);
     },
   );
 
-  app.post<{ Params: { token: string }; Headers: { 'idempotency-key'?: string } }>(
+  app.post<{ Params: TokenParams; Headers: IdempotencyHeaders }>(
     '/:token/emergency',
     {
       config: link,
@@ -253,18 +265,12 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
           })),
         });
       }
-      const active = await resolveLink(deps, request, request.params.token);
-      // Soreness was not asked: carry the last reported one so the curve is not distorted.
-      const last = (await listCheckInsForSession(db, active.sessionId)).at(-1);
-      const result = await submitCheckIn(deps, {
+      const active = await linkOf(app, request, request.params.token);
+      const result = await pressEmergencyButton(deps, requestLinkActor(request, active), {
         link: active,
-        input: { soreness: last?.soreness ?? 0, symptoms: ['chest_pain'] },
-        source: 'emergency_button',
         idempotencyKey: request.headers['idempotency-key'],
-        actor: linkActor(request, active),
       });
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(result.status).send(result.body);
+      return sendCheckIn(reply, result);
     },
   );
 }

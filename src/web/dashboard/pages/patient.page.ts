@@ -1,4 +1,4 @@
-import { firedRulesOf } from '../../../api/views.ts';
+import { firedRulesOf } from '../../../services/schemas/views.ts';
 import { findMuscle } from '../../../clinical/muscles.ts';
 import type { Alert } from '../../../store/alerts.repository.ts';
 import type { CheckInWithAssessment } from '../../../store/checkins.repository.ts';

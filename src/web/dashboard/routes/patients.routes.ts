@@ -1,10 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { listAlertsForPatient } from '../../../store/alerts.repository.ts';
-import { actorOf } from '../../../api/audit.ts';
-import { recordAudit } from '../../../services/audit.ts';
-import { listCheckInsForSession } from '../../../store/checkins.repository.ts';
-import { findPatient } from '../../../store/patients.repository.ts';
-import { listSessionsForPatient } from '../../../store/sessions.repository.ts';
+import { requestActor } from '../../../api/audit.ts';
+import { AppError } from '../../../services/errors.ts';
+import { readPatientTimeline } from '../../../services/patients.ts';
 import { listStaff } from '../../../store/staff.repository.ts';
 import { sendPage, staffOf, UUID_RE } from '../context.ts';
 import { messagePage } from '../layout.ts';
@@ -12,47 +9,38 @@ import { patientPage } from '../pages/patient.page.ts';
 
 /** One patient: sessions, curves, check-ins with their triage, alerts with their history. */
 export async function dashboardPatientRoutes(app: FastifyInstance): Promise<void> {
-  const { db, clock } = app.deps;
+  const { deps } = app;
 
   app.get<{ Params: { id: string } }>(
     '/patients/:id',
     { config: { access: 'public', dashboard: 'staff' } },
     async (request, reply) => {
       const { staff, clinic, page } = staffOf(request);
-      const patient = UUID_RE.test(request.params.id)
-        ? await findPatient(db, staff.clinicId, request.params.id)
-        : undefined;
-      if (patient === undefined)
-        return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-      const sessions = await listSessionsForPatient(db, staff.clinicId, patient.id);
-      const alerts = await listAlertsForPatient(db, staff.clinicId, patient.id);
-      const entries = [];
-      for (const session of sessions) {
-        entries.push({
-          session,
-          checkIns: await listCheckInsForSession(db, session.id),
-          alerts: alerts.filter((a) => a.sessionId === session.id),
+      const notFound = () =>
+        sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+      if (!UUID_RE.test(request.params.id)) return notFound();
+      let timeline: Awaited<ReturnType<typeof readPatientTimeline>>;
+      try {
+        timeline = await readPatientTimeline(deps, requestActor(request), {
+          patientId: request.params.id,
+          via: 'dashboard',
         });
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'not_found') return notFound();
+        throw error;
       }
       const staffNames = new Map(
-        (await listStaff(db, staff.clinicId)).map((u) => [u.id, u.displayName]),
+        (await listStaff(deps.db, staff.clinicId)).map((u) => [u.id, u.displayName]),
       );
-      await recordAudit(db, clock, actorOf(request), {
-        action: 'patient.timeline.read',
-        subjectType: 'patient',
-        subjectId: patient.id,
-        patientId: patient.id,
-        details: { via: 'dashboard' },
-      });
       return sendPage(
         reply,
         200,
         patientPage(page, {
-          patient,
-          sessions: entries,
+          patient: timeline.patient,
+          sessions: timeline.sessions,
           staffNames,
           timeZone: clinic.timeZone,
-          now: clock.now(),
+          now: deps.clock.now(),
         }),
       );
     },

@@ -1,29 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import { actorOf } from '../../../api/audit.ts';
-import { recordAudit } from '../../../services/audit.ts';
+import { requestActor } from '../../../api/audit.ts';
 import { fieldIssuesFromAjv } from '../../../api/errors.ts';
-import { AppError, type FieldIssue } from '../../../services/errors.ts';
-import { type IssuedLink, issueLink } from '../../../services/links.ts';
-import { coreSites } from '../../../api/views.ts';
-import { type CheckInPlan, planCheckIns } from '../../../clinical/checkin-plan.ts';
-import { withTransaction } from '../../../store/db.ts';
-import {
-  findIdempotentResponse,
-  saveIdempotentResponse,
-} from '../../../store/idempotency.repository.ts';
-import { findNeedlingSession } from '../../../store/sessions.repository.ts';
-import { messagePage } from '../layout.ts';
-import { newPatientSchema } from '../../../api/routes/patients/patients.routes.ts';
-import {
-  type RecordSessionBody,
-  recordSession,
-} from '../../../api/routes/sessions/record-session.ts';
+import type { CheckInPlan } from '../../../clinical/checkin-plan.ts';
 import { findMuscle, isBilateralThoracic } from '../../../clinical/muscles.ts';
 import { type Locale, SIDES, type Side } from '../../../clinical/types.ts';
+import { AppError, type FieldIssue } from '../../../services/errors.ts';
+import type { IssuedLink } from '../../../services/links.ts';
+import { getPatient, searchPatients } from '../../../services/patients.ts';
+import { type RecordSessionBody, recordSessionOnce } from '../../../services/record-session.ts';
+import { newPatientSchema, type NewPatientBody } from '../../../services/schemas/patients.ts';
+import { reissuePatientLink } from '../../../services/sessions.ts';
 import type { Clinic } from '../../../store/clinics.repository.ts';
-import { findPatient, type Patient, searchPatients } from '../../../store/patients.repository.ts';
+import { findPatient, type Patient } from '../../../store/patients.repository.ts';
+import { messagePage } from '../layout.ts';
 import { field, fields, sendPage, staffOf, UUID_RE } from '../context.ts';
 import type { PageContext } from '../layout.ts';
 import { tr } from '../messages.ts';
@@ -110,21 +101,18 @@ async function sendResult(
   );
 }
 
-/** Record a session: the form, and its POST through the API's own `recordSession`. */
+/** Record a session: the form, and its POST through the same `recordSession` as the API. */
 export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
   const { db, clock } = deps;
 
-  async function search(request: FastifyRequest, clinicId: string, q: string): Promise<Patient[]> {
+  async function search(request: FastifyRequest, q: string): Promise<Patient[]> {
     if (q === '') return [];
-    const found = await searchPatients(db, clinicId, q, SEARCH_LIMIT);
-    await recordAudit(db, clock, actorOf(request), {
-      action: 'patient.search',
-      subjectType: 'patient',
-      subjectId: null,
-      details: { resultCount: found.length, patientIds: found.map((p) => p.id), via: 'dashboard' },
+    return searchPatients(deps, requestActor(request), {
+      q,
+      limit: SEARCH_LIMIT,
+      via: 'dashboard',
     });
-    return found;
   }
 
   function emptyForm(clinic: Clinic, found: Patient[], q: string, choice: string): RecordFormState {
@@ -145,20 +133,19 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     '/sessions/new',
     { config: staffRoute },
     async (request, reply) => {
-      const { staff, clinic, page } = staffOf(request);
+      const { clinic, page } = staffOf(request);
       const q = (request.query.q ?? '').trim().slice(0, 100);
-      const found = await search(request, staff.clinicId, q);
+      const found = await search(request, q);
       let choice = 'new';
       const wanted = request.query.patientId;
       if (wanted !== undefined && UUID_RE.test(wanted)) {
-        const patient = await findPatient(db, staff.clinicId, wanted);
+        const patient = await getPatient(deps, requestActor(request), { patientId: wanted }).catch(
+          (error: unknown) => {
+            if (error instanceof AppError && error.code === 'not_found') return undefined;
+            throw error;
+          },
+        );
         if (patient !== undefined) {
-          await recordAudit(db, clock, actorOf(request), {
-            action: 'patient.read',
-            subjectType: 'patient',
-            subjectId: patient.id,
-            patientId: patient.id,
-          });
           if (!found.some((p) => p.id === patient.id)) found.unshift(patient);
           choice = patient.id;
         }
@@ -193,18 +180,13 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     const performedLocal = field(body, 'performedAt');
     const submittedKey = field(body, 'recordKey');
     const recordKey = /^[\w-]{8,64}$/.test(submittedKey) ? submittedKey : randomUUID();
-    const scope = `record-session:${staff.clinicId}:${staff.userId}`;
-    // Already recorded with this form (a refresh of the result page, a double tap): show that
-    // session again with a fresh link (the token of the first exists only in its response).
-    const earlier = await findIdempotentResponse(db, scope, recordKey);
-    if (earlier !== undefined) {
-      const sessionId = (earlier.response as { sessionId?: unknown }).sessionId;
-      if (typeof sessionId === 'string') return reissue(request, reply, sessionId);
-    }
     const notes = field(body, 'notes').trim();
     const errors: string[] = [];
 
-    const input: RecordSessionBody = { performedAt: '', sites };
+    const input: { -readonly [K in keyof RecordSessionBody]: RecordSessionBody[K] } = {
+      performedAt: '',
+      sites,
+    };
     if (notes !== '') input.notes = notes.slice(0, 2000);
     if (choice === 'new') {
       const patient = {
@@ -230,7 +212,8 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
           errors.push(tr(L, 'errField', { field: label, message: issue.message }));
         }
       }
-      input.patient = patient as NonNullable<RecordSessionBody['patient']>;
+      // Checked against the schema just above; the service stores nothing when it fails.
+      input.patient = patient as NewPatientBody;
     } else {
       input.patientId = choice;
     }
@@ -268,27 +251,13 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     };
     if (errors.length > 0) return again(errors);
 
-    let recorded: Awaited<ReturnType<typeof recordSession>>;
+    let once: Awaited<ReturnType<typeof recordSessionOnce>>;
     try {
-      recorded = await withTransaction(db, async (trx) => {
-        const result = await recordSession({ ...deps, db: trx }, request, input);
-        const saved = await saveIdempotentResponse(trx, {
-          scope,
-          key: recordKey,
-          requestHash: 'dashboard-record-session',
-          statusCode: 201,
-          response: { sessionId: result.session.id },
-          createdAt: clock.now(),
-        });
-        if (!saved) throw new DuplicateSubmit();
-        return result;
+      once = await recordSessionOnce(deps, requestActor(request), {
+        body: input,
+        formKey: recordKey,
       });
     } catch (error) {
-      if (error instanceof DuplicateSubmit) {
-        const first = await findIdempotentResponse(db, scope, recordKey);
-        const sessionId = (first?.response as { sessionId?: unknown } | undefined)?.sessionId;
-        if (typeof sessionId === 'string') return reissue(request, reply, sessionId);
-      }
       if (
         error instanceof AppError &&
         (error.code === 'validation_failed' || error.code === 'not_found')
@@ -301,6 +270,10 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       }
       throw error;
     }
+    // Already recorded with this form (a refresh of the result page, a double tap): show that
+    // session again with a fresh link (the token of the first exists only in its response).
+    if (once.kind === 'already_recorded') return reissue(request, reply, once.sessionId);
+    const { recorded } = once;
     return sendResult(reply, page, clinic, {
       patient: recorded.patient,
       link: recorded.link,
@@ -310,8 +283,8 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     });
   });
 
-  // A new link for an existing session (lost handout): the API's `issueLink`, which revokes the
-  // session's earlier links, audited as the API does.
+  // A new link for an existing session (lost handout): the same service as the API's, which
+  // revokes the session's earlier links.
   app.post<{ Params: { id: string } }>(
     '/sessions/:id/link',
     { config: staffRoute },
@@ -323,38 +296,26 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     reply: FastifyReply,
     sessionId: string,
   ): Promise<FastifyReply> {
-    const { staff, clinic, page } = staffOf(request);
-    if (!UUID_RE.test(sessionId))
-      return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-    const issued = await withTransaction(db, async (trx) => {
-      const session = await findNeedlingSession(trx, staff.clinicId, sessionId);
-      const patient = session && (await findPatient(trx, staff.clinicId, session.patientId));
-      if (session === undefined || patient === undefined) return undefined;
-      const result = await issueLink(trx, deps, { clinic, session, patient }, 'reissued');
-      await recordAudit(trx, clock, actorOf(request), {
-        action: 'patient_link.issue',
-        subjectType: 'patient_link',
-        subjectId: result.link.id,
-        patientId: session.patientId,
-        details: { sessionId: session.id, via: 'dashboard' },
+    const { clinic, page } = staffOf(request);
+    const notFound = () => sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+    if (!UUID_RE.test(sessionId)) return notFound();
+    let issued: Awaited<ReturnType<typeof reissuePatientLink>>;
+    try {
+      issued = await reissuePatientLink(deps, requestActor(request), {
+        sessionId,
+        via: 'dashboard',
       });
-      return { session, patient, link: result.issued };
-    });
-    if (issued === undefined)
-      return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
-    const { session, patient, link } = issued;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'not_found') return notFound();
+      throw error;
+    }
+    const { session, patient, link, plan } = issued;
     return sendResult(reply, page, clinic, {
       patient,
       link,
-      plan: planCheckIns(
-        { performedAt: session.performedAt, sites: coreSites(session.sites) },
-        { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
-      ),
+      plan,
       bilateral: session.bilateralThoracic,
       thoracic: session.thoracic,
     });
   }
 }
-
-/** Rolls back a second recording of one form when a concurrent submit stored it first. */
-class DuplicateSubmit extends Error {}

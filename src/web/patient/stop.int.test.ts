@@ -1,9 +1,14 @@
-import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
-import { describeEachDialect } from '../../test/dialects.ts';
-import { listAuditEvents } from '../store/audit.repository.ts';
-import { remindersStopRoute } from './reminders-stop.route.ts';
-import { stopReminders } from './reminders.ts';
+import { describeEachDialect } from '../../../test/dialects.ts';
+import { buildApp } from '../../api/app.ts';
+import { createLogger } from '../../api/logger.ts';
+import { testConfig } from '../../api/test-support.ts';
+import { cancelRemindersStoppedByPatient } from '../../jobs/reminders.ts';
+import type { Clock } from '../../services/clock.ts';
+import { stopReminders } from '../../services/stop-reminders.ts';
+import { listAuditEvents } from '../../store/audit.repository.ts';
+import type { Db } from '../../store/db.ts';
 import {
   PUBLIC_URL,
   recordingLogger,
@@ -12,12 +17,35 @@ import {
   recordingWebhooks,
   seedSessionWithReminders,
   testClock,
-} from './test-support.ts';
-import { createWorker } from './worker.ts';
+} from '../../jobs/test-support.ts';
+import { createWorker } from '../../jobs/worker.ts';
+import { patientPagesPlugin } from './patient-pages.plugin.ts';
 
 const T0 = '2026-11-25T10:00:00.000Z';
 
-describeEachDialect('jobs: the stop link', (ctx) => {
+/** The app as `serve` mounts it: the stop page among the patient pages, the outbox wired. */
+async function appWith(db: Db, clock: Clock): Promise<FastifyInstance> {
+  return buildApp({
+    config: testConfig(),
+    db,
+    clock,
+    logger: createLogger('silent'),
+    events: {
+      remindersStopped: (trx, e) => cancelRemindersStoppedByPatient(trx, e.sessionId),
+    },
+    plugins: [patientPagesPlugin],
+  });
+}
+
+const actor = {
+  kind: 'anonymous',
+  clinicId: null,
+  actorId: null,
+  ip: '127.0.0.1',
+  requestId: 't',
+} as const;
+
+describeEachDialect('patient pages: the reminders stop link', (ctx) => {
   afterEach(async () => {
     await ctx.db.deleteFrom('outbox').execute();
   });
@@ -37,10 +65,10 @@ describeEachDialect('jobs: the stop link', (ctx) => {
       thoracic: true,
       language: 'es',
       phone: '+34 600 000 002',
+      clinic: { languages: ['en', 'es'] },
     });
     const clock = testClock('2026-11-25T13:00:00.000Z');
-    const app = Fastify();
-    await app.register(remindersStopRoute, { db: ctx.db, clock });
+    const app = await appWith(ctx.db, clock);
 
     const get = await app.inject({ method: 'GET', url: `/p/${s.token}/stop` });
     expect(get.statusCode).toBe(200);
@@ -50,6 +78,7 @@ describeEachDialect('jobs: the stop link', (ctx) => {
     expect(get.body).not.toContain('<script');
     expect(get.body).toContain('<form method="post">');
     expect(get.body).toContain('lang="es"');
+    expect(get.body).toContain('href="tel:112"');
     // Looking is not stopping.
     expect((await statuses(s.session.id)).every((r) => r.status === 'pending')).toBe(true);
 
@@ -76,14 +105,16 @@ describeEachDialect('jobs: the stop link', (ctx) => {
 
     const audit = await listAuditEvents(ctx.db, { clinicId: s.clinic.id, subjectId: s.session.id });
     expect(audit.map((e) => e.action)).toContain('reminders.stop');
-    expect(audit.find((e) => e.action === 'reminders.stop')?.details).toEqual({ cancelled: 12 });
+    expect(audit.find((e) => e.action === 'reminders.stop')?.details).toMatchObject({
+      cancelled: 12,
+      patientId: s.patient.id,
+    });
 
     const again = await app.inject({ method: 'POST', url: `/p/${s.token}/stop` });
     expect(again.statusCode).toBe(200);
-    expect(await stopReminders(ctx.db, s.token, clock.now())).toMatchObject({
-      found: true,
-      cancelled: 0,
-    });
+    expect(
+      await stopReminders({ ...app.deps, db: ctx.db }, actor, { token: s.token }),
+    ).toMatchObject({ cancelled: 0, sessionId: s.session.id });
 
     // Nothing is sent for the session afterwards but the follow-up check.
     const mailer = recordingMailer();
@@ -105,14 +136,35 @@ describeEachDialect('jobs: the stop link', (ctx) => {
   });
 
   it('an unknown token is a 404 and changes nothing', async () => {
-    const app = Fastify();
-    await app.register(remindersStopRoute, { db: ctx.db, clock: testClock(T0) });
+    const app = await appWith(ctx.db, testClock(T0));
     const res = await app.inject({ method: 'POST', url: '/p/not-a-token/stop' });
     expect(res.statusCode).toBe(404);
-    expect(await stopReminders(ctx.db, 'not-a-token', new Date(T0))).toEqual({
-      found: false,
-      cancelled: 0,
+    expect(res.headers['content-type']).toContain('text/html');
+    await expect(stopReminders(app.deps, actor, { token: 'not-a-token' })).rejects.toMatchObject({
+      code: 'not_found',
     });
+    await app.close();
+  });
+
+  it('works on a revoked link too (stopping can only reduce what is sent)', async () => {
+    const s = await seedSessionWithReminders(ctx.db, { performedAt: T0, thoracic: false });
+    await ctx.db
+      .updateTable('patient_links')
+      .set({ revoked_at: '2026-11-25T11:00:00.000Z' })
+      .where('session_id', '=', s.session.id)
+      .execute();
+    const app = await appWith(ctx.db, testClock('2026-11-25T12:00:00.000Z'));
+    const post = await app.inject({ method: 'POST', url: `/p/${s.token}/stop` });
+    expect(post.statusCode).toBe(200);
+    expect(post.body).toContain('we will not send you more reminders');
+    const pending = await ctx.db
+      .selectFrom('outbox')
+      .select('status')
+      .where('kind', 'like', 'reminder.%')
+      .where('dedupe_key', 'like', `%:${s.session.id}:%`)
+      .where('status', '=', 'pending')
+      .execute();
+    expect(pending).toEqual([]);
     await app.close();
   });
 });

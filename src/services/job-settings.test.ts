@@ -4,7 +4,7 @@ import {
   validateCoverage,
   validateJobSettings,
   validateQuietHours,
-} from './settings.ts';
+} from './job-settings.ts';
 
 describe('job settings (clinic escalation_json)', () => {
   it('defaults: 15 min emergency, 2 h urgent, routine never, 90 min answer window', () => {

@@ -1,5 +1,6 @@
 /**
- * The jobs' share of a clinic's settings, kept in the clinic's `escalation_json` column (the
+ * A clinic's escalation and out-of-hours settings, read by the worker (escalation, webhooks)
+ * and by the patient answer page (the out-of-hours line), kept in the clinic's `escalation_json` column (the
  * store keeps that JSON opaque; its shape belongs here). Example:
  *
  * ```json
@@ -18,7 +19,20 @@
  * the admin API to answer 400 with.
  */
 import type { EscalationSettings } from '../store/clinics.repository.ts';
-import { DEFAULT_ESCALATION_TIMING, type EscalationTiming } from './schedule.ts';
+
+/** Minutes an alert may stay unacknowledged before the next contact is told. */
+export interface EscalationTiming {
+  readonly emergencyMinutes: number;
+  readonly urgentMinutes: number;
+  /** `null`: routine alerts never escalate. */
+  readonly routineMinutes: number | null;
+}
+
+export const DEFAULT_ESCALATION_TIMING: EscalationTiming = {
+  emergencyMinutes: 15,
+  urgentMinutes: 120,
+  routineMinutes: null,
+};
 
 export interface EscalationContact {
   readonly name: string;

@@ -1,7 +1,7 @@
-import type { ReportInput } from '../../../clinical/case-schema.ts';
-import { RULEBOOK_V1 } from '../../../clinical/rulebook-v1.ts';
-import { type Assessment, triage } from '../../../clinical/triage.ts';
-import type { Disposition, Report } from '../../../clinical/types.ts';
+import type { ReportInput } from '../clinical/case-schema.ts';
+import { RULEBOOK_V1 } from '../clinical/rulebook-v1.ts';
+import { type Assessment, triage } from '../clinical/triage.ts';
+import type { Disposition, Report } from '../clinical/types.ts';
 import {
   type Alert,
   type AlertSeverity,
@@ -9,28 +9,29 @@ import {
   insertAlert,
   raiseOpenAlertSeverity,
   severityRank,
-} from '../../../store/alerts.repository.ts';
+} from '../store/alerts.repository.ts';
 import {
   type CheckInSource,
   insertAssessment,
   insertCheckIn,
   listCheckInsForSession,
-} from '../../../store/checkins.repository.ts';
-import { findClinic } from '../../../store/clinics.repository.ts';
-import { type Db, withTransaction } from '../../../store/db.ts';
+} from '../store/checkins.repository.ts';
+import { findClinic } from '../store/clinics.repository.ts';
+import { type Db, withTransaction } from '../store/db.ts';
 import {
   findIdempotentResponse,
   type IdempotentResponse,
   saveIdempotentResponse,
-} from '../../../store/idempotency.repository.ts';
-import { findNeedlingSession, lockSessionForCheckIn } from '../../../store/sessions.repository.ts';
-import { type AuditActor, recordAudit } from '../../../services/audit.ts';
-import { type Clock, HOUR_MS } from '../../../services/clock.ts';
-import type { ServiceEvents } from '../../../services/events.ts';
-import { AppError } from '../../../services/errors.ts';
-import { sha256Hex } from '../../../services/secrets.ts';
-import { alertView, freshAssessmentView } from '../../views.ts';
-import type { ActiveLink } from './resolve-link.ts';
+} from '../store/idempotency.repository.ts';
+import { findNeedlingSession, lockSessionForCheckIn } from '../store/sessions.repository.ts';
+import type { LinkActor } from './actors.ts';
+import { type AuditActor, auditActorOf, recordAudit } from './audit.ts';
+import { HOUR_MS } from './clock.ts';
+import type { ServiceDeps } from './deps.ts';
+import { AppError } from './errors.ts';
+import { sha256Hex } from './secrets.ts';
+import { alertView, freshAssessmentView } from './schemas/views.ts';
+import { type ActiveLink, requireOwnLink } from './patient-link.ts';
 
 /** Clinic alert severity for each disposition above self-care (RULES.md "Dispositions"). */
 export const ALERT_SEVERITY: Readonly<Record<Disposition, AlertSeverity | null>> = {
@@ -40,19 +41,23 @@ export const ALERT_SEVERITY: Readonly<Record<Disposition, AlertSeverity | null>>
   emergency: 'emergency',
 };
 
+/** The answer to a check-in, as the JSON API sends it and the pages read it. */
+export type CheckInResult = Awaited<ReturnType<typeof writeCheckIn>>['body'];
+
 export interface CheckInResponse {
   readonly status: number;
-  readonly body: unknown;
+  readonly body: CheckInResult;
   /** True when this is the stored answer to an earlier request with the same key. */
   readonly replayed: boolean;
 }
 
 export interface SubmitCheckIn {
+  /** The link the actor resolved (`resolvePatientLink`); the actor must hold it. */
   readonly link: ActiveLink;
+  /** Already checked by the core's `validateReportInput` at the door. */
   readonly input: ReportInput;
   readonly source: CheckInSource;
   readonly idempotencyKey: string | undefined;
-  readonly actor: AuditActor;
 }
 
 /** Thrown inside the transaction to roll it back when a concurrent request won the key. */
@@ -76,13 +81,7 @@ function replay(prior: IdempotentResponse, requestHash: string): CheckInResponse
       },
     );
   }
-  return { status: prior.statusCode, body: prior.response, replayed: true };
-}
-
-export interface CheckInDeps {
-  readonly db: Db;
-  readonly clock: Clock;
-  readonly events: ServiceEvents;
+  return { status: prior.statusCode, body: prior.response as CheckInResult, replayed: true };
 }
 
 /**
@@ -90,12 +89,14 @@ export interface CheckInDeps {
  * that first locks the session, the hour from the injected clock → the case from every stored
  * report plus this one → `triage` → check-in, assessment, alert (created, or an open one
  * raised — never lowered or closed) with its `alertRaised` event (outbox), audit event and
- * idempotency record. Usable without HTTP (the patient pages can call it too).
+ * idempotency record. The JSON API and the patient pages both call it.
  */
 export async function submitCheckIn(
-  deps: CheckInDeps,
+  deps: ServiceDeps,
+  actor: LinkActor,
   req: SubmitCheckIn,
 ): Promise<CheckInResponse> {
+  requireOwnLink(actor, req.link);
   const { db, clock } = deps;
   const { link, input, source, idempotencyKey } = req;
   const scope = `check-in:${link.sessionId}`;
@@ -106,7 +107,7 @@ export async function submitCheckIn(
   }
   try {
     return await withTransaction(db, async (trx) => {
-      const response = await writeCheckIn(trx, deps, req);
+      const response = await writeCheckIn(trx, deps, auditActorOf(actor), req);
       if (idempotencyKey !== undefined) {
         const saved = await saveIdempotentResponse(trx, {
           scope,
@@ -128,13 +129,28 @@ export async function submitCheckIn(
   }
 }
 
-async function writeCheckIn(
-  trx: Db,
-  deps: CheckInDeps,
-  req: SubmitCheckIn,
+/**
+ * The emergency button ("I have chest pain or can't breathe"): a chest-pain check-in. Soreness
+ * was not asked, so the last reported one is carried over and the curve is not distorted.
+ */
+export async function pressEmergencyButton(
+  deps: ServiceDeps,
+  actor: LinkActor,
+  input: { readonly link: ActiveLink; readonly idempotencyKey: string | undefined },
 ): Promise<CheckInResponse> {
+  requireOwnLink(actor, input.link);
+  const last = (await listCheckInsForSession(deps.db, input.link.sessionId)).at(-1);
+  return submitCheckIn(deps, actor, {
+    link: input.link,
+    input: { soreness: last?.soreness ?? 0, symptoms: ['chest_pain'] },
+    source: 'emergency_button',
+    idempotencyKey: input.idempotencyKey,
+  });
+}
+
+async function writeCheckIn(trx: Db, deps: ServiceDeps, actor: AuditActor, req: SubmitCheckIn) {
   const { clock } = deps;
-  const { link, input, source, actor } = req;
+  const { link, input, source } = req;
   await lockSessionForCheckIn(trx, link.clinicId, link.sessionId);
   const session = await findNeedlingSession(trx, link.clinicId, link.sessionId);
   const clinic = await findClinic(trx, link.clinicId);
@@ -192,7 +208,7 @@ async function writeCheckIn(
   });
   return {
     status: 201,
-    replayed: false,
+    replayed: false as const,
     body: {
       checkIn: {
         id: checkIn.id,
@@ -220,7 +236,7 @@ async function writeCheckIn(
  */
 async function raiseAlert(
   trx: Db,
-  { clock, events }: CheckInDeps,
+  { clock, events }: ServiceDeps,
   actor: AuditActor,
   session: { readonly id: string; readonly clinicId: string; readonly patientId: string },
   assessmentId: string,

@@ -1,0 +1,230 @@
+import { type ClinicOpenStatus, clinicIsOpen } from '../clinical/clinic-hours.ts';
+import { type CheckInPlan, planCheckIns } from '../clinical/checkin-plan.ts';
+import { compareDispositions, type Disposition } from '../clinical/types.ts';
+import {
+  type Alert,
+  type AlertSeverity,
+  findOpenAlertForSession,
+} from '../store/alerts.repository.ts';
+import {
+  type CheckInWithAssessment,
+  listCheckInsForSession,
+} from '../store/checkins.repository.ts';
+import { type Clinic, findClinic } from '../store/clinics.repository.ts';
+import { findLinkByTokenHash, type PatientLink } from '../store/links.repository.ts';
+import { findPatient, type Patient } from '../store/patients.repository.ts';
+import { findNeedlingSession, type NeedlingSession } from '../store/sessions.repository.ts';
+import type { Actor, LinkActor } from './actors.ts';
+import { auditActorOf, recordAudit } from './audit.ts';
+import { readJobSettings } from './job-settings.ts';
+import type { ServiceDeps } from './deps.ts';
+import { AppError } from './errors.ts';
+import { linkState } from './links.ts';
+import { coreSites } from './schemas/views.ts';
+import { sha256Hex } from './secrets.ts';
+
+export type ActiveLink = PatientLink & { readonly patientId: string };
+
+/** The longest token any door accepts (the API's schema says 128; the pages allow up to 200). */
+const MAX_TOKEN_LENGTH = 200;
+
+/**
+ * The link a token opens, or an `AppError` that reveals nothing about any session: `not_found`
+ * for an unknown token, `link_gone` for an expired or revoked one, which is audited
+ * (docs/decisions/0200-patient-links.md). The caller then acts as `requestLinkActor(link)`.
+ */
+export async function resolvePatientLink(
+  deps: ServiceDeps,
+  actor: Actor,
+  token: string,
+): Promise<ActiveLink> {
+  const link =
+    token.length === 0 || token.length > MAX_TOKEN_LENGTH
+      ? undefined
+      : await findLinkByTokenHash(deps.db, sha256Hex(token));
+  if (link === undefined) {
+    throw new AppError(
+      'not_found',
+      'This link is not valid. Please ask your clinic for a new one.',
+    );
+  }
+  const state = linkState(link, deps.clock.now());
+  if (state !== 'active') {
+    await recordAudit(deps.db, deps.clock, auditActorOf(asLinkActor(actor, link)), {
+      action: 'patient_link.refused',
+      subjectType: 'patient_link',
+      subjectId: link.id,
+      details: { state },
+    });
+    throw new AppError(
+      'link_gone',
+      'This link has expired or was withdrawn. Please ask your clinic for a new one.',
+    );
+  }
+  return link;
+}
+
+/**
+ * The clinic of a link that no longer works, so the "link gone" page can speak the clinic's
+ * language and name its phone number. Nothing about the patient or the session.
+ */
+export async function clinicOfGoneLink(
+  deps: ServiceDeps,
+  token: string,
+): Promise<Clinic | undefined> {
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
+  const link = await findLinkByTokenHash(deps.db, sha256Hex(token));
+  if (link === undefined || linkState(link, deps.clock.now()) === 'active') return undefined;
+  return findClinic(deps.db, link.clinicId);
+}
+
+/** The holder of `link`, from wherever the actor's request came. */
+function asLinkActor(actor: Actor, link: { id: string; clinicId: string }): LinkActor {
+  return {
+    kind: 'patient_link',
+    linkId: link.id,
+    clinicId: link.clinicId,
+    ip: actor.ip,
+    requestId: actor.requestId,
+  };
+}
+
+/** Refuse a link actor acting on another link than its own. */
+export function requireOwnLink(actor: LinkActor, link: ActiveLink): void {
+  if (actor.linkId !== link.id || actor.clinicId !== link.clinicId) {
+    throw new AppError('not_found', 'This link is not valid.');
+  }
+}
+
+/** One session as its link holder sees it: what was done, the plan, the check-ins. */
+export interface PatientSession {
+  readonly link: ActiveLink;
+  readonly session: NeedlingSession;
+  readonly clinic: Clinic;
+  /** For the page language only; never shown. */
+  readonly patientLanguage: Patient['language'] | undefined;
+  readonly plan: CheckInPlan;
+  readonly checkIns: readonly CheckInWithAssessment[];
+  /** The session's open alert, if any (its severity and status only are ever shown). */
+  readonly openAlert: Alert | undefined;
+}
+
+/** What a patient reads, named in its audit event (`patient_link.read` for the JSON API). */
+export type PatientRead = 'api' | 'session' | 'check_in_form' | 'handout';
+
+const READ_ACTION: Readonly<Record<PatientRead, string>> = {
+  api: 'patient_link.read',
+  session: 'patient_page.session.read',
+  check_in_form: 'patient_page.check_in_form.read',
+  handout: 'patient_page.handout.read',
+};
+
+/**
+ * Load the link's session for a page that only answers a form post (the post itself is
+ * audited by the check-in it stores). Pages that show the session use `readPatientSession`.
+ */
+export async function openPatientSession(
+  deps: ServiceDeps,
+  actor: LinkActor,
+  link: ActiveLink,
+): Promise<PatientSession> {
+  requireOwnLink(actor, link);
+  const { db } = deps;
+  const session = await findNeedlingSession(db, link.clinicId, link.sessionId);
+  const clinic = await findClinic(db, link.clinicId);
+  if (session === undefined || clinic === undefined) {
+    throw new AppError('not_found', 'This link is not valid.');
+  }
+  const patient = await findPatient(db, link.clinicId, link.patientId);
+  return {
+    link,
+    session,
+    clinic,
+    patientLanguage: patient?.language,
+    plan: planCheckIns(
+      { performedAt: session.performedAt, sites: coreSites(session.sites) },
+      { planHours: clinic.checkInPlanHours, thoracicPlanHours: clinic.thoracicPlanHours },
+    ),
+    checkIns: await listCheckInsForSession(db, session.id),
+    openAlert: await findOpenAlertForSession(db, session.id),
+  };
+}
+
+/** The link's session, read by its holder: audited as `what` (one event per page shown). */
+export async function readPatientSession(
+  deps: ServiceDeps,
+  actor: LinkActor,
+  input: { readonly link: ActiveLink; readonly what: PatientRead },
+): Promise<PatientSession> {
+  const view = await openPatientSession(deps, actor, input.link);
+  await auditRead(deps, actor, view, READ_ACTION[input.what]);
+  return view;
+}
+
+async function auditRead(
+  deps: ServiceDeps,
+  actor: LinkActor,
+  view: PatientSession,
+  action: string,
+  details?: Readonly<Record<string, string>>,
+): Promise<void> {
+  await recordAudit(deps.db, deps.clock, auditActorOf(actor), {
+    action,
+    subjectType: 'needling_session',
+    subjectId: view.session.id,
+    patientId: view.session.patientId,
+    ...(details === undefined ? {} : { details }),
+  });
+}
+
+/** Clinic alert severity → the disposition it stands for (RULES.md "Dispositions"). */
+const SEVERITY_DISPOSITION: Readonly<Record<AlertSeverity, Disposition>> = {
+  routine: 'contact_practitioner',
+  urgent: 'urgent_same_day',
+  emergency: 'emergency',
+};
+
+export interface CheckInAnswer extends PatientSession {
+  readonly checkIn: CheckInWithAssessment & {
+    readonly assessment: NonNullable<CheckInWithAssessment['assessment']>;
+  };
+  /**
+   * An earlier answer, still unacknowledged by the clinic, that asked for more than this one
+   * (urgent or emergency): the patient is reminded of it rather than reassured.
+   */
+  readonly earlierUnacknowledged: Disposition | undefined;
+  /** Is the clinic staffed now; when not, the patient is told who reads the answer when. */
+  readonly clinicStatus: ClinicOpenStatus;
+  readonly afterHoursPhone: string | null;
+}
+
+/**
+ * The answer to one of the link's check-ins, read by its holder (audited). `undefined` when
+ * the check-in is not this session's or has no assessment.
+ */
+export async function readCheckInAnswer(
+  deps: ServiceDeps,
+  actor: LinkActor,
+  input: { readonly link: ActiveLink; readonly checkInId: string },
+): Promise<CheckInAnswer | undefined> {
+  const view = await openPatientSession(deps, actor, input.link);
+  const checkIn = view.checkIns.find((c) => c.id === input.checkInId);
+  if (checkIn === undefined || checkIn.assessment === null) return undefined;
+  const assessment = checkIn.assessment;
+  await auditRead(deps, actor, view, 'patient_page.answer.read', { checkInId: checkIn.id });
+  const open = view.openAlert;
+  const openDisposition = open === undefined ? undefined : SEVERITY_DISPOSITION[open.severity];
+  const earlier =
+    openDisposition !== undefined &&
+    compareDispositions(openDisposition, 'urgent_same_day') >= 0 &&
+    compareDispositions(openDisposition, assessment.disposition) > 0
+      ? openDisposition
+      : undefined;
+  return {
+    ...view,
+    checkIn: { ...checkIn, assessment },
+    earlierUnacknowledged: earlier,
+    clinicStatus: clinicIsOpen(view.clinic, deps.clock.now()),
+    afterHoursPhone: readJobSettings(view.clinic.escalation).afterHoursPhone,
+  };
+}
