@@ -6,9 +6,9 @@ import { RULEBOOK_V1 } from '../src/clinical/rulebook-v1.ts';
 import { triage } from '../src/clinical/triage.ts';
 import type { TriageCase } from '../src/clinical/types.ts';
 import { caseArb } from '../test/arbitraries.ts';
+import { VIGNETTES_PATH as VIGNETTES } from '../test/vignettes.ts';
 
 const BIN = fileURLToPath(new URL('../bin/needlecare.js', import.meta.url));
-const VIGNETTES = fileURLToPath(new URL('../../shared/clinical/vignettes.json', import.meta.url));
 
 function cases(n: number): TriageCase[] {
   return fc.sample(caseArb({ ties: true }), { numRuns: n, seed: 42 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { MUSCLE_IDS } from '../src/clinical/muscles.ts';
 import type { Report, Site, SymptomCode, TriageCase } from '../src/clinical/types.ts';
-import { SIDES, SYMPTOM_CODES } from '../src/clinical/types.ts';
+import { hasRedFlag, SIDES, SYMPTOM_CODES } from '../src/clinical/types.ts';
 
 /** Hours that hit the rule boundaries often, and anything in between. */
 export const hoursArb: fc.Arbitrary<number> = fc.oneof(
@@ -28,7 +28,19 @@ export function caseArb(options: { ties?: boolean } = {}): fc.Arbitrary<TriageCa
     .record({
       sites: fc.array(siteArb, { minLength: 1, maxLength: 4 }),
       reports: fc.array(
-        fc.record({ hoursAfter: hoursArb, soreness: sorenessArb, symptoms: symptomsArb }),
+        fc
+          .record({
+            hoursAfter: hoursArb,
+            soreness: sorenessArb,
+            // RULES.md v1.1: a report with a red flag may come without a number
+            leaveOut: fc.boolean(),
+            symptoms: symptomsArb,
+          })
+          .map(({ hoursAfter, soreness, leaveOut, symptoms }) => ({
+            hoursAfter,
+            soreness: leaveOut && hasRedFlag(symptoms) ? null : soreness,
+            symptoms,
+          })),
         {
           minLength: 1,
           maxLength: 5,

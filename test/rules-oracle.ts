@@ -6,16 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const SHARED_DIR = fileURLToPath(new URL('../../shared/', import.meta.url));
+/** The project's copy of the triage specification (kept in step with the design folder). */
+export const RULES_MD = fileURLToPath(new URL('../docs/clinical/RULES.md', import.meta.url));
 
 export interface OracleCase {
   session: { sites: { muscle: string; side?: string }[] };
-  reports: { hoursAfter: number; soreness: number; symptoms: string[] }[];
+  reports: { hoursAfter: number; soreness?: number | null; symptoms: string[] }[];
 }
 
 /** The thoracic muscle list, read from RULES.md itself. */
 export function thoracicMusclesFromSpec(): Set<string> {
-  const spec = readFileSync(`${SHARED_DIR}clinical/RULES.md`, 'utf8');
+  const spec = readFileSync(RULES_MD, 'utf8');
   const start = spec.indexOf('Thoracic (needling can reach');
   const end = spec.indexOf('Not thoracic:');
   const block = spec.slice(start, end);
@@ -23,7 +24,7 @@ export function thoracicMusclesFromSpec(): Set<string> {
 }
 
 export function notThoracicMusclesFromSpec(): Set<string> {
-  const spec = readFileSync(`${SHARED_DIR}clinical/RULES.md`, 'utf8');
+  const spec = readFileSync(RULES_MD, 'utf8');
   const start = spec.indexOf('Not thoracic:');
   const end = spec.indexOf('Each entry has a display name');
   return new Set([...spec.slice(start, end).matchAll(/`([a-z-]+)`/g)].map((m) => m[1] as string));
@@ -37,9 +38,15 @@ export function oracle(
 ): { disposition: string; rules: string[] } {
   const last = c.reports[c.reports.length - 1];
   if (last === undefined) throw new Error('no reports');
-  const prev = c.reports.length > 1 ? c.reports[c.reports.length - 2] : undefined;
+  // v1.1: the previous report of the soreness rules is the latest earlier one with a soreness;
+  // a last report without one fires no soreness rule.
+  const prev = c.reports
+    .slice(0, -1)
+    .filter((r) => typeof r.soreness === 'number')
+    .at(-1) as { soreness: number } | undefined;
   const h = last.hoursAfter;
-  const s = last.soreness;
+  const scored = typeof last.soreness === 'number';
+  const s = scored ? (last.soreness as number) : Number.NaN;
   const sym = new Set(last.symptoms);
   const thoracic = c.session.sites.some((site) => thoracicSet.has(site.muscle));
   const fired: [string, string][] = [];
@@ -53,14 +60,15 @@ export function oracle(
     fired.push(['nerve_symptoms', 'urgent_same_day']);
   if (has('fainting')) fired.push(['fainting', 'urgent_same_day']);
   if (has('dry_cough') && thoracic) fired.push(['thoracic_cough', 'urgent_same_day']);
-  if (prev !== undefined && s - prev.soreness >= 2 && (h > 48 || s >= 7))
+  if (scored && prev !== undefined && s - prev.soreness >= 2 && (h > 48 || s >= 7))
     fired.push(['pain_worsening', 'urgent_same_day']);
-  if (h > 72 && s >= 7 && (prev === undefined || s >= prev.soreness))
+  if (scored && h > 72 && s >= 7 && (prev === undefined || s >= prev.soreness))
     fired.push(['severe_not_easing', 'urgent_same_day']);
-  if (h <= 72 && s >= 7) fired.push(['severe_soreness', 'contact_practitioner']);
+  if (scored && h <= 72 && s >= 7) fired.push(['severe_soreness', 'contact_practitioner']);
   if (
-    (h > 72 && (s >= 4 || (s >= 1 && (prev === undefined || s >= prev.soreness)))) ||
-    (h > 96 && s >= 1)
+    scored &&
+    ((h > 72 && (s >= 4 || (s >= 1 && (prev === undefined || s >= prev.soreness)))) ||
+      (h > 96 && s >= 1))
   ) {
     fired.push(['lingering_soreness', 'contact_practitioner']);
   }

@@ -1,6 +1,15 @@
 import { MUSCLE_IDS } from './muscles.ts';
 import type { Report, Result, Side, Site, SymptomCode, TriageCase } from './types.ts';
-import { err, ok, SIDES, SORENESS_MAX, SORENESS_MIN, SYMPTOM_CODES } from './types.ts';
+import {
+  err,
+  hasRedFlag,
+  ok,
+  RED_FLAG_SYMPTOMS,
+  SIDES,
+  SORENESS_MAX,
+  SORENESS_MIN,
+  SYMPTOM_CODES,
+} from './types.ts';
 
 /**
  * The one validation of triage input, used by the CLI and the API alike. Messages name the
@@ -85,6 +94,26 @@ function checkSoreness(value: unknown, path: string, issues: Issues): number | u
     return undefined;
   }
   return value;
+}
+
+/**
+ * RULES.md v1.1: soreness may be left out (or null) only when the report has a red-flag
+ * symptom; a report with neither is invalid. Returns null for "no number given".
+ */
+function checkOptionalSoreness(
+  value: unknown,
+  symptoms: readonly SymptomCode[] | undefined,
+  path: string,
+  issues: Issues,
+): number | null | undefined {
+  if (value !== undefined && value !== null) return checkSoreness(value, path, issues);
+  if (symptoms === undefined) return undefined; // the symptoms' own issue explains the report
+  if (hasRedFlag(symptoms)) return null;
+  issues.push({
+    path,
+    message: `must be a whole number from ${SORENESS_MIN} to ${SORENESS_MAX}; it may be left out only when a red-flag symptom is ticked (${RED_FLAG_SYMPTOMS.join(', ')})`,
+  });
+  return undefined;
 }
 
 function checkSymptoms(value: unknown, path: string, issues: Issues): SymptomCode[] | undefined {
@@ -209,8 +238,8 @@ function checkReport(value: unknown, path: string, issues: Issues): Report | und
       message: `must be a number of hours from 0 to ${LIMITS.maxHoursAfter} (got ${describe(hoursAfter)})`,
     });
   }
-  const soreness = checkSoreness(value.soreness, join(path, 'soreness'), issues);
   const symptoms = checkSymptoms(value.symptoms, join(path, 'symptoms'), issues);
+  const soreness = checkOptionalSoreness(value.soreness, symptoms, join(path, 'soreness'), issues);
   if (issues.length !== before || soreness === undefined || symptoms === undefined)
     return undefined;
   return { hoursAfter: hoursAfter as number, soreness, symptoms };
@@ -376,10 +405,16 @@ export const caseJsonSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['hoursAfter', 'soreness', 'symptoms'],
+        // soreness may be absent or null only with a red-flag symptom (RULES.md v1.1);
+        // validateCase enforces that part.
+        required: ['hoursAfter', 'symptoms'],
         properties: {
           hoursAfter: { type: 'number', minimum: 0, maximum: LIMITS.maxHoursAfter },
-          soreness: reportInputJsonSchema.properties.soreness,
+          soreness: {
+            type: ['integer', 'null'],
+            minimum: SORENESS_MIN,
+            maximum: SORENESS_MAX,
+          },
           symptoms: symptomsJsonSchema,
         },
       },

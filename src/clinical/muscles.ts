@@ -33,7 +33,7 @@ export interface Muscle {
   readonly region: BodyRegion;
   /** Needling here can reach the pleura: the check-in plan and the warnings change. */
   readonly thoracic: boolean;
-  /** Why it is (or is not) marked thoracic; see ../shared/reference/clinical-evidence.md §3. */
+  /** Why it is (or is not) marked thoracic; see docs/clinical/clinical-evidence.md §3. */
   readonly source: string;
 }
 

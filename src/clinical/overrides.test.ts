@@ -17,7 +17,7 @@ describe('clinic overrides may only make the triage stricter', () => {
     });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.value.version).toBe('1.0.0+clinic-a.r1');
+    expect(result.value.version).toBe('1.1.0+clinic-a.r1');
     expect(result.value.parameters.severeMin).toBe(6);
     const a = triage(
       {

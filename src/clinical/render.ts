@@ -83,6 +83,8 @@ export function renderRulebookMarkdown(rulebook: Rulebook): string {
     'The disposition of a check-in is the highest of all rules that fire; every fired rule is reported, highest first.',
     '`expected_course` fires only when no other rule does.',
     '',
+    'A report may leave soreness out only when it ticks a red-flag symptom (any symptom of a rule above `self_care`). Such a report fires no soreness rule, and the soreness rules skip it when they look for the previous report: a missing number is unknown, never 0.',
+    '',
     '## Parameters',
     '',
     '| name | value |',
@@ -141,6 +143,7 @@ const LABELS = {
     rules: 'Rulebook',
     hour: 'hours after the session',
     soreness: 'soreness',
+    noSoreness: 'soreness not given',
     band: 'expected now',
     phase: 'phase',
     thoracic: 'session near the chest',
@@ -151,6 +154,7 @@ const LABELS = {
     rules: 'Reglas',
     hour: 'horas después de la sesión',
     soreness: 'dolor',
+    noSoreness: 'dolor sin indicar',
     band: 'esperable ahora',
     phase: 'fase',
     thoracic: 'sesión cerca del tórax',
@@ -165,7 +169,7 @@ export function explainAssessment(assessment: Assessment, locale: Locale): strin
   const lines = [
     `${l.result}: ${d.title[locale]} (${assessment.disposition})`,
     `  ${d.action[locale]}`,
-    `  ${assessment.hoursAfter} ${l.hour}; ${l.soreness} ${assessment.soreness}/10; ${l.band} ${band.min}–${band.max}/10; ${l.phase} ${assessment.phase}${assessment.thoracic ? `; ${l.thoracic}` : ''}`,
+    `  ${assessment.hoursAfter} ${l.hour}; ${assessment.soreness === null ? l.noSoreness : `${l.soreness} ${assessment.soreness}/10`}; ${l.band} ${band.min}–${band.max}/10; ${l.phase} ${assessment.phase}${assessment.thoracic ? `; ${l.thoracic}` : ''}`,
     `${l.why}:`,
     ...assessment.rules.map(
       (rule) =>

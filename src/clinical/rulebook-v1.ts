@@ -23,7 +23,7 @@ const ARTICLE = 'Seed article, "Signs that require medical consultation"';
  * fire; `expected_course` fires only when nothing else does.
  */
 export const RULEBOOK_V1: Rulebook = {
-  version: '1.0.0',
+  version: '1.1.0',
   parameters: DEFAULT_PARAMETERS,
   rules: [
     {

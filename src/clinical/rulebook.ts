@@ -18,11 +18,17 @@ export type Condition =
   | { readonly kind: 'thoracic' }
   /** Hours since the session, compared with a value. */
   | { readonly kind: 'hoursAfter'; readonly op: Comparison; readonly value: NumberRef }
-  /** The last soreness, compared with a value (only `gt`/`gte`: a rule never fires for low soreness alone). */
+  /**
+   * The last soreness, compared with a value (only `gt`/`gte`: a rule never fires for low
+   * soreness alone). False when the last report has no soreness (RULES.md v1.1).
+   */
   | { readonly kind: 'soreness'; readonly op: 'gt' | 'gte'; readonly value: NumberRef }
-  /** Last soreness minus the previous report's; false when there is no previous report. */
+  /**
+   * Last soreness minus the previous report's; false when there is no previous report with a
+   * soreness, or the last report has none.
+   */
   | { readonly kind: 'sorenessRise'; readonly op: 'gt' | 'gte'; readonly value: NumberRef }
-  /** There is no report before the last one. */
+  /** No report before the last one has a soreness (reports without one are skipped). */
   | { readonly kind: 'noPreviousReport' }
   | { readonly kind: 'all'; readonly of: readonly Condition[] }
   | { readonly kind: 'any'; readonly of: readonly Condition[] };
@@ -51,7 +57,7 @@ export interface Rule {
 }
 
 export interface Rulebook {
-  /** Recorded with every assessment; a clinic's overrides extend it (`1.0.0+clinic-…`). */
+  /** Recorded with every assessment; a clinic's overrides extend it (`1.1.0+clinic-…`). */
   readonly version: string;
   readonly parameters: RuleParameters;
   /** In the order RULES.md lists them; ties in disposition are reported in this order. */
@@ -61,7 +67,8 @@ export interface Rulebook {
 /** What a condition is evaluated against: one reading of the last report and its predecessor. */
 export interface RuleInput {
   readonly hoursAfter: number;
-  readonly soreness: number;
+  /** Null when the last report has no soreness: every soreness leaf is then false. */
+  readonly soreness: number | null;
   readonly symptoms: ReadonlySet<SymptomCode>;
   readonly previousSoreness: number | undefined;
   readonly thoracic: boolean;
@@ -93,9 +100,12 @@ export function evaluateCondition(c: Condition, input: RuleInput, params: RulePa
     case 'hoursAfter':
       return compare(input.hoursAfter, c.op, resolveNumber(c.value, params));
     case 'soreness':
-      return compare(input.soreness, c.op, resolveNumber(c.value, params));
+      return (
+        input.soreness !== null && compare(input.soreness, c.op, resolveNumber(c.value, params))
+      );
     case 'sorenessRise':
       return (
+        input.soreness !== null &&
         input.previousSoreness !== undefined &&
         compare(input.soreness - input.previousSoreness, c.op, resolveNumber(c.value, params))
       );

@@ -1,34 +1,121 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { caseArb, hoursArb, siteArb, sorenessArb, withLast } from '../../test/arbitraries.ts';
-import { oracle, SHARED_DIR, thoracicMusclesFromSpec } from '../../test/rules-oracle.ts';
+import { oracle, thoracicMusclesFromSpec } from '../../test/rules-oracle.ts';
+import { readVignettes } from '../../test/vignettes.ts';
 import { validateCase } from './case-schema.ts';
 import { RULEBOOK_V1 } from './rulebook-v1.ts';
 import { triage } from './triage.ts';
 import type { Report, SymptomCode, TriageCase } from './types.ts';
-import { compareDispositions, SYMPTOM_CODES } from './types.ts';
+import { compareDispositions, RED_FLAG_SYMPTOMS, SYMPTOM_CODES } from './types.ts';
 
-interface Vignette {
-  id: string;
-  session: TriageCase['session'];
-  reports: Report[];
-  expected: { disposition: string; rules: string[] };
-}
+const vignettes = readVignettes();
 
-const vignettes = JSON.parse(
-  readFileSync(`${SHARED_DIR}clinical/vignettes.json`, 'utf8'),
-) as Vignette[];
-
-describe('vignettes (../shared/clinical/vignettes.json)', () => {
+describe('vignettes (test/fixtures/vignettes.json)', () => {
   it('has cases to check', () => expect(vignettes.length).toBeGreaterThan(30));
   it.each(vignettes.map((v) => [v.id, v] as const))('%s', (_id, v) => {
     const parsed = validateCase({ session: v.session, reports: v.reports });
     expect(parsed.ok).toBe(true);
-    const a = triage({ session: v.session, reports: v.reports }, RULEBOOK_V1);
+    if (!parsed.ok) return;
+    const a = triage(parsed.value, RULEBOOK_V1);
     expect(a.disposition).toBe(v.expected.disposition);
     expect(a.ruleIds).toEqual(v.expected.rules);
-    expect(a.rulebookVersion).toBe('1.0.0');
+    expect(a.rulebookVersion).toBe('1.1.0');
+  });
+});
+
+describe('RULES.md v1.1: a red flag without a soreness number', () => {
+  const thoracic = { sites: [{ muscle: 'rhomboid-major' }] };
+  const calf = { sites: [{ muscle: 'gastrocnemius' }] };
+
+  it('accepts a missing or null soreness when a red-flag symptom is ticked', () => {
+    for (const code of RED_FLAG_SYMPTOMS) {
+      for (const report of [
+        { hoursAfter: 9, symptoms: [code] },
+        { hoursAfter: 9, soreness: null, symptoms: [code, 'bruising'] },
+      ]) {
+        const parsed = validateCase({ session: calf, reports: [report] });
+        expect(parsed.ok, code).toBe(true);
+        if (parsed.ok) expect(parsed.value.reports[0]?.soreness).toBeNull();
+      }
+    }
+  });
+
+  it('refuses a report with neither a soreness nor a red-flag symptom, naming the field', () => {
+    for (const symptoms of [[], ['bruising', 'tenderness'], ['tiredness', 'minor_bleeding']]) {
+      const parsed = validateCase({ session: calf, reports: [{ hoursAfter: 9, symptoms }] });
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) {
+        expect(parsed.error[0]?.path).toBe('reports[0].soreness');
+        expect(parsed.error[0]?.message).toMatch(/red-flag symptom/);
+      }
+    }
+  });
+
+  it('fires no soreness rule for the report without a number; the symptom rules decide', () => {
+    const a = triage(
+      { session: calf, reports: [{ hoursAfter: 100, soreness: null, symptoms: ['fever'] }] },
+      RULEBOOK_V1,
+    );
+    expect(a.ruleIds).toEqual(['fever']);
+    expect(a.soreness).toBeNull();
+    const chest = triage(
+      { session: thoracic, reports: [{ hoursAfter: 9, soreness: null, symptoms: ['chest_pain'] }] },
+      RULEBOOK_V1,
+    );
+    expect(chest.disposition).toBe('emergency');
+    expect(chest.rules[0]?.patientText.en).toMatch(/lung/i);
+  });
+
+  it('a dry cough without a number after a non-thoracic session is the expected course', () => {
+    const a = triage(
+      { session: calf, reports: [{ hoursAfter: 30, soreness: null, symptoms: ['dry_cough'] }] },
+      RULEBOOK_V1,
+    );
+    expect(a.disposition).toBe('self_care');
+  });
+
+  it('skips a report without a number when finding the previous soreness (never reads it as 0)', () => {
+    // 2 at 48 h, a number-less report at 96 h, then 6 at 120 h: the rise is 6 − 2 = 4.
+    const a = triage(
+      {
+        session: calf,
+        reports: [
+          { hoursAfter: 48, soreness: 2, symptoms: [] },
+          { hoursAfter: 96, soreness: null, symptoms: ['spreading_redness'] },
+          { hoursAfter: 120, soreness: 6, symptoms: [] },
+        ],
+      },
+      RULEBOOK_V1,
+    );
+    expect(a.ruleIds).toContain('pain_worsening');
+    const noEarlier = triage(
+      {
+        session: calf,
+        reports: [
+          { hoursAfter: 96, soreness: null, symptoms: ['fever'] },
+          { hoursAfter: 120, soreness: 3, symptoms: [] },
+        ],
+      },
+      RULEBOOK_V1,
+    );
+    // No earlier report has a number: "no previous report" for the lingering rule.
+    expect(noEarlier.ruleIds).toEqual(['lingering_soreness']);
+    expect(noEarlier.ruleIds).not.toContain('pain_worsening');
+  });
+
+  it('giving a number to the assessed red-flag report never lowers its disposition', () => {
+    fc.assert(
+      fc.property(caseArb({ ties: true }), sorenessArb, (input, soreness) => {
+        const last = input.reports[input.reports.length - 1];
+        if (last === undefined || last.soreness !== null) return true;
+        return notLower(
+          withLast(input, (r) => ({ ...r, soreness })),
+          input,
+        );
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -315,7 +402,10 @@ describe('safety properties (RULES.md)', () => {
   it('raising the last soreness never lowers the disposition', () => {
     fc.assert(
       fc.property(caseArb({ ties: true }), fc.integer({ min: 1, max: 10 }), (input, by) => {
-        const raised = withLast(input, (r) => ({ ...r, soreness: Math.min(10, r.soreness + by) }));
+        const raised = withLast(input, (r) => ({
+          ...r,
+          soreness: r.soreness === null ? null : Math.min(10, r.soreness + by),
+        }));
         return notLower(raised, input);
       }),
       runs,

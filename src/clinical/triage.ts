@@ -22,7 +22,8 @@ export interface Assessment {
   readonly thoracic: boolean;
   /** Hours after the session of the assessed (last) report. */
   readonly hoursAfter: number;
-  readonly soreness: number;
+  /** The assessed report's soreness; null when the patient gave none (RULES.md v1.1). */
+  readonly soreness: number | null;
   readonly phase: Phase;
   readonly expectedBand: SorenessBand;
 }
@@ -67,7 +68,7 @@ export function triage(triageCase: TriageCase, rulebook: Rulebook): Assessment {
     rulebookVersion: rulebook.version,
     thoracic,
     hoursAfter: first.hoursAfter,
-    soreness: Math.max(...readings.map((reading) => reading.soreness)),
+    soreness: highestSoreness(readings),
     phase: phaseAt(first.hoursAfter, rulebook.parameters),
     expectedBand: expectedBandAt(first.hoursAfter, rulebook.parameters),
   };
@@ -85,23 +86,38 @@ function toFiredRule(rule: Rule, thoracic: boolean): FiredRule {
   };
 }
 
+function highestSoreness(readings: readonly RuleInput[]): number | null {
+  let highest: number | null = null;
+  for (const { soreness } of readings) {
+    if (soreness !== null && (highest === null || soreness > highest)) highest = soreness;
+  }
+  return highest;
+}
+
 /**
  * Every (last, previous) pair that some time-consistent ordering of the reports would produce.
  * With distinct times this is exactly one pair.
+ *
+ * The "previous" of the soreness rules is the latest earlier report that has a soreness
+ * (RULES.md v1.1): reports without one are skipped, never read as 0. When the last report has
+ * same-hour siblings, any sibling with a soreness may be placed just before it; when none has
+ * one, the latest earlier reports with a soreness are the candidates.
  */
 function readingsOf(reports: readonly Report[], thoracic: boolean): RuleInput[] {
   if (reports.length === 0) return [];
   const sorted = [...reports].sort((a, b) => a.hoursAfter - b.hoursAfter);
   const lastHour = sorted[sorted.length - 1]?.hoursAfter ?? 0;
   const lastGroup = sorted.filter((r) => r.hoursAfter === lastHour);
-  const earlier = sorted.filter((r) => r.hoursAfter < lastHour);
-  const previousHour = earlier[earlier.length - 1]?.hoursAfter;
-  const previousGroup = earlier.filter((r) => r.hoursAfter === previousHour);
+  const scoredEarlier = sorted.filter((r) => r.hoursAfter < lastHour && r.soreness !== null);
+  const previousHour = scoredEarlier[scoredEarlier.length - 1]?.hoursAfter;
+  const previousGroup = scoredEarlier.filter((r) => r.hoursAfter === previousHour);
 
   const readings: RuleInput[] = [];
   lastGroup.forEach((last, i) => {
-    const previous = lastGroup.length > 1 ? lastGroup.filter((_, j) => j !== i) : previousGroup;
-    const previousSorenesses = previous.length > 0 ? previous.map((r) => r.soreness) : [undefined];
+    const scoredSiblings = lastGroup.filter((r, j) => j !== i && r.soreness !== null);
+    const previous = scoredSiblings.length > 0 ? scoredSiblings : previousGroup;
+    const previousSorenesses =
+      previous.length > 0 ? previous.map((r) => r.soreness ?? undefined) : [undefined];
     for (const previousSoreness of previousSorenesses) {
       readings.push({
         hoursAfter: last.hoursAfter,

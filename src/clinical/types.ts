@@ -34,6 +34,18 @@ export const SYMPTOM_CODES = [
 ] as const;
 export type SymptomCode = (typeof SYMPTOM_CODES)[number];
 
+/**
+ * The symptoms that belong to a rule above `self_care` (RULES.md v1.1 "red-flag symptom"):
+ * every code but the expected ones. A report with any of these may leave soreness out.
+ */
+export const RED_FLAG_SYMPTOMS: readonly SymptomCode[] = SYMPTOM_CODES.filter(
+  (code) => !['bruising', 'tenderness', 'tiredness', 'minor_bleeding'].includes(code),
+);
+
+export function hasRedFlag(symptoms: readonly SymptomCode[]): boolean {
+  return symptoms.some((code) => RED_FLAG_SYMPTOMS.includes(code));
+}
+
 export const SIDES = ['left', 'right', 'midline'] as const;
 export type Side = (typeof SIDES)[number];
 
@@ -54,8 +66,11 @@ export interface Site {
 export interface Report {
   /** Hours since the session, ≥ 0, fractions allowed. */
   readonly hoursAfter: number;
-  /** 0–10 numeric rating scale. */
-  readonly soreness: number;
+  /**
+   * 0–10 numeric rating scale, or null when the patient ticked a red-flag symptom without
+   * choosing a number (RULES.md v1.1): unknown, never read as 0.
+   */
+  readonly soreness: number | null;
   readonly symptoms: readonly SymptomCode[];
 }
 

@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../../../test/cli-harness.ts';
-import { SHARED_DIR } from '../../../test/rules-oracle.ts';
+import { readVignettes } from '../../../test/vignettes.ts';
 
-interface Vignette {
-  id: string;
-  session: unknown;
-  reports: unknown;
-  expected: { disposition: string; rules: string[] };
-}
-const vignettes = JSON.parse(
-  readFileSync(`${SHARED_DIR}clinical/vignettes.json`, 'utf8'),
-) as Vignette[];
+const vignettes = readVignettes();
 const one = {
   session: { sites: [{ muscle: 'upper-trapezius' }] },
   reports: [{ hoursAfter: 30, soreness: 8, symptoms: [] }],
@@ -29,7 +21,7 @@ describe('needlecare triage', () => {
     expect(JSON.parse(r.stdout)).toEqual({
       disposition: 'contact_practitioner',
       rules: ['severe_soreness'],
-      rulebookVersion: '1.0.0',
+      rulebookVersion: '1.1.0',
       thoracic: true,
       hoursAfter: 30,
       phase: 'peak',
@@ -52,7 +44,7 @@ describe('needlecare triage', () => {
     expect(en.code).toBe(0);
     expect(en.stdout).toMatch(/Result: Call the emergency number now \(emergency\)/);
     expect(en.stdout).toMatch(/collapsed lung/);
-    expect(en.stdout).toMatch(/Rulebook: 1\.0\.0/);
+    expect(en.stdout).toMatch(/Rulebook: 1\.1\.0/);
     const es = await runCli(['triage', '--explain', '--lang', 'es'], JSON.stringify([chest, one]));
     expect(es.code).toBe(0);
     expect(es.stdout).toMatch(/# case 0\nResultado: Llame ahora al número de emergencias/);
@@ -143,7 +135,7 @@ describe('needlecare rules', () => {
   it('prints the rulebook as Markdown, and docs/clinical-rules.md is up to date', async () => {
     const r = await runCli(['rules']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^# Needlecare triage rulebook 1\.0\.0/);
+    expect(r.stdout).toMatch(/^# Needlecare triage rulebook 1\.1\.0/);
     expect(r.stdout).toContain(
       '| `breathing_or_chest` | emergency | any of `chest_pain`, `shortness_of_breath`, `pain_on_breathing` | no |',
     );

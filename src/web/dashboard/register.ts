@@ -123,7 +123,7 @@ export interface PublishedRate {
 }
 
 /**
- * Published rates (shared/reference/clinical-evidence.md §2). Brady et al. 2014: 19.2% mild
+ * Published rates (docs/clinical/clinical-evidence.md §2). Brady et al. 2014: 19.2% mild
  * events and no significant ones in 7,629 treatments. Boyce et al. 2020: 36.7% minor events
  * and under 0.1% major ones in about 20,000 sessions. "Major" is shown against our serious
  * class, the closest match; neither study maps exactly onto our classes.

@@ -58,7 +58,7 @@ describeEachDialect('patient link: check-ins', (ctx) => {
     expect(body.assessment).toMatchObject({
       disposition: 'self_care',
       ruleIds: ['expected_course'],
-      rulebookVersion: '1.0.0',
+      rulebookVersion: '1.1.0',
       phase: 'peak',
     });
     expect(body.assessment.rules[0]?.patientText.en.length).toBeGreaterThan(10);
