@@ -46,8 +46,10 @@ function allowed(from: string, target: string): boolean {
       return to === 'clinical';
     case 'config':
       return to === 'clinical';
+    case 'simulation':
+      return to === 'clinical';
     case 'services':
-      return ['clinical', 'store', 'config'].includes(to);
+      return ['clinical', 'store', 'config', 'simulation'].includes(to);
     case 'jobs':
       return ['clinical', 'store', 'config', 'services'].includes(to);
     case 'api':

@@ -1,5 +1,6 @@
 import { DEFAULT_PLAN_HOURS, THORACIC_PLAN_HOURS } from '../clinical/checkin-plan.ts';
 import type { Site, SymptomCode } from '../clinical/types.ts';
+import { hasRedFlag } from '../clinical/types.ts';
 import type { HourWindow, RedFlagEvent, SimulationModel, SorenessClass, Spread } from './model.ts';
 import {
   chance,
@@ -19,7 +20,7 @@ export interface CohortOptions {
   /** Check-in hours; the defaults of RULES.md when absent. */
   readonly planHours?: readonly number[];
   readonly thoracicPlanHours?: readonly number[];
-  /** False while the rulebook needs a soreness in every report (before v1.1). */
+  /** Rulebook v1.1 lets a report with a red flag leave the soreness out; false keeps every number. */
   readonly mayOmitSoreness: boolean;
 }
 
@@ -53,23 +54,6 @@ export interface SimSession {
   readonly answers: readonly SimAnswer[];
   readonly plannedCheckIns: number;
 }
-
-/** Symptoms of any rule above self-care (RULES.md v1.1 "red-flag symptom"). */
-export const RED_FLAG_SYMPTOMS: ReadonlySet<SymptomCode> = new Set<SymptomCode>([
-  'chest_pain',
-  'shortness_of_breath',
-  'pain_on_breathing',
-  'dry_cough',
-  'spreading_redness',
-  'increased_warmth',
-  'significant_swelling',
-  'discharge',
-  'fever',
-  'fainting',
-  'numbness_beyond_area',
-  'tingling_beyond_area',
-  'weakness_beyond_area',
-]);
 
 type Course = (h: number) => number;
 
@@ -219,8 +203,10 @@ function drawHour(random: Random, windows: readonly HourWindow[]): number {
 function drawEvent(flag: RedFlagEvent, random: Random): SimEvent {
   const onsetH = drawHour(random, flag.onset);
   const symptoms = flag.symptoms.filter((s) => chance(random, s.p)).map((s) => s.code);
-  const first = flag.symptoms[0];
-  if (symptoms.length === 0 && first !== undefined) symptoms.push(first.code);
+  const core = flag.symptoms.filter((s) => s.core === true);
+  const first = core[0] ?? flag.symptoms[0];
+  if (!core.some((s) => symptoms.includes(s.code)) && first !== undefined)
+    symptoms.push(first.code);
   return {
     id: flag.id,
     required: flag.required,
@@ -246,9 +232,7 @@ function drawAnswer(
   const { h } = at;
   const truth = at.course(h);
   const soreness =
-    truth < 0.5
-      ? 0
-      : Math.round(clampNrs(normal(random, truth, model.patients.reportingSd.value)));
+    truth < 0.5 ? 0 : Math.round(clampNrs(normal(random, truth, model.patients.reportingSd.value)));
   const symptoms = new Set<SymptomCode>();
   const eventIndexes: number[] = [];
   at.events.forEach((event, i) => {
@@ -260,16 +244,16 @@ function drawAnswer(
   if (at.tender && soreness > 0) symptoms.add('tenderness');
   for (const b of model.background) if (chance(random, b.value)) symptoms.add(b.code);
 
-  const redFlag = [...symptoms].some((s) => RED_FLAG_SYMPTOMS.has(s));
+  const ticked = [...symptoms];
   const omit =
     options.mayOmitSoreness &&
-    redFlag &&
+    hasRedFlag(ticked) &&
     chance(random, model.patients.skipSorenessWithRedFlag.value);
   const adverseCourse = at.sorenessClass !== 'typical' && at.sorenessClass !== 'none';
   return {
     hoursAfter: h,
     soreness: omit ? undefined : soreness,
-    symptoms: [...symptoms],
+    symptoms: ticked,
     eventIndexes,
     underlyingEvent: eventIndexes.length > 0 || (adverseCourse && soreness > 0),
   };

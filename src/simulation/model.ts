@@ -66,8 +66,15 @@ export interface RedFlagEvent extends Sourced {
   readonly onset: readonly HourWindow[];
   /** How long the symptoms last (or until care), hours. */
   readonly durationH: number;
-  /** Each symptom is ticked with its probability; the first is ticked when none else is. */
-  readonly symptoms: readonly { readonly code: SymptomCode; readonly p: number }[];
+  /**
+   * Each symptom is ticked with its probability. Every event shows at least one `core` symptom
+   * (the first core one when the draws give none): the presentations of the published cases.
+   */
+  readonly symptoms: readonly {
+    readonly code: SymptomCode;
+    readonly p: number;
+    readonly core?: boolean;
+  }[];
   /** The lowest disposition that counts as catching it. */
   readonly required: Disposition;
 }

@@ -1,7 +1,7 @@
 import type { Rulebook } from '../clinical/rulebook.ts';
 import { triage } from '../clinical/triage.ts';
 import type { Disposition, Report } from '../clinical/types.ts';
-import { compareDispositions, DISPOSITIONS } from '../clinical/types.ts';
+import { compareDispositions } from '../clinical/types.ts';
 import { type CohortOptions, drawSession, type SimSession } from './cohort.ts';
 import type { SimulationModel } from './model.ts';
 import { createRandom } from './random.ts';
@@ -71,6 +71,8 @@ export interface SimulationResult {
   readonly thoracicSessions: number;
   readonly plannedCheckIns: number;
   readonly answers: number;
+  /** Answers with a red flag ticked and no soreness number (rulebook v1.1). */
+  readonly answersWithoutSoreness: number;
   readonly sessionsPerWeek: number;
   readonly rulebooks: readonly RulebookBurden[];
   readonly inputs: readonly InputCheck[];
@@ -120,12 +122,14 @@ export function simulate(
   let thoracicSessions = 0;
   let planned = 0;
   let answers = 0;
+  let withoutSoreness = 0;
 
   for (let i = 0; i < options.sessions; i++) {
     const session = drawSession(model, options, createRandom(options.seed, i));
     if (session.thoracic) thoracicSessions++;
     planned += session.plannedCheckIns;
     answers += session.answers.length;
+    for (const answer of session.answers) if (answer.soreness === undefined) withoutSoreness++;
     if (session.sorenessClass !== 'none') bump(`soreness.${session.sorenessClass}`);
     for (const id of session.mildEvents) bump(`mild.${id}`);
     for (const event of session.events) bump(`event.${event.id}`);
@@ -145,6 +149,7 @@ export function simulate(
     thoracicSessions,
     plannedCheckIns: planned,
     answers,
+    answersWithoutSoreness: withoutSoreness,
     sessionsPerWeek: perWeek,
     rulebooks: rulebooks.map((rulebook, r) =>
       summarise(rulebook.version, tallies[r] as Tally, n, perWeek),
@@ -256,10 +261,9 @@ function tallySession(
 }
 
 function toReport(answer: SimSession['answers'][number]): Report {
-  // Until rulebook v1.1 is in the core every report carries a soreness (`mayOmitSoreness` off).
   return {
     hoursAfter: answer.hoursAfter,
-    soreness: answer.soreness ?? 0,
+    soreness: answer.soreness ?? null,
     symptoms: answer.symptoms,
   };
 }
@@ -305,5 +309,3 @@ function summarise(
     answers: { ...tally.answers },
   };
 }
-
-export { DISPOSITIONS };
