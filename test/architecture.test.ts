@@ -5,7 +5,8 @@
  * - jobs are the worker only: they import no door, and no door imports jobs but the CLI
  *   (the composition root wires the worker);
  * - services import no door and no jobs module;
- * - the store and the clinical core import nothing above them.
+ * - the store and the clinical core import nothing above them;
+ * - the simulation (src/simulation) imports only the clinical core; services and the CLI use it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, normalize, relative, dirname } from 'node:path';

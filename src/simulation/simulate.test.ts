@@ -108,3 +108,17 @@ describe('simulate', () => {
     expect(Math.abs(result.answers / n - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / n) + 0.002);
   });
 });
+
+describe('the simulation stays pure', () => {
+  it('uses no clock, no Math.random and no Node API, so a seed is the whole input', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const files = readdirSync(import.meta.dirname).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+    );
+    expect(files.length).toBeGreaterThan(4);
+    for (const file of files) {
+      const text = readFileSync(`${import.meta.dirname}/${file}`, 'utf8');
+      expect(text, file).not.toMatch(/Math\.random|new Date|Date\.now|from 'node:|process\./);
+    }
+  });
+});
