@@ -19,13 +19,27 @@ export function renderBurdenTable(result: SimulationResult): string {
   );
 
   const head = other === undefined ? [base] : [base, other];
+  const labels = new Map<RulebookBurden, string>(
+    other === undefined
+      ? [[base, base.rulebookVersion]]
+      : [
+          [base, 'base'],
+          [other, 'what-if'],
+        ],
+  );
+  const label = (b: RulebookBurden) => labels.get(b) ?? b.rulebookVersion;
+  if (other !== undefined)
+    lines.push(
+      `base = rulebook ${base.rulebookVersion}; what-if = rulebook ${other.rulebookVersion}`,
+      '',
+    );
   lines.push(
     'Alerts per 1,000 sessions, per clinic-week (' +
       `${result.sessionsPerWeek} sessions) and share with no underlying event`,
   );
   const header = [
     'alert',
-    ...head.flatMap((b) => [`per 1,000 [${b.rulebookVersion}]`, 'per week', 'no event']),
+    ...head.flatMap((b) => [`per 1,000 [${label(b)}]`, 'per week', 'no event']),
   ];
   if (other !== undefined) header.push('change per 1,000');
   const rows: string[][] = [header];
@@ -41,12 +55,7 @@ export function renderBurdenTable(result: SimulationResult): string {
   lines.push("Rules behind the alerts (alerts per 1,000 sessions; the rules at the alert's level)");
   const ruleIds = [...new Set(head.flatMap((b) => b.byRule.map((r) => r.rule)))];
   const ruleRows: string[][] = [
-    [
-      'rule',
-      'alert',
-      ...head.map((b) => b.rulebookVersion),
-      ...(other === undefined ? [] : ['change']),
-    ],
+    ['rule', 'alert', ...head.map((b) => label(b)), ...(other === undefined ? [] : ['change'])],
   ];
   const rate = (b: RulebookBurden, id: string) => b.byRule.find((r) => r.rule === id)?.per1000 ?? 0;
   ruleIds.sort((a, b) => rate(other ?? base, b) - rate(other ?? base, a) || a.localeCompare(b));
@@ -66,8 +75,8 @@ export function renderBurdenTable(result: SimulationResult): string {
       'needs',
       'events',
       'reported',
-      ...head.map((b) => `caught [${b.rulebookVersion}]`),
-      ...head.map(() => 'recall'),
+      ...head.map((b) => `caught [${label(b)}]`),
+      ...head.map((b) => (other === undefined ? 'recall' : `recall [${label(b)}]`)),
     ],
   ];
   for (const [i, row] of base.recall.entries()) {
@@ -87,7 +96,7 @@ export function renderBurdenTable(result: SimulationResult): string {
       head
         .map(
           (b) =>
-            `[${b.rulebookVersion}] ` +
+            `[${label(b)}] ` +
             Object.entries(b.answers)
               .map(([d, n]) => `${d} ${int(n)}`)
               .join(', '),

@@ -58,7 +58,8 @@ describe('needlecare simulate', () => {
     });
     const r = await runCli(['simulate', '--sessions', '3000', '--compare', stricter]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/per 1,000 \[1\.1\.0\].*per 1,000 \[1\.1\.0\+clinic-a\.r2\].*change/);
+    expect(r.stdout).toContain('base = rulebook 1.1.0; what-if = rulebook 1.1.0+clinic-a.r2');
+    expect(r.stdout).toMatch(/per 1,000 \[base\].*per 1,000 \[what-if\].*change/);
     expect(r.stdout).toMatch(
       /^routine +[\d.]+ +[\d.]+ +[\d.]+% +[\d.]+ +[\d.]+ +[\d.]+% +\+\d+\.\d$/m,
     );
