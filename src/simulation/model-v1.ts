@@ -2,7 +2,7 @@ import type { SimulationModel } from './model.ts';
 
 /*
  * The alert-burden model, version 1: every rate with its source. The sources are those of the
- * project's evidence summary (S-numbers as in docs/alert-burden.md). Where no figure was
+ * project's evidence summary, docs/clinical/clinical-evidence.md (its S-numbers). Where no figure was
  * published the number is marked `assumption`: a clinic should set it from its own data (the
  * admin page "Alert burden" shows the clinic's real figures beside the simulated ones).
  */

@@ -3,7 +3,7 @@ import type { Disposition, SymptomCode } from '../clinical/types.ts';
 /**
  * The shape of a simulation model: every number a clinician might question, with where it
  * comes from. `basis` says how firm it is: `published` (a figure from a study in
- * ../../docs/alert-burden.md's sources), `derived` (computed from published figures),
+ * docs/clinical/clinical-evidence.md), `derived` (computed from published figures),
  * `assumption` (no published figure; a stated guess for a clinic to calibrate).
  */
 export type Basis = 'published' | 'derived' | 'assumption';
