@@ -1,6 +1,6 @@
 import type { Locale } from '../../../clinical/types.ts';
 import type { AlertBurden } from '../../../services/alert-burden.ts';
-import { html } from '../../shared/html.ts';
+import { html, raw, type SafeHtml } from '../../shared/html.ts';
 import { type PageContext, page } from '../layout.ts';
 import { type DashboardMessageKey, tr } from '../messages.ts';
 
@@ -28,6 +28,11 @@ function percent(L: Locale, share: number): string {
   }).format(share);
 }
 
+/** A rule id that may wrap after each underscore, so the table fits a phone. */
+function breakable(id: string): SafeHtml {
+  return html`${id.split('_').map((part, i) => (i === 0 ? html`${part}` : html`${raw('_<wbr>')}${part}`))}`;
+}
+
 /** The clinic's own alerts per 1,000 sessions beside the simulated expectation for its mix. */
 export function alertBurdenPage(ctx: PageContext, view: AlertBurden): string {
   const L = ctx.locale;
@@ -42,7 +47,7 @@ export function alertBurdenPage(ctx: PageContext, view: AlertBurden): string {
         ? tr(L, 'burdenSessions', { n: clinic.sessions, t: clinic.thoracicSessions })
         : tr(L, 'burdenNoSessions', { share: percent(L, expected.thoracicShare) })
     }</p>
-<div class="table-wrap"><table class="burden">
+<div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'burdenLevelsCaption')}"><table class="burden">
 <caption>${tr(L, 'burdenLevelsCaption')}</caption>
 <thead><tr><th scope="col">${tr(L, 'burdenLevel')}</th><th scope="col">${tr(L, 'burdenClinic')}</th><th scope="col">${tr(L, 'burdenExpected')}</th></tr></thead>
 <tbody>${LEVELS.map(
@@ -50,12 +55,12 @@ export function alertBurdenPage(ctx: PageContext, view: AlertBurden): string {
         html`<tr><th scope="row">${tr(L, LEVEL_KEY[level])}</th><td>${tr(L, 'burdenCell', { rate: fmt(L, clinic.per1000[level]), n: clinic.alerts[level] })}</td><td>${fmt(L, expected.per1000[level])}</td></tr>`,
     )}</tbody>
 </table></div>
-<div class="table-wrap"><table class="burden">
+<div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'burdenRulesCaption')}"><table class="burden">
 <caption>${tr(L, 'burdenRulesCaption')}</caption>
 <thead><tr><th scope="col">${tr(L, 'burdenRule')}</th><th scope="col">${tr(L, 'burdenClinic')}</th><th scope="col">${tr(L, 'burdenExpected')}</th></tr></thead>
 <tbody>${view.byRule.map(
       (row) =>
-        html`<tr><th scope="row"><code>${row.rule}</code></th><td>${tr(L, 'burdenCell', { rate: fmt(L, row.clinicPer1000), n: row.clinicAlerts })}</td><td>${fmt(L, row.expectedPer1000)}</td></tr>`,
+        html`<tr><th scope="row"><code>${breakable(row.rule)}</code></th><td>${tr(L, 'burdenCell', { rate: fmt(L, row.clinicPer1000), n: row.clinicAlerts })}</td><td>${fmt(L, row.expectedPer1000)}</td></tr>`,
     )}</tbody>
 </table></div>
 <p class="hint">${tr(L, 'burdenHow', {
