@@ -48,6 +48,8 @@ export interface SimSession {
   readonly sites: readonly Site[];
   readonly thoracic: boolean;
   readonly sorenessClass: SorenessClass['id'] | 'typical' | 'none';
+  /** The true soreness (NRS, unrounded) at an hour after the session: what the patient rates. */
+  readonly sorenessAt: (hoursAfter: number) => number;
   /** Ids of the mild events drawn (inputs, for checking the model is reproduced). */
   readonly mildEvents: readonly string[];
   readonly events: readonly SimEvent[];
@@ -120,6 +122,7 @@ export function drawSession(
     sites,
     thoracic,
     sorenessClass,
+    sorenessAt: course,
     mildEvents,
     events,
     answers,

@@ -168,6 +168,8 @@ function inputChecks(
   const add = (id: string, rate: number, denominator: number) =>
     rows.push({ id, rate, denominator, observed: counts.get(id) ?? 0 });
   for (const cls of model.soreness.classes) add(`soreness.${cls.id}`, cls.rate, sessions);
+  const classShare = model.soreness.classes.reduce((sum, cls) => sum + cls.rate, 0);
+  add('soreness.typical', (1 - classShare) * model.soreness.prevalence.value, sessions);
   for (const e of model.mildEvents.profiles[model.mildEvents.profile])
     add(`mild.${e.id}`, e.rate, sessions);
   for (const f of model.redFlagEvents)

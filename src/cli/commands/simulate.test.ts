@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../test/cli-harness.ts';
+import { runCli, spawnCli } from '../../../test/cli-harness.ts';
 import { main } from '../main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nc-sim-'));
@@ -24,6 +24,14 @@ describe('needlecare simulate', () => {
       expect(r.stdout).toMatch(new RegExp(`^${row} +\\d+\\.\\d +\\d+\\.\\d\\d +\\d+\\.\\d%`, 'm'));
     expect(r.stdout).toMatch(/^lingering_soreness +routine +\d+\.\d\d$/m);
     expect(r.stdout).toMatch(/^fainting +urgent_same_day +\d+ +\d+ +\d+ +(100\.0%|-)$/m);
+  });
+
+  it('runs as the real binary, with the same output as in-process', async () => {
+    const args = ['simulate', '--sessions', '500', '--seed', '3'];
+    const spawned = await spawnCli(args);
+    expect(spawned.code).toBe(0);
+    expect(spawned.stderr).toBe('');
+    expect(spawned.stdout).toBe((await runCli(args)).stdout);
   });
 
   it('prints the same numbers for the same seed, and JSON with --json', async () => {
