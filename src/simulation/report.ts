@@ -1,5 +1,12 @@
 import type { RulebookBurden, SimulationResult } from './simulate.ts';
-import { SEVERITIES } from './simulate.ts';
+import { SEVERITIES, type Severity } from './simulate.ts';
+
+/** The triage outcome behind each alert level (RULES.md "Dispositions"). */
+const DISPOSITION_OF: Readonly<Record<Severity, string>> = {
+  routine: 'contact_practitioner',
+  urgent: 'urgent_same_day',
+  emergency: 'emergency',
+};
 
 /**
  * The simulation's result as a plain-text table (what `needlecare simulate` prints). With two
@@ -39,12 +46,13 @@ export function renderBurdenTable(result: SimulationResult): string {
   );
   const header = [
     'alert',
+    'disposition',
     ...head.flatMap((b) => [`per 1,000 [${label(b)}]`, 'per week', 'no event']),
   ];
   if (other !== undefined) header.push('change per 1,000');
   const rows: string[][] = [header];
   for (const s of [...SEVERITIES, 'total'] as const) {
-    const row = [s === 'total' ? 'all' : s];
+    const row = s === 'total' ? ['all', 'above self_care'] : [s, DISPOSITION_OF[s]];
     for (const b of head)
       row.push(fix(b.per1000[s], 1), fix(b.perClinicWeek[s], 2), pct(b.noEventShare[s]));
     if (other !== undefined) row.push(signed(other.per1000[s] - base.per1000[s]));

@@ -20,7 +20,12 @@ describe('needlecare simulate', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^Alert burden: model sim-1, seed 5/);
     expect(r.stdout).toMatch(/3,000 sessions/);
-    for (const row of ['routine', 'urgent', 'emergency', 'all'])
+    for (const row of [
+      'routine +contact_practitioner',
+      'urgent +urgent_same_day',
+      'emergency +emergency',
+      'all +above self_care',
+    ])
       expect(r.stdout).toMatch(new RegExp(`^${row} +\\d+\\.\\d +\\d+\\.\\d\\d +\\d+\\.\\d%`, 'm'));
     expect(r.stdout).toMatch(/^lingering_soreness +routine +\d+\.\d\d$/m);
     expect(r.stdout).toMatch(/^fainting +urgent_same_day +\d+ +\d+ +\d+ +(100\.0%|-)$/m);
@@ -69,7 +74,7 @@ describe('needlecare simulate', () => {
     expect(r.stdout).toContain('base = rulebook 1.1.0; what-if = rulebook 1.1.0+clinic-a.r2');
     expect(r.stdout).toMatch(/per 1,000 \[base\].*per 1,000 \[what-if\].*change/);
     expect(r.stdout).toMatch(
-      /^routine +[\d.]+ +[\d.]+ +[\d.]+% +[\d.]+ +[\d.]+ +[\d.]+% +\+\d+\.\d$/m,
+      /^routine +contact_practitioner +[\d.]+ +[\d.]+ +[\d.]+% +[\d.]+ +[\d.]+ +[\d.]+% +\+\d+\.\d$/m,
     );
     const json = JSON.parse(
       (await runCli(['simulate', '--sessions', '3000', '--compare', stricter, '--json'])).stdout,
