@@ -5,7 +5,8 @@
  * - jobs are the worker only: they import no door, and no door imports jobs but the CLI
  *   (the composition root wires the worker);
  * - services import no door and no jobs module;
- * - the store and the clinical core import nothing above them.
+ * - the store and the clinical core import nothing above them;
+ * - the simulation (src/simulation) imports only the clinical core; services and the CLI use it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, normalize, relative, dirname } from 'node:path';
@@ -46,8 +47,10 @@ function allowed(from: string, target: string): boolean {
       return to === 'clinical';
     case 'config':
       return to === 'clinical';
+    case 'simulation':
+      return to === 'clinical';
     case 'services':
-      return ['clinical', 'store', 'config'].includes(to);
+      return ['clinical', 'store', 'config', 'simulation'].includes(to);
     case 'jobs':
       return ['clinical', 'store', 'config', 'services'].includes(to);
     case 'api':

@@ -34,6 +34,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'print the rulebook as Markdown',
     load: async () => (await import('./commands/rules.ts')).rulesCommand,
   },
+  simulate: {
+    summary:
+      'alert burden of the rulebook on a simulated cohort (--sessions, --seed, --compare, --json)',
+    load: async () => (await import('./commands/simulate.ts')).simulateCommand,
+  },
 };
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

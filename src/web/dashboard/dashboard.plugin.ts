@@ -11,6 +11,7 @@ import { dashboardAuthRoutes } from './routes/auth.routes.ts';
 import { dashboardClinicRoutes } from './routes/clinic.routes.ts';
 import { dashboardPatientRoutes } from './routes/patients.routes.ts';
 import { dashboardRegisterRoutes } from './routes/register.routes.ts';
+import { dashboardAlertBurdenRoutes } from './routes/alert-burden.routes.ts';
 import { dashboardSessionRoutes } from './routes/sessions.routes.ts';
 
 export interface DashboardOptions {
@@ -112,6 +113,7 @@ export async function dashboardPlugin(
   await app.register(dashboardPatientRoutes);
   await app.register(dashboardClinicRoutes);
   await app.register(dashboardRegisterRoutes);
+  await app.register(dashboardAlertBurdenRoutes);
 }
 
 /**

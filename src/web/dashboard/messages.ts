@@ -388,6 +388,46 @@ const MESSAGES = {
     en: 'Small numbers swing widely: with few sessions, one event changes the rate a lot. The studies’ classes do not match ours exactly (Boyce “major” is shown as serious). Sessions without check-ins count in the total, so rates here can be lower than the truth.',
     es: 'Con pocas sesiones las cifras varían mucho: un solo evento cambia mucho la tasa. Las clases de los estudios no coinciden exactamente con las nuestras (el «mayor» de Boyce se muestra como grave). Las sesiones sin controles cuentan en el total, así que estas tasas pueden ser menores que la realidad.',
   },
+  // Alert burden (admins)
+  burdenLink: {
+    en: 'Alert burden: how many alerts the rulebook asks of this clinic',
+    es: 'Carga de avisos: cuántos avisos pide el reglamento a esta clínica',
+  },
+  burdenTitle: { en: 'Alert burden', es: 'Carga de avisos' },
+  burdenLead: {
+    en: 'Alerts per 1,000 sessions done in the last {days} days, next to what a simulated group of patients with your mix of chest-area sessions would give.',
+    es: 'Avisos por cada 1.000 sesiones hechas en los últimos {days} días, junto a lo que daría un grupo simulado de pacientes con su proporción de sesiones cerca del tórax.',
+  },
+  burdenSessions: {
+    en: '{n} sessions, {t} of them near the chest.',
+    es: '{n} sesiones, {t} de ellas cerca del tórax.',
+  },
+  burdenNoSessions: {
+    en: 'No sessions in this period yet: the expectation uses the model’s mix ({share} near the chest).',
+    es: 'Aún no hay sesiones en este periodo: la previsión usa la proporción del modelo ({share} cerca del tórax).',
+  },
+  burdenLevelsCaption: {
+    en: 'Alerts per 1,000 sessions by level',
+    es: 'Avisos por 1.000 sesiones según nivel',
+  },
+  burdenRulesCaption: {
+    en: 'Alerts per 1,000 sessions by the rule that decided them',
+    es: 'Avisos por 1.000 sesiones según la regla que los decidió',
+  },
+  burdenLevel: { en: 'Level', es: 'Nivel' },
+  burdenRule: { en: 'Rule', es: 'Regla' },
+  burdenAll: { en: 'All alerts', es: 'Todos los avisos' },
+  burdenClinic: { en: 'This clinic', es: 'Esta clínica' },
+  burdenExpected: { en: 'Expected (simulated)', es: 'Previsto (simulado)' },
+  burdenCell: { en: '{rate} ({n})', es: '{rate} ({n})' },
+  burdenHow: {
+    en: 'Expected: {sessions} simulated sessions with {share} near the chest and your check-in plan, answered by simulated patients and triaged by rulebook {rulebook} (model {model}). Several of the model’s rates are estimates: if your figures differ a lot, tell us.',
+    es: 'Previsto: {sessions} sesiones simuladas con {share} cerca del tórax y su plan de controles, respondidas por pacientes simulados y evaluadas con el reglamento {rulebook} (modelo {model}). Varias tasas del modelo son estimaciones: si sus cifras difieren mucho, díganoslo.',
+  },
+  burdenRecent: {
+    en: 'Sessions of the last week may still get alerts: their check-ins are not over.',
+    es: 'Las sesiones de la última semana aún pueden dar avisos: sus controles no han terminado.',
+  },
 } as const satisfies Catalogue<string>;
 
 export type DashboardMessageKey = keyof typeof MESSAGES;

@@ -69,6 +69,7 @@ export function clinicPage(ctx: PageContext, view: ClinicView, flash?: string): 
     ctx,
     tr(L, 'clinicTitle'),
     html`<h1>${tr(L, 'clinicTitle')}</h1>
+<p><a href="/app/clinic/alert-burden">${tr(L, 'burdenLink')}</a></p>
 <section aria-labelledby="staff-title">
 <h2 id="staff-title">${tr(L, 'practitioners')}</h2>
 <div class="table-wrap"><table>
