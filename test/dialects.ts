@@ -16,7 +16,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createDb, type Db, type DbConfig, type DialectName } from '../src/store/db.ts';
+import { withKeys } from '../src/store/keyring.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
 
 export interface DialectContext {
   readonly dialect: DialectName;
@@ -51,14 +53,14 @@ class SuiteDatabase implements DialectContext {
   }
 
   openAnother(): Db {
-    const db = createDb(this.config);
+    const db = withKeys(createDb(this.config), TEST_KEYS);
     this.#extra.push(db);
     return db;
   }
 
   async open(config: DbConfig): Promise<void> {
     this.#config = config;
-    this.#db = createDb(config);
+    this.#db = withKeys(createDb(config), TEST_KEYS);
     await migrateToLatest(this.#db);
   }
 

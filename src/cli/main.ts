@@ -23,7 +23,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./commands/migrate.ts')).migrateCommand,
   },
   audit: {
-    summary: 'audit verify: check the hash chain of the audit log',
+    summary: 'audit verify | checkpoint: check the keyed audit chain, sign its head',
     load: async () => (await import('./commands/audit.ts')).auditCommand,
   },
   triage: {

@@ -1,10 +1,14 @@
 import { ConfigError, loadConfig } from '../config/env.ts';
+import type { KeyEnv } from '../config/keys.ts';
 import { createDb, type Db } from '../store/db.ts';
+import { type KeyRing, withKeys } from '../store/keyring.ts';
 import type { CliIo } from './io.ts';
 import { EXIT_FAILURE, EXIT_USAGE } from './io.ts';
+import { KeySetupError, resolveKeyRing } from './keys.ts';
 
 /**
- * Open the database the environment names (DATABASE_URL or NEEDLECARE_DB), run `fn`, close it.
+ * Open the database the environment names (DATABASE_URL or NEEDLECARE_DB) with its keys
+ * (keys.ts), run `fn`, close it.
  * A bad environment exits 2 naming the variables; an error while running exits 1 in one line.
  */
 export async function withDatabaseFromEnv(
@@ -14,14 +18,23 @@ export async function withDatabaseFromEnv(
 ): Promise<number> {
   let databaseUrl: string | undefined;
   let sqlitePath: string;
+  let keys: KeyEnv;
   try {
-    ({ databaseUrl, sqlitePath } = loadConfig(io.env));
+    ({ databaseUrl, sqlitePath, keys } = loadConfig(io.env));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr.write(`needlecare ${command}: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  const db = createDb({ databaseUrl, sqlitePath });
+  let ring: KeyRing;
+  try {
+    ring = resolveKeyRing(keys, { databaseUrl, sqlitePath });
+  } catch (error) {
+    if (!(error instanceof KeySetupError)) throw error;
+    io.stderr.write(`needlecare ${command}: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  const db = withKeys(createDb({ databaseUrl, sqlitePath }), ring);
   try {
     return await fn(db);
   } catch (error) {

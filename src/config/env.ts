@@ -3,6 +3,7 @@
  * Every bad variable is reported at once, by name, so an operator fixes them in one pass.
  * Nothing here is a singleton: `parseEnv` is a pure function of the env it is given.
  */
+import { type KeyEnv, parseKeyEnv } from './keys.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -47,6 +48,8 @@ export interface AppConfig {
   readonly trustProxy: boolean;
   readonly argon2: Argon2Params;
   readonly signIn: SignInLimits;
+  /** Keys for data at rest and the webhook allow list (keys.ts). */
+  readonly keys: KeyEnv;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -145,7 +148,7 @@ class Reader {
  * Read the configuration. Variables: HOST, PORT, DATABASE_URL, NEEDLECARE_DB, PUBLIC_URL,
  * COOKIE_SECURE, LOG_LEVEL, SESSION_TTL_HOURS, SESSION_IDLE_MINUTES, BODY_LIMIT_BYTES,
  * TRUST_PROXY, SIGNIN_MAX_FAILURES, SIGNIN_LOCK_MINUTES, SIGNIN_IP_MAX,
- * SIGNIN_IP_WINDOW_MINUTES. Argon2 cost is not configurable here: production always
+ * SIGNIN_IP_WINDOW_MINUTES, and the key variables of keys.ts. Argon2 cost is not configurable here: production always
  * uses the OWASP parameters.
  */
 export function parseEnv(
@@ -164,7 +167,10 @@ export function parseEnv(
   if (cookieSecure === false && publicUrl.startsWith('https:')) {
     r.problems.push('COOKIE_SECURE: must not be false when PUBLIC_URL is https');
   }
+  const keys = parseKeyEnv(env);
+  r.problems.push(...keys.problems);
   const config: AppConfig = {
+    keys: keys.value,
     host,
     port,
     databaseUrl,

@@ -19,6 +19,7 @@ import {
 } from './outbox-queries.ts';
 import type { MissedCheckInPayload, ReminderPayload } from './payloads.ts';
 import { moveOutOfQuietHours } from './schedule.ts';
+import { sealReminderLinks } from './sealed-links.ts';
 import { readJobSettings } from './settings.ts';
 
 const MINUTE_MS = 60_000;
@@ -126,7 +127,7 @@ export async function enqueueSessionReminders(
         clinicId: clinic.id,
         kind: c.kind,
         dedupeKey,
-        payload,
+        payload: sealReminderLinks(trx, payload),
         dueAt,
         createdAt: session.createdAt,
       });

@@ -18,6 +18,7 @@
  * the admin API to answer 400 with.
  */
 import type { EscalationSettings } from '../store/clinics.repository.ts';
+import { webhookHostProblem } from './public-address.ts';
 import { DEFAULT_ESCALATION_TIMING, type EscalationTiming } from './schedule.ts';
 
 export interface EscalationContact {
@@ -56,7 +57,7 @@ const ENDPOINT_ID = /^[A-Za-z0-9_-]{1,40}$/;
 
 type Parsed = { value: JobSettings; problems: string[] };
 
-function parse(raw: EscalationSettings | unknown): Parsed {
+function parse(raw: EscalationSettings | unknown, allowHosts: readonly string[] | null): Parsed {
   const problems: string[] = [];
   const obj = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -123,10 +124,12 @@ function parse(raw: EscalationSettings | unknown): Parsed {
       const o = (typeof h === 'object' && h !== null ? h : {}) as Record<string, unknown>;
       const id = typeof o.id === 'string' && ENDPOINT_ID.test(o.id) ? o.id : null;
       let url: string | null = null;
+      let hostProblem: string | null = null;
       if (typeof o.url === 'string') {
         try {
           const u = new URL(o.url);
           if (u.protocol === 'https:' || u.protocol === 'http:') url = u.toString();
+          if (url !== null && allowHosts !== null) hostProblem = webhookHostProblem(u, allowHosts);
         } catch {
           url = null;
         }
@@ -135,9 +138,10 @@ function parse(raw: EscalationSettings | unknown): Parsed {
       if (id === null) problems.push(`escalation.webhooks[${i}].id: 1–40 letters, digits, - or _`);
       else if (seen.has(id)) problems.push(`escalation.webhooks[${i}].id: repeated`);
       if (url === null) problems.push(`escalation.webhooks[${i}].url: must be an http(s) URL`);
+      else if (hostProblem !== null) problems.push(`escalation.webhooks[${i}].url: ${hostProblem}`);
       if (secret === null)
         problems.push(`escalation.webhooks[${i}].secret: at least 16 characters`);
-      if (id !== null && !seen.has(id) && url !== null && secret !== null) {
+      if (id !== null && !seen.has(id) && url !== null && hostProblem === null && secret !== null) {
         seen.add(id);
         webhooks.push({ id, url, secret });
       }
@@ -161,14 +165,19 @@ function parse(raw: EscalationSettings | unknown): Parsed {
 
 /** The clinic's job settings with defaults; malformed parts are ignored, never thrown. */
 export function readJobSettings(escalation: EscalationSettings): JobSettings {
-  return parse(escalation).value;
+  return parse(escalation, null).value;
 }
 
-/** Strict check of a proposed `escalation` settings object: every problem, by field. */
+/**
+ * Strict check of a proposed `escalation` settings object: every problem, by field. Webhook
+ * URLs must name a public host unless `allowHosts` (NEEDLECARE_WEBHOOK_ALLOW_HOSTS) lists it;
+ * the worker checks the resolved addresses again at send time (public-address.ts).
+ */
 export function validateJobSettings(
   raw: unknown,
+  options: { readonly allowHosts?: readonly string[] } = {},
 ): { ok: true; value: JobSettings } | { ok: false; problems: string[] } {
-  const { value, problems } = parse(raw);
+  const { value, problems } = parse(raw, options.allowHosts ?? []);
   return problems.length === 0 ? { ok: true, value } : { ok: false, problems };
 }
 

@@ -52,6 +52,7 @@ import type {
 } from './payloads.ts';
 import { EARLY_ANSWER_MINUTES } from './reminders.ts';
 import { escalationDelayMinutes, isWithinCoverage, nextCoverageStart } from './schedule.ts';
+import { openReminderLinks } from './sealed-links.ts';
 import { readJobSettings } from './settings.ts';
 import type { SmsSender } from './sms-gateway.ts';
 import type { WebhookSender } from './webhooks.ts';
@@ -187,7 +188,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   async function sendReminder(m: OutboxMessage, now: Date): Promise<Outcome> {
-    const p = m.payload as ReminderPayload;
+    const p = openReminderLinks(db, m.payload as ReminderPayload);
     if (m.clinicId !== null) {
       const links = await listLinksForSession(db, m.clinicId, p.sessionId);
       const usable = links.some(

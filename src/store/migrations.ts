@@ -336,9 +336,23 @@ const initial: Migration = {
   },
 };
 
+/**
+ * The keyed audit chain (docs/decisions/1101-keyed-audit-chain.md): `key_id` names the HMAC key
+ * of an event; events written before it stay unkeyed (null) and keep their SHA-256 links.
+ */
+const keyedAuditChain: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('audit_events').addColumn('key_id', 'text').execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('audit_events').dropColumn('key_id').execute();
+  },
+};
+
 /** All migrations, in order. Names sort lexically; never rename or edit a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
+  '0002_keyed_audit_chain': keyedAuditChain,
 };
 
 const provider: MigrationProvider = {

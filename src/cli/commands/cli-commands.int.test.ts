@@ -11,6 +11,7 @@ import type { CliIo } from '../io.ts';
 import { auditCommand } from './audit.ts';
 import { migrateCommand } from './migrate.ts';
 import { outboxEvents, serveCommand, startServer } from './serve.ts';
+import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 
 function captureIo(env: NodeJS.ProcessEnv): { io: CliIo; out: () => string; err: () => string } {
   const stdout = new PassThrough();
@@ -46,8 +47,8 @@ describeEachDialect('cli commands', (ctx) => {
   beforeAll(() => {
     env =
       ctx.config.databaseUrl === undefined
-        ? { NEEDLECARE_DB: ctx.config.sqlitePath }
-        : { DATABASE_URL: ctx.config.databaseUrl };
+        ? { NEEDLECARE_DB: ctx.config.sqlitePath, ...TEST_KEY_ENV }
+        : { DATABASE_URL: ctx.config.databaseUrl, ...TEST_KEY_ENV };
   });
 
   it('migrate is idempotent', async () => {

@@ -10,6 +10,7 @@ import { cancelPendingReminders } from '../../jobs/outbox-queries.ts';
 import { enqueueSessionReminders } from '../../jobs/reminders.ts';
 import { findClinic } from '../../store/clinics.repository.ts';
 import { createDb, type Db } from '../../store/db.ts';
+import { withKeys } from '../../store/keyring.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
 import { findNeedlingSession } from '../../store/sessions.repository.ts';
 import { findStaffById } from '../../store/staff.repository.ts';
@@ -19,6 +20,7 @@ import { createSenders } from '../../jobs/senders.ts';
 import { parseWorkerEnv, type WorkerEnvConfig } from '../../jobs/worker-config.ts';
 import { createWorker } from '../../jobs/worker.ts';
 import type { CliIo } from '../io.ts';
+import { resolveKeyRing } from '../keys.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
 
 const USAGE = `usage: needlecare serve [--worker]
@@ -26,7 +28,10 @@ const USAGE = `usage: needlecare serve [--worker]
 Runs the HTTP API (and docs at /api/docs). Configuration comes from the environment:
   HOST, PORT, DATABASE_URL (postgres://…) or NEEDLECARE_DB (SQLite file), PUBLIC_URL,
   COOKIE_SECURE, LOG_LEVEL, SESSION_TTL_HOURS, SESSION_IDLE_MINUTES, BODY_LIMIT_BYTES,
-  TRUST_PROXY, SIGNIN_MAX_FAILURES, SIGNIN_LOCK_MINUTES, SIGNIN_IP_MAX, SIGNIN_IP_WINDOW_MINUTES.
+  TRUST_PROXY, SIGNIN_MAX_FAILURES, SIGNIN_LOCK_MINUTES, SIGNIN_IP_MAX, SIGNIN_IP_WINDOW_MINUTES,
+  NEEDLECARE_SECRET_KEY, NEEDLECARE_SECRET_KEYS_OLD, NEEDLECARE_AUDIT_KEY,
+  NEEDLECARE_AUDIT_KEYS_OLD (required with DATABASE_URL; on SQLite unset keys come from
+  needlecare-keys.json beside the database), NEEDLECARE_WEBHOOK_ALLOW_HOSTS.
 Migrates the database first. Stops gracefully on SIGTERM or SIGINT.
   --worker   also run one outbox worker in this process (the supported set-up on SQLite;
              on PostgreSQL run \`needlecare worker\` processes instead). Its variables:
@@ -115,7 +120,10 @@ export async function startServer(
   events: ServiceEvents = outboxEvents(config),
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const db = withKeys(
+    createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }),
+    resolveKeyRing(config.keys, config),
+  );
   let worker: { stop(): Promise<void> } | undefined;
   let senders: { close(): void } | undefined;
   try {
@@ -135,7 +143,7 @@ export async function startServer(
     const url = await app.listen({ host: config.host, port: config.port });
     if (options.worker !== undefined) {
       const w = options.worker;
-      const s = createSenders(w);
+      const s = createSenders({ ...w, webhookAllowHosts: config.keys.webhookAllowHosts });
       senders = s;
       const inline = createWorker({
         db,

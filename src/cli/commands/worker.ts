@@ -6,18 +6,23 @@
  * now and exits (cron-style, and for tests).
  */
 import { type DestinationStream, pino } from 'pino';
+import { parseKeyEnv } from '../../config/keys.ts';
 import { createDb } from '../../store/db.ts';
+import { type KeyRing, withKeys } from '../../store/keyring.ts';
 import { createSenders } from '../../jobs/senders.ts';
 import { parseWorkerEnv } from '../../jobs/worker-config.ts';
 import { createWorker, type RunSummary } from '../../jobs/worker.ts';
 import type { CliIo, Command } from '../io.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
+import { KeySetupError, resolveKeyRing } from '../keys.ts';
 
 const USAGE = `Usage: needlecare worker [--once]
 
 Delivers due outbox messages until SIGTERM (or, with --once, what is due now).
 Environment: DATABASE_URL or NEEDLECARE_DB, PUBLIC_URL, SMTP_URL, MAIL_FROM,
-SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN, LOG_LEVEL, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS.
+SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN, LOG_LEVEL, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS,
+NEEDLECARE_SECRET_KEY, NEEDLECARE_SECRET_KEYS_OLD, NEEDLECARE_AUDIT_KEY, NEEDLECARE_AUDIT_KEYS_OLD,
+NEEDLECARE_WEBHOOK_ALLOW_HOSTS (keys: see \`needlecare serve --help\`).
 `;
 
 export interface WorkerCommandOptions {
@@ -58,12 +63,28 @@ export async function runWorkerCommand(
     },
     io.stdout as unknown as DestinationStream,
   );
-  const senders = createSenders(config);
+  const keyEnv = parseKeyEnv(io.env);
+  let ring: KeyRing;
+  try {
+    if (keyEnv.problems.length > 0) throw new KeySetupError(keyEnv.problems.join('; '));
+    ring = resolveKeyRing(keyEnv.value, {
+      databaseUrl: config.databaseUrl,
+      sqlitePath: config.sqlitePath,
+    });
+  } catch (error) {
+    if (!(error instanceof KeySetupError)) throw error;
+    io.stderr.write(`needlecare worker: invalid configuration:\n  - ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  const senders = createSenders({ ...config, webhookAllowHosts: keyEnv.value.webhookAllowHosts });
   for (const name of senders.missing) {
     logger.warn({ variable: name }, `${name} is not set: those messages will fail and be retried`);
   }
 
-  const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const db = withKeys(
+    createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }),
+    ring,
+  );
   const worker = createWorker({
     db,
     clock: { now: () => new Date() },
