@@ -1,5 +1,5 @@
 /**
- * Webhooks go only to public addresses (docs/decisions/1103-webhooks-public-addresses.md).
+ * Webhooks go only to public addresses (docs/decisions/1102-webhooks-public-addresses.md).
  * A clinic admin types the URL; without this check the worker could be pointed at loopback,
  * the private network, link-local (cloud metadata at 169.254.169.254) or other special ranges,
  * and used to probe or call what sits behind the firewall.
