@@ -6,6 +6,7 @@
  * - PostgreSQL when `DATABASE_URL` is set: a fresh database `nc_t_<random>` per suite, created
  *   through DATABASE_URL, migrated, dropped in afterAll. Vitest runs files in parallel workers,
  *   so no two suites ever share a database.
+ * - Every handle carries the fixed test keys (src/store/test-keys.ts, docs/decisions/1100).
  * - No `DATABASE_URL`: the PostgreSQL suite is registered as skipped and the reason is printed
  *   once per run; with `CI` set it fails instead, so CI cannot silently lose PostgreSQL coverage.
  */
