@@ -18,6 +18,7 @@
  * the admin API to answer 400 with.
  */
 import type { EscalationSettings } from '../store/clinics.repository.ts';
+import { checkName } from '../services/text.ts';
 import { webhookHostProblem } from './public-address.ts';
 import { DEFAULT_ESCALATION_TIMING, type EscalationTiming } from './schedule.ts';
 
@@ -98,12 +99,18 @@ function parse(raw: EscalationSettings | unknown, allowHosts: readonly string[] 
   else {
     rawContacts.forEach((c: unknown, i) => {
       const o = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
-      const name = typeof o.name === 'string' && o.name.trim() !== '' ? o.name.trim() : null;
+      const checked = checkName(o.name, { field: `escalation.contacts[${i}].name` });
+      const name = checked.ok ? checked.value : null;
       const email =
         typeof o.email === 'string' && EMAIL.test(o.email.trim()) ? o.email.trim() : null;
       const phone =
         typeof o.phone === 'string' && PHONE.test(o.phone.trim()) ? o.phone.trim() : null;
-      if (name === null) problems.push(`escalation.contacts[${i}].name: required`);
+      if (!checked.ok)
+        problems.push(
+          typeof o.name !== 'string' || o.name.trim() === ''
+            ? `${checked.field}: required`
+            : `${checked.field}: ${checked.message}`,
+        );
       if (o.email !== undefined && email === null)
         problems.push(`escalation.contacts[${i}].email: not an e-mail address`);
       if (o.phone !== undefined && phone === null)
