@@ -26,6 +26,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'audit verify | checkpoint: check the keyed audit chain, sign its head',
     load: async () => (await import('./commands/audit.ts')).auditCommand,
   },
+  keys: {
+    summary: 'keys reseal: re-seal stored secrets with the current NEEDLECARE_SECRET_KEY',
+    load: async () => (await import('./commands/keys.ts')).keysCommand,
+  },
   triage: {
     summary: 'triage case(s) read as JSON on stdin (--explain, --lang en|es)',
     load: async () => (await import('./commands/triage.ts')).triageCommand,
@@ -42,7 +46,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(usage());
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const entry = COMMANDS[name];
+  // Own keys only: `constructor` or `toString` are not commands.
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (entry === undefined) {
     io.stderr.write(
       `needlecare: unknown command "${name}"; try: ${Object.keys(COMMANDS).join(', ')}\n`,

@@ -4,9 +4,12 @@
  */
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
-import { findClinic } from './clinics.repository.ts';
+import { findClinic, updateClinicSettings } from './clinics.repository.ts';
+import { type KeyRing, namedKey, withKeys } from './keyring.ts';
 import { createMigrator, migrateToLatest } from './migrations.ts';
+import { resealSecrets } from './seal-existing.ts';
 import { seedClinic } from './test-fixtures.ts';
+import { TEST_KEYS, testKey } from './test-keys.ts';
 
 const LINK = 'https://care.example/p/plain-token-0123456789abcdefghijklmnopqrstuv';
 const SECRET = 'whsec_plain-0123456789';
@@ -71,5 +74,41 @@ describeEachDialect('migration 0003: sealing what was stored in the clear', (ctx
     for (const row of opened) expect(JSON.parse(row.payload_json).linkUrl).toBe(LINK);
     await migrateToLatest(ctx.db);
     await ctx.db.deleteFrom('outbox').execute();
+  });
+
+  it('keys reseal moves every sealed value to the current key, so the old one can go', async () => {
+    const clinic = await seedClinic(ctx.db);
+    await ctx.db
+      .updateTable('clinics')
+      .set({ escalation_json: '{}' })
+      .where('id', '=', clinic.id)
+      .execute();
+    await updateClinicSettings(ctx.db, clinic.id, {
+      escalation: { webhooks: [{ id: 'ehr', url: 'https://ehr.example/h', secret: SECRET }] },
+    });
+    const rotated: KeyRing = {
+      ...TEST_KEYS,
+      secret: { current: namedKey(testKey('secret-next')), previous: [TEST_KEYS.secret.current] },
+    };
+    const count = await resealSecrets(withKeys(ctx.db, rotated));
+    expect(count.webhookSecrets).toBeGreaterThanOrEqual(1);
+    const raw = await ctx.db
+      .selectFrom('clinics')
+      .select('escalation_json')
+      .where('id', '=', clinic.id)
+      .executeTakeFirstOrThrow();
+    expect(raw.escalation_json).toContain(`nc1.${rotated.secret.current.id}.`);
+    expect(raw.escalation_json).not.toContain(`nc1.${TEST_KEYS.secret.current.id}.`);
+    const newOnly = withKeys(ctx.db, { ...rotated, secret: { ...rotated.secret, previous: [] } });
+    expect((await findClinic(newOnly, clinic.id))?.escalation).toMatchObject({
+      webhooks: [{ secret: SECRET }],
+    });
+    // Back to the suite's key for the other tests.
+    await resealSecrets(
+      withKeys(ctx.db, {
+        ...TEST_KEYS,
+        secret: { ...TEST_KEYS.secret, previous: [rotated.secret.current] },
+      }),
+    );
   });
 });

@@ -5,13 +5,21 @@
  * holds no plain credential either. `down` opens them again for an older build.
  */
 import { parseJson, toJson } from './codec.ts';
-import type { Db } from './db.ts';
-import { keysOf } from './keyring.ts';
+import { type Db, withTransaction } from './db.ts';
+import { findKey, keysOf } from './keyring.ts';
 import { isSealed, open, type SealPurpose, seal } from './secret-box.ts';
 
 type Transform = (purpose: SealPurpose, value: string) => string;
 
-async function rewrite(db: Db, transform: Transform): Promise<void> {
+/** How many values a rewrite changed. */
+export interface RewriteCount {
+  readonly webhookSecrets: number;
+  readonly reminderLinks: number;
+}
+
+async function rewrite(db: Db, transform: Transform): Promise<RewriteCount> {
+  let webhookSecrets = 0;
+  let reminderLinks = 0;
   const clinics = await db.selectFrom('clinics').select(['id', 'escalation_json']).execute();
   for (const c of clinics) {
     const escalation = parseJson<Record<string, unknown>>(c.escalation_json);
@@ -19,9 +27,10 @@ async function rewrite(db: Db, transform: Transform): Promise<void> {
     const webhooks = escalation.webhooks.map((h: unknown) => {
       if (typeof h !== 'object' || h === null) return h;
       const o = h as Record<string, unknown>;
-      return typeof o.secret === 'string'
-        ? { ...o, secret: transform('clinic.webhook-secret', o.secret) }
-        : o;
+      if (typeof o.secret !== 'string') return o;
+      const secret = transform('clinic.webhook-secret', o.secret);
+      if (secret !== o.secret) webhookSecrets += 1;
+      return { ...o, secret };
     });
     const json = toJson({ ...escalation, webhooks });
     if (json !== c.escalation_json) {
@@ -48,6 +57,7 @@ async function rewrite(db: Db, transform: Transform): Promise<void> {
         if (next !== value) {
           payload[field] = next;
           changed = true;
+          reminderLinks += 1;
         }
       }
     }
@@ -59,18 +69,36 @@ async function rewrite(db: Db, transform: Transform): Promise<void> {
         .execute();
     }
   }
+  return { webhookSecrets, reminderLinks };
 }
 
 /** Seal every plain webhook secret and outbox reminder link (already sealed ones are kept). */
-export async function sealExistingSecrets(db: Db): Promise<void> {
+export async function sealExistingSecrets(db: Db): Promise<RewriteCount> {
   const keys = keysOf(db).secret;
-  await rewrite(db, (purpose, value) =>
+  return rewrite(db, (purpose, value) =>
     isSealed(value) || value === '[sent]' ? value : seal(keys, purpose, value),
   );
 }
 
 /** The reverse, for rolling back to a build that reads plain values. */
-export async function openExistingSecrets(db: Db): Promise<void> {
+export async function openExistingSecrets(db: Db): Promise<RewriteCount> {
   const keys = keysOf(db).secret;
-  await rewrite(db, (purpose, value) => (isSealed(value) ? open(keys, purpose, value) : value));
+  return rewrite(db, (purpose, value) => (isSealed(value) ? open(keys, purpose, value) : value));
+}
+
+/**
+ * Key rotation's last step: re-seal every value sealed with an older key (and any plain one)
+ * with the current key, so the old key can be dropped from NEEDLECARE_SECRET_KEYS_OLD. A value
+ * no listed key opens is left as it is (and reported by the caller's count staying short).
+ */
+export async function resealSecrets(db: Db): Promise<RewriteCount> {
+  const keys = keysOf(db).secret;
+  return withTransaction(db, (trx) =>
+    rewrite(trx, (purpose, value) => {
+      if (!isSealed(value)) return value === '[sent]' ? value : seal(keys, purpose, value);
+      const id = value.split('.')[1] ?? '';
+      if (id === keys.current.id || findKey(keys, id) === undefined) return value;
+      return seal(keys, purpose, open(keys, purpose, value));
+    }),
+  );
 }

@@ -12,6 +12,7 @@ import { appendAuditEvent } from '../../store/audit.repository.ts';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import type { CliIo } from '../io.ts';
 import { auditCommand } from './audit.ts';
+import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { outboxEvents, serveCommand, startServer } from './serve.ts';
 import { TEST_KEY_ENV } from '../../store/test-keys.ts';
@@ -42,6 +43,8 @@ describe('serve, migrate and audit: usage and config errors', () => {
     expect(await migrateCommand(['now'], captureIo({}).io)).toBe(2);
     expect(await auditCommand([], captureIo({}).io)).toBe(2);
     expect(await auditCommand(['repair'], captureIo({}).io)).toBe(2);
+    expect(await keysCommand([], captureIo({}).io)).toBe(2);
+    expect(await keysCommand(['rotate'], captureIo({}).io)).toBe(2);
   });
 });
 
