@@ -168,6 +168,31 @@ describeEachDialect('jobs: secrets at rest and public webhooks', (ctx) => {
     }
     expect(hook.requests).toHaveLength(0);
   });
+
+  it('connects by name through the checked lookup when the operator allows the host', async () => {
+    const port = new URL(hook.url).port;
+    const sender = createWebhookSender({ allowHosts: ['localhost'] });
+    await sender.deliver({
+      url: `http://localhost:${port}/hooks/at-rest`,
+      secret: SECRET,
+      eventId: 'evt-1',
+      body: '{"ok":true}',
+      now: new Date(T0),
+    });
+    expect(hook.requests).toHaveLength(1);
+    expect(hook.requests[0]?.headers['needlecare-event-id']).toBe('evt-1');
+    // The same name without the allowance is refused before any byte is sent.
+    await expect(
+      createWebhookSender().deliver({
+        url: `http://localhost:${port}/hooks/at-rest`,
+        secret: SECRET,
+        eventId: 'evt-2',
+        body: '{}',
+        now: new Date(T0),
+      }),
+    ).rejects.toThrow(/resolves to .* not a public address/);
+    expect(hook.requests).toHaveLength(1);
+  });
 });
 
 /** A webhook sender that must not be called by these tests. */
