@@ -5,6 +5,8 @@
  * with patient links. Mode `bare`: a bare Fastify route that validates the same body.
  * Prints one JSON line: { url, tokens }.
  */
+import { withKeys } from '../src/store/keyring.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +46,7 @@ if (mode === 'bare') {
     databaseUrl = u.toString();
   }
   const dir = mkdtempSync(join(tmpdir(), 'nc-bench-'));
-  const db = createDb({ databaseUrl, sqlitePath: join(dir, 'bench.db') });
+  const db = withKeys(createDb({ databaseUrl, sqlitePath: join(dir, 'bench.db') }), TEST_KEYS);
   await migrateToLatest(db);
   const config = testConfig({ databaseUrl, cookieSecure: false, sessionIdleMinutes: 600 });
   const app = await buildApp({ config, db, clock: systemClock(), logger: createLogger('silent') });

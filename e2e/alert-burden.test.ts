@@ -24,7 +24,9 @@ import {
 import { systemClock } from '../src/services/clock.ts';
 import { updateClinicSettings } from '../src/store/clinics.repository.ts';
 import { createDb, type Db } from '../src/store/db.ts';
+import { withKeys } from '../src/store/keyring.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
 import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
 import {
   CHROMIUM_MISSING,
@@ -47,7 +49,7 @@ let clinic: SeededClinic;
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
   dir = mkdtempSync(join(tmpdir(), 'nc-e2e-burden-'));
-  db = createDb({ sqlitePath: join(dir, 'e2e.db') });
+  db = withKeys(createDb({ sqlitePath: join(dir, 'e2e.db') }), TEST_KEYS);
   await migrateToLatest(db);
   app = await buildApp({
     config: testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' }),

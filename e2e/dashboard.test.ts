@@ -5,6 +5,8 @@
  * warning; open the patient's curve. axe-core on every page; screenshots at 1280×800 and on a
  * 1024×768 tablet. One browser for the file, one app on a temp SQLite database.
  */
+import { withKeys } from '../src/store/keyring.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +79,7 @@ async function signInAs(p: Page, email: string): Promise<void> {
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
   dir = mkdtempSync(join(tmpdir(), 'nc-e2e-dash-'));
-  db = createDb({ sqlitePath: join(dir, 'e2e.db') });
+  db = withKeys(createDb({ sqlitePath: join(dir, 'e2e.db') }), TEST_KEYS);
   await migrateToLatest(db);
   // The port is only known after listen; links shown in the test carry the configured URL, and
   // the test reaches the app at `base`, so the placeholder does not matter.

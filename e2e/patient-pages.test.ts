@@ -1,3 +1,5 @@
+import { withKeys } from '../src/store/keyring.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
@@ -63,7 +65,7 @@ async function noHorizontalScroll(page: Page): Promise<void> {
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  db = createDb({ sqlitePath: ':memory:' });
+  db = withKeys(createDb({ sqlitePath: ':memory:' }), TEST_KEYS);
   await migrateToLatest(db);
   app = await buildApp({
     config: testConfig({ cookieSecure: false }),

@@ -6,6 +6,7 @@
  * - PostgreSQL when `DATABASE_URL` is set: a fresh database `nc_t_<random>` per suite, created
  *   through DATABASE_URL, migrated, dropped in afterAll. Vitest runs files in parallel workers,
  *   so no two suites ever share a database.
+ * - Every handle carries the fixed test keys (src/store/test-keys.ts, docs/decisions/1100).
  * - No `DATABASE_URL`: the PostgreSQL suite is registered as skipped and the reason is printed
  *   once per run; with `CI` set it fails instead, so CI cannot silently lose PostgreSQL coverage.
  */
@@ -16,7 +17,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createDb, type Db, type DbConfig, type DialectName } from '../src/store/db.ts';
+import { withKeys } from '../src/store/keyring.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
 
 export interface DialectContext {
   readonly dialect: DialectName;
@@ -51,14 +54,14 @@ class SuiteDatabase implements DialectContext {
   }
 
   openAnother(): Db {
-    const db = createDb(this.config);
+    const db = withKeys(createDb(this.config), TEST_KEYS);
     this.#extra.push(db);
     return db;
   }
 
   async open(config: DbConfig): Promise<void> {
     this.#config = config;
-    this.#db = createDb(config);
+    this.#db = withKeys(createDb(config), TEST_KEYS);
     await migrateToLatest(this.#db);
   }
 

@@ -5,9 +5,11 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AppConfig } from '../config/env.ts';
+import { parseKeyEnv } from '../config/keys.ts';
 import { insertClinic } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
 import { insertStaffUser } from '../store/staff.repository.ts';
+import { TEST_KEY_ENV } from '../store/test-keys.ts';
 import { buildApp } from './app.ts';
 import { type ManualClock, manualClock } from '../services/clock.ts';
 import { createLogger } from './logger.ts';
@@ -39,6 +41,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       pollIntervalMs: 100,
       maxAttempts: 10,
     },
+    keys: parseKeyEnv(TEST_KEY_ENV).value,
     ...overrides,
   };
 }

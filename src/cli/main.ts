@@ -23,8 +23,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./commands/migrate.ts')).migrateCommand,
   },
   audit: {
-    summary: 'audit verify: check the hash chain of the audit log',
+    summary: 'audit verify | checkpoint: check the keyed audit chain, sign its head',
     load: async () => (await import('./commands/audit.ts')).auditCommand,
+  },
+  keys: {
+    summary: 'keys reseal: re-seal stored secrets with the current NEEDLECARE_SECRET_KEY',
+    load: async () => (await import('./commands/keys.ts')).keysCommand,
   },
   triage: {
     summary: 'triage case(s) read as JSON on stdin (--explain, --lang en|es)',
@@ -47,7 +51,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(usage());
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const entry = COMMANDS[name];
+  // Own keys only: `constructor` or `toString` are not commands.
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (entry === undefined) {
     io.stderr.write(
       `needlecare: unknown command "${name}"; try: ${Object.keys(COMMANDS).join(', ')}\n`,

@@ -1,10 +1,13 @@
 import { createDb, type Db } from '../store/db.ts';
+import { type KeyRing, withKeys } from '../store/keyring.ts';
 import { readConfig } from './config.ts';
 import type { CliIo } from './io.ts';
-import { EXIT_FAILURE } from './io.ts';
+import { EXIT_FAILURE, EXIT_USAGE } from './io.ts';
+import { KeySetupError, resolveKeyRing } from './keys.ts';
 
 /**
- * Open the database the environment names (DATABASE_URL or NEEDLECARE_DB), run `fn`, close it.
+ * Open the database the environment names (DATABASE_URL or NEEDLECARE_DB) with its keys
+ * (keys.ts), run `fn`, close it.
  * A bad environment exits 2 naming the variables; an error while running exits 1 in one line.
  */
 export async function withDatabaseFromEnv(
@@ -14,7 +17,16 @@ export async function withDatabaseFromEnv(
 ): Promise<number> {
   const config = readConfig(command, io);
   if (typeof config === 'number') return config;
-  const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const { databaseUrl, sqlitePath } = config;
+  let ring: KeyRing;
+  try {
+    ring = resolveKeyRing(config.keys, { databaseUrl, sqlitePath });
+  } catch (error) {
+    if (!(error instanceof KeySetupError)) throw error;
+    io.stderr.write(`needlecare ${command}: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  const db = withKeys(createDb({ databaseUrl, sqlitePath }), ring);
   try {
     return await fn(db);
   } catch (error) {

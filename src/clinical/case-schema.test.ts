@@ -161,4 +161,24 @@ describe('validateSites', () => {
     const bad = validateSites([{ muscle: 'deltoid', needleCount: 0 }]);
     expect(bad.ok ? [] : bad.error.map((i) => i.path)).toEqual(['sites[0].needleCount']);
   });
+
+  it('refuses the same muscle and side twice (issue 12, finding 6)', () => {
+    const twice = validateSites([
+      { muscle: 'deltoid', side: 'left' },
+      { muscle: 'upper-trapezius', side: 'left' },
+      { muscle: 'deltoid', side: 'left', needleCount: 2 },
+    ]);
+    expect(twice.ok ? [] : twice.error).toEqual([
+      { path: 'sites[2]', message: expect.stringContaining('repeats sites[0] (deltoid, left)') },
+    ]);
+    const noSide = validateSites([{ muscle: 'deltoid' }, { muscle: 'deltoid' }]);
+    expect(noSide.ok ? [] : noSide.error.map((i) => i.path)).toEqual(['sites[1]']);
+    // Both sides of one muscle are two sites.
+    expect(
+      validateSites([
+        { muscle: 'deltoid', side: 'left' },
+        { muscle: 'deltoid', side: 'right' },
+      ]).ok,
+    ).toBe(true);
+  });
 });

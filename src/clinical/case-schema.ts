@@ -334,6 +334,20 @@ export function validateSites(
 ): Result<RecordedSite[], ValidationIssue[]> {
   const issues: Issues = [];
   const sites = checkSites(input, path, issues, true);
+  if (sites !== undefined) {
+    // One site per muscle and side: a repeat is a typing slip, and would count twice.
+    const seen = new Map<string, number>();
+    sites.forEach((site, i) => {
+      const key = `${site.muscle}|${site.side ?? ''}`;
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, i);
+      else
+        issues.push({
+          path: `${path}[${i}]`,
+          message: `repeats ${path}[${first}] (${site.muscle}${site.side === undefined ? '' : `, ${site.side}`}); give each muscle and side once, with its needle count`,
+        });
+    });
+  }
   return issues.length > 0 || sites === undefined ? err(issues) : ok(sites);
 }
 

@@ -3,6 +3,7 @@
  * Every bad variable is reported at once, by name, so an operator fixes them in one pass.
  * Nothing here is a singleton: `parseEnv` is a pure function of the env it is given.
  */
+import { type KeyEnv, parseKeyEnv } from './keys.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -61,6 +62,8 @@ export interface AppConfig {
   readonly argon2: Argon2Params;
   readonly signIn: SignInLimits;
   readonly worker: WorkerSettings;
+  /** Keys for data at rest and the webhook allow list (keys.ts). */
+  readonly keys: KeyEnv;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -107,6 +110,12 @@ export const VARIABLES = {
     'SIGNIN_LOCK_MINUTES',
     'SIGNIN_IP_MAX',
     'SIGNIN_IP_WINDOW_MINUTES',
+    // keys.ts: required with DATABASE_URL; on SQLite unset keys come from needlecare-keys.json
+    'NEEDLECARE_SECRET_KEY',
+    'NEEDLECARE_SECRET_KEYS_OLD',
+    'NEEDLECARE_AUDIT_KEY',
+    'NEEDLECARE_AUDIT_KEYS_OLD',
+    'NEEDLECARE_WEBHOOK_ALLOW_HOSTS',
   ],
   worker: [
     'SMTP_URL',
@@ -197,7 +206,7 @@ class Reader {
  * Read the configuration of every process (server, worker, CLI): the variables in `VARIABLES`.
  * The public URL defaults to `http://HOST:PORT` for all of them, so a worker beside a server on
  * PORT=8080 links to :8080 too. Argon2 cost is not configurable here: production always uses
- * the OWASP parameters.
+ * the OWASP parameters. The key variables are parsed by keys.ts.
  */
 export function parseEnv(
   env: Env,
@@ -229,7 +238,10 @@ export function parseEnv(
     pollIntervalMs: r.int('WORKER_POLL_MS', DEFAULTS.worker.pollIntervalMs, 100, 600_000),
     maxAttempts: r.int('OUTBOX_MAX_ATTEMPTS', DEFAULTS.worker.maxAttempts, 1, 100),
   };
+  const keys = parseKeyEnv(env);
+  r.problems.push(...keys.problems);
   const config: AppConfig = {
+    keys: keys.value,
     host,
     port,
     databaseUrl,

@@ -51,7 +51,7 @@ describeEachDialect('jobs: webhooks and SMS over HTTP', (ctx) => {
       logger: recordingLogger(),
       mailer: recordingMailer(),
       sms: createHttpSmsGateway({ url: gateway.url, token: 'sms-token-1' }),
-      webhooks: createWebhookSender(),
+      webhooks: createWebhookSender({ allowHosts: ['127.0.0.1'] }),
       workerId: 'http-test',
       config: { publicUrl: PUBLIC_URL, maxAttempts, backoffBaseMs: 60_000, random: () => 0.5 },
     });

@@ -19,6 +19,7 @@ import type { MissedCheckInPayload, ReminderPayload } from './payloads.ts';
 import { stopRemindersUrlOf } from '../services/urls.ts';
 import { moveOutOfQuietHours } from './schedule.ts';
 import { readJobSettings } from '../services/job-settings.ts';
+import { sealReminderLinks } from './sealed-links.ts';
 
 const MINUTE_MS = 60_000;
 /** A check-in this long before a planned time still answers it (the patient came early). */
@@ -125,7 +126,7 @@ export async function enqueueSessionReminders(
         clinicId: clinic.id,
         kind: c.kind,
         dedupeKey,
-        payload,
+        payload: sealReminderLinks(trx, payload),
         dueAt,
         createdAt: session.createdAt,
       });

@@ -12,6 +12,8 @@ export interface SenderConfig {
   readonly mailFrom: string;
   readonly smsGatewayUrl: string | undefined;
   readonly smsGatewayToken: string | undefined;
+  /** Non-public webhook hosts allowed anyway (NEEDLECARE_WEBHOOK_ALLOW_HOSTS; tests). */
+  readonly webhookAllowHosts?: readonly string[];
 }
 
 export interface Senders {
@@ -40,7 +42,7 @@ export function createSenders(config: SenderConfig): Senders {
   return {
     mailer,
     sms,
-    webhooks: createWebhookSender(),
+    webhooks: createWebhookSender({ allowHosts: config.webhookAllowHosts ?? [] }),
     missing,
     close: () => mailer.close?.(),
   };

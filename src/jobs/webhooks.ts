@@ -9,6 +9,15 @@
  * timestamps outside its replay window (5 minutes by default).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import {
+  hostOf,
+  isPublicAddress,
+  NonPublicAddressError,
+  publicLookup,
+} from '../services/public-address.ts';
 import { DeliveryError } from './sms-gateway.ts';
 
 export const SIGNATURE_HEADER = 'Needlecare-Signature';
@@ -70,17 +79,37 @@ export interface WebhookSender {
 
 export interface HttpWebhookOptions {
   readonly timeoutMs?: number;
-  readonly fetch?: typeof fetch;
+  /**
+   * Hosts (names or addresses, as in the URL) that may be private or loopback: tests and a
+   * named on-premises receiver (NEEDLECARE_WEBHOOK_ALLOW_HOSTS). Everything else must be public.
+   */
+  readonly allowHosts?: readonly string[];
 }
 
-/** POST signed events; 2xx is delivered, anything else is a failure to retry. */
+/**
+ * POST signed events; 2xx is delivered, anything else is a failure to retry. The request
+ * connects only to a public address (public-address.ts): a literal address is checked before
+ * connecting, a name through `publicLookup`, so the address checked is the one connected to.
+ * Redirects are not followed.
+ */
 export function createWebhookSender(options: HttpWebhookOptions = {}): WebhookSender {
-  const doFetch = options.fetch ?? fetch;
+  const allowHosts = options.allowHosts ?? [];
+  const lookup = publicLookup(allowHosts);
   return {
     async deliver(d) {
+      const url = new URL(d.url);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new DeliveryError(`webhook URL must be http(s), not ${url.protocol}`);
+      }
+      const host = hostOf(url);
+      if (isIP(host) !== 0 && !allowHosts.includes(host) && !isPublicAddress(host)) {
+        throw new DeliveryError(new NonPublicAddressError(host, host).message);
+      }
       const timestamp = Math.floor(d.now.getTime() / 1000);
-      const response = await doFetch(d.url, {
-        method: 'POST',
+      const status = await post(url, {
+        body: d.body,
+        lookup,
+        timeoutMs: options.timeoutMs ?? 10_000,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Needlecare-Webhooks/1',
@@ -89,14 +118,43 @@ export function createWebhookSender(options: HttpWebhookOptions = {}): WebhookSe
           [TIMESTAMP_HEADER]: String(timestamp),
           [SIGNATURE_HEADER]: signWebhook(d.secret, timestamp, d.body),
         },
-        body: d.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.status < 200 || response.status >= 300) {
-        throw new DeliveryError(`webhook answered ${response.status}`, response.status);
+      if (status < 200 || status >= 300) {
+        throw new DeliveryError(`webhook answered ${status}`, status);
       }
     },
   };
+}
+
+function post(
+  url: URL,
+  o: {
+    body: string;
+    headers: Record<string, string>;
+    lookup: ReturnType<typeof publicLookup>;
+    timeoutMs: number;
+  },
+): Promise<number> {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<number>((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...o.headers, 'content-length': String(Buffer.byteLength(o.body)) },
+        lookup: o.lookup as unknown as LookupFunction,
+        timeout: o.timeoutMs,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new DeliveryError('webhook timed out')));
+    req.on('error', (error) =>
+      reject(error instanceof DeliveryError ? error : new DeliveryError(error.message)),
+    );
+    req.end(o.body);
+  });
 }

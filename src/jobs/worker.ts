@@ -54,6 +54,7 @@ import type {
 import { EARLY_ANSWER_MINUTES } from './reminders.ts';
 import { escalationDelayMinutes, isWithinCoverage, nextCoverageStart } from './schedule.ts';
 import { readJobSettings } from '../services/job-settings.ts';
+import { openReminderLinks } from './sealed-links.ts';
 import type { SmsSender } from './sms-gateway.ts';
 import type { WebhookSender } from './webhooks.ts';
 
@@ -184,7 +185,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   async function sendReminder(m: OutboxMessage, now: Date): Promise<Outcome> {
-    const p = m.payload as ReminderPayload;
+    const p = openReminderLinks(db, m.payload as ReminderPayload);
     if (m.clinicId !== null) {
       const links = await listLinksForSession(db, m.clinicId, p.sessionId);
       const usable = links.some(

@@ -59,6 +59,23 @@ describe('job settings (clinic escalation_json)', () => {
       ]);
     }
   });
+
+  it('refuses contact names that would break an e-mail header or spoof their order', () => {
+    const result = validateJobSettings({
+      contacts: [
+        { name: 'Dr Backup\r\nBcc: x@evil.example', email: 'backup@clinic.example' },
+        { name: 'Dr \u202eputs', email: 'b2@clinic.example' },
+        { name: '  Dr   Lopez ', email: 'b3@clinic.example' },
+      ],
+    });
+    expect(result.ok ? [] : result.problems).toEqual([
+      'escalation.contacts[0].name: must be on one line (no line breaks)',
+      expect.stringContaining('escalation.contacts[1].name: must not contain text-direction'),
+    ]);
+    expect(
+      readJobSettings({ contacts: [{ name: '  Dr   Lopez ', phone: '+34 600 000 000' }] }).contacts,
+    ).toEqual([{ name: 'Dr Lopez', email: null, phone: '+34 600 000 000' }]);
+  });
 });
 
 describe('coverage and quiet hours validation', () => {

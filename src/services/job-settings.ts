@@ -19,6 +19,8 @@
  * the admin API to answer 400 with.
  */
 import type { EscalationSettings } from '../store/clinics.repository.ts';
+import { webhookHostProblem } from './public-address.ts';
+import { checkName } from './text.ts';
 
 /** Minutes an alert may stay unacknowledged before the next contact is told. */
 export interface EscalationTiming {
@@ -70,7 +72,7 @@ const ENDPOINT_ID = /^[A-Za-z0-9_-]{1,40}$/;
 
 type Parsed = { value: JobSettings; problems: string[] };
 
-function parse(raw: EscalationSettings | unknown): Parsed {
+function parse(raw: EscalationSettings | unknown, allowHosts: readonly string[] | null): Parsed {
   const problems: string[] = [];
   const obj = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -111,12 +113,18 @@ function parse(raw: EscalationSettings | unknown): Parsed {
   else {
     rawContacts.forEach((c: unknown, i) => {
       const o = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
-      const name = typeof o.name === 'string' && o.name.trim() !== '' ? o.name.trim() : null;
+      const checked = checkName(o.name, { field: `escalation.contacts[${i}].name` });
+      const name = checked.ok ? checked.value : null;
       const email =
         typeof o.email === 'string' && EMAIL.test(o.email.trim()) ? o.email.trim() : null;
       const phone =
         typeof o.phone === 'string' && PHONE.test(o.phone.trim()) ? o.phone.trim() : null;
-      if (name === null) problems.push(`escalation.contacts[${i}].name: required`);
+      if (!checked.ok)
+        problems.push(
+          typeof o.name !== 'string' || o.name.trim() === ''
+            ? `${checked.field}: required`
+            : `${checked.field}: ${checked.message}`,
+        );
       if (o.email !== undefined && email === null)
         problems.push(`escalation.contacts[${i}].email: not an e-mail address`);
       if (o.phone !== undefined && phone === null)
@@ -137,10 +145,12 @@ function parse(raw: EscalationSettings | unknown): Parsed {
       const o = (typeof h === 'object' && h !== null ? h : {}) as Record<string, unknown>;
       const id = typeof o.id === 'string' && ENDPOINT_ID.test(o.id) ? o.id : null;
       let url: string | null = null;
+      let hostProblem: string | null = null;
       if (typeof o.url === 'string') {
         try {
           const u = new URL(o.url);
           if (u.protocol === 'https:' || u.protocol === 'http:') url = u.toString();
+          if (url !== null && allowHosts !== null) hostProblem = webhookHostProblem(u, allowHosts);
         } catch {
           url = null;
         }
@@ -149,9 +159,10 @@ function parse(raw: EscalationSettings | unknown): Parsed {
       if (id === null) problems.push(`escalation.webhooks[${i}].id: 1–40 letters, digits, - or _`);
       else if (seen.has(id)) problems.push(`escalation.webhooks[${i}].id: repeated`);
       if (url === null) problems.push(`escalation.webhooks[${i}].url: must be an http(s) URL`);
+      else if (hostProblem !== null) problems.push(`escalation.webhooks[${i}].url: ${hostProblem}`);
       if (secret === null)
         problems.push(`escalation.webhooks[${i}].secret: at least 16 characters`);
-      if (id !== null && !seen.has(id) && url !== null && secret !== null) {
+      if (id !== null && !seen.has(id) && url !== null && hostProblem === null && secret !== null) {
         seen.add(id);
         webhooks.push({ id, url, secret });
       }
@@ -175,14 +186,19 @@ function parse(raw: EscalationSettings | unknown): Parsed {
 
 /** The clinic's job settings with defaults; malformed parts are ignored, never thrown. */
 export function readJobSettings(escalation: EscalationSettings): JobSettings {
-  return parse(escalation).value;
+  return parse(escalation, null).value;
 }
 
-/** Strict check of a proposed `escalation` settings object: every problem, by field. */
+/**
+ * Strict check of a proposed `escalation` settings object: every problem, by field. Webhook
+ * URLs must name a public host unless `allowHosts` (NEEDLECARE_WEBHOOK_ALLOW_HOSTS) lists it;
+ * the worker checks the resolved addresses again at send time (public-address.ts).
+ */
 export function validateJobSettings(
   raw: unknown,
+  options: { readonly allowHosts?: readonly string[] } = {},
 ): { ok: true; value: JobSettings } | { ok: false; problems: string[] } {
-  const { value, problems } = parse(raw);
+  const { value, problems } = parse(raw, options.allowHosts ?? []);
   return problems.length === 0 ? { ok: true, value } : { ok: false, problems };
 }
 

@@ -24,7 +24,7 @@ const event = (n: number): NewAuditEvent => ({
 
 describeEachDialect('audit chain', (ctx) => {
   it('verifies an empty chain', async () => {
-    expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: 0 });
+    expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: 0, unkeyed: 0 });
   });
 
   it('links events with gapless seq and canonical details', async () => {
@@ -38,7 +38,7 @@ describeEachDialect('audit chain', (ctx) => {
     expect(first).toMatchObject({ seq: 1, prevHash: AUDIT_GENESIS_HASH, clinicId: 'clinic-1' });
     expect(first.details).toEqual({ a: { b: [2, 1], y: 1 }, z: 1 });
     expect(second).toMatchObject({ seq: 2, prevHash: first.hash, clinicId: null, details: {} });
-    expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: 2 });
+    expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: 2, unkeyed: 0 });
     const listed = await listAuditEvents(ctx.db, { clinicId: 'clinic-1' });
     expect(listed).toEqual([first]);
   });
@@ -66,7 +66,7 @@ describeEachDialect('audit chain', (ctx) => {
         }),
       ),
     );
-    expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: before + 40 });
+    expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: before + 40, unkeyed: 0 });
     const seqs = (
       await ctx.db.selectFrom('audit_events').select('seq').orderBy('seq').execute()
     ).map((r) => Number(r.seq));

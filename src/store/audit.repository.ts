@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { canonicalJson, type InstantInput, parseJson, toIso } from './codec.ts';
 import { type Db, dialectOf, withTransaction } from './db.ts';
+import { findKey, type KeySet, keysOf } from './keyring.ts';
 import type { AuditEventRow } from './schema.ts';
 
 export type AuditActorType = 'staff' | 'patient_link' | 'api_token' | 'system' | 'anonymous';
@@ -36,12 +37,39 @@ export interface AuditEvent {
   readonly details: Readonly<Record<string, unknown>>;
   readonly prevHash: string;
   readonly hash: string;
+  /** The HMAC key that made `hash`; null for an event of the unkeyed (pre-0002) chain. */
+  readonly keyId: string | null;
 }
+
+/**
+ * The guarantee a verification found broken:
+ * - `row-integrity`: an event's content no longer matches its MAC (an edited row);
+ * - `completeness`: events are missing (a deleted row, or the tail cut below the head);
+ * - `order`: an event does not link to the one before it, or lies beyond the head (inserted,
+ *   reordered, or spliced rows);
+ * - `keyed-chain`: an unkeyed event after keyed ones (the chain was re-written without the key),
+ *   or an event made with a key this verifier does not hold;
+ * - `checkpoint-truncation`: the chain ends before a signed checkpoint (rows and head cut back);
+ * - `checkpoint-rechained`: the event at a checkpoint's seq has another hash (the chain was
+ *   recomputed from some point on);
+ * - `checkpoint-signature`: a checkpoint does not verify with the audit key (forged or altered).
+ */
+export type AuditGuarantee =
+  | 'row-integrity'
+  | 'completeness'
+  | 'order'
+  | 'keyed-chain'
+  | 'checkpoint-truncation'
+  | 'checkpoint-rechained'
+  | 'checkpoint-signature';
 
 export interface AuditChainReport {
   readonly ok: boolean;
   readonly checked: number;
+  /** Events at the start of the chain made before it was keyed (plain SHA-256 links). */
+  readonly unkeyed?: number;
   readonly firstBadSeq?: number;
+  readonly guarantee?: AuditGuarantee;
   readonly reason?: string;
 }
 
@@ -67,8 +95,21 @@ function canonicalEvent(row: HashedFields): string {
   ]);
 }
 
-function chainHash(prevHash: string, row: HashedFields): string {
+/** The unkeyed link of events written before migration 0002: anyone can recompute it. */
+function legacyHash(prevHash: string, row: HashedFields): string {
   return createHash('sha256').update(prevHash).update(canonicalEvent(row)).digest('hex');
+}
+
+/**
+ * The keyed link: HMAC-SHA256 under the audit key named by `key_id`, over a version label, the
+ * key id, the previous hash and the event. Without the key nobody can recompute it, so an insider
+ * who can write the database cannot edit a row and re-chain the rest.
+ */
+function keyedHash(key: Buffer, keyId: string, prevHash: string, row: HashedFields): string {
+  return createHmac('sha256', key)
+    .update(`needlecare-audit-v2\0${keyId}\0${prevHash}\0`)
+    .update(canonicalEvent(row))
+    .digest('hex');
 }
 
 function toAuditEvent(row: AuditEventRow): AuditEvent {
@@ -86,17 +127,21 @@ function toAuditEvent(row: AuditEventRow): AuditEvent {
     details: parseJson<Record<string, unknown>>(row.details_json),
     prevHash: row.prev_hash,
     hash: row.hash,
+    keyId: row.key_id,
   };
 }
 
 /**
- * Append one event to the hash chain: `hash = sha256(prev_hash + canonical event)`, with a
- * gapless `seq`. Runs in the caller's transaction (or its own), so the event commits or rolls
- * back with the write it records. The audit_head row serialises appenders: on PostgreSQL it is
- * read `FOR UPDATE`, so concurrent writers queue instead of forking the chain; on SQLite the
- * head is written first, which takes the database write lock before anything is read.
+ * Append one event to the keyed chain: `hash = HMAC(audit key, prev_hash + canonical event)`,
+ * with a gapless `seq`. The key comes from the handle (`withKeys`); a handle without keys
+ * throws rather than write an unprotected event. Runs in the caller's transaction (or its own),
+ * so the event commits or rolls back with the write it records. The audit_head row serialises
+ * appenders: on PostgreSQL it is read `FOR UPDATE`, so concurrent writers queue instead of
+ * forking the chain; on SQLite the head is written first, which takes the database write lock
+ * before anything is read.
  */
 export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<AuditEvent> {
+  const key = keysOf(db).audit.current;
   return withTransaction(db, async (trx) => {
     let head: { last_seq: number; last_hash: string } | undefined;
     if (dialectOf(trx) === 'postgres') {
@@ -128,11 +173,12 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
       subject_id: event.subjectId ?? null,
       ip: event.ip ?? null,
       details_json: canonicalJson(event.details ?? {}),
+      key_id: key.id,
     };
     const row: AuditEventRow = {
       ...fields,
       prev_hash: head.last_hash,
-      hash: chainHash(head.last_hash, fields),
+      hash: keyedHash(key.key, key.id, head.last_hash, fields),
     };
     await trx.insertInto('audit_events').values(row).execute();
     await trx
@@ -146,30 +192,62 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
 
 const VERIFY_BATCH = 500;
 
-async function readHead(db: Db) {
-  return db
+/** The chain's head as the database holds it: the last `seq` and its hash. */
+export async function readAuditHead(
+  db: Db,
+): Promise<{ readonly seq: number; readonly hash: string } | undefined> {
+  const head = await db
     .selectFrom('audit_head')
     .select(['last_seq', 'last_hash'])
     .where('id', '=', 1)
     .executeTakeFirst();
+  return head && { seq: Number(head.last_seq), hash: head.last_hash };
+}
+
+/** The stored hash of one event (to compare with a checkpoint), or undefined. */
+export async function auditHashAt(db: Db, seq: number): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select('hash')
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+  return row?.hash;
+}
+
+function broken(
+  checked: number,
+  unkeyed: number,
+  firstBadSeq: number,
+  guarantee: AuditGuarantee,
+  reason: string,
+): AuditChainReport {
+  return { ok: false, checked, unkeyed, firstBadSeq, guarantee, reason };
 }
 
 /**
- * Walk the whole chain in `seq` order and recompute every hash. Detects an edited row (hash
- * mismatch), a deleted row (gap in `seq`, or a tail shorter than the head says), an inserted
- * or reordered row (`prev_hash` link mismatch, or a row beyond the head).
+ * Walk the whole chain in `seq` order and recompute every link with the audit keys of the
+ * handle (`keys`, when given, wins: a verifier may hold only the audit key). Detects an edited
+ * row, a deleted row (gap in `seq`, or a tail shorter than the head says), an inserted or
+ * reordered row, and an unkeyed event after keyed ones; names the guarantee that failed.
+ * Events of the unkeyed chain (before migration 0002) may only form the chain's start: the
+ * first keyed event seals them. A full re-write of the chain without the key is caught only
+ * against a checkpoint kept outside the database (audit-checkpoint.ts).
  * Safe while others append: it verifies up to the head read first (a head and its event commit
  * together), then re-reads the head when later rows appear. Reads in batches, so memory stays
  * flat on a large log.
  */
-export async function verifyAuditChain(db: Db): Promise<AuditChainReport> {
+export async function verifyAuditChain(db: Db, keys?: KeySet): Promise<AuditChainReport> {
+  const auditKeys = keys ?? keysOf(db).audit;
   let prevHash = AUDIT_GENESIS_HASH;
   let nextSeq = 1;
   let checked = 0;
-  let head = await readHead(db);
+  let unkeyed = 0;
+  let keyedSeen = false;
+  let head = await readAuditHead(db);
   for (;;) {
-    if (!head) return { ok: false, checked, reason: 'audit_head row missing' };
-    const lastSeq = Number(head.last_seq);
+    if (!head)
+      return { ok: false, checked, reason: 'audit_head row missing', guarantee: 'completeness' };
+    const lastSeq = head.seq;
     while (nextSeq <= lastSeq) {
       const rows = await db
         .selectFrom('audit_events')
@@ -180,51 +258,83 @@ export async function verifyAuditChain(db: Db): Promise<AuditChainReport> {
         .limit(VERIFY_BATCH)
         .execute();
       if (rows.length === 0) {
-        return {
-          ok: false,
+        return broken(
           checked,
-          firstBadSeq: nextSeq,
-          reason: `events missing from seq ${nextSeq} on`,
-        };
+          unkeyed,
+          nextSeq,
+          'completeness',
+          `events missing from seq ${nextSeq} on`,
+        );
       }
       for (const row of rows) {
         const seq = Number(row.seq);
         if (seq !== nextSeq) {
-          return {
-            ok: false,
+          return broken(
             checked,
-            firstBadSeq: seq,
-            reason: `missing event(s) before seq ${seq}`,
-          };
+            unkeyed,
+            seq,
+            'completeness',
+            `missing event(s) before seq ${seq}`,
+          );
         }
         if (row.prev_hash !== prevHash) {
-          return {
-            ok: false,
+          return broken(
             checked,
-            firstBadSeq: seq,
-            reason: 'prev_hash does not link to the previous event',
-          };
+            unkeyed,
+            seq,
+            'order',
+            'prev_hash does not link to the previous event',
+          );
         }
-        if (chainHash(prevHash, row) !== row.hash) {
-          return {
-            ok: false,
+        let expected: string;
+        if (row.key_id === null) {
+          if (keyedSeen) {
+            return broken(
+              checked,
+              unkeyed,
+              seq,
+              'keyed-chain',
+              'an unkeyed event after keyed ones: the chain was re-written without the audit key',
+            );
+          }
+          expected = legacyHash(prevHash, row);
+          unkeyed += 1;
+        } else {
+          const key = findKey(auditKeys, row.key_id);
+          if (key === undefined) {
+            return broken(
+              checked,
+              unkeyed,
+              seq,
+              'keyed-chain',
+              `made with audit key ${row.key_id}, which this verifier does not hold (NEEDLECARE_AUDIT_KEYS_OLD)`,
+            );
+          }
+          expected = keyedHash(key.key, key.id, prevHash, row);
+          keyedSeen = true;
+        }
+        if (expected !== row.hash) {
+          return broken(
             checked,
-            firstBadSeq: seq,
-            reason: 'hash does not match the event content',
-          };
+            unkeyed,
+            seq,
+            'row-integrity',
+            'hash does not match the event content',
+          );
         }
         prevHash = row.hash;
         nextSeq = seq + 1;
         checked += 1;
       }
     }
-    if (head.last_hash !== prevHash) {
-      return {
-        ok: false,
+    if (head.hash !== prevHash) {
+      return broken(
         checked,
-        firstBadSeq: lastSeq,
-        reason: 'the head does not match the last event',
-      };
+        unkeyed,
+        lastSeq,
+        'completeness',
+        'the head does not match the last event',
+      );
     }
     const beyond = await db
       .selectFrom('audit_events')
@@ -233,15 +343,10 @@ export async function verifyAuditChain(db: Db): Promise<AuditChainReport> {
       .orderBy('seq')
       .limit(1)
       .executeTakeFirst();
-    if (!beyond) return { ok: true, checked };
-    const newer = await readHead(db);
-    if (!newer || Number(newer.last_seq) <= lastSeq) {
-      return {
-        ok: false,
-        checked,
-        firstBadSeq: Number(beyond.seq),
-        reason: 'event beyond the chain head',
-      };
+    if (!beyond) return { ok: true, checked, unkeyed };
+    const newer = await readAuditHead(db);
+    if (!newer || newer.seq <= lastSeq) {
+      return broken(checked, unkeyed, Number(beyond.seq), 'order', 'event beyond the chain head');
     }
     head = newer;
   }

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { Locale } from '../clinical/types.ts';
 import { type InstantInput, parseJson, toIso, toJson } from './codec.ts';
 import type { Db } from './db.ts';
+import { type KeySet, keysOf } from './keyring.ts';
 import type { ClinicRow, ClinicUpdate } from './schema.ts';
+import { openOrPlain, SealError, seal } from './secret-box.ts';
 
 // Coverage hours are the clinical core's (clinic-hours.ts); the store keeps them as JSON.
 export type { TimeRange, WeeklyCoverage } from '../clinical/clinic-hours.ts';
@@ -60,7 +62,45 @@ export interface NewClinic extends ClinicSettingsPatch {
   readonly createdAt: InstantInput;
 }
 
-function toClinic(row: ClinicRow): Clinic {
+/**
+ * Webhook signing secrets are sealed at rest (secret-box.ts): `escalation.webhooks[].secret` is
+ * written as `nc1.…` and opened on read, so a copy of the database holds no usable secret. A
+ * secret written before sealing reads as is and is sealed on its next write; one that no key
+ * opens reads as '' (the jobs then drop that endpoint, which shows as a skipped delivery).
+ */
+function mapWebhookSecrets(
+  escalation: EscalationSettings,
+  fn: (secret: string) => string,
+): EscalationSettings {
+  const hooks = escalation.webhooks;
+  if (!Array.isArray(hooks)) return escalation;
+  return {
+    ...escalation,
+    webhooks: hooks.map((h: unknown) => {
+      if (typeof h !== 'object' || h === null) return h;
+      const o = h as Record<string, unknown>;
+      return typeof o.secret === 'string' ? { ...o, secret: fn(o.secret) } : o;
+    }),
+  };
+}
+
+function sealEscalation(db: Db, escalation: EscalationSettings): string {
+  const keys = keysOf(db).secret;
+  return toJson(mapWebhookSecrets(escalation, (s) => seal(keys, 'clinic.webhook-secret', s)));
+}
+
+function openEscalation(keys: KeySet, json: string): EscalationSettings {
+  return mapWebhookSecrets(parseJson<EscalationSettings>(json), (s) => {
+    try {
+      return openOrPlain(keys, 'clinic.webhook-secret', s);
+    } catch (error) {
+      if (error instanceof SealError) return '';
+      throw error;
+    }
+  });
+}
+
+function toClinic(db: Db, row: ClinicRow): Clinic {
   return {
     id: row.id,
     name: row.name,
@@ -73,13 +113,13 @@ function toClinic(row: ClinicRow): Clinic {
     thoracicPlanHours: parseJson<number[]>(row.thoracic_plan_json),
     coverage: parseJson<WeeklyCoverage>(row.coverage_json),
     quietHours: parseJson<QuietHours>(row.quiet_hours_json),
-    escalation: parseJson<EscalationSettings>(row.escalation_json),
+    escalation: openEscalation(keysOf(db).secret, row.escalation_json),
     linkTtlDays: row.link_ttl_days,
     createdAt: row.created_at,
   };
 }
 
-function toUpdate(patch: ClinicSettingsPatch): ClinicUpdate {
+function toUpdate(db: Db, patch: ClinicSettingsPatch): ClinicUpdate {
   const u: ClinicUpdate = {};
   if (patch.name !== undefined) u.name = patch.name;
   if (patch.timeZone !== undefined) u.time_zone = patch.timeZone;
@@ -93,7 +133,7 @@ function toUpdate(patch: ClinicSettingsPatch): ClinicUpdate {
   }
   if (patch.coverage !== undefined) u.coverage_json = toJson(patch.coverage);
   if (patch.quietHours !== undefined) u.quiet_hours_json = toJson(patch.quietHours);
-  if (patch.escalation !== undefined) u.escalation_json = toJson(patch.escalation);
+  if (patch.escalation !== undefined) u.escalation_json = sealEscalation(db, patch.escalation);
   if (patch.linkTtlDays !== undefined) u.link_ttl_days = patch.linkTtlDays;
   return u;
 }
@@ -115,23 +155,23 @@ export async function insertClinic(db: Db, input: NewClinic): Promise<Clinic> {
       thoracic_plan_json: toJson(input.thoracicPlanHours ?? DEFAULT_THORACIC_PLAN_HOURS),
       coverage_json: toJson(input.coverage ?? {}),
       quiet_hours_json: toJson(input.quietHours ?? null),
-      escalation_json: toJson(input.escalation ?? {}),
+      escalation_json: sealEscalation(db, input.escalation ?? {}),
       link_ttl_days: input.linkTtlDays ?? DEFAULT_LINK_TTL_DAYS,
       created_at: toIso(input.createdAt),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toClinic(row);
+  return toClinic(db, row);
 }
 
 export async function findClinic(db: Db, id: string): Promise<Clinic | undefined> {
   const row = await db.selectFrom('clinics').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toClinic(row);
+  return row && toClinic(db, row);
 }
 
 export async function listClinics(db: Db): Promise<Clinic[]> {
   const rows = await db.selectFrom('clinics').selectAll().orderBy('created_at').execute();
-  return rows.map(toClinic);
+  return rows.map((row) => toClinic(db, row));
 }
 
 /**
@@ -143,7 +183,7 @@ export async function updateClinicSettings(
   id: string,
   patch: ClinicSettingsPatch,
 ): Promise<Clinic | undefined> {
-  const update = toUpdate(patch);
+  const update = toUpdate(db, patch);
   if (Object.keys(update).length === 0) return findClinic(db, id);
   const row = await db
     .updateTable('clinics')
@@ -151,5 +191,5 @@ export async function updateClinicSettings(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
-  return row && toClinic(row);
+  return row && toClinic(db, row);
 }

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { dialectOf } from './db.ts';
 import type { Db } from './db.ts';
+import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
 
 /**
  * Migrations live in code (no files to ship or find at run time) and are frozen once
@@ -336,9 +337,37 @@ const initial: Migration = {
   },
 };
 
+/**
+ * The keyed audit chain (docs/decisions/1101-keyed-audit-chain.md): `key_id` names the HMAC key
+ * of an event; events written before it stay unkeyed (null) and keep their SHA-256 links.
+ */
+const keyedAuditChain: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('audit_events').addColumn('key_id', 'text').execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('audit_events').dropColumn('key_id').execute();
+  },
+};
+
+/**
+ * Seal the credentials written in the clear before 0003 (webhook secrets, outbox reminder links)
+ * with the handle's secret key (docs/decisions/1100-keys-at-rest.md); down opens them again.
+ */
+const sealSecretsAtRest: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await sealExistingSecrets(db as unknown as Db);
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await openExistingSecrets(db as unknown as Db);
+  },
+};
+
 /** All migrations, in order. Names sort lexically; never rename or edit a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
+  '0002_keyed_audit_chain': keyedAuditChain,
+  '0003_seal_secrets_at_rest': sealSecretsAtRest,
 };
 
 const provider: MigrationProvider = {

@@ -162,6 +162,11 @@ export interface AuditEventsTable {
   details_json: string;
   prev_hash: string;
   hash: string;
+  /**
+   * Id of the HMAC key that made `hash` (keyed chain); null for events written before the chain
+   * was keyed, whose `hash` is a plain SHA-256 link.
+   */
+  key_id: string | null;
 }
 
 /** Single row (id = 1): the chain's tip, locked by every append. */

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +12,10 @@ import { appendAuditEvent } from '../../store/audit.repository.ts';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import type { CliIo } from '../io.ts';
 import { auditCommand } from './audit.ts';
+import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { outboxEvents, serveCommand, startServer } from './serve.ts';
+import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 
 function captureIo(env: NodeJS.ProcessEnv): { io: CliIo; out: () => string; err: () => string } {
   const stdout = new PassThrough();
@@ -38,6 +43,8 @@ describe('serve, migrate and audit: usage and config errors', () => {
     expect(await migrateCommand(['now'], captureIo({}).io)).toBe(2);
     expect(await auditCommand([], captureIo({}).io)).toBe(2);
     expect(await auditCommand(['repair'], captureIo({}).io)).toBe(2);
+    expect(await keysCommand([], captureIo({}).io)).toBe(2);
+    expect(await keysCommand(['rotate'], captureIo({}).io)).toBe(2);
   });
 });
 
@@ -46,8 +53,8 @@ describeEachDialect('cli commands', (ctx) => {
   beforeAll(() => {
     env =
       ctx.config.databaseUrl === undefined
-        ? { NEEDLECARE_DB: ctx.config.sqlitePath }
-        : { DATABASE_URL: ctx.config.databaseUrl };
+        ? { NEEDLECARE_DB: ctx.config.sqlitePath, ...TEST_KEY_ENV }
+        : { DATABASE_URL: ctx.config.databaseUrl, ...TEST_KEY_ENV };
   });
 
   it('migrate is idempotent', async () => {
@@ -102,6 +109,69 @@ describeEachDialect('cli commands', (ctx) => {
     const bad = captureIo(env);
     expect(await auditCommand(['verify'], bad.io)).toBe(1);
     expect(bad.out()).toContain(`BROKEN at seq ${Number(target.seq)}`);
+  });
+
+  it('audit checkpoint prints a signed head; verify --checkpoint names a cut tail', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nc-checkpoint-'));
+    try {
+      // Start from an intact chain (the test before tampered one row).
+      await ctx.db.deleteFrom('audit_events').execute();
+      await ctx.db
+        .updateTable('audit_head')
+        .set({ last_seq: 0, last_hash: '0'.repeat(64) })
+        .where('id', '=', 1)
+        .execute();
+      for (let i = 0; i < 3; i++) {
+        await appendAuditEvent(ctx.db, {
+          at: '2026-11-25T09:00:00.000Z',
+          actorType: 'system',
+          action: `test.${i}`,
+          subjectType: 'test',
+        });
+      }
+      const cp = captureIo(env);
+      expect(await auditCommand(['checkpoint'], cp.io)).toBe(0);
+      expect(JSON.parse(cp.out())).toMatchObject({ type: 'needlecare.audit.checkpoint', seq: 3 });
+      const file = join(dir, 'checkpoints.jsonl');
+      writeFileSync(file, cp.out());
+      const ok = captureIo(env);
+      expect(await auditCommand(['verify', '--checkpoint', file], ok.io)).toBe(0);
+      expect(ok.out()).toContain('1 checkpoint(s) hold');
+
+      // Cut the last event and move the head back: the chain alone still verifies.
+      const two = await ctx.db
+        .selectFrom('audit_events')
+        .select('hash')
+        .where('seq', '=', 2)
+        .executeTakeFirstOrThrow();
+      await ctx.db.deleteFrom('audit_events').where('seq', '=', 3).execute();
+      await ctx.db
+        .updateTable('audit_head')
+        .set({ last_seq: 2, last_hash: two.hash })
+        .where('id', '=', 1)
+        .execute();
+      expect(await auditCommand(['verify'], captureIo(env).io)).toBe(0);
+      const cut = captureIo(env);
+      expect(await auditCommand(['verify', '--checkpoint', file], cut.io)).toBe(1);
+      expect(cut.out()).toContain('BROKEN at seq 3: checkpoint-truncation');
+
+      const garbled = join(dir, 'bad.jsonl');
+      writeFileSync(garbled, '{"type":"something else"}\n');
+      const bad = captureIo(env);
+      expect(await auditCommand(['verify', '--checkpoint', garbled], bad.io)).toBe(2);
+      expect(bad.err()).toContain('line 1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('audit verify without the audit key on PostgreSQL, or with a bad key, exits 2 naming it', async () => {
+    const noKey = captureIo({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(await auditCommand(['verify'], noKey.io)).toBe(2);
+    expect(noKey.err()).toContain('NEEDLECARE_AUDIT_KEY');
+    const badKey = captureIo({ ...env, NEEDLECARE_AUDIT_KEY: 'short' });
+    expect(await auditCommand(['verify'], badKey.io)).toBe(2);
+    expect(badKey.err()).toContain('NEEDLECARE_AUDIT_KEY: must be 32 random bytes');
   });
 
   it('production events queue reminders and alert delivery in the write transaction', async () => {

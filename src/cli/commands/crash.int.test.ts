@@ -8,6 +8,7 @@ import { systemClock } from '../../services/clock.ts';
 import { createLogger } from '../../api/logger.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../../api/test-support.ts';
 import { verifyAuditChain } from '../../store/audit.repository.ts';
+import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 
 /**
  * "An acknowledged write survives a crash": a real `needlecare serve` process takes a burst of
@@ -49,6 +50,7 @@ describeEachDialect('crash during a burst of check-ins', (ctx) => {
       PORT: '0',
       COOKIE_SECURE: 'false',
       LOG_LEVEL: 'silent',
+      ...TEST_KEY_ENV,
       ...(ctx.config.databaseUrl !== undefined
         ? { DATABASE_URL: ctx.config.databaseUrl }
         : { NEEDLECARE_DB: ctx.config.sqlitePath }),

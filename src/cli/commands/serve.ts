@@ -10,6 +10,7 @@ import { cancelPendingReminders } from '../../jobs/outbox-queries.ts';
 import { cancelRemindersStoppedByPatient, enqueueSessionReminders } from '../../jobs/reminders.ts';
 import { findClinic } from '../../store/clinics.repository.ts';
 import { createDb, type Db } from '../../store/db.ts';
+import { withKeys } from '../../store/keyring.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
 import { findNeedlingSession } from '../../store/sessions.repository.ts';
 import { findStaffById } from '../../store/staff.repository.ts';
@@ -22,6 +23,7 @@ import { parseCommandArgs } from '../args.ts';
 import { readConfig } from '../config.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../io.ts';
+import { resolveKeyRing } from '../keys.ts';
 
 const USAGE = `usage: needlecare serve [--worker]
 
@@ -115,7 +117,10 @@ export async function startServer(
   events: ServiceEvents = outboxEvents(config),
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const db = withKeys(
+    createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }),
+    resolveKeyRing(config.keys, config),
+  );
   let worker: { stop(): Promise<void> } | undefined;
   let senders: { close(): void } | undefined;
   try {
@@ -134,7 +139,10 @@ export async function startServer(
     });
     const url = await app.listen({ host: config.host, port: config.port });
     if (options.worker === true) {
-      const s = createSenders(config.worker);
+      const s = createSenders({
+        ...config.worker,
+        webhookAllowHosts: config.keys.webhookAllowHosts,
+      });
       senders = s;
       const workerId = workerIdOf(config, { hostname: hostname(), pid: process.pid });
       const inline = createWorker({

@@ -151,4 +151,12 @@ describe('needlecare rules', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown command "nope"/);
   });
+
+  it('treats names of Object.prototype as unknown commands, not a crash', async () => {
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const r = await runCli([name]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr).toContain(`unknown command "${name}"`);
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { describeEachDialect } from '../../../test/dialects.ts';
 import { seedSessionWithReminders } from '../../jobs/test-support.ts';
 import type { CliIo } from '../io.ts';
 import { runWorkerCommand } from './worker.ts';
+import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 
 function io(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
   const stdout = new PassThrough();
@@ -72,6 +73,7 @@ describeEachDialect('needlecare worker', (ctx) => {
       PUBLIC_URL: 'https://care.example.test',
       LOG_LEVEL: 'info',
       WORKER_POLL_MS: '100',
+      ...TEST_KEY_ENV,
     };
     if (ctx.config.databaseUrl) base.DATABASE_URL = ctx.config.databaseUrl;
     else base.NEEDLECARE_DB = ctx.config.sqlitePath ?? '';

@@ -8,13 +8,15 @@
 import { hostname } from 'node:os';
 import { type DestinationStream, pino } from 'pino';
 import { workerIdOf } from '../../config/env.ts';
+import { type KeyRing, withKeys } from '../../store/keyring.ts';
 import { createSenders } from '../../jobs/senders.ts';
 import { createWorker, type RunSummary } from '../../jobs/worker.ts';
 import { createDb } from '../../store/db.ts';
 import { parseCommandArgs } from '../args.ts';
 import { readConfig } from '../config.ts';
 import type { CliIo, Command } from '../io.ts';
-import { EXIT_FAILURE, EXIT_OK } from '../io.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
+import { KeySetupError, resolveKeyRing } from '../keys.ts';
 
 const USAGE = `usage: needlecare worker [--once]
 
@@ -22,7 +24,9 @@ Delivers due outbox messages until SIGTERM (or, with --once, what is due now).
   --once   deliver what is due now, then exit
 Configuration: the same environment as \`needlecare serve\` (DATABASE_URL or NEEDLECARE_DB,
 PUBLIC_URL or HOST/PORT, LOG_LEVEL), plus SMTP_URL, MAIL_FROM, SMS_GATEWAY_URL,
-SMS_GATEWAY_TOKEN, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS.
+SMS_GATEWAY_TOKEN, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS, and the keys
+(NEEDLECARE_SECRET_KEY, NEEDLECARE_AUDIT_KEY, their _KEYS_OLD lists,
+NEEDLECARE_WEBHOOK_ALLOW_HOSTS: see \`needlecare serve --help\`).
 `;
 
 export interface WorkerCommandOptions {
@@ -55,12 +59,29 @@ export async function runWorkerCommand(
     },
     io.stdout as unknown as DestinationStream,
   );
-  const senders = createSenders(config.worker);
+  let ring: KeyRing;
+  try {
+    ring = resolveKeyRing(config.keys, {
+      databaseUrl: config.databaseUrl,
+      sqlitePath: config.sqlitePath,
+    });
+  } catch (error) {
+    if (!(error instanceof KeySetupError)) throw error;
+    io.stderr.write(`needlecare worker: invalid configuration:\n  - ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  const senders = createSenders({
+    ...config.worker,
+    webhookAllowHosts: config.keys.webhookAllowHosts,
+  });
   for (const name of senders.missing) {
     logger.warn({ variable: name }, `${name} is not set: those messages will fail and be retried`);
   }
 
-  const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const db = withKeys(
+    createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }),
+    ring,
+  );
   const worker = createWorker({
     db,
     clock: { now: () => new Date() },

@@ -578,6 +578,13 @@ describeEachDialect('dashboard routes', (ctx) => {
       expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
       expect((await get('/app/static/../../package.json')).statusCode).toBe(404);
     });
+
+    it('answers 404 for names of Object.prototype (issue 12, finding 5)', async () => {
+      for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        const res = await get(`/app/static/${name}`);
+        expect(res.statusCode, name).toBe(404);
+      }
+    });
   });
 });
 

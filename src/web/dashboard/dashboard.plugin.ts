@@ -26,16 +26,23 @@ export interface DashboardOptions {
  */
 export const DASHBOARD_CSP = CONTENT_POLICIES.dashboard.csp;
 
-const STATIC: Readonly<Record<string, { body: Buffer; type: string }>> = {
-  'dashboard.css': {
-    body: readFileSync(new URL('./static/dashboard.css', import.meta.url)),
-    type: 'text/css; charset=utf-8',
-  },
-  'dashboard.js': {
-    body: readFileSync(new URL('./static/dashboard.js', import.meta.url)),
-    type: 'text/javascript; charset=utf-8',
-  },
-};
+/** A Map, not an object: `constructor`, `__proto__` or `toString` must find nothing (404). */
+const STATIC: ReadonlyMap<string, { body: Buffer; type: string }> = new Map([
+  [
+    'dashboard.css',
+    {
+      body: readFileSync(new URL('./static/dashboard.css', import.meta.url)),
+      type: 'text/css; charset=utf-8',
+    },
+  ],
+  [
+    'dashboard.js',
+    {
+      body: readFileSync(new URL('./static/dashboard.js', import.meta.url)),
+      type: 'text/javascript; charset=utf-8',
+    },
+  ],
+]);
 
 /**
  * The practitioner dashboard: server-rendered pages under the prefix it is registered with
@@ -62,7 +69,7 @@ export async function dashboardPlugin(
     '/static/:file',
     { config: { access: 'public' } },
     async (request, reply) => {
-      const file = STATIC[request.params.file];
+      const file = STATIC.get(request.params.file);
       if (file === undefined)
         return reply.status(404).type('text/plain; charset=utf-8').send('Not found');
       return reply.type(file.type).header('cache-control', 'no-cache').send(file.body);
