@@ -4,7 +4,7 @@
  *
  * DATABASE_URL (postgres://…) or NEEDLECARE_DB (SQLite file, default ./data/needlecare.db),
  * PUBLIC_URL, SMTP_URL (smtp:// or smtps://), MAIL_FROM, SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN,
- * LOG_LEVEL, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS.
+ * LOG_LEVEL, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS, OUTBOX_LEASE_SECONDS.
  */
 import { hostname } from 'node:os';
 
@@ -20,6 +20,8 @@ export interface WorkerEnvConfig {
   readonly workerId: string;
   readonly pollIntervalMs: number;
   readonly maxAttempts: number;
+  /** Claim lease in ms, renewed while a message is in hand (decision 0802). */
+  readonly leaseMs: number;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -89,6 +91,7 @@ export function parseWorkerEnv(
     workerId: raw('WORKER_ID') ?? `${hostname()}:${pid}`,
     pollIntervalMs: int('WORKER_POLL_MS', 2_000, 100, 600_000),
     maxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
+    leaseMs: int('OUTBOX_LEASE_SECONDS', 30, 5, 600) * 1000,
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value };
 }

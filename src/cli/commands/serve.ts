@@ -115,7 +115,12 @@ export async function startServer(
   events: ServiceEvents = outboxEvents(config),
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const logger = createLogger(config.logLevel, io.stdout);
+  const db = createDb({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    onPoolError: (error) => logger.warn({ err: error }, 'database connection lost'),
+  });
   let worker: { stop(): Promise<void> } | undefined;
   let senders: { close(): void } | undefined;
   try {
@@ -123,7 +128,6 @@ export async function startServer(
     if (applied.length > 0)
       io.stdout.write(`needlecare: applied migrations ${applied.join(', ')}\n`);
     await options.beforeListen?.(db);
-    const logger = createLogger(config.logLevel, io.stdout);
     const app = await buildApp({
       config,
       db,
@@ -149,6 +153,7 @@ export async function startServer(
           publicUrl: w.publicUrl,
           pollIntervalMs: w.pollIntervalMs,
           maxAttempts: w.maxAttempts,
+          leaseMs: w.leaseMs,
         },
       });
       inline.start();

@@ -17,7 +17,8 @@ const USAGE = `Usage: needlecare worker [--once]
 
 Delivers due outbox messages until SIGTERM (or, with --once, what is due now).
 Environment: DATABASE_URL or NEEDLECARE_DB, PUBLIC_URL, SMTP_URL, MAIL_FROM,
-SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN, LOG_LEVEL, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS.
+SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN, LOG_LEVEL, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS,
+OUTBOX_LEASE_SECONDS.
 `;
 
 export interface WorkerCommandOptions {
@@ -63,7 +64,11 @@ export async function runWorkerCommand(
     logger.warn({ variable: name }, `${name} is not set: those messages will fail and be retried`);
   }
 
-  const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const db = createDb({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    onPoolError: (error) => logger.warn({ err: String(error) }, 'database connection lost'),
+  });
   const worker = createWorker({
     db,
     clock: { now: () => new Date() },
@@ -76,6 +81,7 @@ export async function runWorkerCommand(
       publicUrl: config.publicUrl,
       pollIntervalMs: config.pollIntervalMs,
       maxAttempts: config.maxAttempts,
+      leaseMs: config.leaseMs,
     },
   });
 
