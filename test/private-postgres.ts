@@ -23,6 +23,9 @@ export interface PrivatePostgres {
   killBackends(): Promise<number>;
   /** `pg_ctl restart -m fast`: every connection drops, new ones are refused until it is up. */
   restart(): Promise<void>;
+  /** Shut the server down (fast) and leave it down until `start()`. */
+  shutdown(): Promise<void>;
+  start(): Promise<void>;
   /** Stop and delete the folder. Safe to call twice. */
   stop(): void;
 }
@@ -147,6 +150,23 @@ export async function startPrivatePostgres(
         } finally {
           await c.end();
         }
+      },
+      async shutdown() {
+        await asPostgresAsync(bin, 'pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']);
+      },
+      async start() {
+        await asPostgresAsync(bin, 'pg_ctl', [
+          '-D',
+          data,
+          '-w',
+          '-t',
+          '30',
+          '-l',
+          join(dir, 'log'),
+          '-o',
+          options,
+          'start',
+        ]);
       },
       async restart() {
         await asPostgresAsync(bin, 'pg_ctl', [

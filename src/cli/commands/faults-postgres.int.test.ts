@@ -58,6 +58,11 @@ if (!('bin' in found) && process.env.CI) {
         worker: worker.value,
       });
       const clinic = await seedClinic(server.db, 'Fault Clinic');
+      await server.db
+        .updateTable('clinics')
+        .set({ languages_json: JSON.stringify(['en', 'es']) })
+        .where('id', '=', clinic.clinicId)
+        .execute();
       const prac = await signIn(server.app, clinic.practitionerEmail);
       const performedAt = new Date(Date.now() - 3_600_000).toISOString();
       for (let i = 0; i < 24; i += 1) {
@@ -184,6 +189,71 @@ if (!('bin' in found) && process.env.CI) {
       expect(summary.recoveryMs).toBeLessThan(10_000);
       const ready = await fetch(`${server.url}/readyz`);
       expect(ready.status).toBe(200);
+    }, 60_000);
+
+    it('PostgreSQL down: API 503 problem+json with Retry-After, patient page 503 with the emergency number, then back', async () => {
+      if (server === undefined || pg === undefined) throw new Error('not started');
+      const token = tokens[1] ?? '';
+      const page = await fetch(`${server.url}/p/${token}`);
+      expect(page.status).toBe(200);
+      await page.text();
+      await new Promise((r) => setTimeout(r, 200)); // the page's onResponse hook remembers the link
+      await pg.shutdown();
+      try {
+        const api = await fetch(`${server.url}/api/v1/p/${token}/check-ins`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ soreness: 2, symptoms: [] }),
+        });
+        expect(api.status).toBe(503);
+        expect(api.headers.get('retry-after')).toBe('5');
+        expect(api.headers.get('content-type')).toContain('application/problem+json');
+        expect(((await api.json()) as { code: string }).code).toBe('unavailable');
+
+        const es = await fetch(`${server.url}/p/${token}`, {
+          headers: { 'accept-language': 'es-ES,es;q=0.9' },
+        });
+        expect(es.status).toBe(503);
+        expect(es.headers.get('retry-after')).toBe('5');
+        expect(es.headers.get('content-type')).toContain('text/html');
+        expect(es.headers.get('cache-control')).toBe('no-store');
+        const text = await es.text();
+        expect(text).toContain('<html lang="es">');
+        expect(text).toContain('href="tel:112"');
+        expect(text).toContain('Llamar al 112');
+        expect(text).toContain('+34 600 000 000');
+        expect(text).toContain('Fault Clinic');
+
+        // A form check-in from the page gets the same page, in the language the form says.
+        const form = await fetch(`${server.url}/p/${token}/check-in`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'lang=en&soreness=3',
+        });
+        expect(form.status).toBe(503);
+        const formText = await form.text();
+        expect(formText).toContain('Call 112');
+        expect(formText).toContain('<html lang="en">');
+
+        // A link this process never served: the known emergency number, no clinic phone.
+        const unknown = await fetch(`${server.url}/p/${'x'.repeat(43)}`);
+        expect(unknown.status).toBe(503);
+        const unknownText = await unknown.text();
+        expect(unknownText).toContain('Call 112');
+        expect(unknownText).not.toContain('+34 600 000 000');
+
+        const ready = await fetch(`${server.url}/readyz`);
+        expect(ready.status).toBe(503);
+        const health = await fetch(`${server.url}/healthz`);
+        expect(health.status).toBe(200);
+      } finally {
+        await pg.start();
+      }
+      const back = await timeToRecover(server.url, token, Date.now());
+      expect(back).toBeDefined();
+      process.stdout.write(
+        `FAULT RUN ${JSON.stringify({ fault: 'down then up', recoveryMs: back?.ms })}\n`,
+      );
     }, 60_000);
   });
 }

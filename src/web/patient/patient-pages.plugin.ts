@@ -34,6 +34,7 @@ import { findPatient } from '../../store/patients.repository.ts';
 import type { NeedlingSession } from '../../store/sessions.repository.ts';
 import { findNeedlingSession } from '../../store/sessions.repository.ts';
 import { isLocale, negotiateLocale } from '../shared/i18n.ts';
+import { registerUnavailablePage } from './unavailable.ts';
 import type { PageContext } from './views.ts';
 import {
   answerPage,
@@ -78,6 +79,8 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   const deps: AppDeps = app.deps;
   const { db, clock } = deps;
   await app.register(formbody, { bodyLimit: 8 * 1024 });
+  // Database away: a 503 page that still shows the emergency number (issue 16).
+  registerUnavailablePage(app);
 
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.url.startsWith('/p/')) {
