@@ -1,3 +1,5 @@
+import { requestActor } from '../../api/audit.ts';
+import { countDeadLetters } from '../../services/dead-letters.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LOCALES, type Locale } from '../../clinical/types.ts';
 import { countOpenAlertsBySeverity } from '../../store/alerts.repository.ts';
@@ -126,6 +128,11 @@ export function registerDashboardAccess(app: FastifyInstance): void {
     const locale = localeOf(request, reply, clinic, secure);
     const openEmergencies =
       access === 'stream' ? 0 : (await countOpenAlertsBySeverity(deps.db, clinic.id)).emergency;
+    // Admins see how many messages gave up (issue 16), on every page's navigation.
+    const deadLetters =
+      access === 'stream' || staff.role !== 'admin'
+        ? 0
+        : await countDeadLetters(deps, requestActor(request));
     const page: PageContext = {
       locale,
       staff,
@@ -133,6 +140,7 @@ export function registerDashboardAccess(app: FastifyInstance): void {
       path: pathOf(request),
       languages: LOCALES,
       openEmergencies,
+      deadLetters,
     };
     request.dash = { staff, clinic, page };
     if (access === 'admin' && staff.role !== 'admin') {

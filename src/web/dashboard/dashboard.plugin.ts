@@ -9,6 +9,9 @@ import { dashboardAuthRoutes } from './routes/auth.routes.ts';
 import { dashboardClinicRoutes } from './routes/clinic.routes.ts';
 import { dashboardPatientRoutes } from './routes/patients.routes.ts';
 import { dashboardRegisterRoutes } from './routes/register.routes.ts';
+import { dashboardDeadLetterRoutes } from './routes/dead-letters.routes.ts';
+import { databaseUnavailablePage } from './pages/dead-letters.page.ts';
+import { isDatabaseUnavailable } from '../../store/db-errors.ts';
 import { dashboardSessionRoutes } from './routes/sessions.routes.ts';
 
 export interface DashboardOptions {
@@ -87,7 +90,8 @@ export async function dashboardPlugin(
       typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500
         ? error.statusCode
         : 500;
-    if (status >= 500) request.log.error({ err: error }, 'dashboard request failed');
+    if (status >= 500 && !isDatabaseUnavailable(error))
+      request.log.error({ err: error }, 'dashboard request failed');
     const ctx: PageContext = request.dash?.page ?? {
       locale: localeOf(request, reply, null, app.deps.config.cookieSecure),
       staff: null,
@@ -96,6 +100,10 @@ export async function dashboardPlugin(
       languages: LOCALES,
       openEmergencies: 0,
     };
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'dashboard: database unavailable');
+      return sendPage(reply.header('retry-after', '5'), 503, databaseUnavailablePage(ctx));
+    }
     if (status === 404)
       return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
     return sendPage(
@@ -126,6 +134,7 @@ export async function dashboardPlugin(
   await app.register(dashboardPatientRoutes);
   await app.register(dashboardClinicRoutes);
   await app.register(dashboardRegisterRoutes);
+  await app.register(dashboardDeadLetterRoutes);
 }
 
 /**
