@@ -12,7 +12,7 @@
  * - Failures are retried with exponential backoff and jitter; after `maxAttempts` the message
  *   is dead-lettered with its last error (`listDeadLetters`).
  * - Time comes from the injected clock; nothing here reads the wall clock except the polling
- *   timer of `start()`.
+ *   timer of `start()` and the lease-renewal timer (which takes its instants from the clock).
  */
 import { createHash } from 'node:crypto';
 import { pruneExpired, type RetentionConfig } from './housekeeping.ts';
