@@ -149,10 +149,10 @@ if (!('bin' in found) && process.env.CI) {
       const result = await runBurst({
         baseUrl: server.url,
         tokens,
-        total: 240,
+        total: 160,
         concurrency: 12,
         fault: {
-          after: 60,
+          after: 40,
           async run() {
             await db.killBackends();
             await new Promise((r) => setTimeout(r, 150));
@@ -180,9 +180,9 @@ if (!('bin' in found) && process.env.CI) {
       const result = await runBurst({
         baseUrl: server.url,
         tokens,
-        total: 240,
+        total: 160,
         concurrency: 12,
-        fault: { after: 60, run: () => db.restart() },
+        fault: { after: 40, run: () => db.restart() },
       });
       const { summary, totalCheckIns } = await verify('restart', result);
       expect(totalCheckIns - before).toBe(summary.stored + 1);
