@@ -73,6 +73,12 @@ export function createDb(config: DbConfig): Db {
     const pool = new pg.Pool({
       connectionString: config.databaseUrl,
       max: config.poolMax ?? 10,
+      // A database behind a dead network path would hold a new connection until the OS gives
+      // up (minutes); fail it after 10 s (this includes waiting for a free pooled connection)
+      // so the request answers 503 (decision 0800). TCP
+      // keep-alive finds connections whose peer vanished without a reset (failover).
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
           if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
