@@ -74,9 +74,9 @@ export function createDb(config: DbConfig): Db {
       connectionString: config.databaseUrl,
       max: config.poolMax ?? 10,
       // A database behind a dead network path would hold a new connection until the OS gives
-      // up (minutes); fail it after 10 s (this includes waiting for a free pooled connection)
-      // so the request answers 503 (decision 0800). TCP
-      // keep-alive finds connections whose peer vanished without a reset (failover).
+      // up (minutes); fail it after 10 s (waiting for a free pooled connection included) so
+      // the request answers 503 (decision 0800). TCP keep-alive finds connections whose peer
+      // vanished without a reset (failover).
       connectionTimeoutMillis: 10_000,
       keepAlive: true,
       types: {
