@@ -28,6 +28,7 @@ interface Ids {
   alertId: string;
   tokenIdA: string;
   tokenB: string;
+  deadLetterA: string;
 }
 
 interface Case {
@@ -199,6 +200,24 @@ const CASES: Case[] = [
     url: (i) => `/api/v1/admin/api-tokens/${i.tokenIdA}/revoke`,
     expect: ADMIN(204, 404),
   },
+  {
+    route: 'GET /api/v1/admin/dead-letters',
+    method: 'GET',
+    url: () => '/api/v1/admin/dead-letters',
+    expect: ADMIN(200, 200),
+  },
+  {
+    route: 'POST /api/v1/admin/dead-letters/{id}/requeue',
+    method: 'POST',
+    url: (i) => `/api/v1/admin/dead-letters/${i.deadLetterA}/requeue`,
+    expect: ADMIN(200, 404),
+  },
+  {
+    route: 'POST /api/v1/admin/dead-letters/requeue',
+    method: 'POST',
+    url: () => '/api/v1/admin/dead-letters/requeue',
+    expect: ADMIN(200, 200),
+  },
   // Last: deactivating A's practitioner ends pracA's session.
   {
     route: 'POST /api/v1/admin/staff/{id}/deactivate',
@@ -250,7 +269,27 @@ describeEachDialect('authorization matrix', (ctx) => {
       headers: w.adminB.headers(),
       payload: { name: 'B' },
     });
+    const deadLetterA = randomUUID();
+    await ctx.db
+      .insertInto('outbox')
+      .values({
+        id: deadLetterA,
+        clinic_id: w.a.clinicId,
+        kind: 'alert.webhook',
+        dedupe_key: `matrix:${deadLetterA}`,
+        payload_json: '{}',
+        due_at: '2026-11-25T09:00:00.000Z',
+        status: 'dead',
+        attempts: 10,
+        claimed_by: null,
+        claimed_until: null,
+        last_error: 'webhook answered 503',
+        created_at: '2026-11-25T08:00:00.000Z',
+        sent_at: null,
+      })
+      .execute();
     ids = {
+      deadLetterA,
       session,
       other,
       third,

@@ -68,6 +68,23 @@ describe('errors', () => {
       expect(status >= 400 && status < 600).toBe(true);
   });
 
+  it('maps a database that is away to 503 with Retry-After, by code, hiding the address', () => {
+    const refused = toAppError(
+      Object.assign(new Error('connect ECONNREFUSED 10.0.0.3:5432'), { code: 'ECONNREFUSED' }),
+    );
+    expect(refused).toMatchObject({ code: 'unavailable', status: 503, retryAfter: 5 });
+    expect(refused.detail).not.toContain('10.0.0.3');
+    const shutdown = toAppError(
+      Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+      }),
+    );
+    expect(shutdown.status).toBe(503);
+    expect(toAppError(Object.assign(new Error('locked'), { code: 'SQLITE_BUSY' })).status).toBe(
+      503,
+    );
+  });
+
   it.each([
     ['FST_ERR_CTP_BODY_TOO_LARGE', 413],
     ['FST_ERR_CTP_INVALID_JSON_BODY', 400],

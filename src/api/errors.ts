@@ -1,5 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, ERROR_STATUS, type FieldIssue } from '../services/errors.ts';
+import { isDatabaseUnavailable } from '../store/db-errors.ts';
+
+/** Seconds a client is told to wait when the database is away (decision 0800). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** Human titles of the problem types, one per error code. */
 
@@ -144,6 +148,12 @@ export function toAppError(error: FastifyError | Error): AppError {
     default:
       break;
   }
+  if (isDatabaseUnavailable(error)) {
+    return new AppError('unavailable', 'The service is briefly unavailable. Please try again.', {
+      retryAfter: DATABASE_RETRY_AFTER_SECONDS,
+      cause: error,
+    });
+  }
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status === 404) return new AppError('not_found', 'Nothing here.');
   if (status === 413) return new AppError('payload_too_large', 'The request body is too large.');
@@ -172,7 +182,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.addSchema(problemJsonSchema);
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) {
+    if (appError.code === 'unavailable') {
+      request.log.warn({ err: error }, 'database unavailable');
+    } else if (appError.status >= 500) {
       request.log.error({ err: error }, 'request failed');
     } else if (appError.code === 'forbidden' || appError.code === 'csrf_failed') {
       request.log.warn({ code: appError.code }, 'access denied');

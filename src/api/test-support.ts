@@ -40,6 +40,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       id: undefined,
       pollIntervalMs: 100,
       maxAttempts: 10,
+      leaseMs: 30_000,
     },
     keys: parseKeyEnv(TEST_KEY_ENV).value,
     ...overrides,

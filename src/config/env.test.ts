@@ -150,6 +150,7 @@ describe('one configuration for server, worker and CLI', () => {
       WORKER_ID: 'w1',
       WORKER_POLL_MS: '500',
       OUTBOX_MAX_ATTEMPTS: '3',
+      OUTBOX_LEASE_SECONDS: '20',
     });
     expect(config.worker).toEqual({
       smtpUrl: 'smtps://mail.example:465',
@@ -159,6 +160,7 @@ describe('one configuration for server, worker and CLI', () => {
       id: 'w1',
       pollIntervalMs: 500,
       maxAttempts: 3,
+      leaseMs: 20_000,
     });
     expect(workerIdOf(config, { hostname: 'h', pid: 1 })).toBe('w1');
     expect(workerIdOf(loadConfig({}), { hostname: 'h', pid: 7 })).toBe('h:7');

@@ -38,6 +38,8 @@ export interface WorkerSettings {
   readonly id: string | undefined;
   readonly pollIntervalMs: number;
   readonly maxAttempts: number;
+  /** OUTBOX_LEASE_SECONDS as ms: a claim's lease, renewed while a message is in hand (decision 0802). */
+  readonly leaseMs: number;
 }
 
 export interface AppConfig {
@@ -86,7 +88,7 @@ export const DEFAULTS = {
   sessionIdleMinutes: 30,
   bodyLimitBytes: 64 * 1024,
   signIn: { maxFailures: 5, lockMinutes: 15, perIpMax: 30, perIpWindowMinutes: 15 },
-  worker: { pollIntervalMs: 2_000, maxAttempts: 10 },
+  worker: { pollIntervalMs: 2_000, maxAttempts: 10, leaseSeconds: 30 },
 } as const;
 
 /**
@@ -125,6 +127,7 @@ export const VARIABLES = {
     'WORKER_ID',
     'WORKER_POLL_MS',
     'OUTBOX_MAX_ATTEMPTS',
+    'OUTBOX_LEASE_SECONDS',
   ],
 } as const;
 
@@ -237,6 +240,7 @@ export function parseEnv(
     id: r.optional('WORKER_ID'),
     pollIntervalMs: r.int('WORKER_POLL_MS', DEFAULTS.worker.pollIntervalMs, 100, 600_000),
     maxAttempts: r.int('OUTBOX_MAX_ATTEMPTS', DEFAULTS.worker.maxAttempts, 1, 100),
+    leaseMs: r.int('OUTBOX_LEASE_SECONDS', DEFAULTS.worker.leaseSeconds, 5, 600) * 1000,
   };
   const keys = parseKeyEnv(env);
   r.problems.push(...keys.problems);

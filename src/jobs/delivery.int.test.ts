@@ -4,7 +4,7 @@ import { insertAlert } from '../store/alerts.repository.ts';
 import { withTransaction } from '../store/db.ts';
 import { enqueueOutbox, findOutboxMessage } from '../store/outbox.repository.ts';
 import { enqueueAlertDelivery } from './alerts.ts';
-import { listDeadLetters, requeueDeadLetter } from './outbox-queries.ts';
+import { listDeadLetters, requeueDeadLetters } from '../store/dead-letters.repository.ts';
 import { createHttpSmsGateway } from './sms-gateway.ts';
 import {
   PUBLIC_URL,
@@ -178,7 +178,9 @@ describeEachDialect('jobs: webhooks and SMS over HTTP', (ctx) => {
     const other = await seedWithHook();
     expect(await listDeadLetters(ctx.db, other.clinic.id)).toEqual([]);
     hook.respond = () => 200;
-    expect(await requeueDeadLetter(ctx.db, s.clinic.id, dead[0]?.id ?? '', clock.now())).toBe(true);
+    expect(await requeueDeadLetters(ctx.db, s.clinic.id, clock.now(), dead[0]?.id ?? '')).toEqual([
+      dead[0]?.id,
+    ]);
     expect((await worker.runOnce()).sent).toBe(1);
     expect(await listDeadLetters(ctx.db, s.clinic.id)).toEqual([]);
   });

@@ -1,5 +1,6 @@
 /**
- * Outbox queries the store's repository does not offer (cancel, redact, dead letters). They
+ * Outbox queries the store's repository does not offer (cancel, redact). Dead letters moved to
+ * src/store/dead-letters.repository.ts, behind src/services/dead-letters.ts. They
  * touch only the `outbox` table and keep the store's conventions (ISO text instants, camelCase
  * results). Candidates to move into src/store/outbox.repository.ts.
  *
@@ -9,67 +10,6 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../store/db.ts';
-
-export interface DeadLetter {
-  readonly id: string;
-  readonly kind: string;
-  readonly dedupeKey: string;
-  readonly attempts: number;
-  /** Why the last attempt failed (never patient data: errors are scrubbed before storing). */
-  readonly lastError: string | null;
-  /** When the last attempt was made (the row's due time when it died). */
-  readonly lastAttemptAt: string;
-  readonly createdAt: string;
-}
-
-/** Messages that gave up after the attempt limit, newest first, for the clinic's admins. */
-export async function listDeadLetters(
-  db: Db,
-  clinicId: string,
-  options: { readonly limit?: number } = {},
-): Promise<DeadLetter[]> {
-  const rows = await db
-    .selectFrom('outbox')
-    .select(['id', 'kind', 'dedupe_key', 'attempts', 'last_error', 'due_at', 'created_at'])
-    .where('clinic_id', '=', clinicId)
-    .where('status', '=', 'dead')
-    .orderBy('due_at', 'desc')
-    .orderBy('id')
-    .limit(Math.max(0, Math.floor(options.limit ?? 100)))
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    dedupeKey: r.dedupe_key,
-    attempts: Number(r.attempts),
-    lastError: r.last_error,
-    lastAttemptAt: r.due_at,
-    createdAt: r.created_at,
-  }));
-}
-
-/** Give a dead message a fresh set of attempts, due now. False when not dead in this clinic. */
-export async function requeueDeadLetter(
-  db: Db,
-  clinicId: string,
-  id: string,
-  now: Date,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('outbox')
-    .set({
-      status: 'pending',
-      attempts: 0,
-      due_at: now.toISOString(),
-      claimed_by: null,
-      claimed_until: null,
-    })
-    .where('id', '=', id)
-    .where('clinic_id', '=', clinicId)
-    .where('status', '=', 'dead')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
-}
 
 function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -31,4 +31,16 @@ describe('scrubError', () => {
   it('handles non-errors', () => {
     expect(scrubError('boom')).toBe('boom');
   });
+  it('keeps the failing host and port', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2525'), {
+      code: 'ESOCKET',
+    });
+    expect(scrubError(refused)).toBe('connect ECONNREFUSED 127.0.0.1:2525 (ESOCKET)');
+    expect(scrubError(new Error('timeout talking to 10.0.0.12, call 0034 600 111 222'))).toBe(
+      'timeout talking to 10.0.0.12, call [number]',
+    );
+    expect(scrubError(new Error('getaddrinfo ENOTFOUND smtp.example.test:587'))).toBe(
+      'getaddrinfo ENOTFOUND smtp.example.test:587',
+    );
+  });
 });

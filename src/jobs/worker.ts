@@ -2,8 +2,9 @@
  * The outbox worker: claims due messages, delivers them, and records the outcome.
  *
  * - At-least-once: a message is marked sent only after the receiver accepted it; a worker that
- *   dies in between leaves a claim that expires after `leaseMs`, and another worker (or the same
- *   one after a restart) sends again. Every delivery carries a key that is stable across
+ *   dies in between leaves a claim that expires after `leaseMs` (30 s; a live worker renews it
+ *   every third of that while the message is in hand), and another worker (or the same one
+ *   after a restart) sends again: a message handed to SMTP just before the crash goes out twice. Every delivery carries a key that is stable across
  *   attempts (e-mail `Message-ID`, SMS `idempotencyKey`, webhook `Needlecare-Event-Id`) so the
  *   receiver can drop the duplicate.
  * - Internal checks (escalation, missed check-in) write to the database in one transaction with
@@ -11,9 +12,10 @@
  * - Failures are retried with exponential backoff and jitter; after `maxAttempts` the message
  *   is dead-lettered with its last error (`listDeadLetters`).
  * - Time comes from the injected clock; nothing here reads the wall clock except the polling
- *   timer of `start()`.
+ *   timer of `start()` and the lease-renewal timer (which takes its instants from the clock).
  */
 import { createHash } from 'node:crypto';
+import { pruneExpired, type RetentionConfig } from './housekeeping.ts';
 import {
   type Alert,
   findAlert,
@@ -31,6 +33,7 @@ import {
   markOutboxFailed,
   markOutboxSent,
   type OutboxMessage,
+  renewOutboxClaims,
 } from '../store/outbox.repository.ts';
 import { findNeedlingSession } from '../store/sessions.repository.ts';
 import { findStaffById } from '../store/staff.repository.ts';
@@ -60,6 +63,9 @@ import type { WebhookSender } from './webhooks.ts';
 
 const MINUTE_MS = 60_000;
 
+/** Default claim lease: a killed worker's messages are free again after this (decision 0802). */
+export const DEFAULT_LEASE_MS = 30_000;
+
 /** "Now", injected (structurally the same as the API's clock). */
 export interface Clock {
   now(): Date;
@@ -82,10 +88,14 @@ export interface WorkerConfig {
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
   /**
-   * How long a claim holds before another worker may take the message (default 5 min). It must
-   * cover a whole batch: `batchSize` × the slowest send timeout (15 s SMTP) stays below it.
+   * How long a claim holds before another worker may take the message (default 30 s). The
+   * worker renews the claims of its batch every `leaseMs / 3` while it works, so a slow batch
+   * keeps its messages and a dead worker's messages are free again within one lease
+   * (decision 0802).
    */
   readonly leaseMs?: number;
+  /** Housekeeping (expired staff sessions, old idempotency keys and delivered messages). */
+  readonly retention?: Partial<RetentionConfig>;
   /** Messages claimed per round (default 10). */
   readonly batchSize?: number;
   /** Wait between rounds when idle, for `start()` (default 2 s). */
@@ -150,9 +160,18 @@ export function scrubError(error: unknown): string {
   const code =
     typeof e?.cause?.code === 'string' ? e.cause.code : typeof e?.code === 'string' ? e.code : null;
   const message = typeof e?.message === 'string' ? e.message : String(error);
+  // An IPv4 address with its port (`127.0.0.1:2525`) says which server failed: keep it whole,
+  // and scrub phone-like digit runs only in the text between such addresses.
   const clean = message
-    .replace(/[^\s<>"'@]+@[^\s<>"']+/g, '[address]')
-    .replace(/\+?\d[\d ().-]{6,}\d/g, '[number]')
+    .split(/(\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(/[^\s<>"'@]+@[^\s<>"']+/g, '[address]')
+            .replace(/\+?\d[\d ().-]{6,}\d/g, '[number]'),
+    )
+    .join('')
     .slice(0, 500);
   return code === null ? clean : `${clean} (${code})`;
 }
@@ -172,7 +191,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const maxAttempts = config.maxAttempts ?? 10;
   const baseMs = config.backoffBaseMs ?? 30_000;
   const maxMs = config.backoffMaxMs ?? 3_600_000;
-  const leaseMs = config.leaseMs ?? 300_000;
+  const leaseMs = config.leaseMs ?? DEFAULT_LEASE_MS;
   const batchSize = config.batchSize ?? 10;
   const pollMs = config.pollIntervalMs ?? 2_000;
   const random = config.random ?? Math.random;
@@ -269,7 +288,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   ): Promise<Outcome> {
     return withTransaction(db, async (trx) => {
       const outcome = await fn(trx);
-      if (!(await markOutboxSent(trx, m.id, now))) throw new LostClaim();
+      if (!(await markOutboxSent(trx, claimOf(m), now))) throw new LostClaim();
       return outcome;
     });
   }
@@ -461,7 +480,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     try {
       const outcome = await handle(m, now);
       if (!TRANSACTIONAL.has(m.kind)) {
-        const marked = await markOutboxSent(db, m.id, now);
+        const marked = await markOutboxSent(db, claimOf(m), now);
         if (!marked) logger.info(log, 'outbox: finished elsewhere (lease expired)');
       }
       const clean = redacted(m);
@@ -485,7 +504,12 @@ export function createWorker(deps: WorkerDeps): Worker {
       const retryAt = dead
         ? now
         : new Date(now.getTime() + retryDelayMs(m.attempts, baseMs, maxMs, random));
-      await markOutboxFailed(db, m.id, reason, retryAt, dead);
+      const released = await markOutboxFailed(db, claimOf(m), reason, retryAt, dead);
+      if (!released) {
+        summary.skipped += 1;
+        logger.info(log, 'outbox: failed here, but the message was taken over (lease expired)');
+        return;
+      }
       if (dead) summary.dead += 1;
       else summary.retried += 1;
       logger.warn(
@@ -503,7 +527,47 @@ export function createWorker(deps: WorkerDeps): Worker {
     dead: number;
   }
 
+  const claimOf = (m: OutboxMessage) => ({ id: m.id, workerId: deps.workerId });
+
+  /**
+   * Keep the claims of the messages still in hand alive: every `leaseMs / 3` their lease is
+   * pushed one `leaseMs` past now. A failed renewal is only logged (the database may be away;
+   * the claim then lapses and another worker sends again, at least once).
+   */
+  function renewWhileWorking(inHand: Set<string>): () => void {
+    const timer = setInterval(
+      () => {
+        const until = new Date(clock.now().getTime() + leaseMs);
+        void renewOutboxClaims(db, deps.workerId, [...inHand], until).catch((error: unknown) =>
+          logger.warn({ workerId: deps.workerId, error: scrubError(error) }, 'outbox: renew failed'),
+        );
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
+    timer.unref?.();
+    return () => clearInterval(timer);
+  }
+
+  let lastPruneAt: number | undefined;
+  const pruneEveryMs = config.retention?.everyMs ?? 3_600_000;
+
+  /** Housekeeping once per `retention.everyMs` of the injected clock (first round included). */
+  async function pruneIfDue(): Promise<void> {
+    const now = clock.now();
+    if (lastPruneAt !== undefined && now.getTime() - lastPruneAt < pruneEveryMs) return;
+    lastPruneAt = now.getTime();
+    try {
+      const pruned = await pruneExpired(db, now, config.retention);
+      if (pruned.staffSessions + pruned.idempotencyKeys + pruned.outboxMessages > 0) {
+        logger.info({ workerId: deps.workerId, ...pruned }, 'housekeeping: pruned');
+      }
+    } catch (error) {
+      logger.warn({ workerId: deps.workerId, error: scrubError(error) }, 'housekeeping failed');
+    }
+  }
+
   async function runOnce(): Promise<RunSummary> {
+    await pruneIfDue();
     const messages = await claimDueOutbox(db, {
       now: clock.now(),
       workerId: deps.workerId,
@@ -511,7 +575,17 @@ export function createWorker(deps: WorkerDeps): Worker {
       leaseMs,
     });
     const summary: Counts = { claimed: messages.length, sent: 0, skipped: 0, retried: 0, dead: 0 };
-    for (const m of messages) await processOne(m, summary);
+    if (messages.length === 0) return summary;
+    const inHand = new Set(messages.map((m) => m.id));
+    const stopRenewing = renewWhileWorking(inHand);
+    try {
+      for (const m of messages) {
+        await processOne(m, summary);
+        inHand.delete(m.id);
+      }
+    } finally {
+      stopRenewing();
+    }
     return summary;
   }
 

@@ -2,8 +2,18 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type SQLite from 'better-sqlite3';
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+} from 'kysely';
 import pg from 'pg';
+import { isConnectionLost } from './db-errors.ts';
 import type { Database } from './schema.ts';
 
 const require = createRequire(import.meta.url);
@@ -42,8 +52,9 @@ export interface DbConfig {
   /** PostgreSQL pool size (default 10). */
   readonly poolMax?: number | undefined;
   /**
-   * Errors of idle PostgreSQL connections (server restart, network). Without a listener `pg`
-   * would crash the process; the pool replaces the connection, so the shell only logs them.
+   * Errors of PostgreSQL connections, idle or in use (server restart, failover, network). Every
+   * connection gets a listener the moment it is made, so a lost one never crashes the process:
+   * the query on it fails, the pool drops it, and the shell only logs (decision 0800).
    */
   readonly onPoolError?: ((error: Error) => void) | undefined;
 }
@@ -63,6 +74,12 @@ export function createDb(config: DbConfig): Db {
     const pool = new pg.Pool({
       connectionString: config.databaseUrl,
       max: config.poolMax ?? 10,
+      // A database behind a dead network path would hold a new connection until the OS gives
+      // up (minutes); fail it after 10 s (waiting for a free pooled connection included) so
+      // the request answers 503 (decision 0800). TCP keep-alive finds connections whose peer
+      // vanished without a reset (failover).
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
           if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
@@ -73,7 +90,13 @@ export function createDb(config: DbConfig): Db {
       },
     });
     const onPoolError = config.onPoolError;
-    pool.on('error', (error) => onPoolError?.(error));
+    // `pg` emits 'error' on the client (checked out or idle); without a listener that is an
+    // unhandled 'error' event. The pool's own 'error' repeats it for idle clients: the
+    // client listener has logged it already.
+    pool.on('connect', (client) => {
+      client.on('error', (error) => onPoolError?.(error));
+    });
+    pool.on('error', () => {});
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const path = config.sqlitePath;
@@ -86,8 +109,36 @@ export function createDb(config: DbConfig): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   return new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
   });
+}
+
+/**
+ * SQLite transactions that begin `IMMEDIATE`: the write lock is taken at `begin`, where
+ * `busy_timeout` waits for another process (a separate worker) to finish. A deferred
+ * transaction reads first and fails at once with SQLITE_BUSY(_SNAPSHOT) when it later tries to
+ * write after the other process committed (decision 0801). Within this process Kysely already
+ * runs one transaction at a time on the single connection.
+ */
+type SqliteConfig = ConstructorParameters<typeof SqliteDialect>[0];
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #sqliteConfig: SqliteConfig;
+
+  constructor(config: SqliteConfig) {
+    super(config);
+    this.#sqliteConfig = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#sqliteConfig);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
 
 /**
@@ -131,5 +182,13 @@ export function dialectOf(db: Kysely<Database> | Kysely<unknown>): DialectName {
  */
 export async function withTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
   if (db.isTransaction) return fn(db);
-  return db.transaction().execute((trx) => fn(trx));
+  try {
+    return await db.transaction().execute((trx) => fn(trx));
+  } catch (error) {
+    // A PostgreSQL connection lost before commit rolled the transaction back: run it once more
+    // on a fresh connection from the pool (decision 0800). A loss during COMMIT itself is
+    // ambiguous; idempotency keys and unique keys make the second run harmless.
+    if (dialectOf(db) !== 'postgres' || !isConnectionLost(error)) throw error;
+    return db.transaction().execute((trx) => fn(trx));
+  }
 }

@@ -7,6 +7,8 @@ import {
   findOutboxMessage,
   markOutboxFailed,
   markOutboxSent,
+  deleteFinishedOutboxBefore,
+  renewOutboxClaims,
 } from './outbox.repository.ts';
 
 describeEachDialect('outbox', (ctx) => {
@@ -80,16 +82,28 @@ describeEachDialect('outbox', (ctx) => {
     });
     expect(retaken.map((m) => [m.id, m.attempts, m.claimedBy])).toEqual([[earlier, 2, 'w2']]);
 
-    expect(await markOutboxSent(ctx.db, earlier, '2026-11-25T14:01:05Z')).toBe(true);
-    expect(await markOutboxSent(ctx.db, earlier, '2026-11-25T14:01:06Z')).toBe(false);
+    // w1's lease on `earlier` ran out and w2 took it: w1 can no longer finish it.
+    expect(await markOutboxSent(ctx.db, { id: earlier, workerId: 'w1' }, NOW)).toBe(false);
+    expect(
+      await markOutboxSent(ctx.db, { id: earlier, workerId: 'w2' }, '2026-11-25T14:01:05Z'),
+    ).toBe(true);
+    expect(
+      await markOutboxSent(ctx.db, { id: earlier, workerId: 'w2' }, '2026-11-25T14:01:06Z'),
+    ).toBe(false);
     expect(await findOutboxMessage(ctx.db, earlier)).toMatchObject({
       status: 'sent',
       sentAt: '2026-11-25T14:01:05.000Z',
     });
 
-    expect(await markOutboxFailed(ctx.db, later, 'SMTP 451', '2026-11-25T14:10:00Z', false)).toBe(
-      true,
-    );
+    expect(
+      await markOutboxFailed(
+        ctx.db,
+        { id: later, workerId: 'w1' },
+        'SMTP 451',
+        '2026-11-25T14:10:00Z',
+        false,
+      ),
+    ).toBe(true);
     expect(await findOutboxMessage(ctx.db, later)).toMatchObject({
       status: 'pending',
       lastError: 'SMTP 451',
@@ -105,9 +119,32 @@ describeEachDialect('outbox', (ctx) => {
         leaseMs: 1,
       }),
     ).toEqual([]);
-    expect(await markOutboxFailed(ctx.db, later, 'SMTP 550', '2026-11-25T14:10:00Z', true)).toBe(
-      true,
-    );
+    // Released: nobody holds it, so nobody may finish it until it is claimed again.
+    expect(
+      await markOutboxFailed(
+        ctx.db,
+        { id: later, workerId: 'w1' },
+        'x',
+        '2026-11-25T14:10:00Z',
+        true,
+      ),
+    ).toBe(false);
+    const again = await claimDueOutbox(ctx.db, {
+      now: '2026-11-25T14:10:00Z',
+      workerId: 'w1',
+      limit: 10,
+      leaseMs: 60_000,
+    });
+    expect(again.map((m) => m.id)).toEqual([later]);
+    expect(
+      await markOutboxFailed(
+        ctx.db,
+        { id: later, workerId: 'w1' },
+        'SMTP 550',
+        '2026-11-25T14:10:00Z',
+        true,
+      ),
+    ).toBe(true);
     expect((await findOutboxMessage(ctx.db, later))?.status).toBe('dead');
     expect(
       (
@@ -141,6 +178,60 @@ describeEachDialect('outbox', (ctx) => {
     expect(claimedIds.sort()).toEqual([...ids].sort());
     const attempts = await ctx.db.selectFrom('outbox').select('attempts').execute();
     expect(attempts.every((r) => r.attempts === 1)).toBe(true);
+    await drain();
+  });
+
+  it('renews only the claims the worker still holds', async () => {
+    const a = await enqueue('2026-11-25T13:00:00Z');
+    const b = await enqueue('2026-11-25T13:01:00Z');
+    await claimDueOutbox(ctx.db, { now: NOW, workerId: 'w1', limit: 2, leaseMs: 30_000 });
+    // Both leases lapse and w2 takes a; w1's renewal then extends b only (the one it holds).
+    const taken = await claimDueOutbox(ctx.db, {
+      now: '2026-11-25T14:00:30Z',
+      workerId: 'w2',
+      limit: 1,
+      leaseMs: 30_000,
+    });
+    expect(taken.map((m) => m.id)).toEqual([a]);
+    expect(await renewOutboxClaims(ctx.db, 'w1', [a, b], '2026-11-25T14:01:00Z')).toBe(1);
+    expect(await findOutboxMessage(ctx.db, a)).toMatchObject({
+      claimedBy: 'w2',
+      claimedUntil: '2026-11-25T14:01:00.000Z',
+    });
+    expect(await findOutboxMessage(ctx.db, b)).toMatchObject({
+      claimedBy: 'w1',
+      claimedUntil: '2026-11-25T14:01:00.000Z',
+    });
+    expect(await renewOutboxClaims(ctx.db, 'w1', [], NOW)).toBe(0);
+    await drain();
+  });
+
+  it('prunes finished messages older than the cut-off, never pending or dead ones', async () => {
+    const old = await enqueue('2026-10-01T00:00:00Z');
+    const recent = await enqueue('2026-11-20T00:00:00Z');
+    const pending = await enqueue('2026-10-01T00:00:00Z');
+    const dead = await enqueue('2026-10-01T00:00:00Z');
+    await ctx.db.updateTable('outbox').set({ created_at: '2026-10-01T00:00:00.000Z' }).execute();
+    const claimed = await claimDueOutbox(ctx.db, {
+      now: NOW,
+      workerId: 'w1',
+      limit: 10,
+      leaseMs: 60_000,
+    });
+    expect(claimed).toHaveLength(4);
+    await markOutboxSent(ctx.db, { id: old, workerId: 'w1' }, '2026-10-01T00:05:00Z');
+    await markOutboxSent(ctx.db, { id: recent, workerId: 'w1' }, '2026-11-20T00:05:00Z');
+    await markOutboxFailed(ctx.db, { id: dead, workerId: 'w1' }, 'SMTP 550', NOW, true);
+    // A cancelled reminder: finished, never sent (`sent_at` null), judged by its creation time.
+    const cancelled = await enqueue('2026-10-02T00:00:00Z');
+    await ctx.db
+      .updateTable('outbox')
+      .set({ status: 'sent', sent_at: null, created_at: '2026-10-02T00:00:00.000Z' })
+      .where('id', '=', cancelled)
+      .execute();
+    expect(await deleteFinishedOutboxBefore(ctx.db, '2026-10-26T00:00:00Z')).toBe(2);
+    const left = await ctx.db.selectFrom('outbox').select('id').execute();
+    expect(left.map((r) => r.id).sort()).toEqual([recent, pending, dead].sort());
     await drain();
   });
 });

@@ -148,12 +148,27 @@ function dueIds(from: SelectQueryBuilder<Database, 'outbox', object>, now: strin
     .limit(limit);
 }
 
-/** Delivered: final. False when the message is unknown or no longer pending. */
-export async function markOutboxSent(db: Db, id: string, at: InstantInput): Promise<boolean> {
+/**
+ * A message in a worker's hands: its id and the worker that claimed it. Finishing or renewing
+ * touches the row only while it is still claimed by that worker, so a worker whose lease ran
+ * out (and whose message another worker took) can no longer finish it (issue 9).
+ */
+export interface OutboxClaim {
+  readonly id: string;
+  readonly workerId: string;
+}
+
+/** Delivered: final. False when the message is no longer pending or no longer ours. */
+export async function markOutboxSent(
+  db: Db,
+  claim: OutboxClaim,
+  at: InstantInput,
+): Promise<boolean> {
   const result = await db
     .updateTable('outbox')
     .set({ status: 'sent', sent_at: toIso(at), claimed_until: null, last_error: null })
-    .where('id', '=', id)
+    .where('id', '=', claim.id)
+    .where('claimed_by', '=', claim.workerId)
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
@@ -161,11 +176,12 @@ export async function markOutboxSent(db: Db, id: string, at: InstantInput): Prom
 
 /**
  * Delivery failed: record the error and release the claim, either for a retry at `nextDueAt`
- * or, when `dead`, for good (the caller decides from `attempts`).
+ * or, when `dead`, for good (the caller decides from `attempts`). False when the message is no
+ * longer pending or no longer ours.
  */
 export async function markOutboxFailed(
   db: Db,
-  id: string,
+  claim: OutboxClaim,
   error: string,
   nextDueAt: InstantInput,
   dead: boolean,
@@ -179,10 +195,51 @@ export async function markOutboxFailed(
       claimed_by: null,
       claimed_until: null,
     })
-    .where('id', '=', id)
+    .where('id', '=', claim.id)
+    .where('claimed_by', '=', claim.workerId)
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Extend the lease of messages `workerId` still holds to `until` (a worker renews while it
+ * works, so a short lease never expires under a live worker). Returns how many it renewed.
+ */
+export async function renewOutboxClaims(
+  db: Db,
+  workerId: string,
+  ids: readonly string[],
+  until: InstantInput,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('outbox')
+    .set({ claimed_until: toIso(until) })
+    .where('id', 'in', [...ids])
+    .where('claimed_by', '=', workerId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * Housekeeping: delete finished messages (delivered, or cancelled) older than `before`.
+ * Pending and dead messages stay: dead letters wait for an admin.
+ */
+export async function deleteFinishedOutboxBefore(db: Db, before: InstantInput): Promise<number> {
+  const at = toIso(before);
+  const result = await db
+    .deleteFrom('outbox')
+    .where('status', '=', 'sent')
+    .where((w) =>
+      w.or([
+        w('sent_at', '<', at),
+        w.and([w('sent_at', 'is', null), w('created_at', '<', at)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 export async function findOutboxMessage(db: Db, id: string): Promise<OutboxMessage | undefined> {

@@ -117,8 +117,13 @@ export async function startServer(
   events: ServiceEvents = outboxEvents(config),
   options: StartOptions = {},
 ): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel, io.stdout);
   const db = withKeys(
-    createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }),
+    createDb({
+      databaseUrl: config.databaseUrl,
+      sqlitePath: config.sqlitePath,
+      onPoolError: (error) => logger.warn({ err: error }, 'database connection lost'),
+    }),
     resolveKeyRing(config.keys, config),
   );
   let worker: { stop(): Promise<void> } | undefined;
@@ -128,7 +133,6 @@ export async function startServer(
     if (applied.length > 0)
       io.stdout.write(`needlecare: applied migrations ${applied.join(', ')}\n`);
     await options.beforeListen?.(db);
-    const logger = createLogger(config.logLevel, io.stdout);
     const app = await buildApp({
       config,
       db,
@@ -157,6 +161,7 @@ export async function startServer(
           publicUrl: config.publicUrl,
           pollIntervalMs: config.worker.pollIntervalMs,
           maxAttempts: config.worker.maxAttempts,
+          leaseMs: config.worker.leaseMs,
         },
       });
       inline.start();

@@ -24,7 +24,7 @@ Delivers due outbox messages until SIGTERM (or, with --once, what is due now).
   --once   deliver what is due now, then exit
 Configuration: the same environment as \`needlecare serve\` (DATABASE_URL or NEEDLECARE_DB,
 PUBLIC_URL or HOST/PORT, LOG_LEVEL), plus SMTP_URL, MAIL_FROM, SMS_GATEWAY_URL,
-SMS_GATEWAY_TOKEN, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS, and the keys
+SMS_GATEWAY_TOKEN, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS, OUTBOX_LEASE_SECONDS, and the keys
 (NEEDLECARE_SECRET_KEY, NEEDLECARE_AUDIT_KEY, their _KEYS_OLD lists,
 NEEDLECARE_WEBHOOK_ALLOW_HOSTS: see \`needlecare serve --help\`).
 `;
@@ -79,7 +79,11 @@ export async function runWorkerCommand(
   }
 
   const db = withKeys(
-    createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }),
+    createDb({
+      databaseUrl: config.databaseUrl,
+      sqlitePath: config.sqlitePath,
+      onPoolError: (error) => logger.warn({ err: String(error) }, 'database connection lost'),
+    }),
     ring,
   );
   const worker = createWorker({
@@ -94,6 +98,7 @@ export async function runWorkerCommand(
       publicUrl: config.publicUrl,
       pollIntervalMs: config.worker.pollIntervalMs,
       maxAttempts: config.worker.maxAttempts,
+      leaseMs: config.worker.leaseMs,
     },
   });
 

@@ -1,3 +1,4 @@
+import { countDeadLetters } from '../../services/dead-letters.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LOCALES, type Locale } from '../../clinical/types.ts';
 import { requestActor } from '../../api/audit.ts';
@@ -129,6 +130,11 @@ export function registerDashboardAccess(app: FastifyInstance): void {
     const locale = localeOf(request, reply, clinic, secure);
     const openEmergencies =
       access === 'stream' ? 0 : await countOpenEmergencies(deps, requestActor(request));
+    // Admins see how many messages gave up (issue 16), on every page's navigation.
+    const deadLetters =
+      access === 'stream' || staff.role !== 'admin'
+        ? 0
+        : await countDeadLetters(deps, requestActor(request));
     const page: PageContext = {
       locale,
       staff,
@@ -136,6 +142,7 @@ export function registerDashboardAccess(app: FastifyInstance): void {
       path: pathOf(request),
       languages: LOCALES,
       openEmergencies,
+      deadLetters,
     };
     request.dash = { staff, clinic, page };
     if (access === 'admin' && staff.role !== 'admin') {

@@ -12,6 +12,9 @@ import { dashboardClinicRoutes } from './routes/clinic.routes.ts';
 import { dashboardPatientRoutes } from './routes/patients.routes.ts';
 import { dashboardRegisterRoutes } from './routes/register.routes.ts';
 import { dashboardAlertBurdenRoutes } from './routes/alert-burden.routes.ts';
+import { dashboardDeadLetterRoutes } from './routes/dead-letters.routes.ts';
+import { databaseUnavailablePage } from './pages/dead-letters.page.ts';
+import { isDatabaseUnavailable } from '../../store/db-errors.ts';
 import { dashboardSessionRoutes } from './routes/sessions.routes.ts';
 
 export interface DashboardOptions {
@@ -81,7 +84,8 @@ export async function dashboardPlugin(
     // A service's AppError carries its status; Fastify's own errors carry `statusCode`.
     const code = error instanceof AppError ? error.status : error.statusCode;
     const status = typeof code === 'number' && code >= 400 && code < 500 ? code : 500;
-    if (status >= 500) request.log.error({ err: error }, 'dashboard request failed');
+    if (status >= 500 && !isDatabaseUnavailable(error))
+      request.log.error({ err: error }, 'dashboard request failed');
     const ctx: PageContext = request.dash?.page ?? {
       locale: localeOf(request, reply, null, app.deps.config.cookieSecure),
       staff: null,
@@ -90,6 +94,10 @@ export async function dashboardPlugin(
       languages: LOCALES,
       openEmergencies: 0,
     };
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'dashboard: database unavailable');
+      return sendPage(reply.header('retry-after', '5'), 503, databaseUnavailablePage(ctx));
+    }
     if (status === 404)
       return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
     return sendPage(
@@ -121,6 +129,7 @@ export async function dashboardPlugin(
   await app.register(dashboardClinicRoutes);
   await app.register(dashboardRegisterRoutes);
   await app.register(dashboardAlertBurdenRoutes);
+  await app.register(dashboardDeadLetterRoutes);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Disposition, Locale } from '../../clinical/types.ts';
 import { html, type SafeHtml } from '../shared/html.ts';
 import { DASHBOARD_MESSAGES, type DashboardMessageKey, tr } from './messages.ts';
 import type { DashboardStaff } from './session-auth.ts';
+import { dt } from './delivery-messages.ts';
 
 /** What every page needs: language, who is signed in (or nobody), and where it is. */
 export interface PageContext {
@@ -15,6 +16,8 @@ export interface PageContext {
   readonly languages: readonly Locale[];
   /** Open (unacknowledged) emergency alerts of the clinic: shown on every page. */
   readonly openEmergencies: number;
+  /** Admins: messages that gave up (the link to /app/dead-letters shows it). */
+  readonly deadLetters?: number;
 }
 
 export type NavEntry = 'alerts' | 'record' | 'register' | 'clinic' | null;
@@ -122,6 +125,7 @@ ${navItem(ctx, options.nav ?? null, 'alerts', '/app', 'navAlerts')}
 ${navItem(ctx, options.nav ?? null, 'record', '/app/sessions/new', 'navRecord')}
 ${navItem(ctx, options.nav ?? null, 'register', '/app/register', 'navRegister')}
 ${staff.role === 'admin' ? navItem(ctx, options.nav ?? null, 'clinic', '/app/clinic', 'navClinic') : ''}
+${staff.role === 'admin' ? html`<li><a href="/app/dead-letters"${ctx.path === '/app/dead-letters' ? html` aria-current="page"` : ''}${(ctx.deadLetters ?? 0) > 0 ? html` class="attention"` : ''}>${dt(L, 'nav', { count: ctx.deadLetters ?? 0 })}</a></li>` : ''}
 </ul></nav>`
 }
 <nav class="lang" aria-label="${tr(L, 'language')}"><ul>${ctx.languages

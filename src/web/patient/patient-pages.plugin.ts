@@ -33,6 +33,7 @@ import {
 import type { Clinic } from '../../store/clinics.repository.ts';
 import { isLocale, negotiateLocale } from '../shared/i18n.ts';
 import { clinicClosedNotice } from './messages.ts';
+import { registerUnavailablePage } from './unavailable.ts';
 import type { PageContext } from './views.ts';
 import {
   answerPage,
@@ -70,6 +71,8 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   const deps: AppDeps = app.deps;
   const { clock } = deps;
   await app.register(formbody, { bodyLimit: 8 * 1024 });
+  // Database away: a 503 page that still shows the emergency number (issue 16).
+  registerUnavailablePage(app);
 
   usePagePolicy(app, 'patient');
 
@@ -285,8 +288,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
         link: opened.link,
         checkInId: request.params.checkInId,
       });
-      if (answer === undefined)
-        return reply.redirect(PATHS.patientPage(request.params.token), 303);
+      if (answer === undefined) return reply.redirect(PATHS.patientPage(request.params.token), 303);
       const ctx = contextOf(request, reply, answer);
       const L = ctx.locale;
       const { session, clinic } = answer;

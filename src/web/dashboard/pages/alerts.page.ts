@@ -1,3 +1,4 @@
+import { dt } from '../delivery-messages.ts';
 import { SYMPTOMS } from '../../../clinical/symptoms.ts';
 import type { Locale, SymptomCode } from '../../../clinical/types.ts';
 import { html, type SafeHtml } from '../../shared/html.ts';
@@ -125,6 +126,7 @@ export function alertsPage(ctx: PageContext, view: AlertsView, flash?: string): 
     html`<h1>${tr(L, 'alertsTitle')}</h1>
 <p class="live-note">${tr(L, 'liveStatus')}</p>
 <p id="live-announce" class="live-announce" aria-live="assertive" aria-atomic="true" data-msg-emergency="${tr(L, 'liveNewEmergency')}" data-msg-updated="${tr(L, 'liveUpdated')}"></p>
+<p id="db-banner" class="db-banner" role="status" hidden>${dt(L, 'streamDown')}</p>
 <div id="queue" data-fragment="/app/alerts/fragment" data-events="/app/events">
 ${queueFragment(ctx, view)}
 </div>`,

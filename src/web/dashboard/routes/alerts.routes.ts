@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '../../../store/db-errors.ts';
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -144,6 +145,7 @@ export async function dashboardAlertRoutes(
       streams.add(res);
       let last = '';
       let busy = false;
+      let down = false;
       let ticks = 0;
       const send = async () => {
         if (busy || res.writableEnded) return;
@@ -157,6 +159,10 @@ export async function dashboardAlertRoutes(
             return;
           }
           const { signature, openEmergencies } = await readAlertQueueSignature(deps, actor);
+          if (down) {
+            down = false;
+            res.write('event: available\ndata: {}\n\n');
+          }
           const h = hash(signature);
           if (h !== last) {
             last = h;
@@ -168,6 +174,11 @@ export async function dashboardAlertRoutes(
           }
         } catch (error) {
           request.log.warn({ err: error }, 'alert stream poll failed');
+          // The page shows a banner until the database answers again (issue 16).
+          if (isDatabaseUnavailable(error) && !down) {
+            down = true;
+            res.write('event: unavailable\ndata: {}\n\n');
+          }
         } finally {
           busy = false;
         }

@@ -76,21 +76,54 @@ function liveQueue() {
     }
   }
 
-  const source = new EventSource(queue.dataset.events, { withCredentials: true });
-  source.addEventListener('alerts', (event) => {
-    let data = {};
-    try {
-      data = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (data.signature !== content()?.dataset.signature) void refresh();
+  // The stream reconnects by itself after a dropped connection; after an error answer (the
+  // server could not reach its database) the browser gives up, so we open a new one, backing
+  // off up to 30 s. A banner says live updates are paused until the stream answers again.
+  const banner = document.getElementById('db-banner');
+  const setDown = (down) => {
+    if (banner) banner.hidden = !down;
+  };
+  let source;
+  let retryMs = 2000;
+  let closed = false;
+  const connect = () => {
+    if (closed) return;
+    source = new EventSource(queue.dataset.events, { withCredentials: true });
+    source.addEventListener('open', () => {
+      retryMs = 2000;
+    });
+    source.addEventListener('alerts', (event) => {
+      setDown(false);
+      let data = {};
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (data.signature !== content()?.dataset.signature) void refresh();
+    });
+    source.addEventListener('unavailable', () => setDown(true));
+    source.addEventListener('available', () => {
+      setDown(false);
+      void refresh();
+    });
+    source.addEventListener('signed-out', () => {
+      closed = true;
+      source.close();
+      window.location.assign('/app/sign-in');
+    });
+    source.addEventListener('error', () => {
+      if (source.readyState !== EventSource.CLOSED) return;
+      setDown(true);
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 30_000);
+    });
+  };
+  connect();
+  window.addEventListener('pagehide', () => {
+    closed = true;
+    source?.close();
   });
-  source.addEventListener('signed-out', () => {
-    source.close();
-    window.location.assign('/app/sign-in');
-  });
-  window.addEventListener('pagehide', () => source.close());
 }
 
 // --- Muscle picker: filter by typing, live bilateral-thoracic warning -------------------

@@ -1,0 +1,89 @@
+/**
+ * Dead letters for a clinic's admins (issue 16): the outbox messages that gave up — what
+ * (kind), why (the scrubbed last error, host and port kept), how many attempts, when — and
+ * requeueing one or all of them for a fresh set of attempts. Admin only, clinic-scoped (a
+ * foreign id is "not found"), every read and requeue audited.
+ */
+import {
+  countDeadLetters as countStored,
+  type DeadLetter,
+  listDeadLetters as listStored,
+  requeueDeadLetters,
+} from '../store/dead-letters.repository.ts';
+import { withTransaction } from '../store/db.ts';
+import { type Actor, requireAdmin } from './actors.ts';
+import { auditActorOf, recordAudit } from './audit.ts';
+import type { ServiceDeps } from './deps.ts';
+import { AppError } from './errors.ts';
+
+export type { DeadLetter };
+
+export interface DeadLetterList {
+  /** All dead letters of the clinic (the list may be cut at `limit`). */
+  readonly total: number;
+  readonly items: readonly DeadLetter[];
+}
+
+export const DEAD_LETTER_LIST_MAX = 200;
+
+/** The clinic's dead letters, newest first. */
+export async function listDeadLetters(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: { readonly limit?: number | undefined } = {},
+): Promise<DeadLetterList> {
+  requireAdmin(actor);
+  const limit = Math.min(DEAD_LETTER_LIST_MAX, Math.max(1, Math.floor(input.limit ?? 100)));
+  const items = await listStored(deps.db, actor.clinicId, { limit });
+  const total = await countStored(deps.db, actor.clinicId);
+  await recordAudit(deps.db, deps.clock, auditActorOf(actor), {
+    action: 'dead_letters.list',
+    subjectType: 'outbox',
+    subjectId: null,
+    details: { count: items.length, total },
+  });
+  return { total, items };
+}
+
+/** How many dead letters wait (the count on the admin pages); 0 for anyone but an admin. */
+export async function countDeadLetters(deps: ServiceDeps, actor: Actor): Promise<number> {
+  if (actor.kind !== 'staff' || actor.role !== 'admin') return 0;
+  return countStored(deps.db, actor.clinicId);
+}
+
+/** Requeue one dead letter of the clinic; `not_found` when it is not a dead letter here. */
+export async function requeueDeadLetter(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: { readonly id: string },
+): Promise<{ readonly requeued: readonly string[] }> {
+  requireAdmin(actor);
+  return withTransaction(deps.db, async (trx) => {
+    const requeued = await requeueDeadLetters(trx, actor.clinicId, deps.clock.now(), input.id);
+    if (requeued.length === 0) throw new AppError('not_found', 'No such dead letter.');
+    await recordAudit(trx, deps.clock, auditActorOf(actor), {
+      action: 'dead_letters.requeue',
+      subjectType: 'outbox',
+      subjectId: input.id,
+    });
+    return { requeued };
+  });
+}
+
+/** Requeue every dead letter of the clinic (possibly none). */
+export async function requeueAllDeadLetters(
+  deps: ServiceDeps,
+  actor: Actor,
+): Promise<{ readonly requeued: readonly string[] }> {
+  requireAdmin(actor);
+  return withTransaction(deps.db, async (trx) => {
+    const requeued = await requeueDeadLetters(trx, actor.clinicId, deps.clock.now());
+    await recordAudit(trx, deps.clock, auditActorOf(actor), {
+      action: 'dead_letters.requeue_all',
+      subjectType: 'outbox',
+      subjectId: null,
+      details: { count: requeued.length },
+    });
+    return { requeued };
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * Dead letters: outbox messages that gave up after the attempt limit (or failed for good).
+ * Admins list and requeue them through src/services/dead-letters.ts. Clinic-scoped like every
+ * read by id of clinic data.
+ */
+import { type InstantInput, toIso } from './codec.ts';
+import type { Db } from './db.ts';
+
+export interface DeadLetter {
+  readonly id: string;
+  readonly kind: string;
+  readonly dedupeKey: string;
+  readonly attempts: number;
+  /** Why the last attempt failed (never patient data: errors are scrubbed before storing). */
+  readonly lastError: string | null;
+  /** When the last attempt was made (the row's due time when it died). */
+  readonly lastAttemptAt: string;
+  readonly createdAt: string;
+}
+
+/** Messages that gave up, newest first. */
+export async function listDeadLetters(
+  db: Db,
+  clinicId: string,
+  options: { readonly limit?: number } = {},
+): Promise<DeadLetter[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'dedupe_key', 'attempts', 'last_error', 'due_at', 'created_at'])
+    .where('clinic_id', '=', clinicId)
+    .where('status', '=', 'dead')
+    .orderBy('due_at', 'desc')
+    .orderBy('id')
+    .limit(Math.max(0, Math.floor(options.limit ?? 100)))
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    dedupeKey: r.dedupe_key,
+    attempts: Number(r.attempts),
+    lastError: r.last_error,
+    lastAttemptAt: r.due_at,
+    createdAt: r.created_at,
+  }));
+}
+
+/** How many dead letters the clinic has (the badge on the admin pages). */
+export async function countDeadLetters(db: Db, clinicId: string): Promise<number> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('clinic_id', '=', clinicId)
+    .where('status', '=', 'dead')
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Give dead messages a fresh set of attempts, due `now`: one (`id`) or all of the clinic's.
+ * Returns the ids requeued (empty when none was dead in this clinic).
+ */
+export async function requeueDeadLetters(
+  db: Db,
+  clinicId: string,
+  now: InstantInput,
+  id?: string,
+): Promise<string[]> {
+  let query = db
+    .updateTable('outbox')
+    .set({
+      status: 'pending',
+      attempts: 0,
+      due_at: toIso(now),
+      claimed_by: null,
+      claimed_until: null,
+    })
+    .where('clinic_id', '=', clinicId)
+    .where('status', '=', 'dead');
+  if (id !== undefined) query = query.where('id', '=', id);
+  const rows = await query.returning('id').execute();
+  return rows.map((r) => r.id).sort();
+}
