@@ -26,7 +26,8 @@ function loadFigures(figures: Figures, name: string, r: LoadResult): void {
  * ratio is taken between figures of this same run.
  */
 export async function benchHttp(figures: Figures, options: HttpBenchOptions): Promise<void> {
-  const { DATABASE_URL: pgUrl, ...withoutPg } = process.env;
+  const { DATABASE_URL, ...withoutPg } = process.env;
+  const pgUrl = DATABASE_URL === '' ? undefined : DATABASE_URL;
   const { seconds, connections } = options;
   const warm = Math.min(2, seconds);
 

@@ -15,15 +15,19 @@ const { values, positionals } = parseArgs({
     runs: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
+    clinics: { type: 'string', default: '1000' },
+    dialect: { type: 'string' },
   },
 });
 const runs = Number(values.runs);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const clinics = Number(values.clinics);
 for (const [name, value] of [
   ['--runs', runs],
   ['--seconds', seconds],
   ['--connections', connections],
+  ['--clinics', clinics],
 ] as const) {
   if (!Number.isInteger(value) || value < 1) {
     console.error(`${name} must be a whole number ≥ 1`);
@@ -72,7 +76,11 @@ for (let run = 1; run <= runs; run++) {
   if (want('http')) await benchHttp(figures, { seconds, connections, ceilingSeconds: 3 });
   if (want('scale')) {
     const { benchScale } = await import('./scale/scale.bench.ts');
-    await benchScale(figures, { seconds: Math.min(seconds, 5) });
+    await benchScale(figures, {
+      seconds: Math.min(seconds, 10),
+      clinics,
+      ...(values.dialect === undefined ? {} : { dialect: values.dialect }),
+    });
   }
 }
 figures.summary('Summary');
