@@ -49,18 +49,24 @@ for (let run = 1; run <= runs; run++) {
   if (want('triage')) {
     const t = benchTriageInProcess();
     figures.add({
-      name: 'triage in process, compiled rulebook',
+      name: 'triage in process, compiled rulebook (wall time)',
       value: t.compiledPerSecond,
       unit: 'cases/s',
       target: '≥ 1,000,000',
     });
     figures.add({
-      name: 'triage in process, interpreted (the reference)',
+      name: 'triage in process, compiled rulebook (per CPU second)',
+      value: t.compiledPerCpuSecond,
+      unit: 'cases/s',
+      target: '≥ 1,000,000',
+    });
+    figures.add({
+      name: 'triage in process, interpreted (the reference, wall)',
       value: t.interpretedPerSecond,
       unit: 'cases/s',
     });
     figures.add({
-      name: 'triage: compiled / interpreted',
+      name: 'triage: compiled / interpreted (wall)',
       value: t.compiledPerSecond / t.interpretedPerSecond,
       unit: '×',
       digits: 2,

@@ -110,16 +110,55 @@ export function triageCompiled(triageCase: TriageCase, book: CompiledRulebook): 
       }
     }
   } else {
-    const readings = readingsOf(reports, thoracic);
-    soreness = highestSoreness(readings);
-    const masks = readings.map((r) => symptomMaskOf([...r.symptoms]));
+    // Ties: every (last, previous) pair of decision 0004, as parallel arrays of numbers.
+    const sorenesses: number[] = [];
+    const masks: number[] = [];
+    const previous: number[] = [];
+    soreness = null;
+    for (let i = 0; i < n; i++) {
+      const last = reports[i] as Report;
+      if (last.hoursAfter !== lastHour) continue;
+      if (last.soreness !== null && (soreness === null || last.soreness > soreness)) {
+        soreness = last.soreness;
+      }
+      const s = last.soreness === null ? Number.NaN : last.soreness;
+      const mask = symptomMaskOf(last.symptoms);
+      const before = sorenesses.length;
+      // A same-hour sibling with a soreness may be read as the previous report…
+      for (let j = 0; j < n; j++) {
+        const sibling = reports[j] as Report;
+        if (j === i || sibling.hoursAfter !== lastHour || sibling.soreness === null) continue;
+        sorenesses.push(s);
+        masks.push(mask);
+        previous.push(sibling.soreness);
+      }
+      if (sorenesses.length > before) continue;
+      // …else the latest earlier reports with a soreness, or none.
+      for (let j = 0; j < n; j++) {
+        const earlier = reports[j] as Report;
+        if (earlier.soreness === null || earlier.hoursAfter !== previousHour) continue;
+        sorenesses.push(s);
+        masks.push(mask);
+        previous.push(earlier.soreness);
+      }
+      if (sorenesses.length === before) {
+        sorenesses.push(s);
+        masks.push(mask);
+        previous.push(Number.NaN);
+      }
+    }
     for (let k = 0; k < ordered.length; k++) {
       const test = (ordered[k] as CompiledRule).test;
-      for (let j = 0; j < readings.length; j++) {
-        const r = readings[j] as RuleInput;
-        const s = r.soreness === null ? Number.NaN : r.soreness;
-        const p = r.previousSoreness === undefined ? Number.NaN : r.previousSoreness;
-        if (test(r.hoursAfter, s, masks[j] as number, p, r.thoracic)) {
+      for (let j = 0; j < sorenesses.length; j++) {
+        if (
+          test(
+            lastHour,
+            sorenesses[j] as number,
+            masks[j] as number,
+            previous[j] as number,
+            thoracic,
+          )
+        ) {
           firedCount++;
           if (flags === undefined) firedBits |= 1 << k;
           else flags[k] = true;
