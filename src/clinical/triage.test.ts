@@ -6,7 +6,7 @@ import { readVignettes } from '../../test/vignettes.ts';
 import { validateCase } from './case-schema.ts';
 import { RULEBOOK_V1 } from './rulebook-v1.ts';
 import { triage } from './triage.ts';
-import type { Report, SymptomCode, TriageCase } from './types.ts';
+import type { SymptomCode, TriageCase } from './types.ts';
 import { compareDispositions, RED_FLAG_SYMPTOMS, SYMPTOM_CODES } from './types.ts';
 
 const vignettes = readVignettes();
