@@ -34,8 +34,9 @@ if (mode === 'bare') {
   console.log(JSON.stringify({ url, tokens: Array.from({ length: links }, (_, i) => `t${i}`) }));
 } else {
   let databaseUrl = process.env.DATABASE_URL;
+  const adminUrl = databaseUrl;
+  const name = `nc_bench_${process.pid}`;
   if (databaseUrl !== undefined) {
-    const name = `nc_bench_${process.pid}`;
     const admin = new Client({ connectionString: databaseUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${name}`);
@@ -62,7 +63,19 @@ if (mode === 'bare') {
   }
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ url, tokens }));
+  // On SIGTERM: close, and drop the PostgreSQL database this run created.
+  process.once('SIGTERM', async () => {
+    await app.close();
+    await db.destroy();
+    if (adminUrl !== undefined) {
+      const admin = new Client({ connectionString: adminUrl });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.end();
+    }
+    process.exit(0);
+  });
 }
 
 // Exit normally on SIGTERM so `--cpu-prof` (BENCH_PROF=1) can write its profile.
-process.on('SIGTERM', () => process.exit(0));
+if (mode === 'bare') process.once('SIGTERM', () => process.exit(0));

@@ -1,131 +1,115 @@
-import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { postgresCommitsPerSecond, sqliteCommitsPerSecond } from './ceiling.ts';
+import type { LoadResult } from './load.ts';
+import { postCheckIns } from './load.ts';
+import { startServer } from './servers.ts';
+import type { Figures } from './stats.ts';
 
-const SERVER = fileURLToPath(new URL('./http-server.ts', import.meta.url));
-
-export interface LoadResult {
-  readonly requests: number;
-  readonly errors: number;
+export interface HttpBenchOptions {
+  /** Seconds of each autocannon run (issue 14: 10). */
   readonly seconds: number;
-  readonly perSecond: number;
-  readonly p50: number;
-  readonly p99: number;
+  /** autocannon connections (issue 14: 32). */
+  readonly connections: number;
+  /** Seconds of each durable-ceiling measurement. */
+  readonly ceilingSeconds: number;
 }
 
-async function startServer(mode: 'app' | 'bare', env: NodeJS.ProcessEnv) {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
-      '--import',
-      'tsx',
-      SERVER,
-      mode,
-      '64',
-    ],
-    { env, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout });
-    rl.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`bench server exited ${code}`)));
+function loadFigures(figures: Figures, name: string, r: LoadResult): void {
+  figures.add({ name: `${name}: throughput`, value: r.perSecond, unit: 'req/s' });
+  figures.add({ name: `${name}: p50`, value: r.p50, unit: 'ms', digits: 1 });
+  figures.add({ name: `${name}: p99`, value: r.p99, unit: 'ms', digits: 1 });
+  if (r.failures > 0) figures.note(`!! ${name}: ${r.failures} requests failed`);
+}
+
+/**
+ * One run of issue 14's measurement: durable ceilings, the bare route and the check-in on each
+ * dialect, then the check-in again at half its measured rate for the latency target. Every
+ * ratio is taken between figures of this same run.
+ */
+export async function benchHttp(figures: Figures, options: HttpBenchOptions): Promise<void> {
+  const { DATABASE_URL, ...withoutPg } = process.env;
+  const pgUrl = DATABASE_URL === '' ? undefined : DATABASE_URL;
+  const { seconds, connections } = options;
+  const warm = Math.min(2, seconds);
+
+  const sqliteCeiling = sqliteCommitsPerSecond(options.ceilingSeconds);
+  figures.add({
+    name: 'durable ceiling, SQLite WAL FULL autocommit inserts',
+    value: sqliteCeiling,
+    unit: 'commits/s',
   });
-  const { url, tokens } = JSON.parse(line) as { url: string; tokens: string[] };
-  return { url, tokens, stop: () => child.kill('SIGTERM') };
-}
-
-/** `total` check-ins from `concurrency` keep-alive clients; latency per request in ms. */
-async function load(
-  url: string,
-  tokens: readonly string[],
-  total: number,
-  concurrency: number,
-): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const target = new URL(url);
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const body = JSON.stringify({ soreness: 3, symptoms: ['tenderness'] });
-  const one = (token: string) =>
-    new Promise<number>((resolve) => {
-      const req = request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          method: 'POST',
-          path: `/api/v1/p/${token}/check-ins`,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', () => resolve(0));
-      req.end(body);
+  let pgCeiling: number | undefined;
+  if (pgUrl !== undefined) {
+    pgCeiling = await postgresCommitsPerSecond(pgUrl, options.ceilingSeconds);
+    figures.add({
+      name: 'durable ceiling, PostgreSQL autocommit inserts (pg, 10 conns)',
+      value: pgCeiling,
+      unit: 'commits/s',
     });
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const start = performance.now();
-        const status = await one(tokens[i % tokens.length] ?? '');
-        latencies.push(performance.now() - start);
-        if (status !== 201) errors++;
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return {
-    requests: total,
-    errors,
-    seconds,
-    perSecond: total / seconds,
-    p50: pct(0.5),
-    p99: pct(0.99),
-  };
-}
+  }
 
-function row(name: string, r: LoadResult): string {
-  return `${name.padEnd(34)} ${Math.round(r.perSecond).toString().padStart(6)} req/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   errors ${r.errors}`;
-}
-
-/** Check-in ingestion over HTTP next to a bare Fastify route, measured in the same run. */
-export async function benchHttp(
-  options: { total?: number; concurrency?: number } = {},
-): Promise<void> {
-  const total = options.total ?? 3000;
-  const concurrency = options.concurrency ?? 32;
-  const { DATABASE_URL: pgUrl, ...withoutPg } = process.env;
   const bare = await startServer('bare', withoutPg);
-  await load(bare.url, bare.tokens, 500, concurrency); // warm-up
-  const bareResult = await load(bare.url, bare.tokens, total, concurrency);
-  bare.stop();
-  console.log(`HTTP check-in ingestion, ${total} requests, ${concurrency} concurrent clients:`);
-  console.log(row('bare Fastify route (same schema)', bareResult));
-  const dialects: [string, NodeJS.ProcessEnv][] = [['SQLite (WAL, synchronous=FULL)', withoutPg]];
-  if (pgUrl !== undefined) dialects.push(['PostgreSQL', { ...withoutPg, DATABASE_URL: pgUrl }]);
-  else console.log('PostgreSQL: skipped (DATABASE_URL is not set)');
-  for (const [name, env] of dialects) {
-    const server = await startServer('app', env);
-    await load(server.url, server.tokens, 300, concurrency); // warm-up
-    const r = await load(server.url, server.tokens, total, concurrency);
-    server.stop();
-    console.log(row(`check-in, ${name}`, r));
-    console.log(
-      `${''.padEnd(34)} ratio to the bare route: ${(r.perSecond / bareResult.perSecond).toFixed(3)}`,
+  let bareResult: LoadResult;
+  try {
+    await postCheckIns({ url: bare.url, tokens: bare.tokens, connections, seconds: warm });
+    bareResult = await postCheckIns({ url: bare.url, tokens: bare.tokens, connections, seconds });
+  } finally {
+    await bare.stop();
+  }
+  loadFigures(figures, 'bare Fastify route (same body schema)', bareResult);
+
+  const dialects: { name: string; env: NodeJS.ProcessEnv; ceiling: number }[] = [
+    { name: 'SQLite', env: withoutPg, ceiling: sqliteCeiling },
+  ];
+  if (pgUrl !== undefined && pgCeiling !== undefined) {
+    dialects.push({
+      name: 'PostgreSQL',
+      env: { ...withoutPg, DATABASE_URL: pgUrl },
+      ceiling: pgCeiling,
+    });
+  }
+  for (const dialect of dialects) {
+    const server = await startServer('app', dialect.env);
+    try {
+      const target = { url: server.url, tokens: server.tokens, connections };
+      await postCheckIns({ ...target, seconds: warm });
+      const full = await postCheckIns({ ...target, seconds });
+      loadFigures(figures, `check-in ${dialect.name}, ${connections} conns`, full);
+      figures.add({
+        name: `check-in ${dialect.name}: ratio to its durable ceiling`,
+        value: full.perSecond / dialect.ceiling,
+        unit: '',
+        target: '≥ 0.5',
+        digits: 3,
+      });
+      figures.add({
+        name: `check-in ${dialect.name}: ratio to the bare route`,
+        value: full.perSecond / bareResult.perSecond,
+        unit: '',
+        digits: 4,
+      });
+      // The latency target holds at half the throughput just measured (issue 14).
+      const halfRate = full.perSecond / 2;
+      const half = await postCheckIns({ ...target, seconds, rate: halfRate });
+      figures.add({
+        name: `check-in ${dialect.name} at half load: rate offered`,
+        value: halfRate,
+        unit: 'req/s',
+      });
+      figures.add({
+        name: `check-in ${dialect.name} at half load: p99`,
+        value: half.p99,
+        unit: 'ms',
+        target: '< 25',
+        digits: 1,
+      });
+      if (half.failures > 0) figures.note(`!! half load: ${half.failures} requests failed`);
+    } finally {
+      await server.stop();
+    }
+  }
+  if (pgUrl === undefined) {
+    figures.note(
+      'PostgreSQL: skipped, because DATABASE_URL is not set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench)',
     );
   }
 }

@@ -2,6 +2,8 @@ import { expectedBandAt, phaseAt } from './course.ts';
 import { isThoracicSession } from './muscles.ts';
 import type { Rule, RuleInput, Rulebook } from './rulebook.ts';
 import { evaluateCondition } from './rulebook.ts';
+import type { CompiledRule, CompiledRulebook, Outcome } from './compiled-rulebook.ts';
+import { compileRulebook, symptomMaskOf } from './compiled-rulebook.ts';
 import type { Disposition, Phase, Report, SorenessBand, Text, TriageCase } from './types.ts';
 import { compareDispositions, highestDisposition } from './types.ts';
 
@@ -37,9 +39,189 @@ export interface Assessment {
  * simultaneous reports and is never lower than the one the given order would produce
  * (docs/decisions/0004-simultaneous-reports.md).
  *
+ * The rulebook is compiled once and the compiled form is kept for as long as the rulebook
+ * object lives (docs/decisions/1001-compiled-rulebook.md); `triageInterpreted` is the
+ * reference it must agree with.
+ *
  * The case must be valid (see `validateCase`); the rulebook's emergency rule cannot be removed.
  */
 export function triage(triageCase: TriageCase, rulebook: Rulebook): Assessment {
+  let compiled = COMPILED.get(rulebook);
+  if (compiled === undefined) {
+    compiled = compileRulebook(rulebook);
+    COMPILED.set(rulebook, compiled);
+  }
+  return triageCompiled(triageCase, compiled);
+}
+
+/** Compiled rulebooks, kept while their rulebook lives (a cache of a pure function). */
+const COMPILED = new WeakMap<Rulebook, CompiledRulebook>();
+
+/**
+ * Triage against a compiled rulebook. With distinct report times (the common case) there is
+ * one reading and no allocation beyond the result; ties fall back to enumerating readings.
+ */
+export function triageCompiled(triageCase: TriageCase, book: CompiledRulebook): Assessment {
+  const reports = triageCase.reports;
+  const n = reports.length;
+  if (n === 0) throw new RangeError('triage: a case needs at least one report');
+  const thoracic = isThoracicSession(triageCase.session.sites);
+
+  let lastHour = Number.NEGATIVE_INFINITY;
+  let lastCount = 0;
+  let lastIndex = 0;
+  for (let i = 0; i < n; i++) {
+    const h = (reports[i] as Report).hoursAfter;
+    if (h > lastHour) {
+      lastHour = h;
+      lastCount = 1;
+      lastIndex = i;
+    } else if (h === lastHour) lastCount++;
+  }
+  let previousHour = Number.NEGATIVE_INFINITY;
+  let previousCount = 0;
+  let previousSoreness = Number.NaN;
+  for (let i = 0; i < n; i++) {
+    const r = reports[i] as Report;
+    if (r.soreness === null || r.hoursAfter >= lastHour) continue;
+    if (r.hoursAfter > previousHour) {
+      previousHour = r.hoursAfter;
+      previousCount = 1;
+      previousSoreness = r.soreness;
+    } else if (r.hoursAfter === previousHour) previousCount++;
+  }
+
+  let firedCount = 0;
+  let firedBits = 0;
+  const ordered = book.ordered;
+  const flags: boolean[] | undefined = ordered.length > 30 ? [] : undefined;
+  let soreness: number | null;
+  if (lastCount === 1 && previousCount <= 1) {
+    // One reading: the fast path.
+    const last = reports[lastIndex] as Report;
+    soreness = last.soreness;
+    const s = soreness === null ? Number.NaN : soreness;
+    const mask = symptomMaskOf(last.symptoms);
+    for (let k = 0; k < ordered.length; k++) {
+      if ((ordered[k] as CompiledRule).test(lastHour, s, mask, previousSoreness, thoracic)) {
+        firedCount++;
+        if (flags === undefined) firedBits |= 1 << k;
+        else flags[k] = true;
+      }
+    }
+  } else {
+    // Ties: every (last, previous) pair of decision 0004, as parallel arrays of numbers.
+    const sorenesses: number[] = [];
+    const masks: number[] = [];
+    const previous: number[] = [];
+    soreness = null;
+    for (let i = 0; i < n; i++) {
+      const last = reports[i] as Report;
+      if (last.hoursAfter !== lastHour) continue;
+      if (last.soreness !== null && (soreness === null || last.soreness > soreness)) {
+        soreness = last.soreness;
+      }
+      const s = last.soreness === null ? Number.NaN : last.soreness;
+      const mask = symptomMaskOf(last.symptoms);
+      const before = sorenesses.length;
+      // A same-hour sibling with a soreness may be read as the previous report…
+      for (let j = 0; j < n; j++) {
+        const sibling = reports[j] as Report;
+        if (j === i || sibling.hoursAfter !== lastHour || sibling.soreness === null) continue;
+        sorenesses.push(s);
+        masks.push(mask);
+        previous.push(sibling.soreness);
+      }
+      if (sorenesses.length > before) continue;
+      // …else the latest earlier reports with a soreness, or none.
+      for (let j = 0; j < n; j++) {
+        const earlier = reports[j] as Report;
+        if (earlier.soreness === null || earlier.hoursAfter !== previousHour) continue;
+        sorenesses.push(s);
+        masks.push(mask);
+        previous.push(earlier.soreness);
+      }
+      if (sorenesses.length === before) {
+        sorenesses.push(s);
+        masks.push(mask);
+        previous.push(Number.NaN);
+      }
+    }
+    for (let k = 0; k < ordered.length; k++) {
+      const test = (ordered[k] as CompiledRule).test;
+      for (let j = 0; j < sorenesses.length; j++) {
+        if (
+          test(
+            lastHour,
+            sorenesses[j] as number,
+            masks[j] as number,
+            previous[j] as number,
+            thoracic,
+          )
+        ) {
+          firedCount++;
+          if (flags === undefined) firedBits |= 1 << k;
+          else flags[k] = true;
+          break;
+        }
+      }
+    }
+  }
+
+  let outcome: Outcome | undefined;
+  if (flags === undefined) {
+    // Few distinct sets of fired rules occur; each one's lists are built once and shared.
+    const key = firedBits * 2 + (thoracic ? 1 : 0);
+    outcome = book.outcomes.get(key);
+    if (outcome === undefined) {
+      outcome = outcomeOf(book, thoracic, firedCount, (k) => (firedBits & (1 << k)) !== 0);
+      if (book.outcomes.size < MAX_OUTCOMES) book.outcomes.set(key, outcome);
+    }
+  } else {
+    outcome = outcomeOf(book, thoracic, firedCount, (k) => flags[k] === true);
+  }
+
+  return {
+    disposition: outcome.disposition,
+    rules: outcome.rules,
+    ruleIds: outcome.ruleIds,
+    rulebookVersion: book.source.version,
+    thoracic,
+    hoursAfter: lastHour,
+    soreness,
+    phase: book.phaseAt(lastHour),
+    expectedBand: book.bandAt(lastHour),
+  };
+}
+
+/** Bounds the shared outcomes of one compiled rulebook (2 × 2^rules at most in theory). */
+const MAX_OUTCOMES = 4096;
+
+/** The fired rules in report order (highest disposition first), their ids and the highest. */
+function outcomeOf(
+  book: CompiledRulebook,
+  thoracic: boolean,
+  firedCount: number,
+  fired: (k: number) => boolean,
+): Outcome {
+  const chosen = firedCount > 0 ? book.ordered : book.fallback;
+  const rules: FiredRule[] = [];
+  for (let k = 0; k < chosen.length; k++) {
+    if (firedCount > 0 && !fired(k)) continue;
+    const c = chosen[k] as CompiledRule;
+    rules.push(thoracic ? c.firedThoracic : c.firedPlain);
+  }
+  return Object.freeze({
+    disposition: highestDisposition(rules.map((rule) => rule.disposition)),
+    rules: Object.freeze(rules),
+    ruleIds: Object.freeze(rules.map((rule) => rule.id)),
+  });
+}
+/**
+ * The interpreter: walks each condition tree for every rule and case. It is the reference the
+ * compiled form is tested against (src/clinical/compiled-rulebook.test.ts).
+ */
+export function triageInterpreted(triageCase: TriageCase, rulebook: Rulebook): Assessment {
   const thoracic = isThoracicSession(triageCase.session.sites);
   const readings = readingsOf(triageCase.reports, thoracic);
   const first = readings[0];

@@ -1,3 +1,4 @@
+import { type AlertQueueEntry, listAlertQueue } from '../store/alert-queue.repository.ts';
 import type { FromSchema } from 'json-schema-to-ts';
 import {
   ALERT_SEVERITIES,
@@ -9,12 +10,7 @@ import {
   acknowledgeAlert as markAcknowledged,
   resolveAlert as markResolved,
 } from '../store/alerts.repository.ts';
-import {
-  type CheckInWithAssessment,
-  listCheckInsForSession,
-} from '../store/checkins.repository.ts';
 import { withTransaction } from '../store/db.ts';
-import { findPatient } from '../store/patients.repository.ts';
 import { listStaff } from '../store/staff.repository.ts';
 import { type Actor, type ClinicActor, requireClinicActor, requireStaff } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
@@ -93,11 +89,7 @@ export async function listClinicAlerts(
 }
 
 /** One alert as the queue shows it: with the patient's name and the check-in that raised it. */
-export interface AlertQueueEntry {
-  readonly alert: Alert;
-  readonly patientName: string;
-  readonly checkIn: CheckInWithAssessment | undefined;
-}
+export type { AlertQueueEntry };
 
 export interface AlertQueueData {
   /** Open alerts: emergency, urgent, routine, then the longest waiting first. */
@@ -116,33 +108,13 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
   requireClinicActor(actor);
   const { db } = deps;
   const clinicId = actor.clinicId;
-  const active = await listAlerts(db, clinicId, { status: ['open', 'acknowledged'], limit: 500 });
-  const resolved = (await listAlerts(db, clinicId, { status: 'resolved', limit: 200 }))
-    .sort((a, b) => (b.resolvedAt ?? '').localeCompare(a.resolvedAt ?? ''))
-    .slice(0, RESOLVED_SHOWN);
-  const names = new Map<string, string>();
-  const checkIns = new Map<string, CheckInWithAssessment[]>();
-  const entry = async (alert: Alert): Promise<AlertQueueEntry> => {
-    if (!names.has(alert.patientId))
-      names.set(
-        alert.patientId,
-        (await findPatient(db, clinicId, alert.patientId))?.displayName ?? '?',
-      );
-    let list = checkIns.get(alert.sessionId);
-    if (list === undefined) {
-      list = await listCheckInsForSession(db, alert.sessionId);
-      checkIns.set(alert.sessionId, list);
-    }
-    return {
-      alert,
-      patientName: names.get(alert.patientId) ?? '?',
-      checkIn: list.find((c) => c.assessment?.id === alert.assessmentId),
-    };
-  };
-  const entries: AlertQueueEntry[] = [];
-  for (const alert of active) entries.push(await entry(alert));
-  const resolvedEntries: AlertQueueEntry[] = [];
-  for (const alert of resolved) resolvedEntries.push(await entry(alert));
+  // Two statements whatever the number of alerts (issue 14; src/store/alert-queue.repository.ts).
+  const { active: entries, resolved: resolvedEntries } = await listAlertQueue(db, clinicId, {
+    activeLimit: 500,
+    resolvedShown: RESOLVED_SHOWN,
+  });
+  const active = entries.map((e) => e.alert);
+  const resolved = resolvedEntries.map((e) => e.alert);
   const staffNames = new Map((await listStaff(db, clinicId)).map((s) => [s.id, s.displayName]));
   const open = entries.filter((i) => i.alert.status === 'open');
   await auditAlertRead(deps, actor, [...active, ...resolved]);

@@ -40,7 +40,7 @@ export interface ListAlertsOptions {
   readonly limit?: number;
 }
 
-function toAlert(row: AlertRow): Alert {
+export function toAlert(row: AlertRow): Alert {
   return {
     id: row.id,
     clinicId: row.clinic_id,
@@ -137,27 +137,10 @@ export async function listAlerts(
   let q = db.selectFrom('alerts').selectAll().where('clinic_id', '=', clinicId);
   if (options.status !== undefined) q = q.where('status', 'in', asList(options.status));
   if (options.severity !== undefined) q = q.where('severity', 'in', asList(options.severity));
+  // queue_rank is status then severity as one indexed number (migration 0002): the index
+  // (clinic_id, queue_rank, created_at, id) returns rows in this order without sorting.
   const rows = await q
-    .orderBy((eb) =>
-      eb
-        .case()
-        .when('status', '=', 'open')
-        .then(0)
-        .when('status', '=', 'acknowledged')
-        .then(1)
-        .else(2)
-        .end(),
-    )
-    .orderBy((eb) =>
-      eb
-        .case()
-        .when('severity', '=', 'emergency')
-        .then(0)
-        .when('severity', '=', 'urgent')
-        .then(1)
-        .else(2)
-        .end(),
-    )
+    .orderBy('queue_rank')
     .orderBy('created_at')
     .orderBy('id')
     .limit(Math.max(0, Math.floor(options.limit ?? 100)))

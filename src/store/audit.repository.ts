@@ -3,6 +3,7 @@ import { canonicalJson, type InstantInput, parseJson, toIso } from './codec.ts';
 import { type Db, dialectOf, withTransaction } from './db.ts';
 import { findKey, type KeySet, keysOf } from './keyring.ts';
 import type { AuditEventRow } from './schema.ts';
+import { insertRowsInBulk } from './bulk.repository.ts';
 
 export type AuditActorType = 'staff' | 'patient_link' | 'api_token' | 'system' | 'anonymous';
 
@@ -187,6 +188,58 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
       .where('id', '=', 1)
       .execute();
     return toAuditEvent(row);
+  });
+}
+
+/**
+ * Append many events in order, in one transaction, as one stretch of the keyed chain: the same
+ * rows `appendAuditEvent` would write one by one, with multi-row inserts. For bulk loads (the
+ * scale benchmark's seed); the chain stays verifiable.
+ */
+export async function appendAuditEventsInBulk(
+  db: Db,
+  events: readonly NewAuditEvent[],
+): Promise<number> {
+  if (events.length === 0) return 0;
+  const key = keysOf(db).audit.current;
+  return withTransaction(db, async (trx) => {
+    const head = await trx
+      .updateTable('audit_head')
+      .set((eb) => ({ last_seq: eb.ref('last_seq') }))
+      .where('id', '=', 1)
+      .returning(['last_seq', 'last_hash'])
+      .executeTakeFirst();
+    if (!head) throw new Error('audit_head row missing: run migrations');
+    let seq = Number(head.last_seq);
+    let prevHash = head.last_hash;
+    const rows: AuditEventRow[] = events.map((event) => {
+      seq += 1;
+      const fields: HashedFields = {
+        seq,
+        id: randomUUID(),
+        at: toIso(event.at),
+        clinic_id: event.clinicId ?? null,
+        actor_type: event.actorType,
+        actor_id: event.actorId ?? null,
+        action: event.action,
+        subject_type: event.subjectType,
+        subject_id: event.subjectId ?? null,
+        ip: event.ip ?? null,
+        details_json: canonicalJson(event.details ?? {}),
+        key_id: key.id,
+      };
+      const hash = keyedHash(key.key, key.id, prevHash, fields);
+      const row = { ...fields, prev_hash: prevHash, hash };
+      prevHash = hash;
+      return row;
+    });
+    await insertRowsInBulk(trx, 'audit_events', rows);
+    await trx
+      .updateTable('audit_head')
+      .set({ last_seq: seq, last_hash: prevHash })
+      .where('id', '=', 1)
+      .execute();
+    return rows.length;
   });
 }
 

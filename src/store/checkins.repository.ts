@@ -61,7 +61,7 @@ export interface NewAssessment {
 
 export type CheckInWithAssessment = CheckIn & { readonly assessment: Assessment | null };
 
-function toCheckIn(row: CheckInRow): CheckIn {
+export function toCheckIn(row: CheckInRow): CheckIn {
   return {
     id: row.id,
     sessionId: row.session_id,
@@ -75,7 +75,7 @@ function toCheckIn(row: CheckInRow): CheckIn {
   };
 }
 
-function toAssessment(row: AssessmentRow): Assessment {
+export function toAssessment(row: AssessmentRow): Assessment {
   return {
     id: row.id,
     checkInId: row.check_in_id,

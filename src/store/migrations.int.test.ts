@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { dialectOf } from './db.ts';
+import { acknowledgeAlert, insertAlert, resolveAlert } from './alerts.repository.ts';
 import { MIGRATIONS, migrateToLatest } from './migrations.ts';
+import { FIXED_NOW, seedSession } from './test-fixtures.ts';
 
 describeEachDialect('migrations', (ctx) => {
   it('reports the dialect it runs on', () => {
@@ -44,6 +46,33 @@ describeEachDialect('migrations', (ctx) => {
     }
     const head = await ctx.db.selectFrom('audit_head').selectAll().execute();
     expect(head).toEqual([{ id: 1, last_seq: 0, last_hash: '0'.repeat(64) }]);
+  });
+
+  it("0002: the database keeps each alert's queue rank (status, then severity)", async () => {
+    const s = await seedSession(ctx.db);
+    const base = {
+      clinicId: s.clinic.id,
+      sessionId: s.session.id,
+      patientId: s.patient.id,
+      assessmentId: null,
+      createdAt: '2026-11-25T10:00:00Z',
+    };
+    const rank = async (id: string) =>
+      (
+        await ctx.db
+          .selectFrom('alerts')
+          .select('queue_rank')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).queue_rank;
+    const emergency = await insertAlert(ctx.db, { ...base, severity: 'emergency' });
+    const routine = await insertAlert(ctx.db, { ...base, severity: 'routine' });
+    expect(await rank(emergency.id)).toBe(0);
+    expect(await rank(routine.id)).toBe(2);
+    await acknowledgeAlert(ctx.db, s.clinic.id, emergency.id, s.practitioner.id, FIXED_NOW);
+    expect(await rank(emergency.id)).toBe(3);
+    await resolveAlert(ctx.db, s.clinic.id, routine.id, s.practitioner.id, FIXED_NOW, null);
+    expect(await rank(routine.id)).toBe(8);
   });
 
   it('enforces foreign keys', async () => {

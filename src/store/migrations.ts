@@ -363,11 +363,67 @@ const sealSecretsAtRest: Migration = {
   },
 };
 
+/**
+ * Indexes the scale benchmark's plans showed missing (docs/performance.md, issue 14), and a
+ * sortable rank for the alert list. `listAlerts` ordered by two `CASE` expressions, which no
+ * index can serve, so every call sorted the clinic's whole alert history in a temporary
+ * B-tree. `queue_rank` is that order as one generated column (status rank × 3 + severity
+ * rank: open emergency 0 … resolved routine 8), kept by the database itself so no writer can
+ * forget it, and indexed with the columns that break ties.
+ */
+const scaleIndexes: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const rank = sql.raw(
+      `(case status when 'open' then 0 when 'acknowledged' then 3 else 6 end) + ` +
+        `(case severity when 'emergency' then 0 when 'urgent' then 1 else 2 end)`,
+    );
+    if (dialectOf(db) === 'postgres') {
+      await sql`alter table alerts add column queue_rank integer generated always as (${rank}) stored`.execute(
+        db,
+      );
+    } else {
+      // SQLite can add only VIRTUAL generated columns; an index stores their values.
+      await sql`alter table alerts add column queue_rank integer generated always as (${rank}) virtual`.execute(
+        db,
+      );
+    }
+    await db.schema
+      .createIndex('alerts_clinic_queue')
+      .on('alerts')
+      .columns(['clinic_id', 'queue_rank', 'created_at', 'id'])
+      .execute();
+    // The patient page and the session API: a patient's alerts, oldest first.
+    await db.schema
+      .createIndex('alerts_clinic_patient')
+      .on('alerts')
+      .columns(['clinic_id', 'patient_id', 'created_at'])
+      .execute();
+    // The queue's "recently resolved": newest resolutions of one clinic.
+    await db.schema
+      .createIndex('alerts_clinic_resolved')
+      .on('alerts')
+      .columns(['clinic_id', 'status', 'resolved_at'])
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    for (const index of [
+      'alerts_clinic_resolved',
+      'alerts_clinic_patient',
+      'alerts_clinic_queue',
+    ]) {
+      await db.schema.dropIndex(index).ifExists().execute();
+    }
+    await sql`alter table alerts drop column queue_rank`.execute(db);
+  },
+};
+
 /** All migrations, in order. Names sort lexically; never rename or edit a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_keyed_audit_chain': keyedAuditChain,
   '0003_seal_secrets_at_rest': sealSecretsAtRest,
+  '0004_scale_indexes': scaleIndexes,
 };
 
 const provider: MigrationProvider = {

@@ -106,14 +106,11 @@ export async function claimDueOutbox(db: Db, options: ClaimOptions): Promise<Out
   if (limit === 0) return [];
 
   const claim = (trx: Db) =>
-    trx
-      .updateTable('outbox')
-      .set((eb) => ({
-        claimed_by: options.workerId,
-        claimed_until: claimedUntil,
-        attempts: eb('attempts', '+', 1),
-      }))
-      .where('status', '=', 'pending');
+    trx.updateTable('outbox').set((eb) => ({
+      claimed_by: options.workerId,
+      claimed_until: claimedUntil,
+      attempts: eb('attempts', '+', 1),
+    }));
 
   let rows: OutboxRow[];
   if (dialectOf(db) === 'postgres') {
@@ -124,9 +121,16 @@ export async function claimDueOutbox(db: Db, options: ClaimOptions): Promise<Out
         .execute();
       if (due.length === 0) return [];
       const ids = due.map((r) => r.id);
-      return claim(trx).where('id', 'in', ids).returningAll().execute();
+      return claim(trx)
+        .where('status', '=', 'pending')
+        .where('id', 'in', ids)
+        .returningAll()
+        .execute();
     });
   } else {
+    // One statement under SQLite's write lock: the subquery's rows are pending when updated.
+    // No second `status` filter here, so the update finds its rows by primary key instead of
+    // walking every pending row of the (status, due_at) index (issue 14, docs/performance.md).
     rows = await claim(db)
       .where('id', 'in', (eb) => dueIds(eb.selectFrom('outbox'), now, limit))
       .returningAll()

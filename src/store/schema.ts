@@ -4,7 +4,7 @@
  * integers 0/1, ids are text UUIDs (audit `seq` excepted). Only repositories see these types;
  * everything else uses the camelCase domain types they return.
  */
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely';
 
 /** ISO-8601 UTC instant as stored (always `Date#toISOString()` output). */
 export type IsoInstant = string;
@@ -145,6 +145,11 @@ export interface AlertsTable {
   resolved_at: IsoInstant | null;
   resolved_by: string | null;
   resolution_note: string | null;
+  /**
+   * The list order as one number, computed by the database (migration 0002): status rank × 3
+   * + severity rank, open emergency 0 … resolved routine 8.
+   */
+  queue_rank: GeneratedAlways<number>;
 }
 
 export interface AuditEventsTable {

@@ -1,0 +1,152 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { caseArb } from '../../test/arbitraries.ts';
+import { compileCondition, compileRulebook, symptomMaskOf } from './compiled-rulebook.ts';
+import type { RulebookOverrides } from './overrides.ts';
+import { applyOverrides } from './overrides.ts';
+import type { ParameterName } from './parameters.ts';
+import { DEFAULT_PARAMETERS, PARAMETER_FLOORS, PARAMETER_NAMES } from './parameters.ts';
+import type { Condition, NumberRef, Rulebook } from './rulebook.ts';
+import { evaluateCondition } from './rulebook.ts';
+import { RULEBOOK_V1 } from './rulebook-v1.ts';
+import { triage, triageCompiled, triageInterpreted } from './triage.ts';
+import { DISPOSITIONS, SYMPTOM_CODES } from './types.ts';
+
+const numberRefArb: fc.Arbitrary<NumberRef> = fc.oneof(
+  fc.integer({ min: -3, max: 120 }),
+  fc.constantFrom(...PARAMETER_NAMES).map((param) => ({ param })),
+);
+
+/** Any condition of the language, nested up to three levels. */
+const conditionArb: fc.Arbitrary<Condition> = fc.letrec<{ condition: Condition }>((tie) => ({
+  condition: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.record({
+      kind: fc.constant('anySymptom' as const),
+      symptoms: fc.uniqueArray(fc.constantFrom(...SYMPTOM_CODES), { minLength: 1, maxLength: 4 }),
+    }),
+    fc.constant({ kind: 'thoracic' as const }),
+    fc.record({
+      kind: fc.constant('hoursAfter' as const),
+      op: fc.constantFrom('gt' as const, 'gte' as const, 'lt' as const, 'lte' as const),
+      value: numberRefArb,
+    }),
+    fc.record({
+      kind: fc.constant('soreness' as const),
+      op: fc.constantFrom('gt' as const, 'gte' as const),
+      value: numberRefArb,
+    }),
+    fc.record({
+      kind: fc.constant('sorenessRise' as const),
+      op: fc.constantFrom('gt' as const, 'gte' as const),
+      value: numberRefArb,
+    }),
+    fc.constant({ kind: 'noPreviousReport' as const }),
+    fc.record({
+      kind: fc.constant('all' as const),
+      of: fc.array(tie('condition'), { maxLength: 3 }),
+    }),
+    fc.record({
+      kind: fc.constant('any' as const),
+      of: fc.array(tie('condition'), { maxLength: 3 }),
+    }),
+  ),
+})).condition;
+
+const text = { en: 'x', es: 'x' };
+
+/** Overrides a clinic could save: lower parameters, raised rules, added rules. */
+const overridesArb: fc.Arbitrary<RulebookOverrides> = fc.record({
+  clinicId: fc.constant('clinic-gen'),
+  revision: fc.constant('r1'),
+  parameters: fc
+    .subarray([...PARAMETER_NAMES])
+    .chain((names) =>
+      fc.tuple(
+        ...names.map((name) =>
+          fc
+            .integer({ min: PARAMETER_FLOORS[name], max: DEFAULT_PARAMETERS[name] })
+            .map((v) => [name, v] as [ParameterName, number]),
+        ),
+      ),
+    )
+    .map((pairs) => Object.fromEntries(pairs) as Partial<Record<ParameterName, number>>),
+  raise: fc
+    .subarray(['infection_signs', 'fever', 'severe_soreness', 'lingering_soreness'])
+    .map((ids) => Object.fromEntries(ids.map((id) => [id, 'emergency' as const]))),
+  add: fc.uniqueArray(
+    fc.record({
+      id: fc.constantFrom('extra_one', 'extra_two', 'extra_three'),
+      disposition: fc.constantFrom(...DISPOSITIONS.filter((d) => d !== 'self_care')),
+      when: conditionArb,
+      texts: fc.constant({ patient: text, clinician: text }),
+      source: fc.constant('generated'),
+    }),
+    { maxLength: 3, selector: (r) => r.id },
+  ),
+});
+
+/** The base rulebook or, when the generated overrides are valid, the clinic's. */
+const rulebookArb: fc.Arbitrary<Rulebook> = fc.oneof(
+  fc.constant(RULEBOOK_V1),
+  overridesArb.map((o) => {
+    const r = applyOverrides(RULEBOOK_V1, o);
+    return r.ok ? r.value : RULEBOOK_V1;
+  }),
+);
+
+describe('the compiled rulebook agrees with the interpreter', () => {
+  it('on every leaf and combination of the condition language', () => {
+    fc.assert(
+      fc.property(
+        conditionArb,
+        fc.double({ min: 0, max: 200, noNaN: true }),
+        fc.option(fc.integer({ min: 0, max: 10 })),
+        fc.uniqueArray(fc.constantFrom(...SYMPTOM_CODES), { maxLength: 5 }),
+        fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+        fc.boolean(),
+        (c, hoursAfter, soreness, symptoms, previousSoreness, thoracic) => {
+          const interpreted = evaluateCondition(
+            c,
+            { hoursAfter, soreness, symptoms: new Set(symptoms), previousSoreness, thoracic },
+            DEFAULT_PARAMETERS,
+          );
+          const compiled = compileCondition(c, DEFAULT_PARAMETERS)(
+            hoursAfter,
+            soreness ?? Number.NaN,
+            symptomMaskOf(symptoms),
+            previousSoreness ?? Number.NaN,
+            thoracic,
+          );
+          expect(compiled).toBe(interpreted);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('on generated cases, with and without ties, under generated clinic overrides', () => {
+    fc.assert(
+      fc.property(fc.oneof(caseArb(), caseArb({ ties: true })), rulebookArb, (input, rulebook) => {
+        const expected = triageInterpreted(input, rulebook);
+        expect(triage(input, rulebook)).toEqual(expected);
+        expect(triageCompiled(input, compileRulebook(rulebook))).toEqual(expected);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('compiles a rulebook once and reuses it', () => {
+    const input = caseArbSample();
+    const a = triage(input, RULEBOOK_V1);
+    const b = triage(input, RULEBOOK_V1);
+    expect(b.rules[0]).toBe(a.rules[0]);
+    expect(Object.isFrozen(a.expectedBand)).toBe(true);
+  });
+});
+
+function caseArbSample() {
+  const [one] = fc.sample(caseArb(), { numRuns: 1, seed: 7 });
+  if (one === undefined) throw new Error('no sample');
+  return one;
+}

@@ -1,0 +1,140 @@
+import type { Alert } from './alerts.repository.ts';
+import { toAlert } from './alerts.repository.ts';
+import type { CheckInWithAssessment } from './checkins.repository.ts';
+import { toAssessment, toCheckIn } from './checkins.repository.ts';
+import type { Db } from './db.ts';
+import type { AlertRow } from './schema.ts';
+
+/** One alert as the queue shows it: the patient's name and the check-in that raised it. */
+export interface AlertQueueEntry {
+  readonly alert: Alert;
+  /** '?' only if the patient row is gone (it never is: patients are not deleted). */
+  readonly patientName: string;
+  /** The check-in whose assessment the alert points at, with that assessment. */
+  readonly checkIn: CheckInWithAssessment | undefined;
+}
+
+export interface AlertQueueRows {
+  /** Open then acknowledged; emergency > urgent > routine; oldest first (as `listAlerts`). */
+  readonly active: readonly AlertQueueEntry[];
+  /** The most recently resolved, newest resolution first. */
+  readonly resolved: readonly AlertQueueEntry[];
+}
+
+/**
+ * The dashboard's alert queue for one clinic in two statements, whatever the number of alerts
+ * (it was 3 per alert: issue 14). Each alert comes with its patient's name and the check-in
+ * and assessment that raised it, joined in the same statement. The active list is read in
+ * index order (`alerts_clinic_queue`), the resolved one from `alerts_clinic_resolved`.
+ */
+export async function listAlertQueue(
+  db: Db,
+  clinicId: string,
+  options: { readonly activeLimit?: number; readonly resolvedShown?: number } = {},
+): Promise<AlertQueueRows> {
+  const base = () =>
+    db
+      .selectFrom('alerts as al')
+      .leftJoin('patients as p', (j) =>
+        j.onRef('p.id', '=', 'al.patient_id').onRef('p.clinic_id', '=', 'al.clinic_id'),
+      )
+      .leftJoin('assessments as s', (j) =>
+        j.onRef('s.id', '=', 'al.assessment_id').onRef('s.session_id', '=', 'al.session_id'),
+      )
+      .leftJoin('check_ins as c', 'c.id', 's.check_in_id')
+      .selectAll('al')
+      .select([
+        'p.display_name as p_display_name',
+        's.id as s_id',
+        's.check_in_id as s_check_in_id',
+        's.session_id as s_session_id',
+        's.clinic_id as s_clinic_id',
+        's.disposition as s_disposition',
+        's.rules_json as s_rules_json',
+        's.rulebook_version as s_rulebook_version',
+        's.phase as s_phase',
+        's.thoracic as s_thoracic',
+        's.created_at as s_created_at',
+        'c.id as c_id',
+        'c.session_id as c_session_id',
+        'c.clinic_id as c_clinic_id',
+        'c.received_at as c_received_at',
+        'c.hours_after as c_hours_after',
+        'c.soreness as c_soreness',
+        'c.symptoms_json as c_symptoms_json',
+        'c.note as c_note',
+        'c.source as c_source',
+      ])
+      .where('al.clinic_id', '=', clinicId);
+
+  const active = await base()
+    .where('al.status', 'in', ['open', 'acknowledged'])
+    .orderBy('al.queue_rank')
+    .orderBy('al.created_at')
+    .orderBy('al.id')
+    .limit(Math.max(0, Math.floor(options.activeLimit ?? 500)))
+    .execute();
+  const resolved = await base()
+    .where('al.status', '=', 'resolved')
+    .orderBy('al.resolved_at', 'desc')
+    .orderBy('al.id', 'desc')
+    .limit(Math.max(0, Math.floor(options.resolvedShown ?? 10)))
+    .execute();
+  return { active: active.map(toEntry), resolved: resolved.map(toEntry) };
+}
+
+type JoinedRow = AlertRow & {
+  p_display_name: string | null;
+  s_id: string | null;
+  s_check_in_id: string | null;
+  s_session_id: string | null;
+  s_clinic_id: string | null;
+  s_disposition: string | null;
+  s_rules_json: string | null;
+  s_rulebook_version: string | null;
+  s_phase: string | null;
+  s_thoracic: number | null;
+  s_created_at: string | null;
+  c_id: string | null;
+  c_session_id: string | null;
+  c_clinic_id: string | null;
+  c_received_at: string | null;
+  c_hours_after: number | null;
+  c_soreness: number | null;
+  c_symptoms_json: string | null;
+  c_note: string | null;
+  c_source: 'patient' | 'emergency_button' | 'staff' | null;
+};
+
+function toEntry(row: JoinedRow): AlertQueueEntry {
+  let checkIn: CheckInWithAssessment | undefined;
+  if (row.c_id !== null && row.s_id !== null) {
+    const assessment = toAssessment({
+      id: row.s_id,
+      check_in_id: row.s_check_in_id as string,
+      session_id: row.s_session_id as string,
+      clinic_id: row.s_clinic_id as string,
+      disposition: row.s_disposition as string,
+      rules_json: row.s_rules_json as string,
+      rulebook_version: row.s_rulebook_version as string,
+      phase: row.s_phase as string,
+      thoracic: row.s_thoracic as number,
+      created_at: row.s_created_at as string,
+    });
+    checkIn = {
+      ...toCheckIn({
+        id: row.c_id,
+        session_id: row.c_session_id as string,
+        clinic_id: row.c_clinic_id as string,
+        received_at: row.c_received_at as string,
+        hours_after: row.c_hours_after as number,
+        soreness: row.c_soreness as number,
+        symptoms_json: row.c_symptoms_json as string,
+        note: row.c_note,
+        source: row.c_source as 'patient',
+      }),
+      assessment,
+    };
+  }
+  return { alert: toAlert(row), patientName: row.p_display_name ?? '?', checkIn };
+}
