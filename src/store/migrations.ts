@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { dialectOf } from './db.ts';
+import { interopMigration } from './interop.migration.ts';
 import type { Db } from './db.ts';
 
 /**
@@ -339,6 +340,7 @@ const initial: Migration = {
 /** All migrations, in order. Names sort lexically; never rename or edit a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
+  '0002_interop': interopMigration,
 };
 
 const provider: MigrationProvider = {
