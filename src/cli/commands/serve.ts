@@ -15,6 +15,8 @@ import { findNeedlingSession } from '../../store/sessions.repository.ts';
 import { findStaffById } from '../../store/staff.repository.ts';
 import { registerDashboard } from '../../web/dashboard/dashboard.plugin.ts';
 import { patientPagesPlugin } from '../../web/patient/patient-pages.plugin.ts';
+import { cdsHooksRoutes } from '../../interop/cds.routes.ts';
+import { fhirRoutes } from '../../interop/fhir.routes.ts';
 import { createSenders } from '../../jobs/senders.ts';
 import { parseWorkerEnv, type WorkerEnvConfig } from '../../jobs/worker-config.ts';
 import { createWorker } from '../../jobs/worker.ts';
@@ -94,11 +96,16 @@ export function outboxEvents(config: AppConfig): ServiceEvents {
   };
 }
 
-/** What `serve` mounts next to the API: patient pages (/p), the dashboard (/app), the stop link. */
+/**
+ * What `serve` mounts next to the API: patient pages (/p), the dashboard (/app), the stop link,
+ * FHIR R4 (/fhir/R4) and CDS Hooks (/cds-services).
+ */
 export const PRODUCTION_PLUGINS: readonly ((app: FastifyInstance) => Promise<void>)[] = [
   patientPagesPlugin,
   registerDashboard,
   (app) => remindersStopRoute(app, app.deps),
+  fhirRoutes,
+  cdsHooksRoutes,
 ];
 
 export interface StartOptions {
