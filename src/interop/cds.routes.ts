@@ -40,11 +40,19 @@ interface PatientViewBody {
   fhirServer?: string;
   fhirAuthorization?: { access_token?: string };
   context: { userId: string; patientId: string; encounterId?: string };
-  prefetch?: { patient?: { resourceType?: string; id?: string; identifier?: { system?: string; value?: string }[] } | null };
+  prefetch?: {
+    patient?: {
+      resourceType?: string;
+      id?: string;
+      identifier?: { system?: string; value?: string }[];
+    } | null;
+  };
 }
 
 /** The EHR's Patient: from prefetch, else read from its FHIR server with the token it gave. */
-async function ehrPatient(body: PatientViewBody): Promise<NonNullable<NonNullable<PatientViewBody['prefetch']>['patient']>> {
+async function ehrPatient(
+  body: PatientViewBody,
+): Promise<NonNullable<NonNullable<PatientViewBody['prefetch']>['patient']>> {
   const prefetched = body.prefetch?.patient;
   if (prefetched !== undefined && prefetched !== null) {
     if (prefetched.resourceType !== 'Patient')
@@ -57,14 +65,21 @@ async function ehrPatient(body: PatientViewBody): Promise<NonNullable<NonNullabl
   const token = body.fhirAuthorization?.access_token;
   if (server === undefined || token === undefined || !server.startsWith('https://')) {
     // CDS Hooks: 412 when the service cannot get the data it needs.
-    throw new AppError('bad_request', 'Prefetch "patient" (Patient/{{context.patientId}}) is required.', {
-      errors: [{ field: 'prefetch.patient', message: 'is required' }],
-    });
+    throw new AppError(
+      'bad_request',
+      'Prefetch "patient" (Patient/{{context.patientId}}) is required.',
+      {
+        errors: [{ field: 'prefetch.patient', message: 'is required' }],
+      },
+    );
   }
-  const res = await fetch(`${server.replace(/\/$/, '')}/Patient/${encodeURIComponent(body.context.patientId)}`, {
-    headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' },
-    signal: AbortSignal.timeout(3000),
-  });
+  const res = await fetch(
+    `${server.replace(/\/$/, '')}/Patient/${encodeURIComponent(body.context.patientId)}`,
+    {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' },
+      signal: AbortSignal.timeout(3000),
+    },
+  );
   if (!res.ok) throw new AppError('unavailable', 'Could not read the patient from the EHR.');
   return (await res.json()) as NonNullable<NonNullable<PatientViewBody['prefetch']>['patient']>;
 }
@@ -104,10 +119,14 @@ export async function cdsHooksRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const client = (request as { cdsClient?: Awaited<ReturnType<typeof authenticateCdsClient>> }).cdsClient;
-      if (client === undefined) throw new AppError('unauthenticated', 'A valid CDS Hooks JWT is required.');
+      const client = (request as { cdsClient?: Awaited<ReturnType<typeof authenticateCdsClient>> })
+        .cdsClient;
+      if (client === undefined)
+        throw new AppError('unauthenticated', 'A valid CDS Hooks JWT is required.');
       const patient = await ehrPatient(request.body);
-      const value = (patient.identifier ?? []).find((i) => i.system === client.identifierSystem)?.value;
+      const value = (patient.identifier ?? []).find(
+        (i) => i.system === client.identifierSystem,
+      )?.value;
       if (value === undefined) return { cards: [] };
       const patientId = await findPatientIdByIdentifier(app.deps.db, client.clinicId, {
         system: client.identifierSystem,

@@ -30,7 +30,12 @@ describeEachDialect('FHIR R4 API', (ctx) => {
       url,
       headers: token === null ? {} : { authorization: `Bearer ${token}` },
     });
-    return { status: res.statusCode, type: res.headers['content-type'], headers: res.headers, body: res.json() as FhirBody };
+    return {
+      status: res.statusCode,
+      type: res.headers['content-type'],
+      headers: res.headers,
+      body: res.json() as FhirBody,
+    };
   }
 
   const patientId = (name: string): string => {
@@ -89,7 +94,11 @@ describeEachDialect('FHIR R4 API', (ctx) => {
   it('audits every read with the patient id', async () => {
     const id = patientId('Alex Morgan');
     await get(`/fhir/R4/Patient/${id}`);
-    const events = await listAuditEvents(ctx.db, { clinicId: w.demoClinicId, subjectType: 'fhir', limit: 20 });
+    const events = await listAuditEvents(ctx.db, {
+      clinicId: w.demoClinicId,
+      subjectType: 'fhir',
+      limit: 20,
+    });
     const read = events.find((e) => e.action === 'fhir.read' && e.subjectId === `Patient/${id}`);
     expect(read?.details).toMatchObject({ patientId: id });
     expect(read?.actorType).toBe('api_token');
@@ -101,12 +110,22 @@ describeEachDialect('FHIR R4 API', (ctx) => {
     expect(all.status).toBe(200);
     const soreness = (all.body.entry ?? [])
       .map((e) => e.resource)
-      .filter((r): r is Resource & { resourceType: 'Observation' } => r?.resourceType === 'Observation')
+      .filter(
+        (r): r is Resource & { resourceType: 'Observation' } => r?.resourceType === 'Observation',
+      )
       .filter((o) => o.code.coding?.[0]?.code === '72514-3');
     expect(soreness.map((o) => o.valueInteger)).toEqual([4, 4]);
-    const latest = soreness.map((o) => o.effectiveDateTime ?? '').sort().at(-1) ?? '';
+    const latest =
+      soreness
+        .map((o) => o.effectiveDateTime ?? '')
+        .sort()
+        .at(-1) ?? '';
     const later = await get(`/fhir/R4/Observation?patient=${id}&date=ge${latest}`);
-    expect((later.body.entry ?? []).every((e) => ((e.resource as { effectiveDateTime?: string }).effectiveDateTime ?? '') >= latest)).toBe(true);
+    expect(
+      (later.body.entry ?? []).every(
+        (e) => ((e.resource as { effectiveDateTime?: string }).effectiveDateTime ?? '') >= latest,
+      ),
+    ).toBe(true);
     expect(later.body.total).toBeLessThan(all.body.total ?? 0);
   });
 
@@ -134,7 +153,16 @@ describeEachDialect('FHIR R4 API', (ctx) => {
     expect(res.status).toBe(200);
     const resources = (res.body.entry ?? []).map((e) => e.resource as Resource);
     const types = new Set(resources.map((r) => r.resourceType));
-    for (const t of ['Patient', 'Procedure', 'QuestionnaireResponse', 'Observation', 'RiskAssessment', 'Provenance', 'Flag', 'Task'])
+    for (const t of [
+      'Patient',
+      'Procedure',
+      'QuestionnaireResponse',
+      'Observation',
+      'RiskAssessment',
+      'Provenance',
+      'Flag',
+      'Task',
+    ])
       expect(types).toContain(t);
     const patients = resources.filter((r) => r.resourceType === 'Patient').map((r) => r.id);
     expect(patients).toEqual([id]);
@@ -148,7 +176,11 @@ describeEachDialect('FHIR R4 API', (ctx) => {
     const kick = await w.app.inject({
       method: 'GET',
       url: '/fhir/R4/$export?_type=Patient,Observation',
-      headers: { authorization: `Bearer ${w.demoToken}`, prefer: 'respond-async', accept: 'application/fhir+json' },
+      headers: {
+        authorization: `Bearer ${w.demoToken}`,
+        prefer: 'respond-async',
+        accept: 'application/fhir+json',
+      },
     });
     expect(kick.statusCode).toBe(202);
     const status = String(kick.headers['content-location']);
@@ -156,7 +188,10 @@ describeEachDialect('FHIR R4 API', (ctx) => {
     const path = status.replace(PUBLIC_URL, '');
     const manifest = await get(path);
     expect(manifest.status).toBe(200);
-    const body = manifest.body as unknown as { requiresAccessToken: boolean; output: { type: string; url: string; count: number }[] };
+    const body = manifest.body as unknown as {
+      requiresAccessToken: boolean;
+      output: { type: string; url: string; count: number }[];
+    };
     expect(body.requiresAccessToken).toBe(true);
     expect(body.output.map((o) => o.type).sort()).toEqual(['Observation', 'Patient']);
     const patients = body.output.find((o) => o.type === 'Patient');
@@ -178,7 +213,11 @@ describeEachDialect('FHIR R4 API', (ctx) => {
       headers: { authorization: `Bearer ${w.otherToken}` },
     });
     expect(foreignFile.statusCode).toBe(404);
-    const del = await w.app.inject({ method: 'DELETE', url: path, headers: { authorization: `Bearer ${w.demoToken}` } });
+    const del = await w.app.inject({
+      method: 'DELETE',
+      url: path,
+      headers: { authorization: `Bearer ${w.demoToken}` },
+    });
     expect(del.statusCode).toBe(202);
     expect((await get(path)).status).toBe(404);
   });

@@ -90,8 +90,15 @@ export async function fhirRoutes(app: FastifyInstance): Promise<void> {
         return payload;
       });
 
-      fhir.get('/metadata', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) =>
-        sendFhir(reply, 200, capabilityStatement(fhirBase(app), app.deps.clock.now().toISOString())),
+      fhir.get(
+        '/metadata',
+        { config: { access: 'public' }, schema: { hide: true } },
+        async (_req, reply) =>
+          sendFhir(
+            reply,
+            200,
+            capabilityStatement(fhirBase(app), app.deps.clock.now().toISOString()),
+          ),
       );
 
       fhir.get<{ Params: { id: string } }>(
@@ -102,7 +109,10 @@ export async function fhirRoutes(app: FastifyInstance): Promise<void> {
           if (!ID.test(id)) throw new AppError('not_found', 'No such patient.');
           let query: ReturnType<typeof parseSearch>;
           try {
-            query = parseSearch('Patient', queryPairs(request).filter(([k]) => k === '_count' || k === '_offset'));
+            query = parseSearch(
+              'Patient',
+              queryPairs(request).filter(([k]) => k === '_count' || k === '_offset'),
+            );
           } catch (error) {
             badSearch(error);
           }
@@ -127,7 +137,8 @@ export async function fhirRoutes(app: FastifyInstance): Promise<void> {
         { config: { access: 'staff' }, schema: { hide: true } },
         async (request, reply) => {
           const type = request.params.type;
-          if (!isSearchableType(type)) throw new AppError('not_found', `${type} is not served here.`);
+          if (!isSearchableType(type))
+            throw new AppError('not_found', `${type} is not served here.`);
           let query: ReturnType<typeof parseSearch>;
           try {
             query = parseSearch(type, queryPairs(request));
@@ -142,12 +153,18 @@ export async function fhirRoutes(app: FastifyInstance): Promise<void> {
               const all = toFhirResources(record);
               const matches = matchAll(type, query, all);
               const result = searchsetBundle(matches, query, fhirBase(app), selfUrl(app, request));
-              const page = (result.entry ?? []).flatMap((e) => (e.resource === undefined ? [] : [e.resource]));
+              const page = (result.entry ?? []).flatMap((e) =>
+                e.resource === undefined ? [] : [e.resource],
+              );
               return { result, patientIds: patientsIn(page, all) };
             },
           }).catch((error: unknown) => {
             // A search by a patient who is not the clinic's finds nothing (not a 404).
-            if (error instanceof AppError && error.code === 'not_found' && query.patient !== undefined)
+            if (
+              error instanceof AppError &&
+              error.code === 'not_found' &&
+              query.patient !== undefined
+            )
               return searchsetBundle([], query, fhirBase(app), selfUrl(app, request));
             throw error;
           });
@@ -160,7 +177,8 @@ export async function fhirRoutes(app: FastifyInstance): Promise<void> {
         { config: { access: 'staff' }, schema: { hide: true } },
         async (request, reply) => {
           const { type, id } = request.params;
-          if (!isSearchableType(type)) throw new AppError('not_found', `${type} is not served here.`);
+          if (!isSearchableType(type))
+            throw new AppError('not_found', `${type} is not served here.`);
           if (!ID.test(id)) throw new AppError('not_found', `No such ${type}.`);
           const resource = await readOne(app, request, type, id);
           return sendFhir(reply, 200, resource);
@@ -196,60 +214,77 @@ async function readOne(
 const EXPORT_FORMATS = ['application/fhir+ndjson', 'application/ndjson', 'ndjson'];
 
 function registerExport(app: FastifyInstance, fhir: FastifyInstance): void {
-  fhir.get('/$export', { config: { access: 'staff' }, schema: { hide: true } }, async (request, reply) => {
-    const prefer = request.headers.prefer;
-    if (typeof prefer !== 'string' || !prefer.split(',').some((p) => p.trim() === 'respond-async')) {
-      throw new AppError('bad_request', 'Send "Prefer: respond-async" to start a bulk export.', {
-        errors: [{ field: 'Prefer', message: 'must be respond-async' }],
-      });
-    }
-    let since: string | undefined;
-    let types: string[] | undefined;
-    for (const [name, value] of queryPairs(request)) {
-      if (name === '_since') {
-        if (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value))
-          throw new AppError('bad_request', '_since: expected an instant such as 2026-11-01T00:00:00Z', {
-            errors: [{ field: '_since', message: 'must be an instant' }],
-          });
-        since = new Date(value).toISOString();
-      } else if (name === '_type') {
-        const parsed = parseExportTypes(value);
-        if (!Array.isArray(parsed))
-          throw new AppError('bad_request', `_type: not served here: ${parsed.unknown.join(', ')}`, {
-            errors: [{ field: '_type', message: `unknown types ${parsed.unknown.join(', ')}` }],
-          });
-        types = parsed;
-      } else if (name === '_outputFormat') {
-        if (!EXPORT_FORMATS.includes(value))
-          throw new AppError('bad_request', '_outputFormat: only application/fhir+ndjson', {
-            errors: [{ field: '_outputFormat', message: 'must be application/fhir+ndjson' }],
-          });
-      } else {
-        throw new AppError('bad_request', `${name}: not a parameter of $export here`, {
-          errors: [{ field: name, message: 'unsupported parameter' }],
+  fhir.get(
+    '/$export',
+    { config: { access: 'staff' }, schema: { hide: true } },
+    async (request, reply) => {
+      const prefer = request.headers.prefer;
+      if (
+        typeof prefer !== 'string' ||
+        !prefer.split(',').some((p) => p.trim() === 'respond-async')
+      ) {
+        throw new AppError('bad_request', 'Send "Prefer: respond-async" to start a bulk export.', {
+          errors: [{ field: 'Prefer', message: 'must be respond-async' }],
         });
       }
-    }
-    const job = await startFhirExport(app.deps, requestActor(request), {
-      requestUrl: selfUrl(app, request).toString(),
-      since: since ?? null,
-      project: (record) => {
-        const { files, patientIds } = exportRecord(record, {
-          ...(since === undefined ? {} : { since }),
-          ...(types === undefined ? {} : { types }),
-        });
-        return { result: files, patientIds };
-      },
-    });
-    return reply
-      .status(202)
-      .header('content-location', `${fhirBase(app)}/$export-status/${job.id}`)
-      .type(FHIR_JSON)
-      .send({
-        resourceType: 'OperationOutcome',
-        issue: [{ severity: 'information', code: 'informational', diagnostics: 'Export started.' }],
+      let since: string | undefined;
+      let types: string[] | undefined;
+      for (const [name, value] of queryPairs(request)) {
+        if (name === '_since') {
+          if (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value))
+            throw new AppError(
+              'bad_request',
+              '_since: expected an instant such as 2026-11-01T00:00:00Z',
+              {
+                errors: [{ field: '_since', message: 'must be an instant' }],
+              },
+            );
+          since = new Date(value).toISOString();
+        } else if (name === '_type') {
+          const parsed = parseExportTypes(value);
+          if (!Array.isArray(parsed))
+            throw new AppError(
+              'bad_request',
+              `_type: not served here: ${parsed.unknown.join(', ')}`,
+              {
+                errors: [{ field: '_type', message: `unknown types ${parsed.unknown.join(', ')}` }],
+              },
+            );
+          types = parsed;
+        } else if (name === '_outputFormat') {
+          if (!EXPORT_FORMATS.includes(value))
+            throw new AppError('bad_request', '_outputFormat: only application/fhir+ndjson', {
+              errors: [{ field: '_outputFormat', message: 'must be application/fhir+ndjson' }],
+            });
+        } else {
+          throw new AppError('bad_request', `${name}: not a parameter of $export here`, {
+            errors: [{ field: name, message: 'unsupported parameter' }],
+          });
+        }
+      }
+      const job = await startFhirExport(app.deps, requestActor(request), {
+        requestUrl: selfUrl(app, request).toString(),
+        since: since ?? null,
+        project: (record) => {
+          const { files, patientIds } = exportRecord(record, {
+            ...(since === undefined ? {} : { since }),
+            ...(types === undefined ? {} : { types }),
+          });
+          return { result: files, patientIds };
+        },
       });
-  });
+      return reply
+        .status(202)
+        .header('content-location', `${fhirBase(app)}/$export-status/${job.id}`)
+        .type(FHIR_JSON)
+        .send({
+          resourceType: 'OperationOutcome',
+          issue: [
+            { severity: 'information', code: 'informational', diagnostics: 'Export started.' },
+          ],
+        });
+    },
+  );
 
   fhir.get<{ Params: { id: string } }>(
     '/$export-status/:id',

@@ -28,9 +28,13 @@ function requireOperator(actor: Actor, clinicId: string): void {
 function uri(field: string, value: string): string {
   const trimmed = value.trim();
   if (!/^(https?:\/\/[^\s]+|urn:[a-z0-9][a-z0-9-]*:[^\s]+)$/i.test(trimmed))
-    throw new AppError('validation_failed', `${field}: must be an absolute URI (https://… or urn:…)`, {
-      errors: [{ field, message: 'must be an absolute URI' }],
-    });
+    throw new AppError(
+      'validation_failed',
+      `${field}: must be an absolute URI (https://… or urn:…)`,
+      {
+        errors: [{ field, message: 'must be an absolute URI' }],
+      },
+    );
   return trimmed;
 }
 
@@ -103,9 +107,13 @@ export async function registerCdsClient(
     const k = key as { kty?: unknown; d?: unknown };
     // CDS Hooks forbids shared-secret algorithms; a private key must never be stored here.
     if (k.kty === 'oct' || k.d !== undefined)
-      throw new AppError('validation_failed', 'jwks: public keys only (no private or symmetric keys)', {
-        errors: [{ field: 'jwks.keys', message: 'public asymmetric keys only' }],
-      });
+      throw new AppError(
+        'validation_failed',
+        'jwks: public keys only (no private or symmetric keys)',
+        {
+          errors: [{ field: 'jwks.keys', message: 'public asymmetric keys only' }],
+        },
+      );
   }
   return withTransaction(deps.db, async (trx) => {
     if ((await findClinic(trx, input.clinicId)) === undefined)

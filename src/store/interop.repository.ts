@@ -224,7 +224,10 @@ export async function insertCdsClient(
   return created;
 }
 
-export async function findCdsClientByIssuer(db: Db, issuer: string): Promise<CdsClient | undefined> {
+export async function findCdsClientByIssuer(
+  db: Db,
+  issuer: string,
+): Promise<CdsClient | undefined> {
   const row = await interop(db)
     .selectFrom('cds_clients')
     .selectAll()

@@ -17,7 +17,7 @@ if (existsSync(binary)) {
 }
 const npm = process.env.npm_execpath;
 const [command, args] =
-  npm !== undefined && npm.endsWith('.js') ? [process.execPath, [npm]] : ['npm', []];
+  npm?.endsWith('.js') ? [process.execPath, [npm]] : ['npm', []];
 execFileSync(command, [...args, 'ci', '--no-audit', '--no-fund', '--prefix', here], {
   stdio: 'inherit',
 });

@@ -39,7 +39,10 @@ async function asUsage(io: CliIo, fn: () => Promise<number>): Promise<number> {
   } catch (error) {
     if (error instanceof AppError) {
       const field = error.errors[0];
-      return usageError(io, field === undefined ? error.detail : `${field.field}: ${field.message}`);
+      return usageError(
+        io,
+        field === undefined ? error.detail : `${field.field}: ${field.message}`,
+      );
     }
     throw error;
   }
@@ -110,8 +113,14 @@ async function exportCommand(
   const out = values.out;
   if (out === undefined || out === '') return usageError(io, '--out is required');
   const since = values.since;
-  if (since !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(since) || Number.isNaN(Date.parse(since))))
-    return usageError(io, `--since: expected an ISO instant such as 2026-11-01T00:00:00Z (got "${since}")`);
+  if (
+    since !== undefined &&
+    (!/^\d{4}-\d{2}-\d{2}T/.test(since) || Number.isNaN(Date.parse(since)))
+  )
+    return usageError(
+      io,
+      `--since: expected an ISO instant such as 2026-11-01T00:00:00Z (got "${since}")`,
+    );
   return withDatabaseFromEnv('fhir', io, (db: Db) =>
     asUsage(io, async () => {
       const files = await discloseClinicRecord({ db, clock: systemClock() }, cliActor(clinic), {
@@ -151,7 +160,10 @@ async function cdsClientCommand(
     try {
       jwks = JSON.parse(readFileSync(file, 'utf8')) as { keys: object[] };
     } catch (error) {
-      return usageError(io, `--jwks-file: ${error instanceof Error ? error.message : String(error)}`);
+      return usageError(
+        io,
+        `--jwks-file: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return withDatabaseFromEnv('fhir', io, (db) =>

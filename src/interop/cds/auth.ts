@@ -1,4 +1,10 @@
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
 import type { JSONWebKeySet } from 'jose';
 import { AppError } from '../../services/errors.ts';
 import type { Db } from '../../store/db.ts';
@@ -10,7 +16,18 @@ import { type CdsClient, findCdsClientByIssuer } from '../../store/interop.repos
  * the signature with its JWKS, `aud` = the exact service URL, `exp` no more than 5 minutes
  * ahead, and require `iat` and `jti`. Anything wrong is a 401 that says little.
  */
-const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 const MAX_LIFETIME_S = 5 * 60;
 const CLOCK_TOLERANCE_S = 30;
 
@@ -29,7 +46,10 @@ function keySetOf(client: CdsClient, cache: KeySetCache): JWTVerifyGetKey {
 }
 
 function refused(): AppError {
-  return new AppError('unauthenticated', 'A valid CDS Hooks JWT from a registered EHR is required.');
+  return new AppError(
+    'unauthenticated',
+    'A valid CDS Hooks JWT from a registered EHR is required.',
+  );
 }
 
 export async function authenticateCdsClient(
@@ -39,7 +59,9 @@ export async function authenticateCdsClient(
   now: Date,
   cache: KeySetCache,
 ): Promise<CdsClient> {
-  const match = /^Bearer ([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)$/.exec(authorization ?? '');
+  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(
+    authorization ?? '',
+  );
   const token = match?.[1];
   if (token === undefined) throw refused();
   let issuer: string | undefined;

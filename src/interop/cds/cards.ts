@@ -16,7 +16,11 @@ export interface Card {
   readonly detail?: string;
   readonly indicator: 'info' | 'warning' | 'critical';
   readonly source: { readonly label: string; readonly url: string };
-  readonly links?: readonly { readonly label: string; readonly url: string; readonly type: 'absolute' }[];
+  readonly links?: readonly {
+    readonly label: string;
+    readonly url: string;
+    readonly type: 'absolute';
+  }[];
 }
 
 /** The dashboard's alert URL: the same form as `dashboardAlertUrl` of the server command. */
@@ -38,14 +42,24 @@ export function patientViewCards(
   options: { readonly publicUrl: string; readonly now: Date; readonly currentRulebook: string },
 ): Card[] {
   const versionOf = new Map(
-    record.checkIns.flatMap((c) => (c.assessment === null ? [] : [[c.assessment.id, c.assessment.rulebookVersion] as const])),
+    record.checkIns.flatMap((c) =>
+      c.assessment === null ? [] : [[c.assessment.id, c.assessment.rulebookVersion] as const],
+    ),
   );
   const active = record.alerts
     .filter((a): a is Alert & { severity: 'emergency' | 'urgent' } => a.severity !== 'routine')
     .filter((a) => a.status !== 'resolved')
-    .sort((a, b) => (a.severity === b.severity ? b.createdAt.localeCompare(a.createdAt) : a.severity === 'emergency' ? -1 : 1));
+    .sort((a, b) =>
+      a.severity === b.severity
+        ? b.createdAt.localeCompare(a.createdAt)
+        : a.severity === 'emergency'
+          ? -1
+          : 1,
+    );
   const cards: Card[] = active.map((alert) => {
-    const version = (alert.assessmentId === null ? undefined : versionOf.get(alert.assessmentId)) ?? options.currentRulebook;
+    const version =
+      (alert.assessmentId === null ? undefined : versionOf.get(alert.assessmentId)) ??
+      options.currentRulebook;
     const state = alert.status === 'acknowledged' ? ' (acknowledged, not yet resolved)' : '';
     return {
       uuid: `alert-${alert.id}`,
@@ -54,7 +68,11 @@ export function patientViewCards(
       indicator: alert.severity === 'emergency' ? 'critical' : 'warning',
       source: { label: `Needlecare triage (rulebook ${version})`, url: options.publicUrl },
       links: [
-        { label: 'Open the alert in Needlecare', url: dashboardAlertUrl(options.publicUrl, alert.id), type: 'absolute' },
+        {
+          label: 'Open the alert in Needlecare',
+          url: dashboardAlertUrl(options.publicUrl, alert.id),
+          type: 'absolute',
+        },
       ],
     };
   });
@@ -68,11 +86,16 @@ export function patientViewCards(
     const hours = Math.max(1, Math.round(recentThoracic.hours));
     cards.push({
       uuid: `thoracic-${recentThoracic.s.id}`,
-      summary: clip(`Dry needling near the chest ${hours} h ago: ask about breathlessness or chest pain`),
+      summary: clip(
+        `Dry needling near the chest ${hours} h ago: ask about breathlessness or chest pain`,
+      ),
       detail:
         'A collapsed lung after needling over the chest wall can show hours later as new breathlessness or chest pain that worsens on breathing in.',
       indicator: 'info',
-      source: { label: `Needlecare triage (rulebook ${options.currentRulebook})`, url: options.publicUrl },
+      source: {
+        label: `Needlecare triage (rulebook ${options.currentRulebook})`,
+        url: options.publicUrl,
+      },
     });
   }
   return cards;

@@ -4,8 +4,16 @@ import { PATIENT_TYPES, SEARCHABLE_TYPES } from './search.ts';
 /** What `/fhir/R4/metadata` answers: the types, interactions and parameters served. */
 export function capabilityStatement(base: string, date: string): CapabilityStatement {
   const common = [
-    { name: '_id', type: 'token' as const, documentation: 'Logical id; a comma-separated list matches any' },
-    { name: '_lastUpdated', type: 'date' as const, documentation: 'When the resource last changed' },
+    {
+      name: '_id',
+      type: 'token' as const,
+      documentation: 'Logical id; a comma-separated list matches any',
+    },
+    {
+      name: '_lastUpdated',
+      type: 'date' as const,
+      documentation: 'When the resource last changed',
+    },
   ];
   const resource: CapabilityStatementRestResource[] = SEARCHABLE_TYPES.map((type) => ({
     type,
@@ -14,8 +22,16 @@ export function capabilityStatement(base: string, date: string): CapabilityState
       ...common,
       ...(PATIENT_TYPES.includes(type)
         ? [
-            { name: 'patient', type: 'reference' as const, documentation: 'The patient (Patient/<id>)' },
-            { name: 'date', type: 'date' as const, documentation: 'The clinical date (performed, effective, authored…)' },
+            {
+              name: 'patient',
+              type: 'reference' as const,
+              documentation: 'The patient (Patient/<id>)',
+            },
+            {
+              name: 'date',
+              type: 'date' as const,
+              documentation: 'The clinical date (performed, effective, authored…)',
+            },
           ]
         : []),
       ...(type === 'Patient'
@@ -54,7 +70,10 @@ export function capabilityStatement(base: string, date: string): CapabilityState
         },
         resource,
         operation: [
-          { name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' },
+          {
+            name: 'export',
+            definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export',
+          },
         ],
       },
     ],

@@ -25,8 +25,14 @@ export const SYSTEM = {
 
 /** CPT "Needle insertion(s) without injection(s)": by the number of muscles (standards.md §1a). */
 export const CPT_DRY_NEEDLING = {
-  upToTwoMuscles: { code: '20560', display: 'Needle insertion(s) without injection(s); 1 or 2 muscle(s)' },
-  threeOrMore: { code: '20561', display: 'Needle insertion(s) without injection(s); 3 or more muscle(s)' },
+  upToTwoMuscles: {
+    code: '20560',
+    display: 'Needle insertion(s) without injection(s); 1 or 2 muscle(s)',
+  },
+  threeOrMore: {
+    code: '20561',
+    display: 'Needle insertion(s) without injection(s); 3 or more muscle(s)',
+  },
 } as const;
 
 /** SNOMED 91251008 "Physical therapy procedure (regime/therapy)" (standards.md §1a, not ⚠). */

@@ -19,7 +19,10 @@ export interface ExportOptions {
 
 /** Parse `_type=Patient,Observation`; unknown types are an error naming them. */
 export function parseExportTypes(raw: string): string[] | { readonly unknown: string[] } {
-  const types = raw.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const types = raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   const unknown = types.filter((t) => !isSearchableType(t));
   return unknown.length > 0 ? { unknown } : types;
 }

@@ -31,7 +31,11 @@ import {
   toFhirSymptomObservations,
   toFhirTask,
 } from './map.ts';
-import { checkInQuestionnaire, CHECKIN_QUESTIONNAIRE_URL, CHECKIN_QUESTIONNAIRE_VERSION } from './questionnaire.ts';
+import {
+  checkInQuestionnaire,
+  CHECKIN_QUESTIONNAIRE_URL,
+  CHECKIN_QUESTIONNAIRE_VERSION,
+} from './questionnaire.ts';
 import { catalogueRecord } from './test-fixtures.ts';
 
 const record = catalogueRecord();
@@ -47,7 +51,10 @@ describe('Procedure: the needling session', () => {
     expect(p.status).toBe('completed');
     expect(p.performedDateTime).toBe(session.performedAt);
     expect(p.subject.reference).toBe(`Patient/${session.patientId}`);
-    expect(p.category?.coding?.[0]).toMatchObject({ system: SYSTEM.snomed, code: PHYSICAL_THERAPY_PROCEDURE.code });
+    expect(p.category?.coding?.[0]).toMatchObject({
+      system: SYSTEM.snomed,
+      code: PHYSICAL_THERAPY_PROCEDURE.code,
+    });
     expect(p.code?.coding?.[0]?.code).toBe(musclesTreated(session.sites) <= 2 ? '20560' : '20561');
     expect(p.code?.text).toMatch(/^Dry needling/);
     expect(p.performer?.[0]?.actor.reference).toBe(
@@ -64,7 +71,11 @@ describe('Procedure: the needling session', () => {
           : qualifier?.coding?.[0]?.code === LATERALITY.right.code
             ? 'right'
             : (qualifier?.text ?? null);
-      return { muscle: p.bodySite?.[i]?.coding?.[0]?.code, bodyMuscle: body?.location?.coding?.[0]?.code, side };
+      return {
+        muscle: p.bodySite?.[i]?.coding?.[0]?.code,
+        bodyMuscle: body?.location?.coding?.[0]?.code,
+        side,
+      };
     });
     expect(sites).toEqual(
       [...session.sites]
@@ -74,7 +85,13 @@ describe('Procedure: the needling session', () => {
   });
 
   it('counts each side of a muscle as a muscle for CPT', () => {
-    const site = { id: 'a', position: 0, muscle: 'upper-trapezius', side: 'left' as const, needleCount: 1 };
+    const site = {
+      id: 'a',
+      position: 0,
+      muscle: 'upper-trapezius',
+      side: 'left' as const,
+      needleCount: 1,
+    };
     expect(musclesTreated([site, { ...site, position: 1, side: 'right' }])).toBe(2);
     expect(musclesTreated([site, { ...site, position: 1 }])).toBe(1);
   });
@@ -83,17 +100,24 @@ describe('Procedure: the needling session', () => {
 describe('check-ins: QuestionnaireResponse and Observations', () => {
   it.each(record.checkIns.map((c) => [c.id, c] as const))('%s reads back', (_id, checkIn) => {
     const session = sessionOf(checkIn.sessionId);
-    const qr: QuestionnaireResponse = JSON.parse(JSON.stringify(toFhirQuestionnaireResponse(checkIn, session)));
+    const qr: QuestionnaireResponse = JSON.parse(
+      JSON.stringify(toFhirQuestionnaireResponse(checkIn, session)),
+    );
     expect(qr.questionnaire).toBe(`${CHECKIN_QUESTIONNAIRE_URL}|${CHECKIN_QUESTIONNAIRE_VERSION}`);
     expect(qr.authored).toBe(checkIn.receivedAt);
     const answers = new Map((qr.item ?? []).map((i) => [i.linkId, i.answer ?? []]));
     expect(answers.get('soreness')?.[0]?.valueInteger).toBe(checkIn.soreness);
-    expect((answers.get('symptoms') ?? []).map((a) => a.valueCoding?.code)).toEqual([...checkIn.symptoms]);
+    expect((answers.get('symptoms') ?? []).map((a) => a.valueCoding?.code)).toEqual([
+      ...checkIn.symptoms,
+    ]);
     expect(answers.get('note')?.[0]?.valueString).toBe(checkIn.note ?? undefined);
 
     const soreness: Observation = toFhirSorenessObservation(checkIn, session);
     expect(soreness.id).toBe(sorenessObservationId(checkIn.id));
-    expect(soreness.code.coding?.[0]).toMatchObject({ system: SYSTEM.loinc, code: PAIN_SEVERITY_0_10.code });
+    expect(soreness.code.coding?.[0]).toMatchObject({
+      system: SYSTEM.loinc,
+      code: PAIN_SEVERITY_0_10.code,
+    });
     expect(soreness.valueInteger).toBe(checkIn.soreness);
     expect(soreness.derivedFrom?.[0]?.reference).toBe(`QuestionnaireResponse/${checkIn.id}`);
 
@@ -107,7 +131,9 @@ describe('check-ins: QuestionnaireResponse and Observations', () => {
   });
 
   it('sends no SNOMED code for a symptom (none is verified: standards.md ⚠)', () => {
-    const text = JSON.stringify(toFhirResources(record).filter((r) => r.resourceType === 'Observation'));
+    const text = JSON.stringify(
+      toFhirResources(record).filter((r) => r.resourceType === 'Observation'),
+    );
     expect(text).not.toContain(SYSTEM.snomed);
   });
 });
@@ -119,7 +145,10 @@ describe('assessments: RiskAssessment and Provenance', () => {
     if (a === null) throw new Error('unreachable');
     const session = sessionOf(checkIn.sessionId);
     const ra: RiskAssessment = toFhirRiskAssessment(a, checkIn, session);
-    expect(ra.prediction?.[0]?.outcome?.coding?.[0]).toMatchObject({ system: SYSTEM.disposition, code: a.disposition });
+    expect(ra.prediction?.[0]?.outcome?.coding?.[0]).toMatchObject({
+      system: SYSTEM.disposition,
+      code: a.disposition,
+    });
     expect(ra.method?.coding?.[0]?.version).toBe(a.rulebookVersion);
     expect((ra.note ?? []).map((n) => n.text.split(':')[0])).toEqual([...a.rules]);
     expect(ra.basis?.map((b) => b.reference)).toContain(`QuestionnaireResponse/${checkIn.id}`);
@@ -138,19 +167,31 @@ describe('alerts: Flag and Task', () => {
     expect(flag.code.coding?.[0]?.code).toBe(alert.severity);
     expect(flag.period?.end).toBe(alert.resolvedAt ?? undefined);
     const task: Task = toFhirTask(alert);
-    expect(task.status).toBe({ open: 'requested', acknowledged: 'in-progress', resolved: 'completed' }[alert.status]);
-    expect(task.priority).toBe({ routine: 'routine', urgent: 'urgent', emergency: 'stat' }[alert.severity]);
+    expect(task.status).toBe(
+      { open: 'requested', acknowledged: 'in-progress', resolved: 'completed' }[alert.status],
+    );
+    expect(task.priority).toBe(
+      { routine: 'routine', urgent: 'urgent', emergency: 'stat' }[alert.severity],
+    );
     expect(task.executionPeriod?.start).toBe(alert.acknowledgedAt ?? undefined);
     expect(task.owner?.reference).toBe(
-      alert.acknowledgedBy === null ? `Organization/${alert.clinicId}` : `Practitioner/${alert.acknowledgedBy}`,
+      alert.acknowledgedBy === null
+        ? `Organization/${alert.clinicId}`
+        : `Practitioner/${alert.acknowledgedBy}`,
     );
     const resolved = task.note?.find((n) => n.text.startsWith('Resolved'));
-    expect(resolved?.text).toBe(alert.resolutionNote === null ? undefined : `Resolved: ${alert.resolutionNote}`);
+    expect(resolved?.text).toBe(
+      alert.resolutionNote === null ? undefined : `Resolved: ${alert.resolutionNote}`,
+    );
   });
 
   it('covers every alert state and severity', () => {
-    expect(new Set(record.alerts.map((a) => a.status))).toEqual(new Set(['open', 'acknowledged', 'resolved']));
-    expect(new Set(record.alerts.map((a) => a.severity))).toEqual(new Set(['routine', 'urgent', 'emergency']));
+    expect(new Set(record.alerts.map((a) => a.status))).toEqual(
+      new Set(['open', 'acknowledged', 'resolved']),
+    );
+    expect(new Set(record.alerts.map((a) => a.severity))).toEqual(
+      new Set(['routine', 'urgent', 'emergency']),
+    );
   });
 });
 
@@ -158,7 +199,9 @@ describe('the check-in Questionnaire', () => {
   it('offers every symptom of the checklist, in English with Spanish translations', () => {
     const q = checkInQuestionnaire();
     const symptoms = q.item?.find((i) => i.linkId === 'symptoms');
-    expect(symptoms?.answerOption?.map((o) => o.valueCoding?.code)).toEqual(SYMPTOMS.map((s) => s.code));
+    expect(symptoms?.answerOption?.map((o) => o.valueCoding?.code)).toEqual(
+      SYMPTOMS.map((s) => s.code),
+    );
     const text = JSON.stringify(q);
     for (const s of SYMPTOMS) expect(text).toContain(JSON.stringify(s.label.es));
   });

@@ -58,7 +58,9 @@ export const RULEBOOK_SYSTEM = `${FHIR_BASE_CANONICAL}/CodeSystem/rulebook`;
 
 /** A relative reference; `never` as its target type lets it fit every typed Reference slot. */
 function ref(type: string, id: string, display?: string): Reference<never> {
-  return display === undefined ? { reference: `${type}/${id}` } : { reference: `${type}/${id}`, display };
+  return display === undefined
+    ? { reference: `${type}/${id}` }
+    : { reference: `${type}/${id}`, display };
 }
 
 function meta(lastUpdated: string): { lastUpdated: string } {
@@ -249,7 +251,9 @@ export function toFhirSorenessObservation(
     meta: meta(checkIn.receivedAt),
     status: 'final',
     partOf: [ref('Procedure', session.id)],
-    category: [{ coding: [{ system: SYSTEM.observationCategory, code: 'survey', display: 'Survey' }] }],
+    category: [
+      { coding: [{ system: SYSTEM.observationCategory, code: 'survey', display: 'Survey' }] },
+    ],
     code: { coding: [{ ...PAIN_SEVERITY_0_10 }], text: 'Soreness 0–10' },
     subject: ref('Patient', session.patientId),
     effectiveDateTime: checkIn.receivedAt,
@@ -288,7 +292,10 @@ export function toFhirSymptomObservations(
 
 export function dispositionConcept(disposition: Disposition): CodeableConcept {
   const title = DISPOSITION_TEXT[disposition].title.en;
-  return { coding: [{ system: SYSTEM.disposition, code: disposition, display: title }], text: title };
+  return {
+    coding: [{ system: SYSTEM.disposition, code: disposition, display: title }],
+    text: title,
+  };
 }
 
 /** The clinician's words for a fired rule (a clinic's own rule has only its id here). */
@@ -343,7 +350,10 @@ export function toFhirRulebookDevice(version: string, clinic: Clinic): Device {
   };
 }
 
-export function toFhirProvenance(assessment: Assessment, checkIn: CheckInWithAssessment): Provenance {
+export function toFhirProvenance(
+  assessment: Assessment,
+  checkIn: CheckInWithAssessment,
+): Provenance {
   return {
     resourceType: 'Provenance',
     id: provenanceId(assessment.id),
@@ -374,7 +384,11 @@ const SEVERITY_WORDS: Readonly<Record<AlertSeverity, string>> = {
 };
 
 const TASK_PRIORITY = { routine: 'routine', urgent: 'urgent', emergency: 'stat' } as const;
-const TASK_STATUS = { open: 'requested', acknowledged: 'in-progress', resolved: 'completed' } as const;
+const TASK_STATUS = {
+  open: 'requested',
+  acknowledged: 'in-progress',
+  resolved: 'completed',
+} as const;
 
 export function alertLastUpdated(alert: Alert): string {
   return latest(alert.createdAt, alert.acknowledgedAt, alert.resolvedAt);
@@ -396,7 +410,9 @@ export function toFhirFlag(alert: Alert): Flag {
     status: alert.status === 'resolved' ? 'inactive' : 'active',
     category: [{ text: 'Post-procedure follow-up' }],
     code: {
-      coding: [{ system: SYSTEM.alert, code: alert.severity, display: SEVERITY_WORDS[alert.severity] }],
+      coding: [
+        { system: SYSTEM.alert, code: alert.severity, display: SEVERITY_WORDS[alert.severity] },
+      ],
       text: `${SEVERITY_WORDS[alert.severity]} (${alert.status})`,
     },
     subject: ref('Patient', alert.patientId),
@@ -427,7 +443,9 @@ export function toFhirTask(alert: Alert): Task {
       : [
           {
             time: alert.resolvedAt,
-            ...(alert.resolvedBy === null ? {} : { authorReference: ref('Practitioner', alert.resolvedBy) }),
+            ...(alert.resolvedBy === null
+              ? {}
+              : { authorReference: ref('Practitioner', alert.resolvedBy) }),
             text: `Resolved${alert.resolutionNote === null ? '' : `: ${alert.resolutionNote}`}`,
           },
         ]),

@@ -58,7 +58,11 @@ export function symptomDisplay(code: SymptomCode): string {
   return SYMPTOMS.find((s) => s.code === code)?.label.en ?? code;
 }
 
-export function symptomCoding(code: SymptomCode): { system: string; code: string; display: string } {
+export function symptomCoding(code: SymptomCode): {
+  system: string;
+  code: string;
+  display: string;
+} {
   return { system: SYSTEM.symptom, code, display: symptomDisplay(code) };
 }
 
@@ -89,7 +93,12 @@ export function checkInQuestionnaire(): Questionnaire {
       })),
       ...translated(SYMPTOMS_TEXT),
     } as QuestionnaireItem,
-    { linkId: LINK_ID.note, type: 'text', required: false, ...translated(NOTE_TEXT) } as QuestionnaireItem,
+    {
+      linkId: LINK_ID.note,
+      type: 'text',
+      required: false,
+      ...translated(NOTE_TEXT),
+    } as QuestionnaireItem,
   ];
   return {
     resourceType: 'Questionnaire',

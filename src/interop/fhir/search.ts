@@ -66,7 +66,8 @@ export interface SearchQuery {
   readonly offset: number;
 }
 
-const DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/;
+const DATE =
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/;
 
 /** `ge2026-11-02` → the prefix and the instant range the value covers. */
 export function parseDateTest(parameter: string, raw: string): DateTest {
@@ -75,7 +76,10 @@ export function parseDateTest(parameter: string, raw: string): DateTest {
   const value = match?.[2] ?? '';
   const parts = DATE.exec(value);
   if (parts === null) {
-    throw new SearchError(parameter, `${parameter}: "${raw}" is not a FHIR date (e.g. ge2026-11-02 or 2026-11-02T09:00:00Z)`);
+    throw new SearchError(
+      parameter,
+      `${parameter}: "${raw}" is not a FHIR date (e.g. ge2026-11-02 or 2026-11-02T09:00:00Z)`,
+    );
   }
   const [, y, mo, d, h] = parts;
   let start: number;
@@ -94,7 +98,8 @@ export function parseDateTest(parameter: string, raw: string): DateTest {
     start = Date.UTC(Number(y), 0, 1);
     end = Date.UTC(Number(y) + 1, 0, 1);
   }
-  if (Number.isNaN(start)) throw new SearchError(parameter, `${parameter}: "${raw}" is not a valid date`);
+  if (Number.isNaN(start))
+    throw new SearchError(parameter, `${parameter}: "${raw}" is not a valid date`);
   return { prefix, start, end };
 }
 
@@ -117,7 +122,10 @@ function dateMatches(test: DateTest, instant: number): boolean {
 
 function whole(parameter: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new SearchError(parameter, `${parameter}: must be a whole number from ${min} to ${max} (got "${raw}")`);
+    throw new SearchError(
+      parameter,
+      `${parameter}: must be a whole number from ${min} to ${max} (got "${raw}")`,
+    );
   }
   return Number(raw);
 }
@@ -126,7 +134,10 @@ function whole(parameter: string, raw: string, min: number, max: number): number
  * Parse a search's query parameters for `type`. Repeated parameters are ANDed (`date=ge…&date=lt…`).
  * @throws SearchError naming the parameter.
  */
-export function parseSearch(type: SearchableType, params: readonly (readonly [string, string])[]): SearchQuery {
+export function parseSearch(
+  type: SearchableType,
+  params: readonly (readonly [string, string])[],
+): SearchQuery {
   const ids: string[] = [];
   let patient: string | undefined;
   let identifier: SearchQuery['identifier'];
@@ -155,7 +166,8 @@ export function parseSearch(type: SearchableType, params: readonly (readonly [st
         break;
       case 'patient':
       case 'subject':
-        if (!inCompartment) throw new SearchError(name, `${name}: not a search parameter of ${type}`);
+        if (!inCompartment)
+          throw new SearchError(name, `${name}: not a search parameter of ${type}`);
         patient = value.startsWith('Patient/') ? value.slice('Patient/'.length) : value;
         if (patient === '' || patient.includes('/'))
           throw new SearchError(name, `${name}: expected Patient/<id> or <id>`);
@@ -165,13 +177,15 @@ export function parseSearch(type: SearchableType, params: readonly (readonly [st
         date.push(parseDateTest(name, value));
         break;
       case 'identifier': {
-        if (type !== 'Patient') throw new SearchError(name, `identifier: not a search parameter of ${type}`);
+        if (type !== 'Patient')
+          throw new SearchError(name, `identifier: not a search parameter of ${type}`);
         const bar = value.indexOf('|');
         identifier =
           bar === -1
             ? { system: undefined, value }
             : { system: value.slice(0, bar) || undefined, value: value.slice(bar + 1) };
-        if (identifier.value === '') throw new SearchError(name, 'identifier: expected [system|]value');
+        if (identifier.value === '')
+          throw new SearchError(name, 'identifier: expected [system|]value');
         break;
       }
       default:
@@ -182,7 +196,10 @@ export function parseSearch(type: SearchableType, params: readonly (readonly [st
 }
 
 /** The patient a resource belongs to, or undefined (clinic-level resources). */
-export function patientOf(resource: Resource, byKey: ReadonlyMap<string, Resource>): string | undefined {
+export function patientOf(
+  resource: Resource,
+  byKey: ReadonlyMap<string, Resource>,
+): string | undefined {
   const id = (reference: string | undefined): string | undefined =>
     reference?.startsWith('Patient/') === true ? reference.slice('Patient/'.length) : undefined;
   switch (resource.resourceType) {
@@ -237,7 +254,11 @@ export function indexByKey(resources: readonly Resource[]): Map<string, Resource
 }
 
 /** Every resource of `type` that matches the query, in the record's order (unpaged). */
-export function matchAll(type: SearchableType, query: SearchQuery, resources: readonly Resource[]): Resource[] {
+export function matchAll(
+  type: SearchableType,
+  query: SearchQuery,
+  resources: readonly Resource[],
+): Resource[] {
   const byKey = indexByKey(resources);
   return resources.filter((r) => {
     if (r.resourceType !== type) return false;
@@ -246,16 +267,23 @@ export function matchAll(type: SearchableType, query: SearchQuery, resources: re
     if (query.identifier !== undefined) {
       const wanted = query.identifier;
       const ids = r.resourceType === 'Patient' ? (r.identifier ?? []) : [];
-      if (!ids.some((i) => i.value === wanted.value && (wanted.system === undefined || i.system === wanted.system)))
+      if (
+        !ids.some(
+          (i) =>
+            i.value === wanted.value && (wanted.system === undefined || i.system === wanted.system),
+        )
+      )
         return false;
     }
     if (query.date.length > 0) {
       const at = clinicalDateOf(r);
-      if (at === undefined || !query.date.every((t) => dateMatches(t, Date.parse(at)))) return false;
+      if (at === undefined || !query.date.every((t) => dateMatches(t, Date.parse(at))))
+        return false;
     }
     if (query.lastUpdated.length > 0) {
       const at = r.meta?.lastUpdated;
-      if (at === undefined || !query.lastUpdated.every((t) => dateMatches(t, Date.parse(at)))) return false;
+      if (at === undefined || !query.lastUpdated.every((t) => dateMatches(t, Date.parse(at))))
+        return false;
     }
     return true;
   });
@@ -275,10 +303,14 @@ export function searchsetBundle(
     u.searchParams.set('_count', String(query.count));
     return u.toString();
   };
-  const link: BundleLink[] = [{ relation: 'self', url: selfUrl.toString() }, { relation: 'first', url: at(0) }];
+  const link: BundleLink[] = [
+    { relation: 'self', url: selfUrl.toString() },
+    { relation: 'first', url: at(0) },
+  ];
   if (query.count > 0 && query.offset + query.count < matches.length)
     link.push({ relation: 'next', url: at(query.offset + query.count) });
-  if (query.offset > 0) link.push({ relation: 'previous', url: at(Math.max(0, query.offset - query.count)) });
+  if (query.offset > 0)
+    link.push({ relation: 'previous', url: at(Math.max(0, query.offset - query.count)) });
   return {
     resourceType: 'Bundle',
     type: 'searchset',

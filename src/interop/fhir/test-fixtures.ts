@@ -118,7 +118,11 @@ export function catalogueRecord(): ClinicRecord {
     const soreness = i % 11;
     const result = triage(
       {
-        session: { sites: sites.map((s) => (s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side })) },
+        session: {
+          sites: sites.map((s) =>
+            s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side },
+          ),
+        },
         reports: [{ hoursAfter, soreness, symptoms }],
       },
       RULEBOOK_V1,
@@ -142,7 +146,8 @@ export function catalogueRecord(): ClinicRecord {
         clinicId: clinic.id,
         disposition: result.disposition,
         rules: result.ruleIds,
-        rulebookVersion: i % 6 === 5 ? `${RULEBOOK_V1.version}+clinic-catalogue` : result.rulebookVersion,
+        rulebookVersion:
+          i % 6 === 5 ? `${RULEBOOK_V1.version}+clinic-catalogue` : result.rulebookVersion,
         phase: result.phase,
         thoracic: result.thoracic,
         createdAt: at(i + hoursAfter),

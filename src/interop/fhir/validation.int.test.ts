@@ -120,7 +120,12 @@ describe('FHIR validation of everything the mapping produces', () => {
       join(dir, 'catalogue.ndjson'),
     ];
     lines = files
-      .map((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '').length)
+      .map(
+        (f) =>
+          readFileSync(f, 'utf8')
+            .split('\n')
+            .filter((l) => l.trim() !== '').length,
+      )
       .reduce((a, b) => a + b, 0);
   }, 60_000);
 
@@ -148,7 +153,9 @@ describe('FHIR validation of everything the mapping produces', () => {
     );
     for (const name of names) {
       const type = name.replace('.ndjson', '');
-      for (const line of readFileSync(join(dir, 'demo', name), 'utf8').trim().split('\n')) {
+      for (const line of readFileSync(join(dir, 'demo', name), 'utf8')
+        .trim()
+        .split('\n')) {
         expect((JSON.parse(line) as { resourceType: string }).resourceType).toBe(type);
       }
     }
@@ -160,7 +167,13 @@ describe('FHIR validation of everything the mapping produces', () => {
     writeFileSync(
       broken,
       [
-        { resourceType: 'Observation', id: 'x', status: 'final', code: { text: 'x' }, valueInteger: 'high' },
+        {
+          resourceType: 'Observation',
+          id: 'x',
+          status: 'final',
+          code: { text: 'x' },
+          valueInteger: 'high',
+        },
         { resourceType: 'Flag', id: 'y', status: 'bogus', code: { text: 'x' } },
       ]
         .map((r) => JSON.stringify(r))
@@ -176,7 +189,9 @@ describe('FHIR validation of everything the mapping produces', () => {
     expect(result.checked).toBe(lines + 2);
     const errors = errorsOf(result.issues);
     expect(errors.filter((i) => i.file !== broken)).toEqual([]);
-    expect(errors.filter((i) => i.file === broken).map((i) => i.resourceType)).toContain('Observation');
+    expect(errors.filter((i) => i.file === broken).map((i) => i.resourceType)).toContain(
+      'Observation',
+    );
   }, 60_000);
 
   it('the fhir package reports no error on any resource', () => {
