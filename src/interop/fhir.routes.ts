@@ -54,7 +54,12 @@ function selfUrl(app: FastifyInstance, request: FastifyRequest): URL {
 function badSearch(error: unknown): never {
   if (error instanceof SearchError) {
     throw new AppError('bad_request', error.message, {
-      errors: [{ field: error.parameter, message: error.message }],
+      errors: [
+        {
+          field: error.parameter,
+          message: error.message.replace(`${error.parameter}: `, ''),
+        },
+      ],
     });
   }
   throw error;

@@ -62,7 +62,7 @@ export function patientViewCards(
       options.currentRulebook;
     const state = alert.status === 'acknowledged' ? ' (acknowledged, not yet resolved)' : '';
     return {
-      uuid: `alert-${alert.id}`,
+      uuid: alert.id,
       summary: clip(`${ALERT_WORDS[alert.severity]}${state}`),
       detail: `Raised ${alert.createdAt} by the Needlecare triage rulebook ${version}. Open the alert to see the check-in and the rules that fired.`,
       indicator: alert.severity === 'emergency' ? 'critical' : 'warning',
@@ -85,7 +85,7 @@ export function patientViewCards(
   if (recentThoracic !== undefined) {
     const hours = Math.max(1, Math.round(recentThoracic.hours));
     cards.push({
-      uuid: `thoracic-${recentThoracic.s.id}`,
+      uuid: recentThoracic.s.id,
       summary: clip(
         `Dry needling near the chest ${hours} h ago: ask about breathlessness or chest pain`,
       ),
