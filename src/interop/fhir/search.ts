@@ -98,7 +98,14 @@ export function parseDateTest(parameter: string, raw: string): DateTest {
     start = Date.UTC(Number(y), 0, 1);
     end = Date.UTC(Number(y) + 1, 0, 1);
   }
-  if (Number.isNaN(start))
+  const month = mo === undefined ? 1 : Number(mo);
+  const calendarOk =
+    month >= 1 &&
+    month <= 12 &&
+    (d === undefined ||
+      (new Date(Date.UTC(Number(y), month - 1, Number(d))).getUTCMonth() === month - 1 &&
+        Number(d) >= 1));
+  if (Number.isNaN(start) || !calendarOk)
     throw new SearchError(parameter, `${parameter}: "${raw}" is not a valid date`);
   return { prefix, start, end };
 }
