@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,5 +122,33 @@ describe('needlecare fhir', () => {
     );
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/jwksUrl: must be https/);
+  });
+
+  it('cds-client refuses private and symmetric keys (CDS Hooks allows no shared secret)', async () => {
+    for (const key of [
+      { kty: 'oct', k: 'c2VjcmV0' },
+      { kty: 'EC', crv: 'P-384', x: 'a', y: 'b', d: 'c' },
+    ]) {
+      const file = join(dir, 'keys.json');
+      writeFileSync(file, JSON.stringify({ keys: [key] }));
+      const res = await runCli(
+        [
+          'fhir',
+          'cds-client',
+          '--clinic',
+          clinicId,
+          '--issuer',
+          'https://ehr.test',
+          '--identifier-system',
+          'urn:oid:1.2',
+          '--jwks-file',
+          file,
+        ],
+        '',
+        env,
+      );
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/public asymmetric keys only/);
+    }
   });
 });
