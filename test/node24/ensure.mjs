@@ -16,8 +16,7 @@ if (existsSync(binary)) {
   if (version.startsWith('v24.')) process.exit(0);
 }
 const npm = process.env.npm_execpath;
-const [command, args] =
-  npm?.endsWith('.js') ? [process.execPath, [npm]] : ['npm', []];
+const [command, args] = npm?.endsWith('.js') ? [process.execPath, [npm]] : ['npm', []];
 execFileSync(command, [...args, 'ci', '--no-audit', '--no-fund', '--prefix', here], {
   stdio: 'inherit',
 });
