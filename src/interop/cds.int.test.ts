@@ -9,7 +9,7 @@ import { manualClock } from '../services/clock.ts';
 import { listAlerts } from '../store/alerts.repository.ts';
 import { insertPatient } from '../store/patients.repository.ts';
 import { SUMMARY_MAX } from './cds/cards.ts';
-import { buildInteropWorld, type InteropWorld, NOW, PUBLIC_URL } from './test-support.ts';
+import { buildInteropWorld, type InteropWorld, NOW, PUBLIC_URL } from '../../test/interop-world.ts';
 
 const MRN = 'urn:oid:2.16.840.1.113883.19.5';
 const SERVICE = `${PUBLIC_URL}/cds-services/needlecare-patient-view`;
