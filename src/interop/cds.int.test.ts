@@ -127,6 +127,7 @@ describeEachDialect('CDS Hooks patient-view (the test plays the EHR)', (ctx) => 
         },
       },
     });
+    if (res.statusCode === 200) expect(res.headers['cache-control']).toBe('no-store');
     return { status: res.statusCode, body: res.json() as { cards: CardJson[] } };
   }
 

@@ -87,6 +87,11 @@ async function ehrPatient(
 export async function cdsHooksRoutes(app: FastifyInstance): Promise<void> {
   const keySets: KeySetCache = new Map();
   const serviceUrl = `${app.deps.config.publicUrl}${CDS_PREFIX}/${PATIENT_VIEW_SERVICE_ID}`;
+  // Cards carry patient data: never cached (this plugin's routes only: it is encapsulated).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
 
   app.get(CDS_PREFIX, { config: { access: 'public' }, schema: { hide: true } }, async () => ({
     services: [

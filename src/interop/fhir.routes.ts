@@ -91,7 +91,9 @@ export async function fhirRoutes(app: FastifyInstance): Promise<void> {
         ),
       );
       fhir.addHook('onSend', async (_request, reply, payload) => {
+        // Patient data: never cached; JSON only, nothing in it may run or be framed.
         reply.header('cache-control', 'no-store');
+        reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
         return payload;
       });
 
