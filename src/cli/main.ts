@@ -34,6 +34,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'triage case(s) read as JSON on stdin (--explain, --lang en|es)',
     load: async () => (await import('./commands/triage.ts')).triageCommand,
   },
+  fhir: {
+    summary: 'FHIR export of a clinic (NDJSON), EHR patient identifiers, CDS Hooks clients',
+    load: async () => (await import('./commands/fhir.ts')).fhirCommand,
+  },
   rules: {
     summary: 'print the rulebook as Markdown',
     load: async () => (await import('./commands/rules.ts')).rulesCommand,

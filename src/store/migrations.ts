@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { dialectOf } from './db.ts';
+import { interopMigration } from './interop.migration.ts';
 import type { Db } from './db.ts';
 import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
 
@@ -424,6 +425,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002_keyed_audit_chain': keyedAuditChain,
   '0003_seal_secrets_at_rest': sealSecretsAtRest,
   '0004_scale_indexes': scaleIndexes,
+  '0005_interop': interopMigration,
 };
 
 const provider: MigrationProvider = {

@@ -16,6 +16,8 @@ import { findNeedlingSession } from '../../store/sessions.repository.ts';
 import { findStaffById } from '../../store/staff.repository.ts';
 import { registerDashboard } from '../../web/dashboard/dashboard.plugin.ts';
 import { patientPagesPlugin } from '../../web/patient/patient-pages.plugin.ts';
+import { cdsHooksRoutes } from '../../interop/cds.routes.ts';
+import { fhirRoutes } from '../../interop/fhir.routes.ts';
 import { createSenders } from '../../jobs/senders.ts';
 import { createWorker } from '../../jobs/worker.ts';
 import { productUrls } from '../../services/urls.ts';
@@ -97,10 +99,15 @@ export function outboxEvents(config: AppConfig): ServiceEvents {
   };
 }
 
-/** What `serve` mounts next to the API: patient pages (/p, with the reminders stop link), the dashboard (/app). */
+/**
+ * What `serve` mounts next to the API: patient pages (/p), the dashboard (/app),
+ * FHIR R4 (/fhir/R4) and CDS Hooks (/cds-services).
+ */
 export const PRODUCTION_PLUGINS: readonly ((app: FastifyInstance) => Promise<void>)[] = [
   patientPagesPlugin,
   registerDashboard,
+  fhirRoutes,
+  cdsHooksRoutes,
 ];
 
 export interface StartOptions {

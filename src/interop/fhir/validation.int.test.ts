@@ -1,0 +1,207 @@
+/**
+ * Every resource the FHIR mapping can produce passes two independent validators, with no
+ * error-level issue: @medplum/core 5's `validateResource` (run under Node 24, one process for
+ * all resources: test/fhir-validate-medplum.mjs) and the `fhir` package's validator.
+ * The resources: `needlecare fhir export` of the demo clinic (seeded through the API), the
+ * synthetic catalogue record (every muscle, side, symptom, disposition, alert state), the
+ * CapabilityStatement and an OperationOutcome.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../test/cli-harness.ts';
+import { testConfig } from '../../api/test-support.ts';
+import { seedDemo } from '../../cli/demo-seed.ts';
+import { AppError } from '../../services/errors.ts';
+import { listClinics } from '../../store/clinics.repository.ts';
+import { createDb, type Db } from '../../store/db.ts';
+import { migrateToLatest } from '../../store/migrations.ts';
+import { capabilityStatement } from './capability.ts';
+import { toFhirResources } from './map.ts';
+import { operationOutcomeOf } from './outcome.ts';
+import { catalogueRecord } from './test-fixtures.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const NODE24 = join(ROOT, 'test', 'node24', 'node_modules', 'node', 'bin', 'node');
+const MEDPLUM_SCRIPT = join(ROOT, 'test', 'fhir-validate-medplum.mjs');
+
+interface Issue {
+  readonly file: string;
+  readonly line: number;
+  readonly resourceType: string;
+  readonly id?: string;
+  readonly severity: string;
+  readonly path: string;
+  readonly text: string;
+}
+
+function validateWithMedplum(files: readonly string[]): { checked: number; issues: Issue[] } {
+  const out = execFileSync(NODE24, [MEDPLUM_SCRIPT, ...files], { cwd: ROOT, encoding: 'utf8' });
+  return JSON.parse(out) as { checked: number; issues: Issue[] };
+}
+
+interface FhirJsValidator {
+  validate(
+    resource: unknown,
+    options: { errorOnUnexpected: boolean },
+  ): { valid: boolean; messages: { location?: string; severity: string; message: string }[] };
+}
+
+function validateWithFhirJs(files: readonly string[]): { checked: number; issues: Issue[] } {
+  const { Fhir } = createRequire(import.meta.url)('fhir') as { Fhir: new () => FhirJsValidator };
+  const fhir = new Fhir();
+  const issues: Issue[] = [];
+  let checked = 0;
+  for (const file of files) {
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((text, i) => {
+        if (text.trim() === '') return;
+        const resource = JSON.parse(text) as { resourceType: string; id?: string };
+        checked += 1;
+        for (const m of fhir.validate(resource, { errorOnUnexpected: true }).messages) {
+          issues.push({
+            file,
+            line: i + 1,
+            resourceType: resource.resourceType,
+            ...(resource.id === undefined ? {} : { id: resource.id }),
+            severity: m.severity,
+            path: m.location ?? '',
+            text: m.message,
+          });
+        }
+      });
+  }
+  return { checked, issues };
+}
+
+const errorsOf = (issues: readonly Issue[]) =>
+  issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+
+describe('FHIR validation of everything the mapping produces', () => {
+  let dir: string;
+  let db: Db;
+  let files: string[];
+  let lines: number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nc-fhir-'));
+    const dbPath = join(dir, 'demo.db');
+    db = createDb({ sqlitePath: dbPath });
+    await migrateToLatest(db);
+    await seedDemo(db, testConfig(), new Date('2026-11-25T12:00:00.000Z'));
+    const clinic = (await listClinics(db))[0];
+    if (clinic === undefined) throw new Error('demo clinic missing');
+    const exported = await runCli(
+      ['fhir', 'export', '--clinic', clinic.id, '--out', join(dir, 'demo')],
+      '',
+      { NEEDLECARE_DB: dbPath },
+    );
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+
+    const extra = [
+      ...toFhirResources(catalogueRecord()),
+      capabilityStatement('https://care.example.test/fhir/R4', '2026-11-25T12:00:00.000Z'),
+      operationOutcomeOf(
+        new AppError('validation_failed', 'Invalid date', {
+          errors: [{ field: 'date', message: 'is not a FHIR date' }],
+        }),
+        'req-1',
+      ),
+      operationOutcomeOf(new AppError('not_found', 'No such Patient.'), 'req-2'),
+    ];
+    writeFileSync(join(dir, 'catalogue.ndjson'), extra.map((r) => JSON.stringify(r)).join('\n'));
+    files = [
+      ...readdirSync(join(dir, 'demo')).map((f) => join(dir, 'demo', f)),
+      join(dir, 'catalogue.ndjson'),
+    ];
+    lines = files
+      .map(
+        (f) =>
+          readFileSync(f, 'utf8')
+            .split('\n')
+            .filter((l) => l.trim() !== '').length,
+      )
+      .reduce((a, b) => a + b, 0);
+  }, 60_000);
+
+  afterAll(async () => {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the demo export has one NDJSON file per resource type, each line that type', () => {
+    const names = readdirSync(join(dir, 'demo')).sort();
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Flag.ndjson',
+        'Observation.ndjson',
+        'Organization.ndjson',
+        'Patient.ndjson',
+        'Practitioner.ndjson',
+        'Procedure.ndjson',
+        'Provenance.ndjson',
+        'Questionnaire.ndjson',
+        'QuestionnaireResponse.ndjson',
+        'RiskAssessment.ndjson',
+        'Task.ndjson',
+      ]),
+    );
+    for (const name of names) {
+      const type = name.replace('.ndjson', '');
+      for (const line of readFileSync(join(dir, 'demo', name), 'utf8')
+        .trim()
+        .split('\n')) {
+        expect((JSON.parse(line) as { resourceType: string }).resourceType).toBe(type);
+      }
+    }
+  });
+
+  /** A negative control in the same run: proves the validators are really checking. */
+  function writeBroken(): string {
+    const broken = join(dir, 'broken.ndjson');
+    writeFileSync(
+      broken,
+      [
+        {
+          resourceType: 'Observation',
+          id: 'x',
+          status: 'final',
+          code: { text: 'x' },
+          valueInteger: 'high',
+        },
+        { resourceType: 'Flag', id: 'y', status: 'bogus', code: { text: 'x' } },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    return broken;
+  }
+
+  it('@medplum/core 5 (Node 24) reports no error on any resource', () => {
+    expect(existsSync(NODE24), `Node 24 missing at ${NODE24}: run npm install`).toBe(true);
+    const broken = writeBroken();
+    const result = validateWithMedplum([...files, broken]);
+    expect(result.checked).toBe(lines + 2);
+    const errors = errorsOf(result.issues);
+    expect(errors.filter((i) => i.file !== broken)).toEqual([]);
+    expect(errors.filter((i) => i.file === broken).map((i) => i.resourceType)).toContain(
+      'Observation',
+    );
+  }, 60_000);
+
+  it('the fhir package reports no error on any resource', () => {
+    const broken = writeBroken();
+    const result = validateWithFhirJs([...files, broken]);
+    expect(result.checked).toBe(lines + 2);
+    const errors = errorsOf(result.issues);
+    expect(errors.filter((i) => i.file !== broken)).toEqual([]);
+    expect(errors.filter((i) => i.file === broken).map((i) => i.resourceType)).toEqual(
+      expect.arrayContaining(['Observation', 'Flag']),
+    );
+  });
+});
