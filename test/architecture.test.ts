@@ -5,7 +5,8 @@
  * - jobs are the worker only: they import no door, and no door imports jobs but the CLI
  *   (the composition root wires the worker);
  * - services import no door and no jobs module;
- * - the store and the clinical core import nothing above them;
+ * - the store and the clinical core import nothing above them; src/i18n (the one message
+ *   catalogue module) imports only the core.
  * - the simulation (src/simulation) imports only the clinical core; services and the CLI use it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -40,6 +41,8 @@ function allowed(from: string, target: string): boolean {
   const to = layerOf(target);
   if (from === to) return true;
   const rel = relative(SRC, target);
+  // The one message catalogue module: pure, imports only the core; anyone above may use it.
+  if (to === 'i18n') return !['clinical', 'store', 'config', 'simulation'].includes(from);
   switch (from) {
     case 'clinical':
       return false;
@@ -48,6 +51,7 @@ function allowed(from: string, target: string): boolean {
     case 'config':
       return to === 'clinical';
     case 'simulation':
+    case 'i18n':
       return to === 'clinical';
     case 'services':
       return ['clinical', 'store', 'config', 'simulation'].includes(to);

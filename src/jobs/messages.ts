@@ -7,56 +7,77 @@
 import type { AlertSeverity } from '../store/alerts.repository.ts';
 import type { AlertMessagePayload, ReminderPayload } from './payloads.ts';
 import { formatInstant } from '../clinical/time-zone.ts';
+import { type Catalogue, type MessageValues, translate } from '../i18n/catalogue.ts';
 
 export interface RenderedEmail {
   readonly subject: string;
   readonly text: string;
 }
 
-export function renderReminderEmail(p: ReminderPayload): RenderedEmail {
-  if (p.language === 'es') {
-    return {
-      subject: `${p.clinicName}: es la hora de su seguimiento`,
-      text: [
-        'Hola:',
-        '',
-        `Le escribimos de ${p.clinicName}. Ha llegado el momento de su breve seguimiento tras la sesión: abra su página personal y responda a unas pocas preguntas. Le llevará menos de un minuto.`,
-        '',
-        p.linkUrl,
-        '',
-        `Si se encuentra muy mal, no espere: llame ahora al ${p.emergencyNumber}.`,
-        `Para cualquier duda, llame a la clínica al ${p.contactPhone}.`,
-        '',
-        '—',
-        `¿No quiere recibir más recordatorios? Cancélelos aquí: ${p.stopUrl}`,
-        '',
-      ].join('\n'),
-    };
-  }
+/** The patient's reminder texts (the one catalogue module fills them: src/i18n/catalogue.ts). */
+const REMINDER_TEXT = {
+  subject: {
+    en: '{clinic}: time for your check-in',
+    es: '{clinic}: es la hora de su seguimiento',
+  },
+  greeting: { en: 'Hello,', es: 'Hola:' },
+  body: {
+    en: 'This is {clinic}. It is time for your short check-in after your session: open your personal page and answer a few questions. It takes less than a minute.',
+    es: 'Le escribimos de {clinic}. Ha llegado el momento de su breve seguimiento tras la sesión: abra su página personal y responda a unas pocas preguntas. Le llevará menos de un minuto.',
+  },
+  emergency: {
+    en: 'If you feel seriously unwell, do not wait: call {emergency} now.',
+    es: 'Si se encuentra muy mal, no espere: llame ahora al {emergency}.',
+  },
+  questions: {
+    en: 'Any questions? Call the clinic on {phone}.',
+    es: 'Para cualquier duda, llame a la clínica al {phone}.',
+  },
+  stop: {
+    en: 'Rather not get these reminders? Stop them here: {stop}',
+    es: '¿No quiere recibir más recordatorios? Cancélelos aquí: {stop}',
+  },
+  sms: {
+    en: '{clinic}: time for your short check-in: {link} Feeling seriously unwell? Call {emergency}. Stop reminders: {stop}',
+    es: '{clinic}: es la hora de su breve seguimiento: {link} Si se encuentra muy mal, llame al {emergency}. Dejar de recibir avisos: {stop}',
+  },
+} as const satisfies Catalogue<string>;
+
+function reminderValues(p: ReminderPayload): MessageValues {
   return {
-    subject: `${p.clinicName}: time for your check-in`,
+    clinic: p.clinicName,
+    emergency: p.emergencyNumber,
+    phone: p.contactPhone,
+    link: p.linkUrl,
+    stop: p.stopUrl,
+  };
+}
+
+export function renderReminderEmail(p: ReminderPayload): RenderedEmail {
+  const L = p.language === 'es' ? 'es' : 'en';
+  const values = reminderValues(p);
+  const t = (key: keyof typeof REMINDER_TEXT) => translate(REMINDER_TEXT, L, key, values);
+  return {
+    subject: t('subject'),
     text: [
-      'Hello,',
+      t('greeting'),
       '',
-      `This is ${p.clinicName}. It is time for your short check-in after your session: open your personal page and answer a few questions. It takes less than a minute.`,
+      t('body'),
       '',
       p.linkUrl,
       '',
-      `If you feel seriously unwell, do not wait: call ${p.emergencyNumber} now.`,
-      `Any questions? Call the clinic on ${p.contactPhone}.`,
+      t('emergency'),
+      t('questions'),
       '',
       '—',
-      `Rather not get these reminders? Stop them here: ${p.stopUrl}`,
+      t('stop'),
       '',
     ].join('\n'),
   };
 }
 
 export function renderReminderSms(p: ReminderPayload): string {
-  if (p.language === 'es') {
-    return `${p.clinicName}: es la hora de su breve seguimiento: ${p.linkUrl} Si se encuentra muy mal, llame al ${p.emergencyNumber}. Dejar de recibir avisos: ${p.stopUrl}`;
-  }
-  return `${p.clinicName}: time for your short check-in: ${p.linkUrl} Feeling seriously unwell? Call ${p.emergencyNumber}. Stop reminders: ${p.stopUrl}`;
+  return translate(REMINDER_TEXT, p.language === 'es' ? 'es' : 'en', 'sms', reminderValues(p));
 }
 
 const SEVERITY_WORD: Readonly<Record<AlertSeverity, string>> = {

@@ -539,7 +539,10 @@ export function createWorker(deps: WorkerDeps): Worker {
       () => {
         const until = new Date(clock.now().getTime() + leaseMs);
         void renewOutboxClaims(db, deps.workerId, [...inHand], until).catch((error: unknown) =>
-          logger.warn({ workerId: deps.workerId, error: scrubError(error) }, 'outbox: renew failed'),
+          logger.warn(
+            { workerId: deps.workerId, error: scrubError(error) },
+            'outbox: renew failed',
+          ),
         );
       },
       Math.max(50, Math.floor(leaseMs / 3)),

@@ -237,10 +237,7 @@ export async function deleteFinishedOutboxBefore(db: Db, before: InstantInput): 
     .deleteFrom('outbox')
     .where('status', '=', 'sent')
     .where((w) =>
-      w.or([
-        w('sent_at', '<', at),
-        w.and([w('sent_at', 'is', null), w('created_at', '<', at)]),
-      ]),
+      w.or([w('sent_at', '<', at), w.and([w('sent_at', 'is', null), w('created_at', '<', at)])]),
     )
     .executeTakeFirst();
   return Number(result.numDeletedRows);

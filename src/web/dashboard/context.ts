@@ -6,7 +6,7 @@ import { countOpenEmergencies } from '../../services/alerts.ts';
 import { readClinic } from '../../services/clinic-settings.ts';
 import { AppError } from '../../services/errors.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
-import { isLocale, negotiateLocale } from '../shared/i18n.ts';
+import { isLocale, negotiateLocale } from '../../i18n/catalogue.ts';
 import { messagePage, type PageContext } from './layout.ts';
 import { type DashboardStaff, formCsrfValid, loadStaff } from './session-auth.ts';
 

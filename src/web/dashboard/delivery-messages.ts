@@ -1,5 +1,5 @@
 import type { Locale } from '../../clinical/types.ts';
-import type { Catalogue } from '../shared/i18n.ts';
+import type { Catalogue } from '../../i18n/catalogue.ts';
 
 type Key =
   | 'nav'

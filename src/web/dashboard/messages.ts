@@ -1,5 +1,5 @@
 import type { Locale } from '../../clinical/types.ts';
-import type { Catalogue } from '../shared/i18n.ts';
+import { type MessageValues, type PluralCatalogue, translate } from '../../i18n/catalogue.ts';
 
 /**
  * Every string of the practitioner dashboard, in English and Spanish. Written for a busy
@@ -71,8 +71,14 @@ const MESSAGES = {
   // Alert queue
   alertsTitle: { en: 'Alerts', es: 'Avisos' },
   emergencyBanner: {
-    en: '{count} emergency alert(s) not yet acknowledged',
-    es: '{count} aviso(s) de emergencia sin confirmar',
+    en: {
+      one: '{count} emergency alert not yet acknowledged',
+      other: '{count} emergency alerts not yet acknowledged',
+    },
+    es: {
+      one: '{count} aviso de emergencia sin confirmar',
+      other: '{count} avisos de emergencia sin confirmar',
+    },
   },
   emergencyBannerHelp: {
     en: 'Call the patient now. Acknowledge when someone has taken it on.',
@@ -144,7 +150,7 @@ const MESSAGES = {
   optional: { en: '(optional)', es: '(opcional)' },
   musclesNeedled: { en: 'Muscles needled', es: 'Músculos tratados' },
   musclesHelp: {
-    en: 'Tick the side(s) for each muscle you needled.',
+    en: 'Tick the side or sides of each muscle you needled.',
     es: 'Marque el lado o los lados de cada músculo tratado.',
   },
   filterMuscles: { en: 'Filter muscles', es: 'Filtrar músculos' },
@@ -236,8 +242,16 @@ const MESSAGES = {
     es: 'Dolor después de la sesión del {when}',
   },
   chartDesc: {
-    en: '{n} check-in(s). Shaded: the soreness expected at each hour (darker) and the easing ache still tolerated (lighter). Markers: circle self-care, square tell practitioner, diamond contact today, triangle emergency.',
-    es: '{n} control(es). Sombreado: el dolor esperado en cada hora (más oscuro) y la molestia que aún se tolera (más claro). Marcas: círculo autocuidado, cuadrado avisar, rombo contactar hoy, triángulo emergencia.',
+    en: {
+      one: '{count} check-in. Shaded: the soreness expected at each hour (darker) and the easing ache still tolerated (lighter). Markers: circle self-care, square tell practitioner, diamond contact today, triangle emergency.',
+      other:
+        '{count} check-ins. Shaded: the soreness expected at each hour (darker) and the easing ache still tolerated (lighter). Markers: circle self-care, square tell practitioner, diamond contact today, triangle emergency.',
+    },
+    es: {
+      one: '{count} control. Sombreado: el dolor esperado en cada hora (más oscuro) y la molestia que aún se tolera (más claro). Marcas: círculo autocuidado, cuadrado avisar, rombo contactar hoy, triángulo emergencia.',
+      other:
+        '{count} controles. Sombreado: el dolor esperado en cada hora (más oscuro) y la molestia que aún se tolera (más claro). Marcas: círculo autocuidado, cuadrado avisar, rombo contactar hoy, triángulo emergencia.',
+    },
   },
   chartHours: { en: 'Hours after the session', es: 'Horas después de la sesión' },
   chartSoreness: { en: 'Soreness (0–10)', es: 'Dolor (0–10)' },
@@ -428,19 +442,12 @@ const MESSAGES = {
     en: 'Sessions of the last week may still get alerts: their check-ins are not over.',
     es: 'Las sesiones de la última semana aún pueden dar avisos: sus controles no han terminado.',
   },
-} as const satisfies Catalogue<string>;
+} as const satisfies PluralCatalogue<string>;
 
 export type DashboardMessageKey = keyof typeof MESSAGES;
-export const DASHBOARD_MESSAGES: Catalogue<DashboardMessageKey> = MESSAGES;
+export const DASHBOARD_MESSAGES = MESSAGES;
 
-/** The message `key` in `locale`, with `{name}` placeholders filled. */
-export function tr(
-  locale: Locale,
-  key: DashboardMessageKey,
-  values: Readonly<Record<string, string | number>> = {},
-): string {
-  return DASHBOARD_MESSAGES[key][locale].replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = values[name];
-    return value === undefined ? whole : String(value);
-  });
+/** The message `key` in `locale`, `{name}` slots filled; counted messages by `values.count`. */
+export function tr(locale: Locale, key: DashboardMessageKey, values: MessageValues = {}): string {
+  return translate<DashboardMessageKey>(MESSAGES, locale, key, values);
 }

@@ -5,7 +5,7 @@ import {
   parseWallTimeInput,
 } from '../../clinical/time-zone.ts';
 import type { Locale } from '../../clinical/types.ts';
-import { intlTag } from '../shared/i18n.ts';
+import { intlTag } from '../../i18n/catalogue.ts';
 
 /**
  * Instants are stored in UTC and shown in the clinic's time zone (docs/design.md "Time"). The

@@ -1,7 +1,7 @@
 import type { ClinicOpenStatus } from '../../clinical/clinic-hours.ts';
 import { formatInstant } from '../../clinical/time-zone.ts';
 import type { Locale } from '../../clinical/types.ts';
-import type { Catalogue } from '../shared/i18n.ts';
+import type { Catalogue } from '../../i18n/catalogue.ts';
 
 /**
  * Every string of the patient pages, in English and Spanish. Written for someone anxious, in
@@ -172,14 +172,6 @@ export const PATIENT_MESSAGES = {
 } as const satisfies Catalogue<string>;
 
 export type PatientMessageKey = keyof typeof PATIENT_MESSAGES;
-
-/** Replace `{name}` placeholders. Values are plain text; the html builder escapes them later. */
-export function fill(template: string, values: Readonly<Record<string, string | number>>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = values[name];
-    return value === undefined ? whole : String(value);
-  });
-}
 
 export interface ClosedNoticeClinic {
   readonly name: string;

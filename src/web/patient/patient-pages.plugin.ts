@@ -31,7 +31,7 @@ import {
   submitCheckIn,
 } from '../../services/submit-check-in.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
-import { isLocale, negotiateLocale } from '../shared/i18n.ts';
+import { isLocale, negotiateLocale } from '../../i18n/catalogue.ts';
 import { clinicClosedNotice } from './messages.ts';
 import { registerUnavailablePage } from './unavailable.ts';
 import type { PageContext } from './views.ts';

@@ -17,7 +17,7 @@ import { type Clinic, findClinic, listClinics } from '../../store/clinics.reposi
 import { isDatabaseUnavailable } from '../../store/db-errors.ts';
 import { findLinkByTokenHash } from '../../store/links.repository.ts';
 import { html, type SafeHtml } from '../shared/html.ts';
-import { type Catalogue, negotiateLocale } from '../shared/i18n.ts';
+import { type Catalogue, negotiateLocale } from '../../i18n/catalogue.ts';
 
 /** Seconds the page asks the browser (and any proxy) to wait before trying again. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;

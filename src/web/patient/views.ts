@@ -9,7 +9,8 @@ import { sorenessChart } from '../shared/chart.ts';
 import type { SafeHtml } from '../shared/html.ts';
 import { html, raw } from '../shared/html.ts';
 import type { PatientMessageKey } from './messages.ts';
-import { fill, PATIENT_MESSAGES } from './messages.ts';
+import { fill } from '../../i18n/catalogue.ts';
+import { PATIENT_MESSAGES } from './messages.ts';
 
 export interface ClinicView {
   readonly name: string;

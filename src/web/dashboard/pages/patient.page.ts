@@ -56,7 +56,7 @@ function sessionSection(
     })),
     {
       title: tr(L, 'chartTitle', { when }),
-      description: tr(L, 'chartDesc', { n: entry.checkIns.length }),
+      description: tr(L, 'chartDesc', { count: entry.checkIns.length }),
       hours: tr(L, 'chartHours'),
       soreness: tr(L, 'chartSoreness'),
     },

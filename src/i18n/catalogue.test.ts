@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { negotiateLocale } from './i18n.ts';
+import { negotiateLocale } from './catalogue.ts';
 
 describe('negotiateLocale', () => {
   it.each([
