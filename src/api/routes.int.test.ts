@@ -403,7 +403,7 @@ describeEachDialect('routes', (ctx) => {
         method: 'POST',
         url: `/api/v1/alerts/${emergency}/resolve`,
         headers: fresh.pracA.headers(),
-        payload: { note: '  \n ' },
+        payload: { note: '  \n ', outcome: 'false_alarm' },
       });
       expect(blank.statusCode).toBe(400);
       expect(blank.headers['content-type']).toContain('application/problem+json');
@@ -416,7 +416,11 @@ describeEachDialect('routes', (ctx) => {
         method: 'POST',
         url: `/api/v1/alerts/${emergency}/resolve`,
         headers: fresh.pracA.headers(),
-        payload: { note: 'Sent to A&E, pneumothorax excluded' },
+        payload: {
+          note: 'Sent to A&E, pneumothorax excluded',
+          outcome: 'confirmed',
+          outcomeClass: 'serious',
+        },
       });
       expect(json(resolve)).toMatchObject({
         status: 'resolved',
@@ -427,7 +431,7 @@ describeEachDialect('routes', (ctx) => {
         method: 'POST',
         url: `/api/v1/alerts/${emergency}/resolve`,
         headers: fresh.pracA.headers(),
-        payload: { note: 'again' },
+        payload: { note: 'again', outcome: 'false_alarm' },
       });
       expect(again.statusCode).toBe(409);
       expect(json(again).code).toBe('conflict');
@@ -435,7 +439,7 @@ describeEachDialect('routes', (ctx) => {
         method: 'POST',
         url: `/api/v1/alerts/${routine}/resolve`,
         headers: fresh.pracA.headers(),
-        payload: { note: 'Expected soreness' },
+        payload: { note: 'Expected soreness', outcome: 'false_alarm' },
       });
       expect(json(direct)).toMatchObject({
         status: 'resolved',
@@ -566,7 +570,7 @@ describeEachDialect('routes', (ctx) => {
           action: 'alert.resolve',
           method: 'POST',
           url: `/api/v1/alerts/${alertId}/resolve`,
-          payload: { note: 'ok' },
+          payload: { note: 'ok', outcome: 'unrelated' },
           headers: staff(true),
         },
         {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LOCALES, type Locale } from '../../clinical/types.ts';
 import { requestActor } from '../../api/audit.ts';
-import { countOpenEmergencies } from '../../services/alerts.ts';
+import { countOpenAlerts } from '../../services/alerts.ts';
 import { readClinic } from '../../services/clinic-settings.ts';
 import { AppError } from '../../services/errors.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
@@ -127,15 +127,18 @@ export function registerDashboardAccess(app: FastifyInstance): void {
       return reply.redirect(`/app/sign-in?next=${encodeURIComponent(request.url)}`, 303);
     }
     const locale = localeOf(request, reply, clinic, secure);
-    const openEmergencies =
-      access === 'stream' ? 0 : await countOpenEmergencies(deps, requestActor(request));
+    const open =
+      access === 'stream'
+        ? { emergencies: 0, urgentOrEmergency: 0 }
+        : await countOpenAlerts(deps, requestActor(request));
     const page: PageContext = {
       locale,
       staff,
       clinicName: clinic.name,
       path: pathOf(request),
       languages: LOCALES,
-      openEmergencies,
+      openEmergencies: open.emergencies,
+      openUrgentOrEmergency: open.urgentOrEmergency,
     };
     request.dash = { staff, clinic, page };
     if (access === 'admin' && staff.role !== 'admin') {

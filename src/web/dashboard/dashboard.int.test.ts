@@ -261,12 +261,17 @@ describeEachDialect('dashboard routes', (ctx) => {
       const again = await post(`/app/alerts/${alertId}/acknowledge`, pracA, {});
       expect(again.headers.location).toBe('/app?notice=gone');
 
-      const empty = await post(`/app/alerts/${alertId}/resolve`, pracA, { note: '   ' });
+      const empty = await post(`/app/alerts/${alertId}/resolve`, pracA, {
+        note: '   ',
+        outcome: 'false_alarm',
+      });
       expect(empty.headers.location).toBe('/app?notice=note');
       expect((await findAlert(ctx.db, a.clinicId, alertId))?.status).toBe('acknowledged');
       clock.advance(60_000);
       const resolved = await post(`/app/alerts/${alertId}/resolve`, pracA, {
         note: 'Called, sent to A&E <b>now</b>',
+        outcome: 'confirmed',
+        outcomeClass: 'serious',
       });
       expect(resolved.statusCode).toBe(303);
       const alert = await findAlert(ctx.db, a.clinicId, alertId);

@@ -15,6 +15,8 @@ export interface PageContext {
   readonly languages: readonly Locale[];
   /** Open (unacknowledged) emergency alerts of the clinic: shown on every page. */
   readonly openEmergencies: number;
+  /** Open urgent and emergency alerts: counted in every page's title (a background tab says it). */
+  readonly openUrgentOrEmergency?: number;
 }
 
 export type NavEntry = 'alerts' | 'record' | 'register' | 'clinic' | null;
@@ -82,8 +84,10 @@ function navItem(
 
 export interface PageOptions {
   readonly nav?: NavEntry;
-  /** Open emergency alerts: shown in the title so a background tab still says it. */
+  /** Open emergency alerts: the banner. */
   readonly emergencies?: number;
+  /** Open urgent + emergency alerts: shown in the title so a background tab still says it. */
+  readonly titleCount?: number;
   readonly flash?: string | undefined;
 }
 
@@ -98,7 +102,8 @@ export function page(
   const emergencies = options.emergencies ?? ctx.openEmergencies;
   // The alert queue has its own, live banner; every other page links to it.
   const banner = emergencies > 0 && options.nav !== 'alerts' && ctx.staff !== null;
-  const fullTitle = `${emergencies > 0 ? `(${emergencies}) ` : ''}${title} · ${tr(L, 'siteName')}`;
+  const count = options.titleCount ?? ctx.openUrgentOrEmergency ?? emergencies;
+  const fullTitle = `${count > 0 ? `(${count}) ` : ''}${title} · ${tr(L, 'siteName')}`;
   const staff = ctx.staff;
   return html`<!doctype html>
 <html lang="${L}">
