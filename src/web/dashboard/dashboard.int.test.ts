@@ -451,6 +451,37 @@ describeEachDialect('dashboard routes', (ctx) => {
         '<html lang="es">',
       );
     });
+
+    it('counts confirmed adverse events next to the raw triage counts; CSV and print view', async () => {
+      const before = (await get('/app/register.csv?period=30', pracA)).body;
+      const seriousRow = (csv: string) =>
+        csv
+          .split('\r\n')
+          .find((l) => l.startsWith('30,all,serious,'))
+          ?.split(',') ?? [];
+      const confirmedBefore = Number(seriousRow(before)[6]);
+      const { alertId } = await emergency();
+      // Raw triage counts the emergency at once; confirmed counts it only once staff say so.
+      const raw = (await get('/app/register.csv?period=30', pracA)).body;
+      expect(Number(seriousRow(raw)[6])).toBe(confirmedBefore);
+      const resolved = await post(`/app/alerts/${alertId}/resolve`, pracA, {
+        note: 'Pneumothorax confirmed in A&E',
+        outcome: 'confirmed',
+        outcomeClass: 'serious',
+      });
+      expect(resolved.statusCode).toBe(303);
+      const csv = await get('/app/register.csv?period=30', pracA);
+      expect(csv.headers['content-type']).toContain('text/csv');
+      expect(csv.headers['content-disposition']).toContain('attachment');
+      expect(Number(seriousRow(csv.body)[6])).toBe(confirmedBefore + 1);
+      const page = await get('/app/register?period=30', pracA);
+      expect(page.body).toContain('Confirmed by staff');
+      expect(page.body).toContain('href="/app/register.csv?period=30"');
+      const print = await get('/app/register/print?period=30', pracA);
+      expect(print.body).toContain('class="print-view"');
+      expect(print.body).not.toContain('class="periods"');
+      expect((await get('/app/register.csv?period=30', pracB)).body).not.toBe(csv.body);
+    });
   });
 
   describe('clinic (admin)', () => {

@@ -89,6 +89,8 @@ export interface PageOptions {
   /** Open urgent + emergency alerts: shown in the title so a background tab still says it. */
   readonly titleCount?: number;
   readonly flash?: string | undefined;
+  /** A print view: no navigation or controls, printed as it is. */
+  readonly print?: boolean;
 }
 
 /** The whole page: chrome, nav, language switch, sign out. CSP-clean: no inline script or style. */
@@ -115,7 +117,7 @@ export function page(
 <link rel="stylesheet" href="${STATIC_BASE}/dashboard.css">
 <script type="module" src="${STATIC_BASE}/dashboard.js"></script>
 </head>
-<body>
+<body${options.print === true ? html` class="print-view"` : ''}>
 <a class="skip" href="#main">${tr(L, 'skipToMain')}</a>
 <header class="top">
 <span class="brand">${tr(L, 'siteName')}${ctx.clinicName === '' ? '' : html` · ${ctx.clinicName}`}</span>

@@ -428,6 +428,26 @@ const MESSAGES = {
     en: 'Small numbers swing widely: with few sessions, one event changes the rate a lot. The studies’ classes do not match ours exactly (Boyce “major” is shown as serious). Sessions without check-ins count in the total, so rates here can be lower than the truth.',
     es: 'Con pocas sesiones las cifras varían mucho: un solo evento cambia mucho la tasa. Las clases de los estudios no coinciden exactamente con las nuestras (el «mayor» de Boyce se muestra como grave). Las sesiones sin controles cuentan en el total, así que estas tasas pueden ser menores que la realidad.',
   },
+  confirmedHeading: {
+    en: 'Confirmed by staff',
+    es: 'Confirmados por el personal',
+  },
+  confirmedLead: {
+    en: 'When resolving an alert, staff say what it turned out to be. Confirmed adverse events per 1,000 sessions, next to the raw counts from triage above.',
+    es: 'Al resolver un aviso, el personal indica qué resultó ser. Efectos adversos confirmados por cada 1.000 sesiones, junto a las cifras brutas del triaje de arriba.',
+  },
+  confirmedTitle: {
+    en: 'Confirmed and raw adverse events per 1,000 sessions, {period}',
+    es: 'Efectos adversos confirmados y brutos por 1.000 sesiones, {period}',
+  },
+  confirmedCol: { en: 'confirmed', es: 'confirmados' },
+  rawCol: { en: 'from triage', es: 'según triaje' },
+  alertOutcomes: {
+    en: 'alerts: {confirmed} confirmed, {falseAlarm} false alarm, {unrelated} unrelated, {unclassified} not yet classified',
+    es: 'avisos: {confirmed} confirmados, {falseAlarm} falsa alarma, {unrelated} sin relación, {unclassified} sin clasificar',
+  },
+  registerCsv: { en: 'Download CSV', es: 'Descargar CSV' },
+  registerPrint: { en: 'Print view', es: 'Vista para imprimir' },
   // Alert burden (admins)
   burdenLink: {
     en: 'Alert burden: how many alerts the rulebook asks of this clinic',
