@@ -306,7 +306,7 @@ describeEachDialect('routes', (ctx) => {
         url: '/api/v1/sessions',
         headers: w.pracA.headers(),
         payload: {
-          patient: { displayName: 'Late' },
+          patient: { displayName: 'Late', noContact: true },
           performedAt: '2026-11-10T09:00:00.000Z',
           sites: [LEG_SITE],
         },

@@ -296,6 +296,65 @@ describeEachDialect('dashboard routes', (ctx) => {
   });
 
   describe('record a session', () => {
+    it('asks for a phone or e-mail, or an explicit "no contact given" that the alert then states', async () => {
+      const form = {
+        patientId: 'new',
+        displayName: 'Noel Nocontact',
+        email: '',
+        phone: '',
+        language: 'en',
+        performedAt: '2026-11-25T09:45',
+        site: ['upper-trapezius:left'],
+        notes: '',
+      };
+      const refused = await post('/app/sessions', pracA, form);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain('Give a phone or an e-mail for the patient');
+      const api = await app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        headers: pracA.headers(),
+        payload: {
+          patient: { displayName: 'Noel Nocontact' },
+          performedAt: '2026-11-25T08:30:00.000Z',
+          sites: [{ muscle: 'deltoid', side: 'left' }],
+        },
+      });
+      expect(api.statusCode).toBe(400);
+      expect(api.json().errors.map((e: { field: string }) => e.field)).toEqual(['patient.contact']);
+      const ok = await post('/app/sessions', pracA, { ...form, noContact: '1' });
+      expect(ok.statusCode).toBe(200);
+      const link = /\/p\/([A-Za-z0-9_-]{43})/.exec(ok.body)?.[1] ?? '';
+      const checkIn = await app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${link}/check-ins`,
+        payload: { soreness: 3, symptoms: ['chest_pain'] },
+      });
+      expect(checkIn.statusCode).toBe(201);
+      const queue = (await get('/app', pracA)).body;
+      expect(queue).toContain('No contact given');
+    });
+
+    it('shows how to reach the patient on an emergency card: tel: and mailto: links', async () => {
+      const { alertId } = await emergency();
+      const queue = (await get('/app', pracA)).body;
+      const card = queue.slice(queue.indexOf(`id="alert-${alertId}"`));
+      expect(card.slice(0, 4000)).toMatch(/href="mailto:p@example\.test"/);
+      const listed = await app.inject({
+        method: 'GET',
+        url: '/api/v1/alerts?status=open',
+        headers: pracA.headers(),
+      });
+      const item = listed.json().items.find((i: { id: string }) => i.id === alertId) as Record<
+        string,
+        unknown
+      >;
+      expect(item).toMatchObject({
+        level: 'emergency',
+        patientContact: { email: 'p@example.test', noContactGiven: false },
+      });
+    });
+
     it('records thoracic muscles on both sides, warns, and hands over link, QR code and handout', async () => {
       const before = await auditActions(ctx.db, 'session.create');
       const res = await post('/app/sessions', pracA, {
@@ -336,6 +395,7 @@ describeEachDialect('dashboard routes', (ctx) => {
       const form = {
         patientId: 'new',
         displayName: 'Twice Tapped',
+        phone: '+44 7700 900222',
         performedAt: '2026-11-25T09:50',
         site: ['deltoid:left'],
         notes: '',

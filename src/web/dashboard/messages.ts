@@ -164,6 +164,18 @@ const MESSAGES = {
     es: 'Escriba qué se hizo antes de resolver.',
   },
   unknownStaff: { en: 'someone', es: 'alguien' },
+  contactHelp: {
+    en: 'A phone or an e-mail, so the clinic can reach the patient at once if an alert comes in.',
+    es: 'Un teléfono o un correo, para que la clínica pueda contactar enseguida si llega un aviso.',
+  },
+  noContactChoice: {
+    en: 'The patient gave no phone or e-mail (their alerts will say so)',
+    es: 'El paciente no dio teléfono ni correo (sus avisos lo dirán)',
+  },
+  errNoContact: {
+    en: 'Give a phone or an e-mail for the patient, or tick “The patient gave no phone or e-mail”.',
+    es: 'Indique un teléfono o un correo del paciente, o marque «El paciente no dio teléfono ni correo».',
+  },
   // Record a session
   recordTitle: { en: 'Record a session', es: 'Registrar una sesión' },
   patient: { en: 'Patient', es: 'Paciente' },

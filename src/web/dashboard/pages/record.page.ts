@@ -25,6 +25,8 @@ export interface RecordFormState {
     readonly email: string;
     readonly phone: string;
     readonly language: string;
+    /** Ticked: the patient gave neither phone nor e-mail, and the alerts will say so. */
+    readonly noContact?: boolean;
   };
   /** `muscle:side` of every ticked box. */
   readonly sites: ReadonlySet<string>;
@@ -112,8 +114,10 @@ ${form.found.map(
 </ul>
 <div class="new-patient grid">
 <p><label for="np-name">${tr(L, 'displayName')}</label><input id="np-name" name="displayName" maxlength="200" autocomplete="off" value="${np.displayName}"></p>
-<p><label for="np-email">${tr(L, 'email')} <span class="hint">${tr(L, 'optional')}</span></label><input id="np-email" name="email" type="email" maxlength="254" autocomplete="off" value="${np.email}"></p>
-<p><label for="np-phone">${tr(L, 'phone')} <span class="hint">${tr(L, 'optional')}</span></label><input id="np-phone" name="phone" type="tel" maxlength="30" autocomplete="off" value="${np.phone}"></p>
+<p class="contact-help hint" id="contact-help">${tr(L, 'contactHelp')}</p>
+<p><label for="np-phone">${tr(L, 'phone')}</label><input id="np-phone" name="phone" type="tel" maxlength="30" autocomplete="off" value="${np.phone}" aria-describedby="contact-help"></p>
+<p><label for="np-email">${tr(L, 'email')}</label><input id="np-email" name="email" type="email" maxlength="254" autocomplete="off" value="${np.email}" aria-describedby="contact-help"></p>
+<p class="no-contact-choice"><input type="checkbox" id="np-nocontact" name="noContact" value="1"${np.noContact === true ? raw(' checked') : ''}> <label for="np-nocontact">${tr(L, 'noContactChoice')}</label></p>
 <p><label for="np-lang">${tr(L, 'patientLanguage')}</label><select id="np-lang" name="language">${LOCALES.map(
     (l) =>
       html`<option value="${l}" lang="${l}"${np.language === l ? raw(' selected') : ''}>${DASHBOARD_MESSAGES.langName[l]}</option>`,

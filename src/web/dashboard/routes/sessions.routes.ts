@@ -63,6 +63,7 @@ function issueText(L: Locale, issue: FieldIssue, sites: readonly ParsedSite[]): 
   }
   if (issue.field === 'sites') return tr(L, 'errNoSites');
   if (issue.field === 'patientId') return tr(L, 'errPatientName');
+  if (issue.field === 'patient.contact') return tr(L, 'errNoContact');
   return tr(L, 'errField', { field: issue.field, message: issue.message });
 }
 
@@ -176,6 +177,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       email: field(body, 'email').trim(),
       phone: field(body, 'phone').trim(),
       language: field(body, 'language'),
+      noContact: field(body, 'noContact') !== '',
     };
     const performedLocal = field(body, 'performedAt');
     const submittedKey = field(body, 'recordKey');
@@ -194,6 +196,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
         ...(newPatient.email === '' ? {} : { email: newPatient.email }),
         ...(newPatient.phone === '' ? {} : { phone: newPatient.phone }),
         ...(newPatient.language === '' ? {} : { language: newPatient.language }),
+        ...(newPatient.noContact ? { noContact: true } : {}),
       };
       // The API's own schema for a quick-added patient.
       const validate = request.compileValidationSchema(newPatientSchema);
