@@ -43,6 +43,13 @@ function pathOf(request: FastifyRequest): string {
   return request.url.split('?')[0] ?? '/app';
 }
 
+/** The query of a GET (a POST's answer has no query worth keeping). */
+function queryOf(request: FastifyRequest): string {
+  if (request.method !== 'GET') return '';
+  const i = request.url.indexOf('?');
+  return i < 0 ? '' : request.url.slice(i + 1);
+}
+
 /** The page language: `?lang=` (remembered in a cookie), the cookie, the browser, the clinic. */
 export function localeOf(
   request: FastifyRequest,
@@ -136,6 +143,7 @@ export function registerDashboardAccess(app: FastifyInstance): void {
       staff,
       clinicName: clinic.name,
       path: pathOf(request),
+      query: queryOf(request),
       languages: LOCALES,
       openEmergencies: open.emergencies,
       openUrgentOrEmergency: open.urgentOrEmergency,

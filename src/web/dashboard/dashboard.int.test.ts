@@ -296,6 +296,44 @@ describeEachDialect('dashboard routes', (ctx) => {
   });
 
   describe('record a session', () => {
+    it('switching language keeps you on the page: the result keeps its one-time link; GET /app/sessions is the form', async () => {
+      const res = await post('/app/sessions', pracA, {
+        patientId: 'new',
+        displayName: 'Lena Lang',
+        email: 'lena@example.test',
+        performedAt: '2026-11-25T09:45',
+        site: ['deltoid:left'],
+        recordKey: 'lang-switch-key-1',
+      });
+      expect(res.statusCode).toBe(200);
+      const token = /\/p\/([A-Za-z0-9_-]{43})/.exec(res.body)?.[1] ?? '';
+      const action =
+        /<form method="post" action="(\/app\/sessions\/[0-9a-f-]{36}\/handover)\?lang=es"/.exec(
+          res.body,
+        )?.[1];
+      expect(action).toBeDefined();
+      const es = await post(`${action}?lang=es`, pracA, { token });
+      expect(es.statusCode).toBe(200);
+      expect(es.body).toContain('<html lang="es">');
+      expect(es.body).toContain(`/p/${token}`);
+      const forged = await post(`${action}?lang=es`, pracA, { token: 'x'.repeat(43) });
+      expect(forged.statusCode).toBe(404);
+      expect((await post(`${action}?lang=es`, pracB, { token })).statusCode).toBe(404);
+      const get = await app.inject({
+        method: 'GET',
+        url: '/app/sessions?lang=es',
+        headers: pracA.headers(),
+      });
+      expect(get.statusCode).toBe(303);
+      expect(get.headers.location).toBe('/app/sessions/new?lang=es');
+      const register = await app.inject({
+        method: 'GET',
+        url: '/app/register?period=30',
+        headers: pracA.headers(),
+      });
+      expect(register.body).toContain('href="/app/register?period=30&amp;lang=es"');
+    });
+
     it('asks for a phone or e-mail, or an explicit "no contact given" that the alert then states', async () => {
       const form = {
         patientId: 'new',

@@ -11,12 +11,22 @@ export interface PageContext {
   readonly clinicName: string;
   /** Path (no query) of this page, for the language switch and the current nav entry. */
   readonly path: string;
+  /** The page's query string (without `?`), kept by the language switch. */
+  readonly query?: string;
   /** Languages the switch offers. */
   readonly languages: readonly Locale[];
   /** Open (unacknowledged) emergency alerts of the clinic: shown on every page. */
   readonly openEmergencies: number;
   /** Open urgent and emergency alerts: counted in every page's title (a background tab says it). */
   readonly openUrgentOrEmergency?: number;
+}
+
+/** The page's own query with `lang` replaced: switching language keeps you where you are. */
+function langQuery(query: string | undefined, lang: string): string {
+  const params = new URLSearchParams(query ?? '');
+  params.delete('lang');
+  params.set('lang', lang);
+  return params.toString();
 }
 
 export type NavEntry = 'alerts' | 'record' | 'register' | 'clinic' | null;
@@ -91,6 +101,14 @@ export interface PageOptions {
   readonly flash?: string | undefined;
   /** A print view: no navigation or controls, printed as it is. */
   readonly print?: boolean;
+  /**
+   * A page that answers a POST (the one-time patient link): the language switch re-sends
+   * these fields to `action` instead of linking to a GET of the same path (issue 10).
+   */
+  readonly langForm?: {
+    readonly action: string;
+    readonly fields: Readonly<Record<string, string>>;
+  };
 }
 
 /** The whole page: chrome, nav, language switch, sign out. CSP-clean: no inline script or style. */
@@ -133,10 +151,16 @@ ${staff.role === 'admin' ? navItem(ctx, options.nav ?? null, 'clinic', '/app/cli
 }
 <nav class="lang" aria-label="${tr(L, 'language')}"><ul>${ctx.languages
     .filter((l) => l !== L)
-    .map(
-      (l) =>
-        html`<li><a href="${ctx.path}?lang=${l}" lang="${l}" hreflang="${l}">${DASHBOARD_MESSAGES.langName[l]}</a></li>`,
-    )}</ul></nav>
+    .map((l) => {
+      const form = options.langForm;
+      if (form !== undefined)
+        return html`<li><form method="post" action="${form.action}?lang=${l}" class="lang-form">${csrfField(ctx)}${Object.entries(
+          form.fields,
+        ).map(
+          ([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`,
+        )}<button type="submit" class="link-button" lang="${l}">${DASHBOARD_MESSAGES.langName[l]}</button></form></li>`;
+      return html`<li><a href="${ctx.path}?${langQuery(ctx.query, l)}" lang="${l}" hreflang="${l}">${DASHBOARD_MESSAGES.langName[l]}</a></li>`;
+    })}</ul></nav>
 ${
   staff === null
     ? ''

@@ -165,6 +165,8 @@ export interface ResultView {
   readonly thoracic: boolean;
   readonly timeZone: string;
   readonly clinicName: string;
+  /** The session shown: the language switch re-renders it with the same link. */
+  readonly sessionId: string;
 }
 
 export function resultPage(ctx: PageContext, view: ResultView): string {
@@ -200,6 +202,12 @@ ${view.bilateral ? bilateralWarning(L, true) : ''}
 <h2>${tr(L, 'checkInPlan')}${view.thoracic ? html` ${thoracicBadge(L)}` : ''}</h2>
 <ul>${view.plan.checkIns.map((c) => html`<li>${formatInstant(c.dueAt, view.timeZone, L)} (+${c.hoursAfter} h)</li>`)}</ul>
 <p><a class="btn secondary" href="/app/sessions/new">${tr(L, 'recordAnother')}</a></p>`,
-    { nav: 'record' },
+    {
+      nav: 'record',
+      langForm: {
+        action: `/app/sessions/${view.sessionId}/handover`,
+        fields: { token: view.url.split('/p/')[1] ?? '' },
+      },
+    },
   );
 }
