@@ -458,6 +458,10 @@ const MESSAGES = {
     en: 'alerts: {confirmed} confirmed, {falseAlarm} false alarm, {unrelated} unrelated, {unclassified} not yet classified',
     es: 'avisos: {confirmed} confirmados, {falseAlarm} falsa alarma, {unrelated} sin relación, {unclassified} sin clasificar',
   },
+  scrollTable: {
+    en: '{name} (table: scroll sideways on a small screen)',
+    es: '{name} (tabla: desplace a los lados en una pantalla pequeña)',
+  },
   registerCsv: { en: 'Download CSV', es: 'Descargar CSV' },
   registerPrint: { en: 'Print view', es: 'Vista para imprimir' },
   // Alert burden (admins)
