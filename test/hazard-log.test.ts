@@ -10,14 +10,14 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const LOG = 'docs/safety/hazard-log.md';
 
-export interface TestReference {
+interface TestReference {
   readonly hazard: string;
   readonly file: string;
   readonly title: string;
 }
 
 /** Every `` - `file.test.ts` :: `title` `` line, with the hazard heading it sits under. */
-export function parseReferences(markdown: string): TestReference[] {
+function parseReferences(markdown: string): TestReference[] {
   const out: TestReference[] = [];
   let hazard = '';
   for (const line of markdown.split('\n')) {
@@ -31,7 +31,7 @@ export function parseReferences(markdown: string): TestReference[] {
 }
 
 /** The titles given to `it(…)`, `test(…)` and `describe(…)` in a test file's source. */
-export function testTitles(source: string): Set<string> {
+function testTitles(source: string): Set<string> {
   const titles = new Set<string>();
   const call = /\b(?:it|test|describe)(?:\.each\([\s\S]*?\))?\(\s*(['"`])((?:\\.|(?!\1)[^\\])*)\1/g;
   for (const m of source.matchAll(call)) {
