@@ -67,6 +67,18 @@ async function shot(p: Page, name: string): Promise<void> {
   shots.push(await screenshot(p, name));
 }
 
+/** True when the Save button's centre is the button itself, not something stuck over it. */
+async function saveUncovered(p: Page): Promise<boolean> {
+  return p.evaluate(() => {
+    const button = document.querySelector<HTMLButtonElement>('#record-form .submit-bar button');
+    if (!button) return false;
+    const r = button.getBoundingClientRect();
+    const inView = r.top >= 0 && r.bottom <= window.innerHeight;
+    const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return inView && top !== null && button.contains(top);
+  });
+}
+
 async function signInAs(p: Page, email: string): Promise<void> {
   await p.goto(`${base}/app`);
   await expect(p.locator('h1').textContent()).resolves.toBe('Sign in');
@@ -95,6 +107,8 @@ beforeAll(async () => {
   await updateClinicSettings(db, clinic.clinicId, { languages: ['en', 'es'] });
   browser = await launchBrowser();
   practitioner = await newContext(browser, { viewport: DESKTOP });
+  // Desktop notifications allowed, as a person would after clicking the page's button.
+  await practitioner.grantPermissions(['notifications'], { origin: base });
   page = await practitioner.newPage();
 }, 60_000);
 
@@ -153,6 +167,24 @@ describeBrowser('practitioner dashboard in a real browser', () => {
       page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
     ).resolves.toBe(true);
     await expect(page.title()).resolves.toMatch(/^\(1\) Alerts/);
+    // The emergency was signalled: a short tone and a desktop notification (allowed above).
+    await expect(
+      page.evaluate(
+        () => (window as unknown as { __needlecareSignals?: number }).__needlecareSignals,
+      ),
+    ).resolves.toBeGreaterThanOrEqual(1);
+    await expect(
+      page.evaluate(
+        () => (window as unknown as { __needlecareNotified?: number }).__needlecareNotified,
+      ),
+    ).resolves.toBeGreaterThanOrEqual(1);
+    // The card says how to reach the patient.
+    await expect(
+      page
+        .locator('.alert-card.sev-emergency .contact a[href^="mailto:"]')
+        .first()
+        .getAttribute('href'),
+    ).resolves.toBe('mailto:p@example.test');
     await expect(page.locator('.emergency-banner h2').textContent()).resolves.toContain(
       '1 emergency alert(s) not yet acknowledged',
     );
@@ -165,6 +197,7 @@ describeBrowser('practitioner dashboard in a real browser', () => {
 
   it('acknowledges the emergency with the keyboard', async () => {
     const card = page.locator('.alert-card.sev-emergency').first();
+    await card.getByLabel(/^What happened/).fill('called, no answer');
     await card.getByRole('button', { name: 'Acknowledge' }).focus();
     await Promise.all([page.waitForURL(/\/app#alert-/), page.keyboard.press('Enter')]);
     await expect(page.locator('.emergency-banner').count()).resolves.toBe(0);
@@ -176,9 +209,45 @@ describeBrowser('practitioner dashboard in a real browser', () => {
     await shot(page, 'dashboard-alerts-acknowledged-1280');
   });
 
+  it('records a second attempt on the same alert, then resolves it with a classification', async () => {
+    const card = page.locator('.alert-card.status-acknowledged').first();
+    await expect(card.locator('.attempts').textContent()).resolves.toContain('called, no answer');
+    await card
+      .getByLabel('Another attempt: what happened')
+      .fill('called again, reached her: going to A&E');
+    await Promise.all([
+      page.waitForURL(/\/app#alert-/),
+      card.getByRole('button', { name: 'Record attempt' }).click(),
+    ]);
+    const again = page.locator('.alert-card.status-acknowledged').first();
+    await expect(again.locator('.attempts li').count()).resolves.toBe(2);
+    await expectAxeClean(page);
+    await shot(page, 'after-dashboard-alert-attempts-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expectAxeClean(page);
+    await shot(page, 'after-dashboard-alert-attempts-390');
+    await page.setViewportSize(DESKTOP);
+    await again.getByLabel('What was done').fill('Seen in A&E: small pneumothorax, observed');
+    await again.getByLabel('Confirmed adverse event').check();
+    await again.getByLabel('Serious').check();
+    await Promise.all([
+      page.waitForURL(`${base}/app`),
+      again.getByRole('button', { name: 'Resolve' }).click(),
+    ]);
+    const resolved = page.locator('.alert-card.status-resolved').first();
+    await expect(resolved.locator('.history').textContent()).resolves.toContain(
+      'Outcome: Confirmed adverse event (serious)',
+    );
+    await expectAxeClean(page);
+    await shot(page, 'after-dashboard-alert-resolved-1280');
+  });
+
   it('records a session with thoracic muscles on both sides and shows the warning, then the link', async () => {
     await page.getByRole('link', { name: 'Record session' }).click();
     await expect(page.locator('h1').textContent()).resolves.toBe('Record a session');
+    // The Save button is visible at load, not covered by the sticky filter.
+    await page.waitForLoadState('load');
+    await expect.poll(() => saveUncovered(page), { timeout: 3000 }).toBe(true);
     await page.getByLabel('Name', { exact: true }).fill('Marta Quick');
     await page.getByLabel(/^E-mail/).fill('marta@example.test');
     // Filter the picker by an everyday name, then tick both sides of the upper trapezius.
@@ -221,6 +290,15 @@ describeBrowser('practitioner dashboard in a real browser', () => {
     await expect(page.getByRole('button', { name: 'Copy link' }).isVisible()).resolves.toBe(true);
     await expectAxeClean(page);
     await shot(page, 'dashboard-session-result-1280');
+    // Switching language keeps the page and its one-time link.
+    await page.getByRole('button', { name: 'Español' }).click();
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('es');
+    await expect(page.locator('h1').textContent()).resolves.not.toBe('Session saved');
+    await expect(page.locator('input#patient-link').inputValue()).resolves.toBe(link);
+    await expectAxeClean(page);
+    await shot(page, 'after-dashboard-session-result-es-1280');
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Session saved');
   });
 
   it("opens a patient's curve against the expected band", async () => {
@@ -276,6 +354,7 @@ describeBrowser('practitioner dashboard in a real browser', () => {
     await p.getByRole('link', { name: 'Record session' }).click();
     await expect(p.locator('#muscle-filter').isHidden()).resolves.toBe(true);
     await p.getByLabel('Name', { exact: true }).fill('Nora NoScript');
+    await p.getByLabel(/gave no phone or e-mail/).check();
     const scalenes = p.locator('.muscle[data-muscle="scalenes"]');
     await scalenes.getByLabel('Left').check();
     await scalenes.getByLabel('Right').check();
@@ -288,6 +367,36 @@ describeBrowser('practitioner dashboard in a real browser', () => {
     await shot(p, 'dashboard-session-result-nojs-1024');
     await context.close();
   });
+
+  it('every dashboard page passes axe at 390 px and at 1280 px, and the Save button is never covered', async () => {
+    const admin = await newContext(browser, { viewport: DESKTOP });
+    const adminPage = await admin.newPage();
+    await signInAs(adminPage, clinic.adminEmail);
+    const pages: [Page, string, string][] = [
+      [page, 'alerts', '/app'],
+      [page, 'record', '/app/sessions/new'],
+      [page, 'patient', `/app/patients/${patientId}`],
+      [page, 'register', '/app/register'],
+      [page, 'register-print', '/app/register/print'],
+      [page, 'record-es', '/app/sessions/new?lang=es'],
+      [adminPage, 'clinic', '/app/clinic'],
+      [adminPage, 'alert-burden', '/app/clinic/alert-burden'],
+    ];
+    for (const width of [390, 1280]) {
+      for (const [p, name, path] of pages) {
+        await p.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+        const res = await p.goto(`${base}${path}`);
+        expect(res?.status(), path).toBe(200);
+        await expectAxeClean(p);
+        if (name.startsWith('record'))
+          await expect.poll(() => saveUncovered(p), { timeout: 3000 }).toBe(true);
+        await shot(p, `after-dashboard-${name}-${width}`);
+      }
+    }
+    await page.goto(`${base}/app?lang=en`);
+    await page.setViewportSize(DESKTOP);
+    await admin.close();
+  }, 120_000);
 
   it('signs out', async () => {
     await page.goto(`${base}/app`);

@@ -98,6 +98,7 @@ function emptyRows(): Rows {
     patients: [],
     needling_sessions: [],
     session_sites: [],
+    alert_contact_attempts: [],
     patient_links: [],
     check_ins: [],
     assessments: [],

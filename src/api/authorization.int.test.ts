@@ -139,10 +139,17 @@ const CASES: Case[] = [
     expect: { ...STAFF_FOREIGN_ID(200), tokenB: 403, adminA: 409 },
   },
   {
+    route: 'POST /api/v1/alerts/{id}/contact-attempts',
+    method: 'POST',
+    url: (i) => `/api/v1/alerts/${i.alertId}/contact-attempts`,
+    payload: () => ({ note: 'Called, no answer' }),
+    expect: { ...STAFF_FOREIGN_ID(201), tokenB: 403, adminA: 201 },
+  },
+  {
     route: 'POST /api/v1/alerts/{id}/resolve',
     method: 'POST',
     url: (i) => `/api/v1/alerts/${i.alertId}/resolve`,
-    payload: () => ({ note: 'Called the patient' }),
+    payload: () => ({ note: 'Called the patient', outcome: 'false_alarm' }),
     expect: { ...STAFF_FOREIGN_ID(200), tokenB: 403, adminA: 409 },
   },
   {

@@ -307,7 +307,7 @@ describeEachDialect('routes', (ctx) => {
         url: '/api/v1/sessions',
         headers: w.pracA.headers(),
         payload: {
-          patient: { displayName: 'Late' },
+          patient: { displayName: 'Late', noContact: true },
           performedAt: '2026-11-10T09:00:00.000Z',
           sites: [LEG_SITE],
         },
@@ -404,7 +404,7 @@ describeEachDialect('routes', (ctx) => {
         method: 'POST',
         url: `/api/v1/alerts/${emergency}/resolve`,
         headers: fresh.pracA.headers(),
-        payload: { note: '  \n ' },
+        payload: { note: '  \n ', outcome: 'false_alarm' },
       });
       expect(blank.statusCode).toBe(400);
       expect(blank.headers['content-type']).toContain('application/problem+json');
@@ -417,7 +417,11 @@ describeEachDialect('routes', (ctx) => {
         method: 'POST',
         url: `/api/v1/alerts/${emergency}/resolve`,
         headers: fresh.pracA.headers(),
-        payload: { note: 'Sent to A&E, pneumothorax excluded' },
+        payload: {
+          note: 'Sent to A&E, pneumothorax excluded',
+          outcome: 'confirmed',
+          outcomeClass: 'serious',
+        },
       });
       expect(json(resolve)).toMatchObject({
         status: 'resolved',
@@ -428,7 +432,7 @@ describeEachDialect('routes', (ctx) => {
         method: 'POST',
         url: `/api/v1/alerts/${emergency}/resolve`,
         headers: fresh.pracA.headers(),
-        payload: { note: 'again' },
+        payload: { note: 'again', outcome: 'false_alarm' },
       });
       expect(again.statusCode).toBe(409);
       expect(json(again).code).toBe('conflict');
@@ -436,7 +440,7 @@ describeEachDialect('routes', (ctx) => {
         method: 'POST',
         url: `/api/v1/alerts/${routine}/resolve`,
         headers: fresh.pracA.headers(),
-        payload: { note: 'Expected soreness' },
+        payload: { note: 'Expected soreness', outcome: 'false_alarm' },
       });
       expect(json(direct)).toMatchObject({
         status: 'resolved',
@@ -567,7 +571,7 @@ describeEachDialect('routes', (ctx) => {
           action: 'alert.resolve',
           method: 'POST',
           url: `/api/v1/alerts/${alertId}/resolve`,
-          payload: { note: 'ok' },
+          payload: { note: 'ok', outcome: 'unrelated' },
           headers: staff(true),
         },
         {

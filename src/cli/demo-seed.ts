@@ -30,6 +30,8 @@ interface DemoPatient {
   readonly language: 'en' | 'es';
   /** Reminders go to it (with no SMTP_URL they end in the dead letters, which shows them). */
   readonly email?: string;
+  /** Every demo patient can be reached: the alert cards show the number as a tel: link. */
+  readonly phone: string;
   readonly hoursAgo: number;
   readonly sites: readonly { muscle: string; side?: string; needleCount?: number }[];
   readonly checkIns: readonly DemoCheckIn[];
@@ -39,6 +41,7 @@ interface DemoPatient {
 const PATIENTS: readonly DemoPatient[] = [
   {
     name: 'Alex Morgan',
+    phone: '+44 7700 900101',
     language: 'en',
     hoursAgo: 30,
     sites: [{ muscle: 'upper-trapezius', side: 'left', needleCount: 3 }],
@@ -49,6 +52,7 @@ const PATIENTS: readonly DemoPatient[] = [
   },
   {
     name: 'Lucía Fernández',
+    phone: '+34 600 900 102',
     language: 'es',
     email: 'lucia@demo.needlecare.test',
     hoursAgo: 82,
@@ -60,6 +64,7 @@ const PATIENTS: readonly DemoPatient[] = [
   },
   {
     name: 'Sam Okafor',
+    phone: '+44 7700 900103',
     language: 'en',
     hoursAgo: 50,
     sites: [{ muscle: 'quadriceps', side: 'left', needleCount: 5 }],
@@ -70,6 +75,7 @@ const PATIENTS: readonly DemoPatient[] = [
   },
   {
     name: 'Jordan Lee',
+    phone: '+44 7700 900104',
     language: 'en',
     hoursAgo: 22,
     sites: [
@@ -83,6 +89,7 @@ const PATIENTS: readonly DemoPatient[] = [
   },
   {
     name: 'Riley Demo',
+    phone: '+44 7700 900105',
     language: 'en',
     email: 'riley@demo.needlecare.test',
     hoursAgo: 1,
@@ -186,6 +193,7 @@ async function createDemo(
       patient: {
         displayName: p.name,
         language: p.language,
+        phone: p.phone,
         ...(p.email === undefined ? {} : { email: p.email }),
       },
       performedAt: performedAt.toISOString(),

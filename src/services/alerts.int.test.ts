@@ -11,16 +11,23 @@ import {
   listClinicAlerts,
   readAlertQueue,
   readAlertQueueSignature,
+  recordContactAttempt,
   resolveAlert,
 } from './alerts.ts';
 import { AppError } from './errors.ts';
 
-async function seedAlert(db: Db, c: SeededClinic, severity: AlertSeverity = 'urgent') {
+async function seedAlert(
+  db: Db,
+  c: SeededClinic,
+  severity: AlertSeverity = 'urgent',
+  contact: { email?: string; phone?: string } = {},
+) {
   const patient = await insertPatient(db, {
     clinicId: c.clinicId,
     displayName: 'Ana Alert',
     language: 'en',
     createdAt: T0,
+    ...contact,
   });
   const session = await insertNeedlingSession(db, {
     clinicId: c.clinicId,
@@ -93,8 +100,9 @@ describeEachDialect('alert services', (ctx) => {
       const resolved = await resolveAlert(deps, practitionerOf(a), {
         alertId: alert.id,
         note: '  Called the patient back  ',
+        outcome: 'false_alarm',
       });
-      expect(resolved).toMatchObject({
+      expect(resolved.alert).toMatchObject({
         status: 'resolved',
         resolutionNote: 'Called the patient back',
         resolvedBy: a.practitionerId,
@@ -104,7 +112,11 @@ describeEachDialect('alert services', (ctx) => {
       expect(event).toMatchObject({ subjectId: alert.id, actorId: a.practitionerId });
       expect(JSON.parse(event?.details ?? '{}')).toMatchObject({ patientId: alert.patientId });
       const again = await refusal(
-        resolveAlert(deps, practitionerOf(a), { alertId: alert.id, note: 'again' }),
+        resolveAlert(deps, practitionerOf(a), {
+          alertId: alert.id,
+          note: 'again',
+          outcome: 'unrelated',
+        }),
       );
       expect(again.code).toBe('conflict');
     });
@@ -114,7 +126,10 @@ describeEachDialect('alert services', (ctx) => {
     it('moves an open alert to acknowledged once; a second time is a conflict', async () => {
       const alert = await seedAlert(ctx.db, a);
       const acked = await acknowledgeAlert(deps, practitionerOf(a), { alertId: alert.id });
-      expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedBy: a.practitionerId });
+      expect(acked.alert).toMatchObject({
+        status: 'acknowledged',
+        acknowledgedBy: a.practitionerId,
+      });
       const again = await refusal(acknowledgeAlert(deps, practitionerOf(a), { alertId: alert.id }));
       expect(again.code).toBe('conflict');
     });
@@ -147,7 +162,7 @@ describeEachDialect('alert services', (ctx) => {
     await seedAlert(ctx.db, b, 'emergency');
 
     const listed = await listClinicAlerts(deps, tokenOf(c), { limit: '100' });
-    expect(listed.map((x) => x.id)).toEqual([emergency.id, urgent.id]);
+    expect(listed.map((x) => x.alert.id)).toEqual([emergency.id, urgent.id]);
     const [listEvent] = await auditActions(ctx.db, 'alert.list');
     expect(listEvent?.actorType).toBe('api_token');
     expect(JSON.parse(listEvent?.details ?? '{}').patientIds.sort()).toEqual(
@@ -165,9 +180,134 @@ describeEachDialect('alert services', (ctx) => {
     expect(queueEvent?.actorId).toBe(c.practitionerId);
 
     const before = await readAlertQueueSignature(deps, practitionerOf(c));
-    await resolveAlert(deps, practitionerOf(c), { alertId: emergency.id, note: 'Seen in A&E' });
+    await resolveAlert(deps, practitionerOf(c), {
+      alertId: emergency.id,
+      note: 'Seen in A&E',
+      outcome: 'confirmed',
+      outcomeClass: 'serious',
+    });
     const after = await readAlertQueueSignature(deps, practitionerOf(c));
     expect(after.signature).not.toBe(before.signature);
     expect([before.openEmergencies, after.openEmergencies]).toEqual([1, 0]);
+  });
+
+  describe('reaching the patient (issue 10)', () => {
+    it('shows how to reach the patient, or says plainly that no contact was given', async () => {
+      const c = await seedClinic(ctx.db, 'Alerts D');
+      const reachable = await seedAlert(ctx.db, c, 'emergency', {
+        phone: '+44 7700 900123',
+        email: 'ana@example.test',
+      });
+      const silent = await seedAlert(ctx.db, c, 'urgent');
+      const queue = await readAlertQueue(deps, practitionerOf(c));
+      const byId = new Map(queue.open.map((i) => [i.alert.id, i]));
+      expect(byId.get(reachable.id)?.contact).toEqual({
+        phone: '+44 7700 900123',
+        email: 'ana@example.test',
+        noContactGiven: false,
+      });
+      expect(byId.get(silent.id)?.contact).toEqual({
+        phone: null,
+        email: null,
+        noContactGiven: true,
+      });
+      expect(queue.openUrgentOrEmergency).toBe(2);
+      const listed = await listClinicAlerts(deps, tokenOf(c), { limit: '10' });
+      expect(listed.find((d) => d.alert.id === reachable.id)?.contact.phone).toBe(
+        '+44 7700 900123',
+      );
+    });
+
+    it('records the acknowledgement note and a second attempt on the same alert, audited', async () => {
+      const alert = await seedAlert(ctx.db, a, 'emergency', { phone: '+34 600 000 000' });
+      deps.clock.advance(60_000);
+      const acked = await acknowledgeAlert(deps, practitionerOf(a), {
+        alertId: alert.id,
+        note: ' called, no answer\u0000 ',
+      });
+      expect(acked.attempts.map((t) => [t.note, t.staffId])).toEqual([
+        ['called, no answer', a.practitionerId],
+      ]);
+      deps.clock.advance(10 * 60_000);
+      const again = await recordContactAttempt(deps, practitionerOf(a), {
+        alertId: alert.id,
+        note: 'called again, reached her: going to A&E',
+      });
+      expect(again.alert.status).toBe('acknowledged');
+      expect(again.attempts.map((t) => t.note)).toEqual([
+        'called, no answer',
+        'called again, reached her: going to A&E',
+      ]);
+      expect(Date.parse(again.attempts[1]?.at ?? '')).toBeGreaterThan(
+        Date.parse(again.attempts[0]?.at ?? ''),
+      );
+      const [event] = await auditActions(ctx.db, 'alert.contact_attempt');
+      expect(event).toMatchObject({ subjectId: alert.id, actorId: a.practitionerId });
+      expect(JSON.parse(event?.details ?? '{}')).toMatchObject({ patientId: alert.patientId });
+      const blank = await refusal(
+        recordContactAttempt(deps, practitionerOf(a), { alertId: alert.id, note: '  ' }),
+      );
+      expect(blank.errors.map((e) => e.field)).toEqual(['note']);
+      await resolveAlert(deps, practitionerOf(a), {
+        alertId: alert.id,
+        note: 'Seen in A&E',
+        outcome: 'confirmed',
+        outcomeClass: 'serious',
+      });
+      const late = await refusal(
+        recordContactAttempt(deps, practitionerOf(a), { alertId: alert.id, note: 'late' }),
+      );
+      expect(late.code).toBe('conflict');
+    });
+
+    it('an attempt on an open alert acknowledges it; another clinic gets not_found', async () => {
+      const alert = await seedAlert(ctx.db, a, 'urgent');
+      const done = await recordContactAttempt(deps, practitionerOf(a), {
+        alertId: alert.id,
+        note: 'left a voicemail',
+      });
+      expect(done.alert).toMatchObject({
+        status: 'acknowledged',
+        acknowledgedBy: a.practitionerId,
+      });
+      const foreign = await refusal(
+        recordContactAttempt(deps, practitionerOf(b), { alertId: alert.id, note: 'x' }),
+      );
+      expect(foreign.code).toBe('not_found');
+    });
+  });
+
+  describe('resolving classifies the outcome (issue 10)', () => {
+    it.each([
+      [{}, 'outcome'],
+      [{ outcome: 'maybe' }, 'outcome'],
+      [{ outcome: 'confirmed' }, 'outcomeClass'],
+      [{ outcome: 'false_alarm', outcomeClass: 'mild' }, 'outcomeClass'],
+    ])('refuses %o naming %s, and changes nothing', async (extra, field) => {
+      const alert = await seedAlert(ctx.db, a);
+      const error = await refusal(
+        resolveAlert(deps, practitionerOf(a), { alertId: alert.id, note: 'done', ...extra }),
+      );
+      expect(error.code).toBe('validation_failed');
+      expect(error.errors.map((e) => e.field)).toEqual([field]);
+      expect((await findAlert(ctx.db, a.clinicId, alert.id))?.status).toBe('open');
+    });
+
+    it('stores a confirmed adverse event with its class, and audits the outcome', async () => {
+      const alert = await seedAlert(ctx.db, a, 'emergency');
+      const done = await resolveAlert(deps, practitionerOf(a), {
+        alertId: alert.id,
+        note: 'Pneumothorax confirmed in A&E',
+        outcome: 'confirmed',
+        outcomeClass: 'serious',
+      });
+      expect(done.alert).toMatchObject({ outcome: 'confirmed', outcomeClass: 'serious' });
+      const events = await auditActions(ctx.db, 'alert.resolve');
+      const mine = events.find((e) => e.subjectId === alert.id);
+      expect(JSON.parse(mine?.details ?? '{}')).toMatchObject({
+        outcome: 'confirmed',
+        outcomeClass: 'serious',
+      });
+    });
   });
 });

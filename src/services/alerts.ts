@@ -1,16 +1,27 @@
-import { type AlertQueueEntry, listAlertQueue } from '../store/alert-queue.repository.ts';
+import {
+  type AlertQueueEntry as AlertQueueRow,
+  listAlertQueue,
+} from '../store/alert-queue.repository.ts';
 import type { FromSchema } from 'json-schema-to-ts';
 import {
+  ALERT_OUTCOMES,
   ALERT_SEVERITIES,
   ALERT_STATUSES,
   type Alert,
+  type AlertOutcome,
+  type ContactAttempt,
   countOpenAlertsBySeverity,
   findAlert,
+  insertContactAttempt,
   listAlerts,
+  listContactAttempts,
   acknowledgeAlert as markAcknowledged,
   resolveAlert as markResolved,
+  OUTCOME_CLASSES,
+  type OutcomeClass,
 } from '../store/alerts.repository.ts';
 import { withTransaction } from '../store/db.ts';
+import { findPatient } from '../store/patients.repository.ts';
 import { listStaff } from '../store/staff.repository.ts';
 import { type Actor, type ClinicActor, requireClinicActor, requireStaff } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
@@ -38,8 +49,46 @@ export const alertListSchema = {
 
 export type AlertListQuery = FromSchema<typeof alertListSchema>;
 
-/** Resolving says what was done: a note that is not blank (checked here, behind every door). */
+/**
+ * Resolving says what was done (a note that is not blank) and how it turned out: a confirmed
+ * adverse event with its class, a false alarm, or unrelated to the needling (decision 1213).
+ * Checked here, behind every door.
+ */
 export const resolveAlertSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['note', 'outcome'],
+  properties: {
+    note: {
+      type: 'string',
+      minLength: 1,
+      maxLength: NOTE_MAX_LENGTH,
+      description: 'What was done (not blank)',
+    },
+    outcome: {
+      type: 'string',
+      enum: ALERT_OUTCOMES,
+      description: 'confirmed (an adverse event; give outcomeClass), false_alarm or unrelated',
+    },
+    outcomeClass: {
+      type: 'string',
+      enum: OUTCOME_CLASSES,
+      description: 'The class of a confirmed adverse event (required when outcome is confirmed)',
+    },
+  },
+} as const;
+
+/** Acknowledging may say what happened ("called, no answer"): the first contact attempt. */
+export const acknowledgeAlertSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    note: { type: 'string', maxLength: NOTE_MAX_LENGTH, description: 'Optional: what happened' },
+  },
+} as const;
+
+/** A further attempt to reach the patient, recorded on the same alert. */
+export const contactAttemptSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['note'],
@@ -48,10 +97,76 @@ export const resolveAlertSchema = {
       type: 'string',
       minLength: 1,
       maxLength: NOTE_MAX_LENGTH,
-      description: 'What was done (not blank)',
+      description: 'What happened (not blank), e.g. "called again, left a message"',
     },
   },
 } as const;
+
+/** How to reach the patient of an alert; `noContactGiven` when neither route was recorded. */
+export interface PatientContact {
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly noContactGiven: boolean;
+}
+
+/** An alert with what the clinic needs to act on it: how to reach the patient, and who tried. */
+export interface AlertDetail {
+  readonly alert: Alert;
+  readonly contact: PatientContact;
+  readonly attempts: readonly ContactAttempt[];
+}
+
+function contactOf(
+  patient: { readonly email: string | null; readonly phone: string | null } | undefined,
+): PatientContact {
+  const email = patient?.email ?? null;
+  const phone = patient?.phone ?? null;
+  return { email, phone, noContactGiven: email === null && phone === null };
+}
+
+/** Trim a note and check it: blank refused when `required`, too long always refused. */
+function cleanNote(raw: string | undefined, required: boolean): string {
+  // Control characters (NUL among them) cannot be stored everywhere and mean nothing here.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  const note = (raw ?? '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim();
+  if ((required && note === '') || note.length > NOTE_MAX_LENGTH) {
+    throw new AppError('validation_failed', 'Invalid note', {
+      errors: [
+        {
+          field: 'note',
+          message:
+            note === ''
+              ? 'must say what was done (not blank)'
+              : `must be at most ${NOTE_MAX_LENGTH} characters`,
+        },
+      ],
+    });
+  }
+  return note;
+}
+
+async function detailsOf(
+  db: ServiceDeps['db'],
+  clinicId: string,
+  alerts: readonly Alert[],
+): Promise<AlertDetail[]> {
+  const attempts = await listContactAttempts(
+    db,
+    clinicId,
+    alerts.map((a) => a.id),
+  );
+  const patients = new Map<string, PatientContact>();
+  const out: AlertDetail[] = [];
+  for (const alert of alerts) {
+    let contact = patients.get(alert.patientId);
+    if (contact === undefined) {
+      contact = contactOf(await findPatient(db, clinicId, alert.patientId));
+      patients.set(alert.patientId, contact);
+    }
+    out.push({ alert, contact, attempts: attempts.get(alert.id) ?? [] });
+  }
+  return out;
+}
 
 export type ResolveAlertInput = FromSchema<typeof resolveAlertSchema>;
 
@@ -77,19 +192,26 @@ export async function listClinicAlerts(
   deps: ServiceDeps,
   actor: Actor,
   query: AlertListQuery,
-): Promise<Alert[]> {
+): Promise<AlertDetail[]> {
   requireClinicActor(actor);
   const alerts = await listAlerts(deps.db, actor.clinicId, {
     ...(query.status === undefined ? {} : { status: query.status }),
     ...(query.severity === undefined ? {} : { severity: query.severity }),
     limit: Number(query.limit ?? '100'),
   });
+  const details = await detailsOf(deps.db, actor.clinicId, alerts);
   await auditAlertRead(deps, actor, alerts);
-  return alerts;
+  return details;
 }
 
 /** One alert as the queue shows it: with the patient's name and the check-in that raised it. */
-export type { AlertQueueEntry };
+/** One queue line: the alert, its patient and check-in, and what the clinic needs to act. */
+export interface AlertQueueEntry extends AlertQueueRow {
+  /** How to reach the patient now. */
+  readonly contact: PatientContact;
+  /** Attempts to reach the patient, oldest first. */
+  readonly attempts: readonly ContactAttempt[];
+}
 
 export interface AlertQueueData {
   /** Open alerts: emergency, urgent, routine, then the longest waiting first. */
@@ -98,6 +220,8 @@ export interface AlertQueueData {
   /** The last few resolved, newest first: who did what. */
   readonly resolved: readonly AlertQueueEntry[];
   readonly openEmergencies: number;
+  /** Open urgent and emergency alerts: the number in the tab title. */
+  readonly openUrgentOrEmergency: number;
   readonly staffNames: ReadonlyMap<string, string>;
 }
 
@@ -108,13 +232,27 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
   requireClinicActor(actor);
   const { db } = deps;
   const clinicId = actor.clinicId;
-  // Two statements whatever the number of alerts (issue 14; src/store/alert-queue.repository.ts).
-  const { active: entries, resolved: resolvedEntries } = await listAlertQueue(db, clinicId, {
+  // Two statements whatever the number of alerts (issue 14; src/store/alert-queue.repository.ts),
+  // then the contact routes (one read per patient) and the attempts (one read).
+  const rows = await listAlertQueue(db, clinicId, {
     activeLimit: 500,
     resolvedShown: RESOLVED_SHOWN,
   });
-  const active = entries.map((e) => e.alert);
-  const resolved = resolvedEntries.map((e) => e.alert);
+  const active = rows.active.map((e) => e.alert);
+  const resolved = rows.resolved.map((e) => e.alert);
+  const details = new Map(
+    (await detailsOf(db, clinicId, [...active, ...resolved])).map((d) => [d.alert.id, d]),
+  );
+  const withDetails = (row: AlertQueueRow): AlertQueueEntry => {
+    const detail = details.get(row.alert.id);
+    return {
+      ...row,
+      contact: detail?.contact ?? contactOf(undefined),
+      attempts: detail?.attempts ?? [],
+    };
+  };
+  const entries = rows.active.map(withDetails);
+  const resolvedEntries = rows.resolved.map(withDetails);
   const staffNames = new Map((await listStaff(db, clinicId)).map((s) => [s.id, s.displayName]));
   const open = entries.filter((i) => i.alert.status === 'open');
   await auditAlertRead(deps, actor, [...active, ...resolved]);
@@ -123,6 +261,7 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
     acknowledged: entries.filter((i) => i.alert.status === 'acknowledged'),
     resolved: resolvedEntries,
     openEmergencies: open.filter((i) => i.alert.severity === 'emergency').length,
+    openUrgentOrEmergency: open.filter((i) => i.alert.severity !== 'routine').length,
     staffNames,
   };
 }
@@ -135,7 +274,7 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
 export async function readAlertQueueSignature(
   deps: ServiceDeps,
   actor: Actor,
-): Promise<{ signature: string; openEmergencies: number }> {
+): Promise<{ signature: string; openEmergencies: number; openUrgentOrEmergency: number }> {
   requireClinicActor(actor);
   const active = await listAlerts(deps.db, actor.clinicId, {
     status: ['open', 'acknowledged'],
@@ -144,6 +283,8 @@ export async function readAlertQueueSignature(
   return {
     signature: active.map((a) => `${a.id}:${a.status[0]}${a.severity[0]}`).join(','),
     openEmergencies: active.filter((a) => a.status === 'open' && a.severity === 'emergency').length,
+    openUrgentOrEmergency: active.filter((a) => a.status === 'open' && a.severity !== 'routine')
+      .length,
   };
 }
 
@@ -153,65 +294,159 @@ export async function countOpenEmergencies(deps: ServiceDeps, actor: Actor): Pro
   return (await countOpenAlertsBySeverity(deps.db, actor.clinicId)).emergency;
 }
 
+/** Open emergency alerts (the banner) and open urgent + emergency ones (the tab title). */
+export async function countOpenAlerts(
+  deps: ServiceDeps,
+  actor: Actor,
+): Promise<{ emergencies: number; urgentOrEmergency: number }> {
+  requireClinicActor(actor);
+  const counts = await countOpenAlertsBySeverity(deps.db, actor.clinicId);
+  return { emergencies: counts.emergency, urgentOrEmergency: counts.emergency + counts.urgent };
+}
+
 async function findOwnAlert(trx: ServiceDeps['db'], clinicId: string, id: string) {
   const alert = isUuid(id) ? await findAlert(trx, clinicId, id) : undefined;
   if (alert === undefined) throw new AppError('not_found', 'No such alert.');
   return alert;
 }
 
-/** open → acknowledged, by a signed-in person; `conflict` if it is not open any more. */
+/**
+ * open → acknowledged, by a signed-in person; `conflict` if it is not open any more. A note
+ * ("called, no answer") is recorded as the first contact attempt, in the same transaction.
+ */
 export async function acknowledgeAlert(
   deps: ServiceDeps,
   actor: Actor,
-  input: { readonly alertId: string },
-): Promise<Alert> {
+  input: { readonly alertId: string; readonly note?: string },
+): Promise<AlertDetail> {
   requireStaff(actor);
   return withTransaction(deps.db, async (trx) => {
     const alert = await findOwnAlert(trx, actor.clinicId, input.alertId);
-    if (!(await markAcknowledged(trx, actor.clinicId, alert.id, actor.userId, deps.clock.now()))) {
+    const note = cleanNote(input.note, false);
+    const now = deps.clock.now();
+    if (!(await markAcknowledged(trx, actor.clinicId, alert.id, actor.userId, now))) {
       throw new AppError(
         'conflict',
         `This alert is ${alert.status}; only an open alert can be acknowledged.`,
       );
     }
+    if (note !== '')
+      await insertContactAttempt(trx, {
+        alertId: alert.id,
+        clinicId: actor.clinicId,
+        staffId: actor.userId,
+        at: now,
+        note,
+      });
     await recordAudit(trx, deps.clock, auditActorOf(actor), {
       action: 'alert.acknowledge',
       subjectType: 'alert',
       subjectId: alert.id,
       patientId: alert.patientId,
+      ...(note === '' ? {} : { details: { contactAttempt: true } }),
     });
-    return (await findAlert(trx, actor.clinicId, alert.id)) ?? alert;
+    const [detail] = await detailsOf(trx, actor.clinicId, [
+      (await findAlert(trx, actor.clinicId, alert.id)) ?? alert,
+    ]);
+    if (detail === undefined) throw new Error('alert vanished inside its transaction');
+    return detail;
   });
 }
 
 /**
- * open | acknowledged → resolved, by a signed-in person, with a note saying what was done.
- * A blank note is refused (`validation_failed` on `note`); `conflict` if already resolved.
+ * Another attempt to reach the patient ("called again, left a message"), recorded on the same
+ * alert with who and when. An open alert becomes acknowledged by the same person (someone is
+ * on it); a resolved one is `conflict`.
+ */
+export async function recordContactAttempt(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: { readonly alertId: string; readonly note: string },
+): Promise<AlertDetail> {
+  requireStaff(actor);
+  return withTransaction(deps.db, async (trx) => {
+    const alert = await findOwnAlert(trx, actor.clinicId, input.alertId);
+    const note = cleanNote(input.note, true);
+    if (alert.status === 'resolved')
+      throw new AppError('conflict', 'This alert is resolved; record what happened in a new note.');
+    const now = deps.clock.now();
+    if (alert.status === 'open')
+      await markAcknowledged(trx, actor.clinicId, alert.id, actor.userId, now);
+    await insertContactAttempt(trx, {
+      alertId: alert.id,
+      clinicId: actor.clinicId,
+      staffId: actor.userId,
+      at: now,
+      note,
+    });
+    await recordAudit(trx, deps.clock, auditActorOf(actor), {
+      action: 'alert.contact_attempt',
+      subjectType: 'alert',
+      subjectId: alert.id,
+      patientId: alert.patientId,
+    });
+    const [detail] = await detailsOf(trx, actor.clinicId, [
+      (await findAlert(trx, actor.clinicId, alert.id)) ?? alert,
+    ]);
+    if (detail === undefined) throw new Error('alert vanished inside its transaction');
+    return detail;
+  });
+}
+
+/**
+ * open | acknowledged → resolved, by a signed-in person, with a note saying what was done and
+ * the outcome (a confirmed adverse event needs its class). A blank note is refused
+ * (`validation_failed` on `note`), so is a missing outcome or class; `conflict` if already
+ * resolved.
  */
 export async function resolveAlert(
   deps: ServiceDeps,
   actor: Actor,
-  input: { readonly alertId: string; readonly note: string },
-): Promise<Alert> {
+  input: {
+    readonly alertId: string;
+    readonly note: string;
+    readonly outcome?: string | undefined;
+    readonly outcomeClass?: string | undefined;
+  },
+): Promise<AlertDetail> {
   requireStaff(actor);
   return withTransaction(deps.db, async (trx) => {
     const alert = await findOwnAlert(trx, actor.clinicId, input.alertId);
-    const note = input.note.trim();
-    if (note === '' || note.length > NOTE_MAX_LENGTH) {
-      throw new AppError('validation_failed', 'Invalid note', {
+    const note = cleanNote(input.note, true);
+    const outcome = input.outcome as AlertOutcome | undefined;
+    if (outcome === undefined || !ALERT_OUTCOMES.includes(outcome))
+      throw new AppError('validation_failed', 'Invalid outcome', {
         errors: [
           {
-            field: 'note',
-            message:
-              note === ''
-                ? 'must say what was done (not blank)'
-                : `must be at most ${NOTE_MAX_LENGTH} characters`,
+            field: 'outcome',
+            message: `must be one of ${ALERT_OUTCOMES.join(', ')}`,
           },
         ],
       });
-    }
+    const outcomeClass = (input.outcomeClass ?? null) as OutcomeClass | null;
+    if (
+      outcome === 'confirmed'
+        ? outcomeClass === null || !OUTCOME_CLASSES.includes(outcomeClass)
+        : outcomeClass !== null
+    )
+      throw new AppError('validation_failed', 'Invalid outcome class', {
+        errors: [
+          {
+            field: 'outcomeClass',
+            message:
+              outcome === 'confirmed'
+                ? `a confirmed adverse event needs its class: ${OUTCOME_CLASSES.join(', ')}`
+                : 'only a confirmed adverse event has a class',
+          },
+        ],
+      });
     const now = deps.clock.now();
-    if (!(await markResolved(trx, actor.clinicId, alert.id, actor.userId, now, note))) {
+    if (
+      !(await markResolved(trx, actor.clinicId, alert.id, actor.userId, now, note, {
+        outcome,
+        outcomeClass,
+      }))
+    ) {
       throw new AppError('conflict', `This alert is ${alert.status}; it cannot be resolved again.`);
     }
     await recordAudit(trx, deps.clock, auditActorOf(actor), {
@@ -219,7 +454,12 @@ export async function resolveAlert(
       subjectType: 'alert',
       subjectId: alert.id,
       patientId: alert.patientId,
+      details: { outcome, outcomeClass },
     });
-    return (await findAlert(trx, actor.clinicId, alert.id)) ?? alert;
+    const [detail] = await detailsOf(trx, actor.clinicId, [
+      (await findAlert(trx, actor.clinicId, alert.id)) ?? alert,
+    ]);
+    if (detail === undefined) throw new Error('alert vanished inside its transaction');
+    return detail;
   });
 }

@@ -40,7 +40,7 @@ describeEachDialect('services: the patient side', (ctx) => {
   async function session(): Promise<{ link: ActiveLink; actor: LinkActor; token: string }> {
     clock.set(T0);
     const recorded = await recordSession(deps, staff, {
-      patient: { displayName: 'Service Patient' },
+      patient: { displayName: 'Service Patient', phone: '+44 7700 900000' },
       performedAt: new Date(Date.parse(T0) - 30 * 60_000).toISOString(),
       sites: [LEG],
     });
@@ -56,7 +56,11 @@ describeEachDialect('services: the patient side', (ctx) => {
   describe('who may act', () => {
     it('only a clinic actor records a session or touches patients', async () => {
       const before = await countRows(ctx.db);
-      const body = { patient: { displayName: 'X' }, performedAt: T0, sites: [LEG] };
+      const body = {
+        patient: { displayName: 'X', noContact: true },
+        performedAt: T0,
+        sites: [LEG],
+      };
       await expect(recordSession(deps, nobody, body)).rejects.toMatchObject({
         code: 'unauthenticated',
       });
@@ -166,7 +170,11 @@ describeEachDialect('services: the patient side', (ctx) => {
   describe('recordSessionOnce', () => {
     it('records a form once; a second send answers with the first session', async () => {
       clock.set(T0);
-      const body = { patient: { displayName: 'Once Patient' }, performedAt: T0, sites: [LEG] };
+      const body = {
+        patient: { displayName: 'Once Patient', email: 'once@example.test' },
+        performedAt: T0,
+        sites: [LEG],
+      };
       const first = await recordSessionOnce(deps, staff, { body, formKey: 'form-key-0001' });
       expect(first.kind).toBe('recorded');
       const before = await countRows(ctx.db);

@@ -55,6 +55,14 @@ function checkInput(body: RecordSessionBody, now: Date): RecordedSite[] {
       message: 'give either patientId or patient (quick add), not both or neither',
     });
   }
+  // The clinic must be able to act on an alert at once: a route to the patient, or an explicit
+  // "no contact given" that the alert then states (issue 10, decision 1210).
+  const p = body.patient;
+  if (p !== undefined && p.email === undefined && p.phone === undefined && p.noContact !== true)
+    errors.push({
+      field: 'patient.contact',
+      message: 'give a phone or an e-mail, or noContact: true to say the patient gave neither',
+    });
   const sites = validateSites(body.sites);
   if (!sites.ok) errors.push(...sites.error.map((i) => ({ field: i.path, message: i.message })));
   const performed = Date.parse(body.performedAt);

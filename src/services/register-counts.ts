@@ -144,3 +144,59 @@ export const PUBLISHED_RATES: readonly PublishedRate[] = [
     upperBound: { serious: true },
   },
 ];
+
+/** An alert of a session in the period and how staff classified it when resolving. */
+export interface RegisterAlertOutcome {
+  readonly sessionId: string;
+  readonly thoracic: boolean;
+  readonly outcome: 'confirmed' | 'false_alarm' | 'unrelated' | null;
+  readonly outcomeClass: EventClass | null;
+}
+
+export interface ConfirmedGroupCounts {
+  /** Sessions with a confirmed adverse event of each class (each session once per class). */
+  readonly classes: Readonly<Record<EventClass, ClassCount>>;
+  /** Alerts by what staff found: confirmed, false alarm, unrelated, not yet classified. */
+  readonly alerts: Readonly<
+    Record<'confirmed' | 'false_alarm' | 'unrelated' | 'unclassified', number>
+  >;
+}
+
+export type ConfirmedCounts = Readonly<Record<SessionGroup, ConfirmedGroupCounts>>;
+
+/**
+ * Confirmed adverse events (decision 1213): what staff found when they resolved the alerts,
+ * next to the raw triage counts. Rates use the same denominators as `countAdverseEvents`
+ * (every session performed in the period, by group).
+ */
+export function countConfirmedEvents(
+  outcomes: readonly RegisterAlertOutcome[],
+  raw: RegisterCounts,
+): ConfirmedCounts {
+  const group = (keep: (o: RegisterAlertOutcome) => boolean, sessions: number) => {
+    const mine = outcomes.filter(keep);
+    const alerts = { confirmed: 0, false_alarm: 0, unrelated: 0, unclassified: 0 };
+    const bySession: Record<EventClass, Set<string>> = {
+      mild: new Set(),
+      significant: new Set(),
+      serious: new Set(),
+    };
+    for (const o of mine) {
+      alerts[o.outcome ?? 'unclassified'] += 1;
+      if (o.outcome === 'confirmed' && o.outcomeClass !== null)
+        bySession[o.outcomeClass].add(o.sessionId);
+    }
+    const classes = Object.fromEntries(
+      EVENT_CLASSES.map((c) => [
+        c,
+        { sessions: bySession[c].size, perThousand: perThousand(bySession[c].size, sessions) },
+      ]),
+    ) as Record<EventClass, ClassCount>;
+    return { classes, alerts };
+  };
+  return {
+    all: group(() => true, raw.all.sessions),
+    thoracic: group((o) => o.thoracic, raw.thoracic.sessions),
+    other: group((o) => !o.thoracic, raw.other.sessions),
+  };
+}

@@ -1,9 +1,11 @@
-import { listSessionsWithReports } from '../store/register.repository.ts';
+import { listAlertOutcomes, listSessionsWithReports } from '../store/register.repository.ts';
 import { type Actor, requireClinicActor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';
 import {
+  type ConfirmedCounts,
   countAdverseEvents,
+  countConfirmedEvents,
   PERIODS,
   type PeriodDays,
   type RegisterCounts,
@@ -25,7 +27,7 @@ export async function readAdverseEventRegister(
   deps: ServiceDeps,
   actor: Actor,
   input: { readonly periodDays: PeriodDays },
-): Promise<RegisterCounts> {
+): Promise<RegisterCounts & { readonly confirmed: ConfirmedCounts }> {
   requireClinicActor(actor);
   const now = deps.clock.now();
   const period = input.periodDays;
@@ -36,11 +38,17 @@ export async function readAdverseEventRegister(
     now,
   );
   const counts = countAdverseEvents(sessions, now, period);
+  const outcomes = await listAlertOutcomes(
+    deps.db,
+    actor.clinicId,
+    new Date(now.getTime() - period * DAY_MS),
+    now,
+  );
   await recordAudit(deps.db, deps.clock, auditActorOf(actor), {
     action: 'register.read',
     subjectType: 'clinic',
     subjectId: actor.clinicId,
     details: { periodDays: period, sessionCount: counts.all.sessions },
   });
-  return counts;
+  return { ...counts, confirmed: countConfirmedEvents(outcomes, counts) };
 }

@@ -6,7 +6,7 @@ import {
 } from '../store/checkins.repository.ts';
 import { type Clinic, findClinic } from '../store/clinics.repository.ts';
 import { withTransaction } from '../store/db.ts';
-import { listLinksForSession } from '../store/links.repository.ts';
+import { findLinkByTokenHash, listLinksForSession } from '../store/links.repository.ts';
 import { findPatient, type Patient } from '../store/patients.repository.ts';
 import { findNeedlingSession, type NeedlingSession } from '../store/sessions.repository.ts';
 import { type Actor, requireClinicActor } from './actors.ts';
@@ -21,6 +21,8 @@ import {
   revokeActiveLinks,
 } from './links.ts';
 import { planOf, type Via } from './patients.ts';
+import { sha256Hex } from './secrets.ts';
+import { productUrls } from './urls.ts';
 
 export interface SessionDetail {
   readonly session: NeedlingSession;
@@ -134,4 +136,55 @@ export async function revokePatientLinks(
     });
     return { revoked };
   });
+}
+
+/**
+ * The hand-over of a session again, for the link the clinic already holds (the result page
+ * shown in another language, issue 10): the presented token must be an active link of this
+ * session in the caller's clinic, else `not_found`. Nothing is issued or revoked; audited as
+ * a read of the session.
+ */
+export async function readHandover(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: { readonly sessionId: string; readonly token: string },
+): Promise<ReissuedLink> {
+  requireClinicActor(actor);
+  const { db, clock } = deps;
+  const { clinicId } = actor;
+  const session = await findNeedlingSession(db, clinicId, input.sessionId);
+  const link =
+    /^[A-Za-z0-9_-]{43}$/.test(input.token) && session !== undefined
+      ? await findLinkByTokenHash(db, sha256Hex(input.token))
+      : undefined;
+  if (
+    session === undefined ||
+    link === undefined ||
+    link.sessionId !== session.id ||
+    link.clinicId !== clinicId ||
+    linkState(link, clock.now()) !== 'active'
+  )
+    throw new AppError('not_found', 'No such session link.');
+  const clinic = await findClinic(db, clinicId);
+  const patient = await findPatient(db, clinicId, session.patientId);
+  if (clinic === undefined || patient === undefined)
+    throw new AppError('not_found', 'No such session.');
+  await recordAudit(db, clock, auditActorOf(actor), {
+    action: 'session.read',
+    subjectType: 'needling_session',
+    subjectId: session.id,
+    patientId: session.patientId,
+    details: { via: 'handover' },
+  });
+  return {
+    session,
+    patient,
+    clinic,
+    plan: planOf(session, clinic),
+    link: {
+      id: link.id,
+      url: productUrls(deps.config.publicUrl).patientPage(input.token),
+      expiresAt: link.expiresAt,
+    },
+  };
 }

@@ -7,6 +7,12 @@ export const ALERT_SEVERITIES = ['routine', 'urgent', 'emergency'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
+/** How a resolved alert turned out (decision 1213). */
+export const ALERT_OUTCOMES = ['confirmed', 'false_alarm', 'unrelated'] as const;
+export type AlertOutcome = (typeof ALERT_OUTCOMES)[number];
+/** The class of a confirmed adverse event (the register's classes). */
+export const OUTCOME_CLASSES = ['mild', 'significant', 'serious'] as const;
+export type OutcomeClass = (typeof OUTCOME_CLASSES)[number];
 
 export interface Alert {
   readonly id: string;
@@ -22,6 +28,19 @@ export interface Alert {
   readonly resolvedAt: string | null;
   readonly resolvedBy: string | null;
   readonly resolutionNote: string | null;
+  /** Set when resolved by staff who classified it; null on older alerts. */
+  readonly outcome: AlertOutcome | null;
+  /** The class of a confirmed adverse event; null otherwise. */
+  readonly outcomeClass: OutcomeClass | null;
+}
+
+/** One attempt to reach the patient about an alert: who, when, what happened. */
+export interface ContactAttempt {
+  readonly id: string;
+  readonly alertId: string;
+  readonly staffId: string | null;
+  readonly at: string;
+  readonly note: string;
 }
 
 export interface NewAlert {
@@ -55,6 +74,8 @@ export function toAlert(row: AlertRow): Alert {
     resolvedAt: row.resolved_at,
     resolvedBy: row.resolved_by,
     resolutionNote: row.resolution_note,
+    outcome: row.outcome ?? null,
+    outcomeClass: row.outcome_class ?? null,
   };
 }
 
@@ -180,6 +201,7 @@ export async function resolveAlert(
   userId: string,
   at: InstantInput,
   note: string | null,
+  outcome?: { readonly outcome: AlertOutcome; readonly outcomeClass: OutcomeClass | null },
 ): Promise<boolean> {
   const iso = toIso(at);
   const result = await db
@@ -189,6 +211,9 @@ export async function resolveAlert(
       resolved_at: iso,
       resolved_by: userId,
       resolution_note: note,
+      ...(outcome === undefined
+        ? {}
+        : { outcome: outcome.outcome, outcome_class: outcome.outcomeClass }),
       acknowledged_at: eb.fn.coalesce('acknowledged_at', eb.val(iso)),
       acknowledged_by: eb.fn.coalesce('acknowledged_by', eb.val(userId)),
     }))
@@ -270,4 +295,60 @@ export async function listAlertsForPatient(
     .orderBy('id')
     .execute();
   return rows.map(toAlert);
+}
+
+/** Record one attempt to reach the patient about an alert of this clinic. */
+export async function insertContactAttempt(
+  db: Db,
+  input: {
+    readonly alertId: string;
+    readonly clinicId: string;
+    readonly staffId: string | null;
+    readonly at: InstantInput;
+    readonly note: string;
+  },
+): Promise<ContactAttempt> {
+  const row = await db
+    .insertInto('alert_contact_attempts')
+    .values({
+      id: randomUUID(),
+      alert_id: input.alertId,
+      clinic_id: input.clinicId,
+      staff_id: input.staffId,
+      at: toIso(input.at),
+      note: input.note,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { id: row.id, alertId: row.alert_id, staffId: row.staff_id, at: row.at, note: row.note };
+}
+
+/** The contact attempts of these alerts (of this clinic), oldest first, by alert id. */
+export async function listContactAttempts(
+  db: Db,
+  clinicId: string,
+  alertIds: readonly string[],
+): Promise<Map<string, ContactAttempt[]>> {
+  const out = new Map<string, ContactAttempt[]>();
+  if (alertIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('alert_contact_attempts')
+    .selectAll()
+    .where('clinic_id', '=', clinicId)
+    .where('alert_id', 'in', [...alertIds])
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+  for (const row of rows) {
+    const list = out.get(row.alert_id) ?? [];
+    list.push({
+      id: row.id,
+      alertId: row.alert_id,
+      staffId: row.staff_id,
+      at: row.at,
+      note: row.note,
+    });
+    out.set(row.alert_id, list);
+  }
+  return out;
 }

@@ -419,6 +419,54 @@ const scaleIndexes: Migration = {
   },
 };
 
+/**
+ * Issue 10, clinic side: every attempt to reach the patient about an alert (who, when, what
+ * happened), and how a resolved alert turned out (confirmed adverse event and its class, false
+ * alarm, unrelated), which the adverse-event register counts (decisions 1211, 1213).
+ */
+const alertContactAttempts: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('alert_contact_attempts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('alert_id', 'text', (c) => c.notNull().references('alerts.id'))
+      .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+      .addColumn('staff_id', 'text', (c) => c.references('staff_users.id'))
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('note', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('alert_contact_attempts_alert')
+      .on('alert_contact_attempts')
+      .columns(['alert_id', 'at'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('alert_contact_attempts').ifExists().execute();
+  },
+};
+
+const alertOutcome: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('alerts')
+      .addColumn('outcome', 'text', (c) =>
+        c.check(sql`outcome in ('confirmed', 'false_alarm', 'unrelated')`),
+      )
+      .execute();
+    await db.schema
+      .alterTable('alerts')
+      .addColumn('outcome_class', 'text', (c) =>
+        c.check(sql`outcome_class in ('mild', 'significant', 'serious')`),
+      )
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('alerts').dropColumn('outcome_class').execute();
+    await db.schema.alterTable('alerts').dropColumn('outcome').execute();
+  },
+};
+
 /** All migrations, in order. Names sort lexically; never rename or edit a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -426,6 +474,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_seal_secrets_at_rest': sealSecretsAtRest,
   '0004_scale_indexes': scaleIndexes,
   '0005_interop': interopMigration,
+  '0120_alert_contact_attempts': alertContactAttempts,
+  '0121_alert_outcome': alertOutcome,
 };
 
 const provider: MigrationProvider = {

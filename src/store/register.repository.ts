@@ -63,3 +63,35 @@ export async function listSessionsWithReports(
     reports: bySession.get(s.id) ?? [],
   }));
 }
+
+/** A clinic alert on a session performed in the period, with how staff classified it. */
+export interface AlertOutcomeOfSession {
+  readonly sessionId: string;
+  readonly thoracic: boolean;
+  readonly outcome: 'confirmed' | 'false_alarm' | 'unrelated' | null;
+  readonly outcomeClass: 'mild' | 'significant' | 'serious' | null;
+}
+
+/** The alerts of a clinic's sessions performed in (since, until], with their outcomes. */
+export async function listAlertOutcomes(
+  db: Db,
+  clinicId: string,
+  since: Date,
+  until: Date,
+): Promise<AlertOutcomeOfSession[]> {
+  const rows = await db
+    .selectFrom('alerts as al')
+    .innerJoin('needling_sessions as s', 's.id', 'al.session_id')
+    .select(['al.session_id', 's.thoracic', 'al.outcome', 'al.outcome_class'])
+    .where('al.clinic_id', '=', clinicId)
+    .where('s.clinic_id', '=', clinicId)
+    .where('s.performed_at', '>', since.toISOString())
+    .where('s.performed_at', '<=', until.toISOString())
+    .execute();
+  return rows.map((r) => ({
+    sessionId: r.session_id,
+    thoracic: fromIntBool(r.thoracic),
+    outcome: r.outcome ?? null,
+    outcomeClass: r.outcome_class ?? null,
+  }));
+}

@@ -150,6 +150,19 @@ export interface AlertsTable {
    * + severity rank, open emergency 0 … resolved routine 8.
    */
   queue_rank: GeneratedAlways<number>;
+  /** How it turned out, set when resolved (migration 0121). */
+  outcome: Generated<'confirmed' | 'false_alarm' | 'unrelated' | null>;
+  outcome_class: Generated<'mild' | 'significant' | 'serious' | null>;
+}
+
+/** One attempt to reach the patient about an alert (migration 0120). */
+export interface AlertContactAttemptsTable {
+  id: string;
+  alert_id: string;
+  clinic_id: string;
+  staff_id: string | null;
+  at: IsoInstant;
+  note: string;
 }
 
 export interface AuditEventsTable {
@@ -218,6 +231,7 @@ export interface Database {
   check_ins: CheckInsTable;
   assessments: AssessmentsTable;
   alerts: AlertsTable;
+  alert_contact_attempts: AlertContactAttemptsTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -237,6 +251,7 @@ export type PatientLinkRow = Selectable<PatientLinksTable>;
 export type CheckInRow = Selectable<CheckInsTable>;
 export type AssessmentRow = Selectable<AssessmentsTable>;
 export type AlertRow = Selectable<AlertsTable>;
+export type AlertContactAttemptRow = Selectable<AlertContactAttemptsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type OutboxRow = Selectable<OutboxTable>;

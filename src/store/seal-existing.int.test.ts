@@ -56,7 +56,7 @@ describeEachDialect('migration 0003: sealing what was stored in the clear', (ctx
         .execute();
     }
 
-    expect(await migrateToLatest(ctx.db)).toEqual(['0003_seal_secrets_at_rest']);
+    expect(await migrateToLatest(ctx.db)).toContain('0003_seal_secrets_at_rest');
     const raw = await ctx.db
       .selectFrom('clinics')
       .select('escalation_json')

@@ -170,6 +170,8 @@ export function catalogueRecord(): ClinicRecord {
         resolvedAt: status === 'resolved' ? at(i + hoursAfter + 2) : null,
         resolvedBy: status === 'resolved' ? practitionerId : null,
         resolutionNote: status === 'resolved' ? 'Called the patient; settling.' : null,
+        outcome: status === 'resolved' ? 'false_alarm' : null,
+        outcomeClass: null,
       });
     }
   });

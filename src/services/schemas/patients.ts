@@ -16,6 +16,11 @@ export const newPatientSchema = {
     email: { type: 'string', format: 'email', maxLength: 254 },
     phone: { type: 'string', pattern: '^\\+?[0-9][0-9 ()-]{4,29}$' },
     language: { type: 'string', enum: [...LOCALES] },
+    noContact: {
+      type: 'boolean',
+      description:
+        'true to say plainly that the patient gave no phone or e-mail. Recording a session for a new patient needs a phone, an e-mail or this.',
+    },
   },
 } as const;
 

@@ -10,6 +10,8 @@ import { RULEBOOK_V1 } from '../../clinical/rulebook-v1.ts';
 import type { Assessment as TriageAssessment, FiredRule } from '../../clinical/triage.ts';
 import { DISPOSITIONS, PHASES, SIDES, SYMPTOM_CODES } from '../../clinical/types.ts';
 import type { Alert } from '../../store/alerts.repository.ts';
+import type { AlertDetail } from '../alerts.ts';
+import { LEVEL_OF_SEVERITY } from '../levels.ts';
 import type {
   CheckInWithAssessment,
   Assessment as StoredAssessment,
@@ -134,6 +136,45 @@ export const alertViewSchema = {
     resolvedAt: nullableInstant,
     resolvedBy: { type: ['string', 'null'] },
     resolutionNote: { type: ['string', 'null'] },
+    level: {
+      type: 'string',
+      enum: [...DISPOSITIONS],
+      description: 'The triage level that raised the alert: the same names as check-ins',
+    },
+    outcome: {
+      type: ['string', 'null'],
+      enum: ['confirmed', 'false_alarm', 'unrelated', null],
+    },
+    outcomeClass: { type: ['string', 'null'], enum: ['mild', 'significant', 'serious', null] },
+  },
+} as const;
+
+/** An alert with how to reach the patient and the attempts made (the alerts API). */
+export const alertDetailViewSchema = {
+  type: 'object',
+  properties: {
+    ...alertViewSchema.properties,
+    patientContact: {
+      type: 'object',
+      properties: {
+        email: { type: ['string', 'null'] },
+        phone: { type: ['string', 'null'] },
+        phoneUri: { type: ['string', 'null'], description: 'tel: link' },
+        noContactGiven: { type: 'boolean' },
+      },
+    },
+    contactAttempts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: uuidSchema,
+          staffId: { type: ['string', 'null'] },
+          at: instantSchema,
+          note: { type: 'string' },
+        },
+      },
+    },
   },
 } as const;
 
@@ -229,9 +270,32 @@ export function checkInView(c: CheckInWithAssessment) {
   };
 }
 
-export function alertView(a: Alert): Omit<Alert, 'clinicId'> {
+export function alertView(a: Alert) {
   const { clinicId: _clinicId, ...rest } = a;
-  return rest;
+  return { ...rest, level: LEVEL_OF_SEVERITY[a.severity] };
+}
+
+/** `tel:` URI of a stored phone number: digits and a leading plus only. */
+export function telUri(phone: string): string {
+  return `tel:${phone.replace(/[^0-9+]/g, '')}`;
+}
+
+export function alertDetailView(d: AlertDetail) {
+  return {
+    ...alertView(d.alert),
+    patientContact: {
+      email: d.contact.email,
+      phone: d.contact.phone,
+      phoneUri: d.contact.phone === null ? null : telUri(d.contact.phone),
+      noContactGiven: d.contact.noContactGiven,
+    },
+    contactAttempts: d.attempts.map((a) => ({
+      id: a.id,
+      staffId: a.staffId,
+      at: a.at,
+      note: a.note,
+    })),
+  };
 }
 
 /** Stored sites as the clinical core takes them (a missing side is absent, not null). */

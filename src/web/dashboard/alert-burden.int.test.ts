@@ -82,8 +82,10 @@ describeEachDialect('alert burden page', (ctx) => {
     const body = res.body;
     expect(body).toContain('<h1>Alert burden</h1>');
     expect(body).toContain('4 sessions, 1 of them near the chest.');
-    expect(body).toMatch(/<th scope="row">Routine<\/th><td>250\.0 \(1\)<\/td><td>\d+\.\d<\/td>/);
-    expect(body).toMatch(/<th scope="row">Urgent<\/th><td>0\.0 \(0\)<\/td>/);
+    expect(body).toMatch(
+      /<th scope="row">Tell practitioner<\/th><td>250\.0 \(1\)<\/td><td>\d+\.\d<\/td>/,
+    );
+    expect(body).toMatch(/<th scope="row">Contact today<\/th><td>0\.0 \(0\)<\/td>/);
     expect(body).toMatch(/<th scope="row">Emergency<\/th><td>250\.0 \(1\)<\/td>/);
     expect(body).toMatch(/<th scope="row">All alerts<\/th><td>500\.0 \(2\)<\/td>/);
     expect(body).toMatch(/<code>breathing_<wbr>or_<wbr>chest<\/code><\/th><td>250\.0 \(1\)<\/td>/);

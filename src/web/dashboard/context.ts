@@ -2,7 +2,7 @@ import { countDeadLetters } from '../../services/dead-letters.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LOCALES, type Locale } from '../../clinical/types.ts';
 import { requestActor } from '../../api/audit.ts';
-import { countOpenEmergencies } from '../../services/alerts.ts';
+import { countOpenAlerts } from '../../services/alerts.ts';
 import { readClinic } from '../../services/clinic-settings.ts';
 import { AppError } from '../../services/errors.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
@@ -42,6 +42,13 @@ export const LANG_COOKIE = 'needlecare_lang';
 
 function pathOf(request: FastifyRequest): string {
   return request.url.split('?')[0] ?? '/app';
+}
+
+/** The query of a GET (a POST's answer has no query worth keeping). */
+function queryOf(request: FastifyRequest): string {
+  if (request.method !== 'GET') return '';
+  const i = request.url.indexOf('?');
+  return i < 0 ? '' : request.url.slice(i + 1);
 }
 
 /** The page language: `?lang=` (remembered in a cookie), the cookie, the browser, the clinic. */
@@ -128,8 +135,10 @@ export function registerDashboardAccess(app: FastifyInstance): void {
       return reply.redirect(`/app/sign-in?next=${encodeURIComponent(request.url)}`, 303);
     }
     const locale = localeOf(request, reply, clinic, secure);
-    const openEmergencies =
-      access === 'stream' ? 0 : await countOpenEmergencies(deps, requestActor(request));
+    const open =
+      access === 'stream'
+        ? { emergencies: 0, urgentOrEmergency: 0 }
+        : await countOpenAlerts(deps, requestActor(request));
     // Admins see how many messages gave up (issue 16), on every page's navigation.
     const deadLetters =
       access === 'stream' || staff.role !== 'admin'
@@ -140,8 +149,10 @@ export function registerDashboardAccess(app: FastifyInstance): void {
       staff,
       clinicName: clinic.name,
       path: pathOf(request),
+      query: queryOf(request),
       languages: LOCALES,
-      openEmergencies,
+      openEmergencies: open.emergencies,
+      openUrgentOrEmergency: open.urgentOrEmergency,
       deadLetters,
     };
     request.dash = { staff, clinic, page };

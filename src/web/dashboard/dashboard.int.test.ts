@@ -261,12 +261,17 @@ describeEachDialect('dashboard routes', (ctx) => {
       const again = await post(`/app/alerts/${alertId}/acknowledge`, pracA, {});
       expect(again.headers.location).toBe('/app?notice=gone');
 
-      const empty = await post(`/app/alerts/${alertId}/resolve`, pracA, { note: '   ' });
+      const empty = await post(`/app/alerts/${alertId}/resolve`, pracA, {
+        note: '   ',
+        outcome: 'false_alarm',
+      });
       expect(empty.headers.location).toBe('/app?notice=note');
       expect((await findAlert(ctx.db, a.clinicId, alertId))?.status).toBe('acknowledged');
       clock.advance(60_000);
       const resolved = await post(`/app/alerts/${alertId}/resolve`, pracA, {
         note: 'Called, sent to A&E <b>now</b>',
+        outcome: 'confirmed',
+        outcomeClass: 'serious',
       });
       expect(resolved.statusCode).toBe(303);
       const alert = await findAlert(ctx.db, a.clinicId, alertId);
@@ -291,6 +296,103 @@ describeEachDialect('dashboard routes', (ctx) => {
   });
 
   describe('record a session', () => {
+    it('switching language keeps you on the page: the result keeps its one-time link; GET /app/sessions is the form', async () => {
+      const res = await post('/app/sessions', pracA, {
+        patientId: 'new',
+        displayName: 'Lena Lang',
+        email: 'lena@example.test',
+        performedAt: '2026-11-25T09:45',
+        site: ['deltoid:left'],
+        recordKey: 'lang-switch-key-1',
+      });
+      expect(res.statusCode).toBe(200);
+      const token = /\/p\/([A-Za-z0-9_-]{43})/.exec(res.body)?.[1] ?? '';
+      const action =
+        /<form method="post" action="(\/app\/sessions\/[0-9a-f-]{36}\/handover)\?lang=es"/.exec(
+          res.body,
+        )?.[1];
+      expect(action).toBeDefined();
+      const es = await post(`${action}?lang=es`, pracA, { token });
+      expect(es.statusCode).toBe(200);
+      expect(es.body).toContain('<html lang="es">');
+      expect(es.body).toContain(`/p/${token}`);
+      const forged = await post(`${action}?lang=es`, pracA, { token: 'x'.repeat(43) });
+      expect(forged.statusCode).toBe(404);
+      expect((await post(`${action}?lang=es`, pracB, { token })).statusCode).toBe(404);
+      const get = await app.inject({
+        method: 'GET',
+        url: '/app/sessions?lang=es',
+        headers: pracA.headers(),
+      });
+      expect(get.statusCode).toBe(303);
+      expect(get.headers.location).toBe('/app/sessions/new?lang=es');
+      const register = await app.inject({
+        method: 'GET',
+        url: '/app/register?period=30',
+        headers: pracA.headers(),
+      });
+      expect(register.body).toContain('href="/app/register?period=30&amp;lang=es"');
+    });
+
+    it('asks for a phone or e-mail, or an explicit "no contact given" that the alert then states', async () => {
+      const form = {
+        patientId: 'new',
+        displayName: 'Noel Nocontact',
+        email: '',
+        phone: '',
+        language: 'en',
+        performedAt: '2026-11-25T09:45',
+        site: ['upper-trapezius:left'],
+        notes: '',
+      };
+      const refused = await post('/app/sessions', pracA, form);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain('Give a phone or an e-mail for the patient');
+      const api = await app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        headers: pracA.headers(),
+        payload: {
+          patient: { displayName: 'Noel Nocontact' },
+          performedAt: '2026-11-25T08:30:00.000Z',
+          sites: [{ muscle: 'deltoid', side: 'left' }],
+        },
+      });
+      expect(api.statusCode).toBe(400);
+      expect(api.json().errors.map((e: { field: string }) => e.field)).toEqual(['patient.contact']);
+      const ok = await post('/app/sessions', pracA, { ...form, noContact: '1' });
+      expect(ok.statusCode).toBe(200);
+      const link = /\/p\/([A-Za-z0-9_-]{43})/.exec(ok.body)?.[1] ?? '';
+      const checkIn = await app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${link}/check-ins`,
+        payload: { soreness: 3, symptoms: ['chest_pain'] },
+      });
+      expect(checkIn.statusCode).toBe(201);
+      const queue = (await get('/app', pracA)).body;
+      expect(queue).toContain('No contact given');
+    });
+
+    it('shows how to reach the patient on an emergency card: tel: and mailto: links', async () => {
+      const { alertId } = await emergency();
+      const queue = (await get('/app', pracA)).body;
+      const card = queue.slice(queue.indexOf(`id="alert-${alertId}"`));
+      expect(card.slice(0, 4000)).toMatch(/href="mailto:p@example\.test"/);
+      const listed = await app.inject({
+        method: 'GET',
+        url: '/api/v1/alerts?status=open',
+        headers: pracA.headers(),
+      });
+      const item = listed.json().items.find((i: { id: string }) => i.id === alertId) as Record<
+        string,
+        unknown
+      >;
+      expect(item).toMatchObject({
+        level: 'emergency',
+        patientContact: { email: 'p@example.test', noContactGiven: false },
+      });
+    });
+
     it('records thoracic muscles on both sides, warns, and hands over link, QR code and handout', async () => {
       const before = await auditActions(ctx.db, 'session.create');
       const res = await post('/app/sessions', pracA, {
@@ -331,6 +433,7 @@ describeEachDialect('dashboard routes', (ctx) => {
       const form = {
         patientId: 'new',
         displayName: 'Twice Tapped',
+        phone: '+44 7700 900222',
         performedAt: '2026-11-25T09:50',
         site: ['deltoid:left'],
         notes: '',
@@ -445,6 +548,37 @@ describeEachDialect('dashboard routes', (ctx) => {
       expect((await get('/app/register?period=365&lang=es', pracA)).body).toContain(
         '<html lang="es">',
       );
+    });
+
+    it('counts confirmed adverse events next to the raw triage counts; CSV and print view', async () => {
+      const before = (await get('/app/register.csv?period=30', pracA)).body;
+      const seriousRow = (csv: string) =>
+        csv
+          .split('\r\n')
+          .find((l) => l.startsWith('30,all,serious,'))
+          ?.split(',') ?? [];
+      const confirmedBefore = Number(seriousRow(before)[6]);
+      const { alertId } = await emergency();
+      // Raw triage counts the emergency at once; confirmed counts it only once staff say so.
+      const raw = (await get('/app/register.csv?period=30', pracA)).body;
+      expect(Number(seriousRow(raw)[6])).toBe(confirmedBefore);
+      const resolved = await post(`/app/alerts/${alertId}/resolve`, pracA, {
+        note: 'Pneumothorax confirmed in A&E',
+        outcome: 'confirmed',
+        outcomeClass: 'serious',
+      });
+      expect(resolved.statusCode).toBe(303);
+      const csv = await get('/app/register.csv?period=30', pracA);
+      expect(csv.headers['content-type']).toContain('text/csv');
+      expect(csv.headers['content-disposition']).toContain('attachment');
+      expect(Number(seriousRow(csv.body)[6])).toBe(confirmedBefore + 1);
+      const page = await get('/app/register?period=30', pracA);
+      expect(page.body).toContain('Confirmed by staff');
+      expect(page.body).toContain('href="/app/register.csv?period=30"');
+      const print = await get('/app/register/print?period=30', pracA);
+      expect(print.body).toContain('class="print-view"');
+      expect(print.body).not.toContain('class="periods"');
+      expect((await get('/app/register.csv?period=30', pracB)).body).not.toBe(csv.body);
     });
   });
 

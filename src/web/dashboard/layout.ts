@@ -12,12 +12,24 @@ export interface PageContext {
   readonly clinicName: string;
   /** Path (no query) of this page, for the language switch and the current nav entry. */
   readonly path: string;
+  /** The page's query string (without `?`), kept by the language switch. */
+  readonly query?: string;
   /** Languages the switch offers. */
   readonly languages: readonly Locale[];
   /** Open (unacknowledged) emergency alerts of the clinic: shown on every page. */
   readonly openEmergencies: number;
   /** Admins: messages that gave up (the link to /app/dead-letters shows it). */
   readonly deadLetters?: number;
+  /** Open urgent and emergency alerts: counted in every page's title (a background tab says it). */
+  readonly openUrgentOrEmergency?: number;
+}
+
+/** The page's own query with `lang` replaced: switching language keeps you where you are. */
+function langQuery(query: string | undefined, lang: string): string {
+  const params = new URLSearchParams(query ?? '');
+  params.delete('lang');
+  params.set('lang', lang);
+  return params.toString();
 }
 
 export type NavEntry = 'alerts' | 'record' | 'register' | 'clinic' | null;
@@ -85,9 +97,21 @@ function navItem(
 
 export interface PageOptions {
   readonly nav?: NavEntry;
-  /** Open emergency alerts: shown in the title so a background tab still says it. */
+  /** Open emergency alerts: the banner. */
   readonly emergencies?: number;
+  /** Open urgent + emergency alerts: shown in the title so a background tab still says it. */
+  readonly titleCount?: number;
   readonly flash?: string | undefined;
+  /** A print view: no navigation or controls, printed as it is. */
+  readonly print?: boolean;
+  /**
+   * A page that answers a POST (the one-time patient link): the language switch re-sends
+   * these fields to `action` instead of linking to a GET of the same path (issue 10).
+   */
+  readonly langForm?: {
+    readonly action: string;
+    readonly fields: Readonly<Record<string, string>>;
+  };
 }
 
 /** The whole page: chrome, nav, language switch, sign out. CSP-clean: no inline script or style. */
@@ -101,7 +125,8 @@ export function page(
   const emergencies = options.emergencies ?? ctx.openEmergencies;
   // The alert queue has its own, live banner; every other page links to it.
   const banner = emergencies > 0 && options.nav !== 'alerts' && ctx.staff !== null;
-  const fullTitle = `${emergencies > 0 ? `(${emergencies}) ` : ''}${title} · ${tr(L, 'siteName')}`;
+  const count = options.titleCount ?? ctx.openUrgentOrEmergency ?? emergencies;
+  const fullTitle = `${count > 0 ? `(${count}) ` : ''}${title} · ${tr(L, 'siteName')}`;
   const staff = ctx.staff;
   return html`<!doctype html>
 <html lang="${L}">
@@ -113,7 +138,7 @@ export function page(
 <link rel="stylesheet" href="${STATIC_BASE}/dashboard.css">
 <script type="module" src="${STATIC_BASE}/dashboard.js"></script>
 </head>
-<body>
+<body${options.print === true ? html` class="print-view"` : ''}>
 <a class="skip" href="#main">${tr(L, 'skipToMain')}</a>
 <header class="top">
 <span class="brand">${tr(L, 'siteName')}${ctx.clinicName === '' ? '' : html` · ${ctx.clinicName}`}</span>
@@ -130,10 +155,16 @@ ${staff.role === 'admin' ? html`<li><a href="/app/dead-letters"${ctx.path === '/
 }
 <nav class="lang" aria-label="${tr(L, 'language')}"><ul>${ctx.languages
     .filter((l) => l !== L)
-    .map(
-      (l) =>
-        html`<li><a href="${ctx.path}?lang=${l}" lang="${l}" hreflang="${l}">${DASHBOARD_MESSAGES.langName[l]}</a></li>`,
-    )}</ul></nav>
+    .map((l) => {
+      const form = options.langForm;
+      if (form !== undefined)
+        return html`<li><form method="post" action="${form.action}?lang=${l}" class="lang-form">${csrfField(ctx)}${Object.entries(
+          form.fields,
+        ).map(
+          ([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`,
+        )}<button type="submit" class="link-button" lang="${l}">${DASHBOARD_MESSAGES.langName[l]}</button></form></li>`;
+      return html`<li><a href="${ctx.path}?${langQuery(ctx.query, l)}" lang="${l}" hreflang="${l}">${DASHBOARD_MESSAGES.langName[l]}</a></li>`;
+    })}</ul></nav>
 ${
   staff === null
     ? ''

@@ -96,15 +96,20 @@ const MESSAGES = {
   noAcknowledged: { en: 'None.', es: 'Ninguno.' },
   recentlyResolved: { en: 'Recently resolved', es: 'Resueltos recientemente' },
   liveStatus: { en: 'This list updates by itself.', es: 'Esta lista se actualiza sola.' },
+  enableNotifications: {
+    en: 'Sound and desktop notice for emergencies',
+    es: 'Sonido y aviso en el escritorio para emergencias',
+  },
   liveNewEmergency: {
     en: 'New emergency alert: {patient}',
     es: 'Nuevo aviso de emergencia: {patient}',
   },
   liveUpdated: { en: 'Alert list updated.', es: 'Lista de avisos actualizada.' },
   severity: { en: 'Severity', es: 'Gravedad' },
+  // One vocabulary (decision 1212): an alert carries the name of the triage level behind it.
   sevEmergency: { en: 'Emergency', es: 'Emergencia' },
-  sevUrgent: { en: 'Urgent', es: 'Urgente' },
-  sevRoutine: { en: 'Routine', es: 'Rutina' },
+  sevUrgent: { en: 'Contact today', es: 'Contactar hoy' },
+  sevRoutine: { en: 'Tell practitioner', es: 'Avisar al fisioterapeuta' },
   statusOpen: { en: 'Open', es: 'Abierto' },
   statusAcknowledged: { en: 'Acknowledged', es: 'Confirmado' },
   statusResolved: { en: 'Resolved', es: 'Resuelto' },
@@ -117,6 +122,41 @@ const MESSAGES = {
   resolvedBy: { en: 'Resolved by {who} at {when}', es: 'Resuelto por {who} el {when}' },
   resolutionNote: { en: 'Note: {note}', es: 'Nota: {note}' },
   acknowledge: { en: 'Acknowledge', es: 'Confirmar' },
+  ackNote: {
+    en: 'What happened (optional, e.g. “called, no answer”)',
+    es: 'Qué pasó (opcional, p. ej. «llamé, no contesta»)',
+  },
+  reachPatient: { en: 'Reach the patient', es: 'Contactar con el paciente' },
+  callPatient: { en: 'Call {phone}', es: 'Llamar al {phone}' },
+  emailPatient: { en: 'E-mail {email}', es: 'Escribir a {email}' },
+  noContactGiven: {
+    en: 'No contact given: the clinic has no phone or e-mail for this patient. Wait for them to get in touch, or look in your own records.',
+    es: 'Sin contacto: la clínica no tiene teléfono ni correo de este paciente. Espere a que se ponga en contacto o busque en sus propios registros.',
+  },
+  attemptsHeading: { en: 'Attempts to reach the patient', es: 'Intentos de contacto' },
+  attemptBy: { en: '{who}, {when}: {note}', es: '{who}, {when}: {note}' },
+  attemptNote: { en: 'Another attempt: what happened', es: 'Otro intento: qué pasó' },
+  addAttempt: { en: 'Record attempt', es: 'Anotar intento' },
+  outcomeLegend: { en: 'How did it turn out?', es: '¿Cuál fue el resultado?' },
+  outcomeConfirmed: { en: 'Confirmed adverse event', es: 'Efecto adverso confirmado' },
+  outcomeFalseAlarm: { en: 'False alarm', es: 'Falsa alarma' },
+  outcomeUnrelated: {
+    en: 'Unrelated to the needling',
+    es: 'Sin relación con la punción',
+  },
+  outcomeClassLegend: {
+    en: 'If confirmed: how serious?',
+    es: 'Si se confirma: ¿qué gravedad?',
+  },
+  outcomeText: { en: 'Outcome: {outcome}', es: 'Resultado: {outcome}' },
+  outcomeRequired: {
+    en: 'Choose how it turned out (and, for a confirmed adverse event, how serious) before resolving.',
+    es: 'Indique el resultado (y, si es un efecto adverso confirmado, su gravedad) antes de resolver.',
+  },
+  attemptRequired: {
+    en: 'Write what happened to record an attempt.',
+    es: 'Escriba qué pasó para anotar el intento.',
+  },
   resolveNote: { en: 'What was done', es: 'Qué se hizo' },
   resolve: { en: 'Resolve', es: 'Resolver' },
   openPatient: { en: 'Open patient', es: 'Ver paciente' },
@@ -130,6 +170,18 @@ const MESSAGES = {
     es: 'Escriba qué se hizo antes de resolver.',
   },
   unknownStaff: { en: 'someone', es: 'alguien' },
+  contactHelp: {
+    en: 'A phone or an e-mail, so the clinic can reach the patient at once if an alert comes in.',
+    es: 'Un teléfono o un correo, para que la clínica pueda contactar enseguida si llega un aviso.',
+  },
+  noContactChoice: {
+    en: 'The patient gave no phone or e-mail (their alerts will say so)',
+    es: 'El paciente no dio teléfono ni correo (sus avisos lo dirán)',
+  },
+  errNoContact: {
+    en: 'Give a phone or an e-mail for the patient, or tick “The patient gave no phone or e-mail”.',
+    es: 'Indique un teléfono o un correo del paciente, o marque «El paciente no dio teléfono ni correo».',
+  },
   // Record a session
   recordTitle: { en: 'Record a session', es: 'Registrar una sesión' },
   patient: { en: 'Patient', es: 'Paciente' },
@@ -402,6 +454,30 @@ const MESSAGES = {
     en: 'Small numbers swing widely: with few sessions, one event changes the rate a lot. The studies’ classes do not match ours exactly (Boyce “major” is shown as serious). Sessions without check-ins count in the total, so rates here can be lower than the truth.',
     es: 'Con pocas sesiones las cifras varían mucho: un solo evento cambia mucho la tasa. Las clases de los estudios no coinciden exactamente con las nuestras (el «mayor» de Boyce se muestra como grave). Las sesiones sin controles cuentan en el total, así que estas tasas pueden ser menores que la realidad.',
   },
+  confirmedHeading: {
+    en: 'Confirmed by staff',
+    es: 'Confirmados por el personal',
+  },
+  confirmedLead: {
+    en: 'When resolving an alert, staff say what it turned out to be. Confirmed adverse events per 1,000 sessions, next to the raw counts from triage above.',
+    es: 'Al resolver un aviso, el personal indica qué resultó ser. Efectos adversos confirmados por cada 1.000 sesiones, junto a las cifras brutas del triaje de arriba.',
+  },
+  confirmedTitle: {
+    en: 'Confirmed and raw adverse events per 1,000 sessions, {period}',
+    es: 'Efectos adversos confirmados y brutos por 1.000 sesiones, {period}',
+  },
+  confirmedCol: { en: 'confirmed', es: 'confirmados' },
+  rawCol: { en: 'from triage', es: 'según triaje' },
+  alertOutcomes: {
+    en: 'alerts: {confirmed} confirmed, {falseAlarm} false alarm, {unrelated} unrelated, {unclassified} not yet classified',
+    es: 'avisos: {confirmed} confirmados, {falseAlarm} falsa alarma, {unrelated} sin relación, {unclassified} sin clasificar',
+  },
+  scrollTable: {
+    en: '{name} (table: scroll sideways on a small screen)',
+    es: '{name} (tabla: desplace a los lados en una pantalla pequeña)',
+  },
+  registerCsv: { en: 'Download CSV', es: 'Descargar CSV' },
+  registerPrint: { en: 'Print view', es: 'Vista para imprimir' },
   // Alert burden (admins)
   burdenLink: {
     en: 'Alert burden: how many alerts the rulebook asks of this clinic',

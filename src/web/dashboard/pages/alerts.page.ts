@@ -11,7 +11,9 @@ import {
   statusText,
   warnIcon,
 } from '../layout.ts';
-import { tr } from '../messages.ts';
+import { type DashboardMessageKey, tr } from '../messages.ts';
+import { telUri } from '../../../services/schemas/views.ts';
+import type { AlertOutcome } from '../../../store/alerts.repository.ts';
 import type { AlertQueue, QueueItem } from '../queue.ts';
 import { formatInstant } from '../time.ts';
 
@@ -42,7 +44,64 @@ function history(ctx: PageContext, view: AlertsView, item: QueueItem): SafeHtml 
 ${a.acknowledgedAt === null ? '' : html`<li>${tr(L, 'acknowledgedBy', { who: who(a.acknowledgedBy), when: when(a.acknowledgedAt) })}</li>`}
 ${a.resolvedAt === null ? '' : html`<li>${tr(L, 'resolvedBy', { who: who(a.resolvedBy), when: when(a.resolvedAt) })}</li>`}
 ${a.resolutionNote === null ? '' : html`<li>${tr(L, 'resolutionNote', { note: a.resolutionNote })}</li>`}
-</ul>`;
+${a.outcome === null ? '' : html`<li>${tr(L, 'outcomeText', { outcome: outcomeWords(L, a.outcome, a.outcomeClass) })}</li>`}
+</ul>
+${
+  item.attempts.length === 0
+    ? ''
+    : html`<h4 class="attempts-title">${tr(L, 'attemptsHeading')}</h4><ol class="attempts">${item.attempts.map(
+        (t) =>
+          html`<li>${tr(L, 'attemptBy', { who: who(t.staffId), when: when(t.at), note: t.note })}</li>`,
+      )}</ol>`
+}`;
+}
+
+const OUTCOME_KEY: Readonly<Record<AlertOutcome, DashboardMessageKey>> = {
+  confirmed: 'outcomeConfirmed',
+  false_alarm: 'outcomeFalseAlarm',
+  unrelated: 'outcomeUnrelated',
+};
+
+const CLASS_KEY: Readonly<Record<'mild' | 'significant' | 'serious', DashboardMessageKey>> = {
+  mild: 'classMild',
+  significant: 'classSignificant',
+  serious: 'classSerious',
+};
+
+function outcomeWords(
+  L: PageContext['locale'],
+  outcome: AlertOutcome,
+  cls: 'mild' | 'significant' | 'serious' | null,
+): string {
+  const base = tr(L, OUTCOME_KEY[outcome]);
+  return cls === null ? base : `${base} (${tr(L, CLASS_KEY[cls]).toLowerCase()})`;
+}
+
+/** How to reach the patient: a `tel:` link and a `mailto:` link, or "no contact given". */
+function contactBlock(ctx: PageContext, item: QueueItem): SafeHtml {
+  const L = ctx.locale;
+  const c = item.contact;
+  if (c.noContactGiven)
+    return html`<p class="contact no-contact"><strong>${tr(L, 'noContactGiven')}</strong></p>`;
+  return html`<p class="contact"><span class="contact-label">${tr(L, 'reachPatient')}:</span>
+${c.phone === null ? '' : html`<a class="btn call" href="${telUri(c.phone)}">${tr(L, 'callPatient', { phone: c.phone })}</a>`}
+${c.email === null ? '' : html`<a class="btn mail" href="mailto:${c.email}">${tr(L, 'emailPatient', { email: c.email })}</a>`}
+</p>`;
+}
+
+function outcomeFieldset(L: PageContext['locale'], id: string): SafeHtml {
+  const radio = (name: string, value: string, key: DashboardMessageKey, required: boolean) =>
+    html`<label class="choice"><input type="radio" name="${name}" value="${value}"${required ? html` required` : ''}> ${tr(L, key)}</label>`;
+  return html`<fieldset class="outcome"><legend>${tr(L, 'outcomeLegend')}</legend>
+${radio('outcome', 'confirmed', 'outcomeConfirmed', true)}
+${radio('outcome', 'false_alarm', 'outcomeFalseAlarm', true)}
+${radio('outcome', 'unrelated', 'outcomeUnrelated', true)}
+<fieldset class="outcome-class" id="class-${id}"><legend>${tr(L, 'outcomeClassLegend')}</legend>
+${radio('outcomeClass', 'mild', 'classMild', false)}
+${radio('outcomeClass', 'significant', 'classSignificant', false)}
+${radio('outcomeClass', 'serious', 'classSerious', false)}
+</fieldset>
+</fieldset>`;
 }
 
 function alertCard(ctx: PageContext, view: AlertsView, item: QueueItem): SafeHtml {
@@ -59,6 +118,7 @@ ${
     : html`<p class="why"><strong>${tr(L, 'whyAlert')}:</strong> ${tr(L, 'soreness')} ${c.soreness}/10 · ${tr(L, 'hoursAfter')} ${c.hoursAfter.toFixed(1)} · ${tr(L, 'symptoms')}: ${symptomText(L, c.symptoms)}</p>`
 }
 ${item.rules.length === 0 ? '' : html`<ul class="rules">${item.rules.map((r) => html`<li>${r.clinicianText[L]}</li>`)}</ul>`}
+${a.status === 'resolved' ? '' : contactBlock(ctx, item)}
 ${history(ctx, view, item)}
 ${
   a.status === 'resolved'
@@ -66,12 +126,19 @@ ${
     : html`<div class="actions">
 ${
   a.status === 'open'
-    ? html`<form method="post" action="/app/alerts/${a.id}/acknowledge">${csrfField(ctx)}<button type="submit" class="btn primary" aria-describedby="${headingId}">${tr(L, 'acknowledge')}</button></form>`
-    : ''
+    ? html`<form method="post" action="/app/alerts/${a.id}/acknowledge" class="acknowledge">${csrfField(ctx)}
+<label for="ack-note-${a.id}">${tr(L, 'ackNote')}</label>
+<input type="text" id="ack-note-${a.id}" name="note" maxlength="2000">
+<button type="submit" class="btn primary" aria-describedby="${headingId}">${tr(L, 'acknowledge')}</button></form>`
+    : html`<form method="post" action="/app/alerts/${a.id}/attempts" class="attempt">${csrfField(ctx)}
+<label for="attempt-${a.id}">${tr(L, 'attemptNote')}</label>
+<input type="text" id="attempt-${a.id}" name="note" maxlength="2000" required>
+<button type="submit" class="btn secondary" aria-describedby="${headingId}">${tr(L, 'addAttempt')}</button></form>`
 }
 <form method="post" action="/app/alerts/${a.id}/resolve" class="resolve">${csrfField(ctx)}
 <label for="note-${a.id}">${tr(L, 'resolveNote')}</label>
 <textarea id="note-${a.id}" name="note" rows="2" maxlength="2000" required></textarea>
+${outcomeFieldset(L, a.id)}
 <button type="submit" class="btn secondary" aria-describedby="${headingId}">${tr(L, 'resolve')}</button>
 </form>
 </div>`
@@ -87,7 +154,7 @@ export function queueFragment(ctx: PageContext, view: AlertsView): SafeHtml {
   const emergencyNames = q.open
     .filter((i) => i.alert.severity === 'emergency')
     .map((i) => i.patientName);
-  return html`<div id="queue-content" data-signature="${view.signature}" data-emergencies="${q.openEmergencies}" data-emergency-ids="${q.open
+  return html`<div id="queue-content" data-signature="${view.signature}" data-emergencies="${q.openEmergencies}" data-title-count="${q.openUrgentOrEmergency}" data-emergency-ids="${q.open
     .filter((i) => i.alert.severity === 'emergency')
     .map((i) => i.alert.id)
     .join(' ')}">
@@ -124,12 +191,17 @@ export function alertsPage(ctx: PageContext, view: AlertsView, flash?: string): 
     ctx,
     tr(L, 'alertsTitle'),
     html`<h1>${tr(L, 'alertsTitle')}</h1>
-<p class="live-note">${tr(L, 'liveStatus')}</p>
+<p class="live-note">${tr(L, 'liveStatus')} <button type="button" class="btn secondary" id="enable-notifications" hidden>${tr(L, 'enableNotifications')}</button></p>
 <p id="live-announce" class="live-announce" aria-live="assertive" aria-atomic="true" data-msg-emergency="${tr(L, 'liveNewEmergency')}" data-msg-updated="${tr(L, 'liveUpdated')}"></p>
 <p id="db-banner" class="db-banner" role="status" hidden>${dt(L, 'streamDown')}</p>
 <div id="queue" data-fragment="/app/alerts/fragment" data-events="/app/events">
 ${queueFragment(ctx, view)}
 </div>`,
-    { nav: 'alerts', emergencies: view.queue.openEmergencies, flash },
+    {
+      nav: 'alerts',
+      emergencies: view.queue.openEmergencies,
+      titleCount: view.queue.openUrgentOrEmergency,
+      flash,
+    },
   );
 }

@@ -72,7 +72,7 @@ export function clinicPage(ctx: PageContext, view: ClinicView, flash?: string): 
 <p><a href="/app/clinic/alert-burden">${tr(L, 'burdenLink')}</a></p>
 <section aria-labelledby="staff-title">
 <h2 id="staff-title">${tr(L, 'practitioners')}</h2>
-<div class="table-wrap"><table>
+<div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'scrollTable', { name: tr(L, 'practitioners') })}"><table>
 <caption class="visually-hidden">${tr(L, 'practitioners')}</caption>
 <thead><tr><th scope="col">${tr(L, 'displayName')}</th><th scope="col">${tr(L, 'email')}</th><th scope="col">${tr(L, 'role')}</th><th scope="col">${tr(L, 'active')}</th><th scope="col">${tr(L, 'actions')}</th></tr></thead>
 <tbody>${view.staff.map(

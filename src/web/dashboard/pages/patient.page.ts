@@ -85,7 +85,7 @@ ${s.notes === null ? '' : html`<p><strong>${tr(L, 'notes')}:</strong> ${s.notes}
 ${
   entry.checkIns.length === 0
     ? html`<p class="empty">${tr(L, 'noCheckIns')}</p>`
-    : html`<div class="table-wrap"><table class="checkins">
+    : html`<div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'checkIns')}"><table class="checkins">
 <caption class="visually-hidden">${tr(L, 'checkIns')}</caption>
 <thead><tr><th scope="col">${tr(L, 'received')}</th><th scope="col">${tr(L, 'hoursAfter')}</th><th scope="col">${tr(L, 'soreness')}</th><th scope="col">${tr(L, 'symptoms')}</th><th scope="col">${tr(L, 'disposition')}</th><th scope="col">${tr(L, 'firedRules')}</th></tr></thead>
 <tbody>${entry.checkIns.map((c) => {

@@ -25,6 +25,8 @@ export interface RecordFormState {
     readonly email: string;
     readonly phone: string;
     readonly language: string;
+    /** Ticked: the patient gave neither phone nor e-mail, and the alerts will say so. */
+    readonly noContact?: boolean;
   };
   /** `muscle:side` of every ticked box. */
   readonly sites: ReadonlySet<string>;
@@ -112,8 +114,10 @@ ${form.found.map(
 </ul>
 <div class="new-patient grid">
 <p><label for="np-name">${tr(L, 'displayName')}</label><input id="np-name" name="displayName" maxlength="200" autocomplete="off" value="${np.displayName}"></p>
-<p><label for="np-email">${tr(L, 'email')} <span class="hint">${tr(L, 'optional')}</span></label><input id="np-email" name="email" type="email" maxlength="254" autocomplete="off" value="${np.email}"></p>
-<p><label for="np-phone">${tr(L, 'phone')} <span class="hint">${tr(L, 'optional')}</span></label><input id="np-phone" name="phone" type="tel" maxlength="30" autocomplete="off" value="${np.phone}"></p>
+<p class="contact-help hint" id="contact-help">${tr(L, 'contactHelp')}</p>
+<p><label for="np-phone">${tr(L, 'phone')}</label><input id="np-phone" name="phone" type="tel" maxlength="30" autocomplete="off" value="${np.phone}" aria-describedby="contact-help"></p>
+<p><label for="np-email">${tr(L, 'email')}</label><input id="np-email" name="email" type="email" maxlength="254" autocomplete="off" value="${np.email}" aria-describedby="contact-help"></p>
+<p class="no-contact-choice"><input type="checkbox" id="np-nocontact" name="noContact" value="1"${np.noContact === true ? raw(' checked') : ''}> <label for="np-nocontact">${tr(L, 'noContactChoice')}</label></p>
 <p><label for="np-lang">${tr(L, 'patientLanguage')}</label><select id="np-lang" name="language">${LOCALES.map(
     (l) =>
       html`<option value="${l}" lang="${l}"${np.language === l ? raw(' selected') : ''}>${DASHBOARD_MESSAGES.langName[l]}</option>`,
@@ -161,6 +165,8 @@ export interface ResultView {
   readonly thoracic: boolean;
   readonly timeZone: string;
   readonly clinicName: string;
+  /** The session shown: the language switch re-renders it with the same link. */
+  readonly sessionId: string;
 }
 
 export function resultPage(ctx: PageContext, view: ResultView): string {
@@ -196,6 +202,12 @@ ${view.bilateral ? bilateralWarning(L, true) : ''}
 <h2>${tr(L, 'checkInPlan')}${view.thoracic ? html` ${thoracicBadge(L)}` : ''}</h2>
 <ul>${view.plan.checkIns.map((c) => html`<li>${formatInstant(c.dueAt, view.timeZone, L)} (+${c.hoursAfter} h)</li>`)}</ul>
 <p><a class="btn secondary" href="/app/sessions/new">${tr(L, 'recordAnother')}</a></p>`,
-    { nav: 'record' },
+    {
+      nav: 'record',
+      langForm: {
+        action: `/app/sessions/${view.sessionId}/handover`,
+        fields: { token: view.url.split('/p/')[1] ?? '' },
+      },
+    },
   );
 }

@@ -12,11 +12,14 @@ import {
   type PublishedRate,
   type RegisterCounts,
   type SessionGroup,
+  type ConfirmedCounts,
 } from '../../../services/register-counts.ts';
 
 export interface RegisterView {
   readonly period: PeriodDays;
-  readonly counts: RegisterCounts;
+  readonly counts: RegisterCounts & { readonly confirmed: ConfirmedCounts };
+  /** The print view: the same content, no controls. */
+  readonly print?: boolean;
 }
 
 const CLASS_KEY: Readonly<
@@ -120,16 +123,20 @@ export function registerPage(ctx: PageContext, view: RegisterView): string {
     tr(L, 'registerTitle'),
     html`<h1>${tr(L, 'registerTitle')}</h1>
 <p>${tr(L, 'registerLead')}</p>
-<nav class="periods" aria-label="${tr(L, 'period')}"><ul>${PERIODS.map(
-      (p) =>
-        html`<li><a class="period-link${p === view.period ? ' current' : ''}" href="/app/register?period=${p}"${p === view.period ? raw(' aria-current="page"') : ''}>${tr(L, 'lastDays', { n: p })}</a></li>`,
-    )}</ul></nav>
+${
+  view.print === true
+    ? ''
+    : html`<nav class="periods" aria-label="${tr(L, 'period')}"><ul>${PERIODS.map(
+        (p) =>
+          html`<li><a class="period-link${p === view.period ? ' current' : ''}" href="/app/register?period=${p}"${p === view.period ? raw(' aria-current="page"') : ''}>${tr(L, 'lastDays', { n: p })}</a></li>`,
+      )}</ul></nav>`
+}
 <h2>${periodLabel}</h2>
 <ul class="totals">${GROUPS.map(
       (g) =>
         html`<li><strong>${tr(L, GROUP_KEY[g])}:</strong> ${tr(L, 'sessionsCount', { n: view.counts[g].sessions, c: view.counts[g].withCheckIns })}</li>`,
     )}</ul>
-<div class="table-wrap"><table class="register">
+<div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'registerChartTitle', { period: periodLabel })}"><table class="register">
 <caption>${tr(L, 'registerChartTitle', { period: periodLabel })}</caption>
 <thead><tr><th scope="col">${tr(L, 'eventClass')}</th>${GROUPS.map((g) => html`<th scope="col">${tr(L, GROUP_KEY[g])}</th>`)}${PUBLISHED_RATES.map(
       (r) => html`<th scope="col">${tr(L, 'published')}: ${studyName(L, r)}</th>`,
@@ -142,8 +149,78 @@ export function registerPage(ctx: PageContext, view: RegisterView): string {
         )}${PUBLISHED_RATES.map((r) => html`<td>${publishedText(L, r, c)}</td>`)}</tr>`,
     )}</tbody>
 </table></div>
+${confirmedTable(L, view, periodLabel)}
 <figure class="chart-box">${barChart(L, view, periodLabel)}</figure>
-<p class="hint">${tr(L, 'registerCaveat')}</p>`,
-    { nav: 'register' },
+<p class="hint">${tr(L, 'registerCaveat')}</p>
+${
+  view.print === true
+    ? ''
+    : html`<p class="register-exports"><a class="btn secondary" href="/app/register.csv?period=${view.period}" download>${tr(L, 'registerCsv')}</a> <a class="btn secondary" href="/app/register/print?period=${view.period}">${tr(L, 'registerPrint')}</a></p>`
+}`,
+    { nav: 'register', ...(view.print === true ? { print: true } : {}) },
   );
+}
+
+/** Confirmed adverse events (what staff found on resolving) next to the raw triage counts. */
+function confirmedTable(L: Locale, view: RegisterView, periodLabel: string): SafeHtml {
+  const c = view.counts.confirmed;
+  const title = tr(L, 'confirmedTitle', { period: periodLabel });
+  return html`<h2 id="confirmed-title">${tr(L, 'confirmedHeading')}</h2>
+<p>${tr(L, 'confirmedLead')}</p>
+<ul class="totals">${GROUPS.map(
+    (g) =>
+      html`<li><strong>${tr(L, GROUP_KEY[g])}:</strong> ${tr(L, 'alertOutcomes', {
+        confirmed: c[g].alerts.confirmed,
+        falseAlarm: c[g].alerts.false_alarm,
+        unrelated: c[g].alerts.unrelated,
+        unclassified: c[g].alerts.unclassified,
+      })}</li>`,
+  )}</ul>
+<div class="table-wrap" role="region" tabindex="0" aria-label="${title}"><table class="register confirmed">
+<caption>${title}</caption>
+<thead><tr><th scope="col">${tr(L, 'eventClass')}</th>${GROUPS.map(
+    (g) =>
+      html`<th scope="col">${tr(L, GROUP_KEY[g])}: ${tr(L, 'confirmedCol')}</th><th scope="col">${tr(L, GROUP_KEY[g])}: ${tr(L, 'rawCol')}</th>`,
+  )}</tr></thead>
+<tbody>${EVENT_CLASSES.map(
+    (k) =>
+      html`<tr><th scope="row">${tr(L, CLASS_KEY[k].name)}</th>${GROUPS.map(
+        (g) =>
+          html`<td>${tr(L, 'perThousandCell', { rate: fmt(L, c[g].classes[k].perThousand), n: c[g].classes[k].sessions })}</td><td>${tr(L, 'perThousandCell', { rate: fmt(L, view.counts[g].classes[k].perThousand), n: view.counts[g].classes[k].sessions })}</td>`,
+      )}</tr>`,
+  )}</tbody>
+</table></div>`;
+}
+
+/** The register as CSV: one row per class and group, confirmed and raw side by side. */
+export function registerCsv(view: RegisterView): string {
+  const lines = [
+    'period_days,group,class,sessions,raw_sessions,raw_per_1000,confirmed_sessions,confirmed_per_1000',
+  ];
+  for (const g of GROUPS)
+    for (const k of EVENT_CLASSES) {
+      const raw = view.counts[g].classes[k];
+      const conf = view.counts.confirmed[g].classes[k];
+      lines.push(
+        [
+          view.period,
+          g,
+          k,
+          view.counts[g].sessions,
+          raw.sessions,
+          raw.perThousand,
+          conf.sessions,
+          conf.perThousand,
+        ].join(','),
+      );
+    }
+  lines.push(
+    '',
+    'period_days,group,alerts_confirmed,alerts_false_alarm,alerts_unrelated,alerts_unclassified',
+  );
+  for (const g of GROUPS) {
+    const a = view.counts.confirmed[g].alerts;
+    lines.push([view.period, g, a.confirmed, a.false_alarm, a.unrelated, a.unclassified].join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
 }

@@ -8,6 +8,7 @@ import {
   NOTE_MAX_LENGTH,
   readAlertQueue,
   readAlertQueueSignature,
+  recordContactAttempt,
   resolveAlert,
 } from '../../../services/alerts.ts';
 import { AppError } from '../../../services/errors.ts';
@@ -55,8 +56,11 @@ export async function dashboardAlertRoutes(
     } catch (error) {
       if (error instanceof AppError && error.code === 'conflict')
         return reply.redirect('/app?notice=gone', 303);
-      if (error instanceof AppError && error.code === 'validation_failed')
-        return reply.redirect('/app?notice=note', 303);
+      if (error instanceof AppError && error.code === 'validation_failed') {
+        const field = error.errors[0]?.field;
+        const notice = field === 'outcome' || field === 'outcomeClass' ? 'outcome' : 'note';
+        return reply.redirect(`/app?notice=${notice}`, 303);
+      }
       throw error;
     }
     return reply.redirect(done, 303);
@@ -73,7 +77,9 @@ export async function dashboardAlertRoutes(
           ? tr(page.locale, 'alertGone')
           : request.query.notice === 'note'
             ? tr(page.locale, 'noteRequired')
-            : undefined;
+            : request.query.notice === 'outcome'
+              ? tr(page.locale, 'outcomeRequired')
+              : undefined;
       return sendPage(
         reply,
         200,
@@ -98,7 +104,26 @@ export async function dashboardAlertRoutes(
     async (request, reply) =>
       afterAction(
         reply,
-        () => acknowledgeAlert(deps, requestActor(request), { alertId: request.params.id }),
+        () =>
+          acknowledgeAlert(deps, requestActor(request), {
+            alertId: request.params.id,
+            note: field(request.body, 'note').slice(0, NOTE_MAX_LENGTH),
+          }),
+        `/app#alert-${request.params.id}`,
+      ),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/alerts/:id/attempts',
+    { config: staffRoute },
+    async (request, reply) =>
+      afterAction(
+        reply,
+        () =>
+          recordContactAttempt(deps, requestActor(request), {
+            alertId: request.params.id,
+            note: field(request.body, 'note').slice(0, NOTE_MAX_LENGTH),
+          }),
         `/app#alert-${request.params.id}`,
       ),
   );
@@ -114,6 +139,12 @@ export async function dashboardAlertRoutes(
             alertId: request.params.id,
             // A form cannot be told a length: cut the note rather than lose it.
             note: field(request.body, 'note').trim().slice(0, NOTE_MAX_LENGTH),
+            outcome: field(request.body, 'outcome') || undefined,
+            // A class ticked before changing one's mind to "false alarm" is not meant.
+            outcomeClass:
+              field(request.body, 'outcome') === 'confirmed'
+                ? field(request.body, 'outcomeClass') || undefined
+                : undefined,
           }),
         '/app',
       ),
@@ -158,7 +189,8 @@ export async function dashboardAlertRoutes(
             res.end();
             return;
           }
-          const { signature, openEmergencies } = await readAlertQueueSignature(deps, actor);
+          const { signature, openEmergencies, openUrgentOrEmergency } =
+            await readAlertQueueSignature(deps, actor);
           if (down) {
             down = false;
             res.write('event: available\ndata: {}\n\n');
@@ -167,7 +199,7 @@ export async function dashboardAlertRoutes(
           if (h !== last) {
             last = h;
             res.write(
-              `event: alerts\ndata: ${JSON.stringify({ signature: h, emergencies: openEmergencies })}\n\n`,
+              `event: alerts\ndata: ${JSON.stringify({ signature: h, emergencies: openEmergencies, titleCount: openUrgentOrEmergency })}\n\n`,
             );
           } else if (ticks % 8 === 0) {
             res.write(': keep-alive\n\n');

@@ -11,7 +11,7 @@ import type { IssuedLink } from '../../../services/links.ts';
 import { getPatient, searchPatients } from '../../../services/patients.ts';
 import { type RecordSessionBody, recordSessionOnce } from '../../../services/record-session.ts';
 import { newPatientSchema, type NewPatientBody } from '../../../services/schemas/patients.ts';
-import { reissuePatientLink } from '../../../services/sessions.ts';
+import { readHandover, reissuePatientLink } from '../../../services/sessions.ts';
 import type { Clinic } from '../../../store/clinics.repository.ts';
 import { findPatient, type Patient } from '../../../store/patients.repository.ts';
 import { messagePage } from '../layout.ts';
@@ -63,10 +63,12 @@ function issueText(L: Locale, issue: FieldIssue, sites: readonly ParsedSite[]): 
   }
   if (issue.field === 'sites') return tr(L, 'errNoSites');
   if (issue.field === 'patientId') return tr(L, 'errPatientName');
+  if (issue.field === 'patient.contact') return tr(L, 'errNoContact');
   return tr(L, 'errField', { field: issue.field, message: issue.message });
 }
 
 interface Handover {
+  readonly sessionId: string;
   readonly patient: Patient;
   readonly link: IssuedLink;
   readonly plan: CheckInPlan;
@@ -97,6 +99,7 @@ async function sendResult(
       thoracic: h.thoracic,
       timeZone: clinic.timeZone,
       clinicName: clinic.name,
+      sessionId: h.sessionId,
     }),
   );
 }
@@ -176,6 +179,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       email: field(body, 'email').trim(),
       phone: field(body, 'phone').trim(),
       language: field(body, 'language'),
+      noContact: field(body, 'noContact') !== '',
     };
     const performedLocal = field(body, 'performedAt');
     const submittedKey = field(body, 'recordKey');
@@ -194,6 +198,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
         ...(newPatient.email === '' ? {} : { email: newPatient.email }),
         ...(newPatient.phone === '' ? {} : { phone: newPatient.phone }),
         ...(newPatient.language === '' ? {} : { language: newPatient.language }),
+        ...(newPatient.noContact ? { noContact: true } : {}),
       };
       // The API's own schema for a quick-added patient.
       const validate = request.compileValidationSchema(newPatientSchema);
@@ -275,6 +280,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     if (once.kind === 'already_recorded') return reissue(request, reply, once.sessionId);
     const { recorded } = once;
     return sendResult(reply, page, clinic, {
+      sessionId: recorded.session.id,
       patient: recorded.patient,
       link: recorded.link,
       plan: recorded.plan,
@@ -282,6 +288,51 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       thoracic: recorded.session.thoracic,
     });
   });
+
+  // `/app/sessions` answers the form's POST; a GET of it (a language switch, a bookmark)
+  // goes to the form rather than a 404.
+  app.get<{ Querystring: { lang?: string } }>(
+    '/sessions',
+    { config: staffRoute },
+    async (request, reply) =>
+      reply.redirect(
+        request.query.lang === undefined
+          ? '/app/sessions/new'
+          : `/app/sessions/new?lang=${encodeURIComponent(request.query.lang)}`,
+        303,
+      ),
+  );
+
+  // The result page again, in another language, for the link the clinic already holds: the
+  // language switch posts the token back (it is on the page already); nothing is re-issued.
+  app.post<{ Params: { id: string } }>(
+    '/sessions/:id/handover',
+    { config: staffRoute },
+    async (request, reply) => {
+      const { clinic, page } = staffOf(request);
+      if (!UUID_RE.test(request.params.id))
+        return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+      let h: Awaited<ReturnType<typeof readHandover>>;
+      try {
+        h = await readHandover(deps, requestActor(request), {
+          sessionId: request.params.id,
+          token: field(request.body, 'token'),
+        });
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'not_found')
+          return sendPage(reply, 404, messagePage(page, 'notFoundTitle', 'notFoundText'));
+        throw error;
+      }
+      return sendResult(reply, page, clinic, {
+        sessionId: h.session.id,
+        patient: h.patient,
+        link: h.link,
+        plan: h.plan,
+        bilateral: h.session.bilateralThoracic,
+        thoracic: h.session.thoracic,
+      });
+    },
+  );
 
   // A new link for an existing session (lost handout): the same service as the API's, which
   // revokes the session's earlier links.
@@ -311,6 +362,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     }
     const { session, patient, link, plan } = issued;
     return sendResult(reply, page, clinic, {
+      sessionId: session.id,
       patient,
       link,
       plan,

@@ -51,17 +51,20 @@ function liveQueue() {
       }
       if (focusedId) document.getElementById(focusedId)?.focus();
       const now = content();
-      const count = Number(now?.dataset.emergencies ?? '0');
+      // The title counts every open urgent and emergency alert.
+      const count = Number(now?.dataset.titleCount ?? now?.dataset.emergencies ?? '0');
       setTitle(count);
       const fresh = [...ids()].filter((id) => !before.has(id));
       if (fresh.length > 0) {
         const names = fresh
           .map((id) => document.getElementById(`alert-${id}`)?.dataset.patient ?? '')
           .filter(Boolean);
-        announce.textContent = (announce.dataset.msgEmergency ?? '{patient}').replace(
+        const text = (announce.dataset.msgEmergency ?? '{patient}').replace(
           '{patient}',
           names.join(', '),
         );
+        announce.textContent = text;
+        signalEmergency(text);
       } else {
         announce.textContent = '';
       }
@@ -126,6 +129,67 @@ function liveQueue() {
   });
 }
 
+// --- Emergency signal: a short tone and a desktop notification where allowed -----------
+let audio = null;
+function beep() {
+  try {
+    const Ctx = window.AudioContext ?? window.webkitAudioContext;
+    if (!Ctx) return;
+    audio = audio ?? new Ctx();
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.type = 'square';
+    osc.frequency.value = 880;
+    gain.gain.value = 0.08;
+    osc.connect(gain).connect(audio.destination);
+    const t = audio.currentTime;
+    // Two short pips: noticeable, not alarming in a treatment room.
+    gain.gain.setValueAtTime(0.08, t);
+    gain.gain.setValueAtTime(0, t + 0.18);
+    gain.gain.setValueAtTime(0.08, t + 0.3);
+    gain.gain.setValueAtTime(0, t + 0.48);
+    osc.start(t);
+    osc.stop(t + 0.5);
+    window.__needlecareSignals = (window.__needlecareSignals ?? 0) + 1;
+  } catch {
+    // No audio: the title, banner and live region still say it.
+  }
+}
+
+function signalEmergency(text) {
+  beep();
+  if ('Notification' in window && Notification.permission === 'granted') {
+    try {
+      const n = new Notification(text, { tag: 'needlecare-emergency', requireInteraction: true });
+      n.addEventListener('click', () => {
+        window.focus();
+        n.close();
+      });
+      window.__needlecareNotified = (window.__needlecareNotified ?? 0) + 1;
+    } catch {
+      // Some browsers only allow notifications from a service worker: the page still says it.
+    }
+  }
+}
+
+/** A button that asks for desktop notifications (only a click may ask). */
+function notificationButton() {
+  const button = document.getElementById('enable-notifications');
+  if (!button || !('Notification' in window)) return;
+  if (Notification.permission === 'default') button.hidden = false;
+  button.addEventListener('click', async () => {
+    try {
+      await Notification.requestPermission();
+    } catch {
+      // Ignored: nothing changes without permission.
+    }
+    button.hidden = Notification.permission !== 'default';
+    // The click also lets audio play later (browsers need a gesture first).
+    const Ctx = window.AudioContext ?? window.webkitAudioContext;
+    if (Ctx && !audio) audio = new Ctx();
+  });
+}
+
 // --- Muscle picker: filter by typing, live bilateral-thoracic warning -------------------
 function musclePicker() {
   const picker = document.querySelector('.picker');
@@ -184,5 +248,6 @@ function copyButtons() {
 }
 
 liveQueue();
+notificationButton();
 musclePicker();
 copyButtons();
