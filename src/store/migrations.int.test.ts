@@ -77,6 +77,7 @@ describeEachDialect('migration 0140 backfills the search key', (ctx) => {
         time_zone: 'Europe/Madrid',
         emergency_number: '112',
         contact_phone: '+34 600 000 000',
+        default_language: 'es',
         created_at: '2026-01-01T00:00:00.000Z',
       })
       .execute();

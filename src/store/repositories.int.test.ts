@@ -237,7 +237,7 @@ describeEachDialect('repositories', (ctx) => {
       if (last === undefined) throw new Error('no page');
       const rest = await searchPatients(ctx.db, clinic.id, '', 10, last);
       expect(rest.map((p) => p.id).sort()).toEqual([maria.id, lucia.id].sort());
-      expect(rest[0]?.id > (rest[1]?.id ?? '')).toBe(true);
+      expect((rest[0]?.id ?? '') > (rest[1]?.id ?? '')).toBe(true);
     });
   });
 
