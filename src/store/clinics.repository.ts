@@ -33,6 +33,8 @@ export interface Clinic {
   readonly quietHours: QuietHours;
   readonly escalation: EscalationSettings;
   readonly linkTtlDays: number;
+  /** Years after a patient's last session before the retention job erases them. */
+  readonly retentionYears: number;
   readonly createdAt: string;
 }
 
@@ -49,6 +51,7 @@ export interface ClinicSettingsPatch {
   readonly quietHours?: QuietHours;
   readonly escalation?: EscalationSettings;
   readonly linkTtlDays?: number;
+  readonly retentionYears?: number;
 }
 
 export interface NewClinic extends ClinicSettingsPatch {
@@ -75,6 +78,7 @@ function toClinic(row: ClinicRow): Clinic {
     quietHours: parseJson<QuietHours>(row.quiet_hours_json),
     escalation: parseJson<EscalationSettings>(row.escalation_json),
     linkTtlDays: row.link_ttl_days,
+    retentionYears: row.retention_years,
     createdAt: row.created_at,
   };
 }
@@ -95,6 +99,7 @@ function toUpdate(patch: ClinicSettingsPatch): ClinicUpdate {
   if (patch.quietHours !== undefined) u.quiet_hours_json = toJson(patch.quietHours);
   if (patch.escalation !== undefined) u.escalation_json = toJson(patch.escalation);
   if (patch.linkTtlDays !== undefined) u.link_ttl_days = patch.linkTtlDays;
+  if (patch.retentionYears !== undefined) u.retention_years = patch.retentionYears;
   return u;
 }
 
