@@ -149,7 +149,7 @@ describeEachDialect('patient records', (ctx) => {
     expect((await refusal(listPatients(deps, tokenOf(c), { cursor: 'garbage' }))).code).toBe(
       'validation_failed',
     );
-    const [audit] = await auditActions(ctx.db, 'patient.list');
+    const [audit] = await auditActions(ctx.db, 'patient.search');
     expect(audit?.details).toContain(ids[0]);
   });
 

@@ -84,7 +84,7 @@ export async function listPatients(
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   await recordAudit(deps.db, deps.clock, auditActorOf(actor), {
-    action: 'patient.list',
+    action: q === '' ? 'patient.list' : 'patient.search',
     subjectType: 'patient',
     subjectId: null,
     details: {
