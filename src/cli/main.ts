@@ -26,6 +26,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'audit verify: check the hash chain of the audit log',
     load: async () => (await import('./commands/audit.ts')).auditCommand,
   },
+  backup: {
+    summary: 'backup --out FILE: a consistent copy of the live SQLite database',
+    load: async () => (await import('./commands/backup.ts')).backupCommand,
+  },
+  restore: {
+    summary: 'restore --from FILE [--force]: put a backup in place (server stopped)',
+    load: async () => (await import('./commands/backup.ts')).restoreCommand,
+  },
   triage: {
     summary: 'triage case(s) read as JSON on stdin (--explain, --lang en|es)',
     load: async () => (await import('./commands/triage.ts')).triageCommand,
