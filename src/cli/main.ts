@@ -26,6 +26,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'audit verify: check the hash chain of the audit log',
     load: async () => (await import('./commands/audit.ts')).auditCommand,
   },
+  export: {
+    summary: "export --clinic ID --out FILE: a clinic's whole data as a ZIP of JSON and CSV",
+    load: async () => (await import('./commands/export.ts')).exportCommand,
+  },
   backup: {
     summary: 'backup --out FILE: a consistent copy of the live SQLite database',
     load: async () => (await import('./commands/backup.ts')).backupCommand,

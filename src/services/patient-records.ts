@@ -7,7 +7,8 @@ import type { Locale } from '../clinical/types.ts';
 import { LOCALES } from '../clinical/types.ts';
 import { listAlertsForPatient } from '../store/alerts.repository.ts';
 import { listCheckInsForSession } from '../store/checkins.repository.ts';
-import { listClinics } from '../store/clinics.repository.ts';
+import { readClinicTables } from '../store/clinic-export.repository.ts';
+import { findClinic, listClinics } from '../store/clinics.repository.ts';
 import { type Db, withTransaction } from '../store/db.ts';
 import { listLinksForSession, revokeLink } from '../store/links.repository.ts';
 import {
@@ -33,6 +34,7 @@ import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { type LinkState, linkState } from './links.ts';
+import { toCsv, writeZip, type ZipEntry } from './zip.ts';
 
 export const PAGE_SIZE = 25;
 
@@ -365,7 +367,7 @@ export async function erasePatient(
 
 async function eraseWithAudit(
   trx: Db,
-  deps: ServiceDeps,
+  deps: Pick<ServiceDeps, 'clock'>,
   who: AuditActor,
   clinicId: string,
   patientId: string,
@@ -393,7 +395,10 @@ export interface RetentionReport {
  * older than the clinic's `retentionYears`. Each erasure is its own transaction and audit event;
  * one summary event per clinic that erased anyone.
  */
-export async function applyRetention(deps: ServiceDeps, worker: string): Promise<RetentionReport> {
+export async function applyRetention(
+  deps: Pick<ServiceDeps, 'db' | 'clock'>,
+  worker: string,
+): Promise<RetentionReport> {
   const now = deps.clock.now();
   const byClinic: Record<string, number> = {};
   const clinics = await listClinics(deps.db);
@@ -429,4 +434,46 @@ export async function applyRetention(deps: ServiceDeps, worker: string): Promise
     erased += due.length;
   }
   return { clinics: clinics.length, erased, byClinic };
+}
+
+/**
+ * A whole clinic's data as a ZIP of one JSON and one CSV file per table (decision 1311), for
+ * the clinic's admin or the operator's CLI; audited with the row counts.
+ */
+export async function exportClinic(
+  deps: Pick<ServiceDeps, 'db' | 'clock'>,
+  actor: Actor,
+  input: { readonly clinicId: string },
+): Promise<{ fileName: string; zip: Buffer; counts: Record<string, number> }> {
+  if (actor.kind !== 'system') requireAdmin(actor);
+  if (actor.kind !== 'system' && actor.clinicId !== input.clinicId) {
+    throw new AppError('not_found', 'No such clinic.');
+  }
+  const clinic = isUuid(input.clinicId) ? await findClinic(deps.db, input.clinicId) : undefined;
+  if (clinic === undefined) throw new AppError('not_found', 'No such clinic.');
+  const tables = await readClinicTables(deps.db, clinic.id);
+  const now = deps.clock.now();
+  const entries: ZipEntry[] = [];
+  const counts: Record<string, number> = {};
+  for (const [name, rows] of Object.entries(tables)) {
+    counts[name] = rows.length;
+    entries.push({ name: `${name}.json`, data: Buffer.from(JSON.stringify(rows, null, 2)) });
+    entries.push({ name: `${name}.csv`, data: Buffer.from(toCsv(rows)) });
+  }
+  entries.unshift({
+    name: 'README.txt',
+    data: Buffer.from(
+      `Needlecare export of clinic ${clinic.name} (${clinic.id}) at ${now.toISOString()}.\n` +
+        'One JSON and one CSV file per table; instants are UTC; *_json columns hold JSON text.\n' +
+        'Password and token hashes, message contents and webhook secrets are not included.\n',
+    ),
+  });
+  await recordAudit(deps.db, deps.clock, auditActorOf(actor), {
+    action: 'clinic.export',
+    subjectType: 'clinic',
+    subjectId: clinic.id,
+    details: counts,
+  });
+  const day = now.toISOString().slice(0, 10);
+  return { fileName: `needlecare-${day}-${clinic.id}.zip`, zip: writeZip(entries, now), counts };
 }
