@@ -16,6 +16,7 @@ import { createLogger } from './logger.ts';
 import { createPasswordHasher } from '../services/passwords.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
 import { adminRoutes } from './routes/admin/admin.routes.ts';
+import { adminExportRoutes } from './routes/admin/export.routes.ts';
 import { alertRoutes } from './routes/alerts/alerts.routes.ts';
 import { authRoutes } from './routes/auth/auth.routes.ts';
 import { healthRoutes } from './routes/health/health.routes.ts';
@@ -123,6 +124,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: `${API_PREFIX}/auth` });
   await app.register(adminRoutes, { prefix: `${API_PREFIX}/admin` });
+  await app.register(adminExportRoutes, { prefix: `${API_PREFIX}/admin` });
   await app.register(patientRoutes, { prefix: `${API_PREFIX}/patients` });
   await app.register(sessionRoutes, { prefix: `${API_PREFIX}/sessions` });
   await app.register(patientLinkRoutes, { prefix: `${API_PREFIX}/p` });

@@ -226,6 +226,12 @@ const CASES: Case[] = [
   },
   // Last: deactivating A's practitioner ends pracA's session.
   {
+    route: 'GET /api/v1/admin/export',
+    method: 'GET',
+    url: () => '/api/v1/admin/export',
+    expect: { ...ADMIN(200, 200), tokenB: 403, pracB: 403 },
+  },
+  {
     // The first link of `other` was revoked by an earlier case: its own clinic hears 409.
     route: 'POST /api/v1/patients/{id}/links/{linkId}/revoke',
     method: 'POST',
