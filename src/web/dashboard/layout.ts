@@ -17,7 +17,7 @@ export interface PageContext {
   readonly openEmergencies: number;
 }
 
-export type NavEntry = 'alerts' | 'record' | 'register' | 'clinic' | null;
+export type NavEntry = 'alerts' | 'record' | 'patients' | 'register' | 'clinic' | null;
 
 export const STATIC_BASE = '/app/static';
 
@@ -120,6 +120,7 @@ ${
     : html`<nav class="main-nav" aria-label="${tr(L, 'mainNav')}"><ul>
 ${navItem(ctx, options.nav ?? null, 'alerts', '/app', 'navAlerts')}
 ${navItem(ctx, options.nav ?? null, 'record', '/app/sessions/new', 'navRecord')}
+${navItem(ctx, options.nav ?? null, 'patients', '/app/patients', 'navPatients')}
 ${navItem(ctx, options.nav ?? null, 'register', '/app/register', 'navRegister')}
 ${staff.role === 'admin' ? navItem(ctx, options.nav ?? null, 'clinic', '/app/clinic', 'navClinic') : ''}
 </ul></nav>`
