@@ -35,7 +35,7 @@ const MESSAGES = {
   stateActive: { en: 'Active', es: 'Activo' },
   stateExpired: { en: 'Expired', es: 'Caducado' },
   stateRevoked: { en: 'Revoked', es: 'Revocado' },
-  revoke: { en: 'Revoke this link', es: 'Revocar este enlace' },
+  revoke: { en: 'Revoke', es: 'Revocar' },
   revoked: { en: 'The link no longer opens.', es: 'El enlace ya no se abre.' },
   messagesHeading: { en: 'Reminders sent', es: 'Recordatorios enviados' },
   messagesNone: {
