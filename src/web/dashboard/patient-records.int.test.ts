@@ -108,6 +108,15 @@ describeEachDialect('dashboard patients pages', (ctx) => {
     expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
   });
 
+  it('the admin downloads the clinic ZIP from the clinic page; a practitioner may not', async () => {
+    expect((await get('/app/clinic', adminA)).body).toContain('/app/clinic/export.zip');
+    const zip = await get('/app/clinic/export.zip', adminA);
+    expect(zip.statusCode).toBe(200);
+    expect(zip.headers['content-type']).toBe('application/zip');
+    expect(zip.rawPayload.subarray(0, 4).toString('hex')).toBe('504b0304');
+    expect((await get('/app/clinic/export.zip', pracA)).statusCode).toBe(403);
+  });
+
   it('a bad cursor or id is a clear answer, not a crash', async () => {
     const res = await get('/app/patients?cursor=zzz', pracA);
     expect(res.statusCode).toBe(303);

@@ -75,6 +75,10 @@ const MESSAGES = {
     es: 'Este paciente se borró el {when}.',
   },
   badField: { en: '{field}: please check this field.', es: '{field}: revise este campo.' },
+  exportClinic: {
+    en: 'Download all of the clinic’s data (ZIP of JSON and CSV files)',
+    es: 'Descargar todos los datos de la clínica (ZIP con archivos JSON y CSV)',
+  },
   backToPatients: { en: 'Back to patients', es: 'Volver a pacientes' },
 } as const satisfies Catalogue<string>;
 

@@ -4,6 +4,7 @@ import { AppError } from '../../../services/errors.ts';
 import {
   editPatient,
   erasePatient,
+  exportClinic,
   exportPatient,
   listPatients,
   readPatientContacts,
@@ -183,6 +184,20 @@ export async function dashboardPatientRecordRoutes(app: FastifyInstance): Promis
         .header('cache-control', 'no-store')
         .send(JSON.stringify(record, null, 2));
     }),
+  );
+
+  app.get(
+    '/clinic/export.zip',
+    { config: { access: 'public', dashboard: 'admin' } },
+    async (request, reply) => {
+      const { staff } = staffOf(request);
+      const result = await exportClinic(deps, requestActor(request), { clinicId: staff.clinicId });
+      return reply
+        .type('application/zip')
+        .header('content-disposition', `attachment; filename="${result.fileName}"`)
+        .header('cache-control', 'no-store')
+        .send(result.zip);
+    },
   );
 
   app.post<IdParams>(
