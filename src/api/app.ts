@@ -17,6 +17,7 @@ import { createPasswordHasher } from '../services/passwords.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
 import { deadLetterRoutes } from './routes/admin/dead-letters.routes.ts';
 import { adminRoutes } from './routes/admin/admin.routes.ts';
+import { adminExportRoutes } from './routes/admin/export.routes.ts';
 import { alertRoutes } from './routes/alerts/alerts.routes.ts';
 import { authRoutes } from './routes/auth/auth.routes.ts';
 import { healthRoutes } from './routes/health/health.routes.ts';
@@ -125,6 +126,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(authRoutes, { prefix: `${API_PREFIX}/auth` });
   await app.register(adminRoutes, { prefix: `${API_PREFIX}/admin` });
   await app.register(deadLetterRoutes, { prefix: `${API_PREFIX}/admin` });
+  await app.register(adminExportRoutes, { prefix: `${API_PREFIX}/admin` });
   await app.register(patientRoutes, { prefix: `${API_PREFIX}/patients` });
   await app.register(sessionRoutes, { prefix: `${API_PREFIX}/sessions` });
   await app.register(patientLinkRoutes, { prefix: `${API_PREFIX}/p` });

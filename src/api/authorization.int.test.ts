@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
-import { createSession, type CreatedSession, json, makeWorld, type World } from './test-support.ts';
+import { type CreatedSession, createSession, json, makeWorld, type World } from './test-support.ts';
 
 type Who = 'anonymous' | 'linkToken' | 'tokenB' | 'pracB' | 'adminB' | 'pracA' | 'adminA';
 const WHO: readonly Who[] = [
@@ -94,6 +94,31 @@ const CASES: Case[] = [
     url: () => '/api/v1/patients',
     payload: () => ({ displayName: 'New' }),
     expect: { ...STAFF_OWN(201), tokenB: 201, pracB: 201, adminB: 201 },
+  },
+  {
+    route: 'GET /api/v1/patients/duplicates',
+    method: 'GET',
+    url: () => '/api/v1/patients/duplicates?displayName=Test%20Patient&email=p%40example.test',
+    expect: { ...STAFF_OWN(200), tokenB: 200, pracB: 200, adminB: 200 },
+  },
+  {
+    route: 'PATCH /api/v1/patients/{id}',
+    method: 'PATCH',
+    url: (i) => `/api/v1/patients/${i.session.patientId}`,
+    payload: () => ({ displayName: 'Test Patient', language: 'en', email: 'p@example.test' }),
+    expect: STAFF_FOREIGN_ID(200),
+  },
+  {
+    route: 'GET /api/v1/patients/{id}/contacts',
+    method: 'GET',
+    url: (i) => `/api/v1/patients/${i.session.patientId}/contacts`,
+    expect: STAFF_FOREIGN_ID(200),
+  },
+  {
+    route: 'GET /api/v1/patients/{id}/export',
+    method: 'GET',
+    url: (i) => `/api/v1/patients/${i.session.patientId}/export`,
+    expect: STAFF_FOREIGN_ID(200),
   },
   {
     route: 'POST /api/v1/sessions',
@@ -226,6 +251,26 @@ const CASES: Case[] = [
     expect: ADMIN(200, 200),
   },
   // Last: deactivating A's practitioner ends pracA's session.
+  {
+    route: 'GET /api/v1/admin/export',
+    method: 'GET',
+    url: () => '/api/v1/admin/export',
+    expect: { ...ADMIN(200, 200), tokenB: 403, pracB: 403 },
+  },
+  {
+    // The first link of `other` was revoked by an earlier case: its own clinic hears 409.
+    route: 'POST /api/v1/patients/{id}/links/{linkId}/revoke',
+    method: 'POST',
+    url: (i) => `/api/v1/patients/${i.other.patientId}/links/${i.other.linkId}/revoke`,
+    expect: STAFF_FOREIGN_ID(409),
+  },
+  {
+    route: 'POST /api/v1/patients/{id}/erase',
+    method: 'POST',
+    url: (i) => `/api/v1/patients/${i.other.patientId}/erase`,
+    payload: () => ({ confirmName: 'Test Patient' }),
+    expect: ADMIN(200, 404),
+  },
   {
     route: 'POST /api/v1/admin/staff/{id}/deactivate',
     method: 'POST',

@@ -30,6 +30,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'keys reseal: re-seal stored secrets with the current NEEDLECARE_SECRET_KEY',
     load: async () => (await import('./commands/keys.ts')).keysCommand,
   },
+  export: {
+    summary: "export --clinic ID --out FILE: a clinic's whole data as a ZIP of JSON and CSV",
+    load: async () => (await import('./commands/export.ts')).exportCommand,
+  },
+  backup: {
+    summary: 'backup --out FILE: a consistent copy of the live SQLite database',
+    load: async () => (await import('./commands/backup.ts')).backupCommand,
+  },
+  restore: {
+    summary: 'restore --from FILE [--force]: put a backup in place (server stopped)',
+    load: async () => (await import('./commands/backup.ts')).restoreCommand,
+  },
   triage: {
     summary: 'triage case(s) read as JSON on stdin (--explain, --lang en|es)',
     load: async () => (await import('./commands/triage.ts')).triageCommand,

@@ -55,6 +55,7 @@ import type {
   WebhookPayload,
 } from './payloads.ts';
 import { EARLY_ANSWER_MINUTES } from './reminders.ts';
+import { applyRetention } from '../services/patient-records.ts';
 import { escalationDelayMinutes, isWithinCoverage, nextCoverageStart } from './schedule.ts';
 import { readJobSettings } from '../services/job-settings.ts';
 import { openReminderLinks } from './sealed-links.ts';
@@ -102,6 +103,11 @@ export interface WorkerConfig {
   readonly pollIntervalMs?: number;
   /** Uniform [0, 1) for the retry jitter; default Math.random. */
   readonly random?: () => number;
+  /**
+   * How often the retention job runs (default daily; decision 1313). The first round of a
+   * worker runs it; so does the first round after each interval.
+   */
+  readonly retentionIntervalMs?: number;
 }
 
 export interface WorkerDeps {
@@ -569,8 +575,30 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
+  const retentionMs = deps.config.retentionIntervalMs ?? 24 * 60 * MINUTE_MS;
+  let lastRetention: number | undefined;
+
+  /** Erase the patients past their clinic's retention period, at most once per interval. */
+  async function retentionIfDue(): Promise<void> {
+    const now = clock.now().getTime();
+    if (lastRetention !== undefined && now - lastRetention < retentionMs) return;
+    lastRetention = now;
+    try {
+      const report = await applyRetention({ db, clock }, `worker:${deps.workerId}`);
+      logger.info(
+        { workerId: deps.workerId, clinics: report.clinics, erased: report.erased },
+        'retention: patients past their clinic retention period erased',
+      );
+    } catch (error) {
+      // Never at the cost of delivery: an emergency e-mail waits for nothing (retried next time).
+      lastRetention = undefined;
+      logger.warn({ workerId: deps.workerId, error: scrubError(error) }, 'retention failed');
+    }
+  }
+
   async function runOnce(): Promise<RunSummary> {
     await pruneIfDue();
+    await retentionIfDue();
     const messages = await claimDueOutbox(db, {
       now: clock.now(),
       workerId: deps.workerId,

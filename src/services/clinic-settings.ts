@@ -72,6 +72,8 @@ export const clinicSettingsProperties = {
     properties: { start: hhmm, end: hhmm },
   },
   linkTtlDays: { type: 'integer', minimum: 1, maximum: 90 },
+  /** Years after a patient's last session before the retention job erases them (decision 1313). */
+  retentionYears: { type: 'integer', minimum: 1, maximum: 100 },
 } as const;
 
 export const clinicSettingsPatchSchema = {

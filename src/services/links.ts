@@ -36,6 +36,9 @@ export async function issueLink(
   reason: LinkIssuedEvent['reason'],
 ): Promise<{ link: PatientLink; issued: IssuedLink }> {
   const { clinic, session, patient } = target;
+  if (patient.erasedAt !== null) {
+    throw new AppError('conflict', 'This patient was erased: no new link.');
+  }
   const now = deps.clock.now();
   const expiresAt = linkExpiry(clinic, session.performedAt);
   if (expiresAt.getTime() <= now.getTime()) {

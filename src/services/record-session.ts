@@ -174,6 +174,11 @@ async function writeSession(
         errors: [{ field: 'patientId', message: 'no such patient' }],
       });
     }
+    if (patient.erasedAt !== null) {
+      throw new AppError('conflict', 'This patient was erased.', {
+        errors: [{ field: 'patientId', message: 'was erased' }],
+      });
+    }
   } else if (body.patient !== undefined) {
     patient = await insertPatient(trx, {
       clinicId: clinic.id,

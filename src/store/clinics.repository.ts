@@ -35,6 +35,8 @@ export interface Clinic {
   readonly quietHours: QuietHours;
   readonly escalation: EscalationSettings;
   readonly linkTtlDays: number;
+  /** Years after a patient's last session before the retention job erases them. */
+  readonly retentionYears: number;
   readonly createdAt: string;
 }
 
@@ -51,6 +53,7 @@ export interface ClinicSettingsPatch {
   readonly quietHours?: QuietHours;
   readonly escalation?: EscalationSettings;
   readonly linkTtlDays?: number;
+  readonly retentionYears?: number;
 }
 
 export interface NewClinic extends ClinicSettingsPatch {
@@ -115,6 +118,7 @@ function toClinic(db: Db, row: ClinicRow): Clinic {
     quietHours: parseJson<QuietHours>(row.quiet_hours_json),
     escalation: openEscalation(keysOf(db).secret, row.escalation_json),
     linkTtlDays: row.link_ttl_days,
+    retentionYears: row.retention_years,
     createdAt: row.created_at,
   };
 }
@@ -135,6 +139,7 @@ function toUpdate(db: Db, patch: ClinicSettingsPatch): ClinicUpdate {
   if (patch.quietHours !== undefined) u.quiet_hours_json = toJson(patch.quietHours);
   if (patch.escalation !== undefined) u.escalation_json = sealEscalation(db, patch.escalation);
   if (patch.linkTtlDays !== undefined) u.link_ttl_days = patch.linkTtlDays;
+  if (patch.retentionYears !== undefined) u.retention_years = patch.retentionYears;
   return u;
 }
 

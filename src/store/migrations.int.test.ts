@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { dialectOf } from './db.ts';
 import { acknowledgeAlert, insertAlert, resolveAlert } from './alerts.repository.ts';
-import { MIGRATIONS, migrateToLatest } from './migrations.ts';
+import { createMigrator, MIGRATIONS, migrateToLatest } from './migrations.ts';
 import { FIXED_NOW, seedSession } from './test-fixtures.ts';
 
 describeEachDialect('migrations', (ctx) => {
@@ -90,5 +90,35 @@ describeEachDialect('migrations', (ctx) => {
         })
         .execute(),
     ).rejects.toThrow();
+  });
+});
+
+describeEachDialect('migration 0140 backfills the search key', (ctx) => {
+  it('folds accents and case of patients that existed before it', async () => {
+    const migrator = createMigrator(ctx.db);
+    const down = await migrator.migrateTo('0001_initial');
+    expect(down.error).toBeUndefined();
+    await ctx.db
+      .insertInto('clinics')
+      .values({
+        id: 'c-1',
+        name: 'Clinic',
+        time_zone: 'Europe/Madrid',
+        emergency_number: '112',
+        contact_phone: '+34 600 000 000',
+        default_language: 'es',
+        created_at: '2026-01-01T00:00:00.000Z',
+      })
+      .execute();
+    await sql`insert into patients (id, clinic_id, display_name, email, phone, language, created_at)
+      values ('p-1', 'c-1', 'Lucía PEÑA', 'Lucia@Example.test', null, 'es', '2026-01-01T00:00:00.000Z')`.execute(
+      ctx.db,
+    );
+    await migrateToLatest(ctx.db);
+    const row = await ctx.db
+      .selectFrom('patients')
+      .select(['search_key', 'erased_at'])
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ search_key: 'lucia pena\nlucia@example.test\n', erased_at: null });
   });
 });

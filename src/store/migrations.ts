@@ -3,6 +3,7 @@ import { dialectOf } from './db.ts';
 import { interopMigration } from './interop.migration.ts';
 import type { Db } from './db.ts';
 import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
+import { searchKeyOf } from './search-key.ts';
 
 /**
  * Migrations live in code (no files to ship or find at run time) and are frozen once
@@ -467,6 +468,60 @@ const alertOutcome: Migration = {
   },
 };
 
+/**
+ * The patients' search key (decision 1310): name, e-mail and phone lower-cased with diacritics
+ * stripped, so "lucia" finds "Lucía" the same way on both dialects. Existing rows are backfilled
+ * here with the same function the repository uses on every insert and update.
+ */
+const patientSearchKey: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('patients')
+      .addColumn('search_key', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    const rows = await sql<{
+      id: string;
+      display_name: string;
+      email: string | null;
+      phone: string | null;
+    }>`select id, display_name, email, phone from patients`.execute(db);
+    for (const row of rows.rows) {
+      const key = searchKeyOf(row.display_name, row.email, row.phone);
+      await sql`update patients set search_key = ${key} where id = ${row.id}`.execute(db);
+    }
+    await db.schema
+      .createIndex('patients_clinic_search_key')
+      .on('patients')
+      .columns(['clinic_id', 'search_key'])
+      .execute();
+    await db.schema
+      .createIndex('patients_clinic_recent')
+      .on('patients')
+      .columns(['clinic_id', 'created_at', 'id'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex('patients_clinic_recent').execute();
+    await db.schema.dropIndex('patients_clinic_search_key').execute();
+    await db.schema.alterTable('patients').dropColumn('search_key').execute();
+  },
+};
+
+/** Erasure and retention (decisions 1312, 1313): when a patient was erased; a clinic's period. */
+const patientErasure: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('patients').addColumn('erased_at', 'text').execute();
+    await db.schema
+      .alterTable('clinics')
+      .addColumn('retention_years', 'integer', (c) => c.notNull().defaultTo(8))
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('clinics').dropColumn('retention_years').execute();
+    await db.schema.alterTable('patients').dropColumn('erased_at').execute();
+  },
+};
+
 /** All migrations, in order. Names sort lexically; never rename or edit a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -476,6 +531,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_interop': interopMigration,
   '0120_alert_contact_attempts': alertContactAttempts,
   '0121_alert_outcome': alertOutcome,
+  '0140_patient_search_key': patientSearchKey,
+  '0141_patient_erasure_and_retention': patientErasure,
 };
 
 const provider: MigrationProvider = {

@@ -4,6 +4,7 @@ import type { Locale } from '../clinical/types.ts';
 import { type InstantInput, toIso } from './codec.ts';
 import type { Db } from './db.ts';
 import type { PatientRow } from './schema.ts';
+import { normaliseForSearch, searchKeyOf } from './search-key.ts';
 
 export interface Patient {
   readonly id: string;
@@ -13,6 +14,8 @@ export interface Patient {
   readonly phone: string | null;
   readonly language: Locale;
   readonly createdAt: string;
+  /** When the patient was erased (their name, contacts and free text are gone), else null. */
+  readonly erasedAt: string | null;
 }
 
 export interface NewPatient {
@@ -34,6 +37,7 @@ function toPatient(row: PatientRow): Patient {
     phone: row.phone,
     language: row.language as Locale,
     createdAt: row.created_at,
+    erasedAt: row.erased_at,
   };
 }
 
@@ -48,6 +52,7 @@ export async function insertPatient(db: Db, input: NewPatient): Promise<Patient>
       phone: input.phone ?? null,
       language: input.language,
       created_at: toIso(input.createdAt),
+      search_key: searchKeyOf(input.displayName, input.email, input.phone),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -71,36 +76,113 @@ export async function findPatient(
 
 /** Escape LIKE wildcards so user input matches literally (with `escape '\'`). */
 function likeContains(query: string): string {
-  return `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${normaliseForSearch(query).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Where a page of patients starts: after this (createdAt, id), newest first. */
+export interface PatientCursor {
+  readonly createdAt: string;
+  readonly id: string;
 }
 
 /**
- * Case-insensitive substring search over name, e-mail and phone, by name. An empty query lists
- * the clinic's patients by name. `lower() like` behaves the same on both dialects (SQLite's
- * `like` alone is case-insensitive, PostgreSQL's is not).
+ * Accent- and case-insensitive substring search over name, e-mail and phone (the stored
+ * `search_key`, decision 1310), newest first, keyset-paged by `after`. An empty query lists the
+ * clinic's patients. Erased patients have an empty key and so are only listed, never found.
  */
 export async function searchPatients(
   db: Db,
   clinicId: string,
   query: string,
   limit: number,
+  after?: PatientCursor,
 ): Promise<Patient[]> {
   const q = query.trim();
   let builder = db.selectFrom('patients').selectAll().where('clinic_id', '=', clinicId);
   if (q !== '') {
-    const pattern = likeContains(q);
+    builder = builder.where('search_key', 'like', sql<string>`${likeContains(q)} escape '\\'`);
+  }
+  if (after !== undefined) {
     builder = builder.where((eb) =>
       eb.or([
-        eb(sql`lower(display_name)`, 'like', sql`${pattern} escape '\\'`),
-        eb(sql`lower(coalesce(email, ''))`, 'like', sql`${pattern} escape '\\'`),
-        eb(sql`coalesce(phone, '')`, 'like', sql`${pattern} escape '\\'`),
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
       ]),
     );
   }
   const rows = await builder
-    .orderBy('display_name')
-    .orderBy('id')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .limit(Math.max(0, Math.floor(limit)))
     .execute();
   return rows.map(toPatient);
+}
+
+/** Patients of this clinic with the same name (accents and case aside) and phone or e-mail. */
+export async function findLikelyDuplicates(
+  db: Db,
+  clinicId: string,
+  candidate: { displayName: string; email?: string | null; phone?: string | null },
+): Promise<Patient[]> {
+  const rows = await db
+    .selectFrom('patients')
+    .selectAll()
+    .where('clinic_id', '=', clinicId)
+    .where('erased_at', 'is', null)
+    .where(
+      'search_key',
+      'like',
+      sql<string>`${`${likeEscape(normaliseForSearch(candidate.displayName.trim()))}\n%`} escape '\\'`,
+    )
+    .orderBy('created_at', 'desc')
+    .limit(20)
+    .execute();
+  const email = candidate.email?.trim().toLowerCase() ?? '';
+  const phone = digitsOf(candidate.phone ?? '');
+  return rows
+    .map(toPatient)
+    .filter(
+      (p) =>
+        (email !== '' && p.email?.toLowerCase() === email) ||
+        (phone !== '' && digitsOf(p.phone ?? '') === phone),
+    );
+}
+
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function digitsOf(phone: string): string {
+  return phone.replace(/[^0-9]/g, '');
+}
+
+export interface PatientChanges {
+  readonly displayName: string;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly language: Locale;
+}
+
+/** Replace a patient's name, contacts and language (and their search key); undefined if unknown. */
+export async function updatePatient(
+  db: Db,
+  clinicId: string,
+  id: string,
+  changes: PatientChanges,
+): Promise<Patient | undefined> {
+  const row = await db
+    .updateTable('patients')
+    .set({
+      display_name: changes.displayName,
+      email: changes.email,
+      phone: changes.phone,
+      language: changes.language,
+      search_key: searchKeyOf(changes.displayName, changes.email, changes.phone),
+    })
+    .where('clinic_id', '=', clinicId)
+    .where('id', '=', id)
+    .where('erased_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toPatient(row);
 }

@@ -195,6 +195,7 @@ describeEachDialect('repositories', (ctx) => {
       const maria = await insertPatient(ctx.db, { ...base, displayName: 'María López' });
       const pct = await insertPatient(ctx.db, {
         ...base,
+        createdAt: '2026-11-26T10:00:00.000Z',
         displayName: 'Bob 100%',
         email: 'BOB@example.test',
         phone: '+44 7700 900123',
@@ -220,6 +221,23 @@ describeEachDialect('repositories', (ctx) => {
         maria.id,
       ]);
       expect(await searchPatients(ctx.db, clinic.id, '', 1)).toHaveLength(1);
+      // Accents and case fold both ways; paging continues after the cursor, newest first.
+      expect((await searchPatients(ctx.db, clinic.id, 'MARIA lop', 10)).map((p) => p.id)).toEqual([
+        maria.id,
+      ]);
+      const lucia = await insertPatient(ctx.db, { ...base, displayName: 'Lucía Peña' });
+      for (const q of ['lucia', 'LUCIA', 'lucía', 'pena']) {
+        expect((await searchPatients(ctx.db, clinic.id, q, 10)).map((p) => p.id)).toEqual([
+          lucia.id,
+        ]);
+      }
+      const page1 = await searchPatients(ctx.db, clinic.id, '', 1);
+      expect(page1.map((p) => p.id)).toEqual([pct.id]);
+      const [last] = page1;
+      if (last === undefined) throw new Error('no page');
+      const rest = await searchPatients(ctx.db, clinic.id, '', 10, last);
+      expect(rest.map((p) => p.id).sort()).toEqual([maria.id, lucia.id].sort());
+      expect((rest[0]?.id ?? '') > (rest[1]?.id ?? '')).toBe(true);
     });
   });
 

@@ -25,6 +25,8 @@ export interface ClinicsTable {
   quiet_hours_json: Generated<string>;
   escalation_json: Generated<string>;
   link_ttl_days: Generated<number>;
+  /** Years after a patient's last session before the retention job erases them (decision 1313). */
+  retention_years: Generated<number>;
   created_at: IsoInstant;
 }
 
@@ -72,6 +74,10 @@ export interface PatientsTable {
   phone: string | null;
   language: string;
   created_at: IsoInstant;
+  /** Lower-cased, accent-stripped name, e-mail and phone (search-key.ts, decision 1310). */
+  search_key: Generated<string>;
+  /** Set when the patient was erased (decision 1312); their personal data is gone. */
+  erased_at: IsoInstant | null;
 }
 
 export interface NeedlingSessionsTable {

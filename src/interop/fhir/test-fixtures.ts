@@ -41,6 +41,7 @@ export function catalogueRecord(): ClinicRecord {
     quietHours: null,
     escalation: {},
     linkTtlDays: 14,
+    retentionYears: 8,
     createdAt: at(-1000),
   };
   const practitionerId = uuid(2, 1);
@@ -80,6 +81,7 @@ export function catalogueRecord(): ClinicRecord {
     patients.push({
       id: patientId,
       clinicId: clinic.id,
+      erasedAt: null,
       displayName: `Patient ${i}`,
       email: i % 2 === 0 ? `p${i}@example.test` : null,
       phone: i % 3 === 0 ? '+34 611 000 000' : null,

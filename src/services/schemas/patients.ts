@@ -35,6 +35,7 @@ export const patientSchema = {
     phone: { type: ['string', 'null'] },
     language: { type: 'string' },
     createdAt: instantSchema,
+    erasedAt: { type: ['string', 'null'] },
   },
 } as const;
 
@@ -48,6 +49,111 @@ export const patientSearchQuerySchema = {
       pattern: '^([1-9]|[1-9][0-9]|100)$',
       default: '20',
       description: '1 to 100',
+    },
+  },
+} as const;
+
+/** The list: `q` (accents and case aside), `cursor` from the previous page, `limit`. */
+export const patientListQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...patientSearchQuerySchema.properties,
+    cursor: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+export const duplicateQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['displayName'],
+  properties: {
+    displayName: { type: 'string', minLength: 1, maxLength: 200 },
+    email: { type: 'string', maxLength: 254 },
+    phone: { type: 'string', maxLength: 30 },
+  },
+} as const;
+
+/** A correction replaces all four fields; an empty or absent route removes it. */
+export const patientEditSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['displayName', 'language'],
+  properties: {
+    displayName: { type: 'string', minLength: 1, maxLength: 200 },
+    email: { type: 'string', maxLength: 254 },
+    phone: { type: 'string', maxLength: 30 },
+    language: { type: 'string', enum: [...LOCALES] },
+  },
+} as const;
+
+export const eraseSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['confirmName'],
+  properties: {
+    confirmName: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: "The patient's name, typed again",
+    },
+  },
+} as const;
+
+export const linkParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'linkId'],
+  properties: { id: uuidSchema, linkId: uuidSchema },
+} as const;
+
+const countSchema = { type: 'integer' } as const;
+export const erasureSchema = {
+  type: 'object',
+  properties: {
+    sessions: countSchema,
+    checkIns: countSchema,
+    alerts: countSchema,
+    linksRevoked: countSchema,
+    messagesCancelled: countSchema,
+    messagesRedacted: countSchema,
+  },
+} as const;
+
+export const patientContactsSchema = {
+  type: 'object',
+  properties: {
+    patient: patientSchema,
+    links: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: uuidSchema,
+          sessionId: uuidSchema,
+          state: { type: 'string', enum: ['active', 'expired', 'revoked'] },
+          createdAt: instantSchema,
+          expiresAt: instantSchema,
+          revokedAt: { type: ['string', 'null'] },
+        },
+      },
+    },
+    messages: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: uuidSchema,
+          sessionId: uuidSchema,
+          kind: { type: 'string' },
+          status: { type: 'string', enum: ['pending', 'sent', 'dead'] },
+          attempts: { type: 'integer' },
+          failed: { type: 'boolean' },
+          dueAt: instantSchema,
+          sentAt: { type: ['string', 'null'] },
+        },
+      },
     },
   },
 } as const;

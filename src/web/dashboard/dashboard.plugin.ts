@@ -10,6 +10,7 @@ import { dashboardAlertRoutes } from './routes/alerts.routes.ts';
 import { dashboardAuthRoutes } from './routes/auth.routes.ts';
 import { dashboardClinicRoutes } from './routes/clinic.routes.ts';
 import { dashboardPatientRoutes } from './routes/patients.routes.ts';
+import { dashboardPatientRecordRoutes } from './routes/patient-records.routes.ts';
 import { dashboardRegisterRoutes } from './routes/register.routes.ts';
 import { dashboardAlertBurdenRoutes } from './routes/alert-burden.routes.ts';
 import { dashboardDeadLetterRoutes } from './routes/dead-letters.routes.ts';
@@ -126,6 +127,7 @@ export async function dashboardPlugin(
   await app.register(dashboardAlertRoutes, { pollMs: options.pollMs ?? 2000 });
   await app.register(dashboardSessionRoutes);
   await app.register(dashboardPatientRoutes);
+  await app.register(dashboardPatientRecordRoutes);
   await app.register(dashboardClinicRoutes);
   await app.register(dashboardRegisterRoutes);
   await app.register(dashboardAlertBurdenRoutes);

@@ -32,7 +32,7 @@ function langQuery(query: string | undefined, lang: string): string {
   return params.toString();
 }
 
-export type NavEntry = 'alerts' | 'record' | 'register' | 'clinic' | null;
+export type NavEntry = 'alerts' | 'record' | 'patients' | 'register' | 'clinic' | null;
 
 export const STATIC_BASE = '/app/static';
 
@@ -148,6 +148,7 @@ ${
     : html`<nav class="main-nav" aria-label="${tr(L, 'mainNav')}"><ul>
 ${navItem(ctx, options.nav ?? null, 'alerts', '/app', 'navAlerts')}
 ${navItem(ctx, options.nav ?? null, 'record', '/app/sessions/new', 'navRecord')}
+${navItem(ctx, options.nav ?? null, 'patients', '/app/patients', 'navPatients')}
 ${navItem(ctx, options.nav ?? null, 'register', '/app/register', 'navRegister')}
 ${staff.role === 'admin' ? navItem(ctx, options.nav ?? null, 'clinic', '/app/clinic', 'navClinic') : ''}
 ${staff.role === 'admin' ? html`<li><a href="/app/dead-letters"${ctx.path === '/app/dead-letters' ? html` aria-current="page"` : ''}${(ctx.deadLetters ?? 0) > 0 ? html` class="attention"` : ''}>${dt(L, 'nav', { count: ctx.deadLetters ?? 0 })}</a></li>` : ''}

@@ -15,6 +15,7 @@ const MESSAGES = {
   navAlerts: { en: 'Alerts', es: 'Avisos' },
   navRecord: { en: 'Record session', es: 'Registrar sesión' },
   navRegister: { en: 'Register', es: 'Registro' },
+  navPatients: { en: 'Patients', es: 'Pacientes' },
   navClinic: { en: 'Clinic', es: 'Clínica' },
   signOut: { en: 'Sign out', es: 'Cerrar sesión' },
   signedInAs: { en: 'Signed in as {name}', es: 'Sesión de {name}' },

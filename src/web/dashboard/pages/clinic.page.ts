@@ -6,6 +6,7 @@ import type { StaffUser } from '../../../store/staff.repository.ts';
 import { html, raw } from '../../shared/html.ts';
 import { csrfField, errorList, type PageContext, page } from '../layout.ts';
 import { DASHBOARD_MESSAGES, type DashboardMessageKey, tr } from '../messages.ts';
+import { tp } from '../patients-messages.ts';
 
 /** The settings form as text fields: filled from the clinic, or as sent when it had errors. */
 export interface SettingsForm {
@@ -70,6 +71,7 @@ export function clinicPage(ctx: PageContext, view: ClinicView, flash?: string): 
     tr(L, 'clinicTitle'),
     html`<h1>${tr(L, 'clinicTitle')}</h1>
 <p><a href="/app/clinic/alert-burden">${tr(L, 'burdenLink')}</a></p>
+<p><a href="/app/clinic/export.zip" download>${tp(L, 'exportClinic')}</a></p>
 <section aria-labelledby="staff-title">
 <h2 id="staff-title">${tr(L, 'practitioners')}</h2>
 <div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'scrollTable', { name: tr(L, 'practitioners') })}"><table>
