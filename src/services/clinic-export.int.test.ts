@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { TEST_KEY_ENV } from '../store/test-keys.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -88,10 +89,12 @@ describeEachDialect('clinic export', (ctx) => {
   });
 
   it('needlecare export --clinic ID --out F writes the ZIP; bad input exits 2', async () => {
-    const env =
-      ctx.config.databaseUrl !== undefined
+    const env = {
+      ...TEST_KEY_ENV,
+      ...(ctx.config.databaseUrl !== undefined
         ? { DATABASE_URL: ctx.config.databaseUrl }
-        : { NEEDLECARE_DB: ctx.config.sqlitePath };
+        : { NEEDLECARE_DB: ctx.config.sqlitePath }),
+    };
     const out = join(dir, 'clinic.zip');
     const ok = await runCli(['export', '--clinic', c.clinicId, '--out', out], '', env);
     expect(ok.code, ok.stderr).toBe(0);

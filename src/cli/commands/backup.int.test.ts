@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { withKeys } from '../../../src/store/keyring.ts';
+import { TEST_KEY_ENV, TEST_KEYS } from '../../../src/store/test-keys.ts';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ describe('backup and restore of a live SQLite database', () => {
   let child: ChildProcess | undefined;
 
   beforeAll(async () => {
-    const db = createDb({ databaseUrl: undefined, sqlitePath: live });
+    const db = withKeys(createDb({ databaseUrl: undefined, sqlitePath: live }), TEST_KEYS);
     await migrateToLatest(db);
     const app = await buildApp({
       config: testConfig(),
@@ -60,6 +62,7 @@ describe('backup and restore of a live SQLite database', () => {
         PORT: '0',
         COOKIE_SECURE: 'false',
         LOG_LEVEL: 'silent',
+        ...TEST_KEY_ENV,
         NEEDLECARE_DB: live,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -101,7 +104,7 @@ describe('backup and restore of a live SQLite database', () => {
           }
           if (!backupStarted && acked.size >= 80) {
             backupStarted = true;
-            backup = runCli(['backup', '--out', out], '', { NEEDLECARE_DB: live });
+            backup = runCli(['backup', '--out', out], '', { ...TEST_KEY_ENV, NEEDLECARE_DB: live });
           }
         }
       }),
@@ -116,20 +119,34 @@ describe('backup and restore of a live SQLite database', () => {
     const restored = join(dir, 'restored.db');
     const junk = join(dir, 'junk.db');
     writeFileSync(junk, 'not a database at all, just some text to fill a page'.repeat(100));
-    const refused = await runCli(['restore', '--from', junk], '', { NEEDLECARE_DB: restored });
+    const refused = await runCli(['restore', '--from', junk], '', {
+      ...TEST_KEY_ENV,
+      NEEDLECARE_DB: restored,
+    });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/not a SQLite database|damaged/);
     expect(existsSync(restored)).toBe(false);
-    const ok = await runCli(['restore', '--from', out], '', { NEEDLECARE_DB: restored });
+    const ok = await runCli(['restore', '--from', out], '', {
+      ...TEST_KEY_ENV,
+      NEEDLECARE_DB: restored,
+    });
     expect(ok.code, ok.stderr).toBe(0);
-    const again = await runCli(['restore', '--from', out], '', { NEEDLECARE_DB: restored });
+    const again = await runCli(['restore', '--from', out], '', {
+      ...TEST_KEY_ENV,
+      NEEDLECARE_DB: restored,
+    });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('--force');
     expect(
-      (await runCli(['restore', '--from', out, '--force'], '', { NEEDLECARE_DB: restored })).code,
+      (
+        await runCli(['restore', '--from', out, '--force'], '', {
+          ...TEST_KEY_ENV,
+          NEEDLECARE_DB: restored,
+        })
+      ).code,
     ).toBe(0);
 
-    const db = createDb({ databaseUrl: undefined, sqlitePath: restored });
+    const db = withKeys(createDb({ databaseUrl: undefined, sqlitePath: restored }), TEST_KEYS);
     try {
       const ids = new Set(
         (await db.selectFrom('check_ins').select('id').execute()).map((r) => r.id),
@@ -143,15 +160,17 @@ describe('backup and restore of a live SQLite database', () => {
   }, 120_000);
 
   it('answers bad arguments with exit 2 and one line', async () => {
-    const none = await runCli(['backup'], '', { NEEDLECARE_DB: live });
+    const none = await runCli(['backup'], '', { ...TEST_KEY_ENV, NEEDLECARE_DB: live });
     expect(none).toMatchObject({ code: 2 });
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
-    expect((await runCli(['backup', '--bogus'], '', { NEEDLECARE_DB: live })).code).toBe(2);
+    expect(
+      (await runCli(['backup', '--bogus'], '', { ...TEST_KEY_ENV, NEEDLECARE_DB: live })).code,
+    ).toBe(2);
     const pg = await runCli(['backup', '--out', join(dir, 'x.db')], '', {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
     });
     expect(pg.code).toBe(2);
     expect(pg.stderr).toContain('pg_dump');
-    expect((await runCli(['restore'], '', { NEEDLECARE_DB: live })).code).toBe(2);
+    expect((await runCli(['restore'], '', { ...TEST_KEY_ENV, NEEDLECARE_DB: live })).code).toBe(2);
   });
 });

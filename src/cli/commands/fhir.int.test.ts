@@ -1,4 +1,6 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { withKeys } from '../../../src/store/keyring.ts';
+import { TEST_KEY_ENV, TEST_KEYS } from '../../../src/store/test-keys.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,8 +18,8 @@ describe('needlecare fhir', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nc-fhir-cli-'));
-    env = { NEEDLECARE_DB: join(dir, 'cli.db') };
-    db = createDb({ sqlitePath: join(dir, 'cli.db') });
+    env = { ...TEST_KEY_ENV, NEEDLECARE_DB: join(dir, 'cli.db') };
+    db = withKeys(createDb({ sqlitePath: join(dir, 'cli.db') }), TEST_KEYS);
     await migrateToLatest(db);
     clinicId = (await seedClinic(db, 'CLI Clinic')).clinicId;
   });

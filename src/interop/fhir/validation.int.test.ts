@@ -6,6 +6,8 @@
  * synthetic catalogue record (every muscle, side, symptom, disposition, alert state), the
  * CapabilityStatement and an OperationOutcome.
  */
+import { withKeys } from '../../../src/store/keyring.ts';
+import { TEST_KEY_ENV, TEST_KEYS } from '../../../src/store/test-keys.ts';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -90,7 +92,7 @@ describe('FHIR validation of everything the mapping produces', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nc-fhir-'));
     const dbPath = join(dir, 'demo.db');
-    db = createDb({ sqlitePath: dbPath });
+    db = withKeys(createDb({ sqlitePath: dbPath }), TEST_KEYS);
     await migrateToLatest(db);
     await seedDemo(db, testConfig(), new Date('2026-11-25T12:00:00.000Z'));
     const clinic = (await listClinics(db))[0];
@@ -98,7 +100,7 @@ describe('FHIR validation of everything the mapping produces', () => {
     const exported = await runCli(
       ['fhir', 'export', '--clinic', clinic.id, '--out', join(dir, 'demo')],
       '',
-      { NEEDLECARE_DB: dbPath },
+      { ...TEST_KEY_ENV, NEEDLECARE_DB: dbPath },
     );
     expect(exported.stderr).toBe('');
     expect(exported.code).toBe(0);
