@@ -65,6 +65,45 @@ export async function resolvePatientLink(
 }
 
 /**
+ * How long after a link was withdrawn (a new one issued, or revoked by staff) or ran out its
+ * emergency button still records the emergency (decision 1202). A patient may still hold the
+ * old printout or page; an emergency must never meet "this link no longer works".
+ */
+export const EMERGENCY_GRACE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The link for the emergency button: `resolvePatientLink`, except that a link revoked or
+ * expired less than `EMERGENCY_GRACE_MS` ago is still accepted (the use is audited as
+ * `patient_link.emergency_grace`). `active` says whether it is an ordinary, working link.
+ */
+export async function resolveLinkForEmergency(
+  deps: ServiceDeps,
+  actor: Actor,
+  token: string,
+): Promise<{ link: ActiveLink; active: boolean }> {
+  try {
+    return { link: await resolvePatientLink(deps, actor, token), active: true };
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'link_gone') throw error;
+    const link = await findLinkByTokenHash(deps.db, sha256Hex(token));
+    if (link === undefined) throw error;
+    const now = deps.clock.now().getTime();
+    const endedAt = Math.min(
+      Date.parse(link.expiresAt),
+      link.revokedAt === null ? Number.POSITIVE_INFINITY : Date.parse(link.revokedAt),
+    );
+    if (now - endedAt >= EMERGENCY_GRACE_MS) throw error;
+    await recordAudit(deps.db, deps.clock, auditActorOf(asLinkActor(actor, link)), {
+      action: 'patient_link.emergency_grace',
+      subjectType: 'patient_link',
+      subjectId: link.id,
+      details: { state: linkState(link, deps.clock.now()) },
+    });
+    return { link, active: false };
+  }
+}
+
+/**
  * The clinic of a link that no longer works, so the "link gone" page can speak the clinic's
  * language and name its phone number. Nothing about the patient or the session.
  */

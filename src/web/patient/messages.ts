@@ -51,6 +51,26 @@ export const PATIENT_MESSAGES = {
     es: 'A estas alturas la mayoría de las personas ya no tiene dolor por la punción.',
   },
   yourCurve: { en: 'Your soreness so far', es: 'Su dolor hasta ahora' },
+  chartPointNoNumber: {
+    en: 'a report without a number at {hours} hours',
+    es: 'un aviso sin número a las {hours} horas',
+  },
+  legendExpected: {
+    en: 'Dark green: the soreness most people have at that time',
+    es: 'Verde oscuro: el dolor que tiene la mayoría de la gente en ese momento',
+  },
+  legendTolerated: {
+    en: 'Light green: an ache that is still easing and is fine',
+    es: 'Verde claro: una molestia que va bajando y no es preocupante',
+  },
+  legendYours: {
+    en: 'Blue line and marks: the numbers you sent',
+    es: 'Línea azul y marcas: los números que usted envió',
+  },
+  legendNoNumber: {
+    en: 'Dashed line at the top: a report you sent without a number',
+    es: 'Línea de puntos arriba: un aviso que envió sin número',
+  },
   chartDescription: {
     en: 'The green area is the soreness expected after needling. The line shows what you reported: {points}.',
     es: 'La zona verde es el dolor esperable tras la punción. La línea muestra lo que usted indicó: {points}.',
@@ -93,8 +113,12 @@ export const PATIENT_MESSAGES = {
   submit: { en: 'Send', es: 'Enviar' },
   formErrors: { en: 'Please check the form:', es: 'Revise el formulario:' },
   sorenessMissing: {
-    en: 'Choose a number from 0 to 10 for your soreness.',
-    es: 'Elija un número del 0 al 10 para su dolor.',
+    en: 'Choose a number from 0 to 10 for your soreness. You can leave it out only if you tick one of the serious symptoms below.',
+    es: 'Elija un número del 0 al 10 para su dolor. Solo puede dejarlo en blanco si marca uno de los síntomas graves de abajo.',
+  },
+  sorenessOptionalHint: {
+    en: 'If you have chest pain or another serious symptom, tick it below and send. You do not need to choose a number.',
+    es: 'Si tiene dolor en el pecho u otro síntoma grave, márquelo abajo y envíe. No hace falta elegir un número.',
   },
   // Answer page
   answerTitle: { en: 'Your answer', es: 'Su respuesta' },

@@ -157,6 +157,62 @@ describeEachDialect('patient pages', (ctx) => {
     expect(await countRows(ctx.db)).toEqual(before);
   });
 
+  it('a red flag without a number goes through the form: stored, emergency, alert, note kept clean', async () => {
+    const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
+    clock.advance(3 * 3_600_000);
+    const page = await app.inject({ url: `/p/${s.token}/check-in` });
+    // Without JavaScript nothing in the page may stop the form being sent without a number.
+    expect(page.body).not.toMatch(/name="soreness"[^>]*required/);
+    expect(page.body).toContain('You do not need to choose a number.');
+    const res = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form([
+        ['idempotencyKey', 'k-red-flag-1'],
+        ['soreness', ''],
+        ['symptoms', 'chest_pain'],
+        ['note', 'it hurts\u0000 when I breathe in\u001b'],
+      ]),
+    });
+    expect(res.statusCode).toBe(303);
+    const answer = await app.inject({ url: res.headers.location as string });
+    expect(answer.body).toContain('Call 112 now');
+    const row = await ctx.db
+      .selectFrom('check_ins as c')
+      .innerJoin('assessments as a', 'a.check_in_id', 'c.id')
+      .innerJoin('alerts as l', 'l.assessment_id', 'a.id')
+      .select(['c.soreness', 'c.note', 'a.disposition', 'l.severity'])
+      .where('c.session_id', '=', s.sessionId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      soreness: null,
+      note: 'it hurts when I breathe in',
+      disposition: 'emergency',
+      severity: 'emergency',
+    });
+  });
+
+  it('the emergency button on a link replaced less than 24 hours ago records and answers the emergency', async () => {
+    const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
+    const reissue = await app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${s.sessionId}/link`,
+      headers: prac.headers(),
+    });
+    expect(reissue.statusCode).toBe(201);
+    clock.advance(20 * 3_600_000);
+    expect((await app.inject({ url: `/p/${s.token}` })).statusCode).toBe(410);
+    const res = await app.inject({ method: 'POST', url: `/p/${s.token}/emergency`, ...form([]) });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Call 112 now');
+    const stored = await ctx.db
+      .selectFrom('check_ins')
+      .select('source')
+      .where('session_id', '=', s.sessionId)
+      .execute();
+    expect(stored).toEqual([{ source: 'emergency_button' }]);
+  });
+
   it('the emergency button records a chest-pain report and shows what to do', async () => {
     const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
     const res = await app.inject({

@@ -21,6 +21,7 @@ import {
   type PatientSession,
   readCheckInAnswer,
   readPatientSession,
+  resolveLinkForEmergency,
   resolvePatientLink,
 } from '../../services/patient-link.ts';
 import { coreSites, firedRulesOf } from '../../services/schemas/views.ts';
@@ -90,12 +91,22 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       const link = await resolvePatientLink(deps, requestActor(request), token);
       return { link, actor: requestLinkActor(request, link) };
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      if (error.code === 'not_found') request.log.warn('unknown patient-link token');
-      const clinic = error.code === 'link_gone' ? await clinicOfGoneLink(deps, token) : undefined;
-      await sendGone(request, reply, error.code === 'link_gone' ? 410 : 404, clinic);
+      await refuseLink(request, reply, error);
       return undefined;
     }
+  }
+
+  /** A link that opens nothing: the friendly 404/410 page (with the clinic's numbers). */
+  async function refuseLink(
+    request: TokenRequest,
+    reply: FastifyReply,
+    error: unknown,
+  ): Promise<void> {
+    if (!(error instanceof AppError)) throw error;
+    const token = request.params.token;
+    if (error.code === 'not_found') request.log.warn('unknown patient-link token');
+    const clinic = error.code === 'link_gone' ? await clinicOfGoneLink(deps, token) : undefined;
+    await sendGone(request, reply, error.code === 'link_gone' ? 410 : 404, clinic);
   }
 
   async function sendGone(
@@ -250,14 +261,36 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
     return toAnswer(request, reply, result);
   });
 
+  // The button never meets "this link no longer works" while the link is within its grace
+  // period (decision 1202). A withdrawn link's answer page would be "gone", so the emergency
+  // page is the answer to the post itself.
   app.post('/p/:token/emergency', route, async (request: TokenRequest, reply) => {
-    const opened = await open(request, reply);
-    if (opened === undefined) return reply;
-    const result = await pressEmergencyButton(deps, opened.actor, {
-      link: opened.link,
+    let resolved: { link: ActiveLink; active: boolean };
+    try {
+      resolved = await resolveLinkForEmergency(deps, requestActor(request), request.params.token);
+    } catch (error) {
+      await refuseLink(request, reply, error);
+      return reply;
+    }
+    const actor = requestLinkActor(request, resolved.link);
+    const result = await pressEmergencyButton(deps, actor, {
+      link: resolved.link,
       idempotencyKey: undefined,
     });
-    return toAnswer(request, reply, result);
+    if (resolved.active) return toAnswer(request, reply, result);
+    const view = await openPatientSession(deps, actor, resolved.link);
+    const ctx = contextOf(request, reply, view);
+    const a = result.body.assessment;
+    return html(
+      reply,
+      200,
+      emergencyPage(ctx, {
+        sessionWhenText: formatDateTime(view.session.performedAt, view.clinic.timeZone, ctx.locale),
+        reasons: firedRulesOf(a.ruleIds, a.rulebookVersion, a.thoracic).map(
+          (r) => r.patientText[ctx.locale],
+        ),
+      }),
+    );
   });
 
   function toAnswer(
@@ -285,8 +318,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
         link: opened.link,
         checkInId: request.params.checkInId,
       });
-      if (answer === undefined)
-        return reply.redirect(PATHS.patientPage(request.params.token), 303);
+      if (answer === undefined) return reply.redirect(PATHS.patientPage(request.params.token), 303);
       const ctx = contextOf(request, reply, answer);
       const L = ctx.locale;
       const { session, clinic } = answer;
@@ -420,7 +452,8 @@ function parseForm(form: Record<string, unknown>): ParsedForm {
       : undefined;
   const note = typeof form.note === 'string' ? form.note : undefined;
   const result = validateReportInput({
-    soreness: soreness ?? rawSoreness,
+    // No number chosen: the core accepts that only with a red-flag symptom (RULES.md v1.1).
+    soreness: soreness ?? (rawSoreness === '' ? undefined : rawSoreness),
     symptoms,
     ...(note === undefined ? {} : { note }),
   });

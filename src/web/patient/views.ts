@@ -5,7 +5,7 @@ import { SYMPTOM_GROUP_NAMES, SYMPTOM_GROUPS, SYMPTOMS } from '../../clinical/sy
 import type { Disposition, Locale, Side, SymptomCode } from '../../clinical/types.ts';
 import { LOCALES } from '../../clinical/types.ts';
 import type { ChartPoint } from '../shared/chart.ts';
-import { sorenessChart } from '../shared/chart.ts';
+import { chartLegend, sorenessChart } from '../shared/chart.ts';
 import type { SafeHtml } from '../shared/html.ts';
 import { html, raw } from '../shared/html.ts';
 import type { PatientMessageKey } from './messages.ts';
@@ -129,7 +129,11 @@ export function sessionPage(ctx: PageContext, view: SessionPageView): string {
     view.points.length === 0
       ? t(L, 'chartNoPoints')
       : view.points
-          .map((p) => t(L, 'chartPoint', { soreness: p.soreness, hours: Math.round(p.hoursAfter) }))
+          .map((p) =>
+            p.soreness === null
+              ? t(L, 'chartPointNoNumber', { hours: Math.round(p.hoursAfter) })
+              : t(L, 'chartPoint', { soreness: p.soreness, hours: Math.round(p.hoursAfter) }),
+          )
           .join('; ');
   const body = html`<h1>${t(L, 'sessionTitle')}</h1>
 ${warning === undefined ? '' : html`<p class="warning" role="note">${warning.text}</p>`}
@@ -148,6 +152,16 @@ ${sorenessChart(
     soreness: t(L, 'chartSoreness'),
   },
   a.hoursAfter,
+  'phone',
+)}
+${chartLegend(
+  {
+    expected: t(L, 'legendExpected'),
+    tolerated: t(L, 'legendTolerated'),
+    yours: t(L, 'legendYours'),
+    noNumber: t(L, 'legendNoNumber'),
+  },
+  view.points.some((p) => p.soreness === null),
 )}
 <h2>${t(L, 'adviceTitle')}</h2>
 <ul class="advice">${advice.map((item) => html`<li>${item.text}<span class="evidence">${item.evidenceText}</span></li>`)}</ul>
@@ -189,7 +203,8 @@ ${errors.length === 0 ? '' : html`<div class="errors" role="alert" id="form-erro
 <input type="hidden" name="lang" value="${L}">
 <fieldset>
 <legend>${t(L, 'sorenessQuestion')}</legend>
-<div class="scale">${Array.from({ length: 11 }, (_, n) => html`<label><input type="radio" name="soreness" value="${n}" required${view.values?.soreness === n ? raw(' checked') : ''}><span>${n}</span> <span class="band">${sorenessBandLabel(L, n)}</span></label>`)}</div>
+<p class="hint">${t(L, 'sorenessOptionalHint')}</p>
+<div class="scale">${Array.from({ length: 11 }, (_, n) => html`<label><input type="radio" name="soreness" value="${n}"${view.values?.soreness === n ? raw(' checked') : ''}><span>${n}</span> <span class="band">${sorenessBandLabel(L, n)}</span></label>`)}</div>
 </fieldset>
 <p>${t(L, 'symptomsQuestion')}</p>
 ${SYMPTOM_GROUPS.map((group) => {
@@ -221,7 +236,7 @@ export function answerPage(ctx: PageContext, view: AnswerView): string {
   const d = DISPOSITION_TEXT[view.disposition];
   const callLink = html`<a class="btn danger" href="${telHref(ctx.clinic.emergencyNumber)}">${t(L, 'callEmergency', { number: ctx.clinic.emergencyNumber })}</a>`;
   const body = html`<section class="answer ${view.disposition}" aria-labelledby="answer-title">
-<h1 id="answer-title">${d.title[L]}</h1>
+<h1 id="answer-title">${view.disposition === 'emergency' ? t(L, 'emergencyNowTitle', { number: ctx.clinic.emergencyNumber }) : d.title[L]}</h1>
 <p><strong>${d.action[L]}</strong></p>
 ${view.disposition === 'emergency' ? html`<p>${callLink}</p>` : ''}
 ${view.disposition !== 'self_care' ? html`<p>${t(L, 'clinicTold')}</p>` : ''}
