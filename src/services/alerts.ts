@@ -21,6 +21,7 @@ import { auditActorOf, recordAudit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { isUuid } from './ids.ts';
+import { cleanText } from './clean-text.ts';
 
 /** The longest resolution note, in characters. */
 export const NOTE_MAX_LENGTH = 2000;
@@ -224,7 +225,8 @@ export async function resolveAlert(
   requireStaff(actor);
   return withTransaction(deps.db, async (trx) => {
     const alert = await findOwnAlert(trx, actor.clinicId, input.alertId);
-    const note = input.note.trim();
+    // Cleaned once (decision 1201); one character over the limit still reads as too long.
+    const note = cleanText(input.note, { max: NOTE_MAX_LENGTH + 1, multiline: true });
     if (note === '' || note.length > NOTE_MAX_LENGTH) {
       throw new AppError('validation_failed', 'Invalid note', {
         errors: [
