@@ -29,7 +29,9 @@ interface DemoPatient {
   readonly name: string;
   readonly language: 'en' | 'es';
   /** Reminders go to it (with no SMTP_URL they end in the dead letters, which shows them). */
-  readonly email?: string;
+  readonly email: string;
+  /** Fictional numbers from Ofcom's range for drama (07700 900000–900999). */
+  readonly phone: string;
   readonly hoursAgo: number;
   readonly sites: readonly { muscle: string; side?: string; needleCount?: number }[];
   readonly checkIns: readonly DemoCheckIn[];
@@ -40,6 +42,8 @@ const PATIENTS: readonly DemoPatient[] = [
   {
     name: 'Alex Morgan',
     language: 'en',
+    email: 'alex@demo.needlecare.test',
+    phone: '+44 7700 900101',
     hoursAgo: 30,
     sites: [{ muscle: 'upper-trapezius', side: 'left', needleCount: 3 }],
     checkIns: [
@@ -51,6 +55,7 @@ const PATIENTS: readonly DemoPatient[] = [
     name: 'Lucía Fernández',
     language: 'es',
     email: 'lucia@demo.needlecare.test',
+    phone: '+44 7700 900102',
     hoursAgo: 82,
     sites: [{ muscle: 'gastrocnemius', side: 'right', needleCount: 4 }],
     checkIns: [
@@ -61,6 +66,8 @@ const PATIENTS: readonly DemoPatient[] = [
   {
     name: 'Sam Okafor',
     language: 'en',
+    email: 'sam@demo.needlecare.test',
+    phone: '+44 7700 900103',
     hoursAgo: 50,
     sites: [{ muscle: 'quadriceps', side: 'left', needleCount: 5 }],
     checkIns: [
@@ -71,6 +78,8 @@ const PATIENTS: readonly DemoPatient[] = [
   {
     name: 'Jordan Lee',
     language: 'en',
+    email: 'jordan@demo.needlecare.test',
+    phone: '+44 7700 900104',
     hoursAgo: 22,
     sites: [
       { muscle: 'rhomboid-major', side: 'right', needleCount: 2 },
@@ -85,6 +94,7 @@ const PATIENTS: readonly DemoPatient[] = [
     name: 'Riley Demo',
     language: 'en',
     email: 'riley@demo.needlecare.test',
+    phone: '+44 7700 900105',
     hoursAgo: 1,
     sites: [
       { muscle: 'levator-scapulae', side: 'left', needleCount: 2 },
@@ -186,7 +196,8 @@ async function createDemo(
       patient: {
         displayName: p.name,
         language: p.language,
-        ...(p.email === undefined ? {} : { email: p.email }),
+        email: p.email,
+        phone: p.phone,
       },
       performedAt: performedAt.toISOString(),
       sites: p.sites,
