@@ -31,8 +31,8 @@ export const PATIENT_MESSAGES = {
   },
   whatWasDone: { en: 'What was done', es: 'Qué se hizo' },
   sessionOn: {
-    en: 'Dry needling on {when}, at {clinic}.',
-    es: 'Punción seca el {when}, en {clinic}.',
+    en: 'Dry needling {when}, at {clinic}.',
+    es: 'Punción seca {when}, en {clinic}.',
   },
   sideLeft: { en: 'left', es: 'izquierda' },
   sideRight: { en: 'right', es: 'derecha' },
@@ -190,8 +190,8 @@ export const PATIENT_MESSAGES = {
     es: 'Pida un enlace nuevo a su clínica.',
   },
   linkGoneEmergency: {
-    en: 'If you have chest pain or trouble breathing, call your local emergency number now.',
-    es: 'Si tiene dolor en el pecho o le cuesta respirar, llame ahora a su número local de emergencias.',
+    en: 'If you have chest pain or trouble breathing, call {number} now. You do not need this link to get help.',
+    es: 'Si tiene dolor en el pecho o le cuesta respirar, llame ahora al {number}. No necesita este enlace para pedir ayuda.',
   },
 } as const satisfies Catalogue<string>;
 

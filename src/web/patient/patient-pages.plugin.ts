@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import { aftercareFor, formatDateTime } from '../../clinical/aftercare.ts';
+import { aftercareFor, dateInSentence, formatDateTime } from '../../clinical/aftercare.ts';
 import type { ReportInput } from '../../clinical/case-schema.ts';
 import { validateReportInput } from '../../clinical/case-schema.ts';
+import { countryOfLanguageTag, emergencyNumberFor } from '../../clinical/emergency-numbers.ts';
 import { nextCheckIn } from '../../clinical/checkin-plan.ts';
 import type { Locale } from '../../clinical/types.ts';
 import { requestActor, requestLinkActor } from '../../api/audit.ts';
@@ -121,7 +122,12 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       offered: clinic?.languages ?? ['en', 'es'],
       fallback: clinic?.defaultLanguage ?? 'en',
     });
-    await html(reply, status, linkGonePage(locale, clinic));
+    // No clinic known (an unknown link): the number of the country the phone says it is in.
+    const phoneCountry = (request.headers['accept-language'] ?? '')
+      .split(',')
+      .map((tag) => countryOfLanguageTag(tag.split(';')[0]?.trim() ?? ''))
+      .find((c) => c !== undefined);
+    await html(reply, status, linkGonePage(locale, clinic, emergencyNumberFor(phoneCountry)));
   }
 
   /**
@@ -189,7 +195,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       reply,
       200,
       sessionPage(ctx, {
-        performedAtText: formatDateTime(session.performedAt, clinic.timeZone, ctx.locale),
+        performedAtText: dateInSentence(session.performedAt, clinic.timeZone, ctx.locale),
         sites: session.sites.map((s) => ({ muscle: s.muscle, side: s.side ?? undefined })),
         aftercare: aftercareFor(
           { performedAt: session.performedAt, sites: coreSites(session.sites) },
@@ -285,7 +291,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       reply,
       200,
       emergencyPage(ctx, {
-        sessionWhenText: formatDateTime(view.session.performedAt, view.clinic.timeZone, ctx.locale),
+        sessionWhenText: dateInSentence(view.session.performedAt, view.clinic.timeZone, ctx.locale),
         reasons: firedRulesOf(a.ruleIds, a.rulebookVersion, a.thoracic).map(
           (r) => r.patientText[ctx.locale],
         ),
@@ -331,7 +337,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           reply,
           200,
           emergencyPage(ctx, {
-            sessionWhenText: formatDateTime(session.performedAt, clinic.timeZone, L),
+            sessionWhenText: dateInSentence(session.performedAt, clinic.timeZone, L),
             reasons,
           }),
         );
@@ -376,7 +382,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           { performedAt: session.performedAt, sites: coreSites(session.sites) },
           { now: session.performedAt, timeZone: clinic.timeZone, locale: ctx.locale },
         ),
-        performedAtText: formatDateTime(session.performedAt, clinic.timeZone, ctx.locale),
+        performedAtText: dateInSentence(session.performedAt, clinic.timeZone, ctx.locale),
         sites: session.sites.map((s) => ({ muscle: s.muscle, side: s.side ?? undefined })),
       }),
     );

@@ -6,8 +6,7 @@ import type { Disposition, Locale, Side, SymptomCode } from '../../clinical/type
 import { LOCALES } from '../../clinical/types.ts';
 import type { ChartPoint } from '../shared/chart.ts';
 import { chartLegend, sorenessChart } from '../shared/chart.ts';
-import type { SafeHtml } from '../shared/html.ts';
-import { html, raw } from '../shared/html.ts';
+import { escapeHtml, html, raw, SafeHtml } from '../shared/html.ts';
 import type { PatientMessageKey } from './messages.ts';
 import { fill, PATIENT_MESSAGES } from './messages.ts';
 
@@ -36,6 +35,30 @@ export function t(
 
 function telHref(number: string): string {
   return `tel:${number.replace(/[^\d+]/g, '')}`;
+}
+
+/** A phone number as a link the phone can call. */
+export function telLink(number: string): SafeHtml {
+  return html`<a class="tel" href="${telHref(number)}">${number}</a>`;
+}
+
+/** `t` whose values may be markup (a `tel:` link); the message's own text is escaped. */
+export function tHtml(
+  locale: Locale,
+  key: PatientMessageKey,
+  values: Readonly<Record<string, string | number | SafeHtml>>,
+): SafeHtml {
+  const parts = PATIENT_MESSAGES[key][locale].split(/(\{\w+\})/);
+  return raw(
+    parts
+      .map((part) => {
+        const name = /^\{(\w+)\}$/.exec(part)?.[1];
+        const value = name === undefined ? undefined : values[name];
+        if (value === undefined) return escapeHtml(part);
+        return value instanceof SafeHtml ? value.value : escapeHtml(String(value));
+      })
+      .join(''),
+  );
 }
 
 export function layout(
@@ -70,7 +93,7 @@ ${(options.emergencyBox ?? 'top') === 'top' ? emergencyBox(ctx) : ''}
 ${body}
 ${options.emergencyBox === 'bottom' ? emergencyBox(ctx) : ''}
 </main>
-<footer><p>${t(L, 'contactClinic', { clinic: ctx.clinic.name, phone: ctx.clinic.contactPhone })}</p></footer>
+<footer><p>${tHtml(L, 'contactClinic', { clinic: ctx.clinic.name, phone: telLink(ctx.clinic.contactPhone) })}</p></footer>
 </body>
 </html>`;
   return page.value;
@@ -304,7 +327,7 @@ ${sitesList(L, view.sites)}
 <ul>${sameDay.map((s) => html`<li>${s.label[L]}</li>`)}</ul>
 <h2>${t(L, 'adviceTitle')}</h2>
 <ul class="advice">${view.aftercare.items.map((item) => html`<li>${item.text}</li>`)}</ul>
-<p>${t(L, 'contactClinic', { clinic: ctx.clinic.name, phone: ctx.clinic.contactPhone })}</p>`;
+<p>${tHtml(L, 'contactClinic', { clinic: ctx.clinic.name, phone: telLink(ctx.clinic.contactPhone) })}</p>`;
   return layout(ctx, t(L, 'handoutTitle'), body);
 }
 
@@ -323,17 +346,27 @@ export function stopRemindersPage(ctx: PageContext, view: { readonly stopped: bo
 
 export function linkGonePage(
   locale: Locale,
-  clinic: { readonly name: string; readonly contactPhone: string } | undefined,
+  clinic:
+    | { readonly name: string; readonly contactPhone: string; readonly emergencyNumber: string }
+    | undefined,
+  /** The number to call when no clinic is known (from the phone's region; decision 1203). */
+  fallbackEmergencyNumber: string,
 ): string {
   const L = locale;
+  const n = clinic?.emergencyNumber ?? fallbackEmergencyNumber;
   return `<!doctype html>
 <html lang="${L}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow">
 <title>${html`${t(L, 'linkGoneTitle')}`.value}</title><link rel="stylesheet" href="/assets/patient.css"></head>
 <body><main id="main">${
     html`<h1>${t(L, 'linkGoneTitle')}</h1>
+<section class="emergency" aria-labelledby="emergency-title">
+<h2 id="emergency-title">${t(L, 'emergencyTitle')}</h2>
+<p>${t(L, 'linkGoneEmergency', { number: n })}</p>
+<p><a class="btn danger" href="${telHref(n)}">${t(L, 'callEmergency', { number: n })}</a></p>
+</section>
 <p>${t(L, 'linkGoneBody')}</p>
-<p>${clinic === undefined ? t(L, 'linkUnknownContact') : t(L, 'linkGoneContact', { clinic: clinic.name, phone: clinic.contactPhone })}</p>
-<p class="warning">${t(L, 'linkGoneEmergency')}</p>`.value
+<p>${clinic === undefined ? t(L, 'linkUnknownContact') : tHtml(L, 'linkGoneContact', { clinic: clinic.name, phone: telLink(clinic.contactPhone) })}</p>`
+      .value
   }</main></body></html>`;
 }
