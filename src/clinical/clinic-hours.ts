@@ -30,10 +30,7 @@ const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 
  * src/clinical/time-zone.ts says.
  */
 export function zonedInstant(date: LocalDate, minutes: number, timeZone: string): Date {
-  return instantAt(
-    { year: date.year, month: date.month, day: date.day, minute: minutes },
-    timeZone,
-  );
+  return instantAt({ year: date.year, month: date.month, day: date.day, minute: minutes }, timeZone);
 }
 
 /** `HH:MM` → minutes after midnight; `24:00` is allowed (end of day). */
