@@ -1,4 +1,4 @@
-import { type ClinicOpenStatus, clinicIsOpen } from '../clinical/clinic-hours.ts';
+import { type ClinicOpenStatus, clinicIsOpen, coverageIsUnset } from '../clinical/clinic-hours.ts';
 import { type CheckInPlan, planCheckIns } from '../clinical/checkin-plan.ts';
 import { compareDispositions, type Disposition } from '../clinical/types.ts';
 import {
@@ -234,7 +234,25 @@ export interface CheckInAnswer extends PatientSession {
   readonly earlierUnacknowledged: Disposition | undefined;
   /** Is the clinic staffed now; when not, the patient is told who reads the answer when. */
   readonly clinicStatus: ClinicOpenStatus;
+  /** False when the clinic configured no staffed hours: then nobody promises when it is read. */
+  readonly staffedHoursSet: boolean;
   readonly afterHoursPhone: string | null;
+}
+
+/**
+ * What the care page must open with: the latest answer when it is urgent or an emergency, or
+ * the session's open (unacknowledged) alert when that asks for more. Undefined otherwise.
+ */
+export function actionNeeded(view: PatientSession): Disposition | undefined {
+  const latest = view.checkIns.at(-1)?.assessment?.disposition;
+  const open = view.openAlert;
+  const fromAlert =
+    open === undefined || open.status !== 'open' ? undefined : SEVERITY_DISPOSITION[open.severity];
+  const candidates = [latest, fromAlert].filter((d): d is Disposition => d !== undefined);
+  const highest = candidates.sort((x, y) => compareDispositions(y, x))[0];
+  return highest !== undefined && compareDispositions(highest, 'urgent_same_day') >= 0
+    ? highest
+    : undefined;
 }
 
 /**
@@ -264,6 +282,7 @@ export async function readCheckInAnswer(
     checkIn: { ...checkIn, assessment },
     earlierUnacknowledged: earlier,
     clinicStatus: clinicIsOpen(view.clinic, deps.clock.now()),
+    staffedHoursSet: !coverageIsUnset(view.clinic.coverage),
     afterHoursPhone: readJobSettings(view.clinic.escalation).afterHoursPhone,
   };
 }

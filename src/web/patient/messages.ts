@@ -1,5 +1,3 @@
-import type { ClinicOpenStatus } from '../../clinical/clinic-hours.ts';
-import { formatInstant } from '../../clinical/time-zone.ts';
 import type { Locale } from '../../clinical/types.ts';
 import type { Catalogue } from '../shared/i18n.ts';
 
@@ -133,6 +131,58 @@ export const PATIENT_MESSAGES = {
     es: 'Antes nos indicó algo que necesita atención y la clínica aún no lo ha confirmado. Si no lo ha hecho ya, siga ese consejo: {title}.',
   },
   backToSession: { en: 'Back to your care page', es: 'Volver a su página de cuidados' },
+  urgentFirst: {
+    en: 'First, today: phone {clinic} on {phone}. If you cannot speak to them today, see a doctor today (your GP or an urgent care centre).',
+    es: 'Lo primero, hoy: llame a {clinic} al {phone}. Si hoy no consigue hablar con ellos, vea hoy a un médico (su centro de salud o un servicio de urgencias).',
+  },
+  contactFirst: {
+    en: 'Tell {clinic} within a day: phone {phone}.',
+    es: 'Avise a {clinic} en el plazo de un día: llame al {phone}.',
+  },
+  toldOpen: {
+    en: 'We have told {clinic}. It is open now, so someone there should see your answer soon.',
+    es: 'Hemos avisado a {clinic}. Ahora está abierta, así que alguien lo verá pronto.',
+  },
+  toldClosed: {
+    en: 'We have told {clinic}, but it is closed now. Nobody there will see your answer until it opens {when}.',
+    es: 'Hemos avisado a {clinic}, pero ahora está cerrada. Nadie lo verá hasta que abra {when}.',
+  },
+  toldClosedNoTime: {
+    en: 'We have told {clinic}, but it is closed now. Nobody there will see your answer until it opens again.',
+    es: 'Hemos avisado a {clinic}, pero ahora está cerrada. Nadie lo verá hasta que vuelva a abrir.',
+  },
+  toldNoHours: {
+    en: 'We have sent your answer to {clinic}, but we cannot tell you when someone there will read it.',
+    es: 'Hemos enviado su respuesta a {clinic}, pero no podemos decirle cuándo la leerán.',
+  },
+  meanwhileEmergency: {
+    en: 'Do not wait for the clinic: call {number} now.',
+    es: 'No espere a la clínica: llame ahora al {number}.',
+  },
+  meanwhileUrgentPhone: {
+    en: 'Do not wait for them: call {phone} today.',
+    es: 'No espere a que le llamen: llame hoy al {phone}.',
+  },
+  meanwhileUrgent: {
+    en: 'Do not wait for them: see a doctor today (your GP out-of-hours service or an urgent care centre).',
+    es: 'No espere a que le llamen: vea hoy a un médico (su centro de salud o un servicio de urgencias).',
+  },
+  meanwhileContact: {
+    en: 'This can wait until then. If you get worse, check in again.',
+    es: 'Esto puede esperar hasta entonces. Si empeora, vuelva a responder.',
+  },
+  calmAfterEarlierTitle: {
+    en: 'This report looks as expected, but your earlier one still needs action',
+    es: 'Este aviso es el esperado, pero el anterior aún necesita que actúe',
+  },
+  calmAfterEarlier: {
+    en: 'What you sent now is the usual course after dry needling. Earlier you told us something that needed this: {earlier} The clinic has not replied to it yet. If it has not been sorted out, please do it now.',
+    es: 'Lo que nos envía ahora es lo habitual tras la punción seca. Antes nos contó algo que pedía esto: {earlier} La clínica aún no ha respondido. Si no se ha resuelto, hágalo ahora, por favor.',
+  },
+  attentionTitle: {
+    en: 'Your last report needs you to act',
+    es: 'Su último aviso necesita que actúe',
+  },
   // Emergency page
   emergencyNowTitle: { en: 'Call {number} now', es: 'Llame ahora al {number}' },
   emergencySteps1: {
@@ -203,45 +253,4 @@ export function fill(template: string, values: Readonly<Record<string, string | 
     const value = values[name];
     return value === undefined ? whole : String(value);
   });
-}
-
-export interface ClosedNoticeClinic {
-  readonly name: string;
-  readonly timeZone: string;
-  readonly emergencyNumber: string;
-  readonly contactPhone: string;
-}
-
-/**
- * The plain sentence the patient answer page shows when the clinic is closed, or `null` when
- * it is open. Names where to turn instead: the out-of-hours line if the clinic has one, the
- * emergency number always.
- */
-export function clinicClosedNotice(
-  clinic: ClosedNoticeClinic,
-  status: ClinicOpenStatus,
-  locale: Locale,
-  afterHoursPhone: string | null = null,
-): string | null {
-  if (status.open) return null;
-  if (locale === 'es') {
-    const opens =
-      status.opensAt === undefined
-        ? ''
-        : ` Vuelve a abrir el ${formatInstant(status.opensAt, clinic.timeZone, 'es-ES', 'short-weekday-date-time')} (hora de la clínica).`;
-    const urgent =
-      afterHoursPhone === null
-        ? 'Si algo no puede esperar, acuda a urgencias o a su centro de salud más cercano.'
-        : `Si algo no puede esperar, llame al ${afterHoursPhone}.`;
-    return `${clinic.name} está cerrada ahora y nadie leerá su respuesta hasta que abra.${opens} ${urgent} En una emergencia, llame al ${clinic.emergencyNumber}.`;
-  }
-  const opens =
-    status.opensAt === undefined
-      ? ''
-      : ` It opens again ${formatInstant(status.opensAt, clinic.timeZone, 'en-GB', 'short-weekday-date-time')} (clinic time).`;
-  const urgent =
-    afterHoursPhone === null
-      ? 'For anything that cannot wait, go to your nearest urgent care or emergency department.'
-      : `For anything that cannot wait, call ${afterHoursPhone}.`;
-  return `${clinic.name} is closed now, and nobody will read your answer until it opens.${opens} ${urgent} In an emergency, call ${clinic.emergencyNumber}.`;
 }

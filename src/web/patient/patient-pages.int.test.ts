@@ -127,7 +127,12 @@ describeEachDialect('patient pages', (ctx) => {
     expect(answer.statusCode).toBe(200);
     expect(answer.body).toContain('Contact your practitioner or a doctor today');
     expect(answer.body).toMatch(/new dry cough/);
-    expect(answer.body).toContain('We have told your clinic');
+    // No staffed hours configured: no promise of when anyone reads it, and what to do first.
+    expect(answer.body).toContain(
+      'We have sent your answer to Clínica Sol, but we cannot tell you when',
+    );
+    expect(answer.body).not.toContain('should see your answer soon');
+    expect(answer.body).toMatch(/First, today: phone Clínica Sol on <a class="tel" href="tel:/);
   });
 
   it('re-renders the form with a plain message when soreness is missing, storing nothing', async () => {
@@ -247,8 +252,91 @@ describeEachDialect('patient pages', (ctx) => {
       ...form([['soreness', '2']]),
     });
     const page = await app.inject({ url: String(calm.headers.location) });
-    expect(page.body).toContain('This is the expected course');
-    expect(page.body).toMatch(/Earlier you reported something that needs attention/);
+    // One calm message that says both things, led by what still has to be done; no green
+    // "expected" box followed by a red reminder.
+    expect(page.body).toContain(
+      'This report looks as expected, but your earlier one still needs action',
+    );
+    expect(page.body).toContain('Contact your practitioner or a doctor today.');
+    expect(page.body).toMatch(/First, today: phone/);
+    expect(page.body).not.toContain('class="answer self_care"');
+    expect(page.body.match(/<section class="answer/g)).toHaveLength(1);
+  });
+
+  it('after an urgent answer the care page opens with what to do, not with what is normal', async () => {
+    const s = await createSession(app, await staff());
+    clock.advance(3_600_000);
+    await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form([
+        ['soreness', '2'],
+        ['symptoms', 'fever'],
+      ]),
+    });
+    const page = await app.inject({ url: `/p/${s.token}` });
+    const action = page.body.indexOf('Your last report needs you to act');
+    expect(action).toBeGreaterThan(0);
+    expect(action).toBeLessThan(page.body.indexOf('What is normal'));
+    expect(page.body.indexOf('First, today: phone')).toBeLessThan(
+      page.body.indexOf('What is normal'),
+    );
+  });
+
+  it('an answer above self-care says someone will see it soon only while the clinic is staffed', async () => {
+    const s = await createSession(app, await staff());
+    const allDay = [['00:00', '24:00']] as [string, string][];
+    await updateClinicSettings(ctx.db, clinic.clinicId, {
+      coverage: {
+        sun: allDay,
+        mon: allDay,
+        tue: allDay,
+        wed: allDay,
+        thu: allDay,
+        fri: allDay,
+        sat: allDay,
+      },
+    });
+    try {
+      clock.advance(3_600_000);
+      const res = await app.inject({
+        method: 'POST',
+        url: `/p/${s.token}/check-in`,
+        ...form([
+          ['soreness', '2'],
+          ['symptoms', 'fever'],
+        ]),
+      });
+      const page = await app.inject({ url: String(res.headers.location) });
+      expect(page.body).toContain('We have told Clínica Sol. It is open now');
+      // What to do comes before who was told.
+      expect(page.body.indexOf('First, today')).toBeLessThan(page.body.indexOf('We have told'));
+    } finally {
+      await updateClinicSettings(ctx.db, clinic.clinicId, { coverage: {} });
+    }
+  });
+
+  it('an emergency answer names the number, shows no next check-in, and self-care has its advice below', async () => {
+    const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
+    clock.advance(3_600_000);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form([['symptoms', 'shortness_of_breath']]),
+    });
+    const page = await app.inject({ url: String(res.headers.location) });
+    expect(page.body).toContain('<h1 id="answer-title">Call 112 now</h1>');
+    expect(page.body).not.toMatch(/Next check-in|No more check-ins/);
+    const other = await createSession(app, await staff());
+    clock.advance(3_600_000);
+    const calm = await app.inject({
+      method: 'POST',
+      url: `/p/${other.token}/check-in`,
+      ...form([['soreness', '3']]),
+    });
+    const answer = await app.inject({ url: String(calm.headers.location) });
+    expect(answer.body).toContain('Look after yourself with the advice below.');
+    expect(answer.body).toMatch(/advice below\.<\/strong><\/p>[\s\S]*<ul class="advice"><li>/);
   });
 
   it('says plainly when the clinic is closed and where to go instead', async () => {

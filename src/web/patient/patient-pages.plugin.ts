@@ -17,6 +17,7 @@ import type { LinkActor } from '../../services/actors.ts';
 import { AppError } from '../../services/errors.ts';
 import {
   type ActiveLink,
+  actionNeeded,
   clinicOfGoneLink,
   openPatientSession,
   type PatientSession,
@@ -34,7 +35,6 @@ import {
 } from '../../services/submit-check-in.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
 import { isLocale, negotiateLocale } from '../shared/i18n.ts';
-import { clinicClosedNotice } from './messages.ts';
 import type { PageContext } from './views.ts';
 import {
   answerPage,
@@ -207,6 +207,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           ...(c.assessment === null ? {} : { disposition: c.assessment.disposition }),
         })),
         nextCheckInText: nextText(view, ctx.locale),
+        actionNeeded: actionNeeded(view),
       }),
     );
   });
@@ -342,7 +343,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           }),
         );
       }
-      const closed = clinicClosedNotice(clinic, answer.clinicStatus, L, answer.afterHoursPhone);
+      const status = answer.clinicStatus;
       return html(
         reply,
         200,
@@ -351,7 +352,22 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           reasons,
           nextCheckInText: nextText(answer, L),
           earlierUnacknowledged: answer.earlierUnacknowledged,
-          closedNotice: a.disposition === 'self_care' ? undefined : (closed ?? undefined),
+          presence: !answer.staffedHoursSet
+            ? { kind: 'unknown' }
+            : status.open
+              ? { kind: 'open' }
+              : {
+                  kind: 'closed',
+                  opensText:
+                    status.opensAt === undefined
+                      ? undefined
+                      : dateInSentence(status.opensAt, clinic.timeZone, L),
+                },
+          afterHoursPhone: answer.afterHoursPhone,
+          advice: aftercareFor(
+            { performedAt: session.performedAt, sites: coreSites(session.sites) },
+            { now: clock.now().toISOString(), timeZone: clinic.timeZone, locale: L },
+          ).items.filter((i) => i.id !== 'breathing_warning'),
         }),
       );
     },

@@ -141,6 +141,22 @@ export interface SessionPageView {
   readonly aftercare: Aftercare;
   readonly points: readonly ChartPoint[];
   readonly nextCheckInText: string | undefined;
+  /** The latest answer (or open alert) asks for action: the page opens with what to do. */
+  readonly actionNeeded?: Disposition | undefined;
+}
+
+/** The top of the care page after an urgent or emergency answer: what to do, first. */
+function actionBox(ctx: PageContext, d: Disposition): SafeHtml {
+  const L = ctx.locale;
+  const title =
+    d === 'emergency'
+      ? t(L, 'emergencyNowTitle', { number: ctx.clinic.emergencyNumber })
+      : DISPOSITION_TEXT[d].title[L];
+  return html`<section class="answer ${d}" aria-labelledby="action-title">
+<p class="kicker">${t(L, 'attentionTitle')}</p>
+<h2 id="action-title">${title}</h2>
+${firstStep(ctx, d)}
+</section>`;
 }
 
 export function sessionPage(ctx: PageContext, view: SessionPageView): string {
@@ -159,6 +175,7 @@ export function sessionPage(ctx: PageContext, view: SessionPageView): string {
           )
           .join('; ');
   const body = html`<h1>${t(L, 'sessionTitle')}</h1>
+${view.actionNeeded === undefined ? '' : actionBox(ctx, view.actionNeeded)}
 ${warning === undefined ? '' : html`<p class="warning" role="note">${warning.text}</p>`}
 <p><a class="btn" href="${ctx.base}/check-in">${t(L, 'checkInNow')}</a></p>
 <p>${view.nextCheckInText === undefined ? t(L, 'noMoreCheckIns') : t(L, 'nextCheckIn', { when: view.nextCheckInText })}</p>
@@ -193,7 +210,11 @@ ${chartLegend(
 ${sitesList(L, view.sites)}
 ${a.thoracic ? html`<p>${t(L, 'nearChest')}</p>` : ''}
 <p class="no-print"><a href="${ctx.base}/handout">${t(L, 'printHandout')}</a></p>`;
-  return layout(ctx, t(L, 'sessionTitle'), body);
+  // After an urgent or emergency answer the page opens with what to do; the emergency box
+  // (with its button) follows the page instead of preceding it.
+  return layout(ctx, t(L, 'sessionTitle'), body, {
+    emergencyBox: view.actionNeeded === undefined ? 'top' : 'bottom',
+  });
 }
 
 export interface CheckInFormView {
@@ -244,39 +265,121 @@ ${SYMPTOM_GROUPS.map((group) => {
   return layout(ctx, t(L, 'checkInTitle'), body);
 }
 
+/** Whether someone at the clinic is there to read an answer, as the patient is told. */
+export type ClinicPresence =
+  | { readonly kind: 'open' }
+  | { readonly kind: 'closed'; readonly opensText: string | undefined }
+  /** No staffed hours configured: no promise of when anyone reads it. */
+  | { readonly kind: 'unknown' };
+
 export interface AnswerView {
   readonly disposition: Disposition;
   readonly reasons: readonly string[];
   readonly nextCheckInText: string | undefined;
   /** An earlier urgent or emergency answer in this episode that nobody has acknowledged yet. */
   readonly earlierUnacknowledged?: Disposition | undefined;
-  /** The plain "the clinic is closed now" notice, when it is. */
-  readonly closedNotice?: string | undefined;
+  readonly presence: ClinicPresence;
+  /** The clinic's out-of-hours phone, if it gave one. */
+  readonly afterHoursPhone: string | null;
+  /** The aftercare advice, for an answer that points to it ("the advice below"). */
+  readonly advice: readonly { readonly text: string; readonly evidenceText: string }[];
+}
+
+/** What the patient does first for an answer above self-care (before anything else is said). */
+function firstStep(ctx: PageContext, d: Disposition): SafeHtml {
+  const L = ctx.locale;
+  const n = ctx.clinic.emergencyNumber;
+  const phone = telLink(ctx.clinic.contactPhone);
+  switch (d) {
+    case 'emergency':
+      return html`<p><a class="btn danger" href="${telHref(n)}">${t(L, 'callEmergency', { number: n })}</a></p>
+<p><strong>${t(L, 'emergencySteps3')}</strong></p>`;
+    case 'urgent_same_day':
+      return html`<p><strong>${tHtml(L, 'urgentFirst', { clinic: ctx.clinic.name, phone })}</strong></p>`;
+    case 'contact_practitioner':
+      return html`<p><strong>${tHtml(L, 'contactFirst', { clinic: ctx.clinic.name, phone })}</strong></p>`;
+    case 'self_care':
+      return html``;
+  }
+}
+
+/** Who has been told, when they will see it, and what to do meanwhile — one paragraph. */
+function toldNotice(ctx: PageContext, view: AnswerView, d: Disposition): SafeHtml {
+  const L = ctx.locale;
+  const clinic = ctx.clinic.name;
+  const p = view.presence;
+  const told =
+    p.kind === 'open'
+      ? t(L, 'toldOpen', { clinic })
+      : p.kind === 'unknown'
+        ? t(L, 'toldNoHours', { clinic })
+        : p.opensText === undefined
+          ? t(L, 'toldClosedNoTime', { clinic })
+          : t(L, 'toldClosed', { clinic, when: p.opensText });
+  if (p.kind === 'open') return html`<p class="note">${told}</p>`;
+  const meanwhile =
+    d === 'emergency'
+      ? html`${t(L, 'meanwhileEmergency', { number: ctx.clinic.emergencyNumber })}`
+      : d === 'urgent_same_day'
+        ? view.afterHoursPhone === null
+          ? html`${t(L, 'meanwhileUrgent')}`
+          : tHtml(L, 'meanwhileUrgentPhone', { phone: telLink(view.afterHoursPhone) })
+        : html`${t(L, 'meanwhileContact')}`;
+  return html`<p class="note">${told} ${meanwhile}</p>`;
+}
+
+function adviceList(view: AnswerView): SafeHtml {
+  return html`<ul class="advice">${view.advice.map((item) => html`<li>${item.text}<span class="evidence">${item.evidenceText}</span></li>`)}</ul>`;
 }
 
 export function answerPage(ctx: PageContext, view: AnswerView): string {
   const L = ctx.locale;
-  const d = DISPOSITION_TEXT[view.disposition];
-  const callLink = html`<a class="btn danger" href="${telHref(ctx.clinic.emergencyNumber)}">${t(L, 'callEmergency', { number: ctx.clinic.emergencyNumber })}</a>`;
-  const body = html`<section class="answer ${view.disposition}" aria-labelledby="answer-title">
-<h1 id="answer-title">${view.disposition === 'emergency' ? t(L, 'emergencyNowTitle', { number: ctx.clinic.emergencyNumber }) : d.title[L]}</h1>
-<p><strong>${d.action[L]}</strong></p>
-${view.disposition === 'emergency' ? html`<p>${callLink}</p>` : ''}
-${view.disposition !== 'self_care' ? html`<p>${t(L, 'clinicTold')}</p>` : ''}
+  const earlier = view.earlierUnacknowledged;
+  const why = html`<h2>${t(L, 'whyTitle')}</h2>
+<ul>${view.reasons.map((r) => html`<li>${r}</li>`)}</ul>`;
+  const next =
+    view.nextCheckInText === undefined
+      ? t(L, 'noMoreCheckIns')
+      : t(L, 'nextCheckIn', { when: view.nextCheckInText });
+  const back = html`<p><a href="${ctx.base}">${t(L, 'backToSession')}</a></p>`;
+  let body: SafeHtml;
+  if (earlier !== undefined) {
+    // A calmer answer after an earlier urgent or emergency one nobody has answered: one message
+    // saying both, led by what still has to be done.
+    const e = DISPOSITION_TEXT[earlier];
+    body = html`<section class="answer followup" aria-labelledby="answer-title">
+<h1 id="answer-title">${t(L, 'calmAfterEarlierTitle')}</h1>
+<p>${t(L, 'calmAfterEarlier', { earlier: `${e.title[L]}.` })}</p>
+${firstStep(ctx, earlier)}
+${toldNotice(ctx, view, earlier)}
 </section>
-${view.closedNotice === undefined ? '' : html`<p class="note" role="note">${view.closedNotice}</p>`}
-${
-  view.earlierUnacknowledged !== undefined
-    ? html`<p class="warning" role="note">${t(L, 'earlierUrgent', { title: DISPOSITION_TEXT[view.earlierUnacknowledged].title[L] })}</p>`
-    : ''
-}
-<h2>${t(L, 'whyTitle')}</h2>
-<ul>${view.reasons.map((r) => html`<li>${r}</li>`)}</ul>
-<p>${view.nextCheckInText === undefined ? t(L, 'noMoreCheckIns') : t(L, 'nextCheckIn', { when: view.nextCheckInText })}</p>
-<p><a href="${ctx.base}">${t(L, 'backToSession')}</a></p>`;
+${why}
+<p>${next}</p>
+${back}`;
+  } else if (view.disposition === 'emergency') {
+    // The emergency answer says one thing: call now. No next check-in.
+    body = html`<section class="answer emergency" aria-labelledby="answer-title">
+<h1 id="answer-title">${t(L, 'emergencyNowTitle', { number: ctx.clinic.emergencyNumber })}</h1>
+${firstStep(ctx, 'emergency')}
+<p>${t(L, 'emergencyRecorded')}</p>
+</section>
+${why}
+${back}`;
+  } else {
+    const d = DISPOSITION_TEXT[view.disposition];
+    body = html`<section class="answer ${view.disposition}" aria-labelledby="answer-title">
+<h1 id="answer-title">${d.title[L]}</h1>
+${view.disposition === 'self_care' ? html`<p><strong>${d.action[L]}</strong></p>` : firstStep(ctx, view.disposition)}
+${view.disposition === 'self_care' ? '' : toldNotice(ctx, view, view.disposition)}
+</section>
+${view.disposition === 'self_care' ? html`<h2>${t(L, 'adviceTitle')}</h2>${adviceList(view)}` : ''}
+${why}
+<p>${next}</p>
+${back}`;
+  }
   return layout(ctx, t(L, 'answerTitle'), body, {
     // The answer comes first; the emergency box follows it (an emergency answer is the box).
-    emergencyBox: view.disposition === 'emergency' ? 'none' : 'bottom',
+    emergencyBox: view.disposition === 'emergency' || earlier === 'emergency' ? 'none' : 'bottom',
   });
 }
 
