@@ -1,4 +1,3 @@
-import type { Locale } from '../../clinical/types.ts';
 import type { Catalogue } from '../shared/i18n.ts';
 
 /**
