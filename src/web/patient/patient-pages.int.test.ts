@@ -72,26 +72,45 @@ describeEachDialect('patient pages', (ctx) => {
     expect(res.body).not.toContain('<script');
   });
 
-  it('speaks Spanish from Accept-Language, the switcher, and keeps the choice in a cookie', async () => {
-    const s = await createSession(app, await staff());
-    const es = await app.inject({
-      url: `/p/${s.token}`,
-      headers: { 'accept-language': 'es-ES,es;q=0.9' },
+  it("speaks the patient's recorded language in any browser until the patient switches, per link", async () => {
+    const browser = await staff();
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/patients',
+      headers: browser.headers(),
+      payload: { displayName: 'Lucía', language: 'es' },
     });
-    expect(es.body).toContain('<html lang="es">');
+    const lucia = (created.json() as { id: string }).id;
+    const s = await createSession(app, browser, { patientId: lucia });
+    // The clinic's English browser prints her handout: Spanish.
+    const handout = await app.inject({
+      url: `/p/${s.token}/handout`,
+      headers: { 'accept-language': 'en-GB,en;q=0.9' },
+    });
+    expect(handout.body).toContain('<html lang="es">');
+    const es = await app.inject({ url: `/p/${s.token}`, headers: { 'accept-language': 'en-GB' } });
     expect(es.body).toContain('Sus cuidados después de la punción seca');
+    // She switches to English: kept for her link only.
     const switched = await app.inject({
       url: `/p/${s.token}?lang=en`,
       headers: { 'accept-language': 'es' },
     });
     expect(switched.body).toContain('<html lang="en">');
     const cookie = switched.cookies.find((c) => c.name === 'nc_lang');
-    expect(cookie?.value).toBe('en');
+    expect(cookie).toMatchObject({ value: 'en', path: `/p/${s.token}` });
     const again = await app.inject({
       url: `/p/${s.token}/check-in`,
       headers: { 'accept-language': 'es', cookie: 'nc_lang=en' },
     });
     expect(again.body).toContain('How are you now?');
+    // Another (English) patient's page in the same browser is not switched by her choice, and
+    // a Spanish phone does not override his recorded English.
+    const other = await createSession(app, browser);
+    const his = await app.inject({
+      url: `/p/${other.token}`,
+      headers: { 'accept-language': 'es-ES,es;q=0.9' },
+    });
+    expect(his.body).toContain('<html lang="en">');
   });
 
   it('checks in through the form: stores once per key, redirects to the answer, alerts above self-care', async () => {

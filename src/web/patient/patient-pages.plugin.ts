@@ -143,10 +143,15 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
     const { clinic } = view;
     const body = request.body as Record<string, unknown> | undefined;
     const fromForm = typeof body?.lang === 'string' ? body.lang : undefined;
-    const explicit = request.query.lang ?? fromForm ?? request.cookies[LANG_COOKIE];
+    const base = PATHS.patientPage(request.params.token);
+    // The patient's own switch (this request, or kept for this link only), then the language
+    // the clinic recorded for the patient, before the phone's (decision 1203): a handout
+    // printed in the clinic's browser speaks the patient's language.
+    const explicit =
+      request.query.lang ?? fromForm ?? request.cookies[LANG_COOKIE] ?? view.patientLanguage;
     if (request.query.lang !== undefined && isLocale(request.query.lang)) {
       reply.setCookie(LANG_COOKIE, request.query.lang, {
-        path: '/p',
+        path: base,
         httpOnly: true,
         sameSite: 'lax',
         secure: deps.config.cookieSecure,
@@ -159,7 +164,6 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       offered: clinic.languages,
       fallback: view.patientLanguage ?? clinic.defaultLanguage,
     });
-    const base = PATHS.patientPage(request.params.token);
     return {
       locale,
       base,
