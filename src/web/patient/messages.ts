@@ -204,12 +204,16 @@ export const PATIENT_MESSAGES = {
     es: 'Escanee para abrir su página de cuidados y responder:',
   },
   handoutRedFlags: {
-    en: 'Call {number} straight away if you have',
-    es: 'Llame enseguida al {number} si tiene',
+    en: 'Call {number} straight away if you have:',
+    es: 'Llame enseguida al {number} si tiene:',
+  },
+  handoutCheckIns: {
+    en: 'We will ask how you are (you can also check in any time):',
+    es: 'Le preguntaremos cómo está (también puede responder cuando quiera):',
   },
   handoutSameDay: {
-    en: 'Contact your clinic or a doctor the same day if you have',
-    es: 'Contacte el mismo día con su clínica o un médico si tiene',
+    en: 'Contact your clinic or a doctor the same day if you have:',
+    es: 'Contacte el mismo día con su clínica o un médico si tiene:',
   },
   print: { en: 'Print', es: 'Imprimir' },
   // Expired / unknown link

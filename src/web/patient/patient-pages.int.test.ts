@@ -391,7 +391,7 @@ describeEachDialect('patient pages', (ctx) => {
       /<svg role="img" aria-label="Scan to open your care page and check in:"/,
     );
     expect(res.body).toContain(`https://care.example.test/p/${s.token}`);
-    expect(res.body).toContain('Call 112 straight away if you have');
+    expect(res.body).toContain('Call <a href="tel:112">112</a> straight away if you have:');
   });
 
   it('an unknown, revoked or expired link shows a friendly page with no patient data', async () => {

@@ -402,6 +402,9 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           { performedAt: session.performedAt, sites: coreSites(session.sites) },
           { now: session.performedAt, timeZone: clinic.timeZone, locale: ctx.locale },
         ),
+        checkInTimes: view.plan.checkIns.map((c) =>
+          dateInSentence(c.dueAt, clinic.timeZone, ctx.locale),
+        ),
         performedAtText: dateInSentence(session.performedAt, clinic.timeZone, ctx.locale),
         sites: session.sites.map((s) => ({ muscle: s.muscle, side: s.side ?? undefined })),
       }),

@@ -66,7 +66,7 @@ export function layout(
   title: string,
   body: SafeHtml,
   /** Where the emergency box goes: first (default), after the page's own content, or nowhere. */
-  options: { emergencyBox?: 'top' | 'bottom' | 'none' } = {},
+  options: { emergencyBox?: 'top' | 'bottom' | 'none'; bodyClass?: string } = {},
 ): string {
   const L = ctx.locale;
   const page = html`<!doctype html>
@@ -79,7 +79,7 @@ export function layout(
 <title>${title} · ${t(L, 'siteName')}</title>
 <link rel="stylesheet" href="/assets/patient.css">
 </head>
-<body>
+<body${options.bodyClass === undefined ? '' : html` class="${options.bodyClass}"`}>
 <a class="skip" href="#main">${t(L, 'skipToMain')}</a>
 <header class="top">
 <span class="brand">${ctx.clinic.name}</span>
@@ -413,6 +413,8 @@ export function handoutPage(
     readonly aftercare: Aftercare;
     readonly performedAtText: string;
     readonly sites: readonly SiteView[];
+    /** Every planned check-in, as a date inside a sentence. */
+    readonly checkInTimes: readonly string[];
   },
 ): string {
   const L = ctx.locale;
@@ -420,18 +422,34 @@ export function handoutPage(
   const sameDay = SYMPTOMS.filter(
     (s) => s.group === 'needle_sites' || s.group === 'whole_body' || s.group === 'nerves',
   );
-  const body = html`<h1>${t(L, 'handoutTitle')}</h1>
+  const n = ctx.clinic.emergencyNumber;
+  const body = html`<div class="handout">
+<h1>${t(L, 'handoutTitle')}</h1>
 <p>${t(L, 'sessionOn', { when: view.performedAtText, clinic: ctx.clinic.name })}</p>
 ${sitesList(L, view.sites)}
-<div class="qr"><p>${t(L, 'handoutScan')}</p>${raw(view.qrSvg)}<p><a href="${view.linkUrl}">${view.linkUrl}</a></p></div>
-<h2>${t(L, 'handoutRedFlags', { number: ctx.clinic.emergencyNumber })}</h2>
+<section class="emergency" aria-labelledby="handout-red-flags">
+<h2 id="handout-red-flags">${tHtml(L, 'handoutRedFlags', { number: html`<a href="${telHref(n)}">${n}</a>` })}</h2>
 <ul>${SYMPTOMS.filter((s) => emergencyCodes.includes(s.code)).map((s) => html`<li>${s.label[L]}</li>`)}</ul>
+</section>
+<div class="columns">
+<div>
+<div class="qr"><p>${t(L, 'handoutScan')}</p>${raw(view.qrSvg)}<p><a href="${view.linkUrl}">${view.linkUrl}</a></p></div>
+<h2>${t(L, 'handoutCheckIns')}</h2>
+<ol class="check-in-times">${view.checkInTimes.map((when) => html`<li>${when}</li>`)}</ol>
+</div>
+<div>
 <h2>${t(L, 'handoutSameDay')}</h2>
 <ul>${sameDay.map((s) => html`<li>${s.label[L]}</li>`)}</ul>
+</div>
+</div>
 <h2>${t(L, 'adviceTitle')}</h2>
 <ul class="advice">${view.aftercare.items.map((item) => html`<li>${item.text}</li>`)}</ul>
-<p>${tHtml(L, 'contactClinic', { clinic: ctx.clinic.name, phone: telLink(ctx.clinic.contactPhone) })}</p>`;
-  return layout(ctx, t(L, 'handoutTitle'), body);
+<p>${tHtml(L, 'contactClinic', { clinic: ctx.clinic.name, phone: telLink(ctx.clinic.contactPhone) })}</p>
+</div>`;
+  return layout(ctx, t(L, 'handoutTitle'), body, {
+    emergencyBox: 'none',
+    bodyClass: 'handout-page',
+  });
 }
 
 /** The stop link of the reminders: a question with one button (GET), then "done" (POST). */
