@@ -166,6 +166,10 @@ export const PATIENT_MESSAGES = {
     en: 'Do not wait for them: see a doctor today (your GP out-of-hours service or an urgent care centre).',
     es: 'No espere a que le llamen: vea hoy a un médico (su centro de salud o un servicio de urgencias).',
   },
+  meanwhileUnknown: {
+    en: 'Do not wait for them to call you.',
+    es: 'No espere a que le llamen.',
+  },
   meanwhileContact: {
     en: 'This can wait until then. If you get worse, check in again.',
     es: 'Esto puede esperar hasta entonces. Si empeora, vuelva a responder.',

@@ -318,13 +318,15 @@ function toldNotice(ctx: PageContext, view: AnswerView, d: Disposition): SafeHtm
           : t(L, 'toldClosed', { clinic, when: p.opensText });
   if (p.kind === 'open') return html`<p class="note">${told}</p>`;
   const meanwhile =
-    d === 'emergency'
-      ? html`${t(L, 'meanwhileEmergency', { number: ctx.clinic.emergencyNumber })}`
-      : d === 'urgent_same_day'
-        ? view.afterHoursPhone === null
-          ? html`${t(L, 'meanwhileUrgent')}`
-          : tHtml(L, 'meanwhileUrgentPhone', { phone: telLink(view.afterHoursPhone) })
-        : html`${t(L, 'meanwhileContact')}`;
+    d !== 'emergency' && p.kind === 'unknown'
+      ? html`${t(L, 'meanwhileUnknown')}`
+      : d === 'emergency'
+        ? html`${t(L, 'meanwhileEmergency', { number: ctx.clinic.emergencyNumber })}`
+        : d === 'urgent_same_day'
+          ? view.afterHoursPhone === null
+            ? html`${t(L, 'meanwhileUrgent')}`
+            : tHtml(L, 'meanwhileUrgentPhone', { phone: telLink(view.afterHoursPhone) })
+          : html`${t(L, 'meanwhileContact')}`;
   return html`<p class="note">${told} ${meanwhile}</p>`;
 }
 
@@ -354,6 +356,8 @@ ${firstStep(ctx, earlier)}
 ${toldNotice(ctx, view, earlier)}
 </section>
 ${why}
+<h2>${t(L, 'adviceTitle')}</h2>
+${adviceList(view)}
 <p>${next}</p>
 ${back}`;
   } else if (view.disposition === 'emergency') {
@@ -372,8 +376,9 @@ ${back}`;
 ${view.disposition === 'self_care' ? html`<p><strong>${d.action[L]}</strong></p>` : firstStep(ctx, view.disposition)}
 ${view.disposition === 'self_care' ? '' : toldNotice(ctx, view, view.disposition)}
 </section>
-${view.disposition === 'self_care' ? html`<h2>${t(L, 'adviceTitle')}</h2>${adviceList(view)}` : ''}
 ${why}
+<h2>${t(L, 'adviceTitle')}</h2>
+${adviceList(view)}
 <p>${next}</p>
 ${back}`;
   }
