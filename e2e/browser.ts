@@ -104,7 +104,7 @@ export async function axeOnHtml(
   browser: Browser,
   url: string,
   htmlText: string,
-  viewport = PHONE,
+  viewport: { readonly width: number; readonly height: number } = PHONE,
 ): Promise<AxeViolation[]> {
   const context = await browser.newContext({ viewport, bypassCSP: true });
   const page = await context.newPage();

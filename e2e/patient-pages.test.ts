@@ -155,9 +155,20 @@ describeBrowser('patient pages in a real browser', () => {
     await context.close();
   });
 
-  it('switches language with the switcher, and honours a Spanish phone', async () => {
-    const link = await newLink();
-    const context = await newContext(browser, { javaScriptEnabled: false, locale: 'es-ES' });
+  it("speaks the patient's recorded language on any phone, and switches with the switcher", async () => {
+    const prac = await signIn(app, clinic.practitionerEmail);
+    const patient = await app.inject({
+      method: 'POST',
+      url: '/api/v1/patients',
+      headers: prac.headers(),
+      payload: { displayName: 'Lucía', language: 'es' },
+    });
+    const s = await createSession(app, prac, {
+      patientId: (patient.json() as { id: string }).id,
+      performedAt: '2026-11-25T08:30:00.000Z',
+    });
+    const link = `${base}/p/${s.token}`;
+    const context = await newContext(browser, { javaScriptEnabled: false, locale: 'en-GB' });
     const page = await context.newPage();
     await page.goto(link);
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('es');

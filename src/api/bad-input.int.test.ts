@@ -142,11 +142,12 @@ const CASES: BadCase[] = [
     field: 'mood',
   },
   {
-    name: 'note too long',
+    // A long note is cut, never refused (decision 1201); a note that is not text is refused.
+    name: 'note not text',
     method: 'POST',
     url: CHECK_IN,
     as: 'patient',
-    payload: { soreness: 2, symptoms: [], note: 'x'.repeat(1001) },
+    payload: { soreness: 2, symptoms: [], note: ['x'] },
     status: 400,
     field: 'note',
   },

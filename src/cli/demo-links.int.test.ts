@@ -35,6 +35,13 @@ describeEachDialect('links in what the demo sends', (ctx) => {
     });
     const demo = await seedDemo(ctx.db, config, new Date(NOW), outboxEvents(config));
     expect(demo.created).toBe(true);
+    // An alert card must say how to reach the patient: every demo patient has both routes.
+    const contacts = await ctx.db.selectFrom('patients').select(['email', 'phone']).execute();
+    expect(contacts.length).toBeGreaterThan(0);
+    for (const c of contacts) {
+      expect(c.email).toMatch(/@demo\.needlecare\.test$/);
+      expect(c.phone).toMatch(/^\+44 7700 900\d{3}$/);
+    }
 
     const clock = testClock(NOW);
     const mailer = recordingMailer();

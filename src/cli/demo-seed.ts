@@ -29,8 +29,8 @@ interface DemoPatient {
   readonly name: string;
   readonly language: 'en' | 'es';
   /** Reminders go to it (with no SMTP_URL they end in the dead letters, which shows them). */
-  readonly email?: string;
-  /** Every demo patient can be reached: the alert cards show the number as a tel: link. */
+  readonly email: string;
+  /** Fictional numbers from Ofcom's range for drama (07700 900000–900999). */
   readonly phone: string;
   readonly hoursAgo: number;
   readonly sites: readonly { muscle: string; side?: string; needleCount?: number }[];
@@ -43,6 +43,7 @@ const PATIENTS: readonly DemoPatient[] = [
     name: 'Alex Morgan',
     phone: '+44 7700 900101',
     language: 'en',
+    email: 'alex@demo.needlecare.test',
     hoursAgo: 30,
     sites: [{ muscle: 'upper-trapezius', side: 'left', needleCount: 3 }],
     checkIns: [
@@ -66,6 +67,7 @@ const PATIENTS: readonly DemoPatient[] = [
     name: 'Sam Okafor',
     phone: '+44 7700 900103',
     language: 'en',
+    email: 'sam@demo.needlecare.test',
     hoursAgo: 50,
     sites: [{ muscle: 'quadriceps', side: 'left', needleCount: 5 }],
     checkIns: [
@@ -77,6 +79,7 @@ const PATIENTS: readonly DemoPatient[] = [
     name: 'Jordan Lee',
     phone: '+44 7700 900104',
     language: 'en',
+    email: 'jordan@demo.needlecare.test',
     hoursAgo: 22,
     sites: [
       { muscle: 'rhomboid-major', side: 'right', needleCount: 2 },
@@ -193,8 +196,8 @@ async function createDemo(
       patient: {
         displayName: p.name,
         language: p.language,
+        email: p.email,
         phone: p.phone,
-        ...(p.email === undefined ? {} : { email: p.email }),
       },
       performedAt: performedAt.toISOString(),
       sites: p.sites,

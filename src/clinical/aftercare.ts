@@ -65,6 +65,21 @@ export function formatDateTime(instant: string, timeZone: string, locale: Locale
   return formatInstant(instant, timeZone, intlTagOf(locale), 'weekday-date-time');
 }
 
+/**
+ * An instant as it reads inside a sentence, preposition included: `on Tuesday 1 December at
+ * 10:30`, `el martes 1 de diciembre a las 10:30` (`a la 1:05`, one o'clock being singular).
+ */
+export function dateInSentence(instant: string, timeZone: string, locale: Locale): string {
+  const { weekday, time } = weekdayAndTime(instant, timeZone, intlTagOf(locale));
+  const dayMonth = formatInstant(instant, timeZone, intlTagOf(locale), 'day-month');
+  if (locale === 'es') {
+    const [hour = '', minute = ''] = time.split(':');
+    const at = Number(hour) === 1 ? `a la ${Number(hour)}:${minute}` : `a las ${time}`;
+    return `el ${weekday} ${dayMonth} ${at}`;
+  }
+  return `on ${weekday} ${dayMonth} at ${time}`;
+}
+
 function intlTagOf(locale: Locale): string {
   return locale === 'es' ? 'es-ES' : 'en-GB';
 }

@@ -143,11 +143,29 @@ describe('validateReportInput', () => {
       value: { soreness: 0, symptoms: [] },
     });
   });
+  it('accepts a red-flag report without a number (RULES.md v1.1): soreness is null', () => {
+    expect(validateReportInput({ symptoms: ['chest_pain'] })).toEqual({
+      ok: true,
+      value: { soreness: null, symptoms: ['chest_pain'] },
+    });
+    expect(
+      validateReportInput({ soreness: null, symptoms: ['fever', 'weakness_beyond_area'] }),
+    ).toEqual({
+      ok: true,
+      value: { soreness: null, symptoms: ['fever', 'weakness_beyond_area'] },
+    });
+  });
+  it('keeps a long note for the service to cut rather than refusing the report', () => {
+    expect(validateReportInput({ soreness: 4, symptoms: [], note: 'x'.repeat(5000) }).ok).toBe(
+      true,
+    );
+  });
   it.each([
     [{ soreness: '4', symptoms: [] }, 'soreness'],
     [{ symptoms: [] }, 'soreness'],
+    [{ soreness: null, symptoms: ['tenderness'] }, 'soreness'],
     [{ soreness: 4, symptoms: 'fever' }, 'symptoms'],
-    [{ soreness: 4, symptoms: [], note: 'x'.repeat(1001) }, 'note'],
+    [{ soreness: 4, symptoms: [], note: 42 }, 'note'],
     [{ soreness: 4, symptoms: [], extra: true }, 'extra'],
   ])('rejects %j naming %s', (input, path) => {
     const result = validateReportInput(input);

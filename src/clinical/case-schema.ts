@@ -23,7 +23,8 @@ export interface ValidationIssue {
 
 /** What a patient sends when checking in; the server adds the hour. */
 export interface ReportInput {
-  readonly soreness: number;
+  /** Null when no number was given: allowed only with a red-flag symptom (RULES.md v1.1). */
+  readonly soreness: number | null;
   readonly symptoms: readonly SymptomCode[];
   readonly note?: string;
 }
@@ -313,14 +314,13 @@ export function validateReportInput(input: unknown): Result<ReportInput, Validat
     ]);
   }
   checkKeys(input, ['soreness', 'symptoms', 'note'], '', issues);
-  const soreness = checkSoreness(input.soreness, 'soreness', issues);
   const symptoms = checkSymptoms(input.symptoms ?? [], 'symptoms', issues);
+  const soreness = checkOptionalSoreness(input.soreness, symptoms, 'soreness', issues);
   const { note } = input;
-  if (note !== undefined && (typeof note !== 'string' || note.length > LIMITS.maxNoteLength)) {
-    issues.push({
-      path: 'note',
-      message: `must be text of at most ${LIMITS.maxNoteLength} characters`,
-    });
+  // A long note is cut to LIMITS.maxNoteLength by the service, never refused: refusing it
+  // would cost the report (decision 1201). Only a note that is not text at all is refused.
+  if (note !== undefined && typeof note !== 'string') {
+    issues.push({ path: 'note', message: `must be text (got ${describe(note)})` });
   }
   if (issues.length > 0 || soreness === undefined || symptoms === undefined) return err(issues);
   const trimmed = typeof note === 'string' ? note.trim() : '';
@@ -380,11 +380,20 @@ export const symptomsJsonSchema = {
 export const reportInputJsonSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['soreness'],
+  // soreness may be left out (or null) when a red-flag symptom is ticked (RULES.md v1.1); the
+  // core's validateReportInput makes that check, which a JSON Schema cannot state plainly.
   properties: {
-    soreness: { type: 'integer', minimum: SORENESS_MIN, maximum: SORENESS_MAX },
+    soreness: {
+      type: ['integer', 'null'],
+      minimum: SORENESS_MIN,
+      maximum: SORENESS_MAX,
+      description: 'Soreness 0-10. May be left out or null only when a red-flag symptom is ticked.',
+    },
     symptoms: symptomsJsonSchema,
-    note: { type: 'string', maxLength: LIMITS.maxNoteLength },
+    note: {
+      type: 'string',
+      description: `Free text; control characters are removed and it is cut to ${LIMITS.maxNoteLength} characters.`,
+    },
   },
 } as const;
 

@@ -185,7 +185,9 @@ export type InstantStyle =
   /** `Wed 25 Nov, 15:03` — messages to staff and patients. */
   | 'short-weekday-date-time'
   /** `Wednesday 25 November, 15:03` — the patient pages. */
-  | 'weekday-date-time';
+  | 'weekday-date-time'
+  /** `25 November`, `25 de noviembre` — a date inside a sentence (with `weekdayAndTime`). */
+  | 'day-month';
 
 const STYLES: Readonly<Record<InstantStyle, Intl.DateTimeFormatOptions>> = {
   'date-time': {
@@ -212,6 +214,7 @@ const STYLES: Readonly<Record<InstantStyle, Intl.DateTimeFormatOptions>> = {
     minute: '2-digit',
     hourCycle: 'h23',
   },
+  'day-month': { day: 'numeric', month: 'long' },
 };
 
 /** `instant` as people in `timeZone` read it, in the language `intlLocale` (a BCP 47 tag). */

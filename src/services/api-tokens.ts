@@ -12,6 +12,7 @@ import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { newApiToken, sha256Hex } from './secrets.ts';
+import { requireText } from './clean-text.ts';
 
 export const newApiTokenSchema = {
   type: 'object',
@@ -39,7 +40,7 @@ export async function createApiToken(
   const created = await withTransaction(deps.db, async (trx) => {
     const row = await insertApiToken(trx, {
       clinicId: actor.clinicId,
-      name: input.name,
+      name: requireText(input.name, 'name', { max: 200 }),
       tokenHash: sha256Hex(token),
       createdBy: actor.userId,
       createdAt: deps.clock.now(),

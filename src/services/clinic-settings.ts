@@ -14,6 +14,7 @@ import { type Actor, requireAdmin, requireClinicActor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
+import { requireText } from './clean-text.ts';
 
 /** The settings an admin may change, as JSON Schema (shape) plus `checkSettings` (meaning). */
 const hhmm = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
@@ -183,7 +184,15 @@ export async function updateClinic(
   return withTransaction(deps.db, async (trx) => {
     const current = await findClinic(trx, actor.clinicId);
     if (current === undefined) throw new AppError('not_found', 'No such clinic.');
-    const updated = await updateClinicSettings(trx, actor.clinicId, checkSettings(current, patch));
+    const cleaned =
+      patch.name === undefined
+        ? patch
+        : { ...patch, name: requireText(patch.name, 'name', { max: 200 }) };
+    const updated = await updateClinicSettings(
+      trx,
+      actor.clinicId,
+      checkSettings(current, cleaned),
+    );
     if (updated === undefined) throw new AppError('not_found', 'No such clinic.');
     await recordAudit(trx, deps.clock, auditActorOf(actor), {
       action: 'clinic.settings.update',

@@ -1,4 +1,4 @@
-import { type ClinicOpenStatus, clinicIsOpen } from '../clinical/clinic-hours.ts';
+import { type ClinicOpenStatus, clinicIsOpen, coverageIsUnset } from '../clinical/clinic-hours.ts';
 import { type CheckInPlan, planCheckIns } from '../clinical/checkin-plan.ts';
 import { compareDispositions, type Disposition } from '../clinical/types.ts';
 import {
@@ -62,6 +62,45 @@ export async function resolvePatientLink(
     );
   }
   return link;
+}
+
+/**
+ * How long after a link was withdrawn (a new one issued, or revoked by staff) or ran out its
+ * emergency button still records the emergency (decision 1202). A patient may still hold the
+ * old printout or page; an emergency must never meet "this link no longer works".
+ */
+export const EMERGENCY_GRACE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The link for the emergency button: `resolvePatientLink`, except that a link revoked or
+ * expired less than `EMERGENCY_GRACE_MS` ago is still accepted (the use is audited as
+ * `patient_link.emergency_grace`). `active` says whether it is an ordinary, working link.
+ */
+export async function resolveLinkForEmergency(
+  deps: ServiceDeps,
+  actor: Actor,
+  token: string,
+): Promise<{ link: ActiveLink; active: boolean }> {
+  try {
+    return { link: await resolvePatientLink(deps, actor, token), active: true };
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'link_gone') throw error;
+    const link = await findLinkByTokenHash(deps.db, sha256Hex(token));
+    if (link === undefined) throw error;
+    const now = deps.clock.now().getTime();
+    const endedAt = Math.min(
+      Date.parse(link.expiresAt),
+      link.revokedAt === null ? Number.POSITIVE_INFINITY : Date.parse(link.revokedAt),
+    );
+    if (now - endedAt >= EMERGENCY_GRACE_MS) throw error;
+    await recordAudit(deps.db, deps.clock, auditActorOf(asLinkActor(actor, link)), {
+      action: 'patient_link.emergency_grace',
+      subjectType: 'patient_link',
+      subjectId: link.id,
+      details: { state: linkState(link, deps.clock.now()) },
+    });
+    return { link, active: false };
+  }
 }
 
 /**
@@ -195,7 +234,25 @@ export interface CheckInAnswer extends PatientSession {
   readonly earlierUnacknowledged: Disposition | undefined;
   /** Is the clinic staffed now; when not, the patient is told who reads the answer when. */
   readonly clinicStatus: ClinicOpenStatus;
+  /** False when the clinic configured no staffed hours: then nobody promises when it is read. */
+  readonly staffedHoursSet: boolean;
   readonly afterHoursPhone: string | null;
+}
+
+/**
+ * What the care page must open with: the latest answer when it is urgent or an emergency, or
+ * the session's open (unacknowledged) alert when that asks for more. Undefined otherwise.
+ */
+export function actionNeeded(view: PatientSession): Disposition | undefined {
+  const latest = view.checkIns.at(-1)?.assessment?.disposition;
+  const open = view.openAlert;
+  const fromAlert =
+    open === undefined || open.status !== 'open' ? undefined : SEVERITY_DISPOSITION[open.severity];
+  const candidates = [latest, fromAlert].filter((d): d is Disposition => d !== undefined);
+  const highest = candidates.sort((x, y) => compareDispositions(y, x))[0];
+  return highest !== undefined && compareDispositions(highest, 'urgent_same_day') >= 0
+    ? highest
+    : undefined;
 }
 
 /**
@@ -225,6 +282,7 @@ export async function readCheckInAnswer(
     checkIn: { ...checkIn, assessment },
     earlierUnacknowledged: earlier,
     clinicStatus: clinicIsOpen(view.clinic, deps.clock.now()),
+    staffedHoursSet: !coverageIsUnset(view.clinic.coverage),
     afterHoursPhone: readJobSettings(view.clinic.escalation).afterHoursPhone,
   };
 }

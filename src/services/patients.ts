@@ -19,6 +19,7 @@ import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import type { NewPatientBody } from './schemas/patients.ts';
 import { coreSites } from './schemas/views.ts';
+import { requireText } from './clean-text.ts';
 
 /** Which door asked, when it is not the JSON API (kept in the audit event's details). */
 export type Via = 'dashboard';
@@ -39,7 +40,7 @@ export async function createPatient(
     const clinic = await findClinic(trx, actor.clinicId);
     const created = await insertPatient(trx, {
       clinicId: actor.clinicId,
-      displayName: input.displayName,
+      displayName: requireText(input.displayName, 'displayName', { max: 200 }),
       email: input.email ?? null,
       phone: input.phone ?? null,
       language: input.language ?? clinic?.defaultLanguage ?? 'en',

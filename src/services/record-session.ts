@@ -14,6 +14,7 @@ import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
 import { type IssuedLink, issueLink, linkExpiry } from './links.ts';
 import type { recordSessionBodySchema } from './schemas/sessions.ts';
+import { requireText } from './clean-text.ts';
 
 /**
  * What a door hands over: the body of the route schema (or what the dashboard form parser
@@ -182,7 +183,7 @@ async function writeSession(
   } else if (body.patient !== undefined) {
     patient = await insertPatient(trx, {
       clinicId: clinic.id,
-      displayName: body.patient.displayName,
+      displayName: requireText(body.patient.displayName, 'patient.displayName', { max: 200 }),
       email: body.patient.email ?? null,
       phone: body.patient.phone ?? null,
       language: body.patient.language ?? clinic.defaultLanguage,

@@ -25,7 +25,8 @@ export type SessionGroup = (typeof GROUPS)[number];
 
 export interface RegisterReport {
   readonly hoursAfter: number;
-  readonly soreness: number;
+  /** Null: no number given (a red-flag report); it never counts as soreness above the band. */
+  readonly soreness: number | null;
   readonly symptoms: readonly SymptomCode[];
   /** The stored disposition; null when the check-in has no assessment. */
   readonly disposition: Disposition | null;
@@ -58,8 +59,8 @@ const MILD_SYMPTOMS: ReadonlySet<SymptomCode> = new Set(['bruising', 'minor_blee
 export function classesOfReport(report: RegisterReport): EventClass[] {
   const out: EventClass[] = [];
   const band = expectedBandAt(report.hoursAfter);
-  if (report.soreness > band.toleratedMax || report.symptoms.some((s) => MILD_SYMPTOMS.has(s)))
-    out.push('mild');
+  const aboveBand = report.soreness !== null && report.soreness > band.toleratedMax;
+  if (aboveBand || report.symptoms.some((s) => MILD_SYMPTOMS.has(s))) out.push('mild');
   if (report.disposition === 'urgent_same_day') out.push('significant');
   if (report.disposition === 'emergency') out.push('serious');
   return out;

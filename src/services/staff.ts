@@ -18,6 +18,7 @@ import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
+import { requireText } from './clean-text.ts';
 
 export const STAFF_ROLES = ['admin', 'practitioner'] as const satisfies readonly StaffRole[];
 
@@ -68,7 +69,7 @@ export async function createStaff(
     const created = await insertStaffUser(trx, {
       clinicId: actor.clinicId,
       email: input.email,
-      displayName: input.displayName,
+      displayName: requireText(input.displayName, 'displayName', { max: 200 }),
       role,
       passwordHash,
       createdAt: deps.clock.now(),

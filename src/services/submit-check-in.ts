@@ -1,4 +1,4 @@
-import type { ReportInput } from '../clinical/case-schema.ts';
+import { LIMITS, type ReportInput } from '../clinical/case-schema.ts';
 import { RULEBOOK_V1 } from '../clinical/rulebook-v1.ts';
 import { type Assessment, triage } from '../clinical/triage.ts';
 import type { Disposition, Report } from '../clinical/types.ts';
@@ -28,6 +28,7 @@ import type { LinkActor } from './actors.ts';
 import { type AuditActor, auditActorOf, recordAudit } from './audit.ts';
 import { HOUR_MS } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
+import { cleanOptionalText } from './clean-text.ts';
 import { AppError } from './errors.ts';
 import { sha256Hex } from './secrets.ts';
 import { alertView, freshAssessmentView } from './schemas/views.ts';
@@ -58,6 +59,13 @@ export interface SubmitCheckIn {
   readonly input: ReportInput;
   readonly source: CheckInSource;
   readonly idempotencyKey: string | undefined;
+}
+
+/** The note as the store keeps it: no control characters, trimmed, cut (decision 1201). */
+function cleanReport(input: ReportInput): ReportInput {
+  const note = cleanOptionalText(input.note, { max: LIMITS.maxNoteLength, multiline: true });
+  const { note: _raw, ...rest } = input;
+  return note === undefined ? rest : { ...rest, note };
 }
 
 /** Thrown inside the transaction to roll it back when a concurrent request won the key. */
@@ -98,7 +106,9 @@ export async function submitCheckIn(
 ): Promise<CheckInResponse> {
   requireOwnLink(actor, req.link);
   const { db, clock } = deps;
-  const { link, input, source, idempotencyKey } = req;
+  const { link, source, idempotencyKey } = req;
+  const input = cleanReport(req.input);
+  const cleaned: SubmitCheckIn = { ...req, input };
   const scope = `check-in:${link.sessionId}`;
   const requestHash = requestHashOf(source, input);
   if (idempotencyKey !== undefined) {
@@ -107,7 +117,7 @@ export async function submitCheckIn(
   }
   try {
     return await withTransaction(db, async (trx) => {
-      const response = await writeCheckIn(trx, deps, auditActorOf(actor), req);
+      const response = await writeCheckIn(trx, deps, auditActorOf(actor), cleaned);
       if (idempotencyKey !== undefined) {
         const saved = await saveIdempotentResponse(trx, {
           scope,
@@ -131,20 +141,21 @@ export async function submitCheckIn(
 
 /**
  * The emergency button ("I have chest pain or can't breathe"): a chest-pain check-in. Soreness
- * was not asked, so the last reported one is carried over and the curve is not distorted.
+ * was not asked, so none is stored (RULES.md v1.1): the chart marks the report off the curve.
  */
 export async function pressEmergencyButton(
   deps: ServiceDeps,
   actor: LinkActor,
   input: { readonly link: ActiveLink; readonly idempotencyKey: string | undefined },
 ): Promise<CheckInResponse> {
-  requireOwnLink(actor, input.link);
-  const last = (await listCheckInsForSession(deps.db, input.link.sessionId)).at(-1);
+  // The button's keys live apart from check-in keys, so a key once used for a check-in never
+  // refuses an emergency; the same key pressed again replays the one recorded emergency.
   return submitCheckIn(deps, actor, {
     link: input.link,
-    input: { soreness: last?.soreness ?? 0, symptoms: ['chest_pain'] },
+    input: { soreness: null, symptoms: ['chest_pain'] },
     source: 'emergency_button',
-    idempotencyKey: input.idempotencyKey,
+    idempotencyKey:
+      input.idempotencyKey === undefined ? undefined : `emergency:${input.idempotencyKey}`,
   });
 }
 

@@ -13,7 +13,8 @@ export interface CheckIn {
   readonly receivedAt: string;
   /** Hours since the session, fractions allowed. */
   readonly hoursAfter: number;
-  readonly soreness: number;
+  /** Null: no number given with a red-flag report (RULES.md v1.1). */
+  readonly soreness: number | null;
   readonly symptoms: readonly SymptomCode[];
   readonly note: string | null;
   readonly source: CheckInSource;
@@ -25,7 +26,7 @@ export interface NewCheckIn {
   readonly clinicId: string;
   readonly receivedAt: InstantInput;
   readonly hoursAfter: number;
-  readonly soreness: number;
+  readonly soreness: number | null;
   readonly symptoms: readonly SymptomCode[];
   readonly note?: string | null;
   readonly source: CheckInSource;

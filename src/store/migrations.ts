@@ -522,6 +522,62 @@ const patientErasure: Migration = {
   },
 };
 
+/**
+ * RULES.md v1.1: a report with a red-flag symptom may come without a soreness number, so
+ * `check_ins.soreness` becomes nullable (decision 1200). PostgreSQL drops the constraint in
+ * place. SQLite cannot alter a column, so the table is rebuilt the way SQLite documents
+ * ("making other kinds of table schema changes"): foreign keys off outside any transaction,
+ * new table, copy, drop, rename, indexes, a foreign-key check, foreign keys back on.
+ * `assessments.check_in_id` refers to `check_ins` by name, so it points at the new table.
+ */
+const sorenessOptional: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    if (dialectOf(db) === 'postgres') {
+      await sql`alter table check_ins alter column soreness drop not null`.execute(db);
+      return;
+    }
+    await sql`pragma foreign_keys = off`.execute(db);
+    try {
+      await db.transaction().execute(async (trx) => {
+        await trx.schema
+          .createTable('check_ins_v2')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('session_id', 'text', (c) => c.notNull().references('needling_sessions.id'))
+          .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('hours_after', 'double precision', (c) => c.notNull())
+          .addColumn('soreness', 'integer')
+          .addColumn('symptoms_json', 'text', (c) => c.notNull().defaultTo('[]'))
+          .addColumn('note', 'text')
+          .addColumn('source', 'text', (c) =>
+            c.notNull().check(sql`source in ('patient', 'emergency_button', 'staff')`),
+          )
+          .execute();
+        await sql`insert into check_ins_v2 (id, session_id, clinic_id, received_at, hours_after,
+          soreness, symptoms_json, note, source)
+          select id, session_id, clinic_id, received_at, hours_after, soreness, symptoms_json,
+          note, source from check_ins`.execute(trx);
+        await trx.schema.dropTable('check_ins').execute();
+        await sql`alter table check_ins_v2 rename to check_ins`.execute(trx);
+        await trx.schema
+          .createIndex('check_ins_session')
+          .on('check_ins')
+          .columns(['session_id', 'received_at'])
+          .execute();
+        await trx.schema
+          .createIndex('check_ins_clinic_received')
+          .on('check_ins')
+          .columns(['clinic_id', 'received_at'])
+          .execute();
+        const broken = await sql`pragma foreign_key_check`.execute(trx);
+        if (broken.rows.length > 0) throw new Error('0110: foreign keys broken by the rebuild');
+      });
+    } finally {
+      await sql`pragma foreign_keys = on`.execute(db);
+    }
+  },
+};
+
 /** All migrations, in order. Names sort lexically; never rename or edit a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -529,6 +585,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_seal_secrets_at_rest': sealSecretsAtRest,
   '0004_scale_indexes': scaleIndexes,
   '0005_interop': interopMigration,
+  '0110_soreness_optional': sorenessOptional,
   '0120_alert_contact_attempts': alertContactAttempts,
   '0121_alert_outcome': alertOutcome,
   '0140_patient_search_key': patientSearchKey,

@@ -5,7 +5,7 @@ import type { Db } from './db.ts';
 /** One check-in as the adverse-event register counts it. */
 export interface ReportOfSession {
   readonly hoursAfter: number;
-  readonly soreness: number;
+  readonly soreness: number | null;
   readonly symptoms: readonly SymptomCode[];
   /** The stored disposition; null when the check-in has no assessment. */
   readonly disposition: Disposition | null;
@@ -50,7 +50,7 @@ export async function listSessionsWithReports(
     const list = bySession.get(r.session_id) ?? [];
     list.push({
       hoursAfter: Number(r.hours_after),
-      soreness: Number(r.soreness),
+      soreness: r.soreness === null ? null : Number(r.soreness),
       symptoms: parseJson<SymptomCode[]>(r.symptoms_json),
       disposition: (r.disposition ?? null) as Disposition | null,
     });

@@ -117,7 +117,8 @@ export interface CheckInsTable {
   clinic_id: string;
   received_at: IsoInstant;
   hours_after: number;
-  soreness: number;
+  /** Null: no number given with a red-flag report (RULES.md v1.1). */
+  soreness: number | null;
   symptoms_json: string;
   note: string | null;
   source: 'patient' | 'emergency_button' | 'staff';

@@ -215,9 +215,11 @@ export function toFhirQuestionnaireResponse(
   checkIn: CheckInWithAssessment,
   session: NeedlingSession,
 ): QuestionnaireResponse {
-  const items: QuestionnaireResponseItem[] = [
-    { linkId: LINK_ID.soreness, answer: [{ valueInteger: checkIn.soreness }] },
-  ];
+  // RULES.md v1.1: a red-flag report may come without a number; the item is then absent.
+  const items: QuestionnaireResponseItem[] =
+    checkIn.soreness === null
+      ? []
+      : [{ linkId: LINK_ID.soreness, answer: [{ valueInteger: checkIn.soreness }] }];
   if (checkIn.symptoms.length > 0) {
     items.push({
       linkId: LINK_ID.symptoms,
@@ -257,7 +259,20 @@ export function toFhirSorenessObservation(
     code: { coding: [{ ...PAIN_SEVERITY_0_10 }], text: 'Soreness 0–10' },
     subject: ref('Patient', session.patientId),
     effectiveDateTime: checkIn.receivedAt,
-    valueInteger: checkIn.soreness,
+    ...(checkIn.soreness === null
+      ? {
+          dataAbsentReason: {
+            coding: [
+              {
+                system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason',
+                code: 'unknown',
+                display: 'Unknown',
+              },
+            ],
+            text: 'No number given with a red-flag symptom',
+          },
+        }
+      : { valueInteger: checkIn.soreness }),
     derivedFrom: [ref('QuestionnaireResponse', checkIn.id)],
   };
 }

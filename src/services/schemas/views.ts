@@ -113,7 +113,7 @@ export const checkInViewSchema = {
     id: uuidSchema,
     receivedAt: instantSchema,
     hoursAfter: { type: 'number' },
-    soreness: { type: 'integer' },
+    soreness: { type: ['integer', 'null'] },
     symptoms: { type: 'array', items: { type: 'string', enum: [...SYMPTOM_CODES] } },
     note: { type: ['string', 'null'] },
     source: { type: 'string', enum: ['patient', 'emergency_button', 'staff'] },

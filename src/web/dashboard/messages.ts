@@ -313,6 +313,7 @@ const MESSAGES = {
   received: { en: 'Received', es: 'Recibido' },
   hoursAfter: { en: 'Hours after', es: 'Horas después' },
   soreness: { en: 'Soreness', es: 'Dolor' },
+  sorenessNotGiven: { en: 'no number (red flag)', es: 'sin número (signo de alarma)' },
   symptoms: { en: 'Symptoms', es: 'Síntomas' },
   none: { en: 'none', es: 'ninguno' },
   disposition: { en: 'Triage', es: 'Triaje' },

@@ -1,6 +1,3 @@
-import type { ClinicOpenStatus } from '../../clinical/clinic-hours.ts';
-import { formatInstant } from '../../clinical/time-zone.ts';
-import type { Locale } from '../../clinical/types.ts';
 import type { Catalogue } from '../../i18n/catalogue.ts';
 
 /**
@@ -31,8 +28,8 @@ export const PATIENT_MESSAGES = {
   },
   whatWasDone: { en: 'What was done', es: 'Qué se hizo' },
   sessionOn: {
-    en: 'Dry needling on {when}, at {clinic}.',
-    es: 'Punción seca el {when}, en {clinic}.',
+    en: 'Dry needling {when}, at {clinic}.',
+    es: 'Punción seca {when}, en {clinic}.',
   },
   sideLeft: { en: 'left', es: 'izquierda' },
   sideRight: { en: 'right', es: 'derecha' },
@@ -51,6 +48,26 @@ export const PATIENT_MESSAGES = {
     es: 'A estas alturas la mayoría de las personas ya no tiene dolor por la punción.',
   },
   yourCurve: { en: 'Your soreness so far', es: 'Su dolor hasta ahora' },
+  chartPointNoNumber: {
+    en: 'a report without a number at {hours} hours',
+    es: 'un aviso sin número a las {hours} horas',
+  },
+  legendExpected: {
+    en: 'Dark green: the soreness most people have at that time',
+    es: 'Verde oscuro: el dolor que tiene la mayoría de la gente en ese momento',
+  },
+  legendTolerated: {
+    en: 'Light green: an ache that is still easing and is fine',
+    es: 'Verde claro: una molestia que va bajando y no es preocupante',
+  },
+  legendYours: {
+    en: 'Blue line and marks: the numbers you sent',
+    es: 'Línea azul y marcas: los números que usted envió',
+  },
+  legendNoNumber: {
+    en: 'Dashed line at the top: a report you sent without a number',
+    es: 'Línea de puntos arriba: un aviso que envió sin número',
+  },
   chartDescription: {
     en: 'The green area is the soreness expected after needling. The line shows what you reported: {points}.',
     es: 'La zona verde es el dolor esperable tras la punción. La línea muestra lo que usted indicó: {points}.',
@@ -93,8 +110,12 @@ export const PATIENT_MESSAGES = {
   submit: { en: 'Send', es: 'Enviar' },
   formErrors: { en: 'Please check the form:', es: 'Revise el formulario:' },
   sorenessMissing: {
-    en: 'Choose a number from 0 to 10 for your soreness.',
-    es: 'Elija un número del 0 al 10 para su dolor.',
+    en: 'Choose a number from 0 to 10 for your soreness. You can leave it out only if you tick one of the serious symptoms below.',
+    es: 'Elija un número del 0 al 10 para su dolor. Solo puede dejarlo en blanco si marca uno de los síntomas graves de abajo.',
+  },
+  sorenessOptionalHint: {
+    en: 'If you have chest pain or another serious symptom, tick it below and send. You do not need to choose a number.',
+    es: 'Si tiene dolor en el pecho u otro síntoma grave, márquelo abajo y envíe. No hace falta elegir un número.',
   },
   // Answer page
   answerTitle: { en: 'Your answer', es: 'Su respuesta' },
@@ -109,6 +130,62 @@ export const PATIENT_MESSAGES = {
     es: 'Antes nos indicó algo que necesita atención y la clínica aún no lo ha confirmado. Si no lo ha hecho ya, siga ese consejo: {title}.',
   },
   backToSession: { en: 'Back to your care page', es: 'Volver a su página de cuidados' },
+  urgentFirst: {
+    en: 'First, today: phone {clinic} on {phone}. If you cannot speak to them today, see a doctor today (your GP or an urgent care centre).',
+    es: 'Lo primero, hoy: llame a {clinic} al {phone}. Si hoy no consigue hablar con ellos, vea hoy a un médico (su centro de salud o un servicio de urgencias).',
+  },
+  contactFirst: {
+    en: 'Tell {clinic} within a day: phone {phone}.',
+    es: 'Avise a {clinic} en el plazo de un día: llame al {phone}.',
+  },
+  toldOpen: {
+    en: 'We have told {clinic}. It is open now, so someone there should see your answer soon.',
+    es: 'Hemos avisado a {clinic}. Ahora está abierta, así que alguien lo verá pronto.',
+  },
+  toldClosed: {
+    en: 'We have told {clinic}, but it is closed now. Nobody there will see your answer until it opens {when}.',
+    es: 'Hemos avisado a {clinic}, pero ahora está cerrada. Nadie lo verá hasta que abra {when}.',
+  },
+  toldClosedNoTime: {
+    en: 'We have told {clinic}, but it is closed now. Nobody there will see your answer until it opens again.',
+    es: 'Hemos avisado a {clinic}, pero ahora está cerrada. Nadie lo verá hasta que vuelva a abrir.',
+  },
+  toldNoHours: {
+    en: 'We have sent your answer to {clinic}, but we cannot tell you when someone there will read it.',
+    es: 'Hemos enviado su respuesta a {clinic}, pero no podemos decirle cuándo la leerán.',
+  },
+  meanwhileEmergency: {
+    en: 'Do not wait for the clinic: call {number} now.',
+    es: 'No espere a la clínica: llame ahora al {number}.',
+  },
+  meanwhileUrgentPhone: {
+    en: 'Do not wait for them: call {phone} today.',
+    es: 'No espere a que le llamen: llame hoy al {phone}.',
+  },
+  meanwhileUrgent: {
+    en: 'Do not wait for them: see a doctor today (your GP out-of-hours service or an urgent care centre).',
+    es: 'No espere a que le llamen: vea hoy a un médico (su centro de salud o un servicio de urgencias).',
+  },
+  meanwhileUnknown: {
+    en: 'Do not wait for them to call you.',
+    es: 'No espere a que le llamen.',
+  },
+  meanwhileContact: {
+    en: 'This can wait until then. If you get worse, check in again.',
+    es: 'Esto puede esperar hasta entonces. Si empeora, vuelva a responder.',
+  },
+  calmAfterEarlierTitle: {
+    en: 'This report looks as expected, but your earlier one still needs action',
+    es: 'Este aviso es el esperado, pero el anterior aún necesita que actúe',
+  },
+  calmAfterEarlier: {
+    en: 'What you sent now is the usual course after dry needling. Earlier you told us something that needed this: {earlier} The clinic has not replied to it yet. If it has not been sorted out, please do it now.',
+    es: 'Lo que nos envía ahora es lo habitual tras la punción seca. Antes nos contó algo que pedía esto: {earlier} La clínica aún no ha respondido. Si no se ha resuelto, hágalo ahora, por favor.',
+  },
+  attentionTitle: {
+    en: 'Your last report needs you to act',
+    es: 'Su último aviso necesita que actúe',
+  },
   // Emergency page
   emergencyNowTitle: { en: 'Call {number} now', es: 'Llame ahora al {number}' },
   emergencySteps1: {
@@ -131,12 +208,16 @@ export const PATIENT_MESSAGES = {
     es: 'Escanee para abrir su página de cuidados y responder:',
   },
   handoutRedFlags: {
-    en: 'Call {number} straight away if you have',
-    es: 'Llame enseguida al {number} si tiene',
+    en: 'Call {number} straight away if you have:',
+    es: 'Llame enseguida al {number} si tiene:',
+  },
+  handoutCheckIns: {
+    en: 'We will ask how you are (you can also check in any time):',
+    es: 'Le preguntaremos cómo está (también puede responder cuando quiera):',
   },
   handoutSameDay: {
-    en: 'Contact your clinic or a doctor the same day if you have',
-    es: 'Contacte el mismo día con su clínica o un médico si tiene',
+    en: 'Contact your clinic or a doctor the same day if you have:',
+    es: 'Contacte el mismo día con su clínica o un médico si tiene:',
   },
   print: { en: 'Print', es: 'Imprimir' },
   // Expired / unknown link
@@ -166,50 +247,9 @@ export const PATIENT_MESSAGES = {
     es: 'Pida un enlace nuevo a su clínica.',
   },
   linkGoneEmergency: {
-    en: 'If you have chest pain or trouble breathing, call your local emergency number now.',
-    es: 'Si tiene dolor en el pecho o le cuesta respirar, llame ahora a su número local de emergencias.',
+    en: 'If you have chest pain or trouble breathing, call {number} now. You do not need this link to get help.',
+    es: 'Si tiene dolor en el pecho o le cuesta respirar, llame ahora al {number}. No necesita este enlace para pedir ayuda.',
   },
 } as const satisfies Catalogue<string>;
 
 export type PatientMessageKey = keyof typeof PATIENT_MESSAGES;
-
-export interface ClosedNoticeClinic {
-  readonly name: string;
-  readonly timeZone: string;
-  readonly emergencyNumber: string;
-  readonly contactPhone: string;
-}
-
-/**
- * The plain sentence the patient answer page shows when the clinic is closed, or `null` when
- * it is open. Names where to turn instead: the out-of-hours line if the clinic has one, the
- * emergency number always.
- */
-export function clinicClosedNotice(
-  clinic: ClosedNoticeClinic,
-  status: ClinicOpenStatus,
-  locale: Locale,
-  afterHoursPhone: string | null = null,
-): string | null {
-  if (status.open) return null;
-  if (locale === 'es') {
-    const opens =
-      status.opensAt === undefined
-        ? ''
-        : ` Vuelve a abrir el ${formatInstant(status.opensAt, clinic.timeZone, 'es-ES', 'short-weekday-date-time')} (hora de la clínica).`;
-    const urgent =
-      afterHoursPhone === null
-        ? 'Si algo no puede esperar, acuda a urgencias o a su centro de salud más cercano.'
-        : `Si algo no puede esperar, llame al ${afterHoursPhone}.`;
-    return `${clinic.name} está cerrada ahora y nadie leerá su respuesta hasta que abra.${opens} ${urgent} En una emergencia, llame al ${clinic.emergencyNumber}.`;
-  }
-  const opens =
-    status.opensAt === undefined
-      ? ''
-      : ` It opens again ${formatInstant(status.opensAt, clinic.timeZone, 'en-GB', 'short-weekday-date-time')} (clinic time).`;
-  const urgent =
-    afterHoursPhone === null
-      ? 'For anything that cannot wait, go to your nearest urgent care or emergency department.'
-      : `For anything that cannot wait, call ${afterHoursPhone}.`;
-  return `${clinic.name} is closed now, and nobody will read your answer until it opens.${opens} ${urgent} In an emergency, call ${clinic.emergencyNumber}.`;
-}

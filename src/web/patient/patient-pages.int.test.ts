@@ -72,26 +72,45 @@ describeEachDialect('patient pages', (ctx) => {
     expect(res.body).not.toContain('<script');
   });
 
-  it('speaks Spanish from Accept-Language, the switcher, and keeps the choice in a cookie', async () => {
-    const s = await createSession(app, await staff());
-    const es = await app.inject({
-      url: `/p/${s.token}`,
-      headers: { 'accept-language': 'es-ES,es;q=0.9' },
+  it("speaks the patient's recorded language in any browser until the patient switches, per link", async () => {
+    const browser = await staff();
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/patients',
+      headers: browser.headers(),
+      payload: { displayName: 'Lucía', language: 'es' },
     });
-    expect(es.body).toContain('<html lang="es">');
+    const lucia = (created.json() as { id: string }).id;
+    const s = await createSession(app, browser, { patientId: lucia });
+    // The clinic's English browser prints her handout: Spanish.
+    const handout = await app.inject({
+      url: `/p/${s.token}/handout`,
+      headers: { 'accept-language': 'en-GB,en;q=0.9' },
+    });
+    expect(handout.body).toContain('<html lang="es">');
+    const es = await app.inject({ url: `/p/${s.token}`, headers: { 'accept-language': 'en-GB' } });
     expect(es.body).toContain('Sus cuidados después de la punción seca');
+    // She switches to English: kept for her link only.
     const switched = await app.inject({
       url: `/p/${s.token}?lang=en`,
       headers: { 'accept-language': 'es' },
     });
     expect(switched.body).toContain('<html lang="en">');
     const cookie = switched.cookies.find((c) => c.name === 'nc_lang');
-    expect(cookie?.value).toBe('en');
+    expect(cookie).toMatchObject({ value: 'en', path: `/p/${s.token}` });
     const again = await app.inject({
       url: `/p/${s.token}/check-in`,
       headers: { 'accept-language': 'es', cookie: 'nc_lang=en' },
     });
     expect(again.body).toContain('How are you now?');
+    // Another (English) patient's page in the same browser is not switched by her choice, and
+    // a Spanish phone does not override his recorded English.
+    const other = await createSession(app, browser);
+    const his = await app.inject({
+      url: `/p/${other.token}`,
+      headers: { 'accept-language': 'es-ES,es;q=0.9' },
+    });
+    expect(his.body).toContain('<html lang="en">');
   });
 
   it('checks in through the form: stores once per key, redirects to the answer, alerts above self-care', async () => {
@@ -127,7 +146,12 @@ describeEachDialect('patient pages', (ctx) => {
     expect(answer.statusCode).toBe(200);
     expect(answer.body).toContain('Contact your practitioner or a doctor today');
     expect(answer.body).toMatch(/new dry cough/);
-    expect(answer.body).toContain('We have told your clinic');
+    // No staffed hours configured: no promise of when anyone reads it, and what to do first.
+    expect(answer.body).toContain(
+      'We have sent your answer to Clínica Sol, but we cannot tell you when',
+    );
+    expect(answer.body).not.toContain('should see your answer soon');
+    expect(answer.body).toMatch(/First, today: phone Clínica Sol on <a class="tel" href="tel:/);
   });
 
   it('re-renders the form with a plain message when soreness is missing, storing nothing', async () => {
@@ -155,6 +179,62 @@ describeEachDialect('patient pages', (ctx) => {
     });
     expect(tampered.statusCode).toBe(400);
     expect(await countRows(ctx.db)).toEqual(before);
+  });
+
+  it('a red flag without a number goes through the form: stored, emergency, alert, note kept clean', async () => {
+    const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
+    clock.advance(3 * 3_600_000);
+    const page = await app.inject({ url: `/p/${s.token}/check-in` });
+    // Without JavaScript nothing in the page may stop the form being sent without a number.
+    expect(page.body).not.toMatch(/name="soreness"[^>]*required/);
+    expect(page.body).toContain('You do not need to choose a number.');
+    const res = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form([
+        ['idempotencyKey', 'k-red-flag-1'],
+        ['soreness', ''],
+        ['symptoms', 'chest_pain'],
+        ['note', 'it hurts\u0000 when I breathe in\u001b'],
+      ]),
+    });
+    expect(res.statusCode).toBe(303);
+    const answer = await app.inject({ url: res.headers.location as string });
+    expect(answer.body).toContain('Call 112 now');
+    const row = await ctx.db
+      .selectFrom('check_ins as c')
+      .innerJoin('assessments as a', 'a.check_in_id', 'c.id')
+      .innerJoin('alerts as l', 'l.assessment_id', 'a.id')
+      .select(['c.soreness', 'c.note', 'a.disposition', 'l.severity'])
+      .where('c.session_id', '=', s.sessionId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      soreness: null,
+      note: 'it hurts when I breathe in',
+      disposition: 'emergency',
+      severity: 'emergency',
+    });
+  });
+
+  it('the emergency button on a link replaced less than 24 hours ago records and answers the emergency', async () => {
+    const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
+    const reissue = await app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${s.sessionId}/link`,
+      headers: prac.headers(),
+    });
+    expect(reissue.statusCode).toBe(201);
+    clock.advance(20 * 3_600_000);
+    expect((await app.inject({ url: `/p/${s.token}` })).statusCode).toBe(410);
+    const res = await app.inject({ method: 'POST', url: `/p/${s.token}/emergency`, ...form([]) });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Call 112 now');
+    const stored = await ctx.db
+      .selectFrom('check_ins')
+      .select('source')
+      .where('session_id', '=', s.sessionId)
+      .execute();
+    expect(stored).toEqual([{ source: 'emergency_button' }]);
   });
 
   it('the emergency button records a chest-pain report and shows what to do', async () => {
@@ -191,8 +271,94 @@ describeEachDialect('patient pages', (ctx) => {
       ...form([['soreness', '2']]),
     });
     const page = await app.inject({ url: String(calm.headers.location) });
-    expect(page.body).toContain('This is the expected course');
-    expect(page.body).toMatch(/Earlier you reported something that needs attention/);
+    // One calm message that says both things, led by what still has to be done; no green
+    // "expected" box followed by a red reminder.
+    expect(page.body).toContain(
+      'This report looks as expected, but your earlier one still needs action',
+    );
+    expect(page.body).toContain('Contact your practitioner or a doctor today.');
+    expect(page.body).toMatch(/First, today: phone/);
+    expect(page.body).not.toContain('class="answer self_care"');
+    expect(page.body.match(/<section class="answer/g)).toHaveLength(1);
+  });
+
+  it('after an urgent answer the care page opens with what to do, not with what is normal', async () => {
+    const s = await createSession(app, await staff());
+    clock.advance(3_600_000);
+    await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form([
+        ['soreness', '2'],
+        ['symptoms', 'fever'],
+      ]),
+    });
+    const page = await app.inject({ url: `/p/${s.token}` });
+    const action = page.body.indexOf('Your last report needs you to act');
+    expect(action).toBeGreaterThan(0);
+    expect(action).toBeLessThan(page.body.indexOf('What is normal'));
+    expect(page.body.indexOf('First, today: phone')).toBeLessThan(
+      page.body.indexOf('What is normal'),
+    );
+  });
+
+  it('an answer above self-care says someone will see it soon only while the clinic is staffed', async () => {
+    const s = await createSession(app, await staff());
+    const allDay = [['00:00', '24:00']] as [string, string][];
+    await updateClinicSettings(ctx.db, clinic.clinicId, {
+      coverage: {
+        sun: allDay,
+        mon: allDay,
+        tue: allDay,
+        wed: allDay,
+        thu: allDay,
+        fri: allDay,
+        sat: allDay,
+      },
+    });
+    try {
+      clock.advance(3_600_000);
+      const res = await app.inject({
+        method: 'POST',
+        url: `/p/${s.token}/check-in`,
+        ...form([
+          ['soreness', '2'],
+          ['symptoms', 'fever'],
+        ]),
+      });
+      const page = await app.inject({ url: String(res.headers.location) });
+      expect(page.body).toContain('We have told Clínica Sol. It is open now');
+      // What to do comes before who was told.
+      expect(page.body.indexOf('First, today')).toBeLessThan(page.body.indexOf('We have told'));
+    } finally {
+      await updateClinicSettings(ctx.db, clinic.clinicId, { coverage: {} });
+    }
+  });
+
+  it('an emergency answer names the number, shows no next check-in, and self-care has its advice below', async () => {
+    const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
+    clock.advance(3_600_000);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      ...form([['symptoms', 'shortness_of_breath']]),
+    });
+    const page = await app.inject({ url: String(res.headers.location) });
+    expect(page.body).toContain('<h1 id="answer-title">Call 112 now</h1>');
+    expect(page.body).not.toMatch(/Next check-in|No more check-ins/);
+    const other = await createSession(app, await staff());
+    clock.advance(3_600_000);
+    const calm = await app.inject({
+      method: 'POST',
+      url: `/p/${other.token}/check-in`,
+      ...form([['soreness', '3']]),
+    });
+    const answer = await app.inject({ url: String(calm.headers.location) });
+    expect(answer.body).toContain('Look after yourself with the advice below.');
+    // The advice comes after every mention of it ("the advice below").
+    const lastMention = answer.body.lastIndexOf('below');
+    expect(lastMention).toBeGreaterThan(0);
+    expect(answer.body.indexOf('<ul class="advice"><li>')).toBeGreaterThan(lastMention);
   });
 
   it('says plainly when the clinic is closed and where to go instead', async () => {
@@ -228,7 +394,7 @@ describeEachDialect('patient pages', (ctx) => {
       /<svg role="img" aria-label="Scan to open your care page and check in:"/,
     );
     expect(res.body).toContain(`https://care.example.test/p/${s.token}`);
-    expect(res.body).toContain('Call 112 straight away if you have');
+    expect(res.body).toContain('Call <a href="tel:112">112</a> straight away if you have:');
   });
 
   it('an unknown, revoked or expired link shows a friendly page with no patient data', async () => {

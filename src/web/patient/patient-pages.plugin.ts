@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import { aftercareFor, formatDateTime } from '../../clinical/aftercare.ts';
+import { aftercareFor, dateInSentence, formatDateTime } from '../../clinical/aftercare.ts';
 import type { ReportInput } from '../../clinical/case-schema.ts';
 import { validateReportInput } from '../../clinical/case-schema.ts';
+import { countryOfLanguageTag, emergencyNumberFor } from '../../clinical/emergency-numbers.ts';
 import { nextCheckIn } from '../../clinical/checkin-plan.ts';
 import type { Locale } from '../../clinical/types.ts';
 import { requestActor, requestLinkActor } from '../../api/audit.ts';
@@ -16,11 +17,13 @@ import type { LinkActor } from '../../services/actors.ts';
 import { AppError } from '../../services/errors.ts';
 import {
   type ActiveLink,
+  actionNeeded,
   clinicOfGoneLink,
   openPatientSession,
   type PatientSession,
   readCheckInAnswer,
   readPatientSession,
+  resolveLinkForEmergency,
   resolvePatientLink,
 } from '../../services/patient-link.ts';
 import { coreSites, firedRulesOf } from '../../services/schemas/views.ts';
@@ -32,7 +35,6 @@ import {
 } from '../../services/submit-check-in.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
 import { isLocale, negotiateLocale } from '../../i18n/catalogue.ts';
-import { clinicClosedNotice } from './messages.ts';
 import { registerUnavailablePage } from './unavailable.ts';
 import type { PageContext } from './views.ts';
 import {
@@ -93,12 +95,22 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       const link = await resolvePatientLink(deps, requestActor(request), token);
       return { link, actor: requestLinkActor(request, link) };
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      if (error.code === 'not_found') request.log.warn('unknown patient-link token');
-      const clinic = error.code === 'link_gone' ? await clinicOfGoneLink(deps, token) : undefined;
-      await sendGone(request, reply, error.code === 'link_gone' ? 410 : 404, clinic);
+      await refuseLink(request, reply, error);
       return undefined;
     }
+  }
+
+  /** A link that opens nothing: the friendly 404/410 page (with the clinic's numbers). */
+  async function refuseLink(
+    request: TokenRequest,
+    reply: FastifyReply,
+    error: unknown,
+  ): Promise<void> {
+    if (!(error instanceof AppError)) throw error;
+    const token = request.params.token;
+    if (error.code === 'not_found') request.log.warn('unknown patient-link token');
+    const clinic = error.code === 'link_gone' ? await clinicOfGoneLink(deps, token) : undefined;
+    await sendGone(request, reply, error.code === 'link_gone' ? 410 : 404, clinic);
   }
 
   async function sendGone(
@@ -113,7 +125,12 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       offered: clinic?.languages ?? ['en', 'es'],
       fallback: clinic?.defaultLanguage ?? 'en',
     });
-    await html(reply, status, linkGonePage(locale, clinic));
+    // No clinic known (an unknown link): the number of the country the phone says it is in.
+    const phoneCountry = (request.headers['accept-language'] ?? '')
+      .split(',')
+      .map((tag) => countryOfLanguageTag(tag.split(';')[0]?.trim() ?? ''))
+      .find((c) => c !== undefined);
+    await html(reply, status, linkGonePage(locale, clinic, emergencyNumberFor(phoneCountry)));
   }
 
   /**
@@ -129,10 +146,15 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
     const { clinic } = view;
     const body = request.body as Record<string, unknown> | undefined;
     const fromForm = typeof body?.lang === 'string' ? body.lang : undefined;
-    const explicit = request.query.lang ?? fromForm ?? request.cookies[LANG_COOKIE];
+    const base = PATHS.patientPage(request.params.token);
+    // The patient's own switch (this request, or kept for this link only), then the language
+    // the clinic recorded for the patient, before the phone's (decision 1203): a handout
+    // printed in the clinic's browser speaks the patient's language.
+    const explicit =
+      request.query.lang ?? fromForm ?? request.cookies[LANG_COOKIE] ?? view.patientLanguage;
     if (request.query.lang !== undefined && isLocale(request.query.lang)) {
       reply.setCookie(LANG_COOKIE, request.query.lang, {
-        path: '/p',
+        path: base,
         httpOnly: true,
         sameSite: 'lax',
         secure: deps.config.cookieSecure,
@@ -145,7 +167,6 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       offered: clinic.languages,
       fallback: view.patientLanguage ?? clinic.defaultLanguage,
     });
-    const base = PATHS.patientPage(request.params.token);
     return {
       locale,
       base,
@@ -181,7 +202,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
       reply,
       200,
       sessionPage(ctx, {
-        performedAtText: formatDateTime(session.performedAt, clinic.timeZone, ctx.locale),
+        performedAtText: dateInSentence(session.performedAt, clinic.timeZone, ctx.locale),
         sites: session.sites.map((s) => ({ muscle: s.muscle, side: s.side ?? undefined })),
         aftercare: aftercareFor(
           { performedAt: session.performedAt, sites: coreSites(session.sites) },
@@ -193,6 +214,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           ...(c.assessment === null ? {} : { disposition: c.assessment.disposition }),
         })),
         nextCheckInText: nextText(view, ctx.locale),
+        actionNeeded: actionNeeded(view),
       }),
     );
   });
@@ -253,14 +275,36 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
     return toAnswer(request, reply, result);
   });
 
+  // The button never meets "this link no longer works" while the link is within its grace
+  // period (decision 1202). A withdrawn link's answer page would be "gone", so the emergency
+  // page is the answer to the post itself.
   app.post('/p/:token/emergency', route, async (request: TokenRequest, reply) => {
-    const opened = await open(request, reply);
-    if (opened === undefined) return reply;
-    const result = await pressEmergencyButton(deps, opened.actor, {
-      link: opened.link,
+    let resolved: { link: ActiveLink; active: boolean };
+    try {
+      resolved = await resolveLinkForEmergency(deps, requestActor(request), request.params.token);
+    } catch (error) {
+      await refuseLink(request, reply, error);
+      return reply;
+    }
+    const actor = requestLinkActor(request, resolved.link);
+    const result = await pressEmergencyButton(deps, actor, {
+      link: resolved.link,
       idempotencyKey: undefined,
     });
-    return toAnswer(request, reply, result);
+    if (resolved.active) return toAnswer(request, reply, result);
+    const view = await openPatientSession(deps, actor, resolved.link);
+    const ctx = contextOf(request, reply, view);
+    const a = result.body.assessment;
+    return html(
+      reply,
+      200,
+      emergencyPage(ctx, {
+        sessionWhenText: dateInSentence(view.session.performedAt, view.clinic.timeZone, ctx.locale),
+        reasons: firedRulesOf(a.ruleIds, a.rulebookVersion, a.thoracic).map(
+          (r) => r.patientText[ctx.locale],
+        ),
+      }),
+    );
   });
 
   function toAnswer(
@@ -301,12 +345,12 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           reply,
           200,
           emergencyPage(ctx, {
-            sessionWhenText: formatDateTime(session.performedAt, clinic.timeZone, L),
+            sessionWhenText: dateInSentence(session.performedAt, clinic.timeZone, L),
             reasons,
           }),
         );
       }
-      const closed = clinicClosedNotice(clinic, answer.clinicStatus, L, answer.afterHoursPhone);
+      const status = answer.clinicStatus;
       return html(
         reply,
         200,
@@ -315,7 +359,22 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           reasons,
           nextCheckInText: nextText(answer, L),
           earlierUnacknowledged: answer.earlierUnacknowledged,
-          closedNotice: a.disposition === 'self_care' ? undefined : (closed ?? undefined),
+          presence: !answer.staffedHoursSet
+            ? { kind: 'unknown' }
+            : status.open
+              ? { kind: 'open' }
+              : {
+                  kind: 'closed',
+                  opensText:
+                    status.opensAt === undefined
+                      ? undefined
+                      : dateInSentence(status.opensAt, clinic.timeZone, L),
+                },
+          afterHoursPhone: answer.afterHoursPhone,
+          advice: aftercareFor(
+            { performedAt: session.performedAt, sites: coreSites(session.sites) },
+            { now: clock.now().toISOString(), timeZone: clinic.timeZone, locale: L },
+          ).items.filter((i) => i.id !== 'breathing_warning'),
         }),
       );
     },
@@ -346,7 +405,10 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           { performedAt: session.performedAt, sites: coreSites(session.sites) },
           { now: session.performedAt, timeZone: clinic.timeZone, locale: ctx.locale },
         ),
-        performedAtText: formatDateTime(session.performedAt, clinic.timeZone, ctx.locale),
+        checkInTimes: view.plan.checkIns.map((c) =>
+          dateInSentence(c.dueAt, clinic.timeZone, ctx.locale),
+        ),
+        performedAtText: dateInSentence(session.performedAt, clinic.timeZone, ctx.locale),
         sites: session.sites.map((s) => ({ muscle: s.muscle, side: s.side ?? undefined })),
       }),
     );
@@ -422,7 +484,8 @@ function parseForm(form: Record<string, unknown>): ParsedForm {
       : undefined;
   const note = typeof form.note === 'string' ? form.note : undefined;
   const result = validateReportInput({
-    soreness: soreness ?? rawSoreness,
+    // No number chosen: the core accepts that only with a red-flag symptom (RULES.md v1.1).
+    soreness: soreness ?? (rawSoreness === '' ? undefined : rawSoreness),
     symptoms,
     ...(note === undefined ? {} : { note }),
   });

@@ -249,24 +249,128 @@ describeEachDialect('patient link: check-ins', (ctx) => {
         .where('id', '=', body.checkIn.id)
         .executeTakeFirstOrThrow();
       expect(JSON.parse(row.symptoms_json)).toEqual(['chest_pain']);
-      expect(row.soreness).toBe(4);
+      // Soreness was not asked: none is stored (RULES.md v1.1), never a carried-over number.
+      expect(row.soreness).toBeNull();
       expect(await auditActions(ctx.db, 'check_in.emergency')).not.toHaveLength(0);
     });
 
-    it('accepts an empty JSON object and refuses fields', async () => {
+    it('never refuses: any body, any content type, broken JSON, a reused key', async () => {
       const s = await newSession();
       w.clock.set('2026-11-25T10:30:00.000Z');
-      expect(
-        (await w.app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/emergency`, payload: {} }))
-          .statusCode,
-      ).toBe(201);
-      const bad = await w.app.inject({
+      await checkIn(s.token, { soreness: 2, symptoms: [] }, 'key-1');
+      const bodies: { payload: string; type?: string }[] = [
+        { payload: '{}', type: 'application/json' },
+        { payload: '{"soreness": 3}', type: 'application/json' },
+        { payload: '{not json', type: 'application/json' },
+        { payload: 'x=1&y=\u0000', type: 'application/x-www-form-urlencoded' },
+        { payload: 'hello', type: 'text/plain' },
+        { payload: '\u0000\u0001', type: 'application/octet-stream' },
+        { payload: 'x'.repeat(2_000_000), type: 'application/json' },
+      ];
+      for (const [i, b] of bodies.entries()) {
+        const res = await w.app.inject({
+          method: 'POST',
+          url: `/api/v1/p/${s.token}/emergency`,
+          payload: b.payload,
+          headers: {
+            ...(b.type === undefined ? {} : { 'content-type': b.type }),
+            // The first uses the key of the earlier check-in; the others a key of their own.
+            'idempotency-key': i === 0 ? 'key-1' : `e-${i}`,
+          },
+        });
+        expect([i, res.statusCode]).toEqual([i, 201]);
+        expect((res.json() as CheckInBody).assessment.disposition).toBe('emergency');
+      }
+      const stored = await ctx.db
+        .selectFrom('check_ins')
+        .select('id')
+        .where('session_id', '=', s.sessionId)
+        .where('source', '=', 'emergency_button')
+        .execute();
+      expect(stored).toHaveLength(bodies.length);
+    });
+
+    it('a repeated key replays the one recorded emergency', async () => {
+      const s = await newSession();
+      w.clock.set('2026-11-25T10:30:00.000Z');
+      const press = () =>
+        w.app.inject({
+          method: 'POST',
+          url: `/api/v1/p/${s.token}/emergency`,
+          headers: { 'idempotency-key': 'press-1' },
+        });
+      const first = (await press()).json() as CheckInBody;
+      const again = await press();
+      expect(again.statusCode).toBe(201);
+      expect((again.json() as CheckInBody).checkIn.id).toBe(first.checkIn.id);
+    });
+
+    it('a link revoked within the grace period still records the emergency; after it, 410', async () => {
+      const s = await newSession({ performedAt: '2026-11-26T08:30:00.000Z' });
+      w.clock.set('2026-11-26T10:30:00.000Z');
+      await w.app.inject({
         method: 'POST',
-        url: `/api/v1/p/${s.token}/emergency`,
-        payload: { soreness: 3 },
+        url: `/api/v1/sessions/${s.sessionId}/link`,
+        headers: w.pracA.headers(),
       });
-      expect(bad.statusCode).toBe(400);
-      expect(bad.json()).toMatchObject({ errors: [{ field: 'soreness' }] });
+      w.clock.set('2026-11-27T10:29:00.000Z'); // 23 h 59 min after the old link was replaced
+      const recent = await w.app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/emergency` });
+      expect(recent.statusCode).toBe(201);
+      expect((recent.json() as CheckInBody).openAlert?.severity).toBe('emergency');
+      // An ordinary check-in on that old link is still refused: the grace is for the button.
+      expect((await checkIn(s.token, { soreness: 1, symptoms: [] })).statusCode).toBe(410);
+      w.clock.set('2026-11-27T10:31:00.000Z');
+      const late = await w.app.inject({ method: 'POST', url: `/api/v1/p/${s.token}/emergency` });
+      expect(late.statusCode).toBe(410);
+    });
+  });
+
+  describe('a red flag is never stopped (issue 10)', () => {
+    it('chest pain without a soreness number is stored, triaged emergency and alerts the clinic', async () => {
+      const s = await newSession({ sites: [THORACIC_SITE] });
+      w.clock.set('2026-11-25T12:30:00.000Z');
+      const res = await checkIn(s.token, { symptoms: ['chest_pain'] });
+      expect(res.statusCode).toBe(201);
+      const body = res.json() as CheckInBody & { checkIn: { soreness: number | null } };
+      expect(body.checkIn.soreness).toBeNull();
+      expect(body.assessment.disposition).toBe('emergency');
+      expect(body.openAlert).toMatchObject({ severity: 'emergency', status: 'open' });
+      const row = await ctx.db
+        .selectFrom('check_ins')
+        .select(['soreness'])
+        .where('id', '=', body.checkIn.id)
+        .executeTakeFirstOrThrow();
+      expect(row.soreness).toBeNull();
+      const view = await w.app.inject({ method: 'GET', url: `/api/v1/p/${s.token}` });
+      expect(view.statusCode).toBe(200);
+      // An explicit null is the same report.
+      const again = await checkIn(s.token, { soreness: null, symptoms: ['shortness_of_breath'] });
+      expect(again.statusCode).toBe(201);
+    });
+
+    it('without a red flag a missing number is refused, naming soreness, and nothing is stored', async () => {
+      const s = await newSession();
+      const before = await countRows(ctx.db);
+      const res = await checkIn(s.token, { symptoms: ['tenderness'] });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ errors: [{ field: 'soreness' }] });
+      expect(await countRows(ctx.db)).toEqual(before);
+    });
+
+    it('a NUL or other control character in the note never costs the report (both dialects)', async () => {
+      const s = await newSession({ sites: [THORACIC_SITE] });
+      w.clock.set('2026-11-25T12:30:00.000Z');
+      const note = `  sharp pain\u0000 when I breathe\u0007\r\nsince lunch ${'x'.repeat(3000)}`;
+      const res = await checkIn(s.token, { symptoms: ['chest_pain'], note });
+      expect(res.statusCode).toBe(201);
+      expect((res.json() as CheckInBody).assessment.disposition).toBe('emergency');
+      const row = await ctx.db
+        .selectFrom('check_ins')
+        .select(['note'])
+        .where('session_id', '=', s.sessionId)
+        .executeTakeFirstOrThrow();
+      expect(row.note?.startsWith('sharp pain when I breathe\nsince lunch x')).toBe(true);
+      expect(row.note).toHaveLength(1000);
     });
   });
 

@@ -5,6 +5,7 @@ import { AppError } from '../../../services/errors.ts';
 import {
   type ActiveLink,
   readPatientSession,
+  resolveLinkForEmergency,
   resolvePatientLink,
 } from '../../../services/patient-link.ts';
 import { instantSchema } from '../../../services/schemas/common.ts';
@@ -56,7 +57,7 @@ const checkInResultSchema = {
         id: { type: 'string' },
         receivedAt: instantSchema,
         hoursAfter: { type: 'number' },
-        soreness: { type: 'integer' },
+        soreness: { type: ['integer', 'null'] },
         symptoms: { type: 'array', items: { type: 'string' } },
         source: { type: 'string' },
       },
@@ -104,7 +105,7 @@ const patientViewSchema = {
         properties: {
           receivedAt: instantSchema,
           hoursAfter: { type: 'number' },
-          soreness: { type: 'integer' },
+          soreness: { type: ['integer', 'null'] },
           symptoms: checkInViewSchema.properties.symptoms,
           source: checkInViewSchema.properties.source,
           assessment: checkInViewSchema.properties.assessment,
@@ -234,43 +235,48 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: TokenParams; Headers: IdempotencyHeaders }>(
-    '/:token/emergency',
-    {
-      config: link,
-      schema: {
-        tags: ['patient link'],
-        summary:
-          '"I have chest pain or can\'t breathe": recorded as a chest-pain check-in, answered with the emergency number',
-        params: tokenParams,
-        headers: idempotencyHeaders,
-        response: {
-          201: checkInResultSchema,
-          ...problemResponses(...LINK_PROBLEMS, 'idempotency_key_reused'),
+  // The emergency button never refuses (decision 1202): whatever body comes with it, in
+  // whatever content type, is drained and ignored. Its own scope holds the one parser that
+  // does that, so no other route is loosened.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => {
+      payload.on('error', () => done(null, undefined));
+      payload.on('end', () => done(null, undefined));
+      payload.resume();
+    });
+    scope.post<{ Params: TokenParams; Headers: Record<string, string | undefined> }>(
+      '/:token/emergency',
+      {
+        config: link,
+        schema: {
+          tags: ['patient link'],
+          summary:
+            '"I have chest pain or can\'t breathe": recorded as a chest-pain check-in, answered with the emergency number',
+          description:
+            'Never refused: any body is ignored, a key used before replays or is kept apart, and a link withdrawn or expired less than 24 hours ago still records the emergency.',
+          params: tokenParams,
+          response: {
+            201: checkInResultSchema,
+            ...problemResponses(...LINK_PROBLEMS),
+          },
         },
       },
-    },
-    async (request, reply) => {
-      // The button sends nothing; a body, if any, must be empty (no field is accepted).
-      const body: unknown = request.body;
-      if (
-        body !== undefined &&
-        body !== null &&
-        !(typeof body === 'object' && Object.keys(body).length === 0)
-      ) {
-        throw new AppError('validation_failed', 'The emergency button takes no fields.', {
-          errors: Object.keys(typeof body === 'object' ? body : { '(body)': 1 }).map((field) => ({
-            field,
-            message: 'unknown field',
-          })),
+      async (request, reply) => {
+        const key = request.headers['idempotency-key'];
+        const { link: active } = await resolveLinkForEmergency(
+          app.deps,
+          requestActor(request),
+          request.params.token,
+        );
+        const result = await pressEmergencyButton(deps, requestLinkActor(request, active), {
+          link: active,
+          // A key the check-in schema would refuse (too long, odd characters) is dropped, not refused.
+          idempotencyKey:
+            typeof key === 'string' && /^[\x21-\x7e]{1,200}$/.test(key) ? key : undefined,
         });
-      }
-      const active = await linkOf(app, request, request.params.token);
-      const result = await pressEmergencyButton(deps, requestLinkActor(request, active), {
-        link: active,
-        idempotencyKey: request.headers['idempotency-key'],
-      });
-      return sendCheckIn(reply, result);
-    },
-  );
+        return sendCheckIn(reply, result);
+      },
+    );
+  });
 }

@@ -115,7 +115,7 @@ function alertCard(ctx: PageContext, view: AlertsView, item: QueueItem): SafeHtm
 ${
   c === undefined
     ? ''
-    : html`<p class="why"><strong>${tr(L, 'whyAlert')}:</strong> ${tr(L, 'soreness')} ${c.soreness}/10 · ${tr(L, 'hoursAfter')} ${c.hoursAfter.toFixed(1)} · ${tr(L, 'symptoms')}: ${symptomText(L, c.symptoms)}</p>`
+    : html`<p class="why"><strong>${tr(L, 'whyAlert')}:</strong> ${tr(L, 'soreness')} ${c.soreness === null ? tr(L, 'sorenessNotGiven') : `${c.soreness}/10`} · ${tr(L, 'hoursAfter')} ${c.hoursAfter.toFixed(1)} · ${tr(L, 'symptoms')}: ${symptomText(L, c.symptoms)}</p>`
 }
 ${item.rules.length === 0 ? '' : html`<ul class="rules">${item.rules.map((r) => html`<li>${r.clinicianText[L]}</li>`)}</ul>`}
 ${a.status === 'resolved' ? '' : contactBlock(ctx, item)}

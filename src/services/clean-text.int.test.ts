@@ -1,0 +1,50 @@
+import { beforeAll, expect, it } from 'vitest';
+import { describeEachDialect } from '../../test/dialects.ts';
+import { adminOf, practitionerOf, serviceDeps, type TestDeps } from '../../test/service-deps.ts';
+import { countRows, seedClinic, type SeededClinic, T0 } from '../api/test-support.ts';
+import { createApiToken } from './api-tokens.ts';
+import { updateClinic } from './clinic-settings.ts';
+import { createPatient } from './patients.ts';
+import { recordSession } from './record-session.ts';
+import { createStaff } from './staff.ts';
+
+/** Every service that takes free text stores it cleaned, on both dialects (decision 1201). */
+describeEachDialect('free text through the services', (ctx) => {
+  let deps: TestDeps;
+  let clinic: SeededClinic;
+  beforeAll(async () => {
+    deps = serviceDeps(ctx.db);
+    clinic = await seedClinic(ctx.db, 'Text Clinic');
+  });
+
+  it('a NUL or other control character in a name is removed, never a 500', async () => {
+    const prac = practitionerOf(clinic);
+    const admin = adminOf(clinic);
+    const patient = await createPatient(deps, prac, { displayName: ' Ana\u0000 López\u0007 ' });
+    expect(patient.displayName).toBe('Ana López');
+    const recorded = await recordSession(deps, prac, {
+      patient: { displayName: 'Luis\u0000\nGarcía' },
+      performedAt: T0,
+      sites: [{ muscle: 'tibialis-anterior', side: 'right' }],
+    });
+    expect(recorded.patient.displayName).toBe('Luis García');
+    const staff = await createStaff(deps, admin, {
+      email: 'text@example.test',
+      displayName: 'Dr\u0000 Who',
+      password: 'a long enough password 1',
+    });
+    expect(staff.displayName).toBe('Dr Who');
+    const token = await createApiToken(deps, admin, { name: 'EHR\u0000 sync' });
+    expect(token.name).toBe('EHR sync');
+    const updated = await updateClinic(deps, admin, { name: 'Clínica\u0000 Norte' });
+    expect(updated.name).toBe('Clínica Norte');
+  });
+
+  it('a name with nothing left after cleaning is refused, naming the field, storing nothing', async () => {
+    const before = await countRows(ctx.db);
+    await expect(
+      createPatient(deps, practitionerOf(clinic), { displayName: '\u0000\u0001 ' }),
+    ).rejects.toMatchObject({ code: 'validation_failed', errors: [{ field: 'displayName' }] });
+    expect(await countRows(ctx.db)).toEqual(before);
+  });
+});
