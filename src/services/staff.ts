@@ -1,6 +1,8 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { type Clinic, findClinic } from '../store/clinics.repository.ts';
+import { revokeApiTokensCreatedBy } from '../store/api-tokens.repository.ts';
 import { withTransaction } from '../store/db.ts';
+import { revokePasswordTokensOfUser } from '../store/password-tokens.repository.ts';
 import {
   deleteStaffSessionsForUser,
   findStaffByEmail,
@@ -83,7 +85,10 @@ export async function createStaff(
   });
 }
 
-/** Deactivate a staff user of the caller's clinic and end every session they have. */
+/**
+ * Deactivate a staff user of the caller's clinic: end every session they have, revoke the API
+ * tokens they made and their unused set-password links.
+ */
 export async function deactivateStaff(
   deps: ServiceDeps,
   actor: Actor,
@@ -97,10 +102,14 @@ export async function deactivateStaff(
     const user = await updateStaffUser(trx, actor.clinicId, input.userId, { active: false });
     if (user === undefined) throw new AppError('not_found', 'No such staff user.');
     await deleteStaffSessionsForUser(trx, user.id);
+    const now = deps.clock.now();
+    const tokensRevoked = await revokeApiTokensCreatedBy(trx, user.id, now);
+    await revokePasswordTokensOfUser(trx, user.id, now);
     await recordAudit(trx, deps.clock, auditActorOf(actor), {
       action: 'staff.deactivate',
       subjectType: 'staff_user',
       subjectId: user.id,
+      details: { tokensRevoked },
     });
     return user;
   });

@@ -34,6 +34,10 @@ export interface Clinic {
   readonly escalation: EscalationSettings;
   readonly linkTtlDays: number;
   readonly createdAt: string;
+  /** ISO 3166-1 alpha-2, or null when never set. */
+  readonly country: string | null;
+  /** When the clinic was suspended; null while it runs. */
+  readonly suspendedAt: string | null;
 }
 
 export interface ClinicSettingsPatch {
@@ -57,6 +61,7 @@ export interface NewClinic extends ClinicSettingsPatch {
   readonly timeZone: string;
   readonly emergencyNumber: string;
   readonly contactPhone: string;
+  readonly country?: string | null;
   readonly createdAt: InstantInput;
 }
 
@@ -76,6 +81,8 @@ function toClinic(row: ClinicRow): Clinic {
     escalation: parseJson<EscalationSettings>(row.escalation_json),
     linkTtlDays: row.link_ttl_days,
     createdAt: row.created_at,
+    country: row.country,
+    suspendedAt: row.suspended_at,
   };
 }
 
@@ -118,6 +125,8 @@ export async function insertClinic(db: Db, input: NewClinic): Promise<Clinic> {
       escalation_json: toJson(input.escalation ?? {}),
       link_ttl_days: input.linkTtlDays ?? DEFAULT_LINK_TTL_DAYS,
       created_at: toIso(input.createdAt),
+      country: input.country ?? null,
+      suspended_at: null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -148,6 +157,31 @@ export async function updateClinicSettings(
   const row = await db
     .updateTable('clinics')
     .set(update)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toClinic(row);
+}
+
+/** Clinics whose name matches, ignoring case and surrounding spaces (duplicate check). */
+export async function findClinicsByName(db: Db, name: string): Promise<Clinic[]> {
+  const rows = await db
+    .selectFrom('clinics')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase()))
+    .execute();
+  return rows.map(toClinic);
+}
+
+/** Suspend (`at` an instant) or resume (`at` null) a clinic; undefined when it does not exist. */
+export async function setClinicSuspended(
+  db: Db,
+  id: string,
+  at: InstantInput | null,
+): Promise<Clinic | undefined> {
+  const row = await db
+    .updateTable('clinics')
+    .set({ suspended_at: at === null ? null : toIso(at) })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
