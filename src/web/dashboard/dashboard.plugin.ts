@@ -13,6 +13,7 @@ import { dashboardPatientRoutes } from './routes/patients.routes.ts';
 import { dashboardRegisterRoutes } from './routes/register.routes.ts';
 import { dashboardAlertBurdenRoutes } from './routes/alert-burden.routes.ts';
 import { dashboardSessionRoutes } from './routes/sessions.routes.ts';
+import { setPasswordRoutes } from './routes/set-password.routes.ts';
 
 export interface DashboardOptions {
   /** How often the live-update stream polls the database for alert changes (default 2 s). */
@@ -47,16 +48,7 @@ export async function dashboardPlugin(
   app: FastifyInstance,
   options: DashboardOptions = {},
 ): Promise<void> {
-  // HTML pages are not part of the REST API: keep them out of the OpenAPI document.
-  app.addHook('onRoute', (route) => {
-    route.schema = { ...route.schema, hide: true };
-  });
-  await app.register(formbody, { bodyLimit: 64 * 1024 });
-  registerDashboardAccess(app);
-
-  // Pages hold patient data (and the result page a one-time link): the root hook makes them
-  // `no-store`; the static files choose their own caching.
-  usePagePolicy(app, 'dashboard');
+  await setUpPages(app);
 
   app.get<{ Params: { file: string } }>(
     '/static/:file',
@@ -69,32 +61,6 @@ export async function dashboardPlugin(
     },
   );
 
-  // Errors on pages answer pages, not problem+json.
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    // A service's AppError carries its status; Fastify's own errors carry `statusCode`.
-    const code = error instanceof AppError ? error.status : error.statusCode;
-    const status = typeof code === 'number' && code >= 400 && code < 500 ? code : 500;
-    if (status >= 500) request.log.error({ err: error }, 'dashboard request failed');
-    const ctx: PageContext = request.dash?.page ?? {
-      locale: localeOf(request, reply, null, app.deps.config.cookieSecure),
-      staff: null,
-      clinicName: '',
-      path: '/app',
-      languages: LOCALES,
-      openEmergencies: 0,
-    };
-    if (status === 404)
-      return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
-    return sendPage(
-      reply,
-      status,
-      messagePage(
-        ctx,
-        status >= 500 ? 'serverErrorTitle' : 'badRequestTitle',
-        status >= 500 ? 'serverErrorText' : 'badRequestText',
-      ),
-    );
-  });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     const ctx: PageContext = {
       locale: localeOf(request, reply, null, app.deps.config.cookieSecure),
@@ -122,4 +88,56 @@ export async function dashboardPlugin(
  */
 export async function registerDashboard(app: FastifyInstance): Promise<void> {
   await app.register(dashboardPlugin, { prefix: '/app' });
+  await app.register(accountPagesPlugin);
+}
+
+/**
+ * Pages a person reaches from a link in an e-mail, outside `/app` because the link is part of
+ * what the product sends (services/urls.ts): `/set-password/:token`. Same chrome, policy and
+ * error pages as the dashboard.
+ */
+export async function accountPagesPlugin(app: FastifyInstance): Promise<void> {
+  await setUpPages(app);
+  await app.register(setPasswordRoutes);
+}
+
+/** What every dashboard-styled page scope needs: form bodies, the access hook, CSP, HTML errors. */
+async function setUpPages(app: FastifyInstance): Promise<void> {
+  // HTML pages are not part of the REST API: keep them out of the OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  registerDashboardAccess(app);
+
+  // Pages hold patient data (and the result page a one-time link): the root hook makes them
+  // `no-store`; the static files choose their own caching.
+  usePagePolicy(app, 'dashboard');
+
+  // Errors on pages answer pages, not problem+json.
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // A service's AppError carries its status; Fastify's own errors carry `statusCode`.
+    const code = error instanceof AppError ? error.status : error.statusCode;
+    const status = typeof code === 'number' && code >= 400 && code < 500 ? code : 500;
+    if (status >= 500) request.log.error({ err: error }, 'dashboard request failed');
+    const ctx: PageContext = request.dash?.page ?? {
+      locale: localeOf(request, reply, null, app.deps.config.cookieSecure),
+      staff: null,
+      clinicName: '',
+      path: '/app',
+      languages: LOCALES,
+      openEmergencies: 0,
+    };
+    if (status === 404)
+      return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
+    return sendPage(
+      reply,
+      status,
+      messagePage(
+        ctx,
+        status >= 500 ? 'serverErrorTitle' : 'badRequestTitle',
+        status >= 500 ? 'serverErrorText' : 'badRequestText',
+      ),
+    );
+  });
 }

@@ -428,6 +428,40 @@ const MESSAGES = {
     en: 'Sessions of the last week may still get alerts: their check-ins are not over.',
     es: 'Las sesiones de la última semana aún pueden dar avisos: sus controles no han terminado.',
   },
+  // Set a password (first admin, invitation, reset)
+  setPasswordTitle: { en: 'Choose your password', es: 'Elija su contraseña' },
+  setPasswordLead: {
+    en: '{name}, this sets the password you will use to sign in to {clinic} at {email}.',
+    es: '{name}: aquí elige la contraseña con la que entrará en {clinic} como {email}.',
+  },
+  setPasswordRules: {
+    en: 'At least 12 characters. A few unrelated words with spaces are easy to remember and hard to guess. Common passwords are refused.',
+    es: 'Al menos 12 caracteres. Unas palabras sin relación, separadas por espacios, se recuerdan bien y cuesta adivinarlas. No se aceptan contraseñas habituales.',
+  },
+  newPassword: { en: 'New password', es: 'Contraseña nueva' },
+  confirmPassword: { en: 'The same password again', es: 'Repita la contraseña' },
+  setPasswordButton: { en: 'Save password and sign in', es: 'Guardar contraseña y entrar' },
+  pwTooShort: {
+    en: 'The password must have at least 12 characters.',
+    es: 'La contraseña debe tener al menos 12 caracteres.',
+  },
+  pwTooLong: {
+    en: 'The password can have at most 256 characters.',
+    es: 'La contraseña puede tener como mucho 256 caracteres.',
+  },
+  pwCommon: {
+    en: 'This password is too common and easy to guess. Choose another.',
+    es: 'Esta contraseña es demasiado habitual y fácil de adivinar. Elija otra.',
+  },
+  pwMismatch: {
+    en: 'The two passwords are not the same.',
+    es: 'Las dos contraseñas no coinciden.',
+  },
+  linkGoneTitle: { en: 'This link no longer works', es: 'Este enlace ya no sirve' },
+  linkGoneText: {
+    en: 'It was already used, replaced by a newer one, or it expired. Ask your clinic admin for a new link.',
+    es: 'Ya se usó, se sustituyó por otro más reciente o caducó. Pida un enlace nuevo a quien administra su clínica.',
+  },
 } as const satisfies Catalogue<string>;
 
 export type DashboardMessageKey = keyof typeof MESSAGES;
