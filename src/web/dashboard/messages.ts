@@ -271,18 +271,36 @@ const MESSAGES = {
   inactive: { en: 'Deactivated', es: 'Desactivado' },
   deactivate: { en: 'Deactivate {name}', es: 'Desactivar a {name}' },
   you: { en: 'you', es: 'usted' },
-  addPractitioner: { en: 'Add a practitioner', es: 'Añadir fisioterapeuta' },
-  initialPassword: {
-    en: 'First password (at least {n} characters)',
-    es: 'Primera contraseña (al menos {n} caracteres)',
+  addPractitioner: { en: 'Invite a colleague', es: 'Invitar a un compañero' },
+  inviteLead: {
+    en: 'They get an e-mail with a link to choose their own password. The link works once, for 7 days.',
+    es: 'Recibirá un correo con un enlace para elegir su propia contraseña. El enlace sirve una vez, durante 7 días.',
+  },
+  inviteLanguage: { en: 'Language of the e-mail', es: 'Idioma del correo' },
+  invitePending: { en: 'Invited, no password yet', es: 'Invitado, aún sin contraseña' },
+  resendInvite: {
+    en: 'Send the invitation to {name} again',
+    es: 'Reenviar la invitación a {name}',
+  },
+  revokeInvite: { en: 'Withdraw the invitation of {name}', es: 'Retirar la invitación de {name}' },
+  inviteResent: {
+    en: 'A new invitation went to {name}; the earlier link no longer works.',
+    es: 'Se envió una invitación nueva a {name}; el enlace anterior ya no sirve.',
+  },
+  inviteRevoked: {
+    en: 'The invitation of {name} was withdrawn.',
+    es: 'Se retiró la invitación de {name}.',
   },
   actions: { en: 'Actions', es: 'Acciones' },
-  add: { en: 'Add', es: 'Añadir' },
+  add: { en: 'Send invitation', es: 'Enviar invitación' },
   emailInUse: {
-    en: 'This e-mail address is already in use.',
-    es: 'Este correo electrónico ya está en uso.',
+    en: 'This e-mail address cannot be invited. Ask your colleague for another address.',
+    es: 'No se puede invitar a esta dirección de correo. Pida otra dirección a su compañero.',
   },
-  staffAdded: { en: '{name} was added.', es: 'Se añadió a {name}.' },
+  staffAdded: {
+    en: 'An invitation was sent to {name}.',
+    es: 'Se envió una invitación a {name}.',
+  },
   staffDeactivated: {
     en: '{name} was deactivated and signed out.',
     es: '{name} fue desactivado y se cerró su sesión.',
