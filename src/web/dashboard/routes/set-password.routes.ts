@@ -48,7 +48,7 @@ export async function setPasswordRoutes(app: FastifyInstance): Promise<void> {
           reply,
           200,
           setPasswordPage(page, {
-            action: PATHS.setPassword(request.params.token),
+            action: `${PATHS.setPassword(request.params.token)}?lang=${page.locale}`,
             name: link.user.displayName,
             email: link.user.email,
             clinicName: link.clinicName,
@@ -87,7 +87,7 @@ export async function setPasswordRoutes(app: FastifyInstance): Promise<void> {
             reply,
             400,
             setPasswordPage(page, {
-              action: PATHS.setPassword(token),
+              action: `${PATHS.setPassword(token)}?lang=${L}`,
               name: link.user.displayName,
               email: link.user.email,
               clinicName: link.clinicName,
