@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { adminOf, NOBODY, serviceDeps, type TestDeps } from '../../test/service-deps.ts';
-import { auditActions, seedClinic } from '../api/test-support.ts';
+import { auditActions, seedClinic, T0 } from '../api/test-support.ts';
+import { clinicOfGoneLink, resolvePatientLink } from './patient-link.ts';
+import { recordSession } from './record-session.ts';
 import { insertApiToken } from '../store/api-tokens.repository.ts';
 import { listClinics } from '../store/clinics.repository.ts';
 import { findStaffByEmail, insertStaffSession } from '../store/staff.repository.ts';
@@ -202,6 +204,12 @@ describeEachDialect('clinics and set-password links', (ctx) => {
         createdBy: a.adminId,
         createdAt: now,
       });
+      const recorded = await recordSession(deps, adminOf(a), {
+        patient: { displayName: 'Suspended Patient' },
+        performedAt: new Date(Date.parse(T0) - 30 * 60_000).toISOString(),
+        sites: [{ muscle: 'gastrocnemius', side: 'left' }],
+      });
+      const patientToken = recorded.link.url.split('/p/')[1] ?? '';
       const suspended = await setClinicSuspension(deps, HOST, {
         clinicId: a.clinicId,
         suspended: true,
@@ -213,6 +221,9 @@ describeEachDialect('clinics and set-password links', (ctx) => {
         signIn(deps, NOBODY, { email: a.adminEmail, password: 'correct horse battery staple' }),
       );
       expect(denied.code).toBe('forbidden');
+      // Patient links open no form; the gone page gets the clinic (its phone).
+      expect((await refusal(resolvePatientLink(deps, NOBODY, patientToken))).status).toBe(410);
+      expect((await clinicOfGoneLink(deps, patientToken))?.contactPhone).toBe('+34 600 000 000');
 
       await setClinicSuspension(deps, HOST, { clinicId: a.clinicId, suspended: false });
       expect((await authenticateApiToken(deps, { token: 'nck_s' })).clinicId).toBe(a.clinicId);
@@ -221,6 +232,7 @@ describeEachDialect('clinics and set-password links', (ctx) => {
         password: 'correct horse battery staple',
       });
       expect(back.user.id).toBe(a.adminId);
+      expect((await resolvePatientLink(deps, NOBODY, patientToken)).clinicId).toBe(a.clinicId);
       expect((await auditActions(ctx.db, 'clinic.suspend'))[0]?.subjectId).toBe(a.clinicId);
       expect((await auditActions(ctx.db, 'clinic.resume'))[0]?.subjectId).toBe(a.clinicId);
       expect(
