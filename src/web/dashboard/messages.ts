@@ -446,6 +446,10 @@ const MESSAGES = {
     en: 'Sessions of the last week may still get alerts: their check-ins are not over.',
     es: 'Las sesiones de la última semana aún pueden dar avisos: sus controles no han terminado.',
   },
+  signInSuspended: {
+    en: 'Your clinic is suspended, so nobody from it can sign in. Contact whoever runs Needlecare for your clinic.',
+    es: 'Su clínica está suspendida y nadie de ella puede entrar. Hable con quien gestiona Needlecare para su clínica.',
+  },
   // Set a password (first admin, invitation, reset)
   setPasswordTitle: { en: 'Choose your password', es: 'Elija su contraseña' },
   setPasswordLead: {

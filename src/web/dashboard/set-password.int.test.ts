@@ -5,7 +5,7 @@ import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
 import { auditActions, T0, testConfig } from '../../api/test-support.ts';
 import { manualClock } from '../../services/clock.ts';
-import { createClinic } from '../../services/clinics.ts';
+import { createClinic, setClinicSuspension } from '../../services/clinics.ts';
 import { findStaffByEmail } from '../../store/staff.repository.ts';
 import { serviceDeps } from '../../../test/service-deps.ts';
 import { registerDashboard } from './dashboard.plugin.ts';
@@ -94,5 +94,26 @@ describeEachDialect('set-password page', (ctx) => {
       404,
     );
     expect((await auditActions(ctx.db, 'staff.password.set')).length).toBe(1);
+  });
+
+  it("tells a suspended clinic's admin why the sign-in form refuses them", async () => {
+    const clinicId = (await findStaffByEmail(ctx.db, 'page@clinic.test'))?.clinicId ?? '';
+    await setClinicSuspension(serviceDeps(ctx.db), HOST, { clinicId, suspended: true });
+    const form = await app.inject({ method: 'GET', url: '/app/sign-in' });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const cookie = form.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/app/sign-in',
+      headers: { ...FORM, cookie },
+      payload: new URLSearchParams({
+        _csrf: csrf,
+        next: '/app',
+        email: 'page@clinic.test',
+        password: GOOD,
+      }).toString(),
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.body).toContain('Your clinic is suspended');
   });
 });
