@@ -99,6 +99,7 @@ function emptyRows(): Rows {
     needling_sessions: [],
     session_sites: [],
     alert_contact_attempts: [],
+    password_tokens: [],
     patient_links: [],
     check_ins: [],
     assessments: [],

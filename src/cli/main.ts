@@ -22,6 +22,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'bring the database schema up to date',
     load: async () => (await import('./commands/migrate.ts')).migrateCommand,
   },
+  clinic: {
+    summary: 'create (with its first admin), list, suspend or resume the clinics on this server',
+    load: async () => (await import('./commands/clinic.ts')).clinicCommand,
+  },
   audit: {
     summary: 'audit verify | checkpoint: check the keyed audit chain, sign its head',
     load: async () => (await import('./commands/audit.ts')).auditCommand,

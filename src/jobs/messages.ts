@@ -5,7 +5,7 @@
  * severity and a dashboard link, and never the patient's name.
  */
 import type { AlertSeverity } from '../store/alerts.repository.ts';
-import type { AlertMessagePayload, ReminderPayload } from './payloads.ts';
+import type { AlertMessagePayload, PasswordLinkPayload, ReminderPayload } from './payloads.ts';
 import { formatInstant } from '../clinical/time-zone.ts';
 import { type Catalogue, type MessageValues, translate } from '../i18n/catalogue.ts';
 
@@ -148,4 +148,59 @@ export function renderAlertSms(p: AlertMessagePayload): string {
     return `Needlecare: ${word} alert at ${p.clinicName} unacknowledged for ${p.escalation.minutesOpen} min. ${p.dashboardUrl}`;
   }
   return `Needlecare: ${word} alert at ${p.clinicName}. ${p.dashboardUrl}`;
+}
+
+/**
+ * The invitation or password-reset e-mail to a staff member: who sent it, the link, how long it
+ * works, and what to do if it was not expected. No password is ever sent.
+ */
+export function renderPasswordLinkEmail(
+  kind: 'invite.email' | 'password-reset.email',
+  p: PasswordLinkPayload,
+): RenderedEmail {
+  const invite = kind === 'invite.email';
+  if (p.language === 'es') {
+    return {
+      subject: invite
+        ? `${p.clinicName} le invita a Needlecare`
+        : 'Needlecare: enlace para cambiar su contraseña',
+      text: [
+        `Hola, ${p.name}:`,
+        '',
+        invite
+          ? `${p.clinicName} le ha dado acceso a Needlecare, donde la clínica sigue cómo evolucionan sus pacientes tras la punción seca. Para empezar, elija su contraseña en este enlace:`
+          : 'Alguien (seguramente usted) pidió cambiar la contraseña de su cuenta de Needlecare. Puede elegir una nueva en este enlace:',
+        '',
+        p.url,
+        '',
+        invite
+          ? 'El enlace sirve una sola vez y caduca a los 7 días.'
+          : 'El enlace sirve una sola vez y caduca en una hora. Al cambiarla se cerrarán todas sus sesiones abiertas.',
+        invite
+          ? 'Si no esperaba este correo, puede ignorarlo.'
+          : 'Si no lo pidió usted, ignore este correo: su contraseña no cambia.',
+      ].join('\n'),
+    };
+  }
+  return {
+    subject: invite
+      ? `${p.clinicName} invites you to Needlecare`
+      : 'Needlecare: a link to change your password',
+    text: [
+      `Hello ${p.name},`,
+      '',
+      invite
+        ? `${p.clinicName} has given you access to Needlecare, where the clinic follows how its patients are doing after dry needling. To start, choose your password at this link:`
+        : 'Someone (most likely you) asked to change the password of your Needlecare account. You can choose a new one at this link:',
+      '',
+      p.url,
+      '',
+      invite
+        ? 'The link works once and expires after 7 days.'
+        : 'The link works once and expires in one hour. Changing the password signs you out everywhere.',
+      invite
+        ? 'If you did not expect this e-mail, you can ignore it.'
+        : 'If you did not ask for this, ignore this e-mail: your password stays as it is.',
+    ].join('\n'),
+  };
 }

@@ -14,6 +14,8 @@ export const JOB_KINDS = [
   'alert.webhook',
   'escalation.check',
   'missed-checkin.check',
+  'invite.email',
+  'password-reset.email',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -100,4 +102,16 @@ export interface MissedCheckInPayload {
   readonly plannedAt: string;
   /** A check-in received at or after this instant answers the planned one. */
   readonly windowStart: string;
+}
+
+/** A set-password link for a staff member (`invite.email`, `password-reset.email`). */
+export interface PasswordLinkPayload {
+  readonly tokenId: string;
+  readonly to: string;
+  readonly name: string;
+  readonly clinicName: string;
+  readonly language: Locale;
+  /** Holds the secret: blanked from the row once sent. */
+  readonly url: string;
+  readonly expiresAt: string;
 }

@@ -18,6 +18,11 @@ import {
 } from './test-support.ts';
 import { createWorker, type Worker } from './worker.ts';
 import { productUrls } from '../services/urls.ts';
+import { adminOf, NOBODY, serviceDeps } from '../../test/service-deps.ts';
+import { seedClinic } from '../api/test-support.ts';
+import { setPasswordWithLink } from '../services/set-password.ts';
+import { createStaff } from '../services/staff.ts';
+import { enqueuePasswordLinkEmail } from './staff-mail.ts';
 
 interface Received {
   readonly to: string[];
@@ -96,6 +101,45 @@ describeEachDialect('jobs: e-mail through a real SMTP conversation', (ctx) => {
       config: { publicUrl: PUBLIC_URL },
     });
   }
+
+  it('delivers an invitation with its single-use link, in the language asked, then blanks it', async () => {
+    const clinic = await seedClinic(ctx.db, 'Invite Physio');
+    const deps = {
+      ...serviceDeps(ctx.db, { publicUrl: PUBLIC_URL }),
+      events: { passwordLinkIssued: enqueuePasswordLinkEmail },
+    };
+    const user = await createStaff(deps, adminOf(clinic), {
+      email: 'marta@example.test',
+      displayName: 'Marta',
+      language: 'es',
+    });
+    await drain(worker(testClock(deps.clock.now())));
+    const mails = received.filter((r) => r.to.includes('marta@example.test'));
+    expect(mails).toHaveLength(1);
+    const m = parseMail(mails[0]?.raw ?? '');
+    expect(decodeHeader(m.headers.get('subject') ?? '')).toBe(
+      'Invite Physio le invita a Needlecare',
+    );
+    expect(m.headers.get('content-language')).toBe('es');
+    const url = /https:\/\/care\.example\.test\/set-password\/\S+/.exec(m.text)?.[0] ?? '';
+    expect(url).not.toBe('');
+    expect(m.text).not.toMatch(/contraseña:\s*\S{12,}/);
+    // Once sent, the row keeps neither the address nor the link.
+    const row = await ctx.db
+      .selectFrom('outbox')
+      .select(['payload_json', 'status'])
+      .where('kind', '=', 'invite.email')
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('sent');
+    expect(row.payload_json).not.toContain('marta@example.test');
+    expect(row.payload_json).not.toContain(url);
+    const token = decodeURIComponent(url.split('/set-password/')[1] ?? '');
+    const done = await setPasswordWithLink(deps, NOBODY, {
+      token,
+      password: 'una tarde tranquila junto al río',
+    });
+    expect(done.id).toBe(user.id);
+  });
 
   it('delivers reminders with the link and a stop link, no clinical detail, in the patient language', async () => {
     // Wednesday 25 Nov 2026, 11:00 in Madrid: the +4 h reminder is due at 15:00 local.

@@ -43,6 +43,7 @@ import type { Mailer } from './mailer.ts';
 import {
   renderAlertEmail,
   renderAlertSms,
+  renderPasswordLinkEmail,
   renderReminderEmail,
   renderReminderSms,
 } from './messages.ts';
@@ -51,6 +52,7 @@ import type {
   AlertMessagePayload,
   EscalationCheckPayload,
   MissedCheckInPayload,
+  PasswordLinkPayload,
   ReminderPayload,
   WebhookPayload,
 } from './payloads.ts';
@@ -270,6 +272,23 @@ export function createWorker(deps: WorkerDeps): Worker {
     return { status: 'sent' };
   }
 
+  /** An invitation or reset link: not sent once it expired (a fresh one must be asked for). */
+  async function sendPasswordLink(m: OutboxMessage, now: Date): Promise<Outcome> {
+    const p = m.payload as PasswordLinkPayload;
+    if (Date.parse(p.expiresAt) <= now.getTime())
+      return { status: 'skipped', note: 'link expired before it could be sent' };
+    const mail = renderPasswordLinkEmail(m.kind as 'invite.email' | 'password-reset.email', p);
+    await deps.mailer.send({
+      to: p.to,
+      subject: mail.subject,
+      text: mail.text,
+      messageId: messageIdFor(m.dedupeKey, config.publicUrl),
+      language: p.language,
+      headers: { 'X-Needlecare-Dedupe-Key': m.dedupeKey, 'Auto-Submitted': 'auto-generated' },
+    });
+    return { status: 'sent' };
+  }
+
   async function sendWebhook(m: OutboxMessage, now: Date): Promise<Outcome> {
     const p = m.payload as WebhookPayload;
     const clinic = m.clinicId === null ? undefined : await findClinic(db, m.clinicId);
@@ -461,6 +480,9 @@ export function createWorker(deps: WorkerDeps): Worker {
         return checkEscalation(m, now);
       case 'missed-checkin.check':
         return checkMissedCheckIn(m, now);
+      case 'invite.email':
+      case 'password-reset.email':
+        return sendPasswordLink(m, now);
       default:
         throw new PermanentError(`unknown outbox kind "${m.kind}"`);
     }
@@ -476,6 +498,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     if (m.kind === 'alert.email' || m.kind === 'alert.sms') {
       return { ...(m.payload as AlertMessagePayload), to: '[sent]' };
+    }
+    if (m.kind === 'invite.email' || m.kind === 'password-reset.email') {
+      return { ...(m.payload as PasswordLinkPayload), to: '[sent]', url: '[sent]' };
     }
     return undefined;
   }

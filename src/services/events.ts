@@ -1,4 +1,5 @@
 import type { CheckInPlan } from '../clinical/checkin-plan.ts';
+import type { Locale } from '../clinical/types.ts';
 import type { Alert } from '../store/alerts.repository.ts';
 import type { Clinic } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
@@ -33,6 +34,24 @@ export interface ServiceEvents {
     trx: Db,
     event: { readonly sessionId: string; readonly at: Date },
   ): Promise<number>;
+  /**
+   * A set-password link was issued to a person by e-mail (an invitation or a reset). `url`
+   * holds the secret and exists only now: queue the e-mail that carries it here.
+   */
+  passwordLinkIssued?(trx: Db, event: PasswordLinkIssuedEvent): Promise<void>;
+}
+
+export interface PasswordLinkIssuedEvent {
+  readonly purpose: 'invite' | 'reset';
+  readonly tokenId: string;
+  readonly clinicId: string;
+  readonly to: string;
+  readonly name: string;
+  readonly clinicName: string;
+  readonly language: Locale;
+  readonly url: string;
+  readonly expiresAt: string;
+  readonly at: Date;
 }
 
 export interface AlertRaisedEvent {

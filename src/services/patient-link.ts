@@ -48,7 +48,12 @@ export async function resolvePatientLink(
       'This link is not valid. Please ask your clinic for a new one.',
     );
   }
-  const state = linkState(link, deps.clock.now());
+  const linkStatus = linkState(link, deps.clock.now());
+  // A suspended clinic's links open no form: the "link gone" page names the clinic's phone.
+  const state =
+    linkStatus === 'active' && (await findClinic(deps.db, link.clinicId))?.suspendedAt != null
+      ? 'clinic_suspended'
+      : linkStatus;
   if (state !== 'active') {
     await recordAudit(deps.db, deps.clock, auditActorOf(asLinkActor(actor, link)), {
       action: 'patient_link.refused',
@@ -113,8 +118,11 @@ export async function clinicOfGoneLink(
 ): Promise<Clinic | undefined> {
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
   const link = await findLinkByTokenHash(deps.db, sha256Hex(token));
-  if (link === undefined || linkState(link, deps.clock.now()) === 'active') return undefined;
-  return findClinic(deps.db, link.clinicId);
+  if (link === undefined) return undefined;
+  const clinic = await findClinic(deps.db, link.clinicId);
+  if (linkState(link, deps.clock.now()) === 'active' && clinic?.suspendedAt == null)
+    return undefined;
+  return clinic;
 }
 
 /** The holder of `link`, from wherever the actor's request came. */

@@ -101,6 +101,16 @@ export async function signIn(
     throw new AppError('unauthenticated', BAD_CREDENTIALS);
   }
 
+  // A suspended clinic's people cannot sign in; told only once the password proved who they are.
+  const clinicOfUser = await findClinic(db, user.clinicId);
+  if (clinicOfUser !== undefined && clinicOfUser.suspendedAt !== null) {
+    await auditFailure(deps, claiming(who, user), user, 'clinic_suspended');
+    throw new AppError(
+      'forbidden',
+      'Your clinic is suspended. Contact whoever hosts Needlecare for it.',
+    );
+  }
+
   // A fresh token on every sign-in (ASVS 3.2.1): 256 random bits, only its hash stored.
   const sessionToken = randomSecret();
   const csrfToken = randomSecret();

@@ -1,5 +1,11 @@
 import { findApiTokenByHash, touchApiToken } from '../store/api-tokens.repository.ts';
-import { findStaffSession, type StaffRole, touchStaffSession } from '../store/staff.repository.ts';
+import { findClinic } from '../store/clinics.repository.ts';
+import {
+  findStaffById,
+  findStaffSession,
+  type StaffRole,
+  touchStaffSession,
+} from '../store/staff.repository.ts';
 import { HOUR_MS, MINUTE_MS } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
@@ -91,6 +97,18 @@ export async function authenticateApiToken(
 ): Promise<TokenPrincipal> {
   const token = await findApiTokenByHash(deps.db, sha256Hex(input.token));
   if (token === undefined || token.revokedAt !== null) {
+    throw new AppError('unauthenticated', 'The API token is unknown or revoked.');
+  }
+  // Belt and braces: deactivation revokes a person's tokens; a token whose maker is inactive,
+  // or whose clinic is suspended, opens nothing even if it was missed.
+  const maker =
+    token.createdBy === null ? undefined : await findStaffById(deps.db, token.createdBy);
+  const clinic = await findClinic(deps.db, token.clinicId);
+  if (
+    (maker !== undefined && !maker.active) ||
+    clinic === undefined ||
+    clinic.suspendedAt !== null
+  ) {
     throw new AppError('unauthenticated', 'The API token is unknown or revoked.');
   }
   const now = deps.clock.now();

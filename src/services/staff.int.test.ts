@@ -9,12 +9,23 @@ import {
   tokenOf,
 } from '../../test/service-deps.ts';
 import { auditActions, PASSWORD, type SeededClinic, seedClinic } from '../api/test-support.ts';
-import { findStaffById } from '../store/staff.repository.ts';
+import { findStaffById, type StaffUser } from '../store/staff.repository.ts';
 import { createApiToken, listClinicApiTokens, revokeClinicApiToken } from './api-tokens.ts';
 import { MINUTE_MS } from './clock.ts';
 import { AppError } from './errors.ts';
 import { signIn, signOut } from './sign-in.ts';
-import { createStaff, deactivateStaff, listClinicStaff, readCaller, unlockStaff } from './staff.ts';
+import type { PasswordLinkIssuedEvent } from './events.ts';
+import { setPasswordWithLink } from './set-password.ts';
+import {
+  createStaff,
+  deactivateStaff,
+  listClinicStaff,
+  type NewStaffInput,
+  readCaller,
+  resendInvitation,
+  revokeInvitation,
+  unlockStaff,
+} from './staff.ts';
 import { authenticateApiToken, authenticateStaffSession } from './staff-auth.ts';
 
 async function refusal(call: Promise<unknown>): Promise<AppError> {
@@ -35,13 +46,30 @@ function freshEmail(): string {
 
 describeEachDialect('staff services', (ctx) => {
   let deps: TestDeps;
+  const sent: PasswordLinkIssuedEvent[] = [];
+
+  /** Invite someone and let them choose `LONG_PASSWORD` through the e-mailed link. */
+  async function addStaff(input: NewStaffInput): Promise<StaffUser> {
+    const user = await createStaff(deps, adminOf(a), input);
+    const url = sent.at(-1)?.url ?? '';
+    const token = decodeURIComponent(url.split('/set-password/')[1] ?? '');
+    await setPasswordWithLink(deps, NOBODY, { token, password: LONG_PASSWORD });
+    return user;
+  }
   let a: SeededClinic;
   let b: SeededClinic;
 
   beforeAll(async () => {
-    deps = serviceDeps(ctx.db, {
-      signIn: { maxFailures: 3, lockMinutes: 15, perIpMax: 1000, perIpWindowMinutes: 15 },
-    });
+    deps = {
+      ...serviceDeps(ctx.db, {
+        signIn: { maxFailures: 3, lockMinutes: 15, perIpMax: 1000, perIpWindowMinutes: 15 },
+      }),
+      events: {
+        passwordLinkIssued: async (_trx, e) => {
+          sent.push(e);
+        },
+      },
+    };
     a = await seedClinic(ctx.db, 'Staff A');
     b = await seedClinic(ctx.db, 'Staff B');
   });
@@ -51,7 +79,6 @@ describeEachDialect('staff services', (ctx) => {
       const user = await createStaff(deps, adminOf(a), {
         email: freshEmail(),
         displayName: 'Noa Norole',
-        password: LONG_PASSWORD,
       });
       expect(user).toMatchObject({ role: 'practitioner', active: true, clinicId: a.clinicId });
       const [event] = await auditActions(ctx.db, 'staff.create');
@@ -64,19 +91,17 @@ describeEachDialect('staff services', (ctx) => {
         email: freshEmail(),
         displayName: 'Ari Admin',
         role: 'admin',
-        password: LONG_PASSWORD,
       });
       expect(user.role).toBe('admin');
     });
 
     it('refuses an e-mail already in use, in any case, naming the field', async () => {
       const email = freshEmail();
-      await createStaff(deps, adminOf(a), { email, displayName: 'One', password: LONG_PASSWORD });
+      await createStaff(deps, adminOf(a), { email, displayName: 'One' });
       const error = await refusal(
         createStaff(deps, adminOf(b), {
           email: email.toUpperCase(),
           displayName: 'Two',
-          password: LONG_PASSWORD,
         }),
       );
       expect(error.code).toBe('conflict');
@@ -84,21 +109,66 @@ describeEachDialect('staff services', (ctx) => {
     });
 
     it('is for admins only: practitioners and API tokens are refused', async () => {
-      const input = { email: freshEmail(), displayName: 'Nope', password: LONG_PASSWORD };
+      const input = { email: freshEmail(), displayName: 'Nope' };
       expect((await refusal(createStaff(deps, practitionerOf(a), input))).code).toBe('forbidden');
       expect((await refusal(createStaff(deps, tokenOf(a), input))).code).toBe('forbidden');
       expect((await refusal(listClinicStaff(deps, practitionerOf(a)))).code).toBe('forbidden');
     });
   });
 
-  describe('deactivate', () => {
-    it('ends every session of the user; they cannot sign in again', async () => {
+  describe('invitations', () => {
+    it('sends a 7-day set-password link by e-mail, in the language asked, audited', async () => {
       const email = freshEmail();
       const user = await createStaff(deps, adminOf(a), {
         email,
-        displayName: 'Dee Active',
-        password: LONG_PASSWORD,
+        displayName: 'Ines Invited',
+        language: 'es',
       });
+      const e = sent.at(-1);
+      expect(e).toMatchObject({
+        purpose: 'invite',
+        to: email,
+        name: 'Ines Invited',
+        language: 'es',
+      });
+      expect(Date.parse(e?.expiresAt ?? '') - deps.clock.now().getTime()).toBe(7 * 86_400_000);
+      // No password at all until they choose one.
+      expect((await refusal(signIn(deps, NOBODY, { email, password: '!no-password' }))).code).toBe(
+        'unauthenticated',
+      );
+      const [event] = await auditActions(ctx.db, 'staff.invite.send');
+      expect(event?.subjectId).toBe(user.id);
+    });
+
+    it('re-sends (the old link dies) and revokes (410); only while pending', async () => {
+      const email = freshEmail();
+      const user = await createStaff(deps, adminOf(a), { email, displayName: 'Rhea Resent' });
+      const first = sent.at(-1)?.url ?? '';
+      await resendInvitation(deps, adminOf(a), { userId: user.id });
+      const second = sent.at(-1)?.url ?? '';
+      expect(second).not.toBe(first);
+      const tokenOf = (url: string) => decodeURIComponent(url.split('/set-password/')[1] ?? '');
+      const setIt = (url: string) =>
+        setPasswordWithLink(deps, NOBODY, { token: tokenOf(url), password: LONG_PASSWORD });
+      expect((await refusal(setIt(first))).status).toBe(410);
+      await revokeInvitation(deps, adminOf(a), { userId: user.id });
+      expect((await refusal(setIt(second))).status).toBe(410);
+      await resendInvitation(deps, adminOf(a), { userId: user.id });
+      await setIt(sent.at(-1)?.url ?? '');
+      expect((await refusal(resendInvitation(deps, adminOf(a), { userId: user.id }))).code).toBe(
+        'conflict',
+      );
+      expect((await refusal(resendInvitation(deps, adminOf(b), { userId: user.id }))).code).toBe(
+        'not_found',
+      );
+      expect((await auditActions(ctx.db, 'staff.invite.revoke'))[0]?.subjectId).toBe(user.id);
+    });
+  });
+
+  describe('deactivate', () => {
+    it('ends every session of the user; they cannot sign in again', async () => {
+      const email = freshEmail();
+      const user = await addStaff({ email, displayName: 'Dee Active' });
       const one = await signIn(deps, NOBODY, { email, password: LONG_PASSWORD });
       const two = await signIn(deps, NOBODY, { email, password: LONG_PASSWORD });
       expect(await authenticateStaffSession(deps, { cookie: one.sessionToken })).toBeDefined();
@@ -128,11 +198,7 @@ describeEachDialect('staff services', (ctx) => {
   describe('sign-in, lock-out and unlock', () => {
     it('locks after the configured wrong passwords, audited; an admin unlock lets them in', async () => {
       const email = freshEmail();
-      const user = await createStaff(deps, adminOf(a), {
-        email,
-        displayName: 'Lou Locked',
-        password: LONG_PASSWORD,
-      });
+      const user = await addStaff({ email, displayName: 'Lou Locked' });
       const wrong = () => signIn(deps, NOBODY, { email, password: 'not the password' });
       expect((await refusal(wrong())).code).toBe('unauthenticated');
       expect((await refusal(wrong())).code).toBe('unauthenticated');

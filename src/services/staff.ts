@@ -1,6 +1,9 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { LOCALES, type Locale } from '../clinical/types.ts';
 import { type Clinic, findClinic } from '../store/clinics.repository.ts';
+import { revokeApiTokensCreatedBy } from '../store/api-tokens.repository.ts';
 import { withTransaction } from '../store/db.ts';
+import { revokePasswordTokensOfUser } from '../store/password-tokens.repository.ts';
 import {
   deleteStaffSessionsForUser,
   findStaffByEmail,
@@ -17,24 +20,27 @@ import { auditActorOf, recordAudit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { isUuid } from './ids.ts';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
 import { requireText } from './clean-text.ts';
+import { issuePasswordLink, NO_PASSWORD } from './set-password.ts';
 
 export const STAFF_ROLES = ['admin', 'practitioner'] as const satisfies readonly StaffRole[];
 
 /**
- * A new practitioner or admin, behind every door. `role` may be left out and then means
- * `practitioner` (docs/decisions/0610-staff-role-default.md): the least access is the default.
+ * A new practitioner or admin, behind every door: an invitation. Nobody types a colleague's
+ * password (issue 11; docs/decisions/1301-invitations-replace-initial-passwords.md): the person
+ * gets a set-password link by e-mail. `role` may be left out and then means `practitioner`
+ * (docs/decisions/0610-staff-role-default.md); `language` is the invitation e-mail's (the
+ * clinic's default when left out).
  */
 export const newStaffSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['email', 'displayName', 'password'],
+  required: ['email', 'displayName'],
   properties: {
     email: { type: 'string', format: 'email', maxLength: 254 },
     displayName: { type: 'string', minLength: 1, maxLength: 200 },
     role: { type: 'string', enum: STAFF_ROLES, default: 'practitioner' },
-    password: { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
+    language: { type: 'string', enum: LOCALES },
   },
 } as const;
 
@@ -51,40 +57,155 @@ export async function listClinicStaff(deps: ServiceDeps, actor: Actor): Promise<
   return listStaff(deps.db, actor.clinicId);
 }
 
-/** Add a practitioner (or admin) with an initial password. E-mails are unique across clinics. */
+export interface Invitation {
+  readonly user: StaffUser;
+  readonly expiresAt: string;
+}
+
+/**
+ * Invite a practitioner (or admin): the person is added without a password and sent a
+ * single-use set-password link valid 7 days (an `invite.email` through the outbox). E-mail
+ * addresses are unique; the refusal names no clinic (decision 1301).
+ */
 export async function createStaff(
   deps: ServiceDeps,
   actor: Actor,
   input: NewStaffInput,
 ): Promise<StaffUser> {
+  return (await inviteStaff(deps, actor, input)).user;
+}
+
+export async function inviteStaff(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: NewStaffInput,
+): Promise<Invitation> {
   requireAdmin(actor);
   const role = input.role ?? DEFAULT_STAFF_ROLE;
-  if ((await findStaffByEmail(deps.db, input.email)) !== undefined) {
-    throw new AppError('conflict', 'This e-mail address is already in use.', {
-      errors: [{ field: 'email', message: 'already in use' }],
-    });
-  }
-  const passwordHash = await deps.passwords.hash(input.password);
   return withTransaction(deps.db, async (trx) => {
+    if ((await findStaffByEmail(trx, input.email)) !== undefined) {
+      throw new AppError('conflict', 'This e-mail address cannot be invited.', {
+        errors: [{ field: 'email', message: 'cannot be invited' }],
+      });
+    }
+    const clinic = await findClinic(trx, actor.clinicId);
+    if (clinic === undefined) throw new AppError('not_found', 'Your clinic no longer exists.');
     const created = await insertStaffUser(trx, {
       clinicId: actor.clinicId,
       email: input.email,
       displayName: requireText(input.displayName, 'displayName', { max: 200 }),
       role,
-      passwordHash,
+      passwordHash: NO_PASSWORD,
       createdAt: deps.clock.now(),
     });
     await recordAudit(trx, deps.clock, auditActorOf(actor), {
       action: 'staff.create',
       subjectType: 'staff_user',
       subjectId: created.id,
-      details: { role },
+      details: { role, via: 'invite' },
     });
-    return created;
+    const expiresAt = await sendPasswordLink(deps, trx, actor, {
+      user: created,
+      clinic,
+      purpose: 'invite',
+      language: input.language ?? clinic.defaultLanguage,
+    });
+    return { user: created, expiresAt };
   });
 }
 
-/** Deactivate a staff user of the caller's clinic and end every session they have. */
+/** Send a new invitation to someone who has not set a password yet (the old link stops working). */
+export async function resendInvitation(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: { readonly userId: string; readonly language?: Locale },
+): Promise<Invitation> {
+  requireAdmin(actor);
+  if (!isUuid(input.userId)) throw new AppError('not_found', 'No such staff user.');
+  return withTransaction(deps.db, async (trx) => {
+    const user = await updateStaffUser(trx, actor.clinicId, input.userId, {});
+    if (user === undefined) throw new AppError('not_found', 'No such staff user.');
+    if (!user.active || user.passwordHash !== NO_PASSWORD)
+      throw new AppError('conflict', 'Only a pending invitation can be sent again.');
+    const clinic = await findClinic(trx, actor.clinicId);
+    if (clinic === undefined) throw new AppError('not_found', 'Your clinic no longer exists.');
+    const expiresAt = await sendPasswordLink(deps, trx, actor, {
+      user,
+      clinic,
+      purpose: 'invite',
+      language: input.language ?? clinic.defaultLanguage,
+    });
+    return { user, expiresAt };
+  });
+}
+
+/** Withdraw a pending invitation: its link stops working (410); the person stays listed. */
+export async function revokeInvitation(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: { readonly userId: string },
+): Promise<StaffUser> {
+  requireAdmin(actor);
+  if (!isUuid(input.userId)) throw new AppError('not_found', 'No such staff user.');
+  return withTransaction(deps.db, async (trx) => {
+    const user = await updateStaffUser(trx, actor.clinicId, input.userId, {});
+    if (user === undefined) throw new AppError('not_found', 'No such staff user.');
+    if (user.passwordHash !== NO_PASSWORD)
+      throw new AppError('conflict', 'Only a pending invitation can be withdrawn.');
+    const revoked = await revokePasswordTokensOfUser(trx, user.id, deps.clock.now());
+    await recordAudit(trx, deps.clock, auditActorOf(actor), {
+      action: 'staff.invite.revoke',
+      subjectType: 'staff_user',
+      subjectId: user.id,
+      details: { revoked },
+    });
+    return user;
+  });
+}
+
+/** Issue a set-password link, audit it, and hand its e-mail to the outbox (same transaction). */
+export async function sendPasswordLink(
+  deps: ServiceDeps,
+  trx: ServiceDeps['db'],
+  actor: Actor,
+  input: { user: StaffUser; clinic: Clinic; purpose: 'invite' | 'reset'; language: Locale },
+): Promise<string> {
+  const createdBy = actor.kind === 'staff' ? actor.userId : null;
+  const link = await issuePasswordLink(deps, trx, {
+    user: input.user,
+    purpose: input.purpose,
+    createdBy,
+  });
+  await recordAudit(
+    trx,
+    deps.clock,
+    { ...auditActorOf(actor), clinicId: input.user.clinicId },
+    {
+      action: input.purpose === 'invite' ? 'staff.invite.send' : 'staff.password.reset_requested',
+      subjectType: 'staff_user',
+      subjectId: input.user.id,
+      details: { expiresAt: link.token.expiresAt },
+    },
+  );
+  await deps.events.passwordLinkIssued?.(trx, {
+    purpose: input.purpose,
+    tokenId: link.token.id,
+    clinicId: input.user.clinicId,
+    to: input.user.email,
+    name: input.user.displayName,
+    clinicName: input.clinic.name,
+    language: input.language,
+    url: link.url,
+    expiresAt: link.token.expiresAt,
+    at: deps.clock.now(),
+  });
+  return link.token.expiresAt;
+}
+
+/**
+ * Deactivate a staff user of the caller's clinic: end every session they have, revoke the API
+ * tokens they made and their unused set-password links.
+ */
 export async function deactivateStaff(
   deps: ServiceDeps,
   actor: Actor,
@@ -98,10 +219,14 @@ export async function deactivateStaff(
     const user = await updateStaffUser(trx, actor.clinicId, input.userId, { active: false });
     if (user === undefined) throw new AppError('not_found', 'No such staff user.');
     await deleteStaffSessionsForUser(trx, user.id);
+    const now = deps.clock.now();
+    const tokensRevoked = await revokeApiTokensCreatedBy(trx, user.id, now);
+    await revokePasswordTokensOfUser(trx, user.id, now);
     await recordAudit(trx, deps.clock, auditActorOf(actor), {
       action: 'staff.deactivate',
       subjectType: 'staff_user',
       subjectId: user.id,
+      details: { tokensRevoked },
     });
     return user;
   });

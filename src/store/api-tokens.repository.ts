@@ -100,3 +100,18 @@ export async function listApiTokens(db: Db, clinicId: string): Promise<ApiToken[
     .execute();
   return rows.map(toApiToken);
 }
+
+/** Revoke every live token a person made (their deactivation); returns how many. */
+export async function revokeApiTokensCreatedBy(
+  db: Db,
+  userId: string,
+  at: InstantInput,
+): Promise<number> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: toIso(at) })
+    .where('created_by', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -38,6 +38,10 @@ export interface Clinic {
   /** Years after a patient's last session before the retention job erases them. */
   readonly retentionYears: number;
   readonly createdAt: string;
+  /** ISO 3166-1 alpha-2, or null when never set. */
+  readonly country: string | null;
+  /** When the clinic was suspended; null while it runs. */
+  readonly suspendedAt: string | null;
 }
 
 export interface ClinicSettingsPatch {
@@ -62,6 +66,7 @@ export interface NewClinic extends ClinicSettingsPatch {
   readonly timeZone: string;
   readonly emergencyNumber: string;
   readonly contactPhone: string;
+  readonly country?: string | null;
   readonly createdAt: InstantInput;
 }
 
@@ -120,6 +125,8 @@ function toClinic(db: Db, row: ClinicRow): Clinic {
     linkTtlDays: row.link_ttl_days,
     retentionYears: row.retention_years,
     createdAt: row.created_at,
+    country: row.country,
+    suspendedAt: row.suspended_at,
   };
 }
 
@@ -163,6 +170,8 @@ export async function insertClinic(db: Db, input: NewClinic): Promise<Clinic> {
       escalation_json: sealEscalation(db, input.escalation ?? {}),
       link_ttl_days: input.linkTtlDays ?? DEFAULT_LINK_TTL_DAYS,
       created_at: toIso(input.createdAt),
+      country: input.country ?? null,
+      suspended_at: null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -193,6 +202,31 @@ export async function updateClinicSettings(
   const row = await db
     .updateTable('clinics')
     .set(update)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toClinic(db, row);
+}
+
+/** Clinics whose name matches, ignoring case and surrounding spaces (duplicate check). */
+export async function findClinicsByName(db: Db, name: string): Promise<Clinic[]> {
+  const rows = await db
+    .selectFrom('clinics')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase()))
+    .execute();
+  return rows.map((row) => toClinic(db, row));
+}
+
+/** Suspend (`at` an instant) or resume (`at` null) a clinic; undefined when it does not exist. */
+export async function setClinicSuspended(
+  db: Db,
+  id: string,
+  at: InstantInput | null,
+): Promise<Clinic | undefined> {
+  const row = await db
+    .updateTable('clinics')
+    .set({ suspended_at: at === null ? null : toIso(at) })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();

@@ -578,6 +578,43 @@ const sorenessOptional: Migration = {
   },
 };
 
+/**
+ * First run and people (issue 11): a clinic's country and suspension, and the single-use
+ * set-password tokens (invitation, reset, first admin), kept only as sha256 hashes.
+ */
+const clinicSetup: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('clinics').addColumn('country', 'text').execute();
+    await db.schema.alterTable('clinics').addColumn('suspended_at', 'text').execute();
+    await db.schema
+      .createTable('password_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('clinic_id', 'text', (c) => c.notNull().references('clinics.id'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('staff_users.id'))
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('purpose', 'text', (c) =>
+        c.notNull().check(sql`purpose in ('first_admin', 'invite', 'reset')`),
+      )
+      .addColumn('created_by', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema
+      .createIndex('password_tokens_user')
+      .on('password_tokens')
+      .columns(['user_id', 'created_at'])
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('password_tokens').ifExists().execute();
+    await db.schema.alterTable('clinics').dropColumn('suspended_at').execute();
+    await db.schema.alterTable('clinics').dropColumn('country').execute();
+  },
+};
+
 /** All migrations, in order. Names sort lexically; never rename or edit a released one. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -588,6 +625,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0110_soreness_optional': sorenessOptional,
   '0120_alert_contact_attempts': alertContactAttempts,
   '0121_alert_outcome': alertOutcome,
+  '0130_clinic_country_suspension_password_tokens': clinicSetup,
   '0140_patient_search_key': patientSearchKey,
   '0141_patient_erasure_and_retention': patientErasure,
 };

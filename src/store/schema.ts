@@ -28,6 +28,10 @@ export interface ClinicsTable {
   /** Years after a patient's last session before the retention job erases them (decision 1313). */
   retention_years: Generated<number>;
   created_at: IsoInstant;
+  /** ISO 3166-1 alpha-2, upper-case; null for clinics made before migration 0130. */
+  country: string | null;
+  /** Set while the clinic is suspended (its staff cannot sign in). */
+  suspended_at: IsoInstant | null;
 }
 
 export interface StaffUsersTable {
@@ -226,6 +230,20 @@ export interface OutboxTable {
   sent_at: IsoInstant | null;
 }
 
+/** Single-use set-password links (invitation, reset, first admin); only the hash is kept. */
+export interface PasswordTokensTable {
+  id: string;
+  clinic_id: string;
+  user_id: string;
+  token_hash: string;
+  purpose: 'first_admin' | 'invite' | 'reset';
+  created_by: string | null;
+  created_at: IsoInstant;
+  expires_at: IsoInstant;
+  used_at: IsoInstant | null;
+  revoked_at: IsoInstant | null;
+}
+
 export interface Database {
   clinics: ClinicsTable;
   staff_users: StaffUsersTable;
@@ -243,6 +261,7 @@ export interface Database {
   audit_head: AuditHeadTable;
   idempotency_keys: IdempotencyKeysTable;
   outbox: OutboxTable;
+  password_tokens: PasswordTokensTable;
 }
 
 export type ClinicRow = Selectable<ClinicsTable>;
@@ -262,3 +281,4 @@ export type AlertContactAttemptRow = Selectable<AlertContactAttemptsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type PasswordTokenRow = Selectable<PasswordTokensTable>;

@@ -283,6 +283,15 @@ export async function deleteStaffSessionsForUser(db: Db, userId: string): Promis
   return Number(result.numDeletedRows);
 }
 
+/** Sign every person of a clinic out (the clinic is suspended). */
+export async function deleteStaffSessionsForClinic(db: Db, clinicId: string): Promise<number> {
+  const result = await db
+    .deleteFrom('staff_sessions')
+    .where('clinic_id', '=', clinicId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Housekeeping: drop sessions expired before `now`. */
 export async function deleteExpiredStaffSessions(db: Db, now: InstantInput): Promise<number> {
   const result = await db

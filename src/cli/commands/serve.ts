@@ -19,6 +19,7 @@ import { patientPagesPlugin } from '../../web/patient/patient-pages.plugin.ts';
 import { cdsHooksRoutes } from '../../interop/cds.routes.ts';
 import { fhirRoutes } from '../../interop/fhir.routes.ts';
 import { createSenders } from '../../jobs/senders.ts';
+import { enqueuePasswordLinkEmail } from '../../jobs/staff-mail.ts';
 import { createWorker } from '../../jobs/worker.ts';
 import { productUrls } from '../../services/urls.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -75,6 +76,7 @@ export function outboxEvents(config: AppConfig): ServiceEvents {
       await cancelPendingReminders(trx, e.session.id, 'patient link revoked');
     },
     remindersStopped: (trx, e) => cancelRemindersStoppedByPatient(trx, e.sessionId),
+    passwordLinkIssued: enqueuePasswordLinkEmail,
     async alertRaised(trx, e) {
       const clinic = await findClinic(trx, e.alert.clinicId);
       const session = await findNeedlingSession(trx, e.alert.clinicId, e.alert.sessionId);

@@ -42,6 +42,8 @@ export function catalogueRecord(): ClinicRecord {
     escalation: {},
     linkTtlDays: 14,
     retentionYears: 8,
+    country: 'ES',
+    suspendedAt: null,
     createdAt: at(-1000),
   };
   const practitionerId = uuid(2, 1);

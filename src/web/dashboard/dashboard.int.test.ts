@@ -623,35 +623,48 @@ describeEachDialect('dashboard routes', (ctx) => {
       });
     });
 
-    it('adds and deactivates a practitioner', async () => {
+    it('invites, re-sends, withdraws and deactivates; the form has no password field', async () => {
+      const page = await get('/app/clinic', adminA);
+      expect(page.body).not.toContain('name="password"');
       const email = `new.${Date.now()}@example.test`;
-      const short = await post('/app/clinic/staff', adminA, {
-        email,
+      const bad = await post('/app/clinic/staff', adminA, {
+        email: 'not an address',
         displayName: 'Nia New',
         role: 'practitioner',
-        password: 'short',
       });
-      expect(short.statusCode).toBe(400);
+      expect(bad.statusCode).toBe(400);
       const added = await post('/app/clinic/staff', adminA, {
         email,
         displayName: 'Nia New',
         role: 'practitioner',
-        password: 'a long enough password',
+        language: 'es',
       });
       expect(added.statusCode).toBe(303);
       const dup = await post('/app/clinic/staff', adminA, {
         email,
         displayName: 'Nia Again',
         role: 'practitioner',
-        password: 'a long enough password',
       });
       expect(dup.statusCode).toBe(409);
+      expect(dup.body).toContain('cannot be invited');
+      const pending = await get('/app/clinic', adminA);
+      expect(pending.body).toContain('Invited, no password yet');
+      const nia = await ctx.db
+        .selectFrom('staff_users')
+        .select('id')
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow();
+      expect(
+        (await post(`/app/clinic/staff/${nia.id}/resend-invitation`, adminA, {})).statusCode,
+      ).toBe(303);
+      expect(
+        (await post(`/app/clinic/staff/${nia.id}/revoke-invitation`, adminA, {})).statusCode,
+      ).toBe(303);
       // Without a role, the same default as the API: a practitioner.
       const roleless = `roleless.${Date.now()}@example.test`;
       const plain = await post('/app/clinic/staff', adminA, {
         email: roleless,
         displayName: 'Rory Roleless',
-        password: 'a long enough password',
       });
       expect(plain.statusCode).toBe(303);
       expect(

@@ -17,6 +17,7 @@ import { dashboardDeadLetterRoutes } from './routes/dead-letters.routes.ts';
 import { databaseUnavailablePage } from './pages/dead-letters.page.ts';
 import { isDatabaseUnavailable } from '../../store/db-errors.ts';
 import { dashboardSessionRoutes } from './routes/sessions.routes.ts';
+import { setPasswordRoutes } from './routes/set-password.routes.ts';
 
 export interface DashboardOptions {
   /** How often the live-update stream polls the database for alert changes (default 2 s). */
@@ -58,16 +59,7 @@ export async function dashboardPlugin(
   app: FastifyInstance,
   options: DashboardOptions = {},
 ): Promise<void> {
-  // HTML pages are not part of the REST API: keep them out of the OpenAPI document.
-  app.addHook('onRoute', (route) => {
-    route.schema = { ...route.schema, hide: true };
-  });
-  await app.register(formbody, { bodyLimit: 64 * 1024 });
-  registerDashboardAccess(app);
-
-  // Pages hold patient data (and the result page a one-time link): the root hook makes them
-  // `no-store`; the static files choose their own caching.
-  usePagePolicy(app, 'dashboard');
+  await setUpPages(app);
 
   app.get<{ Params: { file: string } }>(
     '/static/:file',
@@ -79,6 +71,61 @@ export async function dashboardPlugin(
       return reply.type(file.type).header('cache-control', 'no-cache').send(file.body);
     },
   );
+
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const ctx: PageContext = {
+      locale: localeOf(request, reply, null, app.deps.config.cookieSecure),
+      staff: null,
+      clinicName: '',
+      path: '/app',
+      languages: LOCALES,
+      openEmergencies: 0,
+    };
+    return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
+  });
+
+  await app.register(dashboardAuthRoutes);
+  await app.register(dashboardAlertRoutes, { pollMs: options.pollMs ?? 2000 });
+  await app.register(dashboardSessionRoutes);
+  await app.register(dashboardPatientRoutes);
+  await app.register(dashboardPatientRecordRoutes);
+  await app.register(dashboardClinicRoutes);
+  await app.register(dashboardRegisterRoutes);
+  await app.register(dashboardAlertBurdenRoutes);
+  await app.register(dashboardDeadLetterRoutes);
+}
+
+/**
+ * The dashboard at `/app`, in the shape `buildApp({ plugins: [...] })` takes:
+ * `buildApp({ ..., plugins: [patientPagesPlugin, registerDashboard] })`.
+ */
+export async function registerDashboard(app: FastifyInstance): Promise<void> {
+  await app.register(dashboardPlugin, { prefix: '/app' });
+  await app.register(accountPagesPlugin);
+}
+
+/**
+ * Pages a person reaches from a link in an e-mail, outside `/app` because the link is part of
+ * what the product sends (services/urls.ts): `/set-password/:token`. Same chrome, policy and
+ * error pages as the dashboard.
+ */
+export async function accountPagesPlugin(app: FastifyInstance): Promise<void> {
+  await setUpPages(app);
+  await app.register(setPasswordRoutes);
+}
+
+/** What every dashboard-styled page scope needs: form bodies, the access hook, CSP, HTML errors. */
+async function setUpPages(app: FastifyInstance): Promise<void> {
+  // HTML pages are not part of the REST API: keep them out of the OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  registerDashboardAccess(app);
+
+  // Pages hold patient data (and the result page a one-time link): the root hook makes them
+  // `no-store`; the static files choose their own caching.
+  usePagePolicy(app, 'dashboard');
 
   // Errors on pages answer pages, not problem+json.
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -111,33 +158,4 @@ export async function dashboardPlugin(
       ),
     );
   });
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-    const ctx: PageContext = {
-      locale: localeOf(request, reply, null, app.deps.config.cookieSecure),
-      staff: null,
-      clinicName: '',
-      path: '/app',
-      languages: LOCALES,
-      openEmergencies: 0,
-    };
-    return sendPage(reply, 404, messagePage(ctx, 'notFoundTitle', 'notFoundText'));
-  });
-
-  await app.register(dashboardAuthRoutes);
-  await app.register(dashboardAlertRoutes, { pollMs: options.pollMs ?? 2000 });
-  await app.register(dashboardSessionRoutes);
-  await app.register(dashboardPatientRoutes);
-  await app.register(dashboardPatientRecordRoutes);
-  await app.register(dashboardClinicRoutes);
-  await app.register(dashboardRegisterRoutes);
-  await app.register(dashboardAlertBurdenRoutes);
-  await app.register(dashboardDeadLetterRoutes);
-}
-
-/**
- * The dashboard at `/app`, in the shape `buildApp({ plugins: [...] })` takes:
- * `buildApp({ ..., plugins: [patientPagesPlugin, registerDashboard] })`.
- */
-export async function registerDashboard(app: FastifyInstance): Promise<void> {
-  await app.register(dashboardPlugin, { prefix: '/app' });
 }

@@ -339,18 +339,36 @@ const MESSAGES = {
   inactive: { en: 'Deactivated', es: 'Desactivado' },
   deactivate: { en: 'Deactivate {name}', es: 'Desactivar a {name}' },
   you: { en: 'you', es: 'usted' },
-  addPractitioner: { en: 'Add a practitioner', es: 'Añadir fisioterapeuta' },
-  initialPassword: {
-    en: 'First password (at least {n} characters)',
-    es: 'Primera contraseña (al menos {n} caracteres)',
+  addPractitioner: { en: 'Invite a colleague', es: 'Invitar a un compañero' },
+  inviteLead: {
+    en: 'They get an e-mail with a link to choose their own password. The link works once, for 7 days.',
+    es: 'Recibirá un correo con un enlace para elegir su propia contraseña. El enlace sirve una vez, durante 7 días.',
+  },
+  inviteLanguage: { en: 'Language of the e-mail', es: 'Idioma del correo' },
+  invitePending: { en: 'Invited, no password yet', es: 'Invitado, aún sin contraseña' },
+  resendInvite: {
+    en: 'Send the invitation to {name} again',
+    es: 'Reenviar la invitación a {name}',
+  },
+  revokeInvite: { en: 'Withdraw the invitation of {name}', es: 'Retirar la invitación de {name}' },
+  inviteResent: {
+    en: 'A new invitation went to {name}; the earlier link no longer works.',
+    es: 'Se envió una invitación nueva a {name}; el enlace anterior ya no sirve.',
+  },
+  inviteRevoked: {
+    en: 'The invitation of {name} was withdrawn.',
+    es: 'Se retiró la invitación de {name}.',
   },
   actions: { en: 'Actions', es: 'Acciones' },
-  add: { en: 'Add', es: 'Añadir' },
+  add: { en: 'Send invitation', es: 'Enviar invitación' },
   emailInUse: {
-    en: 'This e-mail address is already in use.',
-    es: 'Este correo electrónico ya está en uso.',
+    en: 'This e-mail address cannot be invited. Ask your colleague for another address.',
+    es: 'No se puede invitar a esta dirección de correo. Pida otra dirección a su compañero.',
   },
-  staffAdded: { en: '{name} was added.', es: 'Se añadió a {name}.' },
+  staffAdded: {
+    en: 'An invitation was sent to {name}.',
+    es: 'Se envió una invitación a {name}.',
+  },
   staffDeactivated: {
     en: '{name} was deactivated and signed out.',
     es: '{name} fue desactivado y se cerró su sesión.',
@@ -519,6 +537,44 @@ const MESSAGES = {
   burdenRecent: {
     en: 'Sessions of the last week may still get alerts: their check-ins are not over.',
     es: 'Las sesiones de la última semana aún pueden dar avisos: sus controles no han terminado.',
+  },
+  signInSuspended: {
+    en: 'Your clinic is suspended, so nobody from it can sign in. Contact whoever runs Needlecare for your clinic.',
+    es: 'Su clínica está suspendida y nadie de ella puede entrar. Hable con quien gestiona Needlecare para su clínica.',
+  },
+  // Set a password (first admin, invitation, reset)
+  setPasswordTitle: { en: 'Choose your password', es: 'Elija su contraseña' },
+  setPasswordLead: {
+    en: '{name}, this sets the password you will use to sign in to {clinic} at {email}.',
+    es: '{name}: aquí elige la contraseña con la que entrará en {clinic} como {email}.',
+  },
+  setPasswordRules: {
+    en: 'At least 12 characters. A few unrelated words with spaces are easy to remember and hard to guess. Common passwords are refused.',
+    es: 'Al menos 12 caracteres. Unas palabras sin relación, separadas por espacios, se recuerdan bien y cuesta adivinarlas. No se aceptan contraseñas habituales.',
+  },
+  newPassword: { en: 'New password', es: 'Contraseña nueva' },
+  confirmPassword: { en: 'The same password again', es: 'Repita la contraseña' },
+  setPasswordButton: { en: 'Save password and sign in', es: 'Guardar contraseña y entrar' },
+  pwTooShort: {
+    en: 'The password must have at least 12 characters.',
+    es: 'La contraseña debe tener al menos 12 caracteres.',
+  },
+  pwTooLong: {
+    en: 'The password can have at most 256 characters.',
+    es: 'La contraseña puede tener como mucho 256 caracteres.',
+  },
+  pwCommon: {
+    en: 'This password is too common and easy to guess. Choose another.',
+    es: 'Esta contraseña es demasiado habitual y fácil de adivinar. Elija otra.',
+  },
+  pwMismatch: {
+    en: 'The two passwords are not the same.',
+    es: 'Las dos contraseñas no coinciden.',
+  },
+  linkGoneTitle: { en: 'This link no longer works', es: 'Este enlace ya no sirve' },
+  linkGoneText: {
+    en: 'It was already used, replaced by a newer one, or it expired. Ask your clinic admin for a new link.',
+    es: 'Ya se usó, se sustituyó por otro más reciente o caducó. Pida un enlace nuevo a quien administra su clínica.',
   },
 } as const satisfies PluralCatalogue<string>;
 

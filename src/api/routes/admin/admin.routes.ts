@@ -110,7 +110,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       config: admin,
       schema: {
         tags: ['admin'],
-        summary: 'Add a practitioner (or admin) with an initial password',
+        summary: 'Invite a practitioner (or admin): a set-password link goes to their e-mail',
         body: newStaffSchema,
         response: { 201: staffSchema, ...problemResponses(...ADMIN_PROBLEMS, 'conflict') },
       },

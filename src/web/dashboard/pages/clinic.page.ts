@@ -1,5 +1,5 @@
 import { WEEKDAYS } from '../../../services/clinic-settings.ts';
-import { PASSWORD_MIN_LENGTH } from '../../../services/passwords.ts';
+import { NO_PASSWORD } from '../../../services/set-password.ts';
 import { LOCALES } from '../../../clinical/types.ts';
 import type { Clinic, Weekday } from '../../../store/clinics.repository.ts';
 import type { StaffUser } from '../../../store/staff.repository.ts';
@@ -77,16 +77,20 @@ export function clinicPage(ctx: PageContext, view: ClinicView, flash?: string): 
 <div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'scrollTable', { name: tr(L, 'practitioners') })}"><table>
 <caption class="visually-hidden">${tr(L, 'practitioners')}</caption>
 <thead><tr><th scope="col">${tr(L, 'displayName')}</th><th scope="col">${tr(L, 'email')}</th><th scope="col">${tr(L, 'role')}</th><th scope="col">${tr(L, 'active')}</th><th scope="col">${tr(L, 'actions')}</th></tr></thead>
-<tbody>${view.staff.map(
-      (u) =>
-        html`<tr><td>${u.displayName}${u.id === me ? html` (${tr(L, 'you')})` : ''}</td><td>${u.email}</td><td>${tr(L, u.role === 'admin' ? 'roleAdmin' : 'rolePractitioner')}</td><td>${tr(L, u.active ? 'active' : 'inactive')}</td><td>${
-          u.active && u.id !== me
-            ? html`<form method="post" action="/app/clinic/staff/${u.id}/deactivate">${csrfField(ctx)}<button type="submit" class="btn danger-outline">${tr(L, 'deactivate', { name: u.displayName })}</button></form>`
-            : ''
-        }</td></tr>`,
-    )}</tbody>
+<tbody>${view.staff.map((u) => {
+      const pending = u.active && u.passwordHash === NO_PASSWORD;
+      const state = pending ? 'invitePending' : u.active ? 'active' : 'inactive';
+      const action = (path: string, key: DashboardMessageKey, cls: string) =>
+        html`<form method="post" action="/app/clinic/staff/${u.id}/${path}">${csrfField(ctx)}<button type="submit" class="btn ${cls}">${tr(L, key, { name: u.displayName })}</button></form>`;
+      return html`<tr><td>${u.displayName}${u.id === me ? html` (${tr(L, 'you')})` : ''}</td><td>${u.email}</td><td>${tr(L, u.role === 'admin' ? 'roleAdmin' : 'rolePractitioner')}</td><td>${tr(L, state)}</td><td>${
+        pending
+          ? html`${action('resend-invitation', 'resendInvite', 'secondary')}${action('revoke-invitation', 'revokeInvite', 'danger-outline')}`
+          : ''
+      }${u.active && u.id !== me ? action('deactivate', 'deactivate', 'danger-outline') : ''}</td></tr>`;
+    })}</tbody>
 </table></div>
 <h3 id="add-staff-title">${tr(L, 'addPractitioner')}</h3>
+<p>${tr(L, 'inviteLead')}</p>
 ${errorList(L, view.staffErrors)}
 <form method="post" action="/app/clinic/staff" class="grid" aria-labelledby="add-staff-title">${csrfField(ctx)}
 <p><label for="ns-name">${tr(L, 'displayName')}</label><input id="ns-name" name="displayName" required maxlength="200" value="${view.newStaff.displayName}"></p>
@@ -94,7 +98,9 @@ ${errorList(L, view.staffErrors)}
 <p><label for="ns-role">${tr(L, 'role')}</label><select id="ns-role" name="role">
 <option value="practitioner"${view.newStaff.role === 'admin' ? '' : raw(' selected')}>${tr(L, 'rolePractitioner')}</option>
 <option value="admin"${view.newStaff.role === 'admin' ? raw(' selected') : ''}>${tr(L, 'roleAdmin')}</option></select></p>
-<p><label for="ns-password">${tr(L, 'initialPassword', { n: PASSWORD_MIN_LENGTH })}</label><input id="ns-password" name="password" type="password" required minlength="${PASSWORD_MIN_LENGTH}" maxlength="256" autocomplete="new-password"></p>
+<p><label for="ns-lang">${tr(L, 'inviteLanguage')}</label><select id="ns-lang" name="language">
+<option value="en"${L === 'en' ? raw(' selected') : ''}>English</option>
+<option value="es"${L === 'es' ? raw(' selected') : ''}>Español</option></select></p>
 <p><button type="submit" class="btn primary">${tr(L, 'add')}</button></p>
 </form>
 </section>

@@ -59,6 +59,9 @@ export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
     } catch (error) {
       if (error instanceof AppError && error.code === 'unauthenticated')
         return again(401, tr(L, 'signInWrong'));
+      // Only the right password gets this far: the clinic is suspended (decision 1300).
+      if (error instanceof AppError && error.code === 'forbidden')
+        return again(403, tr(L, 'signInSuspended'));
       if (error instanceof AppError && error.code === 'too_many_requests') {
         if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
         return again(

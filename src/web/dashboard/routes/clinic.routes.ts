@@ -11,6 +11,8 @@ import {
 import { AppError, type FieldIssue } from '../../../services/errors.ts';
 import {
   createStaff,
+  resendInvitation,
+  revokeInvitation,
   DEFAULT_STAFF_ROLE,
   deactivateStaff,
   listClinicStaff,
@@ -43,8 +45,8 @@ const FIELD_LABEL: Readonly<Record<string, DashboardMessageKey>> = {
   coverage: 'coverage',
   email: 'email',
   displayName: 'displayName',
-  password: 'password',
   role: 'role',
+  language: 'inviteLanguage',
 };
 
 function issueText(L: Locale, issue: FieldIssue): string {
@@ -187,6 +189,8 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
     settings: 'settingsSaved',
     added: 'staffAdded',
     deactivated: 'staffDeactivated',
+    resent: 'inviteResent',
+    revoked: 'inviteRevoked',
   };
 
   app.get<{ Querystring: { done?: string; name?: string } }>(
@@ -227,11 +231,12 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
   app.post('/clinic/staff', { config: adminRoute }, async (request, reply) => {
     const L = staffOf(request).page.locale;
     const role = field(request.body, 'role');
+    const language = field(request.body, 'language');
     const input = {
       email: field(request.body, 'email').trim(),
       displayName: field(request.body, 'displayName').trim(),
       ...(role === '' ? {} : { role }),
-      password: field(request.body, 'password'),
+      ...(language === '' ? {} : { language }),
     };
     const newStaff: NewStaffForm = {
       email: input.email,
@@ -253,6 +258,42 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       303,
     );
   });
+
+  for (const [path, done] of [
+    ['resend-invitation', 'resent'],
+    ['revoke-invitation', 'revoked'],
+  ] as const) {
+    app.post<{ Params: { id: string } }>(
+      `/clinic/staff/:id/${path}`,
+      { config: adminRoute },
+      async (request, reply) => {
+        const actor = requestActor(request);
+        const userId = request.params.id;
+        try {
+          const user =
+            done === 'resent'
+              ? (await resendInvitation(deps, actor, { userId })).user
+              : await revokeInvitation(deps, actor, { userId });
+          return reply.redirect(
+            `/app/clinic?done=${done}&name=${encodeURIComponent(user.displayName)}`,
+            303,
+          );
+        } catch (error) {
+          // The page offers the buttons only for pending invitations of this clinic.
+          if (
+            error instanceof AppError &&
+            (error.code === 'conflict' || error.code === 'not_found')
+          )
+            return sendPage(
+              reply,
+              404,
+              messagePage(staffOf(request).page, 'notFoundTitle', 'notFoundText'),
+            );
+          throw error;
+        }
+      },
+    );
+  }
 
   app.post<{ Params: { id: string } }>(
     '/clinic/staff/:id/deactivate',
