@@ -5,20 +5,21 @@
  * with patient links. Mode `bare`: a bare Fastify route that validates the same body.
  * Prints one JSON line: { url, tokens }.
  */
-import { withKeys } from '../src/store/keyring.ts';
-import { TEST_KEYS } from '../src/store/test-keys.ts';
+
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { Client } from 'pg';
 import { buildApp } from '../src/api/app.ts';
-import { systemClock } from '../src/services/clock.ts';
 import { createLogger } from '../src/api/logger.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../src/api/test-support.ts';
 import { reportInputJsonSchema } from '../src/clinical/case-schema.ts';
+import { systemClock } from '../src/services/clock.ts';
 import { createDb } from '../src/store/db.ts';
+import { withKeys } from '../src/store/keyring.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
 
 const mode = process.argv[2];
 const links = Number(process.argv[3] ?? 64);

@@ -18,8 +18,8 @@ import {
   type SeededClinic,
   seedClinic,
   signIn,
-  testConfig,
   THORACIC_SITE,
+  testConfig,
 } from '../src/api/test-support.ts';
 import { systemClock } from '../src/services/clock.ts';
 import { updateClinicSettings } from '../src/store/clinics.repository.ts';

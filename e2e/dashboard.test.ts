@@ -5,16 +5,14 @@
  * warning; open the patient's curve. axe-core on every page; screenshots at 1280×800 and on a
  * 1024×768 tablet. One browser for the file, one app on a temp SQLite database.
  */
-import { withKeys } from '../src/store/keyring.ts';
-import { TEST_KEYS } from '../src/store/test-keys.ts';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.ts';
-import { systemClock } from '../src/services/clock.ts';
 import { createLogger } from '../src/api/logger.ts';
 import {
   createSession,
@@ -22,17 +20,20 @@ import {
   type SeededClinic,
   seedClinic,
   signIn,
-  testConfig,
   THORACIC_SITE,
+  testConfig,
 } from '../src/api/test-support.ts';
+import { systemClock } from '../src/services/clock.ts';
 import { updateClinicSettings } from '../src/store/clinics.repository.ts';
 import { createDb, type Db } from '../src/store/db.ts';
+import { withKeys } from '../src/store/keyring.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
 import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
 import {
   type AxeViolation,
-  DESKTOP,
   CHROMIUM_MISSING,
+  DESKTOP,
   describeBrowser,
   launchBrowser,
   newContext,

@@ -1,11 +1,8 @@
-import { withKeys } from '../src/store/keyring.ts';
-import { TEST_KEYS } from '../src/store/test-keys.ts';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.ts';
-import { manualClock } from '../src/services/clock.ts';
 import { createLogger } from '../src/api/logger.ts';
 import type { SeededClinic } from '../src/api/test-support.ts';
 import {
@@ -13,13 +10,16 @@ import {
   seedClinic,
   signIn,
   T0,
-  testConfig,
   THORACIC_SITE,
+  testConfig,
 } from '../src/api/test-support.ts';
+import { manualClock } from '../src/services/clock.ts';
 import { updateClinicSettings } from '../src/store/clinics.repository.ts';
 import type { Db } from '../src/store/db.ts';
 import { createDb } from '../src/store/db.ts';
+import { withKeys } from '../src/store/keyring.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
 import { patientPagesPlugin } from '../src/web/patient/patient-pages.plugin.ts';
 import type { AxeViolation } from './browser.ts';
 import {

@@ -9,8 +9,8 @@ import {
   seedClinic,
   signIn,
   T0,
-  testConfig,
   THORACIC_SITE,
+  testConfig,
 } from '../src/api/test-support.ts';
 import { manualClock } from '../src/services/clock.ts';
 import { updateClinicSettings } from '../src/store/clinics.repository.ts';

@@ -10,7 +10,7 @@
  * - the simulation (src/simulation) imports only the clinical core; services and the CLI use it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, normalize, relative, dirname } from 'node:path';
+import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');

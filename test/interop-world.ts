@@ -8,14 +8,14 @@ import { buildApp } from '../src/api/app.ts';
 import { createLogger } from '../src/api/logger.ts';
 import { seedClinic, testConfig } from '../src/api/test-support.ts';
 import { seedDemo } from '../src/cli/demo-seed.ts';
+import { cdsHooksRoutes } from '../src/interop/cds.routes.ts';
+import { fhirRoutes } from '../src/interop/fhir.routes.ts';
 import { type ManualClock, manualClock } from '../src/services/clock.ts';
 import { sha256Hex } from '../src/services/secrets.ts';
 import { insertApiToken } from '../src/store/api-tokens.repository.ts';
 import { listClinics } from '../src/store/clinics.repository.ts';
 import type { Db } from '../src/store/db.ts';
 import { searchPatients } from '../src/store/patients.repository.ts';
-import { cdsHooksRoutes } from '../src/interop/cds.routes.ts';
-import { fhirRoutes } from '../src/interop/fhir.routes.ts';
 
 export const NOW = '2026-11-25T12:00:00.000Z';
 export const PUBLIC_URL = 'https://care.example.test';

@@ -2,7 +2,7 @@
  * Service tests call the use cases directly, without a door: dependencies over a harness
  * database, and actors as a door would build them.
  */
-import { type SeededClinic, TEST_ARGON2, T0, testConfig } from '../src/api/test-support.ts';
+import { type SeededClinic, T0, TEST_ARGON2, testConfig } from '../src/api/test-support.ts';
 import type { AppConfig } from '../src/config/env.ts';
 import type { AnonymousActor, StaffActor, TokenActor } from '../src/services/actors.ts';
 import { type ManualClock, manualClock } from '../src/services/clock.ts';

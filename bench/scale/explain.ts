@@ -8,16 +8,15 @@ import {
   type UnknownRow,
 } from 'kysely';
 import { listAlertQueue } from '../../src/store/alert-queue.repository.ts';
-import { listAlerts } from '../../src/store/alerts.repository.ts';
+import { listAlerts, listAlertsForPatient } from '../../src/store/alerts.repository.ts';
+import { listCheckInsForSession } from '../../src/store/checkins.repository.ts';
 import type { Db } from '../../src/store/db.ts';
 import { dialectOf } from '../../src/store/db.ts';
 import { claimDueOutbox } from '../../src/store/outbox.repository.ts';
 import { searchPatients } from '../../src/store/patients.repository.ts';
 import { listSessionsWithReports } from '../../src/store/register.repository.ts';
-import type { SeedIndex } from './seed.ts';
-import { listAlertsForPatient } from '../../src/store/alerts.repository.ts';
-import { listCheckInsForSession } from '../../src/store/checkins.repository.ts';
 import { listSessionsForPatient } from '../../src/store/sessions.repository.ts';
+import type { SeedIndex } from './seed.ts';
 
 /** Records every query a function runs, compiled, so its plan can be asked for afterwards. */
 class Capture implements KyselyPlugin {

@@ -5,6 +5,7 @@ import { buildApp } from '../../src/api/app.ts';
 import { createLogger } from '../../src/api/logger.ts';
 import { testConfig } from '../../src/api/test-support.ts';
 import { systemClock } from '../../src/services/clock.ts';
+import { countAdverseEvents } from '../../src/services/register-counts.ts';
 import { listAlertQueue } from '../../src/store/alert-queue.repository.ts';
 import { listAlertsForPatient } from '../../src/store/alerts.repository.ts';
 import { listCheckInsForSession } from '../../src/store/checkins.repository.ts';
@@ -15,10 +16,8 @@ import { findPatient, searchPatients } from '../../src/store/patients.repository
 import { listSessionsWithReports } from '../../src/store/register.repository.ts';
 import { listSessionsForPatient } from '../../src/store/sessions.repository.ts';
 import { listStaff } from '../../src/store/staff.repository.ts';
-import { countAdverseEvents } from '../../src/services/register-counts.ts';
 import type { Figures } from '../stats.ts';
 import { explainHotQueries } from './explain.ts';
-import { measureServe } from './serve-memory.ts';
 import {
   benchApiToken,
   benchLinkToken,
@@ -27,6 +26,7 @@ import {
   type SeedShape,
   seedScale,
 } from './seed.ts';
+import { measureServe } from './serve-memory.ts';
 
 /** Seeds are cached per schema version and size; a new migration means a new seed. */
 const SCHEMA_VERSION = Object.keys(MIGRATIONS).sort().at(-1) ?? 'none';

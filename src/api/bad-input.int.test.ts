@@ -3,15 +3,16 @@
  * huge bodies, wrong content types. Each answers 4xx application/problem+json naming the
  * field, never 5xx, and stores nothing (row counts and the clinic row are unchanged).
  */
-import { beforeAll, expect, it } from 'vitest';
+
 import { sql } from 'kysely';
+import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { buildApp } from './app.ts';
 import { createLogger } from './logger.ts';
 import {
+  type CreatedSession,
   countRows,
   createSession,
-  type CreatedSession,
   json,
   makeWorld,
   testConfig,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fieldIssuesFromAjv, jsonPointerToField, problemOf, toAppError } from './errors.ts';
 import { AppError, ERROR_STATUS } from '../services/errors.ts';
+import { fieldIssuesFromAjv, jsonPointerToField, problemOf, toAppError } from './errors.ts';
 
 describe('errors', () => {
   it.each([

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode, ERROR_STATUS, type FieldIssue } from '../services/errors.ts';
+import { AppError, ERROR_STATUS, type ErrorCode, type FieldIssue } from '../services/errors.ts';
 import { isDatabaseUnavailable } from '../store/db-errors.ts';
 
 /** Seconds a client is told to wait when the database is away (decision 0800). */

@@ -3,10 +3,10 @@ import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { NOBODY, serviceDeps } from '../../test/service-deps.ts';
+import { HOUR_MS } from '../services/clock.ts';
 import { issuePasswordLink, setPasswordWithLink } from '../services/set-password.ts';
 import { findStaffById } from '../store/staff.repository.ts';
 import { buildApp } from './app.ts';
-import { HOUR_MS } from '../services/clock.ts';
 import { createLogger } from './logger.ts';
 import {
   auditActions,
@@ -16,8 +16,8 @@ import {
   makeWorld,
   PASSWORD,
   signIn,
-  testConfig,
   THORACIC_SITE,
+  testConfig,
   type World,
 } from './test-support.ts';
 

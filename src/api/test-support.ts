@@ -6,14 +6,14 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AppConfig } from '../config/env.ts';
 import { parseKeyEnv } from '../config/keys.ts';
+import { type ManualClock, manualClock } from '../services/clock.ts';
+import { createPasswordHasher } from '../services/passwords.ts';
 import { insertClinic } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
 import { insertStaffUser } from '../store/staff.repository.ts';
 import { TEST_KEY_ENV } from '../store/test-keys.ts';
 import { buildApp } from './app.ts';
-import { type ManualClock, manualClock } from '../services/clock.ts';
 import { createLogger } from './logger.ts';
-import { createPasswordHasher } from '../services/passwords.ts';
 
 export const TEST_ARGON2 = { memoryCost: 256, timeCost: 1, parallelism: 1 } as const;
 

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.ts';
-import { HOUR_MS, manualClock } from '../services/clock.ts';
 import { createLogger } from '../api/logger.ts';
-import { createPasswordHasher } from '../services/passwords.ts';
 import type { AppConfig } from '../config/env.ts';
+import { HOUR_MS, manualClock } from '../services/clock.ts';
 import type { ServiceEvents } from '../services/events.ts';
+import { createPasswordHasher } from '../services/passwords.ts';
 import { insertClinic, listClinics } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
 import { insertStaffUser } from '../store/staff.repository.ts';

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/env.ts';
+import type { SystemActor } from '../services/actors.ts';
 import { systemClock } from '../services/clock.ts';
 import type { ServiceDeps } from '../services/deps.ts';
-import type { SystemActor } from '../services/actors.ts';
 import { createPasswordHasher } from '../services/passwords.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
 import type { Db } from '../store/db.ts';

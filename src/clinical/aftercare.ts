@@ -1,7 +1,7 @@
 import { expectedBandAt, PHASE_TEXT, phaseAt } from './course.ts';
 import { isThoracicSession } from './muscles.ts';
-import type { Locale, Phase, Site, SorenessBand, Text } from './types.ts';
 import { formatInstant, weekdayAndTime } from './time-zone.ts';
+import type { Locale, Phase, Site, SorenessBand, Text } from './types.ts';
 
 /** How strong the support for a piece of advice is (RULES.md "Aftercare advice"). */
 export type EvidenceLevel = 'guidance' | 'trial';

@@ -12,8 +12,8 @@ import {
   instantAt,
   type LocalDate,
   type LocalDateTime,
-  wallTimeAt,
   type Weekday,
+  wallTimeAt,
   weekdayOf,
 } from './time-zone.ts';
 

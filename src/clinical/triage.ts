@@ -1,9 +1,9 @@
-import { expectedBandAt, phaseAt } from './course.ts';
-import { isThoracicSession } from './muscles.ts';
-import type { Rule, RuleInput, Rulebook } from './rulebook.ts';
-import { evaluateCondition } from './rulebook.ts';
 import type { CompiledRule, CompiledRulebook, Outcome } from './compiled-rulebook.ts';
 import { compileRulebook, symptomMaskOf } from './compiled-rulebook.ts';
+import { expectedBandAt, phaseAt } from './course.ts';
+import { isThoracicSession } from './muscles.ts';
+import type { Rule, Rulebook, RuleInput } from './rulebook.ts';
+import { evaluateCondition } from './rulebook.ts';
 import type { Disposition, Phase, Report, SorenessBand, Text, TriageCase } from './types.ts';
 import { compareDispositions, highestDisposition } from './types.ts';
 

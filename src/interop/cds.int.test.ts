@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
+import { buildInteropWorld, type InteropWorld, NOW, PUBLIC_URL } from '../../test/interop-world.ts';
 import { RULEBOOK_V1 } from '../clinical/rulebook-v1.ts';
-import { linkPatientIdentifier, registerCdsClient } from '../services/interop-setup.ts';
 import type { SystemActor } from '../services/actors.ts';
 import { manualClock } from '../services/clock.ts';
+import { linkPatientIdentifier, registerCdsClient } from '../services/interop-setup.ts';
 import { listAlerts } from '../store/alerts.repository.ts';
 import { insertPatient } from '../store/patients.repository.ts';
 import { SUMMARY_MAX } from './cds/cards.ts';
-import { buildInteropWorld, type InteropWorld, NOW, PUBLIC_URL } from '../../test/interop-world.ts';
 
 const MRN = 'urn:oid:2.16.840.1.113883.19.5';
 const SERVICE = `${PUBLIC_URL}/cds-services/needlecare-patient-view`;

@@ -1,8 +1,8 @@
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
-import { listAuditEvents } from '../store/audit.repository.ts';
 import { buildInteropWorld, type InteropWorld, PUBLIC_URL } from '../../test/interop-world.ts';
+import { listAuditEvents } from '../store/audit.repository.ts';
 
 /** The fields the tests read from a FHIR answer (a Bundle, an OperationOutcome or a resource). */
 interface FhirBody {

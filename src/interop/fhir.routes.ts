@@ -3,13 +3,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { requestActor } from '../api/audit.ts';
 import { toAppError } from '../api/errors.ts';
 import { AppError } from '../services/errors.ts';
-import { discloseClinicRecord } from '../services/fhir-records.ts';
 import {
   deleteFhirExportJob,
   downloadFhirExportFile,
   findLiveFhirExport,
   startFhirExport,
 } from '../services/fhir-export.ts';
+import { discloseClinicRecord } from '../services/fhir-records.ts';
 import type { ClinicRecord } from '../store/interop.repository.ts';
 import { capabilityStatement } from './fhir/capability.ts';
 import { exportRecord, parseExportTypes } from './fhir/export.ts';
@@ -22,8 +22,8 @@ import {
   matchAll,
   parseSearch,
   patientOf,
-  SearchError,
   type SearchableType,
+  SearchError,
   searchsetBundle,
 } from './fhir/search.ts';
 

@@ -1,5 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
+import { productUrls } from '../services/urls.ts';
 import { type Alert, insertAlert } from '../store/alerts.repository.ts';
 import { withTransaction } from '../store/db.ts';
 import { enqueueAlertDelivery } from './alerts.ts';
@@ -15,7 +16,6 @@ import {
   testClock,
 } from './test-support.ts';
 import { createWorker } from './worker.ts';
-import { productUrls } from '../services/urls.ts';
 
 const T0 = '2026-11-25T10:00:00.000Z'; // Wednesday 11:00 in Madrid
 const OFFICE = {

@@ -3,6 +3,7 @@
  * that creates or raises the alert; sent and followed up by the worker.
  */
 import { createHash } from 'node:crypto';
+import { readJobSettings } from '../services/job-settings.ts';
 import type { Alert } from '../store/alerts.repository.ts';
 import type { Clinic } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
@@ -16,7 +17,6 @@ import type {
   WebhookPayload,
 } from './payloads.ts';
 import { escalationDueAt } from './schedule.ts';
-import { readJobSettings } from '../services/job-settings.ts';
 
 export interface AlertDeliveryInput {
   readonly clinic: Clinic;

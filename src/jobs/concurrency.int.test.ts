@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { claimDueOutbox } from '../store/outbox.repository.ts';
-import type { MailMessage, Mailer } from './mailer.ts';
+import type { Mailer, MailMessage } from './mailer.ts';
 import {
   PUBLIC_URL,
   recordingLogger,

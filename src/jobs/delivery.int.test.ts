@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
+import { productUrls } from '../services/urls.ts';
 import { insertAlert } from '../store/alerts.repository.ts';
 import { withTransaction } from '../store/db.ts';
+import { listDeadLetters, requeueDeadLetters } from '../store/dead-letters.repository.ts';
 import { enqueueOutbox, findOutboxMessage } from '../store/outbox.repository.ts';
 import { enqueueAlertDelivery } from './alerts.ts';
-import { listDeadLetters, requeueDeadLetters } from '../store/dead-letters.repository.ts';
 import { createHttpSmsGateway } from './sms-gateway.ts';
 import {
   PUBLIC_URL,
@@ -19,7 +20,6 @@ import {
 } from './test-support.ts';
 import { createWebhookSender, verifyWebhookSignature } from './webhooks.ts';
 import { createWorker, type Worker } from './worker.ts';
-import { productUrls } from '../services/urls.ts';
 
 const SECRET = 'whsec_0123456789abcdef';
 const T0 = '2026-11-25T10:00:00.000Z'; // Wednesday, 11:00 in Madrid

@@ -4,10 +4,11 @@
  * since e-mail and SMS are read on lock screens and shared devices. Staff messages carry the
  * severity and a dashboard link, and never the patient's name.
  */
-import type { AlertSeverity } from '../store/alerts.repository.ts';
-import type { AlertMessagePayload, PasswordLinkPayload, ReminderPayload } from './payloads.ts';
+
 import { formatInstant } from '../clinical/time-zone.ts';
 import { type Catalogue, type MessageValues, translate } from '../i18n/catalogue.ts';
+import type { AlertSeverity } from '../store/alerts.repository.ts';
+import type { AlertMessagePayload, PasswordLinkPayload, ReminderPayload } from './payloads.ts';
 
 export interface RenderedEmail {
   readonly subject: string;

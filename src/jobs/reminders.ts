@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { CheckInPlan } from '../clinical/checkin-plan.ts';
+import { readJobSettings } from '../services/job-settings.ts';
+import { stopRemindersUrlOf } from '../services/urls.ts';
 import type { Clinic } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
 import { enqueueOutbox } from '../store/outbox.repository.ts';
@@ -16,9 +18,7 @@ import {
   PATIENT_STOP_REASON,
 } from './outbox-queries.ts';
 import type { MissedCheckInPayload, ReminderPayload } from './payloads.ts';
-import { stopRemindersUrlOf } from '../services/urls.ts';
 import { moveOutOfQuietHours } from './schedule.ts';
-import { readJobSettings } from '../services/job-settings.ts';
 import { sealReminderLinks } from './sealed-links.ts';
 
 const MINUTE_MS = 60_000;

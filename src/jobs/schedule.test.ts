@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { QuietHours, WeeklyCoverage } from '../store/clinics.repository.ts';
 import { isWithinCoverage, nextCoverageStart, zonedInstant } from '../clinical/clinic-hours.ts';
-import { DEFAULT_ESCALATION_TIMING } from '../services/job-settings.ts';
-import { escalationDueAt, moveOutOfQuietHours } from './schedule.ts';
 import { wallTimeAt } from '../clinical/time-zone.ts';
+import { DEFAULT_ESCALATION_TIMING } from '../services/job-settings.ts';
+import type { QuietHours, WeeklyCoverage } from '../store/clinics.repository.ts';
+import { escalationDueAt, moveOutOfQuietHours } from './schedule.ts';
 
 const MADRID = 'Europe/Madrid';
 const NEW_YORK = 'America/New_York';

@@ -13,9 +13,9 @@ import {
 } from '../clinical/clinic-hours.ts';
 import {
   addDays,
-  epochMs as toMs,
   type Instant,
   wallTimeAt as localDateTime,
+  epochMs as toMs,
 } from '../clinical/time-zone.ts';
 import type { EscalationTiming } from '../services/job-settings.ts';
 import type { AlertSeverity } from '../store/alerts.repository.ts';

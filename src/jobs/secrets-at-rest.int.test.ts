@@ -8,7 +8,7 @@ import { insertAlert } from '../store/alerts.repository.ts';
 import { findClinic } from '../store/clinics.repository.ts';
 import { type Db, withTransaction } from '../store/db.ts';
 import { type KeyRing, namedKey, withKeys } from '../store/keyring.ts';
-import { testKey, TEST_KEYS } from '../store/test-keys.ts';
+import { TEST_KEYS, testKey } from '../store/test-keys.ts';
 import { enqueueAlertDelivery } from './alerts.ts';
 import {
   PUBLIC_URL,

@@ -2,10 +2,16 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
+import { adminOf, NOBODY, serviceDeps } from '../../test/service-deps.ts';
+import { seedClinic } from '../api/test-support.ts';
+import { setPasswordWithLink } from '../services/set-password.ts';
+import { createStaff } from '../services/staff.ts';
+import { productUrls } from '../services/urls.ts';
 import { insertAlert } from '../store/alerts.repository.ts';
 import { withTransaction } from '../store/db.ts';
 import { enqueueAlertDelivery } from './alerts.ts';
 import { createSmtpMailer, type Mailer } from './mailer.ts';
+import { enqueuePasswordLinkEmail } from './staff-mail.ts';
 import {
   decodeHeader,
   PUBLIC_URL,
@@ -17,12 +23,6 @@ import {
   testClock,
 } from './test-support.ts';
 import { createWorker, type Worker } from './worker.ts';
-import { productUrls } from '../services/urls.ts';
-import { adminOf, NOBODY, serviceDeps } from '../../test/service-deps.ts';
-import { seedClinic } from '../api/test-support.ts';
-import { setPasswordWithLink } from '../services/set-password.ts';
-import { createStaff } from '../services/staff.ts';
-import { enqueuePasswordLinkEmail } from './staff-mail.ts';
 
 interface Received {
   readonly to: string[];

@@ -3,21 +3,21 @@
  * sessions, a settable clock, recording senders, and a tiny MIME reader for what the test SMTP
  * server received.
  */
-import { randomBytes, createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { type CheckInPlan, planCheckIns } from '../clinical/checkin-plan.ts';
 import type { Locale } from '../clinical/types.ts';
+import { productUrls } from '../services/urls.ts';
 import { type Clinic, insertClinic, type NewClinic } from '../store/clinics.repository.ts';
 import { type Db, withTransaction } from '../store/db.ts';
 import { insertPatientLink } from '../store/links.repository.ts';
 import { insertPatient, type Patient } from '../store/patients.repository.ts';
 import { insertNeedlingSession, type NeedlingSession } from '../store/sessions.repository.ts';
 import { insertStaffUser, type StaffUser } from '../store/staff.repository.ts';
-import type { MailMessage, Mailer } from './mailer.ts';
+import type { Mailer, MailMessage } from './mailer.ts';
 import { enqueueSessionReminders } from './reminders.ts';
 import type { SmsMessage, SmsSender } from './sms-gateway.ts';
 import type { WebhookDelivery, WebhookSender } from './webhooks.ts';
 import type { Clock, JobsLogger } from './worker.ts';
-import { productUrls } from '../services/urls.ts';
 
 export const PUBLIC_URL = 'https://care.example.test';
 

@@ -5,6 +5,8 @@
  */
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
+import { clinicIsOpen } from '../clinical/clinic-hours.ts';
+import { productUrls } from '../services/urls.ts';
 import {
   acknowledgeAlert,
   findOpenAlertForSession,
@@ -14,7 +16,6 @@ import { listAuditEvents } from '../store/audit.repository.ts';
 import { insertCheckIn } from '../store/checkins.repository.ts';
 import type { WeeklyCoverage } from '../store/clinics.repository.ts';
 import { withTransaction } from '../store/db.ts';
-import { clinicIsOpen } from '../clinical/clinic-hours.ts';
 import { enqueueAlertDelivery } from './alerts.ts';
 import type { Mailer } from './mailer.ts';
 import { nextPendingDueAt } from './outbox-queries.ts';
@@ -28,7 +29,6 @@ import {
   testClock,
 } from './test-support.ts';
 import { createWorker } from './worker.ts';
-import { productUrls } from '../services/urls.ts';
 
 const WEEKDAYS: WeeklyCoverage = {
   mon: [['08:00', '18:00']],

@@ -15,7 +15,9 @@
  *   timer of `start()` and the lease-renewal timer (which takes its instants from the clock).
  */
 import { createHash } from 'node:crypto';
-import { pruneExpired, type RetentionConfig } from './housekeeping.ts';
+import { readJobSettings } from '../services/job-settings.ts';
+import { applyRetention } from '../services/patient-records.ts';
+import { productUrls } from '../services/urls.ts';
 import {
   type Alert,
   findAlert,
@@ -37,8 +39,8 @@ import {
 } from '../store/outbox.repository.ts';
 import { findNeedlingSession } from '../store/sessions.repository.ts';
 import { findStaffById } from '../store/staff.repository.ts';
-import { productUrls } from '../services/urls.ts';
 import { buildWebhookEvent, enqueueAlertDelivery } from './alerts.ts';
+import { pruneExpired, type RetentionConfig } from './housekeeping.ts';
 import type { Mailer } from './mailer.ts';
 import {
   renderAlertEmail,
@@ -57,9 +59,7 @@ import type {
   WebhookPayload,
 } from './payloads.ts';
 import { EARLY_ANSWER_MINUTES } from './reminders.ts';
-import { applyRetention } from '../services/patient-records.ts';
 import { escalationDelayMinutes, isWithinCoverage, nextCoverageStart } from './schedule.ts';
-import { readJobSettings } from '../services/job-settings.ts';
 import { openReminderLinks } from './sealed-links.ts';
 import type { SmsSender } from './sms-gateway.ts';
 import type { WebhookSender } from './webhooks.ts';

@@ -1,8 +1,8 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import {
   type AlertQueueEntry as AlertQueueRow,
   listAlertQueue,
 } from '../store/alert-queue.repository.ts';
-import type { FromSchema } from 'json-schema-to-ts';
 import {
   ALERT_OUTCOMES,
   ALERT_SEVERITIES,

@@ -8,11 +8,11 @@ import {
 import { withTransaction } from '../store/db.ts';
 import { type Actor, requireAdmin } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
+import { requireText } from './clean-text.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { newApiToken, sha256Hex } from './secrets.ts';
-import { requireText } from './clean-text.ts';
 
 export const newApiTokenSchema = {
   type: 'object',

@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { adminOf, practitionerOf, serviceDeps, type TestDeps } from '../../test/service-deps.ts';
-import { countRows, seedClinic, type SeededClinic, T0 } from '../api/test-support.ts';
+import { countRows, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
 import { createApiToken } from './api-tokens.ts';
 import { updateClinic } from './clinic-settings.ts';
 import { createPatient } from './patients.ts';

@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { TEST_KEY_ENV } from '../store/test-keys.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -9,6 +8,7 @@ import { describeEachDialect } from '../../test/dialects.ts';
 import { adminOf, practitionerOf, serviceDeps, type TestDeps } from '../../test/service-deps.ts';
 import { auditActions, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
 import { insertPatient } from '../store/patients.repository.ts';
+import { TEST_KEY_ENV } from '../store/test-keys.ts';
 import type { AppError } from './errors.ts';
 import { exportClinic } from './patient-records.ts';
 import { toCsv } from './zip.ts';

@@ -6,15 +6,15 @@ import {
   type ClinicSettingsPatch,
   findClinic,
   type TimeRange,
-  type Weekday,
   updateClinicSettings,
+  type Weekday,
 } from '../store/clinics.repository.ts';
 import { withTransaction } from '../store/db.ts';
 import { type Actor, requireAdmin, requireClinicActor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
+import { requireText } from './clean-text.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
-import { requireText } from './clean-text.ts';
 
 /** The settings an admin may change, as JSON Schema (shape) plus `checkSettings` (meaning). */
 const hhmm = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;

@@ -2,19 +2,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { adminOf, NOBODY, serviceDeps, type TestDeps } from '../../test/service-deps.ts';
 import { auditActions, seedClinic, T0 } from '../api/test-support.ts';
-import { clinicOfGoneLink, resolvePatientLink } from './patient-link.ts';
-import { recordSession } from './record-session.ts';
 import { insertApiToken } from '../store/api-tokens.repository.ts';
 import { listClinics } from '../store/clinics.repository.ts';
 import { findStaffByEmail, insertStaffSession } from '../store/staff.repository.ts';
 import type { SystemActor } from './actors.ts';
 import { createClinic, listAllClinics, setClinicSuspension } from './clinics.ts';
 import { AppError } from './errors.ts';
+import { clinicOfGoneLink, resolvePatientLink } from './patient-link.ts';
+import { recordSession } from './record-session.ts';
 import { sha256Hex } from './secrets.ts';
 import { readSetPasswordLink, setPasswordWithLink } from './set-password.ts';
 import { signIn } from './sign-in.ts';
-import { authenticateApiToken, authenticateStaffSession } from './staff-auth.ts';
 import { deactivateStaff } from './staff.ts';
+import { authenticateApiToken, authenticateStaffSession } from './staff-auth.ts';
 
 const HOST: SystemActor = {
   kind: 'system',

@@ -4,13 +4,14 @@
  * requeueing one or all of them for a fresh set of attempts. Admin only, clinic-scoped (a
  * foreign id is "not found"), every read and requeue audited.
  */
+
+import { withTransaction } from '../store/db.ts';
 import {
   countDeadLetters as countStored,
   type DeadLetter,
   listDeadLetters as listStored,
   requeueDeadLetters,
 } from '../store/dead-letters.repository.ts';
-import { withTransaction } from '../store/db.ts';
 import { type Actor, requireAdmin } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';

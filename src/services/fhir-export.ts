@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { withTransaction } from '../store/db.ts';
+import type { ClinicRecord } from '../store/interop.repository.ts';
 import {
   deleteFhirExport,
   type FhirExport,
@@ -6,14 +8,12 @@ import {
   insertFhirExport,
   readFhirExportFile,
 } from '../store/interop.repository.ts';
-import { withTransaction } from '../store/db.ts';
 import { type Actor, requireClinicActor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
 import { HOUR_MS } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
-import { type Disclosure, discloseClinicRecord } from './fhir-records.ts';
 import { AppError } from './errors.ts';
-import type { ClinicRecord } from '../store/interop.repository.ts';
+import { type Disclosure, discloseClinicRecord } from './fhir-records.ts';
 
 /**
  * The FHIR Bulk Data `$export` of one clinic (docs/decisions/0903): the kick-off builds the

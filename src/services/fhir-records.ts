@@ -1,6 +1,6 @@
+import { withTransaction } from '../store/db.ts';
 import type { ClinicRecord } from '../store/interop.repository.ts';
 import { loadClinicRecord } from '../store/interop.repository.ts';
-import { withTransaction } from '../store/db.ts';
 import type { Actor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';

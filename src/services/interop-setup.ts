@@ -1,12 +1,12 @@
-import { findPatient } from '../store/patients.repository.ts';
+import { findClinic } from '../store/clinics.repository.ts';
+import { withTransaction } from '../store/db.ts';
 import {
   type CdsClient,
   findCdsClientByIssuer,
   insertCdsClient,
   insertPatientIdentifier,
 } from '../store/interop.repository.ts';
-import { findClinic } from '../store/clinics.repository.ts';
-import { withTransaction } from '../store/db.ts';
+import { findPatient } from '../store/patients.repository.ts';
 import type { Actor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';

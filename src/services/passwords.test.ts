@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { TEST_ARGON2 } from '../api/test-support.ts';
 import { ARGON2_OWASP } from '../config/env.ts';
 import { createPasswordHasher } from './passwords.ts';
-import { TEST_ARGON2 } from '../api/test-support.ts';
 
 describe('passwords', () => {
   it('hashes with Argon2id at the OWASP parameters in production config', async () => {

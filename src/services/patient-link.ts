@@ -1,5 +1,5 @@
-import { type ClinicOpenStatus, clinicIsOpen, coverageIsUnset } from '../clinical/clinic-hours.ts';
 import { type CheckInPlan, planCheckIns } from '../clinical/checkin-plan.ts';
+import { type ClinicOpenStatus, clinicIsOpen, coverageIsUnset } from '../clinical/clinic-hours.ts';
 import { compareDispositions, type Disposition } from '../clinical/types.ts';
 import {
   type Alert,
@@ -16,9 +16,9 @@ import { findPatient, type Patient } from '../store/patients.repository.ts';
 import { findNeedlingSession, type NeedlingSession } from '../store/sessions.repository.ts';
 import type { Actor, LinkActor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
-import { readJobSettings } from './job-settings.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
+import { readJobSettings } from './job-settings.ts';
 import { linkState } from './links.ts';
 import { coreSites } from './schemas/views.ts';
 import { sha256Hex } from './secrets.ts';

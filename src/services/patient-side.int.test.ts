@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
-import { countRows, makeTestApp, seedClinic, type SeededClinic, T0 } from '../api/test-support.ts';
+import { countRows, makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
 import { updateClinicSettings } from '../store/clinics.repository.ts';
-import type { ManualClock } from './clock.ts';
 import type { AnonymousActor, LinkActor, StaffActor } from './actors.ts';
+import type { ManualClock } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
-import { readCheckInAnswer, resolvePatientLink, type ActiveLink } from './patient-link.ts';
+import { type ActiveLink, readCheckInAnswer, resolvePatientLink } from './patient-link.ts';
 import { createPatient, searchPatients } from './patients.ts';
 import { recordSession, recordSessionOnce } from './record-session.ts';
 import { stopReminders } from './stop-reminders.ts';

@@ -15,11 +15,11 @@ import {
 import { listSessionsForPatient, type NeedlingSession } from '../store/sessions.repository.ts';
 import { type Actor, type ClinicActor, requireClinicActor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
+import { requireText } from './clean-text.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import type { NewPatientBody } from './schemas/patients.ts';
 import { coreSites } from './schemas/views.ts';
-import { requireText } from './clean-text.ts';
 
 /** Which door asked, when it is not the JSON API (kept in the audit event's details). */
 export type Via = 'dashboard';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicAddress, webhookHostProblem } from './public-address.ts';
 import { validateJobSettings } from './job-settings.ts';
+import { isPublicAddress, webhookHostProblem } from './public-address.ts';
 
 describe('isPublicAddress (issue 12, finding 8)', () => {
   it.each([

@@ -9,12 +9,12 @@ import { findPatient, insertPatient, type Patient } from '../store/patients.repo
 import { insertNeedlingSession, type NeedlingSession } from '../store/sessions.repository.ts';
 import { type Actor, type ClinicActor, requireClinicActor } from './actors.ts';
 import { type AuditActor, auditActorOf, recordAudit } from './audit.ts';
+import { requireText } from './clean-text.ts';
 import { HOUR_MS } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
 import { type IssuedLink, issueLink, linkExpiry } from './links.ts';
 import type { recordSessionBodySchema } from './schemas/sessions.ts';
-import { requireText } from './clean-text.ts';
 
 /**
  * What a door hands over: the body of the route schema (or what the dashboard form parser

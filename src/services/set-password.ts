@@ -1,5 +1,5 @@
-import { withTransaction } from '../store/db.ts';
 import { findClinic } from '../store/clinics.repository.ts';
+import { withTransaction } from '../store/db.ts';
 import {
   findPasswordTokenByHash,
   insertPasswordToken,

@@ -13,9 +13,9 @@ import { findStaffById, type StaffUser } from '../store/staff.repository.ts';
 import { createApiToken, listClinicApiTokens, revokeClinicApiToken } from './api-tokens.ts';
 import { MINUTE_MS } from './clock.ts';
 import { AppError } from './errors.ts';
-import { signIn, signOut } from './sign-in.ts';
 import type { PasswordLinkIssuedEvent } from './events.ts';
 import { setPasswordWithLink } from './set-password.ts';
+import { signIn, signOut } from './sign-in.ts';
 import {
   createStaff,
   deactivateStaff,

@@ -1,7 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { LOCALES, type Locale } from '../clinical/types.ts';
-import { type Clinic, findClinic } from '../store/clinics.repository.ts';
 import { revokeApiTokensCreatedBy } from '../store/api-tokens.repository.ts';
+import { type Clinic, findClinic } from '../store/clinics.repository.ts';
 import { withTransaction } from '../store/db.ts';
 import { revokePasswordTokensOfUser } from '../store/password-tokens.repository.ts';
 import {
@@ -17,10 +17,10 @@ import {
 } from '../store/staff.repository.ts';
 import { type Actor, requireAdmin, requireClinicActor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
+import { requireText } from './clean-text.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { isUuid } from './ids.ts';
-import { requireText } from './clean-text.ts';
 import { issuePasswordLink, NO_PASSWORD } from './set-password.ts';
 
 export const STAFF_ROLES = ['admin', 'practitioner'] as const satisfies readonly StaffRole[];

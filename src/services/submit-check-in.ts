@@ -26,13 +26,13 @@ import {
 import { findNeedlingSession, lockSessionForCheckIn } from '../store/sessions.repository.ts';
 import type { LinkActor } from './actors.ts';
 import { type AuditActor, auditActorOf, recordAudit } from './audit.ts';
+import { cleanOptionalText } from './clean-text.ts';
 import { HOUR_MS } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
-import { cleanOptionalText } from './clean-text.ts';
 import { AppError } from './errors.ts';
-import { sha256Hex } from './secrets.ts';
-import { alertView, freshAssessmentView } from './schemas/views.ts';
 import { type ActiveLink, requireOwnLink } from './patient-link.ts';
+import { alertView, freshAssessmentView } from './schemas/views.ts';
+import { sha256Hex } from './secrets.ts';
 
 /** Clinic alert severity for each disposition above self-care (RULES.md "Dispositions"). */
 export const ALERT_SEVERITY: Readonly<Record<Disposition, AlertSeverity | null>> = {

@@ -2,9 +2,9 @@ import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { listAlertQueue } from './alert-queue.repository.ts';
 import {
-  acknowledgeAlert,
   type Alert,
   type AlertSeverity,
+  acknowledgeAlert,
   insertAlert,
   listAlerts,
   raiseOpenAlertSeverity,

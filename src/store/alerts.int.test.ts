@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import {
-  acknowledgeAlert,
   type AlertSeverity,
+  acknowledgeAlert,
   countOpenAlertsBySeverity,
   findAlert,
   findOpenAlertForSession,

@@ -1,9 +1,9 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { insertRowsInBulk } from './bulk.repository.ts';
 import { canonicalJson, type InstantInput, parseJson, toIso } from './codec.ts';
 import { type Db, dialectOf, withTransaction } from './db.ts';
 import { findKey, type KeySet, keysOf } from './keyring.ts';
 import type { AuditEventRow } from './schema.ts';
-import { insertRowsInBulk } from './bulk.repository.ts';
 
 export type AuditActorType = 'staff' | 'patient_link' | 'api_token' | 'system' | 'anonymous';
 

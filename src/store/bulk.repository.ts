@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
-import { dialectOf, withTransaction } from './db.ts';
 import type { Db } from './db.ts';
+import { dialectOf, withTransaction } from './db.ts';
 import type { Database } from './schema.ts';
 
 /**

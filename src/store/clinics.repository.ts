@@ -1,5 +1,5 @@
-import { DEFAULT_PLAN_HOURS, THORACIC_PLAN_HOURS } from '../clinical/checkin-plan.ts';
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_PLAN_HOURS, THORACIC_PLAN_HOURS } from '../clinical/checkin-plan.ts';
 import type { Locale } from '../clinical/types.ts';
 import { type InstantInput, parseJson, toIso, toJson } from './codec.ts';
 import type { Db } from './db.ts';
@@ -10,6 +10,7 @@ import { openOrPlain, SealError, seal } from './secret-box.ts';
 // Coverage hours are the clinical core's (clinic-hours.ts); the store keeps them as JSON.
 export type { TimeRange, WeeklyCoverage } from '../clinical/clinic-hours.ts';
 export type { Weekday } from '../clinical/time-zone.ts';
+
 import type { WeeklyCoverage } from '../clinical/clinic-hours.ts';
 /** Local `HH:MM` window in which no reminder is sent; `null` when the clinic has none. */
 export type QuietHours = { readonly start: string; readonly end: string } | null;

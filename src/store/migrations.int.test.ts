@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
-import { dialectOf } from './db.ts';
 import { acknowledgeAlert, insertAlert, resolveAlert } from './alerts.repository.ts';
+import { dialectOf } from './db.ts';
 import { createMigrator, MIGRATIONS, migrateToLatest } from './migrations.ts';
 import { FIXED_NOW, seedSession } from './test-fixtures.ts';
 

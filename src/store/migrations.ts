@@ -1,7 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { Db } from './db.ts';
 import { dialectOf } from './db.ts';
 import { interopMigration } from './interop.migration.ts';
-import type { Db } from './db.ts';
 import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
 import { searchKeyOf } from './search-key.ts';
 

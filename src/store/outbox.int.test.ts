@@ -3,11 +3,11 @@ import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import {
   claimDueOutbox,
+  deleteFinishedOutboxBefore,
   enqueueOutbox,
   findOutboxMessage,
   markOutboxFailed,
   markOutboxSent,
-  deleteFinishedOutboxBefore,
   renewOutboxClaims,
 } from './outbox.repository.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type InstantInput, parseJson, toIso, toJson } from './codec.ts';
 import type { SelectQueryBuilder } from 'kysely';
+import { type InstantInput, parseJson, toIso, toJson } from './codec.ts';
 import { type Db, dialectOf, withTransaction } from './db.ts';
 import type { Database, OutboxRow } from './schema.ts';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Updateable } from 'kysely';
 import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
 import type { Db } from './db.ts';
 import type { StaffSessionRow, StaffUserRow, StaffUsersTable } from './schema.ts';
-import type { Updateable } from 'kysely';
 
 export type StaffRole = 'admin' | 'practitioner';
 

@@ -6,9 +6,9 @@ import {
   json,
   makeTestApp,
   PASSWORD,
+  type SeededClinic,
   seedClinic,
   signIn,
-  type SeededClinic,
   type TestApp,
 } from '../test-support.ts';
 

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { withKeys } from '../../../src/store/keyring.ts';
-import { TEST_KEY_ENV, TEST_KEYS } from '../../../src/store/test-keys.ts';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withKeys } from '../../../src/store/keyring.ts';
+import { TEST_KEY_ENV, TEST_KEYS } from '../../../src/store/test-keys.ts';
 import { BIN, runCli } from '../../../test/cli-harness.ts';
 import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';

@@ -4,18 +4,18 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { describeEachDialect } from '../../../test/dialects.ts';
 import { buildApp } from '../../api/app.ts';
-import { manualClock } from '../../services/clock.ts';
 import { createLogger } from '../../api/logger.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../../api/test-support.ts';
+import { manualClock } from '../../services/clock.ts';
 import { appendAuditEvent } from '../../store/audit.repository.ts';
-import { describeEachDialect } from '../../../test/dialects.ts';
+import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 import type { CliIo } from '../io.ts';
 import { auditCommand } from './audit.ts';
 import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { outboxEvents, serveCommand, startServer } from './serve.ts';
-import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 
 function captureIo(env: NodeJS.ProcessEnv): { io: CliIo; out: () => string; err: () => string } {
   const stdout = new PassThrough();

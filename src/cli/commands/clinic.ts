@@ -1,12 +1,12 @@
-import type { CliIo } from '../io.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
-import { parseCommandArgs } from '../args.ts';
-import { readConfig } from '../config.ts';
-import { CLI_ACTOR, cliServiceDeps } from '../service-deps.ts';
 import { createClinic, listAllClinics, setClinicSuspension } from '../../services/clinics.ts';
 import { AppError } from '../../services/errors.ts';
 import { createDb } from '../../store/db.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
+import { parseCommandArgs } from '../args.ts';
+import { readConfig } from '../config.ts';
+import type { CliIo } from '../io.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
+import { CLI_ACTOR, cliServiceDeps } from '../service-deps.ts';
 
 const USAGE = `usage: needlecare clinic <create|list|suspend|resume> …   (database from DATABASE_URL or NEEDLECARE_DB)
 

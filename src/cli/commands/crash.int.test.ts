@@ -4,9 +4,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BIN } from '../../../test/cli-harness.ts';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import { buildApp } from '../../api/app.ts';
-import { systemClock } from '../../services/clock.ts';
 import { createLogger } from '../../api/logger.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../../api/test-support.ts';
+import { systemClock } from '../../services/clock.ts';
 import { verifyAuditChain } from '../../store/audit.repository.ts';
 import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 

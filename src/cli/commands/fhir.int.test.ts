@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { withKeys } from '../../../src/store/keyring.ts';
-import { TEST_KEY_ENV, TEST_KEYS } from '../../../src/store/test-keys.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withKeys } from '../../../src/store/keyring.ts';
+import { TEST_KEY_ENV, TEST_KEYS } from '../../../src/store/test-keys.ts';
 import { runCli } from '../../../test/cli-harness.ts';
 import { seedClinic } from '../../api/test-support.ts';
 import { listAuditEvents } from '../../store/audit.repository.ts';

@@ -4,9 +4,9 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import { seedSessionWithReminders } from '../../jobs/test-support.ts';
+import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 import type { CliIo } from '../io.ts';
 import { runWorkerCommand } from './worker.ts';
-import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 
 function io(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
   const stdout = new PassThrough();

@@ -8,10 +8,10 @@
 import { hostname } from 'node:os';
 import { type DestinationStream, pino } from 'pino';
 import { workerIdOf } from '../../config/env.ts';
-import { type KeyRing, withKeys } from '../../store/keyring.ts';
 import { createSenders } from '../../jobs/senders.ts';
 import { createWorker, type RunSummary } from '../../jobs/worker.ts';
 import { createDb } from '../../store/db.ts';
+import { type KeyRing, withKeys } from '../../store/keyring.ts';
 import { parseCommandArgs } from '../args.ts';
 import { readConfig } from '../config.ts';
 import type { CliIo, Command } from '../io.ts';

@@ -1,3 +1,4 @@
+import type { JSONWebKeySet } from 'jose';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -5,7 +6,6 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
-import type { JSONWebKeySet } from 'jose';
 import { AppError } from '../../services/errors.ts';
 import type { Db } from '../../store/db.ts';
 import { type CdsClient, findCdsClientByIssuer } from '../../store/interop.repository.ts';

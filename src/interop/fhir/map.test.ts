@@ -32,9 +32,9 @@ import {
   toFhirTask,
 } from './map.ts';
 import {
-  checkInQuestionnaire,
   CHECKIN_QUESTIONNAIRE_URL,
   CHECKIN_QUESTIONNAIRE_VERSION,
+  checkInQuestionnaire,
 } from './questionnaire.ts';
 import { catalogueRecord } from './test-fixtures.ts';
 

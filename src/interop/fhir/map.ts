@@ -2,10 +2,10 @@ import type {
   BodyStructure,
   CodeableConcept,
   Device,
+  Patient as FhirPatient,
   Flag,
   Observation,
   Organization,
-  Patient as FhirPatient,
   Practitioner,
   Procedure,
   Provenance,
@@ -24,6 +24,11 @@ import type { Disposition } from '../../clinical/types.ts';
 import type { Alert, AlertSeverity } from '../../store/alerts.repository.ts';
 import type { Assessment, CheckInWithAssessment } from '../../store/checkins.repository.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
+import type {
+  ClinicRecord,
+  ExternalIdentifier,
+  RecordStaff as StaffMember,
+} from '../../store/interop.repository.ts';
 import type { NeedlingSession, SessionSite } from '../../store/sessions.repository.ts';
 import {
   CPT_DRY_NEEDLING,
@@ -42,11 +47,6 @@ import {
   LINK_ID,
   symptomCoding,
 } from './questionnaire.ts';
-import type {
-  ClinicRecord,
-  ExternalIdentifier,
-  RecordStaff as StaffMember,
-} from '../../store/interop.repository.ts';
 
 /**
  * Domain → FHIR R4, as pure functions (docs/decisions/0901). Ids are our own ids (UUIDs are

@@ -6,7 +6,7 @@
 import { MUSCLES } from '../../clinical/muscles.ts';
 import { RULEBOOK_V1 } from '../../clinical/rulebook-v1.ts';
 import { triage } from '../../clinical/triage.ts';
-import { SIDES, SYMPTOM_CODES, type Side, type SymptomCode } from '../../clinical/types.ts';
+import { SIDES, type Side, SYMPTOM_CODES, type SymptomCode } from '../../clinical/types.ts';
 import type { Alert, AlertSeverity, AlertStatus } from '../../store/alerts.repository.ts';
 import type { CheckInWithAssessment } from '../../store/checkins.repository.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';

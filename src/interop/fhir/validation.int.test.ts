@@ -6,14 +6,15 @@
  * synthetic catalogue record (every muscle, side, symptom, disposition, alert state), the
  * CapabilityStatement and an OperationOutcome.
  */
-import { withKeys } from '../../../src/store/keyring.ts';
-import { TEST_KEY_ENV, TEST_KEYS } from '../../../src/store/test-keys.ts';
+
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withKeys } from '../../../src/store/keyring.ts';
+import { TEST_KEY_ENV, TEST_KEYS } from '../../../src/store/test-keys.ts';
 import { runCli } from '../../../test/cli-harness.ts';
 import { testConfig } from '../../api/test-support.ts';
 import { seedDemo } from '../../cli/demo-seed.ts';

@@ -7,16 +7,16 @@
 import { findMuscle } from '../../clinical/muscles.ts';
 import { findRule } from '../../clinical/rulebook.ts';
 import { RULEBOOK_V1 } from '../../clinical/rulebook-v1.ts';
-import type { Assessment as TriageAssessment, FiredRule } from '../../clinical/triage.ts';
+import type { FiredRule, Assessment as TriageAssessment } from '../../clinical/triage.ts';
 import { DISPOSITIONS, PHASES, SIDES, SYMPTOM_CODES } from '../../clinical/types.ts';
 import type { Alert } from '../../store/alerts.repository.ts';
-import type { AlertDetail } from '../alerts.ts';
-import { LEVEL_OF_SEVERITY } from '../levels.ts';
 import type {
   CheckInWithAssessment,
   Assessment as StoredAssessment,
 } from '../../store/checkins.repository.ts';
 import type { NeedlingSession } from '../../store/sessions.repository.ts';
+import type { AlertDetail } from '../alerts.ts';
+import { LEVEL_OF_SEVERITY } from '../levels.ts';
 import { instantSchema, nullableInstant, uuidSchema } from './common.ts';
 
 const RULEBOOKS = new Map([[RULEBOOK_V1.version, RULEBOOK_V1]]);

@@ -12,8 +12,8 @@ import {
   seedClinic,
   signIn,
   T0,
-  testConfig,
   THORACIC_SITE,
+  testConfig,
 } from '../../api/test-support.ts';
 import { RULEBOOK_V1 } from '../../clinical/rulebook-v1.ts';
 import { readAlertBurden } from '../../services/alert-burden.ts';

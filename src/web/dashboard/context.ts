@@ -1,12 +1,12 @@
-import { countDeadLetters } from '../../services/dead-letters.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { LOCALES, type Locale } from '../../clinical/types.ts';
 import { requestActor } from '../../api/audit.ts';
+import { LOCALES, type Locale } from '../../clinical/types.ts';
+import { isLocale, negotiateLocale } from '../../i18n/catalogue.ts';
 import { countOpenAlerts } from '../../services/alerts.ts';
 import { readClinic } from '../../services/clinic-settings.ts';
+import { countDeadLetters } from '../../services/dead-letters.ts';
 import { AppError } from '../../services/errors.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
-import { isLocale, negotiateLocale } from '../../i18n/catalogue.ts';
 import { messagePage, type PageContext } from './layout.ts';
 import { type DashboardStaff, formCsrfValid, loadStaff } from './session-auth.ts';
 

@@ -4,7 +4,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import { buildApp } from '../../api/app.ts';
-import { type ManualClock, manualClock } from '../../services/clock.ts';
 import { createLogger } from '../../api/logger.ts';
 import {
   auditActions,
@@ -16,9 +15,10 @@ import {
   seedClinic,
   signIn,
   T0,
-  testConfig,
   THORACIC_SITE,
+  testConfig,
 } from '../../api/test-support.ts';
+import { type ManualClock, manualClock } from '../../services/clock.ts';
 import { findAlert } from '../../store/alerts.repository.ts';
 import { findClinic } from '../../store/clinics.repository.ts';
 import type { Db } from '../../store/db.ts';

@@ -4,18 +4,18 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { CONTENT_POLICIES, usePagePolicy } from '../../api/security-headers.ts';
 import { LOCALES } from '../../clinical/types.ts';
 import { AppError } from '../../services/errors.ts';
+import { isDatabaseUnavailable } from '../../store/db-errors.ts';
 import { localeOf, registerDashboardAccess, sendPage } from './context.ts';
 import { messagePage, type PageContext } from './layout.ts';
+import { databaseUnavailablePage } from './pages/dead-letters.page.ts';
+import { dashboardAlertBurdenRoutes } from './routes/alert-burden.routes.ts';
 import { dashboardAlertRoutes } from './routes/alerts.routes.ts';
 import { dashboardAuthRoutes } from './routes/auth.routes.ts';
 import { dashboardClinicRoutes } from './routes/clinic.routes.ts';
-import { dashboardPatientRoutes } from './routes/patients.routes.ts';
-import { dashboardPatientRecordRoutes } from './routes/patient-records.routes.ts';
-import { dashboardRegisterRoutes } from './routes/register.routes.ts';
-import { dashboardAlertBurdenRoutes } from './routes/alert-burden.routes.ts';
 import { dashboardDeadLetterRoutes } from './routes/dead-letters.routes.ts';
-import { databaseUnavailablePage } from './pages/dead-letters.page.ts';
-import { isDatabaseUnavailable } from '../../store/db-errors.ts';
+import { dashboardPatientRecordRoutes } from './routes/patient-records.routes.ts';
+import { dashboardPatientRoutes } from './routes/patients.routes.ts';
+import { dashboardRegisterRoutes } from './routes/register.routes.ts';
 import { dashboardSessionRoutes } from './routes/sessions.routes.ts';
 import { setPasswordRoutes } from './routes/set-password.routes.ts';
 

@@ -1,9 +1,9 @@
-import type { AlertSeverity, AlertStatus } from '../../store/alerts.repository.ts';
 import type { Disposition, Locale } from '../../clinical/types.ts';
+import type { AlertSeverity, AlertStatus } from '../../store/alerts.repository.ts';
 import { html, type SafeHtml } from '../shared/html.ts';
+import { dt } from './delivery-messages.ts';
 import { DASHBOARD_MESSAGES, type DashboardMessageKey, tr } from './messages.ts';
 import type { DashboardStaff } from './session-auth.ts';
-import { dt } from './delivery-messages.ts';
 
 /** What every page needs: language, who is signed in (or nobody), and where it is. */
 export interface PageContext {

@@ -5,8 +5,8 @@ import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
 import {
   type Browser,
-  createSession,
   countRows,
+  createSession,
   type SeededClinic,
   seedClinic,
   signIn,

@@ -1,6 +1,6 @@
-import { firedRulesOf } from '../../services/schemas/views.ts';
 import type { FiredRule } from '../../clinical/triage.ts';
 import type { AlertQueueData, AlertQueueEntry } from '../../services/alerts.ts';
+import { firedRulesOf } from '../../services/schemas/views.ts';
 
 /** One alert as the queue shows it, with the rules that fired in the clinician's words. */
 export interface QueueItem extends AlertQueueEntry {

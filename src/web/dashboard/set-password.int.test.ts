@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
+import { serviceDeps } from '../../../test/service-deps.ts';
 import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
 import { auditActions, T0, testConfig } from '../../api/test-support.ts';
-import { manualClock } from '../../services/clock.ts';
 import { createClinic, setClinicSuspension } from '../../services/clinics.ts';
+import { manualClock } from '../../services/clock.ts';
 import { findStaffByEmail } from '../../store/staff.repository.ts';
-import { serviceDeps } from '../../../test/service-deps.ts';
 import { registerDashboard } from './dashboard.plugin.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };

@@ -2,8 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import { buildApp } from '../../api/app.ts';
-import type { ManualClock } from '../../services/clock.ts';
-import { manualClock } from '../../services/clock.ts';
 import { createLogger } from '../../api/logger.ts';
 import type { Browser, SeededClinic } from '../../api/test-support.ts';
 import {
@@ -12,9 +10,11 @@ import {
   seedClinic,
   signIn,
   T0,
-  testConfig,
   THORACIC_SITE,
+  testConfig,
 } from '../../api/test-support.ts';
+import type { ManualClock } from '../../services/clock.ts';
+import { manualClock } from '../../services/clock.ts';
 import { updateClinicSettings } from '../../store/clinics.repository.ts';
 import { PATIENT_CSP, patientPagesPlugin } from './patient-pages.plugin.ts';
 

@@ -3,16 +3,16 @@ import { readFileSync } from 'node:fs';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
+import { requestActor, requestLinkActor } from '../../api/audit.ts';
+import type { AppDeps } from '../../api/deps.ts';
+import { CONTENT_POLICIES, usePagePolicy } from '../../api/security-headers.ts';
 import { aftercareFor, dateInSentence, formatDateTime } from '../../clinical/aftercare.ts';
 import type { ReportInput } from '../../clinical/case-schema.ts';
 import { validateReportInput } from '../../clinical/case-schema.ts';
-import { countryOfLanguageTag, emergencyNumberFor } from '../../clinical/emergency-numbers.ts';
 import { nextCheckIn } from '../../clinical/checkin-plan.ts';
+import { countryOfLanguageTag, emergencyNumberFor } from '../../clinical/emergency-numbers.ts';
 import type { Locale } from '../../clinical/types.ts';
-import { requestActor, requestLinkActor } from '../../api/audit.ts';
-import { CONTENT_POLICIES, usePagePolicy } from '../../api/security-headers.ts';
-import { PATHS, productUrls } from '../../services/urls.ts';
-import type { AppDeps } from '../../api/deps.ts';
+import { isLocale, negotiateLocale } from '../../i18n/catalogue.ts';
 import type { LinkActor } from '../../services/actors.ts';
 import { AppError } from '../../services/errors.ts';
 import {
@@ -33,8 +33,8 @@ import {
   pressEmergencyButton,
   submitCheckIn,
 } from '../../services/submit-check-in.ts';
+import { PATHS, productUrls } from '../../services/urls.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
-import { isLocale, negotiateLocale } from '../../i18n/catalogue.ts';
 import { registerUnavailablePage } from './unavailable.ts';
 import type { PageContext } from './views.ts';
 import {

@@ -5,10 +5,6 @@ import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
 import { testConfig } from '../../api/test-support.ts';
 import { cancelRemindersStoppedByPatient } from '../../jobs/reminders.ts';
-import type { Clock } from '../../services/clock.ts';
-import { stopReminders } from '../../services/stop-reminders.ts';
-import { listAuditEvents } from '../../store/audit.repository.ts';
-import type { Db } from '../../store/db.ts';
 import {
   PUBLIC_URL,
   recordingLogger,
@@ -19,6 +15,10 @@ import {
   testClock,
 } from '../../jobs/test-support.ts';
 import { createWorker } from '../../jobs/worker.ts';
+import type { Clock } from '../../services/clock.ts';
+import { stopReminders } from '../../services/stop-reminders.ts';
+import { listAuditEvents } from '../../store/audit.repository.ts';
+import type { Db } from '../../store/db.ts';
 import { patientPagesPlugin } from './patient-pages.plugin.ts';
 
 const T0 = '2026-11-25T10:00:00.000Z';

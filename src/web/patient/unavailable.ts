@@ -12,12 +12,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Locale } from '../../clinical/types.ts';
 import { LOCALES } from '../../clinical/types.ts';
+import { type Catalogue, negotiateLocale } from '../../i18n/catalogue.ts';
 import { sha256Hex } from '../../services/secrets.ts';
 import { type Clinic, findClinic, listClinics } from '../../store/clinics.repository.ts';
 import { isDatabaseUnavailable } from '../../store/db-errors.ts';
 import { findLinkByTokenHash } from '../../store/links.repository.ts';
 import { html, type SafeHtml } from '../shared/html.ts';
-import { type Catalogue, negotiateLocale } from '../../i18n/catalogue.ts';
 
 /** Seconds the page asks the browser (and any proxy) to wait before trying again. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;

@@ -4,11 +4,11 @@ import { DISPOSITION_TEXT } from '../../clinical/render.ts';
 import { SYMPTOM_GROUP_NAMES, SYMPTOM_GROUPS, SYMPTOMS } from '../../clinical/symptoms.ts';
 import type { Disposition, Locale, Side, SymptomCode } from '../../clinical/types.ts';
 import { LOCALES } from '../../clinical/types.ts';
+import { fill } from '../../i18n/catalogue.ts';
 import type { ChartPoint } from '../shared/chart.ts';
 import { chartLegend, sorenessChart } from '../shared/chart.ts';
 import { escapeHtml, html, raw, SafeHtml } from '../shared/html.ts';
 import type { PatientMessageKey } from './messages.ts';
-import { fill } from '../../i18n/catalogue.ts';
 import { PATIENT_MESSAGES } from './messages.ts';
 
 export interface ClinicView {

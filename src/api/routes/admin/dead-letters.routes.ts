@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import {
+  DEAD_LETTER_LIST_MAX,
   listDeadLetters,
   requeueAllDeadLetters,
   requeueDeadLetter,
 } from '../../../services/dead-letters.ts';
-import { DEAD_LETTER_LIST_MAX } from '../../../services/dead-letters.ts';
 import { requestActor } from '../../audit.ts';
 import {
   AUTHED_PROBLEMS,

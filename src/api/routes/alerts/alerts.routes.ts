@@ -9,6 +9,7 @@ import {
   resolveAlert,
   resolveAlertSchema,
 } from '../../../services/alerts.ts';
+import { alertDetailView, alertDetailViewSchema } from '../../../services/schemas/views.ts';
 import { requestActor } from '../../audit.ts';
 import {
   AUTHED_PROBLEMS,
@@ -16,7 +17,6 @@ import {
   problemResponses,
   type SchemaInputTypes,
 } from '../../schemas.ts';
-import { alertDetailView, alertDetailViewSchema } from '../../../services/schemas/views.ts';
 
 /** The clinic's alerts: open first, most severe first, longest waiting first. */
 export async function alertRoutes(app: FastifyInstance): Promise<void> {

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { FromSchema } from 'json-schema-to-ts';
-import { requestActor } from '../../audit.ts';
 import { recordSession } from '../../../services/record-session.ts';
 import { idParams, instantSchema, uuidSchema } from '../../../services/schemas/common.ts';
 import {
@@ -18,6 +17,7 @@ import {
   sessionViewSchema,
 } from '../../../services/schemas/views.ts';
 import { readSession, reissuePatientLink, revokePatientLinks } from '../../../services/sessions.ts';
+import { requestActor } from '../../audit.ts';
 import { AUTHED_PROBLEMS, problemResponses } from '../../schemas.ts';
 
 type IdParams = FromSchema<typeof idParams>;

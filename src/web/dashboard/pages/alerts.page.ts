@@ -1,7 +1,9 @@
-import { dt } from '../delivery-messages.ts';
 import { SYMPTOMS } from '../../../clinical/symptoms.ts';
 import type { Locale, SymptomCode } from '../../../clinical/types.ts';
+import { telUri } from '../../../services/schemas/views.ts';
+import type { AlertOutcome } from '../../../store/alerts.repository.ts';
 import { html, type SafeHtml } from '../../shared/html.ts';
+import { dt } from '../delivery-messages.ts';
 import {
   ago,
   csrfField,
@@ -12,8 +14,6 @@ import {
   warnIcon,
 } from '../layout.ts';
 import { type DashboardMessageKey, tr } from '../messages.ts';
-import { telUri } from '../../../services/schemas/views.ts';
-import type { AlertOutcome } from '../../../store/alerts.repository.ts';
 import type { AlertQueue, QueueItem } from '../queue.ts';
 import { formatInstant } from '../time.ts';
 

@@ -1,6 +1,6 @@
+import { LOCALES } from '../../../clinical/types.ts';
 import { WEEKDAYS } from '../../../services/clinic-settings.ts';
 import { NO_PASSWORD } from '../../../services/set-password.ts';
-import { LOCALES } from '../../../clinical/types.ts';
 import type { Clinic, Weekday } from '../../../store/clinics.repository.ts';
 import type { StaffUser } from '../../../store/staff.repository.ts';
 import { html, raw } from '../../shared/html.ts';

@@ -1,7 +1,7 @@
 import type { DeadLetter } from '../../../services/dead-letters.ts';
 import { html } from '../../shared/html.ts';
-import { csrfField, type PageContext, page } from '../layout.ts';
 import { dt } from '../delivery-messages.ts';
+import { csrfField, type PageContext, page } from '../layout.ts';
 import { formatInstant } from '../time.ts';
 
 export interface DeadLettersView {

@@ -1,5 +1,5 @@
-import { firedRulesOf } from '../../../services/schemas/views.ts';
 import { findMuscle } from '../../../clinical/muscles.ts';
+import { firedRulesOf } from '../../../services/schemas/views.ts';
 import type { Alert } from '../../../store/alerts.repository.ts';
 import type { CheckInWithAssessment } from '../../../store/checkins.repository.ts';
 import type { Patient } from '../../../store/patients.repository.ts';

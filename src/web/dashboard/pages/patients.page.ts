@@ -1,7 +1,7 @@
 import { LOCALES } from '../../../clinical/types.ts';
 import type { LinkSummary, PatientContacts } from '../../../services/patient-records.ts';
-import type { Patient } from '../../../store/patients.repository.ts';
 import type { PatientMessage } from '../../../store/patient-data.repository.ts';
+import type { Patient } from '../../../store/patients.repository.ts';
 import { html, type SafeHtml } from '../../shared/html.ts';
 import { csrfField, errorList, type PageContext, page } from '../layout.ts';
 import { DASHBOARD_MESSAGES } from '../messages.ts';

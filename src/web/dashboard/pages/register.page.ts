@@ -1,8 +1,6 @@
 import type { Locale } from '../../../clinical/types.ts';
-import { html, raw, type SafeHtml } from '../../shared/html.ts';
-import { type PageContext, page } from '../layout.ts';
-import { type DashboardMessageKey, tr } from '../messages.ts';
 import {
+  type ConfirmedCounts,
   EVENT_CLASSES,
   type EventClass,
   GROUPS,
@@ -12,8 +10,10 @@ import {
   type PublishedRate,
   type RegisterCounts,
   type SessionGroup,
-  type ConfirmedCounts,
 } from '../../../services/register-counts.ts';
+import { html, raw, type SafeHtml } from '../../shared/html.ts';
+import { type PageContext, page } from '../layout.ts';
+import { type DashboardMessageKey, tr } from '../messages.ts';
 
 export interface RegisterView {
   readonly period: PeriodDays;

@@ -1,4 +1,3 @@
-import { isDatabaseUnavailable } from '../../../store/db-errors.ts';
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -12,6 +11,7 @@ import {
   resolveAlert,
 } from '../../../services/alerts.ts';
 import { AppError } from '../../../services/errors.ts';
+import { isDatabaseUnavailable } from '../../../store/db-errors.ts';
 import { field, sendPage, staffOf } from '../context.ts';
 import { tr } from '../messages.ts';
 import { alertsPage, queueFragment } from '../pages/alerts.page.ts';

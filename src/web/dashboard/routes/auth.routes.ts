@@ -3,7 +3,7 @@ import { requestActor } from '../../../api/audit.ts';
 import { clearSessionCookie, setSessionCookie } from '../../../api/auth/auth.plugin.ts';
 import { AppError } from '../../../services/errors.ts';
 import { signIn, signOut } from '../../../services/sign-in.ts';
-import { field, sendPage, stateOf, staffOf } from '../context.ts';
+import { field, sendPage, staffOf, stateOf } from '../context.ts';
 import { tr } from '../messages.ts';
 import { signInPage } from '../pages/sign-in.page.ts';
 import {

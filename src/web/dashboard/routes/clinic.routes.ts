@@ -11,13 +11,13 @@ import {
 import { AppError, type FieldIssue } from '../../../services/errors.ts';
 import {
   createStaff,
-  resendInvitation,
-  revokeInvitation,
   DEFAULT_STAFF_ROLE,
   deactivateStaff,
   listClinicStaff,
   type NewStaffInput,
   newStaffSchema,
+  resendInvitation,
+  revokeInvitation,
 } from '../../../services/staff.ts';
 import type { Weekday } from '../../../store/clinics.repository.ts';
 import { field, fields, sendPage, staffOf } from '../context.ts';

@@ -12,8 +12,8 @@ import {
 } from '../../../services/patient-records.ts';
 import { field, sendPage, staffOf, UUID_RE } from '../context.ts';
 import { messagePage } from '../layout.ts';
-import { tp } from '../patients-messages.ts';
 import { patientRecordPage, patientsPage } from '../pages/patients.page.ts';
+import { tp } from '../patients-messages.ts';
 
 const staffRoute = { access: 'public', dashboard: 'staff' } as const;
 const FIELD_KEY = {
