@@ -187,7 +187,7 @@ describeBrowser('practitioner dashboard in a real browser', () => {
         .getAttribute('href'),
     ).resolves.toBe('mailto:p@example.test');
     await expect(page.locator('.emergency-banner h2').textContent()).resolves.toContain(
-      '1 emergency alert(s) not yet acknowledged',
+      '1 emergency alert not yet acknowledged',
     );
     await expectAxeClean(page);
     await shot(page, 'dashboard-alerts-emergency-1280');
