@@ -53,7 +53,7 @@ const PATIENTS: readonly DemoPatient[] = [
   },
   {
     name: 'Lucía Fernández',
-    phone: '+34 600 900 102',
+    phone: '+44 7700 900102',
     language: 'es',
     email: 'lucia@demo.needlecare.test',
     hoursAgo: 82,
