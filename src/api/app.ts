@@ -11,7 +11,7 @@ import type { Clock } from '../services/clock.ts';
 import type { AppDeps } from './deps.ts';
 import type { ServiceEvents } from '../services/events.ts';
 import { registerErrorHandling } from './errors.ts';
-import { registerSecurityHeaders } from './security-headers.ts';
+import { applySecurityHeaders, registerSecurityHeaders } from './security-headers.ts';
 import { createLogger } from './logger.ts';
 import { createPasswordHasher } from '../services/passwords.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
@@ -42,6 +42,8 @@ export interface BuildAppOptions {
 
 export const API_PREFIX = '/api/v1';
 
+type FrameworkErrors = ReturnType<typeof registerErrorHandling>['frameworkErrors'];
+
 /**
  * The composition root of the HTTP API: registers plugins and routes, never listens. Tests
  * call `app.inject()`; `needlecare serve` calls `listen()`.
@@ -49,7 +51,14 @@ export const API_PREFIX = '/api/v1';
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config, db, clock } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Errors Fastify raises before routing go through the one handler (set once it exists).
+  let frameworkErrors: FrameworkErrors | undefined;
   const app: FastifyInstance = Fastify({
+    frameworkErrors: (error, request, reply) => {
+      if (frameworkErrors === undefined) throw error;
+      applySecurityHeaders(request, reply, config.publicUrl);
+      return frameworkErrors(error, request, reply);
+    },
     loggerInstance: logger as FastifyBaseLogger,
     // Our own one-line request log (below) replaces Fastify's, which would log the URL.
     logController: new LogController({ disableRequestLogging: true }),
@@ -85,7 +94,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   // JSON only: Fastify's built-in text/plain parser would let a string reach a route.
   app.removeContentTypeParser('text/plain');
-  registerErrorHandling(app);
+  frameworkErrors = registerErrorHandling(app).frameworkErrors;
   registerRequestLogging(app);
   registerSecurityHeaders(app, config.publicUrl);
   await app.register(cookie);

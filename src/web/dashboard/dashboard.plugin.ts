@@ -16,6 +16,7 @@ import { dashboardDeadLetterRoutes } from './routes/dead-letters.routes.ts';
 import { databaseUnavailablePage } from './pages/dead-letters.page.ts';
 import { isDatabaseUnavailable } from '../../store/db-errors.ts';
 import { dashboardSessionRoutes } from './routes/sessions.routes.ts';
+import { registerDashboardErrorPage } from './error-page.ts';
 
 export interface DashboardOptions {
   /** How often the live-update stream polls the database for alert changes (default 2 s). */
@@ -63,6 +64,8 @@ export async function dashboardPlugin(
   });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   registerDashboardAccess(app);
+  // Errors raised before a dashboard route runs answer a page too (issue 12, finding 5).
+  registerDashboardErrorPage(app);
 
   // Pages hold patient data (and the result page a one-time link): the root hook makes them
   // `no-store`; the static files choose their own caching.

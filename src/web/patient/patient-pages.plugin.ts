@@ -33,6 +33,7 @@ import {
 import type { Clinic } from '../../store/clinics.repository.ts';
 import { isLocale, negotiateLocale } from '../shared/i18n.ts';
 import { clinicClosedNotice } from './messages.ts';
+import { registerPatientErrorPage } from './error-page.ts';
 import { registerUnavailablePage } from './unavailable.ts';
 import type { PageContext } from './views.ts';
 import {
@@ -72,7 +73,9 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   const { clock } = deps;
   await app.register(formbody, { bodyLimit: 8 * 1024 });
   // Database away: a 503 page that still shows the emergency number (issue 16).
-  registerUnavailablePage(app);
+  const contacts = registerUnavailablePage(app);
+  // Any other error under /p/: a page in the patient's language, not JSON (issue 12, finding 5).
+  registerPatientErrorPage(app, contacts);
 
   usePagePolicy(app, 'patient');
 
