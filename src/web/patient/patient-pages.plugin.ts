@@ -34,6 +34,7 @@ import type { Clinic } from '../../store/clinics.repository.ts';
 import { isLocale, negotiateLocale } from '../shared/i18n.ts';
 import { clinicClosedNotice } from './messages.ts';
 import { registerPatientErrorPage } from './error-page.ts';
+import { registerPatientLimits } from './limits.ts';
 import { registerUnavailablePage } from './unavailable.ts';
 import type { PageContext } from './views.ts';
 import {
@@ -76,6 +77,8 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   const contacts = registerUnavailablePage(app);
   // Any other error under /p/: a page in the patient's language, not JSON (issue 12, finding 5).
   registerPatientErrorPage(app, contacts);
+  // Per link and per IP; never blocking the emergency button (issue 12, finding 7).
+  registerPatientLimits(app);
 
   usePagePolicy(app, 'patient');
 
