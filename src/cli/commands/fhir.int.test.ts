@@ -6,7 +6,9 @@ import { runCli } from '../../../test/cli-harness.ts';
 import { seedClinic } from '../../api/test-support.ts';
 import { listAuditEvents } from '../../store/audit.repository.ts';
 import { createDb, type Db } from '../../store/db.ts';
+import { withKeys } from '../../store/keyring.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
+import { TEST_KEY_ENV, TEST_KEYS } from '../../store/test-keys.ts';
 
 describe('needlecare fhir', () => {
   let dir: string;
@@ -16,8 +18,8 @@ describe('needlecare fhir', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nc-fhir-cli-'));
-    env = { NEEDLECARE_DB: join(dir, 'cli.db') };
-    db = createDb({ sqlitePath: join(dir, 'cli.db') });
+    env = { NEEDLECARE_DB: join(dir, 'cli.db'), ...TEST_KEY_ENV };
+    db = withKeys(createDb({ sqlitePath: join(dir, 'cli.db') }), TEST_KEYS);
     await migrateToLatest(db);
     clinicId = (await seedClinic(db, 'CLI Clinic')).clinicId;
   });

@@ -18,7 +18,9 @@ import { seedDemo } from '../../cli/demo-seed.ts';
 import { AppError } from '../../services/errors.ts';
 import { listClinics } from '../../store/clinics.repository.ts';
 import { createDb, type Db } from '../../store/db.ts';
+import { withKeys } from '../../store/keyring.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
+import { TEST_KEY_ENV, TEST_KEYS } from '../../store/test-keys.ts';
 import { capabilityStatement } from './capability.ts';
 import { toFhirResources } from './map.ts';
 import { operationOutcomeOf } from './outcome.ts';
@@ -90,7 +92,7 @@ describe('FHIR validation of everything the mapping produces', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nc-fhir-'));
     const dbPath = join(dir, 'demo.db');
-    db = createDb({ sqlitePath: dbPath });
+    db = withKeys(createDb({ sqlitePath: dbPath }), TEST_KEYS);
     await migrateToLatest(db);
     await seedDemo(db, testConfig(), new Date('2026-11-25T12:00:00.000Z'));
     const clinic = (await listClinics(db))[0];
@@ -98,7 +100,7 @@ describe('FHIR validation of everything the mapping produces', () => {
     const exported = await runCli(
       ['fhir', 'export', '--clinic', clinic.id, '--out', join(dir, 'demo')],
       '',
-      { NEEDLECARE_DB: dbPath },
+      { NEEDLECARE_DB: dbPath, ...TEST_KEY_ENV },
     );
     expect(exported.stderr).toBe('');
     expect(exported.code).toBe(0);
