@@ -23,7 +23,7 @@ import { healthRoutes } from './routes/health/health.routes.ts';
 import { patientLinkRoutes } from './routes/patient-link/patient-link.routes.ts';
 import { patientRoutes } from './routes/patients/patients.routes.ts';
 import { sessionRoutes } from './routes/sessions/sessions.routes.ts';
-import { registerSecurityHeaders } from './security-headers.ts';
+import { applySecurityHeaders, registerSecurityHeaders } from './security-headers.ts';
 
 export interface BuildAppOptions {
   readonly config: AppConfig;
@@ -43,6 +43,8 @@ export interface BuildAppOptions {
 
 export const API_PREFIX = '/api/v1';
 
+type FrameworkErrors = ReturnType<typeof registerErrorHandling>['frameworkErrors'];
+
 /**
  * The composition root of the HTTP API: registers plugins and routes, never listens. Tests
  * call `app.inject()`; `needlecare serve` calls `listen()`.
@@ -50,7 +52,14 @@ export const API_PREFIX = '/api/v1';
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config, db, clock } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Errors Fastify raises before routing go through the one handler (set once it exists).
+  let frameworkErrors: FrameworkErrors | undefined;
   const app: FastifyInstance = Fastify({
+    frameworkErrors: (error, request, reply) => {
+      if (frameworkErrors === undefined) throw error;
+      applySecurityHeaders(request, reply, config.publicUrl);
+      return frameworkErrors(error, request, reply);
+    },
     loggerInstance: logger as FastifyBaseLogger,
     // Our own one-line request log (below) replaces Fastify's, which would log the URL.
     logController: new LogController({ disableRequestLogging: true }),
@@ -86,7 +95,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   // JSON only: Fastify's built-in text/plain parser would let a string reach a route.
   app.removeContentTypeParser('text/plain');
-  registerErrorHandling(app);
+  frameworkErrors = registerErrorHandling(app).frameworkErrors;
   registerRequestLogging(app);
   registerSecurityHeaders(app, config.publicUrl);
   await app.register(cookie);

@@ -17,6 +17,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   link_gone: 'This link is no longer valid',
   conflict: 'Conflict with the current state',
   payload_too_large: 'Request body too large',
+  uri_too_long: 'Address too long',
   unsupported_media_type: 'Unsupported content type',
   idempotency_key_reused: 'Idempotency key reused with a different request',
   too_many_requests: 'Too many requests',
@@ -145,6 +146,8 @@ export function toAppError(error: FastifyError | Error): AppError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_BAD_URL':
       return new AppError('bad_request', 'The request is malformed.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('uri_too_long', 'The address is longer than this server accepts.');
     default:
       break;
   }
@@ -157,6 +160,8 @@ export function toAppError(error: FastifyError | Error): AppError {
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status === 404) return new AppError('not_found', 'Nothing here.');
   if (status === 413) return new AppError('payload_too_large', 'The request body is too large.');
+  if (status === 414)
+    return new AppError('uri_too_long', 'The address is longer than this server accepts.');
   if (status === 415) return new AppError('unsupported_media_type', 'Unsupported content type.');
   if (status === 429) return new AppError('too_many_requests', 'Too many requests.');
   if (status >= 400 && status < 500)
@@ -175,12 +180,58 @@ export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply 
 }
 
 /**
- * The whole app's error and not-found handling. 5xx are logged with their stack and answered
- * without detail; 4xx are not logged as errors (bad input is not a server fault).
+ * An HTML door's error page for the errors the app's handler answers under its path (errors
+ * Fastify raises before a route runs, or that the door's own handler passes on). Registered by
+ * the door with `useErrorPage`; everything else answers problem+json.
  */
-export function registerErrorHandling(app: FastifyInstance): void {
-  app.addSchema(problemJsonSchema);
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+export interface ErrorPage {
+  /** Path prefix the page answers for, e.g. `/p/`. */
+  readonly prefix: string;
+  send(request: FastifyRequest, reply: FastifyReply, error: AppError): Promise<unknown> | unknown;
+}
+
+const ERROR_PAGES = Symbol('needlecare.errorPages');
+type WithErrorPages = FastifyInstance & { [ERROR_PAGES]?: ErrorPage[] };
+
+/** Let a door answer errors under its path with its own HTML page (issue 12, finding 5). */
+export function useErrorPage(app: FastifyInstance, page: ErrorPage): void {
+  const pages = (app as WithErrorPages)[ERROR_PAGES];
+  if (pages === undefined) throw new Error('useErrorPage before registerErrorHandling');
+  pages.push(page);
+}
+
+/** The path of a raw URL, without query; never trusted beyond a prefix match. */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * The whole app's error and not-found handling, also for the errors Fastify raises before any
+ * route (bad URL encoding, 414: `frameworkErrors`). 5xx are logged with their stack and answered
+ * without detail; 4xx are not logged as errors (bad input is not a server fault). No answer
+ * echoes the URL: it may carry a patient-link token.
+ */
+export function registerErrorHandling(app: FastifyInstance): {
+  readonly frameworkErrors: (
+    error: FastifyError,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) => unknown;
+} {
+  const pages: ErrorPage[] = [];
+  Object.defineProperty(app, ERROR_PAGES, { value: pages });
+  const answer = (request: FastifyRequest, reply: FastifyReply, appError: AppError) => {
+    const path = pathOf(request.url);
+    const page = pages.find((p) => path.startsWith(p.prefix));
+    if (page !== undefined) {
+      if (appError.retryAfter !== undefined)
+        reply.header('retry-after', String(appError.retryAfter));
+      return page.send(request, reply, appError);
+    }
+    return sendProblem(reply, appError);
+  };
+  const onError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
     if (appError.code === 'unavailable') {
       request.log.warn({ err: error }, 'database unavailable');
@@ -189,10 +240,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
     } else if (appError.code === 'forbidden' || appError.code === 'csrf_failed') {
       request.log.warn({ code: appError.code }, 'access denied');
     }
-    return sendProblem(reply, appError);
-  });
-  // The URL is not echoed: it may carry a patient-link token.
-  app.setNotFoundHandler((_request: FastifyRequest, reply: FastifyReply) =>
-    sendProblem(reply, new AppError('not_found', 'No such resource.')),
+    return answer(request, reply, appError);
+  };
+  app.addSchema(problemJsonSchema);
+  app.setErrorHandler(onError);
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
+    answer(request, reply, new AppError('not_found', 'No such resource.')),
   );
+  return {
+    frameworkErrors: (error, request, reply) => {
+      request.log.info({ code: error.code }, 'malformed request');
+      return answer(request, reply, toAppError(error));
+    },
+  };
 }

@@ -13,7 +13,7 @@
  * Answers hold patient data, so they are never cached unless a route said so itself (the
  * static files do).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export type ContentPolicyName = 'api' | 'docs' | 'patient' | 'dashboard';
 
@@ -90,16 +90,27 @@ function policyOfPath(url: string): ContentPolicyName {
  * route set one; `no-store` unless the route chose its own caching.
  */
 export function registerSecurityHeaders(app: FastifyInstance, publicUrl: string): void {
-  const common = commonSecurityHeaders(publicUrl.startsWith('https:'));
   app.addHook('onSend', async (request, reply, payload) => {
-    reply.header('x-request-id', request.id);
-    reply.headers(common);
-    if (!reply.hasHeader('content-security-policy')) {
-      reply.header('content-security-policy', CONTENT_POLICIES[policyOfPath(request.url)].csp);
-    }
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    applySecurityHeaders(request, reply, publicUrl);
     return payload;
   });
+}
+
+/**
+ * The root policy on one answer. The hook above calls it; so does the answer to an error Fastify
+ * raises before routing (`frameworkErrors`), which runs no hooks.
+ */
+export function applySecurityHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  publicUrl: string,
+): void {
+  reply.header('x-request-id', request.id);
+  reply.headers(commonSecurityHeaders(publicUrl.startsWith('https:')));
+  if (!reply.hasHeader('content-security-policy')) {
+    reply.header('content-security-policy', CONTENT_POLICIES[policyOfPath(request.url)].csp);
+  }
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
 }
 
 /**

@@ -62,6 +62,43 @@ export async function nextPendingDueAt(db: Db): Promise<string | undefined> {
   return row?.due ?? undefined;
 }
 
+/**
+ * Cancel the pending reminders of a session that were queued for one patient link (their payload
+ * names it: `linkId`). Rows without a `linkId` (queued before it was recorded) are left alone.
+ */
+export async function cancelPendingRemindersOfLink(
+  db: Db,
+  sessionId: string,
+  linkId: string,
+  reason: string,
+): Promise<number> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'payload_json'])
+    .where('status', '=', 'pending')
+    .where('kind', 'in', ['reminder.email', 'reminder.sms'])
+    .where('dedupe_key', 'like', sql<string>`${likePrefix(`reminder:${sessionId}:`)} escape '\\'`)
+    .execute();
+  const ids = rows
+    .filter((r) => (JSON.parse(r.payload_json) as { linkId?: unknown }).linkId === linkId)
+    .map((r) => r.id);
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('outbox')
+    .set({
+      status: 'sent',
+      sent_at: null,
+      claimed_by: null,
+      claimed_until: null,
+      last_error: cancellationNote(reason),
+      payload_json: JSON.stringify({ sessionId, cancelled: true }),
+    })
+    .where('status', '=', 'pending')
+    .where('id', 'in', ids)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Why reminders were cancelled through the patient's stop link. */
 export const PATIENT_STOP_REASON = 'reminders stopped by the patient';
 

@@ -34,6 +34,8 @@ export interface ReminderPayload {
   readonly language: Locale;
   readonly linkUrl: string;
   readonly stopUrl: string;
+  /** The patient link the URLs belong to (absent on rows queued before it was recorded). */
+  readonly linkId?: string;
   readonly clinicName: string;
   readonly contactPhone: string;
   readonly emergencyNumber: string;

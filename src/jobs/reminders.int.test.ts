@@ -159,7 +159,11 @@ describeEachDialect('jobs: reminders', (ctx) => {
 
   it('after the patient stopped reminders, a re-issued link queues none', async () => {
     const s = await seedSessionWithReminders(ctx.db, { performedAt: T0, thoracic: true });
-    await cancelRemindersStoppedByPatient(ctx.db, s.session.id);
+    await cancelRemindersStoppedByPatient(ctx.db, {
+      sessionId: s.session.id,
+      linkId: 'current',
+      scope: 'session',
+    });
     const queued = await reissue(s, `${PUBLIC_URL}/p/other`, '2026-11-25T12:00:00.000Z');
     expect(queued).toEqual([]);
   });

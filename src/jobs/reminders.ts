@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CheckInPlan } from '../clinical/checkin-plan.ts';
+import type { RemindersStoppedEvent } from '../services/events.ts';
 import { readJobSettings } from '../services/job-settings.ts';
 import { stopRemindersUrlOf } from '../services/urls.ts';
 import type { Clinic } from '../store/clinics.repository.ts';
@@ -14,6 +15,7 @@ import type { NeedlingSession } from '../store/sessions.repository.ts';
 import {
   cancellationNote,
   cancelPendingReminders,
+  cancelPendingRemindersOfLink,
   listReminderRows,
   PATIENT_STOP_REASON,
 } from './outbox-queries.ts';
@@ -33,7 +35,7 @@ export interface SessionRemindersInput {
    * The patient's personal link. `stopUrl` defaults to `<url>/stop` (the patient
    * pages' stop page), which works with the same token.
    */
-  readonly link: { readonly url: string; readonly stopUrl?: string };
+  readonly link: { readonly url: string; readonly stopUrl?: string; readonly id?: string };
   readonly plan: CheckInPlan;
   /**
    * When this is queued (default: the session's `createdAt`). Check-ins whose answer window
@@ -116,6 +118,7 @@ export async function enqueueSessionReminders(
         language: patient.language,
         linkUrl: link.url,
         stopUrl,
+        ...(link.id === undefined ? {} : { linkId: link.id }),
         clinicName: clinic.name,
         contactPhone: clinic.contactPhone,
         emergencyNumber: clinic.emergencyNumber,
@@ -157,11 +160,27 @@ export async function enqueueSessionReminders(
   return queued;
 }
 
+/** Why reminders were cancelled through the stop link of a withdrawn patient link. */
+export const WITHDRAWN_LINK_STOP_REASON = 'stopped through a withdrawn patient link';
+
 /**
  * The outbox side of the patient's stop link (`ServiceEvents.remindersStopped`, wired by the
- * composition root; the service `stopReminders` audits it): cancel the session's pending
- * reminders. Missed-check-in follow-ups after thoracic needling are kept on purpose.
+ * composition root; the service `stopReminders` audits it). From the session's current link
+ * (`scope: 'session'`): cancel the session's pending reminders, for good (a re-issued link
+ * queues none). From a withdrawn link (`scope: 'link'`): cancel only the reminders queued for
+ * that link, not for good — the replacement's reminders go on (issue 12, finding 3).
+ * Missed-check-in follow-ups after thoracic needling are kept on purpose.
  */
-export async function cancelRemindersStoppedByPatient(db: Db, sessionId: string): Promise<number> {
-  return cancelPendingReminders(db, sessionId, PATIENT_STOP_REASON);
+export async function cancelRemindersStoppedByPatient(
+  db: Db,
+  event: Pick<RemindersStoppedEvent, 'sessionId' | 'linkId' | 'scope'>,
+): Promise<number> {
+  if (event.scope === 'link')
+    return cancelPendingRemindersOfLink(
+      db,
+      event.sessionId,
+      event.linkId,
+      WITHDRAWN_LINK_STOP_REASON,
+    );
+  return cancelPendingReminders(db, event.sessionId, PATIENT_STOP_REASON);
 }

@@ -153,7 +153,7 @@ export async function seedSessionWithReminders(db: Db, options: SeedOptions): Pr
       createdAt,
       sites,
     });
-    await insertPatientLink(trx, {
+    const link = await insertPatientLink(trx, {
       sessionId: s.id,
       clinicId: clinic.id,
       tokenHash: createHash('sha256').update(token, 'utf8').digest('hex'),
@@ -164,7 +164,7 @@ export async function seedSessionWithReminders(db: Db, options: SeedOptions): Pr
       clinic,
       session: s,
       patient,
-      link: { url: linkUrl },
+      link: { url: linkUrl, id: link.id },
       plan,
     });
     return s;

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   link_gone: 410,
   conflict: 409,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
   too_many_requests: 429,

@@ -27,13 +27,12 @@ export interface ServiceEvents {
     event: { readonly session: NeedlingSession; readonly at: Date },
   ): Promise<void>;
   /**
-   * The patient asked for no more reminders of a session (the stop link): cancel the pending
-   * ones. Returns how many were cancelled (0 when already stopped).
+   * The patient asked for no more reminders (the stop link). `scope: 'session'` (the link is the
+   * session's current one): cancel the session's pending reminders, for good. `scope: 'link'`
+   * (a withdrawn link): cancel only what was queued for that link, never the replacement's.
+   * Returns how many were cancelled (0 when already stopped).
    */
-  remindersStopped?(
-    trx: Db,
-    event: { readonly sessionId: string; readonly at: Date },
-  ): Promise<number>;
+  remindersStopped?(trx: Db, event: RemindersStoppedEvent): Promise<number>;
   /**
    * A set-password link was issued to a person by e-mail (an invitation or a reset). `url`
    * holds the secret and exists only now: queue the e-mail that carries it here.
@@ -51,6 +50,13 @@ export interface PasswordLinkIssuedEvent {
   readonly language: Locale;
   readonly url: string;
   readonly expiresAt: string;
+  readonly at: Date;
+}
+
+export interface RemindersStoppedEvent {
+  readonly sessionId: string;
+  readonly linkId: string;
+  readonly scope: 'session' | 'link';
   readonly at: Date;
 }
 

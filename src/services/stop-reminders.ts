@@ -42,9 +42,12 @@ export async function readStopReminders(deps: ServiceDeps, token: string): Promi
 
 /**
  * Stop a session's reminders, for the holder of the link token in the stop URL (and for RFC
- * 8058 one-click unsubscribe). Idempotent; audited with the number cancelled. The outbox side
- * is the `remindersStopped` event; missed-check-in follow-ups after thoracic needling stay, on
- * purpose (docs/decisions/0500-jobs-outbox-delivery.md).
+ * 8058 one-click unsubscribe). Idempotent; audited with the number cancelled and the scope.
+ * Only the session's current link speaks for the patient: a withdrawn (revoked) link stops
+ * only what was queued for itself, never the reminders of the link that replaced it
+ * (issue 12, finding 3; decision 1110). The outbox side is the `remindersStopped` event;
+ * missed-check-in follow-ups after thoracic needling stay, on purpose
+ * (docs/decisions/0500-jobs-outbox-delivery.md).
  */
 export async function stopReminders(
   deps: ServiceDeps,
@@ -54,8 +57,14 @@ export async function stopReminders(
   const link = await stopLink(deps, input.token);
   const cancelled = await withTransaction(deps.db, async (trx) => {
     const now = deps.clock.now();
+    const scope = link.revokedAt === null ? 'session' : 'link';
     const count =
-      (await deps.events.remindersStopped?.(trx, { sessionId: link.sessionId, at: now })) ?? 0;
+      (await deps.events.remindersStopped?.(trx, {
+        sessionId: link.sessionId,
+        linkId: link.id,
+        scope,
+        at: now,
+      })) ?? 0;
     await recordAudit(
       trx,
       deps.clock,
@@ -71,7 +80,7 @@ export async function stopReminders(
         subjectType: 'session',
         subjectId: link.sessionId,
         patientId: link.patientId,
-        details: { cancelled: count },
+        details: { cancelled: count, scope },
       },
     );
     return count;

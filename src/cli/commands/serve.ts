@@ -67,7 +67,7 @@ export function outboxEvents(config: AppConfig): ServiceEvents {
         clinic: e.clinic,
         session: e.session,
         patient: e.patient,
-        link: { url: e.linkUrl },
+        link: { url: e.linkUrl, id: e.linkId },
         plan: e.plan,
         now: e.at,
       });
@@ -75,7 +75,7 @@ export function outboxEvents(config: AppConfig): ServiceEvents {
     async linksRevoked(trx, e) {
       await cancelPendingReminders(trx, e.session.id, 'patient link revoked');
     },
-    remindersStopped: (trx, e) => cancelRemindersStoppedByPatient(trx, e.sessionId),
+    remindersStopped: (trx, e) => cancelRemindersStoppedByPatient(trx, e),
     passwordLinkIssued: enqueuePasswordLinkEmail,
     async alertRaised(trx, e) {
       const clinic = await findClinic(trx, e.alert.clinicId);

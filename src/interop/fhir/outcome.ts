@@ -12,6 +12,7 @@ const ISSUE_CODE: Readonly<Record<ErrorCode, OperationOutcomeIssue['code']>> = {
   link_gone: 'not-found',
   conflict: 'conflict',
   payload_too_large: 'too-costly',
+  uri_too_long: 'too-long',
   unsupported_media_type: 'not-supported',
   idempotency_key_reused: 'conflict',
   too_many_requests: 'throttled',

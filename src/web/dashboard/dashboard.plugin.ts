@@ -6,6 +6,7 @@ import { LOCALES } from '../../clinical/types.ts';
 import { AppError } from '../../services/errors.ts';
 import { isDatabaseUnavailable } from '../../store/db-errors.ts';
 import { localeOf, registerDashboardAccess, sendPage } from './context.ts';
+import { registerDashboardErrorPage } from './error-page.ts';
 import { messagePage, type PageContext } from './layout.ts';
 import { databaseUnavailablePage } from './pages/dead-letters.page.ts';
 import { dashboardAlertBurdenRoutes } from './routes/alert-burden.routes.ts';
@@ -122,6 +123,8 @@ async function setUpPages(app: FastifyInstance): Promise<void> {
   });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   registerDashboardAccess(app);
+  // Errors raised before a dashboard route runs answer a page too (issue 12, finding 5).
+  registerDashboardErrorPage(app);
 
   // Pages hold patient data (and the result page a one-time link): the root hook makes them
   // `no-store`; the static files choose their own caching.

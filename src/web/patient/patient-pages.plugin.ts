@@ -35,6 +35,8 @@ import {
 } from '../../services/submit-check-in.ts';
 import { PATHS, productUrls } from '../../services/urls.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
+import { registerPatientErrorPage } from './error-page.ts';
+import { registerPatientLimits } from './limits.ts';
 import { registerUnavailablePage } from './unavailable.ts';
 import type { PageContext } from './views.ts';
 import {
@@ -74,7 +76,11 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   const { clock } = deps;
   await app.register(formbody, { bodyLimit: 8 * 1024 });
   // Database away: a 503 page that still shows the emergency number (issue 16).
-  registerUnavailablePage(app);
+  const contacts = registerUnavailablePage(app);
+  // Any other error under /p/: a page in the patient's language, not JSON (issue 12, finding 5).
+  registerPatientErrorPage(app, contacts);
+  // Per link and per IP; never blocking the emergency button (issue 12, finding 7).
+  registerPatientLimits(app);
 
   usePagePolicy(app, 'patient');
 

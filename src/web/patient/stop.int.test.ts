@@ -4,6 +4,7 @@ import { describeEachDialect } from '../../../test/dialects.ts';
 import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
 import { testConfig } from '../../api/test-support.ts';
+import { outboxEvents } from '../../cli/commands/serve.ts';
 import { cancelRemindersStoppedByPatient } from '../../jobs/reminders.ts';
 import {
   PUBLIC_URL,
@@ -16,6 +17,7 @@ import {
 } from '../../jobs/test-support.ts';
 import { createWorker } from '../../jobs/worker.ts';
 import type { Clock } from '../../services/clock.ts';
+import { reissuePatientLink } from '../../services/sessions.ts';
 import { stopReminders } from '../../services/stop-reminders.ts';
 import { listAuditEvents } from '../../store/audit.repository.ts';
 import type { Db } from '../../store/db.ts';
@@ -31,7 +33,7 @@ async function appWith(db: Db, clock: Clock): Promise<FastifyInstance> {
     clock,
     logger: createLogger('silent'),
     events: {
-      remindersStopped: (trx, e) => cancelRemindersStoppedByPatient(trx, e.sessionId),
+      remindersStopped: (trx, e) => cancelRemindersStoppedByPatient(trx, e),
     },
     plugins: [patientPagesPlugin],
   });
@@ -165,6 +167,55 @@ describeEachDialect('patient pages: the reminders stop link', (ctx) => {
       .where('status', '=', 'pending')
       .execute();
     expect(pending).toEqual([]);
+    await app.close();
+  });
+
+  it('a withdrawn link cannot stop the reminders of the link that replaced it (issue 12, finding 3)', async () => {
+    const s = await seedSessionWithReminders(ctx.db, { performedAt: T0, thoracic: false });
+    const clock = testClock('2026-11-25T12:00:00.000Z');
+    const app = await buildApp({
+      config: testConfig(),
+      db: ctx.db,
+      clock,
+      logger: createLogger('silent'),
+      events: outboxEvents(testConfig()),
+      plugins: [patientPagesPlugin],
+    });
+    const staff = {
+      kind: 'staff',
+      userId: s.practitioner.id,
+      clinicId: s.clinic.id,
+      role: 'practitioner',
+      ip: '127.0.0.1',
+      requestId: 'reissue',
+    } as const;
+    const reissued = await reissuePatientLink(app.deps, staff, { sessionId: s.session.id });
+    const tokenB = new URL(reissued.link.url).pathname.split('/')[2] ?? '';
+    const pending = async () =>
+      (await statuses(s.session.id)).filter(
+        (r) => r.kind.startsWith('reminder.') && r.status === 'pending',
+      );
+    const before = (await pending()).length;
+    expect(before).toBeGreaterThan(0);
+
+    // The old link's stop page answers, but the new link's reminders stay pending.
+    const old = await app.inject({ method: 'POST', url: `/p/${s.token}/stop` });
+    expect(old.statusCode).toBe(200);
+    expect(await pending()).toHaveLength(before);
+
+    // The new link's stop page stops them, and says so in the audit log.
+    const current = await app.inject({ method: 'POST', url: `/p/${tokenB}/stop` });
+    expect(current.statusCode).toBe(200);
+    expect(await pending()).toEqual([]);
+    const audit = await listAuditEvents(ctx.db, { clinicId: s.clinic.id, subjectId: s.session.id });
+    const stops = audit.filter((e) => e.action === 'reminders.stop');
+    expect(stops.map((e) => e.details)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ cancelled: 0, scope: 'link' }),
+        expect.objectContaining({ cancelled: before, scope: 'session' }),
+      ]),
+    );
+    expect(stops.find((e) => e.details.scope === 'session')?.actorId).toBe(reissued.link.id);
     await app.close();
   });
 });

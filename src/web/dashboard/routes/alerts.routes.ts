@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestActor } from '../../../api/audit.ts';
+import { sessionCookieName } from '../../../api/auth/auth.plugin.ts';
 import {
   acknowledgeAlert,
   NOTE_MAX_LENGTH,
@@ -17,6 +18,7 @@ import { tr } from '../messages.ts';
 import { alertsPage, queueFragment } from '../pages/alerts.page.ts';
 import { type AlertQueue, queueOf } from '../queue.ts';
 import { loadStaff } from '../session-auth.ts';
+import { createStreamCap } from '../stream-cap.ts';
 
 export interface AlertRoutesOptions {
   /** How often the live-update stream looks for a change in open alerts. */
@@ -154,6 +156,7 @@ export async function dashboardAlertRoutes(
   // database and sends `alerts` when they changed. Polling the database (not an in-process
   // event bus) is what makes it work with several app processes on PostgreSQL.
   const streams = new Set<ServerResponse>();
+  const streamCap = createStreamCap();
   app.addHook('preClose', async () => {
     for (const res of streams) res.end();
     streams.clear();
@@ -164,6 +167,18 @@ export async function dashboardAlertRoutes(
     { config: { access: 'public', dashboard: 'stream' } },
     async (request, reply) => {
       const actor = requestActor(request);
+      // A few streams per staff session (issue 12, finding 7); the access hook checked the cookie.
+      const release = streamCap.open(
+        request.cookies[sessionCookieName(deps.config.cookieSecure)] ?? '',
+      );
+      if (release === undefined) {
+        request.log.warn('dashboard: too many event streams for one session');
+        return reply
+          .status(429)
+          .header('retry-after', '30')
+          .type('text/plain; charset=utf-8')
+          .send('Too many open dashboard tabs. Close some and reload.');
+      }
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -221,6 +236,7 @@ export async function dashboardAlertRoutes(
       const stop = () => {
         clearInterval(timer);
         streams.delete(res);
+        release();
       };
       request.raw.on('close', stop);
       res.on('close', stop);

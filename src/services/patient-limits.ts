@@ -1,0 +1,64 @@
+import { RED_FLAG_SYMPTOMS, type SymptomCode } from '../clinical/types.ts';
+import type { Clock } from './clock.ts';
+import { createRateLimiter } from './rate-limiter.ts';
+import { sha256Hex } from './secrets.ts';
+
+/**
+ * Limits on what a patient link's holder may send (issue 12, finding 7; decision 1112): per
+ * link and per IP address, in memory like the sign-in limiter. A **safety** request — the
+ * emergency button, or a check-in that ticks a red-flag symptom — is never held to the ordinary
+ * limits: it has its own ceiling, `SAFETY_FACTOR` times higher, and the caller logs it when it
+ * went past the ordinary one. Links are counted by the token's sha256, never the token.
+ */
+export const PATIENT_LIMITS = {
+  windowMs: 10 * 60_000,
+  perLink: 20,
+  perIp: 60,
+  safetyFactor: 10,
+} as const;
+
+export interface PatientLimitOutcome {
+  readonly allowed: boolean;
+  readonly retryAfterSeconds: number;
+  /** A safety request past the ordinary limits (allowed under its ceiling): log it. */
+  readonly overOrdinaryLimit: boolean;
+}
+
+export interface PatientLimits {
+  hit(input: {
+    readonly token: string;
+    readonly ip: string;
+    readonly safety: boolean;
+  }): PatientLimitOutcome;
+}
+
+export function createPatientLimits(
+  clock: Clock,
+  limits: typeof PATIENT_LIMITS = PATIENT_LIMITS,
+): PatientLimits {
+  const { windowMs, perLink, perIp, safetyFactor } = limits;
+  const links = createRateLimiter(clock, perLink, windowMs);
+  const ips = createRateLimiter(clock, perIp, windowMs);
+  const safeLinks = createRateLimiter(clock, perLink * safetyFactor, windowMs);
+  const safeIps = createRateLimiter(clock, perIp * safetyFactor, windowMs);
+  return {
+    hit({ token, ip, safety }) {
+      const link = `link:${sha256Hex(token)}`;
+      const ordinary = [links.hit(link), ips.hit(ip)];
+      const overOrdinary = ordinary.some((o) => !o.allowed);
+      const checked = safety ? [safeLinks.hit(link), safeIps.hit(ip)] : ordinary;
+      const refused = checked.filter((o) => !o.allowed);
+      return {
+        allowed: refused.length === 0,
+        retryAfterSeconds: Math.max(1, ...refused.map((o) => o.retryAfterSeconds)),
+        overOrdinaryLimit: safety && overOrdinary,
+      };
+    },
+  };
+}
+
+/** Whether form or JSON symptoms include a red-flag one (strings outside the list ignored). */
+export function ticksRedFlag(symptoms: unknown): boolean {
+  const list = Array.isArray(symptoms) ? symptoms : [symptoms];
+  return list.some((s) => typeof s === 'string' && RED_FLAG_SYMPTOMS.includes(s as SymptomCode));
+}
