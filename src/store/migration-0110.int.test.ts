@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDb, type Db } from './db.ts';
+import { withKeys } from './keyring.ts';
 import { createMigrator, migrateToLatest } from './migrations.ts';
+import { TEST_KEYS } from './test-keys.ts';
 
 /**
  * 0110 rebuilds `check_ins` on SQLite (a column cannot lose NOT NULL there): the rows, the
@@ -21,7 +23,7 @@ describe('migration 0110_soreness_optional on a SQLite file with data', () => {
 
   it('keeps check-ins, assessments and foreign keys, and then takes a null soreness', async () => {
     dir = mkdtempSync(join(tmpdir(), 'nc-0110-'));
-    db = createDb({ sqlitePath: join(dir, 'needlecare.db') });
+    db = withKeys(createDb({ sqlitePath: join(dir, 'needlecare.db') }), TEST_KEYS);
     const to = await createMigrator(db).migrateTo('0001_initial');
     expect(to.error).toBeUndefined();
     const at = '2026-11-25T10:00:00.000Z';

@@ -576,6 +576,9 @@ const sorenessOptional: Migration = {
       await sql`pragma foreign_keys = on`.execute(db);
     }
   },
+  // Down keeps the column nullable: reports without a number may already be stored, and a
+  // NOT NULL would refuse them. Running up again afterwards is harmless on both dialects.
+  async down(): Promise<void> {},
 };
 
 /**
