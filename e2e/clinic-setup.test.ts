@@ -6,6 +6,7 @@
  * axe-core clean and screenshots at 360 and 1280 px; the set-password page works with
  * JavaScript off. (Recording a session and the chest-pain alert are not walked here yet.)
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,9 @@ import { clinicCommand } from '../src/cli/commands/clinic.ts';
 import { outboxEvents } from '../src/cli/commands/serve.ts';
 import { systemClock } from '../src/services/clock.ts';
 import { createDb, type Db } from '../src/store/db.ts';
+import { withKeys } from '../src/store/keyring.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
+import { TEST_KEY_ENV, TEST_KEYS } from '../src/store/test-keys.ts';
 import { registerDashboard } from '../src/web/dashboard/dashboard.plugin.ts';
 import {
   CHROMIUM_MISSING,
@@ -44,7 +47,7 @@ beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
   dir = mkdtempSync(join(tmpdir(), 'nc-e2e-setup-'));
   const sqlitePath = join(dir, 'e2e.db');
-  db = createDb({ sqlitePath });
+  db = withKeys(createDb({ sqlitePath }), TEST_KEYS);
   await migrateToLatest(db);
   const config = testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' });
   app = await buildApp({
@@ -65,7 +68,7 @@ beforeAll(async () => {
     stdin: new PassThrough(),
     stdout,
     stderr: new PassThrough(),
-    env: { NEEDLECARE_DB: sqlitePath, PUBLIC_URL: base },
+    env: { ...TEST_KEY_ENV, NEEDLECARE_DB: sqlitePath, PUBLIC_URL: base },
   };
   const code = await clinicCommand(
     [

@@ -3,6 +3,7 @@
  * revoke her link, and erase her as the admin with the typed confirmation. axe-core clean in
  * English and Spanish, at 1280 px and on a 360 px phone; screenshots for a person to look at.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,9 @@ import { systemClock } from '../src/services/clock.ts';
 import { verifyAuditChain } from '../src/store/audit.repository.ts';
 import { updateClinicSettings } from '../src/store/clinics.repository.ts';
 import { createDb, type Db } from '../src/store/db.ts';
+import { withKeys } from '../src/store/keyring.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
 import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
 import {
   CHROMIUM_MISSING,
@@ -48,7 +51,7 @@ let patientId: string;
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
   dir = mkdtempSync(join(tmpdir(), 'nc-e2e-patients-'));
-  db = createDb({ sqlitePath: join(dir, 'e2e.db') });
+  db = withKeys(createDb({ sqlitePath: join(dir, 'e2e.db') }), TEST_KEYS);
   await migrateToLatest(db);
   app = await buildApp({
     config: testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' }),

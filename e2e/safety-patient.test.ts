@@ -16,7 +16,9 @@ import { manualClock } from '../src/services/clock.ts';
 import { updateClinicSettings } from '../src/store/clinics.repository.ts';
 import type { Db } from '../src/store/db.ts';
 import { createDb } from '../src/store/db.ts';
+import { withKeys } from '../src/store/keyring.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
 import { patientPagesPlugin } from '../src/web/patient/patient-pages.plugin.ts';
 import type { AxeViolation } from './browser.ts';
 import {
@@ -79,7 +81,7 @@ async function expectAxeClean(
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  db = createDb({ sqlitePath: ':memory:' });
+  db = withKeys(createDb({ sqlitePath: ':memory:' }), TEST_KEYS);
   await migrateToLatest(db);
   app = await buildApp({
     config: testConfig({ cookieSecure: false }),

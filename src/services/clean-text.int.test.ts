@@ -23,7 +23,7 @@ describeEachDialect('free text through the services', (ctx) => {
     const patient = await createPatient(deps, prac, { displayName: ' Ana\u0000 López\u0007 ' });
     expect(patient.displayName).toBe('Ana López');
     const recorded = await recordSession(deps, prac, {
-      patient: { displayName: 'Luis\u0000\nGarcía' },
+      patient: { displayName: 'Luis\u0000\nGarcía', phone: '+34 600 000 111' },
       performedAt: T0,
       sites: [{ muscle: 'tibialis-anterior', side: 'right' }],
     });

@@ -205,7 +205,7 @@ describeEachDialect('clinics and set-password links', (ctx) => {
         createdAt: now,
       });
       const recorded = await recordSession(deps, adminOf(a), {
-        patient: { displayName: 'Suspended Patient' },
+        patient: { displayName: 'Suspended Patient', phone: '+34 600 000 112' },
         performedAt: new Date(Date.parse(T0) - 30 * 60_000).toISOString(),
         sites: [{ muscle: 'gastrocnemius', side: 'left' }],
       });

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import { listClinics } from '../../store/clinics.repository.ts';
+import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 import type { CliIo } from '../io.ts';
 import { clinicCommand } from './clinic.ts';
 
@@ -54,8 +55,16 @@ describeEachDialect('needlecare clinic', (ctx) => {
   beforeAll(() => {
     env =
       ctx.config.databaseUrl === undefined
-        ? { NEEDLECARE_DB: ctx.config.sqlitePath, PUBLIC_URL: 'https://care.example.test' }
-        : { DATABASE_URL: ctx.config.databaseUrl, PUBLIC_URL: 'https://care.example.test' };
+        ? {
+            ...TEST_KEY_ENV,
+            NEEDLECARE_DB: ctx.config.sqlitePath,
+            PUBLIC_URL: 'https://care.example.test',
+          }
+        : {
+            ...TEST_KEY_ENV,
+            DATABASE_URL: ctx.config.databaseUrl,
+            PUBLIC_URL: 'https://care.example.test',
+          };
   });
 
   it('creates a clinic and prints one line with the set-password URL', async () => {

@@ -1,11 +1,13 @@
 import { createClinic, listAllClinics, setClinicSuspension } from '../../services/clinics.ts';
 import { AppError } from '../../services/errors.ts';
 import { createDb } from '../../store/db.ts';
+import { type KeyRing, withKeys } from '../../store/keyring.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
 import { parseCommandArgs } from '../args.ts';
 import { readConfig } from '../config.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
+import { KeySetupError, resolveKeyRing } from '../keys.ts';
 import { CLI_ACTOR, cliServiceDeps } from '../service-deps.ts';
 
 const USAGE = `usage: needlecare clinic <create|list|suspend|resume> …   (database from DATABASE_URL or NEEDLECARE_DB)
@@ -63,7 +65,17 @@ export async function clinicCommand(args: readonly string[], io: CliIo): Promise
 
   const config = readConfig('clinic', io);
   if (typeof config === 'number') return config;
-  const db = createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  let ring: KeyRing;
+  try {
+    ring = resolveKeyRing(config.keys, config);
+  } catch (error) {
+    if (!(error instanceof KeySetupError)) throw error;
+    return fail(error.message);
+  }
+  const db = withKeys(
+    createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }),
+    ring,
+  );
   const deps = cliServiceDeps(config, db);
   try {
     await migrateToLatest(db);
