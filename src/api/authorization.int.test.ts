@@ -34,7 +34,7 @@ interface Ids {
 interface Case {
   /** OpenAPI-style path, to check every documented route is covered. */
   route: string;
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: (ids: Ids) => string;
   payload?: (ids: Ids) => object;
   /** Expected status per caller; `ok` = the route's success status. */
@@ -230,6 +230,26 @@ const CASES: Case[] = [
     method: 'POST',
     url: (i) => `/api/v1/admin/api-tokens/${i.tokenIdA}/revoke`,
     expect: ADMIN(204, 404),
+  },
+  {
+    route: 'GET /api/v1/admin/webhooks',
+    method: 'GET',
+    url: () => '/api/v1/admin/webhooks',
+    expect: ADMIN(200, 200),
+  },
+  {
+    route: 'PUT /api/v1/admin/webhooks/{id}',
+    method: 'PUT',
+    url: () => '/api/v1/admin/webhooks/matrix',
+    payload: () => ({ url: 'https://hooks.example.com/nc', secret: 'matrix-secret-0123456789' }),
+    expect: ADMIN(200, 200),
+  },
+  {
+    // Each admin removes the endpoint their own PUT above added.
+    route: 'DELETE /api/v1/admin/webhooks/{id}',
+    method: 'DELETE',
+    url: () => '/api/v1/admin/webhooks/matrix',
+    expect: ADMIN(204, 204),
   },
   {
     route: 'GET /api/v1/admin/dead-letters',

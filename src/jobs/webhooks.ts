@@ -65,12 +65,16 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
   return { ok: false, reason: 'mismatch' };
 }
 
+export const FHIR_JSON = 'application/fhir+json';
+
 export interface WebhookDelivery {
   readonly url: string;
   readonly secret: string;
   readonly eventId: string;
   readonly body: string;
   readonly now: Date;
+  /** `application/json` (the native event, the default) or `application/fhir+json`. */
+  readonly contentType?: string;
 }
 
 export interface WebhookSender {
@@ -105,13 +109,18 @@ export function createWebhookSender(options: HttpWebhookOptions = {}): WebhookSe
       if (isIP(host) !== 0 && !allowHosts.includes(host) && !isPublicAddress(host)) {
         throw new DeliveryError(new NonPublicAddressError(host, host).message);
       }
+      const contentType = d.contentType ?? 'application/json';
+      // The FHIR form holds patient data: https only, but for a host the operator named.
+      if (contentType === FHIR_JSON && url.protocol === 'http:' && !allowHosts.includes(host)) {
+        throw new DeliveryError(`a FHIR webhook needs an https URL (host ${host})`);
+      }
       const timestamp = Math.floor(d.now.getTime() / 1000);
       const status = await post(url, {
         body: d.body,
         lookup,
         timeoutMs: options.timeoutMs ?? 10_000,
         headers: {
-          'content-type': 'application/json',
+          'content-type': contentType,
           'user-agent': 'Needlecare-Webhooks/1',
           [EVENT_ID_HEADER]: d.eventId,
           'idempotency-key': d.eventId,

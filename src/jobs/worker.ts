@@ -15,6 +15,9 @@
  *   timer of `start()` and the lease-renewal timer (which takes its instants from the clock).
  */
 import { createHash } from 'node:crypto';
+import type { SystemActor } from '../services/actors.ts';
+import { AppError } from '../services/errors.ts';
+import { discloseClinicRecord } from '../services/fhir-records.ts';
 import { readJobSettings } from '../services/job-settings.ts';
 import { applyRetention } from '../services/patient-records.ts';
 import { productUrls } from '../services/urls.ts';
@@ -28,6 +31,7 @@ import { appendAuditEvent } from '../store/audit.repository.ts';
 import { listCheckInsForSession } from '../store/checkins.repository.ts';
 import { type Clinic, findClinic } from '../store/clinics.repository.ts';
 import { type Db, withTransaction } from '../store/db.ts';
+import type { ClinicRecord } from '../store/interop.repository.ts';
 import { listLinksForSession } from '../store/links.repository.ts';
 import {
   claimDueOutbox,
@@ -56,13 +60,14 @@ import type {
   MissedCheckInPayload,
   PasswordLinkPayload,
   ReminderPayload,
+  WebhookEvent,
   WebhookPayload,
 } from './payloads.ts';
 import { EARLY_ANSWER_MINUTES } from './reminders.ts';
 import { escalationDelayMinutes, isWithinCoverage, nextCoverageStart } from './schedule.ts';
 import { openReminderLinks } from './sealed-links.ts';
 import type { SmsSender } from './sms-gateway.ts';
-import type { WebhookSender } from './webhooks.ts';
+import { FHIR_JSON, type WebhookSender } from './webhooks.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -112,6 +117,16 @@ export interface WorkerConfig {
   readonly retentionIntervalMs?: number;
 }
 
+/**
+ * Builds the FHIR form of an alert webhook (a message Bundle) from the patient's part of the
+ * record; undefined when the alert is not in it. Given by the composition root
+ * (`alertWebhookBuilder` of src/interop/fhir/webhook.ts): jobs import no door (decision 0910).
+ */
+export type FhirWebhookBuilder = (
+  record: ClinicRecord,
+  event: WebhookEvent,
+) => { readonly body: unknown; readonly patientIds: readonly string[] } | undefined;
+
 export interface WorkerDeps {
   readonly db: Db;
   readonly clock: Clock;
@@ -119,6 +134,8 @@ export interface WorkerDeps {
   readonly mailer: Mailer;
   readonly sms: SmsSender;
   readonly webhooks: WebhookSender;
+  /** For endpoints with `format: "fhir"`; without it their deliveries are dead-lettered. */
+  readonly fhirWebhook?: FhirWebhookBuilder;
   readonly workerId: string;
   readonly config: WorkerConfig;
 }
@@ -295,6 +312,19 @@ export function createWorker(deps: WorkerDeps): Worker {
     const endpoint =
       clinic && readJobSettings(clinic.escalation).webhooks.find((w) => w.id === p.webhookId);
     if (!endpoint) return { status: 'skipped', note: 'webhook endpoint no longer configured' };
+    if (endpoint.format === 'fhir') {
+      const body = await fhirWebhookBody(m, p);
+      if (body === undefined) return { status: 'skipped', note: 'alert no longer on record' };
+      await deps.webhooks.deliver({
+        url: endpoint.url,
+        secret: endpoint.secret,
+        eventId: p.event.id,
+        body,
+        contentType: FHIR_JSON,
+        now,
+      });
+      return { status: 'sent' };
+    }
     await deps.webhooks.deliver({
       url: endpoint.url,
       secret: endpoint.secret,
@@ -303,6 +333,40 @@ export function createWorker(deps: WorkerDeps): Worker {
       now,
     });
     return { status: 'sent' };
+  }
+
+  /**
+   * The FHIR Bundle of a webhook event, built from the stored record now (the alert as it
+   * stands). The disclosure service reads the patient's record in the clinic's scope and
+   * audits the disclosure (`webhook.fhir`, one event per attempt: each sends the data).
+   */
+  async function fhirWebhookBody(m: OutboxMessage, p: WebhookPayload): Promise<string | undefined> {
+    const build = deps.fhirWebhook;
+    if (build === undefined)
+      throw new PermanentError('FHIR webhooks need the FHIR mapping, which this worker lacks');
+    const actor: SystemActor = {
+      kind: 'system',
+      name: `worker:${deps.workerId}`,
+      clinicId: m.clinicId,
+      ip: '',
+      requestId: m.id,
+    };
+    try {
+      return await discloseClinicRecord({ db, clock }, actor, {
+        action: 'webhook.fhir',
+        subject: `Flag/${p.event.data.alert.id}`,
+        patientId: p.event.data.alert.patientId,
+        project: (record) => {
+          const built = build(record, p.event);
+          return built === undefined
+            ? { result: undefined, patientIds: [] }
+            : { result: JSON.stringify(built.body), patientIds: built.patientIds };
+        },
+      });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'not_found') return undefined;
+      throw error;
+    }
   }
 
   /** Run `fn` and mark the message sent in one transaction. */

@@ -8,7 +8,7 @@
  *   "emergencyMinutes": 15, "urgentMinutes": 120, "routineMinutes": null,
  *   "contacts": [{ "name": "Dr Backup", "email": "backup@clinic.example", "phone": "+34600000000" }],
  *   "alertEmail": "frontdesk@clinic.example",
- *   "webhooks": [{ "id": "ehr", "url": "https://ehr.example/hooks/needlecare", "secret": "…" }],
+ *   "webhooks": [{ "id": "ehr", "url": "https://ehr.example/hooks/needlecare", "secret": "…", "format": "fhir" }],
  *   "missedCheckInMinutes": 90,
  *   "afterHoursPhone": "+34 900 000 000"
  * }
@@ -19,7 +19,7 @@
  * the admin API to answer 400 with.
  */
 import type { EscalationSettings } from '../store/clinics.repository.ts';
-import { webhookHostProblem } from './public-address.ts';
+import { hostOf, webhookHostProblem } from './public-address.ts';
 import { checkName } from './text.ts';
 
 /** Minutes an alert may stay unacknowledged before the next contact is told. */
@@ -48,7 +48,16 @@ export interface WebhookEndpoint {
   readonly url: string;
   /** HMAC-SHA256 key shared with the receiver (docs/webhooks.md). */
   readonly secret: string;
+  /**
+   * What the body is: `native`, our JSON event (ids only; the default), or `fhir`, a FHIR R4
+   * message Bundle of the alert's Flag, RiskAssessment, QuestionnaireResponse and Patient
+   * (docs/decisions/0910). Both are signed the same way.
+   */
+  readonly format: WebhookFormat;
 }
+
+export const WEBHOOK_FORMATS = ['native', 'fhir'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 export interface JobSettings {
   readonly timing: EscalationTiming;
@@ -156,15 +165,42 @@ function parse(raw: EscalationSettings | unknown, allowHosts: readonly string[] 
         }
       }
       const secret = typeof o.secret === 'string' && o.secret.length >= 16 ? o.secret : null;
+      const format: WebhookFormat | null =
+        o.format === undefined || o.format === null
+          ? 'native'
+          : (WEBHOOK_FORMATS as readonly unknown[]).includes(o.format)
+            ? (o.format as WebhookFormat)
+            : null;
+      // The FHIR form carries the patient's name, contacts and answers: never over plain http,
+      // unless the operator named the host (a local receiver, tests; decision 1102).
+      if (
+        format === 'fhir' &&
+        url !== null &&
+        allowHosts !== null &&
+        hostProblem === null &&
+        new URL(url).protocol === 'http:' &&
+        !allowHosts.includes(hostOf(new URL(url)))
+      ) {
+        hostProblem = 'the FHIR form carries patient data: use an https URL';
+      }
       if (id === null) problems.push(`escalation.webhooks[${i}].id: 1–40 letters, digits, - or _`);
       else if (seen.has(id)) problems.push(`escalation.webhooks[${i}].id: repeated`);
       if (url === null) problems.push(`escalation.webhooks[${i}].url: must be an http(s) URL`);
       else if (hostProblem !== null) problems.push(`escalation.webhooks[${i}].url: ${hostProblem}`);
       if (secret === null)
         problems.push(`escalation.webhooks[${i}].secret: at least 16 characters`);
-      if (id !== null && !seen.has(id) && url !== null && hostProblem === null && secret !== null) {
+      if (format === null)
+        problems.push(`escalation.webhooks[${i}].format: must be "native" or "fhir"`);
+      if (
+        id !== null &&
+        !seen.has(id) &&
+        url !== null &&
+        hostProblem === null &&
+        secret !== null &&
+        format !== null
+      ) {
         seen.add(id);
-        webhooks.push({ id, url, secret });
+        webhooks.push({ id, url, secret, format });
       }
     });
   }

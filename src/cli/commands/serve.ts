@@ -4,7 +4,8 @@ import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
 import { type AppConfig, VARIABLES, workerIdOf } from '../../config/env.ts';
 import { cdsHooksRoutes } from '../../interop/cds.routes.ts';
-import { fhirRoutes } from '../../interop/fhir.routes.ts';
+import { alertWebhookBuilder } from '../../interop/fhir/webhook.ts';
+import { FHIR_PREFIX, fhirRoutes } from '../../interop/fhir.routes.ts';
 import { enqueueAlertDelivery } from '../../jobs/alerts.ts';
 import { cancelPendingReminders } from '../../jobs/outbox-queries.ts';
 import { cancelRemindersStoppedByPatient, enqueueSessionReminders } from '../../jobs/reminders.ts';
@@ -165,6 +166,10 @@ export async function startServer(
         mailer: s.mailer,
         sms: s.sms,
         webhooks: s.webhooks,
+        fhirWebhook: alertWebhookBuilder({
+          fhirBase: `${config.publicUrl}${FHIR_PREFIX}`,
+          publicUrl: config.publicUrl,
+        }),
         workerId,
         config: {
           publicUrl: config.publicUrl,

@@ -8,6 +8,8 @@
 import { hostname } from 'node:os';
 import { type DestinationStream, pino } from 'pino';
 import { workerIdOf } from '../../config/env.ts';
+import { alertWebhookBuilder } from '../../interop/fhir/webhook.ts';
+import { FHIR_PREFIX } from '../../interop/fhir.routes.ts';
 import { createSenders } from '../../jobs/senders.ts';
 import { createWorker, type RunSummary } from '../../jobs/worker.ts';
 import { createDb } from '../../store/db.ts';
@@ -93,6 +95,10 @@ export async function runWorkerCommand(
     mailer: senders.mailer,
     sms: senders.sms,
     webhooks: senders.webhooks,
+    fhirWebhook: alertWebhookBuilder({
+      fhirBase: `${config.publicUrl}${FHIR_PREFIX}`,
+      publicUrl: config.publicUrl,
+    }),
     workerId,
     config: {
       publicUrl: config.publicUrl,

@@ -7,15 +7,19 @@
  * CapabilityStatement and an OperationOutcome.
  */
 
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withKeys } from '../../../src/store/keyring.ts';
 import { TEST_KEY_ENV, TEST_KEYS } from '../../../src/store/test-keys.ts';
 import { runCli } from '../../../test/cli-harness.ts';
+import {
+  errorsOf,
+  NODE24,
+  validateWithFhirJs,
+  validateWithMedplum,
+} from '../../../test/fhir-validators.ts';
 import { testConfig } from '../../api/test-support.ts';
 import { seedDemo } from '../../cli/demo-seed.ts';
 import { AppError } from '../../services/errors.ts';
@@ -26,63 +30,6 @@ import { capabilityStatement } from './capability.ts';
 import { toFhirResources } from './map.ts';
 import { operationOutcomeOf } from './outcome.ts';
 import { catalogueRecord } from './test-fixtures.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-const NODE24 = join(ROOT, 'test', 'node24', 'node_modules', 'node', 'bin', 'node');
-const MEDPLUM_SCRIPT = join(ROOT, 'test', 'fhir-validate-medplum.mjs');
-
-interface Issue {
-  readonly file: string;
-  readonly line: number;
-  readonly resourceType: string;
-  readonly id?: string;
-  readonly severity: string;
-  readonly path: string;
-  readonly text: string;
-}
-
-function validateWithMedplum(files: readonly string[]): { checked: number; issues: Issue[] } {
-  const out = execFileSync(NODE24, [MEDPLUM_SCRIPT, ...files], { cwd: ROOT, encoding: 'utf8' });
-  return JSON.parse(out) as { checked: number; issues: Issue[] };
-}
-
-interface FhirJsValidator {
-  validate(
-    resource: unknown,
-    options: { errorOnUnexpected: boolean },
-  ): { valid: boolean; messages: { location?: string; severity: string; message: string }[] };
-}
-
-function validateWithFhirJs(files: readonly string[]): { checked: number; issues: Issue[] } {
-  const { Fhir } = createRequire(import.meta.url)('fhir') as { Fhir: new () => FhirJsValidator };
-  const fhir = new Fhir();
-  const issues: Issue[] = [];
-  let checked = 0;
-  for (const file of files) {
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .forEach((text, i) => {
-        if (text.trim() === '') return;
-        const resource = JSON.parse(text) as { resourceType: string; id?: string };
-        checked += 1;
-        for (const m of fhir.validate(resource, { errorOnUnexpected: true }).messages) {
-          issues.push({
-            file,
-            line: i + 1,
-            resourceType: resource.resourceType,
-            ...(resource.id === undefined ? {} : { id: resource.id }),
-            severity: m.severity,
-            path: m.location ?? '',
-            text: m.message,
-          });
-        }
-      });
-  }
-  return { checked, issues };
-}
-
-const errorsOf = (issues: readonly Issue[]) =>
-  issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
 
 describe('FHIR validation of everything the mapping produces', () => {
   let dir: string;

@@ -18,6 +18,13 @@ import {
   newStaffSchema,
   unlockStaff,
 } from '../../../services/staff.ts';
+import {
+  deleteWebhook,
+  listWebhooks,
+  saveWebhook,
+  saveWebhookSchema,
+  webhookViewSchema,
+} from '../../../services/webhook-settings.ts';
 import { requestActor } from '../../audit.ts';
 import {
   AUTHED_PROBLEMS,
@@ -200,6 +207,65 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       await revokeClinicApiToken(deps, requestActor(request), { tokenId: request.params.id });
+      return reply.status(204).send();
+    },
+  );
+
+  const webhookParams = {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,40}$' } },
+  } as const;
+
+  typed.get(
+    '/webhooks',
+    {
+      config: admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Webhook endpoints of the clinic (never the secrets)',
+        response: {
+          200: {
+            type: 'object',
+            properties: { items: { type: 'array', items: webhookViewSchema } },
+          },
+          ...problemResponses(...ADMIN_PROBLEMS),
+        },
+      },
+    },
+    async (request) => ({ items: await listWebhooks(deps, requestActor(request)) }),
+  );
+
+  typed.put(
+    '/webhooks/:id',
+    {
+      config: admin,
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Add or change a webhook endpoint: URL, secret, and format (native JSON or a FHIR R4 Bundle)',
+        params: webhookParams,
+        body: saveWebhookSchema,
+        response: { 200: webhookViewSchema, ...problemResponses(...ADMIN_PROBLEMS) },
+      },
+    },
+    async (request) =>
+      saveWebhook(deps, requestActor(request), { id: request.params.id, ...request.body }),
+  );
+
+  typed.delete(
+    '/webhooks/:id',
+    {
+      config: admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Remove a webhook endpoint',
+        params: webhookParams,
+        response: { 204: { type: 'null' }, ...problemResponses(...ADMIN_PROBLEMS) },
+      },
+    },
+    async (request, reply) => {
+      await deleteWebhook(deps, requestActor(request), request.params.id);
       return reply.status(204).send();
     },
   );
