@@ -114,11 +114,11 @@ export async function cdsHooksRoutes(app: FastifyInstance): Promise<void> {
       // Authenticate before the body is read: an unknown caller learns nothing about it.
       onRequest: async (request) => {
         const client = await authenticateCdsClient(
-          app.deps.db,
+          app.deps,
           request.headers.authorization,
           serviceUrl,
-          app.deps.clock.now(),
           keySets,
+          { ip: request.ip, requestId: request.id },
         );
         (request as { cdsClient?: typeof client }).cdsClient = client;
       },

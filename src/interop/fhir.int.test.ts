@@ -2,6 +2,15 @@ import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { buildInteropWorld, type InteropWorld, PUBLIC_URL } from '../../test/interop-world.ts';
+import { pruneExpired } from '../jobs/housekeeping.ts';
+import {
+  PUBLIC_URL as JOBS_URL,
+  recordingLogger,
+  recordingMailer,
+  recordingSms,
+  recordingWebhooks,
+} from '../jobs/test-support.ts';
+import { createWorker } from '../jobs/worker.ts';
 import { listAuditEvents } from '../store/audit.repository.ts';
 
 /** The fields the tests read from a FHIR answer (a Bundle, an OperationOutcome or a resource). */
@@ -231,5 +240,76 @@ describeEachDialect('FHIR R4 API', (ctx) => {
       headers: { authorization: `Bearer ${w.demoToken}`, prefer: 'respond-async' },
     });
     expect(badType.statusCode).toBe(400);
+  });
+
+  it('purges an expired bulk export in the worker’s housekeeping; its status and file URLs then answer 404', async () => {
+    const kick = await w.app.inject({
+      method: 'GET',
+      url: '/fhir/R4/$export?_type=Patient',
+      headers: { authorization: `Bearer ${w.demoToken}`, prefer: 'respond-async' },
+    });
+    expect(kick.statusCode).toBe(202);
+    const path = String(kick.headers['content-location']).replace(PUBLIC_URL, '');
+    const manifest = await get(path);
+    expect(manifest.status).toBe(200);
+    const expires = Date.parse(String(manifest.headers.expires));
+    const fileUrl = (
+      manifest.body as unknown as { output: { url: string }[] }
+    ).output[0]?.url.replace(PUBLIC_URL, '');
+    if (fileUrl === undefined) throw new Error('no file in the manifest');
+    const exportId = path.split('/').pop() ?? '';
+    const rows = async () => ({
+      exports: (
+        await ctx.db
+          .withTables<{ fhir_exports: { id: string } }>()
+          .selectFrom('fhir_exports')
+          .select('id')
+          .where('id', '=', exportId)
+          .execute()
+      ).length,
+      files: (
+        await ctx.db
+          .withTables<{ fhir_export_files: { export_id: string } }>()
+          .selectFrom('fhir_export_files')
+          .select('export_id')
+          .where('export_id', '=', exportId)
+          .execute()
+      ).length,
+    });
+
+    // Housekeeping before the expiry keeps it.
+    expect((await pruneExpired(ctx.db, new Date(expires - 60_000))).fhirExports).toBe(0);
+    expect(await rows()).toEqual({ exports: 1, files: 1 });
+
+    const started = w.clock.now();
+    try {
+      w.clock.set(new Date(expires + 60_000));
+      const worker = createWorker({
+        db: ctx.db,
+        clock: w.clock,
+        logger: recordingLogger(),
+        mailer: recordingMailer(),
+        sms: recordingSms(),
+        webhooks: recordingWebhooks(),
+        workerId: 'export-purge',
+        config: { publicUrl: JOBS_URL, retentionIntervalMs: Number.MAX_SAFE_INTEGER },
+      });
+      await worker.runOnce();
+      expect(await rows()).toEqual({ exports: 0, files: 0 });
+
+      const status = await get(path);
+      expect(status.status).toBe(404);
+      expect(status.type).toMatch(/^application\/fhir\+json/);
+      expect(status.body.resourceType).toBe('OperationOutcome');
+      const file = await w.app.inject({
+        method: 'GET',
+        url: fileUrl,
+        headers: { authorization: `Bearer ${w.demoToken}` },
+      });
+      expect(file.statusCode).toBe(404);
+      expect((file.json() as FhirBody).resourceType).toBe('OperationOutcome');
+    } finally {
+      w.clock.set(started);
+    }
   });
 });

@@ -1,11 +1,14 @@
 /**
  * Housekeeping the worker runs on a schedule (issue 9): rows that only grow and whose use has
  * passed. Expired staff sessions can never sign anyone in again; idempotency records only
- * matter while a client may still retry; delivered (or cancelled) outbox messages are history.
+ * matter while a client may still retry; delivered (or cancelled) outbox messages are history;
+ * a FHIR bulk export's files are kept only until it expires (decision 0903); a CDS Hooks JWT's
+ * `jti` only while the token could still be accepted (decision 0911).
  * Dead letters and pending messages are never pruned.
  */
-import type { Db } from '../store/db.ts';
+import { type Db, withTransaction } from '../store/db.ts';
 import { deleteIdempotencyKeysBefore } from '../store/idempotency.repository.ts';
+import { deleteExpiredCdsJwtIds, deleteExpiredFhirExports } from '../store/interop.repository.ts';
 import { deleteFinishedOutboxBefore } from '../store/outbox.repository.ts';
 import { deleteExpiredStaffSessions } from '../store/staff.repository.ts';
 
@@ -33,6 +36,10 @@ export interface PruneCounts {
   readonly staffSessions: number;
   readonly idempotencyKeys: number;
   readonly outboxMessages: number;
+  /** Bulk `$export` results past their expiry, with their NDJSON files. */
+  readonly fhirExports: number;
+  /** `jti`s of CDS Hooks JWTs that have expired. */
+  readonly cdsJwtIds: number;
 }
 
 /** Delete what has expired as of `now`; each kind in its own short statement. */
@@ -51,5 +58,7 @@ export async function pruneExpired(
     db,
     new Date(now.getTime() - r.deliveredOutboxMs),
   );
-  return { staffSessions, idempotencyKeys, outboxMessages };
+  const fhirExports = await withTransaction(db, (trx) => deleteExpiredFhirExports(trx, now));
+  const cdsJwtIds = await deleteExpiredCdsJwtIds(db, now);
+  return { staffSessions, idempotencyKeys, outboxMessages, fhirExports, cdsJwtIds };
 }

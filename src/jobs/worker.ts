@@ -102,7 +102,10 @@ export interface WorkerConfig {
    * (decision 0802).
    */
   readonly leaseMs?: number;
-  /** Housekeeping (expired staff sessions, old idempotency keys and delivered messages). */
+  /**
+   * Housekeeping (expired staff sessions, old idempotency keys and delivered messages, expired
+   * bulk exports, expired CDS Hooks `jti`s).
+   */
   readonly retention?: Partial<RetentionConfig>;
   /** Messages claimed per round (default 10). */
   readonly batchSize?: number;
@@ -656,7 +659,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     lastPruneAt = now.getTime();
     try {
       const pruned = await pruneExpired(db, now, config.retention);
-      if (pruned.staffSessions + pruned.idempotencyKeys + pruned.outboxMessages > 0) {
+      if (Object.values(pruned).some((n) => n > 0)) {
         logger.info({ workerId: deps.workerId, ...pruned }, 'housekeeping: pruned');
       }
     } catch (error) {

@@ -45,6 +45,11 @@ type InteropTables = {
     count: number;
     ndjson: string;
   };
+  cds_jwt_ids: {
+    issuer: string;
+    jti: string;
+    expires_at: string;
+  };
 };
 
 function interop(db: Db) {
@@ -341,4 +346,53 @@ export async function deleteFhirExport(db: Db, clinicId: string, id: string): Pr
     .where('id', '=', id)
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
+}
+
+/**
+ * Record that `issuer` used `jti`, unless it did before (decision 0911): one insert against
+ * the primary key, so two processes racing with the same token cannot both succeed. The
+ * issuer's expired entries go first (they can no longer match a token that is accepted).
+ * Returns false for a replay.
+ */
+export async function insertCdsJwtId(
+  db: Db,
+  input: { issuer: string; jti: string; expiresAt: InstantInput; now: InstantInput },
+): Promise<boolean> {
+  await interop(db)
+    .deleteFrom('cds_jwt_ids')
+    .where('issuer', '=', input.issuer)
+    .where('expires_at', '<=', toIso(input.now))
+    .execute();
+  const result = await interop(db)
+    .insertInto('cds_jwt_ids')
+    .values({ issuer: input.issuer, jti: input.jti, expires_at: toIso(input.expiresAt) })
+    .onConflict((oc) => oc.columns(['issuer', 'jti']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Housekeeping: forget the `jti`s of tokens that have expired. */
+export async function deleteExpiredCdsJwtIds(db: Db, now: InstantInput): Promise<number> {
+  const result = await interop(db)
+    .deleteFrom('cds_jwt_ids')
+    .where('expires_at', '<=', toIso(now))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * Housekeeping: delete the exports (and, by their foreign key and explicitly, their files)
+ * that expired at or before `now` (decision 0903). Returns the number of exports deleted.
+ */
+export async function deleteExpiredFhirExports(db: Db, now: InstantInput): Promise<number> {
+  const expired = interop(db)
+    .selectFrom('fhir_exports')
+    .select('id')
+    .where('expires_at', '<=', toIso(now));
+  await interop(db).deleteFrom('fhir_export_files').where('export_id', 'in', expired).execute();
+  const result = await interop(db)
+    .deleteFrom('fhir_exports')
+    .where('expires_at', '<=', toIso(now))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -6,15 +6,17 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { claimCdsTokenId } from '../../services/cds-tokens.ts';
+import type { ServiceDeps } from '../../services/deps.ts';
 import { AppError } from '../../services/errors.ts';
-import type { Db } from '../../store/db.ts';
 import { type CdsClient, findCdsClientByIssuer } from '../../store/interop.repository.ts';
 
 /**
  * CDS Hooks 2.0 authentication (docs/decisions/0904): the EHR signs a JWT per request with an
  * asymmetric key; we find the EHR by its `iss` (an allow-list: the cds_clients table), verify
  * the signature with its JWKS, `aud` = the exact service URL, `exp` no more than 5 minutes
- * ahead, and require `iat` and `jti`. Anything wrong is a 401 that says little.
+ * ahead, and require `iat` and `jti`; a `jti` the issuer used before, within the token's
+ * lifetime, is a replay (decision 0911). Anything wrong is a 401 that says little.
  */
 const ALGORITHMS = [
   'RS256',
@@ -53,12 +55,14 @@ function refused(): AppError {
 }
 
 export async function authenticateCdsClient(
-  db: Db,
+  deps: Pick<ServiceDeps, 'db' | 'clock'>,
   authorization: string | undefined,
   audience: string,
-  now: Date,
   cache: KeySetCache,
+  request: { readonly ip: string; readonly requestId: string },
 ): Promise<CdsClient> {
+  const { db } = deps;
+  const now = deps.clock.now();
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(
     authorization ?? '',
   );
@@ -73,6 +77,8 @@ export async function authenticateCdsClient(
   if (issuer === undefined) throw refused();
   const client = await findCdsClientByIssuer(db, issuer);
   if (client === undefined) throw refused();
+  let exp: number;
+  let jti: string;
   try {
     const { payload } = await jwtVerify(token, keySetOf(client, cache), {
       issuer: client.issuer,
@@ -84,8 +90,19 @@ export async function authenticateCdsClient(
     });
     const nowS = Math.floor(now.getTime() / 1000);
     if ((payload.exp ?? 0) > nowS + MAX_LIFETIME_S + CLOCK_TOLERANCE_S) throw refused();
+    exp = payload.exp ?? 0;
+    jti = typeof payload.jti === 'string' ? payload.jti : '';
   } catch {
     throw refused();
   }
+  await claimCdsTokenId(deps, {
+    clinicId: client.clinicId,
+    clientId: client.id,
+    issuer: client.issuer,
+    jti,
+    acceptedUntil: new Date((exp + CLOCK_TOLERANCE_S) * 1000),
+    ip: request.ip,
+    requestId: request.requestId,
+  });
   return client;
 }
