@@ -3,13 +3,18 @@ import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { buildInteropWorld, type InteropWorld, NOW, PUBLIC_URL } from '../../test/interop-world.ts';
+import { buildApp } from '../api/app.ts';
+import { createLogger } from '../api/logger.ts';
+import { testConfig } from '../api/test-support.ts';
 import { RULEBOOK_V1 } from '../clinical/rulebook-v1.ts';
+import { pruneExpired } from '../jobs/housekeeping.ts';
 import type { SystemActor } from '../services/actors.ts';
 import { manualClock } from '../services/clock.ts';
 import { linkPatientIdentifier, registerCdsClient } from '../services/interop-setup.ts';
 import { listAlerts } from '../store/alerts.repository.ts';
 import { insertPatient } from '../store/patients.repository.ts';
 import { SUMMARY_MAX } from './cds/cards.ts';
+import { cdsHooksRoutes } from './cds.routes.ts';
 
 const MRN = 'urn:oid:2.16.840.1.113883.19.5';
 const SERVICE = `${PUBLIC_URL}/cds-services/needlecare-patient-view`;
@@ -91,7 +96,14 @@ describeEachDialect('CDS Hooks patient-view (the test plays the EHR)', (ctx) => 
   });
 
   async function jwt(
-    options: { key?: CryptoKey; iss?: string; aud?: string; exp?: number; alg?: string } = {},
+    options: {
+      key?: CryptoKey;
+      iss?: string;
+      aud?: string;
+      exp?: number;
+      alg?: string;
+      jti?: string;
+    } = {},
   ): Promise<string> {
     return new SignJWT({})
       .setProtectedHeader({ alg: options.alg ?? 'ES384', typ: 'JWT', kid: 'ehr-1' })
@@ -99,12 +111,12 @@ describeEachDialect('CDS Hooks patient-view (the test plays the EHR)', (ctx) => 
       .setAudience(options.aud ?? SERVICE)
       .setIssuedAt(NOW_S)
       .setExpirationTime(options.exp ?? NOW_S + 300)
-      .setJti(randomUUID())
+      .setJti(options.jti ?? randomUUID())
       .sign(options.key ?? ehrKey);
   }
 
-  async function patientView(mrn: string | null, token: string | null) {
-    const res = await w.app.inject({
+  async function patientView(mrn: string | null, token: string | null, app = w.app) {
+    const res = await app.inject({
       method: 'POST',
       url: '/cds-services/needlecare-patient-view',
       headers: token === null ? {} : { authorization: `Bearer ${token}` },
@@ -207,6 +219,101 @@ describeEachDialect('CDS Hooks patient-view (the test plays the EHR)', (ctx) => 
     for (const token of bad) {
       const res = await patientView('MRN-1', token);
       expect(res.status, String(token)).toBe(401);
+    }
+  });
+
+  it('refuses a replayed JWT (same jti from the same EHR) with 401, and audits the attempt', async () => {
+    const token = await jwt();
+    const first = await patientView('MRN-1', token);
+    expect(first.status).toBe(200);
+    expect(first.body.cards.length).toBeGreaterThan(0);
+    const again = await patientView('MRN-1', token);
+    expect(again.status).toBe(401);
+    expect(JSON.stringify(again.body)).not.toContain('cards');
+    const replays = await ctx.db
+      .selectFrom('audit_events')
+      .select(['action', 'actor_type', 'clinic_id'])
+      .where('action', '=', 'cds.jwt_replay')
+      .execute();
+    expect(replays).toEqual([
+      { action: 'cds.jwt_replay', actor_type: 'system', clinic_id: w.demoClinicId },
+    ]);
+    // A fresh token (new jti) from the same EHR still works.
+    expect((await patientView('MRN-1', await jwt())).status).toBe(200);
+  });
+
+  it('tracks jti per issuer: another EHR may use the same jti', async () => {
+    const jti = `shared-${randomUUID()}`;
+    expect((await patientView('MRN-1', await jwt({ jti }))).status).toBe(200);
+    expect((await patientView('MRN-9', await jwt({ jti, iss: otherIssuer }))).status).toBe(200);
+    expect((await patientView('MRN-1', await jwt({ jti }))).status).toBe(401);
+  });
+
+  it('two servers on one database: of the same token sent to both at once, exactly one is accepted', async () => {
+    const second = await buildApp({
+      config: testConfig({ publicUrl: PUBLIC_URL }),
+      db: ctx.openAnother(),
+      clock: w.clock,
+      logger: createLogger('silent'),
+      plugins: [cdsHooksRoutes],
+    });
+    await second.ready();
+    try {
+      for (let round = 0; round < 3; round += 1) {
+        const token = await jwt();
+        const answers = await Promise.all([
+          patientView('MRN-2', token),
+          patientView('MRN-2', token, second),
+        ]);
+        expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('forgets a jti once its token has expired: on the next insert and in housekeeping', async () => {
+    const count = async () =>
+      (
+        await ctx.db
+          .withTables<{ cds_jwt_ids: { issuer: string } }>()
+          .selectFrom('cds_jwt_ids')
+          .select('issuer')
+          .execute()
+      ).length;
+    expect(await count()).toBeGreaterThan(0);
+    const started = w.clock.now();
+    try {
+      // Past every token's exp (+5 min) and the tolerance (30 s).
+      w.clock.set(new Date(Date.parse(NOW) + 10 * 60_000));
+      const pruned = await pruneExpired(ctx.db, w.clock.now());
+      expect(pruned.cdsJwtIds).toBeGreaterThan(0);
+      expect(await count()).toBe(0);
+      // Inserting for an issuer drops that issuer's expired entries first.
+      const nowS = Math.floor(w.clock.now().getTime() / 1000);
+      const late = await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'ehr-1' })
+        .setIssuer(issuer)
+        .setAudience(SERVICE)
+        .setIssuedAt(nowS)
+        .setExpirationTime(nowS + 60)
+        .setJti(randomUUID())
+        .sign(ehrKey);
+      expect((await patientView('MRN-1', late)).status).toBe(200);
+      expect(await count()).toBe(1);
+      w.clock.set(new Date(Date.parse(NOW) + 20 * 60_000));
+      const later = await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'ehr-1' })
+        .setIssuer(issuer)
+        .setAudience(SERVICE)
+        .setIssuedAt(nowS + 600)
+        .setExpirationTime(nowS + 660)
+        .setJti(randomUUID())
+        .sign(ehrKey);
+      expect((await patientView('MRN-1', later)).status).toBe(200);
+      expect(await count()).toBe(1);
+    } finally {
+      w.clock.set(started);
     }
   });
 });
