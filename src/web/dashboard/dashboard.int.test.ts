@@ -19,6 +19,7 @@ import {
   testConfig,
 } from '../../api/test-support.ts';
 import { type ManualClock, manualClock } from '../../services/clock.ts';
+import { readJobSettings } from '../../services/job-settings.ts';
 import { findAlert } from '../../store/alerts.repository.ts';
 import { findClinic } from '../../store/clinics.repository.ts';
 import type { Db } from '../../store/db.ts';
@@ -698,6 +699,70 @@ describeEachDialect('dashboard routes', (ctx) => {
       expect(
         (await post(`/app/clinic/staff/${a.practitionerId}/deactivate`, adminB, {})).statusCode,
       ).toBe(404);
+    });
+
+    it('adds a webhook in FHIR form, changes its form, removes it; never shows the secret', async () => {
+      const secret = 'dash-webhook-secret-0123456789';
+      const plain = await post('/app/clinic/webhooks', adminA, {
+        id: 'ehr',
+        url: 'http://hooks.example.com/nc',
+        secret,
+        format: 'fhir',
+      });
+      expect(plain.statusCode).toBe(400);
+      expect(plain.body).toContain('use an https URL');
+      expect(plain.body).toContain('value="http://hooks.example.com/nc"');
+      expect(plain.body).not.toContain(secret);
+      const short = await post('/app/clinic/webhooks', adminA, {
+        id: 'ehr',
+        url: 'https://hooks.example.com/nc',
+        secret: 'short',
+        format: 'fhir',
+      });
+      expect(short.statusCode).toBe(400);
+      expect(short.body).toContain('Signing secret');
+      const added = await post('/app/clinic/webhooks', adminA, {
+        id: 'ehr',
+        url: 'https://hooks.example.com/nc',
+        secret,
+        format: 'fhir',
+      });
+      expect(added.statusCode).toBe(303);
+      const page = await get('/app/clinic?done=webhook&name=ehr', adminA);
+      expect(page.body).toContain('Webhook ehr saved.');
+      expect(page.body).toContain('https://hooks.example.com/nc');
+      expect(page.body).toMatch(/<option value="fhir" selected>/);
+      expect(page.body).not.toContain(secret);
+      let stored = readJobSettings((await findClinic(ctx.db, a.clinicId))?.escalation ?? {});
+      expect(stored.webhooks).toEqual([
+        { id: 'ehr', url: 'https://hooks.example.com/nc', secret, format: 'fhir' },
+      ]);
+      // The row's own form: no secret sent, the stored one is kept.
+      const changed = await post('/app/clinic/webhooks', adminA, {
+        id: 'ehr',
+        url: 'https://hooks.example.com/nc',
+        format: 'native',
+      });
+      expect(changed.statusCode).toBe(303);
+      stored = readJobSettings((await findClinic(ctx.db, a.clinicId))?.escalation ?? {});
+      expect(stored.webhooks).toEqual([
+        { id: 'ehr', url: 'https://hooks.example.com/nc', secret, format: 'native' },
+      ]);
+      expect(
+        (
+          await post('/app/clinic/webhooks', pracA, {
+            id: 'x',
+            url: 'https://a.example.com',
+            secret,
+          })
+        ).statusCode,
+      ).toBe(403);
+      const pracDelete = await post('/app/clinic/webhooks/ehr/delete', pracA, {});
+      expect(pracDelete.statusCode).toBe(403);
+      expect((await post('/app/clinic/webhooks/ehr/delete', adminA, {})).statusCode).toBe(303);
+      expect((await post('/app/clinic/webhooks/ehr/delete', adminA, {})).statusCode).toBe(404);
+      stored = readJobSettings((await findClinic(ctx.db, a.clinicId))?.escalation ?? {});
+      expect(stored.webhooks).toEqual([]);
     });
   });
 

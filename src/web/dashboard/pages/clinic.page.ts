@@ -1,6 +1,7 @@
 import { LOCALES } from '../../../clinical/types.ts';
 import { WEEKDAYS } from '../../../services/clinic-settings.ts';
 import { NO_PASSWORD } from '../../../services/set-password.ts';
+import type { WebhookView } from '../../../services/webhook-settings.ts';
 import type { Clinic, Weekday } from '../../../store/clinics.repository.ts';
 import type { StaffUser } from '../../../store/staff.repository.ts';
 import { html, raw } from '../../shared/html.ts';
@@ -27,7 +28,17 @@ export interface NewStaffForm {
   readonly role: string;
 }
 
+/** The add-or-change webhook form as sent (never the secret). */
+export interface WebhookForm {
+  readonly id: string;
+  readonly url: string;
+  readonly format: string;
+}
+
 export interface ClinicView {
+  readonly webhooks: readonly WebhookView[];
+  readonly webhookForm: WebhookForm;
+  readonly webhookErrors: readonly string[];
   readonly staff: readonly StaffUser[];
   readonly settings: SettingsForm;
   readonly settingsErrors: readonly string[];
@@ -133,7 +144,51 @@ ${LOCALES.map((l) => html`<span class="side"><input type="checkbox" id="cs-lang-
 </fieldset>
 <p><button type="submit" class="btn primary">${tr(L, 'saveSettings')}</button></p>
 </form>
-</section>`,
+</section>
+${webhooksSection(ctx, view)}`,
     { nav: 'clinic', flash },
   );
+}
+
+const FORMAT_KEY = { native: 'formatNative', fhir: 'formatFhir' } as const;
+
+function formatOptions(L: PageContext['locale'], selected: string): ReturnType<typeof html> {
+  return html`${(['native', 'fhir'] as const).map(
+    (f) =>
+      html`<option value="${f}"${f === selected ? raw(' selected') : ''}>${tr(L, FORMAT_KEY[f])}</option>`,
+  )}`;
+}
+
+/** The clinic's webhook endpoints: each one's form (native JSON or FHIR), add, change, remove. */
+function webhooksSection(ctx: PageContext, view: ClinicView): ReturnType<typeof html> {
+  const L = ctx.locale;
+  const f = view.webhookForm;
+  return html`<section aria-labelledby="webhooks-title">
+<h2 id="webhooks-title">${tr(L, 'webhooksTitle')}</h2>
+<p>${tr(L, 'webhooksLead')}</p>
+${
+  view.webhooks.length === 0
+    ? html`<p>${tr(L, 'noWebhooks')}</p>`
+    : html`<div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'scrollTable', { name: tr(L, 'webhooksTitle') })}"><table>
+<caption class="visually-hidden">${tr(L, 'webhooksTitle')}</caption>
+<thead><tr><th scope="col">${tr(L, 'webhookId')}</th><th scope="col">${tr(L, 'webhookUrl')}</th><th scope="col">${tr(L, 'webhookFormat')}</th><th scope="col">${tr(L, 'actions')}</th></tr></thead>
+<tbody>${view.webhooks.map(
+        (w) => html`<tr><td>${w.id}</td><td class="url">${w.url}</td><td>
+<form method="post" action="/app/clinic/webhooks">${csrfField(ctx)}<input type="hidden" name="id" value="${w.id}"><input type="hidden" name="url" value="${w.url}">
+<label for="wh-format-${w.id}" class="visually-hidden">${tr(L, 'changeFormat', { name: w.id })}</label><select id="wh-format-${w.id}" name="format">${formatOptions(L, w.format)}</select>
+<button type="submit" class="btn secondary">${tr(L, 'changeFormat', { name: w.id })}</button></form></td>
+<td><form method="post" action="/app/clinic/webhooks/${w.id}/delete">${csrfField(ctx)}<button type="submit" class="btn danger-outline">${tr(L, 'deleteWebhook', { name: w.id })}</button></form></td></tr>`,
+      )}</tbody>
+</table></div>`
+}
+<h3 id="add-webhook-title">${tr(L, 'addWebhook')}</h3>
+${errorList(L, view.webhookErrors)}
+<form method="post" action="/app/clinic/webhooks" class="stack" aria-labelledby="add-webhook-title">${csrfField(ctx)}
+<p><label for="wh-id">${tr(L, 'webhookId')}</label><input id="wh-id" name="id" required maxlength="40" pattern="[A-Za-z0-9_-]{1,40}" value="${f.id}"></p>
+<p><label for="wh-url">${tr(L, 'webhookUrl')}</label><input id="wh-url" name="url" type="url" required maxlength="2000" value="${f.url}"></p>
+<p><label for="wh-secret">${tr(L, 'webhookSecret')}</label><input id="wh-secret" name="secret" type="password" minlength="16" maxlength="200" autocomplete="new-password" aria-describedby="wh-secret-help"> <span id="wh-secret-help" class="hint">${tr(L, 'webhookSecretHelp')}</span></p>
+<p><label for="wh-format">${tr(L, 'webhookFormat')}</label><select id="wh-format" name="format">${formatOptions(L, f.format)}</select></p>
+<p><button type="submit" class="btn primary">${tr(L, 'saveWebhook')}</button></p>
+</form>
+</section>`;
 }

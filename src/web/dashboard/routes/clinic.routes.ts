@@ -19,6 +19,12 @@ import {
   resendInvitation,
   revokeInvitation,
 } from '../../../services/staff.ts';
+import {
+  deleteWebhook,
+  listWebhooks,
+  saveWebhook,
+  saveWebhookSchema,
+} from '../../../services/webhook-settings.ts';
 import type { Weekday } from '../../../store/clinics.repository.ts';
 import { field, fields, sendPage, staffOf } from '../context.ts';
 import { messagePage } from '../layout.ts';
@@ -29,6 +35,7 @@ import {
   type NewStaffForm,
   type SettingsForm,
   settingsFormOf,
+  type WebhookForm,
 } from '../pages/clinic.page.ts';
 
 const adminRoute = { access: 'public', dashboard: 'admin' } as const;
@@ -47,6 +54,10 @@ const FIELD_LABEL: Readonly<Record<string, DashboardMessageKey>> = {
   displayName: 'displayName',
   role: 'role',
   language: 'inviteLanguage',
+  id: 'webhookId',
+  url: 'webhookUrl',
+  secret: 'webhookSecret',
+  format: 'webhookFormat',
 };
 
 function issueText(L: Locale, issue: FieldIssue): string {
@@ -130,6 +141,7 @@ export function parseSettingsForm(
 }
 
 const EMPTY_STAFF: NewStaffForm = { email: '', displayName: '', role: DEFAULT_STAFF_ROLE };
+const EMPTY_WEBHOOK: WebhookForm = { id: '', url: '', format: 'native' };
 
 /** Run the schema a service takes over a parsed form; its problems in the page's words. */
 function schemaErrors(
@@ -160,11 +172,14 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       settingsErrors?: string[];
       newStaff?: NewStaffForm;
       staffErrors?: string[];
+      webhookForm?: WebhookForm;
+      webhookErrors?: string[];
       flash?: string;
     },
   ) {
     const { clinic, page } = staffOf(request);
     const list = await listClinicStaff(deps, requestActor(request));
+    const webhooks = await listWebhooks(deps, requestActor(request));
     const settings = parts.settings ?? settingsFormOf(clinic);
     const timeZones = zones.includes(settings.timeZone) ? zones : [settings.timeZone, ...zones];
     return sendPage(
@@ -173,6 +188,9 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       clinicPage(
         page,
         {
+          webhooks,
+          webhookForm: parts.webhookForm ?? EMPTY_WEBHOOK,
+          webhookErrors: parts.webhookErrors ?? [],
           staff: list,
           settings,
           settingsErrors: parts.settingsErrors ?? [],
@@ -191,6 +209,8 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
     deactivated: 'staffDeactivated',
     resent: 'inviteResent',
     revoked: 'inviteRevoked',
+    webhook: 'webhookSaved',
+    webhookDeleted: 'webhookDeleted',
   };
 
   app.get<{ Querystring: { done?: string; name?: string } }>(
@@ -317,6 +337,56 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
           );
         throw error;
       }
+    },
+  );
+
+  app.post('/clinic/webhooks', { config: adminRoute }, async (request, reply) => {
+    const L = staffOf(request).page.locale;
+    const id = field(request.body, 'id').trim();
+    const url = field(request.body, 'url').trim();
+    const secret = field(request.body, 'secret');
+    const format = field(request.body, 'format') || 'native';
+    const webhookForm: WebhookForm = { id, url, format };
+    const body = { url, format, ...(secret === '' ? {} : { secret }) };
+    const errors = schemaErrors(request, L, saveWebhookSchema, body);
+    if (errors.length > 0) return show(request, reply, 400, { webhookForm, webhookErrors: errors });
+    try {
+      // The schema has just checked the shape.
+      await saveWebhook(deps, requestActor(request), {
+        id,
+        ...(body as { url: string; secret?: string; format?: 'native' | 'fhir' }),
+      });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'validation_failed') {
+        return show(request, reply, 400, {
+          webhookForm,
+          webhookErrors: error.errors.map((i) => issueText(L, i)),
+        });
+      }
+      throw error;
+    }
+    return reply.redirect(`/app/clinic?done=webhook&name=${encodeURIComponent(id)}`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/clinic/webhooks/:id/delete',
+    { config: adminRoute },
+    async (request, reply) => {
+      try {
+        await deleteWebhook(deps, requestActor(request), request.params.id);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'not_found')
+          return sendPage(
+            reply,
+            404,
+            messagePage(staffOf(request).page, 'notFoundTitle', 'notFoundText'),
+          );
+        throw error;
+      }
+      return reply.redirect(
+        `/app/clinic?done=webhookDeleted&name=${encodeURIComponent(request.params.id)}`,
+        303,
+      );
     },
   );
 }
