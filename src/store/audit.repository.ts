@@ -138,8 +138,8 @@ function toAuditEvent(row: AuditEventRow): AuditEvent {
  * throws rather than write an unprotected event. Runs in the caller's transaction (or its own),
  * so the event commits or rolls back with the write it records. The audit_head row serialises
  * appenders: on PostgreSQL it is read `FOR UPDATE`, so concurrent writers queue instead of
- * forking the chain; on SQLite the head is written first, which takes the database write lock
- * before anything is read.
+ * forking the chain; on SQLite every transaction begins IMMEDIATE, holding the database write
+ * lock before anything is read.
  */
 export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<AuditEvent> {
   const key = keysOf(db).audit.current;
@@ -153,11 +153,12 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
         .forUpdate()
         .executeTakeFirst();
     } else {
+      // `withTransaction` begins IMMEDIATE on SQLite: this transaction already holds the only
+      // write lock, so a plain read of the head cannot be overtaken (decision 0801).
       head = await trx
-        .updateTable('audit_head')
-        .set((eb) => ({ last_seq: eb.ref('last_seq') }))
+        .selectFrom('audit_head')
+        .select(['last_seq', 'last_hash'])
         .where('id', '=', 1)
-        .returning(['last_seq', 'last_hash'])
         .executeTakeFirst();
     }
     if (!head) throw new Error('audit_head row missing: run migrations');
@@ -189,6 +190,17 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
       .execute();
     return toAuditEvent(row);
   });
+}
+
+/**
+ * Take the chain's head lock now, as the next `appendAuditEvent` in this transaction would
+ * (PostgreSQL: `FOR UPDATE` on the head row). For a transaction of many writes that each append
+ * (a group commit): taking it first gives every such transaction the same lock order. SQLite
+ * transactions begin IMMEDIATE, which already holds the only write lock: nothing to do.
+ */
+export async function lockAuditHead(trx: Db): Promise<void> {
+  if (dialectOf(trx) !== 'postgres') return;
+  await trx.selectFrom('audit_head').select('id').where('id', '=', 1).forUpdate().execute();
 }
 
 /**
