@@ -180,5 +180,6 @@ export function groupCommitStats(
   db: Db,
   name: string,
 ): { readonly groups: number; readonly items: number; readonly largest: number } {
-  return queues.get(db)?.get(name)?.stats ?? { groups: 0, items: 0, largest: 0 };
+  const stats = queues.get(db)?.get(name)?.stats;
+  return stats === undefined ? { groups: 0, items: 0, largest: 0 } : { ...stats };
 }
