@@ -182,12 +182,23 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
       prev_hash: head.last_hash,
       hash: keyedHash(key.key, key.id, head.last_hash, fields),
     };
-    await trx.insertInto('audit_events').values(row).execute();
-    await trx
-      .updateTable('audit_head')
-      .set({ last_seq: row.seq, last_hash: row.hash })
-      .where('id', '=', 1)
-      .execute();
+    if (dialectOf(trx) === 'postgres') {
+      // One round trip instead of two while the head is locked (decision 1011): PostgreSQL
+      // runs a data-modifying WITH whether or not the outer statement reads it.
+      await trx
+        .with('appended', (qc) => qc.insertInto('audit_events').values(row))
+        .updateTable('audit_head')
+        .set({ last_seq: row.seq, last_hash: row.hash })
+        .where('id', '=', 1)
+        .execute();
+    } else {
+      await trx.insertInto('audit_events').values(row).execute();
+      await trx
+        .updateTable('audit_head')
+        .set({ last_seq: row.seq, last_hash: row.hash })
+        .where('id', '=', 1)
+        .execute();
+    }
     return toAuditEvent(row);
   });
 }
