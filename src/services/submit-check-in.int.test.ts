@@ -159,6 +159,11 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(outcomes[1]).toMatchObject({ reason: { code: 'idempotency_key_reused' } });
     expect(await listCheckInsForSession(ctx.db, s.link.sessionId)).toHaveLength(1);
+    // The refused one wrote its check-in and audit event before its key was found taken: both
+    // went with its savepoint (the held audit event too), and the chain is whole.
+    const audited = await listAuditEvents(ctx.db, { subjectType: 'check_in', limit: 200 });
+    expect(audited.filter((e) => e.details.sessionId === s.link.sessionId)).toHaveLength(1);
+    expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
     expect(await listCheckInsForSession(ctx.db, other.link.sessionId)).toHaveLength(1);
   });
 

@@ -10,15 +10,15 @@ import {
   raiseOpenAlertSeverity,
   severityRank,
 } from '../store/alerts.repository.ts';
-import { lockAuditHead } from '../store/audit.repository.ts';
+import { deferAuditAppends } from '../store/audit.repository.ts';
 import {
   type CheckInSource,
   insertAssessment,
   insertCheckIn,
   listReportsForSession,
 } from '../store/checkins.repository.ts';
-import type { Db } from '../store/db.ts';
-import { withGroupCommit } from '../store/group-commit.ts';
+import { type Db, dialectOf } from '../store/db.ts';
+import { type GroupCommitOptions, withGroupCommit } from '../store/group-commit.ts';
 import {
   findIdempotentResponse,
   type IdempotentResponse,
@@ -70,11 +70,19 @@ function cleanReport(input: ReportInput): ReportInput {
 }
 
 /**
- * A group of check-ins takes the audit chain's head first (PostgreSQL: `FOR UPDATE`), the lock
- * each of them takes anyway: two groups then queue on it instead of taking session locks in
- * different orders and deadlocking.
+ * Check-ins are written in groups (decision 1010). Their audit events are chained once per
+ * group, just before it commits (`deferAuditAppends`), so the chain's head is locked for a
+ * moment per group rather than from each check-in's append to its commit; PostgreSQL then
+ * writes several groups at once on the pool's connections. SQLite has one connection: one
+ * group at a time.
  */
-const GROUP_OPTIONS = { maxItems: 64, beforeGroup: lockAuditHead } as const;
+function groupOptions(db: Db): GroupCommitOptions {
+  return {
+    maxItems: 64,
+    concurrency: dialectOf(db) === 'postgres' ? 4 : 1,
+    deferred: deferAuditAppends,
+  };
+}
 
 /** Thrown inside the transaction to roll it back when a concurrent request won the key. */
 class KeyTaken extends Error {}
@@ -146,7 +154,7 @@ export async function submitCheckIn(
         }
         return response;
       },
-      GROUP_OPTIONS,
+      groupOptions(db),
     );
   } catch (error) {
     if (!(error instanceof KeyTaken) || idempotencyKey === undefined) throw error;

@@ -204,14 +204,54 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
 }
 
 /**
- * Take the chain's head lock now, as the next `appendAuditEvent` in this transaction would
- * (PostgreSQL: `FOR UPDATE` on the head row). For a transaction of many writes that each append
- * (a group commit): taking it first gives every such transaction the same lock order. SQLite
- * transactions begin IMMEDIATE, which already holds the only write lock: nothing to do.
+ * `appendAuditEvent`, unless this transaction holds its events back (`deferAuditAppends`):
+ * then the event joins them, to be chained when the transaction flushes them. What services
+ * record through (`recordAudit`).
  */
-export async function lockAuditHead(trx: Db): Promise<void> {
-  if (dialectOf(trx) !== 'postgres') return;
-  await trx.selectFrom('audit_head').select('id').where('id', '=', 1).forUpdate().execute();
+export async function recordAuditEvent(db: Db, event: NewAuditEvent): Promise<void> {
+  const held = deferredAppends.get(db);
+  if (held !== undefined) held.push(event);
+  else await appendAuditEvent(db, event);
+}
+
+/** Transactions whose appends wait for `flush` (`deferAuditAppends`). */
+const deferredAppends = new WeakMap<Db, NewAuditEvent[]>();
+
+/** The appends of one transaction, held back to be chained all at once before it commits. */
+export interface DeferredAuditAppends {
+  /** How many are held (a savepoint's mark). */
+  mark(): number;
+  /** Drop those held after `mark` (their savepoint was rolled back). */
+  rollbackTo(mark: number): void;
+  /**
+   * Chain and insert every held event, in order, under the head lock (`appendAuditEventsInBulk`),
+   * and stop holding: call last before the commit, in the same transaction.
+   */
+  flush(): Promise<void>;
+}
+
+/**
+ * From now on `recordAuditEvent(trx, …)` in this transaction holds its events back, and
+ * `flush` appends them in one stretch of the chain (decision 1010). For a group commit: the
+ * chain's head is then locked for a moment at the end of the transaction instead of from each
+ * write's first append to the commit, so groups on PostgreSQL no longer queue on it, and a group
+ * of N check-ins reads and writes the head once instead of N times. The events, their order and
+ * their transaction are the same as appended one by one. `appendAuditEvent` itself still appends
+ * at once (its caller wants the seq and hash).
+ */
+export function deferAuditAppends(trx: Db): DeferredAuditAppends {
+  const held: NewAuditEvent[] = [];
+  deferredAppends.set(trx, held);
+  return {
+    mark: () => held.length,
+    rollbackTo: (mark) => {
+      held.length = mark;
+    },
+    flush: async () => {
+      deferredAppends.delete(trx);
+      await appendAuditEventsInBulk(trx, held);
+    },
+  };
 }
 
 /**

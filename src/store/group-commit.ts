@@ -17,18 +17,34 @@ import { type Db, withTransaction } from './db.ts';
  * - A group of one runs without a savepoint: exactly the transaction it had before.
  * - Inside a caller's transaction there is nothing to group: `fn` runs in it directly.
  *
- * The queue is per database handle and per `name`. One group is written at a time per queue;
- * requests that arrive while it is written form the next group, so the group grows with the
- * load by itself and an idle server adds one event-loop turn (`setImmediate`) of latency.
+ * The queue is per database handle and per `name`. `concurrency` groups are written at a time
+ * per queue (one by default); requests that arrive while they are written form the next group,
+ * so groups grow with the load by themselves and an idle server adds one event-loop turn
+ * (`setImmediate`) of latency. On PostgreSQL a deadlock with another writer runs the group again.
  */
 export interface GroupCommitOptions {
   /** At most this many items in one transaction (default 64). */
   readonly maxItems?: number;
   /**
-   * Run first in every group of more than one item, before any item (e.g. take a lock every item
-   * would take anyway, so two groups never take their locks in different orders).
+   * Groups written at the same time (default 1). More than one only helps where the database
+   * takes several connections' writes at once (PostgreSQL); on SQLite there is one connection.
    */
+  readonly concurrency?: number;
+  /** Run first in every group of more than one item, before any item. */
   readonly beforeGroup?: (trx: Db) => Promise<void>;
+  /**
+   * Work the items hand to the group instead of doing it at once (the audit appends,
+   * `deferAuditAppends`): started with each transaction, cut back when an item's savepoint is
+   * rolled back, and flushed last, inside the transaction, before it commits.
+   */
+  readonly deferred?: (trx: Db) => DeferredWork;
+}
+
+/** See `GroupCommitOptions.deferred`. */
+export interface DeferredWork {
+  mark(): number;
+  rollbackTo(mark: number): void;
+  flush(): Promise<void>;
 }
 
 interface Item {
@@ -43,6 +59,8 @@ type Outcome =
 
 /** PostgreSQL's deadlock_detected: a group waited on a lock held by a writer waiting on it. */
 const PG_DEADLOCK = '40P01';
+/** Runs of one group when PostgreSQL keeps choosing it as a deadlock's victim. */
+const DEADLOCK_ATTEMPTS = 3;
 
 function isDeadlock(error: unknown): boolean {
   return (
@@ -55,8 +73,9 @@ function isDeadlock(error: unknown): boolean {
 class GroupQueue {
   readonly #db: Db;
   readonly #options: GroupCommitOptions;
-  #queue: Item[] = [];
-  #busy = false;
+  readonly #queue: Item[] = [];
+  #inFlight = 0;
+  #scheduled = false;
   /** Groups written and items in them, for tests and the bench. */
   readonly stats = { groups: 0, items: 0, largest: 0 };
 
@@ -68,35 +87,45 @@ class GroupQueue {
   add<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#busy) {
-        this.#busy = true;
-        // One event-loop turn: every request whose body was parsed in this turn joins.
-        setImmediate(() => void this.#drain());
-      }
+      this.#kick();
     });
   }
 
-  async #drain(): Promise<void> {
-    const max = this.#options.maxItems ?? 64;
-    try {
-      while (this.#queue.length > 0) {
+  /**
+   * Start groups after one event-loop turn, so every request whose body was parsed in this turn
+   * joins; while all writers are busy, arrivals wait and form the next group.
+   */
+  #kick(): void {
+    const concurrency = this.#options.concurrency ?? 1;
+    if (this.#scheduled || this.#inFlight >= concurrency || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      const max = this.#options.maxItems ?? 64;
+      while (this.#inFlight < concurrency && this.#queue.length > 0) {
         const items = this.#queue.splice(0, max);
-        await this.#write(items);
+        this.#inFlight += 1;
+        void this.#write(items).finally(() => {
+          this.#inFlight -= 1;
+          this.#kick();
+        });
       }
-    } finally {
-      this.#busy = false;
-    }
+    });
   }
 
   async #write(items: readonly Item[]): Promise<void> {
     let outcomes: Outcome[] = [];
     try {
-      outcomes = await this.#attempt(items).catch((error: unknown) => {
-        // Two groups (or a group and another writer) deadlocked: PostgreSQL aborted this one.
-        // Nothing of it was committed or acknowledged: write it once more.
-        if (!isDeadlock(error)) throw error;
-        return this.#attempt(items);
-      });
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          outcomes = await this.#attempt(items);
+          break;
+        } catch (error) {
+          // Two groups (or a group and another writer) deadlocked and PostgreSQL aborted this
+          // one: nothing of it was committed or acknowledged, so it runs once more.
+          if (!isDeadlock(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
+        }
+      }
     } catch (error) {
       for (const item of items) item.reject(error);
       return;
@@ -111,20 +140,36 @@ class GroupQueue {
     });
   }
 
-  /** One transaction over the group; returns each item's outcome once it has committed. */
+  /**
+   * One transaction over the group; returns each item's outcome once it has committed. An
+   * item's own error becomes its outcome; any other error (begin, the deferred work, commit)
+   * fails the transaction and so every item.
+   */
   #attempt(items: readonly Item[]): Promise<Outcome[]> {
+    const { beforeGroup, deferred } = this.#options;
     const only = items.length === 1 ? items[0] : undefined;
     if (only !== undefined) {
-      return withTransaction(this.#db, (trx) => only.fn(trx)).then(
+      // A group of one: the plain transaction it always was; its error rolls it back.
+      return withTransaction(this.#db, async (trx) => {
+        const work = deferred?.(trx);
+        const value = await only.fn(trx);
+        await work?.flush();
+        return value;
+      }).then(
         (value): Outcome[] => [{ ok: true, value }],
-        (error: unknown): Outcome[] => [{ ok: false, error }],
+        (error: unknown): Outcome[] => {
+          if (isDeadlock(error)) throw error;
+          return [{ ok: false, error }];
+        },
       );
     }
     return withTransaction(this.#db, async (trx) => {
       // A fresh list on every run: withTransaction may run this again on a new connection.
       const outcomes: Outcome[] = [];
-      await this.#options.beforeGroup?.(trx);
+      const work = deferred?.(trx);
+      await beforeGroup?.(trx);
       for (const item of items) {
+        const mark = work?.mark() ?? 0;
         await sql`savepoint group_item`.execute(trx);
         try {
           const value = await item.fn(trx);
@@ -134,9 +179,11 @@ class GroupQueue {
           // If the rollback itself fails (connection lost), that error fails the whole group.
           await sql`rollback to savepoint group_item`.execute(trx);
           await sql`release savepoint group_item`.execute(trx);
+          work?.rollbackTo(mark);
           outcomes.push({ ok: false, error });
         }
       }
+      await work?.flush();
       return outcomes;
     });
   }
