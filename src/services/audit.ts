@@ -1,4 +1,4 @@
-import { type AuditActorType, appendAuditEvent } from '../store/audit.repository.ts';
+import { type AuditActorType, recordAuditEvent } from '../store/audit.repository.ts';
 import type { Db } from '../store/db.ts';
 import type { Actor } from './actors.ts';
 import type { Clock } from './clock.ts';
@@ -54,7 +54,7 @@ export async function recordAudit(
   actor: AuditActor,
   what: AuditWhat,
 ): Promise<void> {
-  await appendAuditEvent(db, {
+  await recordAuditEvent(db, {
     at: clock.now(),
     clinicId: actor.clinicId,
     actorType: actor.actorType,

@@ -11,7 +11,11 @@ import {
   listCheckInsForSession,
 } from '../store/checkins.repository.ts';
 import { type Clinic, findClinic } from '../store/clinics.repository.ts';
-import { findLinkByTokenHash, type PatientLink } from '../store/links.repository.ts';
+import {
+  findLinkByTokenHash,
+  findLinkWithClinicState,
+  type PatientLink,
+} from '../store/links.repository.ts';
 import { findPatient, type Patient } from '../store/patients.repository.ts';
 import { findNeedlingSession, type NeedlingSession } from '../store/sessions.repository.ts';
 import type { Actor, LinkActor } from './actors.ts';
@@ -38,22 +42,21 @@ export async function resolvePatientLink(
   actor: Actor,
   token: string,
 ): Promise<ActiveLink> {
-  const link =
+  const found =
     token.length === 0 || token.length > MAX_TOKEN_LENGTH
       ? undefined
-      : await findLinkByTokenHash(deps.db, sha256Hex(token));
-  if (link === undefined) {
+      : await findLinkWithClinicState(deps.db, sha256Hex(token));
+  if (found === undefined) {
     throw new AppError(
       'not_found',
       'This link is not valid. Please ask your clinic for a new one.',
     );
   }
+  const { link } = found;
   const linkStatus = linkState(link, deps.clock.now());
   // A suspended clinic's links open no form: the "link gone" page names the clinic's phone.
   const state =
-    linkStatus === 'active' && (await findClinic(deps.db, link.clinicId))?.suspendedAt != null
-      ? 'clinic_suspended'
-      : linkStatus;
+    linkStatus === 'active' && found.clinicSuspendedAt !== null ? 'clinic_suspended' : linkStatus;
   if (state !== 'active') {
     await recordAudit(deps.db, deps.clock, auditActorOf(asLinkActor(actor, link)), {
       action: 'patient_link.refused',

@@ -10,20 +10,21 @@ import {
   raiseOpenAlertSeverity,
   severityRank,
 } from '../store/alerts.repository.ts';
+import { deferAuditAppends } from '../store/audit.repository.ts';
 import {
   type CheckInSource,
   insertAssessment,
   insertCheckIn,
-  listCheckInsForSession,
+  listReportsForSession,
 } from '../store/checkins.repository.ts';
-import { findClinic } from '../store/clinics.repository.ts';
-import { type Db, withTransaction } from '../store/db.ts';
+import { type Db, dialectOf } from '../store/db.ts';
+import { type GroupCommitOptions, withGroupCommit } from '../store/group-commit.ts';
 import {
   findIdempotentResponse,
   type IdempotentResponse,
   saveIdempotentResponse,
 } from '../store/idempotency.repository.ts';
-import { findNeedlingSession, lockSessionForCheckIn } from '../store/sessions.repository.ts';
+import { findSessionForCheckIn } from '../store/sessions.repository.ts';
 import type { LinkActor } from './actors.ts';
 import { type AuditActor, auditActorOf, recordAudit } from './audit.ts';
 import { cleanOptionalText } from './clean-text.ts';
@@ -68,6 +69,21 @@ function cleanReport(input: ReportInput): ReportInput {
   return note === undefined ? rest : { ...rest, note };
 }
 
+/**
+ * Check-ins are written in groups (decision 1010). Their audit events are chained once per
+ * group, just before it commits (`deferAuditAppends`), so the chain's head is locked for a
+ * moment per group rather than from each check-in's append to its commit; PostgreSQL then
+ * writes several groups at once on the pool's connections. SQLite has one connection: one
+ * group at a time.
+ */
+function groupOptions(db: Db): GroupCommitOptions {
+  return {
+    maxItems: 64,
+    concurrency: dialectOf(db) === 'postgres' ? 4 : 1,
+    deferred: deferAuditAppends,
+  };
+}
+
 /** Thrown inside the transaction to roll it back when a concurrent request won the key. */
 class KeyTaken extends Error {}
 
@@ -98,6 +114,10 @@ function replay(prior: IdempotentResponse, requestHash: string): CheckInResponse
  * report plus this one → `triage` → check-in, assessment, alert (created, or an open one
  * raised — never lowered or closed) with its `alertRaised` event (outbox), audit event and
  * idempotency record. The JSON API and the patient pages both call it.
+ *
+ * Concurrent check-ins share that transaction (group commit, decision 1010): each runs in its
+ * own savepoint of one transaction, so N check-ins pay for one commit; each is answered only
+ * once the transaction has committed, and one that fails rolls back alone.
  */
 export async function submitCheckIn(
   deps: ServiceDeps,
@@ -116,21 +136,26 @@ export async function submitCheckIn(
     if (prior !== undefined) return replay(prior, requestHash);
   }
   try {
-    return await withTransaction(db, async (trx) => {
-      const response = await writeCheckIn(trx, deps, auditActorOf(actor), cleaned);
-      if (idempotencyKey !== undefined) {
-        const saved = await saveIdempotentResponse(trx, {
-          scope,
-          key: idempotencyKey,
-          requestHash,
-          statusCode: response.status,
-          response: response.body,
-          createdAt: clock.now(),
-        });
-        if (!saved) throw new KeyTaken();
-      }
-      return response;
-    });
+    return await withGroupCommit(
+      db,
+      'check-in',
+      async (trx) => {
+        const response = await writeCheckIn(trx, deps, auditActorOf(actor), cleaned);
+        if (idempotencyKey !== undefined) {
+          const saved = await saveIdempotentResponse(trx, {
+            scope,
+            key: idempotencyKey,
+            requestHash,
+            statusCode: response.status,
+            response: response.body,
+            createdAt: clock.now(),
+          });
+          if (!saved) throw new KeyTaken();
+        }
+        return response;
+      },
+      groupOptions(db),
+    );
   } catch (error) {
     if (!(error instanceof KeyTaken) || idempotencyKey === undefined) throw error;
     const prior = await findIdempotentResponse(db, scope, idempotencyKey);
@@ -162,22 +187,14 @@ export async function pressEmergencyButton(
 async function writeCheckIn(trx: Db, deps: ServiceDeps, actor: AuditActor, req: SubmitCheckIn) {
   const { clock } = deps;
   const { link, input, source } = req;
-  await lockSessionForCheckIn(trx, link.clinicId, link.sessionId);
-  const session = await findNeedlingSession(trx, link.clinicId, link.sessionId);
-  const clinic = await findClinic(trx, link.clinicId);
-  if (session === undefined || clinic === undefined)
-    throw new AppError('not_found', 'This link is not valid.');
+  // Locks the session (PostgreSQL) and reads session, sites and clinic in one statement.
+  const found = await findSessionForCheckIn(trx, link.clinicId, link.sessionId);
+  if (found === undefined) throw new AppError('not_found', 'This link is not valid.');
+  const { session, clinic } = found;
   const now = clock.now();
   const hoursAfter = Math.max(0, (now.getTime() - Date.parse(session.performedAt)) / HOUR_MS);
-  const history = await listCheckInsForSession(trx, session.id);
-  const reports: Report[] = [
-    ...history.map((c) => ({
-      hoursAfter: c.hoursAfter,
-      soreness: c.soreness,
-      symptoms: c.symptoms,
-    })),
-    { hoursAfter, soreness: input.soreness, symptoms: input.symptoms },
-  ];
+  const reports: Report[] = await listReportsForSession(trx, session.id);
+  reports.push({ hoursAfter, soreness: input.soreness, symptoms: input.symptoms });
   const sites = session.sites.map((s) =>
     s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side },
   );

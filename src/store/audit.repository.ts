@@ -138,8 +138,8 @@ function toAuditEvent(row: AuditEventRow): AuditEvent {
  * throws rather than write an unprotected event. Runs in the caller's transaction (or its own),
  * so the event commits or rolls back with the write it records. The audit_head row serialises
  * appenders: on PostgreSQL it is read `FOR UPDATE`, so concurrent writers queue instead of
- * forking the chain; on SQLite the head is written first, which takes the database write lock
- * before anything is read.
+ * forking the chain; on SQLite every transaction begins IMMEDIATE, holding the database write
+ * lock before anything is read.
  */
 export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<AuditEvent> {
   const key = keysOf(db).audit.current;
@@ -153,11 +153,12 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
         .forUpdate()
         .executeTakeFirst();
     } else {
+      // `withTransaction` begins IMMEDIATE on SQLite: this transaction already holds the only
+      // write lock, so a plain read of the head cannot be overtaken (decision 0801).
       head = await trx
-        .updateTable('audit_head')
-        .set((eb) => ({ last_seq: eb.ref('last_seq') }))
+        .selectFrom('audit_head')
+        .select(['last_seq', 'last_hash'])
         .where('id', '=', 1)
-        .returning(['last_seq', 'last_hash'])
         .executeTakeFirst();
     }
     if (!head) throw new Error('audit_head row missing: run migrations');
@@ -181,14 +182,76 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
       prev_hash: head.last_hash,
       hash: keyedHash(key.key, key.id, head.last_hash, fields),
     };
-    await trx.insertInto('audit_events').values(row).execute();
-    await trx
-      .updateTable('audit_head')
-      .set({ last_seq: row.seq, last_hash: row.hash })
-      .where('id', '=', 1)
-      .execute();
+    if (dialectOf(trx) === 'postgres') {
+      // One round trip instead of two while the head is locked (decision 1011): PostgreSQL
+      // runs a data-modifying WITH whether or not the outer statement reads it.
+      await trx
+        .with('appended', (qc) => qc.insertInto('audit_events').values(row))
+        .updateTable('audit_head')
+        .set({ last_seq: row.seq, last_hash: row.hash })
+        .where('id', '=', 1)
+        .execute();
+    } else {
+      await trx.insertInto('audit_events').values(row).execute();
+      await trx
+        .updateTable('audit_head')
+        .set({ last_seq: row.seq, last_hash: row.hash })
+        .where('id', '=', 1)
+        .execute();
+    }
     return toAuditEvent(row);
   });
+}
+
+/**
+ * `appendAuditEvent`, unless this transaction holds its events back (`deferAuditAppends`):
+ * then the event joins them, to be chained when the transaction flushes them. What services
+ * record through (`recordAudit`).
+ */
+export async function recordAuditEvent(db: Db, event: NewAuditEvent): Promise<void> {
+  const held = deferredAppends.get(db);
+  if (held !== undefined) held.push(event);
+  else await appendAuditEvent(db, event);
+}
+
+/** Transactions whose appends wait for `flush` (`deferAuditAppends`). */
+const deferredAppends = new WeakMap<Db, NewAuditEvent[]>();
+
+/** The appends of one transaction, held back to be chained all at once before it commits. */
+export interface DeferredAuditAppends {
+  /** How many are held (a savepoint's mark). */
+  mark(): number;
+  /** Drop those held after `mark` (their savepoint was rolled back). */
+  rollbackTo(mark: number): void;
+  /**
+   * Chain and insert every held event, in order, under the head lock (`appendAuditEventsInBulk`),
+   * and stop holding: call last before the commit, in the same transaction.
+   */
+  flush(): Promise<void>;
+}
+
+/**
+ * From now on `recordAuditEvent(trx, …)` in this transaction holds its events back, and
+ * `flush` appends them in one stretch of the chain (decision 1010). For a group commit: the
+ * chain's head is then locked for a moment at the end of the transaction instead of from each
+ * write's first append to the commit, so groups on PostgreSQL no longer queue on it, and a group
+ * of N check-ins reads and writes the head once instead of N times. The events, their order and
+ * their transaction are the same as appended one by one. `appendAuditEvent` itself still appends
+ * at once (its caller wants the seq and hash).
+ */
+export function deferAuditAppends(trx: Db): DeferredAuditAppends {
+  const held: NewAuditEvent[] = [];
+  deferredAppends.set(trx, held);
+  return {
+    mark: () => held.length,
+    rollbackTo: (mark) => {
+      held.length = mark;
+    },
+    flush: async () => {
+      deferredAppends.delete(trx);
+      await appendAuditEventsInBulk(trx, held);
+    },
+  };
 }
 
 /**

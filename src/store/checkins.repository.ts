@@ -132,6 +132,28 @@ export async function insertAssessment(db: Db, input: NewAssessment): Promise<As
 }
 
 /**
+ * What triage needs of a session's earlier check-ins, in the order received (the order of
+ * `listCheckInsForSession`): one narrow statement instead of check-ins plus assessments.
+ */
+export async function listReportsForSession(
+  db: Db,
+  sessionId: string,
+): Promise<{ hoursAfter: number; soreness: number | null; symptoms: SymptomCode[] }[]> {
+  const rows = await db
+    .selectFrom('check_ins')
+    .select(['hours_after', 'soreness', 'symptoms_json'])
+    .where('session_id', '=', sessionId)
+    .orderBy('received_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    hoursAfter: Number(row.hours_after),
+    soreness: row.soreness,
+    symptoms: parseJson<SymptomCode[]>(row.symptoms_json),
+  }));
+}
+
+/**
  * A session's check-ins in the order received, each with its assessment (null if none).
  * Access control is the caller's: it reached `sessionId` through a clinic-scoped lookup or a
  * patient link.

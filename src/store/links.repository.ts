@@ -71,6 +71,36 @@ export async function findLinkByTokenHash(
   return { ...toLink(row), patientId: row.patient_id };
 }
 
+/**
+ * `findLinkByTokenHash` plus whether the link's clinic is suspended, in one statement: what
+ * every patient-link request needs before it may act (decision 1011), without loading (and
+ * unsealing) the whole clinic.
+ */
+export async function findLinkWithClinicState(
+  db: Db,
+  tokenHash: string,
+): Promise<
+  | {
+      readonly link: PatientLink & { readonly patientId: string };
+      readonly clinicSuspendedAt: string | null;
+    }
+  | undefined
+> {
+  const row = await db
+    .selectFrom('patient_links as l')
+    .innerJoin('needling_sessions as s', 's.id', 'l.session_id')
+    .innerJoin('clinics as c', 'c.id', 'l.clinic_id')
+    .selectAll('l')
+    .select(['s.patient_id', 'c.suspended_at as clinic_suspended_at'])
+    .where('l.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    link: { ...toLink(row), patientId: row.patient_id },
+    clinicSuspendedAt: row.clinic_suspended_at,
+  };
+}
+
 export async function listLinksForSession(
   db: Db,
   clinicId: string,

@@ -1,0 +1,184 @@
+import type { FastifyInstance } from 'fastify';
+import { beforeAll, expect, it } from 'vitest';
+import { describeEachDialect } from '../../test/dialects.ts';
+import { makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
+import { listAlertsForPatient } from '../store/alerts.repository.ts';
+import { listAuditEvents, verifyAuditChain } from '../store/audit.repository.ts';
+import { listCheckInsForSession } from '../store/checkins.repository.ts';
+import { groupCommitStats } from '../store/group-commit.ts';
+import type { AnonymousActor, LinkActor, StaffActor } from './actors.ts';
+import type { ManualClock } from './clock.ts';
+import type { ServiceDeps } from './deps.ts';
+import { type ActiveLink, resolvePatientLink } from './patient-link.ts';
+import { recordSession } from './record-session.ts';
+import { type CheckInResponse, pressEmergencyButton, submitCheckIn } from './submit-check-in.ts';
+
+const base = { ip: '127.0.0.1', requestId: 'group-test' } as const;
+const nobody: AnonymousActor = { ...base, kind: 'anonymous', clinicId: null, actorId: null };
+const LEG = { muscle: 'tibialis-anterior', side: 'right' } as const;
+
+/**
+ * Check-ins under group commit (decision 1010): concurrent check-ins share one transaction and
+ * each still gets exactly the answer, rows, alert and audit events it would get alone.
+ */
+describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (ctx) => {
+  let app: FastifyInstance;
+  let clock: ManualClock;
+  let deps: ServiceDeps;
+  let clinic: SeededClinic;
+  let staff: StaffActor;
+
+  beforeAll(async () => {
+    ({ app, clock } = await makeTestApp(ctx.db));
+    deps = app.deps;
+    clinic = await seedClinic(ctx.db, 'Group Clinic');
+    staff = {
+      ...base,
+      kind: 'staff',
+      userId: clinic.practitionerId,
+      clinicId: clinic.clinicId,
+      role: 'practitioner',
+    };
+  });
+
+  async function session(): Promise<{ link: ActiveLink; actor: LinkActor }> {
+    clock.set(T0);
+    const recorded = await recordSession(deps, staff, {
+      patient: { displayName: 'Group Patient', phone: '+44 7700 900000' },
+      performedAt: new Date(Date.parse(T0) - 30 * 60_000).toISOString(),
+      sites: [LEG],
+    });
+    const token = recorded.link.url.split('/p/')[1] ?? '';
+    const link = await resolvePatientLink(deps, nobody, token);
+    return {
+      link,
+      actor: { ...base, kind: 'patient_link', linkId: link.id, clinicId: link.clinicId },
+    };
+  }
+
+  function checkIn(
+    s: { link: ActiveLink; actor: LinkActor },
+    soreness: number,
+    symptoms: string[] = [],
+    idempotencyKey?: string,
+  ): Promise<CheckInResponse> {
+    return submitCheckIn(deps, s.actor, {
+      link: s.link,
+      input: { soreness, symptoms: symptoms as never },
+      source: 'patient',
+      idempotencyKey,
+    });
+  }
+
+  it('N concurrent check-ins: one group, each answered with its own check-in, all stored and audited', async () => {
+    const sessions = await Promise.all(Array.from({ length: 8 }, () => session()));
+    const before = groupCommitStats(ctx.db, 'check-in');
+    const answers = await Promise.all(sessions.map((s, i) => checkIn(s, i)));
+    const after = groupCommitStats(ctx.db, 'check-in');
+    expect(after.groups - before.groups).toBe(1);
+    expect(after.items - before.items).toBe(8);
+    for (const [i, answer] of answers.entries()) {
+      expect(answer.status).toBe(201);
+      expect(answer.replayed).toBe(false);
+      expect(answer.body.checkIn.soreness).toBe(i);
+      expect(answer.body.clinic.name).toBe('Group Clinic');
+      const stored = await listCheckInsForSession(ctx.db, sessions[i]?.link.sessionId ?? '');
+      expect(stored.map((c) => c.id)).toEqual([answer.body.checkIn.id]);
+      expect(stored[0]?.assessment?.disposition).toBe(answer.body.assessment.disposition);
+    }
+    const audited = await listAuditEvents(ctx.db, { subjectType: 'check_in', limit: 100 });
+    for (const answer of answers) {
+      expect(audited.filter((e) => e.subjectId === answer.body.checkIn.id)).toHaveLength(1);
+    }
+    expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+  });
+
+  it('one bad check-in in the group fails alone; its neighbours are stored and answered', async () => {
+    const sessions = await Promise.all(Array.from({ length: 5 }, () => session()));
+    const bad = sessions[2] as { link: ActiveLink; actor: LinkActor };
+    // A link whose session is not this clinic's: not_found inside the transaction.
+    const broken = {
+      ...bad,
+      link: { ...bad.link, sessionId: '00000000-0000-4000-8000-000000000000' },
+    };
+    const before = groupCommitStats(ctx.db, 'check-in');
+    const outcomes = await Promise.allSettled(
+      sessions.map((s, i) => (i === 2 ? checkIn(broken, 4) : checkIn(s, 4))),
+    );
+    expect(groupCommitStats(ctx.db, 'check-in').groups - before.groups).toBe(1);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(outcomes[2]).toMatchObject({ reason: { code: 'not_found' } });
+    for (const [i, s] of sessions.entries()) {
+      const stored = await listCheckInsForSession(ctx.db, s.link.sessionId);
+      expect(stored).toHaveLength(i === 2 ? 0 : 1);
+    }
+    expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+  });
+
+  it('check-ins of one session in one group see each other: one alert, raised, never two', async () => {
+    const s = await session();
+    const before = groupCommitStats(ctx.db, 'check-in');
+    const answers = await Promise.all([
+      checkIn(s, 8), // contact the practitioner: opens a routine alert
+      checkIn(s, 2, ['fever']), // same day: raises it
+      checkIn(s, 1), // lower: leaves it as it is
+    ]);
+    expect(groupCommitStats(ctx.db, 'check-in').groups - before.groups).toBe(1);
+    const alerts = await listAlertsForPatient(ctx.db, clinic.clinicId, s.link.patientId);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.severity).toBe('urgent');
+    expect(answers[2]?.body.openAlert?.id).toBe(alerts[0]?.id);
+    expect(await listCheckInsForSession(ctx.db, s.link.sessionId)).toHaveLength(3);
+  });
+
+  it('the same Idempotency-Key twice in one group: one check-in stored, the other replays it', async () => {
+    const s = await session();
+    const [a, b] = await Promise.all([
+      checkIn(s, 5, [], 'group-key'),
+      checkIn(s, 5, [], 'group-key'),
+    ]);
+    expect([a?.replayed, b?.replayed].sort()).toEqual([false, true]);
+    expect(b?.body).toEqual(a?.body);
+    expect(await listCheckInsForSession(ctx.db, s.link.sessionId)).toHaveLength(1);
+  });
+
+  it('the same key with another body in the same group is refused alone', async () => {
+    const s = await session();
+    const other = await session();
+    const outcomes = await Promise.allSettled([
+      checkIn(s, 5, [], 'group-key-2'),
+      checkIn(s, 6, [], 'group-key-2'),
+      checkIn(other, 1),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes[1]).toMatchObject({ reason: { code: 'idempotency_key_reused' } });
+    expect(await listCheckInsForSession(ctx.db, s.link.sessionId)).toHaveLength(1);
+    // The refused one wrote its check-in and audit event before its key was found taken: both
+    // went with its savepoint (the held audit event too), and the chain is whole.
+    const audited = await listAuditEvents(ctx.db, { subjectType: 'check_in', limit: 200 });
+    expect(audited.filter((e) => e.details.sessionId === s.link.sessionId)).toHaveLength(1);
+    expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+    expect(await listCheckInsForSession(ctx.db, other.link.sessionId)).toHaveLength(1);
+  });
+
+  it('an emergency in a group of ordinary check-ins opens its emergency alert', async () => {
+    const sessions = await Promise.all(Array.from({ length: 3 }, () => session()));
+    const [calm, emergency] = await Promise.all([
+      checkIn(sessions[0] as { link: ActiveLink; actor: LinkActor }, 2),
+      pressEmergencyButton(deps, sessions[1]?.actor as LinkActor, {
+        link: sessions[1]?.link as ActiveLink,
+        idempotencyKey: undefined,
+      }),
+      checkIn(sessions[2] as { link: ActiveLink; actor: LinkActor }, 3),
+    ]);
+    expect(calm?.body.openAlert).toBeNull();
+    expect(emergency?.body.assessment.disposition).toBe('emergency');
+    expect(emergency?.body.openAlert?.severity).toBe('emergency');
+  });
+});

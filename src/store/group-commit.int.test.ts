@@ -1,0 +1,136 @@
+import { expect, it } from 'vitest';
+import { describeEachDialect } from '../../test/dialects.ts';
+import type { Db } from './db.ts';
+import { groupCommitStats, withGroupCommit } from './group-commit.ts';
+import { findIdempotentResponse, saveIdempotentResponse } from './idempotency.repository.ts';
+
+const AT = '2026-11-25T09:00:00.000Z';
+
+function save(trx: Db, scope: string, key: string) {
+  return saveIdempotentResponse(trx, {
+    scope,
+    key,
+    requestHash: 'h',
+    statusCode: 201,
+    response: { key },
+    createdAt: AT,
+  });
+}
+
+describeEachDialect('group commit', (ctx) => {
+  it('writes concurrent items in one transaction and answers each with its own result', async () => {
+    const before = groupCommitStats(ctx.db, 'gc-many');
+    const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
+    const results = await Promise.all(
+      keys.map((key) =>
+        withGroupCommit(ctx.db, 'gc-many', async (trx) => {
+          await save(trx, 'gc-many', key);
+          return `done ${key}`;
+        }),
+      ),
+    );
+    expect(results).toEqual(keys.map((k) => `done ${k}`));
+    const after = groupCommitStats(ctx.db, 'gc-many');
+    expect(after.groups - before.groups).toBe(1);
+    expect(after.largest).toBe(12);
+    for (const key of keys) {
+      expect(await findIdempotentResponse(ctx.db, 'gc-many', key)).toMatchObject({ key });
+    }
+  });
+
+  it('one failing item rolls back alone: its neighbours commit and get their answers', async () => {
+    const outcomes = await Promise.allSettled(
+      [0, 1, 2, 3, 4].map((i) =>
+        withGroupCommit(ctx.db, 'gc-fail', async (trx) => {
+          await save(trx, 'gc-fail', `k${i}`);
+          if (i === 2) throw new Error('bad item');
+          return i;
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(outcomes[2]).toMatchObject({ reason: { message: 'bad item' } });
+    expect(outcomes[4]).toMatchObject({ value: 4 });
+    expect(groupCommitStats(ctx.db, 'gc-fail').largest).toBe(5);
+    for (const i of [0, 1, 3, 4]) {
+      expect(await findIdempotentResponse(ctx.db, 'gc-fail', `k${i}`)).toBeDefined();
+    }
+    // The failed item's write was rolled back with its savepoint.
+    expect(await findIdempotentResponse(ctx.db, 'gc-fail', 'k2')).toBeUndefined();
+  });
+
+  it('acknowledges an item only once the group has committed', async () => {
+    const other = ctx.openAnother();
+    const seenBeforeCommit: boolean[] = [];
+    const settled = await Promise.all(
+      [0, 1, 2].map((i) =>
+        withGroupCommit(ctx.db, 'gc-ack', async (trx) => {
+          await save(trx, 'gc-ack', `k${i}`);
+          // Another connection does not see the write while the group is open.
+          seenBeforeCommit.push(
+            (await findIdempotentResponse(other, 'gc-ack', `k${i}`)) !== undefined,
+          );
+          return i;
+        }).then(async (value) => ({
+          value,
+          seenAfter: (await findIdempotentResponse(other, 'gc-ack', `k${i}`)) !== undefined,
+        })),
+      ),
+    );
+    expect(seenBeforeCommit).toEqual([false, false, false]);
+    expect(settled.map((s) => s.seenAfter)).toEqual([true, true, true]);
+  });
+
+  it('when the transaction itself fails, every item gets that error and none is stored', async () => {
+    const outcomes = await Promise.allSettled(
+      [0, 1, 2].map((i) =>
+        withGroupCommit(
+          ctx.db,
+          'gc-broken',
+          async (trx) => {
+            await save(trx, 'gc-broken', `k${i}`);
+            return i;
+          },
+          {
+            beforeGroup: async () => {
+              throw new Error('transaction failed');
+            },
+          },
+        ),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const i of [0, 1, 2]) {
+      expect(await findIdempotentResponse(ctx.db, 'gc-broken', `k${i}`)).toBeUndefined();
+    }
+  });
+
+  it('a lone item runs in a plain transaction: its error rolls it back', async () => {
+    await expect(
+      withGroupCommit(ctx.db, 'gc-one', async (trx) => {
+        await save(trx, 'gc-one', 'k');
+        throw new Error('alone');
+      }),
+    ).rejects.toThrow('alone');
+    expect(await findIdempotentResponse(ctx.db, 'gc-one', 'k')).toBeUndefined();
+    expect(await withGroupCommit(ctx.db, 'gc-one', async (trx) => save(trx, 'gc-one', 'k'))).toBe(
+      true,
+    );
+  });
+
+  it("inside a caller's transaction it runs in that transaction", async () => {
+    await expect(
+      ctx.db.transaction().execute(async (trx) => {
+        await withGroupCommit(trx, 'gc-nested', (inner) => save(inner, 'gc-nested', 'k'));
+        throw new Error('caller rolls back');
+      }),
+    ).rejects.toThrow('caller rolls back');
+    expect(await findIdempotentResponse(ctx.db, 'gc-nested', 'k')).toBeUndefined();
+  });
+});

@@ -1,0 +1,232 @@
+import { sql } from 'kysely';
+import { type Db, withTransaction } from './db.ts';
+
+/**
+ * Group commit (docs/decisions/1010-group-commit.md): concurrent writes of one kind are queued
+ * for a moment and written in ONE transaction, so N of them share one `BEGIN`, one commit and
+ * one fsync (SQLite) or WAL flush (PostgreSQL) instead of paying for N.
+ *
+ * - Each item runs in its own savepoint: an item that throws is rolled back to its savepoint
+ *   and gets its own error; its neighbours go on and commit.
+ * - Every item's promise settles only after the group's transaction has settled: a success is
+ *   acknowledged only once it is committed (acknowledged = durable, as before), and an item's
+ *   error is delivered after the commit too, so a caller that then reads (an idempotency
+ *   replay) sees what its neighbours committed.
+ * - When the transaction itself fails (commit, begin, a lost connection) every item of the
+ *   group gets that error: none was acknowledged, none is stored.
+ * - A group of one runs without a savepoint: exactly the transaction it had before.
+ * - Inside a caller's transaction there is nothing to group: `fn` runs in it directly.
+ *
+ * The queue is per database handle and per `name`. `concurrency` groups are written at a time
+ * per queue (one by default); requests that arrive while they are written form the next group,
+ * so groups grow with the load by themselves and an idle server adds one event-loop turn
+ * (`setImmediate`) of latency. On PostgreSQL a deadlock with another writer runs the group again.
+ */
+export interface GroupCommitOptions {
+  /** At most this many items in one transaction (default 64). */
+  readonly maxItems?: number;
+  /**
+   * Groups written at the same time (default 1). More than one only helps where the database
+   * takes several connections' writes at once (PostgreSQL); on SQLite there is one connection.
+   */
+  readonly concurrency?: number;
+  /** Run first in every group of more than one item, before any item. */
+  readonly beforeGroup?: (trx: Db) => Promise<void>;
+  /**
+   * Work the items hand to the group instead of doing it at once (the audit appends,
+   * `deferAuditAppends`): started with each transaction, cut back when an item's savepoint is
+   * rolled back, and flushed last, inside the transaction, before it commits.
+   */
+  readonly deferred?: (trx: Db) => DeferredWork;
+}
+
+/** See `GroupCommitOptions.deferred`. */
+export interface DeferredWork {
+  mark(): number;
+  rollbackTo(mark: number): void;
+  flush(): Promise<void>;
+}
+
+interface Item {
+  readonly fn: (trx: Db) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+/** PostgreSQL's deadlock_detected: a group waited on a lock held by a writer waiting on it. */
+const PG_DEADLOCK = '40P01';
+/** Runs of one group when PostgreSQL keeps choosing it as a deadlock's victim. */
+const DEADLOCK_ATTEMPTS = 3;
+
+function isDeadlock(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === PG_DEADLOCK
+  );
+}
+
+class GroupQueue {
+  readonly #db: Db;
+  readonly #options: GroupCommitOptions;
+  readonly #queue: Item[] = [];
+  #inFlight = 0;
+  #scheduled = false;
+  /** Groups written and items in them, for tests and the bench. */
+  readonly stats = { groups: 0, items: 0, largest: 0 };
+
+  constructor(db: Db, options: GroupCommitOptions) {
+    this.#db = db;
+    this.#options = options;
+  }
+
+  add<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#kick();
+    });
+  }
+
+  /**
+   * Start groups after one event-loop turn, so every request whose body was parsed in this turn
+   * joins; while all writers are busy, arrivals wait and form the next group.
+   */
+  #kick(): void {
+    const concurrency = this.#options.concurrency ?? 1;
+    if (this.#scheduled || this.#inFlight >= concurrency || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      const max = this.#options.maxItems ?? 64;
+      while (this.#inFlight < concurrency && this.#queue.length > 0) {
+        const items = this.#queue.splice(0, max);
+        this.#inFlight += 1;
+        void this.#write(items).finally(() => {
+          this.#inFlight -= 1;
+          this.#kick();
+        });
+      }
+    });
+  }
+
+  async #write(items: readonly Item[]): Promise<void> {
+    let outcomes: Outcome[] = [];
+    try {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          outcomes = await this.#attempt(items);
+          break;
+        } catch (error) {
+          // Two groups (or a group and another writer) deadlocked and PostgreSQL aborted this
+          // one: nothing of it was committed or acknowledged, so it runs once more.
+          if (!isDeadlock(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
+        }
+      }
+    } catch (error) {
+      for (const item of items) item.reject(error);
+      return;
+    }
+    this.stats.groups += 1;
+    this.stats.items += items.length;
+    this.stats.largest = Math.max(this.stats.largest, items.length);
+    items.forEach((item, i) => {
+      const outcome = outcomes[i] as Outcome;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
+    });
+  }
+
+  /**
+   * One transaction over the group; returns each item's outcome once it has committed. An
+   * item's own error becomes its outcome; any other error (begin, the deferred work, commit)
+   * fails the transaction and so every item.
+   */
+  #attempt(items: readonly Item[]): Promise<Outcome[]> {
+    const { beforeGroup, deferred } = this.#options;
+    const only = items.length === 1 ? items[0] : undefined;
+    if (only !== undefined) {
+      // A group of one: the plain transaction it always was; its error rolls it back.
+      return withTransaction(this.#db, async (trx) => {
+        const work = deferred?.(trx);
+        const value = await only.fn(trx);
+        await work?.flush();
+        return value;
+      }).then(
+        (value): Outcome[] => [{ ok: true, value }],
+        (error: unknown): Outcome[] => {
+          if (isDeadlock(error)) throw error;
+          return [{ ok: false, error }];
+        },
+      );
+    }
+    return withTransaction(this.#db, async (trx) => {
+      // A fresh list on every run: withTransaction may run this again on a new connection.
+      const outcomes: Outcome[] = [];
+      const work = deferred?.(trx);
+      await beforeGroup?.(trx);
+      for (const item of items) {
+        const mark = work?.mark() ?? 0;
+        await sql`savepoint group_item`.execute(trx);
+        try {
+          const value = await item.fn(trx);
+          await sql`release savepoint group_item`.execute(trx);
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          // If the rollback itself fails (connection lost), that error fails the whole group.
+          await sql`rollback to savepoint group_item`.execute(trx);
+          await sql`release savepoint group_item`.execute(trx);
+          work?.rollbackTo(mark);
+          outcomes.push({ ok: false, error });
+        }
+      }
+      await work?.flush();
+      return outcomes;
+    });
+  }
+}
+
+const queues = new WeakMap<Db, Map<string, GroupQueue>>();
+
+function queueOf(db: Db, name: string, options: GroupCommitOptions): GroupQueue {
+  let byName = queues.get(db);
+  if (byName === undefined) {
+    byName = new Map();
+    queues.set(db, byName);
+  }
+  let queue = byName.get(name);
+  if (queue === undefined) {
+    queue = new GroupQueue(db, options);
+    byName.set(name, queue);
+  }
+  return queue;
+}
+
+/**
+ * Run `fn` in a transaction shared with the other `name` writes queued on `db` at the same
+ * moment (see above); resolves with `fn`'s result once that transaction has committed, or
+ * rejects with `fn`'s own error (its writes rolled back, its neighbours' kept) or the
+ * transaction's. `fn` must do all its writes through the `trx` it is given and keep no effect
+ * outside it: a lost PostgreSQL connection or a deadlock runs the whole group again.
+ */
+export function withGroupCommit<T>(
+  db: Db,
+  name: string,
+  fn: (trx: Db) => Promise<T>,
+  options: GroupCommitOptions = {},
+): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  return queueOf(db, name, options).add(fn);
+}
+
+/** How many groups and items `name` has written on `db` (tests, bench). */
+export function groupCommitStats(
+  db: Db,
+  name: string,
+): { readonly groups: number; readonly items: number; readonly largest: number } {
+  const stats = queues.get(db)?.get(name)?.stats;
+  return stats === undefined ? { groups: 0, items: 0, largest: 0 } : { ...stats };
+}
