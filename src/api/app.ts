@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/env.ts';
 import type { Clock } from '../services/clock.ts';
 import type { ServiceEvents } from '../services/events.ts';
 import { createPasswordHasher } from '../services/passwords.ts';
+import { createPatientLimits } from '../services/patient-limits.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
 import type { Db } from '../store/db.ts';
 import { registerAuth, sessionCookieName } from './auth/auth.plugin.ts';
@@ -92,6 +93,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     events: options.events ?? {},
   };
   app.decorate('deps', deps);
+  // One counter for both doors that take patient-link POSTs (pages and JSON API).
+  app.decorate('patientLimits', createPatientLimits(clock));
 
   // JSON only: Fastify's built-in text/plain parser would let a string reach a route.
   app.removeContentTypeParser('text/plain');

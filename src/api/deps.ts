@@ -1,4 +1,5 @@
 import type { ServiceDeps } from '../services/deps.ts';
+import type { PatientLimits } from '../services/patient-limits.ts';
 import type { StaffPrincipal, TokenPrincipal } from '../services/staff-auth.ts';
 
 /** The services every route may use (`app.deps`): the use cases' dependencies. */
@@ -21,6 +22,11 @@ export type { StaffPrincipal, TokenPrincipal };
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
+    /**
+     * The one counter of patient-link POSTs, shared by the patient pages and the JSON API
+     * (src/api/patient-link-limits.ts). In memory: per process (decision 1121).
+     */
+    patientLimits: PatientLimits;
   }
   interface FastifyRequest {
     /** Set by the auth hook on `staff` and `admin` routes; null elsewhere. */

@@ -179,10 +179,16 @@ describeEachDialect('services: the patient side', (ctx) => {
       expect(first.kind).toBe('recorded');
       const before = await countRows(ctx.db);
       const again = await recordSessionOnce(deps, staff, { body, formKey: 'form-key-0001' });
-      expect(again).toEqual({
-        kind: 'already_recorded',
-        sessionId: first.kind === 'recorded' ? first.recorded.session.id : '',
+      if (first.kind !== 'recorded' || again.kind !== 'already_recorded')
+        throw new Error(again.kind);
+      expect(again.earlier.session.id).toBe(first.recorded.session.id);
+      expect(again.link?.url).toBe(first.recorded.link.url);
+      expect(await countRows(ctx.db)).toEqual(before);
+      const other = await recordSessionOnce(deps, staff, {
+        body: { ...body, patient: { displayName: 'Other Patient', email: 'o@example.test' } },
+        formKey: 'form-key-0001',
       });
+      expect(other.kind).toBe('key_reused');
       expect(await countRows(ctx.db)).toEqual(before);
     });
   });

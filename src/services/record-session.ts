@@ -2,19 +2,32 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { type RecordedSite, validateSites } from '../clinical/case-schema.ts';
 import { type CheckInPlan, planCheckIns } from '../clinical/checkin-plan.ts';
 import { isBilateralThoracic, isThoracicSession } from '../clinical/muscles.ts';
-import { findClinic } from '../store/clinics.repository.ts';
+import { type Clinic, findClinic } from '../store/clinics.repository.ts';
 import { type Db, withTransaction } from '../store/db.ts';
-import { findIdempotentResponse, saveIdempotentResponse } from '../store/idempotency.repository.ts';
+import {
+  findIdempotentResponse,
+  type IdempotentResponse,
+  saveIdempotentResponse,
+} from '../store/idempotency.repository.ts';
+import { keysOf } from '../store/keyring.ts';
 import { findPatient, insertPatient, type Patient } from '../store/patients.repository.ts';
-import { insertNeedlingSession, type NeedlingSession } from '../store/sessions.repository.ts';
+import { open, SealError, seal } from '../store/secret-box.ts';
+import {
+  findNeedlingSession,
+  insertNeedlingSession,
+  type NeedlingSession,
+} from '../store/sessions.repository.ts';
 import { type Actor, type ClinicActor, requireClinicActor } from './actors.ts';
 import { type AuditActor, auditActorOf, recordAudit } from './audit.ts';
-import { requireText } from './clean-text.ts';
+import { cleanText, requireText } from './clean-text.ts';
 import { HOUR_MS } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
 import { type IssuedLink, issueLink, linkExpiry } from './links.ts';
+import { planOf } from './patients.ts';
 import type { recordSessionBodySchema } from './schemas/sessions.ts';
+import { sha256Hex } from './secrets.ts';
+import { readHandover } from './sessions.ts';
 
 /**
  * What a door hands over: the body of the route schema (or what the dashboard form parser
@@ -90,15 +103,49 @@ export async function recordSession(
   return withTransaction(deps.db, (trx) => writeSession(trx, deps, actor, body, sites));
 }
 
+/** A session recorded earlier with a form, as a replay of that form shows it. */
+export interface EarlierSession {
+  readonly session: NeedlingSession;
+  readonly patient: Patient;
+  readonly clinic: Clinic;
+  readonly plan: CheckInPlan;
+}
+
 export type RecordOnce =
   | { readonly kind: 'recorded'; readonly recorded: RecordedSession }
-  /** This form was recorded before (a refresh, a double tap): the session it made. */
-  | { readonly kind: 'already_recorded'; readonly sessionId: string };
+  /**
+   * This form was recorded before with the same data (a refresh, a double tap): the session it
+   * made, and its one-time link while that link is still the session's active one and the
+   * replay comes within `REPLAY_LINK_MS` (decision 1120); else `link` is undefined and the door
+   * offers to issue a new one. Nothing is written but the read's audit event.
+   */
+  | {
+      readonly kind: 'already_recorded';
+      readonly earlier: EarlierSession;
+      readonly link: IssuedLink | undefined;
+    }
+  /** This form's key recorded a session with other data (another patient, other sites): refused. */
+  | { readonly kind: 'key_reused'; readonly earlier: EarlierSession };
+
+/** How long a replay of a recorded form shows the same patient link again. */
+export const REPLAY_LINK_MS = 24 * HOUR_MS;
+
+/** Rows saved before replays compared the data: any data replays them (without a link). */
+const LEGACY_REQUEST_HASH = 'dashboard-record-session';
+
+interface SavedRecording {
+  readonly sessionId: string;
+  /** The link's token, sealed (`idempotency.record-link`). */
+  readonly sealedToken?: string;
+}
 
 /**
  * `recordSession` for a form that may be sent twice: `formKey` (from a hidden field) is kept
- * with the session in the same transaction, per staff member, and a second send answers with
- * the session the first one made instead of recording another.
+ * with the session in the same transaction, per staff member, with a hash of what was sent and
+ * the new link's token sealed (store/secret-box.ts). A second send with the same data answers
+ * with the first session and its link, writing nothing (no session, link, reminder or patient);
+ * the same key with other data is `key_reused`, never silently the earlier patient
+ * (issue 12, finding 4; decision 1120).
  */
 export async function recordSessionOnce(
   deps: ServiceDeps,
@@ -109,18 +156,24 @@ export async function recordSessionOnce(
   const { db, clock } = deps;
   const who = actor.kind === 'staff' ? actor.userId : actor.tokenId;
   const scope = `record-session:${actor.clinicId}:${who}`;
-  const earlier = await recordedSessionOf(db, scope, input.formKey);
-  if (earlier !== undefined) return { kind: 'already_recorded', sessionId: earlier };
+  const requestHash = recordingHash(input.body);
+  const earlier = await findIdempotentResponse(db, scope, input.formKey);
+  if (earlier !== undefined) return replay(deps, actor, earlier, requestHash);
   const sites = checkInput(input.body, clock.now());
   try {
     const recorded = await withTransaction(db, async (trx) => {
       const result = await writeSession(trx, deps, actor, input.body, sites);
+      const token = result.link.url.slice(result.link.url.lastIndexOf('/') + 1);
+      const response: SavedRecording = {
+        sessionId: result.session.id,
+        sealedToken: seal(keysOf(trx).secret, 'idempotency.record-link', token),
+      };
       const saved = await saveIdempotentResponse(trx, {
         scope,
         key: input.formKey,
-        requestHash: 'dashboard-record-session',
+        requestHash,
         statusCode: 201,
-        response: { sessionId: result.session.id },
+        response,
         createdAt: clock.now(),
       });
       if (!saved) throw new DuplicateSubmit();
@@ -129,19 +182,107 @@ export async function recordSessionOnce(
     return { kind: 'recorded', recorded };
   } catch (error) {
     if (!(error instanceof DuplicateSubmit)) throw error;
-    const first = await recordedSessionOf(db, scope, input.formKey);
+    const first = await findIdempotentResponse(db, scope, input.formKey);
     if (first === undefined) throw error;
-    return { kind: 'already_recorded', sessionId: first };
+    return replay(deps, actor, first, requestHash);
   }
 }
 
 /** Rolls back a second recording of one form when a concurrent send stored it first. */
 class DuplicateSubmit extends Error {}
 
-async function recordedSessionOf(db: Db, scope: string, key: string): Promise<string | undefined> {
-  const prior = await findIdempotentResponse(db, scope, key);
-  const sessionId = (prior?.response as { sessionId?: unknown } | undefined)?.sessionId;
-  return typeof sessionId === 'string' ? sessionId : undefined;
+/**
+ * What a form sent, in one canonical string: the patient (chosen or quick-added, cleaned as
+ * stored), the instant, the sites in catalogue-independent order, the notes.
+ */
+function recordingHash(body: RecordSessionBody): string {
+  const p = body.patient;
+  const sites = body.sites.map((s) => JSON.stringify(s)).sort();
+  const performed = Date.parse(body.performedAt);
+  return sha256Hex(
+    JSON.stringify({
+      patientId: body.patientId ?? null,
+      patient:
+        p === undefined
+          ? null
+          : {
+              displayName: cleanText(p.displayName, { max: 200 }),
+              email: p.email ?? null,
+              phone: p.phone ?? null,
+              language: p.language ?? null,
+              noContact: p.noContact === true,
+            },
+      performedAt: Number.isNaN(performed) ? body.performedAt : new Date(performed).toISOString(),
+      sites,
+      notes: body.notes ?? null,
+    }),
+  );
+}
+
+async function replay(
+  deps: ServiceDeps,
+  actor: ClinicActor,
+  prior: IdempotentResponse,
+  requestHash: string,
+): Promise<RecordOnce> {
+  const { db, clock } = deps;
+  const saved = (prior.response ?? {}) as Partial<SavedRecording>;
+  if (typeof saved.sessionId !== 'string')
+    throw new AppError('conflict', 'This form was used before; open a new form.');
+  const session = await findNeedlingSession(db, actor.clinicId, saved.sessionId);
+  const clinic = await findClinic(db, actor.clinicId);
+  const patient = session && (await findPatient(db, actor.clinicId, session.patientId));
+  if (session === undefined || clinic === undefined || patient === undefined)
+    throw new AppError('not_found', 'The session this form recorded no longer exists.');
+  const earlier: EarlierSession = { session, patient, clinic, plan: planOf(session, clinic) };
+  const same = prior.requestHash === requestHash || prior.requestHash === LEGACY_REQUEST_HASH;
+  const audit = auditActorOf(actor);
+  if (!same) {
+    await recordAudit(db, clock, audit, {
+      action: 'session.record.key_reused',
+      subjectType: 'needling_session',
+      subjectId: session.id,
+      patientId: session.patientId,
+    });
+    return { kind: 'key_reused', earlier };
+  }
+  const link = await replayedLink(deps, actor, prior, saved);
+  if (link === undefined) {
+    // readHandover audits the read when the link is shown; here the page names the patient.
+    await recordAudit(db, clock, audit, {
+      action: 'session.read',
+      subjectType: 'needling_session',
+      subjectId: session.id,
+      patientId: session.patientId,
+      details: { via: 'replay' },
+    });
+  }
+  return { kind: 'already_recorded', earlier, link };
+}
+
+/** The recorded form's link again, if it is recent, still opens the session, and unseals. */
+async function replayedLink(
+  deps: ServiceDeps,
+  actor: ClinicActor,
+  prior: IdempotentResponse,
+  saved: Partial<SavedRecording>,
+): Promise<IssuedLink | undefined> {
+  if (typeof saved.sealedToken !== 'string' || typeof saved.sessionId !== 'string') return;
+  if (Date.parse(prior.createdAt) + REPLAY_LINK_MS <= deps.clock.now().getTime()) return;
+  let token: string;
+  try {
+    token = open(keysOf(deps.db).secret, 'idempotency.record-link', saved.sealedToken);
+  } catch (error) {
+    if (error instanceof SealError) return; // a retired key: offer a new link instead
+    throw error;
+  }
+  try {
+    return (await readHandover(deps, actor, { sessionId: saved.sessionId, token })).link;
+  } catch (error) {
+    // Revoked (re-issued since) or expired: the replay must not bring it back.
+    if (error instanceof AppError && error.code === 'not_found') return;
+    throw error;
+  }
 }
 
 async function writeSession(

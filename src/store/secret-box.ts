@@ -17,7 +17,11 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
 /** Why a value is sealed; part of the authenticated data. */
-export type SealPurpose = 'outbox.reminder-link' | 'clinic.webhook-secret';
+export type SealPurpose =
+  | 'outbox.reminder-link'
+  | 'clinic.webhook-secret'
+  /** The one-time patient-link token of a recorded form, kept to answer its replay (1120). */
+  | 'idempotency.record-link';
 
 export function isSealed(value: string): boolean {
   return value.startsWith(`${PREFIX}.`);

@@ -184,12 +184,21 @@ export function field(body: unknown, name: string): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** Every value of a repeated form field (checkboxes). */
+/**
+ * Every value of a repeated form field (checkboxes), under `name` and the array spellings other
+ * clients use (`name[]`, `name[0]`): a ticked site must never be dropped for its spelling
+ * (issue 12, finding 6).
+ */
 export function fields(body: unknown, name: string): string[] {
-  const v =
-    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-  if (typeof v === 'string') return [v];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  if (typeof body !== 'object' || body === null) return [];
+  const out: string[] = [];
+  for (const [key, v] of Object.entries(body as Record<string, unknown>)) {
+    if (key !== name && !(key.startsWith(`${name}[`) && /^\[\d*\]$/.test(key.slice(name.length))))
+      continue;
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) out.push(...v.filter((x): x is string => typeof x === 'string'));
+  }
+  return out;
 }
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

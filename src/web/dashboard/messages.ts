@@ -277,6 +277,23 @@ const MESSAGES = {
     es: 'Si perdió la hoja. El enlace anterior deja de funcionar.',
   },
   recordAnother: { en: 'Record another session', es: 'Registrar otra sesión' },
+  // A recorded form sent again (issue 12, finding 4; decision 1120)
+  alreadyRecordedTitle: {
+    en: 'This session is already saved',
+    es: 'Esta sesión ya está guardada',
+  },
+  alreadyRecordedText: {
+    en: 'This form was sent before: the session of {patient} on {when} is saved, and nothing new was recorded. Its patient link was shown when it was saved. If the patient does not have that link, issue a new one.',
+    es: 'Este formulario ya se envió: la sesión de {patient} del {when} está guardada y no se ha registrado nada nuevo. Su enlace se mostró al guardarla. Si el paciente no tiene ese enlace, genere uno nuevo.',
+  },
+  alreadyRecordedSame: {
+    en: 'This form was sent before: the session is already saved, and nothing new was recorded. Here is the same link again.',
+    es: 'Este formulario ya se envió: la sesión ya está guardada y no se ha registrado nada nuevo. Aquí tiene de nuevo el mismo enlace.',
+  },
+  errKeyReused: {
+    en: 'This form had already saved a session for {patient} ({when}). What you sent now is different, so nothing was recorded. Check the details below and send again to record a new session.',
+    es: 'Este formulario ya había guardado una sesión de {patient} ({when}). Lo que ha enviado ahora es distinto, así que no se ha registrado nada. Revise los datos y vuelva a enviar para registrar una sesión nueva.',
+  },
   // Patient view
   patientTitle: { en: 'Patient: {name}', es: 'Paciente: {name}' },
   contact: { en: 'Contact', es: 'Contacto' },

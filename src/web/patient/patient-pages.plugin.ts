@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { requestActor, requestLinkActor } from '../../api/audit.ts';
 import type { AppDeps } from '../../api/deps.ts';
+import { usePatientLinkLimits } from '../../api/patient-link-limits.ts';
 import { CONTENT_POLICIES, usePagePolicy } from '../../api/security-headers.ts';
 import { aftercareFor, dateInSentence, formatDateTime } from '../../clinical/aftercare.ts';
 import type { ReportInput } from '../../clinical/case-schema.ts';
@@ -36,7 +37,7 @@ import {
 import { PATHS, productUrls } from '../../services/urls.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
 import { registerPatientErrorPage } from './error-page.ts';
-import { registerPatientLimits } from './limits.ts';
+import { formSymptoms } from './form-symptoms.ts';
 import { registerUnavailablePage } from './unavailable.ts';
 import type { PageContext } from './views.ts';
 import {
@@ -79,8 +80,9 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   const contacts = registerUnavailablePage(app);
   // Any other error under /p/: a page in the patient's language, not JSON (issue 12, finding 5).
   registerPatientErrorPage(app, contacts);
-  // Per link and per IP; never blocking the emergency button (issue 12, finding 7).
-  registerPatientLimits(app);
+  // Per link and per IP, counted with the JSON API's patient-link routes; never blocking the
+  // emergency button (issue 12, finding 7; decision 1121).
+  usePatientLinkLimits(app);
 
   usePagePolicy(app, 'patient');
 
@@ -257,7 +259,11 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
           idempotencyKey: randomUUID(),
           thoracic: view.session.thoracic,
           errors: parsed.errors.map((e) =>
-            e === 'soreness' ? t(ctx.locale, 'sorenessMissing') : e,
+            e === 'soreness'
+              ? t(ctx.locale, 'sorenessMissing')
+              : e === 'symptoms-unread'
+                ? t(ctx.locale, 'symptomsUnread')
+                : e,
           ),
           values: parsed.values,
         }),
@@ -477,12 +483,7 @@ type ParsedForm =
 
 /** A form body as the core's validator takes it: soreness as a number, symptoms as a list. */
 function parseForm(form: Record<string, unknown>): ParsedForm {
-  const rawSymptoms = form.symptoms;
-  const symptoms = Array.isArray(rawSymptoms)
-    ? rawSymptoms.map(String)
-    : typeof rawSymptoms === 'string'
-      ? [rawSymptoms]
-      : [];
+  const { symptoms, stray } = formSymptoms(form);
   const rawSoreness = form.soreness;
   const soreness =
     typeof rawSoreness === 'string' && /^\d{1,2}$/.test(rawSoreness)
@@ -495,12 +496,17 @@ function parseForm(form: Record<string, unknown>): ParsedForm {
     symptoms,
     ...(note === undefined ? {} : { note }),
   });
-  if (result.ok) return { ok: true, input: result.value };
+  // A field that looks like symptoms but is not one of ours: never store the report without it.
+  if (result.ok && stray.length === 0) return { ok: true, input: result.value };
+  const issues = result.ok ? [] : result.error;
   return {
     ok: false,
-    errors: result.error.map((issue) =>
-      issue.path === 'soreness' ? 'soreness' : `${issue.path}: ${issue.message}`,
-    ),
+    errors: [
+      ...(stray.length > 0 ? ['symptoms-unread'] : []),
+      ...issues.map((issue) =>
+        issue.path === 'soreness' ? 'soreness' : `${issue.path}: ${issue.message}`,
+      ),
+    ],
     values: {
       ...(soreness === undefined ? {} : { soreness }),
       symptoms,

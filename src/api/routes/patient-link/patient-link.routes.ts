@@ -24,6 +24,7 @@ import {
   submitCheckIn,
 } from '../../../services/submit-check-in.ts';
 import { requestActor, requestLinkActor } from '../../audit.ts';
+import { usePatientLinkLimits } from '../../patient-link-limits.ts';
 import { problemResponses } from '../../schemas.ts';
 
 const tokenParams = {
@@ -154,6 +155,8 @@ function sendCheckIn(reply: FastifyReply, result: CheckInResponse): FastifyReply
 export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
   const link = { access: 'link' } as const;
+  // Per link and per IP, counted with the patient pages; never the emergency button (1121).
+  usePatientLinkLimits(app);
 
   app.get<{ Params: TokenParams }>(
     '/:token',

@@ -167,6 +167,8 @@ export interface ResultView {
   readonly clinicName: string;
   /** The session shown: the language switch re-renders it with the same link. */
   readonly sessionId: string;
+  /** Shown again for a form sent twice: says that nothing new was recorded. */
+  readonly replayed?: boolean;
 }
 
 export function resultPage(ctx: PageContext, view: ResultView): string {
@@ -204,10 +206,37 @@ ${view.bilateral ? bilateralWarning(L, true) : ''}
 <p><a class="btn secondary" href="/app/sessions/new">${tr(L, 'recordAnother')}</a></p>`,
     {
       nav: 'record',
+      ...(view.replayed === true ? { flash: tr(L, 'alreadyRecordedSame') } : {}),
       langForm: {
         action: `/app/sessions/${view.sessionId}/handover`,
         fields: { token: view.url.split('/p/')[1] ?? '' },
       },
     },
+  );
+}
+
+/**
+ * A recorded form sent again whose link can no longer be shown (decision 1120): says that
+ * nothing new was recorded, names the session, and offers a new link (the earlier one then
+ * stops working) rather than issuing one by itself.
+ */
+export function alreadyRecordedPage(
+  ctx: PageContext,
+  view: {
+    readonly sessionId: string;
+    readonly patient: Patient;
+    readonly performedAt: string;
+    readonly timeZone: string;
+  },
+): string {
+  const L = ctx.locale;
+  return page(
+    ctx,
+    tr(L, 'alreadyRecordedTitle'),
+    html`<h1>${tr(L, 'alreadyRecordedTitle')}</h1>
+<p>${tr(L, 'alreadyRecordedText', { patient: view.patient.displayName, when: formatInstant(view.performedAt, view.timeZone, L) })}</p>
+<form method="post" action="/app/sessions/${view.sessionId}/link">${csrfField(ctx)}<button type="submit" class="btn primary" aria-describedby="reissue-help">${tr(L, 'issueLink')}</button> <span id="reissue-help" class="hint">${tr(L, 'issueLinkHelp')}</span></form>
+<p><a href="/app/patients/${view.patient.id}">${tr(L, 'openPatient')}</a> · <a href="/app/sessions/new">${tr(L, 'recordAnother')}</a></p>`,
+    { nav: 'record' },
   );
 }

@@ -18,8 +18,14 @@ import { field, fields, sendPage, staffOf, UUID_RE } from '../context.ts';
 import type { PageContext } from '../layout.ts';
 import { messagePage } from '../layout.ts';
 import { tr } from '../messages.ts';
-import { type RecordFormState, recordPage, resultPage, sideText } from '../pages/record.page.ts';
-import { fromLocalInput, toLocalInput } from '../time.ts';
+import {
+  alreadyRecordedPage,
+  type RecordFormState,
+  recordPage,
+  resultPage,
+  sideText,
+} from '../pages/record.page.ts';
+import { formatInstant, fromLocalInput, toLocalInput } from '../time.ts';
 
 const staffRoute = { access: 'public', dashboard: 'staff' } as const;
 const SEARCH_LIMIT = 10;
@@ -82,6 +88,7 @@ async function sendResult(
   page: PageContext,
   clinic: Clinic,
   h: Handover,
+  replayed = false,
 ): Promise<FastifyReply> {
   const url = h.link.url;
   const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
@@ -100,6 +107,7 @@ async function sendResult(
       timeZone: clinic.timeZone,
       clinicName: clinic.name,
       sessionId: h.sessionId,
+      replayed,
     }),
   );
 }
@@ -227,7 +235,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     else input.performedAt = performed.toISOString();
     if (sites.length === 0) errors.push(tr(L, 'errNoSites'));
 
-    const again = async (list: string[]) => {
+    const again = async (list: string[], status = 400, key = recordKey) => {
       const found =
         choice !== 'new' && UUID_RE.test(choice)
           ? await findPatient(db, staff.clinicId, choice)
@@ -241,11 +249,11 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
         needles,
         performedAt: performedLocal,
         notes,
-        recordKey,
+        recordKey: key,
       };
       return sendPage(
         reply,
-        400,
+        status,
         recordPage(page, {
           form,
           errors: list,
@@ -275,9 +283,50 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       }
       throw error;
     }
-    // Already recorded with this form (a refresh of the result page, a double tap): show that
-    // session again with a fresh link (the token of the first exists only in its response).
-    if (once.kind === 'already_recorded') return reissue(request, reply, once.sessionId);
+    // Sent again (a refresh of the result page, a double tap, the back button): with the same
+    // data, the same session and link again, or a page offering a new link; never a new link
+    // by itself. The same form with other data is refused, naming the session it saved.
+    if (once.kind === 'key_reused') {
+      const { session, patient } = once.earlier;
+      return again(
+        [
+          tr(L, 'errKeyReused', {
+            patient: patient.displayName,
+            when: formatInstant(session.performedAt, clinic.timeZone, L),
+          }),
+        ],
+        409,
+        randomUUID(),
+      );
+    }
+    if (once.kind === 'already_recorded') {
+      const { session, patient, plan } = once.earlier;
+      if (once.link === undefined)
+        return sendPage(
+          reply,
+          200,
+          alreadyRecordedPage(page, {
+            sessionId: session.id,
+            patient,
+            performedAt: session.performedAt,
+            timeZone: clinic.timeZone,
+          }),
+        );
+      return sendResult(
+        reply,
+        page,
+        clinic,
+        {
+          sessionId: session.id,
+          patient,
+          link: once.link,
+          plan,
+          bilateral: session.bilateralThoracic,
+          thoracic: session.thoracic,
+        },
+        true,
+      );
+    }
     const { recorded } = once;
     return sendResult(reply, page, clinic, {
       sessionId: recorded.session.id,

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDialect } from '../../../test/dialects.ts';
+import { buildApp } from '../../api/app.ts';
+import { createLogger } from '../../api/logger.ts';
+import { testConfig } from '../../api/test-support.ts';
+import { seedSessionWithReminders, testClock } from '../../jobs/test-support.ts';
+import { patientPagesPlugin } from './patient-pages.plugin.ts';
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** Issue 12, finding 6: a ticked red flag is never lost to how its field was spelled. */
+describeEachDialect('patient check-in form: symptom spellings', (ctx) => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await buildApp({
+      config: testConfig(),
+      db: ctx.db,
+      clock: testClock('2026-11-25T12:00:00.000Z'),
+      logger: createLogger('silent'),
+      plugins: [patientPagesPlugin],
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const session = () =>
+    seedSessionWithReminders(ctx.db, {
+      performedAt: '2026-11-25T10:00:00.000Z',
+      thoracic: true,
+      language: 'en',
+    });
+  const checkIns = (sessionId: string) =>
+    ctx.db
+      .selectFrom('check_ins as c')
+      .innerJoin('assessments as a', 'a.check_in_id', 'c.id')
+      .select(['c.symptoms_json', 'a.disposition'])
+      .where('c.session_id', '=', sessionId)
+      .execute();
+
+  it('symptoms[]=chest_pain is read as chest pain: stored, triaged emergency, the clinic alerted', async () => {
+    for (const spelling of ['symptoms[]', 'symptoms%5B%5D', 'symptoms[0]']) {
+      const s = await session();
+      const res = await app.inject({
+        method: 'POST',
+        url: `/p/${s.token}/check-in`,
+        headers: FORM,
+        payload: `soreness=2&${spelling}=chest_pain&${spelling}=bruising`,
+      });
+      expect(res.statusCode, spelling).toBe(303);
+      const rows = await checkIns(s.session.id);
+      expect(rows).toHaveLength(1);
+      expect(JSON.parse(rows[0]?.symptoms_json ?? '[]')).toEqual(['chest_pain', 'bruising']);
+      expect(rows[0]?.disposition).toBe('emergency');
+      const alerts = await ctx.db
+        .selectFrom('alerts')
+        .select('severity')
+        .where('session_id', '=', s.session.id)
+        .execute();
+      expect(alerts).toEqual([{ severity: 'emergency' }]);
+    }
+  });
+
+  it('a symptom under a field name the form does not have is a 400 page saying so, nothing stored', async () => {
+    const s = await session();
+    for (const payload of ['soreness=2&symptom_list=chest_pain', 'soreness=2&sym=chest_pain']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/p/${s.token}/check-in`,
+        headers: FORM,
+        payload,
+      });
+      expect(res.statusCode, payload).toBe(400);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.body).toContain('We could not read some of the symptoms you sent');
+      expect(res.body).toContain('href="tel:');
+    }
+    expect(await checkIns(s.session.id)).toHaveLength(0);
+  });
+});
