@@ -10,12 +10,14 @@ import { listAlertQueue } from '../../src/store/alert-queue.repository.ts';
 import { listAlertsForPatient } from '../../src/store/alerts.repository.ts';
 import { listCheckInsForSession } from '../../src/store/checkins.repository.ts';
 import { createDb, type Db } from '../../src/store/db.ts';
+import { withKeys } from '../../src/store/keyring.ts';
 import { MIGRATIONS, migrateToLatest } from '../../src/store/migrations.ts';
 import { claimDueOutbox } from '../../src/store/outbox.repository.ts';
 import { findPatient, searchPatients } from '../../src/store/patients.repository.ts';
 import { listSessionsWithReports } from '../../src/store/register.repository.ts';
 import { listSessionsForPatient } from '../../src/store/sessions.repository.ts';
 import { listStaff } from '../../src/store/staff.repository.ts';
+import { TEST_KEYS } from '../../src/store/test-keys.ts';
 import type { Figures } from '../stats.ts';
 import { explainHotQueries } from './explain.ts';
 import {
@@ -77,7 +79,7 @@ async function openSqlite(shape: SeedShape): Promise<Opened> {
   if (!existsSync(path)) {
     const partial = `${path}.partial`;
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${partial}${suffix}`, { force: true });
-    const db = createDb({ sqlitePath: partial });
+    const db = withKeys(createDb({ sqlitePath: partial }), TEST_KEYS);
     await migrateToLatest(db);
     const t0 = performance.now();
     await seedScale(db, shape, Date.now(), (done) => {
@@ -88,7 +90,7 @@ async function openSqlite(shape: SeedShape): Promise<Opened> {
     renameSync(partial, path);
     seededNow = true;
   }
-  const db = createDb({ sqlitePath: path });
+  const db = withKeys(createDb({ sqlitePath: path }), TEST_KEYS);
   await migrateToLatest(db);
   return { db, index: await loadIndex(db, shape), sqlitePath: path, seededNow };
 }
@@ -108,7 +110,7 @@ async function openPostgres(adminUrl: string, shape: SeedShape): Promise<Opened>
     if (found.rows[0]?.note !== 'seeded') {
       await admin.query(`drop database if exists ${name}`);
       await admin.query(`create database ${name}`);
-      const db = createDb({ databaseUrl: url.toString() });
+      const db = withKeys(createDb({ databaseUrl: url.toString() }), TEST_KEYS);
       await migrateToLatest(db);
       const t0 = performance.now();
       await seedScale(db, shape, Date.now(), (done) => {
@@ -119,7 +121,7 @@ async function openPostgres(adminUrl: string, shape: SeedShape): Promise<Opened>
       await admin.query(`comment on database ${name} is 'seeded'`);
       seededNow = true;
     }
-    const db = createDb({ databaseUrl: url.toString() });
+    const db = withKeys(createDb({ databaseUrl: url.toString() }), TEST_KEYS);
     await migrateToLatest(db);
     return { db, index: await loadIndex(db, shape), databaseUrl: url.toString(), seededNow };
   } finally {

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { getPath, postCheckIns } from '../load.ts';
 import { stopChild } from '../servers.ts';
+import { TEST_KEY_ENV } from '../../src/store/test-keys.ts';
 import type { Figures } from '../stats.ts';
 import type { SeedIndex } from './seed.ts';
 
@@ -49,6 +50,7 @@ export async function measureServe(
     env: {
       ...process.env,
       DATABASE_URL: undefined,
+      ...TEST_KEY_ENV,
       ...options.env,
       HOST: '127.0.0.1',
       PORT: String(port),

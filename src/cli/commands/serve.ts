@@ -1,4 +1,5 @@
-import { hostname } from 'node:os';
+import cluster from 'node:cluster';
+import { availableParallelism, hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
@@ -24,12 +25,13 @@ import { findStaffById } from '../../store/staff.repository.ts';
 import { registerDashboard } from '../../web/dashboard/dashboard.plugin.ts';
 import { patientPagesPlugin } from '../../web/patient/patient-pages.plugin.ts';
 import { parseCommandArgs } from '../args.ts';
+import { clusterChildRole, runClusterPrimary } from '../cluster.ts';
 import { readConfig } from '../config.ts';
 import type { CliIo } from '../io.ts';
-import { EXIT_FAILURE, EXIT_OK } from '../io.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
 import { resolveKeyRing } from '../keys.ts';
 
-const USAGE = `usage: needlecare serve [--worker]
+const USAGE = `usage: needlecare serve [--worker] [--processes N]
 
 Runs the HTTP API (and docs at /api/docs), the patient pages and the dashboard.
 Configuration comes from the environment (src/config; PUBLIC_URL defaults to http://HOST:PORT):
@@ -38,7 +40,16 @@ Migrates the database first. Stops gracefully on SIGTERM or SIGINT.
   --worker   also run one outbox worker in this process (the supported set-up on SQLite;
              on PostgreSQL run \`needlecare worker\` processes instead). Its variables:
              ${wrap(VARIABLES.worker)}
+  --processes N
+             run N server processes on the one port (node:cluster; default: the number
+             of cores, ${availableParallelism()} here; 1 = a single process). The first one
+             migrates the database and, with --worker, is the only one running the outbox
+             worker; one that dies is replaced; SIGTERM stops them all gracefully. Rate
+             limits are counted per process.
 `;
+
+/** Most server processes `--processes` accepts. */
+const MAX_PROCESSES = 64;
 
 function wrap(names: readonly string[]): string {
   return names.join(', ');
@@ -220,34 +231,67 @@ function nextShutdownSignal(): Promise<NodeJS.Signals> {
 /** `needlecare serve`: the production entry point. */
 export async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(
-    { name: 'serve', usage: USAGE, options: { worker: { type: 'boolean' } } },
+    {
+      name: 'serve',
+      usage: USAGE,
+      options: { worker: { type: 'boolean' }, processes: { type: 'string' } },
+    },
     args,
     io,
   );
   if (typeof parsed === 'number') return parsed;
+  const processes = Number(parsed.values.processes ?? availableParallelism());
+  if (!Number.isInteger(processes) || processes < 1 || processes > MAX_PROCESSES) {
+    io.stderr.write(
+      `needlecare serve: --processes must be a whole number from 1 to ${MAX_PROCESSES} (got ${parsed.values.processes})\n`,
+    );
+    return EXIT_USAGE;
+  }
   const config = readConfig('serve', io);
   if (typeof config === 'number') return config;
+  const role = clusterChildRole();
   const withWorker = parsed.values.worker === true;
+  const urls = productUrls(config.publicUrl);
+  const describe = () =>
+    ` (patient links: ${urls.patientPage('')}…, dashboard: ${urls.dashboard()}, API docs: ${urls.apiDocs()}${withWorker ? ', with an in-process worker' : ''})`;
+  if (role === undefined && processes > 1) {
+    return runClusterPrimary(
+      {
+        processes,
+        childArgs: withWorker ? ['--worker'] : [],
+        outbox: withWorker,
+        describe,
+      },
+      io,
+    );
+  }
+  // A cluster child runs the outbox worker only when the primary gave it that role.
+  const runWorker = role === undefined ? withWorker : role === 'outbox';
   let server: RunningServer;
   try {
-    server = await startServer(config, io, outboxEvents(config), { worker: withWorker });
+    server = await startServer(config, io, outboxEvents(config), { worker: runWorker });
   } catch (error) {
     io.stderr.write(
       `needlecare serve: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
     );
     return EXIT_FAILURE;
   }
-  const urls = productUrls(config.publicUrl);
-  io.stdout.write(
-    `needlecare: listening on ${server.url} (patient links: ${urls.patientPage('')}…, dashboard: ${urls.dashboard()}, API docs: ${urls.apiDocs()}${withWorker ? ', with an in-process worker' : ''})\n`,
-  );
-  return runUntilSignal(server, io);
+  // In a cluster the primary prints where it listens, once every child does.
+  if (role === undefined) io.stdout.write(`needlecare: listening on ${server.url}${describe()}\n`);
+  const code = await runUntilSignal(server, io, role !== undefined);
+  // A cluster child's IPC channel to the primary would keep it alive: close it to exit.
+  if (role !== undefined) cluster.worker?.disconnect();
+  return code;
 }
 
 /** Serve until SIGTERM or SIGINT, then stop gracefully. */
-export async function runUntilSignal(server: RunningServer, io: CliIo): Promise<number> {
+export async function runUntilSignal(
+  server: RunningServer,
+  io: CliIo,
+  quiet = false,
+): Promise<number> {
   const signal = await nextShutdownSignal();
-  io.stdout.write(`needlecare: ${signal}, shutting down\n`);
+  if (!quiet) io.stdout.write(`needlecare: ${signal}, shutting down\n`);
   await server.stop();
   return EXIT_OK;
 }
