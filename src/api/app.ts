@@ -167,10 +167,13 @@ function lazyCompilers(): { buildValidator: CompilerFactory; buildSerializer: Co
   const lazy =
     (factory: CompilerFactory): CompilerFactory =>
     (...factoryArgs) => {
-      const compile = factory(...factoryArgs);
+      // The compiler itself (an Ajv instance with its formats, per plugin context) is made on
+      // first use too.
+      let compile: Compile | undefined;
       return (routeSchema) => {
         let compiled: ((...args: unknown[]) => unknown) & Record<string, unknown>;
         const get = () => {
+          compile ??= factory(...factoryArgs);
           compiled ??= compile(routeSchema) as typeof compiled;
           return compiled;
         };
