@@ -3,7 +3,8 @@
  * generator does not share its event loop. Mode `app`: the real Needlecare app on a fresh
  * database (SQLite file with synchronous=FULL, or PostgreSQL when DATABASE_URL is set), seeded
  * with patient links. Mode `bare`: a bare Fastify route that validates the same body.
- * Prints one JSON line: { url, tokens }.
+ * Prints one JSON line: { url, tokens }. Mode `prepare`: the database and links only, printed
+ * as { tokens, sqlitePath, databaseUrl }, for `needlecare serve --processes N`.
  */
 
 import { mkdtempSync } from 'node:fs';
@@ -61,6 +62,14 @@ if (mode === 'bare') {
       performedAt: new Date(Date.now() - 3_600_000).toISOString(),
     });
     tokens.push(s.token);
+  }
+  if (mode === 'prepare') {
+    // Only the database and its links, for `needlecare serve` processes (bench/servers.ts); the
+    // PostgreSQL database is dropped by the bench when it is done.
+    await app.close();
+    await db.destroy();
+    console.log(JSON.stringify({ tokens, sqlitePath: join(dir, 'bench.db'), databaseUrl }));
+    process.exit(0);
   }
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ url, tokens }));

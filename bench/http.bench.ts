@@ -1,7 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { postgresCommitsPerSecond, sqliteCommitsPerSecond } from './ceiling.ts';
 import type { LoadResult } from './load.ts';
 import { postCheckIns } from './load.ts';
-import { startServer } from './servers.ts';
+import { startServe, startServer } from './servers.ts';
 import type { Figures } from './stats.ts';
 
 export interface HttpBenchOptions {
@@ -106,6 +107,29 @@ export async function benchHttp(figures: Figures, options: HttpBenchOptions): Pr
     } finally {
       await server.stop();
     }
+  }
+  // All cores: the production entry `needlecare serve` with 1 and with N processes (cluster).
+  const cores = availableParallelism();
+  for (const dialect of dialects) {
+    const rates: number[] = [];
+    for (const processes of [1, cores]) {
+      const server = await startServe(processes, dialect.env);
+      try {
+        const target = { url: server.url, tokens: server.tokens, connections };
+        await postCheckIns({ ...target, seconds: warm });
+        const r = await postCheckIns({ ...target, seconds });
+        rates.push(r.perSecond);
+        loadFigures(figures, `check-in ${dialect.name}, serve --processes ${processes}`, r);
+      } finally {
+        await server.stop();
+      }
+    }
+    figures.add({
+      name: `check-in ${dialect.name}: ${cores} processes / 1 process`,
+      value: (rates[1] ?? 0) / (rates[0] ?? 1),
+      unit: '×',
+      digits: 2,
+    });
   }
   if (pgUrl === undefined) {
     figures.note(

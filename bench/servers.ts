@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { TEST_KEY_ENV } from '../src/store/test-keys.ts';
 
 const SERVER = fileURLToPath(new URL('./http-server.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/needlecare.js', import.meta.url));
 
 export interface BenchServer {
   readonly url: string;
@@ -58,4 +61,57 @@ export async function startServer(
     tokens: string[];
   };
   return { url, tokens, child, stop: () => stopChild(child) };
+}
+
+/**
+ * `needlecare serve --processes N` (the production entry, node:cluster) on a fresh database
+ * with `links` patient links (SQLite FULL, or PostgreSQL when `env.DATABASE_URL` is set).
+ */
+export async function startServe(
+  processes: number,
+  env: NodeJS.ProcessEnv,
+  links = 64,
+): Promise<BenchServer> {
+  const prep = spawn(process.execPath, ['--import', 'tsx', SERVER, 'prepare', String(links)], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const prepared = JSON.parse(await firstLine(prep, 'bench database')) as {
+    tokens: string[];
+    sqlitePath: string;
+    databaseUrl?: string;
+  };
+  const child = spawn(process.execPath, [BIN, 'serve', '--processes', String(processes)], {
+    env: {
+      ...env,
+      ...TEST_KEY_ENV,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      COOKIE_SECURE: 'false',
+      LOG_LEVEL: 'silent',
+      ...(prepared.databaseUrl === undefined
+        ? { NEEDLECARE_DB: prepared.sqlitePath }
+        : { DATABASE_URL: prepared.databaseUrl }),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await firstLine(child, `serve --processes ${processes}`);
+  const url = /listening on (http:\/\/\S+)/.exec(line)?.[1];
+  if (url === undefined) throw new Error(`serve said: ${line}`);
+  return {
+    url,
+    tokens: prepared.tokens,
+    child,
+    stop: async () => {
+      await stopChild(child);
+      if (prepared.databaseUrl !== undefined && env.DATABASE_URL !== undefined) {
+        const admin = new pg.Client({ connectionString: env.DATABASE_URL });
+        await admin.connect();
+        await admin.query(
+          `DROP DATABASE IF EXISTS ${new URL(prepared.databaseUrl).pathname.slice(1)}`,
+        );
+        await admin.end();
+      }
+    },
+  };
 }

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// Entry point of the `needlecare` command. The source is TypeScript run through tsx,
-// so there is no build step between a change and the command (docs/decisions/0002).
-import { register } from 'tsx/esm/api';
+// Entry point of the `needlecare` command. The source is TypeScript with no build step between
+// a change and the command (docs/decisions/0002): it runs from a bundle compiled on demand and
+// cached (bin/compiled.js, docs/decisions/1021), or through tsx when that cannot be made.
+import { loadCompiledMain } from './compiled.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2), {
+let compiled = await loadCompiledMain();
+if (compiled === undefined) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  compiled = await import('../src/cli/main.ts');
+}
+process.exitCode = await compiled.main(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { TEST_KEY_ENV } from '../../src/store/test-keys.ts';
 import { getPath, postCheckIns } from '../load.ts';
 import { stopChild } from '../servers.ts';
-import { TEST_KEY_ENV } from '../../src/store/test-keys.ts';
 import type { Figures } from '../stats.ts';
 import type { SeedIndex } from './seed.ts';
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -69,6 +70,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
+    // biome-ignore lint/suspicious/noExplicitAny: Fastify's compiler types name Ajv's internals
+    schemaController: { compilersFactory: lazyCompilers() as any },
     ajv: {
       // Reject, never silently drop, unknown fields; never coerce a body's types; list every bad field.
       customOptions: {
@@ -145,6 +148,46 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(alertRoutes, { prefix: `${API_PREFIX}/alerts` });
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
+}
+
+type Compile = (routeSchema: unknown) => (...args: unknown[]) => unknown;
+type CompilerFactory = (...args: unknown[]) => Compile;
+
+/**
+ * Fastify's own schema compilers (Ajv for requests, fast-json-stringify for responses), each
+ * route's function compiled on its first request instead of at start: compiling every route's
+ * schemas was ~half of the CPU from start to `/readyz` (docs/performance.md, decision 1021).
+ * The functions are the same; a bad schema still fails, at its route's first use (every route
+ * is exercised by the tests).
+ */
+function lazyCompilers(): { buildValidator: CompilerFactory; buildSerializer: CompilerFactory } {
+  // The compilers Fastify itself depends on, resolved from Fastify's own location.
+  const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
+  const ajvCompiler = fromFastify('@fastify/ajv-compiler') as () => CompilerFactory;
+  const stringifyCompiler = fromFastify(
+    '@fastify/fast-json-stringify-compiler',
+  ) as () => CompilerFactory;
+  const lazy =
+    (factory: CompilerFactory): CompilerFactory =>
+    (...factoryArgs) => {
+      // The compiler itself (an Ajv instance with its formats, per plugin context) is made on
+      // first use too.
+      let compile: Compile | undefined;
+      return (routeSchema) => {
+        let compiled: ((...args: unknown[]) => unknown) & Record<string, unknown>;
+        const get = () => {
+          compile ??= factory(...factoryArgs);
+          compiled ??= compile(routeSchema) as typeof compiled;
+          return compiled;
+        };
+        const run = (...args: unknown[]) => get()(...args);
+        // Fastify reads Ajv's `errors` after a failed validation and `schemaEnv` before one.
+        Object.defineProperty(run, 'errors', { get: () => get().errors });
+        Object.defineProperty(run, 'schemaEnv', { get: () => get().schemaEnv });
+        return run;
+      };
+    };
+  return { buildValidator: lazy(ajvCompiler()), buildSerializer: lazy(stringifyCompiler()) };
 }
 
 /** OpenAPI `security` of each route from its declared access: cookie + CSRF, or a bearer token. */

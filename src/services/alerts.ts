@@ -21,7 +21,7 @@ import {
   type OutcomeClass,
 } from '../store/alerts.repository.ts';
 import { withTransaction } from '../store/db.ts';
-import { findPatient } from '../store/patients.repository.ts';
+import { findPatientsByIds } from '../store/patients.repository.ts';
 import { listStaff } from '../store/staff.repository.ts';
 import { type Actor, type ClinicActor, requireClinicActor, requireStaff } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
@@ -155,17 +155,17 @@ async function detailsOf(
     clinicId,
     alerts.map((a) => a.id),
   );
-  const patients = new Map<string, PatientContact>();
-  const out: AlertDetail[] = [];
-  for (const alert of alerts) {
-    let contact = patients.get(alert.patientId);
-    if (contact === undefined) {
-      contact = contactOf(await findPatient(db, clinicId, alert.patientId));
-      patients.set(alert.patientId, contact);
-    }
-    out.push({ alert, contact, attempts: attempts.get(alert.id) ?? [] });
-  }
-  return out;
+  // One read for all the patients, not one per alert (issue 14).
+  const patients = await findPatientsByIds(
+    db,
+    clinicId,
+    alerts.map((a) => a.patientId),
+  );
+  return alerts.map((alert) => ({
+    alert,
+    contact: contactOf(patients.get(alert.patientId)),
+    attempts: attempts.get(alert.id) ?? [],
+  }));
 }
 
 export type ResolveAlertInput = FromSchema<typeof resolveAlertSchema>;

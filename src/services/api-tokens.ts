@@ -8,11 +8,11 @@ import {
 import { withTransaction } from '../store/db.ts';
 import { type Actor, requireAdmin } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
-import { requireText } from './clean-text.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { newApiToken, sha256Hex } from './secrets.ts';
+import { requireName } from './text.ts';
 
 export const newApiTokenSchema = {
   type: 'object',
@@ -40,7 +40,7 @@ export async function createApiToken(
   const created = await withTransaction(deps.db, async (trx) => {
     const row = await insertApiToken(trx, {
       clinicId: actor.clinicId,
-      name: requireText(input.name, 'name', { max: 200 }),
+      name: requireName(input.name, 'name'),
       tokenHash: sha256Hex(token),
       createdBy: actor.userId,
       createdAt: deps.clock.now(),

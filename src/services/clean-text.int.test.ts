@@ -8,7 +8,10 @@ import { createPatient } from './patients.ts';
 import { recordSession } from './record-session.ts';
 import { createStaff } from './staff.ts';
 
-/** Every service that takes free text stores it cleaned, on both dialects (decision 1201). */
+/**
+ * Every service that takes free text stores it cleaned, on both dialects (decision 1201); names
+ * with control characters are refused instead (decision 1122).
+ */
 describeEachDialect('free text through the services', (ctx) => {
   let deps: TestDeps;
   let clinic: SeededClinic;
@@ -17,26 +20,37 @@ describeEachDialect('free text through the services', (ctx) => {
     clinic = await seedClinic(ctx.db, 'Text Clinic');
   });
 
-  it('a NUL or other control character in a name is removed, never a 500', async () => {
+  it('a NUL or other control character in a name is refused naming the field, never a 500', async () => {
     const prac = practitionerOf(clinic);
     const admin = adminOf(clinic);
-    const patient = await createPatient(deps, prac, { displayName: ' Ana\u0000 López\u0007 ' });
+    const before = await countRows(ctx.db);
+    const calls: [string, () => Promise<unknown>][] = [
+      ['displayName', () => createPatient(deps, prac, { displayName: ' Ana\u0000 López\u0007 ' })],
+      [
+        'patient.displayName',
+        () =>
+          recordSession(deps, prac, {
+            patient: { displayName: 'Luis\u0000\nGarcía', phone: '+34 600 000 111' },
+            performedAt: T0,
+            sites: [{ muscle: 'tibialis-anterior', side: 'right' }],
+          }),
+      ],
+      [
+        'displayName',
+        () => createStaff(deps, admin, { email: 'text@example.test', displayName: 'Dr\u0000 Who' }),
+      ],
+      ['name', () => createApiToken(deps, admin, { name: 'EHR\u0000 sync' })],
+      ['name', () => updateClinic(deps, admin, { name: 'Clínica\u0000 Norte' })],
+    ];
+    for (const [field, call] of calls)
+      await expect(call()).rejects.toMatchObject({
+        code: 'validation_failed',
+        errors: [{ field }],
+      });
+    expect(await countRows(ctx.db)).toEqual(before);
+    // Names stay clean on both dialects: trimmed, one space, NFC.
+    const patient = await createPatient(deps, prac, { displayName: '  Ana   Lo\u0301pez ' });
     expect(patient.displayName).toBe('Ana López');
-    const recorded = await recordSession(deps, prac, {
-      patient: { displayName: 'Luis\u0000\nGarcía', phone: '+34 600 000 111' },
-      performedAt: T0,
-      sites: [{ muscle: 'tibialis-anterior', side: 'right' }],
-    });
-    expect(recorded.patient.displayName).toBe('Luis García');
-    const staff = await createStaff(deps, admin, {
-      email: 'text@example.test',
-      displayName: 'Dr\u0000 Who',
-    });
-    expect(staff.displayName).toBe('Dr Who');
-    const token = await createApiToken(deps, admin, { name: 'EHR\u0000 sync' });
-    expect(token.name).toBe('EHR sync');
-    const updated = await updateClinic(deps, admin, { name: 'Clínica\u0000 Norte' });
-    expect(updated.name).toBe('Clínica Norte');
   });
 
   it('a name with nothing left after cleaning is refused, naming the field, storing nothing', async () => {

@@ -12,9 +12,9 @@ import {
 import { withTransaction } from '../store/db.ts';
 import { type Actor, requireAdmin, requireClinicActor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
-import { requireText } from './clean-text.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
+import { requireName } from './text.ts';
 
 /** The settings an admin may change, as JSON Schema (shape) plus `checkSettings` (meaning). */
 const hhmm = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
@@ -185,9 +185,7 @@ export async function updateClinic(
     const current = await findClinic(trx, actor.clinicId);
     if (current === undefined) throw new AppError('not_found', 'No such clinic.');
     const cleaned =
-      patch.name === undefined
-        ? patch
-        : { ...patch, name: requireText(patch.name, 'name', { max: 200 }) };
+      patch.name === undefined ? patch : { ...patch, name: requireName(patch.name, 'name') };
     const updated = await updateClinicSettings(
       trx,
       actor.clinicId,

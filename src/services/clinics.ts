@@ -21,6 +21,7 @@ import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { issuePasswordLink, NO_PASSWORD } from './set-password.ts';
+import { nameIssue } from './text.ts';
 
 /**
  * Clinics on one server (issue 11, "first run and clinics"): whoever hosts Needlecare creates a
@@ -80,9 +81,9 @@ function validateNewClinic(input: NewClinicInput): {
   contactPhone: string;
 } {
   const errors: FieldIssue[] = [];
-  const name = input.name.trim();
-  if (name === '' || name.length > 200)
-    errors.push({ field: 'name', message: 'must be 1 to 200 characters' });
+  const checkedName = nameIssue(input.name, { field: 'name' });
+  if (checkedName.issue !== undefined) errors.push(checkedName.issue);
+  const name = checkedName.value ?? '';
   if (!isTimeZone(input.timeZone))
     errors.push({
       field: 'timeZone',
@@ -94,9 +95,12 @@ function validateNewClinic(input: NewClinicInput): {
   const adminEmail = input.adminEmail.trim().toLowerCase();
   if (!EMAIL.test(adminEmail) || adminEmail.length > 254)
     errors.push({ field: 'adminEmail', message: 'is not an e-mail address' });
-  const adminName = (input.adminName ?? '').trim() || (adminEmail.split('@')[0] ?? 'Admin');
-  if (adminName.length > 200)
-    errors.push({ field: 'adminName', message: 'must be at most 200 characters' });
+  const checkedAdmin =
+    (input.adminName ?? '').trim() === ''
+      ? { value: adminEmail.split('@')[0] || 'Admin' }
+      : nameIssue(input.adminName, { field: 'adminName' });
+  if (checkedAdmin.issue !== undefined) errors.push(checkedAdmin.issue);
+  const adminName = checkedAdmin.value ?? '';
   const language = input.language ?? 'en';
   if (!(LOCALES as readonly string[]).includes(language))
     errors.push({ field: 'language', message: `must be one of ${LOCALES.join(', ')}` });

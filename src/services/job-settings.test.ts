@@ -78,6 +78,37 @@ describe('job settings (clinic escalation_json)', () => {
   });
 });
 
+describe('webhook format (decision 0910)', () => {
+  const hook = (extra: object) => ({
+    webhooks: [
+      { id: 'ehr', url: 'https://ehr.example.com/h', secret: '0123456789abcdef', ...extra },
+    ],
+  });
+
+  it('defaults to the native form; accepts "fhir"', () => {
+    expect(readJobSettings(hook({})).webhooks[0]?.format).toBe('native');
+    expect(readJobSettings(hook({ format: 'fhir' })).webhooks[0]?.format).toBe('fhir');
+  });
+
+  it('refuses an unknown format, and the FHIR form over plain http unless the host is allowed', () => {
+    expect(validateJobSettings(hook({ format: 'xml' }))).toEqual({
+      ok: false,
+      problems: ['escalation.webhooks[0].format: must be "native" or "fhir"'],
+    });
+    const plain = hook({ format: 'fhir', url: 'http://ehr.example.com/h' });
+    expect(validateJobSettings(plain)).toEqual({
+      ok: false,
+      problems: [
+        'escalation.webhooks[0].url: the FHIR form carries patient data: use an https URL',
+      ],
+    });
+    expect(validateJobSettings(plain, { allowHosts: ['ehr.example.com'] }).ok).toBe(true);
+    expect(
+      validateJobSettings({ ...plain, webhooks: [{ ...plain.webhooks[0], format: 'native' }] }).ok,
+    ).toBe(true);
+  });
+});
+
 describe('coverage and quiet hours validation', () => {
   it('accepts good values', () => {
     expect(

@@ -34,6 +34,7 @@ import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { type LinkState, linkState } from './links.ts';
+import { nameIssue } from './text.ts';
 import { toCsv, writeZip, type ZipEntry } from './zip.ts';
 
 export const PAGE_SIZE = 25;
@@ -151,10 +152,9 @@ export function validatePatientEdit(input: PatientEdit): {
   language: Locale;
 } {
   const issues: FieldIssue[] = [];
-  const displayName = input.displayName.trim();
-  if (displayName === '' || displayName.length > 200) {
-    issues.push({ field: 'displayName', message: 'must be 1 to 200 characters' });
-  }
+  const name = nameIssue(input.displayName, { field: 'displayName' });
+  if (name.issue !== undefined) issues.push(name.issue);
+  const displayName = name.value ?? '';
   const email = (input.email ?? '').trim();
   if (email !== '' && (email.length > 254 || !EMAIL_RE.test(email))) {
     issues.push({ field: 'email', message: 'is not an e-mail address' });

@@ -15,11 +15,11 @@ import {
 import { listSessionsForPatient, type NeedlingSession } from '../store/sessions.repository.ts';
 import { type Actor, type ClinicActor, requireClinicActor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
-import { requireText } from './clean-text.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import type { NewPatientBody } from './schemas/patients.ts';
 import { coreSites } from './schemas/views.ts';
+import { requireName } from './text.ts';
 
 /** Which door asked, when it is not the JSON API (kept in the audit event's details). */
 export type Via = 'dashboard';
@@ -40,7 +40,7 @@ export async function createPatient(
     const clinic = await findClinic(trx, actor.clinicId);
     const created = await insertPatient(trx, {
       clinicId: actor.clinicId,
-      displayName: requireText(input.displayName, 'displayName', { max: 200 }),
+      displayName: requireName(input.displayName, 'displayName'),
       email: input.email ?? null,
       phone: input.phone ?? null,
       language: input.language ?? clinic?.defaultLanguage ?? 'en',

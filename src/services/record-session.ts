@@ -19,7 +19,7 @@ import {
 } from '../store/sessions.repository.ts';
 import { type Actor, type ClinicActor, requireClinicActor } from './actors.ts';
 import { type AuditActor, auditActorOf, recordAudit } from './audit.ts';
-import { cleanText, requireText } from './clean-text.ts';
+import { cleanText } from './clean-text.ts';
 import { HOUR_MS } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
@@ -28,6 +28,7 @@ import { planOf } from './patients.ts';
 import type { recordSessionBodySchema } from './schemas/sessions.ts';
 import { sha256Hex } from './secrets.ts';
 import { readHandover } from './sessions.ts';
+import { requireName } from './text.ts';
 
 /**
  * What a door hands over: the body of the route schema (or what the dashboard form parser
@@ -324,7 +325,7 @@ async function writeSession(
   } else if (body.patient !== undefined) {
     patient = await insertPatient(trx, {
       clinicId: clinic.id,
-      displayName: requireText(body.patient.displayName, 'patient.displayName', { max: 200 }),
+      displayName: requireName(body.patient.displayName, 'patient.displayName'),
       email: body.patient.email ?? null,
       phone: body.patient.phone ?? null,
       language: body.patient.language ?? clinic.defaultLanguage,

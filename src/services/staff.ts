@@ -17,11 +17,11 @@ import {
 } from '../store/staff.repository.ts';
 import { type Actor, requireAdmin, requireClinicActor } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
-import { requireText } from './clean-text.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { issuePasswordLink, NO_PASSWORD } from './set-password.ts';
+import { requireName } from './text.ts';
 
 export const STAFF_ROLES = ['admin', 'practitioner'] as const satisfies readonly StaffRole[];
 
@@ -93,7 +93,7 @@ export async function inviteStaff(
     const created = await insertStaffUser(trx, {
       clinicId: actor.clinicId,
       email: input.email,
-      displayName: requireText(input.displayName, 'displayName', { max: 200 }),
+      displayName: requireName(input.displayName, 'displayName'),
       role,
       passwordHash: NO_PASSWORD,
       createdAt: deps.clock.now(),

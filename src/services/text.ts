@@ -12,7 +12,10 @@
  * - longer than `max` characters (code points) is refused.
  *
  * Pure: no I/O, so a door can call it while parsing and a service while validating.
+ * `requireName` is the services' form: every name that enters the system goes through it
+ * (patients, staff, clinics, API tokens; escalation contacts through `checkName`).
  */
+import { AppError, type FieldIssue } from './errors.ts';
 
 export interface NameCheckOptions {
   /** The field named in the message, e.g. `displayName` or `patient.displayName`. */
@@ -58,4 +61,34 @@ export function checkName(input: unknown, options: NameCheckOptions): NameCheck 
     return { ok: false, field, message: `must be at most ${max} characters` };
   }
   return { ok: true, value };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `checkName` as a field issue, on the NFC form of the text (lone surrogates, which PostgreSQL
+ * refuses, become U+FFFD first): the cleaned name, or the issue naming the field.
+ */
+export function nameIssue(
+  input: unknown,
+  options: NameCheckOptions,
+): { value: string; issue?: undefined } | { value?: undefined; issue: FieldIssue } {
+  const text =
+    typeof input === 'string' ? input.replace(LONE_SURROGATE, '\uFFFD').normalize('NFC') : input;
+  const r = checkName(text, options);
+  return r.ok ? { value: r.value } : { issue: { field: r.field, message: r.message } };
+}
+
+/**
+ * A required name, checked by `checkName` (issue 12, finding 6; decision 1122): the cleaned name,
+ * or `validation_failed` naming the field and what to change. Refused rather than silently
+ * cleaned: a name is typed by staff, who can correct it, and it reaches e-mail headers.
+ */
+export function requireName(input: unknown, field: string, max = 200): string {
+  const r = nameIssue(input, { field, max });
+  if (r.issue !== undefined)
+    throw new AppError('validation_failed', `Invalid ${field}: ${r.issue.message}`, {
+      errors: [r.issue],
+    });
+  return r.value;
 }

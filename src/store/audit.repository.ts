@@ -249,7 +249,11 @@ export function deferAuditAppends(trx: Db): DeferredAuditAppends {
     },
     flush: async () => {
       deferredAppends.delete(trx);
-      await appendAuditEventsInBulk(trx, held);
+      // One event (a group of one self-care check-in): the single append is a round trip
+      // shorter on PostgreSQL (head FOR UPDATE, then insert and head update in one statement).
+      const only = held.length === 1 ? held[0] : undefined;
+      if (only !== undefined) await appendAuditEvent(trx, only);
+      else await appendAuditEventsInBulk(trx, held);
     },
   };
 }

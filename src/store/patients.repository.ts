@@ -74,6 +74,30 @@ export async function findPatient(
   return row && toPatient(row);
 }
 
+/**
+ * Several patients of one clinic in one statement (the alert queue's contact routes: it was one
+ * read per patient, issue 14). Ids of another clinic or unknown ids are simply absent.
+ */
+export async function findPatientsByIds(
+  db: Db,
+  clinicId: string,
+  ids: readonly string[],
+): Promise<Map<string, Patient>> {
+  const unique = [...new Set(ids)];
+  const found = new Map<string, Patient>();
+  // In chunks, well under both dialects' bound-parameter limits.
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db
+      .selectFrom('patients')
+      .selectAll()
+      .where('clinic_id', '=', clinicId)
+      .where('id', 'in', unique.slice(i, i + 500))
+      .execute();
+    for (const row of rows) found.set(row.id, toPatient(row));
+  }
+  return found;
+}
+
 /** Escape LIKE wildcards so user input matches literally (with `escape '\'`). */
 function likeContains(query: string): string {
   return `%${normaliseForSearch(query).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

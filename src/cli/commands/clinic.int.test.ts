@@ -83,6 +83,9 @@ describeEachDialect('needlecare clinic', (ctx) => {
     [['--admin-email', 'nobody'], '--admin-email is not an e-mail address'],
     [['--country', 'Spain'], '--country must be a two-letter'],
     [['--language', 'fr'], '--language must be one of en, es'],
+    [['--name', '   '], '--name must not be empty or only spaces'],
+    [['--name', 'Fisio\r\nCentro'], '--name must be on one line'],
+    [['--name', 'Fisio\u202eCentro'], '--name must not contain text-direction override'],
     [[], 'A clinic named "Fisio Centro" already exists.'],
   ])('refuses %j with exit 2 and stores nothing', async (override, message) => {
     const args = [...CREATE];

@@ -118,7 +118,7 @@ describeEachDialect('serve --processes 2', (ctx) => {
     const started = await seen(
       /listening on (http:\/\/\S+) with 2 server processes \(pids (\d+), (\d+)\)/,
     );
-    log("started");
+    log('started');
     const url = started[1] as string;
     const pids = [Number(started[2]), Number(started[3])];
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
@@ -149,14 +149,14 @@ describeEachDialect('serve --processes 2', (ctx) => {
     expect(acked.size).toBeGreaterThanOrEqual(20);
 
     // The primary replaces the killed process; the cluster keeps answering.
-    log(lines.join(" / "));
+    log(lines.join(' / '));
     const replaced = await seen(/replacement server process (\d+) listening/);
     const replacement = Number(replaced[1]);
     expect(pids).not.toContain(replacement);
     expect(alive(pids[0] as number)).toBe(false);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
-    log("replaced");
+    log('replaced');
     // Every request again with its key: acknowledged ones replay, the others are stored now.
     for (let i = 0; i < TOTAL; i++) {
       const r = await post(url, i);
@@ -165,11 +165,12 @@ describeEachDialect('serve --processes 2', (ctx) => {
       if (before !== undefined) expect(r.id, `acknowledged check-in ${i} replayed`).toBe(before);
     }
 
-    log("retried");
+    log('retried');
     const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
-    for (const pid of [pids[1] as number, replacement]) expect(alive(pid), `pid ${pid}`).toBe(false);
+    for (const pid of [pids[1] as number, replacement])
+      expect(alive(pid), `pid ${pid}`).toBe(false);
     expect(lines.join('\n')).toMatch(/SIGTERM, shutting down 2 server processes/);
 
     const rows = await ctx.db.selectFrom('check_ins').select(['id']).execute();

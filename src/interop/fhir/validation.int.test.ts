@@ -4,7 +4,8 @@
  * all resources: test/fhir-validate-medplum.mjs) and the `fhir` package's validator.
  * The resources: `needlecare fhir export` of the demo clinic (seeded through the API), the
  * synthetic catalogue record (every muscle, side, symptom, disposition, alert state), the
- * CapabilityStatement and an OperationOutcome.
+ * CapabilityStatement as `GET /fhir/R4/metadata` answers it, the webhook Bundles of every
+ * catalogue alert (decision 0910), and an OperationOutcome.
  */
 
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,16 +21,20 @@ import {
   validateWithFhirJs,
   validateWithMedplum,
 } from '../../../test/fhir-validators.ts';
+import { buildApp } from '../../api/app.ts';
+import { createLogger } from '../../api/logger.ts';
 import { testConfig } from '../../api/test-support.ts';
 import { seedDemo } from '../../cli/demo-seed.ts';
+import { manualClock } from '../../services/clock.ts';
 import { AppError } from '../../services/errors.ts';
 import { listClinics } from '../../store/clinics.repository.ts';
 import { createDb, type Db } from '../../store/db.ts';
 import { migrateToLatest } from '../../store/migrations.ts';
-import { capabilityStatement } from './capability.ts';
+import { fhirRoutes } from '../fhir.routes.ts';
 import { toFhirResources } from './map.ts';
 import { operationOutcomeOf } from './outcome.ts';
 import { catalogueRecord } from './test-fixtures.ts';
+import { alertWebhookBuilder } from './webhook.ts';
 
 describe('FHIR validation of everything the mapping produces', () => {
   let dir: string;
@@ -53,9 +58,46 @@ describe('FHIR validation of everything the mapping produces', () => {
     expect(exported.stderr).toBe('');
     expect(exported.code).toBe(0);
 
+    // The CapabilityStatement as `GET /fhir/R4/metadata` answers it.
+    const app = await buildApp({
+      config: testConfig(),
+      db,
+      clock: manualClock('2026-11-25T12:00:00.000Z'),
+      logger: createLogger('silent'),
+      plugins: [fhirRoutes],
+    });
+    const metadata = await app.inject({ method: 'GET', url: '/fhir/R4/metadata' });
+    await app.close();
+    expect(metadata.statusCode).toBe(200);
+    expect(metadata.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    const capability = metadata.json() as { resourceType: string };
+    expect(capability.resourceType).toBe('CapabilityStatement');
+
+    // The FHIR form of a webhook for every alert of the catalogue record (with and without
+    // the check-in behind it), as a Bundle and entry by entry.
+    const catalogue = catalogueRecord();
+    const build = alertWebhookBuilder({
+      fhirBase: 'https://care.example.test/fhir/R4',
+      publicUrl: 'https://care.example.test',
+    });
+    const bundles = catalogue.alerts.map((alert, i) => {
+      const built = build(catalogue, {
+        id: `evt_${i.toString(16).padStart(32, '0')}`,
+        type: ['alert.created', 'alert.raised', 'alert.escalated'][i % 3] ?? 'alert.created',
+        createdAt: alert.createdAt,
+        data: { alert: { id: alert.id, patientId: alert.patientId } },
+      });
+      if (built === undefined) throw new Error(`no bundle for alert ${alert.id}`);
+      return built.body;
+    });
+    expect(bundles.some((b) => (b.entry ?? []).length === 3)).toBe(true); // missed check-in
+    expect(bundles.some((b) => (b.entry ?? []).length === 5)).toBe(true);
+
     const extra = [
-      ...toFhirResources(catalogueRecord()),
-      capabilityStatement('https://care.example.test/fhir/R4', '2026-11-25T12:00:00.000Z'),
+      ...toFhirResources(catalogue),
+      capability,
+      ...bundles,
+      ...bundles.flatMap((b) => (b.entry ?? []).map((e) => e.resource)),
       operationOutcomeOf(
         new AppError('validation_failed', 'Invalid date', {
           errors: [{ field: 'date', message: 'is not a FHIR date' }],

@@ -75,6 +75,10 @@ const MESSAGES = {
     es: 'Este paciente se borró el {when}.',
   },
   badField: { en: '{field}: please check this field.', es: '{field}: revise este campo.' },
+  badFieldWhy: {
+    en: '{field}: please check this field ({why}).',
+    es: '{field}: revise este campo ({why}).',
+  },
   exportClinic: {
     en: 'Download all of the clinic’s data (ZIP of JSON and CSV files)',
     es: 'Descargar todos los datos de la clínica (ZIP con archivos JSON y CSV)',

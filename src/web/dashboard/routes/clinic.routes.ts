@@ -271,6 +271,12 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
     } catch (error) {
       if (error instanceof AppError && error.code === 'conflict')
         return show(request, reply, 409, { newStaff, staffErrors: [tr(L, 'emailInUse')] });
+      // A name the shared check refuses (control characters, text-direction overrides).
+      if (error instanceof AppError && error.code === 'validation_failed')
+        return show(request, reply, 400, {
+          newStaff,
+          staffErrors: error.errors.map((i) => issueText(L, i)),
+        });
       throw error;
     }
     return reply.redirect(

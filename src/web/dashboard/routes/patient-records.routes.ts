@@ -142,8 +142,9 @@ export async function dashboardPatientRecordRoutes(app: FastifyInstance): Promis
         if (error instanceof AppError && error.code === 'validation_failed') {
           const L = staffOf(request).page.locale;
           const errors = (error.errors ?? []).map((e) =>
-            tp(L, 'badField', {
+            tp(L, 'badFieldWhy', {
               field: tp(L, FIELD_KEY[e.field as keyof typeof FIELD_KEY] ?? 'fieldName'),
+              why: e.message,
             }),
           );
           return recordPage(request, reply, 400, { errors, form });

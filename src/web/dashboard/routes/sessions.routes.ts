@@ -70,6 +70,8 @@ function issueText(L: Locale, issue: FieldIssue, sites: readonly ParsedSite[]): 
   if (issue.field === 'sites') return tr(L, 'errNoSites');
   if (issue.field === 'patientId') return tr(L, 'errPatientName');
   if (issue.field === 'patient.contact') return tr(L, 'errNoContact');
+  if (issue.field === 'patient.displayName')
+    return tr(L, 'errField', { field: tr(L, 'displayName'), message: issue.message });
   return tr(L, 'errField', { field: issue.field, message: issue.message });
 }
 
