@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env.ts';
 import type { Clock } from '../services/clock.ts';
 import type { ServiceEvents } from '../services/events.ts';
+import { createPasswordResetLimits } from '../services/password-reset.ts';
 import { createPasswordHasher } from '../services/passwords.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
 import type { Db } from '../store/db.ts';
@@ -89,6 +90,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       config.signIn.perIpMax,
       config.signIn.perIpWindowMinutes * 60_000,
     ),
+    passwordResetLimits: createPasswordResetLimits(clock),
     events: options.events ?? {},
   };
   app.decorate('deps', deps);
