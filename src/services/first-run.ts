@@ -81,14 +81,15 @@ export async function readSetupLink(
 
 export interface FirstRunInput {
   readonly token: string;
-  readonly clinic: Omit<NewClinicInput, 'contactPhone'>;
+  /** `contactPhone` is required here: patients are told to call it (decision 1320). */
+  readonly clinic: NewClinicInput;
   readonly password: string;
   readonly confirmation: string;
 }
 
 /**
  * The setup form was refused: every field problem at once (`errors`, by field name: `name`,
- * `timeZone`, `country`, `language`, `adminName`, `adminEmail`, `password`, `confirmation`),
+ * `timeZone`, `country`, `language`, `contactPhone`, `adminName`, `adminEmail`, `password`, `confirmation`),
  * with the password's problems as codes the page words in its language.
  */
 export class SetupRefused extends AppError {
@@ -119,6 +120,8 @@ export async function completeFirstRunSetup(
   const issues = [...errors];
   if ((input.clinic.adminName ?? '').trim() === '')
     issues.push({ field: 'adminName', message: 'is required' });
+  if ((input.clinic.contactPhone ?? '').trim() === '')
+    issues.push({ field: 'contactPhone', message: 'is required' });
   const problems = checkNewPassword(input.password, input.confirmation);
   for (const p of problems)
     issues.push(

@@ -27,6 +27,11 @@ const MESSAGES = {
     es: 'Dos letras, como ES, GB o US. Fija el número de emergencias que se indica a los pacientes; puede cambiarlo después.',
   },
   setupLanguage: { en: 'Clinic language', es: 'Idioma de la clínica' },
+  setupPhone: { en: 'Clinic phone for patients', es: 'Teléfono de la clínica para pacientes' },
+  setupPhoneHelp: {
+    en: 'Patients whose answer needs the clinic are told to call this number.',
+    es: 'A los pacientes cuya respuesta requiere a la clínica se les pide llamar a este número.',
+  },
   setupYourName: { en: 'Your name', es: 'Su nombre' },
   setupYourEmail: { en: 'Your e-mail address', es: 'Su correo electrónico' },
   setupButton: { en: 'Create the clinic and sign in', es: 'Crear la clínica y entrar' },
@@ -48,6 +53,10 @@ const MESSAGES = {
     es: 'Escriba el código de país de dos letras, como ES o GB.',
   },
   errLanguage: { en: 'Choose a language.', es: 'Elija un idioma.' },
+  errPhone: {
+    en: 'Give the phone number patients should call, such as +34 600 000 000.',
+    es: 'Indique el teléfono al que deben llamar los pacientes, como +34 600 000 000.',
+  },
   errYourName: {
     en: 'Give your name (up to 200 characters).',
     es: 'Indique su nombre (hasta 200 caracteres).',

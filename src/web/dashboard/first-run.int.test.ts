@@ -23,6 +23,7 @@ const GOOD = {
   timeZone: 'Europe/Madrid',
   country: 'es',
   language: 'es',
+  contactPhone: '+34 944 000 000',
   adminName: 'Nerea',
   adminEmail: 'nerea@norte.test',
   password: 'winter light on the harbour',
@@ -70,6 +71,7 @@ describeEachDialect('first-run setup page', (ctx) => {
       timeZone: 'Mars/Olympus',
       country: 'España',
       adminEmail: 'not-an-address',
+      contactPhone: '',
       password: 'password123456',
       confirmation: 'something else entirely',
     });
@@ -79,6 +81,7 @@ describeEachDialect('first-run setup page', (ctx) => {
       'Elija la zona horaria',
       'código de país de dos letras',
       'correo electrónico válido',
+      'Indique el teléfono',
       'demasiado habitual',
       'no coinciden',
     ])
@@ -122,9 +125,14 @@ describeEachDialect('first-run setup page', (ctx) => {
       country: 'ES',
       default_language: 'es',
       emergency_number: '112',
+      contact_phone: '+34 944 000 000',
     });
     const admin = await ctx.db.selectFrom('staff_users').selectAll().executeTakeFirstOrThrow();
-    expect(admin).toMatchObject({ email: 'nerea@norte.test', role: 'admin', display_name: 'Nerea' });
+    expect(admin).toMatchObject({
+      email: 'nerea@norte.test',
+      role: 'admin',
+      display_name: 'Nerea',
+    });
     const actions = (
       await ctx.db
         .selectFrom('audit_events')

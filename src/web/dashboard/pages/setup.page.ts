@@ -9,6 +9,7 @@ export interface SetupValues {
   readonly timeZone: string;
   readonly country: string;
   readonly language: string;
+  readonly contactPhone: string;
   readonly adminName: string;
   readonly adminEmail: string;
 }
@@ -42,7 +43,8 @@ function fieldState(
 }
 
 /**
- * The first-run setup form (decision 1320): the clinic (name, time zone, country, language) and
+ * The first-run setup form (decision 1320): the clinic (name, time zone, country, language,
+ * the phone patients are told to call) and
  * its first admin (name, e-mail, password twice). No script; each field labelled, its problem
  * written under it and listed at the top.
  */
@@ -54,6 +56,7 @@ export function setupPage(ctx: PageContext, view: SetupView): string {
   const zone = f('timeZone', 'tz-help');
   const country = f('country', 'country-help');
   const language = f('language');
+  const phone = f('contactPhone', 'phone-help');
   const adminName = f('adminName');
   const adminEmail = f('adminEmail');
   const password = f('password', 'password-rules');
@@ -83,6 +86,9 @@ ${view.timeZones.map((z) => html`<option${z === v.timeZone ? html` selected` : '
 <select id="language" name="language"${language.attrs}>
 ${LOCALES.map((l) => html`<option value="${l}"${l === v.language ? html` selected` : ''}>${tr(l, 'langName')}</option>`)}
 </select>${language.message}</p>
+<p><label for="contactPhone">${ta(L, 'setupPhone')}</label>
+<input id="contactPhone" name="contactPhone" type="tel" required maxlength="30" autocomplete="tel" value="${v.contactPhone}"${phone.attrs}>
+<span id="phone-help" class="hint">${ta(L, 'setupPhoneHelp')}</span>${phone.message}</p>
 </fieldset>
 <fieldset>
 <legend>${ta(L, 'setupAdminLegend')}</legend>

@@ -18,6 +18,7 @@ const FIELD_KEY: Readonly<Record<string, AccountMessageKey>> = {
   timeZone: 'errTimeZone',
   country: 'errCountry',
   language: 'errLanguage',
+  contactPhone: 'errPhone',
   adminName: 'errYourName',
   adminEmail: 'errEmail',
 };
@@ -88,6 +89,7 @@ export async function setupRoutes(app: FastifyInstance): Promise<void> {
         timeZone: '',
         country: '',
         language: L,
+        contactPhone: '',
         adminName: '',
         adminEmail: '',
       };
@@ -107,6 +109,7 @@ export async function setupRoutes(app: FastifyInstance): Promise<void> {
         timeZone: field(b, 'timeZone').slice(0, 100),
         country: field(b, 'country').slice(0, 10),
         language: field(b, 'language').slice(0, 10),
+        contactPhone: field(b, 'contactPhone').slice(0, 60),
         adminName: field(b, 'adminName').slice(0, 400),
         adminEmail: field(b, 'adminEmail').trim().slice(0, 300),
       };
