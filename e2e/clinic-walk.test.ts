@@ -152,7 +152,7 @@ async function serve(dbEnv: Record<string, string>): Promise<Served> {
 }
 
 async function waitForMail(to: string, subject: RegExp): Promise<Mail> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const m = mails.find((x) => x.to.includes(to) && subject.test(x.subject));
     if (m !== undefined) return m;
@@ -301,7 +301,7 @@ async function walk(served: Served, dialect: string): Promise<void> {
   await expect(card.textContent()).resolves.toContain('Lucía Gómez');
   await expectAxeClean(p);
   await screenshot(p, `${tag}-queue-emergency-1280`);
-  const alertMail = await waitForMail(practitionerEmail, /mergency/);
+  const alertMail = await waitForMail(practitionerEmail, /emergency/i);
   expect(alertMail.text).toContain(`${base}/app#alert-`);
 
   step('alert seen');
