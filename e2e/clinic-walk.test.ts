@@ -259,7 +259,11 @@ async function walk(served: Served, dialect: string): Promise<void> {
   await p.waitForURL(`${base}/app`);
   await p.getByRole('button', { name: 'Sign out' }).click();
   await p.waitForURL(/\/app\/sign-in/);
-  await axeBothWidths(p, `${tag}-sign-in`);
+  // The sign-in page offers "Forgot your password?" (its own tests: forgot-password.int.test.ts).
+  await p.getByRole('link', { name: 'Forgot your password?' }).click();
+  await expect(p.locator('h1').textContent()).resolves.toBe('Forgot your password?');
+  await axeBothWidths(p, `${tag}-forgot-password`);
+  await p.getByRole('link', { name: 'Back to sign in' }).click();
   await p.getByLabel('E-mail').fill(practitionerEmail);
   await p.getByLabel('Password').fill(PRACTITIONER_PASSWORD);
   await p.getByRole('button', { name: 'Sign in' }).click();
