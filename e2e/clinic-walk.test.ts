@@ -124,7 +124,7 @@ async function serve(dbEnv: Record<string, string>): Promise<Served> {
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const setupUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no setup URL printed:\n${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`no setup URL printed:\n${out}`)), 60_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /create the first one at (http\S+\/setup\/\S+)/.exec(out);
@@ -205,6 +205,9 @@ async function walk(served: Served, dialect: string): Promise<void> {
     expect(
       (await axeOnHtml(browser, served.setupUrl, setupHtml, viewport)).map((v) => v.id),
     ).toEqual([]);
+  await admin.setViewportSize(NARROW);
+  await screenshot(admin, `${tag}-setup-390`);
+  await admin.setViewportSize(DESKTOP);
   await admin.getByLabel('Clinic name').fill('Fisio Levante');
   await admin.getByLabel('Time zone').selectOption('Europe/Madrid');
   await admin.getByLabel('Country code').fill('ES');
@@ -341,7 +344,7 @@ describeBrowser('the whole walk from an empty database [sqlite]', () => {
     console.info(`walk-sqlite: serve printed the setup URL after ${Date.now() - started} ms`);
     await walk(served, 'sqlite');
     expect(await served.stop()).toBe(0);
-  }, 180_000);
+  }, 240_000);
 });
 
 const PG_URL = process.env.DATABASE_URL;
@@ -376,5 +379,5 @@ describePg('the whole walk from an empty database [postgres]', () => {
     served = await serve({ DATABASE_URL: url.toString() });
     await walk(served, 'postgres');
     expect(await served.stop()).toBe(0);
-  }, 180_000);
+  }, 240_000);
 });
