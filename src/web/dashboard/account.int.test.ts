@@ -210,4 +210,16 @@ describeEachDialect('own account: name, language, password', (ctx) => {
     });
     expect(byToken.statusCode).toBe(403);
   });
+
+  it('POST /api/v1/auth/forgot-password: 202 for a known and an unknown address alike', async () => {
+    const send = (email: string) =>
+      app.inject({ method: 'POST', url: '/api/v1/auth/forgot-password', payload: { email } });
+    const known = await send(clinic.adminEmail);
+    const unknown = await send('nobody@nowhere.test');
+    expect([known.statusCode, unknown.statusCode]).toEqual([202, 202]);
+    expect(known.body).toBe(unknown.body);
+    const bad = await send('not an address');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('email');
+  });
 });
