@@ -4,7 +4,8 @@
  * (a common one first, refused), lands on the dashboard and invites a practitioner, whose
  * e-mail (the outbox row the worker would send) carries a link where they choose theirs.
  * axe-core clean and screenshots at 360 and 1280 px; the set-password page works with
- * JavaScript off. (Recording a session and the chest-pain alert are not walked here yet.)
+ * JavaScript off. The whole walk through the setup URL `serve` prints, to the acknowledged
+ * chest-pain alert, is e2e/clinic-walk.test.ts.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -7,6 +7,7 @@ import type { AppConfig } from '../src/config/env.ts';
 import type { AnonymousActor, StaffActor, TokenActor } from '../src/services/actors.ts';
 import { type ManualClock, manualClock } from '../src/services/clock.ts';
 import type { ServiceDeps } from '../src/services/deps.ts';
+import { createPasswordResetLimits } from '../src/services/password-reset.ts';
 import { createPasswordHasher } from '../src/services/passwords.ts';
 import { createRateLimiter } from '../src/services/rate-limiter.ts';
 import type { Db } from '../src/store/db.ts';
@@ -28,6 +29,7 @@ export function serviceDeps(db: Db, overrides: Partial<AppConfig> = {}, start = 
       config.signIn.perIpMax,
       config.signIn.perIpWindowMinutes * 60_000,
     ),
+    passwordResetLimits: createPasswordResetLimits(clock),
     events: {},
   };
 }

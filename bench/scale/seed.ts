@@ -100,6 +100,7 @@ function emptyRows(): Rows {
     session_sites: [],
     alert_contact_attempts: [],
     password_tokens: [],
+    setup_tokens: [],
     patient_links: [],
     check_ins: [],
     assessments: [],

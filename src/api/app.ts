@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env.ts';
 import type { Clock } from '../services/clock.ts';
 import type { ServiceEvents } from '../services/events.ts';
+import { createPasswordResetLimits } from '../services/password-reset.ts';
 import { createPasswordHasher } from '../services/passwords.ts';
 import { createPatientLimits } from '../services/patient-limits.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
@@ -93,6 +94,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       config.signIn.perIpMax,
       config.signIn.perIpWindowMinutes * 60_000,
     ),
+    passwordResetLimits: createPasswordResetLimits(clock),
     events: options.events ?? {},
   };
   app.decorate('deps', deps);

@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/env.ts';
 import type { SystemActor } from '../services/actors.ts';
 import { systemClock } from '../services/clock.ts';
 import type { ServiceDeps } from '../services/deps.ts';
+import { createPasswordResetLimits } from '../services/password-reset.ts';
 import { createPasswordHasher } from '../services/passwords.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
 import type { Db } from '../store/db.ts';
@@ -15,6 +16,7 @@ export function cliServiceDeps(config: AppConfig, db: Db): ServiceDeps {
     clock,
     passwords: createPasswordHasher(config.argon2),
     signInLimiter: createRateLimiter(clock, 1, 60_000),
+    passwordResetLimits: createPasswordResetLimits(clock),
     events: {},
   };
 }

@@ -70,15 +70,24 @@ export function emergencyNumberFor(country: string): string {
 
 const EMAIL = /^[^\s@<>"',;]+@[^\s@<>"',;]+\.[^\s@<>"',;]+$/;
 
-/** Check every field; all problems at once, by field name. */
-function validateNewClinic(input: NewClinicInput): {
-  name: string;
-  timeZone: string;
-  country: string;
-  adminEmail: string;
-  adminName: string;
-  language: Locale;
-  contactPhone: string;
+/** A new clinic's fields, checked and normalised. */
+export interface CheckedClinic {
+  readonly name: string;
+  readonly timeZone: string;
+  readonly country: string;
+  readonly adminEmail: string;
+  readonly adminName: string;
+  readonly language: Locale;
+  readonly contactPhone: string;
+}
+
+/**
+ * Check every field; all problems at once, by field name (the setup page adds the password's
+ * to them, so it gets the list rather than an error).
+ */
+export function checkNewClinic(input: NewClinicInput): {
+  readonly value: CheckedClinic;
+  readonly errors: readonly FieldIssue[];
 } {
   const errors: FieldIssue[] = [];
   const checkedName = nameIssue(input.name, { field: 'name' });
@@ -107,16 +116,24 @@ function validateNewClinic(input: NewClinicInput): {
   const contactPhone = (input.contactPhone ?? '').trim();
   if (contactPhone !== '' && !/^\+?[0-9 ()-]{3,30}$/.test(contactPhone))
     errors.push({ field: 'contactPhone', message: 'is not a phone number' });
-  if (errors.length > 0) throw new AppError('validation_failed', describe(errors), { errors });
   return {
-    name,
-    timeZone: input.timeZone,
-    country,
-    adminEmail,
-    adminName,
-    language: language as Locale,
-    contactPhone,
+    value: {
+      name,
+      timeZone: input.timeZone,
+      country,
+      adminEmail,
+      adminName,
+      language: language as Locale,
+      contactPhone,
+    },
+    errors,
   };
+}
+
+function validateNewClinic(input: NewClinicInput): CheckedClinic {
+  const { value, errors } = checkNewClinic(input);
+  if (errors.length > 0) throw new AppError('validation_failed', describe(errors), { errors });
+  return value;
 }
 
 function describe(errors: readonly FieldIssue[]): string {
@@ -141,50 +158,14 @@ export async function createClinic(
   requireHost(actor);
   const v = validateNewClinic(input);
   return withTransaction(deps.db, async (trx) => {
-    if ((await findClinicsByName(trx, v.name)).length > 0)
-      throw new AppError('conflict', `A clinic named "${v.name}" already exists.`, {
-        errors: [{ field: 'name', message: 'already exists' }],
-      });
-    if ((await findStaffByEmail(trx, v.adminEmail)) !== undefined)
-      throw new AppError('conflict', 'This e-mail address already has an account.', {
-        errors: [{ field: 'adminEmail', message: 'already has an account' }],
-      });
-    const now = deps.clock.now();
-    const clinic = await insertClinic(trx, {
-      name: v.name,
-      timeZone: v.timeZone,
-      country: v.country,
-      emergencyNumber: emergencyNumberFor(v.country),
-      contactPhone: v.contactPhone,
-      defaultLanguage: v.language,
-      languages: v.language === 'en' ? ['en'] : [v.language, 'en'],
-      createdAt: now,
-    });
-    const admin = await insertStaffUser(trx, {
-      clinicId: clinic.id,
-      email: v.adminEmail,
-      displayName: v.adminName,
-      role: 'admin',
+    const { clinic, admin } = await insertClinicWithAdmin(deps, trx, actor, v, {
       passwordHash: NO_PASSWORD,
-      createdAt: now,
+      via: 'clinic.create',
     });
     const link = await issuePasswordLink(deps, trx, {
       user: admin,
       purpose: 'first_admin',
       createdBy: null,
-    });
-    const who = { ...auditActorOf(actor), clinicId: clinic.id };
-    await recordAudit(trx, deps.clock, who, {
-      action: 'clinic.create',
-      subjectType: 'clinic',
-      subjectId: clinic.id,
-      details: { country: v.country, timeZone: v.timeZone },
-    });
-    await recordAudit(trx, deps.clock, who, {
-      action: 'staff.create',
-      subjectType: 'staff_user',
-      subjectId: admin.id,
-      details: { role: 'admin', via: 'clinic.create' },
     });
     return {
       clinic,
@@ -193,6 +174,62 @@ export async function createClinic(
       setPasswordExpiresAt: link.token.expiresAt,
     };
   });
+}
+
+/**
+ * The clinic and its first admin, inside the caller's transaction, with their audit events:
+ * shared by `createClinic` (admin without a password, a link follows) and the first-run setup
+ * page (the admin chose a password on the form; src/services/first-run.ts). Refuses a clinic
+ * name already taken (any case) and an admin e-mail already in use.
+ */
+export async function insertClinicWithAdmin(
+  deps: ServiceDeps,
+  trx: ServiceDeps['db'],
+  actor: Actor,
+  v: CheckedClinic,
+  options: { readonly passwordHash: string; readonly via: string },
+): Promise<{ clinic: Clinic; admin: StaffUser }> {
+  if ((await findClinicsByName(trx, v.name)).length > 0)
+    throw new AppError('conflict', `A clinic named "${v.name}" already exists.`, {
+      errors: [{ field: 'name', message: 'already exists' }],
+    });
+  if ((await findStaffByEmail(trx, v.adminEmail)) !== undefined)
+    throw new AppError('conflict', 'This e-mail address already has an account.', {
+      errors: [{ field: 'adminEmail', message: 'already has an account' }],
+    });
+  const now = deps.clock.now();
+  const clinic = await insertClinic(trx, {
+    name: v.name,
+    timeZone: v.timeZone,
+    country: v.country,
+    emergencyNumber: emergencyNumberFor(v.country),
+    contactPhone: v.contactPhone,
+    defaultLanguage: v.language,
+    languages: v.language === 'en' ? ['en'] : [v.language, 'en'],
+    createdAt: now,
+  });
+  const admin = await insertStaffUser(trx, {
+    clinicId: clinic.id,
+    email: v.adminEmail,
+    displayName: v.adminName,
+    role: 'admin',
+    passwordHash: options.passwordHash,
+    createdAt: now,
+  });
+  const who = { ...auditActorOf(actor), clinicId: clinic.id };
+  await recordAudit(trx, deps.clock, who, {
+    action: 'clinic.create',
+    subjectType: 'clinic',
+    subjectId: clinic.id,
+    details: { country: v.country, timeZone: v.timeZone, via: options.via },
+  });
+  await recordAudit(trx, deps.clock, who, {
+    action: 'staff.create',
+    subjectType: 'staff_user',
+    subjectId: admin.id,
+    details: { role: 'admin', via: options.via },
+  });
+  return { clinic, admin };
 }
 
 /** Every clinic on this server, oldest first (the host's view; no patient data). */

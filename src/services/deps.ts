@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/env.ts';
 import type { Db } from '../store/db.ts';
 import type { Clock } from './clock.ts';
 import type { ServiceEvents } from './events.ts';
+import type { PasswordResetLimits } from './password-reset.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
@@ -17,6 +18,8 @@ export interface ServiceDeps {
   readonly passwords: PasswordHasher;
   /** Sign-in attempts per client IP. */
   readonly signInLimiter: RateLimiter;
+  /** "Forgot password" requests per client IP and per address (password-reset.ts). */
+  readonly passwordResetLimits: PasswordResetLimits;
   /** Side effects of writes, run in their transaction (outbox producers). */
   readonly events: ServiceEvents;
 }

@@ -3,7 +3,7 @@
  * (`AppConfig.publicUrl`): patient pages, the reminders' stop link, the dashboard and its
  * alerts, the set-password link. The routes that answer them: `/p/:token` (patient pages),
  * `/p/:token/stop` (stop reminders), `/app` (the dashboard; each alert card has the element
- * id `alert-<id>` on its queue), `/set-password/:token` (staff invitations, to come).
+ * id `alert-<id>` on its queue), `/set-password/:token` (invitations, resets, first admins), `/setup/:token` (first run).
  * A test (src/cli/demo-links.int.test.ts) GETs every URL the demo sends: none is a 404.
  */
 
@@ -15,6 +15,10 @@ export const PATHS = {
   /** The alert on the dashboard's queue: the queue scrolled to the alert's card. */
   dashboardAlert: (alertId: string) => `/app#alert-${encodeURIComponent(alertId)}`,
   setPassword: (token: string) => `/set-password/${encodeURIComponent(token)}`,
+  /** The first-run setup page `serve` prints on a database with no clinic (decision 1320). */
+  setup: (token: string) => `/setup/${encodeURIComponent(token)}`,
+  /** The dashboard's "forgot password" form. */
+  forgotPassword: () => '/app/forgot-password',
   apiDocs: () => '/api/docs',
 } as const;
 
@@ -26,6 +30,7 @@ export interface ProductUrls {
   dashboard(): string;
   dashboardAlert(alertId: string): string;
   setPassword(token: string): string;
+  setup(token: string): string;
   apiDocs(): string;
 }
 
@@ -39,6 +44,7 @@ export function productUrls(publicUrl: string): ProductUrls {
     dashboard: () => base + PATHS.dashboard(),
     dashboardAlert: (alertId) => base + PATHS.dashboardAlert(alertId),
     setPassword: (token) => base + PATHS.setPassword(token),
+    setup: (token) => base + PATHS.setup(token),
     apiDocs: () => base + PATHS.apiDocs(),
   };
 }

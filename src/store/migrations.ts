@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { cdsJwtIdsMigration } from './cds-jwt-ids.migration.ts';
 import type { Db } from './db.ts';
 import { dialectOf } from './db.ts';
+import { firstRunMigration } from './first-run.migration.ts';
 import { interopMigration } from './interop.migration.ts';
 import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
 import { searchKeyOf } from './search-key.ts';
@@ -632,6 +633,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0130_clinic_country_suspension_password_tokens': clinicSetup,
   '0140_patient_search_key': patientSearchKey,
   '0141_patient_erasure_and_retention': patientErasure,
+  '0160_setup_tokens_staff_language': firstRunMigration,
   '0190_cds_jwt_ids': cdsJwtIdsMigration,
 };
 

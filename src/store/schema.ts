@@ -46,6 +46,8 @@ export interface StaffUsersTable {
   failed_logins: Generated<number>;
   locked_until: IsoInstant | null;
   created_at: IsoInstant;
+  /** The person's own language (migration 0160); null: the clinic's default. */
+  language: string | null;
 }
 
 export interface StaffSessionsTable {
@@ -244,6 +246,15 @@ export interface PasswordTokensTable {
   revoked_at: IsoInstant | null;
 }
 
+/** One-time first-run setup links (migration 0160); only the sha256 of the secret is kept. */
+export interface SetupTokensTable {
+  id: string;
+  token_hash: string;
+  created_at: IsoInstant;
+  expires_at: IsoInstant;
+  used_at: IsoInstant | null;
+}
+
 export interface Database {
   clinics: ClinicsTable;
   staff_users: StaffUsersTable;
@@ -262,6 +273,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   outbox: OutboxTable;
   password_tokens: PasswordTokensTable;
+  setup_tokens: SetupTokensTable;
 }
 
 export type ClinicRow = Selectable<ClinicsTable>;

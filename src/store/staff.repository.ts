@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Updateable } from 'kysely';
+import { LOCALES, type Locale } from '../clinical/types.ts';
 import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
 import type { Db } from './db.ts';
 import type { StaffSessionRow, StaffUserRow, StaffUsersTable } from './schema.ts';
@@ -17,6 +18,8 @@ export interface StaffUser {
   readonly failedLogins: number;
   readonly lockedUntil: string | null;
   readonly createdAt: string;
+  /** Their own language (dashboard, e-mails); null: the clinic's default. */
+  readonly language: Locale | null;
 }
 
 export interface NewStaffUser {
@@ -36,6 +39,7 @@ export interface StaffUserPatch {
   readonly role?: StaffRole;
   readonly passwordHash?: string;
   readonly active?: boolean;
+  readonly language?: Locale | null;
 }
 
 export interface StaffSession {
@@ -57,6 +61,10 @@ export interface NewStaffSession {
   readonly expiresAt: InstantInput;
 }
 
+function isLocale(v: string | null): v is Locale {
+  return v !== null && (LOCALES as readonly string[]).includes(v);
+}
+
 function toStaffUser(row: StaffUserRow): StaffUser {
   return {
     id: row.id,
@@ -69,6 +77,7 @@ function toStaffUser(row: StaffUserRow): StaffUser {
     failedLogins: row.failed_logins,
     lockedUntil: row.locked_until,
     createdAt: row.created_at,
+    language: isLocale(row.language) ? row.language : null,
   };
 }
 
@@ -153,6 +162,7 @@ export async function updateStaffUser(
   if (patch.role !== undefined) u.role = patch.role;
   if (patch.passwordHash !== undefined) u.password_hash = patch.passwordHash;
   if (patch.active !== undefined) u.active = toIntBool(patch.active);
+  if (patch.language !== undefined) u.language = patch.language;
   if (Object.keys(u).length === 0) {
     const user = await findStaffById(db, id);
     return user?.clinicId === clinicId ? user : undefined;
@@ -297,6 +307,36 @@ export async function deleteExpiredStaffSessions(db: Db, now: InstantInput): Pro
   const result = await db
     .deleteFrom('staff_sessions')
     .where('expires_at', '<=', toIso(now))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * Every account with this address, in any clinic, oldest first (the forgot-password form asks
+ * only for the address; it must reach each account it names even if addresses become unique
+ * per clinic rather than per server).
+ */
+export async function listStaffByEmail(db: Db, email: string): Promise<StaffUser[]> {
+  const rows = await db
+    .selectFrom('staff_users')
+    .selectAll()
+    .where('email', '=', normalizeEmail(email))
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toStaffUser);
+}
+
+/** Sign a person out everywhere but the session `keepHash` (they changed their own password). */
+export async function deleteOtherStaffSessions(
+  db: Db,
+  userId: string,
+  keepHash: string,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('staff_sessions')
+    .where('user_id', '=', userId)
+    .where('id_hash', '!=', keepHash)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

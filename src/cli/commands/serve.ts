@@ -13,8 +13,10 @@ import { cancelRemindersStoppedByPatient, enqueueSessionReminders } from '../../
 import { createSenders } from '../../jobs/senders.ts';
 import { enqueuePasswordLinkEmail } from '../../jobs/staff-mail.ts';
 import { createWorker } from '../../jobs/worker.ts';
+import type { SystemActor } from '../../services/actors.ts';
 import { systemClock } from '../../services/clock.ts';
 import type { ServiceEvents } from '../../services/events.ts';
+import { issueSetupLink } from '../../services/first-run.ts';
 import { productUrls } from '../../services/urls.ts';
 import { findClinic } from '../../store/clinics.repository.ts';
 import { createDb, type Db } from '../../store/db.ts';
@@ -36,7 +38,8 @@ const USAGE = `usage: needlecare serve [--worker] [--processes N]
 Runs the HTTP API (and docs at /api/docs), the patient pages and the dashboard.
 Configuration comes from the environment (src/config; PUBLIC_URL defaults to http://HOST:PORT):
   ${wrap(VARIABLES.server)}
-Migrates the database first. Stops gracefully on SIGTERM or SIGINT.
+Migrates the database first. On a database with no clinic it prints a one-time setup URL
+that creates the first clinic and its admin. Stops gracefully on SIGTERM or SIGINT.
   --worker   also run one outbox worker in this process (the supported set-up on SQLite;
              on PostgreSQL run \`needlecare worker\` processes instead). Its variables:
              ${wrap(VARIABLES.worker)}
@@ -228,6 +231,15 @@ function nextShutdownSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** Who issues the first-run setup link: the `serve` command itself, audited as `serve`. */
+const SERVE_ACTOR: SystemActor = {
+  kind: 'system',
+  name: 'serve',
+  clinicId: null,
+  ip: '127.0.0.1',
+  requestId: 'serve',
+};
+
 /** `needlecare serve`: the production entry point. */
 export async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(
@@ -276,8 +288,26 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     );
     return EXIT_FAILURE;
   }
+  // First run (decision 1320): no clinic yet, so one line with the one-time setup URL, printed by
+  // one process only (a single server, or the first child of a cluster).
+  let setup: Awaited<ReturnType<typeof issueSetupLink>> = null;
+  if (role === undefined || cluster.worker?.id === 1) {
+    try {
+      setup = await issueSetupLink(server.app.deps, SERVE_ACTOR);
+    } catch (error) {
+      await server.stop();
+      io.stderr.write(
+        `needlecare serve: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      return EXIT_FAILURE;
+    }
+  }
   // In a cluster the primary prints where it listens, once every child does.
   if (role === undefined) io.stdout.write(`needlecare: listening on ${server.url}${describe()}\n`);
+  if (setup !== null)
+    io.stdout.write(
+      `needlecare: no clinic yet: create the first one at ${setup.url} (one-time link, valid 24 hours; a restart prints a new one)\n`,
+    );
   const code = await runUntilSignal(server, io, role !== undefined);
   // A cluster child's IPC channel to the primary would keep it alive: close it to exit.
   if (role !== undefined) cluster.worker?.disconnect();

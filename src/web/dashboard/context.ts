@@ -51,6 +51,20 @@ function queryOf(request: FastifyRequest): string {
   return i < 0 ? '' : request.url.slice(i + 1);
 }
 
+/**
+ * Remember a language for the dashboard (the language switch, a person's own setting at
+ * sign-in and on the account page): the same cookie `localeOf` reads.
+ */
+export function rememberLanguage(reply: FastifyReply, locale: Locale, secure: boolean): void {
+  reply.setCookie(LANG_COOKIE, locale, {
+    path: '/app',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    maxAge: 365 * 86_400,
+  });
+}
+
 /** The page language: `?lang=` (remembered in a cookie), the cookie, the browser, the clinic. */
 export function localeOf(
   request: FastifyRequest,
@@ -60,14 +74,7 @@ export function localeOf(
 ): Locale {
   const query = request.query as Record<string, unknown> | undefined;
   const asked = query?.lang;
-  if (isLocale(asked))
-    reply.setCookie(LANG_COOKIE, asked, {
-      path: '/app',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure,
-      maxAge: 365 * 86_400,
-    });
+  if (isLocale(asked)) rememberLanguage(reply, asked, secure);
   const explicit = isLocale(asked) ? asked : request.cookies[LANG_COOKIE];
   return negotiateLocale({
     explicit,

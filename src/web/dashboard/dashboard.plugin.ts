@@ -9,6 +9,7 @@ import { localeOf, registerDashboardAccess, sendPage } from './context.ts';
 import { registerDashboardErrorPage } from './error-page.ts';
 import { messagePage, type PageContext } from './layout.ts';
 import { databaseUnavailablePage } from './pages/dead-letters.page.ts';
+import { dashboardAccountRoutes } from './routes/account.routes.ts';
 import { dashboardAlertBurdenRoutes } from './routes/alert-burden.routes.ts';
 import { dashboardAlertRoutes } from './routes/alerts.routes.ts';
 import { dashboardAuthRoutes } from './routes/auth.routes.ts';
@@ -19,6 +20,7 @@ import { dashboardPatientRoutes } from './routes/patients.routes.ts';
 import { dashboardRegisterRoutes } from './routes/register.routes.ts';
 import { dashboardSessionRoutes } from './routes/sessions.routes.ts';
 import { setPasswordRoutes } from './routes/set-password.routes.ts';
+import { setupRoutes } from './routes/setup.routes.ts';
 
 export interface DashboardOptions {
   /** How often the live-update stream polls the database for alert changes (default 2 s). */
@@ -86,6 +88,7 @@ export async function dashboardPlugin(
   });
 
   await app.register(dashboardAuthRoutes);
+  await app.register(dashboardAccountRoutes);
   await app.register(dashboardAlertRoutes, { pollMs: options.pollMs ?? 2000 });
   await app.register(dashboardSessionRoutes);
   await app.register(dashboardPatientRoutes);
@@ -108,11 +111,12 @@ export async function registerDashboard(app: FastifyInstance): Promise<void> {
 /**
  * Pages a person reaches from a link in an e-mail, outside `/app` because the link is part of
  * what the product sends (services/urls.ts): `/set-password/:token`. Same chrome, policy and
- * error pages as the dashboard.
+ * error pages as the dashboard; also the first-run `/setup/:token` page `serve` prints.
  */
 export async function accountPagesPlugin(app: FastifyInstance): Promise<void> {
   await setUpPages(app);
   await app.register(setPasswordRoutes);
+  await app.register(setupRoutes);
 }
 
 /** What every dashboard-styled page scope needs: form bodies, the access hook, CSP, HTML errors. */

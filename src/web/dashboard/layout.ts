@@ -169,7 +169,7 @@ ${staff.role === 'admin' ? html`<li><a href="/app/dead-letters"${ctx.path === '/
 ${
   staff === null
     ? ''
-    : html`<form class="sign-out" method="post" action="/app/sign-out">${csrfField(ctx)}<span class="who">${tr(L, 'signedInAs', { name: staff.displayName })}</span> <button type="submit" class="btn secondary">${tr(L, 'signOut')}</button></form>`
+    : html`<form class="sign-out" method="post" action="/app/sign-out">${csrfField(ctx)}<a class="who" href="/app/account">${tr(L, 'signedInAs', { name: staff.displayName })}</a> <button type="submit" class="btn secondary">${tr(L, 'signOut')}</button></form>`
 }
 </header>
 <main id="main" tabindex="-1">

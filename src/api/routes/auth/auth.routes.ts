@@ -1,4 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import {
+  changeOwnPassword,
+  ownAccountPatchSchema,
+  ownPasswordSchema,
+  updateOwnAccount,
+} from '../../../services/account.ts';
+import { requestPasswordReset } from '../../../services/password-reset.ts';
 import { signIn, signInSchema, signOut } from '../../../services/sign-in.ts';
 import { readCaller } from '../../../services/staff.ts';
 import { requestActor } from '../../audit.ts';
@@ -22,6 +29,10 @@ const meSchema = {
         displayName: { type: 'string' },
         email: { type: 'string' },
         role: { type: 'string', enum: ['admin', 'practitioner'] },
+        language: {
+          type: ['string', 'null'],
+          description: 'Their own language; null: the clinic default.',
+        },
       },
     },
     clinic: {
@@ -37,7 +48,19 @@ const meSchema = {
   },
 } as const;
 
-/** Sign in, sign out, who am I. */
+const ownAccountSchema = {
+  type: 'object',
+  required: ['id', 'displayName', 'email', 'role', 'language'],
+  properties: {
+    id: uuidSchema,
+    displayName: { type: 'string' },
+    email: { type: 'string' },
+    role: { type: 'string', enum: ['admin', 'practitioner'] },
+    language: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** Sign in, sign out, who am I, one's own account, forgot password. */
 export async function authRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
   const typed = app.withTypeProvider<SchemaInputTypes>();
@@ -108,6 +131,77 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         csrfToken: principal.csrfToken,
         expiresAt: principal.sessionExpiresAt,
       };
+    },
+  );
+
+  typed.patch(
+    '/me',
+    {
+      config: { access: 'staff' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own name or language (a signed-in person, not an API token)',
+        body: ownAccountPatchSchema,
+        response: {
+          200: ownAccountSchema,
+          ...problemResponses(...AUTHED_PROBLEMS, 'forbidden'),
+        },
+      },
+    },
+    async (request) => {
+      const user = await updateOwnAccount(deps, requestActor(request), request.body);
+      return user;
+    },
+  );
+
+  typed.post(
+    '/me/password',
+    {
+      config: { access: 'staff' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Change your own password (current one required); your other sessions end, this one stays',
+        body: ownPasswordSchema,
+        response: {
+          200: {
+            type: 'object',
+            required: ['otherSessionsEnded'],
+            properties: { otherSessionsEnded: { type: 'integer' } },
+          },
+          ...problemResponses(...AUTHED_PROBLEMS, 'forbidden', 'too_many_requests'),
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return changeOwnPassword(deps, requestActor(request), {
+        ...request.body,
+        keepSessionHash: principal.kind === 'staff' ? principal.sessionHash : null,
+      });
+    },
+  );
+
+  typed.post(
+    '/forgot-password',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Ask for a password-reset e-mail; 202 whether or not the address has an account (decision 1321)',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['email'],
+          properties: { email: { type: 'string', format: 'email', maxLength: 254 } },
+        },
+        response: { 202: { type: 'null' }, ...problemResponses('too_many_requests') },
+      },
+    },
+    async (request, reply) => {
+      await requestPasswordReset(deps, requestActor(request), request.body);
+      return reply.status(202).send();
     },
   );
 }

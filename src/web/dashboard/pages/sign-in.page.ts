@@ -1,4 +1,5 @@
 import { html } from '../../shared/html.ts';
+import { ta } from '../account-messages.ts';
 import { type PageContext, page } from '../layout.ts';
 import { tr } from '../messages.ts';
 
@@ -29,6 +30,7 @@ ${view.error === undefined ? '' : html`<p class="error-text" role="alert" id="si
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256"></p>
 <p><button type="submit" class="btn primary">${tr(L, 'signInButton')}</button></p>
 </form>
+<p><a href="/app/forgot-password">${ta(L, 'forgotLink')}</a></p>
 </section>`,
   );
 }

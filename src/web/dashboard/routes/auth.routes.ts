@@ -3,7 +3,7 @@ import { requestActor } from '../../../api/audit.ts';
 import { clearSessionCookie, setSessionCookie } from '../../../api/auth/auth.plugin.ts';
 import { AppError } from '../../../services/errors.ts';
 import { signIn, signOut } from '../../../services/sign-in.ts';
-import { field, sendPage, staffOf, stateOf } from '../context.ts';
+import { field, rememberLanguage, sendPage, staffOf, stateOf } from '../context.ts';
 import { tr } from '../messages.ts';
 import { signInPage } from '../pages/sign-in.page.ts';
 import {
@@ -54,6 +54,9 @@ export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
     try {
       const result = await signIn(deps, requestActor(request), { email, password });
       setSessionCookie(deps, reply, result);
+      // The dashboard speaks the person's own language (their account page sets it).
+      if (result.user.language !== null)
+        rememberLanguage(reply, result.user.language, deps.config.cookieSecure);
       reply.clearCookie(SIGN_IN_CSRF_COOKIE, { path: '/app' });
       return reply.redirect(next, 303);
     } catch (error) {
