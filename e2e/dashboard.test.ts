@@ -105,20 +105,7 @@ beforeAll(async () => {
   await app.register(dashboardPlugin, { prefix: '/app', pollMs: 300 });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   clinic = await seedClinic(db, 'Clínica Norte');
-  await updateClinicSettings(db, clinic.clinicId, {
-    languages: ['en', 'es'],
-    // Shown (never sent: no worker here) so the clinic page's webhook table is checked too.
-    escalation: {
-      webhooks: [
-        {
-          id: 'ehr',
-          url: 'https://ehr.example.com/hooks/needlecare',
-          secret: 'e2e-webhook-secret-0123456789',
-          format: 'fhir',
-        },
-      ],
-    },
-  });
+  await updateClinicSettings(db, clinic.clinicId, { languages: ['en', 'es'] });
   browser = await launchBrowser();
   practitioner = await newContext(browser, { viewport: DESKTOP });
   // Desktop notifications allowed, as a person would after clicking the page's button.

@@ -213,6 +213,32 @@ describeEachDialect('webhooks in FHIR form', (ctx) => {
     expect(errorsOf(fhirJs.issues)).toEqual([]);
   }, 60_000);
 
+  it('a worker without the FHIR builder dead-letters the FHIR delivery (never sends the native form instead)', async () => {
+    fhirHook.requests.length = 0;
+    nativeHook.requests.length = 0;
+    const fresh = await signIn(app, clinic.practitionerEmail);
+    const session = await createSession(app, fresh, { performedAt: T0 });
+    const checkIn = await app.inject({
+      method: 'POST',
+      url: `/api/v1/p/${session.token}/check-ins`,
+      payload: { soreness: 3, symptoms: ['fever'] },
+    });
+    expect(checkIn.statusCode).toBe(201);
+    const senders = createSenders({ ...config.worker, webhookAllowHosts: keys.webhookAllowHosts });
+    const bare = createWorker({
+      db: ctx.db,
+      clock,
+      logger: recordingLogger(),
+      ...senders,
+      workerId: 'no-fhir',
+      config: { publicUrl: PUBLIC_URL, maxAttempts: 3, random: () => 0.5 },
+    });
+    const summary = await bare.runOnce();
+    expect(summary.dead).toBe(1);
+    expect(fhirHook.requests).toHaveLength(0);
+    expect(nativeHook.requests).toHaveLength(1);
+  });
+
   it('a FHIR endpoint is refused plain http at send time when the host is not allowed', async () => {
     const senders = createSenders({ ...config.worker, webhookAllowHosts: [] });
     await expect(
