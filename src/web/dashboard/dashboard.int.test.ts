@@ -393,6 +393,33 @@ describeEachDialect('dashboard routes', (ctx) => {
       });
     });
 
+    it('offers midline only for the spinal muscles and refuses it elsewhere, naming the muscle (decision 1220)', async () => {
+      const page = await get('/app/sessions/new', pracA);
+      expect(page.body).toContain('value="lumbar-paraspinals:midline"');
+      expect(page.body).not.toContain('value="deltoid:midline"');
+      expect(page.body).not.toContain('value="upper-trapezius:midline"');
+      const before = await ctx.db
+        .selectFrom('needling_sessions')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      const res = await post('/app/sessions', pracA, {
+        patientId: 'new',
+        displayName: 'Mid Line',
+        phone: '+44 7700 900111',
+        language: 'en',
+        performedAt: '2026-11-25T09:45',
+        site: ['deltoid:midline'],
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('Deltoid (Midline)');
+      expect(res.body).toContain('is not needled at the midline');
+      const after = await ctx.db
+        .selectFrom('needling_sessions')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(after.n)).toBe(Number(before.n));
+    });
+
     it('records thoracic muscles on both sides, warns, and hands over link, QR code and handout', async () => {
       const before = await auditActions(ctx.db, 'session.create');
       const res = await post('/app/sessions', pracA, {

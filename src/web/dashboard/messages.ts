@@ -240,6 +240,10 @@ const MESSAGES = {
     en: 'Tick at least one muscle and side.',
     es: 'Marque al menos un músculo y un lado.',
   },
+  errNotMidline: {
+    en: 'this muscle is not needled at the midline; tick left or right.',
+    es: 'este músculo no se punciona en la línea media; marque izquierdo o derecho.',
+  },
   errPerformedAt: {
     en: 'Enter when the session was performed (not in the future, within 30 days).',
     es: 'Indique cuándo se hizo la sesión (no en el futuro, dentro de 30 días).',

@@ -1,6 +1,6 @@
 import type { CheckInPlan } from '../../../clinical/checkin-plan.ts';
-import { BODY_REGION_NAMES, BODY_REGIONS, MUSCLES } from '../../../clinical/muscles.ts';
-import { LOCALES, SIDES, type Side } from '../../../clinical/types.ts';
+import { BODY_REGION_NAMES, BODY_REGIONS, MUSCLES, sidesFor } from '../../../clinical/muscles.ts';
+import { LOCALES, type Side } from '../../../clinical/types.ts';
 import type { Patient } from '../../../store/patients.repository.ts';
 import { html, raw, type SafeHtml } from '../../shared/html.ts';
 import {
@@ -85,7 +85,7 @@ ${muscles.map((m) => {
   return html`<div class="muscle${m.thoracic ? ' is-thoracic' : ''}" data-muscle="${m.id}" data-thoracic="${m.thoracic ? 'true' : 'false'}" data-search="${search}">
 <fieldset>
 <legend><span class="m-name">${m.name[L]}</span> <span class="m-everyday">(${m.everyday[L]})</span>${m.thoracic ? html` ${thoracicBadge(L)}` : ''}</legend>
-<span class="sides">${SIDES.map((side) => {
+<span class="sides">${sidesFor(m).map((side) => {
     const value = `${m.id}:${side}`;
     const id = `site-${m.id}-${side}`;
     return html`<span class="side"><input type="checkbox" id="${id}" name="site" value="${value}" data-side="${side}"${form.sites.has(value) ? raw(' checked') : ''}><label for="${id}">${tr(L, SIDE_KEY[side])}</label></span>`;
