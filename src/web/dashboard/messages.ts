@@ -386,6 +386,18 @@ const MESSAGES = {
     es: 'Los pacientes lo marcan tal cual, p. ej. 112.',
   },
   contactPhone: { en: 'Clinic phone', es: 'Teléfono de la clínica' },
+  alertContactLegend: {
+    en: 'Patient contact in alert e-mails and webhooks',
+    es: 'Contacto del paciente en los correos y webhooks de aviso',
+  },
+  alertContactLabel: {
+    en: "Put the patient's phone and e-mail in urgent and emergency alert e-mails and webhooks",
+    es: 'Incluir el teléfono y el correo del paciente en los correos y webhooks de avisos urgentes y de emergencia',
+  },
+  alertContactHelp: {
+    en: 'So whoever reads the alert can call at once. E-mails go only to your staff and escalation contacts; webhooks only to your signed HTTPS endpoints. Untick it if your e-mail or webhook receiver must not hold patient contact details: the alert then carries only the dashboard link.',
+    es: 'Para que quien lea el aviso pueda llamar enseguida. Los correos solo van a su personal y a sus contactos de escalado; los webhooks, solo a sus direcciones HTTPS firmadas. Desmárquelo si su correo o su receptor de webhooks no deben guardar datos de contacto de pacientes: el aviso llevará solo el enlace al panel.',
+  },
   checkInPlanHours: {
     en: 'Check-in plan (hours after the session)',
     es: 'Plan de controles (horas después de la sesión)',
