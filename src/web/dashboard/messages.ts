@@ -212,6 +212,27 @@ const MESSAGES = {
     es: 'Escriba un nombre común o anatómico',
   },
   noMusclesMatch: { en: 'No muscle matches.', es: 'Ningún músculo coincide.' },
+  bodyMapTitle: { en: 'Body map', es: 'Mapa del cuerpo' },
+  bodyMapHelp: {
+    en: 'Choose a region to go to its muscles, then tick the side.',
+    es: 'Elija una zona para ir a sus músculos y marque el lado.',
+  },
+  bodyFront: { en: 'Front', es: 'Delante' },
+  bodyBack: { en: 'Back', es: 'Detrás' },
+  mapRegion: {
+    en: '{region}, {view}: {n} muscles',
+    es: '{region}, {view}: {n} músculos',
+  },
+  mapRegionThoracic: {
+    en: '{region}, {view}: {n} muscles, {t} thoracic',
+    es: '{region}, {view}: {n} músculos, {t} torácicos',
+  },
+  mapLegend: {
+    en: 'Hatched with a dashed outline: thoracic muscles there (needling can reach the lung).',
+    es: 'Rayado con borde discontinuo: hay músculos torácicos (la punción puede alcanzar el pulmón).',
+  },
+  mapShowing: { en: 'Showing: {region}.', es: 'Se muestra: {region}.' },
+  mapShowAll: { en: 'Show all regions', es: 'Mostrar todas las zonas' },
   sideLeft: { en: 'Left', es: 'Izquierdo' },
   sideRight: { en: 'Right', es: 'Derecho' },
   sideMidline: { en: 'Midline', es: 'Línea media' },
@@ -507,6 +528,10 @@ const MESSAGES = {
   alertOutcomes: {
     en: 'alerts: {confirmed} confirmed, {falseAlarm} false alarm, {unrelated} unrelated, {unclassified} not yet classified',
     es: 'avisos: {confirmed} confirmados, {falseAlarm} falsa alarma, {unrelated} sin relación, {unclassified} sin clasificar',
+  },
+  scrollHint: {
+    en: 'On a small screen, scroll the table sideways (or focus it and use the arrow keys).',
+    es: 'En una pantalla pequeña, desplace la tabla a los lados (o selecciónela y use las flechas).',
   },
   scrollTable: {
     en: '{name} (table: scroll sideways on a small screen)',
