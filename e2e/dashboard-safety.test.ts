@@ -256,6 +256,13 @@ describeBrowser('practitioner safety screens (issue 10)', () => {
       await expect(card.locator('.contact a[href^="mailto:"]').textContent()).resolves.toContain(
         'carla@example.test',
       );
+      // The banner at the top names the patient with the number to call.
+      await expect(
+        page
+          .locator('.emergency-banner .banner-call', { hasText: '600 123 456' })
+          .first()
+          .getAttribute('href'),
+      ).resolves.toBe('tel:+34600123456');
       // The phone is in view and wide enough to tap.
       const box = await card.locator('.contact a[href^="tel:"]').boundingBox();
       expect((box?.x ?? -1) + (box?.width ?? 0)).toBeLessThanOrEqual(viewport.width);
