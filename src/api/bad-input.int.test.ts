@@ -233,6 +233,19 @@ const CASES: BadCase[] = [
     field: 'sites[0].needleCount',
   },
   {
+    name: 'midline on a limb muscle (decision 1220)',
+    method: 'POST',
+    url: SESSIONS,
+    as: 'practitioner',
+    payload: {
+      patient: { displayName: 'P', phone: '+44 7700 900123' },
+      performedAt: WHEN,
+      sites: [SITE, { muscle: 'quadriceps', side: 'midline' }],
+    },
+    status: 400,
+    field: 'sites[1].side',
+  },
+  {
     name: 'unknown site field',
     method: 'POST',
     url: SESSIONS,

@@ -180,6 +180,27 @@ describe('validateSites', () => {
     expect(bad.ok ? [] : bad.error.map((i) => i.path)).toEqual(['sites[0].needleCount']);
   });
 
+  it('accepts midline only for muscles that lie on the midline, naming the field (decision 1220)', () => {
+    const limb = validateSites([
+      { muscle: 'lumbar-paraspinals', side: 'midline' },
+      { muscle: 'deltoid', side: 'midline' },
+    ]);
+    expect(limb.ok ? [] : limb.error).toEqual([
+      {
+        path: 'sites[1].side',
+        message: expect.stringContaining('deltoid is not needled at the midline'),
+      },
+    ]);
+    expect(validateSites([{ muscle: 'suboccipitals', side: 'midline' }]).ok).toBe(true);
+    // A triage case (sessions recorded before the rule) still takes any side.
+    expect(
+      validateCase({
+        session: { sites: [{ muscle: 'deltoid', side: 'midline' }] },
+        reports: [{ hoursAfter: 4, soreness: 3, symptoms: [] }],
+      }).ok,
+    ).toBe(true);
+  });
+
   it('refuses the same muscle and side twice (issue 12, finding 6)', () => {
     const twice = validateSites([
       { muscle: 'deltoid', side: 'left' },

@@ -1,4 +1,4 @@
-import { MUSCLE_IDS } from './muscles.ts';
+import { findMuscle, MUSCLE_IDS } from './muscles.ts';
 import type { Report, Result, Side, Site, SymptomCode, TriageCase } from './types.ts';
 import {
   err,
@@ -335,6 +335,16 @@ export function validateSites(
   const issues: Issues = [];
   const sites = checkSites(input, path, issues, true);
   if (sites !== undefined) {
+    // `midline` only where it means something (decision 1220). A triage case still takes any
+    // side: sessions recorded before keep being triaged and read as they were.
+    sites.forEach((site, i) => {
+      const muscle = findMuscle(site.muscle);
+      if (site.side === 'midline' && muscle !== undefined && !muscle.midline)
+        issues.push({
+          path: `${path}[${i}].side`,
+          message: `${site.muscle} is not needled at the midline; give left or right (midline is for the spinal muscles and the suboccipitals)`,
+        });
+    });
     // One site per muscle and side: a repeat is a typing slip, and would count twice.
     const seen = new Map<string, number>();
     sites.forEach((site, i) => {

@@ -2,7 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { notThoracicMusclesFromSpec, thoracicMusclesFromSpec } from '../../test/rules-oracle.ts';
-import { isBilateralThoracic, isThoracicSession, MUSCLES, searchMuscles } from './muscles.ts';
+import {
+  isBilateralThoracic,
+  isThoracicSession,
+  MUSCLES,
+  searchMuscles,
+  sidesFor,
+} from './muscles.ts';
 import { SYMPTOMS } from './symptoms.ts';
 import { SYMPTOM_CODES } from './types.ts';
 
@@ -46,10 +52,31 @@ describe('muscle catalogue', () => {
     ).toBe(false);
     expect(
       isBilateralThoracic([
-        { muscle: 'upper-trapezius', side: 'left' },
-        { muscle: 'upper-trapezius', side: 'midline' },
+        { muscle: 'thoracic-paraspinals', side: 'left' },
+        { muscle: 'thoracic-paraspinals', side: 'midline' },
       ]),
     ).toBe(false);
+  });
+  it('offers midline only for the spinal muscles and the suboccipitals (decision 1220)', () => {
+    const midline = MUSCLES.filter((m) => m.midline).map((m) => m.id);
+    expect(midline).toEqual([
+      'suboccipitals',
+      'upper-cervical-paraspinals',
+      'lower-cervical-paraspinals',
+      'thoracic-paraspinals',
+      'lumbar-paraspinals',
+    ]);
+    // No limb, hip, chest or jaw muscle: those are lateral and paired.
+    for (const m of MUSCLES) {
+      if (['arm', 'thigh', 'lower_leg_foot', 'hip', 'chest'].includes(m.region))
+        expect(m.midline, m.id).toBe(false);
+    }
+    for (const id of ['masseter', 'sternocleidomastoid', 'scalenes', 'upper-trapezius'])
+      expect(MUSCLES.find((m) => m.id === id)?.midline, id).toBe(false);
+    const deltoid = MUSCLES.find((m) => m.id === 'deltoid');
+    const lumbar = MUSCLES.find((m) => m.id === 'lumbar-paraspinals');
+    expect(deltoid && sidesFor(deltoid)).toEqual(['left', 'right']);
+    expect(lumbar && sidesFor(lumbar)).toEqual(['left', 'right', 'midline']);
   });
   it('has a checklist entry for every symptom code, breathing first', () => {
     expect(SYMPTOMS.map((s) => s.code)).toEqual([...SYMPTOM_CODES]);

@@ -1,4 +1,4 @@
-import type { Site, Text } from './types.ts';
+import { SIDES, type Side, type Site, type Text } from './types.ts';
 
 /** Body regions of the muscle picker, top to bottom. */
 export const BODY_REGIONS = [
@@ -35,7 +35,27 @@ export interface Muscle {
   readonly thoracic: boolean;
   /** Why it is (or is not) marked thoracic; see docs/clinical/clinical-evidence.md §3. */
   readonly source: string;
+  /**
+   * A site may be recorded as `midline`: the muscle lies in the groove beside the spinous
+   * processes (or at the base of the skull), where a practitioner can needle a spinal segment
+   * centrally. Every other muscle is lateral and paired, so its site is left or right
+   * (decision 1220).
+   */
+  readonly midline: boolean;
 }
+
+/**
+ * The muscles a site can be recorded at the midline for: the deep spinal groups and the
+ * suboccipitals, which lie against the midline. Trapezius, rhomboids and latissimus reach the
+ * midline only as tendon; limbs, hips, chest, jaw and the side of the neck are lateral.
+ */
+export const MIDLINE_MUSCLES: ReadonlySet<string> = new Set([
+  'suboccipitals',
+  'upper-cervical-paraspinals',
+  'lower-cervical-paraspinals',
+  'thoracic-paraspinals',
+  'lumbar-paraspinals',
+]);
 
 const PTX_CASES = 'clinical-evidence §3: published pneumothorax cases after needling here';
 const ANATOMY = 'clinical-evidence §3: lies over the thoracic wall and pleura (anatomy, S24h)';
@@ -49,7 +69,7 @@ function m(
   everyday: Text,
   source: string,
 ): Muscle {
-  return { id, region, thoracic, name, everyday, source };
+  return { id, region, thoracic, name, everyday, source, midline: MIDLINE_MUSCLES.has(id) };
 }
 
 /**
@@ -432,6 +452,13 @@ export const MUSCLE_IDS: readonly string[] = MUSCLES.map((muscle) => muscle.id);
 
 export function findMuscle(id: string): Muscle | undefined {
   return BY_ID.get(id);
+}
+
+const LATERAL_SIDES: readonly Side[] = SIDES.filter((side) => side !== 'midline');
+
+/** The sides a site of this muscle can be recorded at: `midline` only where it means something. */
+export function sidesFor(muscle: Pick<Muscle, 'midline'>): readonly Side[] {
+  return muscle.midline ? SIDES : LATERAL_SIDES;
 }
 
 /** True when any needled muscle is marked thoracic (RULES.md: `thoracic`). Unknown ids count as thoracic: the safe side. */

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { productUrls } from '../services/urls.ts';
 import { insertAlert } from '../store/alerts.repository.ts';
+import { updateClinicSettings } from '../store/clinics.repository.ts';
 import { withTransaction } from '../store/db.ts';
 import { listDeadLetters, requeueDeadLetters } from '../store/dead-letters.repository.ts';
 import { enqueueOutbox, findOutboxMessage } from '../store/outbox.repository.ts';
@@ -121,6 +122,69 @@ describeEachDialect('jobs: webhooks and SMS over HTTP', (ctx) => {
         now: clock.now(),
       }).ok,
     ).toBe(false);
+  });
+
+  it("carries the patient's phone (with its tel: link) and e-mail on an urgent alert's webhook; switched off, neither (decision 1221)", async () => {
+    const s = await seedSessionWithReminders(ctx.db, {
+      performedAt: T0,
+      thoracic: false,
+      email: 'rosa@example.test',
+      phone: '+34 600 123 456',
+      clinic: { escalation: { webhooks: [{ id: 'ehr', url: hook.url, secret: SECRET }] } },
+    });
+    const alertId = await alertFor(s, T0);
+    const clock = testClock(T0);
+    await makeWorker(clock).runOnce();
+    expect(hook.requests).toHaveLength(1);
+    const req = hook.requests[0];
+    expect(
+      verifyWebhookSignature({
+        secret: SECRET,
+        body: req?.body ?? '',
+        timestamp: req?.headers['needlecare-timestamp'] as string,
+        signature: req?.headers['needlecare-signature'] as string,
+        now: clock.now(),
+      }),
+    ).toEqual({ ok: true });
+    const event = JSON.parse(req?.body ?? '{}');
+    expect(event.data.alert).toMatchObject({ id: alertId, severity: 'urgent' });
+    expect(event.data.patientContact).toEqual({
+      phone: '+34 600 123 456',
+      phoneUri: 'tel:+34600123456',
+      email: 'rosa@example.test',
+      noContactGiven: false,
+    });
+    expect(req?.body).not.toMatch(/Rosa|Quintana/);
+    // Read at send time: the outbox row never held it; the disclosure is audited.
+    const rows = await ctx.db
+      .selectFrom('outbox')
+      .select('payload_json')
+      .where('kind', 'in', ['alert.email', 'alert.webhook'])
+      .execute();
+    expect(rows.length).toBe(2);
+    for (const row of rows) expect(row.payload_json).not.toContain('600 123 456');
+    const audit = await ctx.db
+      .selectFrom('audit_events')
+      .select(['action', 'subject_id'])
+      .where('action', '=', 'alert.contact.disclose')
+      .where('subject_id', '=', s.patient.id)
+      .execute();
+    expect(audit.length).toBe(2); // the e-mail to the practitioner and the webhook
+
+    hook.requests.length = 0;
+    await updateClinicSettings(ctx.db, s.clinic.id, { patientContactInAlerts: false });
+    await ctx.db.deleteFrom('outbox').execute();
+    await ctx.db
+      .updateTable('alerts')
+      .set({ status: 'resolved' })
+      .where('id', '=', alertId)
+      .execute();
+    await alertFor(s, T0);
+    await makeWorker(clock).runOnce();
+    expect(hook.requests).toHaveLength(1);
+    const off = JSON.parse(hook.requests[0]?.body ?? '{}');
+    expect(off.data.patientContact).toBeUndefined();
+    expect(hook.requests[0]?.body).not.toMatch(/600|rosa@|tel:/);
   });
 
   it('retries a 500 with backoff, then succeeds with the same event id', async () => {

@@ -1,6 +1,7 @@
 /**
  * Outgoing e-mail. The worker talks to a `Mailer`; `createSmtpMailer` is the nodemailer SMTP
- * one. Messages are plain text (readable on any phone and in any client; links auto-link).
+ * one. Messages are plain text (readable on any phone and in any client; links auto-link); an
+ * alert e-mail that carries the patient's phone adds an HTML part so the phone is a `tel:` link.
  */
 import nodemailer from 'nodemailer';
 
@@ -8,6 +9,8 @@ export interface MailMessage {
   readonly to: string;
   readonly subject: string;
   readonly text: string;
+  /** An HTML alternative to `text` (alert e-mails with the patient's phone as a `tel:` link). */
+  readonly html?: string;
   /** Stable across retries, so a receiving system can drop a duplicate. */
   readonly messageId: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -56,6 +59,7 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
         to: message.to,
         subject: message.subject,
         text: message.text,
+        ...(message.html === undefined ? {} : { html: message.html }),
         messageId: message.messageId,
         headers: { ...message.headers, 'Content-Language': message.language },
       });

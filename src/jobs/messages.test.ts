@@ -76,4 +76,21 @@ describe('staff alerts', () => {
       '30 min',
     );
   });
+
+  it('carries how to reach the patient when given: the phone as a tel: link, or "no contact given" (decision 1221)', () => {
+    const mail = renderAlertEmail(alert, { phone: '+34 600 123 456', email: 'rosa@example.test' });
+    expect(mail.text).toContain('Phone: +34 600 123 456 (tel:+34600123456)');
+    expect(mail.text).toContain('E-mail: rosa@example.test');
+    expect(mail.text).not.toContain('holds no patient details');
+    expect(mail.html).toContain('<a href="tel:+34600123456">+34 600 123 456</a>');
+    expect(mail.html).toContain('<a href="mailto:rosa@example.test">rosa@example.test</a>');
+    expect(mail.html).toContain(`<a href="${alert.dashboardUrl}">`);
+    const none = renderAlertEmail(alert, { phone: null, email: null });
+    expect(none.text).toContain('No contact given: the patient gave no phone or e-mail.');
+    expect(none.html).toContain('No contact given');
+    const off = renderAlertEmail(alert);
+    expect(off.html).toBeUndefined();
+    expect(off.text).not.toMatch(/Phone|tel:/);
+    expect(off.text).toContain('This e-mail holds no patient details');
+  });
 });

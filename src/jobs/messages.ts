@@ -2,7 +2,8 @@
  * Message texts, in English and Spanish. Patient messages carry the link, the stop link and the
  * clinic's numbers — never anything clinical (no symptoms, results, dispositions or muscles),
  * since e-mail and SMS are read on lock screens and shared devices. Staff messages carry the
- * severity and a dashboard link, and never the patient's name.
+ * severity and a dashboard link, and never the patient's name; an alert that asks staff to call
+ * the patient also carries how to reach them, unless the clinic switched it off (decision 1221).
  */
 
 import { formatInstant } from '../clinical/time-zone.ts';
@@ -13,6 +14,99 @@ import type { AlertMessagePayload, PasswordLinkPayload, ReminderPayload } from '
 export interface RenderedEmail {
   readonly subject: string;
   readonly text: string;
+  /** An HTML alternative, where a link must be a link (the patient's phone as `tel:`). */
+  readonly html?: string;
+}
+
+/**
+ * How to reach the patient, as an alert e-mail gives it (decision 1221): both null is "no
+ * contact given", said plainly. Absent from the render when the clinic switched it off.
+ */
+export interface AlertPatientContact {
+  readonly phone: string | null;
+  readonly email: string | null;
+}
+
+/** `tel:` URI of a phone as typed: digits and a leading plus only. */
+export function telUri(phone: string): string {
+  return `tel:${phone.replace(/[^0-9+]/g, '')}`;
+}
+
+function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+const NO_CONTACT_TEXT = 'No contact given: the patient gave no phone or e-mail.';
+
+function contactLines(c: AlertPatientContact): string[] {
+  if (c.phone === null && c.email === null)
+    return ['How to reach the patient:', `  ${NO_CONTACT_TEXT}`];
+  return [
+    'How to reach the patient:',
+    ...(c.phone === null ? ['  Phone: none given'] : [`  Phone: ${c.phone} (${telUri(c.phone)})`]),
+    ...(c.email === null ? ['  E-mail: none given'] : [`  E-mail: ${c.email}`]),
+  ];
+}
+
+/** The same message as HTML: each line a paragraph, the phone a `tel:` link, the e-mail `mailto:`. */
+function alertHtml(text: string, c: AlertPatientContact): string {
+  const phoneLine =
+    c.phone === null
+      ? '<li>Phone: none given</li>'
+      : `<li>Phone: <a href="${escapeHtml(telUri(c.phone))}">${escapeHtml(c.phone)}</a></li>`;
+  const emailLine =
+    c.email === null
+      ? '<li>E-mail: none given</li>'
+      : `<li>E-mail: <a href="mailto:${escapeHtml(c.email)}">${escapeHtml(c.email)}</a></li>`;
+  const contact =
+    c.phone === null && c.email === null
+      ? `<p><strong>How to reach the patient:</strong> ${escapeHtml(NO_CONTACT_TEXT)}</p>`
+      : `<p><strong>How to reach the patient:</strong></p><ul>${phoneLine}${emailLine}</ul>`;
+  const paragraphs = text
+    .split('\n\n')
+    .filter((block) => !block.startsWith('How to reach the patient:'))
+    .map((block) => block.trim())
+    .filter((block) => block !== '')
+    .map(
+      (block) =>
+        `<p>${escapeHtml(block)
+          .replace(/\n/g, '<br>')
+          .replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>')}</p>`,
+    );
+  // The contact block goes right after the opening lines: it is what the reader acts on.
+  paragraphs.splice(1, 0, contact);
+  return `<!doctype html><html lang="en"><body>${paragraphs.join('')}</body></html>`;
+}
+
+/** Add the contact block (text and HTML) to a staff alert e-mail when the clinic gives it. */
+function withContact(
+  mail: { subject: string; lines: string[] },
+  contact: AlertPatientContact | undefined,
+): RenderedEmail {
+  if (contact === undefined)
+    return {
+      subject: mail.subject,
+      text: [...mail.lines, 'This e-mail holds no patient details; sign in to see them.', ''].join(
+        '\n',
+      ),
+    };
+  const [first = '', second = '', ...rest] = mail.lines;
+  const lines = [
+    first,
+    second,
+    '',
+    ...contactLines(contact),
+    ...rest,
+    "Sign in to see the patient's name and report.",
+    '',
+  ];
+  // Lines that were one paragraph stay one (the opening two when the second is not blank).
+  const text = lines.join('\n').replace(/\n{3,}/g, '\n\n');
+  return { subject: mail.subject, text, html: alertHtml(text, contact) };
 }
 
 /** The patient's reminder texts (the one catalogue module fills them: src/i18n/catalogue.ts). */
@@ -94,53 +188,64 @@ const SEVERITY_ASK: Readonly<Record<AlertSeverity, string>> = {
   routine: 'The patient has been told to let their practitioner know (no rush, within a day).',
 };
 
-/** Staff alert e-mail (staff read English). Subject: severity only, no patient name. */
-export function renderAlertEmail(p: AlertMessagePayload): RenderedEmail {
+/**
+ * Staff alert e-mail (staff read English). Subject: severity only, no patient name. With
+ * `contact` (urgent and emergency alerts and the missed early check-in, when the clinic gives
+ * it: decision 1221) the body says how to reach the patient, the phone as a `tel:` link in the
+ * HTML part, or plainly that no contact was given.
+ */
+export function renderAlertEmail(
+  p: AlertMessagePayload,
+  contact?: AlertPatientContact,
+): RenderedEmail {
   const word = SEVERITY_WORD[p.severity];
   const when = formatInstant(p.raisedAt, p.timeZone, 'en-GB', 'short-weekday-date-time');
   if (p.escalation !== undefined) {
-    return {
-      subject: `[Needlecare] ${word} alert not yet acknowledged — please act`,
-      text: [
-        `A ${word.toLowerCase()} alert at ${p.clinicName} has been waiting ${p.escalation.minutesOpen} minutes without anyone acknowledging it.`,
-        'You are receiving this as an escalation contact for the clinic.',
-        '',
-        `Raised: ${when} (clinic time)`,
-        `Open it on the dashboard: ${p.dashboardUrl}`,
-        '',
-        'This e-mail holds no patient details; sign in to see them.',
-        '',
-      ].join('\n'),
-    };
+    return withContact(
+      {
+        subject: `[Needlecare] ${word} alert not yet acknowledged — please act`,
+        lines: [
+          `A ${word.toLowerCase()} alert at ${p.clinicName} has been waiting ${p.escalation.minutesOpen} minutes without anyone acknowledging it.`,
+          'You are receiving this as an escalation contact for the clinic.',
+          '',
+          `Raised: ${when} (clinic time)`,
+          `Open it on the dashboard: ${p.dashboardUrl}`,
+          '',
+        ],
+      },
+      contact,
+    );
   }
   if (p.reason === 'missed_checkin') {
-    return {
-      subject: `[Needlecare] ${word} alert: missed early check-in — please call the patient`,
-      text: [
-        `A patient of ${p.clinicName} did not answer an early check-in after needling near the chest.`,
-        'Please call the patient.',
+    return withContact(
+      {
+        subject: `[Needlecare] ${word} alert: missed early check-in — please call the patient`,
+        lines: [
+          `A patient of ${p.clinicName} did not answer an early check-in after needling near the chest.`,
+          'Please call the patient.',
+          '',
+          `Raised: ${when} (clinic time)`,
+          `Open it on the dashboard: ${p.dashboardUrl}`,
+          '',
+        ],
+      },
+      contact,
+    );
+  }
+  return withContact(
+    {
+      subject: `[Needlecare] ${word} alert${p.event === 'alert.raised' ? ' (raised)' : ''} from a patient check-in`,
+      lines: [
+        `A patient check-in at ${p.clinicName} needs attention (${word.toLowerCase()}).`,
+        SEVERITY_ASK[p.severity],
         '',
         `Raised: ${when} (clinic time)`,
         `Open it on the dashboard: ${p.dashboardUrl}`,
         '',
-        'This e-mail holds no patient details; sign in to see them.',
-        '',
-      ].join('\n'),
-    };
-  }
-  return {
-    subject: `[Needlecare] ${word} alert${p.event === 'alert.raised' ? ' (raised)' : ''} from a patient check-in`,
-    text: [
-      `A patient check-in at ${p.clinicName} needs attention (${word.toLowerCase()}).`,
-      SEVERITY_ASK[p.severity],
-      '',
-      `Raised: ${when} (clinic time)`,
-      `Open it on the dashboard: ${p.dashboardUrl}`,
-      '',
-      'This e-mail holds no patient details; sign in to see them.',
-      '',
-    ].join('\n'),
-  };
+      ],
+    },
+    contact,
+  );
 }
 
 export function renderAlertSms(p: AlertMessagePayload): string {

@@ -61,7 +61,24 @@ export interface AlertMessagePayload {
   readonly escalation?: { readonly step: number; readonly minutesOpen: number };
 }
 
-/** The JSON a webhook receiver gets (docs/webhooks.md). Ids only, no patient data. */
+/**
+ * How to reach the patient, in the webhook body of an urgent or emergency alert (and the missed
+ * early check-in) when the clinic gives it (decision 1221). Added at send time, never stored in
+ * the outbox.
+ */
+export interface WebhookPatientContact {
+  readonly phone: string | null;
+  /** `tel:` link of the phone. */
+  readonly phoneUri: string | null;
+  readonly email: string | null;
+  /** True when the patient gave neither phone nor e-mail. */
+  readonly noContactGiven: boolean;
+}
+
+/**
+ * The JSON a webhook receiver gets (docs/webhooks.md). Ids, and the patient's contact only as
+ * `patientContact` on alerts that ask staff to call (decision 1221).
+ */
 export interface WebhookEvent {
   readonly id: string;
   readonly type: AlertEventType;
@@ -79,6 +96,7 @@ export interface WebhookEvent {
     };
     readonly dashboardUrl: string;
     readonly escalationStep?: number;
+    readonly patientContact?: WebhookPatientContact;
   };
 }
 

@@ -8,6 +8,7 @@ import { setPasswordWithLink } from '../services/set-password.ts';
 import { createStaff } from '../services/staff.ts';
 import { productUrls } from '../services/urls.ts';
 import { insertAlert } from '../store/alerts.repository.ts';
+import { updateClinicSettings } from '../store/clinics.repository.ts';
 import { withTransaction } from '../store/db.ts';
 import { enqueueAlertDelivery } from './alerts.ts';
 import { createSmtpMailer, type Mailer } from './mailer.ts';
@@ -242,6 +243,102 @@ describeEachDialect('jobs: e-mail through a real SMTP conversation', (ctx) => {
     expect(m.text).toContain('12:00'); // raised at 12:00 clinic time
   });
 });
+
+describeEachDialect(
+  'jobs: the patient contact in an alert e-mail, over SMTP (decision 1221)',
+  (ctx) => {
+    const received: Received[] = [];
+    let server: SMTPServer;
+    let mailer: Mailer;
+
+    beforeAll(async () => {
+      server = new SMTPServer({
+        authOptional: true,
+        disabledCommands: ['STARTTLS', 'AUTH'],
+        logger: false,
+        onData(stream, session, callback) {
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            received.push({
+              to: session.envelope.rcptTo.map((r) => r.address),
+              raw: Buffer.concat(chunks).toString('utf8'),
+            });
+            callback();
+          });
+        },
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.server.address() as AddressInfo;
+      mailer = createSmtpMailer({ url: `smtp://127.0.0.1:${port}`, from: 'nc@care.example.test' });
+    });
+    afterAll(async () => {
+      mailer.close?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    async function emergencyMail(contactOn: boolean): Promise<ReturnType<typeof parseMail>> {
+      received.length = 0;
+      await ctx.db.deleteFrom('outbox').execute();
+      const s = await seedSessionWithReminders(ctx.db, {
+        performedAt: '2026-11-25T10:00:00.000Z',
+        thoracic: true,
+        email: 'rosa@example.test',
+        phone: '+34 600 123 456',
+        practitionerEmail: `dana-${contactOn ? 'on' : 'off'}@clinic.test`,
+      });
+      if (!contactOn)
+        await updateClinicSettings(ctx.db, s.clinic.id, { patientContactInAlerts: false });
+      const createdAt = '2026-11-25T11:00:00.000Z';
+      await withTransaction(ctx.db, async (trx) => {
+        const alert = await insertAlert(trx, {
+          clinicId: s.clinic.id,
+          sessionId: s.session.id,
+          patientId: s.patient.id,
+          assessmentId: null,
+          severity: 'emergency',
+          createdAt,
+        });
+        await enqueueAlertDelivery(trx, {
+          clinic: { ...s.clinic, patientContactInAlerts: contactOn },
+          alert,
+          session: s.session,
+          practitioner: s.practitioner,
+          dashboardUrl: productUrls(PUBLIC_URL).dashboardAlert(alert.id),
+        });
+      });
+      const w = createWorker({
+        db: ctx.db,
+        clock: testClock(createdAt),
+        logger: recordingLogger(),
+        mailer,
+        sms: recordingSms(),
+        webhooks: recordingWebhooks(),
+        workerId: 'smtp-contact',
+        config: { publicUrl: PUBLIC_URL },
+      });
+      await drain(w);
+      const mails = received.filter((r) => r.to.includes(s.practitioner.email));
+      expect(mails).toHaveLength(1);
+      return parseMail(mails[0]?.raw ?? '');
+    }
+
+    it("an emergency e-mail carries the patient's phone as a tel: link and the e-mail; switched off, neither", async () => {
+      const on = await emergencyMail(true);
+      expect(on.text).toContain('Phone: +34 600 123 456 (tel:+34600123456)');
+      expect(on.text).toContain('E-mail: rosa@example.test');
+      expect(on.html).toContain('<a href="tel:+34600123456">+34 600 123 456</a>');
+      expect(on.html).toContain('href="mailto:rosa@example.test"');
+      expect(decodeHeader(on.headers.get('subject') ?? '')).not.toMatch(/Rosa|600|rosa@/);
+      expect(`${on.text}${on.html}`).not.toMatch(/Rosa|Quintana/);
+
+      const off = await emergencyMail(false);
+      expect(off.html).toBeUndefined();
+      expect(off.text).not.toMatch(/600 123 456|tel:|rosa@example/);
+      expect(off.text).toContain('This e-mail holds no patient details');
+    });
+  },
+);
 
 describe('smtp mailer', () => {
   it('fails (for a retry) when nothing listens', async () => {

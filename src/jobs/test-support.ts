@@ -172,8 +172,35 @@ export async function seedSessionWithReminders(db: Db, options: SeedOptions): Pr
   return { clinic, practitioner, patient, session, plan, token, linkUrl };
 }
 
-/** Unfold a raw RFC 5322 message into lower-cased headers and a decoded text body. */
-export function parseMail(raw: string): { headers: Map<string, string>; text: string } {
+/**
+ * Unfold a raw RFC 5322 message into lower-cased headers and a decoded text body; for a
+ * multipart/alternative message, `text` is the text/plain part and `html` the text/html part.
+ */
+export function parseMail(raw: string): {
+  headers: Map<string, string>;
+  text: string;
+  html?: string;
+} {
+  const whole = parsePart(raw);
+  const type = whole.headers.get('content-type') ?? '';
+  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
+  if (!type.toLowerCase().startsWith('multipart/') || boundary === undefined) return whole;
+  const parts = whole.text
+    .split(`--${boundary}`)
+    .slice(1)
+    .filter((part) => !part.startsWith('--'))
+    .map((part) => parsePart(part.replace(/^\n/, '').replace(/\n/g, '\r\n')));
+  const of = (t: string) =>
+    parts.find((part) => (part.headers.get('content-type') ?? '').toLowerCase().startsWith(t));
+  const html = of('text/html')?.text;
+  return {
+    headers: whole.headers,
+    text: of('text/plain')?.text ?? '',
+    ...(html === undefined ? {} : { html }),
+  };
+}
+
+function parsePart(raw: string): { headers: Map<string, string>; text: string } {
   const split = raw.indexOf('\r\n\r\n');
   const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
   const body = raw.slice(split + 4);

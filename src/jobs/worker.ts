@@ -41,21 +41,25 @@ import {
   type OutboxMessage,
   renewOutboxClaims,
 } from '../store/outbox.repository.ts';
+import { findPatient } from '../store/patients.repository.ts';
 import { findNeedlingSession } from '../store/sessions.repository.ts';
 import { findStaffById } from '../store/staff.repository.ts';
 import { buildWebhookEvent, enqueueAlertDelivery } from './alerts.ts';
 import { pruneExpired, type RetentionConfig } from './housekeeping.ts';
 import type { Mailer } from './mailer.ts';
 import {
+  type AlertPatientContact,
   renderAlertEmail,
   renderAlertSms,
   renderPasswordLinkEmail,
   renderReminderEmail,
   renderReminderSms,
+  telUri,
 } from './messages.ts';
 import { replacePayload } from './outbox-queries.ts';
 import type {
   AlertMessagePayload,
+  AlertReason,
   EscalationCheckPayload,
   MissedCheckInPayload,
   PasswordLinkPayload,
@@ -225,12 +229,6 @@ export function createWorker(deps: WorkerDeps): Worker {
   const random = config.random ?? Math.random;
   const urls = productUrls(config.publicUrl);
 
-  async function alertStillOpen(m: OutboxMessage, alertId: string): Promise<boolean> {
-    if (m.clinicId === null) return false;
-    const alert = await findAlert(db, m.clinicId, alertId);
-    return alert?.status === 'open';
-  }
-
   async function sendReminder(m: OutboxMessage, now: Date): Promise<Outcome> {
     const p = openReminderLinks(db, m.payload as ReminderPayload);
     if (m.clinicId !== null) {
@@ -267,17 +265,59 @@ export function createWorker(deps: WorkerDeps): Worker {
     return { status: 'sent' };
   }
 
-  async function sendAlertMessage(m: OutboxMessage): Promise<Outcome> {
+  /**
+   * How to reach the patient, for a message about an alert that asks staff to call (urgent,
+   * emergency, a missed early check-in) when the clinic gives it (decision 1221). Read at send
+   * time, so nothing of the patient waits in the outbox, and audited as a disclosure before
+   * it goes out. Undefined: the message carries no patient detail.
+   */
+  async function patientContactFor(
+    m: OutboxMessage,
+    now: Date,
+    alert: { readonly id: string; readonly patientId: string },
+    severity: string,
+    reason: AlertReason,
+    channel: string,
+  ): Promise<AlertPatientContact | undefined> {
+    if (m.clinicId === null) return undefined;
+    if (severity !== 'urgent' && severity !== 'emergency' && reason !== 'missed_checkin')
+      return undefined;
+    const clinic = await findClinic(db, m.clinicId);
+    if (clinic?.patientContactInAlerts !== true) return undefined;
+    const patient = await findPatient(db, m.clinicId, alert.patientId);
+    const contact = { phone: patient?.phone ?? null, email: patient?.email ?? null };
+    await appendAuditEvent(db, {
+      at: now,
+      clinicId: m.clinicId,
+      actorType: 'system',
+      action: 'alert.contact.disclose',
+      subjectType: 'patient',
+      subjectId: alert.patientId,
+      details: {
+        alertId: alert.id,
+        channel,
+        outboxId: m.id,
+        phone: contact.phone !== null,
+        email: contact.email !== null,
+      },
+    });
+    return contact;
+  }
+
+  async function sendAlertMessage(m: OutboxMessage, now: Date): Promise<Outcome> {
     const p = m.payload as AlertMessagePayload;
-    if (!(await alertStillOpen(m, p.alertId))) {
+    const alert = m.clinicId === null ? undefined : await findAlert(db, m.clinicId, p.alertId);
+    if (alert?.status !== 'open') {
       return { status: 'skipped', note: 'alert no longer open' };
     }
     if (m.kind === 'alert.email') {
-      const mail = renderAlertEmail(p);
+      const contact = await patientContactFor(m, now, alert, p.severity, p.reason, 'email');
+      const mail = renderAlertEmail(p, contact);
       await deps.mailer.send({
         to: p.to,
         subject: mail.subject,
         text: mail.text,
+        ...(mail.html === undefined ? {} : { html: mail.html }),
         messageId: messageIdFor(m.dedupeKey, config.publicUrl),
         language: 'en',
         headers: {
@@ -328,11 +368,35 @@ export function createWorker(deps: WorkerDeps): Worker {
       });
       return { status: 'sent' };
     }
+    const a = p.event.data.alert;
+    const contact = await patientContactFor(
+      m,
+      now,
+      a,
+      a.severity,
+      a.reason,
+      `webhook:${p.webhookId}`,
+    );
+    const event =
+      contact === undefined
+        ? p.event
+        : {
+            ...p.event,
+            data: {
+              ...p.event.data,
+              patientContact: {
+                phone: contact.phone,
+                phoneUri: contact.phone === null ? null : telUri(contact.phone),
+                email: contact.email,
+                noContactGiven: contact.phone === null && contact.email === null,
+              },
+            },
+          };
     await deps.webhooks.deliver({
       url: endpoint.url,
       secret: endpoint.secret,
       eventId: p.event.id,
-      body: JSON.stringify(p.event),
+      body: JSON.stringify(event),
       now,
     });
     return { status: 'sent' };
@@ -540,7 +604,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         return sendReminder(m, now);
       case 'alert.email':
       case 'alert.sms':
-        return sendAlertMessage(m);
+        return sendAlertMessage(m, now);
       case 'alert.webhook':
         return sendWebhook(m, now);
       case 'escalation.check':

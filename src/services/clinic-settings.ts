@@ -75,6 +75,11 @@ export const clinicSettingsProperties = {
   linkTtlDays: { type: 'integer', minimum: 1, maximum: 90 },
   /** Years after a patient's last session before the retention job erases them (decision 1313). */
   retentionYears: { type: 'integer', minimum: 1, maximum: 100 },
+  patientContactInAlerts: {
+    type: 'boolean',
+    description:
+      "Urgent and emergency alert e-mails and webhooks carry the patient's phone and e-mail, or say that none was given (default true; decision 1221)",
+  },
 } as const;
 
 export const clinicSettingsPatchSchema = {

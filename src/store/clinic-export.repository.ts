@@ -32,6 +32,7 @@ export async function readClinicTables(
         'quiet_hours_json',
         'link_ttl_days',
         'retention_years',
+        'patient_contact_in_alerts',
         'created_at',
       ])
       .where('id', '=', clinicId)

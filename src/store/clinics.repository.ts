@@ -38,6 +38,11 @@ export interface Clinic {
   readonly linkTtlDays: number;
   /** Years after a patient's last session before the retention job erases them. */
   readonly retentionYears: number;
+  /**
+   * Urgent and emergency alert e-mails and webhooks carry the patient's phone and e-mail (or
+   * say that none was given); on by default (decision 1221).
+   */
+  readonly patientContactInAlerts: boolean;
   readonly createdAt: string;
   /** ISO 3166-1 alpha-2, or null when never set. */
   readonly country: string | null;
@@ -59,6 +64,7 @@ export interface ClinicSettingsPatch {
   readonly escalation?: EscalationSettings;
   readonly linkTtlDays?: number;
   readonly retentionYears?: number;
+  readonly patientContactInAlerts?: boolean;
 }
 
 export interface NewClinic extends ClinicSettingsPatch {
@@ -125,6 +131,7 @@ function toClinic(db: Db, row: ClinicRow): Clinic {
     escalation: openEscalation(keysOf(db).secret, row.escalation_json),
     linkTtlDays: row.link_ttl_days,
     retentionYears: row.retention_years,
+    patientContactInAlerts: row.patient_contact_in_alerts !== 0,
     createdAt: row.created_at,
     country: row.country,
     suspendedAt: row.suspended_at,
@@ -148,6 +155,8 @@ function toUpdate(db: Db, patch: ClinicSettingsPatch): ClinicUpdate {
   if (patch.escalation !== undefined) u.escalation_json = sealEscalation(db, patch.escalation);
   if (patch.linkTtlDays !== undefined) u.link_ttl_days = patch.linkTtlDays;
   if (patch.retentionYears !== undefined) u.retention_years = patch.retentionYears;
+  if (patch.patientContactInAlerts !== undefined)
+    u.patient_contact_in_alerts = patch.patientContactInAlerts ? 1 : 0;
   return u;
 }
 
@@ -170,6 +179,7 @@ export async function insertClinic(db: Db, input: NewClinic): Promise<Clinic> {
       quiet_hours_json: toJson(input.quietHours ?? null),
       escalation_json: sealEscalation(db, input.escalation ?? {}),
       link_ttl_days: input.linkTtlDays ?? DEFAULT_LINK_TTL_DAYS,
+      patient_contact_in_alerts: input.patientContactInAlerts === false ? 0 : 1,
       created_at: toIso(input.createdAt),
       country: input.country ?? null,
       suspended_at: null,

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { alertContactSettingMigration } from './alert-contact-setting.migration.ts';
 import { cdsJwtIdsMigration } from './cds-jwt-ids.migration.ts';
 import type { Db } from './db.ts';
 import { dialectOf } from './db.ts';
@@ -633,6 +634,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0130_clinic_country_suspension_password_tokens': clinicSetup,
   '0140_patient_search_key': patientSearchKey,
   '0141_patient_erasure_and_retention': patientErasure,
+  '0150_alert_contact_setting': alertContactSettingMigration,
   '0160_setup_tokens_staff_language': firstRunMigration,
   '0190_cds_jwt_ids': cdsJwtIdsMigration,
 };

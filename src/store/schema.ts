@@ -27,6 +27,8 @@ export interface ClinicsTable {
   link_ttl_days: Generated<number>;
   /** Years after a patient's last session before the retention job erases them (decision 1313). */
   retention_years: Generated<number>;
+  /** Urgent and emergency alert e-mails and webhooks carry the patient's contact (decision 1221). */
+  patient_contact_in_alerts: Generated<IntBool>;
   created_at: IsoInstant;
   /** ISO 3166-1 alpha-2, upper-case; null for clinics made before migration 0130. */
   country: string | null;

@@ -42,6 +42,7 @@ export function catalogueRecord(): ClinicRecord {
     escalation: {},
     linkTtlDays: 14,
     retentionYears: 8,
+    patientContactInAlerts: true,
     country: 'ES',
     suspendedAt: null,
     createdAt: at(-1000),

@@ -394,6 +394,33 @@ describeEachDialect('dashboard routes', (ctx) => {
       });
     });
 
+    it('offers midline only for the spinal muscles and refuses it elsewhere, naming the muscle (decision 1220)', async () => {
+      const page = await get('/app/sessions/new', pracA);
+      expect(page.body).toContain('value="lumbar-paraspinals:midline"');
+      expect(page.body).not.toContain('value="deltoid:midline"');
+      expect(page.body).not.toContain('value="upper-trapezius:midline"');
+      const before = await ctx.db
+        .selectFrom('needling_sessions')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      const res = await post('/app/sessions', pracA, {
+        patientId: 'new',
+        displayName: 'Mid Line',
+        phone: '+44 7700 900111',
+        language: 'en',
+        performedAt: '2026-11-25T09:45',
+        site: ['deltoid:midline'],
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('Deltoid (Midline)');
+      expect(res.body).toContain('is not needled at the midline');
+      const after = await ctx.db
+        .selectFrom('needling_sessions')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(after.n)).toBe(Number(before.n));
+    });
+
     it('records thoracic muscles on both sides, warns, and hands over link, QR code and handout', async () => {
       const before = await auditActions(ctx.db, 'session.create');
       const res = await post('/app/sessions', pracA, {
@@ -584,6 +611,53 @@ describeEachDialect('dashboard routes', (ctx) => {
   });
 
   describe('clinic (admin)', () => {
+    it('switches the patient contact in alert e-mails and webhooks off and on again (decision 1221)', async () => {
+      const form = {
+        name: 'Dash A',
+        timeZone: 'Europe/Madrid',
+        emergencyNumber: '112',
+        contactPhone: '+34 910 000 000',
+        checkInPlanHours: '4, 24, 48, 72',
+        thoracicPlanHours: '2, 6, 24, 48, 72',
+        languages: ['en', 'es'],
+        defaultLanguage: 'en',
+      };
+      const page = await get('/app/clinic', adminA);
+      expect(page.body).toMatch(/id="cs-contact" name="patientContactInAlerts" value="1" checked/);
+      expect((await findClinic(ctx.db, a.clinicId))?.patientContactInAlerts).toBe(true);
+      // A form without the tick box (an older page) leaves the setting alone.
+      expect((await post('/app/clinic/settings', adminA, form)).statusCode).toBe(303);
+      expect((await findClinic(ctx.db, a.clinicId))?.patientContactInAlerts).toBe(true);
+      const off = await post('/app/clinic/settings', adminA, { ...form, contactSettingShown: '1' });
+      expect(off.statusCode).toBe(303);
+      expect((await findClinic(ctx.db, a.clinicId))?.patientContactInAlerts).toBe(false);
+      expect((await get('/app/clinic', adminA)).body).not.toMatch(/id="cs-contact"[^>]*checked/);
+      const api = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/admin/clinic',
+        headers: {
+          cookie: adminA.cookie,
+          'x-csrf-token': adminA.csrf,
+          'content-type': 'application/json',
+        },
+        payload: { patientContactInAlerts: true },
+      });
+      expect(api.statusCode, api.body).toBe(200);
+      expect(api.json()).toMatchObject({ patientContactInAlerts: true });
+      const bad = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/admin/clinic',
+        headers: {
+          cookie: adminA.cookie,
+          'x-csrf-token': adminA.csrf,
+          'content-type': 'application/json',
+        },
+        payload: { patientContactInAlerts: 'maybe' },
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('patientContactInAlerts');
+    });
+
     it('saves settings through the API validation and reports bad fields in words', async () => {
       const base = {
         name: 'Dash A',

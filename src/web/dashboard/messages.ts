@@ -212,6 +212,27 @@ const MESSAGES = {
     es: 'Escriba un nombre común o anatómico',
   },
   noMusclesMatch: { en: 'No muscle matches.', es: 'Ningún músculo coincide.' },
+  bodyMapTitle: { en: 'Body map', es: 'Mapa del cuerpo' },
+  bodyMapHelp: {
+    en: 'Choose a region to go to its muscles, then tick the side.',
+    es: 'Elija una zona para ir a sus músculos y marque el lado.',
+  },
+  bodyFront: { en: 'Front', es: 'Delante' },
+  bodyBack: { en: 'Back', es: 'Detrás' },
+  mapRegion: {
+    en: '{region}, {view}: {n} muscles',
+    es: '{region}, {view}: {n} músculos',
+  },
+  mapRegionThoracic: {
+    en: '{region}, {view}: {n} muscles, {t} thoracic',
+    es: '{region}, {view}: {n} músculos, {t} torácicos',
+  },
+  mapLegend: {
+    en: 'Hatched with a dashed outline: thoracic muscles there (needling can reach the lung).',
+    es: 'Rayado con borde discontinuo: hay músculos torácicos (la punción puede alcanzar el pulmón).',
+  },
+  mapShowing: { en: 'Showing: {region}.', es: 'Se muestra: {region}.' },
+  mapShowAll: { en: 'Show all regions', es: 'Mostrar todas las zonas' },
   sideLeft: { en: 'Left', es: 'Izquierdo' },
   sideRight: { en: 'Right', es: 'Derecho' },
   sideMidline: { en: 'Midline', es: 'Línea media' },
@@ -239,6 +260,10 @@ const MESSAGES = {
   errNoSites: {
     en: 'Tick at least one muscle and side.',
     es: 'Marque al menos un músculo y un lado.',
+  },
+  errNotMidline: {
+    en: 'this muscle is not needled at the midline; tick left or right.',
+    es: 'este músculo no se punciona en la línea media; marque izquierdo o derecho.',
   },
   errPerformedAt: {
     en: 'Enter when the session was performed (not in the future, within 30 days).',
@@ -399,6 +424,18 @@ const MESSAGES = {
     es: 'Los pacientes lo marcan tal cual, p. ej. 112.',
   },
   contactPhone: { en: 'Clinic phone', es: 'Teléfono de la clínica' },
+  alertContactLegend: {
+    en: 'Patient contact in alert e-mails and webhooks',
+    es: 'Contacto del paciente en los correos y webhooks de aviso',
+  },
+  alertContactLabel: {
+    en: "Put the patient's phone and e-mail in urgent and emergency alert e-mails and webhooks",
+    es: 'Incluir el teléfono y el correo del paciente en los correos y webhooks de avisos urgentes y de emergencia',
+  },
+  alertContactHelp: {
+    en: 'So whoever reads the alert can call at once. E-mails go only to your staff and escalation contacts; webhooks only to your signed HTTPS endpoints. Untick it if your e-mail or webhook receiver must not hold patient contact details: the alert then carries only the dashboard link.',
+    es: 'Para que quien lea el aviso pueda llamar enseguida. Los correos solo van a su personal y a sus contactos de escalado; los webhooks, solo a sus direcciones HTTPS firmadas. Desmárquelo si su correo o su receptor de webhooks no deben guardar datos de contacto de pacientes: el aviso llevará solo el enlace al panel.',
+  },
   checkInPlanHours: {
     en: 'Check-in plan (hours after the session)',
     es: 'Plan de controles (horas después de la sesión)',
@@ -533,6 +570,10 @@ const MESSAGES = {
   alertOutcomes: {
     en: 'alerts: {confirmed} confirmed, {falseAlarm} false alarm, {unrelated} unrelated, {unclassified} not yet classified',
     es: 'avisos: {confirmed} confirmados, {falseAlarm} falsa alarma, {unrelated} sin relación, {unclassified} sin clasificar',
+  },
+  scrollHint: {
+    en: 'On a small screen, scroll the table sideways (or focus it and use the arrow keys).',
+    es: 'En una pantalla pequeña, desplace la tabla a los lados (o selecciónela y use las flechas).',
   },
   scrollTable: {
     en: '{name} (table: scroll sideways on a small screen)',

@@ -151,9 +151,7 @@ ${outcomeFieldset(L, a.id)}
 export function queueFragment(ctx: PageContext, view: AlertsView): SafeHtml {
   const L = ctx.locale;
   const q = view.queue;
-  const emergencyNames = q.open
-    .filter((i) => i.alert.severity === 'emergency')
-    .map((i) => i.patientName);
+  const emergencies = q.open.filter((i) => i.alert.severity === 'emergency');
   return html`<div id="queue-content" data-signature="${view.signature}" data-emergencies="${q.openEmergencies}" data-title-count="${q.openUrgentOrEmergency}" data-emergency-ids="${q.open
     .filter((i) => i.alert.severity === 'emergency')
     .map((i) => i.alert.id)
@@ -163,7 +161,17 @@ ${
     ? ''
     : html`<section class="emergency-banner" aria-labelledby="emergency-banner-title">
 <h2 id="emergency-banner-title">${warnIcon()} ${tr(L, 'emergencyBanner', { count: q.openEmergencies })}</h2>
-<p>${emergencyNames.join(', ')}. ${tr(L, 'emergencyBannerHelp')}</p>
+<ul class="banner-patients">${emergencies.map(
+        (i) =>
+          html`<li><strong>${i.patientName}</strong>: ${
+            i.contact.phone !== null
+              ? html`<a class="banner-call" href="${telUri(i.contact.phone)}">${tr(L, 'callPatient', { phone: i.contact.phone })}</a>`
+              : i.contact.email !== null
+                ? html`<a class="banner-call" href="mailto:${i.contact.email}">${tr(L, 'emailPatient', { email: i.contact.email })}</a>`
+                : tr(L, 'noContactGiven')
+          }</li>`,
+      )}</ul>
+<p>${tr(L, 'emergencyBannerHelp')}</p>
 </section>`
 }
 <section aria-labelledby="open-title">

@@ -20,6 +20,8 @@ export interface SettingsForm {
   readonly languages: readonly string[];
   readonly defaultLanguage: string;
   readonly coverage: Readonly<Record<Weekday, string>>;
+  /** Urgent and emergency alert e-mails and webhooks carry the patient's contact (decision 1221). */
+  readonly patientContactInAlerts: boolean;
 }
 
 export interface NewStaffForm {
@@ -70,6 +72,7 @@ export function settingsFormOf(clinic: Clinic): SettingsForm {
     coverage: Object.fromEntries(
       WEEKDAYS.map((d) => [d, (clinic.coverage[d] ?? []).map(([a, b]) => `${a}-${b}`).join(', ')]),
     ) as Record<Weekday, string>,
+    patientContactInAlerts: clinic.patientContactInAlerts,
   };
 }
 
@@ -141,6 +144,11 @@ ${LOCALES.map((l) => html`<span class="side"><input type="checkbox" id="cs-lang-
       (d) =>
         html`<p><label for="cov-${d}">${tr(L, DAY_KEY[d])}</label><input id="cov-${d}" name="cov_${d}" value="${s.coverage[d]}"></p>`,
     )}</div>
+</fieldset>
+<fieldset aria-describedby="cs-contact-help"><legend>${tr(L, 'alertContactLegend')}</legend>
+<input type="hidden" name="contactSettingShown" value="1">
+<p class="no-contact-choice"><input type="checkbox" id="cs-contact" name="patientContactInAlerts" value="1"${s.patientContactInAlerts ? raw(' checked') : ''}> <label for="cs-contact">${tr(L, 'alertContactLabel')}</label></p>
+<p id="cs-contact-help" class="hint">${tr(L, 'alertContactHelp')}</p>
 </fieldset>
 <p><button type="submit" class="btn primary">${tr(L, 'saveSettings')}</button></p>
 </form>

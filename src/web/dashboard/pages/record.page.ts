@@ -1,6 +1,12 @@
 import type { CheckInPlan } from '../../../clinical/checkin-plan.ts';
-import { BODY_REGION_NAMES, BODY_REGIONS, MUSCLES } from '../../../clinical/muscles.ts';
-import { LOCALES, SIDES, type Side } from '../../../clinical/types.ts';
+import {
+  BODY_REGION_NAMES,
+  BODY_REGIONS,
+  type BodyRegion,
+  MUSCLES,
+  sidesFor,
+} from '../../../clinical/muscles.ts';
+import { LOCALES, type Side } from '../../../clinical/types.ts';
 import type { Patient } from '../../../store/patients.repository.ts';
 import { html, raw, type SafeHtml } from '../../shared/html.ts';
 import {
@@ -65,11 +71,94 @@ function bilateralWarning(L: PageContext['locale'], shown: boolean): SafeHtml {
   return html`<div id="bilateral-warning" class="warning"${shown ? '' : raw(' hidden')} role="alert">${warnIcon()} <strong>${tr(L, 'bilateralShort')}.</strong> ${tr(L, 'bilateralWarning')}</div>`;
 }
 
+/**
+ * The body map's outlines (a 120 × 300 figure): each region of the core catalogue where it
+ * shows from the front or the back. Both views share the silhouette; the torso is the chest from
+ * the front and the upper and lower back from behind.
+ */
+const HEAD_NECK =
+  'M60 4C70 4 75 12 75 21C75 30 70 36 66 38L66 46L54 46L54 38C50 36 45 30 45 21C45 12 50 4 60 4Z';
+const UPPER_TORSO = 'M54 46L66 46L86 52L86 100L34 100L34 52Z';
+const LOWER_TORSO = 'M34 100L86 100L86 128L34 128Z';
+const ARMS = [
+  'M34 52L22 57L15 100L9 150L22 153L29 105L34 80Z',
+  'M86 52L98 57L105 100L111 150L98 153L91 105L86 80Z',
+];
+const PELVIS = 'M34 128L86 128L88 150L32 150Z';
+const THIGHS = ['M32 150L59 150L56 215L38 215Z', 'M61 150L88 150L82 215L64 215Z'];
+const LOWER_LEGS = [
+  'M38 215L56 215L54 272L58 290L40 290L41 272Z',
+  'M64 215L82 215L79 272L80 290L62 290L66 272Z',
+];
+
+type MapShape = readonly [BodyRegion | null, readonly string[]];
+const FRONT: readonly MapShape[] = [
+  ['head_neck', [HEAD_NECK]],
+  ['chest', [UPPER_TORSO]],
+  [null, [LOWER_TORSO]],
+  ['arm', ARMS],
+  ['hip', [PELVIS]],
+  ['thigh', THIGHS],
+  ['lower_leg_foot', LOWER_LEGS],
+];
+const BACK: readonly MapShape[] = [
+  ['head_neck', [HEAD_NECK]],
+  ['shoulder_upper_back', [UPPER_TORSO]],
+  ['lower_back', [LOWER_TORSO]],
+  ['arm', ARMS],
+  ['hip', [PELVIS]],
+  ['thigh', THIGHS],
+  ['lower_leg_foot', LOWER_LEGS],
+];
+
+/**
+ * Front and back figures beside the muscle list (issue 10). Each region is a link to its part
+ * of the list (`#region-…`), so it works without JavaScript and from the keyboard; the script
+ * narrows the list to the region instead. Regions with thoracic muscles are hatched with a
+ * dashed outline and say so in their names and the legend, not by colour alone.
+ */
+function bodyMap(L: PageContext['locale']): SafeHtml {
+  const figure = (view: 'front' | 'back', shapes: readonly MapShape[]) => {
+    const viewName = tr(L, view === 'front' ? 'bodyFront' : 'bodyBack');
+    const parts = shapes.map(([region, paths]) => {
+      const d = paths.map((p) => html`<path d="${p}"/>`);
+      if (region === null) return html`<g class="map-plain" aria-hidden="true">${d}</g>`;
+      const muscles = MUSCLES.filter((m) => m.region === region);
+      const thoracic = muscles.filter((m) => m.thoracic).length;
+      const label = tr(L, thoracic > 0 ? 'mapRegionThoracic' : 'mapRegion', {
+        region: BODY_REGION_NAMES[region][L],
+        view: viewName.toLowerCase(),
+        n: muscles.length,
+        t: thoracic,
+      });
+      return html`<a href="#region-${region}" class="map-region${thoracic > 0 ? ' is-thoracic' : ''}" data-region="${region}" aria-label="${label}"><title>${label}</title>${d}</a>`;
+    });
+    return html`<figure class="figure figure-${view}"><figcaption>${viewName}</figcaption>
+<svg viewBox="0 0 120 300" role="group" aria-label="${tr(L, 'bodyMapTitle')}: ${viewName}" xmlns="http://www.w3.org/2000/svg">${
+      view === 'front'
+        ? raw(
+            '<defs><pattern id="map-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4e8f7"/><line x1="0" y1="0" x2="0" y2="6" stroke="#6a1f7d" stroke-width="2.2"/></pattern></defs>',
+          )
+        : ''
+    }${parts}</svg></figure>`;
+  };
+  return html`<div class="body-map" role="group" aria-labelledby="body-map-title" aria-describedby="body-map-help">
+<p id="body-map-title" class="map-title">${tr(L, 'bodyMapTitle')}</p>
+<p id="body-map-help" class="hint">${tr(L, 'bodyMapHelp')}</p>
+<div class="figures">${figure('front', FRONT)}${figure('back', BACK)}</div>
+<p class="map-legend"><svg class="swatch" viewBox="0 0 20 14" aria-hidden="true" focusable="false"><rect x="1" y="1" width="18" height="12" fill="url(#map-hatch)" stroke="#6a1f7d" stroke-width="2" stroke-dasharray="4 2"/></svg> ${tr(L, 'mapLegend')}</p>
+<p class="map-status" hidden data-enhance="map"><span id="map-status" role="status" data-template="${tr(L, 'mapShowing', { region: '{region}' })}"></span> <button type="button" class="btn secondary" id="map-show-all">${tr(L, 'mapShowAll')}</button></p>
+</div>`;
+}
+
 function musclePicker(ctx: PageContext, form: RecordFormState, bilateral: boolean): SafeHtml {
   const L = ctx.locale;
   return html`<fieldset class="picker" aria-describedby="muscles-help">
 <legend>${tr(L, 'musclesNeedled')}</legend>
 <p id="muscles-help">${tr(L, 'musclesHelp')} <span class="thoracic-help">${thoracicBadge(L)} ${tr(L, 'thoracicHelp')}</span></p>
+<div class="picker-layout">
+${bodyMap(L)}
+<div class="picker-list">
 <div class="picker-tools">
 <p class="filter" hidden data-enhance="filter"><label for="muscle-filter">${tr(L, 'filterMuscles')}</label>
 <input id="muscle-filter" type="search" autocomplete="off" aria-describedby="filter-hint filter-empty"> <span id="filter-hint" class="hint">${tr(L, 'filterHint')}</span></p>
@@ -78,14 +167,14 @@ ${bilateralWarning(L, bilateral)}
 </div>
 ${BODY_REGIONS.map((region) => {
   const muscles = MUSCLES.filter((m) => m.region === region);
-  return html`<fieldset class="region" data-region="${region}">
+  return html`<fieldset class="region" id="region-${region}" tabindex="-1" data-region="${region}">
 <legend>${BODY_REGION_NAMES[region][L]}</legend>
 ${muscles.map((m) => {
   const search = fold([m.id, m.name.en, m.name.es, m.everyday.en, m.everyday.es].join(' '));
   return html`<div class="muscle${m.thoracic ? ' is-thoracic' : ''}" data-muscle="${m.id}" data-thoracic="${m.thoracic ? 'true' : 'false'}" data-search="${search}">
 <fieldset>
 <legend><span class="m-name">${m.name[L]}</span> <span class="m-everyday">(${m.everyday[L]})</span>${m.thoracic ? html` ${thoracicBadge(L)}` : ''}</legend>
-<span class="sides">${SIDES.map((side) => {
+<span class="sides">${sidesFor(m).map((side) => {
     const value = `${m.id}:${side}`;
     const id = `site-${m.id}-${side}`;
     return html`<span class="side"><input type="checkbox" id="${id}" name="site" value="${value}" data-side="${side}"${form.sites.has(value) ? raw(' checked') : ''}><label for="${id}">${tr(L, SIDE_KEY[side])}</label></span>`;
@@ -96,6 +185,8 @@ ${muscles.map((m) => {
 })}
 </fieldset>`;
 })}
+</div>
+</div>
 </fieldset>`;
 }
 

@@ -136,8 +136,10 @@ ${
       (g) =>
         html`<li><strong>${tr(L, GROUP_KEY[g])}:</strong> ${tr(L, 'sessionsCount', { n: view.counts[g].sessions, c: view.counts[g].withCheckIns })}</li>`,
     )}</ul>
-<div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'registerChartTitle', { period: periodLabel })}"><table class="register">
-<caption>${tr(L, 'registerChartTitle', { period: periodLabel })}</caption>
+<h3 class="table-title" id="reg-table-title">${tr(L, 'registerChartTitle', { period: periodLabel })}</h3>
+<p class="hint scroll-hint">${tr(L, 'scrollHint')}</p>
+<div class="table-wrap" role="region" tabindex="0" aria-labelledby="reg-table-title"><table class="register">
+<caption class="visually-hidden">${tr(L, 'registerChartTitle', { period: periodLabel })}</caption>
 <thead><tr><th scope="col">${tr(L, 'eventClass')}</th>${GROUPS.map((g) => html`<th scope="col">${tr(L, GROUP_KEY[g])}</th>`)}${PUBLISHED_RATES.map(
       (r) => html`<th scope="col">${tr(L, 'published')}: ${studyName(L, r)}</th>`,
     )}</tr></thead>
@@ -150,7 +152,7 @@ ${
     )}</tbody>
 </table></div>
 ${confirmedTable(L, view, periodLabel)}
-<figure class="chart-box">${barChart(L, view, periodLabel)}</figure>
+<figure class="chart-box"><div class="chart-scroll" role="region" tabindex="0" aria-label="${tr(L, 'scrollTable', { name: tr(L, 'registerChartTitle', { period: periodLabel }) })}">${barChart(L, view, periodLabel)}</div></figure>
 <p class="hint">${tr(L, 'registerCaveat')}</p>
 ${
   view.print === true
@@ -176,8 +178,10 @@ function confirmedTable(L: Locale, view: RegisterView, periodLabel: string): Saf
         unclassified: c[g].alerts.unclassified,
       })}</li>`,
   )}</ul>
-<div class="table-wrap" role="region" tabindex="0" aria-label="${title}"><table class="register confirmed">
-<caption>${title}</caption>
+<h3 class="table-title" id="confirmed-table-title">${title}</h3>
+<p class="hint scroll-hint">${tr(L, 'scrollHint')}</p>
+<div class="table-wrap" role="region" tabindex="0" aria-labelledby="confirmed-table-title"><table class="register confirmed">
+<caption class="visually-hidden">${title}</caption>
 <thead><tr><th scope="col">${tr(L, 'eventClass')}</th>${GROUPS.map(
     (g) =>
       html`<th scope="col">${tr(L, GROUP_KEY[g])}: ${tr(L, 'confirmedCol')}</th><th scope="col">${tr(L, GROUP_KEY[g])}: ${tr(L, 'rawCol')}</th>`,

@@ -50,6 +50,7 @@ const FIELD_LABEL: Readonly<Record<string, DashboardMessageKey>> = {
   languages: 'languages',
   defaultLanguage: 'defaultLanguage',
   coverage: 'coverage',
+  patientContactInAlerts: 'alertContactLegend',
   email: 'email',
   displayName: 'displayName',
   role: 'role',
@@ -109,7 +110,10 @@ export function parseSettingsForm(
     languages: fields(body, 'languages'),
     defaultLanguage: field(body, 'defaultLanguage'),
     coverage: coverageText,
+    patientContactInAlerts: field(body, 'patientContactInAlerts') !== '',
   };
+  // Only a form that showed the tick box may switch it off (an unticked box sends nothing).
+  const contactShown = field(body, 'contactSettingShown') !== '';
   const plan = parseHours(form.checkInPlanHours);
   const thoracicPlan = parseHours(form.thoracicPlanHours);
   if (plan === undefined)
@@ -134,6 +138,7 @@ export function parseSettingsForm(
     languages: form.languages,
     defaultLanguage: form.defaultLanguage,
     coverage,
+    ...(contactShown ? { patientContactInAlerts: form.patientContactInAlerts } : {}),
     ...(plan === undefined ? {} : { checkInPlanHours: plan }),
     ...(thoracicPlan === undefined ? {} : { thoracicPlanHours: thoracicPlan }),
   } as unknown as ClinicSettingsBody;

@@ -62,6 +62,11 @@ function issueText(L: Locale, issue: FieldIssue, sites: readonly ParsedSite[]): 
   const site = m === null ? undefined : sites[Number(m[1])];
   if (site !== undefined) {
     const muscle = findMuscle(site.muscle);
+    if (issue.field.endsWith('.side'))
+      return tr(L, 'errField', {
+        field: `${muscle?.name[L] ?? site.muscle} (${sideText(L, site.side)})`,
+        message: tr(L, 'errNotMidline'),
+      });
     return tr(L, 'errField', {
       field: `${muscle?.name[L] ?? site.muscle} (${sideText(L, site.side)}) · ${tr(L, 'needlesPerSide')}`,
       message: issue.message,

@@ -190,7 +190,7 @@ function notificationButton() {
   });
 }
 
-// --- Muscle picker: filter by typing, live bilateral-thoracic warning -------------------
+// --- Muscle picker: filter by typing or by the body map, live bilateral-thoracic warning --
 function musclePicker() {
   const picker = document.querySelector('.picker');
   if (!picker) return;
@@ -199,21 +199,73 @@ function musclePicker() {
   const filterBox = picker.querySelector('[data-enhance="filter"]');
   const input = document.getElementById('muscle-filter');
   const empty = document.getElementById('filter-empty');
+  const links = [...picker.querySelectorAll('.map-region')];
+  const mapBox = picker.querySelector('[data-enhance="map"]');
+  const status = document.getElementById('map-status');
+  const showAll = document.getElementById('map-show-all');
+  let activeRegion = null;
+
+  // A muscle shows when it is in the chosen region (if any) and matches the typed text (a
+  // ticked one always matches the text, so a filter never hides what was chosen).
+  const apply = () => {
+    const q = input ? fold(input.value.trim()) : '';
+    let shown = 0;
+    for (const m of muscles) {
+      const region = m.closest('.region')?.dataset.region;
+      const ticked = m.querySelector('input[type="checkbox"]:checked') !== null;
+      const inRegion = activeRegion === null || region === activeRegion;
+      const match = inRegion && (q === '' || (m.dataset.search ?? '').includes(q) || ticked);
+      m.hidden = !match;
+      if (match) shown += 1;
+    }
+    for (const r of regions) r.hidden = r.querySelector('.muscle:not([hidden])') === null;
+    if (empty) empty.hidden = shown > 0;
+  };
+
   if (filterBox && input) {
     filterBox.hidden = false;
-    input.addEventListener('input', () => {
-      const q = fold(input.value.trim());
-      let shown = 0;
-      for (const m of muscles) {
-        const ticked = m.querySelector('input[type="checkbox"]:checked') !== null;
-        const match = q === '' || (m.dataset.search ?? '').includes(q) || ticked;
-        m.hidden = !match;
-        if (match) shown += 1;
+    input.addEventListener('input', apply);
+  }
+
+  // Body map: without the script each region is a link to its part of the list; with it, the
+  // list narrows to that region and focus moves there (Enter or Space on a region).
+  const choose = (region) => {
+    const before = links.find((l) => l.dataset.region === activeRegion);
+    activeRegion = region;
+    for (const l of links) {
+      if (l.dataset.region === region) l.setAttribute('aria-current', 'true');
+      else l.removeAttribute('aria-current');
+    }
+    apply();
+    const target = region === null ? null : document.getElementById(`region-${region}`);
+    if (mapBox) mapBox.hidden = region === null;
+    if (status) {
+      const name = target?.querySelector('legend')?.textContent ?? '';
+      status.textContent =
+        region === null ? '' : (status.dataset.template ?? '').replace('{region}', name);
+    }
+    if (target) {
+      target.scrollIntoView({ block: 'start' });
+      target.focus({ preventScroll: true });
+    } else if (before) {
+      // "Show all" hides itself: focus returns to the region the list was narrowed to.
+      before.focus();
+    }
+  };
+  for (const link of links) {
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      choose(link.dataset.region ?? null);
+    });
+    link.addEventListener('keydown', (event) => {
+      if (event.key === ' ' || event.key === 'Spacebar') {
+        event.preventDefault();
+        choose(link.dataset.region ?? null);
       }
-      for (const r of regions) r.hidden = r.querySelector('.muscle:not([hidden])') === null;
-      if (empty) empty.hidden = shown > 0;
     });
   }
+  if (showAll) showAll.addEventListener('click', () => choose(null));
+
   const warning = document.getElementById('bilateral-warning');
   const update = () => {
     if (!warning) return;
