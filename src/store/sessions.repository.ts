@@ -181,7 +181,7 @@ export interface CheckInContext {
  * The check-in's reads in ONE statement (decision 1011): the session of this clinic, its
  * sites in recorded order and the clinic's name and phone numbers, instead of three (four on
  * PostgreSQL, with the lock). Call first inside the check-in transaction: on PostgreSQL it
- * locks the session row (`FOR UPDATE OF s`, as `lockSessionForCheckIn`), so concurrent
+ * locks the session row (`FOR UPDATE OF s`), so concurrent
  * check-ins of a session see each other; SQLite runs one write transaction at a time.
  */
 export async function findSessionForCheckIn(
@@ -229,24 +229,4 @@ export async function findSessionForCheckIn(
       contactPhone: first.contact_phone,
     },
   };
-}
-
-/**
- * Serialise check-ins of one session: without it, two concurrent check-ins on PostgreSQL
- * (READ COMMITTED) could each see no open alert and open two. SQLite already runs one write
- * transaction at a time. Call first inside the check-in transaction.
- */
-export async function lockSessionForCheckIn(
-  trx: Db,
-  clinicId: string,
-  sessionId: string,
-): Promise<void> {
-  if (dialectOf(trx) !== 'postgres') return;
-  await trx
-    .selectFrom('needling_sessions')
-    .select('id')
-    .where('clinic_id', '=', clinicId)
-    .where('id', '=', sessionId)
-    .forUpdate()
-    .execute();
 }
