@@ -11,7 +11,6 @@ import {
 import { withTransaction } from '../store/db.ts';
 import {
   deleteStaffSessionsForClinic,
-  findStaffByEmail,
   insertStaffUser,
   type StaffUser,
 } from '../store/staff.repository.ts';
@@ -126,8 +125,8 @@ function requireHost(actor: Actor): asserts actor is SystemActor {
 
 /**
  * Create a clinic and its first admin (no password yet) in one transaction, with a 7-day
- * single-use set-password link. Refuses a clinic name already taken (any case) and an
- * admin e-mail already in use, storing nothing.
+ * single-use set-password link. Refuses a clinic name already taken (any case), storing
+ * nothing; the admin's address may already have an account in another clinic (decision 1331).
  */
 export async function createClinic(
   deps: ServiceDeps,
@@ -140,10 +139,6 @@ export async function createClinic(
     if ((await findClinicsByName(trx, v.name)).length > 0)
       throw new AppError('conflict', `A clinic named "${v.name}" already exists.`, {
         errors: [{ field: 'name', message: 'already exists' }],
-      });
-    if ((await findStaffByEmail(trx, v.adminEmail)) !== undefined)
-      throw new AppError('conflict', 'This e-mail address already has an account.', {
-        errors: [{ field: 'adminEmail', message: 'already has an account' }],
       });
     const now = deps.clock.now();
     const clinic = await insertClinic(trx, {

@@ -4,6 +4,7 @@ import { dialectOf } from './db.ts';
 import { interopMigration } from './interop.migration.ts';
 import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
 import { searchKeyOf } from './search-key.ts';
+import { staffEmailTokenExpiryMigration } from './staff-email-token-expiry.migration.ts';
 
 /**
  * Migrations live in code (no files to ship or find at run time) and are frozen once
@@ -631,6 +632,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0130_clinic_country_suspension_password_tokens': clinicSetup,
   '0140_patient_search_key': patientSearchKey,
   '0141_patient_erasure_and_retention': patientErasure,
+  '0170_staff_email_per_clinic_token_expiry': staffEmailTokenExpiryMigration,
 };
 
 const provider: MigrationProvider = {

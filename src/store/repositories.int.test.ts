@@ -175,6 +175,7 @@ describeEachDialect('repositories', (ctx) => {
         tokenHash,
         createdBy: admin.id,
         createdAt: FIXED_NOW,
+        expiresAt: '2027-02-23T10:00:00.000Z',
       });
       expect(await findApiTokenByHash(ctx.db, tokenHash)).toEqual(token);
       await touchApiToken(ctx.db, token.id, '2026-11-25T15:00:00Z');

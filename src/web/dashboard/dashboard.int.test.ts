@@ -646,7 +646,7 @@ describeEachDialect('dashboard routes', (ctx) => {
         role: 'practitioner',
       });
       expect(dup.statusCode).toBe(409);
-      expect(dup.body).toContain('cannot be invited');
+      expect(dup.body).toContain('someone in your clinic already has this address');
       const pending = await get('/app/clinic', adminA);
       expect(pending.body).toContain('Invited, no password yet');
       const nia = await ctx.db
