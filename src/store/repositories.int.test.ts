@@ -183,7 +183,12 @@ describeEachDialect('repositories', (ctx) => {
       expect(await revokeApiToken(ctx.db, clinic.id, token.id, FIXED_NOW)).toBe(true);
       expect(await revokeApiToken(ctx.db, clinic.id, token.id, FIXED_NOW)).toBe(false);
       expect(await listApiTokens(ctx.db, clinic.id)).toEqual([
-        { ...token, lastUsedAt: '2026-11-25T15:00:00.000Z', revokedAt: FIXED_NOW },
+        {
+          ...token,
+          lastUsedAt: '2026-11-25T15:00:00.000Z',
+          revokedAt: FIXED_NOW,
+          createdByName: admin.displayName,
+        },
       ]);
     });
   });

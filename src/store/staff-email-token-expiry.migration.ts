@@ -24,10 +24,10 @@ export const staffEmailTokenExpiryMigration: Migration = {
       await sql`alter table staff_users drop constraint if exists staff_users_email_key`.execute(
         db,
       );
-      await sql`create unique index staff_users_clinic_email on staff_users (clinic_id, email)`.execute(
+      await sql`create unique index if not exists staff_users_clinic_email on staff_users (clinic_id, email)`.execute(
         db,
       );
-      await sql`create index staff_users_email on staff_users (email)`.execute(db);
+      await sql`create index if not exists staff_users_email on staff_users (email)`.execute(db);
       return;
     }
     await sql`pragma foreign_keys = off`.execute(db);
