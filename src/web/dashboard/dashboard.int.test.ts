@@ -605,7 +605,9 @@ describeEachDialect('dashboard routes', (ctx) => {
           retentionYears,
         });
         expect(badRetention.statusCode).toBe(400);
-        expect(badRetention.body).toContain('Keep records for (years): a whole number from 1 to 100');
+        expect(badRetention.body).toContain(
+          'Keep records for (years): a whole number from 1 to 100',
+        );
         expect((await findClinic(ctx.db, a.clinicId))?.retentionYears).toBe(8);
       }
       const bad = await post('/app/clinic/settings', adminA, {
