@@ -31,6 +31,7 @@ const MESSAGES = {
   },
   tokensNone: { en: 'No API tokens yet.', es: 'Todavía no hay tokens de API.' },
   tokenName: { en: 'Name', es: 'Nombre' },
+  tokenNameLabel: { en: 'Token name', es: 'Nombre del token' },
   tokenMadeBy: { en: 'Made by', es: 'Creado por' },
   tokenCreated: { en: 'Created', es: 'Creado' },
   tokenExpires: { en: 'Expires', es: 'Caduca' },

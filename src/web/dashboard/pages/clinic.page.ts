@@ -120,7 +120,7 @@ ${
 <h3 id="new-token-title">${tpeople(L, 'tokenNew')}</h3>
 ${errorList(L, view.tokenErrors)}
 <form method="post" action="/app/clinic/api-tokens" class="grid" aria-labelledby="new-token-title">${csrfField(ctx)}
-<p><label for="tk-name">${tpeople(L, 'tokenName')}</label><input id="tk-name" name="name" required maxlength="100" value="${view.newToken.name}"></p>
+<p><label for="tk-name">${tpeople(L, 'tokenNameLabel')}</label><input id="tk-name" name="name" required maxlength="100" value="${view.newToken.name}"></p>
 <p><label for="tk-days">${tpeople(L, 'tokenDays')}</label><input id="tk-days" name="days" type="number" inputmode="numeric" min="1" max="${MAX_TOKEN_DAYS}" step="1" required value="${view.newToken.days}" aria-describedby="tk-days-help"> <span id="tk-days-help" class="hint">${tpeople(L, 'tokenDaysHelp', { max: MAX_TOKEN_DAYS, default: DEFAULT_TOKEN_DAYS })}</span></p>
 <p><button type="submit" class="btn primary">${tpeople(L, 'tokenMake')}</button></p>
 </form>
