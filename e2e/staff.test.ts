@@ -14,9 +14,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.ts';
 import { createLogger } from '../src/api/logger.ts';
 import {
+  createSession,
+  LEG_SITE,
   PASSWORD,
   type SeededClinic,
   seedClinic,
+  signIn,
   TEST_ARGON2,
   testConfig,
 } from '../src/api/test-support.ts';
@@ -87,6 +90,41 @@ async function expectAxeClean(page: Page): Promise<void> {
 }
 
 describeBrowser('staff page in a real browser', () => {
+  it('prints a patient’s whole record: axe clean at 1280 and 390 px, chrome gone in print', async () => {
+    const api = await signIn(app, clinic.practitionerEmail);
+    const performedAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
+    const s = await createSession(app, api, { sites: [LEG_SITE], performedAt });
+    const checkIn = await app.inject({
+      method: 'POST',
+      url: `/api/v1/p/${s.token}/check-ins`,
+      payload: { soreness: 5, symptoms: ['chest_pain'], note: 'tight when breathing in' },
+    });
+    expect(checkIn.statusCode).toBe(201);
+    for (const [viewport, width] of [
+      [DESKTOP, 1280],
+      [NARROW, 390],
+    ] as const) {
+      const context = await newContext(browser, { viewport });
+      const page = await context.newPage();
+      await signInAs(page, clinic.practitionerEmail);
+      await page.goto(`${base}/app/patients/${s.patientId}`);
+      await page.getByRole('link', { name: 'Printable record' }).click();
+      await expect(page.locator('h1').textContent()).resolves.toContain('Record of Test Patient');
+      await expect(page.locator('body').textContent()).resolves.toContain(
+        'tight when breathing in',
+      );
+      await expectAxeClean(page);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(page, `dashboard-patient-print-${width}`);
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.locator('.print-controls').isVisible()).toBe(false);
+      await context.close();
+    }
+  }, 120_000);
+
   it('changes roles, keeps the last admin, makes a token with an expiry; axe clean at 1280 and 390 px', async () => {
     for (const [viewport, width] of [
       [DESKTOP, 1280],

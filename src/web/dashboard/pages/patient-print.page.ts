@@ -43,9 +43,9 @@ export function patientPrintPage(ctx: PageContext, view: PatientPrintView): stri
   const table = (caption: string, head: readonly string[], rows: readonly SafeHtml[]) =>
     rows.length === 0
       ? none
-      : html`<table class="print-table"><caption class="visually-hidden">${caption}</caption>
+      : html`<div class="table-wrap" role="region" tabindex="0" aria-label="${caption}"><table class="print-table"><caption class="visually-hidden">${caption}</caption>
 <thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
-<tbody>${rows}</tbody></table>`;
+<tbody>${rows}</tbody></table></div>`;
 
   const sessions = record.sessions.map((s) => {
     const sessionTitle = tr(L, 'sessionOf', { when: when(s.performedAt) });
@@ -62,14 +62,14 @@ export function patientPrintPage(ctx: PageContext, view: PatientPrintView): stri
           : html`<ul class="rules">${rules.map((r) => html`<li><code>${r.id}</code> ${r.clinicianText[L]}</li>`)}</ul>`
       }${a === null ? '' : html`<span class="hint">${tr(L, 'rulebookVersion', { v: a.rulebookVersion })}</span>`}</td></tr>`;
     });
-    return html`<section class="print-session" aria-labelledby="ps-${s.id}">
+    return html`<section class="print-session">
 <h3 id="ps-${s.id}">${sessionTitle}</h3>
 <p>${tr(L, 'practitionerName', { name: who(s.practitionerId) })}${s.thoracic ? html` · ${tr(L, 'thoracicMark')}` : ''}${s.bilateralThoracic ? html` · ${tr(L, 'bilateralShort')}` : ''}</p>
-${table(tr(L, 'musclesNeedled'), [tr(L, 'muscle'), tr(L, 'side'), tr(L, 'needles')], sites)}
+${table(`${tr(L, 'musclesNeedled')} · ${sessionTitle}`, [tr(L, 'muscle'), tr(L, 'side'), tr(L, 'needles')], sites)}
 ${s.notes === null ? '' : html`<p><strong>${tr(L, 'notes')}:</strong> ${s.notes}</p>`}
 <h4>${tr(L, 'checkIns')}</h4>
 ${table(
-  tr(L, 'checkIns'),
+  `${tr(L, 'checkIns')} · ${sessionTitle}`,
   [
     tr(L, 'received'),
     tr(L, 'hoursAfter'),
@@ -105,16 +105,16 @@ ${table(
 <p class="print-controls"><a href="/app/patients/${p.id}">${tpeople(L, 'printBack')}</a></p>
 <h1>${title}</h1>
 <p>${tpeople(L, 'printLead', { clinic: view.clinicName, when: when(record.exportedAt) })}</p>
-<section aria-labelledby="pp-patient"><h2 id="pp-patient">${tpeople(L, 'printPatient')}</h2>
+<section><h2 id="pp-patient">${tpeople(L, 'printPatient')}</h2>
 <dl class="print-facts">
 <dt>${tp(L, 'fieldName')}</dt><dd>${p.displayName}</dd>
 <dt>${tr(L, 'contact')}</dt><dd>${contact.length === 0 ? tpeople(L, 'printNoContact') : contact.join(' · ')}</dd>
 <dt>${tpeople(L, 'printLanguage')}</dt><dd>${DASHBOARD_MESSAGES.langName[p.language]}</dd>
 <dt>${tpeople(L, 'printAdded')}</dt><dd>${when(p.createdAt)}</dd>
 </dl></section>
-<section aria-labelledby="pp-sessions"><h2 id="pp-sessions">${tpeople(L, 'printSessions')}</h2>
+<section><h2 id="pp-sessions">${tpeople(L, 'printSessions')}</h2>
 ${sessions.length === 0 ? none : sessions}</section>
-<section aria-labelledby="pp-alerts"><h2 id="pp-alerts">${tpeople(L, 'printAlerts')}</h2>
+<section><h2 id="pp-alerts">${tpeople(L, 'printAlerts')}</h2>
 ${table(
   tpeople(L, 'printAlerts'),
   [
@@ -127,9 +127,9 @@ ${table(
   ],
   alerts,
 )}</section>
-<section aria-labelledby="pp-links"><h2 id="pp-links">${tpeople(L, 'printLinks')}</h2>
+<section><h2 id="pp-links">${tpeople(L, 'printLinks')}</h2>
 ${table(tpeople(L, 'printLinks'), [tp(L, 'colIssued'), tp(L, 'colExpires'), tp(L, 'colState')], links)}</section>
-<section aria-labelledby="pp-messages"><h2 id="pp-messages">${tpeople(L, 'printMessages')}</h2>
+<section><h2 id="pp-messages">${tpeople(L, 'printMessages')}</h2>
 ${table(
   tpeople(L, 'printMessages'),
   [
