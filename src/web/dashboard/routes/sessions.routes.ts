@@ -8,6 +8,7 @@ import { findMuscle, isBilateralThoracic } from '../../../clinical/muscles.ts';
 import { type Locale, SIDES, type Side } from '../../../clinical/types.ts';
 import { AppError, type FieldIssue } from '../../../services/errors.ts';
 import type { IssuedLink } from '../../../services/links.ts';
+import { findPossibleDuplicates } from '../../../services/patient-records.ts';
 import { getPatient, searchPatients } from '../../../services/patients.ts';
 import { type RecordSessionBody, recordSessionOnce } from '../../../services/record-session.ts';
 import { type NewPatientBody, newPatientSchema } from '../../../services/schemas/patients.ts';
@@ -173,7 +174,9 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     const L = page.locale;
     const body = request.body;
     const { sites, ticked, needles } = parseSites(body);
-    const choice = field(body, 'patientId') || 'new';
+    // "Use this patient" on the duplicate warning overrides the chooser.
+    const useExisting = field(body, 'useExisting');
+    const choice = UUID_RE.test(useExisting) ? useExisting : field(body, 'patientId') || 'new';
     const newPatient = {
       displayName: field(body, 'displayName').trim(),
       email: field(body, 'email').trim(),
@@ -227,7 +230,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     else input.performedAt = performed.toISOString();
     if (sites.length === 0) errors.push(tr(L, 'errNoSites'));
 
-    const again = async (list: string[]) => {
+    const again = async (list: string[], duplicates: readonly Patient[] = []) => {
       const found =
         choice !== 'new' && UUID_RE.test(choice)
           ? await findPatient(db, staff.clinicId, choice)
@@ -245,16 +248,28 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       };
       return sendPage(
         reply,
-        400,
+        duplicates.length > 0 ? 409 : 400,
         recordPage(page, {
           form,
           errors: list,
           bilateral: isBilateralThoracic(sites),
           timeZone: clinic.timeZone,
+          duplicates,
         }),
       );
     };
     if (errors.length > 0) return again(errors);
+
+    // Same name and the same phone or e-mail as a patient already there: ask before adding a
+    // second record of the same person (issue 11), unless the form already said "different".
+    if (choice === 'new' && field(body, 'confirmNew') !== '1' && !newPatient.noContact) {
+      const duplicates = await findPossibleDuplicates(deps, requestActor(request), {
+        displayName: newPatient.displayName,
+        ...(newPatient.email === '' ? {} : { email: newPatient.email }),
+        ...(newPatient.phone === '' ? {} : { phone: newPatient.phone }),
+      });
+      if (duplicates.length > 0) return again([], duplicates);
+    }
 
     let once: Awaited<ReturnType<typeof recordSessionOnce>>;
     try {
