@@ -14,6 +14,7 @@ import { HOUR_MS } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
 import { type IssuedLink, issueLink, linkExpiry } from './links.ts';
+import { findPossibleDuplicates } from './patient-records.ts';
 import type { recordSessionBodySchema } from './schemas/sessions.ts';
 
 /**
@@ -93,7 +94,9 @@ export async function recordSession(
 export type RecordOnce =
   | { readonly kind: 'recorded'; readonly recorded: RecordedSession }
   /** This form was recorded before (a refresh, a double tap): the session it made. */
-  | { readonly kind: 'already_recorded'; readonly sessionId: string };
+  | { readonly kind: 'already_recorded'; readonly sessionId: string }
+  /** Nothing recorded: the quick-added patient looks like these (asked with `checkDuplicates`). */
+  | { readonly kind: 'possible_duplicates'; readonly patients: readonly Patient[] };
 
 /**
  * `recordSession` for a form that may be sent twice: `formKey` (from a hidden field) is kept
@@ -103,7 +106,16 @@ export type RecordOnce =
 export async function recordSessionOnce(
   deps: ServiceDeps,
   actor: Actor,
-  input: { readonly body: RecordSessionBody; readonly formKey: string },
+  input: {
+    readonly body: RecordSessionBody;
+    readonly formKey: string;
+    /**
+     * Before adding a quick-added patient, look for one with the same name and the same phone
+     * or e-mail, and answer `possible_duplicates` instead of recording (issue 11). A form
+     * already recorded answers `already_recorded` first, so a refresh never asks.
+     */
+    readonly checkDuplicates?: boolean;
+  },
 ): Promise<RecordOnce> {
   requireClinicActor(actor);
   const { db, clock } = deps;
@@ -112,6 +124,15 @@ export async function recordSessionOnce(
   const earlier = await recordedSessionOf(db, scope, input.formKey);
   if (earlier !== undefined) return { kind: 'already_recorded', sessionId: earlier };
   const sites = checkInput(input.body, clock.now());
+  const quick = input.body.patient;
+  if (input.checkDuplicates === true && quick !== undefined && input.body.patientId === undefined) {
+    const patients = await findPossibleDuplicates(deps, actor, {
+      displayName: quick.displayName,
+      ...(quick.email === undefined ? {} : { email: quick.email }),
+      ...(quick.phone === undefined ? {} : { phone: quick.phone }),
+    });
+    if (patients.length > 0) return { kind: 'possible_duplicates', patients };
+  }
   try {
     const recorded = await withTransaction(db, async (trx) => {
       const result = await writeSession(trx, deps, actor, input.body, sites);

@@ -8,7 +8,6 @@ import { findMuscle, isBilateralThoracic } from '../../../clinical/muscles.ts';
 import { type Locale, SIDES, type Side } from '../../../clinical/types.ts';
 import { AppError, type FieldIssue } from '../../../services/errors.ts';
 import type { IssuedLink } from '../../../services/links.ts';
-import { findPossibleDuplicates } from '../../../services/patient-records.ts';
 import { getPatient, searchPatients } from '../../../services/patients.ts';
 import { type RecordSessionBody, recordSessionOnce } from '../../../services/record-session.ts';
 import { type NewPatientBody, newPatientSchema } from '../../../services/schemas/patients.ts';
@@ -260,22 +259,14 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     };
     if (errors.length > 0) return again(errors);
 
-    // Same name and the same phone or e-mail as a patient already there: ask before adding a
-    // second record of the same person (issue 11), unless the form already said "different".
-    if (choice === 'new' && field(body, 'confirmNew') !== '1' && !newPatient.noContact) {
-      const duplicates = await findPossibleDuplicates(deps, requestActor(request), {
-        displayName: newPatient.displayName,
-        ...(newPatient.email === '' ? {} : { email: newPatient.email }),
-        ...(newPatient.phone === '' ? {} : { phone: newPatient.phone }),
-      });
-      if (duplicates.length > 0) return again([], duplicates);
-    }
-
     let once: Awaited<ReturnType<typeof recordSessionOnce>>;
     try {
+      // Same name and the same phone or e-mail as a patient already there: ask before adding
+      // a second record of the same person (issue 11), unless the form said "different".
       once = await recordSessionOnce(deps, requestActor(request), {
         body: input,
         formKey: recordKey,
+        checkDuplicates: field(body, 'confirmNew') !== '1',
       });
     } catch (error) {
       if (
@@ -293,6 +284,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     // Already recorded with this form (a refresh of the result page, a double tap): show that
     // session again with a fresh link (the token of the first exists only in its response).
     if (once.kind === 'already_recorded') return reissue(request, reply, once.sessionId);
+    if (once.kind === 'possible_duplicates') return again([], once.patients);
     const { recorded } = once;
     return sendResult(reply, page, clinic, {
       sessionId: recorded.session.id,
