@@ -47,6 +47,8 @@ export interface ClinicView {
   readonly settingsErrors: readonly string[];
   readonly newStaff: NewStaffForm;
   readonly staffErrors: readonly string[];
+  /** A refused role change or deactivation, shown above the staff table. */
+  readonly roleErrors?: readonly string[];
   readonly timeZones: readonly string[];
   readonly tokens: readonly ApiTokenListed[];
   readonly newToken: NewTokenForm;
@@ -139,6 +141,7 @@ export function clinicPage(ctx: PageContext, view: ClinicView, flash?: string): 
 <p><a href="/app/clinic/export.zip" download>${tp(L, 'exportClinic')}</a></p>
 <section aria-labelledby="staff-title">
 <h2 id="staff-title">${tr(L, 'practitioners')}</h2>
+${errorList(L, view.roleErrors ?? [])}
 <div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'scrollTable', { name: tr(L, 'practitioners') })}"><table>
 <caption class="visually-hidden">${tr(L, 'practitioners')}</caption>
 <thead><tr><th scope="col">${tr(L, 'displayName')}</th><th scope="col">${tr(L, 'email')}</th><th scope="col">${tr(L, 'role')}</th><th scope="col">${tr(L, 'active')}</th><th scope="col">${tr(L, 'actions')}</th></tr></thead>

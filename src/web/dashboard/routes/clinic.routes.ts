@@ -182,6 +182,7 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       settingsErrors?: string[];
       newStaff?: NewStaffForm;
       staffErrors?: string[];
+      roleErrors?: string[];
       newToken?: NewTokenForm;
       tokenErrors?: string[];
       madeToken?: { token: string; expiresAt: string };
@@ -204,6 +205,7 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
           settingsErrors: parts.settingsErrors ?? [],
           newStaff: parts.newStaff ?? EMPTY_STAFF,
           staffErrors: parts.staffErrors ?? [],
+          roleErrors: parts.roleErrors ?? [],
           timeZones,
           tokens,
           newToken: parts.newToken ?? EMPTY_TOKEN,
@@ -355,7 +357,7 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
             (u) => u.id === request.params.id,
           );
           return show(request, reply, 409, {
-            staffErrors: [
+            roleErrors: [
               tpeople(staffOf(request).page.locale, 'lastAdminDeactivate', {
                 name: target?.displayName ?? '',
               }),
@@ -382,7 +384,7 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       const role = field(request.body, 'role');
       if (role !== 'admin' && role !== 'practitioner')
         return show(request, reply, 400, {
-          staffErrors: [tpeople(L, 'roleBad')],
+          roleErrors: [tpeople(L, 'roleBad')],
         });
       try {
         const user = await changeStaffRole(deps, requestActor(request), {
@@ -402,7 +404,7 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
             (u) => u.id === request.params.id,
           );
           return show(request, reply, 409, {
-            staffErrors: [tpeople(L, 'lastAdminDemote', { name: target?.displayName ?? '' })],
+            roleErrors: [tpeople(L, 'lastAdminDemote', { name: target?.displayName ?? '' })],
           });
         }
         if (error instanceof AppError && error.code === 'not_found')
