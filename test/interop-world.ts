@@ -53,6 +53,7 @@ export async function buildInteropWorld(db: Db): Promise<InteropWorld> {
       tokenHash: sha256Hex(token),
       createdBy: null,
       createdAt: NOW,
+      expiresAt: '2099-01-01T00:00:00.000Z',
     });
   }
   const patients = Object.fromEntries(

@@ -291,6 +291,14 @@ const CASES: Case[] = [
     expect: ADMIN(200, 404),
   },
   {
+    // The practitioner stays a practitioner: the same role changes nothing, so callers can repeat.
+    route: 'POST /api/v1/admin/staff/{id}/role',
+    method: 'POST',
+    url: () => `/api/v1/admin/staff/${STAFF_A.practitionerId}/role`,
+    payload: () => ({ role: 'practitioner' }),
+    expect: ADMIN(200, 404),
+  },
+  {
     route: 'POST /api/v1/admin/staff/{id}/deactivate',
     method: 'POST',
     url: () => `/api/v1/admin/staff/${STAFF_A.practitionerId}/deactivate`,

@@ -11,7 +11,6 @@ import {
 import { withTransaction } from '../store/db.ts';
 import {
   deleteStaffSessionsForClinic,
-  findStaffByEmail,
   insertStaffUser,
   type StaffUser,
 } from '../store/staff.repository.ts';
@@ -147,8 +146,8 @@ function requireHost(actor: Actor): asserts actor is SystemActor {
 
 /**
  * Create a clinic and its first admin (no password yet) in one transaction, with a 7-day
- * single-use set-password link. Refuses a clinic name already taken (any case) and an
- * admin e-mail already in use, storing nothing.
+ * single-use set-password link. Refuses a clinic name already taken (any case), storing
+ * nothing; the admin's address may already have an account in another clinic (decision 1331).
  */
 export async function createClinic(
   deps: ServiceDeps,
@@ -180,7 +179,8 @@ export async function createClinic(
  * The clinic and its first admin, inside the caller's transaction, with their audit events:
  * shared by `createClinic` (admin without a password, a link follows) and the first-run setup
  * page (the admin chose a password on the form; src/services/first-run.ts). Refuses a clinic
- * name already taken (any case) and an admin e-mail already in use.
+ * name already taken (any case); the admin's address may already have an account in another
+ * clinic (decision 1331).
  */
 export async function insertClinicWithAdmin(
   deps: ServiceDeps,
@@ -192,10 +192,6 @@ export async function insertClinicWithAdmin(
   if ((await findClinicsByName(trx, v.name)).length > 0)
     throw new AppError('conflict', `A clinic named "${v.name}" already exists.`, {
       errors: [{ field: 'name', message: 'already exists' }],
-    });
-  if ((await findStaffByEmail(trx, v.adminEmail)) !== undefined)
-    throw new AppError('conflict', 'This e-mail address already has an account.', {
-      errors: [{ field: 'adminEmail', message: 'already has an account' }],
     });
   const now = deps.clock.now();
   const clinic = await insertClinic(trx, {

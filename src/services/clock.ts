@@ -28,3 +28,4 @@ export function manualClock(start: Date | string): ManualClock {
 
 export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
+export const DAY_MS = 86_400_000;

@@ -5,8 +5,11 @@
  */
 import type { Locale } from '../clinical/types.ts';
 import { LOCALES } from '../clinical/types.ts';
-import { listAlertsForPatient } from '../store/alerts.repository.ts';
-import { listCheckInsForSession } from '../store/checkins.repository.ts';
+import { type Alert, listAlertsForPatient } from '../store/alerts.repository.ts';
+import {
+  type CheckInWithAssessment,
+  listCheckInsForSession,
+} from '../store/checkins.repository.ts';
 import { readClinicTables } from '../store/clinic-export.repository.ts';
 import { findClinic, listClinics } from '../store/clinics.repository.ts';
 import { type Db, withTransaction } from '../store/db.ts';
@@ -27,7 +30,7 @@ import {
   updatePatient,
 } from '../store/patients.repository.ts';
 import { normaliseForSearch } from '../store/search-key.ts';
-import { listSessionsForPatient } from '../store/sessions.repository.ts';
+import { listSessionsForPatient, type NeedlingSession } from '../store/sessions.repository.ts';
 import { type Actor, type ClinicActor, requireAdmin, requireClinicActor } from './actors.ts';
 import { type AuditActor, auditActorOf, recordAudit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -294,8 +297,10 @@ export interface PatientExport {
   readonly version: 1;
   readonly exportedAt: string;
   readonly patient: Patient;
-  readonly sessions: readonly unknown[];
-  readonly alerts: readonly unknown[];
+  readonly sessions: readonly (NeedlingSession & {
+    readonly checkIns: readonly CheckInWithAssessment[];
+  })[];
+  readonly alerts: readonly Alert[];
   readonly links: readonly LinkSummary[];
   readonly messages: readonly PatientMessage[];
 }

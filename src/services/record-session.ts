@@ -24,6 +24,7 @@ import { HOUR_MS } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
 import { type IssuedLink, issueLink, linkExpiry } from './links.ts';
+import { findPossibleDuplicates } from './patient-records.ts';
 import { planOf } from './patients.ts';
 import type { recordSessionBodySchema } from './schemas/sessions.ts';
 import { sha256Hex } from './secrets.ts';
@@ -126,7 +127,9 @@ export type RecordOnce =
       readonly link: IssuedLink | undefined;
     }
   /** This form's key recorded a session with other data (another patient, other sites): refused. */
-  | { readonly kind: 'key_reused'; readonly earlier: EarlierSession };
+  | { readonly kind: 'key_reused'; readonly earlier: EarlierSession }
+  /** Nothing recorded: the quick-added patient looks like these (asked with `checkDuplicates`). */
+  | { readonly kind: 'possible_duplicates'; readonly patients: readonly Patient[] };
 
 /** How long a replay of a recorded form shows the same patient link again. */
 export const REPLAY_LINK_MS = 24 * HOUR_MS;
@@ -151,7 +154,16 @@ interface SavedRecording {
 export async function recordSessionOnce(
   deps: ServiceDeps,
   actor: Actor,
-  input: { readonly body: RecordSessionBody; readonly formKey: string },
+  input: {
+    readonly body: RecordSessionBody;
+    readonly formKey: string;
+    /**
+     * Before adding a quick-added patient, look for one with the same name and the same phone
+     * or e-mail, and answer `possible_duplicates` instead of recording (issue 11). A form
+     * already recorded answers `already_recorded` first, so a refresh never asks.
+     */
+    readonly checkDuplicates?: boolean;
+  },
 ): Promise<RecordOnce> {
   requireClinicActor(actor);
   const { db, clock } = deps;
@@ -161,6 +173,15 @@ export async function recordSessionOnce(
   const earlier = await findIdempotentResponse(db, scope, input.formKey);
   if (earlier !== undefined) return replay(deps, actor, earlier, requestHash);
   const sites = checkInput(input.body, clock.now());
+  const quick = input.body.patient;
+  if (input.checkDuplicates === true && quick !== undefined && input.body.patientId === undefined) {
+    const patients = await findPossibleDuplicates(deps, actor, {
+      displayName: quick.displayName,
+      ...(quick.email === undefined ? {} : { email: quick.email }),
+      ...(quick.phone === undefined ? {} : { phone: quick.phone }),
+    });
+    if (patients.length > 0) return { kind: 'possible_duplicates', patients };
+  }
   try {
     const recorded = await withTransaction(db, async (trx) => {
       const result = await writeSession(trx, deps, actor, input.body, sites);

@@ -3,8 +3,8 @@ import { type Clinic, findClinic } from '../store/clinics.repository.ts';
 import { withTransaction } from '../store/db.ts';
 import {
   deleteStaffSession,
-  findStaffByEmail,
   insertStaffSession,
+  listStaffByEmail,
   recordFailedLogin,
   resetFailedLogins,
   type StaffUser,
@@ -26,6 +26,12 @@ export const signInSchema = {
   properties: {
     email: { type: 'string', format: 'email', maxLength: 254 },
     password: { type: 'string', minLength: 1, maxLength: PASSWORD_MAX_LENGTH },
+    clinicId: {
+      type: 'string',
+      format: 'uuid',
+      description:
+        'Only when the address and password open accounts in more than one clinic: which one (the 409 lists them).',
+    },
   },
 } as const;
 
@@ -42,6 +48,28 @@ export interface SignInResult {
 }
 
 const BAD_CREDENTIALS = 'The e-mail address or password is wrong.';
+
+/** At most this many accounts are tried for one address (each costs an Argon2 verification). */
+const MAX_ACCOUNTS_PER_ADDRESS = 10;
+
+/**
+ * The address and password open accounts in more than one clinic: the caller must say which
+ * (decision 1331). Only someone who proved the password for each may learn these clinics.
+ */
+export class ClinicChoiceNeeded extends AppError {
+  readonly clinics: readonly { readonly id: string; readonly name: string }[];
+
+  constructor(clinics: readonly { readonly id: string; readonly name: string }[]) {
+    super(
+      'conflict',
+      `This address and password open accounts in more than one clinic; send clinicId, one of: ${clinics
+        .map((c) => `${c.id} (${c.name})`)
+        .join(', ')}.`,
+      { errors: [{ field: 'clinicId', message: 'choose the clinic to sign in to' }] },
+    );
+    this.clinics = clinics;
+  }
+}
 
 /**
  * Sign a staff user in (docs/decisions/0200-cookie-csrf-and-tokens.md). Limits: attempts per
@@ -71,8 +99,14 @@ export async function signIn(
   }
 
   const now = clock.now();
-  const user = await findStaffByEmail(db, input.email);
-  if (user === undefined || !user.active) {
+  // One address may have an account in several clinics (decision 1331): the password picks
+  // the account; `clinicId` narrows the choice when the same password opens more than one.
+  const accounts = (await listStaffByEmail(db, input.email)).filter(
+    (a) => input.clinicId === undefined || a.clinicId === input.clinicId,
+  );
+  const live = accounts.filter((a) => a.active).slice(0, MAX_ACCOUNTS_PER_ADDRESS);
+  if (live.length === 0) {
+    const user = accounts[0];
     await passwords.verifyDummy(input.password);
     await recordAudit(db, clock, claiming(who, user), {
       action: 'auth.sign_in.failed',
@@ -83,23 +117,50 @@ export async function signIn(
     throw new AppError('unauthenticated', BAD_CREDENTIALS);
   }
 
-  if (user.lockedUntil !== null && Date.parse(user.lockedUntil) > now.getTime()) {
-    await auditFailure(deps, claiming(who, user), user, 'locked');
-    throw lockedError(user.lockedUntil, now);
+  const isLocked = (u: StaffUser) =>
+    u.lockedUntil !== null && Date.parse(u.lockedUntil) > now.getTime();
+  const unlocked = live.filter((u) => !isLocked(u));
+  if (unlocked.length === 0) {
+    for (const u of live) await auditFailure(deps, claiming(who, u), u, 'locked');
+    throw lockedError(earliest(live.map((u) => u.lockedUntil ?? '')), now);
   }
 
-  if (!(await passwords.verify(user.passwordHash, input.password))) {
+  const matches: StaffUser[] = [];
+  for (const candidate of unlocked) {
+    if (await passwords.verify(candidate.passwordHash, input.password)) matches.push(candidate);
+  }
+  if (matches.length === 0) {
     const lockUntil = new Date(now.getTime() + config.signIn.lockMinutes * MINUTE_MS);
-    const after = await recordFailedLogin(db, user.id, {
-      maxFailures: config.signIn.maxFailures,
-      lockUntil,
-    });
-    await auditFailure(deps, claiming(who, user), user, 'wrong_password', after.failedLogins);
-    if (after.lockedUntil !== null && Date.parse(after.lockedUntil) > now.getTime()) {
-      throw lockedError(after.lockedUntil, now);
+    const lockedNow: string[] = [];
+    for (const candidate of unlocked) {
+      const after = await recordFailedLogin(db, candidate.id, {
+        maxFailures: config.signIn.maxFailures,
+        lockUntil,
+      });
+      await auditFailure(
+        deps,
+        claiming(who, candidate),
+        candidate,
+        'wrong_password',
+        after.failedLogins,
+      );
+      if (after.lockedUntil !== null && Date.parse(after.lockedUntil) > now.getTime())
+        lockedNow.push(after.lockedUntil);
     }
+    // Locked out only when no account of this address is left to try.
+    if (lockedNow.length === unlocked.length && unlocked.length === live.length)
+      throw lockedError(earliest(lockedNow), now);
     throw new AppError('unauthenticated', BAD_CREDENTIALS);
   }
+  if (matches.length > 1) {
+    const clinics = [];
+    for (const m of matches) {
+      await auditFailure(deps, claiming(who, m), m, 'clinic_choice_needed');
+      clinics.push({ id: m.clinicId, name: (await findClinic(db, m.clinicId))?.name ?? '' });
+    }
+    throw new ClinicChoiceNeeded(clinics.sort((a, b) => a.name.localeCompare(b.name)));
+  }
+  const user = matches[0] as StaffUser;
 
   // A suspended clinic's people cannot sign in; told only once the password proved who they are.
   const clinicOfUser = await findClinic(db, user.clinicId);
@@ -171,6 +232,10 @@ async function auditFailure(
     subjectId: user.id,
     details: { reason, ...(failedLogins === undefined ? {} : { failedLogins }) },
   });
+}
+
+function earliest(instants: readonly string[]): string {
+  return [...instants].sort()[0] ?? '';
 }
 
 function lockedError(lockedUntil: string, now: Date): AppError {

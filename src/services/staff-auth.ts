@@ -99,6 +99,13 @@ export async function authenticateApiToken(
   if (token === undefined || token.revokedAt !== null) {
     throw new AppError('unauthenticated', 'The API token is unknown or revoked.');
   }
+  const now = deps.clock.now();
+  if (token.expiresAt !== null && Date.parse(token.expiresAt) <= now.getTime()) {
+    throw new AppError(
+      'unauthenticated',
+      `The API token expired at ${token.expiresAt}. Ask a clinic admin for a new one.`,
+    );
+  }
   // Belt and braces: deactivation revokes a person's tokens; a token whose maker is inactive,
   // or whose clinic is suspended, opens nothing even if it was missed.
   const maker =
@@ -111,7 +118,6 @@ export async function authenticateApiToken(
   ) {
     throw new AppError('unauthenticated', 'The API token is unknown or revoked.');
   }
-  const now = deps.clock.now();
   if (token.lastUsedAt === null || now.getTime() - Date.parse(token.lastUsedAt) > TOUCH_EVERY_MS) {
     await touchApiToken(deps.db, token.id, now);
   }

@@ -95,17 +95,32 @@ describeEachDialect('staff services', (ctx) => {
       expect(user.role).toBe('admin');
     });
 
-    it('refuses an e-mail already in use, in any case, naming the field', async () => {
+    it('refuses an e-mail already in use in the same clinic, in any case, naming the field', async () => {
       const email = freshEmail();
       await createStaff(deps, adminOf(a), { email, displayName: 'One' });
       const error = await refusal(
-        createStaff(deps, adminOf(b), {
+        createStaff(deps, adminOf(a), {
           email: email.toUpperCase(),
           displayName: 'Two',
         }),
       );
       expect(error.code).toBe('conflict');
       expect(error.errors.map((e) => e.field)).toEqual(['email']);
+      expect(error.detail).toContain('your clinic');
+    });
+
+    it('invites an address another clinic uses as if it were new: nothing about that clinic shows', async () => {
+      const email = freshEmail();
+      const inA = await createStaff(deps, adminOf(a), { email, displayName: 'Same Person' });
+      const inB = await createStaff(deps, adminOf(b), {
+        email: email.toUpperCase(),
+        displayName: 'Same Person',
+      });
+      expect(inB.clinicId).toBe(b.clinicId);
+      expect(inB.id).not.toBe(inA.id);
+      expect(inB.email).toBe(email.toLowerCase());
+      expect((await listClinicStaff(deps, adminOf(b))).map((u) => u.id)).toContain(inB.id);
+      expect((await listClinicStaff(deps, adminOf(b))).map((u) => u.id)).not.toContain(inA.id);
     });
 
     it('is for admins only: practitioners and API tokens are refused', async () => {

@@ -6,10 +6,11 @@ import { withTransaction } from '../store/db.ts';
 import { revokePasswordTokensOfUser } from '../store/password-tokens.repository.ts';
 import {
   deleteStaffSessionsForUser,
-  findStaffByEmail,
+  findStaffByEmailInClinic,
   findStaffById,
   insertStaffUser,
   listStaff,
+  lockActiveAdmins,
   resetFailedLogins,
   type StaffRole,
   type StaffUser,
@@ -65,7 +66,9 @@ export interface Invitation {
 /**
  * Invite a practitioner (or admin): the person is added without a password and sent a
  * single-use set-password link valid 7 days (an `invite.email` through the outbox). E-mail
- * addresses are unique; the refusal names no clinic (decision 1301).
+ * addresses are unique within a clinic: the same clinic's duplicate is a 409 naming `email`;
+ * an address used in another clinic is simply invited again, so nothing about other clinics
+ * shows (docs/decisions/1331).
  */
 export async function createStaff(
   deps: ServiceDeps,
@@ -83,9 +86,9 @@ export async function inviteStaff(
   requireAdmin(actor);
   const role = input.role ?? DEFAULT_STAFF_ROLE;
   return withTransaction(deps.db, async (trx) => {
-    if ((await findStaffByEmail(trx, input.email)) !== undefined) {
-      throw new AppError('conflict', 'This e-mail address cannot be invited.', {
-        errors: [{ field: 'email', message: 'cannot be invited' }],
+    if ((await findStaffByEmailInClinic(trx, actor.clinicId, input.email)) !== undefined) {
+      throw new AppError('conflict', 'Someone in your clinic already has this e-mail address.', {
+        errors: [{ field: 'email', message: 'is already used by someone in your clinic' }],
       });
     }
     const clinic = await findClinic(trx, actor.clinicId);
@@ -216,6 +219,9 @@ export async function deactivateStaff(
     throw new AppError('conflict', 'You cannot deactivate yourself.');
   if (!isUuid(input.userId)) throw new AppError('not_found', 'No such staff user.');
   return withTransaction(deps.db, async (trx) => {
+    const before = await updateStaffUser(trx, actor.clinicId, input.userId, {});
+    if (before === undefined) throw new AppError('not_found', 'No such staff user.');
+    await refuseLastAdmin(trx, before, 'deactivate');
     const user = await updateStaffUser(trx, actor.clinicId, input.userId, { active: false });
     if (user === undefined) throw new AppError('not_found', 'No such staff user.');
     await deleteStaffSessionsForUser(trx, user.id);
@@ -229,6 +235,72 @@ export async function deactivateStaff(
       details: { tokensRevoked },
     });
     return user;
+  });
+}
+
+export const staffRoleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['role'],
+  properties: { role: { type: 'string', enum: STAFF_ROLES } },
+} as const;
+
+export type StaffRoleInput = FromSchema<typeof staffRoleSchema>;
+
+/**
+ * Refuse to leave a clinic without anyone able to administer it: `user` may not stop being
+ * an admin (demotion or deactivation) when they are its last active admin with a password.
+ */
+async function refuseLastAdmin(
+  trx: ServiceDeps['db'],
+  user: StaffUser,
+  change: 'demote' | 'deactivate',
+): Promise<void> {
+  if (user.role !== 'admin' || !user.active) return;
+  const admins = await lockActiveAdmins(trx, user.clinicId, NO_PASSWORD);
+  if (admins.some((id) => id !== user.id)) return;
+  throw new AppError(
+    'conflict',
+    change === 'demote'
+      ? `${user.displayName} is the clinic's last active admin: make someone else an admin first.`
+      : `${user.displayName} is the clinic's last active admin and cannot be deactivated: make someone else an admin first.`,
+    { errors: [{ field: change === 'demote' ? 'role' : 'userId', message: 'last active admin' }] },
+  );
+}
+
+/**
+ * An admin makes a colleague (or themself) an admin or a practitioner. The change takes effect
+ * on that person's very next request, because every request reads the role from their staff
+ * record, not from the session; their sessions and the API tokens they made are kept
+ * (docs/decisions/1332). The clinic's last active admin cannot be demoted. Audited with the
+ * old and new role; asking for the role someone already has changes nothing.
+ */
+export async function changeStaffRole(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: { readonly userId: string; readonly role: StaffRole },
+): Promise<StaffUser> {
+  requireAdmin(actor);
+  if (!isUuid(input.userId)) throw new AppError('not_found', 'No such staff user.');
+  if (!(STAFF_ROLES as readonly string[]).includes(input.role)) {
+    throw new AppError('validation_failed', 'Invalid role', {
+      errors: [{ field: 'role', message: 'must be admin or practitioner' }],
+    });
+  }
+  return withTransaction(deps.db, async (trx) => {
+    const user = await updateStaffUser(trx, actor.clinicId, input.userId, {});
+    if (user === undefined) throw new AppError('not_found', 'No such staff user.');
+    if (user.role === input.role) return user;
+    if (input.role === 'practitioner') await refuseLastAdmin(trx, user, 'demote');
+    const changed = await updateStaffUser(trx, actor.clinicId, user.id, { role: input.role });
+    if (changed === undefined) throw new AppError('not_found', 'No such staff user.');
+    await recordAudit(trx, deps.clock, auditActorOf(actor), {
+      action: 'staff.role_change',
+      subjectType: 'staff_user',
+      subjectId: user.id,
+      details: { from: user.role, to: input.role },
+    });
+    return changed;
   });
 }
 

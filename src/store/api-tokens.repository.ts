@@ -13,6 +13,13 @@ export interface ApiToken {
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
   readonly revokedAt: string | null;
+  /** When it stops working; null only for a token stored before migration 0170 ran. */
+  readonly expiresAt: string | null;
+}
+
+/** A token as the admin's list shows it: with the name of whoever made it. */
+export interface ApiTokenListed extends ApiToken {
+  readonly createdByName: string | null;
 }
 
 export interface NewApiToken {
@@ -22,6 +29,7 @@ export interface NewApiToken {
   readonly tokenHash: string;
   readonly createdBy: string | null;
   readonly createdAt: InstantInput;
+  readonly expiresAt: InstantInput;
 }
 
 function toApiToken(row: ApiTokenRow): ApiToken {
@@ -34,6 +42,7 @@ function toApiToken(row: ApiTokenRow): ApiToken {
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    expiresAt: row.expires_at,
   };
 }
 
@@ -49,6 +58,7 @@ export async function insertApiToken(db: Db, input: NewApiToken): Promise<ApiTok
       created_at: toIso(input.createdAt),
       last_used_at: null,
       revoked_at: null,
+      expires_at: toIso(input.expiresAt),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -90,15 +100,18 @@ export async function revokeApiToken(
   return Number(result.numUpdatedRows) > 0;
 }
 
-export async function listApiTokens(db: Db, clinicId: string): Promise<ApiToken[]> {
+/** The clinic's tokens, oldest first, each with its maker's display name. */
+export async function listApiTokens(db: Db, clinicId: string): Promise<ApiTokenListed[]> {
   const rows = await db
     .selectFrom('api_tokens')
-    .selectAll()
-    .where('clinic_id', '=', clinicId)
-    .orderBy('created_at')
-    .orderBy('id')
+    .leftJoin('staff_users', 'staff_users.id', 'api_tokens.created_by')
+    .selectAll('api_tokens')
+    .select('staff_users.display_name as created_by_name')
+    .where('api_tokens.clinic_id', '=', clinicId)
+    .orderBy('api_tokens.created_at')
+    .orderBy('api_tokens.id')
     .execute();
-  return rows.map(toApiToken);
+  return rows.map((row) => ({ ...toApiToken(row), createdByName: row.created_by_name ?? null }));
 }
 
 /** Revoke every live token a person made (their deactivation); returns how many. */

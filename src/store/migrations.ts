@@ -7,6 +7,7 @@ import { firstRunMigration } from './first-run.migration.ts';
 import { interopMigration } from './interop.migration.ts';
 import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
 import { searchKeyOf } from './search-key.ts';
+import { staffEmailTokenExpiryMigration } from './staff-email-token-expiry.migration.ts';
 
 /**
  * Migrations live in code (no files to ship or find at run time) and are frozen once
@@ -636,6 +637,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0141_patient_erasure_and_retention': patientErasure,
   '0150_alert_contact_setting': alertContactSettingMigration,
   '0160_setup_tokens_staff_language': firstRunMigration,
+  '0170_staff_email_per_clinic_token_expiry': staffEmailTokenExpiryMigration,
   '0190_cds_jwt_ids': cdsJwtIdsMigration,
 };
 

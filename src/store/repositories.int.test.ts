@@ -175,6 +175,7 @@ describeEachDialect('repositories', (ctx) => {
         tokenHash,
         createdBy: admin.id,
         createdAt: FIXED_NOW,
+        expiresAt: '2027-02-23T10:00:00.000Z',
       });
       expect(await findApiTokenByHash(ctx.db, tokenHash)).toEqual(token);
       await touchApiToken(ctx.db, token.id, '2026-11-25T15:00:00Z');
@@ -182,7 +183,12 @@ describeEachDialect('repositories', (ctx) => {
       expect(await revokeApiToken(ctx.db, clinic.id, token.id, FIXED_NOW)).toBe(true);
       expect(await revokeApiToken(ctx.db, clinic.id, token.id, FIXED_NOW)).toBe(false);
       expect(await listApiTokens(ctx.db, clinic.id)).toEqual([
-        { ...token, lastUsedAt: '2026-11-25T15:00:00.000Z', revokedAt: FIXED_NOW },
+        {
+          ...token,
+          lastUsedAt: '2026-11-25T15:00:00.000Z',
+          revokedAt: FIXED_NOW,
+          createdByName: admin.displayName,
+        },
       ]);
     });
   });

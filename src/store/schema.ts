@@ -39,7 +39,7 @@ export interface ClinicsTable {
 export interface StaffUsersTable {
   id: string;
   clinic_id: string;
-  /** Unique across all clinics, always lower-case. */
+  /** Unique within a clinic (the same address may be in two clinics), always lower-case. */
   email: string;
   display_name: string;
   role: 'admin' | 'practitioner';
@@ -72,6 +72,8 @@ export interface ApiTokensTable {
   created_at: IsoInstant;
   last_used_at: IsoInstant | null;
   revoked_at: IsoInstant | null;
+  /** When the token stops opening anything (migration 0170; null only before it ran). */
+  expires_at: IsoInstant | null;
 }
 
 export interface PatientsTable {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Updateable } from 'kysely';
 import { LOCALES, type Locale } from '../clinical/types.ts';
 import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
-import type { Db } from './db.ts';
+import { type Db, dialectOf } from './db.ts';
 import type { StaffSessionRow, StaffUserRow, StaffUsersTable } from './schema.ts';
 
 export type StaffRole = 'admin' | 'practitioner';
@@ -98,7 +98,10 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** Insert a staff user. The e-mail is unique across clinics: a duplicate throws. */
+/**
+ * Insert a staff user. The e-mail is unique within a clinic (migration 0170): a duplicate in
+ * the same clinic throws; the same address in another clinic is a different person's account.
+ */
 export async function insertStaffUser(db: Db, input: NewStaffUser): Promise<StaffUser> {
   const row = await db
     .insertInto('staff_users')
@@ -119,14 +122,63 @@ export async function insertStaffUser(db: Db, input: NewStaffUser): Promise<Staf
   return toStaffUser(row);
 }
 
-/** Look up by e-mail across all clinics (sign-in); includes inactive users. */
+/**
+ * Look up by e-mail across all clinics; includes inactive users. Since migration 0170 an
+ * address may be in several clinics: this returns the oldest account. Sign-in uses
+ * `listStaffByEmail`, a clinic's own checks `findStaffByEmailInClinic`.
+ */
 export async function findStaffByEmail(db: Db, email: string): Promise<StaffUser | undefined> {
-  const row = await db
+  return (await listStaffByEmail(db, email))[0];
+}
+
+/** Every account with this address, in every clinic, oldest first; includes inactive users (sign-in, and the forgot-password form, which must reach each account it names). */
+export async function listStaffByEmail(db: Db, email: string): Promise<StaffUser[]> {
+  const rows = await db
     .selectFrom('staff_users')
     .selectAll()
     .where('email', '=', normalizeEmail(email))
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toStaffUser);
+}
+
+/** The account with this address in this clinic, if any (unique per clinic). */
+export async function findStaffByEmailInClinic(
+  db: Db,
+  clinicId: string,
+  email: string,
+): Promise<StaffUser | undefined> {
+  const row = await db
+    .selectFrom('staff_users')
+    .selectAll()
+    .where('clinic_id', '=', clinicId)
+    .where('email', '=', normalizeEmail(email))
     .executeTakeFirst();
   return row && toStaffUser(row);
+}
+
+/**
+ * The ids of the clinic's active admins who have a password (who can actually administer),
+ * locked for the rest of the transaction on PostgreSQL so two admins demoting each other at
+ * once cannot both pass the "someone else is still admin" check (SQLite's write transactions
+ * are serialised already, decision 0801).
+ */
+export async function lockActiveAdmins(
+  db: Db,
+  clinicId: string,
+  noPassword: string,
+): Promise<string[]> {
+  let query = db
+    .selectFrom('staff_users')
+    .select('id')
+    .where('clinic_id', '=', clinicId)
+    .where('role', '=', 'admin')
+    .where('active', '=', 1)
+    .where('password_hash', '!=', noPassword)
+    .orderBy('id');
+  if (dialectOf(db) === 'postgres') query = query.forUpdate();
+  return (await query.execute()).map((r) => r.id);
 }
 
 export async function findStaffById(db: Db, id: string): Promise<StaffUser | undefined> {
@@ -309,22 +361,6 @@ export async function deleteExpiredStaffSessions(db: Db, now: InstantInput): Pro
     .where('expires_at', '<=', toIso(now))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
-}
-
-/**
- * Every account with this address, in any clinic, oldest first (the forgot-password form asks
- * only for the address; it must reach each account it names even if addresses become unique
- * per clinic rather than per server).
- */
-export async function listStaffByEmail(db: Db, email: string): Promise<StaffUser[]> {
-  const rows = await db
-    .selectFrom('staff_users')
-    .selectAll()
-    .where('email', '=', normalizeEmail(email))
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-  return rows.map(toStaffUser);
 }
 
 /** Sign a person out everywhere but the session `keepHash` (they changed their own password). */

@@ -669,7 +669,22 @@ describeEachDialect('dashboard routes', (ctx) => {
         languages: ['en', 'es'],
         defaultLanguage: 'en',
         cov_mon: '08:00-14:00, 16:00-20:00',
+        retentionYears: '10',
       };
+      const page = await get('/app/clinic', adminA);
+      expect(page.body).toContain('name="retentionYears"');
+      expect(page.body).toContain('value="8"');
+      for (const retentionYears of ['', 'eight', '0', '101', '2.5']) {
+        const badRetention = await post('/app/clinic/settings', adminA, {
+          ...base,
+          retentionYears,
+        });
+        expect(badRetention.statusCode).toBe(400);
+        expect(badRetention.body).toContain(
+          'Keep records for (years): a whole number from 1 to 100',
+        );
+        expect((await findClinic(ctx.db, a.clinicId))?.retentionYears).toBe(8);
+      }
       const bad = await post('/app/clinic/settings', adminA, {
         ...base,
         emergencyNumber: 'call us',
@@ -688,6 +703,7 @@ describeEachDialect('dashboard routes', (ctx) => {
       const clinic = await findClinic(ctx.db, a.clinicId);
       expect(clinic).toMatchObject({
         timeZone: 'Europe/Lisbon',
+        retentionYears: 10,
         checkInPlanHours: [4, 24, 48, 72],
         coverage: {
           mon: [
@@ -721,7 +737,7 @@ describeEachDialect('dashboard routes', (ctx) => {
         role: 'practitioner',
       });
       expect(dup.statusCode).toBe(409);
-      expect(dup.body).toContain('cannot be invited');
+      expect(dup.body).toContain('someone in your clinic already has this address');
       const pending = await get('/app/clinic', adminA);
       expect(pending.body).toContain('Invited, no password yet');
       const nia = await ctx.db

@@ -404,8 +404,8 @@ const MESSAGES = {
   actions: { en: 'Actions', es: 'Acciones' },
   add: { en: 'Send invitation', es: 'Enviar invitación' },
   emailInUse: {
-    en: 'This e-mail address cannot be invited. Ask your colleague for another address.',
-    es: 'No se puede invitar a esta dirección de correo. Pida otra dirección a su compañero.',
+    en: 'E-mail address: someone in your clinic already has this address.',
+    es: 'Correo electrónico: alguien de su clínica ya tiene esta dirección.',
   },
   staffAdded: {
     en: 'An invitation was sent to {name}.',
@@ -621,6 +621,11 @@ const MESSAGES = {
     en: 'Sessions of the last week may still get alerts: their check-ins are not over.',
     es: 'Las sesiones de la última semana aún pueden dar avisos: sus controles no han terminado.',
   },
+  signInChooseClinic: {
+    en: 'This address and password open accounts in more than one clinic. Choose the clinic, then type your password again.',
+    es: 'Esta dirección y contraseña abren cuentas en más de una clínica. Elija la clínica y escriba de nuevo su contraseña.',
+  },
+  signInClinic: { en: 'Clinic', es: 'Clínica' },
   signInSuspended: {
     en: 'Your clinic is suspended, so nobody from it can sign in. Contact whoever runs Needlecare for your clinic.',
     es: 'Su clínica está suspendida y nadie de ella puede entrar. Hable con quien gestiona Needlecare para su clínica.',

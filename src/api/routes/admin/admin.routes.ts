@@ -12,10 +12,12 @@ import {
   updateClinic,
 } from '../../../services/clinic-settings.ts';
 import {
+  changeStaffRole,
   createStaff,
   deactivateStaff,
   listClinicStaff,
   newStaffSchema,
+  staffRoleSchema,
   unlockStaff,
 } from '../../../services/staff.ts';
 import {
@@ -57,6 +59,12 @@ const tokenSchema = {
     id: uuidSchema,
     name: { type: 'string' },
     createdAt: instantSchema,
+    createdBy: { type: ['string', 'null'], format: 'uuid' },
+    createdByName: {
+      type: ['string', 'null'],
+      description: 'Display name of the admin who made it (null: made by a command or removed)',
+    },
+    expiresAt: { ...nullableInstant, description: 'After this instant the token answers 401' },
     lastUsedAt: nullableInstant,
     revokedAt: nullableInstant,
   },
@@ -132,12 +140,33 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       config: admin,
       schema: {
         tags: ['admin'],
-        summary: 'Deactivate a staff user and end their sessions',
+        summary:
+          "Deactivate a staff user, end their sessions and revoke their API tokens; never the clinic's last active admin (409)",
         params: idParams,
         response: { 200: staffSchema, ...problemResponses(...ADMIN_PROBLEMS, 'conflict') },
       },
     },
     async (request) => deactivateStaff(deps, requestActor(request), { userId: request.params.id }),
+  );
+
+  typed.post(
+    '/staff/:id/role',
+    {
+      config: admin,
+      schema: {
+        tags: ['admin'],
+        summary:
+          "Make a staff user an admin or a practitioner (at once, from their next request); the clinic's last active admin cannot be demoted (409)",
+        params: idParams,
+        body: staffRoleSchema,
+        response: { 200: staffSchema, ...problemResponses(...ADMIN_PROBLEMS, 'conflict') },
+      },
+    },
+    async (request) =>
+      changeStaffRole(deps, requestActor(request), {
+        userId: request.params.id,
+        role: request.body.role,
+      }),
   );
 
   typed.post(

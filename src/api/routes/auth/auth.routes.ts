@@ -74,7 +74,10 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         summary:
           'Sign in with e-mail and password; sets the session cookie and returns the CSRF token',
         body: signInSchema,
-        response: { 200: meSchema, ...problemResponses('unauthenticated', 'too_many_requests') },
+        response: {
+          200: meSchema,
+          ...problemResponses('unauthenticated', 'too_many_requests', 'forbidden', 'conflict'),
+        },
       },
     },
     async (request, reply) => {

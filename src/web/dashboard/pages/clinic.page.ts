@@ -1,13 +1,21 @@
 import { LOCALES } from '../../../clinical/types.ts';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '../../../services/api-tokens.ts';
 import { WEEKDAYS } from '../../../services/clinic-settings.ts';
 import { NO_PASSWORD } from '../../../services/set-password.ts';
 import type { WebhookView } from '../../../services/webhook-settings.ts';
+import type { ApiTokenListed } from '../../../store/api-tokens.repository.ts';
 import type { Clinic, Weekday } from '../../../store/clinics.repository.ts';
 import type { StaffUser } from '../../../store/staff.repository.ts';
 import { html, raw } from '../../shared/html.ts';
 import { csrfField, errorList, type PageContext, page } from '../layout.ts';
 import { DASHBOARD_MESSAGES, type DashboardMessageKey, tr } from '../messages.ts';
 import { tp } from '../patients-messages.ts';
+import { tpeople } from '../people-messages.ts';
+import { formatInstant } from '../time.ts';
+
+/** The retention setting's bounds (the settings schema's). */
+export const RETENTION_MIN_YEARS = 1;
+export const RETENTION_MAX_YEARS = 100;
 
 /** The settings form as text fields: filled from the clinic, or as sent when it had errors. */
 export interface SettingsForm {
@@ -22,6 +30,12 @@ export interface SettingsForm {
   readonly coverage: Readonly<Record<Weekday, string>>;
   /** Urgent and emergency alert e-mails and webhooks carry the patient's contact (decision 1221). */
   readonly patientContactInAlerts: boolean;
+  readonly retentionYears: string;
+}
+
+export interface NewTokenForm {
+  readonly name: string;
+  readonly days: string;
 }
 
 export interface NewStaffForm {
@@ -46,7 +60,16 @@ export interface ClinicView {
   readonly settingsErrors: readonly string[];
   readonly newStaff: NewStaffForm;
   readonly staffErrors: readonly string[];
+  /** A refused role change or deactivation, shown above the staff table. */
+  readonly roleErrors?: readonly string[];
   readonly timeZones: readonly string[];
+  readonly tokens: readonly ApiTokenListed[];
+  readonly newToken: NewTokenForm;
+  readonly tokenErrors: readonly string[];
+  /** A token just made: its secret, shown this once. */
+  readonly madeToken?: { readonly token: string; readonly expiresAt: string } | undefined;
+  readonly now: Date;
+  readonly timeZone: string;
 }
 
 export const DAY_KEY: Readonly<Record<Weekday, DashboardMessageKey>> = {
@@ -73,7 +96,51 @@ export function settingsFormOf(clinic: Clinic): SettingsForm {
       WEEKDAYS.map((d) => [d, (clinic.coverage[d] ?? []).map(([a, b]) => `${a}-${b}`).join(', ')]),
     ) as Record<Weekday, string>,
     patientContactInAlerts: clinic.patientContactInAlerts,
+    retentionYears: String(clinic.retentionYears),
   };
+}
+
+function tokenState(t: ApiTokenListed, now: Date): 'tokenActive' | 'tokenExpired' | 'tokenRevoked' {
+  if (t.revokedAt !== null) return 'tokenRevoked';
+  if (t.expiresAt !== null && Date.parse(t.expiresAt) <= now.getTime()) return 'tokenExpired';
+  return 'tokenActive';
+}
+
+function tokensSection(ctx: PageContext, view: ClinicView) {
+  const L = ctx.locale;
+  const when = (iso: string | null) =>
+    iso === null ? tpeople(L, 'tokenNever') : formatInstant(iso, view.timeZone, L);
+  return html`<section aria-labelledby="tokens-title">
+<h2 id="tokens-title">${tpeople(L, 'tokensTitle')}</h2>
+<p>${tpeople(L, 'tokensLead')}</p>
+${
+  view.madeToken === undefined
+    ? ''
+    : html`<div class="flash" role="status"><p>${tpeople(L, 'tokenSecret', { expires: when(view.madeToken.expiresAt) })}</p><p><code id="new-token">${view.madeToken.token}</code></p></div>`
+}
+${
+  view.tokens.length === 0
+    ? html`<p>${tpeople(L, 'tokensNone')}</p>`
+    : html`<div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'scrollTable', { name: tpeople(L, 'tokensTitle') })}"><table>
+<caption class="visually-hidden">${tpeople(L, 'tokensTitle')}</caption>
+<thead><tr><th scope="col">${tpeople(L, 'tokenName')}</th><th scope="col">${tpeople(L, 'tokenMadeBy')}</th><th scope="col">${tpeople(L, 'tokenCreated')}</th><th scope="col">${tpeople(L, 'tokenExpires')}</th><th scope="col">${tpeople(L, 'tokenLastUsed')}</th><th scope="col">${tpeople(L, 'tokenState')}</th><th scope="col">${tr(L, 'actions')}</th></tr></thead>
+<tbody>${view.tokens.map((t) => {
+        const state = tokenState(t, view.now);
+        return html`<tr><td>${t.name}</td><td>${t.createdByName ?? tpeople(L, 'tokenUnknownMaker')}</td><td>${when(t.createdAt)}</td><td>${when(t.expiresAt)}</td><td>${when(t.lastUsedAt)}</td><td>${tpeople(L, state)}</td><td>${
+          state === 'tokenRevoked'
+            ? ''
+            : html`<form method="post" action="/app/clinic/api-tokens/${t.id}/revoke">${csrfField(ctx)}<button type="submit" class="btn danger-outline">${tpeople(L, 'tokenRevoke', { name: t.name })}</button></form>`
+        }</td></tr>`;
+      })}</tbody></table></div>`
+}
+<h3 id="new-token-title">${tpeople(L, 'tokenNew')}</h3>
+${errorList(L, view.tokenErrors)}
+<form method="post" action="/app/clinic/api-tokens" class="grid" aria-labelledby="new-token-title">${csrfField(ctx)}
+<p><label for="tk-name">${tpeople(L, 'tokenNameLabel')}</label><input id="tk-name" name="name" required maxlength="100" value="${view.newToken.name}"></p>
+<p><label for="tk-days">${tpeople(L, 'tokenDays')}</label><input id="tk-days" name="days" type="number" inputmode="numeric" min="1" max="${MAX_TOKEN_DAYS}" step="1" required value="${view.newToken.days}" aria-describedby="tk-days-help"> <span id="tk-days-help" class="hint">${tpeople(L, 'tokenDaysHelp', { max: MAX_TOKEN_DAYS, default: DEFAULT_TOKEN_DAYS })}</span></p>
+<p><button type="submit" class="btn primary">${tpeople(L, 'tokenMake')}</button></p>
+</form>
+</section>`;
 }
 
 export function clinicPage(ctx: PageContext, view: ClinicView, flash?: string): string {
@@ -88,6 +155,7 @@ export function clinicPage(ctx: PageContext, view: ClinicView, flash?: string): 
 <p><a href="/app/clinic/export.zip" download>${tp(L, 'exportClinic')}</a></p>
 <section aria-labelledby="staff-title">
 <h2 id="staff-title">${tr(L, 'practitioners')}</h2>
+${errorList(L, view.roleErrors ?? [])}
 <div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'scrollTable', { name: tr(L, 'practitioners') })}"><table>
 <caption class="visually-hidden">${tr(L, 'practitioners')}</caption>
 <thead><tr><th scope="col">${tr(L, 'displayName')}</th><th scope="col">${tr(L, 'email')}</th><th scope="col">${tr(L, 'role')}</th><th scope="col">${tr(L, 'active')}</th><th scope="col">${tr(L, 'actions')}</th></tr></thead>
@@ -99,6 +167,10 @@ export function clinicPage(ctx: PageContext, view: ClinicView, flash?: string): 
       return html`<tr><td>${u.displayName}${u.id === me ? html` (${tr(L, 'you')})` : ''}</td><td>${u.email}</td><td>${tr(L, u.role === 'admin' ? 'roleAdmin' : 'rolePractitioner')}</td><td>${tr(L, state)}</td><td>${
         pending
           ? html`${action('resend-invitation', 'resendInvite', 'secondary')}${action('revoke-invitation', 'revokeInvite', 'danger-outline')}`
+          : ''
+      }${
+        u.active
+          ? html`<form method="post" action="/app/clinic/staff/${u.id}/role" class="inline">${csrfField(ctx)}<label class="visually-hidden" for="role-${u.id}">${tpeople(L, 'roleOf', { name: u.displayName })}</label><select id="role-${u.id}" name="role"><option value="practitioner"${u.role === 'admin' ? '' : raw(' selected')}>${tr(L, 'rolePractitioner')}</option><option value="admin"${u.role === 'admin' ? raw(' selected') : ''}>${tr(L, 'roleAdmin')}</option></select> <button type="submit" class="btn secondary">${tpeople(L, 'changeRole')}<span class="visually-hidden"> (${u.displayName})</span></button></form>`
           : ''
       }${u.active && u.id !== me ? action('deactivate', 'deactivate', 'danger-outline') : ''}</td></tr>`;
     })}</tbody>
@@ -150,10 +222,12 @@ ${LOCALES.map((l) => html`<span class="side"><input type="checkbox" id="cs-lang-
 <p class="no-contact-choice"><input type="checkbox" id="cs-contact" name="patientContactInAlerts" value="1"${s.patientContactInAlerts ? raw(' checked') : ''}> <label for="cs-contact">${tr(L, 'alertContactLabel')}</label></p>
 <p id="cs-contact-help" class="hint">${tr(L, 'alertContactHelp')}</p>
 </fieldset>
+<p><label for="cs-retention">${tpeople(L, 'retentionYears')}</label><input id="cs-retention" name="retentionYears" type="number" inputmode="numeric" min="${RETENTION_MIN_YEARS}" max="${RETENTION_MAX_YEARS}" step="1" required value="${s.retentionYears}" aria-describedby="cs-retention-help"> <span id="cs-retention-help" class="hint">${tpeople(L, 'retentionHelp', { min: RETENTION_MIN_YEARS, max: RETENTION_MAX_YEARS })}</span></p>
 <p><button type="submit" class="btn primary">${tr(L, 'saveSettings')}</button></p>
 </form>
 </section>
-${webhooksSection(ctx, view)}`,
+${webhooksSection(ctx, view)}
+${tokensSection(ctx, view)}`,
     { nav: 'clinic', flash },
   );
 }

@@ -17,6 +17,7 @@ import {
   warnIcon,
 } from '../layout.ts';
 import { tr } from '../messages.ts';
+import { tpeople } from '../people-messages.ts';
 import { formatInstant, hoursBetween } from '../time.ts';
 import { symptomText } from './alerts.page.ts';
 import { sideText } from './record.page.ts';
@@ -124,7 +125,7 @@ export function patientPage(ctx: PageContext, view: PatientView): string {
     tr(L, 'patientTitle', { name: p.displayName }),
     html`<h1>${tr(L, 'patientTitle', { name: p.displayName })}</h1>
 ${contact.length === 0 ? '' : html`<p>${tr(L, 'contact')}: ${contact.join(' · ')}</p>`}
-<p><a class="btn secondary" href="/app/sessions/new?patientId=${p.id}">${tr(L, 'navRecord')}</a></p>
+<p><a class="btn secondary" href="/app/sessions/new?patientId=${p.id}">${tr(L, 'navRecord')}</a> <a class="btn secondary" href="/app/patients/${p.id}/print">${tpeople(L, 'printLink')}</a></p>
 ${view.sessions.length === 0 ? html`<p class="empty">${tr(L, 'noSessions')}</p>` : view.sessions.map((s, i) => sessionSection(ctx, view, s, i))}`,
   );
 }

@@ -6,6 +6,7 @@ import { html, type SafeHtml } from '../../shared/html.ts';
 import { csrfField, errorList, type PageContext, page } from '../layout.ts';
 import { DASHBOARD_MESSAGES } from '../messages.ts';
 import { tp } from '../patients-messages.ts';
+import { tpeople } from '../people-messages.ts';
 import { formatInstant } from '../time.ts';
 
 function nameOf(ctx: PageContext, p: Patient): string {
@@ -62,7 +63,7 @@ ${
   );
 }
 
-function linkState(ctx: PageContext, link: LinkSummary): string {
+export function linkState(ctx: PageContext, link: LinkSummary): string {
   const L = ctx.locale;
   return link.state === 'active'
     ? tp(L, 'stateActive')
@@ -71,7 +72,7 @@ function linkState(ctx: PageContext, link: LinkSummary): string {
       : tp(L, 'stateRevoked');
 }
 
-function messageState(ctx: PageContext, m: PatientMessage): string {
+export function messageState(ctx: PageContext, m: PatientMessage): string {
   const L = ctx.locale;
   if (m.status === 'sent') return tp(L, 'msgSent');
   if (m.status === 'dead') return tp(L, 'msgDead');
@@ -161,7 +162,8 @@ ${
 <tbody>${messageRows}</tbody></table></div>`
 }</section>
 <section aria-labelledby="export-h"><h2 id="export-h">${tp(L, 'exportHeading')}</h2>
-<p><a href="/app/patients/${patient.id}/export.json" download>${tp(L, 'exportJson')}</a></p></section>
+<p><a href="/app/patients/${patient.id}/export.json" download>${tp(L, 'exportJson')}</a></p>
+<p><a href="/app/patients/${patient.id}/print">${tpeople(L, 'printLink')}</a></p></section>
 ${erase}
 <p><a href="/app/patients">${tp(L, 'backToPatients')}</a></p>`,
     view.flash === undefined ? {} : { flash: view.flash },

@@ -18,6 +18,7 @@ import {
   warnIcon,
 } from '../layout.ts';
 import { DASHBOARD_MESSAGES, type DashboardMessageKey, tr } from '../messages.ts';
+import { tpeople } from '../people-messages.ts';
 import { formatInstant } from '../time.ts';
 
 /** What the form shows, first empty, then as sent when it comes back with errors. */
@@ -48,6 +49,28 @@ export interface RecordView {
   readonly errors: readonly string[];
   readonly bilateral: boolean;
   readonly timeZone: string;
+  /** Patients who look like the one being quick-added (same name, same phone or e-mail). */
+  readonly duplicates?: readonly Patient[];
+}
+
+/**
+ * The duplicate warning: use one of the look-alikes or confirm a new person. It sits after the
+ * form's own submit button, so pressing Enter in a field never picks a look-alike silently
+ * (the first submit button is the default; "Save" asks again).
+ */
+function duplicateChoice(ctx: PageContext, view: RecordView): SafeHtml {
+  const L = ctx.locale;
+  const dups = view.duplicates ?? [];
+  if (dups.length === 0) return html``;
+  return html`<section class="warning duplicates" aria-labelledby="dup-title">
+<h2 id="dup-title">${warnIcon()} ${tpeople(L, 'dupTitle')}</h2>
+<p>${tpeople(L, 'dupText')}</p>
+<ul class="dup-list">${dups.map(
+    (p) =>
+      html`<li><button type="submit" name="useExisting" value="${p.id}" class="btn secondary">${tpeople(L, 'dupUse', { name: p.displayName, when: formatInstant(p.createdAt, view.timeZone, L) })}</button> <span class="hint">${[p.email, p.phone].filter((x) => x !== null).join(' · ')}</span></li>`,
+  )}</ul>
+<p><button type="submit" name="confirmNew" value="1" class="btn">${tpeople(L, 'dupConfirm')}</button></p>
+</section>`;
 }
 
 const SIDE_KEY: Readonly<Record<Side, DashboardMessageKey>> = {
@@ -225,6 +248,7 @@ export function recordPage(ctx: PageContext, view: RecordView): string {
     tr(L, 'recordTitle'),
     html`<h1>${tr(L, 'recordTitle')}</h1>
 ${errorList(L, view.errors)}
+${(view.duplicates ?? []).length === 0 ? '' : html`<p class="error-text" role="alert"><a href="#dup-title">${tpeople(L, 'dupTitle')}</a></p>`}
 <form method="get" action="/app/sessions/new" role="search" class="inline search">
 <label for="q">${tr(L, 'searchPatients')}</label>
 <input id="q" name="q" type="search" maxlength="100" value="${form.q}" aria-describedby="q-hint"> <span id="q-hint" class="hint">${tr(L, 'searchHint')}</span>
@@ -240,6 +264,7 @@ ${musclePicker(ctx, form, view.bilateral)}
 <p><label for="notes">${tr(L, 'notes')} <span class="hint">${tr(L, 'optional')}</span></label>
 <textarea id="notes" name="notes" rows="2" maxlength="2000">${form.notes}</textarea></p>
 <p class="submit-bar"><button type="submit" class="btn primary">${tr(L, 'saveSession')}</button></p>
+${duplicateChoice(ctx, view)}
 </form>`,
     { nav: 'record' },
   );

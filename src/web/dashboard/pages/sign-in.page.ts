@@ -1,4 +1,4 @@
-import { html } from '../../shared/html.ts';
+import { html, raw } from '../../shared/html.ts';
 import { ta } from '../account-messages.ts';
 import { type PageContext, page } from '../layout.ts';
 import { tr } from '../messages.ts';
@@ -9,6 +9,8 @@ export interface SignInView {
   readonly email: string;
   readonly error?: string | undefined;
   readonly notice?: string | undefined;
+  /** When the address and password open accounts in several clinics: which to enter. */
+  readonly clinics?: readonly { readonly id: string; readonly name: string }[] | undefined;
 }
 
 export function signInPage(ctx: PageContext, view: SignInView): string {
@@ -26,6 +28,15 @@ ${view.error === undefined ? '' : html`<p class="error-text" role="alert" id="si
 <input type="hidden" name="next" value="${view.next}">
 <p><label for="email">${tr(L, 'email')}</label>
 <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" value="${view.email}"${view.error === undefined ? '' : html` aria-describedby="sign-in-error"`}></p>
+${
+  view.clinics === undefined
+    ? ''
+    : html`<fieldset><legend>${tr(L, 'signInClinic')}</legend>
+${view.clinics.map(
+  (c, i) =>
+    html`<p class="side"><input type="radio" id="clinic-${c.id}" name="clinicId" value="${c.id}" required${i === 0 ? raw(' checked') : ''}><label for="clinic-${c.id}">${c.name}</label></p>`,
+)}</fieldset>`
+}
 <p><label for="password">${tr(L, 'password')}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256"></p>
 <p><button type="submit" class="btn primary">${tr(L, 'signInButton')}</button></p>

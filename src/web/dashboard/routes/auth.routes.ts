@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { requestActor } from '../../../api/audit.ts';
 import { clearSessionCookie, setSessionCookie } from '../../../api/auth/auth.plugin.ts';
 import { AppError } from '../../../services/errors.ts';
-import { signIn, signOut } from '../../../services/sign-in.ts';
+import { ClinicChoiceNeeded, signIn, signOut } from '../../../services/sign-in.ts';
 import { field, rememberLanguage, sendPage, staffOf, stateOf } from '../context.ts';
 import { tr } from '../messages.ts';
 import { signInPage } from '../pages/sign-in.page.ts';
@@ -46,13 +46,18 @@ export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
     const email = field(request.body, 'email').trim().slice(0, 254);
     const password = field(request.body, 'password').slice(0, 256);
     const next = safeNext(field(request.body, 'next'));
+    const clinicId = field(request.body, 'clinicId');
     const csrf = issueSignInCsrf(deps, reply, request.cookies[SIGN_IN_CSRF_COOKIE]);
     const again = (status: number, error: string) =>
       sendPage(reply, status, signInPage(page, { csrf, next, email, error }));
     if (!signInCsrfValid(request, request.body)) return again(403, tr(L, 'signInExpiredForm'));
     if (email === '' || password === '') return again(401, tr(L, 'signInWrong'));
     try {
-      const result = await signIn(deps, requestActor(request), { email, password });
+      const result = await signIn(deps, requestActor(request), {
+        email,
+        password,
+        ...(clinicId === '' ? {} : { clinicId }),
+      });
       setSessionCookie(deps, reply, result);
       // The dashboard speaks the person's own language (their account page sets it).
       if (result.user.language !== null)
@@ -60,6 +65,19 @@ export async function dashboardAuthRoutes(app: FastifyInstance): Promise<void> {
       reply.clearCookie(SIGN_IN_CSRF_COOKIE, { path: '/app' });
       return reply.redirect(next, 303);
     } catch (error) {
+      // The password proved each of these accounts: the person chooses the clinic (decision 1331).
+      if (error instanceof ClinicChoiceNeeded)
+        return sendPage(
+          reply,
+          409,
+          signInPage(page, {
+            csrf,
+            next,
+            email,
+            error: tr(L, 'signInChooseClinic'),
+            clinics: error.clinics,
+          }),
+        );
       if (error instanceof AppError && error.code === 'unauthenticated')
         return again(401, tr(L, 'signInWrong'));
       // Only the right password gets this far: the clinic is suspended (decision 1300).

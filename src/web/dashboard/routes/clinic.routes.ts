@@ -3,6 +3,13 @@ import { requestActor } from '../../../api/audit.ts';
 import { fieldIssuesFromAjv } from '../../../api/errors.ts';
 import type { Locale } from '../../../clinical/types.ts';
 import {
+  createApiToken,
+  DEFAULT_TOKEN_DAYS,
+  listClinicApiTokens,
+  MAX_TOKEN_DAYS,
+  revokeClinicApiToken,
+} from '../../../services/api-tokens.ts';
+import {
   type ClinicSettingsBody,
   clinicSettingsPatchSchema,
   updateClinic,
@@ -10,6 +17,7 @@ import {
 } from '../../../services/clinic-settings.ts';
 import { AppError, type FieldIssue } from '../../../services/errors.ts';
 import {
+  changeStaffRole,
   createStaff,
   DEFAULT_STAFF_ROLE,
   deactivateStaff,
@@ -33,10 +41,14 @@ import {
   clinicPage,
   DAY_KEY,
   type NewStaffForm,
+  type NewTokenForm,
+  RETENTION_MAX_YEARS,
+  RETENTION_MIN_YEARS,
   type SettingsForm,
   settingsFormOf,
   type WebhookForm,
 } from '../pages/clinic.page.ts';
+import { tpeople } from '../people-messages.ts';
 
 const adminRoute = { access: 'public', dashboard: 'admin' } as const;
 
@@ -111,9 +123,17 @@ export function parseSettingsForm(
     defaultLanguage: field(body, 'defaultLanguage'),
     coverage: coverageText,
     patientContactInAlerts: field(body, 'patientContactInAlerts') !== '',
+    retentionYears: field(body, 'retentionYears').trim(),
   };
   // Only a form that showed the tick box may switch it off (an unticked box sends nothing).
   const contactShown = field(body, 'contactSettingShown') !== '';
+  const retention = /^\d{1,3}$/.test(form.retentionYears) ? Number(form.retentionYears) : NaN;
+  if (
+    !Number.isInteger(retention) ||
+    retention < RETENTION_MIN_YEARS ||
+    retention > RETENTION_MAX_YEARS
+  )
+    errors.push(tpeople(L, 'retentionBad', { min: RETENTION_MIN_YEARS, max: RETENTION_MAX_YEARS }));
   const plan = parseHours(form.checkInPlanHours);
   const thoracicPlan = parseHours(form.thoracicPlanHours);
   if (plan === undefined)
@@ -139,6 +159,7 @@ export function parseSettingsForm(
     defaultLanguage: form.defaultLanguage,
     coverage,
     ...(contactShown ? { patientContactInAlerts: form.patientContactInAlerts } : {}),
+    ...(Number.isInteger(retention) ? { retentionYears: retention } : {}),
     ...(plan === undefined ? {} : { checkInPlanHours: plan }),
     ...(thoracicPlan === undefined ? {} : { thoracicPlanHours: thoracicPlan }),
   } as unknown as ClinicSettingsBody;
@@ -147,6 +168,7 @@ export function parseSettingsForm(
 
 const EMPTY_STAFF: NewStaffForm = { email: '', displayName: '', role: DEFAULT_STAFF_ROLE };
 const EMPTY_WEBHOOK: WebhookForm = { id: '', url: '', format: 'native' };
+const EMPTY_TOKEN: NewTokenForm = { name: '', days: String(DEFAULT_TOKEN_DAYS) };
 
 /** Run the schema a service takes over a parsed form; its problems in the page's words. */
 function schemaErrors(
@@ -179,12 +201,17 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       staffErrors?: string[];
       webhookForm?: WebhookForm;
       webhookErrors?: string[];
+      roleErrors?: string[];
+      newToken?: NewTokenForm;
+      tokenErrors?: string[];
+      madeToken?: { token: string; expiresAt: string };
       flash?: string;
     },
   ) {
     const { clinic, page } = staffOf(request);
     const list = await listClinicStaff(deps, requestActor(request));
     const webhooks = await listWebhooks(deps, requestActor(request));
+    const tokens = await listClinicApiTokens(deps, requestActor(request));
     const settings = parts.settings ?? settingsFormOf(clinic);
     const timeZones = zones.includes(settings.timeZone) ? zones : [settings.timeZone, ...zones];
     return sendPage(
@@ -201,7 +228,14 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
           settingsErrors: parts.settingsErrors ?? [],
           newStaff: parts.newStaff ?? EMPTY_STAFF,
           staffErrors: parts.staffErrors ?? [],
+          roleErrors: parts.roleErrors ?? [],
           timeZones,
+          tokens,
+          newToken: parts.newToken ?? EMPTY_TOKEN,
+          tokenErrors: parts.tokenErrors ?? [],
+          madeToken: parts.madeToken,
+          now: deps.clock.now(),
+          timeZone: clinic.timeZone,
         },
         parts.flash,
       ),
@@ -217,17 +251,27 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
     webhook: 'webhookSaved',
     webhookDeleted: 'webhookDeleted',
   };
+  const PEOPLE_DONE = { role: 'roleChanged', tokenRevoked: 'tokenRevokedDone' } as const;
 
-  app.get<{ Querystring: { done?: string; name?: string } }>(
+  app.get<{ Querystring: { done?: string; name?: string; role?: string } }>(
     '/clinic',
     { config: adminRoute },
     async (request, reply) => {
       const { page } = staffOf(request);
-      const key = request.query.done === undefined ? undefined : DONE[request.query.done];
+      const done = request.query.done;
+      const key = done === undefined ? undefined : DONE[done];
+      const name = (request.query.name ?? '').slice(0, 200);
+      const peopleKey =
+        done !== undefined && Object.hasOwn(PEOPLE_DONE, done)
+          ? PEOPLE_DONE[done as keyof typeof PEOPLE_DONE]
+          : undefined;
+      const role = request.query.role === 'admin' ? 'roleAdmin' : 'rolePractitioner';
       const flash =
-        key === undefined
-          ? undefined
-          : tr(page.locale, key, { name: (request.query.name ?? '').slice(0, 200) });
+        key !== undefined
+          ? tr(page.locale, key, { name })
+          : peopleKey !== undefined
+            ? tpeople(page.locale, peopleKey, { name, role: tr(page.locale, role).toLowerCase() })
+            : undefined;
       return show(request, reply, 200, flash === undefined ? {} : { flash });
     },
   );
@@ -339,6 +383,18 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
           303,
         );
       } catch (error) {
+        if (error instanceof AppError && error.code === 'conflict' && error.errors.length > 0) {
+          const target = (await listClinicStaff(deps, requestActor(request))).find(
+            (u) => u.id === request.params.id,
+          );
+          return show(request, reply, 409, {
+            roleErrors: [
+              tpeople(staffOf(request).page.locale, 'lastAdminDeactivate', {
+                name: target?.displayName ?? '',
+              }),
+            ],
+          });
+        }
         // The page offers no button for oneself: asking anyway finds nothing to deactivate.
         if (error instanceof AppError && (error.code === 'conflict' || error.code === 'not_found'))
           return sendPage(
@@ -396,6 +452,105 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       }
       return reply.redirect(
         `/app/clinic?done=webhookDeleted&name=${encodeURIComponent(request.params.id)}`,
+        303,
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/clinic/staff/:id/role',
+    { config: adminRoute },
+    async (request, reply) => {
+      const L = staffOf(request).page.locale;
+      const role = field(request.body, 'role');
+      if (role !== 'admin' && role !== 'practitioner')
+        return show(request, reply, 400, {
+          roleErrors: [tpeople(L, 'roleBad')],
+        });
+      try {
+        const user = await changeStaffRole(deps, requestActor(request), {
+          userId: request.params.id,
+          role,
+        });
+        // Demoting oneself leaves the admin pages: go to the queue instead.
+        if (user.id === staffOf(request).staff.userId && role === 'practitioner')
+          return reply.redirect('/app', 303);
+        return reply.redirect(
+          `/app/clinic?done=role&role=${role}&name=${encodeURIComponent(user.displayName)}`,
+          303,
+        );
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'conflict') {
+          const target = (await listClinicStaff(deps, requestActor(request))).find(
+            (u) => u.id === request.params.id,
+          );
+          return show(request, reply, 409, {
+            roleErrors: [tpeople(L, 'lastAdminDemote', { name: target?.displayName ?? '' })],
+          });
+        }
+        if (error instanceof AppError && error.code === 'not_found')
+          return sendPage(
+            reply,
+            404,
+            messagePage(staffOf(request).page, 'notFoundTitle', 'notFoundText'),
+          );
+        throw error;
+      }
+    },
+  );
+
+  app.post('/clinic/api-tokens', { config: adminRoute }, async (request, reply) => {
+    const L = staffOf(request).page.locale;
+    const newToken: NewTokenForm = {
+      name: field(request.body, 'name').trim(),
+      days: field(request.body, 'days').trim(),
+    };
+    const tokenErrors: string[] = [];
+    if (newToken.name === '' || newToken.name.length > 100)
+      tokenErrors.push(tpeople(L, 'tokenNameRequired'));
+    const days = /^\d{1,4}$/.test(newToken.days) ? Number(newToken.days) : NaN;
+    if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS)
+      tokenErrors.push(tpeople(L, 'tokenDaysBad', { max: MAX_TOKEN_DAYS }));
+    if (tokenErrors.length > 0) return show(request, reply, 400, { newToken, tokenErrors });
+    try {
+      const made = await createApiToken(deps, requestActor(request), {
+        name: newToken.name,
+        expiresInDays: days,
+      });
+      return show(request, reply, 201, {
+        madeToken: { token: made.token, expiresAt: made.expiresAt ?? '' },
+      });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'validation_failed')
+        return show(request, reply, 400, {
+          newToken,
+          tokenErrors: [tpeople(L, 'tokenNameRequired')],
+        });
+      throw error;
+    }
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/clinic/api-tokens/:id/revoke',
+    { config: adminRoute },
+    async (request, reply) => {
+      const actor = requestActor(request);
+      const token = (await listClinicApiTokens(deps, actor)).find(
+        (t) => t.id === request.params.id,
+      );
+      try {
+        await revokeClinicApiToken(deps, actor, { tokenId: request.params.id });
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'not_found')
+          return sendPage(
+            reply,
+            404,
+            messagePage(staffOf(request).page, 'notFoundTitle', 'notFoundText'),
+          );
+        throw error;
+      }
+      return reply.redirect(
+        `/app/clinic?done=tokenRevoked&name=${encodeURIComponent(token?.name ?? '')}`,
         303,
       );
     },

@@ -10,8 +10,10 @@ import {
   readPatientContacts,
   revokeOnePatientLink,
 } from '../../../services/patient-records.ts';
+import { listStaff } from '../../../store/staff.repository.ts';
 import { field, sendPage, staffOf, UUID_RE } from '../context.ts';
 import { messagePage } from '../layout.ts';
+import { patientPrintPage } from '../pages/patient-print.page.ts';
 import { patientRecordPage, patientsPage } from '../pages/patients.page.ts';
 import { tp } from '../patients-messages.ts';
 
@@ -184,6 +186,30 @@ export async function dashboardPatientRecordRoutes(app: FastifyInstance): Promis
         .header('content-disposition', `attachment; filename="patient-${record.patient.id}.json"`)
         .header('cache-control', 'no-store')
         .send(JSON.stringify(record, null, 2));
+    }),
+  );
+
+  // The whole record as a printable page: the JSON export's data, audited as an export read.
+  app.get<IdParams>('/patients/:id/print', { config: staffRoute }, (request, reply) =>
+    guarded(request, reply, async () => {
+      const { staff, clinic, page } = staffOf(request);
+      const record = await exportPatient(deps, requestActor(request), {
+        patientId: request.params.id,
+        via: 'print',
+      });
+      const staffNames = new Map(
+        (await listStaff(deps.db, staff.clinicId)).map((u) => [u.id, u.displayName]),
+      );
+      return sendPage(
+        reply,
+        200,
+        patientPrintPage(page, {
+          record,
+          clinicName: clinic.name,
+          staffNames,
+          timeZone: clinic.timeZone,
+        }),
+      );
     }),
   );
 

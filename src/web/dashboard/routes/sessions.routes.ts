@@ -188,7 +188,9 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     const L = page.locale;
     const body = request.body;
     const { sites, ticked, needles } = parseSites(body);
-    const choice = field(body, 'patientId') || 'new';
+    // "Use this patient" on the duplicate warning overrides the chooser.
+    const useExisting = field(body, 'useExisting');
+    const choice = UUID_RE.test(useExisting) ? useExisting : field(body, 'patientId') || 'new';
     const newPatient = {
       displayName: field(body, 'displayName').trim(),
       email: field(body, 'email').trim(),
@@ -242,7 +244,12 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
     else input.performedAt = performed.toISOString();
     if (sites.length === 0) errors.push(tr(L, 'errNoSites'));
 
-    const again = async (list: string[], status = 400, key = recordKey) => {
+    const again = async (
+      list: string[],
+      status = 400,
+      key = recordKey,
+      duplicates: readonly Patient[] = [],
+    ) => {
       const found =
         choice !== 'new' && UUID_RE.test(choice)
           ? await findPatient(db, staff.clinicId, choice)
@@ -266,6 +273,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
           errors: list,
           bilateral: isBilateralThoracic(sites),
           timeZone: clinic.timeZone,
+          duplicates,
         }),
       );
     };
@@ -273,9 +281,12 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
 
     let once: Awaited<ReturnType<typeof recordSessionOnce>>;
     try {
+      // Same name and the same phone or e-mail as a patient already there: ask before adding
+      // a second record of the same person (issue 11), unless the form said "different".
       once = await recordSessionOnce(deps, requestActor(request), {
         body: input,
         formKey: recordKey,
+        checkDuplicates: field(body, 'confirmNew') !== '1',
       });
     } catch (error) {
       if (
@@ -334,6 +345,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
         true,
       );
     }
+    if (once.kind === 'possible_duplicates') return again([], 409, recordKey, once.patients);
     const { recorded } = once;
     return sendResult(reply, page, clinic, {
       sessionId: recorded.session.id,

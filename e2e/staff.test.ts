@@ -1,0 +1,202 @@
+/**
+ * The clinic page's people parts in Debian's Chromium: an admin makes a practitioner an admin
+ * and back, is refused demoting themself as the last admin, makes an API token with an expiry
+ * and sees its maker; the sign-in form asks for the clinic when one address and password open
+ * two. axe-core clean at 1280 and 390 px; screenshots for a person to look at.
+ */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Browser as Chromium, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildApp } from '../src/api/app.ts';
+import { createLogger } from '../src/api/logger.ts';
+import {
+  createSession,
+  LEG_SITE,
+  PASSWORD,
+  type SeededClinic,
+  seedClinic,
+  signIn,
+  TEST_ARGON2,
+  testConfig,
+} from '../src/api/test-support.ts';
+import { systemClock } from '../src/services/clock.ts';
+import { createPasswordHasher } from '../src/services/passwords.ts';
+import { createDb, type Db } from '../src/store/db.ts';
+import { withKeys } from '../src/store/keyring.ts';
+import { migrateToLatest } from '../src/store/migrations.ts';
+import { findStaffById, insertStaffUser } from '../src/store/staff.repository.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
+import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
+import {
+  CHROMIUM_MISSING,
+  DESKTOP,
+  describeBrowser,
+  launchBrowser,
+  newContext,
+  runAxe,
+  screenshot,
+} from './browser.ts';
+
+const NARROW = { width: 390, height: 844 } as const;
+
+let dir: string;
+let db: Db;
+let app: FastifyInstance;
+let base: string;
+let browser: Chromium;
+let clinic: SeededClinic;
+let other: SeededClinic;
+
+beforeAll(async () => {
+  if (CHROMIUM_MISSING) return;
+  dir = mkdtempSync(join(tmpdir(), 'nc-e2e-staff-'));
+  db = withKeys(createDb({ sqlitePath: join(dir, 'e2e.db') }), TEST_KEYS);
+  await migrateToLatest(db);
+  app = await buildApp({
+    config: testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' }),
+    db,
+    clock: systemClock(),
+    logger: createLogger('silent'),
+  });
+  await app.register(dashboardPlugin, { prefix: '/app' });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  clinic = await seedClinic(db, 'Clínica Norte');
+  other = await seedClinic(db, 'Clínica Sur');
+  browser = await launchBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await db?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function signInAs(page: Page, email: string): Promise<void> {
+  await page.goto(`${base}/app/sign-in`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/app`);
+}
+
+async function expectAxeClean(page: Page): Promise<void> {
+  const violations = await runAxe(page);
+  expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
+
+describeBrowser('staff page in a real browser', () => {
+  it('prints a patient’s whole record: axe clean at 1280 and 390 px, chrome gone in print', async () => {
+    const api = await signIn(app, clinic.practitionerEmail);
+    const performedAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
+    const s = await createSession(app, api, { sites: [LEG_SITE], performedAt });
+    const checkIn = await app.inject({
+      method: 'POST',
+      url: `/api/v1/p/${s.token}/check-ins`,
+      payload: { soreness: 5, symptoms: ['chest_pain'], note: 'tight when breathing in' },
+    });
+    expect(checkIn.statusCode).toBe(201);
+    for (const [viewport, width] of [
+      [DESKTOP, 1280],
+      [NARROW, 390],
+    ] as const) {
+      const context = await newContext(browser, { viewport });
+      const page = await context.newPage();
+      await signInAs(page, clinic.practitionerEmail);
+      await page.goto(`${base}/app/patients/${s.patientId}`);
+      await page.getByRole('link', { name: 'Printable record' }).click();
+      await expect(page.locator('h1').textContent()).resolves.toContain('Record of Test Patient');
+      await expect(page.locator('body').textContent()).resolves.toContain(
+        'tight when breathing in',
+      );
+      await expectAxeClean(page);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(page, `dashboard-patient-print-${width}`);
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.locator('.print-controls').isVisible()).toBe(false);
+      await context.close();
+    }
+  }, 120_000);
+
+  it('changes roles, keeps the last admin, makes a token with an expiry; axe clean at 1280 and 390 px', async () => {
+    for (const [viewport, width] of [
+      [DESKTOP, 1280],
+      [NARROW, 390],
+    ] as const) {
+      const context = await newContext(browser, { viewport });
+      const page = await context.newPage();
+      await signInAs(page, clinic.adminEmail);
+      await page.goto(`${base}/app/clinic`);
+      await expectAxeClean(page);
+      await screenshot(page, `dashboard-staff-${width}`);
+
+      await page.getByLabel('Role of Pia Practitioner').selectOption('admin');
+      await page.getByRole('button', { name: 'Change role (Pia Practitioner)' }).click();
+      await expect(page.getByRole('status').first().textContent()).resolves.toContain(
+        'Pia Practitioner is now admin',
+      );
+      expect((await findStaffById(db, clinic.practitionerId))?.role).toBe('admin');
+      await page.getByLabel('Role of Pia Practitioner').selectOption('practitioner');
+      await page.getByRole('button', { name: 'Change role (Pia Practitioner)' }).click();
+      expect((await findStaffById(db, clinic.practitionerId))?.role).toBe('practitioner');
+
+      // The last admin cannot step down: the page says so and nothing changes.
+      await page.getByLabel('Role of Ada Admin').selectOption('practitioner');
+      await page.getByRole('button', { name: 'Change role (Ada Admin)' }).click();
+      await expect(page.locator('body').textContent()).resolves.toContain(
+        'Ada Admin is the clinic’s last active admin',
+      );
+      expect((await findStaffById(db, clinic.adminId))?.role).toBe('admin');
+      await expectAxeClean(page);
+      await screenshot(page, `dashboard-staff-last-admin-${width}`);
+
+      await page.getByLabel('Token name').fill(`Records bridge ${width}`);
+      await page.getByLabel('Days until it expires').fill('30');
+      await page.getByRole('button', { name: 'Make token' }).click();
+      await expect(page.locator('#new-token').textContent()).resolves.toMatch(/^nck_/);
+      await expect(page.locator('body').textContent()).resolves.toContain(
+        `Records bridge ${width}`,
+      );
+      await expect(page.locator('body').textContent()).resolves.toContain('Ada Admin');
+      await expectAxeClean(page);
+      await screenshot(page, `dashboard-staff-token-${width}`);
+      await context.close();
+    }
+  }, 120_000);
+
+  it('asks for the clinic when one address and password open accounts in two', async () => {
+    const email = 'bea.both@example.test';
+    const hash = await createPasswordHasher(TEST_ARGON2).hash(PASSWORD);
+    for (const c of [clinic, other])
+      await insertStaffUser(db, {
+        clinicId: c.clinicId,
+        email,
+        displayName: 'Bea Both',
+        role: 'practitioner',
+        passwordHash: hash,
+        createdAt: new Date(),
+      });
+    const context = await newContext(browser, { viewport: NARROW });
+    const page = await context.newPage();
+    await page.goto(`${base}/app/sign-in`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Choose the clinic');
+    await expectAxeClean(page);
+    await screenshot(page, 'dashboard-sign-in-choose-clinic-390');
+    await page.getByLabel('Clínica Sur').check();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/app`);
+    await expect(page.locator('body').textContent()).resolves.toContain('Clínica Sur');
+    await context.close();
+  }, 60_000);
+});
