@@ -71,6 +71,14 @@ const CASES: Case[] = [
     expect: { ...STAFF_OWN(200), tokenB: 200, pracB: 200, adminB: 200 },
   },
   {
+    // One's own name and language: every signed-in person, never an API token.
+    route: 'PATCH /api/v1/auth/me',
+    method: 'PATCH',
+    url: () => '/api/v1/auth/me',
+    payload: () => ({ language: 'en' }),
+    expect: { ...STAFF_OWN(200), tokenB: 403, pracB: 200, adminB: 200 },
+  },
+  {
     route: 'GET /api/v1/patients/{id}',
     method: 'GET',
     url: (i) => `/api/v1/patients/${i.session.patientId}`,
@@ -310,6 +318,11 @@ const CASES: Case[] = [
 const NOT_IN_MATRIX = new Set([
   'POST /api/v1/auth/sign-in',
   'POST /api/v1/auth/sign-out',
+  // Anonymous by design, one answer for every address: src/web/dashboard/account.int.test.ts.
+  'POST /api/v1/auth/forgot-password',
+  // Needs the caller's current password (a wrong one counts toward the lock-out, so not probed
+  // by seven callers here): src/web/dashboard/account.int.test.ts, "the JSON API: …".
+  'POST /api/v1/auth/me/password',
   'GET /api/v1/p/{token}',
   'POST /api/v1/p/{token}/check-ins',
   'POST /api/v1/p/{token}/emergency',

@@ -14,6 +14,20 @@ const EXISTING_TOKEN_DAYS = 90;
  *   PostgreSQL drops the column's unique constraint in place; SQLite rebuilds the table (a
  *   column constraint cannot be dropped there), foreign keys checked afterwards.
  */
+/** The columns of `staff_users` as 0001 made them, copied by the SQLite rebuild. */
+const BASE_COLUMNS = [
+  'id',
+  'clinic_id',
+  'email',
+  'display_name',
+  'role',
+  'password_hash',
+  'active',
+  'failed_logins',
+  'locked_until',
+  'created_at',
+] as const;
+
 export const staffEmailTokenExpiryMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable('api_tokens').addColumn('expires_at', 'text').execute();
@@ -48,10 +62,24 @@ export const staffEmailTokenExpiryMigration: Migration = {
           .addColumn('locked_until', 'text')
           .addColumn('created_at', 'text', (c) => c.notNull())
           .execute();
-        await sql`insert into staff_users_v2 (id, clinic_id, email, display_name, role,
-          password_hash, active, failed_logins, locked_until, created_at)
-          select id, clinic_id, email, display_name, role, password_hash, active, failed_logins,
-          locked_until, created_at from staff_users`.execute(trx);
+        // Columns other migrations added before this one (0160's `language`) are carried over
+        // as they are: the rebuild changes the e-mail constraint and nothing else.
+        const known = new Set<string>(BASE_COLUMNS);
+        const info = await sql<{
+          name: string;
+          type: string;
+        }>`select name, type from pragma_table_info('staff_users')`.execute(trx);
+        const extra = info.rows.filter((c) => !known.has(c.name));
+        for (const c of extra)
+          await sql`alter table staff_users_v2 add column ${sql.id(c.name)} ${sql.raw(/^[A-Za-z ]*$/.test(c.type) ? c.type : 'text')}`.execute(
+            trx,
+          );
+        const columns = sql.join(
+          [...BASE_COLUMNS, ...extra.map((c) => c.name)].map((n) => sql.id(n)),
+        );
+        await sql`insert into staff_users_v2 (${columns}) select ${columns} from staff_users`.execute(
+          trx,
+        );
         await trx.schema.dropTable('staff_users').execute();
         await sql`alter table staff_users_v2 rename to staff_users`.execute(trx);
         await trx.schema

@@ -128,10 +128,14 @@ export function parseSettingsForm(
   // Only a form that showed the tick box may switch it off (an unticked box sends nothing).
   const contactShown = field(body, 'contactSettingShown') !== '';
   const retention = /^\d{1,3}$/.test(form.retentionYears) ? Number(form.retentionYears) : NaN;
+  // A form without the field (an older page still open) leaves the retention as it is.
+  const retentionShown =
+    typeof body === 'object' && body !== null && Object.hasOwn(body, 'retentionYears');
   if (
-    !Number.isInteger(retention) ||
-    retention < RETENTION_MIN_YEARS ||
-    retention > RETENTION_MAX_YEARS
+    retentionShown &&
+    (!Number.isInteger(retention) ||
+      retention < RETENTION_MIN_YEARS ||
+      retention > RETENTION_MAX_YEARS)
   )
     errors.push(tpeople(L, 'retentionBad', { min: RETENTION_MIN_YEARS, max: RETENTION_MAX_YEARS }));
   const plan = parseHours(form.checkInPlanHours);
@@ -159,7 +163,7 @@ export function parseSettingsForm(
     defaultLanguage: form.defaultLanguage,
     coverage,
     ...(contactShown ? { patientContactInAlerts: form.patientContactInAlerts } : {}),
-    ...(Number.isInteger(retention) ? { retentionYears: retention } : {}),
+    ...(retentionShown && Number.isInteger(retention) ? { retentionYears: retention } : {}),
     ...(plan === undefined ? {} : { checkInPlanHours: plan }),
     ...(thoracicPlan === undefined ? {} : { thoracicPlanHours: thoracicPlan }),
   } as unknown as ClinicSettingsBody;
