@@ -46,7 +46,7 @@ export async function measureServe(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--processes', '1'], {
     env: {
       ...process.env,
       DATABASE_URL: undefined,
