@@ -51,7 +51,12 @@ if (mode === 'bare') {
   const dir = mkdtempSync(join(tmpdir(), 'nc-bench-'));
   const db = withKeys(createDb({ databaseUrl, sqlitePath: join(dir, 'bench.db') }), TEST_KEYS);
   await migrateToLatest(db);
-  const config = testConfig({ databaseUrl, cookieSecure: false, sessionIdleMinutes: 600 });
+  const config = testConfig({
+    databaseUrl,
+    cookieSecure: false,
+    sessionIdleMinutes: 600,
+    patientLinks: { perLinkMax: 100_000, perIpMax: 100_000 },
+  });
   const app = await buildApp({ config, db, clock: systemClock(), logger: createLogger('silent') });
   await app.ready();
   const clinic = await seedClinic(db, 'Bench Clinic');

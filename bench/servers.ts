@@ -85,6 +85,9 @@ export async function startServe(
     env: {
       ...env,
       ...TEST_KEY_ENV,
+      // A burst from one address: the patient-link limits are not what this measures.
+      PATIENT_LINK_MAX: '100000',
+      PATIENT_IP_MAX: '100000',
       HOST: '127.0.0.1',
       PORT: '0',
       COOKIE_SECURE: 'false',

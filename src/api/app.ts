@@ -10,7 +10,7 @@ import type { Clock } from '../services/clock.ts';
 import type { ServiceEvents } from '../services/events.ts';
 import { createPasswordResetLimits } from '../services/password-reset.ts';
 import { createPasswordHasher } from '../services/passwords.ts';
-import { createPatientLimits } from '../services/patient-limits.ts';
+import { createPatientLimits, PATIENT_LIMITS } from '../services/patient-limits.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
 import type { Db } from '../store/db.ts';
 import { registerAuth, sessionCookieName } from './auth/auth.plugin.ts';
@@ -99,7 +99,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   };
   app.decorate('deps', deps);
   // One counter for both doors that take patient-link POSTs (pages and JSON API).
-  app.decorate('patientLimits', createPatientLimits(clock));
+  app.decorate(
+    'patientLimits',
+    createPatientLimits(clock, {
+      ...PATIENT_LIMITS,
+      perLink: config.patientLinks.perLinkMax,
+      perIp: config.patientLinks.perIpMax,
+    }),
+  );
 
   // JSON only: Fastify's built-in text/plain parser would let a string reach a route.
   app.removeContentTypeParser('text/plain');

@@ -32,6 +32,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     trustProxy: false,
     argon2: TEST_ARGON2,
     signIn: { maxFailures: 5, lockMinutes: 15, perIpMax: 1000, perIpWindowMinutes: 15 },
+    patientLinks: { perLinkMax: 20, perIpMax: 60 },
     worker: {
       smtpUrl: undefined,
       mailFrom: 'Needlecare <no-reply@care.example.test>',

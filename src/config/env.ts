@@ -27,6 +27,15 @@ export interface SignInLimits {
   readonly perIpWindowMinutes: number;
 }
 
+/**
+ * Ordinary POSTs through patient links per 10 minutes (decision 1112): per link and per IP
+ * address. The emergency button and red-flag check-ins get ten times as many.
+ */
+export interface PatientLinkLimits {
+  readonly perLinkMax: number;
+  readonly perIpMax: number;
+}
+
 /** The outbox worker's settings (`needlecare worker`, `serve --worker`, `npm start`). */
 export interface WorkerSettings {
   /** `smtp://` or `smtps://`; without it e-mails fail and end in the dead letters. */
@@ -63,6 +72,7 @@ export interface AppConfig {
   readonly trustProxy: boolean;
   readonly argon2: Argon2Params;
   readonly signIn: SignInLimits;
+  readonly patientLinks: PatientLinkLimits;
   readonly worker: WorkerSettings;
   /** Keys for data at rest and the webhook allow list (keys.ts). */
   readonly keys: KeyEnv;
@@ -88,6 +98,7 @@ export const DEFAULTS = {
   sessionIdleMinutes: 30,
   bodyLimitBytes: 64 * 1024,
   signIn: { maxFailures: 5, lockMinutes: 15, perIpMax: 30, perIpWindowMinutes: 15 },
+  patientLinks: { perLinkMax: 20, perIpMax: 60 },
   worker: { pollIntervalMs: 2_000, maxAttempts: 10, leaseSeconds: 30 },
 } as const;
 
@@ -112,6 +123,8 @@ export const VARIABLES = {
     'SIGNIN_LOCK_MINUTES',
     'SIGNIN_IP_MAX',
     'SIGNIN_IP_WINDOW_MINUTES',
+    'PATIENT_LINK_MAX',
+    'PATIENT_IP_MAX',
     // keys.ts: required with DATABASE_URL; on SQLite unset keys come from needlecare-keys.json
     'NEEDLECARE_SECRET_KEY',
     'NEEDLECARE_SECRET_KEYS_OLD',
@@ -268,6 +281,10 @@ export function parseEnv(
         1,
         24 * 60,
       ),
+    },
+    patientLinks: {
+      perLinkMax: r.int('PATIENT_LINK_MAX', DEFAULTS.patientLinks.perLinkMax, 1, 100_000),
+      perIpMax: r.int('PATIENT_IP_MAX', DEFAULTS.patientLinks.perIpMax, 1, 100_000),
     },
     worker,
   };

@@ -10,12 +10,22 @@ import { sha256Hex } from './secrets.ts';
  * limits: it has its own ceiling, `SAFETY_FACTOR` times higher, and the caller logs it when it
  * went past the ordinary one. Links are counted by the token's sha256, never the token.
  */
-export const PATIENT_LIMITS = {
+export interface PatientLimitSettings {
+  readonly windowMs: number;
+  /** Ordinary POSTs per link per window (`PATIENT_LINK_MAX`). */
+  readonly perLink: number;
+  /** Ordinary POSTs per IP address per window (`PATIENT_IP_MAX`). */
+  readonly perIp: number;
+  /** How many times the ordinary limits a safety request may reach. */
+  readonly safetyFactor: number;
+}
+
+export const PATIENT_LIMITS: PatientLimitSettings = {
   windowMs: 10 * 60_000,
   perLink: 20,
   perIp: 60,
   safetyFactor: 10,
-} as const;
+};
 
 export interface PatientLimitOutcome {
   readonly allowed: boolean;
@@ -34,7 +44,7 @@ export interface PatientLimits {
 
 export function createPatientLimits(
   clock: Clock,
-  limits: typeof PATIENT_LIMITS = PATIENT_LIMITS,
+  limits: PatientLimitSettings = PATIENT_LIMITS,
 ): PatientLimits {
   const { windowMs, perLink, perIp, safetyFactor } = limits;
   const links = createRateLimiter(clock, perLink, windowMs);

@@ -50,7 +50,11 @@ if (!('bin' in found) && process.env.CI) {
 
     beforeAll(async () => {
       pg = await startPrivatePostgres(bin);
-      const config = testConfig({ databaseUrl: pg.url, port: 0 });
+      const config = testConfig({
+        databaseUrl: pg.url,
+        port: 0,
+        patientLinks: { perLinkMax: 100_000, perIpMax: 100_000 },
+      });
       server = await startServer(config, silentIo(), outboxEvents(config), { worker: true });
       const clinic = await seedClinic(server.db, 'Fault Clinic');
       await server.db

@@ -30,7 +30,11 @@ describe('faults: serve + a separate worker process on one SQLite file', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nc-faults-sqlite-'));
     const sqlitePath = join(dir, 'needlecare.db');
-    const config = testConfig({ sqlitePath, port: 0 });
+    const config = testConfig({
+      sqlitePath,
+      port: 0,
+      patientLinks: { perLinkMax: 100_000, perIpMax: 100_000 },
+    });
     server = await startServer(config, silentIo(), outboxEvents(config));
     const clinic = await seedClinic(server.db, 'Busy Clinic');
     const prac = await signIn(server.app, clinic.practitionerEmail);
