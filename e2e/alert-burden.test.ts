@@ -3,14 +3,10 @@
  * clean in English and Spanish, at desktop width and on a 360 px phone. One app on a temp
  * SQLite database.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.ts';
-import { createLogger } from '../src/api/logger.ts';
 import {
   createSession,
   LEG_SITE,
@@ -19,15 +15,9 @@ import {
   seedClinic,
   signIn,
   THORACIC_SITE,
-  testConfig,
 } from '../src/api/test-support.ts';
-import { systemClock } from '../src/services/clock.ts';
 import { updateClinicSettings } from '../src/store/clinics.repository.ts';
-import { createDb, type Db } from '../src/store/db.ts';
-import { withKeys } from '../src/store/keyring.ts';
-import { migrateToLatest } from '../src/store/migrations.ts';
-import { TEST_KEYS } from '../src/store/test-keys.ts';
-import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
+import type { Db } from '../src/store/db.ts';
 import {
   CHROMIUM_MISSING,
   DESKTOP,
@@ -38,6 +28,7 @@ import {
   runAxe,
   screenshot,
 } from './browser.ts';
+import { startDashboardServer } from './dashboard-server.ts';
 
 let dir: string;
 let db: Db;
@@ -48,17 +39,7 @@ let clinic: SeededClinic;
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  dir = mkdtempSync(join(tmpdir(), 'nc-e2e-burden-'));
-  db = withKeys(createDb({ sqlitePath: join(dir, 'e2e.db') }), TEST_KEYS);
-  await migrateToLatest(db);
-  app = await buildApp({
-    config: testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' }),
-    db,
-    clock: systemClock(),
-    logger: createLogger('silent'),
-  });
-  await app.register(dashboardPlugin, { prefix: '/app' });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  ({ dir, db, app, base } = await startDashboardServer('burden'));
   clinic = await seedClinic(db, 'Clínica Sur');
   await updateClinicSettings(db, clinic.clinicId, { languages: ['en', 'es'] });
   const api = await signIn(app, clinic.practitionerEmail);

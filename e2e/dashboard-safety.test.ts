@@ -5,27 +5,12 @@
  * register on a 390 px phone. axe-core at 1280 and 390 px; screenshots in
  * test-results/screenshots/after-dashboard-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.ts';
-import { createLogger } from '../src/api/logger.ts';
-import {
-  PASSWORD,
-  type SeededClinic,
-  seedClinic,
-  signIn,
-  testConfig,
-} from '../src/api/test-support.ts';
-import { systemClock } from '../src/services/clock.ts';
-import { createDb, type Db } from '../src/store/db.ts';
-import { withKeys } from '../src/store/keyring.ts';
-import { migrateToLatest } from '../src/store/migrations.ts';
-import { TEST_KEYS } from '../src/store/test-keys.ts';
-import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
+import { PASSWORD, type SeededClinic, seedClinic, signIn } from '../src/api/test-support.ts';
+import type { Db } from '../src/store/db.ts';
 import {
   type AxeViolation,
   axeOnHtml,
@@ -37,6 +22,7 @@ import {
   runAxe,
   screenshot,
 } from './browser.ts';
+import { startDashboardServer } from './dashboard-server.ts';
 
 const PHONE_390 = { width: 390, height: 844 } as const;
 
@@ -85,17 +71,7 @@ async function signInAs(p: Page, email: string): Promise<void> {
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  dir = mkdtempSync(join(tmpdir(), 'nc-e2e-safety-'));
-  db = withKeys(createDb({ sqlitePath: join(dir, 'e2e.db') }), TEST_KEYS);
-  await migrateToLatest(db);
-  app = await buildApp({
-    config: testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' }),
-    db,
-    clock: systemClock(),
-    logger: createLogger('silent'),
-  });
-  await app.register(dashboardPlugin, { prefix: '/app', pollMs: 300 });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  ({ dir, db, app, base } = await startDashboardServer('safety', { pollMs: 300 }));
   clinic = await seedClinic(db, 'Clínica Sur');
   browser = await launchBrowser();
   practitioner = await newContext(browser, { viewport: DESKTOP });

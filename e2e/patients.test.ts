@@ -4,14 +4,10 @@
  * English and Spanish, at 1280 px and on a 360 px phone; screenshots for a person to look at.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.ts';
-import { createLogger } from '../src/api/logger.ts';
 import {
   createSession,
   LEG_SITE,
@@ -19,16 +15,10 @@ import {
   type SeededClinic,
   seedClinic,
   signIn,
-  testConfig,
 } from '../src/api/test-support.ts';
-import { systemClock } from '../src/services/clock.ts';
 import { verifyAuditChain } from '../src/store/audit.repository.ts';
 import { updateClinicSettings } from '../src/store/clinics.repository.ts';
-import { createDb, type Db } from '../src/store/db.ts';
-import { withKeys } from '../src/store/keyring.ts';
-import { migrateToLatest } from '../src/store/migrations.ts';
-import { TEST_KEYS } from '../src/store/test-keys.ts';
-import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
+import type { Db } from '../src/store/db.ts';
 import {
   CHROMIUM_MISSING,
   DESKTOP,
@@ -39,6 +29,7 @@ import {
   runAxe,
   screenshot,
 } from './browser.ts';
+import { startDashboardServer } from './dashboard-server.ts';
 
 let dir: string;
 let db: Db;
@@ -50,17 +41,7 @@ let patientId: string;
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  dir = mkdtempSync(join(tmpdir(), 'nc-e2e-patients-'));
-  db = withKeys(createDb({ sqlitePath: join(dir, 'e2e.db') }), TEST_KEYS);
-  await migrateToLatest(db);
-  app = await buildApp({
-    config: testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' }),
-    db,
-    clock: systemClock(),
-    logger: createLogger('silent'),
-  });
-  await app.register(dashboardPlugin, { prefix: '/app' });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  ({ dir, db, app, base } = await startDashboardServer('patients'));
   clinic = await seedClinic(db, 'Clínica Norte');
   await updateClinicSettings(db, clinic.clinicId, { languages: ['en', 'es'] });
   const api = await signIn(app, clinic.practitionerEmail);

@@ -5,14 +5,10 @@
  * two. axe-core clean at 1280 and 390 px; screenshots for a person to look at.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildApp } from '../src/api/app.ts';
-import { createLogger } from '../src/api/logger.ts';
 import {
   createSession,
   LEG_SITE,
@@ -21,16 +17,10 @@ import {
   seedClinic,
   signIn,
   TEST_ARGON2,
-  testConfig,
 } from '../src/api/test-support.ts';
-import { systemClock } from '../src/services/clock.ts';
 import { createPasswordHasher } from '../src/services/passwords.ts';
-import { createDb, type Db } from '../src/store/db.ts';
-import { withKeys } from '../src/store/keyring.ts';
-import { migrateToLatest } from '../src/store/migrations.ts';
+import type { Db } from '../src/store/db.ts';
 import { findStaffById, insertStaffUser } from '../src/store/staff.repository.ts';
-import { TEST_KEYS } from '../src/store/test-keys.ts';
-import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
 import {
   CHROMIUM_MISSING,
   DESKTOP,
@@ -40,6 +30,7 @@ import {
   runAxe,
   screenshot,
 } from './browser.ts';
+import { startDashboardServer } from './dashboard-server.ts';
 
 const NARROW = { width: 390, height: 844 } as const;
 
@@ -53,17 +44,7 @@ let other: SeededClinic;
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  dir = mkdtempSync(join(tmpdir(), 'nc-e2e-staff-'));
-  db = withKeys(createDb({ sqlitePath: join(dir, 'e2e.db') }), TEST_KEYS);
-  await migrateToLatest(db);
-  app = await buildApp({
-    config: testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' }),
-    db,
-    clock: systemClock(),
-    logger: createLogger('silent'),
-  });
-  await app.register(dashboardPlugin, { prefix: '/app' });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  ({ dir, db, app, base } = await startDashboardServer('staff'));
   clinic = await seedClinic(db, 'Clínica Norte');
   other = await seedClinic(db, 'Clínica Sur');
   browser = await launchBrowser();

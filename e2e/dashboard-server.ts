@@ -1,0 +1,48 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/api/app.ts';
+import { createLogger } from '../src/api/logger.ts';
+import { testConfig } from '../src/api/test-support.ts';
+import { systemClock } from '../src/services/clock.ts';
+import { createDb, type Db } from '../src/store/db.ts';
+import { withKeys } from '../src/store/keyring.ts';
+import { migrateToLatest } from '../src/store/migrations.ts';
+import { TEST_KEYS } from '../src/store/test-keys.ts';
+import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
+
+/** A dashboard test's server: its own keyed SQLite file in a temporary folder, listening. */
+export interface DashboardServer {
+  readonly dir: string;
+  readonly db: Db;
+  readonly app: FastifyInstance;
+  /** `http://127.0.0.1:<port>` */
+  readonly base: string;
+}
+
+/**
+ * The start-up every dashboard browser test shares: a migrated SQLite file carrying the test
+ * keys, the app with the dashboard under `/app` (plain-http cookies for the browser), listening
+ * on a free port. The caller seeds what it needs and closes `app`, `db` and `dir` afterwards.
+ */
+export async function startDashboardServer(
+  label: string,
+  options: { readonly pollMs?: number } = {},
+): Promise<DashboardServer> {
+  const dir = mkdtempSync(join(tmpdir(), `nc-e2e-${label}-`));
+  const db = withKeys(createDb({ sqlitePath: join(dir, 'e2e.db') }), TEST_KEYS);
+  await migrateToLatest(db);
+  const app = await buildApp({
+    config: testConfig({ cookieSecure: false, publicUrl: 'http://127.0.0.1' }),
+    db,
+    clock: systemClock(),
+    logger: createLogger('silent'),
+  });
+  await app.register(dashboardPlugin, {
+    prefix: '/app',
+    ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+  });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { dir, db, app, base };
+}
