@@ -96,6 +96,8 @@ async function freePort(): Promise<number> {
 
 interface Served {
   readonly child: ChildProcess;
+  /** The walk's steps reached so far, for the failure message. */
+  readonly steps: string[];
   readonly base: string;
   readonly setupUrl: string;
   output(): string;
@@ -124,7 +126,7 @@ async function serve(dbEnv: Record<string, string>): Promise<Served> {
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const setupUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no setup URL printed:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`no setup URL printed:\n${out}`)), 40_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /create the first one at (http\S+\/setup\/\S+)/.exec(out);
@@ -141,12 +143,24 @@ async function serve(dbEnv: Record<string, string>): Promise<Served> {
   });
   return {
     child,
+    steps: [],
     base,
     setupUrl,
     output: () => out,
+    // SIGTERM, then at most 20 s for every process of the cluster to finish; a server that
+    // does not stop is killed and the test fails with what it printed (never a silent hang).
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), 20_000);
+      });
+      const code = await Promise.race([exited, late]);
+      clearTimeout(timer);
+      if (code !== 'late') return code;
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`serve did not stop within 20 s of SIGTERM; it printed:\n${out.slice(-4000)}`);
     },
   };
 }
@@ -193,7 +207,11 @@ async function walk(served: Served, dialect: string): Promise<void> {
   const patientEmail = `lucia.${dialect}@example.test`;
   const { base } = served;
   const t0 = Date.now();
-  const step = (name: string) => console.info(`${tag}: ${name} at ${Date.now() - t0} ms`);
+  const step = (name: string) => {
+    const line = `${tag}: ${name} at ${Date.now() - t0} ms`;
+    served.steps.push(line);
+    console.info(line);
+  };
 
   // 1. The admin opens the setup URL serve printed, with JavaScript off.
   const adminContext = await newContext(browser, { viewport: DESKTOP, javaScriptEnabled: false });
@@ -325,6 +343,28 @@ async function walk(served: Served, dialect: string): Promise<void> {
   await pracContext.close();
 }
 
+/**
+ * The walk, failing by itself after `limitMs` (before the test's own timeout) with the steps it
+ * reached and what the server printed, so a stuck walk says where it stuck.
+ */
+async function walkOrExplain(served: Served, dialect: string, limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the walk did not finish in ${limitMs} ms`)), limitMs);
+  });
+  try {
+    await Promise.race([walk(served, dialect), stuck]);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `${message}\nsteps reached:\n${served.steps.join('\n') || '(none)'}\nserve printed:\n${served.output().slice(-4000)}`,
+      { cause: error },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const describeBrowser = CHROMIUM_MISSING ? describe.skip : describe;
 
 describeBrowser('the whole walk from an empty database [sqlite]', () => {
@@ -342,7 +382,7 @@ describeBrowser('the whole walk from an empty database [sqlite]', () => {
     const started = Date.now();
     served = await serve({ NEEDLECARE_DB: join(dir, 'walk.db') });
     console.info(`walk-sqlite: serve printed the setup URL after ${Date.now() - started} ms`);
-    await walk(served, 'sqlite');
+    await walkOrExplain(served, 'sqlite', 170_000);
     expect(await served.stop()).toBe(0);
   }, 240_000);
 });
@@ -377,7 +417,7 @@ describePg('the whole walk from an empty database [postgres]', () => {
     const url = new URL(PG_URL ?? '');
     url.pathname = `/${database}`;
     served = await serve({ DATABASE_URL: url.toString() });
-    await walk(served, 'postgres');
+    await walkOrExplain(served, 'postgres', 170_000);
     expect(await served.stop()).toBe(0);
   }, 240_000);
 });
