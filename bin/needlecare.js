@@ -16,3 +16,11 @@ process.exitCode = await compiled.main(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
 });
+// The command has finished. Nothing should keep the process alive now; if something does (a
+// timer or socket a bug left open), say what and exit anyway rather than hang a shutdown.
+setTimeout(() => {
+  process.stderr.write(
+    `needlecare: still running 5 s after the command finished (${process.getActiveResourcesInfo().join(', ')}); exiting\n`,
+  );
+  process.exit(process.exitCode ?? 1);
+}, 5_000).unref();

@@ -78,10 +78,14 @@ export async function runClusterPrimary(options: ClusterOptions, io: CliIo): Pro
       });
     });
 
+  // Every child's process has exited. Not "cluster.workers is empty": node removes a worker
+  // from that list only once it has both exited and disconnected, so that test, run on `exit`
+  // events only, would depend on the order of the two events.
   const allExited = () =>
     new Promise<void>((resolve) => {
       const check = () => {
-        if (Object.keys(cluster.workers ?? {}).length === 0) resolve();
+        if (Object.values(cluster.workers ?? {}).every((w) => w === undefined || w.isDead()))
+          resolve();
       };
       cluster.on('exit', check);
       check();

@@ -56,4 +56,56 @@ describeEachDialect('dashboard: event streams per session', (ctx) => {
       await app.close();
     }
   });
+
+  it('frees the place of a stream the browser closed while its first read was running', async () => {
+    // A tab closed (or reloaded) right after the stream opened: the server was still reading
+    // the queue for the first event. That stream must still stop polling and give its place
+    // back; before the fix it kept polling for ever and held its server process open on
+    // shutdown (a CI walk on PostgreSQL hung at stop).
+    // While `slow` is set every query's answer is held back 40 ms: the first read of each
+    // stream is still running when the client drops it.
+    let slow = false;
+    const db = ctx.db.withPlugin({
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        if (slow) await new Promise((r) => setTimeout(r, 40));
+        return args.result;
+      },
+    });
+    const app = await buildApp({
+      config: testConfig(),
+      db,
+      clock: manualClock(T0),
+      logger: createLogger('silent'),
+    });
+    await app.register(dashboardPlugin, { prefix: '/app', pollMs: 60_000 });
+    const c = await seedClinic(ctx.db, 'Closed early');
+    const prac = await signIn(app, c.practitionerEmail);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const openAndDrop = () =>
+      new Promise<number>((resolve) => {
+        const req = httpRequest({
+          host: '127.0.0.1',
+          port,
+          path: '/app/events',
+          headers: { cookie: prac.cookie },
+        });
+        req.on('response', (res) => {
+          // The headers and the `retry:` line come before the first read: drop it now.
+          req.destroy();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', () => undefined);
+        req.end();
+      });
+    try {
+      slow = true;
+      // One more than the cap: refused (429) if a dropped stream kept its place.
+      for (let i = 0; i <= MAX_STREAMS_PER_SESSION; i += 1) expect(await openAndDrop()).toBe(200);
+      slow = false;
+    } finally {
+      await app.close();
+    }
+  });
 });

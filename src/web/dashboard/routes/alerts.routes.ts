@@ -194,7 +194,7 @@ export async function dashboardAlertRoutes(
       let down = false;
       let ticks = 0;
       const send = async () => {
-        if (busy || res.writableEnded) return;
+        if (busy || res.writableEnded || res.destroyed) return;
         busy = true;
         try {
           ticks += 1;
@@ -230,16 +230,23 @@ export async function dashboardAlertRoutes(
           busy = false;
         }
       };
-      res.write(`retry: ${Math.max(1000, options.pollMs)}\n\n`);
-      await send();
-      const timer = setInterval(() => void send(), options.pollMs);
+      // Listen for the end BEFORE the first read: a tab closed while that read runs must
+      // still stop the polling and give its place back (otherwise the timer polls for ever
+      // and keeps the process from exiting on shutdown).
+      let timer: NodeJS.Timeout | undefined;
+      let stopped = false;
       const stop = () => {
+        if (stopped) return;
+        stopped = true;
         clearInterval(timer);
         streams.delete(res);
         release();
       };
       request.raw.on('close', stop);
       res.on('close', stop);
+      res.write(`retry: ${Math.max(1000, options.pollMs)}\n\n`);
+      await send();
+      if (!stopped) timer = setInterval(() => void send(), options.pollMs);
     },
   );
 }
