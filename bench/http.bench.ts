@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { postgresCommitsPerSecond, sqliteCommitsPerSecond } from './ceiling.ts';
 import type { LoadResult } from './load.ts';
-import { postCheckIns } from './load.ts';
+import { pacedCheckIns, postCheckIns } from './load.ts';
 import { startServe, startServer } from './servers.ts';
 import type { Figures } from './stats.ts';
 
@@ -29,8 +29,6 @@ function loadFigures(figures: Figures, name: string, r: LoadResult): void {
 export async function benchHttp(figures: Figures, options: HttpBenchOptions): Promise<void> {
   const { DATABASE_URL, ...withoutPg } = process.env;
   const pgUrl = DATABASE_URL === '' ? undefined : DATABASE_URL;
-  const { seconds, connections } = options;
-  const warm = Math.min(2, seconds);
 
   const sqliteCeiling = sqliteCommitsPerSecond(options.ceilingSeconds);
   figures.add({
@@ -48,14 +46,36 @@ export async function benchHttp(figures: Figures, options: HttpBenchOptions): Pr
     });
   }
 
+  // The bare route stays up: the half-load pacer is run against it too, for its own floor.
   const bare = await startServer('bare', withoutPg);
-  let bareResult: LoadResult;
   try {
-    await postCheckIns({ url: bare.url, tokens: bare.tokens, connections, seconds: warm });
-    bareResult = await postCheckIns({ url: bare.url, tokens: bare.tokens, connections, seconds });
+    await measureDialects(figures, options, bare, { sqliteCeiling, pgCeiling, pgUrl, withoutPg });
   } finally {
     await bare.stop();
   }
+}
+
+async function measureDialects(
+  figures: Figures,
+  options: HttpBenchOptions,
+  bare: { readonly url: string; readonly tokens: readonly string[] },
+  ctx: {
+    readonly sqliteCeiling: number;
+    readonly pgCeiling: number | undefined;
+    readonly pgUrl: string | undefined;
+    readonly withoutPg: NodeJS.ProcessEnv;
+  },
+): Promise<void> {
+  const { sqliteCeiling, pgCeiling, pgUrl, withoutPg } = ctx;
+  const { seconds, connections } = options;
+  const warm = Math.min(2, seconds);
+  await postCheckIns({ url: bare.url, tokens: bare.tokens, connections, seconds: warm });
+  const bareResult = await postCheckIns({
+    url: bare.url,
+    tokens: bare.tokens,
+    connections,
+    seconds,
+  });
   loadFigures(figures, 'bare Fastify route (same body schema)', bareResult);
 
   const dialects: { name: string; env: NodeJS.ProcessEnv; ceiling: number }[] = [
@@ -88,13 +108,21 @@ export async function benchHttp(figures: Figures, options: HttpBenchOptions): Pr
         unit: '',
         digits: 4,
       });
-      // The latency target holds at half the throughput just measured (issue 14).
+      // The latency target holds at half the throughput just measured (issue 14), offered at
+      // a steady pace (decision 1410); the same pacer on the bare route is its own floor.
       const halfRate = full.perSecond / 2;
-      const half = await postCheckIns({ ...target, seconds, rate: halfRate });
+      const half = await pacedCheckIns({ ...target, seconds, rate: halfRate });
+      const floor = await pacedCheckIns({ ...bare, seconds, rate: halfRate });
       figures.add({
-        name: `check-in ${dialect.name} at half load: rate offered`,
+        name: `check-in ${dialect.name} at half load: rate offered (paced)`,
         value: halfRate,
         unit: 'req/s',
+      });
+      figures.add({
+        name: `check-in ${dialect.name} at half load: p50`,
+        value: half.p50,
+        unit: 'ms',
+        digits: 1,
       });
       figures.add({
         name: `check-in ${dialect.name} at half load: p99`,
@@ -103,7 +131,21 @@ export async function benchHttp(figures: Figures, options: HttpBenchOptions): Pr
         target: '< 25',
         digits: 1,
       });
+      figures.add({
+        name: `  the pacer's floor: bare route at that rate, p99`,
+        value: floor.p99,
+        unit: 'ms',
+        digits: 1,
+      });
       if (half.failures > 0) figures.note(`!! half load: ${half.failures} requests failed`);
+      // The bursty figure the bench printed before (autocannon overallRate), for comparison.
+      const bursty = await postCheckIns({ ...target, seconds, rate: halfRate });
+      figures.add({
+        name: `check-in ${dialect.name} at half load, autocannon overallRate (bursts), p99`,
+        value: bursty.p99,
+        unit: 'ms',
+        digits: 1,
+      });
     } finally {
       await server.stop();
     }

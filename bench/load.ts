@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
 /** One autocannon run's figures; latencies in milliseconds. */
@@ -21,6 +23,7 @@ export interface LoadOptions {
 }
 
 const BODY = JSON.stringify({ soreness: 3, symptoms: ['tenderness'] });
+const BODY_BYTES = Buffer.byteLength(BODY);
 
 /**
  * Post check-ins with autocannon, in this process (the server runs in a child). autocannon's
@@ -84,5 +87,81 @@ export async function getPath(options: {
     p99: result.latency.p99,
     requests: result.requests.total,
     failures: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+/**
+ * Post check-ins at a steady `rate`, open loop: request i is due at start + i / rate whatever
+ * the earlier answers do, and its latency counts from when it was due (so a server that falls
+ * behind is charged for the wait: no coordinated omission). This is how the "p99 at half load"
+ * target is measured (docs/decisions/1410): autocannon's `overallRate` lets each connection
+ * send its whole quota for the second back to back at the top of every second, so "half load"
+ * there is full load for half of each second. At a few hundred requests per second node:http
+ * is far from its own limit; the bench runs the same pacer against the bare route to show the
+ * generator's floor.
+ */
+export async function pacedCheckIns(options: {
+  readonly url: string;
+  readonly tokens: readonly string[];
+  readonly rate: number;
+  readonly seconds: number;
+}): Promise<LoadResult> {
+  const { rate, seconds, tokens } = options;
+  const target = new URL(options.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const total = Math.max(1, Math.round(rate * seconds));
+  const latencies: number[] = [];
+  let failures = 0;
+  let sent = 0;
+  const start = performance.now();
+  const one = (i: number, due: number) =>
+    new Promise<void>((resolve) => {
+      const token = tokens[i % tokens.length] ?? '';
+      const req = http.request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          method: 'POST',
+          path: `/api/v1/p/${token}/check-ins`,
+          headers: { 'content-type': 'application/json', 'content-length': BODY_BYTES },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if ((res.statusCode ?? 0) >= 300) failures += 1;
+            latencies.push(performance.now() - due);
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        failures += 1;
+        resolve();
+      });
+      req.end(BODY);
+    });
+  const pending: Promise<void>[] = [];
+  while (sent < total) {
+    const now = performance.now();
+    // Everything due by now goes out; then sleep until the next one is due.
+    while (sent < total && start + (sent * 1000) / rate <= now) {
+      pending.push(one(sent, start + (sent * 1000) / rate));
+      sent += 1;
+    }
+    const wait = start + (sent * 1000) / rate - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return {
+    perSecond: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    requests: latencies.length,
+    failures,
   };
 }
