@@ -33,15 +33,19 @@ describeEachDialect('group commit', (ctx) => {
     const after = groupCommitStats(ctx.db, 'gc-many');
     expect(after.groups - before.groups).toBe(1);
     expect(after.largest).toBe(12);
+    // Nothing failed: one run, without savepoints.
+    expect(after.reruns - before.reruns).toBe(0);
     for (const key of keys) {
       expect(await findIdempotentResponse(ctx.db, 'gc-many', key)).toMatchObject({ key });
     }
   });
 
   it('one failing item rolls back alone: its neighbours commit and get their answers', async () => {
+    const runs = [0, 0, 0, 0, 0];
     const outcomes = await Promise.allSettled(
       [0, 1, 2, 3, 4].map((i) =>
         withGroupCommit(ctx.db, 'gc-fail', async (trx) => {
+          runs[i] = (runs[i] ?? 0) + 1;
           await save(trx, 'gc-fail', `k${i}`);
           if (i === 2) throw new Error('bad item');
           return i;
@@ -58,6 +62,10 @@ describeEachDialect('group commit', (ctx) => {
     expect(outcomes[2]).toMatchObject({ reason: { message: 'bad item' } });
     expect(outcomes[4]).toMatchObject({ value: 4 });
     expect(groupCommitStats(ctx.db, 'gc-fail').largest).toBe(5);
+    // The first run (no savepoints) stopped at item 2 and was rolled back; the group then ran
+    // again with a savepoint per item.
+    expect(runs).toEqual([2, 2, 2, 1, 1]);
+    expect(groupCommitStats(ctx.db, 'gc-fail').reruns).toBe(1);
     for (const i of [0, 1, 3, 4]) {
       expect(await findIdempotentResponse(ctx.db, 'gc-fail', `k${i}`)).toBeDefined();
     }
