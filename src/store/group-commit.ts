@@ -176,6 +176,8 @@ class GroupQueue {
         try {
           outcomes.push({ ok: true, value: await item.fn(trx) });
         } catch (error) {
+          // A deadlock aborted the whole transaction: `#write` runs the group again as it is.
+          if (isDeadlock(error)) throw error;
           throw new ItemFailed(error);
         }
       }
