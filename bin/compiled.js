@@ -19,10 +19,27 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Bump when the build below changes, so old bundles are not reused. */
-const BUILD_VERSION = '1';
+const BUILD_VERSION = '2';
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const SRC = join(ROOT, 'src');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'needlecare');
+
+/**
+ * Packages left to Node's loader: native modules (SQLite, argon2, pg's optional native client),
+ * those that read files beside themselves (Swagger and its UI), logging (pino may start worker
+ * threads by file name) and tsx.
+ */
+const EXTERNAL = [
+  'better-sqlite3',
+  'better-sqlite3-node22',
+  '@node-rs/argon2',
+  '@fastify/swagger',
+  '@fastify/swagger-ui',
+  'pg-native',
+  'pino',
+  'thread-stream',
+  'tsx',
+];
 
 /** A key of the sources the bundle is made of: any edit, added or removed file changes it. */
 function sourcesKey() {
@@ -63,8 +80,16 @@ async function build(dir) {
     format: 'esm',
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
-    packages: 'external',
-    sourcemap: 'inline',
+    // The packages are bundled too (start-up: no module resolution and file reads for each of
+    // their ~1,000 files; decision 1021 addendum), except those that load native code or read
+    // files beside themselves.
+    external: EXTERNAL,
+    sourcemap: 'linked',
+    // Bundled CommonJS packages call `require` (for Node's built-ins among others); an ES module
+    // has none, so give each chunk one.
+    banner: {
+      js: "import { createRequire as __needlecareRequire } from 'node:module'; const require = __needlecareRequire(import.meta.url);",
+    },
     logLevel: 'silent',
     outExtension: { '.js': '.mjs' },
     plugins: [
