@@ -137,6 +137,57 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     expect(await listCheckInsForSession(ctx.db, s.link.sessionId)).toHaveLength(3);
   });
 
+  it('a group decides each check-in exactly as one-at-a-time would, history included', async () => {
+    // The group reads each session's history once and adds its own check-ins to it as it goes
+    // (decision 1010 addendum). The soreness rules compare with the previous report, so a check-in
+    // that missed an earlier one of its group would be triaged differently (8 after 4 is
+    // "pain worsening" only if the 4 is seen). Each call gets its own instant, one second apart,
+    // so the order of reports is the order of the calls on both paths.
+    const inputs: [number, string[]][] = [
+      [2, []],
+      [4, []],
+      [8, []],
+      [3, ['fever']],
+      [9, []],
+      [1, []],
+      [6, ['chest_pain']],
+      [2, []],
+    ];
+    const stepping = (start: string) => {
+      let t = Date.parse(start) + 50 * 3_600_000;
+      return { ...deps, clock: { now: () => new Date((t += 1000)) } };
+    };
+    const run = (d: ServiceDeps, s: { link: ActiveLink; actor: LinkActor }, i: number) =>
+      submitCheckIn(d, s.actor, {
+        link: s.link,
+        input: { soreness: inputs[i]?.[0] ?? 0, symptoms: (inputs[i]?.[1] ?? []) as never },
+        source: 'patient',
+        idempotencyKey: undefined,
+      });
+    const grouped = await session();
+    const alone = await session();
+    const before = groupCommitStats(ctx.db, 'check-in');
+    const groupedDeps = stepping(T0);
+    const together = await Promise.all(inputs.map((_, i) => run(groupedDeps, grouped, i)));
+    const after = groupCommitStats(ctx.db, 'check-in');
+    expect(after.groups - before.groups).toBe(1);
+    expect(after.reruns - before.reruns).toBe(0);
+    const aloneDeps = stepping(T0);
+    const oneByOne: CheckInResponse[] = [];
+    for (const i of inputs.keys()) oneByOne.push(await run(aloneDeps, alone, i));
+    const decisions = (answers: CheckInResponse[]) =>
+      answers.map((a) => [a.body.assessment.disposition, a.body.assessment.rules]);
+    expect(decisions(together)).toEqual(decisions(oneByOne));
+    // The history mattered: the 8 after the 4 is pain worsening (no previous report, no rise).
+    expect(together[2]?.body.assessment.rules.map((r) => r.id)).toContain('pain_worsening');
+    const alertsOf = async (s: { link: ActiveLink }) =>
+      (await listAlertsForPatient(ctx.db, clinic.clinicId, s.link.patientId)).map((a) => [
+        a.severity,
+        a.status,
+      ]);
+    expect(await alertsOf(grouped)).toEqual(await alertsOf(alone));
+  });
+
   it('the same Idempotency-Key twice in one group: one check-in stored, the other replays it', async () => {
     const s = await session();
     const [a, b] = await Promise.all([

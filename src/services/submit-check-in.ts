@@ -5,7 +5,7 @@ import type { Disposition, Report } from '../clinical/types.ts';
 import {
   type Alert,
   type AlertSeverity,
-  findOpenAlertForSession,
+  findOpenAlertsForSessions,
   insertAlert,
   raiseOpenAlertSeverity,
   severityRank,
@@ -13,9 +13,11 @@ import {
 import { deferAuditAppends } from '../store/audit.repository.ts';
 import {
   type CheckInSource,
+  compareReports,
   insertAssessment,
   insertCheckIn,
-  listReportsForSession,
+  listReportsForSessions,
+  type OrderedReport,
 } from '../store/checkins.repository.ts';
 import { type Db, dialectOf } from '../store/db.ts';
 import { type GroupCommitOptions, withGroupCommit } from '../store/group-commit.ts';
@@ -24,7 +26,7 @@ import {
   type IdempotentResponse,
   saveIdempotentResponse,
 } from '../store/idempotency.repository.ts';
-import { findSessionForCheckIn } from '../store/sessions.repository.ts';
+import { type CheckInContext, findSessionsForCheckIn } from '../store/sessions.repository.ts';
 import type { LinkActor } from './actors.ts';
 import { type AuditActor, auditActorOf, recordAudit } from './audit.ts';
 import { cleanOptionalText } from './clean-text.ts';
@@ -81,7 +83,43 @@ function groupOptions(db: Db): GroupCommitOptions {
     maxItems: 64,
     concurrency: dialectOf(db) === 'postgres' ? 4 : 1,
     deferred: deferAuditAppends,
+    prefetch: (trx, keys) => readGroup(trx, keys as string[]),
   };
+}
+
+/**
+ * What a check-in reads before it writes, for one session: the session (locked on
+ * PostgreSQL), its reports so far and its open alert. A group reads these for all its
+ * sessions in three statements (`readGroup`); each check-in of the group then adds its own
+ * report and alert here, so a later check-in of the same session in the group sees them.
+ */
+interface SessionState {
+  readonly found: CheckInContext;
+  readonly reports: OrderedReport[];
+  openAlert: Alert | undefined;
+}
+
+/** Sessions by id; a session missing here does not exist. */
+type GroupState = Map<string, SessionState>;
+
+async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupState> {
+  const sessions = await findSessionsForCheckIn(trx, sessionIds);
+  const ids = [...sessions.keys()];
+  const reports = await listReportsForSessions(trx, ids);
+  const alerts = await findOpenAlertsForSessions(trx, ids);
+  const state: GroupState = new Map();
+  for (const [id, found] of sessions)
+    state.set(id, { found, reports: reports.get(id) ?? [], openAlert: alerts.get(id) });
+  return state;
+}
+
+/** One session's state: from the group's reads, or read now (a check-in on its own). */
+async function sessionState(
+  trx: Db,
+  group: GroupState | undefined,
+  sessionId: string,
+): Promise<SessionState | undefined> {
+  return (group ?? (await readGroup(trx, [sessionId]))).get(sessionId);
 }
 
 /** Thrown inside the transaction to roll it back when a concurrent request won the key. */
@@ -139,8 +177,14 @@ export async function submitCheckIn(
     return await withGroupCommit(
       db,
       'check-in',
-      async (trx) => {
-        const response = await writeCheckIn(trx, deps, auditActorOf(actor), cleaned);
+      async (trx, group) => {
+        const response = await writeCheckIn(
+          trx,
+          deps,
+          auditActorOf(actor),
+          cleaned,
+          group as GroupState | undefined,
+        );
         if (idempotencyKey !== undefined) {
           const saved = await saveIdempotentResponse(trx, {
             scope,
@@ -155,6 +199,7 @@ export async function submitCheckIn(
         return response;
       },
       groupOptions(db),
+      link.sessionId,
     );
   } catch (error) {
     if (!(error instanceof KeyTaken) || idempotencyKey === undefined) throw error;
@@ -184,16 +229,28 @@ export async function pressEmergencyButton(
   });
 }
 
-async function writeCheckIn(trx: Db, deps: ServiceDeps, actor: AuditActor, req: SubmitCheckIn) {
+async function writeCheckIn(
+  trx: Db,
+  deps: ServiceDeps,
+  actor: AuditActor,
+  req: SubmitCheckIn,
+  group: GroupState | undefined,
+) {
   const { clock } = deps;
   const { link, input, source } = req;
-  // Locks the session (PostgreSQL) and reads session, sites and clinic in one statement.
-  const found = await findSessionForCheckIn(trx, link.clinicId, link.sessionId);
-  if (found === undefined) throw new AppError('not_found', 'This link is not valid.');
-  const { session, clinic } = found;
+  // The session (locked on PostgreSQL) with its sites and clinic, its reports and open alert:
+  // read by the group for all its check-ins at once, or now for this one.
+  const state = await sessionState(trx, group, link.sessionId);
+  if (state === undefined || state.found.session.clinicId !== link.clinicId)
+    throw new AppError('not_found', 'This link is not valid.');
+  const { session, clinic } = state.found;
   const now = clock.now();
   const hoursAfter = Math.max(0, (now.getTime() - Date.parse(session.performedAt)) / HOUR_MS);
-  const reports: Report[] = await listReportsForSession(trx, session.id);
+  const reports: Report[] = state.reports.map(({ hoursAfter, soreness, symptoms }) => ({
+    hoursAfter,
+    soreness,
+    symptoms,
+  }));
   reports.push({ hoursAfter, soreness: input.soreness, symptoms: input.symptoms });
   const sites = session.sites.map((s) =>
     s.side === null ? { muscle: s.muscle } : { muscle: s.muscle, side: s.side },
@@ -221,7 +278,28 @@ async function writeCheckIn(trx: Db, deps: ServiceDeps, actor: AuditActor, req: 
     thoracic: decided.thoracic,
     createdAt: now,
   });
-  const openAlert = await raiseAlert(trx, deps, actor, session, stored.id, decided);
+  const openAlert = await raiseAlert(
+    trx,
+    deps,
+    actor,
+    session,
+    stored.id,
+    decided,
+    state.openAlert,
+  );
+  // For the check-ins after this one in the group, in the order a fresh read would give
+  // (almost always at the end: sorted only when it is not).
+  const mine: OrderedReport = {
+    id: checkIn.id,
+    receivedAt: checkIn.receivedAt,
+    hoursAfter: checkIn.hoursAfter,
+    soreness: checkIn.soreness,
+    symptoms: [...checkIn.symptoms],
+  };
+  const last = state.reports.at(-1);
+  state.reports.push(mine);
+  if (last !== undefined && compareReports(last, mine) > 0) state.reports.sort(compareReports);
+  state.openAlert = openAlert;
   await recordAudit(trx, clock, actor, {
     action: source === 'emergency_button' ? 'check_in.emergency' : 'check_in.create',
     subjectType: 'check_in',
@@ -269,10 +347,10 @@ async function raiseAlert(
   session: { readonly id: string; readonly clinicId: string; readonly patientId: string },
   assessmentId: string,
   decided: Assessment,
+  open: Alert | undefined,
 ): Promise<Alert | undefined> {
   const { id: sessionId, clinicId, patientId } = session;
   const severity = ALERT_SEVERITY[decided.disposition];
-  const open = await findOpenAlertForSession(trx, sessionId);
   if (severity === null) return open;
   const now = clock.now();
   let alert: Alert | undefined = open;

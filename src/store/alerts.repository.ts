@@ -126,11 +126,22 @@ export async function findOpenAlertForSession(
   db: Db,
   sessionId: string,
 ): Promise<Alert | undefined> {
-  const row = await db
+  return (await findOpenAlertsForSessions(db, [sessionId])).get(sessionId);
+}
+
+/** `findOpenAlertForSession` for several sessions in one statement (a group of check-ins). */
+export async function findOpenAlertsForSessions(
+  db: Db,
+  sessionIds: readonly string[],
+): Promise<Map<string, Alert>> {
+  const found = new Map<string, Alert>();
+  if (sessionIds.length === 0) return found;
+  const rows = await db
     .selectFrom('alerts')
     .selectAll()
-    .where('session_id', '=', sessionId)
+    .where('session_id', 'in', [...new Set(sessionIds)])
     .where('status', '=', 'open')
+    .orderBy('session_id')
     .orderBy((eb) =>
       eb
         .case()
@@ -142,8 +153,11 @@ export async function findOpenAlertForSession(
         .end(),
     )
     .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-  return row && toAlert(row);
+    .orderBy('id')
+    .execute();
+  // Rows come most severe, then newest, first within each session: keep each session's first.
+  for (const row of rows) if (!found.has(row.session_id)) found.set(row.session_id, toAlert(row));
+  return found;
 }
 
 /**

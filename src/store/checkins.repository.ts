@@ -131,6 +131,52 @@ export async function insertAssessment(db: Db, input: NewAssessment): Promise<As
   return toAssessment(row);
 }
 
+/** What triage needs of one check-in, with the keys that order a session's reports. */
+export interface OrderedReport {
+  readonly id: string;
+  readonly receivedAt: string;
+  readonly hoursAfter: number;
+  readonly soreness: number | null;
+  readonly symptoms: SymptomCode[];
+}
+
+/** The order of a session's reports (and of `listCheckInsForSession`): received, then id. */
+export function compareReports(a: OrderedReport, b: OrderedReport): number {
+  if (a.receivedAt !== b.receivedAt) return a.receivedAt < b.receivedAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * What triage needs of the earlier check-ins of several sessions, each session's in the order
+ * received: one narrow statement for a whole group of check-ins (decision 1010 addendum).
+ */
+export async function listReportsForSessions(
+  db: Db,
+  sessionIds: readonly string[],
+): Promise<Map<string, OrderedReport[]>> {
+  const bySession = new Map<string, OrderedReport[]>(sessionIds.map((id) => [id, []]));
+  if (sessionIds.length === 0) return bySession;
+  const rows = await db
+    .selectFrom('check_ins')
+    .select(['id', 'session_id', 'received_at', 'hours_after', 'soreness', 'symptoms_json'])
+    .where('session_id', 'in', [...new Set(sessionIds)])
+    .orderBy('session_id')
+    .orderBy('received_at')
+    .orderBy('id')
+    .execute();
+  for (const row of rows) {
+    bySession.get(row.session_id)?.push({
+      id: row.id,
+      // Stored as this very text on SQLite; a Date from PostgreSQL.
+      receivedAt: typeof row.received_at === 'string' ? row.received_at : toIso(row.received_at),
+      hoursAfter: Number(row.hours_after),
+      soreness: row.soreness,
+      symptoms: parseJson<SymptomCode[]>(row.symptoms_json),
+    });
+  }
+  return bySession;
+}
+
 /**
  * What triage needs of a session's earlier check-ins, in the order received (the order of
  * `listCheckInsForSession`): one narrow statement instead of check-ins plus assessments.
@@ -139,18 +185,8 @@ export async function listReportsForSession(
   db: Db,
   sessionId: string,
 ): Promise<{ hoursAfter: number; soreness: number | null; symptoms: SymptomCode[] }[]> {
-  const rows = await db
-    .selectFrom('check_ins')
-    .select(['hours_after', 'soreness', 'symptoms_json'])
-    .where('session_id', '=', sessionId)
-    .orderBy('received_at')
-    .orderBy('id')
-    .execute();
-  return rows.map((row) => ({
-    hoursAfter: Number(row.hours_after),
-    soreness: row.soreness,
-    symptoms: parseJson<SymptomCode[]>(row.symptoms_json),
-  }));
+  const reports = (await listReportsForSessions(db, [sessionId])).get(sessionId) ?? [];
+  return reports.map(({ hoursAfter, soreness, symptoms }) => ({ hoursAfter, soreness, symptoms }));
 }
 
 /**

@@ -35,6 +35,14 @@ export interface GroupCommitOptions {
   /** Run first in every group of more than one item, before any item. */
   readonly beforeGroup?: (trx: Db) => Promise<void>;
   /**
+   * In a group's first run (several items, no savepoints): read at once, for every item's
+   * `key`, what the items would each read for themselves; each item's `fn` gets the result as
+   * its second argument. Not called for a group of one or in the rerun with savepoints, where
+   * `fn` gets `undefined` and reads for itself. `fn` may update what it was given (its own
+   * writes) for the items after it: that run commits whole or not at all.
+   */
+  readonly prefetch?: (trx: Db, keys: readonly unknown[]) => Promise<unknown>;
+  /**
    * Work the items hand to the group instead of doing it at once (the audit appends,
    * `deferAuditAppends`): started with each transaction, cut back when an item's savepoint is
    * rolled back, and flushed last, inside the transaction, before it commits.
@@ -50,7 +58,8 @@ export interface DeferredWork {
 }
 
 interface Item {
-  readonly fn: (trx: Db) => Promise<unknown>;
+  readonly fn: (trx: Db, shared: unknown) => Promise<unknown>;
+  readonly key: unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -86,9 +95,9 @@ class GroupQueue {
     this.#options = options;
   }
 
-  add<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
+  add<T>(fn: (trx: Db, shared: unknown) => Promise<T>, key: unknown): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ fn, key, resolve: resolve as (value: unknown) => void, reject });
       this.#kick();
     });
   }
@@ -154,7 +163,7 @@ class GroupQueue {
       // A group of one: the plain transaction it always was; its error rolls it back.
       return withTransaction(this.#db, async (trx) => {
         const work = deferred?.(trx);
-        const value = await only.fn(trx);
+        const value = await only.fn(trx, undefined);
         await work?.flush();
         return value;
       }).then(
@@ -171,10 +180,14 @@ class GroupQueue {
     return withTransaction(this.#db, async (trx) => {
       const work = deferred?.(trx);
       await beforeGroup?.(trx);
+      const shared = await this.#options.prefetch?.(
+        trx,
+        items.map((item) => item.key),
+      );
       const outcomes: Outcome[] = [];
       for (const item of items) {
         try {
-          outcomes.push({ ok: true, value: await item.fn(trx) });
+          outcomes.push({ ok: true, value: await item.fn(trx, shared) });
         } catch (error) {
           // A deadlock aborted the whole transaction: `#write` runs the group again as it is.
           if (isDeadlock(error)) throw error;
@@ -202,7 +215,7 @@ class GroupQueue {
         const mark = work?.mark() ?? 0;
         await sql`savepoint group_item`.execute(trx);
         try {
-          const value = await item.fn(trx);
+          const value = await item.fn(trx, undefined);
           await sql`release savepoint group_item`.execute(trx);
           outcomes.push({ ok: true, value });
         } catch (error) {
@@ -252,11 +265,12 @@ function queueOf(db: Db, name: string, options: GroupCommitOptions): GroupQueue 
 export function withGroupCommit<T>(
   db: Db,
   name: string,
-  fn: (trx: Db) => Promise<T>,
+  fn: (trx: Db, shared?: unknown) => Promise<T>,
   options: GroupCommitOptions = {},
+  key?: unknown,
 ): Promise<T> {
-  if (db.isTransaction) return fn(db);
-  return queueOf(db, name, options).add(fn);
+  if (db.isTransaction) return fn(db, undefined);
+  return queueOf(db, name, options).add(fn, key);
 }
 
 /** How many groups and items `name` has written on `db` (tests, bench). */

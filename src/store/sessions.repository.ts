@@ -166,6 +166,8 @@ export async function listSessionsForPatient(
 }
 
 /** What a check-in needs of its session and clinic (`findSessionForCheckIn`). */
+type SiteOfCheckIn = Pick<SessionSite, 'muscle' | 'side'>;
+
 export interface CheckInContext {
   readonly session: Pick<NeedlingSession, 'id' | 'clinicId' | 'patientId' | 'performedAt'> & {
     readonly sites: readonly Pick<SessionSite, 'muscle' | 'side'>[];
@@ -189,6 +191,21 @@ export async function findSessionForCheckIn(
   clinicId: string,
   sessionId: string,
 ): Promise<CheckInContext | undefined> {
+  const found = (await findSessionsForCheckIn(trx, [sessionId])).get(sessionId);
+  return found?.session.clinicId === clinicId ? found : undefined;
+}
+
+/**
+ * `findSessionForCheckIn` for a group of check-ins: every session of the group, locked (on
+ * PostgreSQL) in the order of their ids, so two groups lock shared sessions in the same order.
+ * The caller checks each session's clinic against its link.
+ */
+export async function findSessionsForCheckIn(
+  trx: Db,
+  sessionIds: readonly string[],
+): Promise<Map<string, CheckInContext>> {
+  const found = new Map<string, CheckInContext & { session: { sites: SiteOfCheckIn[] } }>();
+  if (sessionIds.length === 0) return found;
   let q = trx
     .selectFrom('needling_sessions as s')
     .innerJoin('clinics as c', 'c.id', 's.clinic_id')
@@ -204,29 +221,31 @@ export async function findSessionForCheckIn(
       'ss.muscle',
       'ss.side',
     ])
-    .where('s.clinic_id', '=', clinicId)
-    .where('s.id', '=', sessionId)
+    .where('s.id', 'in', [...new Set(sessionIds)])
+    .orderBy('s.id')
     .orderBy('ss.position');
   if (dialectOf(trx) === 'postgres') q = q.forUpdate('s');
-  const rows = await q.execute();
-  const first = rows[0];
-  if (first === undefined) return undefined;
-  const sites: Pick<SessionSite, 'muscle' | 'side'>[] = [];
-  for (const row of rows) {
-    if (row.muscle !== null) sites.push({ muscle: row.muscle, side: row.side as Side | null });
+  for (const row of await q.execute()) {
+    let entry = found.get(row.id);
+    if (entry === undefined) {
+      entry = {
+        session: {
+          id: row.id,
+          clinicId: row.clinic_id,
+          patientId: row.patient_id,
+          performedAt: row.performed_at,
+          sites: [],
+        },
+        clinic: {
+          name: row.name,
+          emergencyNumber: row.emergency_number,
+          contactPhone: row.contact_phone,
+        },
+      };
+      found.set(row.id, entry);
+    }
+    if (row.muscle !== null)
+      entry.session.sites.push({ muscle: row.muscle, side: row.side as Side | null });
   }
-  return {
-    session: {
-      id: first.id,
-      clinicId: first.clinic_id,
-      patientId: first.patient_id,
-      performedAt: first.performed_at,
-      sites,
-    },
-    clinic: {
-      name: first.name,
-      emergencyNumber: first.emergency_number,
-      contactPhone: first.contact_phone,
-    },
-  };
+  return found;
 }
