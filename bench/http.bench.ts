@@ -132,7 +132,7 @@ async function measureDialects(
         digits: 1,
       });
       figures.add({
-        name: `  the pacer's floor: bare route at that rate, p99`,
+        name: `check-in ${dialect.name} at half load: the pacer's floor (bare route, same pace), p99`,
         value: floor.p99,
         unit: 'ms',
         digits: 1,
