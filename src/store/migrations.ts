@@ -5,6 +5,7 @@ import type { Db } from './db.ts';
 import { dialectOf } from './db.ts';
 import { firstRunMigration } from './first-run.migration.ts';
 import { interopMigration } from './interop.migration.ts';
+import { outboxClinicKindMigration } from './outbox-clinic-kind.migration.ts';
 import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
 import { searchKeyOf } from './search-key.ts';
 import { staffEmailTokenExpiryMigration } from './staff-email-token-expiry.migration.ts';
@@ -639,6 +640,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0160_setup_tokens_staff_language': firstRunMigration,
   '0170_staff_email_per_clinic_token_expiry': staffEmailTokenExpiryMigration,
   '0190_cds_jwt_ids': cdsJwtIdsMigration,
+  '0200_outbox_clinic_kind': outboxClinicKindMigration,
 };
 
 const provider: MigrationProvider = {
