@@ -160,7 +160,9 @@ async function serve(dbEnv: Record<string, string>): Promise<Served> {
       if (code !== 'late') return code;
       child.kill('SIGKILL');
       await exited;
-      throw new Error(`serve did not stop within 20 s of SIGTERM; it printed:\n${out.slice(-4000)}`);
+      throw new Error(
+        `serve did not stop within 20 s of SIGTERM; it printed:\n${out.slice(-4000)}`,
+      );
     },
   };
 }
@@ -350,7 +352,10 @@ async function walk(served: Served, dialect: string): Promise<void> {
 async function walkOrExplain(served: Served, dialect: string, limitMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const stuck = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the walk did not finish in ${limitMs} ms`)), limitMs);
+    timer = setTimeout(
+      () => reject(new Error(`the walk did not finish in ${limitMs} ms`)),
+      limitMs,
+    );
   });
   try {
     await Promise.race([walk(served, dialect), stuck]);

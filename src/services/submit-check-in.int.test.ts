@@ -155,7 +155,11 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     ];
     const stepping = (start: string) => {
       let t = Date.parse(start) + 50 * 3_600_000;
-      return { ...deps, clock: { now: () => new Date((t += 1000)) } };
+      const now = () => {
+        t += 1000;
+        return new Date(t);
+      };
+      return { ...deps, clock: { now } };
     };
     const run = (d: ServiceDeps, s: { link: ActiveLink; actor: LinkActor }, i: number) =>
       submitCheckIn(d, s.actor, {
