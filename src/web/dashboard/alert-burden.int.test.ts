@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
-import { buildApp } from '../../api/app.ts';
-import { createLogger } from '../../api/logger.ts';
 import {
   auditActions,
   type Browser,
@@ -13,14 +11,13 @@ import {
   signIn,
   T0,
   THORACIC_SITE,
-  testConfig,
 } from '../../api/test-support.ts';
 import { RULEBOOK_V1 } from '../../clinical/rulebook-v1.ts';
 import { readAlertBurden } from '../../services/alert-burden.ts';
 import { manualClock } from '../../services/clock.ts';
 import { MODEL_V1 } from '../../simulation/model-v1.ts';
 import { simulate } from '../../simulation/simulate.ts';
-import { dashboardPlugin } from './dashboard.plugin.ts';
+import { dashboardTestApp } from './test-support.ts';
 
 describeEachDialect('alert burden page', (ctx) => {
   let app: FastifyInstance;
@@ -44,14 +41,7 @@ describeEachDialect('alert burden page', (ctx) => {
 
   beforeAll(async () => {
     const clock = manualClock(T0);
-    app = await buildApp({
-      config: testConfig(),
-      db: ctx.db,
-      clock,
-      logger: createLogger('silent'),
-    });
-    await app.register(dashboardPlugin, { prefix: '/app' });
-    await app.ready();
+    app = await dashboardTestApp(ctx.db, { clock });
     a = await seedClinic(ctx.db, 'Burden A');
     b = await seedClinic(ctx.db, 'Burden B');
     adminA = await signIn(app, a.adminEmail);

@@ -2,18 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
-import { buildApp } from '../../api/app.ts';
-import { createLogger } from '../../api/logger.ts';
-import {
-  type Browser,
-  type SeededClinic,
-  seedClinic,
-  signIn,
-  testConfig,
-} from '../../api/test-support.ts';
+import { type Browser, type SeededClinic, seedClinic, signIn } from '../../api/test-support.ts';
 import { manualClock } from '../../services/clock.ts';
 import type { Db } from '../../store/db.ts';
-import { dashboardPlugin } from './dashboard.plugin.ts';
+import { dashboardTestApp } from './test-support.ts';
 
 async function deadLetter(db: Db, clinicId: string, lastError: string): Promise<string> {
   const id = randomUUID();
@@ -45,14 +37,7 @@ describeEachDialect('dashboard: undelivered messages', (ctx) => {
   let pracA: Browser;
 
   beforeAll(async () => {
-    app = await buildApp({
-      config: testConfig(),
-      db: ctx.db,
-      clock: manualClock('2026-11-25T09:00:00.000Z'),
-      logger: createLogger('silent'),
-    });
-    await app.register(dashboardPlugin, { prefix: '/app' });
-    await app.ready();
+    app = await dashboardTestApp(ctx.db, { clock: manualClock('2026-11-25T09:00:00.000Z') });
     a = await seedClinic(ctx.db, 'Dash DL');
     adminA = await signIn(app, a.adminEmail);
     pracA = await signIn(app, a.practitionerEmail);

@@ -6,18 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
-import { buildApp } from '../../api/app.ts';
-import { createLogger } from '../../api/logger.ts';
-import {
-  type Browser,
-  type SeededClinic,
-  seedClinic,
-  signIn,
-  T0,
-  testConfig,
-} from '../../api/test-support.ts';
-import { manualClock } from '../../services/clock.ts';
-import { dashboardPlugin } from './dashboard.plugin.ts';
+import { type Browser, type SeededClinic, seedClinic, signIn } from '../../api/test-support.ts';
+import { dashboardTestApp } from './test-support.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -29,14 +19,7 @@ describeEachDialect('dashboard quick add: duplicate warning', (ctx) => {
   let pracB: Browser;
 
   beforeAll(async () => {
-    app = await buildApp({
-      config: testConfig(),
-      db: ctx.db,
-      clock: manualClock(T0),
-      logger: createLogger('silent'),
-    });
-    await app.register(dashboardPlugin, { prefix: '/app' });
-    await app.ready();
+    app = await dashboardTestApp(ctx.db);
     a = await seedClinic(ctx.db, 'Dup A');
     b = await seedClinic(ctx.db, 'Dup B');
     pracA = await signIn(app, a.practitionerEmail);

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
-import { buildApp } from '../../api/app.ts';
-import { createLogger } from '../../api/logger.ts';
 import {
   type Browser,
   countRows,
@@ -11,11 +9,8 @@ import {
   type SeededClinic,
   seedClinic,
   signIn,
-  T0,
-  testConfig,
 } from '../../api/test-support.ts';
-import { manualClock } from '../../services/clock.ts';
-import { dashboardPlugin } from './dashboard.plugin.ts';
+import { dashboardTestApp } from './test-support.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -35,14 +30,7 @@ describeEachDialect('dashboard: names', (ctx) => {
   let patientId = '';
 
   beforeAll(async () => {
-    app = await buildApp({
-      config: testConfig(),
-      db: ctx.db,
-      clock: manualClock(T0),
-      logger: createLogger('silent'),
-    });
-    await app.register(dashboardPlugin, { prefix: '/app' });
-    await app.ready();
+    app = await dashboardTestApp(ctx.db);
     clinic = await seedClinic(ctx.db, 'Names Clinic');
     prac = await signIn(app, clinic.practitionerEmail);
     admin = await signIn(app, clinic.adminEmail);

@@ -5,8 +5,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
-import { buildApp } from '../../api/app.ts';
-import { createLogger } from '../../api/logger.ts';
 import {
   auditActions,
   type Browser,
@@ -15,11 +13,9 @@ import {
   seedClinic,
   signIn,
   T0,
-  testConfig,
 } from '../../api/test-support.ts';
-import { manualClock } from '../../services/clock.ts';
 import { enqueueOutbox } from '../../store/outbox.repository.ts';
-import { dashboardPlugin } from './dashboard.plugin.ts';
+import { dashboardTestApp } from './test-support.ts';
 
 describeEachDialect('dashboard printable patient record', (ctx) => {
   let app: FastifyInstance;
@@ -28,14 +24,7 @@ describeEachDialect('dashboard printable patient record', (ctx) => {
   let pracB: Browser;
 
   beforeAll(async () => {
-    app = await buildApp({
-      config: testConfig(),
-      db: ctx.db,
-      clock: manualClock(T0),
-      logger: createLogger('silent'),
-    });
-    await app.register(dashboardPlugin, { prefix: '/app' });
-    await app.ready();
+    app = await dashboardTestApp(ctx.db);
     a = await seedClinic(ctx.db, 'Print A');
     const b = await seedClinic(ctx.db, 'Print B');
     pracA = await signIn(app, a.practitionerEmail);

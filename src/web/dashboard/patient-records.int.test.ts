@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
-import { buildApp } from '../../api/app.ts';
-import { createLogger } from '../../api/logger.ts';
 import {
   type Browser,
   countRows,
@@ -10,13 +8,10 @@ import {
   type SeededClinic,
   seedClinic,
   signIn,
-  T0,
-  testConfig,
 } from '../../api/test-support.ts';
-import { manualClock } from '../../services/clock.ts';
 import { verifyAuditChain } from '../../store/audit.repository.ts';
 import { findPatient } from '../../store/patients.repository.ts';
-import { dashboardPlugin } from './dashboard.plugin.ts';
+import { dashboardTestApp } from './test-support.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -28,14 +23,7 @@ describeEachDialect('dashboard patients pages', (ctx) => {
   let pracB: Browser;
 
   beforeAll(async () => {
-    app = await buildApp({
-      config: testConfig(),
-      db: ctx.db,
-      clock: manualClock(T0),
-      logger: createLogger('silent'),
-    });
-    await app.register(dashboardPlugin, { prefix: '/app' });
-    await app.ready();
+    app = await dashboardTestApp(ctx.db);
     a = await seedClinic(ctx.db, 'Pages A');
     const b = await seedClinic(ctx.db, 'Pages B');
     pracA = await signIn(app, a.practitionerEmail);

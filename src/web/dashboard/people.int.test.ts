@@ -5,8 +5,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
-import { buildApp } from '../../api/app.ts';
-import { createLogger } from '../../api/logger.ts';
 import {
   type Browser,
   type SeededClinic,
@@ -14,12 +12,10 @@ import {
   signIn,
   T0,
   TEST_ARGON2,
-  testConfig,
 } from '../../api/test-support.ts';
-import { manualClock } from '../../services/clock.ts';
 import { createPasswordHasher } from '../../services/passwords.ts';
 import { findStaffById, insertStaffUser } from '../../store/staff.repository.ts';
-import { dashboardPlugin } from './dashboard.plugin.ts';
+import { dashboardTestApp } from './test-support.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -32,14 +28,7 @@ describeEachDialect('dashboard clinic page: roles, tokens, sign-in across clinic
   let adminB: Browser;
 
   beforeAll(async () => {
-    app = await buildApp({
-      config: testConfig(),
-      db: ctx.db,
-      clock: manualClock(T0),
-      logger: createLogger('silent'),
-    });
-    await app.register(dashboardPlugin, { prefix: '/app' });
-    await app.ready();
+    app = await dashboardTestApp(ctx.db);
     a = await seedClinic(ctx.db, 'People A');
     b = await seedClinic(ctx.db, 'People B');
     pracA = await signIn(app, a.practitionerEmail);

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
-import { buildApp } from '../../api/app.ts';
-import { createLogger } from '../../api/logger.ts';
 import {
   auditActions,
   type Browser,
@@ -10,12 +8,10 @@ import {
   type SeededClinic,
   seedClinic,
   signIn,
-  T0,
   testConfig,
 } from '../../api/test-support.ts';
 import { outboxEvents } from '../../cli/commands/serve.ts';
-import { manualClock } from '../../services/clock.ts';
-import { dashboardPlugin } from './dashboard.plugin.ts';
+import { dashboardTestApp } from './test-support.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -41,15 +37,7 @@ describeEachDialect('dashboard: a recorded form sent again', (ctx) => {
 
   beforeAll(async () => {
     const config = testConfig();
-    app = await buildApp({
-      config,
-      db: ctx.db,
-      clock: manualClock(T0),
-      logger: createLogger('silent'),
-      events: outboxEvents(config),
-    });
-    await app.register(dashboardPlugin, { prefix: '/app' });
-    await app.ready();
+    app = await dashboardTestApp(ctx.db, { config, events: outboxEvents(config) });
     clinic = await seedClinic(ctx.db, 'Replay Clinic');
     prac = await signIn(app, clinic.practitionerEmail);
   });
