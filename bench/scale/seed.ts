@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import { sql } from 'kysely';
+import type { AlertMessagePayload } from '../../src/jobs/payloads.ts';
 import type { NewAuditEvent } from '../../src/store/audit.repository.ts';
 import { appendAuditEventsInBulk } from '../../src/store/audit.repository.ts';
 import { insertRowsInBulk } from '../../src/store/bulk.repository.ts';
@@ -353,7 +354,17 @@ function clinicRows(
       clinic_id: clinicId,
       kind: 'alert.email',
       dedupe_key: `alert.email:${r.alert.id as string}`,
-      payload_json: JSON.stringify({ alertId: r.alert.id }),
+      payload_json: JSON.stringify({
+        alertId: r.alert.id,
+        severity: r.alert.severity,
+        event: 'alert.created',
+        reason: 'checkin',
+        to: `practitioner-${ci}@bench.needlecare.test`,
+        dashboardUrl: `http://127.0.0.1/app/alerts/${r.alert.id as string}`,
+        clinicName: `Bench clinic ${ci}`,
+        timeZone: 'Europe/Madrid',
+        raisedAt: r.alert.created_at,
+      } satisfies AlertMessagePayload),
       due_at: r.alert.created_at as string,
       status: status === 'open' ? 'pending' : 'sent',
       claimed_by: null,

@@ -217,6 +217,40 @@ const STYLES: Readonly<Record<InstantStyle, Intl.DateTimeFormatOptions>> = {
   'day-month': { day: 'numeric', month: 'long' },
 };
 
+const WEEKDAY_TIME: Intl.DateTimeFormatOptions = {
+  weekday: 'long',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+};
+
+/**
+ * Formatters kept by language, zone and style. Each `Intl.DateTimeFormat` holds ~12 KB of ICU
+ * memory outside the JavaScript heap, which V8 neither counts nor hurries to free: built once
+ * per message or page line, they grew a busy `serve` to 1.2 GB of resident memory (issue 14,
+ * decision 1412). Building one also costs ~35 times what formatting with it does. A memo, not
+ * state: equal arguments always give an equal formatter. Bounded, because the zone of a
+ * malformed outbox row is whatever the row says.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const MAX_FORMATTERS = 512;
+
+function formatter(
+  intlLocale: string,
+  timeZone: string,
+  style: InstantStyle | 'weekday-time',
+): Intl.DateTimeFormat {
+  const key = `${style}|${intlLocale}|${timeZone}`;
+  let found = formatters.get(key);
+  if (found === undefined) {
+    const options = style === 'weekday-time' ? WEEKDAY_TIME : STYLES[style];
+    found = new Intl.DateTimeFormat(intlLocale, { timeZone, ...options });
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+    formatters.set(key, found);
+  }
+  return found;
+}
+
 /** `instant` as people in `timeZone` read it, in the language `intlLocale` (a BCP 47 tag). */
 export function formatInstant(
   instant: Instant,
@@ -224,9 +258,7 @@ export function formatInstant(
   intlLocale: string,
   style: InstantStyle,
 ): string {
-  return new Intl.DateTimeFormat(intlLocale, { timeZone, ...STYLES[style] }).format(
-    new Date(epochMs(instant)),
-  );
+  return formatter(intlLocale, timeZone, style).format(new Date(epochMs(instant)));
 }
 
 /** The weekday name and 24-hour time of `instant` in `timeZone`: `Thursday`, `15:00`. */
@@ -235,13 +267,9 @@ export function weekdayAndTime(
   timeZone: string,
   intlLocale: string,
 ): { readonly weekday: string; readonly time: string } {
-  const parts = new Intl.DateTimeFormat(intlLocale, {
-    timeZone,
-    weekday: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(epochMs(instant)));
+  const parts = formatter(intlLocale, timeZone, 'weekday-time').formatToParts(
+    new Date(epochMs(instant)),
+  );
   const get = (type: Intl.DateTimeFormatPartTypes): string =>
     parts.find((p) => p.type === type)?.value ?? '';
   return { weekday: get('weekday'), time: `${get('hour')}:${get('minute')}` };

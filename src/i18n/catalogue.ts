@@ -108,3 +108,30 @@ export function negotiateLocale(options: {
 export function intlTag(locale: Locale): string {
   return locale === 'es' ? 'es-ES' : 'en-GB';
 }
+
+/** How a number is written: one decimal at most, exactly one, a whole percentage, as it is. */
+export type NumberStyle = 'upTo1' | 'fixed1' | 'percent' | 'whole';
+
+const NUMBER_STYLES: Readonly<Record<NumberStyle, Intl.NumberFormatOptions>> = {
+  upTo1: { maximumFractionDigits: 1 },
+  fixed1: { minimumFractionDigits: 1, maximumFractionDigits: 1 },
+  percent: { style: 'percent', maximumFractionDigits: 0 },
+  whole: {},
+};
+
+/**
+ * Number formatters kept per language and style: each holds ICU memory outside the JavaScript
+ * heap that V8 does not count, so one per table cell adds up (decision 1412).
+ */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** `n` written as readers of `locale` write it (`1,234.5`, `1.234,5`, `12 %`). */
+export function formatNumber(locale: Locale, n: number, style: NumberStyle = 'whole'): string {
+  const key = `${locale}|${style}`;
+  let format = numberFormats.get(key);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(intlTag(locale), NUMBER_STYLES[style]);
+    numberFormats.set(key, format);
+  }
+  return format.format(n);
+}

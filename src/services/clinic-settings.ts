@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { validatePlanHours } from '../clinical/checkin-plan.ts';
+import { isTimeZone } from '../clinical/time-zone.ts';
 import { LOCALES } from '../clinical/types.ts';
 import {
   type Clinic,
@@ -100,15 +101,6 @@ export const clinicSchema = {
 
 /** A settings change as the schema admits it (the type is derived from the schema). */
 export type ClinicSettingsBody = FromSchema<typeof clinicSettingsPatchSchema>;
-
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * What the schema cannot say: the zone exists, plans satisfy the clinical core's rules, the

@@ -1,4 +1,5 @@
 import type { Locale } from '../../../clinical/types.ts';
+import { formatNumber } from '../../../i18n/catalogue.ts';
 import type { AlertBurden } from '../../../services/alert-burden.ts';
 import { html, raw, type SafeHtml } from '../../shared/html.ts';
 import { type PageContext, page } from '../layout.ts';
@@ -14,18 +15,12 @@ const LEVEL_KEY: Readonly<Record<(typeof LEVELS)[number], DashboardMessageKey>> 
   total: 'burdenAll',
 };
 
-function fmt(L: Locale, n: number, digits = 1): string {
-  return new Intl.NumberFormat(L === 'es' ? 'es-ES' : 'en-GB', {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(n);
+function fmt(L: Locale, n: number): string {
+  return formatNumber(L, n, 'fixed1');
 }
 
 function percent(L: Locale, share: number): string {
-  return new Intl.NumberFormat(L === 'es' ? 'es-ES' : 'en-GB', {
-    style: 'percent',
-    maximumFractionDigits: 0,
-  }).format(share);
+  return formatNumber(L, share, 'percent');
 }
 
 /** A rule id that may wrap after each underscore, so the table fits a phone. */
@@ -64,7 +59,7 @@ export function alertBurdenPage(ctx: PageContext, view: AlertBurden): string {
     )}</tbody>
 </table></div>
 <p class="hint">${tr(L, 'burdenHow', {
-      sessions: new Intl.NumberFormat(L === 'es' ? 'es-ES' : 'en-GB').format(expected.sessions),
+      sessions: formatNumber(L, expected.sessions),
       share: percent(L, expected.thoracicShare),
       rulebook: expected.rulebookVersion,
       model: expected.modelVersion,

@@ -1,4 +1,5 @@
 import type { Locale } from '../../../clinical/types.ts';
+import { formatNumber } from '../../../i18n/catalogue.ts';
 import {
   type ConfirmedCounts,
   EVENT_CLASSES,
@@ -49,9 +50,7 @@ function publishedText(L: Locale, rate: PublishedRate, c: EventClass): string {
 }
 
 function fmt(L: Locale, n: number): string {
-  return new Intl.NumberFormat(L === 'es' ? 'es-ES' : 'en-GB', { maximumFractionDigits: 1 }).format(
-    n,
-  );
+  return formatNumber(L, n, 'upTo1');
 }
 
 const BAR_FILL: Readonly<Record<string, string>> = {
