@@ -218,6 +218,28 @@ function outcomeOf(
   });
 }
 /**
+ * The reports that decide a case: every report at its latest hour, and every report with a
+ * soreness at the latest earlier hour. Triage reads nothing else (the last report, the
+ * previous report with a soreness, and their same-hour siblings, decision 0004), so triage of
+ * these equals triage of all (a property test holds it to that). The set is closed: the
+ * deciding reports of `decidingReports(a)` plus one more report are the deciding reports of
+ * `a` plus that report, so a check-in path may keep only these (decision 1413). Order kept.
+ */
+export function decidingReports<R extends Report>(reports: readonly R[]): R[] {
+  let lastHour = Number.NEGATIVE_INFINITY;
+  for (const r of reports) if (r.hoursAfter > lastHour) lastHour = r.hoursAfter;
+  let previousHour = Number.NEGATIVE_INFINITY;
+  for (const r of reports) {
+    if (r.soreness !== null && r.hoursAfter < lastHour && r.hoursAfter > previousHour) {
+      previousHour = r.hoursAfter;
+    }
+  }
+  return reports.filter(
+    (r) => r.hoursAfter === lastHour || (r.soreness !== null && r.hoursAfter === previousHour),
+  );
+}
+
+/**
  * The interpreter: walks each condition tree for every rule and case. It is the reference the
  * compiled form is tested against (src/clinical/compiled-rulebook.test.ts).
  */

@@ -16,7 +16,7 @@ import {
   compareReports,
   insertAssessment,
   insertCheckIn,
-  listReportsForSessions,
+  listDecidingReportsForSessions,
   type OrderedReport,
 } from '../store/checkins.repository.ts';
 import { type Db, dialectOf } from '../store/db.ts';
@@ -89,7 +89,8 @@ function groupOptions(db: Db): GroupCommitOptions {
 
 /**
  * What a check-in reads before it writes, for one session: the session (locked on
- * PostgreSQL), its reports so far and its open alert. A group reads these for all its
+ * PostgreSQL), the reports so far that decide its triage (the core's `decidingReports`,
+ * decision 1413) and its open alert. A group reads these for all its
  * sessions in three statements (`readGroup`); each check-in of the group then adds its own
  * report and alert here, so a later check-in of the same session in the group sees them.
  */
@@ -105,7 +106,7 @@ type GroupState = Map<string, SessionState>;
 async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupState> {
   const sessions = await findSessionsForCheckIn(trx, sessionIds);
   const ids = [...sessions.keys()];
-  const reports = await listReportsForSessions(trx, ids);
+  const reports = await listDecidingReportsForSessions(trx, ids);
   const alerts = await findOpenAlertsForSessions(trx, ids);
   const state: GroupState = new Map();
   for (const [id, found] of sessions)
@@ -148,8 +149,8 @@ function replay(prior: IdempotentResponse, requestHash: string): CheckInResponse
 
 /**
  * One check-in, straight through (docs/decisions/0200-check-in-path.md): in ONE transaction
- * that first locks the session, the hour from the injected clock → the case from every stored
- * report plus this one → `triage` → check-in, assessment, alert (created, or an open one
+ * that first locks the session, the hour from the injected clock → the case from the stored
+ * reports that decide it (decision 1413) plus this one → `triage` → check-in, assessment, alert (created, or an open one
  * raised — never lowered or closed) with its `alertRaised` event (outbox), audit event and
  * idempotency record. The JSON API and the patient pages both call it.
  *

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { decidingReports } from '../clinical/triage.ts';
 import type { Disposition, Phase, SymptomCode } from '../clinical/types.ts';
 import { fromIntBool, type InstantInput, parseJson, toIntBool, toIso, toJson } from './codec.ts';
 import type { Db } from './db.ts';
@@ -147,8 +148,8 @@ export function compareReports(a: OrderedReport, b: OrderedReport): number {
 }
 
 /**
- * What triage needs of the earlier check-ins of several sessions, each session's in the order
- * received: one narrow statement for a whole group of check-ins (decision 1010 addendum).
+ * The earlier check-ins of several sessions, each session's in the order received: one narrow
+ * statement for all of them.
  */
 export async function listReportsForSessions(
   db: Db,
@@ -164,6 +165,99 @@ export async function listReportsForSessions(
     .orderBy('received_at')
     .orderBy('id')
     .execute();
+  return groupReports(bySession, rows);
+}
+
+/**
+ * What triage needs of the earlier check-ins of several sessions: the core's
+ * `decidingReports` of each session's history (its latest hour, and the latest earlier hour
+ * with a soreness), each session's in the order received. One statement for a whole group of
+ * check-ins (decision 1010 addendum), found through `check_ins_session_hours` in a few index
+ * steps per session however long its history is (decision 1413).
+ */
+export async function listDecidingReportsForSessions(
+  db: Db,
+  sessionIds: readonly string[],
+): Promise<Map<string, OrderedReport[]>> {
+  const bySession = new Map<string, OrderedReport[]>(sessionIds.map((id) => [id, []]));
+  if (sessionIds.length === 0) return bySession;
+  const rows = await db
+    .with('last_hour', (qb) =>
+      qb
+        .selectFrom('needling_sessions as s')
+        .where('s.id', 'in', [...new Set(sessionIds)])
+        .select((eb) => [
+          's.id as session_id',
+          eb
+            .selectFrom('check_ins as c')
+            .whereRef('c.session_id', '=', 's.id')
+            .select((m) => m.fn.max('c.hours_after').as('h'))
+            .as('h'),
+        ]),
+    )
+    // Materialised: two hours per session, which the selects below then seek in the index.
+    .with(
+      (cte) => cte('hours').materialized(),
+      (qb) =>
+        qb
+          .selectFrom('last_hour as l')
+          .select((eb) => [
+            'l.session_id',
+            'l.h',
+            eb
+              .selectFrom('check_ins as p')
+              .whereRef('p.session_id', '=', 'l.session_id')
+              .where('p.soreness', 'is not', null)
+              .whereRef('p.hours_after', '<', 'l.h')
+              .select('p.hours_after')
+              .orderBy('p.hours_after', 'desc')
+              .limit(1)
+              .as('p'),
+          ]),
+    )
+    .selectFrom('hours as b')
+    .crossJoin('check_ins as c')
+    .whereRef('c.session_id', '=', 'b.session_id')
+    .whereRef('c.hours_after', '=', 'b.h')
+    .select(REPORT_COLUMNS)
+    // Two seeks per session (`check_ins_session_hours`): the latest hour, then the one before.
+    // `cross join` keeps the two hours as SQLite's outer loop (PostgreSQL plans it as a join).
+    .unionAll((eb) =>
+      eb
+        .selectFrom('hours as b')
+        .crossJoin('check_ins as c')
+        .whereRef('c.session_id', '=', 'b.session_id')
+        .whereRef('c.hours_after', '=', 'b.p')
+        .select(REPORT_COLUMNS),
+    )
+    .orderBy('session_id')
+    .orderBy('received_at')
+    .orderBy('id')
+    .execute();
+  // The earlier hour's reports without a soreness are dropped here: filtered in the statement,
+  // SQLite would rather walk the whole table by soreness than seek the hour.
+  const grouped = groupReports(bySession, rows);
+  for (const [id, reports] of grouped) grouped.set(id, decidingReports(reports));
+  return grouped;
+}
+
+/** Named with `as`: a compound select's ORDER BY finds its columns by alias on SQLite. */
+const REPORT_COLUMNS = [
+  'c.id as id',
+  'c.session_id as session_id',
+  'c.received_at as received_at',
+  'c.hours_after as hours_after',
+  'c.soreness as soreness',
+  'c.symptoms_json as symptoms_json',
+] as const;
+
+function groupReports(
+  bySession: Map<string, OrderedReport[]>,
+  rows: readonly Pick<
+    CheckInRow,
+    'id' | 'session_id' | 'received_at' | 'hours_after' | 'soreness' | 'symptoms_json'
+  >[],
+): Map<string, OrderedReport[]> {
   for (const row of rows) {
     bySession.get(row.session_id)?.push({
       id: row.id,

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { alertContactSettingMigration } from './alert-contact-setting.migration.ts';
 import { cdsJwtIdsMigration } from './cds-jwt-ids.migration.ts';
+import { checkInsSessionHoursMigration } from './check-ins-session-hours.migration.ts';
 import type { Db } from './db.ts';
 import { dialectOf } from './db.ts';
 import { firstRunMigration } from './first-run.migration.ts';
@@ -641,6 +642,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0170_staff_email_per_clinic_token_expiry': staffEmailTokenExpiryMigration,
   '0190_cds_jwt_ids': cdsJwtIdsMigration,
   '0200_outbox_clinic_kind': outboxClinicKindMigration,
+  '0210_check_ins_session_hours': checkInsSessionHoursMigration,
 };
 
 const provider: MigrationProvider = {
