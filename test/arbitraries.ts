@@ -22,30 +22,32 @@ export const siteArb: fc.Arbitrary<Site> = fc.record(
   { requiredKeys: ['muscle'] },
 );
 
+/** One valid report at an hour from `hours`; with a red flag, sometimes without a soreness. */
+export function reportArb(hours: fc.Arbitrary<number> = hoursArb): fc.Arbitrary<Report> {
+  return fc
+    .record({
+      hoursAfter: hours,
+      soreness: sorenessArb,
+      // RULES.md v1.1: a report with a red flag may come without a number
+      leaveOut: fc.boolean(),
+      symptoms: symptomsArb,
+    })
+    .map(({ hoursAfter, soreness, leaveOut, symptoms }) => ({
+      hoursAfter,
+      soreness: leaveOut && hasRedFlag(symptoms) ? null : soreness,
+      symptoms,
+    }));
+}
+
 /** Valid cases: 1–5 reports in time order (ties allowed when `ties` is true). */
 export function caseArb(options: { ties?: boolean } = {}): fc.Arbitrary<TriageCase> {
   return fc
     .record({
       sites: fc.array(siteArb, { minLength: 1, maxLength: 4 }),
-      reports: fc.array(
-        fc
-          .record({
-            hoursAfter: hoursArb,
-            soreness: sorenessArb,
-            // RULES.md v1.1: a report with a red flag may come without a number
-            leaveOut: fc.boolean(),
-            symptoms: symptomsArb,
-          })
-          .map(({ hoursAfter, soreness, leaveOut, symptoms }) => ({
-            hoursAfter,
-            soreness: leaveOut && hasRedFlag(symptoms) ? null : soreness,
-            symptoms,
-          })),
-        {
-          minLength: 1,
-          maxLength: 5,
-        },
-      ),
+      reports: fc.array(reportArb(), {
+        minLength: 1,
+        maxLength: 5,
+      }),
     })
     .map(({ sites, reports }) => {
       const sorted = [...reports].sort((a, b) => a.hoursAfter - b.hoursAfter);

@@ -1,32 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hoursArb, siteArb, sorenessArb, symptomsArb } from '../../test/arbitraries.ts';
+import { hoursArb, reportArb, siteArb } from '../../test/arbitraries.ts';
 import { RULEBOOK_V1 } from './rulebook-v1.ts';
 import { decidingReports, triage, triageInterpreted } from './triage.ts';
 import type { Report, TriageCase } from './types.ts';
-import { hasRedFlag } from './types.ts';
 
 /** Hours from a short list, so ties at the last and the previous hour are common. */
 const tiedHoursArb = fc.oneof(fc.constantFrom(2, 24, 48, 72, 96.5), hoursArb);
 
-const reportArb: fc.Arbitrary<Report> = fc
-  .record({
-    hoursAfter: tiedHoursArb,
-    soreness: sorenessArb,
-    leaveOut: fc.boolean(),
-    symptoms: symptomsArb,
-  })
-  .map(({ hoursAfter, soreness, leaveOut, symptoms }) => ({
-    hoursAfter,
-    soreness: leaveOut && hasRedFlag(symptoms) ? null : soreness,
-    symptoms,
-  }));
+const tiedReportArb = reportArb(tiedHoursArb);
 
 /** Long histories (up to 14 reports) in time order, ties included. */
 const historyArb: fc.Arbitrary<TriageCase> = fc
   .record({
     sites: fc.array(siteArb, { minLength: 1, maxLength: 3 }),
-    reports: fc.array(reportArb, { minLength: 1, maxLength: 14 }),
+    reports: fc.array(tiedReportArb, { minLength: 1, maxLength: 14 }),
   })
   .map(({ sites, reports }) => ({
     session: { sites },
@@ -54,16 +42,20 @@ describe('decidingReports: the reports a triage reads', () => {
 
   it('is closed: keeping only them while reports arrive decides every report alike', () => {
     fc.assert(
-      fc.property(historyArb, fc.array(reportArb, { minLength: 1, maxLength: 6 }), (c, more) => {
-        let all = [...c.reports];
-        let kept = decidingReports(all);
-        for (const next of [...more].sort((a, b) => a.hoursAfter - b.hoursAfter)) {
-          all = [...all, next];
-          kept = [...kept, next];
-          expect(decidingReports(kept)).toEqual(decidingReports(all));
-          expect(decide(c, kept)).toEqual(decide(c, all));
-        }
-      }),
+      fc.property(
+        historyArb,
+        fc.array(tiedReportArb, { minLength: 1, maxLength: 6 }),
+        (c, more) => {
+          let all = [...c.reports];
+          let kept = decidingReports(all);
+          for (const next of [...more].sort((a, b) => a.hoursAfter - b.hoursAfter)) {
+            all = [...all, next];
+            kept = [...kept, next];
+            expect(decidingReports(kept)).toEqual(decidingReports(all));
+            expect(decide(c, kept)).toEqual(decide(c, all));
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -155,8 +155,7 @@ export async function listReportsForSessions(
   db: Db,
   sessionIds: readonly string[],
 ): Promise<Map<string, OrderedReport[]>> {
-  const bySession = new Map<string, OrderedReport[]>(sessionIds.map((id) => [id, []]));
-  if (sessionIds.length === 0) return bySession;
+  if (sessionIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('check_ins')
     .select(['id', 'session_id', 'received_at', 'hours_after', 'soreness', 'symptoms_json'])
@@ -165,7 +164,7 @@ export async function listReportsForSessions(
     .orderBy('received_at')
     .orderBy('id')
     .execute();
-  return groupReports(bySession, rows);
+  return groupReports(sessionIds, rows);
 }
 
 /**
@@ -179,8 +178,7 @@ export async function listDecidingReportsForSessions(
   db: Db,
   sessionIds: readonly string[],
 ): Promise<Map<string, OrderedReport[]>> {
-  const bySession = new Map<string, OrderedReport[]>(sessionIds.map((id) => [id, []]));
-  if (sessionIds.length === 0) return bySession;
+  if (sessionIds.length === 0) return new Map();
   const rows = await db
     .with('last_hour', (qb) =>
       qb
@@ -236,7 +234,7 @@ export async function listDecidingReportsForSessions(
     .execute();
   // The earlier hour's reports without a soreness are dropped here: filtered in the statement,
   // SQLite would rather walk the whole table by soreness than seek the hour.
-  const grouped = groupReports(bySession, rows);
+  const grouped = groupReports(sessionIds, rows);
   for (const [id, reports] of grouped) grouped.set(id, decidingReports(reports));
   return grouped;
 }
@@ -251,13 +249,15 @@ const REPORT_COLUMNS = [
   'c.symptoms_json as symptoms_json',
 ] as const;
 
+/** Rows in session and received order → each session's reports (empty for one with none). */
 function groupReports(
-  bySession: Map<string, OrderedReport[]>,
+  sessionIds: readonly string[],
   rows: readonly Pick<
     CheckInRow,
     'id' | 'session_id' | 'received_at' | 'hours_after' | 'soreness' | 'symptoms_json'
   >[],
 ): Map<string, OrderedReport[]> {
+  const bySession = new Map<string, OrderedReport[]>(sessionIds.map((id) => [id, []]));
   for (const row of rows) {
     bySession.get(row.session_id)?.push({
       id: row.id,

@@ -10,8 +10,7 @@ import {
   listReportsForSessions,
 } from './checkins.repository.ts';
 import { dialectOf } from './db.ts';
-import { insertNeedlingSession } from './sessions.repository.ts';
-import { FIXED_NOW, seedSession } from './test-fixtures.ts';
+import { FIXED_NOW, seedAnotherSession, seedSession } from './test-fixtures.ts';
 
 /** One stored report: its hour, soreness (null with a red flag) and when it arrived. */
 const storedArb = fc.record({
@@ -25,18 +24,9 @@ const storedArb = fc.record({
 
 describeEachDialect('listDecidingReportsForSessions', (ctx) => {
   it("reads exactly the core's deciding reports of each session, in the order received", async () => {
-    const { clinic, patient, practitioner } = await seedSession(ctx.db);
-    const newSession = () =>
-      insertNeedlingSession(ctx.db, {
-        clinicId: clinic.id,
-        patientId: patient.id,
-        practitionerId: practitioner.id,
-        performedAt: FIXED_NOW,
-        thoracic: false,
-        bilateralThoracic: false,
-        createdAt: FIXED_NOW,
-        sites: [{ muscle: 'upper_trapezius', side: 'left' }],
-      });
+    const seeded = await seedSession(ctx.db);
+    const { clinic } = seeded;
+    const newSession = () => seedAnotherSession(ctx.db, seeded);
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(storedArb, { maxLength: 12 }), { minLength: 1, maxLength: 4 }),

@@ -54,10 +54,19 @@ export async function seedSession(db: Db): Promise<SeededSession> {
     language: 'en',
     createdAt: FIXED_NOW,
   });
-  const session = await insertNeedlingSession(db, {
-    clinicId: clinic.id,
-    patientId: patient.id,
-    practitionerId: practitioner.id,
+  const session = await seedAnotherSession(db, { clinic, practitioner, patient });
+  return { clinic, practitioner, patient, session };
+}
+
+/** One more session of the same patient, with the same two sites, at `FIXED_NOW`. */
+export async function seedAnotherSession(
+  db: Db,
+  of: Omit<SeededSession, 'session'>,
+): Promise<NeedlingSession> {
+  return insertNeedlingSession(db, {
+    clinicId: of.clinic.id,
+    patientId: of.patient.id,
+    practitionerId: of.practitioner.id,
     performedAt: FIXED_NOW,
     thoracic: false,
     bilateralThoracic: false,
@@ -67,5 +76,4 @@ export async function seedSession(db: Db): Promise<SeededSession> {
       { muscle: 'gluteus_medius', side: 'right' },
     ],
   });
-  return { clinic, practitioner, patient, session };
 }
