@@ -282,7 +282,7 @@ async function walk(served: Served, dialect: string): Promise<void> {
   await p.waitForURL(`${base}/app`);
   await p.getByRole('button', { name: 'Sign out' }).click();
   await p.waitForURL(/\/app\/sign-in/);
-  // The sign-in page offers "Forgot your password?" (its own tests: forgot-password.int.test.ts).
+  // The sign-in page offers "Forgot your password?" (its own tests: test/system/forgot-password.int.test.ts).
   await p.getByRole('link', { name: 'Forgot your password?' }).click();
   await expect(p.locator('h1').textContent()).resolves.toBe('Forgot your password?');
   await axeBothWidths(p, `${tag}-forgot-password`);

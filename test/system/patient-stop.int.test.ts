@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
-import { describeEachDialect } from '../../../test/dialects.ts';
-import { buildApp } from '../../api/app.ts';
-import { createLogger } from '../../api/logger.ts';
-import { testConfig } from '../../api/test-support.ts';
-import { outboxEvents } from '../../cli/commands/serve.ts';
-import { cancelRemindersStoppedByPatient } from '../../jobs/reminders.ts';
+import { describeEachDialect } from '../dialects.ts';
+import { buildApp } from '../../src/api/app.ts';
+import { createLogger } from '../../src/api/logger.ts';
+import { testConfig } from '../../src/api/test-support.ts';
+import { outboxEvents } from '../../src/cli/commands/serve.ts';
+import { cancelRemindersStoppedByPatient } from '../../src/jobs/reminders.ts';
 import {
   PUBLIC_URL,
   recordingLogger,
@@ -14,14 +14,14 @@ import {
   recordingWebhooks,
   seedSessionWithReminders,
   testClock,
-} from '../../jobs/test-support.ts';
-import { createWorker } from '../../jobs/worker.ts';
-import type { Clock } from '../../services/clock.ts';
-import { reissuePatientLink } from '../../services/sessions.ts';
-import { stopReminders } from '../../services/stop-reminders.ts';
-import { listAuditEvents } from '../../store/audit.repository.ts';
-import type { Db } from '../../store/db.ts';
-import { patientPagesPlugin } from './patient-pages.plugin.ts';
+} from '../../src/jobs/test-support.ts';
+import { createWorker } from '../../src/jobs/worker.ts';
+import type { Clock } from '../../src/services/clock.ts';
+import { reissuePatientLink } from '../../src/services/sessions.ts';
+import { stopReminders } from '../../src/services/stop-reminders.ts';
+import { listAuditEvents } from '../../src/store/audit.repository.ts';
+import type { Db } from '../../src/store/db.ts';
+import { patientPagesPlugin } from '../../src/web/patient/patient-pages.plugin.ts';
 
 const T0 = '2026-11-25T10:00:00.000Z';
 

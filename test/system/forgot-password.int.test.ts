@@ -2,12 +2,12 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEachDialect } from '../../../test/dialects.ts';
-import { buildApp } from '../../api/app.ts';
-import { createLogger } from '../../api/logger.ts';
-import { type SeededClinic, seedClinic, signIn, T0, testConfig } from '../../api/test-support.ts';
-import { createSmtpMailer, type Mailer } from '../../jobs/mailer.ts';
-import { enqueuePasswordLinkEmail } from '../../jobs/staff-mail.ts';
+import { describeEachDialect } from '../dialects.ts';
+import { buildApp } from '../../src/api/app.ts';
+import { createLogger } from '../../src/api/logger.ts';
+import { type SeededClinic, seedClinic, signIn, T0, testConfig } from '../../src/api/test-support.ts';
+import { createSmtpMailer, type Mailer } from '../../src/jobs/mailer.ts';
+import { enqueuePasswordLinkEmail } from '../../src/jobs/staff-mail.ts';
 import {
   decodeHeader,
   PUBLIC_URL,
@@ -16,12 +16,12 @@ import {
   recordingSms,
   recordingWebhooks,
   testClock,
-} from '../../jobs/test-support.ts';
-import { createWorker } from '../../jobs/worker.ts';
-import { type ManualClock, manualClock } from '../../services/clock.ts';
-import { RESET_ANSWER_FLOOR_MS } from '../../services/password-reset.ts';
-import { updateStaffUser } from '../../store/staff.repository.ts';
-import { registerDashboard } from './dashboard.plugin.ts';
+} from '../../src/jobs/test-support.ts';
+import { createWorker } from '../../src/jobs/worker.ts';
+import { type ManualClock, manualClock } from '../../src/services/clock.ts';
+import { RESET_ANSWER_FLOOR_MS } from '../../src/services/password-reset.ts';
+import { updateStaffUser } from '../../src/store/staff.repository.ts';
+import { registerDashboard } from '../../src/web/dashboard/dashboard.plugin.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const NEW_PASSWORD = 'copper kettles sing at dawn';
