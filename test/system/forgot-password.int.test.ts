@@ -2,10 +2,15 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEachDialect } from '../dialects.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { createLogger } from '../../src/api/logger.ts';
-import { type SeededClinic, seedClinic, signIn, T0, testConfig } from '../../src/api/test-support.ts';
+import {
+  type SeededClinic,
+  seedClinic,
+  signIn,
+  T0,
+  testConfig,
+} from '../../src/api/test-support.ts';
 import { createSmtpMailer, type Mailer } from '../../src/jobs/mailer.ts';
 import { enqueuePasswordLinkEmail } from '../../src/jobs/staff-mail.ts';
 import {
@@ -22,6 +27,7 @@ import { type ManualClock, manualClock } from '../../src/services/clock.ts';
 import { RESET_ANSWER_FLOOR_MS } from '../../src/services/password-reset.ts';
 import { updateStaffUser } from '../../src/store/staff.repository.ts';
 import { registerDashboard } from '../../src/web/dashboard/dashboard.plugin.ts';
+import { describeEachDialect } from '../dialects.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const NEW_PASSWORD = 'copper kettles sing at dawn';

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEachDialect } from '../dialects.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { createLogger } from '../../src/api/logger.ts';
 import { testConfig } from '../../src/api/test-support.ts';
 import { seedSessionWithReminders, testClock } from '../../src/jobs/test-support.ts';
 import { patientPagesPlugin } from '../../src/web/patient/patient-pages.plugin.ts';
+import { describeEachDialect } from '../dialects.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeEachDialect } from '../dialects.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { createLogger } from '../../src/api/logger.ts';
 import { testConfig } from '../../src/api/test-support.ts';
@@ -8,6 +7,7 @@ import { RED_FLAG_SYMPTOMS } from '../../src/clinical/types.ts';
 import { seedSessionWithReminders, testClock } from '../../src/jobs/test-support.ts';
 import { PATIENT_LIMITS } from '../../src/services/patient-limits.ts';
 import { patientPagesPlugin } from '../../src/web/patient/patient-pages.plugin.ts';
+import { describeEachDialect } from '../dialects.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
-import { describeEachDialect } from '../dialects.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { createLogger } from '../../src/api/logger.ts';
 import { testConfig } from '../../src/api/test-support.ts';
@@ -22,6 +21,7 @@ import { stopReminders } from '../../src/services/stop-reminders.ts';
 import { listAuditEvents } from '../../src/store/audit.repository.ts';
 import type { Db } from '../../src/store/db.ts';
 import { patientPagesPlugin } from '../../src/web/patient/patient-pages.plugin.ts';
+import { describeEachDialect } from '../dialects.ts';
 
 const T0 = '2026-11-25T10:00:00.000Z';
 
