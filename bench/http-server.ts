@@ -49,7 +49,10 @@ if (mode === 'bare') {
     databaseUrl = u.toString();
   }
   const dir = mkdtempSync(join(tmpdir(), 'nc-bench-'));
-  const db = withKeys(createDb({ databaseUrl, sqlitePath: join(dir, 'bench.db') }), TEST_KEYS);
+  const db = withKeys(
+    createDb({ databaseUrl, sqlitePath: join(dir, 'bench.db'), backgroundCheckpoints: true }),
+    TEST_KEYS,
+  );
   await migrateToLatest(db);
   const config = testConfig({
     databaseUrl,

@@ -157,6 +157,11 @@ function printSkipNoticeOnce(): void {
  */
 export function describeEachDialect(name: string, fn: (ctx: DialectContext) => void): void {
   registerSqlite(name, fn);
+  describePostgres(name, fn);
+}
+
+/** Register `fn` on PostgreSQL only (what SQLite has no counterpart of), skipped as above. */
+export function describePostgres(name: string, fn: (ctx: DialectContext) => void): void {
   const url = process.env.DATABASE_URL;
   if (url) {
     registerPostgres(name, url, fn);

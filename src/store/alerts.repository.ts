@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { flushCheckInInserts } from './checkins.repository.ts';
 import { type InstantInput, toCount, toIso } from './codec.ts';
-import type { Db } from './db.ts';
+import { type Db, isOneOf } from './db.ts';
 import type { AlertRow } from './schema.ts';
 
 export const ALERT_SEVERITIES = ['routine', 'urgent', 'emergency'] as const;
@@ -85,6 +86,8 @@ function asList<T>(value: T | readonly T[]): readonly T[] {
 
 /** A new alert always starts `open`. */
 export async function insertAlert(db: Db, input: NewAlert): Promise<Alert> {
+  // The alert names its assessment: a held one is written first (decision 1415).
+  await flushCheckInInserts(db, { keepHolding: true });
   const row = await db
     .insertInto('alerts')
     .values({
@@ -139,7 +142,7 @@ export async function findOpenAlertsForSessions(
   const rows = await db
     .selectFrom('alerts')
     .selectAll()
-    .where('session_id', 'in', [...new Set(sessionIds)])
+    .where(isOneOf(db, 'session_id', [...new Set(sessionIds)]))
     .where('status', '=', 'open')
     .orderBy('session_id')
     .orderBy((eb) =>
@@ -282,6 +285,7 @@ export async function raiseOpenAlertSeverity(
     (s) => SEVERITY_RANK[s] < SEVERITY_RANK[severity],
   );
   if (lower.length > 0) {
+    await flushCheckInInserts(db, { keepHolding: true });
     await db
       .updateTable('alerts')
       .set({ severity, assessment_id: assessmentId })

@@ -1,7 +1,8 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { insertRowsInBulk } from './bulk.repository.ts';
 import { canonicalJson, type InstantInput, parseJson, toIso } from './codec.ts';
 import { type Db, dialectOf, withTransaction } from './db.ts';
+import { timeOrderedId } from './ids.ts';
 import { findKey, type KeySet, keysOf } from './keyring.ts';
 import type { AuditEventRow } from './schema.ts';
 
@@ -165,7 +166,7 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
 
     const fields: HashedFields = {
       seq: Number(head.last_seq) + 1,
-      id: randomUUID(),
+      id: timeOrderedId(),
       at: toIso(event.at),
       clinic_id: event.clinicId ?? null,
       actor_type: event.actorType,
@@ -283,7 +284,7 @@ export async function appendAuditEventsInBulk(
       seq += 1;
       const fields: HashedFields = {
         seq,
-        id: randomUUID(),
+        id: timeOrderedId(),
         at: toIso(event.at),
         clinic_id: event.clinicId ?? null,
         actor_type: event.actorType,

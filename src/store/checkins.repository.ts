@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { decidingReports } from '../clinical/triage.ts';
 import type { Disposition, Phase, SymptomCode } from '../clinical/types.ts';
 import { fromIntBool, type InstantInput, parseJson, toIntBool, toIso, toJson } from './codec.ts';
-import type { Db } from './db.ts';
+import { type Db, isOneOf } from './db.ts';
+import { timeOrderedId } from './ids.ts';
 import type { AssessmentRow, CheckInRow } from './schema.ts';
 
 export type CheckInSource = 'patient' | 'emergency_button' | 'staff';
@@ -93,19 +93,25 @@ export function toAssessment(row: AssessmentRow): Assessment {
 }
 
 export async function insertCheckIn(db: Db, input: NewCheckIn): Promise<CheckIn> {
+  const values: CheckInRow = {
+    id: input.id ?? timeOrderedId(),
+    session_id: input.sessionId,
+    clinic_id: input.clinicId,
+    received_at: toIso(input.receivedAt),
+    hours_after: input.hoursAfter,
+    soreness: input.soreness,
+    symptoms_json: toJson(input.symptoms),
+    note: input.note ?? null,
+    source: input.source,
+  };
+  const held = heldInserts.get(db);
+  if (held !== undefined) {
+    held.checkIns.push(values);
+    return toCheckIn(values);
+  }
   const row = await db
     .insertInto('check_ins')
-    .values({
-      id: input.id ?? randomUUID(),
-      session_id: input.sessionId,
-      clinic_id: input.clinicId,
-      received_at: toIso(input.receivedAt),
-      hours_after: input.hoursAfter,
-      soreness: input.soreness,
-      symptoms_json: toJson(input.symptoms),
-      note: input.note ?? null,
-      source: input.source,
-    })
+    .values(values)
     .returningAll()
     .executeTakeFirstOrThrow();
   return toCheckIn(row);
@@ -113,23 +119,59 @@ export async function insertCheckIn(db: Db, input: NewCheckIn): Promise<CheckIn>
 
 /** Store an assessment; one per check-in (a second one for the same check-in throws). */
 export async function insertAssessment(db: Db, input: NewAssessment): Promise<Assessment> {
+  const values: AssessmentRow = {
+    id: input.id ?? timeOrderedId(),
+    check_in_id: input.checkInId,
+    session_id: input.sessionId,
+    clinic_id: input.clinicId,
+    disposition: input.disposition,
+    rules_json: toJson(input.rules),
+    rulebook_version: input.rulebookVersion,
+    phase: input.phase,
+    thoracic: toIntBool(input.thoracic),
+    created_at: toIso(input.createdAt),
+  };
+  const held = heldInserts.get(db);
+  if (held !== undefined) {
+    held.assessments.push(values);
+    return toAssessment(values);
+  }
   const row = await db
     .insertInto('assessments')
-    .values({
-      id: input.id ?? randomUUID(),
-      check_in_id: input.checkInId,
-      session_id: input.sessionId,
-      clinic_id: input.clinicId,
-      disposition: input.disposition,
-      rules_json: toJson(input.rules),
-      rulebook_version: input.rulebookVersion,
-      phase: input.phase,
-      thoracic: toIntBool(input.thoracic),
-      created_at: toIso(input.createdAt),
-    })
+    .values(values)
     .returningAll()
     .executeTakeFirstOrThrow();
   return toAssessment(row);
+}
+
+/** Transactions whose check-in and assessment inserts wait for a flush (`holdCheckInInserts`). */
+const heldInserts = new WeakMap<
+  Db,
+  { readonly checkIns: CheckInRow[]; readonly assessments: AssessmentRow[] }
+>();
+
+/**
+ * From now on `insertCheckIn` and `insertAssessment` in this transaction hold their rows back
+ * and return them as stored; `flushCheckInInserts` writes all held rows with one multi-row insert
+ * per table (decision 1415). For a group commit's first run: N check-ins then cost two inserts
+ * instead of 2N. The rows, their values and their transaction are the ones the single inserts
+ * would write; an error of the flush fails the whole run (the group then runs again with a
+ * savepoint per check-in, without holding). Anything that writes a row referring to a held one
+ * (an alert names its assessment) flushes first: `insertAlert` and `raiseOpenAlertSeverity` do.
+ */
+export function holdCheckInInserts(trx: Db): void {
+  heldInserts.set(trx, { checkIns: [], assessments: [] });
+}
+
+/** Write the held rows, if any (check-ins first: assessments refer to them) and stop holding. */
+export async function flushCheckInInserts(trx: Db, { keepHolding = false } = {}): Promise<void> {
+  const held = heldInserts.get(trx);
+  if (held === undefined) return;
+  if (keepHolding) heldInserts.set(trx, { checkIns: [], assessments: [] });
+  else heldInserts.delete(trx);
+  if (held.checkIns.length > 0) await trx.insertInto('check_ins').values(held.checkIns).execute();
+  if (held.assessments.length > 0)
+    await trx.insertInto('assessments').values(held.assessments).execute();
 }
 
 /** What triage needs of one check-in, with the keys that order a session's reports. */
@@ -183,7 +225,7 @@ export async function listDecidingReportsForSessions(
     .with('last_hour', (qb) =>
       qb
         .selectFrom('needling_sessions as s')
-        .where('s.id', 'in', [...new Set(sessionIds)])
+        .where(isOneOf(db, 's.id', [...new Set(sessionIds)]))
         .select((eb) => [
           's.id as session_id',
           eb

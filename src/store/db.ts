@@ -9,11 +9,16 @@ import {
   Kysely,
   PostgresAdapter,
   PostgresDialect,
+  type RawBuilder,
+  type SqlBool,
   SqliteDialect,
   SqliteDriver,
+  sql,
 } from 'kysely';
 import pg from 'pg';
+import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_PAGES } from './checkpointer.ts';
 import { isConnectionLost } from './db-errors.ts';
+import { PreparedStatements, PreparedStatementsCarrier, preparingPool } from './pg-prepared.ts';
 import type { Database } from './schema.ts';
 
 const require = createRequire(import.meta.url);
@@ -25,16 +30,18 @@ const require = createRequire(import.meta.url);
  * the engine fits; here we load the one that suits the running Node
  * (docs/decisions/0007-better-sqlite3-by-node-version.md).
  */
-function loadSqlite(): typeof SQLite {
+function loadSqlite(): { readonly Sqlite: typeof SQLite; readonly module: string } {
   const major = Number(process.versions.node.split('.')[0]);
   if (major >= 22) {
     try {
-      return require('better-sqlite3-node22') as typeof SQLite;
+      const module = require.resolve('better-sqlite3-node22');
+      return { Sqlite: require(module) as typeof SQLite, module };
     } catch {
       // Not installed (e.g. node_modules made by Node 20): fall back to 12.
     }
   }
-  return require('better-sqlite3') as typeof SQLite;
+  const module = require.resolve('better-sqlite3');
+  return { Sqlite: require(module) as typeof SQLite, module };
 }
 
 /** The database handle every repository takes first. A `Transaction<Database>` is one too. */
@@ -51,6 +58,13 @@ export interface DbConfig {
   readonly sqlitePath?: string | undefined;
   /** PostgreSQL pool size (default 10). */
   readonly poolMax?: number | undefined;
+  /**
+   * SQLite: checkpoint the WAL on a worker thread (`startCheckpointer`, decision 1417) instead of
+   * inside the commits of this connection. For the server; ignored for `:memory:` and PostgreSQL.
+   */
+  readonly backgroundCheckpoints?: boolean | undefined;
+  /** A background checkpoint failed (the writer's own checkpoint still bounds the log). */
+  readonly onCheckpointError?: ((message: string) => void) | undefined;
   /**
    * Errors of PostgreSQL connections, idle or in use (server restart, failover, network). Every
    * connection gets a listener the moment it is made, so a lost one never crashes the process:
@@ -97,19 +111,30 @@ export function createDb(config: DbConfig): Db {
       client.on('error', (error) => onPoolError?.(error));
     });
     pool.on('error', () => {});
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const prepared = new PreparedStatements();
+    return new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: preparingPool(pool, prepared) }),
+      plugins: [new PreparedStatementsCarrier(prepared)],
+    });
   }
   const path = config.sqlitePath;
   if (path === undefined) throw new Error('createDb: give databaseUrl or sqlitePath');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const Sqlite = loadSqlite();
+  const { Sqlite, module } = loadSqlite();
   const sqlite = new Sqlite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  let checkpointer: Checkpointer | undefined;
+  if (config.backgroundCheckpoints === true && path !== ':memory:') {
+    sqlite.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+    checkpointer = startCheckpointer({ path, module, onError: config.onCheckpointError });
+  }
   return new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new ImmediateSqliteDialect({
+      database: withStatementCache(sqlite, () => checkpointer?.stop()),
+    }),
   });
 }
 
@@ -148,11 +173,13 @@ class ImmediateSqliteDriver extends SqliteDriver {
  */
 function withStatementCache(
   sqlite: SQLite.Database,
+  onClose: () => void,
   max = 500,
 ): { close(): void; prepare(sql: string): SQLite.Statement } {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => {
+      onClose();
       cache.clear();
       sqlite.close();
     },
@@ -174,6 +201,17 @@ function withStatementCache(
  */
 export function dialectOf(db: Kysely<Database> | Kysely<unknown>): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * `column in (values)` as a condition. On PostgreSQL it is `column = any($1)` with one array
+ * parameter, so the statement's text is the same for any number of values and is prepared once
+ * per connection (decision 1414); SQLite takes the list.
+ */
+export function isOneOf(db: Db, column: string, values: readonly string[]): RawBuilder<SqlBool> {
+  return dialectOf(db) === 'postgres'
+    ? sql<SqlBool>`${sql.ref(column)} = any(${[...values]})`
+    : sql<SqlBool>`${sql.ref(column)} in (${sql.join(values)})`;
 }
 
 /**

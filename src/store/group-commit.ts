@@ -48,6 +48,19 @@ export interface GroupCommitOptions {
    * rolled back, and flushed last, inside the transaction, before it commits.
    */
   readonly deferred?: (trx: Db) => DeferredWork;
+  /**
+   * Writes the items may hold back in a group's first run only (several items, no savepoints):
+   * started with that run's transaction and flushed after its last item, before `deferred`
+   * (the check-in and assessment rows, `holdCheckInInserts`). If the flush throws, the run is
+   * rolled back and the group runs again with a savepoint per item and nothing held, so a row
+   * that cannot be written fails its own item only.
+   */
+  readonly held?: (trx: Db) => HeldWrites;
+}
+
+/** See `GroupCommitOptions.held`. */
+export interface HeldWrites {
+  flush(): Promise<void>;
 }
 
 /** See `GroupCommitOptions.deferred`. */
@@ -179,6 +192,7 @@ class GroupQueue {
     // again, from the start, with a savepoint per item (below), so that item fails alone.
     return withTransaction(this.#db, async (trx) => {
       const work = deferred?.(trx);
+      const held = this.#options.held?.(trx);
       await beforeGroup?.(trx);
       const shared = await this.#options.prefetch?.(
         trx,
@@ -193,6 +207,13 @@ class GroupQueue {
           if (isDeadlock(error)) throw error;
           throw new ItemFailed(error);
         }
+      }
+      try {
+        await held?.flush();
+      } catch (error) {
+        if (isDeadlock(error)) throw error;
+        // Which item's row failed is not known here: each runs again in its own savepoint.
+        throw new ItemFailed(error);
       }
       await work?.flush();
       return outcomes;

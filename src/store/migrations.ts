@@ -7,6 +7,7 @@ import { dialectOf } from './db.ts';
 import { firstRunMigration } from './first-run.migration.ts';
 import { interopMigration } from './interop.migration.ts';
 import { outboxClinicKindMigration } from './outbox-clinic-kind.migration.ts';
+import { forgetPreparedStatements } from './pg-prepared.ts';
 import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
 import { searchKeyOf } from './search-key.ts';
 import { staffEmailTokenExpiryMigration } from './staff-email-token-expiry.migration.ts';
@@ -661,6 +662,8 @@ export function createMigrator(db: Db): Migrator {
  */
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const { error, results } = await createMigrator(db).migrateToLatest();
+  // Tables may have new columns: statements prepared before must be parsed afresh (decision 1414).
+  forgetPreparedStatements(db);
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Side } from '../clinical/types.ts';
 import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
-import { type Db, dialectOf, withTransaction } from './db.ts';
+import { type Db, dialectOf, isOneOf, withTransaction } from './db.ts';
 import type { NeedlingSessionRow, SessionSiteRow } from './schema.ts';
 
 export interface SessionSite {
@@ -221,7 +221,7 @@ export async function findSessionsForCheckIn(
       'ss.muscle',
       'ss.side',
     ])
-    .where('s.id', 'in', [...new Set(sessionIds)])
+    .where(isOneOf(trx, 's.id', [...new Set(sessionIds)]))
     .orderBy('s.id')
     .orderBy('ss.position');
   if (dialectOf(trx) === 'postgres') q = q.forUpdate('s');

@@ -146,6 +146,8 @@ export async function startServer(
     createDb({
       databaseUrl: config.databaseUrl,
       sqlitePath: config.sqlitePath,
+      backgroundCheckpoints: true,
+      onCheckpointError: (message) => logger.warn({ err: message }, 'WAL checkpoint failed'),
       onPoolError: (error) => logger.warn({ err: error }, 'database connection lost'),
     }),
     resolveKeyRing(config.keys, config),

@@ -1,0 +1,127 @@
+import { expect, it } from 'vitest';
+import { describeEachDialect } from '../../test/dialects.ts';
+import { findAlert, insertAlert } from './alerts.repository.ts';
+import {
+  type Assessment,
+  type CheckIn,
+  flushCheckInInserts,
+  holdCheckInInserts,
+  insertAssessment,
+  insertCheckIn,
+  listCheckInsForSession,
+} from './checkins.repository.ts';
+import type { Db } from './db.ts';
+import { type GroupCommitOptions, groupCommitStats, withGroupCommit } from './group-commit.ts';
+import { FIXED_NOW, type SeededSession, seedSession } from './test-fixtures.ts';
+
+/** The check-in service's way of holding rows: only in a group's first run. */
+const HELD: GroupCommitOptions = {
+  held: (trx) => {
+    holdCheckInInserts(trx);
+    return { flush: () => flushCheckInInserts(trx) };
+  },
+};
+
+async function checkInWithAssessment(
+  trx: Db,
+  seeded: SeededSession,
+  i: number,
+  id?: string,
+): Promise<{ checkIn: CheckIn; assessment: Assessment }> {
+  const { session } = seeded;
+  const checkIn = await insertCheckIn(trx, {
+    ...(id === undefined ? {} : { id }),
+    sessionId: session.id,
+    clinicId: session.clinicId,
+    receivedAt: new Date(Date.parse(FIXED_NOW) + i * 1000),
+    hoursAfter: 1 + i / 100,
+    soreness: i % 2 === 0 ? null : 3,
+    symptoms: i % 2 === 0 ? ['chest_pain'] : ['tenderness'],
+    note: i === 1 ? 'a note' : null,
+    source: 'patient',
+  });
+  const assessment = await insertAssessment(trx, {
+    checkInId: checkIn.id,
+    sessionId: session.id,
+    clinicId: session.clinicId,
+    disposition: i % 2 === 0 ? 'emergency' : 'self_care',
+    rules: i % 2 === 0 ? ['R1'] : [],
+    rulebookVersion: '1.1.0',
+    phase: 'early',
+    thoracic: i % 3 === 0,
+    createdAt: new Date(Date.parse(FIXED_NOW) + i * 1000),
+  });
+  return { checkIn, assessment };
+}
+
+describeEachDialect('check-in rows held for one insert per group', (ctx) => {
+  it('answers each item with its rows exactly as they are then stored', async () => {
+    const seeded = await seedSession(ctx.db);
+    const answers = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((i) =>
+        withGroupCommit(ctx.db, 'held-rows', (trx) => checkInWithAssessment(trx, seeded, i), HELD),
+      ),
+    );
+    expect(groupCommitStats(ctx.db, 'held-rows').largest).toBe(6);
+    const stored = await listCheckInsForSession(ctx.db, seeded.session.id);
+    expect(stored).toEqual(answers.map((a) => ({ ...a.checkIn, assessment: a.assessment })));
+  });
+
+  it('writes the held rows before an alert that names one of them', async () => {
+    const seeded = await seedSession(ctx.db);
+    const [, second] = await Promise.all(
+      [1, 2, 3].map((i) =>
+        withGroupCommit(
+          ctx.db,
+          'held-alert',
+          async (trx) => {
+            const rows = await checkInWithAssessment(trx, seeded, i);
+            if (i !== 2) return { rows, alertId: undefined };
+            // The alert's foreign key needs the assessment in the table now.
+            const alert = await insertAlert(trx, {
+              clinicId: seeded.clinic.id,
+              sessionId: seeded.session.id,
+              patientId: seeded.patient.id,
+              assessmentId: rows.assessment.id,
+              severity: 'emergency',
+              createdAt: FIXED_NOW,
+            });
+            return { rows, alertId: alert.id };
+          },
+          HELD,
+        ),
+      ),
+    );
+    expect(groupCommitStats(ctx.db, 'held-alert').reruns).toBe(0);
+    const alert = await findAlert(ctx.db, seeded.clinic.id, second?.alertId ?? '');
+    expect(alert?.assessmentId).toBe(second?.rows.assessment.id);
+    expect(await listCheckInsForSession(ctx.db, seeded.session.id)).toHaveLength(3);
+  });
+
+  it('a held row that cannot be written fails its own item only; the others commit', async () => {
+    const seeded = await seedSession(ctx.db);
+    const taken = await checkInWithAssessment(ctx.db, seeded, 0);
+    const before = groupCommitStats(ctx.db, 'held-fail');
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3, 4].map((i) =>
+        withGroupCommit(
+          ctx.db,
+          'held-fail',
+          // Item 3 reuses a stored check-in's id: only the flush can find out.
+          (trx) => checkInWithAssessment(trx, seeded, i, i === 3 ? taken.checkIn.id : undefined),
+          HELD,
+        ),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    const after = groupCommitStats(ctx.db, 'held-fail');
+    expect(after.reruns - before.reruns).toBe(1);
+    const stored = await listCheckInsForSession(ctx.db, seeded.session.id);
+    expect(stored.map((c) => c.hoursAfter)).toEqual([1, 1.01, 1.02, 1.04]);
+  });
+});
