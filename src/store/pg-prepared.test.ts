@@ -20,6 +20,7 @@ describe('prepared statement names', () => {
     expect(prepared.nameOf('set local statement_timeout = $1', 1)).toBeUndefined();
     expect(prepared.nameOf('create table t (id int)', 0)).toBeUndefined();
     expect(prepared.nameOf('selected_rows', 1)).toBeUndefined();
+    expect(prepared.nameOf('insert into t values ($1), ($2)', 2001)).toBeUndefined();
     expect(prepared.size).toBe(0);
   });
 

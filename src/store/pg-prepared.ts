@@ -14,8 +14,9 @@ import type { Db } from './db.ts';
  * - Only `select`, `insert`, `update`, `delete` and `with` texts that carry parameters are named:
  *   they already go by the extended protocol, so nothing else about them changes. Texts without
  *   parameters (transaction control, DDL, several statements at once) stay as they were.
- * - At most `max` distinct texts get names (the app issues a few hundred, `in (…)` lists of each
- *   length included); later ones run unnamed, so a connection's prepared statements are bounded.
+ * - At most `max` distinct texts get names (the app issues a few hundred, a group's multi-row
+ *   inserts of each size included); later ones run unnamed, and so do texts with more than 2,000
+ *   parameters (bulk loads), so a connection's prepared statements are bounded.
  * - A table whose columns change under a prepared `select *` makes PostgreSQL refuse it ("cached
  *   plan must not change result type"). Migrations forget every name when they have run
  *   (`forgetPreparedStatements`), and a query that meets the error all the same makes every
@@ -33,7 +34,8 @@ export class PreparedStatements {
 
   /** The name for `sql`, or undefined when it runs unnamed. */
   nameOf(sql: string, parameterCount: number): string | undefined {
-    if (parameterCount === 0 || !NAMEABLE.test(sql)) return undefined;
+    if (parameterCount === 0 || parameterCount > MAX_PARAMETERS || !NAMEABLE.test(sql))
+      return undefined;
     let name = this.#names.get(sql);
     if (name === undefined) {
       if (this.#names.size >= this.#max) return undefined;
@@ -55,6 +57,8 @@ export class PreparedStatements {
   }
 }
 
+/** Bulk statements (seeds, imports) rarely repeat and would hold large plans: left unnamed. */
+const MAX_PARAMETERS = 2000;
 const NAMEABLE = /^\s*(select|insert|update|delete|with)\b/i;
 const TRANSACTION_START = /^\s*(begin|start\s+transaction)\b/i;
 const TRANSACTION_END = /^\s*(commit|rollback|end|abort)\s*$/i;
