@@ -284,6 +284,9 @@ export async function benchScale(
         databaseUrl: opened.databaseUrl,
         sqlitePath: opened.sqlitePath ?? ':memory:',
         cookieSecure: false,
+        // Every request comes from one address (inject): the patient-link limits (60 a window
+        // per address, decision 1112) would answer 429 after the 60th and time that instead.
+        patientLinks: { perLinkMax: 100_000, perIpMax: 100_000 },
       });
       const app = await buildApp({
         config,
