@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-import SlowestFirst from './test/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -14,7 +13,5 @@ export default defineConfig({
     // slow files wait on processes, fsync, browsers and SMTP rather than compute, so two at a
     // time keeps the suite under ten minutes there (decision 1022).
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    // Longest files first, known even in a clean clone (decision 1418).
-    sequence: { sequencer: SlowestFirst },
   },
 });
