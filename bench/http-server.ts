@@ -50,7 +50,12 @@ if (mode === 'bare') {
   }
   const dir = mkdtempSync(join(tmpdir(), 'nc-bench-'));
   const db = withKeys(
-    createDb({ databaseUrl, sqlitePath: join(dir, 'bench.db'), backgroundCheckpoints: true }),
+    createDb({
+      databaseUrl,
+      sqlitePath: join(dir, 'bench.db'),
+      backgroundCheckpoints: true,
+      syncOffThread: true,
+    }),
     TEST_KEYS,
   );
   await migrateToLatest(db);

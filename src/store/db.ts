@@ -20,6 +20,7 @@ import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_PAGES } from '.
 import { isConnectionLost } from './db-errors.ts';
 import { PreparedStatements, PreparedStatementsCarrier, preparingPool } from './pg-prepared.ts';
 import type { Database } from './schema.ts';
+import { attachWalSync, untilDurable, WalSync, watchedStatement } from './wal-sync.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -63,6 +64,13 @@ export interface DbConfig {
    * inside the commits of this connection. For the server; ignored for `:memory:` and PostgreSQL.
    */
   readonly backgroundCheckpoints?: boolean | undefined;
+  /**
+   * SQLite: commit with `synchronous=NORMAL` and fsync the log on libuv's thread pool, so the
+   * server's thread goes on while a commit reaches the disk; `withTransaction` still returns
+   * only once its commit is on disk (`WalSync`, decision 1419). For the server; ignored for
+   * `:memory:` and PostgreSQL. Tests may give the fsync to use.
+   */
+  readonly syncOffThread?: boolean | { readonly sync: (fd: number) => Promise<void> } | undefined;
   /** A background checkpoint failed (the writer's own checkpoint still bounds the log). */
   readonly onCheckpointError?: ((message: string) => void) | undefined;
   /**
@@ -78,7 +86,8 @@ const NUMERIC_OID = 1700;
 
 /**
  * Open the database: PostgreSQL when `databaseUrl` is set, else SQLite on a file.
- * SQLite runs in WAL with `synchronous=FULL` so an acknowledged write survives power loss,
+ * SQLite runs in WAL with `synchronous=FULL` (or NORMAL with the fsync off the thread,
+ * `syncOffThread`) so an acknowledged write survives power loss,
  * `foreign_keys=ON` and a 5 s busy timeout for a second process (CLI, backup) on the file.
  * On PostgreSQL, int8 (counts, identities) is parsed to `number` so both dialects return
  * the same JS types.
@@ -121,21 +130,36 @@ export function createDb(config: DbConfig): Db {
   if (path === undefined) throw new Error('createDb: give databaseUrl or sqlitePath');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const { Sqlite, module } = loadSqlite();
+  const offThread = config.syncOffThread;
+  const wal =
+    offThread === undefined || offThread === false || path === ':memory:'
+      ? undefined
+      : new WalSync(`${path}-wal`, offThread === true ? undefined : offThread.sync);
+  const checkpoints = config.backgroundCheckpoints === true && path !== ':memory:';
+  const pragmas = [
+    'journal_mode = WAL',
+    wal === undefined ? 'synchronous = FULL' : 'synchronous = NORMAL',
+    'foreign_keys = ON',
+    'busy_timeout = 5000',
+    ...(checkpoints ? [`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`] : []),
+  ];
   const sqlite = new Sqlite(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  let checkpointer: Checkpointer | undefined;
-  if (config.backgroundCheckpoints === true && path !== ':memory:') {
-    sqlite.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
-    checkpointer = startCheckpointer({ path, module, onError: config.onCheckpointError });
-  }
-  return new Kysely<Database>({
+  for (const pragma of pragmas) sqlite.pragma(pragma);
+  // Started once the file is in WAL mode.
+  const checkpointer: Checkpointer | undefined = checkpoints
+    ? startCheckpointer({ path, module, onError: config.onCheckpointError })
+    : undefined;
+  const onClose = () => {
+    checkpointer?.stop();
+    wal?.close();
+  };
+  const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({
-      database: withStatementCache(sqlite, () => checkpointer?.stop()),
+      database: withStatementCache(sqlite, wal, onClose),
     }),
   });
+  if (wal !== undefined) attachWalSync(db, wal);
+  return db;
 }
 
 /**
@@ -173,6 +197,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
  */
 function withStatementCache(
   sqlite: SQLite.Database,
+  wal: WalSync | undefined,
   onClose: () => void,
   max = 500,
 ): { close(): void; prepare(sql: string): SQLite.Statement } {
@@ -187,6 +212,7 @@ function withStatementCache(
       let statement = cache.get(sql);
       if (statement === undefined) {
         statement = sqlite.prepare(sql);
+        if (wal !== undefined) statement = watchedStatement(sqlite, statement, sql, wal);
         if (cache.size >= max) cache.delete(cache.keys().next().value as string);
         cache.set(sql, statement);
       }
@@ -216,17 +242,21 @@ export function isOneOf(db: Db, column: string, values: readonly string[]): RawB
 
 /**
  * Run `fn` in a transaction, or inside the caller's transaction when `db` already is one
- * (Kysely has no nested transactions), so repositories can compose.
+ * (Kysely has no nested transactions), so repositories can compose. Returns once the commit is
+ * durable: on a handle that syncs off the thread, after the log's fsync (decision 1419).
  */
 export async function withTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
   if (db.isTransaction) return fn(db);
+  let value: T;
   try {
-    return await db.transaction().execute((trx) => fn(trx));
+    value = await db.transaction().execute((trx) => fn(trx));
   } catch (error) {
     // A PostgreSQL connection lost before commit rolled the transaction back: run it once more
     // on a fresh connection from the pool (decision 0800). A loss during COMMIT itself is
     // ambiguous; idempotency keys and unique keys make the second run harmless.
     if (dialectOf(db) !== 'postgres' || !isConnectionLost(error)) throw error;
-    return db.transaction().execute((trx) => fn(trx));
+    value = await db.transaction().execute((trx) => fn(trx));
   }
+  await untilDurable(db);
+  return value;
 }

@@ -1,5 +1,6 @@
 import { type InstantInput, parseJson, toIso, toJson } from './codec.ts';
 import type { Db } from './db.ts';
+import { untilDurable } from './wal-sync.ts';
 
 /** A stored response to replay for a retried request with the same idempotency key. */
 export interface IdempotentResponse {
@@ -33,6 +34,9 @@ export async function findIdempotentResponse(
     .where('key', '=', key)
     .executeTakeFirst();
   if (!row) return undefined;
+  // The write it answers for may have committed a moment ago, its fsync still running: a replay
+  // acknowledges it too, so only once it is on disk (decision 1419).
+  await untilDurable(db);
   return {
     scope: row.scope,
     key: row.key,

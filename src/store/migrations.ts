@@ -11,6 +11,7 @@ import { forgetPreparedStatements } from './pg-prepared.ts';
 import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
 import { searchKeyOf } from './search-key.ts';
 import { staffEmailTokenExpiryMigration } from './staff-email-token-expiry.migration.ts';
+import { untilDurable } from './wal-sync.ts';
 
 /**
  * Migrations live in code (no files to ship or find at run time) and are frozen once
@@ -665,5 +666,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   // Tables may have new columns: statements prepared before must be parsed afresh (decision 1414).
   forgetPreparedStatements(db);
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+  // The migrator commits through Kysely directly, not `withTransaction` (decision 1419).
+  await untilDurable(db);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

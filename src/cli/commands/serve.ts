@@ -147,6 +147,7 @@ export async function startServer(
       databaseUrl: config.databaseUrl,
       sqlitePath: config.sqlitePath,
       backgroundCheckpoints: true,
+      syncOffThread: true,
       onCheckpointError: (message) => logger.warn({ err: message }, 'WAL checkpoint failed'),
       onPoolError: (error) => logger.warn({ err: error }, 'database connection lost'),
     }),

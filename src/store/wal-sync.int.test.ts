@@ -1,0 +1,265 @@
+import { fdatasync, fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDb, type Db, withTransaction } from './db.ts';
+import { withGroupCommit } from './group-commit.ts';
+import { findIdempotentResponse, saveIdempotentResponse } from './idempotency.repository.ts';
+import { withKeys } from './keyring.ts';
+import { migrateToLatest } from './migrations.ts';
+import { TEST_KEYS } from './test-keys.ts';
+import { walSyncOf } from './wal-sync.ts';
+
+// SQLite only: the fsync of the `-wal` file off the server's thread (decision 1419). The fsync is
+// the real one; the tests hold it back behind a gate to see what waits for it.
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Gate {
+  /** Descriptors the handle asked to sync, in order. */
+  readonly calls: number[];
+  readonly sync: (fd: number) => Promise<void>;
+  /** Let every held fsync (and later ones) run; `hold` holds the next ones again. */
+  open(): void;
+  hold(): void;
+  /** Fail every held fsync (and later ones). */
+  fail(error: Error): void;
+}
+
+function gate(): Gate {
+  const calls: number[] = [];
+  let state: { held: boolean; error?: Error } = { held: true };
+  let waiters: (() => void)[] = [];
+  const release = (next: { held: boolean; error?: Error }) => {
+    state = next;
+    for (const wake of waiters.splice(0)) wake();
+  };
+  return {
+    calls,
+    sync: async (fd) => {
+      calls.push(fd);
+      while (state.held) await new Promise<void>((resolve) => waiters.push(resolve));
+      if (state.error !== undefined) throw state.error;
+      await new Promise<void>((resolve, reject) =>
+        fdatasync(fd, (e) => (e ? reject(e) : resolve())),
+      );
+    },
+    open: () => release({ held: false }),
+    hold: () => {
+      state = { held: true };
+      waiters = [];
+    },
+    fail: (error) => release({ held: false, error }),
+  };
+}
+
+function open(syncOffThread: Gate | true): { db: Db; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'nc-walsync-'));
+  dirs.push(dir);
+  const path = join(dir, 'w.db');
+  const db = withKeys(
+    createDb({
+      sqlitePath: path,
+      syncOffThread: syncOffThread === true ? true : { sync: syncOffThread.sync },
+    }),
+    TEST_KEYS,
+  );
+  return { db, path };
+}
+
+/** Has `promise` settled after the event loop has had `ms` to run everything else? */
+async function settledWithin(promise: Promise<unknown>, ms = 50): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return settled;
+}
+
+async function count(db: Db): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from probe`.execute(db);
+  return rows[0]?.n ?? -1;
+}
+
+describe('SQLite commits synced off the thread', () => {
+  it('commits with synchronous=NORMAL and returns from a transaction only after its fsync', async () => {
+    const g = gate();
+    const { db, path } = open(g);
+    try {
+      const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
+      expect(rows[0]?.synchronous).toBe(1); // NORMAL
+      await sql`create table probe (id integer primary key, body text not null)`.execute(db);
+      const done = withTransaction(db, async (trx) => {
+        await sql`insert into probe (body) values ('a')`.execute(trx);
+      });
+      expect(await settledWithin(done)).toBe(false);
+      // Committed (another read sees it) but not acknowledged: its fsync has not run.
+      expect(await count(db)).toBe(1);
+      expect(g.calls).toHaveLength(1);
+      // The descriptor synced is the database's own log.
+      expect(fstatSync(g.calls[0] as number).ino).toBe(statSync(`${path}-wal`).ino);
+      g.open();
+      await done;
+      expect(walSyncOf(db)?.pending).toBe(0);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('shares one fsync among the commits written while another was running', async () => {
+    const g = gate();
+    const { db } = open(g);
+    try {
+      await sql`create table probe (id integer primary key, body text not null)`.execute(db);
+      const all = Array.from({ length: 6 }, (_, i) =>
+        withTransaction(db, async (trx) => {
+          await sql`insert into probe (body) values (${String(i)})`.execute(trx);
+        }),
+      );
+      expect(await settledWithin(Promise.all(all))).toBe(false);
+      // The first commit's fsync is held; the five after it wait for one more, not five.
+      expect(g.calls).toHaveLength(1);
+      g.open();
+      await Promise.all(all);
+      expect(g.calls).toHaveLength(2);
+      expect(await count(db)).toBe(6);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('acknowledges a group-commit item only once the group is on disk', async () => {
+    const g = gate();
+    const { db } = open(g);
+    try {
+      await sql`create table probe (id integer primary key, body text not null)`.execute(db);
+      const items = ['a', 'b', 'c'].map((body) =>
+        withGroupCommit(db, 'probe', async (trx) => {
+          await sql`insert into probe (body) values (${body})`.execute(trx);
+          return body;
+        }),
+      );
+      expect(await settledWithin(Promise.all(items))).toBe(false);
+      g.open();
+      expect(await Promise.all(items)).toEqual(['a', 'b', 'c']);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('replays an idempotent answer only once the write it answers for is on disk', async () => {
+    const g = gate();
+    g.open();
+    const { db } = open(g);
+    try {
+      await migrateToLatest(db);
+      g.hold();
+      const key = { scope: 'check-in:s1', key: 'k1' };
+      const saved = withTransaction(db, (trx) =>
+        saveIdempotentResponse(trx, {
+          ...key,
+          requestHash: 'h',
+          statusCode: 201,
+          response: { ok: true },
+          createdAt: new Date('2026-12-02T06:00:00Z'),
+        }),
+      );
+      expect(await settledWithin(saved)).toBe(false);
+      // The retry finds the record at once, but answers only after the fsync.
+      const replay = findIdempotentResponse(db, key.scope, key.key);
+      expect(await settledWithin(replay)).toBe(false);
+      g.open();
+      expect(await saved).toBe(true);
+      expect((await replay)?.statusCode).toBe(201);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('syncs a write outside a transaction before it returns, on the thread', async () => {
+    const g = gate();
+    const { db } = open(g);
+    try {
+      await sql`create table probe (id integer primary key, body text not null)`.execute(db);
+      const before = walSyncOf(db)?.stats.syncs ?? -1;
+      await sql`insert into probe (body) values ('a')`.execute(db);
+      // Synced on the spot (fdatasync on the thread), not through the held fsync.
+      expect(walSyncOf(db)?.stats.syncs).toBe(before + 1);
+      expect(walSyncOf(db)?.pending).toBe(0);
+      expect(g.calls).toHaveLength(0);
+      // A read writes nothing and syncs nothing.
+      expect(await count(db)).toBe(1);
+      expect(walSyncOf(db)?.stats.syncs).toBe(before + 1);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('acknowledges nothing more once an fsync has failed', async () => {
+    const g = gate();
+    const { db } = open(g);
+    try {
+      await sql`create table probe (id integer primary key, body text not null)`.execute(db);
+      const first = withTransaction(db, async (trx) => {
+        await sql`insert into probe (body) values ('a')`.execute(trx);
+      });
+      expect(await settledWithin(first)).toBe(false);
+      g.fail(new Error('EIO'));
+      await expect(first).rejects.toThrow(/fsync of .*-wal failed/);
+      // Later commits are not acknowledged either: the page cache may have lost the first.
+      await expect(
+        withTransaction(db, async (trx) => {
+          await sql`insert into probe (body) values ('b')`.execute(trx);
+        }),
+      ).rejects.toThrow(/nothing more is acknowledged/);
+      await expect(sql`insert into probe (body) values ('c')`.execute(db)).rejects.toThrow(
+        /nothing more is acknowledged/,
+      );
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('with the real fdatasync, keeps what it acknowledged across a reopen', async () => {
+    const { db, path } = open(true);
+    await sql`create table probe (id integer primary key, body text not null)`.execute(db);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        withGroupCommit(db, 'probe', async (trx) => {
+          await sql`insert into probe (body) values (${String(i)})`.execute(trx);
+        }),
+      ),
+    );
+    const stats = walSyncOf(db)?.stats;
+    expect(stats?.syncs).toBeGreaterThan(0);
+    expect(walSyncOf(db)?.pending).toBe(0);
+    await db.destroy();
+    const again = createDb({ sqlitePath: path });
+    try {
+      expect(await count(again)).toBe(20);
+    } finally {
+      await again.destroy();
+    }
+  });
+
+  it('is not used by default, nor on an in-memory database', async () => {
+    const { db } = { db: createDb({ sqlitePath: ':memory:', syncOffThread: true }) };
+    try {
+      const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
+      expect(rows[0]?.synchronous).toBe(2); // FULL
+      expect(walSyncOf(db)).toBeUndefined();
+    } finally {
+      await db.destroy();
+    }
+  });
+});
