@@ -86,6 +86,29 @@ async function settledWithin(promise: Promise<unknown>, ms = 50): Promise<boolea
   return settled;
 }
 
+/** A handle on a fresh file with an empty `probe` table, destroyed after `fn`. */
+async function withProbe(
+  syncOffThread: Gate | true,
+  fn: (db: Db, path: string) => Promise<void>,
+): Promise<void> {
+  const { db, path } = open(syncOffThread);
+  try {
+    await sql`create table probe (id integer primary key, body text not null)`.execute(db);
+    await fn(db, path);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function insert(db: Db, body: string): Promise<void> {
+  await sql`insert into probe (body) values (${body})`.execute(db);
+}
+
+/** One row in a transaction of its own. */
+function commitOne(db: Db, body: string): Promise<void> {
+  return withTransaction(db, (trx) => insert(trx, body));
+}
+
 async function count(db: Db): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*) as n from probe`.execute(db);
   return rows[0]?.n ?? -1;
@@ -94,14 +117,10 @@ async function count(db: Db): Promise<number> {
 describe('SQLite commits synced off the thread', () => {
   it('commits with synchronous=NORMAL and returns from a transaction only after its fsync', async () => {
     const g = gate();
-    const { db, path } = open(g);
-    try {
+    await withProbe(g, async (db, path) => {
       const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
       expect(rows[0]?.synchronous).toBe(1); // NORMAL
-      await sql`create table probe (id integer primary key, body text not null)`.execute(db);
-      const done = withTransaction(db, async (trx) => {
-        await sql`insert into probe (body) values ('a')`.execute(trx);
-      });
+      const done = commitOne(db, 'a');
       expect(await settledWithin(done)).toBe(false);
       // Committed (another read sees it) but not acknowledged: its fsync has not run.
       expect(await count(db)).toBe(1);
@@ -111,21 +130,13 @@ describe('SQLite commits synced off the thread', () => {
       g.open();
       await done;
       expect(walSyncOf(db)?.pending).toBe(0);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('shares one fsync among the commits written while another was running', async () => {
     const g = gate();
-    const { db } = open(g);
-    try {
-      await sql`create table probe (id integer primary key, body text not null)`.execute(db);
-      const all = Array.from({ length: 6 }, (_, i) =>
-        withTransaction(db, async (trx) => {
-          await sql`insert into probe (body) values (${String(i)})`.execute(trx);
-        }),
-      );
+    await withProbe(g, async (db) => {
+      const all = Array.from({ length: 6 }, (_, i) => commitOne(db, String(i)));
       expect(await settledWithin(Promise.all(all))).toBe(false);
       // The first commit's fsync is held; the five after it wait for one more, not five.
       expect(g.calls).toHaveLength(1);
@@ -133,28 +144,22 @@ describe('SQLite commits synced off the thread', () => {
       await Promise.all(all);
       expect(g.calls).toHaveLength(2);
       expect(await count(db)).toBe(6);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('acknowledges a group-commit item only once the group is on disk', async () => {
     const g = gate();
-    const { db } = open(g);
-    try {
-      await sql`create table probe (id integer primary key, body text not null)`.execute(db);
+    await withProbe(g, async (db) => {
       const items = ['a', 'b', 'c'].map((body) =>
         withGroupCommit(db, 'probe', async (trx) => {
-          await sql`insert into probe (body) values (${body})`.execute(trx);
+          await insert(trx, body);
           return body;
         }),
       );
       expect(await settledWithin(Promise.all(items))).toBe(false);
       g.open();
       expect(await Promise.all(items)).toEqual(['a', 'b', 'c']);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('replays an idempotent answer only once the write it answers for is on disk', async () => {
@@ -188,11 +193,9 @@ describe('SQLite commits synced off the thread', () => {
 
   it('syncs a write outside a transaction before it returns, on the thread', async () => {
     const g = gate();
-    const { db } = open(g);
-    try {
-      await sql`create table probe (id integer primary key, body text not null)`.execute(db);
+    await withProbe(g, async (db) => {
       const before = walSyncOf(db)?.stats.syncs ?? -1;
-      await sql`insert into probe (body) values ('a')`.execute(db);
+      await insert(db, 'a');
       // Synced on the spot (fdatasync on the thread), not through the held fsync.
       expect(walSyncOf(db)?.stats.syncs).toBe(before + 1);
       expect(walSyncOf(db)?.pending).toBe(0);
@@ -200,51 +203,35 @@ describe('SQLite commits synced off the thread', () => {
       // A read writes nothing and syncs nothing.
       expect(await count(db)).toBe(1);
       expect(walSyncOf(db)?.stats.syncs).toBe(before + 1);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('acknowledges nothing more once an fsync has failed', async () => {
     const g = gate();
-    const { db } = open(g);
-    try {
-      await sql`create table probe (id integer primary key, body text not null)`.execute(db);
-      const first = withTransaction(db, async (trx) => {
-        await sql`insert into probe (body) values ('a')`.execute(trx);
-      });
+    await withProbe(g, async (db) => {
+      const first = commitOne(db, 'a');
       expect(await settledWithin(first)).toBe(false);
       g.fail(new Error('EIO'));
       await expect(first).rejects.toThrow(/fsync of .*-wal failed/);
       // Later commits are not acknowledged either: the page cache may have lost the first.
-      await expect(
-        withTransaction(db, async (trx) => {
-          await sql`insert into probe (body) values ('b')`.execute(trx);
-        }),
-      ).rejects.toThrow(/nothing more is acknowledged/);
-      await expect(sql`insert into probe (body) values ('c')`.execute(db)).rejects.toThrow(
-        /nothing more is acknowledged/,
-      );
-    } finally {
-      await db.destroy();
-    }
+      await expect(commitOne(db, 'b')).rejects.toThrow(/nothing more is acknowledged/);
+      await expect(insert(db, 'c')).rejects.toThrow(/nothing more is acknowledged/);
+    });
   });
 
   it('with the real fdatasync, keeps what it acknowledged across a reopen', async () => {
-    const { db, path } = open(true);
-    await sql`create table probe (id integer primary key, body text not null)`.execute(db);
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        withGroupCommit(db, 'probe', async (trx) => {
-          await sql`insert into probe (body) values (${String(i)})`.execute(trx);
-        }),
-      ),
-    );
-    const stats = walSyncOf(db)?.stats;
-    expect(stats?.syncs).toBeGreaterThan(0);
-    expect(walSyncOf(db)?.pending).toBe(0);
-    await db.destroy();
-    const again = createDb({ sqlitePath: path });
+    let file = '';
+    await withProbe(true, async (db, path) => {
+      file = path;
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          withGroupCommit(db, 'probe', (trx) => insert(trx, String(i))),
+        ),
+      );
+      expect(walSyncOf(db)?.stats.syncs).toBeGreaterThan(0);
+      expect(walSyncOf(db)?.pending).toBe(0);
+    });
+    const again = createDb({ sqlitePath: file });
     try {
       expect(await count(again)).toBe(20);
     } finally {
