@@ -55,6 +55,7 @@ if (mode === 'bare') {
       sqlitePath: join(dir, 'bench.db'),
       backgroundCheckpoints: true,
       syncOffThread: true,
+      waitForWriteLockAsync: true,
     }),
     TEST_KEYS,
   );

@@ -71,6 +71,14 @@ export interface DbConfig {
    * `:memory:` and PostgreSQL. Tests may give the fsync to use.
    */
   readonly syncOffThread?: boolean | { readonly sync: (fd: number) => Promise<void> } | undefined;
+  /**
+   * SQLite: when another process holds the write lock, `begin immediate` waits by trying again
+   * on later event-loop turns instead of in SQLite's busy handler, which sleeps on the thread
+   * (decision 1421). For `serve`, whose processes share one file; ignored for PostgreSQL.
+   */
+  readonly waitForWriteLockAsync?: boolean | undefined;
+  /** With `waitForWriteLockAsync`: how long to wait (default `SQLITE_BUSY_WAIT_MS`; tests). */
+  readonly writeLockWaitMs?: number | undefined;
   /** A background checkpoint failed (the writer's own checkpoint still bounds the log). */
   readonly onCheckpointError?: ((message: string) => void) | undefined;
   /**
@@ -140,7 +148,7 @@ export function createDb(config: DbConfig): Db {
     'journal_mode = WAL',
     wal === undefined ? 'synchronous = FULL' : 'synchronous = NORMAL',
     'foreign_keys = ON',
-    'busy_timeout = 5000',
+    `busy_timeout = ${SQLITE_BUSY_WAIT_MS}`,
     ...(checkpoints ? [`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`] : []),
   ];
   const sqlite = new Sqlite(path);
@@ -154,9 +162,12 @@ export function createDb(config: DbConfig): Db {
     wal?.close();
   };
   const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({
-      database: withStatementCache(sqlite, wal, onClose),
-    }),
+    dialect: new ImmediateSqliteDialect(
+      { database: withStatementCache(sqlite, wal, onClose) },
+      config.waitForWriteLockAsync === true
+        ? (config.writeLockWaitMs ?? SQLITE_BUSY_WAIT_MS)
+        : undefined,
+    ),
   });
   if (wal !== undefined) attachWalSync(db, wal);
   return db;
@@ -173,20 +184,60 @@ type SqliteConfig = ConstructorParameters<typeof SqliteDialect>[0];
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #sqliteConfig: SqliteConfig;
+  readonly #busyWaitMs: number | undefined;
 
-  constructor(config: SqliteConfig) {
+  constructor(config: SqliteConfig, busyWaitMs?: number) {
     super(config);
     this.#sqliteConfig = config;
+    this.#busyWaitMs = busyWaitMs;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#sqliteConfig);
+    return new ImmediateSqliteDriver(this.#sqliteConfig, this.#busyWaitMs);
   }
 }
 
+/** How long `begin immediate` waits for another process's write lock (as `busy_timeout`). */
+export const SQLITE_BUSY_WAIT_MS = 5000;
+
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #busyWaitMs: number | undefined;
+
+  constructor(config: SqliteConfig, busyWaitMs: number | undefined) {
+    super(config);
+    this.#busyWaitMs = busyWaitMs;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    if (this.#busyWaitMs === undefined) {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      return;
+    }
+    // Waiting without blocking the thread (`waitForWriteLockAsync`, decision 1421): SQLite's own
+    // busy handler sleeps on it, so a server process stopped answering while another held the
+    // lock. `begin immediate` is tried with no busy timeout and again on the next turns.
+    await connection.executeQuery(CompiledQuery.raw('pragma busy_timeout = 0'));
+    try {
+      const deadline = performance.now() + this.#busyWaitMs;
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+          return;
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
+          if (performance.now() >= deadline) throw error;
+        }
+        // The other process's group takes a few milliseconds: look again at once a few times,
+        // then every millisecond.
+        await new Promise((resolve) =>
+          attempt < 3 ? setImmediate(resolve) : setTimeout(resolve, 1),
+        );
+      }
+    } finally {
+      await connection.executeQuery(
+        CompiledQuery.raw(`pragma busy_timeout = ${SQLITE_BUSY_WAIT_MS}`),
+      );
+    }
   }
 }
 

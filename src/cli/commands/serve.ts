@@ -148,6 +148,7 @@ export async function startServer(
       sqlitePath: config.sqlitePath,
       backgroundCheckpoints: true,
       syncOffThread: true,
+      waitForWriteLockAsync: true,
       onCheckpointError: (message) => logger.warn({ err: message }, 'WAL checkpoint failed'),
       onPoolError: (error) => logger.warn({ err: error }, 'database connection lost'),
     }),
