@@ -5,7 +5,14 @@
  * is half there. PostgreSQL uses its own tools (`pg_dump`/`pg_restore`, README).
  */
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { loadSqlite } from './db.ts';
+
+/**
+ * The better-sqlite3 build `createDb` uses (12 or 13 by Node version, decision 0007): 12 aborts
+ * on Node 24 when a statement is collected, and two copies of SQLite in one process would not
+ * see each other's locks.
+ */
+const Database = loadSqlite().Sqlite;
 
 /** Copy the live database at `source` to `out` (which must not exist). Returns pages copied. */
 export async function backupSqlite(source: string, out: string): Promise<number> {

@@ -29,9 +29,11 @@ const require = createRequire(import.meta.url);
  * garbage-collected; 13 fixes that but needs Node 22+ (and crashes on 20). package.json has 12
  * as a dependency and 13 as the optional `better-sqlite3-node22`, which npm installs only where
  * the engine fits; here we load the one that suits the running Node
- * (docs/decisions/0007-better-sqlite3-by-node-version.md).
+ * (docs/decisions/0007-better-sqlite3-by-node-version.md). Anything else in this process that
+ * opens the same file must load this same build: two copies of SQLite in one process do not
+ * see each other's locks.
  */
-function loadSqlite(): { readonly Sqlite: typeof SQLite; readonly module: string } {
+export function loadSqlite(): { readonly Sqlite: typeof SQLite; readonly module: string } {
   const major = Number(process.versions.node.split('.')[0]);
   if (major >= 22) {
     try {

@@ -1,18 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDb, type Db, withTransaction } from './db.ts';
+import { createDb, type Db, loadSqlite, withTransaction } from './db.ts';
 
 // SQLite only: `begin immediate` waiting for another process's write lock without blocking the
 // thread (decision 1421). The other process is played by a second connection to the same file,
 // which holds the lock with `begin immediate` until the test commits it.
 
-const require = createRequire(import.meta.url);
-const Sqlite = require('better-sqlite3') as typeof SQLite;
+// The build `createDb` loads (12 or 13 by Node version): another copy of SQLite in this process
+// would not see its locks.
+const { Sqlite } = loadSqlite();
 
 const dirs: string[] = [];
 const others: SQLite.Database[] = [];
