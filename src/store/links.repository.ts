@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readBatched } from './batched-reads.ts';
 import { type InstantInput, toIso } from './codec.ts';
-import type { Db } from './db.ts';
+import { type Db, isOneOf } from './db.ts';
 import type { PatientLinkRow } from './schema.ts';
 
 /** A patient's personal link to one session. Only the token's sha256 is stored. */
@@ -71,34 +72,47 @@ export async function findLinkByTokenHash(
   return { ...toLink(row), patientId: row.patient_id };
 }
 
+/** A link with its patient and whether its clinic is suspended (`findLinkWithClinicState`). */
+export interface LinkWithClinicState {
+  readonly link: PatientLink & { readonly patientId: string };
+  readonly clinicSuspendedAt: string | null;
+}
+
 /**
  * `findLinkByTokenHash` plus whether the link's clinic is suspended, in one statement: what
  * every patient-link request needs before it may act (decision 1011), without loading (and
- * unsealing) the whole clinic.
+ * unsealing) the whole clinic. Outside a transaction, the lookups of one event-loop turn are
+ * made in one statement (`readBatched`, decision 1422).
  */
-export async function findLinkWithClinicState(
+export function findLinkWithClinicState(
   db: Db,
   tokenHash: string,
-): Promise<
-  | {
-      readonly link: PatientLink & { readonly patientId: string };
-      readonly clinicSuspendedAt: string | null;
-    }
-  | undefined
-> {
-  const row = await db
+): Promise<LinkWithClinicState | undefined> {
+  return readBatched(db, 'link-with-clinic-state', tokenHash, findLinksWithClinicState);
+}
+
+/** `findLinkWithClinicState` for several token hashes at once, by hash. */
+export async function findLinksWithClinicState(
+  db: Db,
+  tokenHashes: readonly string[],
+): Promise<Map<string, LinkWithClinicState>> {
+  const rows = await db
     .selectFrom('patient_links as l')
     .innerJoin('needling_sessions as s', 's.id', 'l.session_id')
     .innerJoin('clinics as c', 'c.id', 'l.clinic_id')
     .selectAll('l')
     .select(['s.patient_id', 'c.suspended_at as clinic_suspended_at'])
-    .where('l.token_hash', '=', tokenHash)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    link: { ...toLink(row), patientId: row.patient_id },
-    clinicSuspendedAt: row.clinic_suspended_at,
-  };
+    .where(isOneOf(db, 'l.token_hash', tokenHashes))
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.token_hash,
+      {
+        link: { ...toLink(row), patientId: row.patient_id },
+        clinicSuspendedAt: row.clinic_suspended_at,
+      },
+    ]),
+  );
 }
 
 export async function listLinksForSession(

@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describePostgres } from '../../test/dialects.ts';
 import { findOpenAlertsForSessions } from './alerts.repository.ts';
 import { createDb, type Db, withTransaction } from './db.ts';
 import { withKeys } from './keyring.ts';
 import { migrateToLatest } from './migrations.ts';
-import { preparedStatementsOf } from './pg-prepared.ts';
+import { preferGenericPlans, preparedStatementsOf } from './pg-prepared.ts';
 import { TEST_KEYS } from './test-keys.ts';
 
 /** The statements the connection running `trx` has prepared (PostgreSQL's own view). */
@@ -77,5 +78,46 @@ describePostgres('prepared statements', (ctx) => {
     expect(preparedStatementsOf(one)?.size).toBeGreaterThan(0);
     await migrateToLatest(one);
     expect(preparedStatementsOf(one)?.size).toBe(0);
+  });
+
+  it("a transaction's begin goes with its first statement when that has no parameters", async () => {
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      const mode = (db: Db) => sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(db);
+      // begin + set local: one message; the setting holds for the transaction only.
+      const inside = await withTransaction(one, async (trx) => {
+        await preferGenericPlans(trx);
+        expect(sent).toHaveBeenCalledTimes(1);
+        expect(String(sent.mock.calls[0]?.[0])).toBe(
+          'begin; set local plan_cache_mode = force_generic_plan',
+        );
+        return (await mode(trx)).rows[0]?.plan_cache_mode;
+      });
+      expect(inside).toBe('force_generic_plan');
+      expect((await mode(one)).rows[0]?.plan_cache_mode).toBe('auto');
+      // A first statement with parameters: begin is sent on its own just before it, and the
+      // transaction still rolls back whole.
+      sent.mockClear();
+      await expect(
+        withTransaction(one, async (trx) => {
+          await sql`create table begin_probe (id text primary key)`.execute(trx);
+          await sql`insert into begin_probe values (${'a'})`.execute(trx);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect(sent.mock.calls.map((call) => String(call[0]).slice(0, 12))).toEqual([
+        'begin; creat',
+        '[object Obje',
+        'rollback',
+      ]);
+      const probe = await sql`select to_regclass('begin_probe') as t`.execute(one);
+      expect(probe.rows).toEqual([{ t: null }]);
+      // An empty transaction still begins and commits.
+      sent.mockClear();
+      await withTransaction(one, async () => undefined);
+      expect(sent.mock.calls.map((call) => String(call[0]))).toEqual(['begin', 'commit']);
+    } finally {
+      sent.mockRestore();
+    }
   });
 });

@@ -72,7 +72,17 @@ function isStalePlan(error: unknown): boolean {
   );
 }
 
-/** `pool` as Kysely's PostgreSQL dialect takes it, naming statements through `prepared`. */
+/** What `begin` answers when it waits for the transaction's first statement. */
+const BEGUN = { command: 'BEGIN', rowCount: null, rows: [] };
+
+/**
+ * `pool` as Kysely's PostgreSQL dialect takes it, naming statements through `prepared`.
+ *
+ * A transaction's `begin` is held back until its first statement: when that one has no
+ * parameters (the check-in group's `set local`, `preferGenericPlans`) both go in one message,
+ * a round trip saved per group (decision 1422); otherwise `begin` is sent just before it.
+ * Kysely reads nothing from `begin`'s answer.
+ */
 export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
@@ -86,7 +96,25 @@ export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): Post
       else if (TRANSACTION_END.test(sql)) inTransaction = false;
       return result;
     };
+    /** A `begin` not sent yet: it goes with the transaction's first statement (below). */
+    let pendingBegin: string | undefined;
     const query = async (sql: string, parameters: readonly unknown[]) => {
+      if (parameters.length === 0 && TRANSACTION_START.test(sql)) {
+        pendingBegin = sql;
+        inTransaction = true;
+        return BEGUN;
+      }
+      if (pendingBegin !== undefined) {
+        const begin = pendingBegin;
+        pendingBegin = undefined;
+        if (parameters.length === 0 && !TRANSACTION_END.test(sql)) {
+          // One simple-protocol message, one round trip: PostgreSQL runs the two statements in
+          // order and the transaction stays open after them, as if each had come alone.
+          const results = (await client.query(`${begin}; ${sql}`)) as unknown as pg.QueryResult[];
+          return results[results.length - 1];
+        }
+        await client.query(begin);
+      }
       const values = [...parameters];
       try {
         return await run(sql, values);
@@ -103,6 +131,7 @@ export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): Post
       query: query as unknown as PostgresPoolClient['query'],
       release: (destroy?: boolean) => {
         inTransaction = false;
+        pendingBegin = undefined;
         client.release(destroy);
       },
     };
