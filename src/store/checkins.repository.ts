@@ -341,10 +341,12 @@ export async function listCheckInsForSession(
     .orderBy('received_at')
     .orderBy('id')
     .execute();
+  // Through the session's check-ins: assessments have no index by session (decision 1424).
   const assessments = await db
-    .selectFrom('assessments')
-    .selectAll()
-    .where('session_id', '=', sessionId)
+    .selectFrom('check_ins as c')
+    .innerJoin('assessments as a', 'a.check_in_id', 'c.id')
+    .selectAll('a')
+    .where('c.session_id', '=', sessionId)
     .execute();
   const byCheckIn = new Map(assessments.map((a) => [a.check_in_id, toAssessment(a)]));
   return checkIns.map((row) => ({ ...toCheckIn(row), assessment: byCheckIn.get(row.id) ?? null }));

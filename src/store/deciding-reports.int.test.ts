@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { CompiledQuery } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { decidingReports } from '../clinical/triage.ts';
@@ -10,7 +9,7 @@ import {
   listReportsForSessions,
 } from './checkins.repository.ts';
 import { dialectOf } from './db.ts';
-import { FIXED_NOW, seedAnotherSession, seedSession } from './test-fixtures.ts';
+import { FIXED_NOW, seedAnotherSession, seedSession, sqlitePlansOf } from './test-fixtures.ts';
 
 /** One stored report: its hour, soreness (null with a red flag) and when it arrived. */
 const storedArb = fc.record({
@@ -66,20 +65,9 @@ describeEachDialect('listDecidingReportsForSessions', (ctx) => {
   it('seeks each hour in check_ins_session_hours, never scanning check-ins', async () => {
     if (dialectOf(ctx.db) !== 'sqlite') return; // PostgreSQL plans seq scans on tables this small
     const { session } = await seedSession(ctx.db);
-    let captured: CompiledQuery | undefined;
-    const capturing = ctx.db.withPlugin({
-      transformQuery: (args) => {
-        captured = ctx.db.getExecutor().compileQuery(args.node, args.queryId);
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    });
-    await listDecidingReportsForSessions(capturing, [session.id]);
-    const query = captured as CompiledQuery;
-    const plan = await ctx.db.executeQuery<{ detail: string }>(
-      CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]),
+    const [details = []] = await sqlitePlansOf(ctx.db, (db) =>
+      listDecidingReportsForSessions(db, [session.id]),
     );
-    const details = plan.rows.map((r) => r.detail);
     expect(details.filter((d) => /^SCAN (c|p|check_ins)\b/.test(d))).toEqual([]);
     const seeks = details.filter((d) =>
       d.includes('check_ins_session_hours (session_id=? AND hours_after=?)'),

@@ -4,6 +4,7 @@ import { cdsJwtIdsMigration } from './cds-jwt-ids.migration.ts';
 import { checkInsSessionHoursMigration } from './check-ins-session-hours.migration.ts';
 import type { Db } from './db.ts';
 import { dialectOf } from './db.ts';
+import { fewerCheckInIndexesMigration } from './fewer-check-in-indexes.migration.ts';
 import { firstRunMigration } from './first-run.migration.ts';
 import { interopMigration } from './interop.migration.ts';
 import { outboxClinicKindMigration } from './outbox-clinic-kind.migration.ts';
@@ -645,6 +646,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0190_cds_jwt_ids': cdsJwtIdsMigration,
   '0200_outbox_clinic_kind': outboxClinicKindMigration,
   '0210_check_ins_session_hours': checkInsSessionHoursMigration,
+  '0220_fewer_check_in_indexes': fewerCheckInIndexesMigration,
 };
 
 const provider: MigrationProvider = {

@@ -3,6 +3,7 @@
  * random ids, so tests sharing one suite database never collide.
  */
 import { randomUUID } from 'node:crypto';
+import { CompiledQuery } from 'kysely';
 import { type Clinic, insertClinic } from './clinics.repository.ts';
 import type { Db } from './db.ts';
 import { insertPatient, type Patient } from './patients.repository.ts';
@@ -76,4 +77,31 @@ export async function seedAnotherSession(
       { muscle: 'gluteus_medius', side: 'right' },
     ],
   });
+}
+
+/**
+ * SQLite's plan (`explain query plan` details) of every statement `run` makes on `db`, in
+ * order, so a test can say which indexes a repository function uses.
+ */
+export async function sqlitePlansOf(
+  db: Db,
+  run: (db: Db) => Promise<unknown>,
+): Promise<string[][]> {
+  const captured: CompiledQuery[] = [];
+  const capturing = db.withPlugin({
+    transformQuery: (args) => {
+      captured.push(db.getExecutor().compileQuery(args.node, args.queryId));
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  });
+  await run(capturing);
+  const plans: string[][] = [];
+  for (const query of captured) {
+    const plan = await db.executeQuery<{ detail: string }>(
+      CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]),
+    );
+    plans.push(plan.rows.map((r) => r.detail));
+  }
+  return plans;
 }
