@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { builtOnce } from './built-once.ts';
 import { flushCheckInInserts } from './checkins.repository.ts';
 import { type InstantInput, toCount, toIso } from './codec.ts';
 import { type Db, isOneOf } from './db.ts';
@@ -139,10 +140,18 @@ export async function findOpenAlertsForSessions(
 ): Promise<Map<string, Alert>> {
   const found = new Map<string, Alert>();
   if (sessionIds.length === 0) return found;
-  const rows = await db
+  const rows = await openAlertRows(db, [...new Set(sessionIds)]);
+  // Rows come most severe, then newest, first within each session: keep each session's first.
+  for (const row of rows) if (!found.has(row.session_id)) found.set(row.session_id, toAlert(row));
+  return found;
+}
+
+/** The statement of `findOpenAlertsForSessions`, built once per number of sessions (decision 1425). */
+const openAlertRows = builtOnce((db, ids: string[]) =>
+  db
     .selectFrom('alerts')
     .selectAll()
-    .where(isOneOf(db, 'session_id', [...new Set(sessionIds)]))
+    .where(isOneOf(db, 'session_id', ids))
     .where('status', '=', 'open')
     .orderBy('session_id')
     .orderBy((eb) =>
@@ -156,12 +165,8 @@ export async function findOpenAlertsForSessions(
         .end(),
     )
     .orderBy('created_at', 'desc')
-    .orderBy('id')
-    .execute();
-  // Rows come most severe, then newest, first within each session: keep each session's first.
-  for (const row of rows) if (!found.has(row.session_id)) found.set(row.session_id, toAlert(row));
-  return found;
-}
+    .orderBy('id'),
+);
 
 /**
  * The clinic's alerts for the dashboard: open first (then acknowledged, then resolved), within

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { builtOnce } from './built-once.ts';
 import { insertRowsInBulk } from './bulk.repository.ts';
 import { canonicalJson, type InstantInput, parseJson, toIso } from './codec.ts';
 import { type Db, dialectOf, withTransaction } from './db.ts';
@@ -271,12 +272,7 @@ export async function appendAuditEventsInBulk(
   if (events.length === 0) return 0;
   const key = keysOf(db).audit.current;
   return withTransaction(db, async (trx) => {
-    const head = await trx
-      .updateTable('audit_head')
-      .set((eb) => ({ last_seq: eb.ref('last_seq') }))
-      .where('id', '=', 1)
-      .returning(['last_seq', 'last_hash'])
-      .executeTakeFirst();
+    const [head] = await lockAuditHead(trx, {});
     if (!head) throw new Error('audit_head row missing: run migrations');
     let seq = Number(head.last_seq);
     let prevHash = head.last_hash;
@@ -301,27 +297,62 @@ export async function appendAuditEventsInBulk(
       prevHash = hash;
       return row;
     });
+    const newHead = { seq, hash: prevHash };
+    if (rows.length <= GROUP_EVENTS) {
+      // A group's events, with statements built once per number of events (decision 1425).
+      if (dialectOf(trx) === 'postgres') await appendRowsMovingHead(trx, { rows, head: newHead });
+      else {
+        await insertAuditRows(trx, rows);
+        await moveAuditHead(trx, newHead);
+      }
+      return rows.length;
+    }
     const columns = Object.keys(rows[0] ?? {}).length;
     if (dialectOf(trx) === 'postgres' && rows.length * columns <= PG_ONE_STATEMENT_PARAMETERS) {
-      // A check-in group's events: insert and head update in one round trip while the head is
-      // locked, as `appendAuditEvent` does for one (decisions 1011, 1414).
-      await trx
-        .with('appended', (qc) => qc.insertInto('audit_events').values(rows))
-        .updateTable('audit_head')
-        .set({ last_seq: seq, last_hash: prevHash })
-        .where('id', '=', 1)
-        .execute();
+      await trx.executeQuery(appendRowsMovingHead.build(trx, { rows, head: newHead }));
       return rows.length;
     }
     await insertRowsInBulk(trx, 'audit_events', rows);
-    await trx
-      .updateTable('audit_head')
-      .set({ last_seq: seq, last_hash: prevHash })
-      .where('id', '=', 1)
-      .execute();
+    await moveAuditHead(trx, newHead);
     return rows.length;
   });
 }
+
+/** At most this many events (a check-in group's) are appended with statements built once. */
+const GROUP_EVENTS = 256;
+
+/** Lock the chain's head for this transaction and read it. */
+const lockAuditHead = builtOnce((trx, _none: Record<string, never>) =>
+  trx
+    .updateTable('audit_head')
+    .set((eb) => ({ last_seq: eb.ref('last_seq') }))
+    .where('id', '=', 1)
+    .returning(['last_seq', 'last_hash']),
+);
+
+const insertAuditRows = builtOnce((trx, rows: AuditEventRow[]) =>
+  trx.insertInto('audit_events').values(rows),
+);
+
+const moveAuditHead = builtOnce((trx, head: { seq: number; hash: string }) =>
+  trx
+    .updateTable('audit_head')
+    .set({ last_seq: head.seq, last_hash: head.hash })
+    .where('id', '=', 1),
+);
+
+/**
+ * PostgreSQL: the events' insert and the head's update in one round trip while the head is
+ * locked, as `appendAuditEvent` does for one (decisions 1011, 1414).
+ */
+const appendRowsMovingHead = builtOnce(
+  (trx, a: { rows: AuditEventRow[]; head: { seq: number; hash: string } }) =>
+    trx
+      .with('appended', (qc) => qc.insertInto('audit_events').values(a.rows))
+      .updateTable('audit_head')
+      .set({ last_seq: a.head.seq, last_hash: a.head.hash })
+      .where('id', '=', 1),
+);
 
 /** Below PostgreSQL's 65,535 parameters a statement: the events fit in one insert. */
 const PG_ONE_STATEMENT_PARAMETERS = 60_000;

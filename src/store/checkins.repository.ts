@@ -1,5 +1,6 @@
 import { decidingReports } from '../clinical/triage.ts';
 import type { Disposition, Phase, SymptomCode } from '../clinical/types.ts';
+import { builtOnce } from './built-once.ts';
 import { fromIntBool, type InstantInput, parseJson, toIntBool, toIso, toJson } from './codec.ts';
 import { type Db, isOneOf } from './db.ts';
 import { timeOrderedId } from './ids.ts';
@@ -169,10 +170,17 @@ export async function flushCheckInInserts(trx: Db, { keepHolding = false } = {})
   if (held === undefined) return;
   if (keepHolding) heldInserts.set(trx, { checkIns: [], assessments: [] });
   else heldInserts.delete(trx);
-  if (held.checkIns.length > 0) await trx.insertInto('check_ins').values(held.checkIns).execute();
-  if (held.assessments.length > 0)
-    await trx.insertInto('assessments').values(held.assessments).execute();
+  if (held.checkIns.length > 0) await insertCheckInRows(trx, held.checkIns);
+  if (held.assessments.length > 0) await insertAssessmentRows(trx, held.assessments);
 }
+
+/** A group's rows in one insert per table, built once per number of rows (decision 1425). */
+const insertCheckInRows = builtOnce((db, rows: CheckInRow[]) =>
+  db.insertInto('check_ins').values(rows),
+);
+const insertAssessmentRows = builtOnce((db, rows: AssessmentRow[]) =>
+  db.insertInto('assessments').values(rows),
+);
 
 /** What triage needs of one check-in, with the keys that order a session's reports. */
 export interface OrderedReport {
@@ -221,11 +229,31 @@ export async function listDecidingReportsForSessions(
   sessionIds: readonly string[],
 ): Promise<Map<string, OrderedReport[]>> {
   if (sessionIds.length === 0) return new Map();
-  const rows = await db
+  const rows = await decidingReportRows(db, [...new Set(sessionIds)]);
+  // The earlier hour's reports without a soreness are dropped here: filtered in the statement,
+  // SQLite would rather walk the whole table by soreness than seek the hour.
+  const grouped = groupReports(sessionIds, rows);
+  for (const [id, reports] of grouped) grouped.set(id, decidingReports(reports));
+  return grouped;
+}
+
+/** Named with `as`: a compound select's ORDER BY finds its columns by alias on SQLite. */
+const REPORT_COLUMNS = [
+  'c.id as id',
+  'c.session_id as session_id',
+  'c.received_at as received_at',
+  'c.hours_after as hours_after',
+  'c.soreness as soreness',
+  'c.symptoms_json as symptoms_json',
+] as const;
+
+/** The statement of `listDecidingReportsForSessions`, built once per number of sessions. */
+const decidingReportRows = builtOnce((db, ids: string[]) =>
+  db
     .with('last_hour', (qb) =>
       qb
         .selectFrom('needling_sessions as s')
-        .where(isOneOf(db, 's.id', [...new Set(sessionIds)]))
+        .where(isOneOf(db, 's.id', ids))
         .select((eb) => [
           's.id as session_id',
           eb
@@ -272,24 +300,8 @@ export async function listDecidingReportsForSessions(
     )
     .orderBy('session_id')
     .orderBy('received_at')
-    .orderBy('id')
-    .execute();
-  // The earlier hour's reports without a soreness are dropped here: filtered in the statement,
-  // SQLite would rather walk the whole table by soreness than seek the hour.
-  const grouped = groupReports(sessionIds, rows);
-  for (const [id, reports] of grouped) grouped.set(id, decidingReports(reports));
-  return grouped;
-}
-
-/** Named with `as`: a compound select's ORDER BY finds its columns by alias on SQLite. */
-const REPORT_COLUMNS = [
-  'c.id as id',
-  'c.session_id as session_id',
-  'c.received_at as received_at',
-  'c.hours_after as hours_after',
-  'c.soreness as soreness',
-  'c.symptoms_json as symptoms_json',
-] as const;
+    .orderBy('id'),
+);
 
 /** Rows in session and received order → each session's reports (empty for one with none). */
 function groupReports(

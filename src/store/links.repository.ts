@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readBatched } from './batched-reads.ts';
+import { builtOnce } from './built-once.ts';
 import { type InstantInput, toIso } from './codec.ts';
 import { type Db, isOneOf } from './db.ts';
 import type { PatientLinkRow } from './schema.ts';
@@ -96,14 +97,7 @@ export async function findLinksWithClinicState(
   db: Db,
   tokenHashes: readonly string[],
 ): Promise<Map<string, LinkWithClinicState>> {
-  const rows = await db
-    .selectFrom('patient_links as l')
-    .innerJoin('needling_sessions as s', 's.id', 'l.session_id')
-    .innerJoin('clinics as c', 'c.id', 'l.clinic_id')
-    .selectAll('l')
-    .select(['s.patient_id', 'c.suspended_at as clinic_suspended_at'])
-    .where(isOneOf(db, 'l.token_hash', tokenHashes))
-    .execute();
+  const rows = await linkWithClinicStateRows(db, [...new Set(tokenHashes)]);
   return new Map(
     rows.map((row) => [
       row.token_hash,
@@ -114,6 +108,17 @@ export async function findLinksWithClinicState(
     ]),
   );
 }
+
+/** The statement of `findLinksWithClinicState`, built once per number of links (decision 1425). */
+const linkWithClinicStateRows = builtOnce((db, hashes: string[]) =>
+  db
+    .selectFrom('patient_links as l')
+    .innerJoin('needling_sessions as s', 's.id', 'l.session_id')
+    .innerJoin('clinics as c', 'c.id', 'l.clinic_id')
+    .selectAll('l')
+    .select(['s.patient_id', 'c.suspended_at as clinic_suspended_at'])
+    .where(isOneOf(db, 'l.token_hash', hashes)),
+);
 
 export async function listLinksForSession(
   db: Db,

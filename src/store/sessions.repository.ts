@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Side } from '../clinical/types.ts';
+import { builtOnce } from './built-once.ts';
 import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
 import { type Db, dialectOf, isOneOf, withTransaction } from './db.ts';
 import type { NeedlingSessionRow, SessionSiteRow } from './schema.ts';
@@ -206,26 +207,7 @@ export async function findSessionsForCheckIn(
 ): Promise<Map<string, CheckInContext>> {
   const found = new Map<string, CheckInContext & { session: { sites: SiteOfCheckIn[] } }>();
   if (sessionIds.length === 0) return found;
-  let q = trx
-    .selectFrom('needling_sessions as s')
-    .innerJoin('clinics as c', 'c.id', 's.clinic_id')
-    .leftJoin('session_sites as ss', 'ss.session_id', 's.id')
-    .select([
-      's.id',
-      's.clinic_id',
-      's.patient_id',
-      's.performed_at',
-      'c.name',
-      'c.emergency_number',
-      'c.contact_phone',
-      'ss.muscle',
-      'ss.side',
-    ])
-    .where(isOneOf(trx, 's.id', [...new Set(sessionIds)]))
-    .orderBy('s.id')
-    .orderBy('ss.position');
-  if (dialectOf(trx) === 'postgres') q = q.forUpdate('s');
-  for (const row of await q.execute()) {
+  for (const row of await checkInSessionRows(trx, [...new Set(sessionIds)])) {
     let entry = found.get(row.id);
     if (entry === undefined) {
       entry = {
@@ -249,3 +231,26 @@ export async function findSessionsForCheckIn(
   }
   return found;
 }
+
+/** The statement of `findSessionsForCheckIn`, built once per number of sessions (decision 1425). */
+const checkInSessionRows = builtOnce((trx, ids: string[]) => {
+  const q = trx
+    .selectFrom('needling_sessions as s')
+    .innerJoin('clinics as c', 'c.id', 's.clinic_id')
+    .leftJoin('session_sites as ss', 'ss.session_id', 's.id')
+    .select([
+      's.id',
+      's.clinic_id',
+      's.patient_id',
+      's.performed_at',
+      'c.name',
+      'c.emergency_number',
+      'c.contact_phone',
+      'ss.muscle',
+      'ss.side',
+    ])
+    .where(isOneOf(trx, 's.id', ids))
+    .orderBy('s.id')
+    .orderBy('ss.position');
+  return dialectOf(trx) === 'postgres' ? q.forUpdate('s') : q;
+});
