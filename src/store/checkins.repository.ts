@@ -2,7 +2,7 @@ import { decidingReports } from '../clinical/triage.ts';
 import type { Disposition, Phase, SymptomCode } from '../clinical/types.ts';
 import { builtOnce } from './built-once.ts';
 import { fromIntBool, type InstantInput, parseJson, toIntBool, toIso, toJson } from './codec.ts';
-import { type Db, isOneOf } from './db.ts';
+import { type Db, dialectOf, isOneOf } from './db.ts';
 import { timeOrderedId } from './ids.ts';
 import type { AssessmentRow, CheckInRow } from './schema.ts';
 
@@ -170,8 +170,15 @@ export async function flushCheckInInserts(trx: Db, { keepHolding = false } = {})
   if (held === undefined) return;
   if (keepHolding) heldInserts.set(trx, { checkIns: [], assessments: [] });
   else heldInserts.delete(trx);
-  if (held.checkIns.length > 0) await insertCheckInRows(trx, held.checkIns);
-  if (held.assessments.length > 0) await insertAssessmentRows(trx, held.assessments);
+  const { checkIns, assessments } = held;
+  if (dialectOf(trx) === 'postgres' && checkIns.length > 0 && assessments.length > 0) {
+    // One round trip for both (decision 1425): the assessments' foreign keys are checked at the
+    // end of the statement, when its check-ins are in.
+    await insertBothRows(trx, { checkIns, assessments });
+    return;
+  }
+  if (checkIns.length > 0) await insertCheckInRows(trx, checkIns);
+  if (assessments.length > 0) await insertAssessmentRows(trx, assessments);
 }
 
 /** A group's rows in one insert per table, built once per number of rows (decision 1425). */
@@ -180,6 +187,13 @@ const insertCheckInRows = builtOnce((db, rows: CheckInRow[]) =>
 );
 const insertAssessmentRows = builtOnce((db, rows: AssessmentRow[]) =>
   db.insertInto('assessments').values(rows),
+);
+const insertBothRows = builtOnce(
+  (db, rows: { checkIns: CheckInRow[]; assessments: AssessmentRow[] }) =>
+    db
+      .with('held_check_ins', (qc) => qc.insertInto('check_ins').values(rows.checkIns))
+      .insertInto('assessments')
+      .values(rows.assessments),
 );
 
 /** What triage needs of one check-in, with the keys that order a session's reports. */

@@ -1,4 +1,5 @@
-import { expect, it } from 'vitest';
+import pg from 'pg';
+import { expect, it, vi } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { findAlert, insertAlert } from './alerts.repository.ts';
 import {
@@ -123,5 +124,33 @@ describeEachDialect('check-in rows held for one insert per group', (ctx) => {
     expect(after.reruns - before.reruns).toBe(1);
     const stored = await listCheckInsForSession(ctx.db, seeded.session.id);
     expect(stored.map((c) => c.hoursAfter)).toEqual([1, 1.01, 1.02, 1.04]);
+  });
+
+  it("on PostgreSQL a group's check-ins and assessments go in one statement", async () => {
+    if (ctx.dialect !== 'postgres') return; // SQLite has no round trip to save: two inserts
+    const seeded = await seedSession(ctx.db);
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      await Promise.all(
+        [1, 2, 3].map((i) =>
+          withGroupCommit(ctx.db, 'held-one', (trx) => checkInWithAssessment(trx, seeded, i), HELD),
+        ),
+      );
+      const texts = sent.mock.calls.map((call) => {
+        const q = call[0] as string | { text: string };
+        return typeof q === 'string' ? q : q.text;
+      });
+      const inserts = texts.filter((t) => /insert into "(check_ins|assessments)"/.test(t));
+      expect(inserts).toHaveLength(1);
+      expect(inserts[0]).toMatch(/insert into "check_ins".*insert into "assessments"/s);
+    } finally {
+      sent.mockRestore();
+    }
+    const stored = await listCheckInsForSession(ctx.db, seeded.session.id);
+    expect(stored.map((c) => [c.hoursAfter, c.assessment?.checkInId === c.id])).toEqual([
+      [1.01, true],
+      [1.02, true],
+      [1.03, true],
+    ]);
   });
 });
