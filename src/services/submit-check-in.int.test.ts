@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
@@ -240,5 +241,45 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     expect(calm?.body.openAlert).toBeNull();
     expect(emergency?.body.assessment.disposition).toBe('emergency');
     expect(emergency?.body.openAlert?.severity).toBe('emergency');
+  });
+
+  it("on PostgreSQL a check-in does not wait behind another group held up by a session's lock", async () => {
+    if (ctx.dialect !== 'postgres') return; // SQLite writes one group at a time (one connection)
+    const [held, free] = [await session(), await session()];
+    // Another writer holds the first session's row lock, so its group waits at its first read.
+    const other = ctx.openAnother();
+    let release: () => void = () => undefined;
+    const locked = new Promise<void>((resolve) => {
+      void other.transaction().execute(async (trx) => {
+        await sql`select id from needling_sessions where id = ${held.link.sessionId} for update`.execute(
+          trx,
+        );
+        resolve();
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+    });
+    await locked;
+    const waiting = checkIn(held, 2);
+    try {
+      await new Promise((r) => setTimeout(r, 50)); // its group has started and is waiting
+      // A second group on another connection answers meanwhile (one group at a time would
+      // wait for the lock: the race below then ends with 'still waiting').
+      const answer = await Promise.race([
+        checkIn(free, 3),
+        new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 3000)),
+      ]);
+      expect(answer === 'still waiting' ? answer : answer.status).toBe(201);
+      let settled = false;
+      void waiting.then(() => {
+        settled = true;
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(settled).toBe(false);
+    } finally {
+      release();
+    }
+    expect((await waiting).status).toBe(201);
   });
 });
