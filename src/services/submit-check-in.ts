@@ -184,7 +184,8 @@ export async function submitCheckIn(
   const input = cleanReport(req.input);
   const cleaned: SubmitCheckIn = { ...req, input };
   const scope = `check-in:${link.sessionId}`;
-  const requestHash = requestHashOf(source, input);
+  // Only a request with a key is compared with an earlier one.
+  const requestHash = idempotencyKey === undefined ? '' : requestHashOf(source, input);
   if (idempotencyKey !== undefined) {
     const prior = await findIdempotentResponse(db, scope, idempotencyKey);
     if (prior !== undefined) return replay(prior, requestHash);
