@@ -80,7 +80,7 @@ const BEGUN = { command: 'BEGIN', rowCount: null, rows: [] };
  *
  * A transaction's `begin` is held back until its first statement: when that one has no
  * parameters (the check-in group's `set local`, `preferGenericPlans`) both go in one message,
- * a round trip saved per group (decision 1422); otherwise `begin` is sent just before it.
+ * a round trip saved per group (decision 1423); otherwise `begin` is sent just before it.
  * Kysely reads nothing from `begin`'s answer.
  */
 export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): PostgresPool {
