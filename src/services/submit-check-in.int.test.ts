@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { beforeAll, expect, it } from 'vitest';
+import pg from 'pg';
+import { beforeAll, expect, it, vi } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
 import { listAlertsForPatient } from '../store/alerts.repository.ts';
@@ -281,5 +282,47 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
       release();
     }
     expect((await waiting).status).toBe(201);
+  });
+
+  it('on PostgreSQL a check-in, alone or in a group, is six round trips, and the chain holds', async () => {
+    if (ctx.dialect !== 'postgres') return; // SQLite has no round trips
+    const sessions = await Promise.all(Array.from({ length: 5 }, () => session()));
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    const texts = () =>
+      sent.mock.calls.map((call) => {
+        const q = call[0] as string | { text: string };
+        return typeof q === 'string' ? q : q.text;
+      });
+    try {
+      // Alone: begin with its setting, the session's lock, its history, the rows with the audit
+      // head's lock, the audit event with the head's move, commit (decision 1427).
+      expect((await checkIn(sessions[0] as never, 2)).status).toBe(201);
+      const alone = texts();
+      expect(alone).toHaveLength(6);
+      expect(alone[0]).toMatch(/^begin; set local plan_cache_mode/);
+      expect(alone[1]).toMatch(/for update/);
+      expect(alone[2]).toMatch(/json_agg/);
+      expect(alone[3]).toMatch(
+        /insert into "check_ins".*insert into "assessments".*update "audit_head"/s,
+      );
+      expect(alone[4]).toMatch(/insert into "audit_events".*update "audit_head"/s);
+      expect(alone[5]).toBe('commit');
+      sent.mockClear();
+      // A group of four: the same six.
+      const before = groupCommitStats(ctx.db, 'check-in');
+      await Promise.all(sessions.slice(1).map((s, i) => checkIn(s, i + 1)));
+      expect(groupCommitStats(ctx.db, 'check-in').groups - before.groups).toBe(1);
+      expect(texts()).toHaveLength(6);
+    } finally {
+      sent.mockRestore();
+    }
+    // Two groups at a time, each taking the audit head's lock with its rows: one chain.
+    const waves = [];
+    for (let wave = 0; wave < 6; wave += 1) {
+      waves.push(...sessions.map((s, i) => checkIn(s, (wave + i) % 4)));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await Promise.all(waves)).every((a) => a.status === 201)).toBe(true);
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
   });
 });

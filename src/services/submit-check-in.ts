@@ -5,12 +5,12 @@ import type { Disposition, Report } from '../clinical/types.ts';
 import {
   type Alert,
   type AlertSeverity,
-  findOpenAlertsForSessions,
   insertAlert,
   raiseOpenAlertSeverity,
   severityRank,
 } from '../store/alerts.repository.ts';
 import { deferAuditAppends } from '../store/audit.repository.ts';
+import { readCheckInHistory } from '../store/check-in-reads.ts';
 import {
   type CheckInSource,
   compareReports,
@@ -18,7 +18,6 @@ import {
   holdCheckInInserts,
   insertAssessment,
   insertCheckIn,
-  listDecidingReportsForSessions,
   type OrderedReport,
 } from '../store/checkins.repository.ts';
 import { type Db, dialectOf } from '../store/db.ts';
@@ -95,7 +94,9 @@ const SQLITE_GROUPS: GroupCommitOptions = {
   // Two multi-row inserts per group for its check-ins and assessments (decision 1415).
   held: (trx) => {
     holdCheckInInserts(trx);
-    return { flush: () => flushCheckInInserts(trx) };
+    // The group's audit events are appended right after (`deferred`): on PostgreSQL the rows'
+    // statement takes the audit head's lock for them (decision 1427).
+    return { flush: () => flushCheckInInserts(trx, { lockAuditHead: true }) };
   },
   prefetch: (trx, keys) => readGroup(trx, keys as string[]),
 };
@@ -104,8 +105,9 @@ const POSTGRES_GROUPS: GroupCommitOptions = { ...SQLITE_GROUPS, concurrency: 2 }
 /**
  * What a check-in reads before it writes, for one session: the session (locked on
  * PostgreSQL), the reports so far that decide its triage (the core's `decidingReports`,
- * decision 1413) and its open alert. A group reads these for all its
- * sessions in three statements (`readGroup`); each check-in of the group then adds its own
+ * decision 1413) and its open alert. A group reads these for all its sessions at once
+ * (`readGroup`): the sessions, then `readCheckInHistory` (one statement on PostgreSQL,
+ * decision 1427); each check-in of the group then adds its own
  * report and alert here, so a later check-in of the same session in the group sees them.
  */
 interface SessionState {
@@ -120,12 +122,10 @@ type GroupState = Map<string, SessionState>;
 async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupState> {
   await preferGenericPlans(trx);
   const sessions = await findSessionsForCheckIn(trx, sessionIds);
-  const ids = [...sessions.keys()];
-  const reports = await listDecidingReportsForSessions(trx, ids);
-  const alerts = await findOpenAlertsForSessions(trx, ids);
+  const { reports, openAlerts } = await readCheckInHistory(trx, [...sessions.keys()]);
   const state: GroupState = new Map();
   for (const [id, found] of sessions)
-    state.set(id, { found, reports: reports.get(id) ?? [], openAlert: alerts.get(id) });
+    state.set(id, { found, reports: reports.get(id) ?? [], openAlert: openAlerts.get(id) });
   return state;
 }
 

@@ -138,17 +138,38 @@ export async function findOpenAlertsForSessions(
   db: Db,
   sessionIds: readonly string[],
 ): Promise<Map<string, Alert>> {
-  const found = new Map<string, Alert>();
-  if (sessionIds.length === 0) return found;
-  const rows = await openAlertRows(db, [...new Set(sessionIds)]);
-  // Rows come most severe, then newest, first within each session: keep each session's first.
-  for (const row of rows) if (!found.has(row.session_id)) found.set(row.session_id, toAlert(row));
-  return found;
+  if (sessionIds.length === 0) return new Map();
+  return openAlertBySession(await openAlertRows(db, [...new Set(sessionIds)]));
 }
 
-/** The statement of `findOpenAlertsForSessions`, built once per number of sessions (decision 1425). */
-const openAlertRows = builtOnce((db, ids: string[]) =>
-  db
+/**
+ * Each session's open alert among `rows` (in any order): the most severe, then the newest, then
+ * the lowest id, as `openAlertsQuery` orders them. A session has one open alert; should two
+ * ever be open, a check-in raises the one a clinician would see first.
+ */
+export function openAlertBySession(rows: readonly AlertRow[]): Map<string, Alert> {
+  const found = new Map<string, AlertRow>();
+  for (const row of rows) {
+    const kept = found.get(row.session_id);
+    if (kept === undefined || comesFirst(row, kept)) found.set(row.session_id, row);
+  }
+  return new Map([...found].map(([id, row]) => [id, toAlert(row)]));
+}
+
+function comesFirst(a: AlertRow, b: AlertRow): boolean {
+  const bySeverity = SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity];
+  if (bySeverity !== 0) return bySeverity > 0;
+  if (a.created_at !== b.created_at) return a.created_at > b.created_at;
+  return a.id < b.id;
+}
+
+/**
+ * The open alerts of several sessions, most severe, then newest, first within each session:
+ * the statement of `findOpenAlertsForSessions` (and, on PostgreSQL, part of a check-in group's
+ * one read, `readCheckInState`).
+ */
+export function openAlertsQuery(db: Db, ids: readonly string[]) {
+  return db
     .selectFrom('alerts')
     .selectAll()
     .where(isOneOf(db, 'session_id', ids))
@@ -165,8 +186,11 @@ const openAlertRows = builtOnce((db, ids: string[]) =>
         .end(),
     )
     .orderBy('created_at', 'desc')
-    .orderBy('id'),
-);
+    .orderBy('id');
+}
+
+/** `openAlertsQuery`, built once per number of sessions (decision 1425). */
+const openAlertRows = builtOnce((db, ids: string[]) => openAlertsQuery(db, ids));
 
 /**
  * The clinic's alerts for the dashboard: open first (then acknowledged, then resolved), within

@@ -1,11 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
+import type { QueryCreator } from 'kysely';
 import { builtOnce } from './built-once.ts';
 import { insertRowsInBulk } from './bulk.repository.ts';
 import { canonicalJson, type InstantInput, parseJson, toIso } from './codec.ts';
 import { type Db, dialectOf, withTransaction } from './db.ts';
 import { timeOrderedId } from './ids.ts';
 import { findKey, type KeySet, keysOf } from './keyring.ts';
-import type { AuditEventRow } from './schema.ts';
+import type { AuditEventRow, Database } from './schema.ts';
 
 export type AuditActorType = 'staff' | 'patient_link' | 'api_token' | 'system' | 'anonymous';
 
@@ -146,8 +147,10 @@ function toAuditEvent(row: AuditEventRow): AuditEvent {
 export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<AuditEvent> {
   const key = keysOf(db).audit.current;
   return withTransaction(db, async (trx) => {
-    let head: { last_seq: number; last_hash: string } | undefined;
-    if (dialectOf(trx) === 'postgres') {
+    let head: { last_seq: number; last_hash: string } | undefined = takeLockedAuditHead(trx);
+    if (head !== undefined) {
+      // Locked and read already, by an earlier statement of this transaction (decision 1427).
+    } else if (dialectOf(trx) === 'postgres') {
       head = await trx
         .selectFrom('audit_head')
         .select(['last_seq', 'last_hash'])
@@ -272,7 +275,7 @@ export async function appendAuditEventsInBulk(
   if (events.length === 0) return 0;
   const key = keysOf(db).audit.current;
   return withTransaction(db, async (trx) => {
-    const [head] = await lockAuditHead(trx, {});
+    const head = takeLockedAuditHead(trx) ?? (await lockAuditHead(trx, {}))[0];
     if (!head) throw new Error('audit_head row missing: run migrations');
     let seq = Number(head.last_seq);
     let prevHash = head.last_hash;
@@ -321,14 +324,45 @@ export async function appendAuditEventsInBulk(
 /** At most this many events (a check-in group's) are appended with statements built once. */
 const GROUP_EVENTS = 256;
 
-/** Lock the chain's head for this transaction and read it. */
-const lockAuditHead = builtOnce((trx, _none: Record<string, never>) =>
-  trx
+/**
+ * Lock the chain's head for this transaction and read it: an update that changes nothing, so
+ * a writer that waited for the lock reads the head as the writer before it left it.
+ * `qc` may carry other writes in its `WITH` (`lockingAuditHead`).
+ */
+export function auditHeadLockQuery(qc: QueryCreator<Database>) {
+  return qc
     .updateTable('audit_head')
     .set((eb) => ({ last_seq: eb.ref('last_seq') }))
     .where('id', '=', 1)
-    .returning(['last_seq', 'last_hash']),
-);
+    .returning(['last_seq', 'last_hash']);
+}
+
+const lockAuditHead = builtOnce((trx, _none: Record<string, never>) => auditHeadLockQuery(trx));
+
+/** The head a statement of this transaction locked and read for its next append. */
+const lockedHeads = new WeakMap<Db, LockedAuditHead>();
+
+/** The chain's head as `auditHeadLockQuery` returns it. */
+export interface LockedAuditHead {
+  readonly last_seq: number;
+  readonly last_hash: string;
+}
+
+/**
+ * PostgreSQL: another write of this transaction took the head's lock in its own statement
+ * (`auditHeadLockQuery` under its `WITH`) and read `head`; the next append of the transaction
+ * uses it instead of locking and reading it again, one round trip fewer (decision 1427). Call
+ * it only when that append comes next: the head is used once and then forgotten.
+ */
+export function rememberLockedAuditHead(trx: Db, head: LockedAuditHead): void {
+  lockedHeads.set(trx, head);
+}
+
+function takeLockedAuditHead(trx: Db): LockedAuditHead | undefined {
+  const head = lockedHeads.get(trx);
+  if (head !== undefined) lockedHeads.delete(trx);
+  return head;
+}
 
 const insertAuditRows = builtOnce((trx, rows: AuditEventRow[]) =>
   trx.insertInto('audit_events').values(rows),

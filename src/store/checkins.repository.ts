@@ -1,10 +1,12 @@
+import type { QueryCreator } from 'kysely';
 import { decidingReports } from '../clinical/triage.ts';
 import type { Disposition, Phase, SymptomCode } from '../clinical/types.ts';
+import { auditHeadLockQuery, rememberLockedAuditHead } from './audit.repository.ts';
 import { builtOnce } from './built-once.ts';
 import { fromIntBool, type InstantInput, parseJson, toIntBool, toIso, toJson } from './codec.ts';
 import { type Db, dialectOf, isOneOf } from './db.ts';
 import { timeOrderedId } from './ids.ts';
-import type { AssessmentRow, CheckInRow } from './schema.ts';
+import type { AssessmentRow, CheckInRow, Database } from './schema.ts';
 
 export type CheckInSource = 'patient' | 'emergency_button' | 'staff';
 
@@ -164,8 +166,16 @@ export function holdCheckInInserts(trx: Db): void {
   heldInserts.set(trx, { checkIns: [], assessments: [] });
 }
 
-/** Write the held rows, if any (check-ins first: assessments refer to them) and stop holding. */
-export async function flushCheckInInserts(trx: Db, { keepHolding = false } = {}): Promise<void> {
+/**
+ * Write the held rows, if any (check-ins first: assessments refer to them) and stop holding.
+ * `lockAuditHead`: the transaction's audit events are appended next (a group's deferred
+ * appends); on PostgreSQL the same statement then takes the audit head's lock for them
+ * (decision 1427).
+ */
+export async function flushCheckInInserts(
+  trx: Db,
+  { keepHolding = false, lockAuditHead = false } = {},
+): Promise<void> {
   const held = heldInserts.get(trx);
   if (held === undefined) return;
   if (keepHolding) heldInserts.set(trx, { checkIns: [], assessments: [] });
@@ -174,7 +184,12 @@ export async function flushCheckInInserts(trx: Db, { keepHolding = false } = {})
   if (dialectOf(trx) === 'postgres' && checkIns.length > 0 && assessments.length > 0) {
     // One round trip for both (decision 1425): the assessments' foreign keys are checked at the
     // end of the statement, when its check-ins are in.
-    await insertBothRows(trx, { checkIns, assessments });
+    if (!lockAuditHead) {
+      await insertBothRows(trx, { checkIns, assessments });
+      return;
+    }
+    const [head] = await insertBothLockingAuditHead(trx, { checkIns, assessments });
+    if (head !== undefined) rememberLockedAuditHead(trx, head);
     return;
   }
   if (checkIns.length > 0) await insertCheckInRows(trx, checkIns);
@@ -194,6 +209,18 @@ const insertBothRows = builtOnce(
       .with('held_check_ins', (qc) => qc.insertInto('check_ins').values(rows.checkIns))
       .insertInto('assessments')
       .values(rows.assessments),
+);
+/** `insertBothRows`, its statement also locking and reading the audit head (decision 1427). */
+const insertBothLockingAuditHead = builtOnce(
+  (db, rows: { checkIns: CheckInRow[]; assessments: AssessmentRow[] }) =>
+    auditHeadLockQuery(
+      // The lock reads none of the WITH's tables: seen as the plain schema.
+      db
+        .with('held_check_ins', (qc) => qc.insertInto('check_ins').values(rows.checkIns))
+        .with('held_assessments', (qc) =>
+          qc.insertInto('assessments').values(rows.assessments),
+        ) as unknown as QueryCreator<Database>,
+    ),
 );
 
 /** What triage needs of one check-in, with the keys that order a session's reports. */
@@ -243,13 +270,29 @@ export async function listDecidingReportsForSessions(
   sessionIds: readonly string[],
 ): Promise<Map<string, OrderedReport[]>> {
   if (sessionIds.length === 0) return new Map();
-  const rows = await decidingReportRows(db, [...new Set(sessionIds)]);
+  return decidingReportsBySession(
+    sessionIds,
+    await decidingReportRows(db, [...new Set(sessionIds)]),
+  );
+}
+
+/** The rows of `decidingReportsQuery` → each session's deciding reports. */
+export function decidingReportsBySession(
+  sessionIds: readonly string[],
+  rows: readonly ReportRow[],
+): Map<string, OrderedReport[]> {
   // The earlier hour's reports without a soreness are dropped here: filtered in the statement,
   // SQLite would rather walk the whole table by soreness than seek the hour.
   const grouped = groupReports(sessionIds, rows);
   for (const [id, reports] of grouped) grouped.set(id, decidingReports(reports));
   return grouped;
 }
+
+/** What the report reads return of a check-in. */
+type ReportRow = Pick<
+  CheckInRow,
+  'id' | 'session_id' | 'received_at' | 'hours_after' | 'soreness' | 'symptoms_json'
+>;
 
 /** Named with `as`: a compound select's ORDER BY finds its columns by alias on SQLite. */
 const REPORT_COLUMNS = [
@@ -261,69 +304,76 @@ const REPORT_COLUMNS = [
   'c.symptoms_json as symptoms_json',
 ] as const;
 
-/** The statement of `listDecidingReportsForSessions`, built once per number of sessions. */
-const decidingReportRows = builtOnce((db, ids: string[]) =>
-  db
-    .with('last_hour', (qb) =>
-      qb
-        .selectFrom('needling_sessions as s')
-        .where(isOneOf(db, 's.id', ids))
-        .select((eb) => [
-          's.id as session_id',
-          eb
-            .selectFrom('check_ins as c')
-            .whereRef('c.session_id', '=', 's.id')
-            .select((m) => m.fn.max('c.hours_after').as('h'))
-            .as('h'),
-        ]),
-    )
-    // Materialised: two hours per session, which the selects below then seek in the index.
-    .with(
-      (cte) => cte('hours').materialized(),
-      (qb) =>
+/**
+ * The reports that decide each session's triage (its latest hour, and the hour before it), in
+ * session and received order: the statement of `listDecidingReportsForSessions` (and, on
+ * PostgreSQL, part of a check-in group's one read, `readCheckInState`) before the earlier
+ * hour's reports without a soreness are dropped.
+ */
+export function decidingReportsQuery(db: Db, ids: readonly string[]) {
+  return (
+    db
+      .with('last_hour', (qb) =>
         qb
-          .selectFrom('last_hour as l')
+          .selectFrom('needling_sessions as s')
+          .where(isOneOf(db, 's.id', ids))
           .select((eb) => [
-            'l.session_id',
-            'l.h',
+            's.id as session_id',
             eb
-              .selectFrom('check_ins as p')
-              .whereRef('p.session_id', '=', 'l.session_id')
-              .where('p.soreness', 'is not', null)
-              .whereRef('p.hours_after', '<', 'l.h')
-              .select('p.hours_after')
-              .orderBy('p.hours_after', 'desc')
-              .limit(1)
-              .as('p'),
+              .selectFrom('check_ins as c')
+              .whereRef('c.session_id', '=', 's.id')
+              .select((m) => m.fn.max('c.hours_after').as('h'))
+              .as('h'),
           ]),
-    )
-    .selectFrom('hours as b')
-    .crossJoin('check_ins as c')
-    .whereRef('c.session_id', '=', 'b.session_id')
-    .whereRef('c.hours_after', '=', 'b.h')
-    .select(REPORT_COLUMNS)
-    // Two seeks per session (`check_ins_session_hours`): the latest hour, then the one before.
-    // `cross join` keeps the two hours as SQLite's outer loop (PostgreSQL plans it as a join).
-    .unionAll((eb) =>
-      eb
-        .selectFrom('hours as b')
-        .crossJoin('check_ins as c')
-        .whereRef('c.session_id', '=', 'b.session_id')
-        .whereRef('c.hours_after', '=', 'b.p')
-        .select(REPORT_COLUMNS),
-    )
-    .orderBy('session_id')
-    .orderBy('received_at')
-    .orderBy('id'),
-);
+      )
+      // Materialised: two hours per session, which the selects below then seek in the index.
+      .with(
+        (cte) => cte('hours').materialized(),
+        (qb) =>
+          qb
+            .selectFrom('last_hour as l')
+            .select((eb) => [
+              'l.session_id',
+              'l.h',
+              eb
+                .selectFrom('check_ins as p')
+                .whereRef('p.session_id', '=', 'l.session_id')
+                .where('p.soreness', 'is not', null)
+                .whereRef('p.hours_after', '<', 'l.h')
+                .select('p.hours_after')
+                .orderBy('p.hours_after', 'desc')
+                .limit(1)
+                .as('p'),
+            ]),
+      )
+      .selectFrom('hours as b')
+      .crossJoin('check_ins as c')
+      .whereRef('c.session_id', '=', 'b.session_id')
+      .whereRef('c.hours_after', '=', 'b.h')
+      .select(REPORT_COLUMNS)
+      // Two seeks per session (`check_ins_session_hours`): the latest hour, then the one before.
+      // `cross join` keeps the two hours as SQLite's outer loop (PostgreSQL plans it as a join).
+      .unionAll((eb) =>
+        eb
+          .selectFrom('hours as b')
+          .crossJoin('check_ins as c')
+          .whereRef('c.session_id', '=', 'b.session_id')
+          .whereRef('c.hours_after', '=', 'b.p')
+          .select(REPORT_COLUMNS),
+      )
+      .orderBy('session_id')
+      .orderBy('received_at')
+      .orderBy('id')
+  );
+}
+
+/** `decidingReportsQuery`, built once per number of sessions (decision 1425). */
+const decidingReportRows = builtOnce((db, ids: string[]) => decidingReportsQuery(db, ids));
 
 /** Rows in session and received order → each session's reports (empty for one with none). */
 function groupReports(
   sessionIds: readonly string[],
-  rows: readonly Pick<
-    CheckInRow,
-    'id' | 'session_id' | 'received_at' | 'hours_after' | 'soreness' | 'symptoms_json'
-  >[],
+  rows: readonly ReportRow[],
 ): Map<string, OrderedReport[]> {
   const bySession = new Map<string, OrderedReport[]>(sessionIds.map((id) => [id, []]));
   for (const row of rows) {

@@ -153,4 +153,41 @@ describeEachDialect('check-in rows held for one insert per group', (ctx) => {
       [1.03, true],
     ]);
   });
+
+  it('a group of one holds its rows too; a row that cannot be written fails it, nothing kept', async () => {
+    const seeded = await seedSession(ctx.db);
+    const taken = await checkInWithAssessment(ctx.db, seeded, 0);
+    const before = groupCommitStats(ctx.db, 'held-alone');
+    // The assessment is held: it is not in the table until the group's flush.
+    const alone = await withGroupCommit(
+      ctx.db,
+      'held-alone',
+      async (trx) => {
+        const rows = await checkInWithAssessment(trx, seeded, 1);
+        const inTable = await trx
+          .selectFrom('assessments')
+          .select('id')
+          .where('id', '=', rows.assessment.id)
+          .execute();
+        return { rows, inTable: inTable.length };
+      },
+      HELD,
+    );
+    expect(alone.inTable).toBe(0);
+    await expect(
+      withGroupCommit(
+        ctx.db,
+        'held-alone',
+        (trx) => checkInWithAssessment(trx, seeded, 2, taken.checkIn.id),
+        HELD,
+      ),
+    ).rejects.toThrow();
+    const after = groupCommitStats(ctx.db, 'held-alone');
+    expect([after.groups - before.groups, after.reruns - before.reruns]).toEqual([2, 0]);
+    const stored = await listCheckInsForSession(ctx.db, seeded.session.id);
+    expect(stored).toEqual([
+      { ...taken.checkIn, assessment: taken.assessment },
+      { ...alone.rows.checkIn, assessment: alone.rows.assessment },
+    ]);
+  });
 });
