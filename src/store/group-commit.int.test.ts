@@ -141,4 +141,45 @@ describeEachDialect('group commit', (ctx) => {
     ).rejects.toThrow('caller rolls back');
     expect(await findIdempotentResponse(ctx.db, 'gc-nested', 'k')).toBeUndefined();
   });
+
+  it('with two groups at a time, a key in a group being written waits: other keys go on', async () => {
+    if (ctx.dialect !== 'postgres') return; // one group at a time on SQLite (one connection)
+    const options = { concurrency: 2 };
+    // Every item of key 'x' waits at `gate`, as a check-in waits on its session's row lock.
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const order: string[] = [];
+    const item = (name: string, key: string) =>
+      withGroupCommit(
+        ctx.db,
+        'gc-keys',
+        async (trx) => {
+          if (key === 'x') await gate;
+          await save(trx, 'gc-keys', name);
+          order.push(name);
+          return name;
+        },
+        options,
+        key,
+      );
+    const x1 = item('x1', 'x');
+    await new Promise((r) => setTimeout(r, 20)); // x1's group has started and waits
+    const x2 = item('x2', 'x');
+    const y1 = item('y1', 'y');
+    // y1 is written in the second group while x1's group waits; x2 must not join it (it
+    // would hold y1 back behind x's lock). Without keys, y1 waits for the gate: 'still waiting'.
+    const first = await Promise.race([
+      y1,
+      new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 3000)),
+    ]);
+    expect(first).toBe('y1');
+    expect(order).toEqual(['y1']);
+    open();
+    expect(await Promise.all([x1, x2])).toEqual(['x1', 'x2']);
+    // x2 went in a group after x1's: one key's items keep their order.
+    expect(order).toEqual(['y1', 'x1', 'x2']);
+    expect(groupCommitStats(ctx.db, 'gc-keys').groups).toBe(3);
+  });
 });

@@ -98,8 +98,10 @@ function isDeadlock(error: unknown): boolean {
 class GroupQueue {
   readonly #db: Db;
   readonly #options: GroupCommitOptions;
-  readonly #queue: Item[] = [];
+  #queue: Item[] = [];
   #inFlight = 0;
+  /** Keys of the items in the groups being written, with how many of each. */
+  readonly #busyKeys = new Map<unknown, number>();
   #scheduled = false;
   /** Groups written, items in them, and groups run again with savepoints (tests, bench). */
   readonly stats = { groups: 0, items: 0, largest: 0, reruns: 0 };
@@ -126,16 +128,48 @@ class GroupQueue {
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      const max = this.#options.maxItems ?? 64;
       while (this.#inFlight < concurrency && this.#queue.length > 0) {
-        const items = this.#queue.splice(0, max);
+        const items = this.#take(concurrency);
+        if (items.length === 0) break; // every waiting item's key is in a group being written
         this.#inFlight += 1;
         void this.#write(items).finally(() => {
           this.#inFlight -= 1;
+          if (concurrency > 1) for (const item of items) this.#release(item.key);
           this.#kick();
         });
       }
     });
+  }
+
+  /**
+   * The next group, in arrival order. With more than one group at a time, an item whose key is
+   * in a group being written waits for the next (decision 1428): on PostgreSQL the second
+   * group would only wait on the first's row lock, holding its connection and every other
+   * item it carries. Items of one key keep their order: all of them wait while one is written.
+   */
+  #take(concurrency: number): Item[] {
+    const max = this.#options.maxItems ?? 64;
+    if (concurrency === 1) return this.#queue.splice(0, max);
+    const taken: Item[] = [];
+    const waiting: Item[] = [];
+    for (const item of this.#queue) {
+      const free = item.key === undefined || !this.#busyKeys.has(item.key);
+      if (free && taken.length < max) taken.push(item);
+      else waiting.push(item);
+    }
+    this.#queue = waiting;
+    for (const item of taken) {
+      if (item.key !== undefined)
+        this.#busyKeys.set(item.key, (this.#busyKeys.get(item.key) ?? 0) + 1);
+    }
+    return taken;
+  }
+
+  #release(key: unknown): void {
+    if (key === undefined) return;
+    const left = (this.#busyKeys.get(key) ?? 1) - 1;
+    if (left === 0) this.#busyKeys.delete(key);
+    else this.#busyKeys.set(key, left);
   }
 
   async #write(items: readonly Item[]): Promise<void> {
