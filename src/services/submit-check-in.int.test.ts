@@ -5,7 +5,7 @@ import { beforeAll, expect, it, vi } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
 import { listAlertsForPatient } from '../store/alerts.repository.ts';
-import { listAuditEvents, verifyAuditChain } from '../store/audit.repository.ts';
+import { appendAuditEvent, listAuditEvents, verifyAuditChain } from '../store/audit.repository.ts';
 import { listCheckInsForSession } from '../store/checkins.repository.ts';
 import { groupCommitStats } from '../store/group-commit.ts';
 import type { AnonymousActor, LinkActor, StaffActor } from './actors.ts';
@@ -284,9 +284,18 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     expect((await waiting).status).toBe(201);
   });
 
-  it('on PostgreSQL a check-in, alone or in a group, is six round trips, and the chain holds', async () => {
+  it('on PostgreSQL a check-in is five round trips, alone or in a group, and the chain holds', async () => {
     if (ctx.dialect !== 'postgres') return; // SQLite has no round trips
     const sessions = await Promise.all(Array.from({ length: 5 }, () => session()));
+    // Another writer of the chain: after its events this process's guess of the head is wrong.
+    const other = ctx.openAnother();
+    const otherEvent = () =>
+      appendAuditEvent(other, {
+        at: T0,
+        actorType: 'system',
+        action: 'test.other_writer',
+        subjectType: 'test',
+      });
     const sent = vi.spyOn(pg.Client.prototype, 'query');
     const texts = () =>
       sent.mock.calls.map((call) => {
@@ -294,35 +303,49 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
         return typeof q === 'string' ? q : q.text;
       });
     try {
+      // The guess is wrong: the rows' statement finds the head moved on and locks it, and the
+      // events are chained again from it in one more statement (decision 1429).
+      await otherEvent();
+      sent.mockClear();
+      expect((await checkIn(sessions[0] as never, 2)).status).toBe(201);
+      const missed = texts();
+      expect(missed).toHaveLength(6);
+      expect(missed[3]).toMatch(/unnest.*not exists \(select 1 from "?moved_head"?\)/s);
+      expect(missed[4]).toMatch(/insert into "audit_events"/);
+      sent.mockClear();
       // Alone: begin with its setting, the session's lock, its history, the rows with the audit
-      // head's lock, the audit event with the head's move, commit (decision 1427).
+      // events and the head's move, commit.
       expect((await checkIn(sessions[0] as never, 2)).status).toBe(201);
       const alone = texts();
-      expect(alone).toHaveLength(6);
+      expect(alone).toHaveLength(5);
       expect(alone[0]).toMatch(/^begin; set local plan_cache_mode/);
       expect(alone[1]).toMatch(/for update/);
       expect(alone[2]).toMatch(/json_agg/);
       expect(alone[3]).toMatch(
-        /insert into "check_ins".*insert into "assessments".*update "audit_head"/s,
+        /insert into "check_ins".*insert into "assessments".*update "audit_head".*insert into "audit_events"/s,
       );
-      expect(alone[4]).toMatch(/insert into "audit_events".*update "audit_head"/s);
-      expect(alone[5]).toBe('commit');
+      expect(alone[4]).toBe('commit');
       sent.mockClear();
-      // A group of four: the same six.
+      // A group of four: the same five.
       const before = groupCommitStats(ctx.db, 'check-in');
       await Promise.all(sessions.slice(1).map((s, i) => checkIn(s, i + 1)));
       expect(groupCommitStats(ctx.db, 'check-in').groups - before.groups).toBe(1);
-      expect(texts()).toHaveLength(6);
+      expect(texts()).toHaveLength(5);
     } finally {
       sent.mockRestore();
     }
-    // Two groups at a time, each taking the audit head's lock with its rows: one chain.
+    // Two groups at a time, each chaining from the head the other will leave, with the other
+    // writer appending in between: one unbroken chain.
     const waves = [];
-    for (let wave = 0; wave < 6; wave += 1) {
+    for (let wave = 0; wave < 8; wave += 1) {
       waves.push(...sessions.map((s, i) => checkIn(s, (wave + i) % 4)));
+      if (wave % 3 === 1) await otherEvent();
       await new Promise((r) => setImmediate(r));
     }
     expect((await Promise.all(waves)).every((a) => a.status === 201)).toBe(true);
-    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
+    const chain = await verifyAuditChain(ctx.db);
+    expect(chain).toMatchObject({ ok: true });
+    const events = await listAuditEvents(ctx.db, { limit: 10_000 });
+    expect(events.filter((e) => e.action === 'test.other_writer')).toHaveLength(4);
   });
 });

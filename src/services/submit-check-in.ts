@@ -94,8 +94,8 @@ const SQLITE_GROUPS: GroupCommitOptions = {
   // Two multi-row inserts per group for its check-ins and assessments (decision 1415).
   held: (trx) => {
     holdCheckInInserts(trx);
-    // The group's audit events are appended right after (`deferred`): on PostgreSQL the rows'
-    // statement takes the audit head's lock for them (decision 1427).
+    // On PostgreSQL the rows' statement also appends the group's audit events (decision 1429),
+    // or takes the audit head's lock for them (decision 1427).
     return { flush: () => flushCheckInInserts(trx, { lockAuditHead: true }) };
   },
   prefetch: (trx, keys) => readGroup(trx, keys as string[]),

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { QueryCreator } from 'kysely';
+import { type QueryCreator, sql } from 'kysely';
 import { builtOnce } from './built-once.ts';
 import { insertRowsInBulk } from './bulk.repository.ts';
 import { canonicalJson, type InstantInput, parseJson, toIso } from './codec.ts';
@@ -188,6 +188,7 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
       hash: keyedHash(key.key, key.id, head.last_hash, fields),
     };
     if (dialectOf(trx) === 'postgres') {
+      expectAuditHead(trx, { seq: row.seq, hash: row.hash });
       // One round trip instead of two while the head is locked (decision 1011): PostgreSQL
       // runs a data-modifying WITH whether or not the outer statement reads it.
       await trx
@@ -277,30 +278,11 @@ export async function appendAuditEventsInBulk(
   return withTransaction(db, async (trx) => {
     const head = takeLockedAuditHead(trx) ?? (await lockAuditHead(trx, {}))[0];
     if (!head) throw new Error('audit_head row missing: run migrations');
-    let seq = Number(head.last_seq);
-    let prevHash = head.last_hash;
-    const rows: AuditEventRow[] = events.map((event) => {
-      seq += 1;
-      const fields: HashedFields = {
-        seq,
-        id: timeOrderedId(),
-        at: toIso(event.at),
-        clinic_id: event.clinicId ?? null,
-        actor_type: event.actorType,
-        actor_id: event.actorId ?? null,
-        action: event.action,
-        subject_type: event.subjectType,
-        subject_id: event.subjectId ?? null,
-        ip: event.ip ?? null,
-        details_json: canonicalJson(event.details ?? {}),
-        key_id: key.id,
-      };
-      const hash = keyedHash(key.key, key.id, prevHash, fields);
-      const row = { ...fields, prev_hash: prevHash, hash };
-      prevHash = hash;
-      return row;
+    const { rows, head: newHead } = chainEvents(key, events, {
+      seq: Number(head.last_seq),
+      hash: head.last_hash,
     });
-    const newHead = { seq, hash: prevHash };
+    if (dialectOf(trx) === 'postgres') expectAuditHead(trx, newHead);
     if (rows.length <= GROUP_EVENTS) {
       // A group's events, with statements built once per number of events (decision 1425).
       if (dialectOf(trx) === 'postgres') await appendRowsMovingHead(trx, { rows, head: newHead });
@@ -323,6 +305,160 @@ export async function appendAuditEventsInBulk(
 
 /** At most this many events (a check-in group's) are appended with statements built once. */
 const GROUP_EVENTS = 256;
+
+/** A position of the chain: the last event's `seq` and hash. */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** `events` as rows of the chain after `from`, and the head they leave. */
+function chainEvents(
+  key: { readonly id: string; readonly key: Buffer },
+  events: readonly NewAuditEvent[],
+  from: ChainHead,
+): { rows: AuditEventRow[]; head: ChainHead } {
+  let seq = from.seq;
+  let prevHash = from.hash;
+  const rows = events.map((event): AuditEventRow => {
+    seq += 1;
+    const fields: HashedFields = {
+      seq,
+      id: timeOrderedId(),
+      at: toIso(event.at),
+      clinic_id: event.clinicId ?? null,
+      actor_type: event.actorType,
+      actor_id: event.actorId ?? null,
+      action: event.action,
+      subject_type: event.subjectType,
+      subject_id: event.subjectId ?? null,
+      ip: event.ip ?? null,
+      details_json: canonicalJson(event.details ?? {}),
+      key_id: key.id,
+    };
+    const hash = keyedHash(key.key, key.id, prevHash, fields);
+    const row = { ...fields, prev_hash: prevHash, hash };
+    prevHash = hash;
+    return row;
+  });
+  return { rows, head: { seq, hash: prevHash } };
+}
+
+/**
+ * Per database (its adapter, shared by its transactions): the head the last append sent on it
+ * moves the chain to. PostgreSQL only. The next check-in group chains its events from there
+ * before it knows the head (`appendDeferredAlong`); when another writer came between, the
+ * guess is wrong and the group chains again from the real head.
+ */
+const expectedHeads = new WeakMap<object, ChainHead>();
+
+function expectAuditHead(db: Db, head: ChainHead): void {
+  expectedHeads.set(db.getExecutor().adapter, head);
+}
+
+/** The columns of an optimistic append: one array per column, in `AUDIT_COLUMNS` order. */
+export interface OptimisticAppend {
+  /** The head the events were chained from: they go in only if it still is the head. */
+  readonly expected: ChainHead;
+  /** The head after them. */
+  readonly next: ChainHead;
+  readonly columns: readonly (readonly (string | number | null)[])[];
+}
+
+const AUDIT_COLUMNS = [
+  'seq',
+  'id',
+  'at',
+  'clinic_id',
+  'actor_type',
+  'actor_id',
+  'action',
+  'subject_type',
+  'subject_id',
+  'ip',
+  'details_json',
+  'key_id',
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof AuditEventRow)[];
+
+/**
+ * `qc` with the optimistic append in its `WITH` (decision 1429): `moved_head` moves the head
+ * from `a.expected` to `a.next` only if it still is `a.expected` (waiting for its lock first,
+ * then reading it as the writer before left it), and `appended_events` inserts the events only
+ * if it did. Pair it with `auditHeadLockUnlessMoved` as the statement's main part.
+ */
+export function withOptimisticAppend(qc: QueryCreator<Database>, a: OptimisticAppend) {
+  const [seq, ...texts] = a.columns;
+  return qc
+    .with('moved_head', (q) =>
+      q
+        .updateTable('audit_head')
+        .set({ last_seq: a.next.seq, last_hash: a.next.hash })
+        .where('id', '=', 1)
+        .where('last_seq', '=', a.expected.seq)
+        .where('last_hash', '=', a.expected.hash)
+        .returning('last_seq'),
+    )
+    .with('appended_events', (q) =>
+      q
+        .insertInto('audit_events')
+        .columns(AUDIT_COLUMNS)
+        .expression(
+          sql`select * from unnest(${seq}::bigint[], ${sql.join(
+            texts.map((column) => sql`${column}::text[]`),
+          )}) where exists (select 1 from moved_head)`,
+        ),
+    ) as unknown as QueryCreator<Database>;
+}
+
+/** The main part beside `withOptimisticAppend`: the head, locked and read, only if it moved on. */
+export function auditHeadLockUnlessMoved(qc: QueryCreator<Database>) {
+  return auditHeadLockQuery(qc).where(sql<boolean>`not exists (select 1 from moved_head)`);
+}
+
+/**
+ * PostgreSQL, at the end of a check-in group: run `statement`, another write of this
+ * transaction, so that it also appends the events the transaction holds back
+ * (`deferAuditAppends`), one round trip instead of two (decision 1429).
+ *
+ * - The events are chained from the head this handle last moved the chain to
+ *   (`expectedHeads`). `statement` must carry `withOptimisticAppend(…, audit)` and end in
+ *   `auditHeadLockUnlessMoved`; it then returns no row when the events went in.
+ * - If the head had moved on, the statement returns it, locked: the events are chained again
+ *   from it and appended in one more statement.
+ * - With no expected head yet, or too many events, `statement` gets no `audit`: it must then end
+ *   in `auditHeadLockQuery`, and the head it returns is used by the transaction's deferred
+ *   append, as with `rememberLockedAuditHead`.
+ */
+export async function appendDeferredAlong<A>(
+  trx: Db,
+  statement: (trx: Db, args: A & { audit?: OptimisticAppend }) => Promise<LockedAuditHead[]>,
+  args: A,
+): Promise<void> {
+  const held = deferredAppends.get(trx);
+  const expected = expectedHeads.get(trx.getExecutor().adapter);
+  if (held === undefined || held.length === 0 || held.length > GROUP_EVENTS || !expected) {
+    const [head] = await statement(trx, args as A & { audit?: OptimisticAppend });
+    if (head !== undefined) rememberLockedAuditHead(trx, head);
+    return;
+  }
+  // From here the events are this statement's: the transaction's own flush finds none left.
+  const events = held.splice(0);
+  const key = keysOf(trx).audit.current;
+  const chained = chainEvents(key, events, expected);
+  expectAuditHead(trx, chained.head);
+  const columns = AUDIT_COLUMNS.map((column) => chained.rows.map((row) => row[column]));
+  const [moved] = await statement(trx, {
+    ...args,
+    audit: { expected, next: chained.head, columns },
+  });
+  if (moved === undefined) return;
+  // Another writer came between: chain again from the head the statement locked.
+  const again = chainEvents(key, events, { seq: Number(moved.last_seq), hash: moved.last_hash });
+  expectAuditHead(trx, again.head);
+  await appendRowsMovingHead(trx, { rows: again.rows, head: again.head });
+}
 
 /**
  * Lock the chain's head for this transaction and read it: an update that changes nothing, so

@@ -1,7 +1,13 @@
 import type { QueryCreator } from 'kysely';
 import { decidingReports } from '../clinical/triage.ts';
 import type { Disposition, Phase, SymptomCode } from '../clinical/types.ts';
-import { auditHeadLockQuery, rememberLockedAuditHead } from './audit.repository.ts';
+import {
+  appendDeferredAlong,
+  auditHeadLockQuery,
+  auditHeadLockUnlessMoved,
+  type OptimisticAppend,
+  withOptimisticAppend,
+} from './audit.repository.ts';
 import { builtOnce } from './built-once.ts';
 import { fromIntBool, type InstantInput, parseJson, toIntBool, toIso, toJson } from './codec.ts';
 import { type Db, dialectOf, isOneOf } from './db.ts';
@@ -169,8 +175,8 @@ export function holdCheckInInserts(trx: Db): void {
 /**
  * Write the held rows, if any (check-ins first: assessments refer to them) and stop holding.
  * `lockAuditHead`: the transaction's audit events are appended next (a group's deferred
- * appends); on PostgreSQL the same statement then takes the audit head's lock for them
- * (decision 1427).
+ * appends); on PostgreSQL the same statement then appends them (decision 1429) or takes the
+ * audit head's lock for them (decision 1427).
  */
 export async function flushCheckInInserts(
   trx: Db,
@@ -184,12 +190,9 @@ export async function flushCheckInInserts(
   if (dialectOf(trx) === 'postgres' && checkIns.length > 0 && assessments.length > 0) {
     // One round trip for both (decision 1425): the assessments' foreign keys are checked at the
     // end of the statement, when its check-ins are in.
-    if (!lockAuditHead) {
-      await insertBothRows(trx, { checkIns, assessments });
-      return;
-    }
-    const [head] = await insertBothLockingAuditHead(trx, { checkIns, assessments });
-    if (head !== undefined) rememberLockedAuditHead(trx, head);
+    if (lockAuditHead)
+      await appendDeferredAlong(trx, insertBothWithAudit, { checkIns, assessments });
+    else await insertBothRows(trx, { checkIns, assessments });
     return;
   }
   if (checkIns.length > 0) await insertCheckInRows(trx, checkIns);
@@ -210,17 +213,23 @@ const insertBothRows = builtOnce(
       .insertInto('assessments')
       .values(rows.assessments),
 );
-/** `insertBothRows`, its statement also locking and reading the audit head (decision 1427). */
-const insertBothLockingAuditHead = builtOnce(
-  (db, rows: { checkIns: CheckInRow[]; assessments: AssessmentRow[] }) =>
-    auditHeadLockQuery(
-      // The lock reads none of the WITH's tables: seen as the plain schema.
-      db
-        .with('held_check_ins', (qc) => qc.insertInto('check_ins').values(rows.checkIns))
-        .with('held_assessments', (qc) =>
-          qc.insertInto('assessments').values(rows.assessments),
-        ) as unknown as QueryCreator<Database>,
-    ),
+/**
+ * `insertBothRows`, its statement also appending the group's audit events when it gets `audit`
+ * (decision 1429), else locking and reading the audit head for them (decision 1427): see
+ * `appendDeferredAlong`.
+ */
+const insertBothWithAudit = builtOnce(
+  (db, a: { checkIns: CheckInRow[]; assessments: AssessmentRow[]; audit?: OptimisticAppend }) => {
+    // The audit parts read none of the WITH's tables: seen as the plain schema.
+    const rows = db
+      .with('held_check_ins', (qc) => qc.insertInto('check_ins').values(a.checkIns))
+      .with('held_assessments', (qc) =>
+        qc.insertInto('assessments').values(a.assessments),
+      ) as unknown as QueryCreator<Database>;
+    return a.audit === undefined
+      ? auditHeadLockQuery(rows)
+      : auditHeadLockUnlessMoved(withOptimisticAppend(rows, a.audit));
+  },
 );
 
 /** What triage needs of one check-in, with the keys that order a session's reports. */

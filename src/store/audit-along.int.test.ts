@@ -1,0 +1,164 @@
+import pg from 'pg';
+import { expect, it, vi } from 'vitest';
+import { describeEachDialect } from '../../test/dialects.ts';
+import {
+  appendAuditEvent,
+  deferAuditAppends,
+  listAuditEvents,
+  recordAuditEvent,
+  verifyAuditChain,
+} from './audit.repository.ts';
+import {
+  flushCheckInInserts,
+  holdCheckInInserts,
+  insertAssessment,
+  insertCheckIn,
+  listCheckInsForSession,
+} from './checkins.repository.ts';
+import type { Db } from './db.ts';
+import { type GroupCommitOptions, groupCommitStats, withGroupCommit } from './group-commit.ts';
+import { FIXED_NOW, type SeededSession, seedSession } from './test-fixtures.ts';
+
+/** The check-in service's options: rows held, audit events deferred and appended with them. */
+const GROUPS: GroupCommitOptions = {
+  deferred: deferAuditAppends,
+  held: (trx) => {
+    holdCheckInInserts(trx);
+    return { flush: () => flushCheckInInserts(trx, { lockAuditHead: true }) };
+  },
+};
+
+/** Text PostgreSQL's array syntax must carry unchanged: quotes, backslashes, braces, NULL. */
+const AWKWARD = 'say "hi", \\ {not an array} NULL , \u00e9';
+
+async function item(trx: Db, seeded: SeededSession, i: number, id?: string): Promise<string> {
+  const { session } = seeded;
+  const checkIn = await insertCheckIn(trx, {
+    ...(id === undefined ? {} : { id }),
+    sessionId: session.id,
+    clinicId: session.clinicId,
+    receivedAt: new Date(Date.parse(FIXED_NOW) + i * 1000),
+    hoursAfter: 1 + i / 100,
+    soreness: 3,
+    symptoms: ['tenderness'],
+    source: 'patient',
+  });
+  await insertAssessment(trx, {
+    checkInId: checkIn.id,
+    sessionId: session.id,
+    clinicId: session.clinicId,
+    disposition: 'self_care',
+    rules: [],
+    rulebookVersion: '1.1.0',
+    phase: 'early',
+    thoracic: false,
+    createdAt: FIXED_NOW,
+  });
+  await recordAuditEvent(trx, {
+    at: FIXED_NOW,
+    clinicId: i % 2 === 0 ? session.clinicId : null,
+    actorType: 'patient_link',
+    actorId: i % 3 === 0 ? null : `link-${i}`,
+    action: 'check_in.create',
+    subjectType: 'check_in',
+    subjectId: checkIn.id,
+    ip: i % 2 === 0 ? null : '127.0.0.1',
+    details: { i, note: AWKWARD },
+  });
+  return checkIn.id;
+}
+
+describeEachDialect("a check-in group's audit events appended with its rows", (ctx) => {
+  const texts = (sent: { mock: { calls: unknown[][] } }) =>
+    sent.mock.calls.map((call) => {
+      const q = call[0] as string | { text: string };
+      return typeof q === 'string' ? q : q.text;
+    });
+
+  async function group(seeded: SeededSession, from: number, n: number, failAt?: string) {
+    return Promise.allSettled(
+      Array.from({ length: n }, (_, k) =>
+        withGroupCommit(
+          ctx.db,
+          'audit-along',
+          (trx) => item(trx, seeded, from + k, k === 1 ? failAt : undefined),
+          GROUPS,
+        ),
+      ),
+    );
+  }
+
+  it('keeps one valid chain, each event exactly as recorded, whoever else appends', async () => {
+    const seeded = await seedSession(ctx.db);
+    const other = ctx.openAnother();
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    const statements: number[] = [];
+    try {
+      for (let round = 0; round < 4; round += 1) {
+        // Round 2 follows another handle's event: this handle's guess of the head is wrong.
+        if (round === 2) {
+          await appendAuditEvent(other, {
+            at: FIXED_NOW,
+            actorType: 'system',
+            action: 'test.other_writer',
+            subjectType: 'test',
+          });
+        }
+        sent.mockClear();
+        const outcomes = await group(seeded, round * 10, 3);
+        expect(outcomes.every((o) => o.status === 'fulfilled')).toBe(true);
+        statements.push(texts(sent).length);
+      }
+    } finally {
+      sent.mockRestore();
+    }
+    if (ctx.dialect === 'postgres') {
+      // begin, rows with the events, commit; one more statement when the guess was wrong (and
+      // in the first round when this handle had no guess yet, or guessed from an earlier test).
+      expect(statements[1]).toBe(3);
+      expect(statements[2]).toBe(4);
+      expect(statements[3]).toBe(3);
+    }
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
+    const events = (await listAuditEvents(ctx.db, { limit: 1000 })).filter(
+      (e) => e.action === 'check_in.create' && e.subjectId !== null,
+    );
+    const stored = await listCheckInsForSession(ctx.db, seeded.session.id);
+    expect(events).toHaveLength(stored.length);
+    for (const event of events) {
+      const i = event.details.i as number;
+      expect(event.details).toEqual({ i, note: AWKWARD });
+      expect([event.clinicId, event.actorId, event.ip]).toEqual([
+        i % 2 === 0 ? seeded.clinic.id : null,
+        i % 3 === 0 ? null : `link-${i}`,
+        i % 2 === 0 ? null : '127.0.0.1',
+      ]);
+    }
+    // Every event follows the one before it, with no gap.
+    const seqs = (await listAuditEvents(ctx.db, { limit: 1000 })).map((e) => e.seq).reverse();
+    expect(seqs).toEqual(seqs.map((_, k) => (seqs[0] ?? 0) + k));
+  });
+
+  it('a row that cannot be written fails its own item; the chain goes on from the rerun', async () => {
+    const seeded = await seedSession(ctx.db);
+    const [taken] = await group(seeded, 100, 1);
+    const takenId = taken?.status === 'fulfilled' ? taken.value : '';
+    const before = groupCommitStats(ctx.db, 'audit-along');
+    // The second item reuses a stored id: the rows' statement fails, events and all, and the
+    // group runs again with a savepoint per item.
+    const outcomes = await group(seeded, 110, 3, takenId);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(groupCommitStats(ctx.db, 'audit-along').reruns - before.reruns).toBe(1);
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      const next = await group(seeded, 120, 2);
+      expect(next.every((o) => o.status === 'fulfilled')).toBe(true);
+      // The rerun appended as a plain append does and left the guess right again.
+      if (ctx.dialect === 'postgres') expect(texts(sent)).toHaveLength(3);
+    } finally {
+      sent.mockRestore();
+    }
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
+    expect(await listCheckInsForSession(ctx.db, seeded.session.id)).toHaveLength(5);
+  });
+});
