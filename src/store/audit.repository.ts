@@ -356,6 +356,25 @@ function expectAuditHead(db: Db, head: ChainHead): void {
   expectedHeads.set(db.getExecutor().adapter, head);
 }
 
+/**
+ * After a wrong guess, this many groups on the handle take the head's lock instead of guessing
+ * (decision 1429). Another process writing the same chain makes most guesses wrong, and a
+ * wrong guess waits for the head's lock twice; one process alone is rarely wrong.
+ */
+export const GROUPS_WITHOUT_GUESS_AFTER_A_MISS = 16;
+
+/** Per database (its adapter): groups left before the next guess. */
+const guessPauses = new WeakMap<object, number>();
+
+/** Whether to guess the head for this group, counting down a pause after a wrong guess. */
+function guessing(db: Db): boolean {
+  const adapter = db.getExecutor().adapter;
+  const left = guessPauses.get(adapter) ?? 0;
+  if (left === 0) return true;
+  guessPauses.set(adapter, left - 1);
+  return false;
+}
+
 /** The columns of an optimistic append: one array per column, in `AUDIT_COLUMNS` order. */
 export interface OptimisticAppend {
   /** The head the events were chained from: they go in only if it still is the head. */
@@ -427,9 +446,10 @@ export function auditHeadLockUnlessMoved(qc: QueryCreator<Database>) {
  *   `auditHeadLockUnlessMoved`; it then returns no row when the events went in.
  * - If the head had moved on, the statement returns it, locked: the events are chained again
  *   from it and appended in one more statement.
- * - With no expected head yet, or too many events, `statement` gets no `audit`: it must then end
- *   in `auditHeadLockQuery`, and the head it returns is used by the transaction's deferred
- *   append, as with `rememberLockedAuditHead`.
+ * - With no expected head yet, too many events, or within `GROUPS_WITHOUT_GUESS_AFTER_A_MISS`
+ *   groups of a wrong guess, `statement` gets no `audit`: it must then end in
+ *   `auditHeadLockQuery`, and the head it returns is used by the transaction's deferred append,
+ *   as with `rememberLockedAuditHead`.
  */
 export async function appendDeferredAlong<A>(
   trx: Db,
@@ -438,7 +458,13 @@ export async function appendDeferredAlong<A>(
 ): Promise<void> {
   const held = deferredAppends.get(trx);
   const expected = expectedHeads.get(trx.getExecutor().adapter);
-  if (held === undefined || held.length === 0 || held.length > GROUP_EVENTS || !expected) {
+  const guess =
+    held !== undefined &&
+    held.length > 0 &&
+    held.length <= GROUP_EVENTS &&
+    expected !== undefined &&
+    guessing(trx);
+  if (!guess || expected === undefined) {
     const [head] = await statement(trx, args as A & { audit?: OptimisticAppend });
     if (head !== undefined) rememberLockedAuditHead(trx, head);
     return;
@@ -454,7 +480,9 @@ export async function appendDeferredAlong<A>(
     audit: { expected, next: chained.head, columns },
   });
   if (moved === undefined) return;
-  // Another writer came between: chain again from the head the statement locked.
+  // Another writer came between: chain again from the head the statement locked, and take the
+  // lock without guessing for the next groups.
+  guessPauses.set(trx.getExecutor().adapter, GROUPS_WITHOUT_GUESS_AFTER_A_MISS);
   const again = chainEvents(key, events, { seq: Number(moved.last_seq), hash: moved.last_hash });
   expectAuditHead(trx, again.head);
   await appendRowsMovingHead(trx, { rows: again.rows, head: again.head });
