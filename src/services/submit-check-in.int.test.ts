@@ -5,7 +5,12 @@ import { beforeAll, expect, it, vi } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
 import { listAlertsForPatient } from '../store/alerts.repository.ts';
-import { appendAuditEvent, listAuditEvents, verifyAuditChain } from '../store/audit.repository.ts';
+import {
+  appendAuditEvent,
+  GROUPS_WITHOUT_GUESS_AFTER_A_MISS,
+  listAuditEvents,
+  verifyAuditChain,
+} from '../store/audit.repository.ts';
 import { listCheckInsForSession } from '../store/checkins.repository.ts';
 import { groupCommitStats } from '../store/group-commit.ts';
 import type { AnonymousActor, LinkActor, StaffActor } from './actors.ts';
@@ -304,10 +309,18 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
       });
     try {
       // Alone: begin with its setting, the session's lock, its history, the rows with the audit
-      // events and the head's move, commit (decision 1429).
-      expect((await checkIn(sessions[0] as never, 2)).status).toBe(201);
-      const alone = texts();
-      expect(alone).toHaveLength(5);
+      // events and the head's move, commit (decision 1429). That needs the handle to be
+      // guessing the head: a group within 16 of a wrong guess takes the lock instead (six). One
+      // CI run met such a group here, for a reason not reproduced, so it waits for a guess.
+      let alone: string[] = [];
+      for (let i = 0; i <= GROUPS_WITHOUT_GUESS_AFTER_A_MISS + 1; i += 1) {
+        sent.mockClear();
+        expect((await checkIn(sessions[0] as never, 2)).status).toBe(201);
+        alone = texts();
+        if (alone.length === 5) break;
+        expect(alone, JSON.stringify(alone)).toHaveLength(6);
+      }
+      expect(alone, JSON.stringify(alone)).toHaveLength(5);
       expect(alone[0]).toMatch(/^begin; set local plan_cache_mode/);
       expect(alone[1]).toMatch(/for update/);
       expect(alone[2]).toMatch(/json_agg/);
@@ -320,7 +333,7 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
       const before = groupCommitStats(ctx.db, 'check-in');
       await Promise.all(sessions.slice(1).map((s, i) => checkIn(s, i + 1)));
       expect(groupCommitStats(ctx.db, 'check-in').groups - before.groups).toBe(1);
-      expect(texts()).toHaveLength(5);
+      expect(texts(), JSON.stringify(texts())).toHaveLength(5);
       // After another writer's event the guess is wrong: the rows' statement finds the head
       // moved on and locks it, and the events are chained again from it in one more statement.
       await otherEvent();
