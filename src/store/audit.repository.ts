@@ -168,25 +168,8 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
     }
     if (!head) throw new Error('audit_head row missing: run migrations');
 
-    const fields: HashedFields = {
-      seq: Number(head.last_seq) + 1,
-      id: timeOrderedId(),
-      at: toIso(event.at),
-      clinic_id: event.clinicId ?? null,
-      actor_type: event.actorType,
-      actor_id: event.actorId ?? null,
-      action: event.action,
-      subject_type: event.subjectType,
-      subject_id: event.subjectId ?? null,
-      ip: event.ip ?? null,
-      details_json: canonicalJson(event.details ?? {}),
-      key_id: key.id,
-    };
-    const row: AuditEventRow = {
-      ...fields,
-      prev_hash: head.last_hash,
-      hash: keyedHash(key.key, key.id, head.last_hash, fields),
-    };
+    const from = { seq: Number(head.last_seq), hash: head.last_hash };
+    const row = chainEvents(key, [event], from).rows[0] as AuditEventRow;
     if (dialectOf(trx) === 'postgres') {
       expectAuditHead(trx, { seq: row.seq, hash: row.hash });
       // One round trip instead of two while the head is locked (decision 1011): PostgreSQL
