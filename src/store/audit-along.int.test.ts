@@ -12,13 +12,16 @@ import {
 import {
   flushCheckInInserts,
   holdCheckInInserts,
-  insertAssessment,
-  insertCheckIn,
   listCheckInsForSession,
 } from './checkins.repository.ts';
 import type { Db } from './db.ts';
 import { type GroupCommitOptions, groupCommitStats, withGroupCommit } from './group-commit.ts';
-import { FIXED_NOW, type SeededSession, seedSession } from './test-fixtures.ts';
+import {
+  checkInWithAssessment,
+  FIXED_NOW,
+  type SeededSession,
+  seedSession,
+} from './test-fixtures.ts';
 
 /** The check-in service's options: rows held, audit events deferred and appended with them. */
 const GROUPS: GroupCommitOptions = {
@@ -34,27 +37,7 @@ const AWKWARD = 'say "hi", \\ {not an array} NULL , \u00e9';
 
 async function item(trx: Db, seeded: SeededSession, i: number, id?: string): Promise<string> {
   const { session } = seeded;
-  const checkIn = await insertCheckIn(trx, {
-    ...(id === undefined ? {} : { id }),
-    sessionId: session.id,
-    clinicId: session.clinicId,
-    receivedAt: new Date(Date.parse(FIXED_NOW) + i * 1000),
-    hoursAfter: 1 + i / 100,
-    soreness: 3,
-    symptoms: ['tenderness'],
-    source: 'patient',
-  });
-  await insertAssessment(trx, {
-    checkInId: checkIn.id,
-    sessionId: session.id,
-    clinicId: session.clinicId,
-    disposition: 'self_care',
-    rules: [],
-    rulebookVersion: '1.1.0',
-    phase: 'early',
-    thoracic: false,
-    createdAt: FIXED_NOW,
-  });
+  const { checkIn } = await checkInWithAssessment(trx, seeded, i, id);
   await recordAuditEvent(trx, {
     at: FIXED_NOW,
     clinicId: i % 2 === 0 ? session.clinicId : null,

@@ -3,17 +3,12 @@ import { expect, it, vi } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { findAlert, insertAlert } from './alerts.repository.ts';
 import {
-  type Assessment,
-  type CheckIn,
   flushCheckInInserts,
   holdCheckInInserts,
-  insertAssessment,
-  insertCheckIn,
   listCheckInsForSession,
 } from './checkins.repository.ts';
-import type { Db } from './db.ts';
 import { type GroupCommitOptions, groupCommitStats, withGroupCommit } from './group-commit.ts';
-import { FIXED_NOW, type SeededSession, seedSession } from './test-fixtures.ts';
+import { checkInWithAssessment, FIXED_NOW, seedSession } from './test-fixtures.ts';
 
 /** The check-in service's way of holding rows: only in a group's first run. */
 const HELD: GroupCommitOptions = {
@@ -22,38 +17,6 @@ const HELD: GroupCommitOptions = {
     return { flush: () => flushCheckInInserts(trx) };
   },
 };
-
-async function checkInWithAssessment(
-  trx: Db,
-  seeded: SeededSession,
-  i: number,
-  id?: string,
-): Promise<{ checkIn: CheckIn; assessment: Assessment }> {
-  const { session } = seeded;
-  const checkIn = await insertCheckIn(trx, {
-    ...(id === undefined ? {} : { id }),
-    sessionId: session.id,
-    clinicId: session.clinicId,
-    receivedAt: new Date(Date.parse(FIXED_NOW) + i * 1000),
-    hoursAfter: 1 + i / 100,
-    soreness: i % 2 === 0 ? null : 3,
-    symptoms: i % 2 === 0 ? ['chest_pain'] : ['tenderness'],
-    note: i === 1 ? 'a note' : null,
-    source: 'patient',
-  });
-  const assessment = await insertAssessment(trx, {
-    checkInId: checkIn.id,
-    sessionId: session.id,
-    clinicId: session.clinicId,
-    disposition: i % 2 === 0 ? 'emergency' : 'self_care',
-    rules: i % 2 === 0 ? ['R1'] : [],
-    rulebookVersion: '1.1.0',
-    phase: 'early',
-    thoracic: i % 3 === 0,
-    createdAt: new Date(Date.parse(FIXED_NOW) + i * 1000),
-  });
-  return { checkIn, assessment };
-}
 
 describeEachDialect('check-in rows held for one insert per group', (ctx) => {
   it('answers each item with its rows exactly as they are then stored', async () => {

@@ -4,6 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
+import {
+  type Assessment,
+  type CheckIn,
+  insertAssessment,
+  insertCheckIn,
+} from './checkins.repository.ts';
 import { type Clinic, insertClinic } from './clinics.repository.ts';
 import type { Db } from './db.ts';
 import { insertPatient, type Patient } from './patients.repository.ts';
@@ -109,4 +115,41 @@ export async function sqlitePlansOf(
     plans.push(plan.rows.map((r) => r.detail));
   }
   return plans;
+}
+
+/**
+ * The `i`th check-in of a seeded session with its assessment, one second apart: odd `i` a
+ * self-care report with a number, even `i` chest pain without one (an emergency). `id` reuses a
+ * given check-in id (a row that cannot be written).
+ */
+export async function checkInWithAssessment(
+  trx: Db,
+  seeded: SeededSession,
+  i: number,
+  id?: string,
+): Promise<{ checkIn: CheckIn; assessment: Assessment }> {
+  const { session } = seeded;
+  const checkIn = await insertCheckIn(trx, {
+    ...(id === undefined ? {} : { id }),
+    sessionId: session.id,
+    clinicId: session.clinicId,
+    receivedAt: new Date(Date.parse(FIXED_NOW) + i * 1000),
+    hoursAfter: 1 + i / 100,
+    soreness: i % 2 === 0 ? null : 3,
+    symptoms: i % 2 === 0 ? ['chest_pain'] : ['tenderness'],
+    note: i === 1 ? 'a note' : null,
+    source: 'patient',
+  });
+  const assessment = await insertAssessment(trx, {
+    checkInId: checkIn.id,
+    sessionId: session.id,
+    clinicId: session.clinicId,
+    disposition: i % 2 === 0 ? 'emergency' : 'self_care',
+    rules: i % 2 === 0 ? ['R1'] : [],
+    rulebookVersion: '1.1.0',
+    phase: 'early',
+    thoracic: i % 3 === 0,
+    createdAt: new Date(Date.parse(FIXED_NOW) + i * 1000),
+  });
+  return { checkIn, assessment };
 }
