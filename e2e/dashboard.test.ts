@@ -33,6 +33,7 @@ import { dashboardPlugin } from '../src/web/dashboard/dashboard.plugin.ts';
 import {
   type AxeViolation,
   CHROMIUM_MISSING,
+  CHROMIUM_WITH_NOTIFICATIONS,
   DESKTOP,
   describeBrowser,
   launchBrowser,
@@ -106,7 +107,7 @@ beforeAll(async () => {
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   clinic = await seedClinic(db, 'Clínica Norte');
   await updateClinicSettings(db, clinic.clinicId, { languages: ['en', 'es'] });
-  browser = await launchBrowser();
+  browser = await launchBrowser(CHROMIUM_WITH_NOTIFICATIONS);
   practitioner = await newContext(browser, { viewport: DESKTOP });
   // Desktop notifications allowed, as a person would after clicking the page's button.
   await practitioner.grantPermissions(['notifications'], { origin: base });
