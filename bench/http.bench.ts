@@ -1,6 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { postgresCommitsPerSecond, sqliteCommitsPerSecond } from './ceiling.ts';
-import type { LoadResult } from './load.ts';
+import {
+  postgresCommitsPerSecond,
+  postgresPacedCommits,
+  sqliteCommitsPerSecond,
+  sqlitePacedCommits,
+} from './ceiling.ts';
+import type { LoadResult, PacedResult } from './load.ts';
 import { pacedCheckIns, postCheckIns } from './load.ts';
 import { startServe, startServer } from './servers.ts';
 import type { Figures } from './stats.ts';
@@ -10,6 +15,9 @@ interface Ceilings {
   readonly sqlite: () => number;
   readonly postgres?: () => Promise<number>;
 }
+
+/** Lone durable commits at a given pace (the half-load latency floor). */
+type PacedCommits = (rate: number, seconds: number) => Promise<PacedResult>;
 
 export interface HttpBenchOptions {
   /** Seconds of each autocannon run (issue 14: 10). */
@@ -82,11 +90,13 @@ async function measureDialects(
     env: NodeJS.ProcessEnv;
     ceiling: () => number | Promise<number>;
     ceilingName: string;
+    pacedCommits: PacedCommits;
   }[] = [
     {
       name: 'SQLite',
       env: withoutPg,
       ceiling: ceilings.sqlite,
+      pacedCommits: sqlitePacedCommits,
       ceilingName: 'durable ceiling, SQLite WAL FULL autocommit inserts',
     },
   ];
@@ -95,6 +105,7 @@ async function measureDialects(
       name: 'PostgreSQL',
       env: { ...withoutPg, DATABASE_URL: pgUrl },
       ceiling: ceilings.postgres,
+      pacedCommits: (rate, secs) => postgresPacedCommits(pgUrl, rate, secs),
       ceilingName: 'durable ceiling, PostgreSQL autocommit inserts (pg, 10 conns)',
     });
   }
@@ -116,6 +127,7 @@ async function measureDialects(
         digits: 4,
       });
       await halfLoad(figures, dialect.name, target, bare, full.perSecond / 2, seconds);
+      await commitFloor(figures, dialect.name, dialect.pacedCommits, full.perSecond / 2, seconds);
       // After the half-load runs, so its inserts cannot disturb them (decision 1420).
       const after = await dialect.ceiling();
       figures.add({ name: `${dialect.ceilingName}, before`, value: before, unit: 'commits/s' });
@@ -212,4 +224,37 @@ async function halfLoad(
     unit: 'ms',
     digits: 1,
   });
+}
+
+/**
+ * Lone single-row autocommit inserts at the half-load pace, right after the half-load runs: the
+ * storage's own tail at that pace, printed beside the check-in's p99 (decision 1432).
+ */
+async function commitFloor(
+  figures: Figures,
+  name: string,
+  pacedCommits: PacedCommits,
+  halfRate: number,
+  seconds: number,
+): Promise<void> {
+  const lone = await pacedCommits(halfRate, seconds);
+  figures.add({
+    name: `${name}: lone durable commits at the half-load pace, p50`,
+    value: lone.p50,
+    unit: 'ms',
+    digits: 1,
+  });
+  figures.add({
+    name: `${name}: lone durable commits at the half-load pace, p99 (the floor under the check-in's)`,
+    value: lone.p99,
+    unit: 'ms',
+    digits: 1,
+  });
+  figures.add({
+    name: `${name}: lone durable commits at the half-load pace, max`,
+    value: lone.max,
+    unit: 'ms',
+    digits: 1,
+  });
+  if (lone.failures > 0) figures.note(`!! ${name} lone commits: ${lone.failures} failed`);
 }

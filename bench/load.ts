@@ -109,13 +109,8 @@ export async function pacedCheckIns(options: {
   const { rate, seconds, tokens } = options;
   const target = new URL(options.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const total = Math.max(1, Math.round(rate * seconds));
-  const latencies: number[] = [];
-  let failures = 0;
-  let sent = 0;
-  const start = performance.now();
-  const one = (i: number, due: number) =>
-    new Promise<void>((resolve) => {
+  const one = (i: number) =>
+    new Promise<boolean>((resolve) => {
       const token = tokens[i % tokens.length] ?? '';
       const req = http.request(
         {
@@ -128,39 +123,73 @@ export async function pacedCheckIns(options: {
         },
         (res) => {
           res.resume();
-          res.on('end', () => {
-            if ((res.statusCode ?? 0) >= 300) failures += 1;
-            latencies.push(performance.now() - due);
-            resolve();
-          });
+          res.on('end', () => resolve((res.statusCode ?? 0) < 300));
         },
       );
-      req.on('error', () => {
-        failures += 1;
-        resolve();
-      });
+      req.on('error', () => resolve(false));
       req.end(BODY);
     });
+  const paced = await pacedOpenLoop(rate, seconds, one);
+  agent.destroy();
+  return { perSecond: paced.done / seconds, ...paced };
+}
+
+export interface PacedResult {
+  /** Answers received (failed ones included); their latencies make the percentiles. */
+  readonly done: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly requests: number;
+  readonly failures: number;
+}
+
+/**
+ * The open-loop pacer behind every "at half load" figure: operation i is due at
+ * start + i / rate whatever the earlier ones do, and its latency counts from when it was due.
+ * `send` answers whether the operation succeeded.
+ */
+export async function pacedOpenLoop(
+  rate: number,
+  seconds: number,
+  send: (i: number) => Promise<boolean>,
+): Promise<PacedResult> {
+  const total = Math.max(1, Math.round(rate * seconds));
+  const latencies: number[] = [];
+  let failures = 0;
+  let sent = 0;
+  const start = performance.now();
   const pending: Promise<void>[] = [];
   while (sent < total) {
     const now = performance.now();
     // Everything due by now goes out; then sleep until the next one is due.
     while (sent < total && start + (sent * 1000) / rate <= now) {
-      pending.push(one(sent, start + (sent * 1000) / rate));
+      const due = start + (sent * 1000) / rate;
+      pending.push(
+        send(sent).then(
+          (ok) => {
+            if (!ok) failures += 1;
+            latencies.push(performance.now() - due);
+          },
+          () => {
+            failures += 1;
+          },
+        ),
+      );
       sent += 1;
     }
     const wait = start + (sent * 1000) / rate - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
   await Promise.all(pending);
-  agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return {
-    perSecond: latencies.length / seconds,
+    done: latencies.length,
     p50: at(0.5),
     p99: at(0.99),
+    max: latencies.at(-1) ?? 0,
     requests: latencies.length,
     failures,
   };
