@@ -12,7 +12,7 @@ import type { Figures } from './stats.ts';
 
 /** Each dialect's durable ceiling, measured when called (commits/s). */
 interface Ceilings {
-  readonly sqlite: () => number;
+  readonly sqlite: () => Promise<number>;
   readonly postgres?: () => Promise<number>;
 }
 
@@ -88,7 +88,7 @@ async function measureDialects(
   const dialects: {
     name: string;
     env: NodeJS.ProcessEnv;
-    ceiling: () => number | Promise<number>;
+    ceiling: () => Promise<number>;
     ceilingName: string;
     pacedCommits: PacedCommits;
   }[] = [
