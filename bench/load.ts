@@ -131,16 +131,16 @@ export async function pacedCheckIns(options: {
     });
   const paced = await pacedOpenLoop(rate, seconds, one);
   agent.destroy();
-  return { perSecond: paced.done / seconds, ...paced };
+  return { perSecond: paced.requests / seconds, ...paced };
 }
 
 export interface PacedResult {
-  /** Answers received (failed ones included); their latencies make the percentiles. */
-  readonly done: number;
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** Answers received (failed ones included); their latencies make the percentiles. */
   readonly requests: number;
+  /** Answers that said it failed, and operations that threw (these have no latency). */
   readonly failures: number;
 }
 
@@ -186,7 +186,6 @@ export async function pacedOpenLoop(
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return {
-    done: latencies.length,
     p50: at(0.5),
     p99: at(0.99),
     max: latencies.at(-1) ?? 0,

@@ -15,7 +15,7 @@ describe('pacedOpenLoop', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       return true;
     });
-    expect(r.done).toBe(100);
+    expect(r.requests).toBe(100);
     expect(r.failures).toBe(0);
     expect(r.p50).toBeGreaterThanOrEqual(4);
     expect(r.max).toBeGreaterThanOrEqual(r.p99);
@@ -42,7 +42,7 @@ describe('pacedOpenLoop', () => {
       }
       return true;
     });
-    expect(r.done).toBe(100);
+    expect(r.requests).toBe(100);
     expect(r.max).toBeGreaterThanOrEqual(100);
     expect(r.p99).toBeGreaterThanOrEqual(50);
     expect(r.p50).toBeLessThan(50);
