@@ -32,6 +32,7 @@ import { readConfig } from '../config.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
 import { resolveKeyRing } from '../keys.ts';
+import { stopInSteps } from '../stop-in-steps.ts';
 
 const USAGE = `usage: needlecare serve [--worker] [--processes N]
 
@@ -205,12 +206,20 @@ export async function startServer(
       db,
       url,
       stop: () => {
-        stopping ??= (async () => {
-          await app.close();
-          await worker?.stop();
-          senders?.close();
-          await db.destroy();
-        })();
+        // A stop that hangs says which step it waits for (a rare hang at SIGTERM in CI gave
+        // no clue where).
+        stopping ??= stopInSteps(
+          [
+            ['the HTTP server (requests in flight, open event streams)', () => app.close()],
+            ['the outbox worker (its current round)', async () => worker?.stop()],
+            ['the senders', async () => senders?.close()],
+            ['the database connections', () => db.destroy()],
+          ],
+          (name, afterMs) =>
+            io.stderr.write(
+              `needlecare: still stopping after ${afterMs} ms: waiting for ${name}\n`,
+            ),
+        );
         return stopping;
       },
     };
