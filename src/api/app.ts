@@ -15,6 +15,7 @@ import { createRateLimiter } from '../services/rate-limiter.ts';
 import type { Db } from '../store/db.ts';
 import { registerAuth, sessionCookieName } from './auth/auth.plugin.ts';
 import type { AppDeps } from './deps.ts';
+import { drainOnClose } from './drain.ts';
 import { registerErrorHandling } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { adminRoutes } from './routes/admin/admin.routes.ts';
@@ -112,6 +113,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.removeContentTypeParser('text/plain');
   frameworkErrors = registerErrorHandling(app).frameworkErrors;
   registerRequestLogging(app);
+  drainOnClose(app);
   registerSecurityHeaders(app, config.publicUrl);
   await app.register(cookie);
   registerAuth(app);

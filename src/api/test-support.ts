@@ -267,3 +267,19 @@ export async function auditActions(
     details: r.details_json,
   }));
 }
+
+/** Milliseconds `app.close()` takes, failing past `limitMs` (the keep-alive timeout is 72 s). */
+export async function timedClose(app: FastifyInstance, limitMs = 3000): Promise<number> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    app.close(),
+    new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`app.close() still running after ${limitMs} ms`)),
+        limitMs,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+  return Date.now() - started;
+}

@@ -157,7 +157,11 @@ export async function dashboardAlertRoutes(
   // event bus) is what makes it work with several app processes on PostgreSQL.
   const streams = new Set<ServerResponse>();
   const streamCap = createStreamCap();
+  // At the stop every stream ends (the browser reconnects to another process, or after the
+  // restart), and a stream still being opened is refused rather than added after the ending.
+  let closing = false;
   app.addHook('preClose', async () => {
+    closing = true;
     for (const res of streams) res.end();
     streams.clear();
   });
@@ -167,6 +171,12 @@ export async function dashboardAlertRoutes(
     { config: { access: 'public', dashboard: 'stream' } },
     async (request, reply) => {
       const actor = requestActor(request);
+      if (closing)
+        return reply
+          .status(503)
+          .header('retry-after', '5')
+          .type('text/plain; charset=utf-8')
+          .send('The server is restarting. The page reconnects by itself.');
       // A few streams per staff session (issue 12, finding 7); the access hook checked the cookie.
       const release = streamCap.open(
         request.cookies[sessionCookieName(deps.config.cookieSecure)] ?? '',
@@ -244,6 +254,12 @@ export async function dashboardAlertRoutes(
       };
       request.raw.on('close', stop);
       res.on('close', stop);
+      // The browser may have gone while the access hook read the session: then 'close' was
+      // emitted before the listeners above, and nothing else would stop the stream.
+      if (res.destroyed) {
+        stop();
+        return;
+      }
       res.write(`retry: ${Math.max(1000, options.pollMs)}\n\n`);
       await send();
       if (!stopped) timer = setInterval(() => void send(), options.pollMs);

@@ -1,0 +1,54 @@
+import { Agent, get, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect, it } from 'vitest';
+import { describeEachDialect } from '../../test/dialects.ts';
+import { manualClock } from '../services/clock.ts';
+import { buildApp } from './app.ts';
+import { createLogger } from './logger.ts';
+import { T0, testConfig, timedClose } from './test-support.ts';
+
+/** Decision 1433: a stop waits for the answers in flight, not for their keep-alive connections. */
+describeEachDialect('stopping the HTTP server', (ctx) => {
+  it('answers a request in flight at the stop with Connection: close and stops right after', async () => {
+    let entered!: () => void;
+    const inHandler = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const app = await buildApp({
+      config: testConfig(),
+      db: ctx.db,
+      clock: manualClock(T0),
+      logger: createLogger('silent'),
+      plugins: [
+        async (instance) => {
+          instance.get('/slow', { config: { access: 'public' } }, async () => {
+            entered();
+            await new Promise((r) => setTimeout(r, 300));
+            return { ok: true };
+          });
+        },
+      ],
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    // A keep-alive client, as every browser is: before the fix its idle connection held the
+    // stop for Fastify's keep-alive timeout (72 s).
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const answered = new Promise<IncomingMessage>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/slow', agent }, (res) => {
+          res.resume();
+          resolve(res);
+        }).on('error', reject);
+      });
+      await inHandler;
+      const closing = timedClose(app);
+      const res = await answered;
+      expect(res.statusCode).toBe(200);
+      expect(res.headers.connection).toBe('close');
+      expect(await closing).toBeLessThan(2000);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
