@@ -7,7 +7,7 @@ import { buildApp } from './app.ts';
 import { createLogger } from './logger.ts';
 import { T0, testConfig, timedClose } from './test-support.ts';
 
-/** Decision 1433: a stop waits for the answers in flight, not for their keep-alive connections. */
+/** Decision 0804: a stop waits for the answers in flight, not for their keep-alive connections. */
 describeEachDialect('stopping the HTTP server', (ctx) => {
   it('answers a request in flight at the stop with Connection: close and stops right after', async () => {
     let entered!: () => void;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
 /**
- * A stop that does not wait for keep-alive connections (decision 1433).
+ * A stop that does not wait for keep-alive connections (decision 0804).
  *
  * `server.close()` closes the connections idle at that moment. A request still running then
  * answers later over a keep-alive connection, which stays open until the client closes it or

@@ -1,43 +1,17 @@
 import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
-import { buildApp } from '../../api/app.ts';
-import { createLogger } from '../../api/logger.ts';
-import { seedClinic, signIn, T0, testConfig, timedClose } from '../../api/test-support.ts';
-import { manualClock } from '../../services/clock.ts';
-import { dashboardPlugin } from './dashboard.plugin.ts';
+import { timedClose } from '../../api/test-support.ts';
 import { MAX_STREAMS_PER_SESSION } from './stream-cap.ts';
+import { slowDashboardOnPort } from './test-support.ts';
 
 /**
- * The dashboard's event streams and the stop (decision 1433). A CI walk once hung at SIGTERM
+ * The dashboard's event streams and the stop (decision 0804). A CI walk once hung at SIGTERM
  * "waiting for the HTTP server": a stream ended at the stop, or an answer finished after it,
  * left its keep-alive connection open for 72 s.
  */
 describeEachDialect('dashboard: event streams at the stop', (ctx) => {
-  /** The app on a port; while `slow.on`, every query's answer is held back 40 ms. */
-  async function served() {
-    const slow = { on: false };
-    const db = ctx.db.withPlugin({
-      transformQuery: (args) => args.node,
-      transformResult: async (args) => {
-        if (slow.on) await new Promise((r) => setTimeout(r, 40));
-        return args.result;
-      },
-    });
-    const app = await buildApp({
-      config: testConfig(),
-      db,
-      clock: manualClock(T0),
-      logger: createLogger('silent'),
-    });
-    await app.register(dashboardPlugin, { prefix: '/app', pollMs: 60_000 });
-    const c = await seedClinic(ctx.db, 'Stop');
-    const prac = await signIn(app, c.practitionerEmail);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as AddressInfo;
-    return { app, slow, cookie: prac.cookie, port };
-  }
+  const served = () => slowDashboardOnPort(ctx.db, 'Stop');
 
   function openStream(port: number, cookie: string, agent?: Agent) {
     const req: ClientRequest = httpRequest({

@@ -8,6 +8,7 @@ import { seedClinic, signIn, T0, testConfig } from '../../api/test-support.ts';
 import { manualClock } from '../../services/clock.ts';
 import { dashboardPlugin } from './dashboard.plugin.ts';
 import { MAX_STREAMS_PER_SESSION } from './stream-cap.ts';
+import { slowDashboardOnPort } from './test-support.ts';
 
 /** Issue 12, finding 7: one staff session holds a few event streams at most. */
 describeEachDialect('dashboard: event streams per session', (ctx) => {
@@ -64,32 +65,14 @@ describeEachDialect('dashboard: event streams per session', (ctx) => {
     // shutdown (a CI walk on PostgreSQL hung at stop).
     // While `slow` is set every query's answer is held back 40 ms: the first read of each
     // stream is still running when the client drops it.
-    let slow = false;
-    const db = ctx.db.withPlugin({
-      transformQuery: (args) => args.node,
-      transformResult: async (args) => {
-        if (slow) await new Promise((r) => setTimeout(r, 40));
-        return args.result;
-      },
-    });
-    const app = await buildApp({
-      config: testConfig(),
-      db,
-      clock: manualClock(T0),
-      logger: createLogger('silent'),
-    });
-    await app.register(dashboardPlugin, { prefix: '/app', pollMs: 60_000 });
-    const c = await seedClinic(ctx.db, 'Closed early');
-    const prac = await signIn(app, c.practitionerEmail);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as AddressInfo;
+    const { app, slow, cookie, port } = await slowDashboardOnPort(ctx.db, 'Closed early');
     const openAndDrop = () =>
       new Promise<number>((resolve) => {
         const req = httpRequest({
           host: '127.0.0.1',
           port,
           path: '/app/events',
-          headers: { cookie: prac.cookie },
+          headers: { cookie },
         });
         req.on('response', (res) => {
           // The headers and the `retry:` line come before the first read: drop it now.
@@ -100,10 +83,10 @@ describeEachDialect('dashboard: event streams per session', (ctx) => {
         req.end();
       });
     try {
-      slow = true;
+      slow.on = true;
       // One more than the cap: refused (429) if a dropped stream kept its place.
       for (let i = 0; i <= MAX_STREAMS_PER_SESSION; i += 1) expect(await openAndDrop()).toBe(200);
-      slow = false;
+      slow.on = false;
     } finally {
       await app.close();
     }

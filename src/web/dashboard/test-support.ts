@@ -1,7 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
-import { T0, testConfig } from '../../api/test-support.ts';
+import { seedClinic, signIn, T0, testConfig } from '../../api/test-support.ts';
 import type { AppConfig } from '../../config/env.ts';
 import type { Clock } from '../../services/clock.ts';
 import { manualClock } from '../../services/clock.ts';
@@ -27,4 +28,33 @@ export async function dashboardTestApp(
   await app.register(dashboardPlugin, { prefix: '/app' });
   await app.ready();
   return app;
+}
+
+/**
+ * The dashboard listening on a port with its event streams polling every minute, one
+ * practitioner signed in, and a switch that holds back every query's answer 40 ms while on
+ * (to catch a request while it reads: the access hook, a stream's first read).
+ */
+export async function slowDashboardOnPort(
+  db: Db,
+  clinicName: string,
+): Promise<{ app: FastifyInstance; slow: { on: boolean }; cookie: string; port: number }> {
+  const slow = { on: false };
+  const app = await buildApp({
+    config: testConfig(),
+    db: db.withPlugin({
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        if (slow.on) await new Promise((r) => setTimeout(r, 40));
+        return args.result;
+      },
+    }),
+    clock: manualClock(T0),
+    logger: createLogger('silent'),
+  });
+  await app.register(dashboardPlugin, { prefix: '/app', pollMs: 60_000 });
+  const c = await seedClinic(db, clinicName);
+  const prac = await signIn(app, c.practitionerEmail);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, slow, cookie: prac.cookie, port: (app.server.address() as AddressInfo).port };
 }
