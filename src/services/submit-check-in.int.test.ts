@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { beforeAll, expect, it, vi } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
+import { watchPgStatements } from '../../test/pg-round-trips.ts';
 import { makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
 import { listAlertsForPatient } from '../store/alerts.repository.ts';
 import {
@@ -289,7 +289,7 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     expect((await waiting).status).toBe(201);
   });
 
-  it('on PostgreSQL a check-in is five round trips, alone or in a group, and the chain holds', async () => {
+  it('on PostgreSQL a check-in is five statements in three round trips, alone or in a group, and the chain holds', async () => {
     if (ctx.dialect !== 'postgres') return; // SQLite has no round trips
     const sessions = await Promise.all(Array.from({ length: 5 }, () => session()));
     // Another writer of the chain: after its events this process's guess of the head is wrong.
@@ -301,12 +301,8 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
         action: 'test.other_writer',
         subjectType: 'test',
       });
-    const sent = vi.spyOn(pg.Client.prototype, 'query');
-    const texts = () =>
-      sent.mock.calls.map((call) => {
-        const q = call[0] as string | { text: string };
-        return typeof q === 'string' ? q : q.text;
-      });
+    const sent = watchPgStatements();
+    const texts = () => sent.texts();
     try {
       // Alone: begin with its setting, the session's lock, its history, the rows with the audit
       // events and the head's move, commit (decision 1429). That needs the handle to be
@@ -314,7 +310,7 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
       // CI run met such a group here, for a reason not reproduced, so it waits for a guess.
       let alone: string[] = [];
       for (let i = 0; i <= GROUPS_WITHOUT_GUESS_AFTER_A_MISS + 1; i += 1) {
-        sent.mockClear();
+        sent.clear();
         expect((await checkIn(sessions[0] as never, 2)).status).toBe(201);
         alone = texts();
         if (alone.length === 5) break;
@@ -328,28 +324,33 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
         /insert into "check_ins".*insert into "assessments".*update "audit_head".*insert into "audit_events"/s,
       );
       expect(alone[4]).toBe('commit');
-      sent.mockClear();
+      // The opening, the lock and the history go together (decision 1433): three round trips.
+      expect(sent.roundTrips()).toBe(3);
+      sent.clear();
       // A group of four: the same five.
       const before = groupCommitStats(ctx.db, 'check-in');
       await Promise.all(sessions.slice(1).map((s, i) => checkIn(s, i + 1)));
       expect(groupCommitStats(ctx.db, 'check-in').groups - before.groups).toBe(1);
       expect(texts(), JSON.stringify(texts())).toHaveLength(5);
+      expect(sent.roundTrips()).toBe(3);
       // After another writer's event the guess is wrong: the rows' statement finds the head
       // moved on and locks it, and the events are chained again from it in one more statement.
       await otherEvent();
-      sent.mockClear();
+      sent.clear();
       expect((await checkIn(sessions[0] as never, 2)).status).toBe(201);
       const missed = texts();
       expect(missed).toHaveLength(6);
+      expect(sent.roundTrips()).toBe(4);
       expect(missed[3]).toMatch(/unnest.*not exists \(select 1 from "?moved_head"?\)/s);
       expect(missed[4]).toMatch(/insert into "audit_events"/);
-      sent.mockClear();
+      sent.clear();
       // The next groups take the head's lock without guessing: six, no `unnest`.
       expect((await checkIn(sessions[0] as never, 2)).status).toBe(201);
       expect(texts()).toHaveLength(6);
+      expect(sent.roundTrips()).toBe(4);
       expect(texts().some((t) => t.includes('unnest'))).toBe(false);
     } finally {
-      sent.mockRestore();
+      sent.restore();
     }
     // Two groups at a time, each chaining from the head the other will leave, with the other
     // writer appending in between: one unbroken chain.

@@ -10,7 +10,7 @@ import {
   severityRank,
 } from '../store/alerts.repository.ts';
 import { deferAuditAppends } from '../store/audit.repository.ts';
-import { readCheckInHistory } from '../store/check-in-reads.ts';
+import { readCheckInHistory, sendCheckInHistoryWithNext } from '../store/check-in-reads.ts';
 import {
   type CheckInSource,
   compareReports,
@@ -121,8 +121,12 @@ type GroupState = Map<string, SessionState>;
 
 async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupState> {
   await preferGenericPlans(trx);
-  const sessions = await findSessionsForCheckIn(trx, sessionIds);
-  const { reports, openAlerts } = await readCheckInHistory(trx, [...sessions.keys()]);
+  // On PostgreSQL the opening, the lock and the history go in one round trip (decision 1433).
+  // The history is read for every id asked: one whose session is missing has none.
+  const ids = [...new Set(sessionIds)];
+  await sendCheckInHistoryWithNext(trx, ids);
+  const sessions = await findSessionsForCheckIn(trx, ids);
+  const { reports, openAlerts } = await readCheckInHistory(trx, ids);
   const state: GroupState = new Map();
   for (const [id, found] of sessions)
     state.set(id, { found, reports: reports.get(id) ?? [], openAlert: openAlerts.get(id) });

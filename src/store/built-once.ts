@@ -28,7 +28,7 @@ export function builtOnce<A, R>(
   maxShapes = 256,
 ): BuiltOnce<A, R> {
   const byDatabase = new WeakMap<object, Map<string, Built>>();
-  const run = async (db: Db, args: A): Promise<R[]> => {
+  const compiled = (db: Db, args: A): CompiledQuery<R> => {
     const executor = db.getExecutor();
     let shapes = byDatabase.get(executor.adapter);
     if (shapes === undefined) {
@@ -44,18 +44,23 @@ export function builtOnce<A, R>(
       if (shapes.size < maxShapes) shapes.set(shape, built);
     }
     const parameters = built.places.map((place) => valueAt(place, values));
-    const result: QueryResult<R> = await db.executeQuery<R>(
-      CompiledQuery.raw(built.sql, parameters),
-    );
+    return CompiledQuery.raw(built.sql, parameters) as CompiledQuery<R>;
+  };
+  const run = async (db: Db, args: A): Promise<R[]> => {
+    const result: QueryResult<R> = await db.executeQuery<R>(compiled(db, args));
     return result.rows;
   };
-  return Object.assign(run, { build });
+  return Object.assign(run, { build, compiled });
 }
 
-/** A statement built once per shape (`builtOnce`); `build` builds it afresh (one-off shapes). */
+/**
+ * A statement built once per shape (`builtOnce`); `build` builds it afresh (one-off shapes);
+ * `compiled` is the text and values a call would run, without running it.
+ */
 export interface BuiltOnce<A, R> {
   (db: Db, args: A): Promise<R[]>;
   readonly build: (db: Db, args: A) => Compilable<R>;
+  readonly compiled: (db: Db, args: A) => CompiledQuery<R>;
 }
 
 /** A value of the arguments while a shape is built: which one it is. */

@@ -13,6 +13,7 @@ import {
   type OrderedReport,
 } from './checkins.repository.ts';
 import { type Db, dialectOf } from './db.ts';
+import { sendWithNext } from './pg-prepared.ts';
 import type { AlertRow, CheckInRow } from './schema.ts';
 
 /** What a check-in reads of its session's past, for every session of a group. */
@@ -54,6 +55,20 @@ type ReportRow = Pick<
   CheckInRow,
   'id' | 'session_id' | 'received_at' | 'hours_after' | 'soreness' | 'symptoms_json'
 >;
+
+/**
+ * On PostgreSQL, `readCheckInHistory(db, sessionIds)` is sent right behind the transaction's
+ * next statement (the sessions' lock), in the same round trip (decision 1433). It still runs
+ * after the lock is held, so it still sees what the writer before committed. Call
+ * `readCheckInHistory` with the same ids after that statement to read the answer.
+ */
+export async function sendCheckInHistoryWithNext(
+  db: Db,
+  sessionIds: readonly string[],
+): Promise<void> {
+  if (sessionIds.length === 0 || dialectOf(db) !== 'postgres') return;
+  await sendWithNext(db, historyRow.compiled(db, [...new Set(sessionIds)]));
+}
 
 /** Both reads of `readCheckInHistory` on PostgreSQL, built once per number of sessions. */
 const historyRow = builtOnce((db, ids: string[]) =>

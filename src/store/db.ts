@@ -107,6 +107,9 @@ export function createDb(config: DbConfig): Db {
     const pool = new pg.Pool({
       connectionString: config.databaseUrl,
       max: config.poolMax ?? 10,
+      // A statement may be written before the answer to the one before it: only
+      // `preparingPool` does so, within one transaction (decision 1433).
+      pipeline: true,
       // A database behind a dead network path would hold a new connection until the OS gives
       // up (minutes); fail it after 10 s (waiting for a free pooled connection included) so
       // the request answers 503 (decision 0800). TCP keep-alive finds connections whose peer

@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
-import pg from 'pg';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePostgres } from '../../test/dialects.ts';
+import { watchPgStatements } from '../../test/pg-round-trips.ts';
 import { findOpenAlertsForSessions } from './alerts.repository.ts';
 import { createDb, type Db, withTransaction } from './db.ts';
 import { withKeys } from './keyring.ts';
 import { migrateToLatest } from './migrations.ts';
-import { preferGenericPlans, preparedStatementsOf } from './pg-prepared.ts';
+import { preferGenericPlans, preparedStatementsOf, sendWithNext } from './pg-prepared.ts';
 import { TEST_KEYS } from './test-keys.ts';
 
 /** The statements the connection running `trx` has prepared (PostgreSQL's own view). */
@@ -80,24 +80,27 @@ describePostgres('prepared statements', (ctx) => {
     expect(preparedStatementsOf(one)?.size).toBe(0);
   });
 
-  it("a transaction's begin goes with its first statement when that has no parameters", async () => {
-    const sent = vi.spyOn(pg.Client.prototype, 'query');
+  it("a transaction's begin (and its set local) go with its next statement, in one round trip", async () => {
+    const sent = watchPgStatements();
     try {
       const mode = (db: Db) => sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(db);
-      // begin + set local: one message; the setting holds for the transaction only.
+      // begin + set local: held until the next statement; the setting holds for the
+      // transaction only.
       const inside = await withTransaction(one, async (trx) => {
         await preferGenericPlans(trx);
-        expect(sent).toHaveBeenCalledTimes(1);
-        expect(String(sent.mock.calls[0]?.[0])).toBe(
+        expect(sent.texts()).toEqual([]);
+        const shown = (await mode(trx)).rows[0]?.plan_cache_mode;
+        expect(sent.texts()).toEqual([
           'begin; set local plan_cache_mode = force_generic_plan',
-        );
-        return (await mode(trx)).rows[0]?.plan_cache_mode;
+          'show plan_cache_mode',
+        ]);
+        expect(sent.roundTrips()).toBe(1);
+        return shown;
       });
       expect(inside).toBe('force_generic_plan');
       expect((await mode(one)).rows[0]?.plan_cache_mode).toBe('auto');
-      // A first statement with parameters: begin is sent on its own just before it, and the
-      // transaction still rolls back whole.
-      sent.mockClear();
+      // Any first statement: begin goes with it, and the transaction still rolls back whole.
+      sent.clear();
       await expect(
         withTransaction(one, async (trx) => {
           await sql`create table begin_probe (id text primary key)`.execute(trx);
@@ -105,19 +108,71 @@ describePostgres('prepared statements', (ctx) => {
           throw new Error('roll back');
         }),
       ).rejects.toThrow('roll back');
-      expect(sent.mock.calls.map((call) => String(call[0]).slice(0, 12))).toEqual([
-        'begin; creat',
-        '[object Obje',
+      expect(sent.texts().map((t) => t.slice(0, 12))).toEqual([
+        'begin',
+        'create table',
+        'insert into ',
         'rollback',
       ]);
+      expect(sent.roundTrips()).toBe(3);
       const probe = await sql`select to_regclass('begin_probe') as t`.execute(one);
       expect(probe.rows).toEqual([{ t: null }]);
-      // An empty transaction still begins and commits.
-      sent.mockClear();
+      // An empty transaction still begins and commits, in one round trip.
+      sent.clear();
       await withTransaction(one, async () => undefined);
-      expect(sent.mock.calls.map((call) => String(call[0]))).toEqual(['begin', 'commit']);
+      expect(sent.texts()).toEqual(['begin', 'commit']);
+      expect(sent.roundTrips()).toBe(1);
+      // A begin whose answer is an error (here: a bad setting) fails the statement it went with.
+      await expect(
+        withTransaction(one, async (trx) => {
+          await sql`set local plan_cache_mode = nonsense`.execute(trx);
+          await sql`select 1`.execute(trx);
+        }),
+      ).rejects.toThrow(/plan_cache_mode/);
+      expect((await sql<{ n: number }>`select 1 as n`.execute(one)).rows).toEqual([{ n: 1 }]);
     } finally {
-      sent.mockRestore();
+      sent.restore();
+    }
+  });
+
+  it('a statement sent with the next one runs after it, in the same round trip, and is answered once', async () => {
+    await sql`create table along_probe (id text primary key)`.execute(one);
+    const count = sql<{ n: number }>`select count(*)::int as n from along_probe where id <> ${'-'}`;
+    const sent = watchPgStatements();
+    try {
+      const seen = await withTransaction(one, async (trx) => {
+        await sendWithNext(trx, count.compile(trx));
+        await sql`insert into along_probe values (${'a'})`.execute(trx);
+        expect(sent.texts()).toHaveLength(3);
+        expect(sent.roundTrips()).toBe(1);
+        // The count was sent behind the insert and ran after it: it sees the row.
+        const n = (await count.execute(trx)).rows[0]?.n;
+        expect(sent.texts()).toHaveLength(3);
+        return n;
+      });
+      expect(seen).toBe(1);
+      // One that is not run next is not used: what runs is sent and answered as usual.
+      sent.clear();
+      const other = await withTransaction(one, async (trx) => {
+        await sendWithNext(trx, count.compile(trx));
+        await sql`insert into along_probe values (${'b'})`.execute(trx);
+        await sql`insert into along_probe values (${'c'})`.execute(trx);
+        return (await count.execute(trx)).rows[0]?.n;
+      });
+      expect(other).toBe(3);
+      expect(sent.texts().filter((t) => t.startsWith('select count'))).toHaveLength(2);
+      // When the statement it goes with fails, the transaction fails with that error and the
+      // connection serves the next one.
+      await expect(
+        withTransaction(one, async (trx) => {
+          await sendWithNext(trx, count.compile(trx));
+          await sql`insert into along_probe values (${'a'})`.execute(trx);
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect((await count.execute(one)).rows[0]?.n).toBe(3);
+    } finally {
+      sent.restore();
+      await sql`drop table along_probe`.execute(one);
     }
   });
 });

@@ -1,5 +1,5 @@
 import type { KyselyPlugin, PostgresPool, PostgresPoolClient } from 'kysely';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type pg from 'pg';
 import type { Db } from './db.ts';
 
@@ -72,52 +72,107 @@ function isStalePlan(error: unknown): boolean {
   );
 }
 
-/** What `begin` answers when it waits for the transaction's first statement. */
+/** What `begin` and `set local` answer when they wait for the transaction's next statement. */
 const BEGUN = { command: 'BEGIN', rowCount: null, rows: [] };
+const SET = { command: 'SET', rowCount: null, rows: [] };
+/** What `sendWithNext` answers (it sends nothing itself). */
+const NOTED = { command: 'SELECT', rowCount: 0, rows: [] };
+const SET_LOCAL = /^\s*set\s+local\b/i;
+/** The text of `sendWithNext`'s note to the pool's client (never sent to PostgreSQL). */
+const SEND_WITH_NEXT = '-- needlecare: send with the next statement';
 
 /**
- * `pool` as Kysely's PostgreSQL dialect takes it, naming statements through `prepared`.
+ * On PostgreSQL, `query` goes to the server right behind the transaction's next statement, in
+ * the same round trip (decision 1433); when the transaction then runs `query` (the same text
+ * and values) it gets that answer instead of sending it again. The server runs the two one
+ * after the other, as if each had come alone: only the wait between them is saved. Nothing
+ * happens on SQLite or on a handle without prepared statements.
+ */
+export async function sendWithNext(trx: Db, query: CompiledQuery): Promise<void> {
+  if (preparedStatementsOf(trx) === undefined) return;
+  await trx.executeQuery(CompiledQuery.raw(SEND_WITH_NEXT, [query.sql, query.parameters]));
+}
+
+/** Same values, for matching a statement with one sent ahead (ids, numbers, text, dates). */
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * `pool` as Kysely's PostgreSQL dialect takes it, naming statements through `prepared`. Its
+ * clients run in `pg`'s pipeline mode: a statement is written without waiting for the answer
+ * to the one before. Kysely still sends one statement at a time; only this wrapper sends
+ * several together:
  *
- * A transaction's `begin` is held back until its first statement: when that one has no
- * parameters (the check-in group's `set local`, `preferGenericPlans`) both go in one message,
- * a round trip saved per group (decision 1423); otherwise `begin` is sent just before it.
- * Kysely reads nothing from `begin`'s answer.
+ * - A transaction's `begin`, and a `set local` right after it (`preferGenericPlans`), are held
+ *   back and go with the transaction's next statement: a round trip saved per group
+ *   (decisions 1423, 1433). Kysely reads nothing from their answers; an error in them fails
+ *   that next statement (the transaction is aborted), which is where it is seen.
+ * - A statement given to `sendWithNext` goes right behind the next one (decision 1433).
  */
 export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let inTransaction = false;
-    const run = async (sql: string, values: unknown[]) => {
+    const run = (sql: string, values: unknown[]): Promise<pg.QueryResult> => {
       const name = prepared.nameOf(sql, values.length);
-      const result = await (name === undefined
-        ? client.query(sql, values)
-        : client.query({ name, text: sql, values }));
+      const result =
+        name === undefined ? client.query(sql, values) : client.query({ name, text: sql, values });
       if (TRANSACTION_START.test(sql)) inTransaction = true;
       else if (TRANSACTION_END.test(sql)) inTransaction = false;
       return result;
     };
-    /** A `begin` not sent yet: it goes with the transaction's first statement (below). */
-    let pendingBegin: string | undefined;
+    /** The transaction's opening (`begin`, maybe `; set local …`), not sent yet. */
+    let held: string | undefined;
+    /** A statement to send right behind the next one (`sendWithNext`). */
+    let along: { sql: string; values: unknown[] } | undefined;
+    /** A statement sent ahead, and its answer, for when it is run. */
+    let ahead: { sql: string; values: unknown[]; answer: Promise<pg.QueryResult> } | undefined;
+
+    /** `sql` with what waits to go with it, all written at once; `sql`'s answer. */
+    const send = async (sql: string, values: unknown[]): Promise<pg.QueryResult> => {
+      const opening = held === undefined ? undefined : client.query(held);
+      held = undefined;
+      const main = run(sql, values);
+      if (along !== undefined) {
+        const answer = run(along.sql, along.values);
+        // Read when the statement is run; if it never is, its failure concerns nobody.
+        answer.catch(() => undefined);
+        ahead = { ...along, answer };
+        along = undefined;
+      }
+      if (opening !== undefined) {
+        main.catch(() => undefined);
+        await opening;
+      }
+      return main;
+    };
+
     const query = async (sql: string, parameters: readonly unknown[]) => {
+      if (sql === SEND_WITH_NEXT) {
+        along = { sql: parameters[0] as string, values: [...(parameters[1] as unknown[])] };
+        return NOTED;
+      }
       if (parameters.length === 0 && TRANSACTION_START.test(sql)) {
-        pendingBegin = sql;
+        held = sql;
         inTransaction = true;
         return BEGUN;
       }
-      if (pendingBegin !== undefined) {
-        const begin = pendingBegin;
-        pendingBegin = undefined;
-        if (parameters.length === 0 && !TRANSACTION_END.test(sql)) {
-          // One simple-protocol message, one round trip: PostgreSQL runs the two statements in
-          // order and the transaction stays open after them, as if each had come alone.
-          const results = (await client.query(`${begin}; ${sql}`)) as unknown as pg.QueryResult[];
-          return results[results.length - 1];
-        }
-        await client.query(begin);
+      if (held !== undefined && parameters.length === 0 && SET_LOCAL.test(sql)) {
+        held = `${held}; ${sql}`;
+        return SET;
       }
       const values = [...parameters];
+      const sentAhead = ahead;
+      ahead = undefined;
       try {
-        return await run(sql, values);
+        if (
+          sentAhead !== undefined &&
+          sentAhead.sql === sql &&
+          sameValues(sentAhead.values, values)
+        )
+          return await sentAhead.answer;
+        return await send(sql, values);
       } catch (error) {
         // A failed statement leaves PostgreSQL's transaction aborted; Kysely rolls it back.
         if (!isStalePlan(error)) throw error;
@@ -131,7 +186,9 @@ export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): Post
       query: query as unknown as PostgresPoolClient['query'],
       release: (destroy?: boolean) => {
         inTransaction = false;
-        pendingBegin = undefined;
+        held = undefined;
+        along = undefined;
+        ahead = undefined;
         client.release(destroy);
       },
     };
