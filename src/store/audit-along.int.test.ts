@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { expect, it, vi } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
+import { watchPgStatements } from '../../test/pg-round-trips.ts';
 import {
   appendAuditEvent,
   deferAuditAppends,
@@ -14,7 +15,7 @@ import {
   holdCheckInInserts,
   listCheckInsForSession,
 } from './checkins.repository.ts';
-import type { Db } from './db.ts';
+import { type Db, withTransaction } from './db.ts';
 import { type GroupCommitOptions, groupCommitStats, withGroupCommit } from './group-commit.ts';
 import {
   checkInWithAssessment,
@@ -123,6 +124,42 @@ describeEachDialect("a check-in group's audit events appended with its rows", (c
     expect(seqs).toEqual(seqs.map((_, k) => (seqs[0] ?? 0) + k));
   });
 
+  it('a group guessing the head another group of this process still holds waits for it, and guesses right', async () => {
+    if (ctx.dialect !== 'postgres') return; // one connection on SQLite: nothing runs at once
+    const seeded = await seedSession(ctx.db);
+    // The shared handle: a handle of its own would leave the next test's guesses wrong.
+    const db = ctx.db;
+    const write = async (trx: Db, i: number) => {
+      const deferred = deferAuditAppends(trx);
+      holdCheckInInserts(trx);
+      await item(trx, seeded, i);
+      await flushCheckInInserts(trx, { lockAuditHead: true });
+      await deferred.flush();
+    };
+    // A first group gives the handle its guess of the head (the test before may leave none).
+    await withTransaction(db, (trx) => write(trx, 200));
+    await withTransaction(db, (trx) => write(trx, 199));
+    const sent = watchPgStatements();
+    let second: Promise<void> | undefined;
+    try {
+      await withTransaction(db, async (first) => {
+        await write(first, 201);
+        // The first holds the head's lock, uncommitted, and moved it to what the second
+        // guesses. The second's rows statement waits for that lock on another connection.
+        second = withTransaction(db, (trx) => write(trx, 202));
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      await second;
+      // Neither group had to chain again from a head it did not guess (decision 1434): no
+      // follow-up append after a rows statement.
+      expect(sent.texts().filter((t) => t.includes('with "appended"'))).toEqual([]);
+    } finally {
+      sent.restore();
+    }
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
+    expect(await listCheckInsForSession(ctx.db, seeded.session.id)).toHaveLength(4);
+  });
+
   it('a row that cannot be written fails its own item; the chain goes on from the rerun', async () => {
     const seeded = await seedSession(ctx.db);
     const [taken] = await group(seeded, 100, 1);
@@ -138,7 +175,8 @@ describeEachDialect("a check-in group's audit events appended with its rows", (c
       const next = await group(seeded, 120, 2);
       expect(next.every((o) => o.status === 'fulfilled')).toBe(true);
       // The rerun appended as a plain append does and left the guess right again.
-      if (ctx.dialect === 'postgres') expect(texts(sent)).toHaveLength(3);
+      if (ctx.dialect === 'postgres')
+        expect(texts(sent), JSON.stringify(texts(sent))).toHaveLength(3);
     } finally {
       sent.mockRestore();
     }

@@ -385,21 +385,30 @@ const AUDIT_COLUMNS = [
 ] as const satisfies readonly (keyof AuditEventRow)[];
 
 /**
- * `qc` with the optimistic append in its `WITH` (decision 1429): `moved_head` moves the head
- * from `a.expected` to `a.next` only if it still is `a.expected` (waiting for its lock first,
- * then reading it as the writer before left it), and `appended_events` inserts the events only
- * if it did. Pair it with `auditHeadLockUnlessMoved` as the statement's main part.
+ * `qc` with the optimistic append in its `WITH` (decisions 1429, 1434): `locked_head` waits for
+ * the head's lock and reads the head as the writer before left it; `moved_head` moves it from
+ * `a.expected` to `a.next` only if that is what `locked_head` read; `appended_events` inserts
+ * the events only if it moved. Pair it with `auditHeadLockUnlessMoved` as the statement's main
+ * part.
+ *
+ * The guess is compared with the locked read, not in `moved_head`'s own `WHERE`: an update
+ * compares its `WHERE` with the row as the statement's snapshot saw it, before the wait, so a
+ * guess of the head that a writer still holding the lock moved it to (the other group of this
+ * process, not yet committed) never matched there.
  */
 export function withOptimisticAppend(qc: QueryCreator<Database>, a: OptimisticAppend) {
   const [seq, ...texts] = a.columns;
   return qc
+    .with('locked_head', (q) =>
+      q.selectFrom('audit_head').select(['last_seq', 'last_hash']).where('id', '=', 1).forUpdate(),
+    )
     .with('moved_head', (q) =>
       q
         .updateTable('audit_head')
         .set({ last_seq: a.next.seq, last_hash: a.next.hash })
         .where('id', '=', 1)
-        .where('last_seq', '=', a.expected.seq)
-        .where('last_hash', '=', a.expected.hash)
+        .where(sql`(select last_seq from locked_head)`, '=', a.expected.seq)
+        .where(sql`(select last_hash from locked_head)`, '=', a.expected.hash)
         .returning('last_seq'),
     )
     .with('appended_events', (q) =>
@@ -414,9 +423,12 @@ export function withOptimisticAppend(qc: QueryCreator<Database>, a: OptimisticAp
     ) as unknown as QueryCreator<Database>;
 }
 
-/** The main part beside `withOptimisticAppend`: the head, locked and read, only if it moved on. */
+/** The main part beside `withOptimisticAppend`: the head as locked, only if it did not move. */
 export function auditHeadLockUnlessMoved(qc: QueryCreator<Database>) {
-  return auditHeadLockQuery(qc).where(sql<boolean>`not exists (select 1 from moved_head)`);
+  return (qc as unknown as QueryCreator<Database & { locked_head: LockedAuditHead }>)
+    .selectFrom('locked_head')
+    .select(['last_seq', 'last_hash'])
+    .where(sql<boolean>`not exists (select 1 from moved_head)`);
 }
 
 /**
