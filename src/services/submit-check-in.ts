@@ -9,7 +9,7 @@ import {
   raiseOpenAlertSeverity,
   severityRank,
 } from '../store/alerts.repository.ts';
-import { deferAuditAppends } from '../store/audit.repository.ts';
+import { deferAuditAppends, observeAuditHead } from '../store/audit.repository.ts';
 import { readCheckInHistory, sendCheckInHistoryWithNext } from '../store/check-in-reads.ts';
 import {
   type CheckInSource,
@@ -126,7 +126,8 @@ async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupS
   const ids = [...new Set(sessionIds)];
   await sendCheckInHistoryWithNext(trx, ids);
   const sessions = await findSessionsForCheckIn(trx, ids);
-  const { reports, openAlerts } = await readCheckInHistory(trx, ids);
+  const { reports, openAlerts, auditHead } = await readCheckInHistory(trx, ids);
+  if (auditHead !== undefined) observeAuditHead(trx, auditHead);
   const state: GroupState = new Map();
   for (const [id, found] of sessions)
     state.set(id, { found, reports: reports.get(id) ?? [], openAlert: openAlerts.get(id) });

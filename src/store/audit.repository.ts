@@ -358,6 +358,34 @@ function guessing(db: Db): boolean {
   return false;
 }
 
+/** Per transaction: the head as committed when the transaction read it (`observeAuditHead`). */
+const observedHeads = new WeakMap<Db, ChainHead>();
+
+/**
+ * PostgreSQL: `head` is the chain's head as committed, read (unlocked) earlier in this
+ * transaction: the check-in group's history read carries it at no extra round trip. The
+ * group's append then guesses from it, or from the head this process's own appends, still
+ * being committed, will leave, whichever is further on the chain (decision 1435). Another
+ * process's appends no longer make nearly every guess wrong; a guess is still only a guess.
+ */
+export function observeAuditHead(trx: Db, head: ChainHead): void {
+  observedHeads.set(trx, head);
+}
+
+/** The head to guess for `trx`'s append: observed or expected, the later of the two. */
+function headToGuess(trx: Db): { head: ChainHead | undefined; observed: boolean } {
+  const expected = expectedHeads.get(trx.getExecutor().adapter);
+  const observed = observedHeads.get(trx);
+  if (observed === undefined) return { head: expected, observed: false };
+  observedHeads.delete(trx);
+  // Seqs only grow along the chain: an expected head further on is one of this process's
+  // appends not yet committed when the head was read.
+  return {
+    head: expected !== undefined && expected.seq > observed.seq ? expected : observed,
+    observed: true,
+  };
+}
+
 /** The columns of an optimistic append: one array per column, in `AUDIT_COLUMNS` order. */
 export interface OptimisticAppend {
   /** The head the events were chained from: they go in only if it still is the head. */
@@ -452,13 +480,14 @@ export async function appendDeferredAlong<A>(
   args: A,
 ): Promise<void> {
   const held = deferredAppends.get(trx);
-  const expected = expectedHeads.get(trx.getExecutor().adapter);
+  const { head: expected, observed } = headToGuess(trx);
+  // A head read in this transaction is fresh: guess from it even within a pause.
   const guess =
     held !== undefined &&
     held.length > 0 &&
     held.length <= GROUP_EVENTS &&
     expected !== undefined &&
-    guessing(trx);
+    (observed || guessing(trx));
   if (!guess || expected === undefined) {
     const [head] = await statement(trx, args as A & { audit?: OptimisticAppend });
     if (head !== undefined) rememberLockedAuditHead(trx, head);

@@ -10,6 +10,7 @@ import {
   resolveAlert,
   toAlert,
 } from './alerts.repository.ts';
+import { appendAuditEvent, readAuditHead } from './audit.repository.ts';
 import { readCheckInHistory } from './check-in-reads.ts';
 import {
   insertAssessment,
@@ -135,6 +136,24 @@ describeEachDialect('a check-in group reads its sessions’ history and open ale
       expect(sent).toHaveBeenCalledTimes(1);
     } finally {
       sent.mockRestore();
+    }
+  });
+
+  it('on PostgreSQL it also carries the audit head as committed (the group guesses from it)', async () => {
+    const seeded = await seedSession(ctx.db);
+    await appendAuditEvent(ctx.db, {
+      at: FIXED_NOW,
+      actorType: 'system',
+      action: 'test.head',
+      subjectType: 'test',
+    });
+    const history = await readCheckInHistory(ctx.db, [seeded.session.id]);
+    if (ctx.dialect === 'postgres') {
+      const head = await readAuditHead(ctx.db);
+      expect(head?.seq).toBeGreaterThan(0);
+      expect(history.auditHead).toEqual(head);
+    } else {
+      expect(history.auditHead).toBeUndefined();
     }
   });
 

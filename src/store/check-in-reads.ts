@@ -5,6 +5,7 @@ import {
   openAlertBySession,
   openAlertsQuery,
 } from './alerts.repository.ts';
+import type { ChainHead } from './audit.repository.ts';
 import { builtOnce } from './built-once.ts';
 import {
   decidingReportsBySession,
@@ -22,6 +23,11 @@ export interface CheckInHistory {
   readonly reports: Map<string, OrderedReport[]>;
   /** Each session's open alert, if it has one (`findOpenAlertsForSessions`). */
   readonly openAlerts: Map<string, Alert>;
+  /**
+   * PostgreSQL: the audit chain's head as committed when the history was read, unlocked: a
+   * fresh guess for the group's audit append (`observeAuditHead`, decision 1435).
+   */
+  readonly auditHead?: ChainHead;
 }
 
 /**
@@ -45,9 +51,11 @@ export async function readCheckInHistory(
     };
   }
   const [row] = await historyRow(db, [...new Set(sessionIds)]);
+  const head = row?.audit_head;
   return {
     reports: decidingReportsBySession(sessionIds, row?.reports ?? []),
     openAlerts: openAlertBySession(row?.alerts ?? []),
+    ...(head == null ? {} : { auditHead: { seq: Number(head[0]), hash: head[1] } }),
   };
 }
 
@@ -86,5 +94,10 @@ const historyRow = builtOnce((db, ids: string[]) =>
       .selectFrom(openAlertsQuery(db, ids).as('a'))
       .select(sql<AlertRow[]>`coalesce(json_agg(a), '[]')`.as('alerts'))
       .as('alerts'),
+    eb
+      .selectFrom('audit_head')
+      .where('id', '=', 1)
+      .select(sql<[number, string] | null>`json_build_array(last_seq, last_hash)`.as('head'))
+      .as('audit_head'),
   ]),
 );
