@@ -365,8 +365,9 @@ const observedHeads = new WeakMap<Db, ChainHead>();
  * PostgreSQL: `head` is the chain's head as committed, read (unlocked) earlier in this
  * transaction: the check-in group's history read carries it at no extra round trip. The
  * group's append then guesses from it, or from the head this process's own appends, still
- * being committed, will leave, whichever is further on the chain (decision 1435). Another
- * process's appends no longer make nearly every guess wrong; a guess is still only a guess.
+ * being committed, will leave, whichever is further on the chain (decision 1435). It is wrong
+ * only when another writer commits between that read and the append; it is still only a guess,
+ * checked under the head's lock.
  */
 export function observeAuditHead(trx: Db, head: ChainHead): void {
   observedHeads.set(trx, head);
