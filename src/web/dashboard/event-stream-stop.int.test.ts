@@ -3,12 +3,12 @@ import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import { timedClose } from '../../api/test-support.ts';
 import { MAX_STREAMS_PER_SESSION } from './stream-cap.ts';
-import { slowDashboardOnPort } from './test-support.ts';
+import { slowDashboardOnPort, until } from './test-support.ts';
 
 /**
  * The dashboard's event streams and the stop (decision 0804). A CI walk once hung at SIGTERM
- * "waiting for the HTTP server": a stream ended at the stop, or an answer finished after it,
- * left its keep-alive connection open for 72 s.
+ * "waiting for the HTTP server"; these are the ways a stream could hold a stop. The database's
+ * answers are held at a gate, so each request is caught where the test wants it, not by timing.
  */
 describeEachDialect('dashboard: event streams at the stop', (ctx) => {
   const served = () => slowDashboardOnPort(ctx.db, 'Stop');
@@ -50,12 +50,19 @@ describeEachDialect('dashboard: event streams at the stop', (ctx) => {
   it('refuses a stream whose session was still being read when the stop began', async () => {
     const { app, slow, cookie, port } = await served();
     const agent = new Agent({ keepAlive: true });
+    let open!: () => void;
     try {
       slow.on = true;
+      slow.gate = new Promise((r) => {
+        open = r;
+      });
       const s = openStream(port, cookie, agent);
-      // The request is in the access hook (its session read takes 40 ms per query).
-      await new Promise((r) => setTimeout(r, 15));
+      // The request waits in the access hook, for its session's read.
+      await until(() => slow.held > 0);
       const closing = timedClose(app);
+      // Fastify stops listening once the stop's first steps (ending the streams) have run.
+      await until(() => !app.server.listening);
+      open();
       const res = await s.response;
       res.resume();
       // Before the fix it was added after the stop had ended every stream, and held it.
@@ -63,24 +70,42 @@ describeEachDialect('dashboard: event streams at the stop', (ctx) => {
       expect(res.headers['retry-after']).toBe('5');
       expect(await closing).toBeLessThan(2000);
     } finally {
+      open?.();
       agent.destroy();
     }
   });
 
   it('frees the place of a stream the browser dropped before it was opened', async () => {
     const { app, slow, cookie, port } = await served();
+    const connections = () =>
+      new Promise<number>((resolve, reject) =>
+        app.server.getConnections((error, n) => (error ? reject(error) : resolve(n))),
+      );
     try {
       slow.on = true;
-      // Each request is dropped while the access hook reads its session: the handler then runs
+      // Each request is dropped while the access hook reads its session; the handler then runs
       // for a client already gone. One more than the cap: a kept place would refuse the last.
       for (let i = 0; i <= MAX_STREAMS_PER_SESSION; i += 1) {
+        let open!: () => void;
+        slow.gate = new Promise((r) => {
+          open = r;
+        });
         const s = openStream(port, cookie);
         s.response.catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 15));
+        await until(() => slow.held > 0);
         s.req.destroy();
-        await new Promise((r) => setTimeout(r, 150));
+        // The server has seen the client go before the handler runs.
+        let gone = false;
+        while (!gone) {
+          gone = (await connections()) === 0;
+          if (!gone) await new Promise((r) => setTimeout(r, 5));
+        }
+        open();
+        await until(() => slow.held === 0);
       }
       slow.on = false;
+      slow.gate = undefined;
+      // The last handler has run once its place is free (or the next open is refused).
       const s = openStream(port, cookie);
       const res = await s.response;
       expect(res.statusCode).toBe(200);

@@ -30,22 +30,36 @@ export async function dashboardTestApp(
   return app;
 }
 
+/** How `slowDashboardOnPort` holds back the database's answers. */
+export interface SlowSwitch {
+  /** While on, every query's answer waits 40 ms, or for `gate` when one is set. */
+  on: boolean;
+  /** Answers wait for this instead of 40 ms: a test opens it when it is ready. */
+  gate: Promise<void> | undefined;
+  /** Queries whose answer is being held back now. */
+  held: number;
+}
+
 /**
  * The dashboard listening on a port with its event streams polling every minute, one
- * practitioner signed in, and a switch that holds back every query's answer 40 ms while on
- * (to catch a request while it reads: the access hook, a stream's first read).
+ * practitioner signed in, and a switch that holds back every query's answer while on (to catch
+ * a request while it reads: the access hook, a stream's first read).
  */
 export async function slowDashboardOnPort(
   db: Db,
   clinicName: string,
-): Promise<{ app: FastifyInstance; slow: { on: boolean }; cookie: string; port: number }> {
-  const slow = { on: false };
+): Promise<{ app: FastifyInstance; slow: SlowSwitch; cookie: string; port: number }> {
+  const slow: SlowSwitch = { on: false, gate: undefined, held: 0 };
   const app = await buildApp({
     config: testConfig(),
     db: db.withPlugin({
       transformQuery: (args) => args.node,
       transformResult: async (args) => {
-        if (slow.on) await new Promise((r) => setTimeout(r, 40));
+        if (slow.on) {
+          slow.held += 1;
+          await (slow.gate ?? new Promise((r) => setTimeout(r, 40)));
+          slow.held -= 1;
+        }
         return args.result;
       },
     }),
@@ -57,4 +71,13 @@ export async function slowDashboardOnPort(
   const prac = await signIn(app, c.practitionerEmail);
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, slow, cookie: prac.cookie, port: (app.server.address() as AddressInfo).port };
+}
+
+/** Resolves once `ready()` is true, checking every 5 ms; fails after `limitMs`. */
+export async function until(ready: () => boolean, limitMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (!ready()) {
+    if (Date.now() - started > limitMs) throw new Error(`not ready after ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
