@@ -320,60 +320,98 @@ const REPORT_COLUMNS = [
  * hour's reports without a soreness are dropped.
  */
 export function decidingReportsQuery(db: Db, ids: readonly string[]) {
-  return (
-    db
-      .with('last_hour', (qb) =>
+  const hours = db
+    .with('last_hour', (qb) =>
+      qb
+        .selectFrom('needling_sessions as s')
+        .where(isOneOf(db, 's.id', ids))
+        .select((eb) => [
+          's.id as session_id',
+          eb
+            .selectFrom('check_ins as c')
+            .whereRef('c.session_id', '=', 's.id')
+            .select((m) => m.fn.max('c.hours_after').as('h'))
+            .as('h'),
+        ]),
+    )
+    // Materialised: two hours per session, which the selects below then seek in the index.
+    .with(
+      (cte) => cte('hours').materialized(),
+      (qb) =>
         qb
-          .selectFrom('needling_sessions as s')
-          .where(isOneOf(db, 's.id', ids))
+          .selectFrom('last_hour as l')
           .select((eb) => [
-            's.id as session_id',
+            'l.session_id',
+            'l.h',
+            eb
+              .selectFrom('check_ins as p')
+              .whereRef('p.session_id', '=', 'l.session_id')
+              .where('p.soreness', 'is not', null)
+              .whereRef('p.hours_after', '<', 'l.h')
+              .select('p.hours_after')
+              .orderBy('p.hours_after', 'desc')
+              .limit(1)
+              .as('p'),
+          ]),
+    );
+  const sqlite = hours
+    .selectFrom('hours as b')
+    .crossJoin('check_ins as c')
+    .whereRef('c.session_id', '=', 'b.session_id')
+    .whereRef('c.hours_after', '=', 'b.h')
+    .select(REPORT_COLUMNS)
+    // Two seeks per session (`check_ins_session_hours`): the latest hour, then the one before.
+    // `cross join` keeps the two hours as SQLite's outer loop: with the filter in the statement,
+    // or a plain join, SQLite chose to walk the whole table.
+    .unionAll((eb) =>
+      eb
+        .selectFrom('hours as b')
+        .crossJoin('check_ins as c')
+        .whereRef('c.session_id', '=', 'b.session_id')
+        .whereRef('c.hours_after', '=', 'b.p')
+        .select(REPORT_COLUMNS),
+    )
+    .orderBy('session_id')
+    .orderBy('received_at')
+    .orderBy('id');
+  if (dialectOf(db) === 'postgres') {
+    // Lateral subqueries run once per session, each seeking one hour in
+    // `check_ins_session_hours`, whatever the planner knows of `check_ins`. As a join, a generic
+    // plan made while the table was small or never analysed hash-joined the whole table on every
+    // later call. `offset 0` keeps the planner from pulling a subquery up into that same join
+    // (decision 1436).
+    const pg = hours
+      .selectFrom('hours as b')
+      .crossJoinLateral((eb) =>
+        eb
+          .selectFrom('check_ins as c')
+          .whereRef('c.session_id', '=', 'b.session_id')
+          .whereRef('c.hours_after', '=', 'b.h')
+          .select(REPORT_COLUMNS)
+          .offset(0)
+          .as('r'),
+      )
+      .selectAll('r')
+      .unionAll((u) =>
+        u
+          .selectFrom('hours as b')
+          .crossJoinLateral((eb) =>
             eb
               .selectFrom('check_ins as c')
-              .whereRef('c.session_id', '=', 's.id')
-              .select((m) => m.fn.max('c.hours_after').as('h'))
-              .as('h'),
-          ]),
-      )
-      // Materialised: two hours per session, which the selects below then seek in the index.
-      .with(
-        (cte) => cte('hours').materialized(),
-        (qb) =>
-          qb
-            .selectFrom('last_hour as l')
-            .select((eb) => [
-              'l.session_id',
-              'l.h',
-              eb
-                .selectFrom('check_ins as p')
-                .whereRef('p.session_id', '=', 'l.session_id')
-                .where('p.soreness', 'is not', null)
-                .whereRef('p.hours_after', '<', 'l.h')
-                .select('p.hours_after')
-                .orderBy('p.hours_after', 'desc')
-                .limit(1)
-                .as('p'),
-            ]),
-      )
-      .selectFrom('hours as b')
-      .crossJoin('check_ins as c')
-      .whereRef('c.session_id', '=', 'b.session_id')
-      .whereRef('c.hours_after', '=', 'b.h')
-      .select(REPORT_COLUMNS)
-      // Two seeks per session (`check_ins_session_hours`): the latest hour, then the one before.
-      // `cross join` keeps the two hours as SQLite's outer loop (PostgreSQL plans it as a join).
-      .unionAll((eb) =>
-        eb
-          .selectFrom('hours as b')
-          .crossJoin('check_ins as c')
-          .whereRef('c.session_id', '=', 'b.session_id')
-          .whereRef('c.hours_after', '=', 'b.p')
-          .select(REPORT_COLUMNS),
+              .whereRef('c.session_id', '=', 'b.session_id')
+              .whereRef('c.hours_after', '=', 'b.p')
+              .select(REPORT_COLUMNS)
+              .offset(0)
+              .as('r'),
+          )
+          .selectAll('r'),
       )
       .orderBy('session_id')
       .orderBy('received_at')
-      .orderBy('id')
-  );
+      .orderBy('id');
+    return pg as unknown as typeof sqlite;
+  }
+  return sqlite;
 }
 
 /** `decidingReportsQuery`, built once per number of sessions (decision 1425). */

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { decidingReports } from '../clinical/triage.ts';
 import type { SymptomCode } from '../clinical/types.ts';
 import {
+  decidingReportsQuery,
   insertCheckIn,
   listDecidingReportsForSessions,
   listReportsForSessions,
@@ -74,4 +76,60 @@ describeEachDialect('listDecidingReportsForSessions', (ctx) => {
     );
     expect(seeks).toHaveLength(2); // the latest hour, and the one before it
   });
+
+  it('seeks each hour on PostgreSQL too, in a generic plan made while check-ins were few', async () => {
+    if (dialectOf(ctx.db) !== 'postgres') return; // SQLite: the test above
+    const { clinic, session } = await seedSession(ctx.db);
+    const query = decidingReportsQuery(ctx.db, [session.id]).compile();
+    const run = `execute deciding(${query.parameters.map(pgLiteral).join(', ')})`;
+    const scans = await ctx.db.transaction().execute(async (trx) => {
+      // As the app's pool runs it (decision 1414): one generic plan, made at the first call.
+      await sql`set local plan_cache_mode = force_generic_plan`.execute(trx);
+      await sql.raw(`prepare deciding as ${query.sql}`).execute(trx);
+      await sql.raw(run).execute(trx);
+      // The table grows under the plan; nothing analyses it in between.
+      for (let i = 0; i < 40; i++) {
+        await insertCheckIn(trx, {
+          sessionId: session.id,
+          clinicId: clinic.id,
+          receivedAt: new Date(Date.parse(FIXED_NOW) + i * 60_000),
+          hoursAfter: i,
+          soreness: 3,
+          symptoms: [],
+          source: 'patient',
+        });
+      }
+      const plan = await sql
+        .raw<{ 'QUERY PLAN': unknown }>(`explain (format json) ${run}`)
+        .execute(trx);
+      await sql`deallocate deciding`.execute(trx);
+      return planNodes(plan.rows[0]?.['QUERY PLAN']).filter(
+        (n) => n['Relation Name'] === 'check_ins',
+      );
+    });
+    expect(scans.length).toBeGreaterThan(0);
+    // Every read of check_ins goes through check_ins_session_hours, never the whole table.
+    expect(scans.filter((n) => n['Index Name'] !== 'check_ins_session_hours')).toEqual([]);
+  });
 });
+
+/** A value of a compiled query as a PostgreSQL literal, for `execute name(...)`. */
+function pgLiteral(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  const text = Array.isArray(value) ? `{${value.map(String).join(',')}}` : String(value);
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
+
+/** Every node of an `explain (format json)` answer. */
+function planNodes(explained: unknown): PlanNode[] {
+  const roots = (explained as { Plan: PlanNode }[]).map((e) => e.Plan);
+  const all: PlanNode[] = [];
+  const walk = (n: PlanNode) => {
+    all.push(n);
+    for (const child of n.Plans ?? []) walk(child);
+  };
+  for (const root of roots) walk(root);
+  return all;
+}
