@@ -284,6 +284,56 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     expect((await waiting).status).toBe(201);
   });
 
+  it('on PostgreSQL, one of several serve processes writes one group at a time', async () => {
+    if (ctx.dialect !== 'postgres') return; // SQLite writes one group at a time anyway
+    const [held, free] = [await session(), await session()];
+    // A handle of its own, so a queue of its own, as in another process (decision 1437).
+    const shared: ServiceDeps = {
+      ...deps,
+      db: ctx.openAnother(),
+      config: { ...deps.config, processes: 2 },
+    };
+    const submit = (s: { link: ActiveLink; actor: LinkActor }, soreness: number) =>
+      submitCheckIn(shared, s.actor, {
+        link: s.link,
+        input: { soreness, symptoms: [] },
+        source: 'patient',
+        idempotencyKey: undefined,
+      });
+    const other = ctx.openAnother();
+    let release: () => void = () => undefined;
+    const locked = new Promise<void>((resolve) => {
+      void other.transaction().execute(async (trx) => {
+        await sql`select id from needling_sessions where id = ${held.link.sessionId} for update`.execute(
+          trx,
+        );
+        resolve();
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      });
+    });
+    await locked;
+    const waiting = submit(held, 2);
+    const behind = (async () => {
+      await new Promise((r) => setTimeout(r, 50)); // the first group has started and waits
+      return submit(free, 3);
+    })();
+    try {
+      // The second check-in waits for the next group, behind the first one's lock.
+      const answer = await Promise.race([
+        behind,
+        new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 500)),
+      ]);
+      expect(answer === 'still waiting' ? answer : answer.status).toBe('still waiting');
+    } finally {
+      release();
+    }
+    expect((await waiting).status).toBe(201);
+    expect((await behind).status).toBe(201);
+    expect(groupCommitStats(shared.db, 'check-in').groups).toBe(2);
+  });
+
   it('on PostgreSQL a check-in is five statements in three round trips, alone or in a group, and the chain holds', async () => {
     if (ctx.dialect !== 'postgres') return; // SQLite has no round trips
     const sessions = await Promise.all(Array.from({ length: 5 }, () => session()));

@@ -101,6 +101,17 @@ const SQLITE_GROUPS: GroupCommitOptions = {
   prefetch: (trx, keys) => readGroup(trx, keys as string[]),
 };
 const POSTGRES_GROUPS: GroupCommitOptions = { ...SQLITE_GROUPS, concurrency: 2 };
+/**
+ * PostgreSQL under `serve --processes N` with N > 1: one group at a time in each process
+ * (decision 1437). The processes' groups already overlap one another, and all of them queue
+ * for the one audit head; two per process made the groups smaller and the queue longer.
+ */
+const POSTGRES_GROUPS_SHARED: GroupCommitOptions = { ...SQLITE_GROUPS, concurrency: 1 };
+
+function groupsFor(deps: ServiceDeps): GroupCommitOptions {
+  if (dialectOf(deps.db) !== 'postgres') return SQLITE_GROUPS;
+  return (deps.config.processes ?? 1) > 1 ? POSTGRES_GROUPS_SHARED : POSTGRES_GROUPS;
+}
 
 /**
  * What a check-in reads before it writes, for one session: the session (locked on
@@ -220,7 +231,7 @@ export async function submitCheckIn(
         }
         return response;
       },
-      dialectOf(db) === 'postgres' ? POSTGRES_GROUPS : SQLITE_GROUPS,
+      groupsFor(deps),
       link.sessionId,
     );
   } catch (error) {
