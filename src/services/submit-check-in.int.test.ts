@@ -58,6 +58,29 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     };
   }
 
+  /**
+   * PostgreSQL: another writer takes a session's row lock and holds it until the returned
+   * function is called.
+   */
+  async function lockSessionElsewhere(sessionId: string): Promise<() => void> {
+    let release: () => void = () => undefined;
+    await new Promise<void>((locked) => {
+      void ctx
+        .openAnother()
+        .transaction()
+        .execute(async (trx) => {
+          await sql`select id from needling_sessions where id = ${sessionId} for update`.execute(
+            trx,
+          );
+          locked();
+          await new Promise<void>((r) => {
+            release = r;
+          });
+        });
+    });
+    return () => release();
+  }
+
   function checkIn(
     s: { link: ActiveLink; actor: LinkActor },
     soreness: number,
@@ -248,20 +271,7 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     if (ctx.dialect !== 'postgres') return; // SQLite writes one group at a time (one connection)
     const [held, free] = [await session(), await session()];
     // Another writer holds the first session's row lock, so its group waits at its first read.
-    const other = ctx.openAnother();
-    let release: () => void = () => undefined;
-    const locked = new Promise<void>((resolve) => {
-      void other.transaction().execute(async (trx) => {
-        await sql`select id from needling_sessions where id = ${held.link.sessionId} for update`.execute(
-          trx,
-        );
-        resolve();
-        await new Promise<void>((r) => {
-          release = r;
-        });
-      });
-    });
-    await locked;
+    const release = await lockSessionElsewhere(held.link.sessionId);
     const waiting = checkIn(held, 2);
     try {
       await new Promise((r) => setTimeout(r, 50)); // its group has started and is waiting
@@ -300,20 +310,7 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
         source: 'patient',
         idempotencyKey: undefined,
       });
-    const other = ctx.openAnother();
-    let release: () => void = () => undefined;
-    const locked = new Promise<void>((resolve) => {
-      void other.transaction().execute(async (trx) => {
-        await sql`select id from needling_sessions where id = ${held.link.sessionId} for update`.execute(
-          trx,
-        );
-        resolve();
-        await new Promise<void>((r) => {
-          release = r;
-        });
-      });
-    });
-    await locked;
+    const release = await lockSessionElsewhere(held.link.sessionId);
     const waiting = submit(held, 2);
     const behind = (async () => {
       await new Promise((r) => setTimeout(r, 50)); // the first group has started and waits
