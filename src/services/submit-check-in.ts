@@ -96,7 +96,11 @@ const SQLITE_GROUPS: GroupCommitOptions = {
     holdCheckInInserts(trx);
     // On PostgreSQL the rows' statement also appends the group's audit events (decision 1429),
     // or takes the audit head's lock for them (decision 1427).
-    return { flush: () => flushCheckInInserts(trx, { lockAuditHead: true }) };
+    // The group commits right after this flush and the deferred appends it leaves (none when
+    // the statement took them): the commit may go along (decision 1438).
+    return {
+      flush: () => flushCheckInInserts(trx, { lockAuditHead: true, lastBeforeCommit: true }),
+    };
   },
   prefetch: (trx, keys) => readGroup(trx, keys as string[]),
 };

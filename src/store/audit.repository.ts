@@ -1,11 +1,13 @@
 import { createHash, createHmac } from 'node:crypto';
-import { type QueryCreator, sql } from 'kysely';
+import { CompiledQuery, type QueryCreator, sql } from 'kysely';
 import { builtOnce } from './built-once.ts';
 import { insertRowsInBulk } from './bulk.repository.ts';
 import { canonicalJson, type InstantInput, parseJson, toIso } from './codec.ts';
 import { type Db, dialectOf, withTransaction } from './db.ts';
 import { timeOrderedId } from './ids.ts';
+import { RunGroupAgain } from './group-commit.ts';
 import { findKey, type KeySet, keysOf } from './keyring.ts';
+import { sendWithNext } from './pg-prepared.ts';
 import type { AuditEventRow, Database } from './schema.ts';
 
 export type AuditActorType = 'staff' | 'patient_link' | 'api_token' | 'system' | 'anonymous';
@@ -461,6 +463,47 @@ export function auditHeadLockUnlessMoved(qc: QueryCreator<Database>) {
 }
 
 /**
+ * What the statement of `auditHeadFailsUnlessMoved` says when the guess was wrong (the start
+ * of PostgreSQL's message: the text it could not read as an integer).
+ */
+const HEAD_MOVED = 'needlecare: the audit head moved from the guess';
+
+/**
+ * The main part beside `withOptimisticAppend` when the commit is sent along with the statement
+ * (decision 1438): no row when the events went in; when the head had moved, the statement
+ * fails, so the transaction aborts and the commit behind it only rolls it back. SQL has no
+ * `raise`: the failure is a cast to integer of a text naming it (SQLSTATE 22P02), built from the
+ * head's own seq so that PostgreSQL cannot evaluate it while planning.
+ */
+export function auditHeadFailsUnlessMoved(qc: QueryCreator<Database>) {
+  return (qc as unknown as QueryCreator<Database & { locked_head: LockedAuditHead }>)
+    .selectFrom('locked_head')
+    .select([
+      sql<number>`cast(${sql.lit(`${HEAD_MOVED} at seq `)} || last_seq as integer)`.as('last_seq'),
+      'last_hash',
+    ])
+    .where(sql<boolean>`not exists (select 1 from moved_head)`);
+}
+
+/** The error of `auditHeadFailsUnlessMoved`'s statement on a wrong guess. */
+function isHeadMoved(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === '22P02' &&
+    String((error as { message?: unknown }).message).includes(HEAD_MOVED)
+  );
+}
+
+const COMMIT = CompiledQuery.raw('commit');
+
+/** A write of the transaction that also appends its held audit events (`appendDeferredAlong`). */
+export type AlongStatement<A> = (
+  trx: Db,
+  args: A & { audit?: OptimisticAppend },
+) => Promise<LockedAuditHead[]>;
+
+/**
  * PostgreSQL, at the end of a check-in group: run `statement`, another write of this
  * transaction, so that it also appends the events the transaction holds back
  * (`deferAuditAppends`), one round trip instead of two (decision 1429).
@@ -474,21 +517,29 @@ export function auditHeadLockUnlessMoved(qc: QueryCreator<Database>) {
  *   groups of a wrong guess, `statement` gets no `audit`: it must then end in
  *   `auditHeadLockQuery`, and the head it returns is used by the transaction's deferred append,
  *   as with `rememberLockedAuditHead`.
+ * - `thenCommit`, when given, is the same write ending in `auditHeadFailsUnlessMoved`: the
+ *   caller will run nothing in the transaction after it but its commit, so the commit goes to
+ *   the server right behind it, in the same round trip (decision 1438). A wrong guess then
+ *   fails the statement, the commit only rolls the transaction back, and `RunGroupAgain` asks
+ *   for the group to run again. Used only when guessing outside a pause after a miss.
  */
 export async function appendDeferredAlong<A>(
   trx: Db,
-  statement: (trx: Db, args: A & { audit?: OptimisticAppend }) => Promise<LockedAuditHead[]>,
+  statement: AlongStatement<A>,
   args: A,
+  thenCommit?: AlongStatement<A>,
 ): Promise<void> {
   const held = deferredAppends.get(trx);
   const { head: expected, observed } = headToGuess(trx);
+  // Counted down by every group, guessing from a fresh head or not.
+  const unpaused = guessing(trx);
   // A head read in this transaction is fresh: guess from it even within a pause.
   const guess =
     held !== undefined &&
     held.length > 0 &&
     held.length <= GROUP_EVENTS &&
     expected !== undefined &&
-    (observed || guessing(trx));
+    (observed || unpaused);
   if (!guess || expected === undefined) {
     const [head] = await statement(trx, args as A & { audit?: OptimisticAppend });
     if (head !== undefined) rememberLockedAuditHead(trx, head);
@@ -500,10 +551,22 @@ export async function appendDeferredAlong<A>(
   const chained = chainEvents(key, events, expected);
   expectAuditHead(trx, chained.head);
   const columns = AUDIT_COLUMNS.map((column) => chained.rows.map((row) => row[column]));
-  const [moved] = await statement(trx, {
-    ...args,
-    audit: { expected, next: chained.head, columns },
-  });
+  const audit = { expected, next: chained.head, columns };
+  // Never within a pause: the group that runs again after a wrong guess must not miss again.
+  if (thenCommit !== undefined && unpaused) {
+    await sendWithNext(trx, COMMIT);
+    try {
+      await thenCommit(trx, { ...args, audit });
+    } catch (error) {
+      if (!isHeadMoved(error)) throw error;
+      guessPauses.set(trx.getExecutor().adapter, GROUPS_WITHOUT_GUESS_AFTER_A_MISS);
+      throw new RunGroupAgain('the audit head moved from the guess: the group runs again', {
+        cause: error,
+      });
+    }
+    return;
+  }
+  const [moved] = await statement(trx, { ...args, audit });
   if (moved === undefined) return;
   // Another writer came between: chain again from the head the statement locked, and take the
   // lock without guessing for the next groups.

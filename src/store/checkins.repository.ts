@@ -3,6 +3,7 @@ import { decidingReports } from '../clinical/triage.ts';
 import type { Disposition, Phase, SymptomCode } from '../clinical/types.ts';
 import {
   appendDeferredAlong,
+  auditHeadFailsUnlessMoved,
   auditHeadLockQuery,
   auditHeadLockUnlessMoved,
   type OptimisticAppend,
@@ -177,10 +178,12 @@ export function holdCheckInInserts(trx: Db): void {
  * `lockAuditHead`: the transaction's audit events are appended next (a group's deferred
  * appends); on PostgreSQL the same statement then appends them (decision 1429) or takes the
  * audit head's lock for them (decision 1427).
+ * `lastBeforeCommit`: the caller runs nothing more in the transaction but its commit; on
+ * PostgreSQL the commit may then go with the statement that appends the events (decision 1438).
  */
 export async function flushCheckInInserts(
   trx: Db,
-  { keepHolding = false, lockAuditHead = false } = {},
+  { keepHolding = false, lockAuditHead = false, lastBeforeCommit = false } = {},
 ): Promise<void> {
   const held = heldInserts.get(trx);
   if (held === undefined) return;
@@ -191,7 +194,12 @@ export async function flushCheckInInserts(
     // One round trip for both (decision 1425): the assessments' foreign keys are checked at the
     // end of the statement, when its check-ins are in.
     if (lockAuditHead)
-      await appendDeferredAlong(trx, insertBothWithAudit, { checkIns, assessments });
+      await appendDeferredAlong(
+        trx,
+        insertBothWithAudit,
+        { checkIns, assessments },
+        lastBeforeCommit ? insertBothWithAuditBeforeCommit : undefined,
+      );
     else await insertBothRows(trx, { checkIns, assessments });
     return;
   }
@@ -218,19 +226,36 @@ const insertBothRows = builtOnce(
  * (decision 1429), else locking and reading the audit head for them (decision 1427): see
  * `appendDeferredAlong`.
  */
-const insertBothWithAudit = builtOnce(
-  (db, a: { checkIns: CheckInRow[]; assessments: AssessmentRow[]; audit?: OptimisticAppend }) => {
-    // The audit parts read none of the WITH's tables: seen as the plain schema.
-    const rows = db
-      .with('held_check_ins', (qc) => qc.insertInto('check_ins').values(a.checkIns))
-      .with('held_assessments', (qc) =>
-        qc.insertInto('assessments').values(a.assessments),
-      ) as unknown as QueryCreator<Database>;
-    return a.audit === undefined
-      ? auditHeadLockQuery(rows)
-      : auditHeadLockUnlessMoved(withOptimisticAppend(rows, a.audit));
-  },
+const insertBothWithAudit = builtOnce((db, a: RowsWithAudit) =>
+  a.audit === undefined
+    ? auditHeadLockQuery(heldRows(db, a))
+    : auditHeadLockUnlessMoved(withOptimisticAppend(heldRows(db, a), a.audit)),
 );
+/**
+ * `insertBothWithAudit` with the events, when the commit goes right behind it: a wrong guess of
+ * the head fails the statement instead of returning the head (decision 1438).
+ */
+const insertBothWithAuditBeforeCommit = builtOnce((db, a: RowsWithAudit & { audit?: OptimisticAppend }) =>
+  a.audit === undefined
+    ? auditHeadLockQuery(heldRows(db, a))
+    : auditHeadFailsUnlessMoved(withOptimisticAppend(heldRows(db, a), a.audit)),
+);
+
+interface RowsWithAudit {
+  readonly checkIns: CheckInRow[];
+  readonly assessments: AssessmentRow[];
+  readonly audit?: OptimisticAppend;
+}
+
+/** A group's check-ins and assessments as the `WITH` of a statement about the audit head. */
+function heldRows(db: Db, a: RowsWithAudit): QueryCreator<Database> {
+  // The audit parts read none of the WITH's tables: seen as the plain schema.
+  return db
+    .with('held_check_ins', (qc) => qc.insertInto('check_ins').values(a.checkIns))
+    .with('held_assessments', (qc) =>
+      qc.insertInto('assessments').values(a.assessments),
+    ) as unknown as QueryCreator<Database>;
+}
 
 /** What triage needs of one check-in, with the keys that order a session's reports. */
 export interface OrderedReport {

@@ -87,11 +87,20 @@ const PG_DEADLOCK = '40P01';
 /** Runs of one group when PostgreSQL keeps choosing it as a deadlock's victim. */
 const DEADLOCK_ATTEMPTS = 3;
 
-function isDeadlock(error: unknown): boolean {
+/**
+ * Thrown by a group's statement when its transaction is lost through no item's fault and
+ * nothing of it was committed (a wrong guess of the audit head with the commit already sent,
+ * decision 1438): the group runs again as it is, as after a deadlock.
+ */
+export class RunGroupAgain extends Error {}
+
+/** The group's transaction was lost as a whole, not by an item: run the group again. */
+function isRunAgain(error: unknown): boolean {
   return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { code?: unknown }).code === PG_DEADLOCK
+    error instanceof RunGroupAgain ||
+    (typeof error === 'object' &&
+      error !== null &&
+      (error as { code?: unknown }).code === PG_DEADLOCK)
   );
 }
 
@@ -181,8 +190,9 @@ class GroupQueue {
           break;
         } catch (error) {
           // Two groups (or a group and another writer) deadlocked and PostgreSQL aborted this
-          // one: nothing of it was committed or acknowledged, so it runs once more.
-          if (!isDeadlock(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
+          // one, or its guess of the audit head was wrong: nothing of it was committed or
+          // acknowledged, so it runs once more.
+          if (!isRunAgain(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
         }
       }
     } catch (error) {
@@ -221,7 +231,7 @@ class GroupQueue {
       }).then(
         (value): Outcome[] => [{ ok: true, value }],
         (error: unknown): Outcome[] => {
-          if (isDeadlock(error)) throw error;
+          if (isRunAgain(error)) throw error;
           return [{ ok: false, error }];
         },
       );
@@ -243,14 +253,14 @@ class GroupQueue {
           outcomes.push({ ok: true, value: await item.fn(trx, shared) });
         } catch (error) {
           // A deadlock aborted the whole transaction: `#write` runs the group again as it is.
-          if (isDeadlock(error)) throw error;
+          if (isRunAgain(error)) throw error;
           throw new ItemFailed(error);
         }
       }
       try {
         await held?.flush();
       } catch (error) {
-        if (isDeadlock(error)) throw error;
+        if (isRunAgain(error)) throw error;
         // Which item's row failed is not known here: each runs again in its own savepoint.
         throw new ItemFailed(error);
       }

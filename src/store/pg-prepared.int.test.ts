@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePostgres } from '../../test/dialects.ts';
 import { watchPgStatements } from '../../test/pg-round-trips.ts';
@@ -173,6 +173,54 @@ describePostgres('prepared statements', (ctx) => {
     } finally {
       sent.restore();
       await sql`drop table along_probe`.execute(one);
+    }
+  });
+
+  it('the commit sent with the last statement commits; if that statement fails it only rolls back; nothing runs after it', async () => {
+    await sql`create table commit_probe (id text primary key)`.execute(one);
+    const ids = async () =>
+      (await sql<{ id: string }>`select id from commit_probe order by id`.execute(one)).rows.map(
+        (r) => r.id,
+      );
+    const commit = CompiledQuery.raw('commit');
+    const sent = watchPgStatements();
+    try {
+      // Committed: the opening, the insert and the commit in one round trip (decision 1438).
+      await withTransaction(one, async (trx) => {
+        await sendWithNext(trx, commit);
+        await sql`insert into commit_probe values (${'a'})`.execute(trx);
+      });
+      expect(sent.texts().slice(-1)).toEqual(['commit']);
+      expect(sent.roundTrips()).toBe(1);
+      expect(await ids()).toEqual(['a']);
+      // The statement fails: the server answers the commit with a rollback, and the
+      // transaction's rows are gone with it.
+      await expect(
+        withTransaction(one, async (trx) => {
+          await sql`insert into commit_probe values (${'b'})`.execute(trx);
+          await sendWithNext(trx, commit);
+          await sql`insert into commit_probe values (${'a'})`.execute(trx);
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(await ids()).toEqual(['a']);
+      // A statement after the commit sent ahead is refused, not run on its own outside the
+      // transaction.
+      await expect(
+        withTransaction(one, async (trx) => {
+          await sendWithNext(trx, commit);
+          await sql`insert into commit_probe values (${'c'})`.execute(trx);
+          await sql`insert into commit_probe values (${'d'})`.execute(trx);
+        }),
+      ).rejects.toThrow(/after the transaction's end sent ahead/);
+      expect(await ids()).toEqual(['a', 'c']);
+      // The connection serves the next transaction as usual.
+      await withTransaction(one, async (trx) => {
+        await sql`insert into commit_probe values (${'e'})`.execute(trx);
+      });
+      expect(await ids()).toEqual(['a', 'c', 'e']);
+    } finally {
+      sent.restore();
+      await sql`drop table commit_probe`.execute(one);
     }
   });
 });

@@ -108,7 +108,10 @@ function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
  *   back and go with the transaction's next statement: a round trip saved per group
  *   (decisions 1423, 1433). Kysely reads nothing from their answers; an error in them fails
  *   that next statement (the transaction is aborted), which is where it is seen.
- * - A statement given to `sendWithNext` goes right behind the next one (decision 1433).
+ * - A statement given to `sendWithNext` goes right behind the next one (decision 1433). That
+ *   may be the transaction's `commit` (decision 1438): if the statement before it fails, the
+ *   server answers the commit with a rollback. After a commit sent ahead, any statement but that
+ *   commit or a rollback is refused, never run outside the transaction.
  */
 export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
@@ -165,19 +168,23 @@ export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): Post
       const values = [...parameters];
       const sentAhead = ahead;
       ahead = undefined;
+      // Before this statement: a commit sent along with it would already say false.
+      const withinTransaction = inTransaction;
       try {
-        if (
-          sentAhead !== undefined &&
-          sentAhead.sql === sql &&
-          sameValues(sentAhead.values, values)
-        )
-          return await sentAhead.answer;
+        if (sentAhead !== undefined) {
+          if (sentAhead.sql === sql && sameValues(sentAhead.values, values))
+            return await sentAhead.answer;
+          // The transaction's end went ahead (decision 1438): a statement now would run on its
+          // own, outside it. Only a rollback may follow, and it changes nothing.
+          if (TRANSACTION_END.test(sentAhead.sql) && !TRANSACTION_END.test(sql))
+            throw new Error(`a statement after the transaction's end sent ahead: ${sql}`);
+        }
         return await send(sql, values);
       } catch (error) {
         // A failed statement leaves PostgreSQL's transaction aborted; Kysely rolls it back.
         if (!isStalePlan(error)) throw error;
         prepared.forget();
-        if (inTransaction) throw error;
+        if (withinTransaction) throw error;
         return run(sql, values);
       }
     };
