@@ -235,10 +235,11 @@ const insertBothWithAudit = builtOnce((db, a: RowsWithAudit) =>
  * `insertBothWithAudit` with the events, when the commit goes right behind it: a wrong guess of
  * the head fails the statement instead of returning the head (decision 1438).
  */
-const insertBothWithAuditBeforeCommit = builtOnce((db, a: RowsWithAudit & { audit?: OptimisticAppend }) =>
-  a.audit === undefined
-    ? auditHeadLockQuery(heldRows(db, a))
-    : auditHeadFailsUnlessMoved(withOptimisticAppend(heldRows(db, a), a.audit)),
+const insertBothWithAuditBeforeCommit = builtOnce(
+  (db, a: RowsWithAudit & { audit?: OptimisticAppend }) =>
+    a.audit === undefined
+      ? auditHeadLockQuery(heldRows(db, a))
+      : auditHeadFailsUnlessMoved(withOptimisticAppend(heldRows(db, a), a.audit)),
 );
 
 interface RowsWithAudit {
