@@ -96,6 +96,15 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     );
   }
 
+  /**
+   * Check-ins one after the other until this handle guesses the audit head again after any
+   * miss an earlier test caused: every group counts the pause down.
+   */
+  async function pastAnyPause(s: { link: ActiveLink; actor: LinkActor }): Promise<void> {
+    for (let i = 0; i <= GROUPS_WITHOUT_GUESS_AFTER_A_MISS; i += 1)
+      expect((await checkIn(s, 1)).status).toBe(201);
+  }
+
   function checkIn(
     s: { link: ActiveLink; actor: LinkActor },
     soreness: number,
@@ -415,9 +424,7 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
   it('on PostgreSQL a wrong guess with the commit sent along commits nothing; the group runs again and is stored once', async () => {
     if (ctx.dialect !== 'postgres') return; // SQLite does not guess the head
     const s = await session();
-    // Past any pause an earlier test's miss started: every group counts it down.
-    for (let i = 0; i <= GROUPS_WITHOUT_GUESS_AFTER_A_MISS; i += 1)
-      expect((await checkIn(s, 1)).status).toBe(201);
+    await pastAnyPause(s);
     // Another writer appends an event and holds the head's lock: the group reads the head
     // before that commits, guesses from it and waits for the lock; the head has then moved.
     const release = await holdElsewhere((trx) =>
@@ -459,6 +466,42 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
       subjectId: answer.body.checkIn.id,
     });
     expect(audited.map((e) => e.action)).toEqual(['check_in.create']);
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
+  });
+
+  it('on PostgreSQL a group guessing from another group of this process still in flight keeps its own commit', async () => {
+    if (ctx.dialect !== 'postgres') return; // SQLite does not guess the head
+    const [first, second] = [await session(), await session()];
+    await pastAnyPause(first);
+    // Another transaction holds the head's lock without moving the head: the first group's
+    // rows wait for it with their commit behind them.
+    const release = await holdElsewhere((trx) =>
+      sql`select last_seq from audit_head where id = 1 for update`.execute(trx),
+    );
+    const sent = watchPgStatements();
+    let answers: CheckInResponse[];
+    try {
+      const one = checkIn(first, 2);
+      await new Promise((r) => setTimeout(r, 100));
+      // The second group reads the head before the first has moved it, and guesses the head the
+      // first will leave: right only if the first reaches the lock first. It cannot send its
+      // commit along, or it would have to run again whenever the first came second.
+      const two = checkIn(second, 3);
+      await new Promise((r) => setTimeout(r, 100));
+      await release();
+      answers = await Promise.all([one, two]);
+    } finally {
+      sent.restore();
+    }
+    expect(answers.map((a) => a.status)).toEqual([201, 201]);
+    const texts = sent.texts();
+    const rows = texts.filter((t) => t.includes('insert into "audit_events"'));
+    expect(rows, JSON.stringify(texts)).toHaveLength(2);
+    expect(rows[0]).toMatch(/needlecare: the audit head moved/);
+    expect(rows[1]).not.toMatch(/needlecare: the audit head moved/);
+    // Nothing ran twice: two groups' five statements each, and the other transaction's end.
+    expect(texts.filter((t) => t === 'rollback')).toHaveLength(0);
+    expect(texts).toHaveLength(11);
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
   });
 });

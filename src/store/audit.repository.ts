@@ -375,18 +375,24 @@ export function observeAuditHead(trx: Db, head: ChainHead): void {
   observedHeads.set(trx, head);
 }
 
-/** The head to guess for `trx`'s append: observed or expected, the later of the two. */
-function headToGuess(trx: Db): { head: ChainHead | undefined; observed: boolean } {
+/**
+ * The head to guess for `trx`'s append: observed or expected, the later of the two. `settled`:
+ * it is the head as read in this transaction, with none of this process's appends in flight
+ * beyond it (only another writer can make it wrong).
+ */
+function headToGuess(trx: Db): {
+  head: ChainHead | undefined;
+  observed: boolean;
+  settled: boolean;
+} {
   const expected = expectedHeads.get(trx.getExecutor().adapter);
   const observed = observedHeads.get(trx);
-  if (observed === undefined) return { head: expected, observed: false };
+  if (observed === undefined) return { head: expected, observed: false, settled: false };
   observedHeads.delete(trx);
   // Seqs only grow along the chain: an expected head further on is one of this process's
   // appends not yet committed when the head was read.
-  return {
-    head: expected !== undefined && expected.seq > observed.seq ? expected : observed,
-    observed: true,
-  };
+  const pending = expected !== undefined && expected.seq > observed.seq;
+  return { head: pending ? expected : observed, observed: true, settled: !pending };
 }
 
 /** The columns of an optimistic append: one array per column, in `AUDIT_COLUMNS` order. */
@@ -521,7 +527,8 @@ export type AlongStatement<A> = (
  *   caller will run nothing in the transaction after it but its commit, so the commit goes to
  *   the server right behind it, in the same round trip (decision 1438). A wrong guess then
  *   fails the statement, the commit only rolls the transaction back, and `RunGroupAgain` asks
- *   for the group to run again. Used only when guessing outside a pause after a miss.
+ *   for the group to run again. Used only when guessing from the head the transaction read,
+ *   with no append of this process in flight beyond it, and outside a pause after a miss.
  */
 export async function appendDeferredAlong<A>(
   trx: Db,
@@ -530,7 +537,7 @@ export async function appendDeferredAlong<A>(
   thenCommit?: AlongStatement<A>,
 ): Promise<void> {
   const held = deferredAppends.get(trx);
-  const { head: expected, observed } = headToGuess(trx);
+  const { head: expected, observed, settled } = headToGuess(trx);
   // Counted down by every group, guessing from a fresh head or not.
   const unpaused = guessing(trx);
   // A head read in this transaction is fresh: guess from it even within a pause.
@@ -552,8 +559,10 @@ export async function appendDeferredAlong<A>(
   expectAuditHead(trx, chained.head);
   const columns = AUDIT_COLUMNS.map((column) => chained.rows.map((row) => row[column]));
   const audit = { expected, next: chained.head, columns };
-  // Never within a pause: the group that runs again after a wrong guess must not miss again.
-  if (thenCommit !== undefined && unpaused) {
+  // Only from a settled head: one that depends on another group of this process, still in
+  // flight, is wrong whenever that group reaches the head's lock second. Never within a pause:
+  // the group that runs again after a wrong guess must not miss again.
+  if (thenCommit !== undefined && settled && unpaused) {
     await sendWithNext(trx, COMMIT);
     try {
       await thenCommit(trx, { ...args, audit });
