@@ -7,7 +7,7 @@
  * as { tokens, sqlitePath, databaseUrl }, for `needlecare serve --processes N`.
  */
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -87,10 +87,12 @@ if (mode === 'bare') {
   }
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ url, tokens }));
-  // On SIGTERM: close, and drop the PostgreSQL database this run created.
+  // On SIGTERM: close, remove the SQLite file's folder, and drop the PostgreSQL database this
+  // run created.
   process.once('SIGTERM', async () => {
     await app.close();
     await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
     if (adminUrl !== undefined) {
       const admin = new Client({ connectionString: adminUrl });
       await admin.connect();

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -107,6 +109,10 @@ export async function startServe(
     child,
     stop: async () => {
       await stopChild(child);
+      // The folder `prepare` made for the SQLite file (empty on PostgreSQL).
+      const folder = dirname(prepared.sqlitePath);
+      if (basename(folder).startsWith('nc-bench-'))
+        rmSync(folder, { recursive: true, force: true });
       if (prepared.databaseUrl !== undefined && env.DATABASE_URL !== undefined) {
         const admin = new pg.Client({ connectionString: env.DATABASE_URL });
         await admin.connect();
