@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { alertContactSettingMigration } from './alert-contact-setting.migration.ts';
+import { auditSeqWithoutAutoincrementMigration } from './audit-seq-without-autoincrement.migration.ts';
 import { cdsJwtIdsMigration } from './cds-jwt-ids.migration.ts';
 import { checkInsSessionHoursMigration } from './check-ins-session-hours.migration.ts';
 import type { Db } from './db.ts';
@@ -647,6 +648,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0200_outbox_clinic_kind': outboxClinicKindMigration,
   '0210_check_ins_session_hours': checkInsSessionHoursMigration,
   '0220_fewer_check_in_indexes': fewerCheckInIndexesMigration,
+  '0230_audit_seq_without_autoincrement': auditSeqWithoutAutoincrementMigration,
 };
 
 const provider: MigrationProvider = {
