@@ -9,9 +9,6 @@ const BIN = fileURLToPath(new URL('../../bin/needlecare.js', import.meta.url));
 /** Environment variable a child reads to know its role (set by the primary only). */
 export const CHILD_ROLE_VARIABLE = 'NEEDLECARE_CLUSTER_ROLE';
 
-/** Environment variable a child reads to know how many server processes there are. */
-export const CLUSTER_SIZE_VARIABLE = 'NEEDLECARE_CLUSTER_PROCESSES';
-
 /** `outbox`: this child also runs the one in-process outbox worker; `server`: HTTP only. */
 export type ChildRole = 'outbox' | 'server';
 
@@ -19,13 +16,6 @@ export type ChildRole = 'outbox' | 'server';
 export function clusterChildRole(): ChildRole | undefined {
   if (!cluster.isWorker) return undefined;
   return process.env[CHILD_ROLE_VARIABLE] === 'outbox' ? 'outbox' : 'server';
-}
-
-/** In a process the primary forked: how many server processes the primary runs. */
-export function clusterSize(): number | undefined {
-  if (!cluster.isWorker) return undefined;
-  const n = Number(process.env[CLUSTER_SIZE_VARIABLE]);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 export interface ClusterOptions {
@@ -66,7 +56,6 @@ export async function runClusterPrimary(options: ClusterOptions, io: CliIo): Pro
     const worker = cluster.fork({
       ...io.env,
       [CHILD_ROLE_VARIABLE]: role,
-      [CLUSTER_SIZE_VARIABLE]: String(options.processes),
     });
     roles.set(worker, role);
     return worker;

@@ -76,11 +76,6 @@ export interface AppConfig {
   readonly worker: WorkerSettings;
   /** Keys for data at rest and the webhook allow list (keys.ts). */
   readonly keys: KeyEnv;
-  /**
-   * How many server processes share the database: N in each child of `serve --processes N`,
-   * absent (one) otherwise. Not read from the environment; `serve` sets it.
-   */
-  readonly processes?: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;

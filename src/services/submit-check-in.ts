@@ -82,11 +82,13 @@ function cleanReport(input: ReportInput): ReportInput {
  *   before is durable, so everything that arrived meanwhile joins it. Starting it at the
  *   previous commit instead, with the fsync still running, made smaller groups and more
  *   fsyncs: 1,864–2,145 against 2,185–2,463 check-ins/s in alternating runs (decision 1426).
- * - PostgreSQL: two groups at a time, on two of the pool's connections (decision 1426). While
- *   one group waits for the server, the thread prepares the other's statements: 1,010–1,303
- *   against 960–1,204 check-ins/s (faster in 4 of 4 alternating runs). Four at once was slower
- *   when each group had more round trips (decision 1414: 731–795 against 862–925), because
- *   every group is a fixed number of round trips, so fewer, larger groups cost less.
+ * - PostgreSQL: one group at a time too, and a second one beside it only once the first has
+ *   been out 50 ms (decision 1440). A group is two round trips since decision 1438, and
+ *   fewer, larger groups cost less: two at a time made 2,150–2,823 check-ins/s against
+ *   2,556–3,416 for one (slower in 7 of 7 alternating runs). The second slot keeps what two
+ *   bought (decision 1426): a group held up by a row lock another writer holds does not hold up
+ *   every other patient's check-in for longer than that. The same in every process of
+ *   `serve --processes N` (it replaces decision 1437's one group per process).
  */
 const SQLITE_GROUPS: GroupCommitOptions = {
   maxItems: 64,
@@ -104,17 +106,13 @@ const SQLITE_GROUPS: GroupCommitOptions = {
   },
   prefetch: (trx, keys) => readGroup(trx, keys as string[]),
 };
-const POSTGRES_GROUPS: GroupCommitOptions = { ...SQLITE_GROUPS, concurrency: 2 };
-/**
- * PostgreSQL under `serve --processes N` with N > 1: one group at a time in each process
- * (decision 1437). The processes' groups already overlap one another, and all of them queue
- * for the one audit head; two per process made the groups smaller and the queue longer.
- */
-const POSTGRES_GROUPS_SHARED: GroupCommitOptions = { ...SQLITE_GROUPS, concurrency: 1 };
-
+const POSTGRES_GROUPS: GroupCommitOptions = {
+  ...SQLITE_GROUPS,
+  concurrency: 2,
+  furtherGroupAfterMs: 50,
+};
 function groupsFor(deps: ServiceDeps): GroupCommitOptions {
-  if (dialectOf(deps.db) !== 'postgres') return SQLITE_GROUPS;
-  return (deps.config.processes ?? 1) > 1 ? POSTGRES_GROUPS_SHARED : POSTGRES_GROUPS;
+  return dialectOf(deps.db) === 'postgres' ? POSTGRES_GROUPS : SQLITE_GROUPS;
 }
 
 /**

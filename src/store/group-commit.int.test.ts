@@ -182,4 +182,71 @@ describeEachDialect('group commit', (ctx) => {
     expect(order).toEqual(['y1', 'x1', 'x2']);
     expect(groupCommitStats(ctx.db, 'gc-keys').groups).toBe(3);
   });
+
+  it('with a further group after 80 ms, arrivals wait for the group being written until then', async () => {
+    if (ctx.dialect !== 'postgres') return; // one group at a time on SQLite (one connection)
+    const options = { concurrency: 2, furtherGroupAfterMs: 80 };
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const written: { name: string; at: number }[] = [];
+    const t0 = performance.now();
+    const item = (name: string, key: string) =>
+      withGroupCommit(
+        ctx.db,
+        'gc-further',
+        async (trx) => {
+          if (key === 'x') await gate;
+          await save(trx, 'gc-further', name);
+          written.push({ name, at: performance.now() - t0 });
+          return name;
+        },
+        options,
+        key,
+      );
+    const x1 = item('x1', 'x');
+    await new Promise((r) => setTimeout(r, 20)); // x1's group has started and waits at the gate
+    const y1 = item('y1', 'y');
+    // Not yet: x1's group has been out less than 80 ms, so y1 waits to form the next group.
+    await new Promise((r) => setTimeout(r, 30));
+    expect(written).toEqual([]);
+    // Then a second group goes ahead beside the held-up one (without the option it would have
+    // gone at once; with one group at a time it would still wait: 'still waiting').
+    const first = await Promise.race([
+      y1,
+      new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), 3000)),
+    ]);
+    expect(first).toBe('y1');
+    expect(written.map((w) => w.name)).toEqual(['y1']);
+    expect(written[0]?.at).toBeGreaterThanOrEqual(80);
+    open();
+    expect(await x1).toBe('x1');
+    expect(groupCommitStats(ctx.db, 'gc-further').groups).toBe(2);
+  });
+
+  it('with a further group after some time, arrivals while one group is written form one group', async () => {
+    const options = { concurrency: 2, furtherGroupAfterMs: 1000 };
+    const name = `gc-one-at-a-time-${ctx.dialect}`;
+    const item = (key: string, slow = false) =>
+      withGroupCommit(
+        ctx.db,
+        name,
+        async (trx) => {
+          if (slow) await new Promise((r) => setTimeout(r, 100));
+          return save(trx, name, key);
+        },
+        options,
+        key,
+      );
+    const first = item('k0', true);
+    await new Promise((r) => setImmediate(r)); // the first group has started (100 ms)
+    const wave1 = ['k1', 'k2', 'k3', 'k4'].map((k) => item(k));
+    await new Promise((r) => setImmediate(r));
+    const wave2 = ['k5', 'k6', 'k7', 'k8'].map((k) => item(k));
+    await Promise.all([first, ...wave1, ...wave2]);
+    // Both waves waited for the first group and went as one: two groups. Without the option
+    // the first wave starts a second group at once and the second wave a third.
+    expect(groupCommitStats(ctx.db, name)).toMatchObject({ groups: 2, items: 9, largest: 8 });
+  });
 });

@@ -32,6 +32,14 @@ export interface GroupCommitOptions {
    * takes several connections' writes at once (PostgreSQL); on SQLite there is one connection.
    */
   readonly concurrency?: number;
+  /**
+   * With `concurrency` above one: a further group starts only once every group being written
+   * has been out this long (ms). Until then arrivals wait and join the next group, so in the
+   * usual case one larger group is written at a time; a group held up (a row lock another
+   * writer holds, a slow disk) no longer holds up the rest after this long (decision 1439).
+   * Absent: a further group starts at once.
+   */
+  readonly furtherGroupAfterMs?: number;
   /** Run first in every group of more than one item, before any item. */
   readonly beforeGroup?: (trx: Db) => Promise<void>;
   /**
@@ -109,6 +117,10 @@ class GroupQueue {
   readonly #options: GroupCommitOptions;
   #queue: Item[] = [];
   #inFlight = 0;
+  /** When each group being written started (`performance.now()`). */
+  readonly #started: number[] = [];
+  /** Set while a further group waits for `furtherGroupAfterMs`. */
+  #furtherTimer: NodeJS.Timeout | undefined;
   /** Keys of the items in the groups being written, with how many of each. */
   readonly #busyKeys = new Map<unknown, number>();
   #scheduled = false;
@@ -134,20 +146,44 @@ class GroupQueue {
   #kick(): void {
     const concurrency = this.#options.concurrency ?? 1;
     if (this.#scheduled || this.#inFlight >= concurrency || this.#queue.length === 0) return;
+    if (this.#waitForFurtherGroup() > 0) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
       while (this.#inFlight < concurrency && this.#queue.length > 0) {
+        if (this.#waitForFurtherGroup() > 0) break;
         const items = this.#take(concurrency);
         if (items.length === 0) break; // every waiting item's key is in a group being written
         this.#inFlight += 1;
+        const started = performance.now();
+        this.#started.push(started);
         void this.#write(items).finally(() => {
           this.#inFlight -= 1;
+          this.#started.splice(this.#started.indexOf(started), 1);
           if (concurrency > 1) for (const item of items) this.#release(item.key);
           this.#kick();
         });
       }
     });
+  }
+
+  /**
+   * Milliseconds until a further group may start beside those being written (0: now); arms a
+   * timer that kicks the queue then.
+   */
+  #waitForFurtherGroup(): number {
+    const after = this.#options.furtherGroupAfterMs;
+    if (after === undefined || this.#started.length === 0) return 0;
+    const wait = Math.max(...this.#started) + after - performance.now();
+    if (wait <= 0) return 0;
+    if (this.#furtherTimer === undefined) {
+      this.#furtherTimer = setTimeout(() => {
+        this.#furtherTimer = undefined;
+        this.#kick();
+      }, Math.ceil(wait));
+      this.#furtherTimer.unref();
+    }
+    return wait;
   }
 
   /**

@@ -87,6 +87,12 @@ describe('migration 0230_audit_seq_without_autoincrement on a SQLite file with d
       actor_type: 'system',
       action: 'x',
       subject_type: 'y',
+      details_json: '{}',
+      clinic_id: null,
+      actor_id: null,
+      subject_id: null,
+      ip: null,
+      key_id: null,
       prev_hash: 'p',
       hash: 'h',
     } as const;

@@ -27,7 +27,7 @@ import { findStaffById } from '../../store/staff.repository.ts';
 import { registerDashboard } from '../../web/dashboard/dashboard.plugin.ts';
 import { patientPagesPlugin } from '../../web/patient/patient-pages.plugin.ts';
 import { parseCommandArgs } from '../args.ts';
-import { clusterChildRole, clusterSize, runClusterPrimary } from '../cluster.ts';
+import { clusterChildRole, runClusterPrimary } from '../cluster.ts';
 import { readConfig } from '../config.ts';
 import type { CliIo } from '../io.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../io.ts';
@@ -294,10 +294,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   const runWorker = role === undefined ? withWorker : role === 'outbox';
   let server: RunningServer;
   try {
-    // A child of `--processes N` knows N: a check-in's groups depend on it (decision 1437).
-    const size = clusterSize();
-    const served = size === undefined ? config : { ...config, processes: size };
-    server = await startServer(served, io, outboxEvents(served), { worker: runWorker });
+    server = await startServer(config, io, outboxEvents(config), { worker: runWorker });
   } catch (error) {
     io.stderr.write(
       `needlecare serve: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
