@@ -5,22 +5,12 @@ import {
   AUDIT_GENESIS_HASH,
   appendAuditEvent,
   listAuditEvents,
-  type NewAuditEvent,
   verifyAuditChain,
 } from './audit.repository.ts';
 import { withTransaction } from './db.ts';
+import { auditEventFixture } from './test-fixtures.ts';
 
-const event = (n: number): NewAuditEvent => ({
-  at: `2026-11-25T14:${String(n % 60).padStart(2, '0')}:00Z`,
-  clinicId: 'clinic-1',
-  actorType: 'staff',
-  actorId: 'user-1',
-  action: 'alert.acknowledge',
-  subjectType: 'alert',
-  subjectId: `alert-${n}`,
-  ip: '203.0.113.7',
-  details: { z: n, a: { y: 1, b: [2, 1] } },
-});
+const event = auditEventFixture;
 
 describeEachDialect('audit chain', (ctx) => {
   it('verifies an empty chain', async () => {

@@ -3,28 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  appendAuditEvent,
-  listAuditEvents,
-  type NewAuditEvent,
-  verifyAuditChain,
-} from './audit.repository.ts';
+import { appendAuditEvent, listAuditEvents, verifyAuditChain } from './audit.repository.ts';
 import { createDb, type Db } from './db.ts';
 import { withKeys } from './keyring.ts';
 import { createMigrator, migrateToLatest } from './migrations.ts';
+import { auditEventFixture } from './test-fixtures.ts';
 import { TEST_KEYS } from './test-keys.ts';
 
-const event = (n: number): NewAuditEvent => ({
-  at: `2026-12-04T10:${String(n % 60).padStart(2, '0')}:00Z`,
-  clinicId: 'clinic-1',
-  actorType: 'staff',
-  actorId: 'user-1',
-  action: 'alert.acknowledge',
-  subjectType: 'alert',
-  subjectId: `alert-${n}`,
-  ip: '203.0.113.7',
-  details: { n },
-});
+const event = auditEventFixture;
 
 const tableSql = async (db: Db) =>
   (

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
+import type { NewAuditEvent } from './audit.repository.ts';
 import {
   type Assessment,
   type CheckIn,
@@ -17,6 +18,21 @@ import { insertNeedlingSession, type NeedlingSession } from './sessions.reposito
 import { insertStaffUser, type StaffRole, type StaffUser } from './staff.repository.ts';
 
 export const FIXED_NOW = '2026-11-25T14:03:00.000Z';
+
+/** The n-th audit event of a test chain: a staff action on an alert, details out of key order. */
+export function auditEventFixture(n: number): NewAuditEvent {
+  return {
+    at: `2026-11-25T14:${String(n % 60).padStart(2, '0')}:00Z`,
+    clinicId: 'clinic-1',
+    actorType: 'staff',
+    actorId: 'user-1',
+    action: 'alert.acknowledge',
+    subjectType: 'alert',
+    subjectId: `alert-${n}`,
+    ip: '203.0.113.7',
+    details: { z: n, a: { y: 1, b: [2, 1] } },
+  };
+}
 
 export async function seedClinic(db: Db, name = 'Test Clinic'): Promise<Clinic> {
   return insertClinic(db, {
