@@ -84,8 +84,8 @@ function cleanReport(input: ReportInput): ReportInput {
  *   fsyncs: 1,864–2,145 against 2,185–2,463 check-ins/s in alternating runs (decision 1426).
  * - PostgreSQL: one group at a time too, and a second one beside it only once the first has
  *   been out 50 ms (decision 1440). A group is two round trips since decision 1438, and
- *   fewer, larger groups cost less: two at a time made 2,150–2,823 check-ins/s against
- *   2,556–3,416 for one (slower in 7 of 7 alternating runs). The second slot keeps what two
+ *   fewer, larger groups cost less: two at a time made 1,950–2,823 check-ins/s against
+ *   2,556–3,416 for one (slower in 10 of 10 alternating runs). The second slot keeps what two
  *   bought (decision 1426): a group held up by a row lock another writer holds does not hold up
  *   every other patient's check-in for longer than that. The same in every process of
  *   `serve --processes N` (it replaces decision 1437's one group per process).

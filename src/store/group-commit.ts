@@ -36,7 +36,7 @@ export interface GroupCommitOptions {
    * With `concurrency` above one: a further group starts only once every group being written
    * has been out this long (ms). Until then arrivals wait and join the next group, so in the
    * usual case one larger group is written at a time; a group held up (a row lock another
-   * writer holds, a slow disk) no longer holds up the rest after this long (decision 1439).
+   * writer holds, a slow disk) no longer holds up the rest after this long (decision 1440).
    * Absent: a further group starts at once.
    */
   readonly furtherGroupAfterMs?: number;
