@@ -1,3 +1,4 @@
+import net from 'node:net';
 import pg from 'pg';
 import { vi } from 'vitest';
 
@@ -16,6 +17,11 @@ export interface WatchedStatements {
    * over while an earlier one is still unanswered goes in the same flight (pipeline mode).
    */
   roundTrips(): number;
+  /**
+   * Writes to sockets (`_write` or `_writev`, each one system call): statements written
+   * together, corked, leave in one.
+   */
+  socketWrites(): number;
   clear(): void;
   restore(): void;
 }
@@ -37,12 +43,22 @@ export function watchPgStatements(): WatchedStatements {
     seen.push({ text: typeof q === 'string' ? q : q.text, waitedForNothing: !busy });
     return (original as (...a: unknown[]) => unknown).apply(this, args) as never;
   });
+  const socket = net.Socket.prototype as unknown as Record<'_write' | '_writev', () => void>;
+  const write = vi.spyOn(socket, '_write');
+  const writev = vi.spyOn(socket, '_writev');
   return {
     texts: () => seen.map((s) => s.text),
     roundTrips: () => seen.filter((s) => s.waitedForNothing).length,
+    socketWrites: () => write.mock.calls.length + writev.mock.calls.length,
     clear: () => {
       seen.length = 0;
+      write.mockClear();
+      writev.mockClear();
     },
-    restore: () => spy.mockRestore(),
+    restore: () => {
+      spy.mockRestore();
+      write.mockRestore();
+      writev.mockRestore();
+    },
   };
 }

@@ -387,8 +387,9 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
       );
       expect(alone[4]).toBe('commit');
       // The opening, the lock and the history go together (decision 1433), and the commit goes
-      // with the rows (decision 1438): two round trips.
+      // with the rows (decision 1438): two round trips, each one write to the socket.
       expect(sent.roundTrips()).toBe(2);
+      expect(sent.socketWrites()).toBe(2);
       sent.clear();
       // A group of four: the same five.
       const before = groupCommitStats(ctx.db, 'check-in');
@@ -396,6 +397,7 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
       expect(groupCommitStats(ctx.db, 'check-in').groups - before.groups).toBe(1);
       expect(texts(), JSON.stringify(texts())).toHaveLength(5);
       expect(sent.roundTrips()).toBe(2);
+      expect(sent.socketWrites()).toBe(2);
       // After another writer's event (another process, a staff action) the group guesses from
       // the head it read with its history, not the one this process last left: still right,
       // still five statements in two round trips (decision 1435).

@@ -95,6 +95,8 @@ describePostgres('prepared statements', (ctx) => {
           'show plan_cache_mode',
         ]);
         expect(sent.roundTrips()).toBe(1);
+        // Both written to the socket at once: PostgreSQL is woken once.
+        expect(sent.socketWrites()).toBe(1);
         return shown;
       });
       expect(inside).toBe('force_generic_plan');
@@ -145,6 +147,7 @@ describePostgres('prepared statements', (ctx) => {
         await sql`insert into along_probe values (${'a'})`.execute(trx);
         expect(sent.texts()).toHaveLength(3);
         expect(sent.roundTrips()).toBe(1);
+        expect(sent.socketWrites()).toBe(1);
         // The count was sent behind the insert and ran after it: it sees the row.
         const n = (await count.execute(trx)).rows[0]?.n;
         expect(sent.texts()).toHaveLength(3);

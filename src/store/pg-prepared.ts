@@ -1,5 +1,6 @@
 import type { KyselyPlugin, PostgresPool, PostgresPoolClient } from 'kysely';
 import { CompiledQuery, sql } from 'kysely';
+import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import type { Db } from './db.ts';
 
@@ -98,6 +99,14 @@ function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The socket a `pg` client writes to, when it can be corked (not `pg-native`). */
+function socketOf(client: pg.PoolClient): { cork(): void; uncork(): void } | undefined {
+  const stream = (client as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+  return typeof stream?.cork === 'function' && typeof stream.uncork === 'function'
+    ? (stream as Writable)
+    : undefined;
+}
+
 /**
  * `pool` as Kysely's PostgreSQL dialect takes it, naming statements through `prepared`. Its
  * clients run in `pg`'s pipeline mode: a statement is written without waiting for the answer
@@ -112,6 +121,8 @@ function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
  *   may be the transaction's `commit` (decision 1438): if the statement before it fails, the
  *   server answers the commit with a rollback. After a commit sent ahead, any statement but that
  *   commit or a rollback is refused, never run outside the transaction.
+ * - What goes together leaves in one write to the socket (decision 1442): `pg` writes each
+ *   statement on its own, and each write wakes PostgreSQL's backend.
  */
 export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
@@ -134,15 +145,25 @@ export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): Post
 
     /** `sql` with what waits to go with it, all written at once; `sql`'s answer. */
     const send = async (sql: string, values: unknown[]): Promise<pg.QueryResult> => {
-      const opening = held === undefined ? undefined : client.query(held);
-      held = undefined;
-      const main = run(sql, values);
-      if (along !== undefined) {
-        const answer = run(along.sql, along.values);
-        // Read when the statement is run; if it never is, its failure concerns nobody.
-        answer.catch(() => undefined);
-        ahead = { ...along, answer };
-        along = undefined;
+      let opening: Promise<pg.QueryResult> | undefined;
+      let main: Promise<pg.QueryResult>;
+      // `pg` writes each statement to the socket on its own; corked, they leave in one write,
+      // so PostgreSQL's backend is woken once per round trip (decision 1442).
+      const stream = held === undefined && along === undefined ? undefined : socketOf(client);
+      stream?.cork();
+      try {
+        opening = held === undefined ? undefined : client.query(held);
+        held = undefined;
+        main = run(sql, values);
+        if (along !== undefined) {
+          const answer = run(along.sql, along.values);
+          // Read when the statement is run; if it never is, its failure concerns nobody.
+          answer.catch(() => undefined);
+          ahead = { ...along, answer };
+          along = undefined;
+        }
+      } finally {
+        stream?.uncork();
       }
       if (opening !== undefined) {
         main.catch(() => undefined);
