@@ -1,6 +1,6 @@
+import type { Writable } from 'node:stream';
 import type { KyselyPlugin, PostgresPool, PostgresPoolClient } from 'kysely';
 import { CompiledQuery, sql } from 'kysely';
-import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import type { Db } from './db.ts';
 
