@@ -57,18 +57,88 @@ export async function resolvePatientLink(
   // A suspended clinic's links open no form: the "link gone" page names the clinic's phone.
   const state =
     linkStatus === 'active' && found.clinicSuspendedAt !== null ? 'clinic_suspended' : linkStatus;
-  if (state !== 'active') {
-    await recordAudit(deps.db, deps.clock, auditActorOf(asLinkActor(actor, link)), {
-      action: 'patient_link.refused',
-      subjectType: 'patient_link',
-      subjectId: link.id,
-      details: { state },
-    });
-    throw new AppError(
-      'link_gone',
-      'This link has expired or was withdrawn. Please ask your clinic for a new one.',
-    );
+  if (state !== 'active') throw await refuseLink(deps, asLinkActor(actor, link), link, state);
+  return link;
+}
+
+/** Why a link takes no request: `linkState`, or its clinic is suspended. */
+export type RefusedLinkState = 'expired' | 'revoked' | 'clinic_suspended';
+
+/**
+ * A link that no longer works was used: the use is audited (`patient_link.refused`) and the
+ * error to throw, `link_gone`, is returned. The door calls it, and so does a check-in that
+ * finds its link withdrawn under the session's lock (decision 1443).
+ */
+export async function refuseLink(
+  deps: ServiceDeps,
+  actor: LinkActor,
+  link: PatientLink,
+  state: RefusedLinkState,
+): Promise<AppError> {
+  forgetLink(deps, link);
+  await recordAudit(deps.db, deps.clock, auditActorOf(actor), {
+    action: 'patient_link.refused',
+    subjectType: 'patient_link',
+    subjectId: link.id,
+    details: { state },
+  });
+  return new AppError(
+    'link_gone',
+    'This link has expired or was withdrawn. Please ask your clinic for a new one.',
+  );
+}
+
+/**
+ * Links opened by a check-in lately, by token hash, per database handle (decision 1443). What
+ * is kept never changes for a link: its id, session, clinic, patient and expiry. Whether it
+ * was revoked, or its clinic suspended, can change, so a check-in through a remembered link
+ * checks both inside its own transaction, after the session's lock (`submitCheckIn`); a link
+ * refused there is forgotten, and its next use is refused at the door.
+ */
+const rememberedLinks = new WeakMap<object, Map<string, ActiveLink>>();
+
+/** At most this many links are remembered per database handle; the oldest use goes first. */
+export const REMEMBERED_LINKS = 10_000;
+
+function rememberedOf(deps: ServiceDeps): Map<string, ActiveLink> {
+  let links = rememberedLinks.get(deps.db);
+  if (links === undefined) {
+    links = new Map();
+    rememberedLinks.set(deps.db, links);
   }
+  return links;
+}
+
+function forgetLink(deps: ServiceDeps, link: PatientLink): void {
+  rememberedLinks.get(deps.db)?.delete(link.tokenHash);
+}
+
+/**
+ * The link for a check-in without an `Idempotency-Key`: `resolvePatientLink`, remembered for
+ * the next check-in through the same token, which then needs no read before its group
+ * (decision 1443). Its revocation and its clinic's suspension are checked again under the
+ * session's lock, inside the check-in's transaction. A link past its
+ * expiry goes through the door again, so it is refused as there. `submitCheckIn` checks every
+ * check-in's link that way except the emergency button's, whose door may accept a link within
+ * its grace period.
+ */
+export async function resolvePatientLinkForCheckIn(
+  deps: ServiceDeps,
+  actor: Actor,
+  token: string,
+): Promise<ActiveLink> {
+  const links = rememberedOf(deps);
+  const hash = token.length === 0 || token.length > MAX_TOKEN_LENGTH ? '' : sha256Hex(token);
+  const known = links.get(hash);
+  if (known !== undefined && linkState(known, deps.clock.now()) === 'active') {
+    // Most recent use last, so the first entry is the one to drop.
+    links.delete(hash);
+    links.set(hash, known);
+    return known;
+  }
+  const link = await resolvePatientLink(deps, actor, token);
+  links.set(link.tokenHash, link);
+  if (links.size > REMEMBERED_LINKS) links.delete(links.keys().next().value as string);
   return link;
 }
 

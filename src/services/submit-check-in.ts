@@ -35,7 +35,13 @@ import { cleanOptionalText } from './clean-text.ts';
 import { HOUR_MS } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
-import { type ActiveLink, requireOwnLink } from './patient-link.ts';
+import { linkState } from './links.ts';
+import {
+  type ActiveLink,
+  type RefusedLinkState,
+  refuseLink,
+  requireOwnLink,
+} from './patient-link.ts';
 import { alertView, freshAssessmentView } from './schemas/views.ts';
 import { sha256Hex } from './secrets.ts';
 
@@ -127,6 +133,8 @@ interface SessionState {
   readonly found: CheckInContext;
   readonly reports: OrderedReport[];
   openAlert: Alert | undefined;
+  /** The session's links by id, with when each was revoked (null: in force). */
+  readonly linkRevocations: ReadonlyMap<string, string | null>;
 }
 
 /** Sessions by id; a session missing here does not exist. */
@@ -139,11 +147,16 @@ async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupS
   const ids = [...new Set(sessionIds)];
   await sendCheckInHistoryWithNext(trx, ids);
   const sessions = await findSessionsForCheckIn(trx, ids);
-  const { reports, openAlerts, auditHead } = await readCheckInHistory(trx, ids);
+  const { reports, openAlerts, auditHead, linkRevocations } = await readCheckInHistory(trx, ids);
   if (auditHead !== undefined) observeAuditHead(trx, auditHead);
   const state: GroupState = new Map();
   for (const [id, found] of sessions)
-    state.set(id, { found, reports: reports.get(id) ?? [], openAlert: openAlerts.get(id) });
+    state.set(id, {
+      found,
+      reports: reports.get(id) ?? [],
+      openAlert: openAlerts.get(id),
+      linkRevocations,
+    });
   return state;
 }
 
@@ -158,6 +171,33 @@ async function sessionState(
 
 /** Thrown inside the transaction to roll it back when a concurrent request won the key. */
 class KeyTaken extends Error {}
+
+/** Thrown inside the transaction when the check-in's link no longer works (decision 1443). */
+class LinkRefused extends Error {
+  readonly state: RefusedLinkState;
+  constructor(state: RefusedLinkState) {
+    super(`the check-in's link is ${state}`);
+    this.state = state;
+  }
+}
+
+/**
+ * Why the link may not take this check-in, read under the session's lock: revoked (or gone),
+ * its clinic suspended, or past its expiry. The door checked the same before, but the link
+ * may be one remembered from an earlier check-in (`resolvePatientLinkForCheckIn`), or have
+ * been withdrawn since.
+ */
+function linkRefusal(
+  link: ActiveLink,
+  state: SessionState,
+  now: Date,
+): RefusedLinkState | undefined {
+  const revokedAt = state.linkRevocations.get(link.id);
+  if (revokedAt !== null) return 'revoked';
+  if (linkState(link, now) === 'expired') return 'expired';
+  if (state.found.clinic.suspendedAt !== null) return 'clinic_suspended';
+  return undefined;
+}
 
 function requestHashOf(source: CheckInSource, input: ReportInput): string {
   return sha256Hex(
@@ -237,6 +277,7 @@ export async function submitCheckIn(
       link.sessionId,
     );
   } catch (error) {
+    if (error instanceof LinkRefused) throw await refuseLink(deps, actor, link, error.state);
     if (!(error instanceof KeyTaken) || idempotencyKey === undefined) throw error;
     const prior = await findIdempotentResponse(db, scope, idempotencyKey);
     if (prior === undefined) throw error;
@@ -280,6 +321,11 @@ async function writeCheckIn(
     throw new AppError('not_found', 'This link is not valid.');
   const { session, clinic } = state.found;
   const now = clock.now();
+  // The emergency button's door decides for itself: it may accept a link within its grace.
+  if (source !== 'emergency_button') {
+    const refused = linkRefusal(link, state, now);
+    if (refused !== undefined) throw new LinkRefused(refused);
+  }
   const hoursAfter = Math.max(0, (now.getTime() - Date.parse(session.performedAt)) / HOUR_MS);
   const reports: Report[] = state.reports.map(({ hoursAfter, soreness, symptoms }) => ({
     hoursAfter,

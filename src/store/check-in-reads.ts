@@ -13,7 +13,7 @@ import {
   listDecidingReportsForSessions,
   type OrderedReport,
 } from './checkins.repository.ts';
-import { type Db, dialectOf } from './db.ts';
+import { type Db, dialectOf, isOneOf } from './db.ts';
 import { sendWithNext } from './pg-prepared.ts';
 import type { AlertRow, CheckInRow } from './schema.ts';
 
@@ -28,7 +28,28 @@ export interface CheckInHistory {
    * fresh guess for the group's audit append (`observeAuditHead`, decision 1435).
    */
   readonly auditHead?: ChainHead;
+  /**
+   * Every link of these sessions, by id, with when it was revoked (null: it was not): read
+   * with the history, so a check-in commits only through a link still in force (decision
+   * 1443).
+   */
+  readonly linkRevocations: Map<string, string | null>;
 }
+
+/** `CheckInHistory.linkRevocations` from rows of link id and revocation time. */
+function revocationsOf(
+  rows: readonly (readonly [string, string | null])[],
+): Map<string, string | null> {
+  return new Map(rows.map(([id, revokedAt]) => [id, revokedAt]));
+}
+
+/** The links of these sessions with their revocation times (SQLite: its own statement). */
+const linkRevocationRows = builtOnce((db, ids: string[]) =>
+  db
+    .selectFrom('patient_links')
+    .select(['id', 'revoked_at'])
+    .where(isOneOf(db, 'session_id', ids)),
+);
 
 /**
  * The deciding reports and the open alert of each session, read after the sessions were
@@ -43,11 +64,14 @@ export async function readCheckInHistory(
   db: Db,
   sessionIds: readonly string[],
 ): Promise<CheckInHistory> {
-  if (sessionIds.length === 0) return { reports: new Map(), openAlerts: new Map() };
+  if (sessionIds.length === 0)
+    return { reports: new Map(), openAlerts: new Map(), linkRevocations: new Map() };
   if (dialectOf(db) !== 'postgres') {
+    const links = await linkRevocationRows(db, [...new Set(sessionIds)]);
     return {
       reports: await listDecidingReportsForSessions(db, sessionIds),
       openAlerts: await findOpenAlertsForSessions(db, sessionIds),
+      linkRevocations: revocationsOf(links.map((l) => [l.id, l.revoked_at] as const)),
     };
   }
   const [row] = await historyRow(db, [...new Set(sessionIds)]);
@@ -55,6 +79,7 @@ export async function readCheckInHistory(
   return {
     reports: decidingReportsBySession(sessionIds, row?.reports ?? []),
     openAlerts: openAlertBySession(row?.alerts ?? []),
+    linkRevocations: revocationsOf(row?.links ?? []),
     ...(head == null ? {} : { auditHead: { seq: Number(head[0]), hash: head[1] } }),
   };
 }
@@ -94,6 +119,15 @@ const historyRow = builtOnce((db, ids: string[]) =>
       .selectFrom(openAlertsQuery(db, ids).as('a'))
       .select(sql<AlertRow[]>`coalesce(json_agg(a), '[]')`.as('alerts'))
       .as('alerts'),
+    eb
+      .selectFrom('patient_links as l')
+      .where(isOneOf(db, 'l.session_id', ids))
+      .select(
+        sql<
+          [string, string | null][]
+        >`coalesce(json_agg(json_build_array(l.id, l.revoked_at)), '[]')`.as('links'),
+      )
+      .as('links'),
     eb
       .selectFrom('audit_head')
       .where('id', '=', 1)

@@ -177,6 +177,8 @@ export interface CheckInContext {
     readonly name: string;
     readonly emergencyNumber: string;
     readonly contactPhone: string;
+    /** When the clinic was suspended (null: it is not); its links then take no check-in. */
+    readonly suspendedAt: string | null;
   };
 }
 
@@ -222,6 +224,7 @@ export async function findSessionsForCheckIn(
           name: row.name,
           emergencyNumber: row.emergency_number,
           contactPhone: row.contact_phone,
+          suspendedAt: row.suspended_at,
         },
       };
       found.set(row.id, entry);
@@ -246,6 +249,7 @@ const checkInSessionRows = builtOnce((trx, ids: string[]) => {
       'c.name',
       'c.emergency_number',
       'c.contact_phone',
+      'c.suspended_at',
       'ss.muscle',
       'ss.side',
     ])

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import { buildApp } from '../../api/app.ts';
@@ -419,6 +420,59 @@ describeEachDialect('patient pages', (ctx) => {
       ...form([['soreness', '4']]),
     });
     expect(post.statusCode).toBe(410);
+  });
+
+  it('on PostgreSQL a link withdrawn while its check-in waits for the session shows the link-gone page, and stores nothing', async () => {
+    // SQLite's handle here waits for the write lock on the event loop's thread, so no other
+    // writer can commit in between; the check under the lock is tested on both dialects in
+    // src/services/remembered-links.int.test.ts.
+    if (ctx.dialect !== 'postgres') return;
+    const s = await createSession(app, await staff());
+    // Another writer withdraws the link and holds the session's row lock until it commits.
+    // The form's door has already read the link.
+    let release: () => void = () => undefined;
+    let committed: Promise<void> = Promise.resolve();
+    await new Promise<void>((held) => {
+      committed = ctx
+        .openAnother()
+        .transaction()
+        .execute(async (trx) => {
+          await sql`select id from needling_sessions where id = ${s.sessionId} for update`.execute(
+            trx,
+          );
+          await trx
+            .updateTable('patient_links')
+            .set({ revoked_at: clock.now().toISOString() })
+            .where('session_id', '=', s.sessionId)
+            .execute();
+          held();
+          await new Promise<void>((r) => {
+            release = r;
+          });
+        });
+    });
+    const before = await countRows(ctx.db);
+    const post = app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'accept-language': 'es',
+      },
+      payload: new URLSearchParams([
+        ['soreness', '4'],
+        ['idempotencyKey', 'withdrawn-while-waiting'],
+      ]).toString(),
+    });
+    // Long enough for the door's read and for the check-in to reach the lock.
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await committed;
+    const res = await post;
+    expect(res.statusCode).toBe(410);
+    expect(res.body).toContain('Este enlace ya no funciona');
+    expect(res.body).toContain('Clínica Sol');
+    expect(await countRows(ctx.db)).toEqual(before);
   });
 
   it('leaves an audit event for every page read', async () => {

@@ -279,11 +279,19 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
         source: 'patient',
         idempotencyKey,
       });
-    const result = await send(formKey).catch((error: unknown) => {
-      if (error instanceof AppError && error.code === 'idempotency_key_reused')
-        return send(undefined);
-      throw error;
-    });
+    let result: CheckInResponse;
+    try {
+      result = await send(formKey).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'idempotency_key_reused')
+          return send(undefined);
+        throw error;
+      });
+    } catch (error) {
+      // Withdrawn after the door opened it, found so under the session's lock (decision 1443).
+      if (!(error instanceof AppError) || error.code !== 'link_gone') throw error;
+      await refuseLink(request, reply, error);
+      return reply;
+    }
     return toAnswer(request, reply, result);
   });
 

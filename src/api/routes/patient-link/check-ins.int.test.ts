@@ -440,6 +440,29 @@ describeEachDialect('patient link: check-ins', (ctx) => {
       );
     });
 
+    it('a link revoked after a check-in through it answers 410 to the next one and stores nothing', async () => {
+      // The first check-in leaves the link remembered (decision 1443): the second is refused
+      // under the session's lock, not at the door, with the same answer.
+      const s = await newSession({ performedAt: '2026-11-26T08:30:00.000Z' });
+      w.clock.set('2026-11-26T10:30:00.000Z');
+      expect((await checkIn(s.token, { soreness: 2, symptoms: [] })).statusCode).toBe(201);
+      const revoke = await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/sessions/${s.sessionId}/link/revoke`,
+        headers: w.pracA.headers(),
+      });
+      expect(revoke.json()).toEqual({ revoked: 1 });
+      const before = await countRows(ctx.db);
+      const refused = await checkIn(s.token, { soreness: 9, symptoms: ['fever'] });
+      expect(refused.statusCode).toBe(410);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.json()).toMatchObject({ code: 'link_gone' });
+      expect(refused.body).not.toContain(s.sessionId);
+      expect(await countRows(ctx.db)).toEqual(before);
+      // And so is every later one, now at the door.
+      expect((await checkIn(s.token, { soreness: 9, symptoms: ['fever'] })).statusCode).toBe(410);
+    });
+
     it('an unknown token answers 404 without detail', async () => {
       const res = await w.app.inject({ method: 'GET', url: `/api/v1/p/${'x'.repeat(43)}` });
       expect(res.statusCode).toBe(404);

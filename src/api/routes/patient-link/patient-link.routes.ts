@@ -7,6 +7,7 @@ import {
   readPatientSession,
   resolveLinkForEmergency,
   resolvePatientLink,
+  resolvePatientLinkForCheckIn,
 } from '../../../services/patient-link.ts';
 import { instantSchema } from '../../../services/schemas/common.ts';
 import {
@@ -132,10 +133,23 @@ const patientViewSchema = {
 type TokenParams = FromSchema<typeof tokenParams>;
 type IdempotencyHeaders = FromSchema<typeof idempotencyHeaders>;
 
-/** The link of a token, or the problem (404 unknown, 410 expired or revoked). */
-async function linkOf(app: FastifyInstance, request: FastifyRequest, token: string) {
+/**
+ * The link of a token, or the problem (404 unknown, 410 expired or revoked). `rememberable`:
+ * a check-in without an `Idempotency-Key`, whose link may be one remembered from the token's
+ * last check-in and is checked again inside the check-in's transaction (decision 1443).
+ */
+async function linkOf(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  token: string,
+  rememberable = false,
+) {
   try {
-    return await resolvePatientLink(app.deps, requestActor(request), token);
+    return await (rememberable ? resolvePatientLinkForCheckIn : resolvePatientLink)(
+      app.deps,
+      requestActor(request),
+      token,
+    );
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found')
       request.log.warn('unknown patient-link token');
@@ -227,12 +241,15 @@ export async function patientLinkRoutes(app: FastifyInstance): Promise<void> {
           { errors },
         );
       }
-      const active = await linkOf(app, request, request.params.token);
+      const idempotencyKey = request.headers['idempotency-key'];
+      // With a key, the door reads the link as before: a stored answer is replayed only
+      // through a link still in force.
+      const active = await linkOf(app, request, request.params.token, idempotencyKey === undefined);
       const result = await submitCheckIn(deps, requestLinkActor(request, active), {
         link: active,
         input: input.value,
         source: 'patient',
-        idempotencyKey: request.headers['idempotency-key'],
+        idempotencyKey,
       });
       return sendCheckIn(reply, result);
     },
