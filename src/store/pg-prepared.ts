@@ -94,9 +94,66 @@ export async function sendWithNext(trx: Db, query: CompiledQuery): Promise<void>
   await trx.executeQuery(CompiledQuery.raw(SEND_WITH_NEXT, [query.sql, query.parameters]));
 }
 
-/** Same values, for matching a statement with one sent ahead (ids, numbers, text, dates). */
-function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Same values, for matching a statement with one sent ahead (ids, numbers, text, dates, arrays
+ * of them): element by element, arrays within, anything else by its JSON.
+ */
+export function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (Array.isArray(x) && Array.isArray(y) && sameValues(x, y)) continue;
+    if (x instanceof Date && y instanceof Date && x.getTime() === y.getTime()) continue;
+    if (typeof x === 'object' && typeof y === 'object' && JSON.stringify(x) === JSON.stringify(y))
+      continue;
+    return false;
+  }
+  return true;
+}
+
+/** What PostgreSQL's array syntax needs escaped inside a quoted element. */
+const ARRAY_ESCAPES = /[\\"]/;
+
+/**
+ * `values` as the PostgreSQL array literal `pg` would send for them (each element quoted, `\`
+ * and `"` escaped, null and undefined as NULL), when every element is text, a number, a
+ * bigint, a boolean or null; otherwise undefined, and `pg` writes the array itself (nested
+ * arrays, dates, buffers, objects). One pass, and no replace for an element with nothing to
+ * escape, which is nearly every id, time and hash of a group's columns (decision 1444).
+ */
+export function arrayLiteral(values: readonly unknown[]): string | undefined {
+  let out = '{';
+  for (let i = 0; i < values.length; i += 1) {
+    if (i > 0) out += ',';
+    const value = values[i];
+    if (value === null || value === undefined) {
+      out += 'NULL';
+      continue;
+    }
+    let text: string;
+    if (typeof value === 'string') text = value;
+    else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+      text = String(value);
+    else return undefined;
+    out += ARRAY_ESCAPES.test(text) ? `"${text.replace(/[\\"]/g, '\\$&')}"` : `"${text}"`;
+  }
+  return `${out}}`;
+}
+
+/** `values` with each array of plain elements already written as its literal (`arrayLiteral`). */
+function withArrayLiterals(values: unknown[]): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i];
+    if (!Array.isArray(value)) continue;
+    const literal = arrayLiteral(value);
+    if (literal === undefined) continue;
+    out ??= [...values];
+    out[i] = literal;
+  }
+  return out ?? values;
 }
 
 /** The socket a `pg` client writes to, when it can be corked (not `pg-native`). */
@@ -128,8 +185,9 @@ export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): Post
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let inTransaction = false;
-    const run = (sql: string, values: unknown[]): Promise<pg.QueryResult> => {
-      const name = prepared.nameOf(sql, values.length);
+    const run = (sql: string, given: unknown[]): Promise<pg.QueryResult> => {
+      const name = prepared.nameOf(sql, given.length);
+      const values = withArrayLiterals(given);
       const result =
         name === undefined ? client.query(sql, values) : client.query({ name, text: sql, values });
       if (TRANSACTION_START.test(sql)) inTransaction = true;
