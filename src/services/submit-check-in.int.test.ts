@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
+import { holdElsewhere as holdElsewhereIn } from '../../test/hold-elsewhere.ts';
 import { watchPgStatements } from '../../test/pg-round-trips.ts';
 import { makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
 import { listAlertsForPatient } from '../store/alerts.repository.ts';
@@ -64,29 +65,9 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     };
   }
 
-  /**
-   * PostgreSQL: another writer runs `work` in a transaction of its own and holds its locks until
-   * the returned function is called; that commits it.
-   */
-  async function holdElsewhere(work: (trx: Db) => Promise<unknown>): Promise<() => Promise<void>> {
-    let release: () => void = () => undefined;
-    let committed: Promise<void> = Promise.resolve();
-    await new Promise<void>((locked) => {
-      committed = ctx
-        .openAnother()
-        .transaction()
-        .execute(async (trx) => {
-          await work(trx);
-          locked();
-          await new Promise<void>((r) => {
-            release = r;
-          });
-        });
-    });
-    return () => {
-      release();
-      return committed;
-    };
+  /** PostgreSQL: another writer runs `work` and holds its locks until released. */
+  function holdElsewhere(work: (trx: Db) => Promise<unknown>): Promise<() => Promise<void>> {
+    return holdElsewhereIn(ctx, work);
   }
 
   /** PostgreSQL: another writer takes a session's row lock and holds it (`holdElsewhere`). */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
+import { holdElsewhere } from '../../../test/hold-elsewhere.ts';
 import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
 import type { Browser, SeededClinic } from '../../api/test-support.ts';
@@ -430,26 +431,13 @@ describeEachDialect('patient pages', (ctx) => {
     const s = await createSession(app, await staff());
     // Another writer withdraws the link and holds the session's row lock until it commits.
     // The form's door has already read the link.
-    let release: () => void = () => undefined;
-    let committed: Promise<void> = Promise.resolve();
-    await new Promise<void>((held) => {
-      committed = ctx
-        .openAnother()
-        .transaction()
-        .execute(async (trx) => {
-          await sql`select id from needling_sessions where id = ${s.sessionId} for update`.execute(
-            trx,
-          );
-          await trx
-            .updateTable('patient_links')
-            .set({ revoked_at: clock.now().toISOString() })
-            .where('session_id', '=', s.sessionId)
-            .execute();
-          held();
-          await new Promise<void>((r) => {
-            release = r;
-          });
-        });
+    const release = await holdElsewhere(ctx, async (trx) => {
+      await sql`select id from needling_sessions where id = ${s.sessionId} for update`.execute(trx);
+      await trx
+        .updateTable('patient_links')
+        .set({ revoked_at: clock.now().toISOString() })
+        .where('session_id', '=', s.sessionId)
+        .execute();
     });
     const before = await countRows(ctx.db);
     const post = app.inject({
@@ -464,10 +452,16 @@ describeEachDialect('patient pages', (ctx) => {
         ['idempotencyKey', 'withdrawn-while-waiting'],
       ]).toString(),
     });
-    // Long enough for the door's read and for the check-in to reach the lock.
-    await new Promise((r) => setTimeout(r, 300));
-    release();
-    await committed;
+    // Until the check-in waits for the session's lock: the door has read the link by then.
+    let waiting = 0;
+    for (let i = 0; i < 200 && waiting === 0; i += 1) {
+      await new Promise((r) => setTimeout(r, 25));
+      const { rows } = await sql<{ n: string }>`select count(*) as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(ctx.db);
+      waiting = Number(rows[0]?.n ?? 0);
+    }
+    expect(waiting).toBe(1);
+    await release();
     const res = await post;
     expect(res.statusCode).toBe(410);
     expect(res.body).toContain('Este enlace ya no funciona');
