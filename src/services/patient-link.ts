@@ -115,12 +115,10 @@ function forgetLink(deps: ServiceDeps, link: PatientLink): void {
 
 /**
  * The link for a check-in without an `Idempotency-Key`: `resolvePatientLink`, remembered for
- * the next check-in through the same token, which then needs no read before its group
- * (decision 1443). Its revocation and its clinic's suspension are checked again under the
- * session's lock, inside the check-in's transaction. A link past its
- * expiry goes through the door again, so it is refused as there. `submitCheckIn` checks every
- * check-in's link that way except the emergency button's, whose door may accept a link within
- * its grace period.
+ * the next check-in through the same token, which then reads nothing before its group
+ * (decision 1443). A remembered link past its expiry goes through the door again and is
+ * refused there; revocation and a suspended clinic are caught by `submitCheckIn`, which checks
+ * them under the session's lock.
  */
 export async function resolvePatientLinkForCheckIn(
   deps: ServiceDeps,
