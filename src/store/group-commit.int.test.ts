@@ -250,3 +250,57 @@ describeEachDialect('group commit', (ctx) => {
     expect(groupCommitStats(ctx.db, name)).toMatchObject({ groups: 2, items: 9, largest: 8 });
   });
 });
+
+describeEachDialect('group commit gathering after a group (decision 1445)', (ctx) => {
+  /**
+   * One item, then, once it is answered, arrivals spread over the event loop's next turns: one
+   * at once (as a client answered first sends again), the others one and two turns later (as
+   * the next clients' requests are read). Returns the queue's groups and largest group.
+   */
+  async function arrivalsAfterAGroup(gatherTurns: number) {
+    const name = `gc-gather-${gatherTurns}-${ctx.dialect}`;
+    const options = { gatherTurns };
+    const item = (key: string) =>
+      withGroupCommit(ctx.db, name, (trx) => save(trx, name, key), options, key);
+    const later: Promise<unknown>[] = [];
+    const turns = (n: number, then: () => void) => {
+      if (n === 0) then();
+      else setImmediate(() => turns(n - 1, then));
+    };
+    await item('first').then(() => {
+      later.push(item('b'));
+      turns(1, () => later.push(item('c')));
+      turns(2, () => later.push(item('d')));
+      turns(3, () => later.push(item('e')));
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all(later);
+    expect(later).toHaveLength(4);
+    return groupCommitStats(ctx.db, name);
+  }
+
+  it('arrivals over the turns after a group join the next group', async () => {
+    expect(await arrivalsAfterAGroup(16)).toMatchObject({ groups: 2, items: 5, largest: 4 });
+  });
+
+  it('without gathering they form groups of their own', async () => {
+    const stats = await arrivalsAfterAGroup(1);
+    expect(stats.items).toBe(5);
+    expect(stats.groups).toBeGreaterThanOrEqual(3);
+    expect(stats.largest).toBeLessThan(4);
+  });
+
+  it('a turn that brings nothing ends the wait: a quiet queue does not wait out its turns', async () => {
+    const name = `gc-gather-quiet-${ctx.dialect}`;
+    const options = { gatherTurns: 1_000_000 };
+    const item = (key: string) =>
+      withGroupCommit(ctx.db, name, (trx) => save(trx, name, key), options, key);
+    await item('first');
+    // A million turns would take seconds; the wait ends after the first turn that takes in
+    // nothing, so the second group is written at once.
+    const t0 = performance.now();
+    await item('second');
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(groupCommitStats(ctx.db, name)).toMatchObject({ groups: 2, items: 2 });
+  });
+});

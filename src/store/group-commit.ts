@@ -40,6 +40,15 @@ export interface GroupCommitOptions {
    * Absent: a further group starts at once.
    */
   readonly furtherGroupAfterMs?: number;
+  /**
+   * After a group has been written, the next one gathers (decision 1445): it starts once a turn
+   * of the event loop has taken in no further item, but after at most this many turns (default
+   * 1: the next turn, as when the queue was idle). The answers just written go out in the first
+   * turn; clients that send again at once (a proxy's or a load generator's connections) are then
+   * read in the turns after it and join, instead of forming a group of their own. A turn that
+   * brings nothing ends the wait at once, so a quiet server adds microseconds.
+   */
+  readonly gatherTurns?: number;
   /** Run first in every group of more than one item, before any item. */
   readonly beforeGroup?: (trx: Db) => Promise<void>;
   /**
@@ -124,6 +133,8 @@ class GroupQueue {
   /** Keys of the items in the groups being written, with how many of each. */
   readonly #busyKeys = new Map<unknown, number>();
   #scheduled = false;
+  /** A group has ended since the last one started: the next start gathers (`gatherTurns`). */
+  #followsGroup = false;
   /** Groups written, items in them, and groups run again with savepoints (tests, bench). */
   readonly stats = { groups: 0, items: 0, largest: 0, reruns: 0 };
 
@@ -141,15 +152,17 @@ class GroupQueue {
 
   /**
    * Start groups after one event-loop turn, so every request whose body was parsed in this turn
-   * joins; while all writers are busy, arrivals wait and form the next group.
+   * joins (after a group has been written, after the turns `gatherTurns` allows); while all
+   * writers are busy, arrivals wait and form the next group.
    */
   #kick(): void {
     const concurrency = this.#options.concurrency ?? 1;
     if (this.#scheduled || this.#inFlight >= concurrency || this.#queue.length === 0) return;
     if (this.#waitForFurtherGroup() > 0) return;
     this.#scheduled = true;
-    setImmediate(() => {
+    this.#afterTurns(this.#followsGroup ? (this.#options.gatherTurns ?? 1) : 1, () => {
       this.#scheduled = false;
+      this.#followsGroup = false;
       while (this.#inFlight < concurrency && this.#queue.length > 0) {
         if (this.#waitForFurtherGroup() > 0) break;
         const items = this.#take(concurrency);
@@ -159,12 +172,31 @@ class GroupQueue {
         this.#started.push(started);
         void this.#write(items).finally(() => {
           this.#inFlight -= 1;
+          this.#followsGroup = true;
           this.#started.splice(this.#started.indexOf(started), 1);
           if (concurrency > 1) for (const item of items) this.#release(item.key);
           this.#kick();
         });
       }
     });
+  }
+
+  /**
+   * `start` after the event loop's next turn; with `turns` above one, after each further turn
+   * too while the turn before took in an item, `turns` at most. The first turn takes in nothing
+   * (no I/O is read before it), so it never ends the wait on its own.
+   */
+  #afterTurns(turns: number, start: () => void): void {
+    let left = turns;
+    let seen = -1;
+    const turn = (): void => {
+      left -= 1;
+      if (left > 0 && this.#queue.length > seen) {
+        seen = this.#queue.length;
+        setImmediate(turn);
+      } else start();
+    };
+    setImmediate(turn);
   }
 
   /**
