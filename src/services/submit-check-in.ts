@@ -83,7 +83,7 @@ function cleanReport(input: ReportInput): ReportInput {
  * After a group has been written, the next one waits while turns of the event loop keep taking
  * in check-ins, up to this many (decision 1445). Clients answered by a group that send their
  * next check-in at once then join the next group instead of forming one of their own: with 32
- * connections, groups of ~30 instead of two alternating halves of ~16, and 5–10% more
+ * connections, groups of ~30 instead of two alternating halves of ~16, and 5–8% more
  * check-ins/s at the median of paired windows in the same server (docs/performance.md).
  */
 const GATHER_TURNS = 16;
