@@ -290,6 +290,28 @@ describeEachDialect('group commit gathering after a group (decision 1445)', (ctx
     expect(stats.largest).toBeLessThan(4);
   });
 
+  it("a group's worth waiting ends the wait, however many turns keep bringing items", async () => {
+    const name = `gc-gather-full-${ctx.dialect}`;
+    const options = { gatherTurns: 1_000_000, maxItems: 8 };
+    const item = (key: string) =>
+      withGroupCommit(ctx.db, name, (trx) => save(trx, name, key), options, key);
+    await item('first');
+    // After the first group, an item on every turn, up to 400, until the first of them is
+    // written. Without the cap the wait would last as long as they keep coming: all 400.
+    const stream: Promise<unknown>[] = [];
+    let firstWritten = false;
+    const every = () => {
+      if (firstWritten || stream.length >= 400) return;
+      stream.push(item(`s${stream.length}`));
+      setImmediate(every);
+    };
+    every();
+    await stream[0];
+    firstWritten = true;
+    expect(stream.length).toBeLessThan(400);
+    await Promise.all(stream);
+  });
+
   it('a turn that brings nothing ends the wait: a quiet queue does not wait out its turns', async () => {
     const name = `gc-gather-quiet-${ctx.dialect}`;
     const options = { gatherTurns: 1_000_000 };

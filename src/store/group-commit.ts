@@ -43,7 +43,7 @@ export interface GroupCommitOptions {
   /**
    * After a group has been written, the next one gathers (decision 1445): it starts once a turn
    * of the event loop has taken in no further item, but after at most this many turns (default
-   * 1: the next turn, as when the queue was idle). The answers just written go out in the first
+   * 1: the next turn, as when the queue was idle), or as soon as `maxItems` wait. The answers just written go out in the first
    * turn; clients that send again at once (a proxy's or a load generator's connections) are then
    * read in the turns after it and join, instead of forming a group of their own. A turn that
    * brings nothing ends the wait at once, so a quiet server adds microseconds.
@@ -183,15 +183,17 @@ class GroupQueue {
 
   /**
    * `start` after the event loop's next turn; with `turns` above one, after each further turn
-   * too while the turn before took in an item, `turns` at most. The first turn takes in nothing
-   * (no I/O is read before it), so it never ends the wait on its own.
+   * too while the turn before took in an item and a group's worth (`maxItems`) is not yet
+   * waiting, `turns` at most. The first turn takes in nothing (no I/O is read before it), so it
+   * never ends the wait on its own.
    */
   #afterTurns(turns: number, start: () => void): void {
+    const full = this.#options.maxItems ?? 64;
     let left = turns;
     let seen = -1;
     const turn = (): void => {
       left -= 1;
-      if (left > 0 && this.#queue.length > seen) {
+      if (left > 0 && this.#queue.length > seen && this.#queue.length < full) {
         seen = this.#queue.length;
         setImmediate(turn);
       } else start();
