@@ -22,7 +22,7 @@ import { type Db, withTransaction } from './db.ts';
  * The queue is per database handle and per `name`. `concurrency` groups are written at a time
  * per queue (one by default); requests that arrive while they are written form the next group,
  * so groups grow with the load by themselves and an idle server adds one event-loop turn
- * (`setImmediate`) of latency. On PostgreSQL a deadlock with another writer runs the group again.
+ * (`setImmediate`) of latency (after a group, `gatherTurns` may add a few). On PostgreSQL a deadlock with another writer runs the group again.
  */
 export interface GroupCommitOptions {
   /** At most this many items in one transaction (default 64). */
@@ -42,11 +42,12 @@ export interface GroupCommitOptions {
   readonly furtherGroupAfterMs?: number;
   /**
    * After a group has been written, the next one gathers (decision 1445): it starts once a turn
-   * of the event loop has taken in no further item, but after at most this many turns (default
-   * 1: the next turn, as when the queue was idle), or as soon as `maxItems` wait. The answers just written go out in the first
-   * turn; clients that send again at once (a proxy's or a load generator's connections) are then
-   * read in the turns after it and join, instead of forming a group of their own. A turn that
-   * brings nothing ends the wait at once, so a quiet server adds microseconds.
+   * of the event loop has taken in no further item, or `maxItems` wait, but after at most this
+   * many turns (default 1: the next turn, as when the queue was idle). The answers just written
+   * go out in the first turn; clients that send again at once (a proxy's or a load generator's
+   * connections) are then read in the turns after it and join, instead of forming a group of
+   * their own. A turn that brings nothing ends the wait at once, so a quiet server adds
+   * microseconds.
    */
   readonly gatherTurns?: number;
   /** Run first in every group of more than one item, before any item. */
