@@ -293,23 +293,33 @@ describeEachDialect('group commit gathering after a group (decision 1445)', (ctx
   it("a group's worth waiting ends the wait, however many turns keep bringing items", async () => {
     const name = `gc-gather-full-${ctx.dialect}`;
     const options = { gatherTurns: 1_000_000, maxItems: 8 };
-    const item = (key: string) =>
-      withGroupCommit(ctx.db, name, (trx) => save(trx, name, key), options, key);
-    await item('first');
-    // After the first group, an item on every turn, up to 400, until the first of them is
-    // written. Without the cap the wait would last as long as they keep coming: all 400.
+    // How many items the stream had sent when the group after the first one started.
+    let sentAtStart: number | undefined;
     const stream: Promise<unknown>[] = [];
-    let firstWritten = false;
+    const item = (key: string) =>
+      withGroupCommit(
+        ctx.db,
+        name,
+        (trx) => {
+          if (key !== 'first') sentAtStart ??= stream.length;
+          return save(trx, name, key);
+        },
+        options,
+        key,
+      );
+    await item('first');
+    // After the first group, an item on every turn, up to 400, until the next group starts.
+    // Without the cap the wait would last as long as they keep coming: all 400.
     const every = () => {
-      if (firstWritten || stream.length >= 400) return;
+      if (sentAtStart !== undefined || stream.length >= 400) return;
       stream.push(item(`s${stream.length}`));
       setImmediate(every);
     };
     every();
     await stream[0];
-    firstWritten = true;
-    expect(stream.length).toBeLessThan(400);
     await Promise.all(stream);
+    expect(sentAtStart).toBeLessThan(400);
+    expect(stream.length).toBeLessThan(400);
   });
 
   it('a turn that brings nothing ends the wait: a quiet queue does not wait out its turns', async () => {
