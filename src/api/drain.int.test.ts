@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { manualClock } from '../services/clock.ts';
 import { buildApp } from './app.ts';
+import { requestsInFlight } from './drain.ts';
 import { createLogger } from './logger.ts';
 import { T0, testConfig, timedClose } from './test-support.ts';
 
@@ -49,6 +50,56 @@ describeEachDialect('stopping the HTTP server', (ctx) => {
       expect(await closing).toBeLessThan(2000);
     } finally {
       agent.destroy();
+    }
+  });
+
+  it('names the requests still being answered, their tokens left out, for a stop that hangs', async () => {
+    let entered!: () => void;
+    const inHandler = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const app = await buildApp({
+      config: testConfig(),
+      db: ctx.db,
+      clock: manualClock(T0),
+      logger: createLogger('silent'),
+      plugins: [
+        async (instance) => {
+          instance.get('/held/:token/x', { config: { access: 'public' } }, async () => {
+            entered();
+            await released;
+            return { ok: true };
+          });
+        },
+      ],
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const token = 'Zq8rT2vW9yX1bC3dE5fG7hJ';
+      const answered = new Promise<IncomingMessage>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: `/held/${token}/x?secret=1`, agent }, (res) => {
+          res.resume();
+          resolve(res);
+        }).on('error', reject);
+      });
+      await inHandler;
+      const open = requestsInFlight(app.server);
+      expect(open).toEqual(['GET /held/…/x']);
+      expect(JSON.stringify(open)).not.toContain(token);
+      release();
+      expect((await answered).statusCode).toBe(200);
+      // Answered: nothing in flight, the keep-alive connection idle.
+      await new Promise((r) => setTimeout(r, 20));
+      expect(requestsInFlight(app.server)).toEqual([]);
+    } finally {
+      agent.destroy();
+      await app.close();
     }
   });
 });

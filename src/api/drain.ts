@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -26,4 +27,37 @@ export function drainOnClose(app: FastifyInstance, everyMs = 25): void {
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
+}
+
+/** A path segment this long is a token or an id: never printed (a patient link's token is a secret). */
+const LONG_SEGMENT = 16;
+
+/**
+ * The requests `server` is still answering, as `METHOD /path` (the query left out, and every
+ * path segment of 16 characters or more written `…`), for a stop that hangs (decision 0804).
+ * Read from Node's own list of the server's connections, the one `closeIdleConnections` uses;
+ * undefined when this Node has no such list.
+ */
+export function requestsInFlight(server: Server): string[] | undefined {
+  const key = Object.getOwnPropertySymbols(server).find(
+    (symbol) => symbol.description === 'http.server.connections',
+  );
+  const list = key === undefined ? undefined : (server as unknown as Record<symbol, unknown>)[key];
+  if (typeof (list as { all?: unknown } | undefined)?.all !== 'function') return undefined;
+  const out: string[] = [];
+  for (const connection of (list as { all(): unknown[] }).all()) {
+    const answer = (
+      connection as {
+        socket?: { _httpMessage?: { finished?: boolean; req?: { method?: string; url?: string } } };
+      }
+    ).socket?._httpMessage;
+    if (answer === undefined || answer === null || answer.finished === true) continue;
+    const path = (answer.req?.url ?? '?').split('?')[0] ?? '';
+    const shown = path
+      .split('/')
+      .map((segment) => (segment.length >= LONG_SEGMENT ? '…' : segment))
+      .join('/');
+    out.push(`${answer.req?.method ?? '?'} ${shown}`);
+  }
+  return out;
 }

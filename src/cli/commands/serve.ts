@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { availableParallelism, hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
+import { requestsInFlight } from '../../api/drain.ts';
 import { createLogger } from '../../api/logger.ts';
 import { type AppConfig, VARIABLES, workerIdOf } from '../../config/env.ts';
 import { cdsHooksRoutes } from '../../interop/cds.routes.ts';
@@ -210,15 +211,22 @@ export async function startServer(
         // no clue where).
         stopping ??= stopInSteps(
           [
-            ['the HTTP server (requests in flight, open event streams)', () => app.close()],
+            [HTTP_STEP, () => app.close()],
             ['the outbox worker (its current round)', async () => worker?.stop()],
             ['the senders', async () => senders?.close()],
             ['the database connections', () => db.destroy()],
           ],
-          (name, afterMs) =>
+          (name, afterMs) => {
+            // Which requests hold the HTTP server, their tokens and ids left out (decision 0804).
+            const open = name === HTTP_STEP ? requestsInFlight(app.server) : undefined;
+            const answering =
+              open === undefined
+                ? ''
+                : `; answering ${open.length === 0 ? 'none' : open.join(', ')}`;
             io.stderr.write(
-              `needlecare: still stopping after ${afterMs} ms: waiting for ${name}\n`,
-            ),
+              `needlecare: still stopping after ${afterMs} ms: waiting for ${name}${answering}\n`,
+            );
+          },
         );
         return stopping;
       },
@@ -230,6 +238,9 @@ export async function startServer(
     throw error;
   }
 }
+
+/** The stop's first step, named when it is slow. */
+const HTTP_STEP = 'the HTTP server (requests in flight, open event streams)';
 
 /** Resolves on the first SIGTERM or SIGINT. */
 function nextShutdownSignal(): Promise<NodeJS.Signals> {
