@@ -10,10 +10,14 @@ import { T0, testConfig, timedClose } from './test-support.ts';
 
 /** Decision 0804: a stop waits for the answers in flight, not for their keep-alive connections. */
 describeEachDialect('stopping the HTTP server', (ctx) => {
-  it('answers a request in flight at the stop with Connection: close and stops right after', async () => {
-    let entered!: () => void;
-    const inHandler = new Promise<void>((resolve) => {
-      entered = resolve;
+  /**
+   * The app with one public GET route at `path` that answers once `until` settles, listening
+   * on a free port; `entered` settles when a request has reached the route.
+   */
+  async function appHolding(path: string, until: () => Promise<unknown>) {
+    let enter!: () => void;
+    const entered = new Promise<void>((resolve) => {
+      enter = resolve;
     });
     const app = await buildApp({
       config: testConfig(),
@@ -22,9 +26,9 @@ describeEachDialect('stopping the HTTP server', (ctx) => {
       logger: createLogger('silent'),
       plugins: [
         async (instance) => {
-          instance.get('/slow', { config: { access: 'public' } }, async () => {
-            entered();
-            await new Promise((r) => setTimeout(r, 300));
+          instance.get(path, { config: { access: 'public' } }, async () => {
+            enter();
+            await until();
             return { ok: true };
           });
         },
@@ -32,6 +36,14 @@ describeEachDialect('stopping the HTTP server', (ctx) => {
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as AddressInfo;
+    return { app, port, entered };
+  }
+
+  it('answers a request in flight at the stop with Connection: close and stops right after', async () => {
+    const { app, port, entered } = await appHolding(
+      '/slow',
+      () => new Promise((r) => setTimeout(r, 300)),
+    );
     // A keep-alive client, as every browser is: before the fix its idle connection held the
     // stop for Fastify's keep-alive timeout (72 s).
     const agent = new Agent({ keepAlive: true });
@@ -42,7 +54,7 @@ describeEachDialect('stopping the HTTP server', (ctx) => {
           resolve(res);
         }).on('error', reject);
       });
-      await inHandler;
+      await entered;
       const closing = timedClose(app);
       const res = await answered;
       expect(res.statusCode).toBe(200);
@@ -54,31 +66,11 @@ describeEachDialect('stopping the HTTP server', (ctx) => {
   });
 
   it('names the requests still being answered, their tokens left out, for a stop that hangs', async () => {
-    let entered!: () => void;
-    const inHandler = new Promise<void>((resolve) => {
-      entered = resolve;
-    });
     let release!: () => void;
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const app = await buildApp({
-      config: testConfig(),
-      db: ctx.db,
-      clock: manualClock(T0),
-      logger: createLogger('silent'),
-      plugins: [
-        async (instance) => {
-          instance.get('/held/:token/x', { config: { access: 'public' } }, async () => {
-            entered();
-            await released;
-            return { ok: true };
-          });
-        },
-      ],
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as AddressInfo;
+    const { app, port, entered } = await appHolding('/held/:token/x', () => released);
     const agent = new Agent({ keepAlive: true });
     try {
       const token = 'Zq8rT2vW9yX1bC3dE5fG7hJ';
@@ -88,7 +80,7 @@ describeEachDialect('stopping the HTTP server', (ctx) => {
           resolve(res);
         }).on('error', reject);
       });
-      await inHandler;
+      await entered;
       const open = requestsInFlight(app.server);
       expect(open).toEqual(['GET /held/…/x']);
       expect(JSON.stringify(open)).not.toContain(token);
