@@ -29,7 +29,7 @@ export function drainOnClose(app: FastifyInstance, everyMs = 25): void {
   });
 }
 
-/** A path segment this long is a token or an id: never printed (a patient link's token is a secret). */
+/** A path segment this long is a token or an id: never printed (a link's token is a secret). */
 const LONG_SEGMENT = 16;
 
 /**

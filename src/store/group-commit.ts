@@ -22,7 +22,8 @@ import { type Db, withTransaction } from './db.ts';
  * The queue is per database handle and per `name`. `concurrency` groups are written at a time
  * per queue (one by default); requests that arrive while they are written form the next group,
  * so groups grow with the load by themselves and an idle server adds one event-loop turn
- * (`setImmediate`) of latency (after a group, `gatherTurns` may add a few). On PostgreSQL a deadlock with another writer runs the group again.
+ * (`setImmediate`) of latency (after a group, `gatherTurns` may add a few). On PostgreSQL a
+ * deadlock with another writer runs the group again.
  */
 export interface GroupCommitOptions {
   /** At most this many items in one transaction (default 64). */
