@@ -14,6 +14,7 @@ import Fastify from 'fastify';
 import { Client } from 'pg';
 import { buildApp } from '../src/api/app.ts';
 import { createLogger } from '../src/api/logger.ts';
+import { tuneHeapForServing } from '../src/api/serving-heap.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../src/api/test-support.ts';
 import { reportInputJsonSchema } from '../src/clinical/case-schema.ts';
 import { systemClock } from '../src/services/clock.ts';
@@ -35,6 +36,8 @@ if (mode === 'bare') {
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ url, tokens: Array.from({ length: links }, (_, i) => `t${i}`) }));
 } else {
+  // As `needlecare serve` runs (decision 1447).
+  tuneHeapForServing();
   let databaseUrl = process.env.DATABASE_URL;
   const adminUrl = databaseUrl;
   const name = `nc_bench_${process.pid}`;

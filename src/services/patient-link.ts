@@ -356,12 +356,12 @@ export async function readCheckInAnswer(
     compareDispositions(openDisposition, assessment.disposition) > 0
       ? openDisposition
       : undefined;
-  return {
-    ...view,
-    checkIn: { ...checkIn, assessment },
+  // Assigned, not spread into copies with more properties (decision 1446).
+  return Object.assign({}, view, {
+    checkIn: Object.assign({}, checkIn, { assessment }),
     earlierUnacknowledged: earlier,
     clinicStatus: clinicIsOpen(view.clinic, deps.clock.now()),
     staffedHoursSet: !coverageIsUnset(view.clinic.coverage),
     afterHoursPhone: readJobSettings(view.clinic.escalation).afterHoursPhone,
-  };
+  });
 }

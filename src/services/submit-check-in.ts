@@ -76,7 +76,7 @@ export interface SubmitCheckIn {
 function cleanReport(input: ReportInput): ReportInput {
   const note = cleanOptionalText(input.note, { max: LIMITS.maxNoteLength, multiline: true });
   const { note: _raw, ...rest } = input;
-  return note === undefined ? rest : { ...rest, note };
+  return note === undefined ? rest : Object.assign(rest, { note });
 }
 
 /**
@@ -122,11 +122,10 @@ const SQLITE_GROUPS: GroupCommitOptions = {
   },
   prefetch: (trx, keys) => readGroup(trx, keys as string[]),
 };
-const POSTGRES_GROUPS: GroupCommitOptions = {
-  ...SQLITE_GROUPS,
+const POSTGRES_GROUPS: GroupCommitOptions = Object.assign({}, SQLITE_GROUPS, {
   concurrency: 2,
   furtherGroupAfterMs: 50,
-};
+});
 function groupsFor(deps: ServiceDeps): GroupCommitOptions {
   return dialectOf(deps.db) === 'postgres' ? POSTGRES_GROUPS : SQLITE_GROUPS;
 }
@@ -250,7 +249,8 @@ export async function submitCheckIn(
   const { db, clock } = deps;
   const { link, source, idempotencyKey } = req;
   const input = cleanReport(req.input);
-  const cleaned: SubmitCheckIn = { ...req, input };
+  // Not `{ ...req, input }`: a spread copy given more properties lives too long (decision 1446).
+  const cleaned: SubmitCheckIn = Object.assign({}, req, { input });
   const scope = `check-in:${link.sessionId}`;
   // Only a request with a key is compared with an earlier one.
   const requestHash = idempotencyKey === undefined ? '' : requestHashOf(source, input);

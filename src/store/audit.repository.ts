@@ -322,7 +322,8 @@ function chainEvents(
       key_id: key.id,
     };
     const hash = keyedHash(key.key, key.id, prevHash, fields);
-    const row = { ...fields, prev_hash: prevHash, hash };
+    // Added to the fields, not spread into a copy: one per event of every write (decision 1446).
+    const row: AuditEventRow = Object.assign(fields, { prev_hash: prevHash, hash });
     prevHash = hash;
     return row;
   });
@@ -565,7 +566,7 @@ export async function appendDeferredAlong<A>(
   if (thenCommit !== undefined && settled && unpaused) {
     await sendWithNext(trx, COMMIT);
     try {
-      await thenCommit(trx, { ...args, audit });
+      await thenCommit(trx, Object.assign({}, args, { audit }));
     } catch (error) {
       if (!isHeadMoved(error)) throw error;
       guessPauses.set(trx.getExecutor().adapter, GROUPS_WITHOUT_GUESS_AFTER_A_MISS);
@@ -575,7 +576,7 @@ export async function appendDeferredAlong<A>(
     }
     return;
   }
-  const [moved] = await statement(trx, { ...args, audit });
+  const [moved] = await statement(trx, Object.assign({}, args, { audit }));
   if (moved === undefined) return;
   // Another writer came between: chain again from the head the statement locked, and take the
   // lock without guessing for the next groups.

@@ -498,5 +498,8 @@ export async function listCheckInsForSession(
     .where('c.session_id', '=', sessionId)
     .execute();
   const byCheckIn = new Map(assessments.map((a) => [a.check_in_id, toAssessment(a)]));
-  return checkIns.map((row) => ({ ...toCheckIn(row), assessment: byCheckIn.get(row.id) ?? null }));
+  // The fresh row given its assessment, not a spread copy (decision 1446).
+  return checkIns.map((row) =>
+    Object.assign(toCheckIn(row), { assessment: byCheckIn.get(row.id) ?? null }),
+  );
 }

@@ -217,7 +217,7 @@ export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): Post
           const answer = run(along.sql, along.values);
           // Read when the statement is run; if it never is, its failure concerns nobody.
           answer.catch(() => undefined);
-          ahead = { ...along, answer };
+          ahead = { sql: along.sql, values: along.values, answer };
           along = undefined;
         }
       } finally {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { requestsInFlight } from '../../api/drain.ts';
 import { createLogger } from '../../api/logger.ts';
+import { tuneHeapForServing } from '../../api/serving-heap.ts';
 import { type AppConfig, VARIABLES, workerIdOf } from '../../config/env.ts';
 import { cdsHooksRoutes } from '../../interop/cds.routes.ts';
 import { alertWebhookBuilder } from '../../interop/fhir/webhook.ts';
@@ -303,6 +304,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   }
   // A cluster child runs the outbox worker only when the primary gave it that role.
   const runWorker = role === undefined ? withWorker : role === 'outbox';
+  tuneHeapForServing();
   let server: RunningServer;
   try {
     server = await startServer(config, io, outboxEvents(config), { worker: runWorker });

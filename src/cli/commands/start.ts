@@ -1,3 +1,4 @@
+import { tuneHeapForServing } from '../../api/serving-heap.ts';
 import { productUrls } from '../../services/urls.ts';
 import { parseCommandArgs } from '../args.ts';
 import { readConfig } from '../config.ts';
@@ -30,6 +31,7 @@ export async function startCommand(args: readonly string[], io: CliIo): Promise<
   let created = false;
   let server: RunningServer;
   const events = outboxEvents(config);
+  tuneHeapForServing();
   try {
     io.stdout.write(
       `needlecare: starting on ${config.databaseUrl === undefined ? config.sqlitePath : 'PostgreSQL'}…\n`,
