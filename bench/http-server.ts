@@ -3,13 +3,15 @@
  * generator does not share its event loop. Mode `app`: the real Needlecare app on a fresh
  * database (SQLite file with synchronous=FULL, or PostgreSQL when DATABASE_URL is set), seeded
  * with patient links. Mode `bare`: a bare Fastify route that validates the same body.
- * Prints one JSON line: { url, tokens }. Mode `prepare`: the database and links only, printed
- * as { tokens, sqlitePath, databaseUrl }, for `needlecare serve --processes N`.
+ * Prints one JSON line: { url, tokens }; in mode `app`, one more { count, ms } on each SIGUSR2
+ * (its full garbage collections since the last). Mode `prepare`: the database and links only,
+ * printed as { tokens, sqlitePath, databaseUrl }, for `needlecare serve --processes N`.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { Client } from 'pg';
 import { buildApp } from '../src/api/app.ts';
@@ -89,6 +91,22 @@ if (mode === 'bare') {
     process.exit(0);
   }
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  // The full (mark-compact) collections since the last SIGUSR2, one JSON line per SIGUSR2: what
+  // decisions 1446 and 1447 took out of the half load (bench/servers.ts, `fullCollections`).
+  const full = { count: 0, ms: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const { detail } = entry as { detail?: { kind?: number } };
+      if (detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      full.count += 1;
+      full.ms += entry.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  process.on('SIGUSR2', () => {
+    console.log(JSON.stringify({ count: full.count, ms: full.ms }));
+    full.count = 0;
+    full.ms = 0;
+  });
   console.log(JSON.stringify({ url, tokens }));
   // On SIGTERM: close, remove the SQLite file's folder, and drop the PostgreSQL database this
   // run created.

@@ -7,7 +7,7 @@ import {
 } from './ceiling.ts';
 import type { LoadResult, PacedResult } from './load.ts';
 import { pacedCheckIns, postCheckIns } from './load.ts';
-import { startServe, startServer } from './servers.ts';
+import { fullCollections, startServe, startServer } from './servers.ts';
 import type { Figures } from './stats.ts';
 
 /** Each dialect's durable ceiling, measured when called (commits/s). */
@@ -126,7 +126,9 @@ async function measureDialects(
         unit: '',
         digits: 4,
       });
-      await halfLoad(figures, dialect.name, target, bare, full.perSecond / 2, seconds);
+      await halfLoad(figures, dialect.name, target, bare, full.perSecond / 2, seconds, () =>
+        fullCollections(server),
+      );
       await commitFloor(figures, dialect.name, dialect.pacedCommits, full.perSecond / 2, seconds);
       // After the half-load runs, so its inserts cannot disturb them (decision 1420).
       const after = await dialect.ceiling();
@@ -188,6 +190,7 @@ async function halfLoad(
   bare: { readonly url: string; readonly tokens: readonly string[] },
   halfRate: number,
   seconds: number,
+  collections: () => Promise<{ readonly count: number; readonly ms: number }>,
 ): Promise<void> {
   // The full-load run starts after a warm-up; so does this one (decision 1441). Right after the
   // full load the server and the database are still working off its backlog; those seconds
@@ -197,7 +200,9 @@ async function halfLoad(
     seconds: Math.min(2, seconds),
     rate: halfRate,
   });
+  await collections(); // counted from here
   const half = await pacedCheckIns({ ...target, seconds, rate: halfRate });
+  const collected = await collections();
   const floor = await pacedCheckIns({ ...bare, seconds, rate: halfRate });
   figures.add({
     name: `check-in ${name} at half load: rate offered (paced)`,
@@ -215,6 +220,18 @@ async function halfLoad(
     value: half.p99,
     unit: 'ms',
     target: '< 25',
+    digits: 1,
+  });
+  // What promotes garbage shows here first (decisions 1446, 1447).
+  figures.add({
+    name: `check-in ${name} at half load: full garbage collections in the server`,
+    value: collected.count,
+    unit: '',
+  });
+  figures.add({
+    name: `check-in ${name} at half load: their pauses, in all`,
+    value: collected.ms,
+    unit: 'ms',
     digits: 1,
   });
   figures.add({

@@ -16,6 +16,15 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+/** The full garbage collections of an `app` server since the last call: how many, their pauses. */
+export async function fullCollections(
+  server: BenchServer,
+): Promise<{ readonly count: number; readonly ms: number }> {
+  const answer = firstLine(server.child, 'bench server (full collections)');
+  server.child.kill('SIGUSR2');
+  return JSON.parse(await answer) as { count: number; ms: number };
+}
+
 /** Wait for the child's first stdout line (JSON), or fail when it exits first. */
 export async function firstLine(child: ChildProcess, what: string): Promise<string> {
   if (child.stdout === null) throw new Error(`${what}: no stdout`);
