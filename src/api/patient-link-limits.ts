@@ -12,14 +12,17 @@ import { AppError } from '../services/errors.ts';
 import { ticksRedFlag } from '../services/patient-limits.ts';
 
 /** Whether a request is one a patient in trouble sends: never held to the ordinary limit. */
-function isSafetyRequest(request: FastifyRequest): boolean {
-  const path = request.routeOptions.url ?? '';
-  if (path.endsWith('/emergency')) return true;
-  if (!/\/check-ins?$/.test(path)) return false;
-  // Any field, under any spelling (`symptoms`, `symptoms[]`, …): a red flag anywhere counts.
+function isSafetyRequest(request: FastifyRequest, route: string): boolean {
+  if (route.endsWith('/emergency')) return true;
+  if (!route.endsWith('/check-in') && !route.endsWith('/check-ins')) return false;
+  // Any field, under any spelling (`symptoms`, `symptoms[]`, …): a red flag anywhere counts,
+  // alone or in a list.
   const body = request.body;
   if (typeof body !== 'object' || body === null) return false;
-  return ticksRedFlag(Object.values(body as Record<string, unknown>).flat());
+  for (const value of Object.values(body as Record<string, unknown>)) {
+    if (ticksRedFlag(value)) return true;
+  }
+  return false;
 }
 
 /**
@@ -32,8 +35,9 @@ export function usePatientLinkLimits(app: FastifyInstance): void {
     if (request.method !== 'POST') return;
     const token = (request.params as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string') return;
+    // Read once: Fastify builds a new object on every read of `routeOptions` (decision 1448).
     const route = request.routeOptions.url ?? '';
-    const safety = isSafetyRequest(request);
+    const safety = isSafetyRequest(request, route);
     const outcome = limits.hit({ token, ip: request.ip, safety });
     if (outcome.overOrdinaryLimit)
       request.log.warn({ route }, 'patient link: safety request past the ordinary limit');

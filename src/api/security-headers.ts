@@ -66,16 +66,22 @@ export const CONTENT_POLICIES: Readonly<Record<ContentPolicyName, ContentPolicy>
   },
 };
 
-/** Headers every answer carries, whatever its type. */
+const COMMON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+});
+const COMMON_HEADERS_HTTPS: Readonly<Record<string, string>> = Object.freeze(
+  Object.assign({}, COMMON_HEADERS, {
+    'strict-transport-security': 'max-age=15724800; includeSubDomains',
+  }),
+);
+
+/** Headers every answer carries, whatever its type; built once, not per answer (decision 1448). */
 export function commonSecurityHeaders(https: boolean): Readonly<Record<string, string>> {
-  return {
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    'x-frame-options': 'DENY',
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-resource-policy': 'same-origin',
-    ...(https ? { 'strict-transport-security': 'max-age=15724800; includeSubDomains' } : {}),
-  };
+  return https ? COMMON_HEADERS_HTTPS : COMMON_HEADERS;
 }
 
 /** The policy by path, for answers outside any page scope (the API, its docs, 404s). */

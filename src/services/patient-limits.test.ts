@@ -7,7 +7,12 @@ describe('patient-link limits', () => {
     const limits = createPatientLimits(manualClock('2026-11-25T12:00:00.000Z'));
     const hit = (safety: boolean) => limits.hit({ token: 't', ip: '10.0.0.1', safety });
     for (let i = 0; i < PATIENT_LIMITS.perLink; i += 1) expect(hit(false).allowed).toBe(true);
-    expect(hit(false)).toMatchObject({ allowed: false, overOrdinaryLimit: false });
+    // Refused until the window that counted it ends (10 minutes, none of it gone yet).
+    expect(hit(false)).toEqual({
+      allowed: false,
+      retryAfterSeconds: 600,
+      overOrdinaryLimit: false,
+    });
     const safe = hit(true);
     expect(safe).toMatchObject({ allowed: true, overOrdinaryLimit: true });
     for (let i = 1; i < PATIENT_LIMITS.perLink * PATIENT_LIMITS.safetyFactor; i += 1)

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Bearer secrets (session cookies, API tokens, patient links): 256 random bits, base64url.
@@ -9,8 +9,12 @@ export function randomSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/**
+ * One-shot `crypto.hash` (Node 20.12+): about a third of `createHash`'s time for a short string,
+ * and a check-in hashes its link's token three times (decision 1448).
+ */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** Constant-time comparison of two strings (different lengths compare unequal). */

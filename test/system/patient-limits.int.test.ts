@@ -67,6 +67,12 @@ describeEachDialect('patient pages: POST limits', (ctx) => {
     expect(emergency.statusCode).toBeLessThan(400);
     const redFlag = await postCheckIn(`soreness=5&symptoms=${RED_FLAG_SYMPTOMS[0]}`, '10.0.2.3');
     expect(redFlag.statusCode).toBeLessThan(400);
+    // A red flag ticked after an ordinary symptom (the field then holds a list) counts too.
+    const listed = await postCheckIn(
+      `soreness=5&symptoms=bruising&symptoms=${RED_FLAG_SYMPTOMS[1]}`,
+      '10.0.2.4',
+    );
+    expect(listed.statusCode).toBeLessThan(400);
     const alerts = await ctx.db.selectFrom('alerts').select('id').execute();
     expect(alerts.length).toBeGreaterThan(0);
   });
