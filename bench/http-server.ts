@@ -3,8 +3,9 @@
  * generator does not share its event loop. Mode `app`: the real Needlecare app on a fresh
  * database (SQLite file with synchronous=FULL, or PostgreSQL when DATABASE_URL is set), seeded
  * with patient links. Mode `bare`: a bare Fastify route that validates the same body.
- * Prints one JSON line: { url, tokens }; in mode `app`, one more { count, ms } on each SIGUSR2
- * (its full garbage collections since the last). Mode `prepare`: the database and links only,
+ * Prints one JSON line: { url, tokens }; in mode `app`, one more { count, ms, groups, items } on
+ * each SIGUSR2 (its full garbage collections, and the check-in groups it wrote and the check-ins
+ * in them, since the last). Mode `prepare`: the database and links only,
  * printed as { tokens, sqlitePath, databaseUrl }, for `needlecare serve --processes N`.
  */
 
@@ -21,6 +22,7 @@ import { createSession, seedClinic, signIn, testConfig } from '../src/api/test-s
 import { reportInputJsonSchema } from '../src/clinical/case-schema.ts';
 import { systemClock } from '../src/services/clock.ts';
 import { createDb } from '../src/store/db.ts';
+import { groupCommitStats } from '../src/store/group-commit.ts';
 import { withKeys } from '../src/store/keyring.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
 import { TEST_KEYS } from '../src/store/test-keys.ts';
@@ -92,8 +94,11 @@ if (mode === 'bare') {
   }
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   // The full (mark-compact) collections since the last SIGUSR2, one JSON line per SIGUSR2: what
-  // decisions 1446 and 1447 took out of the half load (bench/servers.ts, `fullCollections`).
+  // decisions 1446 and 1447 took out of the half load (bench/servers.ts, `serverCounts`). With
+  // them the check-in groups written since: their mean size shows a closed load's connections
+  // taking turns in two halves (twenty-first round, docs/performance.md).
   const full = { count: 0, ms: 0 };
+  let written = groupCommitStats(db, 'check-in');
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const { detail } = entry as { detail?: { kind?: number } };
@@ -103,9 +108,13 @@ if (mode === 'bare') {
     }
   }).observe({ entryTypes: ['gc'] });
   process.on('SIGUSR2', () => {
-    console.log(JSON.stringify({ count: full.count, ms: full.ms }));
+    const now = groupCommitStats(db, 'check-in');
+    const groups = now.groups - written.groups;
+    const items = now.items - written.items;
+    console.log(JSON.stringify({ count: full.count, ms: full.ms, groups, items }));
     full.count = 0;
     full.ms = 0;
+    written = now;
   });
   console.log(JSON.stringify({ url, tokens }));
   // On SIGTERM: close, remove the SQLite file's folder, and drop the PostgreSQL database this

@@ -7,7 +7,7 @@ import {
 } from './ceiling.ts';
 import type { LoadResult, PacedResult } from './load.ts';
 import { pacedCheckIns, postCheckIns } from './load.ts';
-import { fullCollections, startServe, startServer } from './servers.ts';
+import { type ServerCounts, serverCounts, startServe, startServer } from './servers.ts';
 import type { Figures } from './stats.ts';
 
 /** Each dialect's durable ceiling, measured when called (commits/s). */
@@ -26,6 +26,20 @@ export interface HttpBenchOptions {
   readonly connections: number;
   /** Seconds of each durable-ceiling measurement. */
   readonly ceilingSeconds: number;
+}
+
+/**
+ * The check-ins per group the server wrote during a run. Under the closed load of `connections`
+ * clients, ~all of them in each group is the usual; about half shows the connections taking
+ * turns in two halves, which costs the run its rate (twenty-first round, docs/performance.md).
+ */
+function groupFigure(figures: Figures, name: string, counts: ServerCounts): void {
+  figures.add({
+    name: `${name}: check-ins per group (mean)`,
+    value: counts.groups === 0 ? 0 : counts.items / counts.groups,
+    unit: '',
+    digits: 1,
+  });
 }
 
 function loadFigures(figures: Figures, name: string, r: LoadResult): void {
@@ -118,8 +132,11 @@ async function measureDialects(
       await new Promise((resolve) => setTimeout(resolve, 500));
       const before = await dialect.ceiling();
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      await serverCounts(server); // counted from here
       const full = await postCheckIns({ ...target, seconds });
       loadFigures(figures, `check-in ${dialect.name}, ${connections} conns`, full);
+      const counted = await serverCounts(server);
+      groupFigure(figures, `check-in ${dialect.name}, ${connections} conns`, counted);
       figures.add({
         name: `check-in ${dialect.name}: ratio to the bare route`,
         value: full.perSecond / bareResult.perSecond,
@@ -127,7 +144,7 @@ async function measureDialects(
         digits: 4,
       });
       await halfLoad(figures, dialect.name, target, bare, full.perSecond / 2, seconds, () =>
-        fullCollections(server),
+        serverCounts(server),
       );
       await commitFloor(figures, dialect.name, dialect.pacedCommits, full.perSecond / 2, seconds);
       // After the half-load runs, so its inserts cannot disturb them (decision 1420).
@@ -190,7 +207,7 @@ async function halfLoad(
   bare: { readonly url: string; readonly tokens: readonly string[] },
   halfRate: number,
   seconds: number,
-  collections: () => Promise<{ readonly count: number; readonly ms: number }>,
+  counts: () => Promise<ServerCounts>,
 ): Promise<void> {
   // The full-load run starts after a warm-up; so does this one (decision 1441). Right after the
   // full load the server and the database are still working off its backlog; those seconds
@@ -200,9 +217,9 @@ async function halfLoad(
     seconds: Math.min(2, seconds),
     rate: halfRate,
   });
-  await collections(); // counted from here
+  await counts(); // counted from here
   const half = await pacedCheckIns({ ...target, seconds, rate: halfRate });
-  const collected = await collections();
+  const collected = await counts();
   const floor = await pacedCheckIns({ ...bare, seconds, rate: halfRate });
   figures.add({
     name: `check-in ${name} at half load: rate offered (paced)`,
@@ -234,6 +251,7 @@ async function halfLoad(
     unit: 'ms',
     digits: 1,
   });
+  groupFigure(figures, `check-in ${name} at half load`, collected);
   figures.add({
     name: `check-in ${name} at half load: its first ${Math.min(2, seconds)} s right after the full load (warm-up, not counted), p99`,
     value: settling.p99,

@@ -16,13 +16,21 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** The full garbage collections of an `app` server since the last call: how many, their pauses. */
-export async function fullCollections(
-  server: BenchServer,
-): Promise<{ readonly count: number; readonly ms: number }> {
-  const answer = firstLine(server.child, 'bench server (full collections)');
+/** What an `app` server counted since the last call (bench/http-server.ts). */
+export interface ServerCounts {
+  /** Full garbage collections: how many, and their pauses in all (ms). */
+  readonly count: number;
+  readonly ms: number;
+  /** Check-in groups written, and the check-ins in them. */
+  readonly groups: number;
+  readonly items: number;
+}
+
+/** What an `app` server counted since the last call: full collections, check-in groups. */
+export async function serverCounts(server: BenchServer): Promise<ServerCounts> {
+  const answer = firstLine(server.child, 'bench server (counts)');
   server.child.kill('SIGUSR2');
-  return JSON.parse(await answer) as { count: number; ms: number };
+  return JSON.parse(await answer) as ServerCounts;
 }
 
 /** Wait for the child's first stdout line (JSON), or fail when it exits first. */
