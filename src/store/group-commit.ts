@@ -51,6 +51,20 @@ export interface GroupCommitOptions {
    * microseconds.
    */
   readonly gatherTurns?: number;
+  /**
+   * After a group of `gatherQuietFrom` items or more (default 8), the gather also goes on
+   * through turns that bring nothing while fewer items wait than that group answered plus those
+   * already waiting when it ended, until none has come in for this long (ms), or `gatherMaxMs`
+   * after that began (decision 1449). A group that ends with items already waiting would
+   * otherwise start the next with only those, as soon as a turn brings nothing; the clients it
+   * answered come back while that one is written, and under a closed load the two halves then
+   * take turns for good. Absent: only `gatherTurns`.
+   */
+  readonly gatherQuietMs?: number;
+  /** See `gatherQuietMs` (default 8). */
+  readonly gatherQuietFrom?: number;
+  /** The longest a gather goes on for `gatherQuietMs` (ms; default 4 × `gatherQuietMs`). */
+  readonly gatherMaxMs?: number;
   /** Run first in every group of more than one item, before any item. */
   readonly beforeGroup?: (trx: Db) => Promise<void>;
   /**
@@ -137,6 +151,11 @@ class GroupQueue {
   #scheduled = false;
   /** A group has ended since the last one started: the next start gathers (`gatherTurns`). */
   #followsGroup = false;
+  /**
+   * After a group of `gatherQuietFrom` or more: the items it answered plus those waiting when it
+   * ended (`gatherQuietMs`); otherwise 0.
+   */
+  #expected = 0;
   /** Groups written, items in them, and groups run again with savepoints (tests, bench). */
   readonly stats = { groups: 0, items: 0, largest: 0, reruns: 0 };
 
@@ -162,7 +181,8 @@ class GroupQueue {
     if (this.#scheduled || this.#inFlight >= concurrency || this.#queue.length === 0) return;
     if (this.#waitForFurtherGroup() > 0) return;
     this.#scheduled = true;
-    this.#afterTurns(this.#followsGroup ? (this.#options.gatherTurns ?? 1) : 1, () => {
+    const follows = this.#followsGroup;
+    this.#afterTurns(follows ? (this.#options.gatherTurns ?? 1) : 1, follows, () => {
       this.#scheduled = false;
       this.#followsGroup = false;
       while (this.#inFlight < concurrency && this.#queue.length > 0) {
@@ -175,6 +195,10 @@ class GroupQueue {
         void this.#write(items).finally(() => {
           this.#inFlight -= 1;
           this.#followsGroup = true;
+          this.#expected =
+            items.length >= (this.#options.gatherQuietFrom ?? 8)
+              ? items.length + this.#queue.length
+              : 0;
           this.#started.splice(this.#started.indexOf(started), 1);
           if (concurrency > 1) for (const item of items) this.#release(item.key);
           this.#kick();
@@ -187,18 +211,38 @@ class GroupQueue {
    * `start` after the event loop's next turn; with `turns` above one, after each further turn
    * too while the turn before took in an item and a group's worth (`maxItems`) is not yet
    * waiting, `turns` at most. The first turn takes in nothing (no I/O is read before it), so it
-   * never ends the wait on its own.
+   * never ends the wait on its own. Right after a group (`followsGroup`), with `gatherQuietMs`:
+   * then on while fewer than `#expected` wait and items keep coming in (see the option).
    */
-  #afterTurns(turns: number, start: () => void): void {
+  #afterTurns(turns: number, followsGroup: boolean, start: () => void): void {
     const full = this.#options.maxItems ?? 64;
+    const quiet = followsGroup ? this.#options.gatherQuietMs : undefined;
+    const expected = Math.min(this.#expected, full);
     let left = turns;
     let seen = -1;
+    let began = 0;
+    let lastIn = 0;
     const turn = (): void => {
       left -= 1;
-      if (left > 0 && this.#queue.length > seen && this.#queue.length < full) {
-        seen = this.#queue.length;
+      const waiting = this.#queue.length;
+      const cameIn = waiting > seen;
+      seen = waiting;
+      if (waiting >= full) return start();
+      if (left > 0 && cameIn) {
         setImmediate(turn);
-      } else start();
+        return;
+      }
+      if (quiet !== undefined && waiting < expected) {
+        const now = performance.now();
+        if (began === 0) began = now;
+        if (cameIn || lastIn === 0) lastIn = now;
+        const max = this.#options.gatherMaxMs ?? 4 * quiet;
+        if (now - lastIn < quiet && now - began < max) {
+          setImmediate(turn);
+          return;
+        }
+      }
+      start();
     };
     setImmediate(turn);
   }
