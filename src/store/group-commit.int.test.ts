@@ -337,106 +337,109 @@ describeEachDialect('group commit gathering after a group (decision 1445)', (ctx
   });
 });
 
-describeEachDialect('group commit waiting for the clients a group answered (decision 1449)', (ctx) => {
-  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+describeEachDialect(
+  'group commit waiting for the clients a group answered (decision 1449)',
+  (ctx) => {
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  /**
-   * A group of `answered` items, and one more item that arrives while it is written (it
-   * waits). Once the group is answered, its clients send again `afterMs` apart (`afterMs` 0:
-   * never). Returns the sizes of the groups written after the first, in order, and how long
-   * after the answers the first of them started (ms).
-   */
-  async function answeredSendAgain(
-    name: string,
-    options: { gatherQuietMs?: number; gatherMaxMs?: number; gatherQuietFrom?: number },
-    answered: number,
-    afterMs: number,
-  ) {
-    const sizes: number[] = [];
-    let waiting: Promise<unknown> | undefined;
-    let answeredAt = 0;
-    let nextStarted = 0;
-    let current: object | undefined;
-    const all = { gatherTurns: 16, ...options, prefetch: async () => ({}) };
-    const item = (key: string): Promise<unknown> =>
-      withGroupCommit(
-        ctx.db,
-        name,
-        async (trx, shared) => {
-          // `shared` is the group's own object (a group of one gets none): it tells groups apart.
-          const group = (shared as object | undefined) ?? {};
-          if (group !== current) {
-            current = group;
-            sizes.push(0);
-            if (answeredAt > 0 && nextStarted === 0) nextStarted = performance.now();
-          }
-          sizes[sizes.length - 1] = (sizes.at(-1) ?? 0) + 1;
-          if (key === 'a0') waiting = item('waiting');
-          return save(trx, name, key);
-        },
-        all,
-        key,
-      );
-    await Promise.all(Array.from({ length: answered }, (_, i) => item(`a${i}`)));
-    answeredAt = performance.now();
-    const again: Promise<unknown>[] = [];
-    if (afterMs > 0) {
-      for (let i = 0; i < answered; i += 1) {
-        await wait(afterMs);
-        again.push(item(`b${i}`));
+    /**
+     * A group of `answered` items, and one more item that arrives while it is written (it
+     * waits). Once the group is answered, its clients send again `afterMs` apart (`afterMs` 0:
+     * never). Returns the sizes of the groups written after the first, in order, and how long
+     * after the answers the first of them started (ms).
+     */
+    async function answeredSendAgain(
+      name: string,
+      options: { gatherQuietMs?: number; gatherMaxMs?: number; gatherQuietFrom?: number },
+      answered: number,
+      afterMs: number,
+    ) {
+      const sizes: number[] = [];
+      let waiting: Promise<unknown> | undefined;
+      let answeredAt = 0;
+      let nextStarted = 0;
+      let current: object | undefined;
+      const all = { gatherTurns: 16, ...options, prefetch: async () => ({}) };
+      const item = (key: string): Promise<unknown> =>
+        withGroupCommit(
+          ctx.db,
+          name,
+          async (trx, shared) => {
+            // `shared` is the group's own object (a group of one gets none): it tells groups apart.
+            const group = (shared as object | undefined) ?? {};
+            if (group !== current) {
+              current = group;
+              sizes.push(0);
+              if (answeredAt > 0 && nextStarted === 0) nextStarted = performance.now();
+            }
+            sizes[sizes.length - 1] = (sizes.at(-1) ?? 0) + 1;
+            if (key === 'a0') waiting = item('waiting');
+            return save(trx, name, key);
+          },
+          all,
+          key,
+        );
+      await Promise.all(Array.from({ length: answered }, (_, i) => item(`a${i}`)));
+      answeredAt = performance.now();
+      const again: Promise<unknown>[] = [];
+      if (afterMs > 0) {
+        for (let i = 0; i < answered; i += 1) {
+          await wait(afterMs);
+          again.push(item(`b${i}`));
+        }
       }
+      await Promise.all([waiting, ...again]);
+      return { after: sizes.slice(1), startedMs: nextStarted - answeredAt };
     }
-    await Promise.all([waiting, ...again]);
-    return { after: sizes.slice(1), startedMs: nextStarted - answeredAt };
-  }
 
-  it('the clients answered join the one waiting, though turns that bring nothing pass between them', async () => {
-    // Sent again 5 ms apart: many turns that bring nothing pass in between.
-    const name = `gc-answered-${ctx.dialect}`;
-    const { after } = await answeredSendAgain(name, { gatherQuietMs: 50 }, 8, 5);
-    expect(after).toEqual([9]);
-  });
+    it('the clients answered join the one waiting, though turns that bring nothing pass between them', async () => {
+      // Sent again 5 ms apart: many turns that bring nothing pass in between.
+      const name = `gc-answered-${ctx.dialect}`;
+      const { after } = await answeredSendAgain(name, { gatherQuietMs: 50 }, 8, 5);
+      expect(after).toEqual([9]);
+    });
 
-  it('without it, the one waiting goes alone and the answered ones form groups of their own', async () => {
-    const name = `gc-answered-off-${ctx.dialect}`;
-    const { after } = await answeredSendAgain(name, {}, 8, 5);
-    expect(after[0]).toBe(1);
-    expect(after.reduce((a, b) => a + b, 0)).toBe(9);
-  });
+    it('without it, the one waiting goes alone and the answered ones form groups of their own', async () => {
+      const name = `gc-answered-off-${ctx.dialect}`;
+      const { after } = await answeredSendAgain(name, {}, 8, 5);
+      expect(after[0]).toBe(1);
+      expect(after.reduce((a, b) => a + b, 0)).toBe(9);
+    });
 
-  it('after a group smaller than gatherQuietFrom, a turn that brings nothing still ends the wait', async () => {
-    const name = `gc-answered-small-${ctx.dialect}`;
-    const { after } = await answeredSendAgain(name, { gatherQuietMs: 50 }, 3, 5);
-    expect(after[0]).toBe(1);
-    const from = await answeredSendAgain(
-      `${name}-from`,
-      { gatherQuietMs: 50, gatherQuietFrom: 3 },
-      3,
-      5,
-    );
-    expect(from.after).toEqual([4]);
-  });
+    it('after a group smaller than gatherQuietFrom, a turn that brings nothing still ends the wait', async () => {
+      const name = `gc-answered-small-${ctx.dialect}`;
+      const { after } = await answeredSendAgain(name, { gatherQuietMs: 50 }, 3, 5);
+      expect(after[0]).toBe(1);
+      const from = await answeredSendAgain(
+        `${name}-from`,
+        { gatherQuietMs: 50, gatherQuietFrom: 3 },
+        3,
+        5,
+      );
+      expect(from.after).toEqual([4]);
+    });
 
-  it('a quiet spell ends the wait when the clients answered send nothing', async () => {
-    const name = `gc-answered-quiet-${ctx.dialect}`;
-    const { after, startedMs } = await answeredSendAgain(name, { gatherQuietMs: 30 }, 8, 0);
-    expect(after).toEqual([1]);
-    // The quiet spell (30 ms) from the first turn that brought nothing: not seconds.
-    expect(startedMs).toBeGreaterThanOrEqual(25);
-    expect(startedMs).toBeLessThan(1000);
-  });
+    it('a quiet spell ends the wait when the clients answered send nothing', async () => {
+      const name = `gc-answered-quiet-${ctx.dialect}`;
+      const { after, startedMs } = await answeredSendAgain(name, { gatherQuietMs: 30 }, 8, 0);
+      expect(after).toEqual([1]);
+      // The quiet spell (30 ms) from the first turn that brought nothing: not seconds.
+      expect(startedMs).toBeGreaterThanOrEqual(25);
+      expect(startedMs).toBeLessThan(1000);
+    });
 
-  it('the wait ends after gatherMaxMs while items keep trickling in', async () => {
-    const name = `gc-answered-max-${ctx.dialect}`;
-    // Ten answered, sent again 15 ms apart (always inside the 200 ms quiet spell): waiting for
-    // all ten would take 150 ms; the next group starts at 60 ms with those that came by then.
-    const { after, startedMs } = await answeredSendAgain(
-      name,
-      { gatherQuietMs: 200, gatherMaxMs: 60 },
-      10,
-      15,
-    );
-    expect(after[0]).toBeLessThan(11);
-    expect(startedMs).toBeLessThan(150);
-  });
-});
+    it('the wait ends after gatherMaxMs while items keep trickling in', async () => {
+      const name = `gc-answered-max-${ctx.dialect}`;
+      // Ten answered, sent again 15 ms apart (always inside the 200 ms quiet spell): waiting for
+      // all ten would take 150 ms; the next group starts at 60 ms with those that came by then.
+      const { after, startedMs } = await answeredSendAgain(
+        name,
+        { gatherQuietMs: 200, gatherMaxMs: 60 },
+        10,
+        15,
+      );
+      expect(after[0]).toBeLessThan(11);
+      expect(startedMs).toBeLessThan(150);
+    });
+  },
+);

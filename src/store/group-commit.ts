@@ -227,7 +227,10 @@ class GroupQueue {
       const waiting = this.#queue.length;
       const cameIn = waiting > seen;
       seen = waiting;
-      if (waiting >= full) return start();
+      if (waiting >= full) {
+        start();
+        return;
+      }
       if (left > 0 && cameIn) {
         setImmediate(turn);
         return;
