@@ -6,7 +6,7 @@ import {
   sqlitePacedCommits,
 } from './ceiling.ts';
 import type { LoadResult, PacedResult } from './load.ts';
-import { pacedCheckIns, postCheckIns } from './load.ts';
+import { pacedAgent, pacedCheckIns, postCheckIns } from './load.ts';
 import { type ServerCounts, serverCounts, startServe, startServer } from './servers.ts';
 import type { Figures } from './stats.ts';
 
@@ -211,16 +211,24 @@ async function halfLoad(
 ): Promise<void> {
   // The full-load run starts after a warm-up; so does this one (decision 1441). Right after the
   // full load the server and the database are still working off its backlog; those seconds
-  // are printed on their own line, not hidden.
+  // are printed on their own line, not hidden. The measured seconds go on over the warm-up's
+  // connections (decision 1450): a pool that starts empty opens connections while it is timed.
+  const agent = pacedAgent();
   const settling = await pacedCheckIns({
     ...target,
     seconds: Math.min(2, seconds),
     rate: halfRate,
+    agent,
   });
   await counts(); // counted from here
-  const half = await pacedCheckIns({ ...target, seconds, rate: halfRate });
+  const half = await pacedCheckIns({ ...target, seconds, rate: halfRate, agent });
+  agent.destroy();
   const collected = await counts();
-  const floor = await pacedCheckIns({ ...bare, seconds, rate: halfRate });
+  // The floor is paced the same way: 2 s first, then the measured seconds on their connections.
+  const bareAgent = pacedAgent();
+  await pacedCheckIns({ ...bare, seconds: Math.min(2, seconds), rate: halfRate, agent: bareAgent });
+  const floor = await pacedCheckIns({ ...bare, seconds, rate: halfRate, agent: bareAgent });
+  bareAgent.destroy();
   figures.add({
     name: `check-in ${name} at half load: rate offered (paced)`,
     value: halfRate,
