@@ -1,5 +1,7 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { pacedOpenLoop } from '../bench/load.ts';
+import { pacedAgent, pacedCheckIns, pacedOpenLoop } from '../bench/load.ts';
 
 /**
  * The pacer behind every "at half load" figure of `npm run bench` and the storage floor beside
@@ -46,5 +48,51 @@ describe('pacedOpenLoop', () => {
     expect(r.max).toBeGreaterThanOrEqual(100);
     expect(r.p99).toBeGreaterThanOrEqual(50);
     expect(r.p50).toBeLessThan(50);
+  });
+});
+
+/**
+ * The half-load seconds go on over the connections their warm-up opened (decision 1450): a run
+ * given the agent of the run before opens none of its own while it is timed.
+ */
+describe('pacedCheckIns', () => {
+  it('goes on over the connections of the run before when given its agent', async () => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        // A few milliseconds per answer, so that the first run needs several connections.
+        setTimeout(() => {
+          res.writeHead(201, { 'content-type': 'application/json' });
+          res.end('{}');
+        }, 5);
+      });
+    });
+    let opened = 0;
+    server.on('connection', () => {
+      opened += 1;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const agent = pacedAgent();
+    try {
+      const warm = await pacedCheckIns({ url, tokens: ['t'], rate: 400, seconds: 0.25, agent });
+      expect(warm.requests).toBe(100);
+      expect(warm.failures).toBe(0);
+      const afterWarm = opened;
+      expect(afterWarm).toBeGreaterThanOrEqual(2);
+      // Slower than the warm-up: the connections it left are more than this run needs.
+      const measured = await pacedCheckIns({ url, tokens: ['t'], rate: 50, seconds: 0.4, agent });
+      expect(measured.requests).toBe(20);
+      expect(measured.failures).toBe(0);
+      expect(opened).toBe(afterWarm);
+      // Without an agent a run builds a pool of its own: it opens at least one connection.
+      const alone = await pacedCheckIns({ url, tokens: ['t'], rate: 50, seconds: 0.1 });
+      expect(alone.failures).toBe(0);
+      expect(opened).toBeGreaterThan(afterWarm);
+    } finally {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
