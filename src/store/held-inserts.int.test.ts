@@ -5,6 +5,8 @@ import { findAlert, insertAlert } from './alerts.repository.ts';
 import {
   flushCheckInInserts,
   holdCheckInInserts,
+  insertAssessment,
+  insertCheckIn,
   listCheckInsForSession,
 } from './checkins.repository.ts';
 import { type GroupCommitOptions, groupCommitStats, withGroupCommit } from './group-commit.ts';
@@ -115,6 +117,71 @@ describeEachDialect('check-in rows held for one insert per group', (ctx) => {
       [1.02, true],
       [1.03, true],
     ]);
+  });
+
+  it('on PostgreSQL groups of any size send one statement text, and every value comes back as written', async () => {
+    if (ctx.dialect !== 'postgres') return; // SQLite parses a statement in microseconds
+    const seeded = await seedSession(ctx.db);
+    const { session } = seeded;
+    // Notes with what an array literal must quote: quotes, backslashes, braces, commas, NULL.
+    const notes = ['say "hi"', 'back\\slash', '{braces}, and commas', 'NULL', 'two\nlines', null];
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    let at = 0;
+    const group = (size: number) =>
+      Promise.all(
+        Array.from({ length: size }, () => {
+          const i = at++;
+          return withGroupCommit(
+            ctx.db,
+            'held-any-size',
+            async (trx) => {
+              const checkIn = await insertCheckIn(trx, {
+                sessionId: session.id,
+                clinicId: session.clinicId,
+                receivedAt: new Date(Date.parse(FIXED_NOW) + i * 1000),
+                hoursAfter: 2 + i / 7,
+                soreness: i % 3 === 0 ? null : i,
+                symptoms: i % 2 === 0 ? ['chest_pain'] : [],
+                note: notes[i % notes.length] ?? null,
+                source: 'patient',
+              });
+              await insertAssessment(trx, {
+                checkInId: checkIn.id,
+                sessionId: session.id,
+                clinicId: session.clinicId,
+                disposition: 'self_care',
+                rules: [],
+                rulebookVersion: '1.1.0',
+                phase: 'early',
+                thoracic: i % 2 === 1,
+                createdAt: new Date(Date.parse(FIXED_NOW) + i * 1000),
+              });
+              return checkIn;
+            },
+            HELD,
+          );
+        }),
+      );
+    let written: Awaited<ReturnType<typeof group>> = [];
+    try {
+      written = [...(await group(2)), ...(await group(5)), ...(await group(3))];
+      const texts = sent.mock.calls.map((call) => {
+        const q = call[0] as string | { text: string };
+        return typeof q === 'string' ? q : q.text;
+      });
+      const inserts = texts.filter((t) => /insert into "check_ins"/.test(t));
+      expect(inserts).toHaveLength(3);
+      expect(new Set(inserts).size).toBe(1);
+    } finally {
+      sent.mockRestore();
+    }
+    expect(groupCommitStats(ctx.db, 'held-any-size').largest).toBe(5);
+    const stored = await listCheckInsForSession(ctx.db, session.id);
+    expect(stored.map(({ assessment: _a, ...c }) => c)).toEqual(written);
+    expect(stored.map((c) => c.note)).toEqual(
+      written.map((_, i) => notes[i % notes.length] ?? null),
+    );
+    expect(stored.map((c) => c.assessment?.thoracic)).toEqual(written.map((_, i) => i % 2 === 1));
   });
 
   it('a group of one holds its rows too; a row that cannot be written fails it, nothing kept', async () => {
