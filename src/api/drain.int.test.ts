@@ -1,5 +1,5 @@
 import { Agent, get, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { manualClock } from '../services/clock.ts';
@@ -63,6 +63,23 @@ describeEachDialect('stopping the HTTP server', (ctx) => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('closes a connection whose request never finished arriving once the stop has waited 1 s', async () => {
+    const { app, port } = await appHolding('/quick', async () => undefined);
+    // A client that opened a request and sent only part of its headers: Node counts the
+    // connection as busy, not idle, though nothing is being answered on it.
+    const socket = connect({ host: '127.0.0.1', port });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('GET /quick HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(requestsInFlight(app.server)).toEqual([]);
+    const took = await timedClose(app);
+    expect(took).toBeGreaterThanOrEqual(900);
+    expect(took).toBeLessThan(2500);
+    await closed;
   });
 
   it('names the requests still being answered, their tokens left out, for a stop that hangs', async () => {

@@ -11,13 +11,20 @@ import type { FastifyInstance } from 'fastify';
  * connections that fall idle later (an event stream ended at the stop, an answer whose headers
  * were already sent) are closed every `everyMs` until the server has closed.
  */
-export function drainOnClose(app: FastifyInstance, everyMs = 25): void {
+export function drainOnClose(app: FastifyInstance, everyMs = 25, graceMs = 1000): void {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     const server = app.server;
     if (server.listening) {
-      const timer = setInterval(() => server.closeIdleConnections(), everyMs);
+      const began = Date.now();
+      const timer = setInterval(() => {
+        server.closeIdleConnections();
+        // A connection whose request never finished arriving (headers or a body cut short) is
+        // neither idle nor being answered, and would hold the stop until Node's request
+        // timeout (decision 0804 addendum): after `graceMs` it is closed too.
+        if (Date.now() - began >= graceMs) closeUnanswered(server);
+      }, everyMs);
       timer.unref();
       server.once('close', () => clearInterval(timer));
     }
@@ -27,6 +34,39 @@ export function drainOnClose(app: FastifyInstance, everyMs = 25): void {
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
+}
+
+/** The server's connection list (Node's own, the one `closeIdleConnections` uses), if any. */
+function connectionsOf(server: Server): unknown[] | undefined {
+  const key = Object.getOwnPropertySymbols(server).find(
+    (symbol) => symbol.description === 'http.server.connections',
+  );
+  const list = key === undefined ? undefined : (server as unknown as Record<symbol, unknown>)[key];
+  if (typeof (list as { all?: unknown } | undefined)?.all !== 'function') return undefined;
+  return (list as { all(): unknown[] }).all();
+}
+
+interface OpenConnection {
+  readonly socket?: {
+    _httpMessage?: {
+      finished?: boolean;
+      req?: { method?: string; url?: string };
+    } | null;
+    destroy(): void;
+  };
+}
+
+/** The answer being written on `connection`, or undefined when none is unfinished. */
+function answerOf(connection: unknown) {
+  const answer = (connection as OpenConnection).socket?._httpMessage;
+  return answer === undefined || answer === null || answer.finished === true ? undefined : answer;
+}
+
+/** Close every connection with no answer being written on it (a stop past its grace). */
+function closeUnanswered(server: Server): void {
+  for (const connection of connectionsOf(server) ?? []) {
+    if (answerOf(connection) === undefined) (connection as OpenConnection).socket?.destroy();
+  }
 }
 
 /** A path segment this long is a token or an id: never printed (a link's token is a secret). */
@@ -39,19 +79,12 @@ const LONG_SEGMENT = 16;
  * undefined when this Node has no such list.
  */
 export function requestsInFlight(server: Server): string[] | undefined {
-  const key = Object.getOwnPropertySymbols(server).find(
-    (symbol) => symbol.description === 'http.server.connections',
-  );
-  const list = key === undefined ? undefined : (server as unknown as Record<symbol, unknown>)[key];
-  if (typeof (list as { all?: unknown } | undefined)?.all !== 'function') return undefined;
+  const connections = connectionsOf(server);
+  if (connections === undefined) return undefined;
   const out: string[] = [];
-  for (const connection of (list as { all(): unknown[] }).all()) {
-    const answer = (
-      connection as {
-        socket?: { _httpMessage?: { finished?: boolean; req?: { method?: string; url?: string } } };
-      }
-    ).socket?._httpMessage;
-    if (answer === undefined || answer === null || answer.finished === true) continue;
+  for (const connection of connections) {
+    const answer = answerOf(connection);
+    if (answer === undefined) continue;
     const path = (answer.req?.url ?? '?').split('?')[0] ?? '';
     const shown = path
       .split('/')
