@@ -50,8 +50,10 @@ interface OpenConnection {
   readonly socket?: {
     _httpMessage?: {
       finished?: boolean;
+      writableFinished?: boolean;
       req?: { method?: string; url?: string };
     } | null;
+    readonly writableLength?: number;
     destroy(): void;
   };
 }
@@ -62,10 +64,18 @@ function answerOf(connection: unknown) {
   return answer === undefined || answer === null || answer.finished === true ? undefined : answer;
 }
 
-/** Close every connection with no answer being written on it (a stop past its grace). */
+/**
+ * Close every connection with no answer being written on it (a stop past its grace). An answer
+ * ended but not yet flushed to its client (a large download to a slow one) is still written.
+ */
 function closeUnanswered(server: Server): void {
   for (const connection of connectionsOf(server) ?? []) {
-    if (answerOf(connection) === undefined) (connection as OpenConnection).socket?.destroy();
+    const socket = (connection as OpenConnection).socket;
+    const answer = socket?._httpMessage;
+    const writing =
+      (answer !== undefined && answer !== null && answer.writableFinished !== true) ||
+      (socket?.writableLength ?? 0) > 0;
+    if (!writing) socket?.destroy();
   }
 }
 
