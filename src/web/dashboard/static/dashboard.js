@@ -36,7 +36,7 @@ function liveQueue() {
         headers: { accept: 'text/html' },
       });
       if (res.redirected || res.status === 401) {
-        window.location.assign('/app/sign-in');
+        if (!closed) window.location.assign('/app/sign-in');
         return;
       }
       if (!res.ok) return;
@@ -124,6 +124,13 @@ function liveQueue() {
   };
   connect();
   window.addEventListener('pagehide', () => {
+    closed = true;
+    source?.close();
+  });
+  // Signing out from this page: its own answer brings the sign-in page that says so. Left open,
+  // the stream could notice the ended session first and send the page to the sign-in page
+  // without that message, cutting the answer's navigation short.
+  document.querySelector('form.sign-out')?.addEventListener('submit', () => {
     closed = true;
     source?.close();
   });
