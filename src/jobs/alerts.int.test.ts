@@ -3,6 +3,7 @@ import { describeEachDialect } from '../../test/dialects.ts';
 import { productUrls } from '../services/urls.ts';
 import { type Alert, insertAlert } from '../store/alerts.repository.ts';
 import { withTransaction } from '../store/db.ts';
+import { updateStaffUser } from '../store/staff.repository.ts';
 import { enqueueAlertDelivery } from './alerts.ts';
 import { enqueueSessionReminders } from './reminders.ts';
 import {
@@ -155,6 +156,54 @@ describeEachDialect('jobs: alert delivery and escalation', (ctx) => {
     ]);
     // The urgent check at 12:00 found a raised alert: skipped, no second escalation.
     expect(mailer.sent.filter((m) => m.to === 'backup@clinic.test')).toHaveLength(1);
+  });
+
+  it("escalation e-mails and SMS go out in the clinic's language; the practitioner's in their own (decision 1452)", async () => {
+    const s = await seedSessionWithReminders(ctx.db, {
+      performedAt: T0,
+      thoracic: false,
+      email: null,
+      clinic: {
+        coverage: OFFICE,
+        defaultLanguage: 'es',
+        languages: ['es', 'en'],
+        escalation: {
+          contacts: [{ name: 'Guardia', email: 'guardia@clinic.test', phone: '+34600000001' }],
+        },
+      },
+    });
+    await updateStaffUser(ctx.db, s.clinic.id, s.practitioner.id, { language: 'en' });
+    await deliver(s, await newAlert(s, 'emergency', T0));
+    const mailer = recordingMailer();
+    const sms = recordingSms();
+    const worker = createWorker({
+      db: ctx.db,
+      clock: testClock('2026-11-25T10:30:00.000Z'),
+      logger: recordingLogger(),
+      mailer,
+      sms,
+      webhooks: recordingWebhooks(),
+      workerId: 'alerts-language',
+      config: { publicUrl: PUBLIC_URL },
+    });
+    while ((await worker.runOnce()).claimed > 0) {}
+    expect(mailer.sent.map((m) => [m.to, m.language, m.subject])).toEqual([
+      [s.practitioner.email, 'en', '[Needlecare] EMERGENCY alert from a patient check-in'],
+      [
+        'guardia@clinic.test',
+        'es',
+        '[Needlecare] Aviso de EMERGENCIA sin confirmar: actúe, por favor',
+      ],
+    ]);
+    expect(mailer.sent[1]?.text).toContain('sin que nadie lo confirme');
+    expect(sms.sent.map((m) => [m.to, m.body])).toEqual([
+      [
+        '+34600000001',
+        expect.stringMatching(
+          /^Needlecare: Aviso de EMERGENCIA en Harbour Physio, sin confirmar desde hace \d+ min\. https:/,
+        ),
+      ],
+    ]);
   });
 
   it('an escalation check that runs late into closed hours waits for the next opening', async () => {

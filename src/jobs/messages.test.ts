@@ -94,3 +94,80 @@ describe('staff alerts', () => {
     expect(off.text).toContain('This e-mail holds no patient details');
   });
 });
+
+/** English words that would show an untranslated line in a Spanish staff message. */
+const ENGLISH =
+  /\b(alert|patient|check-in|raised|dashboard|please|minutes|phone|none given|sign in)\b/i;
+/** A message's words, without its links (the dashboard's address says `alert`). */
+const wordsOf = (text: string) => text.replace(/https?:\/\/\S+/g, '');
+
+describe('staff alerts in Spanish (decision 1452)', () => {
+  const es = (p: AlertMessagePayload, contact?: Parameters<typeof renderAlertEmail>[1]) =>
+    renderAlertEmail(p, contact, 'es');
+
+  it('a check-in alert: severity in the subject, what the patient was told, the clinic-local time', () => {
+    const mail = es(alert);
+    expect(mail.subject).toBe('[Needlecare] Aviso de EMERGENCIA por el seguimiento de un paciente');
+    expect(mail.text).toContain('necesita atención (aviso de emergencia)');
+    expect(mail.text).toContain('llame ya al número de emergencias');
+    expect(mail.text).toContain('Aviso emitido:');
+    expect(mail.text).toContain('11:00');
+    expect(mail.text).toContain(`Ábralo en el panel: ${alert.dashboardUrl}`);
+    expect(mail.text).toContain('Este correo no lleva datos del paciente');
+    // The date in Spanish too: a weekday and month written as Spanish readers write them.
+    expect(mail.text).not.toMatch(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Nov)\b/);
+    expect(wordsOf(`${mail.subject}\n${mail.text}`)).not.toMatch(ENGLISH);
+    const raised = es({ ...alert, severity: 'urgent', event: 'alert.raised' });
+    expect(raised.subject).toBe(
+      '[Needlecare] Aviso urgente (ha subido de nivel) por el seguimiento de un paciente',
+    );
+    expect(raised.text).toContain('contacte hoy con su fisioterapeuta o con un médico');
+    expect(es({ ...alert, severity: 'routine' }).text).toContain('sin prisa');
+  });
+
+  it('escalation, missed check-in and SMS have their own Spanish words', () => {
+    const escalation = es({ ...alert, escalation: { step: 0, minutesOpen: 15 } });
+    expect(escalation.subject).toBe(
+      '[Needlecare] Aviso de EMERGENCIA sin confirmar: actúe, por favor',
+    );
+    expect(escalation.text).toContain('lleva 15 minutos sin que nadie lo confirme');
+    expect(escalation.text).toContain('contacto de escalado');
+    const missed = es({ ...alert, severity: 'routine', reason: 'missed_checkin' });
+    expect(missed.subject).toContain('llame al paciente');
+    expect(missed.text).toContain('cerca del tórax');
+    for (const mail of [escalation, missed])
+      expect(wordsOf(`${mail.subject}\n${mail.text}`)).not.toMatch(ENGLISH);
+    expect(renderAlertSms(alert, 'es')).toBe(
+      `Needlecare: Aviso de EMERGENCIA en Harbour Physio. ${alert.dashboardUrl}`,
+    );
+    expect(renderAlertSms({ ...alert, escalation: { step: 1, minutesOpen: 30 } }, 'es')).toContain(
+      'sin confirmar desde hace 30 min',
+    );
+  });
+
+  it('the patient contact block in Spanish, in the text and the HTML (lang="es")', () => {
+    const mail = es(alert, { phone: '+34 600 123 456', email: 'rosa@example.test' });
+    expect(mail.text).toContain('Cómo contactar con el paciente:');
+    expect(mail.text).toContain('Teléfono: +34 600 123 456 (tel:+34600123456)');
+    expect(mail.text).toContain('Correo: rosa@example.test');
+    expect(mail.text).toContain('Inicie sesión para ver el nombre del paciente');
+    expect(mail.html).toContain('<html lang="es">');
+    expect(mail.html).toContain('<strong>Cómo contactar con el paciente:</strong>');
+    expect(mail.html).toContain('<a href="tel:+34600123456">+34 600 123 456</a>');
+    // The contact block is not repeated as a plain paragraph.
+    expect(mail.html?.match(/Cómo contactar/g)).toHaveLength(1);
+    expect(wordsOf(`${mail.subject}\n${mail.text}`)).not.toMatch(ENGLISH);
+    const none = es(alert, { phone: null, email: null });
+    expect(none.text).toContain('Sin datos de contacto: el paciente no dio teléfono ni correo.');
+    const half = es(alert, { phone: null, email: 'rosa@example.test' });
+    expect(half.text).toContain('Teléfono: no lo dio');
+    expect(half.html).toContain('<li>Teléfono: no lo dio</li>');
+  });
+
+  it('English stays as it was: the default, and lang="en" in the HTML', () => {
+    expect(renderAlertEmail(alert, undefined, 'en')).toEqual(renderAlertEmail(alert));
+    const mail = renderAlertEmail(alert, { phone: null, email: null });
+    expect(mail.html).toContain('<html lang="en">');
+    expect(mail.html?.match(/How to reach the patient/g)).toHaveLength(1);
+  });
+});

@@ -7,7 +7,8 @@
  */
 
 import { formatInstant } from '../clinical/time-zone.ts';
-import { type Catalogue, type MessageValues, translate } from '../i18n/catalogue.ts';
+import type { Locale } from '../clinical/types.ts';
+import { type Catalogue, intlTag, type MessageValues, translate } from '../i18n/catalogue.ts';
 import type { AlertSeverity } from '../store/alerts.repository.ts';
 import type { AlertMessagePayload, PasswordLinkPayload, ReminderPayload } from './payloads.ts';
 
@@ -40,35 +41,156 @@ function escapeHtml(s: string): string {
     .replace(/"/g, '&quot;');
 }
 
-const NO_CONTACT_TEXT = 'No contact given: the patient gave no phone or e-mail.';
+/**
+ * The words of a staff alert message (e-mail and SMS) in each language: the practitioner's own,
+ * or the clinic's default for its alert address and escalation contacts (decision 1452).
+ */
+interface AlertWords {
+  /** The alert by severity, as a subject or an SMS opens with it. */
+  readonly name: Readonly<Record<AlertSeverity, string>>;
+  /** The same inside a sentence. */
+  readonly inSentence: Readonly<Record<AlertSeverity, string>>;
+  /** What the patient was told to do, by severity. */
+  readonly ask: Readonly<Record<AlertSeverity, string>>;
+  readonly subject: {
+    readonly checkIn: (name: string, raised: boolean) => string;
+    readonly escalation: (name: string) => string;
+    readonly missed: (name: string) => string;
+  };
+  readonly checkIn: (clinic: string, alert: string) => string;
+  readonly escalation: (clinic: string, alert: string, minutes: number) => [string, string];
+  readonly missed: (clinic: string) => [string, string];
+  readonly raisedAt: (when: string) => string;
+  readonly open: (url: string) => string;
+  readonly noDetails: string;
+  readonly signIn: string;
+  readonly reach: string;
+  readonly noContact: string;
+  readonly phone: string;
+  readonly email: string;
+  readonly noneGiven: string;
+  readonly sms: (name: string, clinic: string, url: string) => string;
+  readonly smsEscalation: (name: string, clinic: string, minutes: number, url: string) => string;
+}
 
-function contactLines(c: AlertPatientContact): string[] {
-  if (c.phone === null && c.email === null)
-    return ['How to reach the patient:', `  ${NO_CONTACT_TEXT}`];
+const ALERT_WORDS: Readonly<Record<Locale, AlertWords>> = {
+  en: {
+    name: { emergency: 'EMERGENCY alert', urgent: 'Urgent alert', routine: 'Routine alert' },
+    inSentence: { emergency: 'emergency', urgent: 'urgent', routine: 'routine' },
+    ask: {
+      emergency:
+        'The patient has been told to call the emergency number now. Please look at it at once.',
+      urgent: 'The patient has been told to contact their practitioner or a doctor today.',
+      routine: 'The patient has been told to let their practitioner know (no rush, within a day).',
+    },
+    subject: {
+      checkIn: (name, raised) =>
+        `[Needlecare] ${name}${raised ? ' (raised)' : ''} from a patient check-in`,
+      escalation: (name) => `[Needlecare] ${name} not yet acknowledged — please act`,
+      missed: (name) => `[Needlecare] ${name}: missed early check-in — please call the patient`,
+    },
+    checkIn: (clinic, alert) => `A patient check-in at ${clinic} needs attention (${alert}).`,
+    escalation: (clinic, alert, minutes) => [
+      `A ${alert} alert at ${clinic} has been waiting ${minutes} minutes without anyone acknowledging it.`,
+      'You are receiving this as an escalation contact for the clinic.',
+    ],
+    missed: (clinic) => [
+      `A patient of ${clinic} did not answer an early check-in after needling near the chest.`,
+      'Please call the patient.',
+    ],
+    raisedAt: (when) => `Raised: ${when} (clinic time)`,
+    open: (url) => `Open it on the dashboard: ${url}`,
+    noDetails: 'This e-mail holds no patient details; sign in to see them.',
+    signIn: "Sign in to see the patient's name and report.",
+    reach: 'How to reach the patient:',
+    noContact: 'No contact given: the patient gave no phone or e-mail.',
+    phone: 'Phone',
+    email: 'E-mail',
+    noneGiven: 'none given',
+    sms: (name, clinic, url) => `Needlecare: ${name} at ${clinic}. ${url}`,
+    smsEscalation: (name, clinic, minutes, url) =>
+      `Needlecare: ${name} at ${clinic} unacknowledged for ${minutes} min. ${url}`,
+  },
+  es: {
+    name: {
+      emergency: 'Aviso de EMERGENCIA',
+      urgent: 'Aviso urgente',
+      routine: 'Aviso rutinario',
+    },
+    inSentence: {
+      emergency: 'aviso de emergencia',
+      urgent: 'aviso urgente',
+      routine: 'aviso rutinario',
+    },
+    ask: {
+      emergency:
+        'Al paciente se le ha dicho que llame ya al número de emergencias. Revíselo de inmediato, por favor.',
+      urgent: 'Al paciente se le ha dicho que contacte hoy con su fisioterapeuta o con un médico.',
+      routine:
+        'Al paciente se le ha dicho que se lo comente a su fisioterapeuta (sin prisa, en el plazo de un día).',
+    },
+    subject: {
+      checkIn: (name, raised) =>
+        `[Needlecare] ${name}${raised ? ' (ha subido de nivel)' : ''} por el seguimiento de un paciente`,
+      escalation: (name) => `[Needlecare] ${name} sin confirmar: actúe, por favor`,
+      missed: (name) =>
+        `[Needlecare] ${name}: seguimiento temprano sin respuesta; llame al paciente, por favor`,
+    },
+    checkIn: (clinic, alert) =>
+      `El seguimiento de un paciente de ${clinic} necesita atención (${alert}).`,
+    escalation: (clinic, alert, minutes) => [
+      `Un ${alert} de ${clinic} lleva ${minutes} minutos sin que nadie lo confirme.`,
+      'Le llega este correo porque es contacto de escalado de la clínica.',
+    ],
+    missed: (clinic) => [
+      `Un paciente de ${clinic} no respondió a un seguimiento temprano tras una punción cerca del tórax.`,
+      'Llame al paciente, por favor.',
+    ],
+    raisedAt: (when) => `Aviso emitido: ${when} (hora de la clínica)`,
+    open: (url) => `Ábralo en el panel: ${url}`,
+    noDetails: 'Este correo no lleva datos del paciente; inicie sesión para verlos.',
+    signIn: 'Inicie sesión para ver el nombre del paciente y su respuesta.',
+    reach: 'Cómo contactar con el paciente:',
+    noContact: 'Sin datos de contacto: el paciente no dio teléfono ni correo.',
+    phone: 'Teléfono',
+    email: 'Correo',
+    noneGiven: 'no lo dio',
+    sms: (name, clinic, url) => `Needlecare: ${name} en ${clinic}. ${url}`,
+    smsEscalation: (name, clinic, minutes, url) =>
+      `Needlecare: ${name} en ${clinic}, sin confirmar desde hace ${minutes} min. ${url}`,
+  },
+};
+
+function contactLines(c: AlertPatientContact, w: AlertWords): string[] {
+  if (c.phone === null && c.email === null) return [w.reach, `  ${w.noContact}`];
   return [
-    'How to reach the patient:',
-    ...(c.phone === null ? ['  Phone: none given'] : [`  Phone: ${c.phone} (${telUri(c.phone)})`]),
-    ...(c.email === null ? ['  E-mail: none given'] : [`  E-mail: ${c.email}`]),
+    w.reach,
+    c.phone === null
+      ? `  ${w.phone}: ${w.noneGiven}`
+      : `  ${w.phone}: ${c.phone} (${telUri(c.phone)})`,
+    c.email === null ? `  ${w.email}: ${w.noneGiven}` : `  ${w.email}: ${c.email}`,
   ];
 }
 
 /** The same message as HTML: each line a paragraph, the phone a `tel:` link, the e-mail `mailto:`. */
-function alertHtml(text: string, c: AlertPatientContact): string {
+function alertHtml(text: string, c: AlertPatientContact, language: Locale): string {
+  const w = ALERT_WORDS[language];
   const phoneLine =
     c.phone === null
-      ? '<li>Phone: none given</li>'
-      : `<li>Phone: <a href="${escapeHtml(telUri(c.phone))}">${escapeHtml(c.phone)}</a></li>`;
+      ? `<li>${w.phone}: ${escapeHtml(w.noneGiven)}</li>`
+      : `<li>${w.phone}: <a href="${escapeHtml(telUri(c.phone))}">${escapeHtml(c.phone)}</a></li>`;
   const emailLine =
     c.email === null
-      ? '<li>E-mail: none given</li>'
-      : `<li>E-mail: <a href="mailto:${escapeHtml(c.email)}">${escapeHtml(c.email)}</a></li>`;
+      ? `<li>${w.email}: ${escapeHtml(w.noneGiven)}</li>`
+      : `<li>${w.email}: <a href="mailto:${escapeHtml(c.email)}">${escapeHtml(c.email)}</a></li>`;
+  const reach = `<strong>${escapeHtml(w.reach)}</strong>`;
   const contact =
     c.phone === null && c.email === null
-      ? `<p><strong>How to reach the patient:</strong> ${escapeHtml(NO_CONTACT_TEXT)}</p>`
-      : `<p><strong>How to reach the patient:</strong></p><ul>${phoneLine}${emailLine}</ul>`;
+      ? `<p>${reach} ${escapeHtml(w.noContact)}</p>`
+      : `<p>${reach}</p><ul>${phoneLine}${emailLine}</ul>`;
   const paragraphs = text
     .split('\n\n')
-    .filter((block) => !block.startsWith('How to reach the patient:'))
+    .filter((block) => !block.startsWith(w.reach))
     .map((block) => block.trim())
     .filter((block) => block !== '')
     .map(
@@ -79,34 +201,23 @@ function alertHtml(text: string, c: AlertPatientContact): string {
     );
   // The contact block goes right after the opening lines: it is what the reader acts on.
   paragraphs.splice(1, 0, contact);
-  return `<!doctype html><html lang="en"><body>${paragraphs.join('')}</body></html>`;
+  return `<!doctype html><html lang="${language}"><body>${paragraphs.join('')}</body></html>`;
 }
 
 /** Add the contact block (text and HTML) to a staff alert e-mail when the clinic gives it. */
 function withContact(
   mail: { subject: string; lines: string[] },
   contact: AlertPatientContact | undefined,
+  language: Locale,
 ): RenderedEmail {
+  const w = ALERT_WORDS[language];
   if (contact === undefined)
-    return {
-      subject: mail.subject,
-      text: [...mail.lines, 'This e-mail holds no patient details; sign in to see them.', ''].join(
-        '\n',
-      ),
-    };
+    return { subject: mail.subject, text: [...mail.lines, w.noDetails, ''].join('\n') };
   const [first = '', second = '', ...rest] = mail.lines;
-  const lines = [
-    first,
-    second,
-    '',
-    ...contactLines(contact),
-    ...rest,
-    "Sign in to see the patient's name and report.",
-    '',
-  ];
+  const lines = [first, second, '', ...contactLines(contact, w), ...rest, w.signIn, ''];
   // Lines that were one paragraph stay one (the opening two when the second is not blank).
   const text = lines.join('\n').replace(/\n{3,}/g, '\n\n');
-  return { subject: mail.subject, text, html: alertHtml(text, contact) };
+  return { subject: mail.subject, text, html: alertHtml(text, contact, language) };
 }
 
 /** The patient's reminder texts (the one catalogue module fills them: src/i18n/catalogue.ts). */
@@ -175,85 +286,56 @@ export function renderReminderSms(p: ReminderPayload): string {
   return translate(REMINDER_TEXT, p.language === 'es' ? 'es' : 'en', 'sms', reminderValues(p));
 }
 
-const SEVERITY_WORD: Readonly<Record<AlertSeverity, string>> = {
-  emergency: 'EMERGENCY',
-  urgent: 'Urgent',
-  routine: 'Routine',
-};
-
-const SEVERITY_ASK: Readonly<Record<AlertSeverity, string>> = {
-  emergency:
-    'The patient has been told to call the emergency number now. Please look at it at once.',
-  urgent: 'The patient has been told to contact their practitioner or a doctor today.',
-  routine: 'The patient has been told to let their practitioner know (no rush, within a day).',
-};
-
 /**
- * Staff alert e-mail (staff read English). Subject: severity only, no patient name. With
- * `contact` (urgent and emergency alerts and the missed early check-in, when the clinic gives
- * it: decision 1221) the body says how to reach the patient, the phone as a `tel:` link in the
- * HTML part, or plainly that no contact was given.
+ * Staff alert e-mail, in `language` (decision 1452; English before it). Subject: severity only,
+ * no patient name. With `contact` (urgent and emergency alerts and the missed early check-in,
+ * when the clinic gives it: decision 1221) the body says how to reach the patient, the phone as
+ * a `tel:` link in the HTML part, or plainly that no contact was given.
  */
 export function renderAlertEmail(
   p: AlertMessagePayload,
   contact?: AlertPatientContact,
+  language: Locale = 'en',
 ): RenderedEmail {
-  const word = SEVERITY_WORD[p.severity];
-  const when = formatInstant(p.raisedAt, p.timeZone, 'en-GB', 'short-weekday-date-time');
+  const w = ALERT_WORDS[language];
+  const name = w.name[p.severity];
+  const alert = w.inSentence[p.severity];
+  const when = formatInstant(p.raisedAt, p.timeZone, intlTag(language), 'short-weekday-date-time');
+  const tail = ['', w.raisedAt(when), w.open(p.dashboardUrl), ''];
   if (p.escalation !== undefined) {
     return withContact(
       {
-        subject: `[Needlecare] ${word} alert not yet acknowledged — please act`,
-        lines: [
-          `A ${word.toLowerCase()} alert at ${p.clinicName} has been waiting ${p.escalation.minutesOpen} minutes without anyone acknowledging it.`,
-          'You are receiving this as an escalation contact for the clinic.',
-          '',
-          `Raised: ${when} (clinic time)`,
-          `Open it on the dashboard: ${p.dashboardUrl}`,
-          '',
-        ],
+        subject: w.subject.escalation(name),
+        lines: [...w.escalation(p.clinicName, alert, p.escalation.minutesOpen), ...tail],
       },
       contact,
+      language,
     );
   }
   if (p.reason === 'missed_checkin') {
     return withContact(
-      {
-        subject: `[Needlecare] ${word} alert: missed early check-in — please call the patient`,
-        lines: [
-          `A patient of ${p.clinicName} did not answer an early check-in after needling near the chest.`,
-          'Please call the patient.',
-          '',
-          `Raised: ${when} (clinic time)`,
-          `Open it on the dashboard: ${p.dashboardUrl}`,
-          '',
-        ],
-      },
+      { subject: w.subject.missed(name), lines: [...w.missed(p.clinicName), ...tail] },
       contact,
+      language,
     );
   }
   return withContact(
     {
-      subject: `[Needlecare] ${word} alert${p.event === 'alert.raised' ? ' (raised)' : ''} from a patient check-in`,
-      lines: [
-        `A patient check-in at ${p.clinicName} needs attention (${word.toLowerCase()}).`,
-        SEVERITY_ASK[p.severity],
-        '',
-        `Raised: ${when} (clinic time)`,
-        `Open it on the dashboard: ${p.dashboardUrl}`,
-        '',
-      ],
+      subject: w.subject.checkIn(name, p.event === 'alert.raised'),
+      lines: [w.checkIn(p.clinicName, alert), w.ask[p.severity], ...tail],
     },
     contact,
+    language,
   );
 }
 
-export function renderAlertSms(p: AlertMessagePayload): string {
-  const word = SEVERITY_WORD[p.severity];
-  if (p.escalation !== undefined) {
-    return `Needlecare: ${word} alert at ${p.clinicName} unacknowledged for ${p.escalation.minutesOpen} min. ${p.dashboardUrl}`;
-  }
-  return `Needlecare: ${word} alert at ${p.clinicName}. ${p.dashboardUrl}`;
+/** Staff alert SMS, in `language` (decision 1452): severity, clinic and the dashboard link. */
+export function renderAlertSms(p: AlertMessagePayload, language: Locale = 'en'): string {
+  const w = ALERT_WORDS[language];
+  const name = w.name[p.severity];
+  if (p.escalation !== undefined)
+    return w.smsEscalation(name, p.clinicName, p.escalation.minutesOpen, p.dashboardUrl);
+  return w.sms(name, p.clinicName, p.dashboardUrl);
 }
 
 /**

@@ -10,6 +10,7 @@ import { productUrls } from '../services/urls.ts';
 import { insertAlert } from '../store/alerts.repository.ts';
 import { updateClinicSettings } from '../store/clinics.repository.ts';
 import { withTransaction } from '../store/db.ts';
+import { updateStaffUser } from '../store/staff.repository.ts';
 import { enqueueAlertDelivery } from './alerts.ts';
 import { createSmtpMailer, type Mailer } from './mailer.ts';
 import { enqueuePasswordLinkEmail } from './staff-mail.ts';
@@ -241,6 +242,90 @@ describeEachDialect('jobs: e-mail through a real SMTP conversation', (ctx) => {
     expect(m.text).not.toMatch(/Rosa|Quintana/);
     expect(m.text).toContain(dashboardUrl);
     expect(m.text).toContain('12:00'); // raised at 12:00 clinic time
+  });
+
+  /**
+   * An emergency alert's e-mail as the SMTP server got it: to the practitioner (with `staffLanguage`
+   * as their own language) or, with `practitioner: false`, to the clinic's alert address.
+   */
+  async function alertMail(options: {
+    readonly clinicLanguage: 'en' | 'es';
+    readonly staffLanguage?: 'en' | 'es' | null;
+    readonly practitioner?: boolean;
+  }): Promise<{ to: string[]; mail: ReturnType<typeof parseMail>; subject: string }> {
+    received.length = 0;
+    const s = await seedSessionWithReminders(ctx.db, {
+      performedAt: '2026-11-25T10:00:00.000Z',
+      thoracic: true,
+      email: 'rosa@example.test',
+      phone: '+34 600 123 456',
+      clinic: {
+        defaultLanguage: options.clinicLanguage,
+        languages: ['en', 'es'],
+        escalation: { alertEmail: 'recepcion@clinic.test' },
+      },
+    });
+    if (options.staffLanguage !== undefined)
+      await updateStaffUser(ctx.db, s.clinic.id, s.practitioner.id, {
+        language: options.staffLanguage,
+      });
+    const createdAt = '2026-11-25T11:00:00.000Z';
+    await withTransaction(ctx.db, async (trx) => {
+      const alert = await insertAlert(trx, {
+        clinicId: s.clinic.id,
+        sessionId: s.session.id,
+        patientId: s.patient.id,
+        assessmentId: null,
+        severity: 'emergency',
+        createdAt,
+      });
+      await enqueueAlertDelivery(trx, {
+        clinic: s.clinic,
+        alert,
+        session: s.session,
+        practitioner: options.practitioner === false ? null : s.practitioner,
+        dashboardUrl: productUrls(PUBLIC_URL).dashboardAlert(alert.id),
+      });
+    });
+    await drain(worker(testClock(createdAt)));
+    const mails = received.filter((r) => r.to.some((to) => to !== 'rosa@example.test'));
+    expect(mails).toHaveLength(1);
+    const mail = parseMail(mails[0]?.raw ?? '');
+    return {
+      to: mails[0]?.to ?? [],
+      mail,
+      subject: decodeHeader(mail.headers.get('subject') ?? ''),
+    };
+  }
+
+  it("sends an alert e-mail in the practitioner's own language, else the clinic's default (decision 1452)", async () => {
+    // A Spanish clinic, the practitioner with no language of their own: Spanish.
+    const clinicEs = await alertMail({ clinicLanguage: 'es' });
+    expect(clinicEs.subject).toBe(
+      '[Needlecare] Aviso de EMERGENCIA por el seguimiento de un paciente',
+    );
+    expect(clinicEs.mail.headers.get('content-language')).toBe('es');
+    expect(clinicEs.mail.text).toContain('Cómo contactar con el paciente:');
+    expect(clinicEs.mail.text).toContain('Teléfono: +34 600 123 456 (tel:+34600123456)');
+    expect(clinicEs.mail.html).toContain('<html lang="es">');
+    expect(`${clinicEs.subject}${clinicEs.mail.text}`).not.toMatch(/Rosa|Quintana/);
+
+    // The practitioner reads English in the same Spanish clinic: English.
+    const ownEn = await alertMail({ clinicLanguage: 'es', staffLanguage: 'en' });
+    expect(ownEn.subject).toBe('[Needlecare] EMERGENCY alert from a patient check-in');
+    expect(ownEn.mail.headers.get('content-language')).toBe('en');
+    expect(ownEn.mail.text).toContain('How to reach the patient:');
+
+    // The practitioner reads Spanish in an English clinic: Spanish.
+    const ownEs = await alertMail({ clinicLanguage: 'en', staffLanguage: 'es' });
+    expect(ownEs.subject).toContain('Aviso de EMERGENCIA');
+    expect(ownEs.mail.headers.get('content-language')).toBe('es');
+
+    // No practitioner: the clinic's alert address, in the clinic's language.
+    const desk = await alertMail({ clinicLanguage: 'es', practitioner: false });
+    expect(desk.to).toEqual(['recepcion@clinic.test']);
+    expect(desk.subject).toContain('Aviso de EMERGENCIA');
+    expect(desk.mail.headers.get('content-language')).toBe('es');
   });
 });
 

@@ -15,6 +15,7 @@
  *   timer of `start()` and the lease-renewal timer (which takes its instants from the clock).
  */
 import { createHash } from 'node:crypto';
+import type { Locale } from '../clinical/types.ts';
 import type { SystemActor } from '../services/actors.ts';
 import { AppError } from '../services/errors.ts';
 import { discloseClinicRecord } from '../services/fhir-records.ts';
@@ -43,7 +44,7 @@ import {
 } from '../store/outbox.repository.ts';
 import { findPatient } from '../store/patients.repository.ts';
 import { findNeedlingSession } from '../store/sessions.repository.ts';
-import { findStaffById } from '../store/staff.repository.ts';
+import { findStaffByEmailInClinic, findStaffById } from '../store/staff.repository.ts';
 import { buildWebhookEvent, enqueueAlertDelivery } from './alerts.ts';
 import { pruneExpired, type RetentionConfig } from './housekeeping.ts';
 import type { Mailer } from './mailer.ts';
@@ -310,16 +311,17 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (alert?.status !== 'open') {
       return { status: 'skipped', note: 'alert no longer open' };
     }
+    const language = await alertLanguage(m, p);
     if (m.kind === 'alert.email') {
       const contact = await patientContactFor(m, now, alert, p.severity, p.reason, 'email');
-      const mail = renderAlertEmail(p, contact);
+      const mail = renderAlertEmail(p, contact, language);
       await deps.mailer.send({
         to: p.to,
         subject: mail.subject,
         text: mail.text,
         ...(mail.html === undefined ? {} : { html: mail.html }),
         messageId: messageIdFor(m.dedupeKey, config.publicUrl),
-        language: 'en',
+        language,
         headers: {
           'X-Needlecare-Dedupe-Key': m.dedupeKey,
           'Auto-Submitted': 'auto-generated',
@@ -327,9 +329,29 @@ export function createWorker(deps: WorkerDeps): Worker {
         },
       });
     } else {
-      await deps.sms.send({ to: p.to, body: renderAlertSms(p), idempotencyKey: m.dedupeKey });
+      await deps.sms.send({
+        to: p.to,
+        body: renderAlertSms(p, language),
+        idempotencyKey: m.dedupeKey,
+      });
     }
     return { status: 'sent' };
+  }
+
+  /**
+   * The language of a staff alert message, read at send time (decision 1452): a staff member of
+   * the clinic with that address reads it in their own language, or else the clinic's default;
+   * anyone else (the clinic's alert address, an escalation contact, any SMS) in the clinic's
+   * default.
+   */
+  async function alertLanguage(m: OutboxMessage, p: AlertMessagePayload): Promise<Locale> {
+    const clinic = m.clinicId === null ? undefined : await findClinic(db, m.clinicId);
+    if (clinic === undefined) return 'en';
+    if (m.kind === 'alert.email') {
+      const staff = await findStaffByEmailInClinic(db, clinic.id, p.to);
+      if (staff?.language != null) return staff.language;
+    }
+    return clinic.defaultLanguage;
   }
 
   /** An invitation or reset link: not sent once it expired (a fresh one must be asked for). */
