@@ -158,7 +158,7 @@ describeEachDialect('jobs: alert delivery and escalation', (ctx) => {
     expect(mailer.sent.filter((m) => m.to === 'backup@clinic.test')).toHaveLength(1);
   });
 
-  it("escalation e-mails and SMS go out in the clinic's language; the practitioner's in their own (decision 1452)", async () => {
+  it("escalation e-mails and SMS go out in the clinic's language; the practitioner's in their own (decision 0501)", async () => {
     const s = await seedSessionWithReminders(ctx.db, {
       performedAt: T0,
       thoracic: false,

@@ -101,7 +101,7 @@ const ENGLISH =
 /** A message's words, without its links (the dashboard's address says `alert`). */
 const wordsOf = (text: string) => text.replace(/https?:\/\/\S+/g, '');
 
-describe('staff alerts in Spanish (decision 1452)', () => {
+describe('staff alerts in Spanish (decision 0501)', () => {
   const es = (p: AlertMessagePayload, contact?: Parameters<typeof renderAlertEmail>[1]) =>
     renderAlertEmail(p, contact, 'es');
 

@@ -43,7 +43,7 @@ function escapeHtml(s: string): string {
 
 /**
  * The words of a staff alert message (e-mail and SMS) in each language: the practitioner's own,
- * or the clinic's default for its alert address and escalation contacts (decision 1452).
+ * or the clinic's default for its alert address and escalation contacts (decision 0501).
  */
 interface AlertWords {
   /** The alert by severity, as a subject or an SMS opens with it. */
@@ -287,7 +287,7 @@ export function renderReminderSms(p: ReminderPayload): string {
 }
 
 /**
- * Staff alert e-mail, in `language` (decision 1452; English before it). Subject: severity only,
+ * Staff alert e-mail, in `language` (decision 0501; English before it). Subject: severity only,
  * no patient name. With `contact` (urgent and emergency alerts and the missed early check-in,
  * when the clinic gives it: decision 1221) the body says how to reach the patient, the phone as
  * a `tel:` link in the HTML part, or plainly that no contact was given.
@@ -329,7 +329,7 @@ export function renderAlertEmail(
   );
 }
 
-/** Staff alert SMS, in `language` (decision 1452): severity, clinic and the dashboard link. */
+/** Staff alert SMS, in `language` (decision 0501): severity, clinic and the dashboard link. */
 export function renderAlertSms(p: AlertMessagePayload, language: Locale = 'en'): string {
   const w = ALERT_WORDS[language];
   const name = w.name[p.severity];

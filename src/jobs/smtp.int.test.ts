@@ -298,7 +298,7 @@ describeEachDialect('jobs: e-mail through a real SMTP conversation', (ctx) => {
     };
   }
 
-  it("sends an alert e-mail in the practitioner's own language, else the clinic's default (decision 1452)", async () => {
+  it("sends an alert e-mail in the practitioner's own language, else the clinic's default (decision 0501)", async () => {
     // A Spanish clinic, the practitioner with no language of their own: Spanish.
     const clinicEs = await alertMail({ clinicLanguage: 'es' });
     expect(clinicEs.subject).toBe(

@@ -339,7 +339,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   /**
-   * The language of a staff alert message, read at send time (decision 1452): a staff member of
+   * The language of a staff alert message, read at send time (decision 0501): a staff member of
    * the clinic with that address reads it in their own language, or else the clinic's default;
    * anyone else (the clinic's alert address, an escalation contact, any SMS) in the clinic's
    * default.
