@@ -240,6 +240,19 @@ const CASES: Case[] = [
     expect: ADMIN(204, 404),
   },
   {
+    route: 'GET /api/v1/admin/escalation',
+    method: 'GET',
+    url: () => '/api/v1/admin/escalation',
+    expect: ADMIN(200, 200),
+  },
+  {
+    route: 'PATCH /api/v1/admin/escalation',
+    method: 'PATCH',
+    url: () => '/api/v1/admin/escalation',
+    payload: () => ({ emergencyMinutes: 20 }),
+    expect: ADMIN(200, 200),
+  },
+  {
     route: 'GET /api/v1/admin/webhooks',
     method: 'GET',
     url: () => '/api/v1/admin/webhooks',

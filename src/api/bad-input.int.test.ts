@@ -36,6 +36,7 @@ interface BadCase {
 const CHECK_IN = (s: CreatedSession) => `/api/v1/p/${s.token}/check-ins`;
 const SESSIONS = () => '/api/v1/sessions';
 const CLINIC = () => '/api/v1/admin/clinic';
+const ESCALATION = () => '/api/v1/admin/escalation';
 const SITE = { muscle: 'quadriceps', side: 'left' };
 const WHEN = '2026-11-25T08:00:00.000Z';
 
@@ -526,6 +527,52 @@ const CASES: BadCase[] = [
     payload: { rulebook: 'lenient' },
     status: 400,
     field: 'rulebook',
+  },
+  // Escalation settings (decision 0502)
+  {
+    name: 'escalation contact with a bad e-mail',
+    method: 'PATCH',
+    url: ESCALATION,
+    as: 'admin',
+    payload: { contacts: [{ name: 'Backup', email: 'not-an-address' }] },
+    status: 400,
+    field: 'contacts[0].email',
+  },
+  {
+    name: 'escalation contact with neither e-mail nor phone',
+    method: 'PATCH',
+    url: ESCALATION,
+    as: 'admin',
+    payload: { contacts: [{ name: 'Backup', email: 'b@clinic.test' }, { name: 'Nobody' }] },
+    status: 400,
+    field: 'contacts[1]',
+  },
+  {
+    name: 'escalation contact in an unknown language',
+    method: 'PATCH',
+    url: ESCALATION,
+    as: 'admin',
+    payload: { contacts: [{ name: 'Backup', phone: '+34600000001', language: 'fr' }] },
+    status: 400,
+    field: 'contacts[0].language',
+  },
+  {
+    name: 'escalation after zero minutes',
+    method: 'PATCH',
+    url: ESCALATION,
+    as: 'admin',
+    payload: { emergencyMinutes: 0 },
+    status: 400,
+    field: 'emergencyMinutes',
+  },
+  {
+    name: 'escalation webhooks through the wrong door',
+    method: 'PATCH',
+    url: ESCALATION,
+    as: 'admin',
+    payload: { webhooks: [] },
+    status: 400,
+    field: 'webhooks',
   },
   // Staff and tokens
   {

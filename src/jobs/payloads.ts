@@ -59,6 +59,11 @@ export interface AlertMessagePayload {
   readonly raisedAt: string;
   /** Set on escalation messages. */
   readonly escalation?: { readonly step: number; readonly minutesOpen: number };
+  /**
+   * The reader's language when the clinic's settings give it (an escalation contact's,
+   * decision 0502); absent: chosen at send time (decision 0501).
+   */
+  readonly language?: Locale;
 }
 
 /**

@@ -339,12 +339,14 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   /**
-   * The language of a staff alert message, read at send time (decision 0501): a staff member of
-   * the clinic with that address reads it in their own language, or else the clinic's default;
+   * The language of a staff alert message, read at send time (decision 0501): an escalation
+   * contact's own when the clinic's settings give one (decision 0502); a staff member of the
+   * clinic with that address reads it in their own language, or else the clinic's default;
    * anyone else (the clinic's alert address, an escalation contact, any SMS) in the clinic's
    * default.
    */
   async function alertLanguage(m: OutboxMessage, p: AlertMessagePayload): Promise<Locale> {
+    if (p.language !== undefined) return p.language;
     const clinic = m.clinicId === null ? undefined : await findClinic(db, m.clinicId);
     if (clinic === undefined) return 'en';
     if (m.kind === 'alert.email') {
@@ -509,6 +511,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           timeZone: clinic.timeZone,
           raisedAt: alert.createdAt,
           escalation: { step: p.step, minutesOpen },
+          ...(contact.language === undefined ? {} : { language: contact.language }),
         };
         if (contact.email !== null) {
           await enqueue(

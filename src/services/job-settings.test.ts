@@ -38,6 +38,21 @@ describe('job settings (clinic escalation_json)', () => {
     expect(s.webhooks).toHaveLength(1);
   });
 
+  it("a contact's own language is kept; an unknown one is named and read as the clinic's (decision 0502)", () => {
+    const contacts = [
+      { name: 'Guardia', email: 'g@clinic.test', language: 'es' },
+      { name: 'Night', phone: '+34 600 000 000', language: 'fr' },
+    ];
+    expect(readJobSettings({ contacts }).contacts).toEqual([
+      { name: 'Guardia', email: 'g@clinic.test', phone: null, language: 'es' },
+      { name: 'Night', email: null, phone: '+34 600 000 000' },
+    ]);
+    expect(validateJobSettings({ contacts })).toEqual({
+      ok: false,
+      problems: ['escalation.contacts[1].language: must be one of en, es'],
+    });
+  });
+
   it('lenient read ignores bad parts; strict validation names each one', () => {
     const raw = {
       emergencyMinutes: 0,

@@ -6,7 +6,7 @@
  * ```json
  * {
  *   "emergencyMinutes": 15, "urgentMinutes": 120, "routineMinutes": null,
- *   "contacts": [{ "name": "Dr Backup", "email": "backup@clinic.example", "phone": "+34600000000" }],
+ *   "contacts": [{ "name": "Dr Backup", "email": "backup@clinic.example", "phone": "+34600000000", "language": "es" }],
  *   "alertEmail": "frontdesk@clinic.example",
  *   "webhooks": [{ "id": "ehr", "url": "https://ehr.example/hooks/needlecare", "secret": "…", "format": "fhir" }],
  *   "missedCheckInMinutes": 90,
@@ -18,6 +18,7 @@
  * crashes on a clinic's settings; `validateJobSettings` is strict and lists every problem, for
  * the admin API to answer 400 with.
  */
+import { LOCALES, type Locale } from '../clinical/types.ts';
 import type { EscalationSettings } from '../store/clinics.repository.ts';
 import { hostOf, webhookHostProblem } from './public-address.ts';
 import { checkName } from './text.ts';
@@ -40,6 +41,8 @@ export interface EscalationContact {
   readonly name: string;
   readonly email: string | null;
   readonly phone: string | null;
+  /** The language their messages are in; absent: the clinic's default (decision 0502). */
+  readonly language?: Locale;
 }
 
 export interface WebhookEndpoint {
@@ -134,14 +137,23 @@ function parse(raw: EscalationSettings | unknown, allowHosts: readonly string[] 
             ? `${checked.field}: required`
             : `${checked.field}: ${checked.message}`,
         );
-      if (o.email !== undefined && email === null)
+      // Absent and null both mean "none" (the API and the dashboard send null).
+      const given = (v: unknown) => v !== undefined && v !== null;
+      if (given(o.email) && email === null)
         problems.push(`escalation.contacts[${i}].email: not an e-mail address`);
-      if (o.phone !== undefined && phone === null)
+      if (given(o.phone) && phone === null)
         problems.push(`escalation.contacts[${i}].phone: not a phone number`);
-      if (email === null && phone === null)
+      if (!given(o.email) && !given(o.phone))
         problems.push(`escalation.contacts[${i}]: needs an email or a phone`);
+      const language = (LOCALES as readonly unknown[]).includes(o.language)
+        ? (o.language as Locale)
+        : undefined;
+      if (o.language !== undefined && o.language !== null && language === undefined)
+        problems.push(`escalation.contacts[${i}].language: must be one of ${LOCALES.join(', ')}`);
       if (name !== null && (email !== null || phone !== null))
-        contacts.push({ name, email, phone });
+        contacts.push(
+          language === undefined ? { name, email, phone } : { name, email, phone, language },
+        );
     });
   }
 

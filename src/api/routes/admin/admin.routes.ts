@@ -12,6 +12,12 @@ import {
   updateClinic,
 } from '../../../services/clinic-settings.ts';
 import {
+  escalationPatchSchema,
+  escalationViewSchema,
+  readEscalationSettings,
+  updateEscalationSettings,
+} from '../../../services/escalation-settings.ts';
+import {
   changeStaffRole,
   createStaff,
   deactivateStaff,
@@ -101,6 +107,34 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => updateClinic(deps, requestActor(request), request.body),
+  );
+
+  typed.get(
+    '/escalation',
+    {
+      config: admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Escalation settings: who is told when an alert waits, and when',
+        response: { 200: escalationViewSchema, ...problemResponses(...ADMIN_PROBLEMS) },
+      },
+    },
+    async (request) => readEscalationSettings(deps, requestActor(request)),
+  );
+
+  typed.patch(
+    '/escalation',
+    {
+      config: admin,
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Change escalation settings (only the fields sent; webhooks have their own routes)',
+        body: escalationPatchSchema,
+        response: { 200: escalationViewSchema, ...problemResponses(...ADMIN_PROBLEMS) },
+      },
+    },
+    async (request) => updateEscalationSettings(deps, requestActor(request), request.body),
   );
 
   typed.get(
