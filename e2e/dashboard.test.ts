@@ -383,6 +383,7 @@ describeBrowser('practitioner dashboard in a real browser', () => {
       [page, 'register-print', '/app/register/print'],
       [page, 'record-es', '/app/sessions/new?lang=es'],
       [adminPage, 'clinic', '/app/clinic'],
+      [adminPage, 'clinic-es', '/app/clinic?lang=es'],
       [adminPage, 'alert-burden', '/app/clinic/alert-burden'],
     ];
     for (const width of [390, 1280]) {

@@ -856,6 +856,109 @@ describeEachDialect('dashboard routes', (ctx) => {
     });
   });
 
+  describe('escalation settings (decision 0502)', () => {
+    const valid = {
+      emergencyMinutes: '10',
+      urgentMinutes: '90',
+      routineMinutes: '',
+      missedCheckInMinutes: '60',
+      alertEmail: 'desk@dash-a.test',
+      afterHoursPhone: '+34 900 111 222',
+      c0_name: 'Dra. Guardia',
+      c0_email: 'guardia@dash-a.test',
+      c0_phone: '+34 600 111 222',
+      c0_language: 'es',
+      c1_name: '',
+      c1_email: '',
+      c1_phone: '',
+      c1_language: '',
+    };
+
+    it('an admin sets who is told and when; a bad field is named and nothing is saved', async () => {
+      const page = await get('/app/clinic', adminA);
+      expect(page.body).toContain('Escalation: when nobody acknowledges an alert');
+      expect(page.body).toMatch(/id="esc-emergencyMinutes"[^>]*value="15"/);
+      expect(page.body).toContain('<legend>Contact 2</legend>');
+
+      const before = (await findClinic(ctx.db, a.clinicId))?.escalation;
+      const bad = await post('/app/clinic/escalation', adminA, {
+        ...valid,
+        urgentMinutes: 'soon',
+        c0_email: 'guardia at dash',
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain(
+        'Urgent alerts: write a whole number of minutes, from 1 to 10080.',
+      );
+      // The form comes back as sent.
+      expect(bad.body).toContain('value="guardia at dash"');
+      expect((await findClinic(ctx.db, a.clinicId))?.escalation).toEqual(before);
+      const badMail = await post('/app/clinic/escalation', adminA, {
+        ...valid,
+        c0_email: 'guardia at dash',
+      });
+      expect(badMail.statusCode).toBe(400);
+      expect(badMail.body).toContain('Contact 1, E-mail: not an e-mail address');
+      const nothing = await post('/app/clinic/escalation', adminA, {
+        ...valid,
+        c1_name: 'Nadie',
+      });
+      expect(nothing.statusCode).toBe(400);
+      expect(nothing.body).toContain('Contact 2: needs an e-mail or a phone');
+      const spanish = await post('/app/clinic/escalation?lang=es', adminA, {
+        ...valid,
+        c1_name: 'Nadie',
+        c0_phone: '12',
+      });
+      expect(spanish.statusCode).toBe(400);
+      expect(spanish.body).toContain('Contacto 1, Teléfono para SMS: no es un número de teléfono');
+      expect(spanish.body).toContain('Contacto 2: necesita un correo o un teléfono');
+      expect((await findClinic(ctx.db, a.clinicId))?.escalation).toEqual(before);
+
+      const saved = await post('/app/clinic/escalation', adminA, valid);
+      expect(saved.statusCode).toBe(303);
+      expect(saved.headers.location).toBe('/app/clinic?done=escalation');
+      const stored = readJobSettings((await findClinic(ctx.db, a.clinicId))?.escalation ?? {});
+      expect(stored).toMatchObject({
+        timing: { emergencyMinutes: 10, urgentMinutes: 90, routineMinutes: null },
+        contacts: [
+          {
+            name: 'Dra. Guardia',
+            email: 'guardia@dash-a.test',
+            phone: '+34 600 111 222',
+            language: 'es',
+          },
+        ],
+        alertEmail: 'desk@dash-a.test',
+        afterHoursPhone: '+34 900 111 222',
+        missedCheckInMinutes: 60,
+      });
+      const after = await get('/app/clinic?done=escalation', adminA);
+      expect(after.body).toContain('Escalation settings saved.');
+      expect(after.body).toMatch(/id="esc-c0-name"[^>]*value="Dra. Guardia"/);
+      expect(after.body).toMatch(/<option value="es" lang="es" selected>/);
+      // Emptying the row removes the contact; routine alerts then escalate after 8 hours.
+      const removed = await post('/app/clinic/escalation', adminA, {
+        ...valid,
+        routineMinutes: '480',
+        c0_name: '',
+        c0_email: '',
+        c0_phone: '',
+        c0_language: '',
+      });
+      expect(removed.statusCode).toBe(303);
+      const again = readJobSettings((await findClinic(ctx.db, a.clinicId))?.escalation ?? {});
+      expect(again.contacts).toEqual([]);
+      expect(again.timing.routineMinutes).toBe(480);
+    });
+
+    it('is for admins only', async () => {
+      const before = (await findClinic(ctx.db, a.clinicId))?.escalation;
+      expect((await post('/app/clinic/escalation', pracA, valid)).statusCode).toBe(403);
+      expect((await findClinic(ctx.db, a.clinicId))?.escalation).toEqual(before);
+    });
+  });
+
   describe('every page', () => {
     it('links to the queue from every other page while an emergency is unacknowledged', async () => {
       await emergency();

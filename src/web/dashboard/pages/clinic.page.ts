@@ -1,12 +1,14 @@
-import { LOCALES } from '../../../clinical/types.ts';
+import { LOCALES, type Locale } from '../../../clinical/types.ts';
 import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '../../../services/api-tokens.ts';
 import { WEEKDAYS } from '../../../services/clinic-settings.ts';
+import type { EscalationView } from '../../../services/escalation-settings.ts';
 import { NO_PASSWORD } from '../../../services/set-password.ts';
 import type { WebhookView } from '../../../services/webhook-settings.ts';
 import type { ApiTokenListed } from '../../../store/api-tokens.repository.ts';
 import type { Clinic, Weekday } from '../../../store/clinics.repository.ts';
 import type { StaffUser } from '../../../store/staff.repository.ts';
 import { html, raw } from '../../shared/html.ts';
+import { type EscalationMessageKey, tesc } from '../escalation-messages.ts';
 import { csrfField, errorList, type PageContext, page } from '../layout.ts';
 import { DASHBOARD_MESSAGES, type DashboardMessageKey, tr } from '../messages.ts';
 import { tp } from '../patients-messages.ts';
@@ -44,6 +46,46 @@ export interface NewStaffForm {
   readonly role: string;
 }
 
+/** One escalation contact's row of the form, as text (decision 0502). */
+export interface EscalationContactForm {
+  readonly name: string;
+  readonly email: string;
+  readonly phone: string;
+  /** `''`: the clinic's default language. */
+  readonly language: string;
+}
+
+/** The escalation form as text fields: filled from the settings, or as sent with errors. */
+export interface EscalationForm {
+  readonly emergencyMinutes: string;
+  readonly urgentMinutes: string;
+  readonly routineMinutes: string;
+  readonly missedCheckInMinutes: string;
+  readonly alertEmail: string;
+  readonly afterHoursPhone: string;
+  readonly contacts: readonly EscalationContactForm[];
+}
+
+/** At most this many escalation contacts (the API's limit). */
+export const MAX_ESCALATION_CONTACTS = 10;
+
+export function escalationFormOf(view: EscalationView): EscalationForm {
+  return {
+    emergencyMinutes: String(view.emergencyMinutes),
+    urgentMinutes: String(view.urgentMinutes),
+    routineMinutes: view.routineMinutes === null ? '' : String(view.routineMinutes),
+    missedCheckInMinutes: String(view.missedCheckInMinutes),
+    alertEmail: view.alertEmail ?? '',
+    afterHoursPhone: view.afterHoursPhone ?? '',
+    contacts: view.contacts.map((c) => ({
+      name: c.name,
+      email: c.email ?? '',
+      phone: c.phone ?? '',
+      language: c.language ?? '',
+    })),
+  };
+}
+
 /** The add-or-change webhook form as sent (never the secret). */
 export interface WebhookForm {
   readonly id: string;
@@ -52,6 +94,8 @@ export interface WebhookForm {
 }
 
 export interface ClinicView {
+  readonly escalation: EscalationForm;
+  readonly escalationErrors: readonly string[];
   readonly webhooks: readonly WebhookView[];
   readonly webhookForm: WebhookForm;
   readonly webhookErrors: readonly string[];
@@ -226,10 +270,55 @@ ${LOCALES.map((l) => html`<span class="side"><input type="checkbox" id="cs-lang-
 <p><button type="submit" class="btn primary">${tr(L, 'saveSettings')}</button></p>
 </form>
 </section>
+${escalationSection(ctx, view)}
 ${webhooksSection(ctx, view)}
 ${tokensSection(ctx, view)}`,
     { nav: 'clinic', flash },
   );
+}
+
+/**
+ * Who is told when nobody acknowledges an alert, and when (decision 0502): the minutes per
+ * severity, the contacts in order (each with the language of their messages), the alert
+ * address, the out-of-hours phone and the missed early check-in's minutes.
+ */
+function escalationSection(ctx: PageContext, view: ClinicView): ReturnType<typeof html> {
+  const L = ctx.locale;
+  const e = view.escalation;
+  const clinicLanguage = (LOCALES as readonly string[]).includes(view.settings.defaultLanguage)
+    ? DASHBOARD_MESSAGES.langName[view.settings.defaultLanguage as Locale]
+    : view.settings.defaultLanguage;
+  const rows = Math.min(MAX_ESCALATION_CONTACTS, Math.max(2, e.contacts.length + 1));
+  const blank: EscalationContactForm = { name: '', email: '', phone: '', language: '' };
+  const minutesInput = (name: keyof EscalationForm, label: EscalationMessageKey, help?: string) =>
+    html`<p><label for="esc-${name}">${tesc(L, label)}</label><input id="esc-${name}" name="${name}" type="number" inputmode="numeric" min="1" max="10080" step="1"${help === undefined ? raw(' required') : raw(` aria-describedby="esc-${name}-help"`)} value="${e[name] as string}">${help === undefined ? '' : html` <span id="esc-${name}-help" class="hint">${help}</span>`}</p>`;
+  return html`<section aria-labelledby="escalation-title">
+<h2 id="escalation-title">${tesc(L, 'escTitle')}</h2>
+<p>${tesc(L, 'escLead')}</p>
+${errorList(L, view.escalationErrors)}
+<form method="post" action="/app/clinic/escalation#errors" class="stack" aria-labelledby="escalation-title">${csrfField(ctx)}
+<fieldset><legend>${tesc(L, 'escTimingLegend')}</legend>
+<div class="grid">${minutesInput('emergencyMinutes', 'escEmergency')}${minutesInput('urgentMinutes', 'escUrgent')}${minutesInput('routineMinutes', 'escRoutine', tesc(L, 'escRoutineHelp'))}</div>
+</fieldset>
+<fieldset aria-describedby="esc-contacts-help"><legend>${tesc(L, 'escContactsLegend')}</legend>
+<p id="esc-contacts-help" class="hint">${tesc(L, 'escContactsHelp')}</p>
+${Array.from({ length: rows }, (_, i) => {
+  const c = e.contacts[i] ?? blank;
+  const n = i + 1;
+  return html`<fieldset class="contact-row"><legend>${tesc(L, 'escContact', { n })}</legend><div class="grid">
+<p><label for="esc-c${i}-name">${tesc(L, 'escName')}</label><input id="esc-c${i}-name" name="c${i}_name" maxlength="200" autocomplete="off" value="${c.name}"></p>
+<p><label for="esc-c${i}-email">${tesc(L, 'escEmail')}</label><input id="esc-c${i}-email" name="c${i}_email" type="email" maxlength="254" autocomplete="off" value="${c.email}"></p>
+<p><label for="esc-c${i}-phone">${tesc(L, 'escPhone')}</label><input id="esc-c${i}-phone" name="c${i}_phone" type="tel" maxlength="40" autocomplete="off" value="${c.phone}"></p>
+<p><label for="esc-c${i}-language">${tesc(L, 'escLanguage')}</label><select id="esc-c${i}-language" name="c${i}_language"><option value=""${c.language === '' ? raw(' selected') : ''}>${tesc(L, 'escLanguageClinic', { lang: clinicLanguage })}</option>${LOCALES.map((l) => html`<option value="${l}" lang="${l}"${c.language === l ? raw(' selected') : ''}>${DASHBOARD_MESSAGES.langName[l]}</option>`)}</select></p>
+</div></fieldset>`;
+})}
+</fieldset>
+<p><label for="esc-alertEmail">${tesc(L, 'escAlertEmail')}</label><input id="esc-alertEmail" name="alertEmail" type="email" maxlength="254" autocomplete="off" aria-describedby="esc-alertEmail-help" value="${e.alertEmail}"> <span id="esc-alertEmail-help" class="hint">${tesc(L, 'escOptionalHelp')}</span></p>
+<p><label for="esc-afterHoursPhone">${tesc(L, 'escAfterHours')}</label><input id="esc-afterHoursPhone" name="afterHoursPhone" type="tel" maxlength="40" autocomplete="off" aria-describedby="esc-afterHoursPhone-help" value="${e.afterHoursPhone}"> <span id="esc-afterHoursPhone-help" class="hint">${tesc(L, 'escOptionalHelp')}</span></p>
+${minutesInput('missedCheckInMinutes', 'escMissed')}
+<p><button type="submit" class="btn primary">${tesc(L, 'escSave')}</button></p>
+</form>
+</section>`;
 }
 
 const FORMAT_KEY = { native: 'formatNative', fhir: 'formatFhir' } as const;

@@ -17,6 +17,12 @@ import {
 } from '../../../services/clinic-settings.ts';
 import { AppError, type FieldIssue } from '../../../services/errors.ts';
 import {
+  type EscalationPatch,
+  escalationPatchSchema,
+  readEscalationSettings,
+  updateEscalationSettings,
+} from '../../../services/escalation-settings.ts';
+import {
   changeStaffRole,
   createStaff,
   DEFAULT_STAFF_ROLE,
@@ -35,11 +41,16 @@ import {
 } from '../../../services/webhook-settings.ts';
 import type { Weekday } from '../../../store/clinics.repository.ts';
 import { field, fields, sendPage, staffOf } from '../context.ts';
+import { type EscalationMessageKey, tesc } from '../escalation-messages.ts';
 import { messagePage } from '../layout.ts';
 import { type DashboardMessageKey, tr } from '../messages.ts';
 import {
   clinicPage,
   DAY_KEY,
+  type EscalationContactForm,
+  type EscalationForm,
+  escalationFormOf,
+  MAX_ESCALATION_CONTACTS,
   type NewStaffForm,
   type NewTokenForm,
   RETENTION_MAX_YEARS,
@@ -189,6 +200,105 @@ function schemaErrors(
   ).map((i) => issueText(L, i));
 }
 
+const ESCALATION_LABEL: Readonly<Record<string, EscalationMessageKey>> = {
+  emergencyMinutes: 'escEmergency',
+  urgentMinutes: 'escUrgent',
+  routineMinutes: 'escRoutine',
+  missedCheckInMinutes: 'escMissed',
+  alertEmail: 'escAlertEmail',
+  afterHoursPhone: 'escAfterHours',
+  name: 'escName',
+  email: 'escEmail',
+  phone: 'escPhone',
+  language: 'escLanguage',
+};
+
+/** `contacts[1].email` → "Contact 2, E-mail: …"; `urgentMinutes` → "Urgent alerts: …". */
+function escalationIssueText(L: Locale, issue: FieldIssue): string {
+  const contact = /^contacts\[(\d+)\](?:\.(\w+))?/.exec(issue.field);
+  const label =
+    contact?.[1] !== undefined
+      ? [
+          tesc(L, 'escContact', { n: Number(contact[1]) + 1 }),
+          ...(contact[2] !== undefined && ESCALATION_LABEL[contact[2]] !== undefined
+            ? [tesc(L, ESCALATION_LABEL[contact[2]] as EscalationMessageKey)]
+            : []),
+        ].join(', ')
+      : ESCALATION_LABEL[issue.field] !== undefined
+        ? tesc(L, ESCALATION_LABEL[issue.field] as EscalationMessageKey)
+        : issue.field;
+  const known = SERVICE_MESSAGE[issue.message];
+  return tesc(L, 'escFieldError', {
+    field: label,
+    message: known === undefined ? issue.message : tesc(L, known),
+  });
+}
+
+/** The settings check's words (job-settings.ts) that a person filling the form can meet. */
+const SERVICE_MESSAGE: Readonly<Record<string, EscalationMessageKey>> = {
+  'not an e-mail address': 'escBadEmail',
+  'must be an e-mail address': 'escBadEmail',
+  'not a phone number': 'escBadPhone',
+  'must be a phone number': 'escBadPhone',
+  'needs an email or a phone': 'escNeedsWay',
+  required: 'escRequired',
+};
+
+/**
+ * The escalation form → the API's escalation body (decision 0502): minutes as whole numbers
+ * (routine empty: never), empty optional fields as null, and the contact rows that hold
+ * anything, in order.
+ */
+export function parseEscalationForm(
+  L: Locale,
+  body: unknown,
+): { form: EscalationForm; patch: EscalationPatch; errors: string[] } {
+  const errors: string[] = [];
+  const contacts: EscalationContactForm[] = [];
+  for (let i = 0; i < 50; i += 1) {
+    const row = {
+      name: field(body, `c${i}_name`).trim(),
+      email: field(body, `c${i}_email`).trim(),
+      phone: field(body, `c${i}_phone`).trim(),
+      language: field(body, `c${i}_language`),
+    };
+    if (row.name !== '' || row.email !== '' || row.phone !== '') contacts.push(row);
+  }
+  const form: EscalationForm = {
+    emergencyMinutes: field(body, 'emergencyMinutes').trim(),
+    urgentMinutes: field(body, 'urgentMinutes').trim(),
+    routineMinutes: field(body, 'routineMinutes').trim(),
+    missedCheckInMinutes: field(body, 'missedCheckInMinutes').trim(),
+    alertEmail: field(body, 'alertEmail').trim(),
+    afterHoursPhone: field(body, 'afterHoursPhone').trim(),
+    contacts,
+  };
+  const minutes = (key: keyof EscalationForm, label: EscalationMessageKey, optional: boolean) => {
+    const text = form[key] as string;
+    if (optional && text === '') return null;
+    if (/^\d{1,5}$/.test(text) && Number(text) >= 1 && Number(text) <= 10_080) return Number(text);
+    errors.push(tesc(L, 'escMinutesBad', { field: tesc(L, label), max: 10_080 }));
+    return undefined;
+  };
+  if (contacts.length > MAX_ESCALATION_CONTACTS)
+    errors.push(tesc(L, 'escTooMany', { max: MAX_ESCALATION_CONTACTS }));
+  const patch: EscalationPatch = {
+    emergencyMinutes: minutes('emergencyMinutes', 'escEmergency', false),
+    urgentMinutes: minutes('urgentMinutes', 'escUrgent', false),
+    routineMinutes: minutes('routineMinutes', 'escRoutine', true),
+    missedCheckInMinutes: minutes('missedCheckInMinutes', 'escMissed', false),
+    alertEmail: form.alertEmail === '' ? null : form.alertEmail,
+    afterHoursPhone: form.afterHoursPhone === '' ? null : form.afterHoursPhone,
+    contacts: contacts.map((c) => ({
+      name: c.name,
+      email: c.email === '' ? null : c.email,
+      phone: c.phone === '' ? null : c.phone,
+      ...(c.language === '' ? {} : { language: c.language }),
+    })),
+  };
+  return { form, patch, errors };
+}
+
 /** Clinic admins: practitioners (list, add, deactivate) and settings, through the same services as the API. */
 export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void> {
   const { deps } = app;
@@ -205,6 +315,8 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       staffErrors?: string[];
       webhookForm?: WebhookForm;
       webhookErrors?: string[];
+      escalation?: EscalationForm;
+      escalationErrors?: string[];
       roleErrors?: string[];
       newToken?: NewTokenForm;
       tokenErrors?: string[];
@@ -215,6 +327,9 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
     const { clinic, page } = staffOf(request);
     const list = await listClinicStaff(deps, requestActor(request));
     const webhooks = await listWebhooks(deps, requestActor(request));
+    const escalation =
+      parts.escalation ??
+      escalationFormOf(await readEscalationSettings(deps, requestActor(request)));
     const tokens = await listClinicApiTokens(deps, requestActor(request));
     const settings = parts.settings ?? settingsFormOf(clinic);
     const timeZones = zones.includes(settings.timeZone) ? zones : [settings.timeZone, ...zones];
@@ -224,6 +339,8 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       clinicPage(
         page,
         {
+          escalation,
+          escalationErrors: parts.escalationErrors ?? [],
           webhooks,
           webhookForm: parts.webhookForm ?? EMPTY_WEBHOOK,
           webhookErrors: parts.webhookErrors ?? [],
@@ -273,9 +390,11 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       const flash =
         key !== undefined
           ? tr(page.locale, key, { name })
-          : peopleKey !== undefined
-            ? tpeople(page.locale, peopleKey, { name, role: tr(page.locale, role).toLowerCase() })
-            : undefined;
+          : done === 'escalation'
+            ? tesc(page.locale, 'escSaved')
+            : peopleKey !== undefined
+              ? tpeople(page.locale, peopleKey, { name, role: tr(page.locale, role).toLowerCase() })
+              : undefined;
       return show(request, reply, 200, flash === undefined ? {} : { flash });
     },
   );
@@ -410,6 +529,29 @@ export async function dashboardClinicRoutes(app: FastifyInstance): Promise<void>
       }
     },
   );
+
+  app.post('/clinic/escalation', { config: adminRoute }, async (request, reply) => {
+    const L = staffOf(request).page.locale;
+    const { form, patch, errors } = parseEscalationForm(L, request.body);
+    if (errors.length === 0) errors.push(...schemaErrors(request, L, escalationPatchSchema, patch));
+    if (errors.length > 0)
+      return show(request, reply, 400, {
+        escalation: form,
+        escalationErrors: [...new Set(errors)],
+      });
+    try {
+      await updateEscalationSettings(deps, requestActor(request), patch);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'validation_failed') {
+        return show(request, reply, 400, {
+          escalation: form,
+          escalationErrors: error.errors.map((i) => escalationIssueText(L, i)),
+        });
+      }
+      throw error;
+    }
+    return reply.redirect('/app/clinic?done=escalation', 303);
+  });
 
   app.post('/clinic/webhooks', { config: adminRoute }, async (request, reply) => {
     const L = staffOf(request).page.locale;
