@@ -5,7 +5,7 @@ import { type Actor, requireAdmin } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
-import { type EscalationContact, readJobSettings, validateJobSettings } from './job-settings.ts';
+import { type EscalationContact, readJobSettings, refuseOwnProblems } from './job-settings.ts';
 
 /**
  * Who is told when an alert waits, and when (decision 0502): the escalation times, the
@@ -147,22 +147,9 @@ export async function updateEscalationSettings(
     if (clinic === undefined) throw new AppError('not_found', 'No such clinic.');
     const escalation = { ...clinic.escalation, ...patch };
     const sent = Object.keys(patch);
-    const checked = validateJobSettings(escalation, {
-      allowHosts: deps.config.keys.webhookAllowHosts,
-    });
-    if (!checked.ok) {
-      const errors = issuesOf(checked.problems, sent);
-      if (errors.length > 0) {
-        throw new AppError(
-          'validation_failed',
-          `Invalid ${errors.map((e) => e.field).join(', ')}`,
-          {
-            errors,
-          },
-        );
-      }
-      // Another part of the stored settings is wrong: save ours, the worker ignores the rest.
-    }
+    refuseOwnProblems(escalation, deps.config.keys.webhookAllowHosts, (problems) =>
+      issuesOf(problems, sent),
+    );
     await updateClinicSettings(trx, actor.clinicId, { escalation });
     await recordAudit(trx, deps.clock, auditActorOf(actor), {
       action: 'clinic.escalation.update',

@@ -20,6 +20,7 @@
  */
 import { LOCALES, type Locale } from '../clinical/types.ts';
 import type { EscalationSettings } from '../store/clinics.repository.ts';
+import { AppError, type FieldIssue } from './errors.ts';
 import { hostOf, webhookHostProblem } from './public-address.ts';
 import { checkName } from './text.ts';
 
@@ -235,6 +236,26 @@ function parse(raw: EscalationSettings | unknown, allowHosts: readonly string[] 
 /** The clinic's job settings with defaults; malformed parts are ignored, never thrown. */
 export function readJobSettings(escalation: EscalationSettings): JobSettings {
   return parse(escalation, null).value;
+}
+
+/**
+ * Check a clinic's escalation settings with a change applied, as the worker will read them, and
+ * refuse the change (`validation_failed`, 400) with the problems `ours` picks out as field
+ * issues: those of the part it changed. A problem elsewhere in the stored settings is not the
+ * change's: the worker ignores that part, and the change may be saved.
+ */
+export function refuseOwnProblems(
+  escalation: unknown,
+  allowHosts: readonly string[],
+  ours: (problems: readonly string[]) => FieldIssue[],
+): void {
+  const checked = validateJobSettings(escalation, { allowHosts });
+  if (checked.ok) return;
+  const errors = ours(checked.problems);
+  if (errors.length > 0)
+    throw new AppError('validation_failed', `Invalid ${errors.map((e) => e.field).join(', ')}`, {
+      errors,
+    });
 }
 
 /**

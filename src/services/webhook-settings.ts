@@ -4,7 +4,7 @@ import { type Actor, requireAdmin } from './actors.ts';
 import { auditActorOf, recordAudit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError, type FieldIssue } from './errors.ts';
-import { validateJobSettings, WEBHOOK_FORMATS, type WebhookFormat } from './job-settings.ts';
+import { refuseOwnProblems, WEBHOOK_FORMATS, type WebhookFormat } from './job-settings.ts';
 
 /**
  * A clinic's webhook endpoints (docs/webhooks.md): listed, added or changed, and removed by the
@@ -132,23 +132,10 @@ export async function saveWebhook(
     };
     const next = index === -1 ? [...hooks, hook] : hooks.map((h, i) => (i === index ? hook : h));
     const escalation = { ...clinic.escalation, webhooks: next };
-    const checked = validateJobSettings(escalation, {
-      allowHosts: deps.config.keys.webhookAllowHosts,
-    });
-    if (!checked.ok) {
-      const at = index === -1 ? next.length - 1 : index;
-      const errors = issuesOf(checked.problems, at);
-      if (errors.length > 0) {
-        throw new AppError(
-          'validation_failed',
-          `Invalid ${errors.map((e) => e.field).join(', ')}`,
-          {
-            errors,
-          },
-        );
-      }
-      // Another part of the stored settings is wrong: save ours, the worker ignores the rest.
-    }
+    const at = index === -1 ? next.length - 1 : index;
+    refuseOwnProblems(escalation, deps.config.keys.webhookAllowHosts, (problems) =>
+      issuesOf(problems, at),
+    );
     await updateClinicSettings(trx, actor.clinicId, { escalation });
     await recordAudit(trx, deps.clock, auditActorOf(actor), {
       action: index === -1 ? 'clinic.webhook.add' : 'clinic.webhook.update',
