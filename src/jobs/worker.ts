@@ -342,8 +342,8 @@ export function createWorker(deps: WorkerDeps): Worker {
    * The language of a staff alert message, read at send time (decision 0501): an escalation
    * contact's own when the clinic's settings give one (decision 0502); a staff member of the
    * clinic with that address reads it in their own language, or else the clinic's default;
-   * anyone else (the clinic's alert address, an escalation contact, any SMS) in the clinic's
-   * default.
+   * anyone else (the clinic's alert address, a contact without a language of their own, any
+   * other SMS) in the clinic's default.
    */
   async function alertLanguage(m: OutboxMessage, p: AlertMessagePayload): Promise<Locale> {
     if (p.language !== undefined) return p.language;
