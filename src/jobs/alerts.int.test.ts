@@ -57,6 +57,25 @@ describeEachDialect('jobs: alert delivery and escalation', (ctx) => {
     });
   }
 
+  /** A worker at `at` with recording senders, run until nothing more is due. */
+  async function workerAt(at: string, workerId: string) {
+    const mailer = recordingMailer();
+    const sms = recordingSms();
+    const clock = testClock(at);
+    const worker = createWorker({
+      db: ctx.db,
+      clock,
+      logger: recordingLogger(),
+      mailer,
+      sms,
+      webhooks: recordingWebhooks(),
+      workerId,
+      config: { publicUrl: PUBLIC_URL },
+    });
+    while ((await worker.runOnce()).claimed > 0) {}
+    return { worker, clock, mailer, sms };
+  }
+
   function deliver(
     s: Seeded,
     alert: Alert,
@@ -135,19 +154,7 @@ describeEachDialect('jobs: alert delivery and escalation', (ctx) => {
       ['escalation.check', '2026-11-25T10:45:00.000Z'],
     ]);
 
-    const mailer = recordingMailer();
-    const clock = testClock('2026-11-25T12:00:00.000Z');
-    const worker = createWorker({
-      db: ctx.db,
-      clock,
-      logger: recordingLogger(),
-      mailer,
-      sms: recordingSms(),
-      webhooks: recordingWebhooks(),
-      workerId: 'alerts-test',
-      config: { publicUrl: PUBLIC_URL },
-    });
-    while ((await worker.runOnce()).claimed > 0) {}
+    const { mailer } = await workerAt('2026-11-25T12:00:00.000Z', 'alerts-test');
     const subjects = mailer.sent.map((m) => `${m.to} ${m.subject}`);
     expect(subjects).toEqual([
       `${s.practitioner.email} [Needlecare] Urgent alert from a patient check-in`,
@@ -174,19 +181,7 @@ describeEachDialect('jobs: alert delivery and escalation', (ctx) => {
     });
     await updateStaffUser(ctx.db, s.clinic.id, s.practitioner.id, { language: 'en' });
     await deliver(s, await newAlert(s, 'emergency', T0));
-    const mailer = recordingMailer();
-    const sms = recordingSms();
-    const worker = createWorker({
-      db: ctx.db,
-      clock: testClock('2026-11-25T10:30:00.000Z'),
-      logger: recordingLogger(),
-      mailer,
-      sms,
-      webhooks: recordingWebhooks(),
-      workerId: 'alerts-language',
-      config: { publicUrl: PUBLIC_URL },
-    });
-    while ((await worker.runOnce()).claimed > 0) {}
+    const { mailer, sms } = await workerAt('2026-11-25T10:30:00.000Z', 'alerts-language');
     expect(mailer.sent.map((m) => [m.to, m.language, m.subject])).toEqual([
       [s.practitioner.email, 'en', '[Needlecare] EMERGENCY alert from a patient check-in'],
       [
@@ -217,20 +212,8 @@ describeEachDialect('jobs: alert delivery and escalation', (ctx) => {
       },
     });
     await deliver(s, await newAlert(s, 'emergency', '2026-11-25T16:40:00.000Z')); // 17:40 local
-    const mailer = recordingMailer();
     // The worker was down: it comes back at 20:00 local, after closing.
-    const clock = testClock('2026-11-25T19:00:00.000Z');
-    const worker = createWorker({
-      db: ctx.db,
-      clock,
-      logger: recordingLogger(),
-      mailer,
-      sms: recordingSms(),
-      webhooks: recordingWebhooks(),
-      workerId: 'late',
-      config: { publicUrl: PUBLIC_URL },
-    });
-    while ((await worker.runOnce()).claimed > 0) {}
+    const { worker, clock, mailer } = await workerAt('2026-11-25T19:00:00.000Z', 'late');
     expect(mailer.sent.map((m) => m.to)).toEqual([s.practitioner.email]);
     const pending = (await rows(s.clinic.id)).filter((r) => r.status === 'pending');
     expect(pending).toEqual([
