@@ -714,6 +714,69 @@ describeEachDialect('dashboard routes', (ctx) => {
       });
     });
 
+    it("says the services' problems in the page's language, never as a pattern (decision 0503)", async () => {
+      const base = {
+        name: 'Dash A',
+        timeZone: 'Europe/Lisbon',
+        emergencyNumber: '112',
+        contactPhone: '+351 21 000 0000',
+        checkInPlanHours: '4, 24, 48, 72',
+        thoracicPlanHours: '2, 6, 24, 48, 72',
+        languages: ['en', 'es'],
+        defaultLanguage: 'en',
+        retentionYears: '10',
+      };
+      const before = await findClinic(ctx.db, a.clinicId);
+      const english = await post('/app/clinic/settings?lang=en', adminA, {
+        ...base,
+        emergencyNumber: '1-1-2',
+        checkInPlanHours: '0.1, 24',
+      });
+      expect(english.statusCode).toBe(400);
+      expect(english.body).toContain(
+        'Emergency number: write the number as it is dialled: 2 to 16 digits (+, * and # allowed)',
+      );
+      expect(english.body).not.toContain('must match pattern');
+      const spanish = await post('/app/clinic/settings?lang=es', adminA, {
+        ...base,
+        emergencyNumber: '1-1-2',
+        contactPhone: 'llámenos',
+        checkInPlanHours: '0.1, 24',
+      });
+      expect(spanish.statusCode).toBe(400);
+      expect(spanish.body).toContain(
+        'Número de emergencias: escriba el número tal como se marca: de 2 a 16 cifras (se admiten +, * y #)',
+      );
+      expect(spanish.body).toContain('Teléfono de la clínica: no es un número de teléfono');
+      expect(spanish.body).toContain('debe ser al menos 0,5');
+      expect(spanish.body).not.toMatch(/must |must match pattern/);
+      expect(await findClinic(ctx.db, a.clinicId)).toEqual(before);
+
+      const invite = await post('/app/clinic/staff?lang=es', adminA, {
+        email: 'nia@',
+        displayName: 'Nia New',
+        role: 'practitioner',
+      });
+      expect(invite.statusCode).toBe(400);
+      expect(invite.body).toContain('Correo electrónico: no es una dirección de correo');
+      expect(invite.body).not.toContain('must match format');
+
+      const quickAdd = await post('/app/sessions?lang=es', pracA, {
+        patientId: 'new',
+        displayName: 'Ana Ruiz',
+        email: 'ana@',
+        phone: 'llamar',
+        language: 'es',
+        performedAt: '2026-11-25T09:45',
+        site: ['upper-trapezius:left'],
+        notes: '',
+      });
+      expect(quickAdd.statusCode).toBe(400);
+      expect(quickAdd.body).toContain('Correo electrónico: no es una dirección de correo');
+      expect(quickAdd.body).toContain('Teléfono: no es un número de teléfono');
+      expect(quickAdd.body).not.toMatch(/must match|\^\\\+/);
+    });
+
     it('invites, re-sends, withdraws and deactivates; the form has no password field', async () => {
       const page = await get('/app/clinic', adminA);
       expect(page.body).not.toContain('name="password"');
@@ -800,7 +863,7 @@ describeEachDialect('dashboard routes', (ctx) => {
         format: 'fhir',
       });
       expect(plain.statusCode).toBe(400);
-      expect(plain.body).toContain('use an https URL');
+      expect(plain.body).toContain('use an https:// address');
       expect(plain.body).toContain('value="http://hooks.example.com/nc"');
       expect(plain.body).not.toContain(secret);
       const short = await post('/app/clinic/webhooks', adminA, {
@@ -898,7 +961,7 @@ describeEachDialect('dashboard routes', (ctx) => {
         c0_email: 'guardia at dash',
       });
       expect(badMail.statusCode).toBe(400);
-      expect(badMail.body).toContain('Contact 1, E-mail: not an e-mail address');
+      expect(badMail.body).toContain('Contact 1, E-mail: is not an e-mail address');
       const nothing = await post('/app/clinic/escalation', adminA, {
         ...valid,
         c1_name: 'Nadie',

@@ -60,10 +60,6 @@ const MESSAGES = {
     es: 'Contactos de escalado: como mucho {max}.',
   },
   escFieldError: { en: '{field}: {message}', es: '{field}: {message}' },
-  escBadEmail: { en: 'not an e-mail address', es: 'no es una dirección de correo' },
-  escBadPhone: { en: 'not a phone number', es: 'no es un número de teléfono' },
-  escNeedsWay: { en: 'needs an e-mail or a phone', es: 'necesita un correo o un teléfono' },
-  escRequired: { en: 'required', es: 'es obligatorio' },
 } as const satisfies Catalogue<string>;
 
 export type EscalationMessageKey = keyof typeof MESSAGES;

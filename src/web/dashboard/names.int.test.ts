@@ -108,7 +108,7 @@ describeEachDialect('dashboard: names', (ctx) => {
         expect(res.statusCode, `${url} ${JSON.stringify(bad)}`).toBe(400);
         expect(res.headers['content-type']).toContain('text/html');
         expect(res.body, url).toMatch(
-          /one line|control characters|text-direction override|please check this field/,
+          /one line|control characters|direction of the text|please check this field/,
         );
       }
     }

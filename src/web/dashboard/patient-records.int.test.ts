@@ -65,6 +65,17 @@ describeEachDialect('dashboard patients pages', (ctx) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('role="alert"');
     expect(await countRows(ctx.db)).toEqual(before);
+    const spanish = await post(`${url}?lang=es`, pracA, {
+      displayName: 'Lucía Ortega',
+      email: 'lucia@',
+      phone: '',
+      language: 'es',
+    });
+    expect(spanish.statusCode).toBe(400);
+    expect(spanish.body).toContain(
+      'Correo electrónico (opcional): revise este campo (no es una dirección de correo).',
+    );
+    expect(await countRows(ctx.db)).toEqual(before);
 
     const page = await get(url, pracA);
     expect(page.body).toContain('Active');

@@ -60,6 +60,7 @@ import {
   type WebhookForm,
 } from '../pages/clinic.page.ts';
 import { tpeople } from '../people-messages.ts';
+import { issueWords } from '../service-words.ts';
 
 const adminRoute = { access: 'public', dashboard: 'admin' } as const;
 
@@ -90,7 +91,7 @@ function issueText(L: Locale, issue: FieldIssue): string {
   const key = day !== undefined && day in DAY_KEY ? DAY_KEY[day] : FIELD_LABEL[root];
   return tr(L, 'errField', {
     field: key === undefined ? issue.field : tr(L, key),
-    message: issue.message,
+    message: issueWords(L, issue),
   });
 }
 
@@ -227,22 +228,8 @@ function escalationIssueText(L: Locale, issue: FieldIssue): string {
       : ESCALATION_LABEL[issue.field] !== undefined
         ? tesc(L, ESCALATION_LABEL[issue.field] as EscalationMessageKey)
         : issue.field;
-  const known = SERVICE_MESSAGE[issue.message];
-  return tesc(L, 'escFieldError', {
-    field: label,
-    message: known === undefined ? issue.message : tesc(L, known),
-  });
+  return tesc(L, 'escFieldError', { field: label, message: issueWords(L, issue) });
 }
-
-/** The settings check's words (job-settings.ts) that a person filling the form can meet. */
-const SERVICE_MESSAGE: Readonly<Record<string, EscalationMessageKey>> = {
-  'not an e-mail address': 'escBadEmail',
-  'must be an e-mail address': 'escBadEmail',
-  'not a phone number': 'escBadPhone',
-  'must be a phone number': 'escBadPhone',
-  'needs an email or a phone': 'escNeedsWay',
-  required: 'escRequired',
-};
 
 /**
  * The escalation form → the API's escalation body (decision 0502): minutes as whole numbers

@@ -16,6 +16,7 @@ import { messagePage } from '../layout.ts';
 import { patientPrintPage } from '../pages/patient-print.page.ts';
 import { patientRecordPage, patientsPage } from '../pages/patients.page.ts';
 import { tp } from '../patients-messages.ts';
+import { issueWords } from '../service-words.ts';
 
 const staffRoute = { access: 'public', dashboard: 'staff' } as const;
 const FIELD_KEY = {
@@ -146,7 +147,7 @@ export async function dashboardPatientRecordRoutes(app: FastifyInstance): Promis
           const errors = (error.errors ?? []).map((e) =>
             tp(L, 'badFieldWhy', {
               field: tp(L, FIELD_KEY[e.field as keyof typeof FIELD_KEY] ?? 'fieldName'),
-              why: e.message,
+              why: issueWords(L, e),
             }),
           );
           return recordPage(request, reply, 400, { errors, form });

@@ -25,6 +25,7 @@ import {
   resultPage,
   sideText,
 } from '../pages/record.page.ts';
+import { issueWords } from '../service-words.ts';
 import { formatInstant, fromLocalInput, toLocalInput } from '../time.ts';
 
 const staffRoute = { access: 'public', dashboard: 'staff' } as const;
@@ -69,15 +70,15 @@ function issueText(L: Locale, issue: FieldIssue, sites: readonly ParsedSite[]): 
       });
     return tr(L, 'errField', {
       field: `${muscle?.name[L] ?? site.muscle} (${sideText(L, site.side)}) · ${tr(L, 'needlesPerSide')}`,
-      message: issue.message,
+      message: issueWords(L, issue),
     });
   }
   if (issue.field === 'sites') return tr(L, 'errNoSites');
   if (issue.field === 'patientId') return tr(L, 'errPatientName');
   if (issue.field === 'patient.contact') return tr(L, 'errNoContact');
   if (issue.field === 'patient.displayName')
-    return tr(L, 'errField', { field: tr(L, 'displayName'), message: issue.message });
-  return tr(L, 'errField', { field: issue.field, message: issue.message });
+    return tr(L, 'errField', { field: tr(L, 'displayName'), message: issueWords(L, issue) });
+  return tr(L, 'errField', { field: issue.field, message: issueWords(L, issue) });
 }
 
 interface Handover {
@@ -231,7 +232,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
               : issue.field === 'phone'
                 ? tr(L, 'phone')
                 : issue.field;
-          errors.push(tr(L, 'errField', { field: label, message: issue.message }));
+          errors.push(tr(L, 'errField', { field: label, message: issueWords(L, issue) }));
         }
       }
       // Checked against the schema just above; the service stores nothing when it fails.
