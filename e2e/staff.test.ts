@@ -22,11 +22,13 @@ import { createPasswordHasher } from '../src/services/passwords.ts';
 import type { Db } from '../src/store/db.ts';
 import { findStaffById, insertStaffUser } from '../src/store/staff.repository.ts';
 import {
+  axeOnHtml,
   CHROMIUM_MISSING,
   DESKTOP,
   describeBrowser,
   launchBrowser,
   newContext,
+  PHONE,
   runAxe,
   screenshot,
 } from './browser.ts';
@@ -151,6 +153,36 @@ describeBrowser('staff page in a real browser', () => {
       await context.close();
     }
   }, 120_000);
+
+  it('a refused settings form comes back at its errors, in Spanish words, with JavaScript off at 360 px (decision 0401)', async () => {
+    const context = await newContext(browser, { viewport: PHONE, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signInAs(page, clinic.adminEmail);
+    await page.goto(`${base}/app/clinic?lang=es`);
+    await page.getByLabel('Número de emergencias').fill('1-1-2');
+    await page.getByRole('button', { name: 'Guardar ajustes' }).click();
+    const errors = page.locator('#errors');
+    await expect(errors.textContent()).resolves.toContain(
+      'Número de emergencias: escriba el número tal como se marca',
+    );
+    await expect(page.locator('body').textContent()).resolves.not.toContain('must match');
+    // The error box is on the screen, not several screens below the staff list.
+    const box = await errors.boundingBox();
+    expect(box).not.toBeNull();
+    expect(box?.y ?? -1).toBeGreaterThanOrEqual(0);
+    expect(box?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
+    const violations = await axeOnHtml(browser, page.url(), await page.content());
+    expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await screenshot(page, 'dashboard-settings-refused-es-360');
+
+    await page.getByLabel('Número de emergencias').fill('112');
+    await page.getByRole('button', { name: 'Guardar ajustes' }).click();
+    const saved = page.getByRole('status').first();
+    await expect(saved.textContent()).resolves.toBeTruthy();
+    const flash = await saved.boundingBox();
+    expect(flash?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
+    await context.close();
+  }, 60_000);
 
   it('asks for the clinic when one address and password open accounts in two', async () => {
     const email = 'bea.both@example.test';

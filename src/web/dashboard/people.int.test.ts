@@ -51,7 +51,7 @@ describeEachDialect('dashboard clinic page: roles, tokens, sign-in across clinic
 
   it('changes a role from the staff page at once; refuses a bad role and the last admin in words', async () => {
     const page = await get('/app/clinic', adminA);
-    expect(page.body).toContain(`action="/app/clinic/staff/${a.practitionerId}/role"`);
+    expect(page.body).toContain(`action="/app/clinic/staff/${a.practitionerId}/role#errors"`);
     expect((await get('/app/clinic', pracA)).statusCode).toBe(403);
 
     const bad = await post(`/app/clinic/staff/${a.practitionerId}/role`, adminA, { role: 'owner' });

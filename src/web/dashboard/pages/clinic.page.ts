@@ -179,7 +179,7 @@ ${
 }
 <h3 id="new-token-title">${tpeople(L, 'tokenNew')}</h3>
 ${errorList(L, view.tokenErrors)}
-<form method="post" action="/app/clinic/api-tokens" class="grid" aria-labelledby="new-token-title">${csrfField(ctx)}
+<form method="post" action="/app/clinic/api-tokens#tokens-title" class="grid" aria-labelledby="new-token-title">${csrfField(ctx)}
 <p><label for="tk-name">${tpeople(L, 'tokenNameLabel')}</label><input id="tk-name" name="name" required maxlength="100" value="${view.newToken.name}"></p>
 <p><label for="tk-days">${tpeople(L, 'tokenDays')}</label><input id="tk-days" name="days" type="number" inputmode="numeric" min="1" max="${MAX_TOKEN_DAYS}" step="1" required value="${view.newToken.days}" aria-describedby="tk-days-help"> <span id="tk-days-help" class="hint">${tpeople(L, 'tokenDaysHelp', { max: MAX_TOKEN_DAYS, default: DEFAULT_TOKEN_DAYS })}</span></p>
 <p><button type="submit" class="btn primary">${tpeople(L, 'tokenMake')}</button></p>
@@ -207,14 +207,14 @@ ${errorList(L, view.roleErrors ?? [])}
       const pending = u.active && u.passwordHash === NO_PASSWORD;
       const state = pending ? 'invitePending' : u.active ? 'active' : 'inactive';
       const action = (path: string, key: DashboardMessageKey, cls: string) =>
-        html`<form method="post" action="/app/clinic/staff/${u.id}/${path}">${csrfField(ctx)}<button type="submit" class="btn ${cls}">${tr(L, key, { name: u.displayName })}</button></form>`;
+        html`<form method="post" action="/app/clinic/staff/${u.id}/${path}#errors">${csrfField(ctx)}<button type="submit" class="btn ${cls}">${tr(L, key, { name: u.displayName })}</button></form>`;
       return html`<tr><td>${u.displayName}${u.id === me ? html` (${tr(L, 'you')})` : ''}</td><td>${u.email}</td><td>${tr(L, u.role === 'admin' ? 'roleAdmin' : 'rolePractitioner')}</td><td>${tr(L, state)}</td><td>${
         pending
           ? html`${action('resend-invitation', 'resendInvite', 'secondary')}${action('revoke-invitation', 'revokeInvite', 'danger-outline')}`
           : ''
       }${
         u.active
-          ? html`<form method="post" action="/app/clinic/staff/${u.id}/role" class="inline">${csrfField(ctx)}<label class="visually-hidden" for="role-${u.id}">${tpeople(L, 'roleOf', { name: u.displayName })}</label><select id="role-${u.id}" name="role"><option value="practitioner"${u.role === 'admin' ? '' : raw(' selected')}>${tr(L, 'rolePractitioner')}</option><option value="admin"${u.role === 'admin' ? raw(' selected') : ''}>${tr(L, 'roleAdmin')}</option></select> <button type="submit" class="btn secondary">${tpeople(L, 'changeRole')}<span class="visually-hidden"> (${u.displayName})</span></button></form>`
+          ? html`<form method="post" action="/app/clinic/staff/${u.id}/role#errors" class="inline">${csrfField(ctx)}<label class="visually-hidden" for="role-${u.id}">${tpeople(L, 'roleOf', { name: u.displayName })}</label><select id="role-${u.id}" name="role"><option value="practitioner"${u.role === 'admin' ? '' : raw(' selected')}>${tr(L, 'rolePractitioner')}</option><option value="admin"${u.role === 'admin' ? raw(' selected') : ''}>${tr(L, 'roleAdmin')}</option></select> <button type="submit" class="btn secondary">${tpeople(L, 'changeRole')}<span class="visually-hidden"> (${u.displayName})</span></button></form>`
           : ''
       }${u.active && u.id !== me ? action('deactivate', 'deactivate', 'danger-outline') : ''}</td></tr>`;
     })}</tbody>
@@ -222,7 +222,7 @@ ${errorList(L, view.roleErrors ?? [])}
 <h3 id="add-staff-title">${tr(L, 'addPractitioner')}</h3>
 <p>${tr(L, 'inviteLead')}</p>
 ${errorList(L, view.staffErrors)}
-<form method="post" action="/app/clinic/staff" class="grid" aria-labelledby="add-staff-title">${csrfField(ctx)}
+<form method="post" action="/app/clinic/staff#errors" class="grid" aria-labelledby="add-staff-title">${csrfField(ctx)}
 <p><label for="ns-name">${tr(L, 'displayName')}</label><input id="ns-name" name="displayName" required maxlength="200" value="${view.newStaff.displayName}"></p>
 <p><label for="ns-email">${tr(L, 'email')}</label><input id="ns-email" name="email" type="email" required maxlength="254" autocomplete="off" value="${view.newStaff.email}"></p>
 <p><label for="ns-role">${tr(L, 'role')}</label><select id="ns-role" name="role">
@@ -237,7 +237,7 @@ ${errorList(L, view.staffErrors)}
 <section aria-labelledby="settings-title">
 <h2 id="settings-title">${tr(L, 'settings')}</h2>
 ${errorList(L, view.settingsErrors)}
-<form method="post" action="/app/clinic/settings" class="stack" aria-labelledby="settings-title">${csrfField(ctx)}
+<form method="post" action="/app/clinic/settings#errors" class="stack" aria-labelledby="settings-title">${csrfField(ctx)}
 <p><label for="cs-name">${tr(L, 'clinicName')}</label><input id="cs-name" name="name" required maxlength="200" value="${s.name}"></p>
 <p><label for="cs-tz">${tr(L, 'timeZone')}</label><select id="cs-tz" name="timeZone">${view.timeZones.map(
       (z) => html`<option${z === s.timeZone ? raw(' selected') : ''}>${z}</option>`,
@@ -345,7 +345,7 @@ ${
 <thead><tr><th scope="col">${tr(L, 'webhookId')}</th><th scope="col">${tr(L, 'webhookUrl')}</th><th scope="col">${tr(L, 'webhookFormat')}</th><th scope="col">${tr(L, 'actions')}</th></tr></thead>
 <tbody>${view.webhooks.map(
         (w) => html`<tr><td>${w.id}</td><td class="url">${w.url}</td><td>
-<form method="post" action="/app/clinic/webhooks">${csrfField(ctx)}<input type="hidden" name="id" value="${w.id}"><input type="hidden" name="url" value="${w.url}">
+<form method="post" action="/app/clinic/webhooks#errors">${csrfField(ctx)}<input type="hidden" name="id" value="${w.id}"><input type="hidden" name="url" value="${w.url}">
 <label for="wh-format-${w.id}" class="visually-hidden">${tr(L, 'changeFormat', { name: w.id })}</label><select id="wh-format-${w.id}" name="format">${formatOptions(L, w.format)}</select>
 <button type="submit" class="btn secondary">${tr(L, 'changeFormat', { name: w.id })}</button></form></td>
 <td><form method="post" action="/app/clinic/webhooks/${w.id}/delete">${csrfField(ctx)}<button type="submit" class="btn danger-outline">${tr(L, 'deleteWebhook', { name: w.id })}</button></form></td></tr>`,
@@ -354,7 +354,7 @@ ${
 }
 <h3 id="add-webhook-title">${tr(L, 'addWebhook')}</h3>
 ${errorList(L, view.webhookErrors)}
-<form method="post" action="/app/clinic/webhooks" class="stack" aria-labelledby="add-webhook-title">${csrfField(ctx)}
+<form method="post" action="/app/clinic/webhooks#errors" class="stack" aria-labelledby="add-webhook-title">${csrfField(ctx)}
 <p><label for="wh-id">${tr(L, 'webhookId')}</label><input id="wh-id" name="id" required maxlength="40" pattern="[A-Za-z0-9_-]{1,40}" value="${f.id}"></p>
 <p><label for="wh-url">${tr(L, 'webhookUrl')}</label><input id="wh-url" name="url" type="url" required maxlength="2000" value="${f.url}"></p>
 <p><label for="wh-secret">${tr(L, 'webhookSecret')}</label><input id="wh-secret" name="secret" type="password" minlength="16" maxlength="200" autocomplete="new-password" aria-describedby="wh-secret-help"> <span id="wh-secret-help" class="hint">${tr(L, 'webhookSecretHelp')}</span></p>
