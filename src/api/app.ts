@@ -49,6 +49,15 @@ export const API_PREFIX = '/api/v1';
 
 type FrameworkErrors = ReturnType<typeof registerErrorHandling>['frameworkErrors'];
 
+/** Ajv as every route runs it: reject, never silently drop, unknown fields; never coerce a
+ * body's types; list every bad field. */
+export const AJV_OPTIONS = {
+  removeAdditional: false,
+  coerceTypes: false,
+  allErrors: true,
+  useDefaults: true,
+} as const;
+
 /**
  * The composition root of the HTTP API: registers plugins and routes, never listens. Tests
  * call `app.inject()`; `needlecare serve` calls `listen()`.
@@ -74,15 +83,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return503OnClosing: true,
     // biome-ignore lint/suspicious/noExplicitAny: Fastify's compiler types name Ajv's internals
     schemaController: { compilersFactory: lazyCompilers() as any },
-    ajv: {
-      // Reject, never silently drop, unknown fields; never coerce a body's types; list every bad field.
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: false,
-        allErrors: true,
-        useDefaults: true,
-      },
-    },
+    ajv: { customOptions: AJV_OPTIONS },
   });
 
   const deps: AppDeps = {

@@ -658,19 +658,21 @@ describeEachDialect('dashboard routes', (ctx) => {
       expect(bad.body).toContain('patientContactInAlerts');
     });
 
+    /** The settings form as an admin sends it, every field right. */
+    const settingsForm = {
+      name: 'Dash A',
+      timeZone: 'Europe/Lisbon',
+      emergencyNumber: '112',
+      contactPhone: '+351 21 000 0000',
+      checkInPlanHours: '4, 24, 48, 72',
+      thoracicPlanHours: '2, 6, 24, 48, 72',
+      languages: ['en', 'es'],
+      defaultLanguage: 'en',
+      retentionYears: '10',
+    };
+
     it('saves settings through the API validation and reports bad fields in words', async () => {
-      const base = {
-        name: 'Dash A',
-        timeZone: 'Europe/Lisbon',
-        emergencyNumber: '112',
-        contactPhone: '+351 21 000 0000',
-        checkInPlanHours: '4, 24, 48, 72',
-        thoracicPlanHours: '2, 6, 24, 48, 72',
-        languages: ['en', 'es'],
-        defaultLanguage: 'en',
-        cov_mon: '08:00-14:00, 16:00-20:00',
-        retentionYears: '10',
-      };
+      const base = { ...settingsForm, cov_mon: '08:00-14:00, 16:00-20:00' };
       const page = await get('/app/clinic', adminA);
       expect(page.body).toContain('name="retentionYears"');
       expect(page.body).toContain('value="8"');
@@ -714,18 +716,8 @@ describeEachDialect('dashboard routes', (ctx) => {
       });
     });
 
-    it("says the services' problems in the page's language, never as a pattern (decision 0503)", async () => {
-      const base = {
-        name: 'Dash A',
-        timeZone: 'Europe/Lisbon',
-        emergencyNumber: '112',
-        contactPhone: '+351 21 000 0000',
-        checkInPlanHours: '4, 24, 48, 72',
-        thoracicPlanHours: '2, 6, 24, 48, 72',
-        languages: ['en', 'es'],
-        defaultLanguage: 'en',
-        retentionYears: '10',
-      };
+    it("says the services' problems in the page's language, never as a pattern (decision 0401)", async () => {
+      const base = settingsForm;
       const before = await findClinic(ctx.db, a.clinicId);
       const english = await post('/app/clinic/settings?lang=en', adminA, {
         ...base,

@@ -1,5 +1,6 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AJV_OPTIONS } from '../../api/app.ts';
 import { fieldIssuesFromAjv } from '../../api/errors.ts';
 import { validateSites } from '../../clinical/case-schema.ts';
 import { validatePlanHours } from '../../clinical/checkin-plan.ts';
@@ -40,16 +41,7 @@ const BAD_INPUT: readonly [keyof typeof SCHEMAS, unknown][] = [
 let schemaIssues: FieldIssue[] = [];
 
 beforeAll(async () => {
-  const app = Fastify({
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: false,
-        allErrors: true,
-        useDefaults: true,
-      },
-    },
-  });
+  const app = Fastify({ ajv: { customOptions: AJV_OPTIONS } });
   app.post('/check', async (request) => {
     const { schema, input } = request.body as { schema: keyof typeof SCHEMAS; input: unknown };
     const validate = request.compileValidationSchema(SCHEMAS[schema]);

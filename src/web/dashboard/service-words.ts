@@ -3,7 +3,7 @@ import type { FieldIssue } from '../../services/errors.ts';
 
 /**
  * A field problem from a service or a schema, in the words of the dashboard's page
- * (decision 0503). The services and the API speak English to programs: `must match pattern
+ * (decision 0401). The services and the API speak English to programs: `must match pattern
  * "^[0-9+*#]{2,16}$"` is right for an API client and wrong for a receptionist, and English
  * inside a Spanish page is wrong for everyone. Each rule below recognises one message the
  * forms can meet and says it for a person, in English and in Spanish. A message no rule knows
