@@ -19,6 +19,7 @@ import {
   TEST_ARGON2,
 } from '../src/api/test-support.ts';
 import { createPasswordHasher } from '../src/services/passwords.ts';
+import { findClinic } from '../src/store/clinics.repository.ts';
 import type { Db } from '../src/store/db.ts';
 import { findStaffById, insertStaffUser } from '../src/store/staff.repository.ts';
 import {
@@ -175,10 +176,11 @@ describeBrowser('staff page in a real browser', () => {
     expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
     await screenshot(page, 'dashboard-settings-refused-es-360');
 
-    await page.getByLabel('Número de emergencias').fill('112');
+    await page.getByLabel('Número de emergencias').fill('999');
     await page.getByRole('button', { name: 'Guardar ajustes' }).click();
-    const saved = page.getByRole('status').first();
-    await expect(saved.textContent()).resolves.toBeTruthy();
+    const saved = page.locator('p.flash[role=status]');
+    await expect(saved.textContent()).resolves.toBe('Ajustes guardados.');
+    expect((await findClinic(db, clinic.clinicId))?.emergencyNumber).toBe('999');
     const flash = await saved.boundingBox();
     expect(flash?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
     await context.close();

@@ -8,7 +8,7 @@ import type { FieldIssue } from '../../services/errors.ts';
  * inside a Spanish page is wrong for everyone. Each rule below recognises one message the
  * forms can meet and says it for a person, in English and in Spanish. A message no rule knows
  * is shown as the service wrote it; `service-words.test.ts` makes the real validators produce
- * every message the forms can meet and checks that a rule knows it.
+ * the forms' messages (and lists those that need a database) and checks that a rule knows each.
  */
 type Words = { readonly en: string; readonly es: string };
 type Rule = readonly [RegExp, (m: RegExpExecArray, field: string) => Words];
@@ -48,7 +48,7 @@ const RULES: readonly Rule[] = [
   [/^must match pattern /, (_m, field) => PATTERN[leaf(field)] ?? NOT_IN_FORM],
   [/^must NOT have fewer than 1 characters$/, () => REQUIRED],
   [
-    /^must NOT have more than (\d+) characters$/,
+    /^must (?:NOT have more than|be at most) (\d+) characters$/,
     (m) => ({
       en: `must be at most ${m[1]} characters`,
       es: `puede tener como mucho ${m[1]} caracteres`,
@@ -124,13 +124,6 @@ const RULES: readonly Rule[] = [
     () => ({
       en: 'must not be empty or only spaces',
       es: 'no puede estar vacío ni tener solo espacios',
-    }),
-  ],
-  [
-    /^must be at most (\d+) characters$/,
-    (m) => ({
-      en: `must be at most ${m[1]} characters`,
-      es: `puede tener como mucho ${m[1]} caracteres`,
     }),
   ],
 
