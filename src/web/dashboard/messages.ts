@@ -257,6 +257,14 @@ const MESSAGES = {
     en: 'Choose a patient or enter the new patient’s name.',
     es: 'Elija un paciente o escriba el nombre del paciente nuevo.',
   },
+  errPatientErased: {
+    en: 'This patient’s record was erased while you filled in the form, so nothing was recorded. Choose another patient or add the patient again.',
+    es: 'El registro de este paciente se borró mientras rellenaba el formulario, así que no se ha registrado nada. Elija otro paciente o vuelva a añadirlo.',
+  },
+  errRecordGone: {
+    en: 'What this form refers to no longer exists, so nothing was recorded. Check the details below and send again.',
+    es: 'Lo que indica este formulario ya no existe, así que no se ha registrado nada. Revise los datos y vuelva a enviar.',
+  },
   errNoSites: {
     en: 'Tick at least one muscle and side.',
     es: 'Marque al menos un músculo y un lado.',

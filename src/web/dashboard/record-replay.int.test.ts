@@ -118,6 +118,39 @@ describeEachDialect('dashboard: a recorded form sent again', (ctx) => {
     expect((await countRows(ctx.db)).needling_sessions).toBe(before.needling_sessions + 1);
   });
 
+  it('a session for a patient erased meanwhile comes back as the form in the page\'s words (409), on "new patient"; nothing is recorded', async () => {
+    const first = await post('/app/sessions', recordForm('replay-key-0004', 'Elsa Erased'));
+    expect(first.statusCode).toBe(200);
+    const patientId = /href="\/app\/patients\/([0-9a-f-]{36})"/.exec(first.body)?.[1];
+    expect(patientId).toBeDefined();
+    const admin = await signIn(app, clinic.adminEmail);
+    const erased = await app.inject({
+      method: 'POST',
+      url: `/app/patients/${patientId}/erase`,
+      headers: { ...FORM, cookie: admin.cookie },
+      payload: encode({ confirmName: 'Elsa Erased', _csrf: admin.csrf }),
+    });
+    expect(erased.statusCode).toBe(303);
+    const before = await countRows(ctx.db);
+    const form = (key: string) => ({
+      ...recordForm(key, ''),
+      patientId: patientId ?? '',
+      displayName: '',
+      phone: '',
+    });
+    const english = await post('/app/sessions', form('replay-key-0005'));
+    expect(english.statusCode).toBe(409);
+    expect(english.body).toContain('This patient’s record was erased while you filled in the form');
+    const spanish = await post('/app/sessions?lang=es', form('replay-key-0006'));
+    expect(spanish.statusCode).toBe(409);
+    expect(spanish.body).toContain('El registro de este paciente se borró');
+    expect(spanish.body).not.toContain('was erased');
+    // The erased record is not offered again: the form is back on "new patient".
+    expect(spanish.body).not.toContain(`value="${patientId}"`);
+    expect(spanish.body).toMatch(/id="p-new" value="new" checked/);
+    expect(await countRows(ctx.db)).toEqual(before);
+  });
+
   it('after the link was re-issued a replay says "already saved" and offers a new link; it never brings back or issues one', async () => {
     const formData = recordForm('replay-key-0003', 'Lola Later');
     const first = await post('/app/sessions', formData);

@@ -74,7 +74,8 @@ function issueText(L: Locale, issue: FieldIssue, sites: readonly ParsedSite[]): 
     });
   }
   if (issue.field === 'sites') return tr(L, 'errNoSites');
-  if (issue.field === 'patientId') return tr(L, 'errPatientName');
+  if (issue.field === 'patientId')
+    return tr(L, issue.message === 'was erased' ? 'errPatientErased' : 'errPatientName');
   if (issue.field === 'patient.contact') return tr(L, 'errNoContact');
   if (issue.field === 'patient.displayName')
     return tr(L, 'errField', { field: tr(L, 'displayName'), message: issueWords(L, issue) });
@@ -251,10 +252,12 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       key = recordKey,
       duplicates: readonly Patient[] = [],
     ) => {
-      const found =
+      const chosen =
         choice !== 'new' && UUID_RE.test(choice)
           ? await findPatient(db, staff.clinicId, choice)
           : undefined;
+      // An erased record is offered no more: the form comes back on "new patient".
+      const found = chosen?.erasedAt === null ? chosen : undefined;
       const form: RecordFormState = {
         q: '',
         found: found === undefined ? [] : [found],
@@ -290,15 +293,19 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
         checkDuplicates: field(body, 'confirmNew') !== '1',
       });
     } catch (error) {
+      // A refusal comes back as the form, in the page's words: a field's problem, the chosen
+      // patient erased meanwhile (409), or what the form names gone (never the service's English).
       if (
         error instanceof AppError &&
-        (error.code === 'validation_failed' || error.code === 'not_found')
+        (error.code === 'validation_failed' ||
+          error.code === 'not_found' ||
+          (error.code === 'conflict' && error.errors.length > 0))
       ) {
         const list =
           error.errors.length > 0
             ? error.errors.map((i) => issueText(L, i, sites))
-            : [error.detail];
-        return again([...new Set(list)]);
+            : [tr(L, 'errRecordGone')];
+        return again([...new Set(list)], error.code === 'conflict' ? 409 : 400);
       }
       throw error;
     }
