@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { PASSWORD, type SeededClinic, seedClinic, signIn } from '../src/api/test-support.ts';
+import { type SeededClinic, seedClinic, signIn } from '../src/api/test-support.ts';
 import type { Db } from '../src/store/db.ts';
 import {
   type AxeViolation,
@@ -22,7 +22,7 @@ import {
   runAxe,
   screenshot,
 } from './browser.ts';
-import { startDashboardServer } from './dashboard-server.ts';
+import { signInOnPage, startDashboardServer } from './dashboard-server.ts';
 
 const PHONE_390 = { width: 390, height: 844 } as const;
 
@@ -61,13 +61,7 @@ async function saveUncovered(p: Page): Promise<boolean> {
   });
 }
 
-async function signInAs(p: Page, email: string): Promise<void> {
-  await p.goto(`${base}/app`);
-  await p.getByLabel('E-mail').fill(email);
-  await p.getByLabel('Password').fill(PASSWORD);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.waitForURL(`${base}/app`);
-}
+const signInAs = (page: Page, email: string) => signInOnPage(page, base, email);
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;

@@ -2,9 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Page } from 'playwright-core';
 import { buildApp } from '../src/api/app.ts';
 import { createLogger } from '../src/api/logger.ts';
-import { testConfig } from '../src/api/test-support.ts';
+import { PASSWORD, testConfig } from '../src/api/test-support.ts';
 import { systemClock } from '../src/services/clock.ts';
 import { createDb, type Db } from '../src/store/db.ts';
 import { withKeys } from '../src/store/keyring.ts';
@@ -45,4 +46,13 @@ export async function startDashboardServer(
   });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   return { dir, db, app, base };
+}
+
+/** Sign in through the dashboard's form (English labels) with the seeded staff password. */
+export async function signInOnPage(page: Page, base: string, email: string): Promise<void> {
+  await page.goto(`${base}/app/sign-in`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/app`);
 }

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   createSession,
   LEG_SITE,
-  PASSWORD,
   type SeededClinic,
   seedClinic,
   signIn,
@@ -29,7 +28,7 @@ import {
   runAxe,
   screenshot,
 } from './browser.ts';
-import { startDashboardServer } from './dashboard-server.ts';
+import { signInOnPage, startDashboardServer } from './dashboard-server.ts';
 
 let dir: string;
 let db: Db;
@@ -71,13 +70,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function signInAs(page: Page, email: string): Promise<void> {
-  await page.goto(`${base}/app/sign-in`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${base}/app`);
-}
+const signInAs = (page: Page, email: string) => signInOnPage(page, base, email);
 
 async function expectAxeClean(page: Page): Promise<void> {
   const violations = await runAxe(page);

@@ -10,13 +10,7 @@ import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  LEG_SITE,
-  PASSWORD,
-  type SeededClinic,
-  seedClinic,
-  signIn,
-} from '../src/api/test-support.ts';
+import { LEG_SITE, type SeededClinic, seedClinic, signIn } from '../src/api/test-support.ts';
 import type { Db } from '../src/store/db.ts';
 import {
   CHROMIUM_MISSING,
@@ -25,7 +19,7 @@ import {
   newContext,
   screenshot,
 } from './browser.ts';
-import { startDashboardServer } from './dashboard-server.ts';
+import { signInOnPage, startDashboardServer } from './dashboard-server.ts';
 
 let dir: string;
 let db: Db;
@@ -80,13 +74,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function signInAs(page: Page, email: string): Promise<void> {
-  await page.goto(`${base}/app/sign-in`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${base}/app`);
-}
+const signInAs = (page: Page, email: string) => signInOnPage(page, base, email);
 
 /**
  * What sticks out past the screen's right edge: boxes, and text that runs past its box (a long
