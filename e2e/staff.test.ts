@@ -19,6 +19,7 @@ import {
   TEST_ARGON2,
 } from '../src/api/test-support.ts';
 import { createPasswordHasher } from '../src/services/passwords.ts';
+import { insertApiToken, listApiTokens } from '../src/store/api-tokens.repository.ts';
 import { findClinic } from '../src/store/clinics.repository.ts';
 import type { Db } from '../src/store/db.ts';
 import { findStaffById, insertStaffUser } from '../src/store/staff.repository.ts';
@@ -177,6 +178,50 @@ describeBrowser('staff page in a real browser', () => {
     expect((await findClinic(db, clinic.clinicId))?.emergencyNumber).toBe('999');
     const flash = await saved.boundingBox();
     expect(flash?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
+    await context.close();
+  }, 60_000);
+
+  it('a refused new token comes back at its errors, and a made one at its secret, with JavaScript off at 360 px in Spanish', async () => {
+    const context = await newContext(browser, { viewport: PHONE, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signInAs(page, clinic.adminEmail);
+    await page.goto(`${base}/app/clinic?lang=es`);
+    // A clinic with a screenful of tokens: the table stands between the section's title and
+    // the form, so landing at the title would leave the errors out of sight.
+    for (let i = 0; i < 8; i++)
+      await insertApiToken(db, {
+        clinicId: clinic.clinicId,
+        name: `Integración ${i + 1}`,
+        tokenHash: `e2e-token-hash-${i}`,
+        createdBy: clinic.adminId,
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 30 * 86_400_000),
+      });
+    await page.goto(`${base}/app/clinic?lang=es`);
+    const before = (await listApiTokens(db, clinic.clinicId)).length;
+    // The browser's own checks pass a name of spaces; the service refuses it.
+    await page.getByLabel('Nombre del token').fill('   ');
+    await page.getByLabel('Días hasta que caduque').fill('30');
+    await page.getByRole('button', { name: 'Crear token' }).click();
+    const errors = page.locator('#errors');
+    await expect(errors.textContent()).resolves.toContain('dé un nombre al token');
+    const box = await errors.boundingBox();
+    expect(box?.y ?? -1).toBeGreaterThanOrEqual(0);
+    expect(box?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
+    expect(await listApiTokens(db, clinic.clinicId)).toHaveLength(before);
+    const violations = await axeOnHtml(browser, page.url(), await page.content());
+    expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await screenshot(page, 'dashboard-token-refused-es-360');
+
+    await page.getByLabel('Nombre del token').fill('Puente de historias');
+    await page.getByRole('button', { name: 'Crear token' }).click();
+    const secret = page.locator('#new-token');
+    await expect(secret.textContent()).resolves.toMatch(/^nck_/);
+    const made = await secret.boundingBox();
+    expect(made?.y ?? -1).toBeGreaterThanOrEqual(0);
+    expect(made?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
+    expect(await listApiTokens(db, clinic.clinicId)).toHaveLength(before + 1);
+    await screenshot(page, 'dashboard-token-made-es-360');
     await context.close();
   }, 60_000);
 

@@ -158,11 +158,6 @@ function tokensSection(ctx: PageContext, view: ClinicView) {
 <h2 id="tokens-title">${tpeople(L, 'tokensTitle')}</h2>
 <p>${tpeople(L, 'tokensLead')}</p>
 ${
-  view.madeToken === undefined
-    ? ''
-    : html`<div class="flash" role="status"><p>${tpeople(L, 'tokenSecret', { expires: when(view.madeToken.expiresAt) })}</p><p><code id="new-token">${view.madeToken.token}</code></p></div>`
-}
-${
   view.tokens.length === 0
     ? html`<p>${tpeople(L, 'tokensNone')}</p>`
     : html`<div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'scrollTable', { name: tpeople(L, 'tokensTitle') })}"><table>
@@ -178,8 +173,13 @@ ${
       })}</tbody></table></div>`
 }
 <h3 id="new-token-title">${tpeople(L, 'tokenNew')}</h3>
+${
+  view.madeToken === undefined
+    ? ''
+    : html`<div class="flash" role="status"><p>${tpeople(L, 'tokenSecret', { expires: when(view.madeToken.expiresAt) })}</p><p><code id="new-token">${view.madeToken.token}</code></p></div>`
+}
 ${errorList(L, view.tokenErrors)}
-<form method="post" action="/app/clinic/api-tokens#tokens-title" class="grid" aria-labelledby="new-token-title">${csrfField(ctx)}
+<form method="post" action="/app/clinic/api-tokens#new-token-title" class="grid" aria-labelledby="new-token-title">${csrfField(ctx)}
 <p><label for="tk-name">${tpeople(L, 'tokenNameLabel')}</label><input id="tk-name" name="name" required maxlength="100" value="${view.newToken.name}"></p>
 <p><label for="tk-days">${tpeople(L, 'tokenDays')}</label><input id="tk-days" name="days" type="number" inputmode="numeric" min="1" max="${MAX_TOKEN_DAYS}" step="1" required value="${view.newToken.days}" aria-describedby="tk-days-help"> <span id="tk-days-help" class="hint">${tpeople(L, 'tokenDaysHelp', { max: MAX_TOKEN_DAYS, default: DEFAULT_TOKEN_DAYS })}</span></p>
 <p><button type="submit" class="btn primary">${tpeople(L, 'tokenMake')}</button></p>
