@@ -78,4 +78,44 @@ describeEachDialect('patient check-in form: symptom spellings', (ctx) => {
     }
     expect(await checkIns(s.session.id)).toHaveLength(0);
   });
+
+  it('an unknown symptom code is refused in the page\'s language, nothing stored, no English left', async () => {
+    // A Spanish-speaking patient of a clinic that offers Spanish.
+    const s = await seedSessionWithReminders(ctx.db, {
+      clinic: { languages: ['en', 'es'] },
+      performedAt: '2026-11-25T10:00:00.000Z',
+      thoracic: true,
+      language: 'es',
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      headers: FORM,
+      payload: 'soreness=2&symptoms=chest_pain&symptoms=headache',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('No pudimos leer algunos de los síntomas');
+    expect(res.body).toContain('href="tel:');
+    // The core's English words for the API never reach the patient's page.
+    expect(res.body).not.toMatch(/must be|symptoms\[\d\]/);
+    expect(await checkIns(s.session.id)).toHaveLength(0);
+  });
+
+  it('a note sent twice keeps both parts and the red flag beside it: stored once, triaged emergency', async () => {
+    const s = await session();
+    const res = await app.inject({
+      method: 'POST',
+      url: `/p/${s.token}/check-in`,
+      headers: FORM,
+      payload: 'symptoms=chest_pain&note=sharp+pain&note=since+this+morning',
+    });
+    expect(res.statusCode).toBe(303);
+    const rows = await ctx.db
+      .selectFrom('check_ins as c')
+      .innerJoin('assessments as a', 'a.check_in_id', 'c.id')
+      .select(['c.note', 'a.disposition'])
+      .where('c.session_id', '=', s.session.id)
+      .execute();
+    expect(rows).toEqual([{ note: 'sharp pain\nsince this morning', disposition: 'emergency' }]);
+  });
 });

@@ -113,6 +113,10 @@ export const PATIENT_MESSAGES = {
     en: 'Choose a number from 0 to 10 for your soreness. You can leave it out only if you tick one of the serious symptoms below.',
     es: 'Elija un número del 0 al 10 para su dolor. Solo puede dejarlo en blanco si marca uno de los síntomas graves de abajo.',
   },
+  noteUnread: {
+    en: 'We could not read your note, so nothing was saved. Write it again in the box below and send. If you have chest pain or trouble breathing, press the emergency button.',
+    es: 'No pudimos leer su nota, así que no se ha guardado nada. Escríbala de nuevo en el recuadro de abajo y envíe. Si tiene dolor en el pecho o le cuesta respirar, pulse el botón de emergencia.',
+  },
   symptomsUnread: {
     en: 'We could not read some of the symptoms you sent, so nothing was saved. Tick your symptoms again below and send. If you have chest pain or trouble breathing, press the emergency button.',
     es: 'No pudimos leer algunos de los síntomas que envió, así que no se ha guardado nada. Vuelva a marcar sus síntomas abajo y envíe. Si tiene dolor en el pecho o le cuesta respirar, pulse el botón de emergencia.',

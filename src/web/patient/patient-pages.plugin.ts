@@ -258,13 +258,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
         checkInPage(ctx, {
           idempotencyKey: randomUUID(),
           thoracic: view.session.thoracic,
-          errors: parsed.errors.map((e) =>
-            e === 'soreness'
-              ? t(ctx.locale, 'sorenessMissing')
-              : e === 'symptoms-unread'
-                ? t(ctx.locale, 'symptomsUnread')
-                : e,
-          ),
+          errors: parsed.errors.map((e) => t(ctx.locale, FORM_ERROR_TEXT[e])),
           values: parsed.values,
         }),
       );
@@ -481,11 +475,20 @@ function stringField(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** Why a check-in form was refused, each said in the page's words (`FORM_ERROR_TEXT`). */
+type FormError = 'soreness' | 'symptoms-unread' | 'note-unread';
+
+const FORM_ERROR_TEXT = {
+  soreness: 'sorenessMissing',
+  'symptoms-unread': 'symptomsUnread',
+  'note-unread': 'noteUnread',
+} as const satisfies Record<FormError, string>;
+
 type ParsedForm =
   | { ok: true; input: ReportInput }
   | {
       ok: false;
-      errors: string[];
+      errors: FormError[];
       values: { soreness?: number; symptoms: string[]; note?: string };
     };
 
@@ -497,24 +500,30 @@ function parseForm(form: Record<string, unknown>): ParsedForm {
     typeof rawSoreness === 'string' && /^\d{1,2}$/.test(rawSoreness)
       ? Number(rawSoreness)
       : undefined;
-  const note = typeof form.note === 'string' ? form.note : undefined;
+  // A note sent twice (a crafted form) keeps both parts: refusing it could cost a red flag,
+  // dropping it would lose what the patient wrote. Anything else that is not text is refused.
+  const rawNote =
+    Array.isArray(form.note) && form.note.every((part) => typeof part === 'string')
+      ? form.note.join('\n')
+      : form.note;
+  const note = typeof rawNote === 'string' ? rawNote : undefined;
   const result = validateReportInput({
     // No number chosen: the core accepts that only with a red-flag symptom (RULES.md v1.1).
     soreness: soreness ?? (rawSoreness === '' ? undefined : rawSoreness),
     symptoms,
-    ...(note === undefined ? {} : { note }),
+    ...(rawNote === undefined ? {} : { note: rawNote }),
   });
   // A field that looks like symptoms but is not one of ours: never store the report without it.
   if (result.ok && stray.length === 0) return { ok: true, input: result.value };
   const issues = result.ok ? [] : result.error;
+  // The core's issues are in English for the API; the page says each in its own words. Past
+  // soreness and the note, only the symptoms can be refused (an unknown code).
+  const codes = issues.map((issue): FormError =>
+    issue.path === 'soreness' ? 'soreness' : issue.path === 'note' ? 'note-unread' : 'symptoms-unread',
+  );
   return {
     ok: false,
-    errors: [
-      ...(stray.length > 0 ? ['symptoms-unread'] : []),
-      ...issues.map((issue) =>
-        issue.path === 'soreness' ? 'soreness' : `${issue.path}: ${issue.message}`,
-      ),
-    ],
+    errors: [...new Set<FormError>([...(stray.length > 0 ? ['symptoms-unread' as const] : []), ...codes])],
     values: {
       ...(soreness === undefined ? {} : { soreness }),
       symptoms,
