@@ -157,6 +157,7 @@ async function measureDialects(
         unit: '',
         target: '≥ 0.5',
         digits: 3,
+        failed: full.failures,
       });
     } finally {
       await server.stop();
@@ -246,6 +247,7 @@ async function halfLoad(
     unit: 'ms',
     target: '< 25',
     digits: 1,
+    failed: settling.failures + half.failures,
   });
   // What promotes garbage shows here first (decisions 1446, 1447).
   figures.add({

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { TEST_KEY_ENV } from '../src/store/test-keys.ts';
+import { BENCH_LIMIT } from './limits.ts';
 
 const SERVER = fileURLToPath(new URL('./http-server.ts', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/needlecare.js', import.meta.url));
@@ -105,8 +106,8 @@ export async function startServe(
       ...env,
       ...TEST_KEY_ENV,
       // A burst from one address: the patient-link limits are not what this measures.
-      PATIENT_LINK_MAX: '100000',
-      PATIENT_IP_MAX: '100000',
+      PATIENT_LINK_MAX: String(BENCH_LIMIT),
+      PATIENT_IP_MAX: String(BENCH_LIMIT),
       HOST: '127.0.0.1',
       PORT: '0',
       COOKIE_SECURE: 'false',

@@ -7,6 +7,11 @@ export interface Figure {
   readonly target?: string;
   /** Digits after the decimal point when printing. */
   readonly digits?: number;
+  /**
+   * Requests that failed in the load behind this figure. A run with any is not judged against
+   * the target: a refused request answers fast and would flatter a latency or a rate.
+   */
+  readonly failed?: number;
 }
 
 /** Collects each run's figures under their names and prints min / median / max at the end. */
@@ -17,7 +22,7 @@ export class Figures {
     const list = this.runs.get(figure.name) ?? [];
     list.push(figure);
     this.runs.set(figure.name, list);
-    console.log(`  ${line(figure.name, [figure.value], figure)}`);
+    console.log(`  ${line(figure.name, [figure])}`);
   }
 
   note(text: string): void {
@@ -29,14 +34,7 @@ export class Figures {
     const runCount = Math.max(...[...this.runs.values()].map((l) => l.length));
     console.log(`\n${title}${runCount > 1 ? ` — min / median / max over ${runCount} runs` : ''}:`);
     for (const [name, list] of this.runs) {
-      const first = list[0] as Figure;
-      console.log(
-        `  ${line(
-          name,
-          list.map((f) => f.value),
-          first,
-        )}`,
-      );
+      console.log(`  ${line(name, list)}`);
     }
   }
 }
@@ -73,7 +71,9 @@ function meets(value: number, target: string): boolean {
   }
 }
 
-function line(name: string, values: readonly number[], f: Figure): string {
+function line(name: string, figures: readonly Figure[]): string {
+  const f = figures[0] as Figure;
+  const values = figures.map((g) => g.value);
   const digits = f.digits ?? 0;
   const shown =
     values.length === 1
@@ -81,9 +81,16 @@ function line(name: string, values: readonly number[], f: Figure): string {
       : [Math.min(...values), median(values), Math.max(...values)]
           .map((v) => format(v, digits))
           .join(' / ');
+  const failed = figures.reduce((sum, g) => sum + (g.failed ?? 0), 0);
+  const verdict =
+    failed > 0
+      ? `NOT judged: ${failed} requests failed`
+      : meets(median(values), f.target ?? '')
+        ? 'met'
+        : 'NOT met';
   const target =
     f.target === undefined
       ? ''
-      : `   target ${f.target}${f.unit === '' ? '' : ` ${f.unit}`}: ${meets(median(values), f.target) ? 'met' : 'NOT met'}`;
+      : `   target ${f.target}${f.unit === '' ? '' : ` ${f.unit}`}: ${verdict}`;
   return `${name.padEnd(58)} ${shown.padStart(22)} ${f.unit}${target}`;
 }

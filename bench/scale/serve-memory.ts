@@ -7,6 +7,7 @@ import { getPath, postCheckIns } from '../load.ts';
 import { stopChild } from '../servers.ts';
 import type { Figures } from '../stats.ts';
 import type { SeedIndex } from './seed.ts';
+import { BENCH_LIMIT } from '../limits.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/needlecare.js', import.meta.url));
 
@@ -63,8 +64,8 @@ export async function measureServe(
       LOG_LEVEL: 'silent',
       // The load comes from one address: without these the patient-link limits (60 a window
       // per address, decision 1112) answer 429 from the 61st check-in on.
-      PATIENT_LINK_MAX: '100000',
-      PATIENT_IP_MAX: '100000',
+      PATIENT_LINK_MAX: String(BENCH_LIMIT),
+      PATIENT_IP_MAX: String(BENCH_LIMIT),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

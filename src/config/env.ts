@@ -283,8 +283,8 @@ export function parseEnv(
       ),
     },
     patientLinks: {
-      perLinkMax: r.int('PATIENT_LINK_MAX', DEFAULTS.patientLinks.perLinkMax, 1, 100_000),
-      perIpMax: r.int('PATIENT_IP_MAX', DEFAULTS.patientLinks.perIpMax, 1, 100_000),
+      perLinkMax: r.int('PATIENT_LINK_MAX', DEFAULTS.patientLinks.perLinkMax, 1, 10_000_000),
+      perIpMax: r.int('PATIENT_IP_MAX', DEFAULTS.patientLinks.perIpMax, 1, 10_000_000),
     },
     worker,
   };
