@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TEST_KEY_ENV } from '../../src/store/test-keys.ts';
+import { BENCH_LIMIT } from '../limits.ts';
 import { getPath, postCheckIns } from '../load.ts';
 import { stopChild } from '../servers.ts';
 import type { Figures } from '../stats.ts';
 import type { SeedIndex } from './seed.ts';
-import { BENCH_LIMIT } from '../limits.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/needlecare.js', import.meta.url));
 

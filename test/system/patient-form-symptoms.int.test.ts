@@ -79,7 +79,7 @@ describeEachDialect('patient check-in form: symptom spellings', (ctx) => {
     expect(await checkIns(s.session.id)).toHaveLength(0);
   });
 
-  it('an unknown symptom code is refused in the page\'s language, nothing stored, no English left', async () => {
+  it("an unknown symptom code is refused in the page's language, nothing stored, no English left", async () => {
     // A Spanish-speaking patient of a clinic that offers Spanish.
     const s = await seedSessionWithReminders(ctx.db, {
       clinic: { languages: ['en', 'es'] },

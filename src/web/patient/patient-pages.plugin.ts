@@ -518,12 +518,19 @@ function parseForm(form: Record<string, unknown>): ParsedForm {
   const issues = result.ok ? [] : result.error;
   // The core's issues are in English for the API; the page says each in its own words. Past
   // soreness and the note, only the symptoms can be refused (an unknown code).
-  const codes = issues.map((issue): FormError =>
-    issue.path === 'soreness' ? 'soreness' : issue.path === 'note' ? 'note-unread' : 'symptoms-unread',
+  const codes = issues.map(
+    (issue): FormError =>
+      issue.path === 'soreness'
+        ? 'soreness'
+        : issue.path === 'note'
+          ? 'note-unread'
+          : 'symptoms-unread',
   );
   return {
     ok: false,
-    errors: [...new Set<FormError>([...(stray.length > 0 ? ['symptoms-unread' as const] : []), ...codes])],
+    errors: [
+      ...new Set<FormError>([...(stray.length > 0 ? ['symptoms-unread' as const] : []), ...codes]),
+    ],
     values: {
       ...(soreness === undefined ? {} : { soreness }),
       symptoms,
