@@ -283,7 +283,9 @@ async function halfLoad(
     value: bursty.p99,
     unit: 'ms',
     digits: 1,
+    failed: bursty.failures,
   });
+  if (bursty.failures > 0) figures.note(`!! bursts: ${bursty.failures} requests failed`);
 }
 
 /**

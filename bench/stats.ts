@@ -90,7 +90,9 @@ function line(name: string, figures: readonly Figure[]): string {
         : 'NOT met';
   const target =
     f.target === undefined
-      ? ''
+      ? failed > 0
+        ? `   (${failed} requests failed)`
+        : ''
       : `   target ${f.target}${f.unit === '' ? '' : ` ${f.unit}`}: ${verdict}`;
   return `${name.padEnd(58)} ${shown.padStart(22)} ${f.unit}${target}`;
 }
