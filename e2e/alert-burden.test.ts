@@ -3,7 +3,6 @@
  * clean in English and Spanish, at desktop width and on a 360 px phone. One app on a temp
  * SQLite database.
  */
-import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -28,9 +27,9 @@ import {
   runAxe,
   screenshot,
 } from './browser.ts';
-import { startDashboardServer } from './dashboard-server.ts';
+import { type DashboardServer, startDashboardServer } from './dashboard-server.ts';
 
-let dir: string;
+let server: DashboardServer | undefined;
 let db: Db;
 let app: FastifyInstance;
 let base: string;
@@ -39,7 +38,8 @@ let clinic: SeededClinic;
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  ({ dir, db, app, base } = await startDashboardServer('burden'));
+  server = await startDashboardServer('burden');
+  ({ db, app, base } = server);
   clinic = await seedClinic(db, 'Clínica Sur');
   await updateClinicSettings(db, clinic.clinicId, { languages: ['en', 'es'] });
   const api = await signIn(app, clinic.practitionerEmail);
@@ -57,9 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await db?.destroy();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 async function signInAdmin(page: Page): Promise<void> {

@@ -4,7 +4,6 @@
  * axe-core clean at 1280 px and on a 390 px phone, in English and Spanish. One app on a temp
  * SQLite database; no worker (nothing is sent).
  */
-import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -21,9 +20,9 @@ import {
   runAxe,
   screenshot,
 } from './browser.ts';
-import { startDashboardServer } from './dashboard-server.ts';
+import { type DashboardServer, startDashboardServer } from './dashboard-server.ts';
 
-let dir: string;
+let server: DashboardServer | undefined;
 let db: Db;
 let app: FastifyInstance;
 let base: string;
@@ -32,16 +31,15 @@ let clinic: SeededClinic;
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  ({ dir, db, app, base } = await startDashboardServer('hooks'));
+  server = await startDashboardServer('hooks');
+  ({ db, app, base } = server);
   clinic = await seedClinic(db, 'Clínica Este');
   browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await db?.destroy();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 async function expectAxeClean(page: Page): Promise<void> {

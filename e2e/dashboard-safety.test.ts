@@ -5,7 +5,6 @@
  * register on a 390 px phone. axe-core at 1280 and 390 px; screenshots in
  * test-results/screenshots/after-dashboard-*.png.
  */
-import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,11 +21,11 @@ import {
   runAxe,
   screenshot,
 } from './browser.ts';
-import { signInOnPage, startDashboardServer } from './dashboard-server.ts';
+import { type DashboardServer, signInOnPage, startDashboardServer } from './dashboard-server.ts';
 
 const PHONE_390 = { width: 390, height: 844 } as const;
 
-let dir: string;
+let server: DashboardServer | undefined;
 let db: Db;
 let app: FastifyInstance;
 let base: string;
@@ -65,7 +64,8 @@ const signInAs = (page: Page, email: string) => signInOnPage(page, base, email);
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  ({ dir, db, app, base } = await startDashboardServer('safety', { pollMs: 300 }));
+  server = await startDashboardServer('safety', { pollMs: 300 });
+  ({ db, app, base } = server);
   clinic = await seedClinic(db, 'Clínica Sur');
   browser = await launchBrowser();
   practitioner = await newContext(browser, { viewport: DESKTOP });
@@ -75,9 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await db?.destroy();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describeBrowser('practitioner safety screens (issue 10)', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -20,12 +20,14 @@ export interface DashboardServer {
   readonly app: FastifyInstance;
   /** `http://127.0.0.1:<port>` */
   readonly base: string;
+  /** Close the app and the database, and remove the folder. */
+  stop(): Promise<void>;
 }
 
 /**
  * The start-up every dashboard browser test shares: a migrated SQLite file carrying the test
  * keys, the app with the dashboard under `/app` (plain-http cookies for the browser), listening
- * on a free port. The caller seeds what it needs and closes `app`, `db` and `dir` afterwards.
+ * on a free port. The caller seeds what it needs and calls `stop()` afterwards.
  */
 export async function startDashboardServer(
   label: string,
@@ -45,7 +47,12 @@ export async function startDashboardServer(
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { dir, db, app, base };
+  const stop = async () => {
+    await app.close();
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { dir, db, app, base, stop };
 }
 
 /** Sign in through the dashboard's form (English labels) with the seeded staff password. */

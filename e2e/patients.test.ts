@@ -4,7 +4,6 @@
  * English and Spanish, at 1280 px and on a 360 px phone; screenshots for a person to look at.
  */
 
-import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -28,9 +27,9 @@ import {
   runAxe,
   screenshot,
 } from './browser.ts';
-import { signInOnPage, startDashboardServer } from './dashboard-server.ts';
+import { type DashboardServer, signInOnPage, startDashboardServer } from './dashboard-server.ts';
 
-let dir: string;
+let server: DashboardServer | undefined;
 let db: Db;
 let app: FastifyInstance;
 let base: string;
@@ -40,7 +39,8 @@ let patientId: string;
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  ({ dir, db, app, base } = await startDashboardServer('patients'));
+  server = await startDashboardServer('patients');
+  ({ db, app, base } = server);
   clinic = await seedClinic(db, 'Clínica Norte');
   await updateClinicSettings(db, clinic.clinicId, { languages: ['en', 'es'] });
   const api = await signIn(app, clinic.practitionerEmail);
@@ -65,9 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await db?.destroy();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 const signInAs = (page: Page, email: string) => signInOnPage(page, base, email);

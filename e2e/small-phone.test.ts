@@ -6,7 +6,6 @@
  * clinic page's visually hidden labels inside scrolled tables sat past the screen's edge.
  */
 
-import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -19,9 +18,9 @@ import {
   newContext,
   screenshot,
 } from './browser.ts';
-import { signInOnPage, startDashboardServer } from './dashboard-server.ts';
+import { type DashboardServer, signInOnPage, startDashboardServer } from './dashboard-server.ts';
 
-let dir: string;
+let server: DashboardServer | undefined;
 let db: Db;
 let app: FastifyInstance;
 let base: string;
@@ -33,7 +32,8 @@ const LONG_EMAIL = 'maria.fernanda.gonzalez.rodriguez@clinica-fisioterapia.examp
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  ({ dir, db, app, base } = await startDashboardServer('small-phone'));
+  server = await startDashboardServer('small-phone');
+  ({ db, app, base } = server);
   clinic = await seedClinic(db, 'Clínica de Fisioterapia del Barrio');
   const api = await signIn(app, clinic.adminEmail);
   const performedAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
@@ -69,9 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await db?.destroy();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 const signInAs = (page: Page, email: string) => signInOnPage(page, base, email);

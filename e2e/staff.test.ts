@@ -5,7 +5,6 @@
  * two. axe-core clean at 1280 and 390 px; screenshots for a person to look at.
  */
 
-import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -34,11 +33,11 @@ import {
   runAxe,
   screenshot,
 } from './browser.ts';
-import { signInOnPage, startDashboardServer } from './dashboard-server.ts';
+import { type DashboardServer, signInOnPage, startDashboardServer } from './dashboard-server.ts';
 
 const NARROW = { width: 390, height: 844 } as const;
 
-let dir: string;
+let server: DashboardServer | undefined;
 let db: Db;
 let app: FastifyInstance;
 let base: string;
@@ -48,7 +47,8 @@ let other: SeededClinic;
 
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
-  ({ dir, db, app, base } = await startDashboardServer('staff'));
+  server = await startDashboardServer('staff');
+  ({ db, app, base } = server);
   clinic = await seedClinic(db, 'Clínica Norte');
   other = await seedClinic(db, 'Clínica Sur');
   browser = await launchBrowser();
@@ -56,9 +56,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await db?.destroy();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 const signInAs = (page: Page, email: string) => signInOnPage(page, base, email);
