@@ -4,7 +4,6 @@
  * axe-core clean at 1280 px and on a 390 px phone, in English and Spanish. One app on a temp
  * SQLite database; no worker (nothing is sent).
  */
-import type { FastifyInstance } from 'fastify';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PASSWORD, type SeededClinic, seedClinic } from '../src/api/test-support.ts';
@@ -24,7 +23,6 @@ import { type DashboardServer, startDashboardServer } from './dashboard-server.t
 
 let server: DashboardServer | undefined;
 let db: Db;
-let app: FastifyInstance;
 let base: string;
 let browser: Chromium;
 let clinic: SeededClinic;
@@ -32,7 +30,7 @@ let clinic: SeededClinic;
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
   server = await startDashboardServer('hooks');
-  ({ db, app, base } = server);
+  ({ db, base } = server);
   clinic = await seedClinic(db, 'Clínica Este');
   browser = await launchBrowser();
 }, 60_000);
