@@ -6,7 +6,7 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import type { Browser as Chromium, Page } from 'playwright-core';
+import type { Browser as Chromium, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   createSession,
@@ -60,6 +60,14 @@ afterAll(async () => {
 });
 
 const signInAs = (page: Page, email: string) => signInOnPage(page, base, email);
+
+/** The element's top is on the phone's first screen where the page landed. */
+async function expectOnScreen(locator: Locator): Promise<void> {
+  const box = await locator.boundingBox();
+  expect(box).not.toBeNull();
+  expect(box?.y ?? -1).toBeGreaterThanOrEqual(0);
+  expect(box?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
+}
 
 async function expectAxeClean(page: Page): Promise<void> {
   const violations = await runAxe(page);
@@ -161,10 +169,7 @@ describeBrowser('staff page in a real browser', () => {
     );
     await expect(page.locator('body').textContent()).resolves.not.toContain('must match');
     // The error box is on the screen, not several screens below the staff list.
-    const box = await errors.boundingBox();
-    expect(box).not.toBeNull();
-    expect(box?.y ?? -1).toBeGreaterThanOrEqual(0);
-    expect(box?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
+    await expectOnScreen(errors);
     const violations = await axeOnHtml(browser, page.url(), await page.content());
     expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
     await screenshot(page, 'dashboard-settings-refused-es-360');
@@ -174,8 +179,7 @@ describeBrowser('staff page in a real browser', () => {
     const saved = page.locator('p.flash[role=status]');
     await expect(saved.textContent()).resolves.toBe('Ajustes guardados.');
     expect((await findClinic(db, clinic.clinicId))?.emergencyNumber).toBe('999');
-    const flash = await saved.boundingBox();
-    expect(flash?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
+    await expectOnScreen(saved);
     await context.close();
   }, 60_000);
 
@@ -203,9 +207,7 @@ describeBrowser('staff page in a real browser', () => {
     await page.getByRole('button', { name: 'Crear token' }).click();
     const errors = page.locator('#errors');
     await expect(errors.textContent()).resolves.toContain('dé un nombre al token');
-    const box = await errors.boundingBox();
-    expect(box?.y ?? -1).toBeGreaterThanOrEqual(0);
-    expect(box?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
+    await expectOnScreen(errors);
     expect(await listApiTokens(db, clinic.clinicId)).toHaveLength(before);
     const violations = await axeOnHtml(browser, page.url(), await page.content());
     expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
@@ -215,9 +217,7 @@ describeBrowser('staff page in a real browser', () => {
     await page.getByRole('button', { name: 'Crear token' }).click();
     const secret = page.locator('#new-token');
     await expect(secret.textContent()).resolves.toMatch(/^nck_/);
-    const made = await secret.boundingBox();
-    expect(made?.y ?? -1).toBeGreaterThanOrEqual(0);
-    expect(made?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
+    await expectOnScreen(secret);
     expect(await listApiTokens(db, clinic.clinicId)).toHaveLength(before + 1);
     await screenshot(page, 'dashboard-token-made-es-360');
     await context.close();

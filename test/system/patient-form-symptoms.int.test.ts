@@ -31,6 +31,9 @@ describeEachDialect('patient check-in form: symptom spellings', (ctx) => {
       thoracic: true,
       language: 'en',
     });
+  /** The check-in form as a browser without script sends it. */
+  const sendForm = (token: string, payload: string) =>
+    app.inject({ method: 'POST', url: `/p/${token}/check-in`, headers: FORM, payload });
   const checkIns = (sessionId: string) =>
     ctx.db
       .selectFrom('check_ins as c')
@@ -42,12 +45,7 @@ describeEachDialect('patient check-in form: symptom spellings', (ctx) => {
   it('symptoms[]=chest_pain is read as chest pain: stored, triaged emergency, the clinic alerted', async () => {
     for (const spelling of ['symptoms[]', 'symptoms%5B%5D', 'symptoms[0]']) {
       const s = await session();
-      const res = await app.inject({
-        method: 'POST',
-        url: `/p/${s.token}/check-in`,
-        headers: FORM,
-        payload: `soreness=2&${spelling}=chest_pain&${spelling}=bruising`,
-      });
+      const res = await sendForm(s.token, `soreness=2&${spelling}=chest_pain&${spelling}=bruising`);
       expect(res.statusCode, spelling).toBe(303);
       const rows = await checkIns(s.session.id);
       expect(rows).toHaveLength(1);
@@ -65,12 +63,7 @@ describeEachDialect('patient check-in form: symptom spellings', (ctx) => {
   it('a symptom under a field name the form does not have is a 400 page saying so, nothing stored', async () => {
     const s = await session();
     for (const payload of ['soreness=2&symptom_list=chest_pain', 'soreness=2&sym=chest_pain']) {
-      const res = await app.inject({
-        method: 'POST',
-        url: `/p/${s.token}/check-in`,
-        headers: FORM,
-        payload,
-      });
+      const res = await sendForm(s.token, payload);
       expect(res.statusCode, payload).toBe(400);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.body).toContain('We could not read some of the symptoms you sent');
@@ -87,12 +80,7 @@ describeEachDialect('patient check-in form: symptom spellings', (ctx) => {
       thoracic: true,
       language: 'es',
     });
-    const res = await app.inject({
-      method: 'POST',
-      url: `/p/${s.token}/check-in`,
-      headers: FORM,
-      payload: 'soreness=2&symptoms=chest_pain&symptoms=headache',
-    });
+    const res = await sendForm(s.token, 'soreness=2&symptoms=chest_pain&symptoms=headache');
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('No pudimos leer algunos de los síntomas');
     expect(res.body).toContain('href="tel:');
@@ -103,12 +91,10 @@ describeEachDialect('patient check-in form: symptom spellings', (ctx) => {
 
   it('a note sent twice keeps both parts and the red flag beside it: stored once, triaged emergency', async () => {
     const s = await session();
-    const res = await app.inject({
-      method: 'POST',
-      url: `/p/${s.token}/check-in`,
-      headers: FORM,
-      payload: 'symptoms=chest_pain&note=sharp+pain&note=since+this+morning',
-    });
+    const res = await sendForm(
+      s.token,
+      'symptoms=chest_pain&note=sharp+pain&note=since+this+morning',
+    );
     expect(res.statusCode).toBe(303);
     const rows = await ctx.db
       .selectFrom('check_ins as c')
