@@ -162,6 +162,13 @@ describeBrowser('practitioner dashboard in a real browser', () => {
     await patient.close();
 
     await page.locator('.emergency-banner').waitFor({ timeout: 10_000 });
+    // Live, the page says the list updates itself (as served it asks for a reload).
+    await expect(page.locator('#live-status').textContent()).resolves.toBe(
+      'This list updates by itself.',
+    );
+    await expect(
+      page.locator('.alert-card.sev-emergency .why').first().textContent(),
+    ).resolves.toMatch(/· 3 h after the session ·/);
     await expect(page.locator('#live-announce').textContent()).resolves.toContain(
       'New emergency alert: Test Patient',
     );
@@ -354,6 +361,10 @@ describeBrowser('practitioner dashboard in a real browser', () => {
     const context = await newContext(browser, { javaScriptEnabled: false, viewport: TABLET });
     const p = await context.newPage();
     await signInAs(p, clinic.practitionerEmail);
+    // Without the script nothing updates the list, and the page says so.
+    await expect(p.locator('#live-status').textContent()).resolves.toBe(
+      'Reload this page to see new alerts.',
+    );
     await p.getByRole('link', { name: 'Record session' }).click();
     await expect(p.locator('#muscle-filter').isHidden()).resolves.toBe(true);
     await p.getByLabel('Name', { exact: true }).fill('Nora NoScript');

@@ -288,6 +288,45 @@ describeEachDialect('dashboard routes', (ctx) => {
       expect((await auditActions(ctx.db, 'alert.resolve'))[0]?.subjectId).toBe(alertId);
     });
 
+    it("says how long after the session a report came, in the page's language and its numbers", async () => {
+      const s = await createSession(app, pracA, {
+        sites: [LEG_SITE],
+        performedAt: new Date(clock.now().getTime() - 20.5 * 3_600_000).toISOString(),
+      });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${s.token}/check-ins`,
+        payload: { soreness: 3, symptoms: ['fever'] },
+      });
+      const alertId = (res.json() as { openAlert: { id: string } }).openAlert.id;
+      const why = (body: string) => {
+        const card = body.slice(body.indexOf(`id="alert-${alertId}"`));
+        return /<p class="why">([\s\S]*?)<\/p>/.exec(card)?.[1] ?? '';
+      };
+      expect(why((await get('/app', pracA)).body)).toContain(
+        'Soreness 3/10 · 20.5 h after the session · Symptoms:',
+      );
+      expect(why((await get('/app?lang=es', pracA)).body)).toContain(
+        'Dolor 3/10 · 20,5 h después de la sesión · Síntomas:',
+      );
+      // The patient's table and printable record write the hours as the page's language does.
+      const row = (body: string) => /<tr><td>[^<]*<\/td><td>([^<]*)<\/td><td>3\/10/.exec(body)?.[1];
+      expect(row((await get(`/app/patients/${s.patientId}?lang=es`, pracA)).body)).toBe('20,5');
+      expect(row((await get(`/app/patients/${s.patientId}/print?lang=es`, pracA)).body)).toBe(
+        '20,5',
+      );
+    });
+
+    it('asks for a reload as served: only its script, once live, says the list updates itself', async () => {
+      const body = (await get('/app', pracA)).body;
+      expect(body).toContain(
+        '<span id="live-status" data-live="This list updates by itself.">Reload this page to see new alerts.</span>',
+      );
+      expect((await get('/app?lang=es', pracA)).body).toContain(
+        '>Vuelva a cargar esta página para ver los avisos nuevos.</span>',
+      );
+    });
+
     it('serves the queue fragment without page chrome', async () => {
       const res = await get('/app/alerts/fragment', pracA);
       expect(res.statusCode).toBe(200);

@@ -97,6 +97,11 @@ const MESSAGES = {
   noAcknowledged: { en: 'None.', es: 'Ninguno.' },
   recentlyResolved: { en: 'Recently resolved', es: 'Resueltos recientemente' },
   liveStatus: { en: 'This list updates by itself.', es: 'Esta lista se actualiza sola.' },
+  // Without JavaScript the list cannot update itself: the page says so until the script runs.
+  reloadForNew: {
+    en: 'Reload this page to see new alerts.',
+    es: 'Vuelva a cargar esta página para ver los avisos nuevos.',
+  },
   enableNotifications: {
     en: 'Sound and desktop notice for emergencies',
     es: 'Sonido y aviso en el escritorio para emergencias',
@@ -362,6 +367,7 @@ const MESSAGES = {
   noCheckIns: { en: 'No check-ins yet.', es: 'Aún no hay controles.' },
   received: { en: 'Received', es: 'Recibido' },
   hoursAfter: { en: 'Hours after', es: 'Horas después' },
+  hoursAfterSession: { en: '{hours} h after the session', es: '{hours} h después de la sesión' },
   soreness: { en: 'Soreness', es: 'Dolor' },
   sorenessNotGiven: { en: 'no number (red flag)', es: 'sin número (signo de alarma)' },
   symptoms: { en: 'Symptoms', es: 'Síntomas' },

@@ -1,5 +1,6 @@
 import { SYMPTOMS } from '../../../clinical/symptoms.ts';
 import type { Locale, SymptomCode } from '../../../clinical/types.ts';
+import { formatNumber } from '../../../i18n/catalogue.ts';
 import { telUri } from '../../../services/schemas/views.ts';
 import type { AlertOutcome } from '../../../store/alerts.repository.ts';
 import { html, type SafeHtml } from '../../shared/html.ts';
@@ -115,7 +116,7 @@ function alertCard(ctx: PageContext, view: AlertsView, item: QueueItem): SafeHtm
 ${
   c === undefined
     ? ''
-    : html`<p class="why"><strong>${tr(L, 'whyAlert')}:</strong> ${tr(L, 'soreness')} ${c.soreness === null ? tr(L, 'sorenessNotGiven') : `${c.soreness}/10`} · ${tr(L, 'hoursAfter')} ${c.hoursAfter.toFixed(1)} · ${tr(L, 'symptoms')}: ${symptomText(L, c.symptoms)}</p>`
+    : html`<p class="why"><strong>${tr(L, 'whyAlert')}:</strong> ${tr(L, 'soreness')} ${c.soreness === null ? tr(L, 'sorenessNotGiven') : `${c.soreness}/10`} · ${tr(L, 'hoursAfterSession', { hours: formatNumber(L, c.hoursAfter, 'upTo1') })} · ${tr(L, 'symptoms')}: ${symptomText(L, c.symptoms)}</p>`
 }
 ${item.rules.length === 0 ? '' : html`<ul class="rules">${item.rules.map((r) => html`<li>${r.clinicianText[L]}</li>`)}</ul>`}
 ${a.status === 'resolved' ? '' : contactBlock(ctx, item)}
@@ -199,7 +200,7 @@ export function alertsPage(ctx: PageContext, view: AlertsView, flash?: string): 
     ctx,
     tr(L, 'alertsTitle'),
     html`<h1>${tr(L, 'alertsTitle')}</h1>
-<p class="live-note">${tr(L, 'liveStatus')} <button type="button" class="btn secondary" id="enable-notifications" hidden>${tr(L, 'enableNotifications')}</button></p>
+<p class="live-note"><span id="live-status" data-live="${tr(L, 'liveStatus')}">${tr(L, 'reloadForNew')}</span> <button type="button" class="btn secondary" id="enable-notifications" hidden>${tr(L, 'enableNotifications')}</button></p>
 <p id="live-announce" class="live-announce" aria-live="assertive" aria-atomic="true" data-msg-emergency="${tr(L, 'liveNewEmergency')}" data-msg-updated="${tr(L, 'liveUpdated')}"></p>
 <p id="db-banner" class="db-banner" role="status" hidden>${dt(L, 'streamDown')}</p>
 <div id="queue" data-fragment="/app/alerts/fragment" data-events="/app/events">

@@ -1,4 +1,5 @@
 import { findMuscle } from '../../../clinical/muscles.ts';
+import { formatNumber } from '../../../i18n/catalogue.ts';
 import type { PatientExport } from '../../../services/patient-records.ts';
 import { firedRulesOf } from '../../../services/schemas/views.ts';
 import type { CheckInSource } from '../../../store/checkins.repository.ts';
@@ -56,7 +57,7 @@ export function patientPrintPage(ctx: PageContext, view: PatientPrintView): stri
     const checkIns = s.checkIns.map((c) => {
       const a = c.assessment;
       const rules = a === null ? [] : firedRulesOf(a.rules, a.rulebookVersion, a.thoracic);
-      return html`<tr><td>${when(c.receivedAt)}</td><td>${c.hoursAfter.toFixed(1)}</td><td>${c.soreness === null ? tr(L, 'sorenessNotGiven') : `${c.soreness}/10`}</td><td>${symptomText(L, c.symptoms)}${c.note === null ? '' : html`<br><em>${tr(L, 'patientNote')}:</em> ${c.note}`}</td><td>${tpeople(L, SOURCE_KEY[c.source])}</td><td>${dispositionBadge(L, a?.disposition ?? null)}</td><td>${
+      return html`<tr><td>${when(c.receivedAt)}</td><td>${formatNumber(L, c.hoursAfter, 'fixed1')}</td><td>${c.soreness === null ? tr(L, 'sorenessNotGiven') : `${c.soreness}/10`}</td><td>${symptomText(L, c.symptoms)}${c.note === null ? '' : html`<br><em>${tr(L, 'patientNote')}:</em> ${c.note}`}</td><td>${tpeople(L, SOURCE_KEY[c.source])}</td><td>${dispositionBadge(L, a?.disposition ?? null)}</td><td>${
         rules.length === 0
           ? '–'
           : html`<ul class="rules">${rules.map((r) => html`<li><code>${r.id}</code> ${r.clinicianText[L]}</li>`)}</ul>`

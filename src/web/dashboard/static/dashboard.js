@@ -12,6 +12,9 @@ function liveQueue() {
   const queue = document.getElementById('queue');
   const announce = document.getElementById('live-announce');
   if (!queue || !announce || !('EventSource' in window)) return;
+  // The page, as served, asks for a reload; from here on the list does update by itself.
+  const status = document.getElementById('live-status');
+  if (status?.dataset.live) status.textContent = status.dataset.live;
   const titleEl = document.querySelector('title');
   const baseTitle = titleEl?.dataset.baseTitle ?? document.title;
   const content = () => document.getElementById('queue-content');
