@@ -145,4 +145,27 @@ describeBrowser('staff pages on a small phone', () => {
       await context.close();
     }
   }, 120_000);
+
+  it("shows each of a patient's check-ins with its triage on screen at 360 px, before any sideways scroll", async () => {
+    const context = await newContext(browser, {
+      viewport: { width: 360, height: 740 },
+      javaScriptEnabled: false,
+    });
+    const page = await context.newPage();
+    await signInAs(page, clinic.adminEmail);
+    for (const lang of ['en', 'es']) {
+      await page.goto(`${base}/app/patients/${patientId}?lang=${lang}`);
+      const badge = page.locator('table.checkins tbody tr').first().locator('.badge');
+      // Down to the table only: scrolling the badge itself into view would slide the table.
+      await page.locator('table.checkins').evaluate((t) => t.scrollIntoView());
+      const box = await badge.boundingBox();
+      expect(box, lang).not.toBeNull();
+      expect((box?.x ?? 0) + (box?.width ?? 0), lang).toBeLessThanOrEqual(360);
+      // A row stays a few lines tall: the words have room, not a column of three-letter lines.
+      const row = await page.locator('table.checkins tbody tr').first().boundingBox();
+      expect(row?.height ?? 0, lang).toBeLessThan(200);
+      await screenshot(page, `after-small-phone-patient-checkins-${lang}-360`);
+    }
+    await context.close();
+  });
 });

@@ -89,11 +89,11 @@ ${
     ? html`<p class="empty">${tr(L, 'noCheckIns')}</p>`
     : html`<div class="table-wrap" role="region" tabindex="0" aria-label="${tr(L, 'checkIns')}"><table class="checkins">
 <caption class="visually-hidden">${tr(L, 'checkIns')}</caption>
-<thead><tr><th scope="col">${tr(L, 'received')}</th><th scope="col">${tr(L, 'hoursAfter')}</th><th scope="col">${tr(L, 'soreness')}</th><th scope="col">${tr(L, 'symptoms')}</th><th scope="col">${tr(L, 'disposition')}</th><th scope="col">${tr(L, 'firedRules')}</th></tr></thead>
+<thead><tr><th scope="col">${tr(L, 'received')}</th><th scope="col">${tr(L, 'disposition')}</th><th scope="col">${tr(L, 'soreness')}</th><th scope="col">${tr(L, 'hoursAfter')}</th><th scope="col">${tr(L, 'symptoms')}</th><th scope="col">${tr(L, 'firedRules')}</th></tr></thead>
 <tbody>${entry.checkIns.map((c) => {
         const a = c.assessment;
         const rules = a === null ? [] : firedRulesOf(a.rules, a.rulebookVersion, a.thoracic);
-        return html`<tr><td>${formatInstant(c.receivedAt, view.timeZone, L)}</td><td>${formatNumber(L, c.hoursAfter, 'fixed1')}</td><td>${c.soreness === null ? tr(L, 'sorenessNotGiven') : `${c.soreness}/10`}</td><td>${symptomText(L, c.symptoms)}${c.note === null ? '' : html`<br><em>${tr(L, 'patientNote')}:</em> ${c.note}`}</td><td>${dispositionBadge(L, a?.disposition ?? null)}</td><td>${
+        return html`<tr><td>${formatInstant(c.receivedAt, view.timeZone, L)}</td><td>${dispositionBadge(L, a?.disposition ?? null)}</td><td>${c.soreness === null ? tr(L, 'sorenessNotGiven') : `${c.soreness}/10`}</td><td>${formatNumber(L, c.hoursAfter, 'fixed1')}</td><td class="text">${symptomText(L, c.symptoms)}${c.note === null ? '' : html`<br><em>${tr(L, 'patientNote')}:</em> ${c.note}`}</td><td class="text">${
           rules.length === 0
             ? '–'
             : html`<ul class="rules">${rules.map((r) => html`<li><code>${r.id}</code> ${r.clinicianText[L]}</li>`)}</ul>`
