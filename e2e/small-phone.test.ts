@@ -168,4 +168,26 @@ describeBrowser('staff pages on a small phone', () => {
     }
     await context.close();
   });
+
+  it('takes an admin from the top of the long clinic page to any of its sections in one tap', async () => {
+    const context = await newContext(browser, {
+      viewport: { width: 360, height: 740 },
+      javaScriptEnabled: false,
+    });
+    const page = await context.newPage();
+    await signInAs(page, clinic.adminEmail);
+    await page.goto(`${base}/app/clinic?lang=es`);
+    await screenshot(page, 'after-small-phone-clinic-top-es-360');
+    for (const [link, heading] of [
+      ['Tokens de API', '#tokens-title'],
+      ['Escalado', '#escalation-title'],
+    ] as const) {
+      await page.goto(`${base}/app/clinic?lang=es`);
+      await page.locator('nav.on-page').getByRole('link', { name: link }).click();
+      const box = await page.locator(heading).boundingBox();
+      expect(box?.y ?? -1, link).toBeGreaterThanOrEqual(0);
+      expect(box?.y ?? 9999, link).toBeLessThan(740);
+    }
+    await context.close();
+  });
 });

@@ -649,6 +649,22 @@ describeEachDialect('dashboard routes', (ctx) => {
   });
 
   describe('clinic (admin)', () => {
+    it('lists its sections at the top, each link landing on a heading of the page', async () => {
+      for (const lang of ['en', 'es']) {
+        const body = (await get(`/app/clinic?lang=${lang}`, adminA)).body;
+        const nav = /<nav class="on-page"[\s\S]*?<\/nav>/.exec(body)?.[0] ?? '';
+        const targets = [...nav.matchAll(/href="#([\w-]+)"/g)].map((m) => m[1]);
+        expect(targets).toEqual([
+          'staff-title',
+          'settings-title',
+          'escalation-title',
+          'webhooks-title',
+          'tokens-title',
+        ]);
+        for (const id of targets) expect(body).toMatch(new RegExp(`<h2 id="${id}">`));
+      }
+    });
+
     it('switches the patient contact in alert e-mails and webhooks off and on again (decision 1221)', async () => {
       const form = {
         name: 'Dash A',

@@ -387,6 +387,8 @@ const MESSAGES = {
   bilateralShort: { en: 'Thoracic on both sides', es: 'Torácico en ambos lados' },
   // Clinic
   clinicTitle: { en: 'Clinic', es: 'Clínica' },
+  onThisPage: { en: 'On this page', es: 'En esta página' },
+  escalationShort: { en: 'Escalation', es: 'Escalado' },
   practitioners: { en: 'Practitioners', es: 'Fisioterapeutas' },
   role: { en: 'Role', es: 'Función' },
   roleAdmin: { en: 'Admin', es: 'Administrador' },

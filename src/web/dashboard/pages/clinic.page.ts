@@ -195,6 +195,13 @@ export function clinicPage(ctx: PageContext, view: ClinicView, flash?: string): 
     ctx,
     tr(L, 'clinicTitle'),
     html`<h1>${tr(L, 'clinicTitle')}</h1>
+<nav class="on-page" aria-labelledby="on-page-title"><h2 id="on-page-title">${tr(L, 'onThisPage')}</h2><ul>
+<li><a href="#staff-title">${tr(L, 'practitioners')}</a></li>
+<li><a href="#settings-title">${tr(L, 'settings')}</a></li>
+<li><a href="#escalation-title">${tr(L, 'escalationShort')}</a></li>
+<li><a href="#webhooks-title">${tr(L, 'webhooksTitle')}</a></li>
+<li><a href="#tokens-title">${tpeople(L, 'tokensTitle')}</a></li>
+</ul></nav>
 <p><a href="/app/clinic/alert-burden">${tr(L, 'burdenLink')}</a></p>
 <p><a href="/app/clinic/export.zip" download>${tp(L, 'exportClinic')}</a></p>
 <section aria-labelledby="staff-title">
