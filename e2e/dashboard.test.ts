@@ -240,7 +240,7 @@ describeBrowser('practitioner dashboard in a real browser', () => {
     await again.getByLabel('Confirmed adverse event').check();
     await again.getByLabel('Serious').check();
     await Promise.all([
-      page.waitForURL(`${base}/app`),
+      page.waitForURL(/\/app#alert-/),
       again.getByRole('button', { name: 'Resolve' }).click(),
     ]);
     const resolved = page.locator('.alert-card.status-resolved').first();

@@ -18,6 +18,7 @@ import {
   TEST_ARGON2,
 } from '../src/api/test-support.ts';
 import { createPasswordHasher } from '../src/services/passwords.ts';
+import { findAlert } from '../src/store/alerts.repository.ts';
 import { insertApiToken, listApiTokens } from '../src/store/api-tokens.repository.ts';
 import { findClinic } from '../src/store/clinics.repository.ts';
 import type { Db } from '../src/store/db.ts';
@@ -220,6 +221,63 @@ describeBrowser('staff page in a real browser', () => {
     await expectOnScreen(secret);
     expect(await listApiTokens(db, clinic.clinicId)).toHaveLength(before + 1);
     await screenshot(page, 'dashboard-token-made-es-360');
+    await context.close();
+  }, 60_000);
+
+  it('a refused resolve comes back at its card with what was typed, with JavaScript off at 360 px in Spanish (decision 0403)', async () => {
+    // Two alerts: the refused card is the second, below the first one's forms.
+    const api = await signIn(app, clinic.adminEmail);
+    const alertIds: string[] = [];
+    for (const soreness of [3, 4]) {
+      const s = await createSession(app, api, {
+        sites: [LEG_SITE],
+        performedAt: new Date(Date.now() - 30 * 3_600_000).toISOString(),
+      });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${s.token}/check-ins`,
+        payload: { soreness, symptoms: ['fever'] },
+      });
+      alertIds.push((res.json() as { openAlert: { id: string } }).openAlert.id);
+    }
+    const context = await newContext(browser, { viewport: PHONE, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signInAs(page, clinic.adminEmail);
+    await page.goto(`${base}/app?lang=es`);
+    const card = page.locator(`#alert-${alertIds[1]}`);
+    const note = 'Visto en urgencias: fiebre por una infección del punto de punción';
+    await card.getByLabel('Qué se hizo').fill(note);
+    // A confirmed adverse event without its severity: the browser lets it through.
+    await card.getByLabel('Efecto adverso confirmado').check();
+    await card.getByRole('button', { name: 'Resolver' }).click();
+    const errors = page.locator('#errors');
+    await expect(errors.textContent()).resolves.toContain(
+      'Indique el resultado (y, si es un efecto adverso confirmado, su gravedad) antes de resolver.',
+    );
+    await expectOnScreen(errors);
+    // The same card, with what was typed and chosen still there.
+    const again = page.locator(`#alert-${alertIds[1]}`);
+    await expect(again.locator('#errors').count()).resolves.toBe(1);
+    await expect(again.getByLabel('Qué se hizo').inputValue()).resolves.toBe(note);
+    await expect(again.getByLabel('Efecto adverso confirmado').isChecked()).resolves.toBe(true);
+    const violations = await axeOnHtml(browser, page.url(), await page.content());
+    expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await screenshot(page, 'dashboard-resolve-refused-es-360');
+
+    await again.getByLabel('Grave').check();
+    await again.getByRole('button', { name: 'Resolver' }).click();
+    await expect(page.locator('#errors').count()).resolves.toBe(0);
+    // Back at the card, now resolved, saying how it turned out.
+    const done = page.locator(`#alert-${alertIds[1]}`);
+    await expect(done.getAttribute('data-status')).resolves.toBe('resolved');
+    await expectOnScreen(done);
+    const resolved = await findAlert(db, clinic.clinicId, alertIds[1] ?? '');
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      outcome: 'confirmed',
+      outcomeClass: 'serious',
+    });
+    expect(resolved?.resolutionNote).toBe(note);
     await context.close();
   }, 60_000);
 

@@ -266,7 +266,8 @@ describeEachDialect('dashboard routes', (ctx) => {
         note: '   ',
         outcome: 'false_alarm',
       });
-      expect(empty.headers.location).toBe('/app?notice=note');
+      expect(empty.statusCode).toBe(400);
+      expect(empty.body).toContain('Write what was done before resolving.');
       expect((await findAlert(ctx.db, a.clinicId, alertId))?.status).toBe('acknowledged');
       clock.advance(60_000);
       const resolved = await post(`/app/alerts/${alertId}/resolve`, pracA, {
@@ -324,6 +325,38 @@ describeEachDialect('dashboard routes', (ctx) => {
       expect((await get('/app?lang=es', pracA)).body).toContain(
         '>Vuelva a cargar esta página para ver los avisos nuevos.</span>',
       );
+    });
+
+    it('shows a refused resolve or attempt again in its own card, with what was sent and what to add (decision 0403)', async () => {
+      const { alertId } = await emergency();
+      const card = (body: string) => {
+        const start = body.indexOf(`id="alert-${alertId}"`);
+        return body.slice(start, body.indexOf('</article>', start));
+      };
+      const before = await auditActions(ctx.db, 'alert.resolve');
+      const noClass = await post(`/app/alerts/${alertId}/resolve?lang=es`, pracA, {
+        note: 'Neumotórax <descartado> en urgencias',
+        outcome: 'confirmed',
+      });
+      expect(noClass.statusCode).toBe(400);
+      const refused = card(noClass.body);
+      expect(refused).toContain(
+        'Indique el resultado (y, si es un efecto adverso confirmado, su gravedad) antes de resolver.',
+      );
+      expect(refused).toContain('role="alert"');
+      expect(refused).toContain('>Neumotórax &lt;descartado&gt; en urgencias</textarea>');
+      expect(refused).toMatch(/value="confirmed" required checked>/);
+      expect(refused).toContain(`action="/app/alerts/${alertId}/resolve#errors"`);
+      // Nothing stored, and the page that shows the queue audits its read as the queue does.
+      expect((await findAlert(ctx.db, a.clinicId, alertId))?.status).toBe('open');
+      expect(await auditActions(ctx.db, 'alert.resolve')).toHaveLength(before.length);
+      // Only that card carries the error and the typed words.
+      expect(noClass.body.match(/id="errors"/g)).toHaveLength(1);
+
+      const blank = await post(`/app/alerts/${alertId}/attempts`, pracA, { note: '  ' });
+      expect(blank.statusCode).toBe(400);
+      expect(card(blank.body)).toContain('Write what happened to record an attempt.');
+      expect((await findAlert(ctx.db, a.clinicId, alertId))?.status).toBe('open');
     });
 
     it('serves the queue fragment without page chrome', async () => {

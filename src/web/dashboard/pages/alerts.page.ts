@@ -8,6 +8,7 @@ import { dt } from '../delivery-messages.ts';
 import {
   ago,
   csrfField,
+  errorList,
   type PageContext,
   page,
   severityBadge,
@@ -24,6 +25,18 @@ export interface AlertsView {
   readonly now: Date;
   /** Fingerprint of the unresolved alerts, compared with the live stream's. */
   readonly signature: string;
+  /** A card's form that was refused, shown again with what was typed and why (decision 0403). */
+  readonly draft?: AlertDraft | undefined;
+}
+
+/** What one card's refused form held, and the message that says what to add. */
+export interface AlertDraft {
+  readonly alertId: string;
+  readonly form: 'acknowledge' | 'attempt' | 'resolve';
+  readonly note: string;
+  readonly outcome: string;
+  readonly outcomeClass: string;
+  readonly error: DashboardMessageKey;
 }
 
 const SYMPTOM_LABEL = new Map(SYMPTOMS.map((s) => [s.code, s.label]));
@@ -90,9 +103,15 @@ ${c.email === null ? '' : html`<a class="btn mail" href="mailto:${c.email}">${tr
 </p>`;
 }
 
-function outcomeFieldset(L: PageContext['locale'], id: string): SafeHtml {
+function outcomeFieldset(
+  L: PageContext['locale'],
+  id: string,
+  draft: AlertDraft | undefined,
+): SafeHtml {
+  const chosen = (name: string, value: string) =>
+    draft !== undefined && (name === 'outcome' ? draft.outcome : draft.outcomeClass) === value;
   const radio = (name: string, value: string, key: DashboardMessageKey, required: boolean) =>
-    html`<label class="choice"><input type="radio" name="${name}" value="${value}"${required ? html` required` : ''}> ${tr(L, key)}</label>`;
+    html`<label class="choice"><input type="radio" name="${name}" value="${value}"${required ? html` required` : ''}${chosen(name, value) ? html` checked` : ''}> ${tr(L, key)}</label>`;
   return html`<fieldset class="outcome"><legend>${tr(L, 'outcomeLegend')}</legend>
 ${radio('outcome', 'confirmed', 'outcomeConfirmed', true)}
 ${radio('outcome', 'false_alarm', 'outcomeFalseAlarm', true)}
@@ -110,6 +129,9 @@ function alertCard(ctx: PageContext, view: AlertsView, item: QueueItem): SafeHtm
   const a = item.alert;
   const c = item.checkIn;
   const headingId = `alert-${a.id}-title`;
+  const d = view.draft?.alertId === a.id ? view.draft : undefined;
+  const typed = (form: AlertDraft['form']) => (d?.form === form ? d.note : '');
+  // A refused form's message sits right above that form.
   return html`<li class="alert-card sev-${a.severity} status-${a.status}" id="alert-${a.id}" data-alert-id="${a.id}" data-severity="${a.severity}" data-status="${a.status}" data-patient="${item.patientName}">
 <article aria-labelledby="${headingId}">
 <h3 id="${headingId}">${severityBadge(L, a.severity)} <a href="/app/patients/${a.patientId}">${item.patientName}</a> <span class="status">${statusText(L, a.status)}</span></h3>
@@ -125,21 +147,23 @@ ${
   a.status === 'resolved'
     ? ''
     : html`<div class="actions">
+${d === undefined || d.form === 'resolve' ? '' : errorList(L, [tr(L, d.error)])}
 ${
   a.status === 'open'
-    ? html`<form method="post" action="/app/alerts/${a.id}/acknowledge" class="acknowledge">${csrfField(ctx)}
+    ? html`<form method="post" action="/app/alerts/${a.id}/acknowledge#errors" class="acknowledge">${csrfField(ctx)}
 <label for="ack-note-${a.id}">${tr(L, 'ackNote')}</label>
-<input type="text" id="ack-note-${a.id}" name="note" maxlength="2000">
+<input type="text" id="ack-note-${a.id}" name="note" maxlength="2000" value="${typed('acknowledge')}">
 <button type="submit" class="btn primary" aria-describedby="${headingId}">${tr(L, 'acknowledge')}</button></form>`
-    : html`<form method="post" action="/app/alerts/${a.id}/attempts" class="attempt">${csrfField(ctx)}
+    : html`<form method="post" action="/app/alerts/${a.id}/attempts#errors" class="attempt">${csrfField(ctx)}
 <label for="attempt-${a.id}">${tr(L, 'attemptNote')}</label>
-<input type="text" id="attempt-${a.id}" name="note" maxlength="2000" required>
+<input type="text" id="attempt-${a.id}" name="note" maxlength="2000" required value="${typed('attempt')}">
 <button type="submit" class="btn secondary" aria-describedby="${headingId}">${tr(L, 'addAttempt')}</button></form>`
 }
-<form method="post" action="/app/alerts/${a.id}/resolve" class="resolve">${csrfField(ctx)}
+${d?.form === 'resolve' ? errorList(L, [tr(L, d.error)]) : ''}
+<form method="post" action="/app/alerts/${a.id}/resolve#errors" class="resolve">${csrfField(ctx)}
 <label for="note-${a.id}">${tr(L, 'resolveNote')}</label>
-<textarea id="note-${a.id}" name="note" rows="2" maxlength="2000" required></textarea>
-${outcomeFieldset(L, a.id)}
+<textarea id="note-${a.id}" name="note" rows="2" maxlength="2000" required>${typed('resolve')}</textarea>
+${outcomeFieldset(L, a.id, d?.form === 'resolve' ? d : undefined)}
 <button type="submit" class="btn secondary" aria-describedby="${headingId}">${tr(L, 'resolve')}</button>
 </form>
 </div>`

@@ -15,7 +15,7 @@ import { AppError } from '../../../services/errors.ts';
 import { isDatabaseUnavailable } from '../../../store/db-errors.ts';
 import { field, sendPage, staffOf } from '../context.ts';
 import { tr } from '../messages.ts';
-import { alertsPage, queueFragment } from '../pages/alerts.page.ts';
+import { type AlertDraft, alertsPage, queueFragment } from '../pages/alerts.page.ts';
 import { type AlertQueue, queueOf } from '../queue.ts';
 import { loadStaff } from '../session-auth.ts';
 import { createStreamCap } from '../stream-cap.ts';
@@ -47,9 +47,16 @@ export async function dashboardAlertRoutes(
     return { queue, signature: hash((await readAlertQueueSignature(deps, actor)).signature) };
   }
 
-  /** After acknowledge/resolve: back to the queue, or why not (gone, or the note was blank). */
+  /**
+   * After acknowledge, an attempt or resolve: back to the queue. A refused form (a blank note,
+   * no outcome, a confirmed event without its severity) comes back as the queue itself, with
+   * that card's form as it was sent and what to add above it (decision 0403); an alert someone
+   * else has handled meanwhile, back to the queue saying so.
+   */
   async function afterAction(
+    request: FastifyRequest<{ Params: { id: string } }>,
     reply: FastifyReply,
+    form: AlertDraft['form'],
     action: () => Promise<unknown>,
     done: string,
   ): Promise<FastifyReply> {
@@ -59,34 +66,53 @@ export async function dashboardAlertRoutes(
       if (error instanceof AppError && error.code === 'conflict')
         return reply.redirect('/app?notice=gone', 303);
       if (error instanceof AppError && error.code === 'validation_failed') {
-        const field = error.errors[0]?.field;
-        const notice = field === 'outcome' || field === 'outcomeClass' ? 'outcome' : 'note';
-        return reply.redirect(`/app?notice=${notice}`, 303);
+        const refused = error.errors[0]?.field;
+        const body = request.body;
+        const draft: AlertDraft = {
+          alertId: request.params.id,
+          form,
+          note: field(body, 'note').slice(0, NOTE_MAX_LENGTH),
+          outcome: field(body, 'outcome'),
+          outcomeClass: field(body, 'outcomeClass'),
+          error:
+            refused === 'outcome' || refused === 'outcomeClass'
+              ? 'outcomeRequired'
+              : form === 'resolve'
+                ? 'noteRequired'
+                : 'attemptRequired',
+        };
+        return showQueue(request, reply, 400, { draft });
       }
       throw error;
     }
     return reply.redirect(done, 303);
   }
 
+  async function showQueue(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    options: { flash?: string; draft?: AlertDraft } = {},
+  ): Promise<FastifyReply> {
+    const { clinic, page } = staffOf(request);
+    const { queue, signature } = await readQueue(request);
+    const view = {
+      queue,
+      timeZone: clinic.timeZone,
+      now: clock.now(),
+      signature,
+      draft: options.draft,
+    };
+    return sendPage(reply, status, alertsPage(page, view, options.flash));
+  }
+
   app.get<{ Querystring: { notice?: string } }>(
     '/',
     { config: staffRoute },
     async (request, reply) => {
-      const { clinic, page } = staffOf(request);
-      const { queue, signature } = await readQueue(request);
-      const flash =
-        request.query.notice === 'gone'
-          ? tr(page.locale, 'alertGone')
-          : request.query.notice === 'note'
-            ? tr(page.locale, 'noteRequired')
-            : request.query.notice === 'outcome'
-              ? tr(page.locale, 'outcomeRequired')
-              : undefined;
-      return sendPage(
-        reply,
-        200,
-        alertsPage(page, { queue, timeZone: clinic.timeZone, now: clock.now(), signature }, flash),
-      );
+      const { page } = staffOf(request);
+      const flash = request.query.notice === 'gone' ? tr(page.locale, 'alertGone') : undefined;
+      return showQueue(request, reply, 200, flash === undefined ? {} : { flash });
     },
   );
 
@@ -105,7 +131,9 @@ export async function dashboardAlertRoutes(
     { config: staffRoute },
     async (request, reply) =>
       afterAction(
+        request,
         reply,
+        'acknowledge',
         () =>
           acknowledgeAlert(deps, requestActor(request), {
             alertId: request.params.id,
@@ -120,7 +148,9 @@ export async function dashboardAlertRoutes(
     { config: staffRoute },
     async (request, reply) =>
       afterAction(
+        request,
         reply,
+        'attempt',
         () =>
           recordContactAttempt(deps, requestActor(request), {
             alertId: request.params.id,
@@ -135,7 +165,9 @@ export async function dashboardAlertRoutes(
     { config: staffRoute },
     async (request, reply) =>
       afterAction(
+        request,
         reply,
+        'resolve',
         () =>
           resolveAlert(deps, requestActor(request), {
             alertId: request.params.id,
@@ -148,7 +180,8 @@ export async function dashboardAlertRoutes(
                 ? field(request.body, 'outcomeClass') || undefined
                 : undefined,
           }),
-        '/app',
+        // At the card, now under "Recently resolved": it says who resolved it and how it turned out.
+        `/app#alert-${request.params.id}`,
       ),
   );
 
