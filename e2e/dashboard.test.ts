@@ -238,6 +238,18 @@ describeBrowser('practitioner dashboard in a real browser', () => {
     await page.setViewportSize(DESKTOP);
     await again.getByLabel('What was done').fill('Seen in A&E: small pneumothorax, observed');
     await again.getByLabel('Confirmed adverse event').check();
+    // With the script, the browser asks for the severity of a confirmed event before sending.
+    const at = page.url();
+    await again.getByRole('button', { name: 'Resolve' }).click();
+    await expect(
+      again.getByLabel('Mild').evaluate((r) => (r as HTMLInputElement).validity.valueMissing),
+    ).resolves.toBe(true);
+    expect(page.url()).toBe(at);
+    await again.getByLabel('False alarm').check();
+    await expect(
+      again.getByLabel('Mild').evaluate((r) => (r as HTMLInputElement).required),
+    ).resolves.toBe(false);
+    await again.getByLabel('Confirmed adverse event').check();
     await again.getByLabel('Serious').check();
     await Promise.all([
       page.waitForURL(/\/app#alert-/),

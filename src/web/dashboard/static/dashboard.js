@@ -290,6 +290,19 @@ function musclePicker() {
   update();
 }
 
+// --- Resolve form: a confirmed adverse event needs its severity -------------------------
+// The browser then asks for it before sending; without this script the server does (decision
+// 0403). Listening on the document covers the cards the live queue puts in later.
+function outcomeSeverity() {
+  document.addEventListener('change', (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.name !== 'outcome' || !input.form) return;
+    const confirmed = input.form.querySelector('input[name="outcome"][value="confirmed"]');
+    for (const choice of input.form.querySelectorAll('input[name="outcomeClass"]'))
+      choice.required = confirmed?.checked === true;
+  });
+}
+
 // --- Result page: copy the patient link -------------------------------------------------
 function copyButtons() {
   if (!navigator.clipboard) return;
@@ -312,4 +325,5 @@ function copyButtons() {
 liveQueue();
 notificationButton();
 musclePicker();
+outcomeSeverity();
 copyButtons();
