@@ -7,6 +7,8 @@
  * A cancelled message is stored as `status = 'sent'` with `sent_at = null` and a `last_error`
  * starting with `cancelled:` — the schema allows only pending/sent/dead, and a cancellation is
  * final but is not a failure an admin must look at (docs/decisions/0500-jobs-outbox-delivery.md).
+ * A message the worker found not needed when it came due is `sent` with its `sent_at` and a
+ * `last_error` starting with `skipped:` (`markOutboxSent`; decision 0503).
  */
 import { sql } from 'kysely';
 import type { Db } from '../store/db.ts';

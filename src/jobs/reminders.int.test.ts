@@ -2,6 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { withTransaction } from '../store/db.ts';
 import { listLinksForSession, revokeLink } from '../store/links.repository.ts';
+import { listPatientMessages } from '../store/patient-data.repository.ts';
 import { cancelPendingReminders } from './outbox-queries.ts';
 import { cancelRemindersStoppedByPatient, enqueueSessionReminders } from './reminders.ts';
 import {
@@ -90,6 +91,13 @@ describeEachDialect('jobs: reminders', (ctx) => {
     });
     expect(await worker.runOnce()).toMatchObject({ claimed: 1, sent: 0, skipped: 1 });
     expect(mailer.sent).toEqual([]);
+    // The pages say it did not go: finished, not needed, and not a failure (decision 0503).
+    const finished = (await listPatientMessages(ctx.db, s.clinic.id, [s.session.id])).filter(
+      (m) => m.status === 'sent',
+    );
+    expect(finished).toEqual([
+      expect.objectContaining({ skipped: true, cancelled: false, failed: false }),
+    ]);
   });
 
   function reissue(
@@ -151,6 +159,21 @@ describeEachDialect('jobs: reminders', (ctx) => {
     clock.set('2026-12-03T12:00:00.000Z');
     while ((await worker.runOnce()).claimed > 0) {}
     expect(mailer.sent).toHaveLength(4);
+    // The first link's 24, 48, 72 and 168 h reminders were cancelled, never sent: the pages
+    // say so instead of "Sent" (decision 0503).
+    const shown = await listPatientMessages(ctx.db, s.clinic.id, [s.session.id]);
+    const state = (m: (typeof shown)[number]) =>
+      m.cancelled ? 'cancelled' : m.skipped ? 'skipped' : m.status;
+    expect(shown.map(state).sort()).toEqual([
+      'cancelled',
+      'cancelled',
+      'cancelled',
+      'cancelled',
+      'sent',
+      'sent',
+      'sent',
+      'sent',
+    ]);
     for (const m of mailer.sent.slice(1)) {
       expect(m.text).toContain(newUrl);
       expect(m.text).not.toContain(s.linkUrl);

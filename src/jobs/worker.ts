@@ -667,7 +667,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     try {
       const outcome = await handle(m, now);
       if (!TRANSACTIONAL.has(m.kind)) {
-        const marked = await markOutboxSent(db, claimOf(m), now);
+        const skipped = outcome.status === 'skipped' ? (outcome.note ?? 'not needed') : undefined;
+        const marked = await markOutboxSent(db, claimOf(m), now, skipped);
         if (!marked) logger.info(log, 'outbox: finished elsewhere (lease expired)');
       }
       const clean = redacted(m);

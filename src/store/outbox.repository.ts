@@ -162,15 +162,26 @@ export interface OutboxClaim {
   readonly workerId: string;
 }
 
-/** Delivered: final. False when the message is no longer pending or no longer ours. */
+/**
+ * Delivered, or found not needed when it came due (`skipped`, e.g. the patient had answered
+ * already): final either way. A skip keeps its reason as `skipped: …` in `last_error`, so the
+ * pages can say it did not go (the way a cancellation says `cancelled: …`). False when the
+ * message is no longer pending or no longer ours.
+ */
 export async function markOutboxSent(
   db: Db,
   claim: OutboxClaim,
   at: InstantInput,
+  skipped?: string,
 ): Promise<boolean> {
   const result = await db
     .updateTable('outbox')
-    .set({ status: 'sent', sent_at: toIso(at), claimed_until: null, last_error: null })
+    .set({
+      status: 'sent',
+      sent_at: toIso(at),
+      claimed_until: null,
+      last_error: skipped === undefined ? null : skipNote(skipped),
+    })
     .where('id', '=', claim.id)
     .where('claimed_by', '=', claim.workerId)
     .where('status', '=', 'pending')
@@ -246,4 +257,9 @@ export async function deleteFinishedOutboxBefore(db: Db, before: InstantInput): 
 export async function findOutboxMessage(db: Db, id: string): Promise<OutboxMessage | undefined> {
   const row = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
   return row && toMessage(row);
+}
+
+/** The `last_error` of a message finished without going out because it was not needed. */
+export function skipNote(reason: string): string {
+  return `skipped: ${reason}`;
 }

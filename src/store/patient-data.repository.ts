@@ -18,6 +18,16 @@ export interface PatientMessage {
   readonly status: OutboxStatus;
   readonly attempts: number;
   readonly failed: boolean;
+  /**
+   * Cancelled before it went (a new link replaced the one it carried, or the patient stopped
+   * reminders): stored as `sent` with no `sentAt` (src/jobs/outbox-queries.ts), never sent.
+   */
+  readonly cancelled: boolean;
+  /**
+   * Not sent when it came due because it was not needed (the patient had answered already, or
+   * the session's links no longer worked): `sent` with a `skipped: …` note (decision 0503).
+   */
+  readonly skipped: boolean;
   readonly dueAt: string;
   readonly sentAt: string | null;
 }
@@ -53,16 +63,22 @@ export async function listPatientMessages(
   sessionIds: readonly string[],
 ): Promise<PatientMessage[]> {
   const rows = await patientOutboxRows(db, clinicId, sessionIds);
-  return rows.map((row) => ({
-    id: row.id,
-    sessionId: row.sessionId,
-    kind: row.kind,
-    status: row.status,
-    attempts: row.attempts,
-    failed: row.last_error !== null,
-    dueAt: row.due_at,
-    sentAt: row.sent_at,
-  }));
+  return rows.map((row) => {
+    const cancelled = row.status === 'sent' && row.sent_at === null;
+    const skipped = row.status === 'sent' && (row.last_error?.startsWith('skipped:') ?? false);
+    return {
+      id: row.id,
+      sessionId: row.sessionId,
+      kind: row.kind,
+      status: row.status,
+      attempts: row.attempts,
+      failed: row.last_error !== null && !cancelled && !skipped,
+      cancelled,
+      skipped,
+      dueAt: row.due_at,
+      sentAt: row.sent_at,
+    };
+  });
 }
 
 export interface ErasureCounts {

@@ -150,6 +150,10 @@ export const patientContactsSchema = {
           status: { type: 'string', enum: ['pending', 'sent', 'dead'] },
           attempts: { type: 'integer' },
           failed: { type: 'boolean' },
+          // Status `sent` with one of these true: it did not go out. Cancelled before it was
+          // due (a new link, or stopped), or not needed when it was (answered already).
+          cancelled: { type: 'boolean' },
+          skipped: { type: 'boolean' },
           dueAt: instantSchema,
           sentAt: { type: ['string', 'null'] },
         },

@@ -37,7 +37,7 @@ const MESSAGES = {
   stateRevoked: { en: 'Revoked', es: 'Revocado' },
   revoke: { en: 'Revoke', es: 'Revocar' },
   revoked: { en: 'The link no longer opens.', es: 'El enlace ya no se abre.' },
-  messagesHeading: { en: 'Reminders sent', es: 'Recordatorios enviados' },
+  messagesHeading: { en: 'Reminders', es: 'Recordatorios' },
   messagesNone: {
     en: 'No reminder for this patient.',
     es: 'Ningún recordatorio para este paciente.',
@@ -47,6 +47,11 @@ const MESSAGES = {
   channelEmail: { en: 'E-mail', es: 'Correo' },
   channelSms: { en: 'Text message', es: 'SMS' },
   msgSent: { en: 'Sent', es: 'Enviado' },
+  msgCancelled: { en: 'Cancelled, not sent', es: 'Cancelado, no enviado' },
+  msgSkipped: {
+    en: 'Not needed, not sent (already answered, or the link no longer worked)',
+    es: 'No hizo falta, no enviado (ya había respondido o el enlace ya no funcionaba)',
+  },
   msgPending: { en: 'Waiting', es: 'En espera' },
   msgFailing: { en: 'Failed, will retry', es: 'Falló, se reintentará' },
   msgDead: { en: 'Gave up', es: 'Abandonado' },

@@ -95,7 +95,7 @@ ${table(
   );
   const messages = record.messages.map(
     (m) =>
-      html`<tr><td>${when(m.dueAt)}</td><td>${m.kind === 'reminder.sms' ? tp(L, 'channelSms') : tp(L, 'channelEmail')}</td><td>${messageState(ctx, m)}</td><td>${when(m.sentAt)}</td><td>${m.attempts}</td></tr>`,
+      html`<tr><td>${when(m.dueAt)}</td><td>${m.kind === 'reminder.sms' ? tp(L, 'channelSms') : tp(L, 'channelEmail')}</td><td>${messageState(ctx, m)}</td><td>${when(m.skipped ? null : m.sentAt)}</td><td>${m.attempts}</td></tr>`,
   );
   const contact = [p.email, p.phone].filter((x): x is string => x !== null);
 

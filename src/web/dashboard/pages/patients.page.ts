@@ -74,6 +74,8 @@ export function linkState(ctx: PageContext, link: LinkSummary): string {
 
 export function messageState(ctx: PageContext, m: PatientMessage): string {
   const L = ctx.locale;
+  if (m.cancelled) return tp(L, 'msgCancelled');
+  if (m.skipped) return tp(L, 'msgSkipped');
   if (m.status === 'sent') return tp(L, 'msgSent');
   if (m.status === 'dead') return tp(L, 'msgDead');
   return m.failed ? tp(L, 'msgFailing') : tp(L, 'msgPending');
