@@ -7,7 +7,7 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import type { Browser as Chromium, Page } from 'playwright-core';
+import type { BrowserContext, Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LEG_SITE, type SeededClinic, seedClinic, signIn } from '../src/api/test-support.ts';
 import type { Db } from '../src/store/db.ts';
@@ -74,6 +74,17 @@ afterAll(async () => {
 
 const signInAs = (page: Page, email: string) => signInOnPage(page, base, email);
 
+/** The clinic's admin, signed in on a phone `width` px wide with JavaScript off. */
+async function adminOnPhone(width: number): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await newContext(browser, {
+    viewport: { width, height: 740 },
+    javaScriptEnabled: false,
+  });
+  const page = await context.newPage();
+  await signInAs(page, clinic.adminEmail);
+  return { context, page };
+}
+
 /**
  * What sticks out past the screen's right edge: boxes, and text that runs past its box (a long
  * word that cannot wrap is in no box's rectangle).
@@ -119,12 +130,7 @@ describeBrowser('staff pages on a small phone', () => {
       '/app/account',
     ];
     for (const width of [320, 360]) {
-      const context = await newContext(browser, {
-        viewport: { width, height: 740 },
-        javaScriptEnabled: false,
-      });
-      const page = await context.newPage();
-      await signInAs(page, clinic.adminEmail);
+      const { context, page } = await adminOnPhone(width);
       for (const lang of ['en', 'es']) {
         await page.goto(`${base}/app?lang=${lang}`);
         for (const path of pages) {
@@ -147,12 +153,7 @@ describeBrowser('staff pages on a small phone', () => {
   }, 120_000);
 
   it("shows each of a patient's check-ins with its triage on screen at 360 px, before any sideways scroll", async () => {
-    const context = await newContext(browser, {
-      viewport: { width: 360, height: 740 },
-      javaScriptEnabled: false,
-    });
-    const page = await context.newPage();
-    await signInAs(page, clinic.adminEmail);
+    const { context, page } = await adminOnPhone(360);
     for (const lang of ['en', 'es']) {
       await page.goto(`${base}/app/patients/${patientId}?lang=${lang}`);
       const badge = page.locator('table.checkins tbody tr').first().locator('.badge');
@@ -170,12 +171,7 @@ describeBrowser('staff pages on a small phone', () => {
   });
 
   it('takes an admin from the top of the long clinic page to any of its sections in one tap', async () => {
-    const context = await newContext(browser, {
-      viewport: { width: 360, height: 740 },
-      javaScriptEnabled: false,
-    });
-    const page = await context.newPage();
-    await signInAs(page, clinic.adminEmail);
+    const { context, page } = await adminOnPhone(360);
     await page.goto(`${base}/app/clinic?lang=es`);
     await screenshot(page, 'after-small-phone-clinic-top-es-360');
     for (const [link, heading] of [
