@@ -425,6 +425,77 @@ describeBrowser('practitioner dashboard in a real browser', () => {
     await admin.close();
   }, 240_000);
 
+  it("keeps what is typed, the chosen outcome and a refused form's message when the list redraws itself", async () => {
+    // A clinic of its own, so the alerts here leave the other tests' queue as it was.
+    const other = await seedClinic(db, 'Clínica Sur');
+    const api = await signIn(app, other.adminEmail);
+    const at = new Date(Date.now() - 3 * 3_600_000).toISOString();
+    const first = await createSession(app, api, { sites: [THORACIC_SITE], performedAt: at });
+    const second = await createSession(app, api, { sites: [THORACIC_SITE], performedAt: at });
+    const patients = await newContext(browser);
+    const checkIn = async (token: string) => {
+      const res = await patients.request.post(`${base}/api/v1/p/${token}/check-ins`, {
+        data: { soreness: 4, symptoms: ['chest_pain'] },
+      });
+      expect(res.status()).toBe(201);
+    };
+    await checkIn(first.token);
+    const context = await newContext(browser, { viewport: DESKTOP });
+    const p = await context.newPage();
+    await signInAs(p, other.practitionerEmail);
+    const firstId = await p.locator('.alert-card').first().getAttribute('id');
+    const card = p.locator(`#${firstId}`);
+    // A note of spaces passes the browser's check; the server refuses it (decision 0403).
+    await card.getByLabel('What was done').fill('   ');
+    await card.getByLabel('False alarm').check();
+    await card.getByRole('button', { name: 'Resolve' }).click();
+    await expect(card.locator('.errors').textContent()).resolves.toContain(
+      'Write what was done before resolving.',
+    );
+    // The person goes on filling the card; the live list is running on this answer too.
+    await card.getByLabel('What was done').fill('Seen in clinic, settled');
+    await card.getByLabel('Confirmed adverse event').check();
+    await card.getByLabel(/^What happened/).fill('Rang twice');
+    await p.waitForTimeout(500);
+
+    await checkIn(second.token);
+    await expect.poll(() => p.locator('.alert-card').count(), { timeout: 10_000 }).toBe(2);
+    await expect(card.getByLabel(/^What happened/).inputValue()).resolves.toBe('Rang twice');
+    await expect(
+      card.getByLabel(/^What happened/).evaluate((el) => el === document.activeElement),
+    ).resolves.toBe(true);
+    await expect(card.getByLabel('What was done').inputValue()).resolves.toBe(
+      'Seen in clinic, settled',
+    );
+    await expect(card.getByLabel('Confirmed adverse event').isChecked()).resolves.toBe(true);
+    await expect(
+      card.getByLabel('Mild').evaluate((r) => (r as HTMLInputElement).required),
+    ).resolves.toBe(true);
+    // The message stays above the form it is about, and is not read out a second time.
+    await expect(
+      card.locator('.errors + form.resolve').count(),
+      'error box right above the resolve form',
+    ).resolves.toBe(1);
+    await expect(card.locator('.errors').getAttribute('role')).resolves.toBeNull();
+    // The new card starts empty.
+    const fresh = p.locator(`.alert-card:not(#${firstId})`);
+    await expect(fresh.getByLabel(/^What happened/).inputValue()).resolves.toBe('');
+    await expect(fresh.locator('input[type="radio"]:checked').count()).resolves.toBe(0);
+    await expectAxeClean(p);
+    await shot(p, 'after-dashboard-redraw-keeps-draft-1280');
+    // And what was kept is what gets sent.
+    await card.getByLabel('Serious').check();
+    await Promise.all([
+      p.waitForURL(/\/app#alert-/),
+      card.getByRole('button', { name: 'Resolve' }).click(),
+    ]);
+    await expect(p.locator(`#${firstId} .history`).textContent()).resolves.toContain(
+      'Outcome: Confirmed adverse event (serious)',
+    );
+    await patients.close();
+    await context.close();
+  }, 60_000);
+
   it('signs out, and says so even when the live queue notices the ended session first', async () => {
     await page.goto(`${base}/app`);
     // The sign-out's answer (303 to the sign-in page that says so) is held back for longer than

@@ -44,15 +44,10 @@ function liveQueue() {
       }
       if (!res.ok) return;
       const markup = await res.text();
-      // Keep what the user is typing and where the focus is across the swap.
-      const drafts = new Map([...queue.querySelectorAll('textarea')].map((t) => [t.id, t.value]));
-      const focusedId = document.activeElement?.id;
+      // Keep what the person has put in and where the focus is across the swap.
+      const kept = keepFormState(queue);
       queue.innerHTML = markup;
-      for (const [id, value] of drafts) {
-        const t = document.getElementById(id);
-        if (t && value) t.value = value;
-      }
-      if (focusedId) document.getElementById(focusedId)?.focus();
+      kept.restore();
       const now = content();
       // The title counts every open urgent and emergency alert.
       const count = Number(now?.dataset.titleCount ?? now?.dataset.emergencies ?? '0');
@@ -137,6 +132,71 @@ function liveQueue() {
     closed = true;
     source?.close();
   });
+}
+
+// What a person has put into the queue's forms and not yet sent — typed notes, a chosen
+// outcome, a refused form's message (decision 0403) — and where the focus was. A live redraw
+// replaces the list; this puts all of it back into the same card's same form, if that form is
+// still there (a card another person acknowledged meanwhile has a different form).
+function keepFormState(root) {
+  const keyOf = (el) => {
+    const card = el.closest('.alert-card')?.id ?? '';
+    const form = el.closest('form')?.className ?? '';
+    const choice = el.type === 'radio' || el.type === 'checkbox' ? el.value : '';
+    return [card, form, el.tagName, el.name ?? '', choice, el.getAttribute('href') ?? ''].join('|');
+  };
+  const fields = 'input:not([type="hidden"]), textarea, select';
+  const values = new Map();
+  for (const el of root.querySelectorAll(fields)) {
+    if (el.type === 'radio' || el.type === 'checkbox') {
+      if (el.checked) values.set(keyOf(el), true);
+    } else if (el.value) values.set(keyOf(el), el.value);
+  }
+  const errors = [...root.querySelectorAll('.alert-card .errors')].map((box) => ({
+    card: box.closest('.alert-card')?.id,
+    form: box.nextElementSibling?.tagName === 'FORM' ? box.nextElementSibling.className : '',
+    box,
+  }));
+  const active = document.activeElement;
+  const focusedKey = active && root.contains(active) ? keyOf(active) : null;
+  const focusedId = active?.id;
+  const caret =
+    typeof active?.selectionStart === 'number'
+      ? [active.selectionStart, active.selectionEnd]
+      : null;
+
+  return {
+    restore() {
+      for (const el of root.querySelectorAll(fields)) {
+        const value = values.get(keyOf(el));
+        if (value === undefined) continue;
+        if (el.type === 'radio' || el.type === 'checkbox') el.checked = true;
+        else el.value = value;
+      }
+      for (const { card, form, box } of errors) {
+        const target = card && form ? document.getElementById(card) : null;
+        const before = target?.querySelector(`form.${CSS.escape(form)}`);
+        if (!before) continue;
+        // Already read out when the page came; put back quietly, not announced again.
+        box.removeAttribute('role');
+        before.before(box);
+      }
+      // A kept "confirmed" keeps its severity required (outcomeSeverity listens for this).
+      for (const r of root.querySelectorAll('input[name="outcome"]:checked'))
+        r.dispatchEvent(new Event('change', { bubbles: true }));
+      const again =
+        focusedKey === null
+          ? null
+          : [...root.querySelectorAll(`${fields}, button, a[href]`)].find(
+              (el) => keyOf(el) === focusedKey,
+            );
+      if (again) {
+        again.focus();
+        if (caret && typeof again.setSelectionRange === 'function')
+          again.setSelectionRange(...caret);
+      } else if (focusedId) document.getElementById(focusedId)?.focus();
+    },
+  };
 }
 
 // --- Emergency signal: a short tone and a desktop notification where allowed -----------
