@@ -28,6 +28,18 @@ describe('Figures', () => {
     expect(lines.at(-1)).toMatch(/10 \/ 20 \/ 30 ms {3}target < 25 ms: met$/);
   });
 
+  it('holds a ratio to a strict lower bound, as the moonshot asks (> 1.0)', () => {
+    const lines = printed((f) => {
+      for (const value of [0.936, 1.01, 1.129])
+        f.add({ name: 'moonshot', value, unit: '', target: '> 1.0', digits: 3 });
+      for (const value of [0.9, 1.0, 1.2])
+        f.add({ name: 'level', value, unit: '', target: '> 1.0', digits: 3 });
+      f.summary('Summary');
+    });
+    expect(lines.at(-2)).toMatch(/0\.936 \/ 1\.010 \/ 1\.129 +target > 1\.0: met$/);
+    expect(lines.at(-1)).toMatch(/0\.900 \/ 1\.000 \/ 1\.200 +target > 1\.0: NOT met$/);
+  });
+
   it('does not judge a figure when a run behind it had failed requests, and says how many', () => {
     const lines = printed((f) => {
       f.add({ name: 'p99', value: 5, unit: 'ms', target: '< 25', failed: 0 });
