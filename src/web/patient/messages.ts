@@ -190,6 +190,14 @@ export const PATIENT_MESSAGES = {
     en: 'What you sent now is the usual course after dry needling. Earlier you told us something that needed this: {earlier} The clinic has not replied to it yet. If it has not been sorted out, please do it now.',
     es: 'Lo que nos envía ahora es lo habitual tras la punción seca. Antes nos contó algo que pedía esto: {earlier} La clínica aún no ha respondido. Si no se ha resuelto, hágalo ahora, por favor.',
   },
+  alsoAfterEarlierTitle: {
+    en: 'Your earlier report still needs action, and this one needs it too',
+    es: 'Su aviso anterior aún necesita que actúe, y este también',
+  },
+  alsoAfterEarlier: {
+    en: 'Earlier you told us something that needed this: {earlier} The clinic has not replied to it yet. If it has not been sorted out, do that first. What you sent now needs this too: {current}',
+    es: 'Antes nos contó algo que pedía esto: {earlier} La clínica aún no ha respondido. Si no se ha resuelto, hágalo primero. Lo que nos envía ahora también pide esto: {current}',
+  },
   attentionTitle: {
     en: 'Your last report needs you to act',
     es: 'Su último aviso necesita que actúe',

@@ -284,6 +284,54 @@ describeEachDialect('patient pages', (ctx) => {
     expect(page.body.match(/<section class="answer/g)).toHaveLength(1);
   });
 
+  it('after an unanswered emergency, a report of infection signs is never called expected (en, es)', async () => {
+    for (const lang of ['en', 'es'] as const) {
+      const s = await createSession(app, await staff(), { sites: [THORACIC_SITE] });
+      clock.advance(3_600_000);
+      await app.inject({
+        method: 'POST',
+        url: `/p/${s.token}/check-in`,
+        ...form([
+          ['lang', lang],
+          ['symptoms', 'chest_pain'],
+        ]),
+      });
+      clock.advance(3_600_000);
+      const later = await app.inject({
+        method: 'POST',
+        url: `/p/${s.token}/check-in`,
+        ...form([
+          ['lang', lang],
+          ['soreness', '2'],
+          ['symptoms', 'spreading_redness'],
+          ['symptoms', 'fever'],
+        ]),
+      });
+      const location = String(later.headers.location);
+      const url = `${location}${location.includes('?') ? '&' : '?'}lang=${lang}`;
+      const page = (await app.inject({ url })).body;
+      if (lang === 'en') {
+        expect(page).toContain('Your earlier report still needs action, and this one needs it too');
+        expect(page).toContain(
+          'What you sent now needs this too: Contact your practitioner or a doctor today.',
+        );
+        expect(page).toContain('Call 112');
+        expect(page).toMatch(/First, today: phone/);
+        expect(page).not.toMatch(/looks as expected|usual course/);
+      } else {
+        expect(page).toContain('Su aviso anterior aún necesita que actúe, y este también');
+        expect(page).toContain('Contacte hoy con su fisioterapeuta o con un médico.');
+        expect(page).toMatch(/Lo primero, hoy: llame a/);
+        expect(page).not.toMatch(/es el esperado|lo habitual/);
+      }
+      // The call comes before the clinic's phone: the emergency is what to do first.
+      expect(page.indexOf('class="btn danger"')).toBeLessThan(
+        page.indexOf(lang === 'en' ? 'First, today' : 'Lo primero, hoy'),
+      );
+      expect(page.match(/<section class="answer/g)).toHaveLength(1);
+    }
+  });
+
   it('after an urgent answer the care page opens with what to do, not with what is normal', async () => {
     const s = await createSession(app, await staff());
     clock.advance(3_600_000);

@@ -347,13 +347,25 @@ export function answerPage(ctx: PageContext, view: AnswerView): string {
   const back = html`<p><a href="${ctx.base}">${t(L, 'backToSession')}</a></p>`;
   let body: SafeHtml;
   if (earlier !== undefined) {
-    // A calmer answer after an earlier urgent or emergency one nobody has answered: one message
-    // saying both, led by what still has to be done.
+    // A lower answer after an earlier urgent or emergency one nobody has answered: one message
+    // saying both, led by what still has to be done. Only a self-care answer is called
+    // expected; one above self-care says what it needs too, and after an emergency its own
+    // first step follows the call (phoning the clinic today is not the emergency number).
     const e = DISPOSITION_TEXT[earlier];
+    const calm = view.disposition === 'self_care';
+    const own = !calm && earlier === 'emergency' ? firstStep(ctx, view.disposition) : html``;
     body = html`<section class="answer followup" aria-labelledby="answer-title">
-<h1 id="answer-title">${t(L, 'calmAfterEarlierTitle')}</h1>
-<p>${t(L, 'calmAfterEarlier', { earlier: `${e.title[L]}.` })}</p>
+<h1 id="answer-title">${t(L, calm ? 'calmAfterEarlierTitle' : 'alsoAfterEarlierTitle')}</h1>
+<p>${
+      calm
+        ? t(L, 'calmAfterEarlier', { earlier: `${e.title[L]}.` })
+        : t(L, 'alsoAfterEarlier', {
+            earlier: `${e.title[L]}.`,
+            current: `${DISPOSITION_TEXT[view.disposition].title[L]}.`,
+          })
+    }</p>
 ${firstStep(ctx, earlier)}
+${own}
 ${toldNotice(ctx, view, earlier)}
 </section>
 ${why}
