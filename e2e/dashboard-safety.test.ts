@@ -241,6 +241,44 @@ describeBrowser('practitioner safety screens (issue 10)', () => {
     await page.setViewportSize(DESKTOP);
   }, 60_000);
 
+  it('an infection reported after a chest pain is on the emergency card, at 1280 and 390 px (decision 1225)', async () => {
+    const api = await signIn(app, clinic.adminEmail);
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      headers: api.headers(),
+      payload: {
+        patient: { displayName: 'Rita Later', phone: '+34 600 765 432' },
+        performedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+        sites: [{ muscle: 'upper-trapezius', side: 'left' }],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const token = (created.json() as { link: { url: string } }).link.url.split('/p/')[1] ?? '';
+    await page.setViewportSize(DESKTOP);
+    await page.goto(`${base}/app`);
+    const post = (payload: object) =>
+      app.inject({ method: 'POST', url: `/api/v1/p/${token}/check-ins`, payload });
+    expect((await post({ soreness: null, symptoms: ['chest_pain'] })).statusCode).toBe(201);
+    const card = page.locator('.alert-card.sev-emergency', { hasText: 'Rita Later' });
+    await card.waitFor();
+    // The open page redraws by itself when the later report arrives.
+    expect((await post({ soreness: 2, symptoms: ['fever', 'discharge'] })).statusCode).toBe(201);
+    const also = card.locator('.also-reported');
+    await also.waitFor({ timeout: 10_000 });
+    for (const viewport of [DESKTOP, PHONE_390]) {
+      await page.setViewportSize(viewport);
+      await expect(also.textContent()).resolves.toMatch(/Also reported while this alert was open/);
+      await expect(also.textContent()).resolves.toMatch(/Fever/);
+      const box = await also.boundingBox();
+      expect((box?.x ?? -1) + (box?.width ?? 0)).toBeLessThanOrEqual(viewport.width);
+      await also.scrollIntoViewIfNeeded();
+      await expectAxeClean(page);
+      await screenshot(page, `after-dashboard-also-reported-${viewport.width}`);
+    }
+    await page.setViewportSize(DESKTOP);
+  }, 60_000);
+
   it('the register fits a 390 px phone: table titles in view, tables and chart scroll from the keyboard', async () => {
     for (const viewport of [PHONE_390, DESKTOP]) {
       await page.setViewportSize(viewport);

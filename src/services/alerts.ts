@@ -2,6 +2,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import {
   type AlertQueueEntry as AlertQueueRow,
   listAlertQueue,
+  listReportsWhileOpen,
 } from '../store/alert-queue.repository.ts';
 import {
   ALERT_OUTCOMES,
@@ -20,6 +21,7 @@ import {
   OUTCOME_CLASSES,
   type OutcomeClass,
 } from '../store/alerts.repository.ts';
+import type { CheckInWithAssessment } from '../store/checkins.repository.ts';
 import { withTransaction } from '../store/db.ts';
 import { findPatientsByIds } from '../store/patients.repository.ts';
 import { listStaff } from '../store/staff.repository.ts';
@@ -211,6 +213,11 @@ export interface AlertQueueEntry extends AlertQueueRow {
   readonly contact: PatientContact;
   /** Attempts to reach the patient, oldest first. */
   readonly attempts: readonly ContactAttempt[];
+  /**
+   * The other reports above self-care made while the alert was open, newest first: lower or
+   * equal ones left it as it was, and a raise pointed it at the newer one (decision 1225).
+   */
+  readonly alsoReported: readonly CheckInWithAssessment[];
 }
 
 export interface AlertQueueData {
@@ -243,12 +250,14 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
   const details = new Map(
     (await detailsOf(db, clinicId, [...active, ...resolved])).map((d) => [d.alert.id, d]),
   );
+  const also = await listReportsWhileOpen(db, clinicId, [...active, ...resolved]);
   const withDetails = (row: AlertQueueRow): AlertQueueEntry => {
     const detail = details.get(row.alert.id);
     return {
       ...row,
       contact: detail?.contact ?? contactOf(undefined),
       attempts: detail?.attempts ?? [],
+      alsoReported: also.get(row.alert.id) ?? [],
     };
   };
   const entries = rows.active.map(withDetails);
@@ -268,8 +277,9 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
 
 /**
  * A fingerprint of the clinic's unresolved alerts: it changes whenever one is raised,
- * escalated, acknowledged or resolved. Ids, statuses and severities only (no patient data),
- * so not audited; being read from the database, it sees writes of every app process.
+ * escalated, acknowledged or resolved, or an open one gains a report that left it as it was
+ * (decision 1225). Ids, statuses, severities and counts only (no patient data), so not
+ * audited; being read from the database, it sees writes of every app process.
  */
 export async function readAlertQueueSignature(
   deps: ServiceDeps,
@@ -280,8 +290,15 @@ export async function readAlertQueueSignature(
     status: ['open', 'acknowledged'],
     limit: 1000,
   });
+  const also = await listReportsWhileOpen(
+    deps.db,
+    actor.clinicId,
+    active.filter((a) => a.status === 'open'),
+  );
   return {
-    signature: active.map((a) => `${a.id}:${a.status[0]}${a.severity[0]}`).join(','),
+    signature: active
+      .map((a) => `${a.id}:${a.status[0]}${a.severity[0]}${also.get(a.id)?.length ?? 0}`)
+      .join(','),
     openEmergencies: active.filter((a) => a.status === 'open' && a.severity === 'emergency').length,
     openUrgentOrEmergency: active.filter((a) => a.status === 'open' && a.severity !== 'routine')
       .length,

@@ -138,3 +138,80 @@ function toEntry(row: JoinedRow): AlertQueueEntry {
   }
   return { alert: toAlert(row), patientName: row.p_display_name ?? '?', checkIn };
 }
+
+/**
+ * Slack before an alert's `created_at` when looking for the report that opened it: the
+ * check-in's time and the alert's are read from the clock a moment apart.
+ */
+const OPENING_SLACK_MS = 1000;
+
+/**
+ * For each alert, the reports above self-care it stood for besides the one it points at
+ * (decision 1225): its session's check-ins from its opening until it was acknowledged (after
+ * that a new report opens an alert of its own) or resolved, or until now while it is open.
+ * A report no higher than the open alert leaves the alert as it is, and a raise points it at
+ * the newer report: without these the card would not show them. Newest first; one statement
+ * for all the alerts (each session's check-ins by `check_ins_session_hours`, their assessments
+ * by their unique `check_in_id`).
+ */
+export async function listReportsWhileOpen(
+  db: Db,
+  clinicId: string,
+  alerts: readonly Alert[],
+): Promise<Map<string, CheckInWithAssessment[]>> {
+  const found = new Map<string, CheckInWithAssessment[]>();
+  if (alerts.length === 0) return found;
+  const sessionIds = [...new Set(alerts.map((a) => a.sessionId))];
+  const rows = await db
+    .selectFrom('check_ins as c')
+    .innerJoin('assessments as s', 's.check_in_id', 'c.id')
+    .selectAll('c')
+    .select([
+      's.id as s_id',
+      's.check_in_id as s_check_in_id',
+      's.session_id as s_session_id',
+      's.clinic_id as s_clinic_id',
+      's.disposition as s_disposition',
+      's.rules_json as s_rules_json',
+      's.rulebook_version as s_rulebook_version',
+      's.phase as s_phase',
+      's.thoracic as s_thoracic',
+      's.created_at as s_created_at',
+    ])
+    .where('c.clinic_id', '=', clinicId)
+    .where('c.session_id', 'in', sessionIds)
+    .where('s.disposition', '<>', 'self_care')
+    .execute();
+  const reports = rows.map((row) =>
+    Object.assign(toCheckIn(row), {
+      assessment: toAssessment({
+        id: row.s_id,
+        check_in_id: row.s_check_in_id,
+        session_id: row.s_session_id,
+        clinic_id: row.s_clinic_id,
+        disposition: row.s_disposition,
+        rules_json: row.s_rules_json,
+        rulebook_version: row.s_rulebook_version,
+        phase: row.s_phase,
+        thoracic: row.s_thoracic,
+        created_at: row.s_created_at,
+      }),
+    }),
+  );
+  for (const alert of alerts) {
+    const from = Date.parse(alert.createdAt) - OPENING_SLACK_MS;
+    const end = alert.acknowledgedAt ?? alert.resolvedAt;
+    const until = end === null ? Number.POSITIVE_INFINITY : Date.parse(end);
+    const mine = reports
+      .filter((r) => {
+        if (r.sessionId !== alert.sessionId || r.assessment.id === alert.assessmentId) return false;
+        const at = Date.parse(r.receivedAt);
+        return at >= from && at <= until;
+      })
+      .sort(
+        (x, y) => Date.parse(y.receivedAt) - Date.parse(x.receivedAt) || (x.id < y.id ? 1 : -1),
+      );
+    if (mine.length > 0) found.set(alert.id, mine);
+  }
+  return found;
+}

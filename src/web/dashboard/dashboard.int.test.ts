@@ -232,6 +232,23 @@ describeEachDialect('dashboard routes', (ctx) => {
       expect(list[0]?.details).toContain('patientIds');
     });
 
+    it('shows on the emergency card an infection reported after it opened (decision 1225)', async () => {
+      const { alertId, token } = await emergency();
+      const later = await app.inject({
+        method: 'POST',
+        url: `/api/v1/p/${token}/check-ins`,
+        payload: { soreness: 2, symptoms: ['spreading_redness', 'fever'] },
+      });
+      expect(later.statusCode).toBe(201);
+      const body = (await get('/app', pracA)).body;
+      const start = body.indexOf(`id="alert-${alertId}"`);
+      const card = body.slice(start, body.indexOf('</article>', start));
+      expect(card).toContain('data-severity="emergency"');
+      expect(card).toContain('Also reported while this alert was open');
+      expect(card).toMatch(/class="also-reported"[\s\S]*needle spot that is spreading; Fever/);
+      expect(card).toMatch(/class="also-reported"[\s\S]*signs of infection at a needle site/);
+    });
+
     it('orders open alerts emergency, urgent, routine', async () => {
       const s = await createSession(app, pracA, { sites: [LEG_SITE] });
       const urgent = await app.inject({

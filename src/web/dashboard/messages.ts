@@ -167,6 +167,10 @@ const MESSAGES = {
   resolve: { en: 'Resolve', es: 'Resolver' },
   openPatient: { en: 'Open patient', es: 'Ver paciente' },
   whyAlert: { en: 'Why', es: 'Motivo' },
+  alsoReported: {
+    en: 'Also reported while this alert was open',
+    es: 'También nos contó mientras el aviso seguía abierto',
+  },
   alertGone: {
     en: 'This alert was already handled by someone else.',
     es: 'Otra persona ya se ocupó de este aviso.',

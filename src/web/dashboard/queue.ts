@@ -5,6 +5,8 @@ import { firedRulesOf } from '../../services/schemas/views.ts';
 /** One alert as the queue shows it, with the rules that fired in the clinician's words. */
 export interface QueueItem extends AlertQueueEntry {
   readonly rules: readonly FiredRule[];
+  /** The rules that fired for each of `alsoReported`, in the same order. */
+  readonly alsoReportedRules: readonly (readonly FiredRule[])[];
 }
 
 export interface AlertQueue extends Omit<AlertQueueData, 'open' | 'acknowledged' | 'resolved'> {
@@ -18,6 +20,9 @@ function itemOf(entry: AlertQueueEntry): QueueItem {
   return {
     ...entry,
     rules: a === null ? [] : firedRulesOf(a.rules, a.rulebookVersion, a.thoracic),
+    alsoReportedRules: entry.alsoReported.map(({ assessment: r }) =>
+      r === null ? [] : firedRulesOf(r.rules, r.rulebookVersion, r.thoracic),
+    ),
   };
 }
 

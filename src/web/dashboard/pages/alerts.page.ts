@@ -8,6 +8,7 @@ import { dt } from '../delivery-messages.ts';
 import {
   ago,
   csrfField,
+  dispositionBadge,
   errorList,
   type PageContext,
   page,
@@ -124,6 +125,23 @@ ${radio('outcomeClass', 'serious', 'classSerious', false)}
 </fieldset>`;
 }
 
+/**
+ * The other reports above self-care made while the alert was open, newest first (decision
+ * 1225): an infection reported after a chest pain is on the card whoever reads it.
+ */
+function alsoReported(ctx: PageContext, view: AlertsView, item: QueueItem): SafeHtml {
+  const L = ctx.locale;
+  if (item.alsoReported.length === 0) return html``;
+  return html`<div class="also-reported"><p><strong>${tr(L, 'alsoReported')}:</strong></p>
+<ul class="also-list">${item.alsoReported.map(
+    (
+      c,
+      i,
+    ) => html`<li>${dispositionBadge(L, c.assessment?.disposition ?? null)} ${formatInstant(c.receivedAt, view.timeZone, L)} · ${tr(L, 'soreness')} ${c.soreness === null ? tr(L, 'sorenessNotGiven') : `${c.soreness}/10`} · ${tr(L, 'symptoms')}: ${symptomText(L, c.symptoms)}
+${(item.alsoReportedRules[i] ?? []).length === 0 ? '' : html`<ul class="rules">${(item.alsoReportedRules[i] ?? []).map((r) => html`<li>${r.clinicianText[L]}</li>`)}</ul>`}</li>`,
+  )}</ul></div>`;
+}
+
 function alertCard(ctx: PageContext, view: AlertsView, item: QueueItem): SafeHtml {
   const L = ctx.locale;
   const a = item.alert;
@@ -141,6 +159,7 @@ ${
     : html`<p class="why"><strong>${tr(L, 'whyAlert')}:</strong> ${tr(L, 'soreness')} ${c.soreness === null ? tr(L, 'sorenessNotGiven') : `${c.soreness}/10`} · ${tr(L, 'hoursAfterSession', { hours: formatNumber(L, c.hoursAfter, 'upTo1') })} · ${tr(L, 'symptoms')}: ${symptomText(L, c.symptoms)}</p>`
 }
 ${item.rules.length === 0 ? '' : html`<ul class="rules">${item.rules.map((r) => html`<li>${r.clinicianText[L]}</li>`)}</ul>`}
+${alsoReported(ctx, view, item)}
 ${a.status === 'resolved' ? '' : contactBlock(ctx, item)}
 ${history(ctx, view, item)}
 ${
