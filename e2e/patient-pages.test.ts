@@ -236,6 +236,31 @@ describeBrowser('patient pages in a real browser', () => {
     await context.close();
   });
 
+  it('no soreness word breaks inside itself on the scale, at 320, 360 and 390 px, in both languages', async () => {
+    const link = await newLink();
+    for (const width of [320, 360, 390]) {
+      const context = await newContext(browser, {
+        javaScriptEnabled: false,
+        viewport: { width, height: 740 },
+      });
+      const page = await context.newPage();
+      for (const lang of ['en', 'es']) {
+        await page.goto(`${link}/check-in?lang=${lang}`);
+        // One line each: "moderado" once broke as "moderad / o" at 360 px.
+        const broken = await page.$$eval('.scale .band', (bands) =>
+          bands
+            .filter(
+              (b) =>
+                b.getBoundingClientRect().height > parseFloat(getComputedStyle(b).lineHeight) * 1.5,
+            )
+            .map((b) => b.textContent),
+        );
+        expect(broken, `${lang} at ${width} px`).toEqual([]);
+      }
+      await context.close();
+    }
+  });
+
   it('the check-in page transfers at most 30 KB compressed in total', async () => {
     const link = await newLink();
     const context = await newContext(browser, { javaScriptEnabled: false });
