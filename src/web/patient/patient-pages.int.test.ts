@@ -445,6 +445,8 @@ describeEachDialect('patient pages', (ctx) => {
     );
     expect(res.body).toContain(`https://care.example.test/p/${s.token}`);
     expect(res.body).toContain('Call <a href="tel:112">112</a> straight away if you have:');
+    // The clinic's phone once: the handout says it itself, without the pages' footer.
+    expect(res.body.match(/Questions\? Call /g)).toHaveLength(1);
   });
 
   it('an unknown, revoked or expired link shows a friendly page with no patient data', async () => {

@@ -67,7 +67,12 @@ export function layout(
   title: string,
   body: SafeHtml,
   /** Where the emergency box goes: first (default), after the page's own content, or nowhere. */
-  options: { emergencyBox?: 'top' | 'bottom' | 'none'; bodyClass?: string } = {},
+  options: {
+    emergencyBox?: 'top' | 'bottom' | 'none';
+    bodyClass?: string;
+    /** False when the page says how to reach the clinic itself (the handout). */
+    footer?: boolean;
+  } = {},
 ): string {
   const L = ctx.locale;
   const page = html`<!doctype html>
@@ -94,7 +99,7 @@ ${(options.emergencyBox ?? 'top') === 'top' ? emergencyBox(ctx) : ''}
 ${body}
 ${options.emergencyBox === 'bottom' ? emergencyBox(ctx) : ''}
 </main>
-<footer><p>${tHtml(L, 'contactClinic', { clinic: ctx.clinic.name, phone: telLink(ctx.clinic.contactPhone) })}</p></footer>
+${options.footer === false ? '' : html`<footer><p>${tHtml(L, 'contactClinic', { clinic: ctx.clinic.name, phone: telLink(ctx.clinic.contactPhone) })}</p></footer>`}
 </body>
 </html>`;
   return page.value;
@@ -467,6 +472,7 @@ ${sitesList(L, view.sites)}
   return layout(ctx, t(L, 'handoutTitle'), body, {
     emergencyBox: 'none',
     bodyClass: 'handout-page',
+    footer: false,
   });
 }
 
