@@ -630,6 +630,19 @@ describeEachDialect('dashboard routes', (ctx) => {
       );
       expect((await app.inject({ method: 'GET', url: `/api/v1/p/${token}` })).statusCode).toBe(200);
       expect((await auditActions(ctx.db, 'patient_link.issue'))[0]?.actorId).toBe(a.practitionerId);
+      // It says what happened: a new link, not a session saved.
+      expect(res.body).toContain('<h1>New patient link issued</h1>');
+      expect(res.body).toContain('Their earlier link no longer works.');
+      expect(res.body).not.toContain('Session saved');
+      expect(res.body).not.toContain('Record another session');
+      // The language switch shows the same page again, in Spanish, still as a new link.
+      const again = await post(`/app/sessions/${s.sessionId}/handover?lang=es`, pracA, {
+        token: token ?? '',
+        reissued: '1',
+      });
+      expect(again.statusCode).toBe(200);
+      expect(again.body).toContain('<h1>Nuevo enlace para el paciente</h1>');
+      expect(res.body).toMatch(/name="reissued" value="1"/);
     });
 
     it('refuses a patient of another clinic', async () => {

@@ -289,6 +289,11 @@ const MESSAGES = {
   errField: { en: '{field}: {message}', es: '{field}: {message}' },
   // Result
   resultTitle: { en: 'Session saved', es: 'Sesión guardada' },
+  reissuedTitle: { en: 'New patient link issued', es: 'Nuevo enlace para el paciente' },
+  reissuedLead: {
+    en: 'Give {patient} this new link. Their earlier link no longer works.',
+    es: 'Entregue este nuevo enlace a {patient}. Su enlace anterior ya no funciona.',
+  },
   resultLead: {
     en: 'Give {patient} this link. It opens their aftercare and check-ins.',
     es: 'Entregue este enlace a {patient}. Abre sus cuidados y controles.',

@@ -285,6 +285,8 @@ export interface ResultView {
   readonly sessionId: string;
   /** Shown again for a form sent twice: says that nothing new was recorded. */
   readonly replayed?: boolean;
+  /** A new link for a session recorded earlier: says so, not "Session saved". */
+  readonly reissued?: boolean;
 }
 
 export function resultPage(ctx: PageContext, view: ResultView): string {
@@ -297,12 +299,14 @@ export function resultPage(ctx: PageContext, view: ResultView): string {
       clinic: view.clinicName,
     }),
   )}`;
+  const reissued = view.reissued === true;
+  const title = tr(L, reissued ? 'reissuedTitle' : 'resultTitle');
   return page(
     ctx,
-    tr(L, 'resultTitle'),
-    html`<h1>${tr(L, 'resultTitle')}</h1>
+    title,
+    html`<h1>${title}</h1>
 ${view.bilateral ? bilateralWarning(L, true) : ''}
-<p>${tr(L, 'resultLead', { patient: view.patient.displayName })} <a href="/app/patients/${view.patient.id}">${tr(L, 'openPatient')}</a></p>
+<p>${tr(L, reissued ? 'reissuedLead' : 'resultLead', { patient: view.patient.displayName })} <a href="/app/patients/${view.patient.id}">${tr(L, 'openPatient')}</a></p>
 <div class="result">
 <div class="qr" role="img" aria-label="${tr(L, 'qrLabel')}">${raw(view.qrSvg)}</div>
 <div class="share">
@@ -319,13 +323,16 @@ ${view.bilateral ? bilateralWarning(L, true) : ''}
 </div>
 <h2>${tr(L, 'checkInPlan')}${view.thoracic ? html` ${thoracicBadge(L)}` : ''}</h2>
 <ul>${view.plan.checkIns.map((c) => html`<li>${formatInstant(c.dueAt, view.timeZone, L)} (+${c.hoursAfter} h)</li>`)}</ul>
-<p><a class="btn secondary" href="/app/sessions/new">${tr(L, 'recordAnother')}</a></p>`,
+${reissued ? '' : html`<p><a class="btn secondary" href="/app/sessions/new">${tr(L, 'recordAnother')}</a></p>`}`,
     {
-      nav: 'record',
+      nav: reissued ? 'patients' : 'record',
       ...(view.replayed === true ? { flash: tr(L, 'alreadyRecordedSame') } : {}),
       langForm: {
         action: `/app/sessions/${view.sessionId}/handover`,
-        fields: { token: view.url.split('/p/')[1] ?? '' },
+        fields: {
+          token: view.url.split('/p/')[1] ?? '',
+          ...(reissued ? { reissued: '1' } : {}),
+        },
       },
     },
   );

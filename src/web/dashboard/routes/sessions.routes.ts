@@ -89,6 +89,8 @@ interface Handover {
   readonly plan: CheckInPlan;
   readonly bilateral: boolean;
   readonly thoracic: boolean;
+  /** A new link for a session recorded earlier (lost handout), not a session just saved. */
+  readonly reissued?: boolean;
 }
 
 /** The link, its QR code, the handout and e-mail: shown once, in the answer to the POST. */
@@ -117,6 +119,7 @@ async function sendResult(
       clinicName: clinic.name,
       sessionId: h.sessionId,
       replayed,
+      reissued: h.reissued === true,
     }),
   );
 }
@@ -406,6 +409,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
         plan: h.plan,
         bilateral: h.session.bilateralThoracic,
         thoracic: h.session.thoracic,
+        reissued: field(request.body, 'reissued') === '1',
       });
     },
   );
@@ -444,6 +448,7 @@ export async function dashboardSessionRoutes(app: FastifyInstance): Promise<void
       plan,
       bilateral: session.bilateralThoracic,
       thoracic: session.thoracic,
+      reissued: true,
     });
   }
 }
