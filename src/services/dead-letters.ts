@@ -8,8 +8,10 @@
 import { withTransaction } from '../store/db.ts';
 import {
   countDeadLetters as countStored,
+  countUndelivered,
   type DeadLetter,
   listDeadLetters as listStored,
+  listFailingMessages,
   requeueDeadLetters,
 } from '../store/dead-letters.repository.ts';
 import { type Actor, requireAdmin } from './actors.ts';
@@ -46,10 +48,34 @@ export async function listDeadLetters(
   return { total, items };
 }
 
-/** How many dead letters wait (the count on the admin pages); 0 for anyone but an admin. */
-export async function countDeadLetters(deps: ServiceDeps, actor: Actor): Promise<number> {
+/**
+ * The clinic's messages still being tried after a failure (decision 1226): what, why the last
+ * try failed, how many tries, when the next is due. Admin only, audited like the dead letters.
+ */
+export async function listFailingDeliveries(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: { readonly limit?: number | undefined } = {},
+): Promise<DeadLetterList> {
+  requireAdmin(actor);
+  const limit = Math.min(DEAD_LETTER_LIST_MAX, Math.max(1, Math.floor(input.limit ?? 100)));
+  const { total, items } = await listFailingMessages(deps.db, actor.clinicId, { limit });
+  await recordAudit(deps.db, deps.clock, auditActorOf(actor), {
+    action: 'outbox.failing.list',
+    subjectType: 'outbox',
+    subjectId: null,
+    details: { count: items.length, total },
+  });
+  return { total, items };
+}
+
+/**
+ * How many messages are undelivered, given up or failing and still tried (the count on the
+ * admin pages, decision 1226); 0 for anyone but an admin.
+ */
+export async function countUndeliveredMessages(deps: ServiceDeps, actor: Actor): Promise<number> {
   if (actor.kind !== 'staff' || actor.role !== 'admin') return 0;
-  return countStored(deps.db, actor.clinicId);
+  return countUndelivered(deps.db, actor.clinicId);
 }
 
 /** Requeue one dead letter of the clinic; `not_found` when it is not a dead letter here. */

@@ -44,13 +44,76 @@ export async function listDeadLetters(
   }));
 }
 
-/** How many dead letters the clinic has (the badge on the admin pages). */
+/**
+ * Messages still being tried that have failed at least once since they were (re)queued, the
+ * next try soonest first: `lastAttemptAt` is then when the next try is due. An admin sees
+ * that e-mail is failing before the messages give up (decision 1226).
+ */
+export async function listFailingMessages(
+  db: Db,
+  clinicId: string,
+  options: { readonly limit?: number } = {},
+): Promise<{ readonly total: number; readonly items: DeadLetter[] }> {
+  const failing = () =>
+    db
+      .selectFrom('outbox')
+      .where('clinic_id', '=', clinicId)
+      .where('status', '=', 'pending')
+      .where('attempts', '>', 0)
+      .where('last_error', 'is not', null);
+  const rows = await failing()
+    .select(['id', 'kind', 'dedupe_key', 'attempts', 'last_error', 'due_at', 'created_at'])
+    .orderBy('due_at')
+    .orderBy('id')
+    .limit(Math.max(0, Math.floor(options.limit ?? 100)))
+    .execute();
+  const count = await failing()
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return {
+    total: Number(count?.n ?? 0),
+    items: rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      dedupeKey: r.dedupe_key,
+      attempts: Number(r.attempts),
+      lastError: r.last_error,
+      lastAttemptAt: r.due_at,
+      createdAt: r.created_at,
+    })),
+  };
+}
+
+/** How many dead letters the clinic has. */
 export async function countDeadLetters(db: Db, clinicId: string): Promise<number> {
   const row = await db
     .selectFrom('outbox')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('clinic_id', '=', clinicId)
     .where('status', '=', 'dead')
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * The badge on the admin pages: messages not delivered, whether they gave up or are failing
+ * and still being tried (decision 1226).
+ */
+export async function countUndelivered(db: Db, clinicId: string): Promise<number> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('clinic_id', '=', clinicId)
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'dead'),
+        eb.and([
+          eb('status', '=', 'pending'),
+          eb('attempts', '>', 0),
+          eb('last_error', 'is not', null),
+        ]),
+      ]),
+    )
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

@@ -4,7 +4,7 @@ import { LOCALES, type Locale } from '../../clinical/types.ts';
 import { isLocale, negotiateLocale } from '../../i18n/catalogue.ts';
 import { countOpenAlerts } from '../../services/alerts.ts';
 import { readClinic } from '../../services/clinic-settings.ts';
-import { countDeadLetters } from '../../services/dead-letters.ts';
+import { countUndeliveredMessages } from '../../services/dead-letters.ts';
 import { AppError } from '../../services/errors.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
 import { messagePage, type PageContext } from './layout.ts';
@@ -150,7 +150,7 @@ export function registerDashboardAccess(app: FastifyInstance): void {
     const deadLetters =
       access === 'stream' || staff.role !== 'admin'
         ? 0
-        : await countDeadLetters(deps, requestActor(request));
+        : await countUndeliveredMessages(deps, requestActor(request));
     const page: PageContext = {
       locale,
       staff,

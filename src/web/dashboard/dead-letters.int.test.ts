@@ -85,8 +85,43 @@ describeEachDialect('dashboard: undelivered messages', (ctx) => {
     const all = await post('/app/dead-letters/requeue', adminA);
     expect(all.headers.location).toBe('/app/dead-letters?requeued=1');
     const empty = await get('/app/dead-letters', adminA);
-    expect(empty.body).toContain('every message was delivered');
+    expect(empty.body).toContain('No message has given up');
     expect(empty.body).toContain('Undelivered (0)');
+  });
+
+  it('shows messages that are failing but still being tried, and never says all were delivered (decision 1226)', async () => {
+    const c = await seedClinic(ctx.db, 'Failing Mail');
+    const admin = await signIn(app, c.adminEmail);
+    const id = randomUUID();
+    await ctx.db
+      .insertInto('outbox')
+      .values({
+        id,
+        clinic_id: c.clinicId,
+        kind: 'staff.invite.email',
+        dedupe_key: `dash-failing:${id}`,
+        payload_json: '{}',
+        due_at: '2026-11-25T09:00:00.000Z',
+        status: 'pending',
+        attempts: 2,
+        claimed_by: null,
+        claimed_until: null,
+        last_error: 'no SMTP server configured (SMTP_URL)',
+        created_at: '2026-11-25T07:00:00.000Z',
+        sent_at: null,
+      })
+      .execute();
+    const page = await get('/app/dead-letters', admin);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Failing now, still being tried (1)');
+    expect(page.body).toContain('Undelivered (1)');
+    expect(page.body).toContain('no SMTP server configured (SMTP_URL)');
+    expect(page.body).toContain('staff.invite.email');
+    expect(page.body).toContain('Gave up (0)');
+    expect(page.body).not.toContain('delivered.');
+    expect(page.body).not.toContain('Send again</button></form></td>');
+    const es = await get('/app/dead-letters?lang=es', admin);
+    expect(es.body).toContain('Fallan ahora, se siguen intentando (1)');
   });
 
   it('practitioners are refused, and a form without the CSRF token changes nothing', async () => {

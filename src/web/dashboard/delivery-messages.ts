@@ -17,7 +17,11 @@ type Key =
   | 'unavailableTitle'
   | 'unavailableText'
   | 'streamDown'
-  | 'tryAgain';
+  | 'tryAgain'
+  | 'failingTitle'
+  | 'failingLead'
+  | 'deadTitle'
+  | 'nextTry';
 
 /** Texts of the delivery-problems page and of the database-away states (issue 16). */
 export const DELIVERY_TEXT: Catalogue<Key> = {
@@ -28,9 +32,19 @@ export const DELIVERY_TEXT: Catalogue<Key> = {
     es: 'Estos correos, SMS y webhooks se abandonaron tras varios intentos. Corrija la causa (el motivo indica qué servidor falló) y vuelva a enviarlos.',
   },
   none: {
-    en: 'Nothing is waiting: every message was delivered.',
-    es: 'No hay nada pendiente: todos los mensajes se entregaron.',
+    en: 'No message has given up: there is nothing to send again.',
+    es: 'Ningún mensaje se ha abandonado: no hay nada que volver a enviar.',
   },
+  failingTitle: {
+    en: 'Failing now, still being tried ({count})',
+    es: 'Fallan ahora, se siguen intentando ({count})',
+  },
+  failingLead: {
+    en: 'These have not been delivered yet: each try so far failed for the reason shown. They are tried again by themselves; fix the cause and they go out at the next try. If they keep failing they move to the list below.',
+    es: 'Estos aún no se han entregado: cada intento ha fallado por el motivo indicado. Se vuelven a intentar solos; corrija la causa y saldrán en el próximo intento. Si siguen fallando pasarán a la lista de abajo.',
+  },
+  deadTitle: { en: 'Gave up ({count})', es: 'Abandonados ({count})' },
+  nextTry: { en: 'Next try', es: 'Próximo intento' },
   what: { en: 'What', es: 'Qué' },
   why: { en: 'Why it failed', es: 'Por qué falló' },
   attempts: { en: 'Attempts', es: 'Intentos' },

@@ -7,6 +7,8 @@ import { formatInstant } from '../time.ts';
 export interface DeadLettersView {
   readonly total: number;
   readonly items: readonly DeadLetter[];
+  /** Still being tried after a failure (decision 1226); `lastAttemptAt` is the next try. */
+  readonly failing: { readonly total: number; readonly items: readonly DeadLetter[] };
   readonly timeZone: string;
   readonly requeued?: number | undefined;
 }
@@ -22,7 +24,23 @@ export function deadLettersPage(ctx: PageContext, view: DeadLettersView): string
 <td><form method="post" action="/app/dead-letters/${d.id}/requeue">${csrfField(ctx)}<button type="submit" class="btn secondary">${dt(L, 'requeue')}</button></form></td>
 </tr>`,
   );
+  const failing = view.failing;
+  const failingPart =
+    failing.total === 0
+      ? html``
+      : html`<h2 id="failing-title">${dt(L, 'failingTitle', { count: failing.total })}</h2>
+<p>${dt(L, 'failingLead')}</p>
+<div class="table-wrap" role="region" tabindex="0" aria-labelledby="failing-title"><table>
+<thead><tr><th scope="col">${dt(L, 'what')}</th><th scope="col">${dt(L, 'why')}</th><th scope="col">${dt(L, 'attempts')}</th><th scope="col">${dt(L, 'nextTry')}</th></tr></thead>
+<tbody>${failing.items.map(
+          (d) =>
+            html`<tr><td><code>${d.kind}</code></td><td>${d.lastError ?? ''}</td><td>${d.attempts}</td><td>${formatInstant(d.lastAttemptAt, view.timeZone, L)}</td></tr>`,
+        )}</tbody>
+</table></div>
+${failing.total > failing.items.length ? html`<p>${dt(L, 'shown', { shown: failing.items.length, total: failing.total })}</p>` : ''}`;
   const body = html`<h1>${dt(L, 'title')}</h1>
+${failingPart}
+${failing.total === 0 ? '' : html`<h2>${dt(L, 'deadTitle', { count: view.total })}</h2>`}
 <p>${dt(L, 'lead')}</p>
 ${
   view.items.length === 0

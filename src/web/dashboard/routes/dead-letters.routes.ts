@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { requestActor } from '../../../api/audit.ts';
 import {
   listDeadLetters,
+  listFailingDeliveries,
   requeueAllDeadLetters,
   requeueDeadLetter,
 } from '../../../services/dead-letters.ts';
@@ -21,12 +22,14 @@ export async function dashboardDeadLetterRoutes(app: FastifyInstance): Promise<v
     async (request, reply) => {
       const { clinic, page } = staffOf(request);
       const list = await listDeadLetters(app.deps, requestActor(request), { limit: 200 });
+      const failing = await listFailingDeliveries(app.deps, requestActor(request), { limit: 200 });
       const requeued = Number(request.query.requeued);
       return sendPage(
         reply,
         200,
         deadLettersPage(page, {
           ...list,
+          failing,
           timeZone: clinic.timeZone,
           requeued: Number.isSafeInteger(requeued) && requeued >= 0 ? requeued : undefined,
         }),
