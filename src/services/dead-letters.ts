@@ -10,8 +10,8 @@ import {
   countDeadLetters as countStored,
   countUndelivered,
   type DeadLetter,
-  listDeadLetters as listStored,
   listFailingMessages,
+  listDeadLetters as listStored,
   requeueDeadLetters,
 } from '../store/dead-letters.repository.ts';
 import { type Actor, requireAdmin } from './actors.ts';
