@@ -417,6 +417,19 @@ describeBrowser('practitioner dashboard in a real browser', () => {
         await expectAxeClean(p);
         if (name.startsWith('record'))
           await expect.poll(() => saveUncovered(p), { timeout: 3000 }).toBe(true);
+        // Every field one types into is a full-size tap target (the webhook address was 21 px).
+        const small = await p.$$eval('input, select, textarea', (fields) =>
+          fields
+            .filter(
+              (f) =>
+                !['hidden', 'checkbox', 'radio', 'submit', 'button'].includes(
+                  (f as HTMLInputElement).type,
+                ),
+            )
+            .filter((f) => f.getClientRects().length > 0 && f.getBoundingClientRect().height < 40)
+            .map((f) => `${f.tagName.toLowerCase()}#${f.id}[type=${(f as HTMLInputElement).type}]`),
+        );
+        expect(small, `${name} at ${width} px`).toEqual([]);
         await shot(p, `after-dashboard-${name}-${width}`);
       }
     }
