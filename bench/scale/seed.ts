@@ -8,6 +8,7 @@ import { insertRowsInBulk } from '../../src/store/bulk.repository.ts';
 import type { Db } from '../../src/store/db.ts';
 import { dialectOf, withTransaction } from '../../src/store/db.ts';
 import type { Database } from '../../src/store/schema.ts';
+import { searchKeyOf } from '../../src/store/search-key.ts';
 
 /**
  * The scale benchmark's data (issue 14): per clinic 100 patients, 200 sessions (2 sites and a
@@ -178,14 +179,19 @@ function clinicRows(
     patientIds.push(id);
     const first = FIRST[Math.floor(rnd() * FIRST.length)] as string;
     const last = LAST[Math.floor(rnd() * LAST.length)] as string;
+    const displayName = `${first} ${last} ${pi}`;
+    const email = `${first}.${last}.${ci}.${pi}@example.test`.toLowerCase();
+    const phone = `+34 6${String(ci).padStart(4, '0')}${String(pi).padStart(4, '0')}`;
     rows.patients.push({
       id,
       clinic_id: clinicId,
-      display_name: `${first} ${last} ${pi}`,
-      email: `${first}.${last}.${ci}.${pi}@example.test`.toLowerCase(),
-      phone: `+34 6${String(ci).padStart(4, '0')}${String(pi).padStart(4, '0')}`,
+      display_name: displayName,
+      email,
+      phone,
       language: rnd() < 0.3 ? 'es' : 'en',
       created_at: created,
+      // As the repository writes it, so the search is timed over real keys.
+      search_key: searchKeyOf(displayName, email, phone),
     });
     audit.push({
       at: created,

@@ -479,6 +479,29 @@ const alertOutcome: Migration = {
 };
 
 /**
+ * The search key gains a line with the phone's digits alone (decision 1227): existing keys are
+ * computed again with the function every insert and update uses. Erased patients keep their
+ * empty key (decision 1312).
+ */
+const patientSearchKeyPhoneDigits: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const rows = await sql<{
+      id: string;
+      display_name: string;
+      email: string | null;
+      phone: string | null;
+    }>`select id, display_name, email, phone from patients where erased_at is null`.execute(db);
+    for (const row of rows.rows) {
+      const key = searchKeyOf(row.display_name, row.email, row.phone);
+      await sql`update patients set search_key = ${key} where id = ${row.id}`.execute(db);
+    }
+  },
+  async down(): Promise<void> {
+    // The extra line does no harm to the code before it: nothing to undo.
+  },
+};
+
+/**
  * The patients' search key (decision 1310): name, e-mail and phone lower-cased with diacritics
  * stripped, so "lucia" finds "Lucía" the same way on both dialects. Existing rows are backfilled
  * here with the same function the repository uses on every insert and update.
@@ -649,6 +672,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0210_check_ins_session_hours': checkInsSessionHoursMigration,
   '0220_fewer_check_in_indexes': fewerCheckInIndexesMigration,
   '0230_audit_seq_without_autoincrement': auditSeqWithoutAutoincrementMigration,
+  '0240_patient_search_key_phone_digits': patientSearchKeyPhoneDigits,
 };
 
 const provider: MigrationProvider = {

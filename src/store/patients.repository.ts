@@ -4,7 +4,7 @@ import type { Locale } from '../clinical/types.ts';
 import { type InstantInput, toIso } from './codec.ts';
 import type { Db } from './db.ts';
 import type { PatientRow } from './schema.ts';
-import { normaliseForSearch, searchKeyOf } from './search-key.ts';
+import { normaliseForSearch, phoneQueryDigits, searchKeyOf } from './search-key.ts';
 
 export interface Patient {
   readonly id: string;
@@ -124,7 +124,14 @@ export async function searchPatients(
   const q = query.trim();
   let builder = db.selectFrom('patients').selectAll().where('clinic_id', '=', clinicId);
   if (q !== '') {
-    builder = builder.where('search_key', 'like', sql<string>`${likeContains(q)} escape '\\'`);
+    const digits = phoneQueryDigits(q);
+    builder = builder.where((eb) =>
+      eb.or([
+        eb('search_key', 'like', sql<string>`${likeContains(q)} escape '\\'`),
+        // A phone number however it is spaced, with or without its country code (1227).
+        ...(digits ?? []).map((d) => eb('search_key', 'like', `%${d}%`)),
+      ]),
+    );
   }
   if (after !== undefined) {
     builder = builder.where((eb) =>

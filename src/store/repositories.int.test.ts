@@ -194,6 +194,44 @@ describeEachDialect('repositories', (ctx) => {
   });
 
   describe('patients', () => {
+    it('finds a phone number however it is typed (decision 1227)', async () => {
+      const clinic = await seedClinic(ctx.db);
+      const other = await seedClinic(ctx.db);
+      const base = { clinicId: clinic.id, language: 'en' as const, createdAt: FIXED_NOW };
+      const pct = await insertPatient(ctx.db, {
+        ...base,
+        displayName: 'Pat International',
+        phone: '+44 7700 900123',
+      });
+      // Without spaces, with the trunk 0 instead of the country code, or with the code where
+      // the record has the trunk 0.
+      const national = await insertPatient(ctx.db, {
+        ...base,
+        createdAt: '2026-11-26T09:00:00.000Z',
+        displayName: 'Nora National',
+        phone: '07700 900456',
+      });
+      for (const [q, who] of [
+        ['7700900123', pct.id],
+        ['07700900123', pct.id],
+        ['+447700900123', pct.id],
+        ['+44 (0)7700-900.123', pct.id],
+        ['07700900456', national.id],
+        ['+44 7700 900456', national.id],
+        ['+447700900456', national.id],
+      ] as const) {
+        expect(
+          (await searchPatients(ctx.db, clinic.id, q, 10)).map((p) => p.id),
+          q,
+        ).toEqual([who]);
+      }
+      expect(await searchPatients(ctx.db, other.id, '7700900123', 10)).toEqual([]);
+      // Fewer than 4 digits: only the plain substring search, so no trunk 0 is dropped.
+      expect(await searchPatients(ctx.db, clinic.id, '0770', 10)).toHaveLength(1);
+      expect(await searchPatients(ctx.db, clinic.id, '077', 10)).toHaveLength(1);
+      expect(await searchPatients(ctx.db, clinic.id, '555', 10)).toEqual([]);
+    });
+
     it('scopes by clinic and searches case-insensitively with literal wildcards', async () => {
       const clinic = await seedClinic(ctx.db);
       const other = await seedClinic(ctx.db);
