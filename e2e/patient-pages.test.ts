@@ -118,6 +118,25 @@ describeBrowser('patient pages in a real browser', () => {
     // clean-clone CI run, over 20 s once on Node 24 with another browser file beside it.
   }, 60_000);
 
+  it('back after sending shows an empty form, so the same report is not sent twice by mistake', async () => {
+    const link = await newLink();
+    const context = await newContext(browser, { javaScriptEnabled: false, viewport: PHONE });
+    const page = await context.newPage();
+    await page.goto(`${link}/check-in`);
+    await page.getByLabel('3 mild').check();
+    await page.getByLabel('A bruise').check();
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('This is the expected course');
+    await page.goBack();
+    // The browser must not put the answers back: sent again, they were a second check-in
+    // under a new key (found in a walk). An empty form asks for a number instead.
+    await expect(page.getByLabel('3 mild').isChecked()).resolves.toBe(false);
+    await expect(page.getByLabel('A bruise').isChecked()).resolves.toBe(false);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.locator('#form-errors').textContent()).resolves.toMatch(/0 to 10/);
+    await context.close();
+  }, 30_000);
+
   it('with JavaScript on, keyboard only: check in and read the answer (desktop)', async () => {
     const link = await newLink([{ muscle: 'quadriceps', side: 'left' }]);
     const context = await newContext(browser, { viewport: DESKTOP });

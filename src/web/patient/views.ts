@@ -248,7 +248,7 @@ export function checkInPage(ctx: PageContext, view: CheckInFormView): string {
   const body = html`<h1>${t(L, 'checkInTitle')}</h1>
 <p>${t(L, 'checkInIntro')}</p>
 ${errors.length === 0 ? '' : html`<div class="errors" role="alert" id="form-errors"><p>${t(L, 'formErrors')}</p><ul>${errors.map((e) => html`<li>${e}</li>`)}</ul></div>`}
-<form method="post" action="${ctx.base}/check-in">
+<form method="post" action="${ctx.base}/check-in" autocomplete="off">
 <input type="hidden" name="idempotencyKey" value="${view.idempotencyKey}">
 <input type="hidden" name="lang" value="${L}">
 <fieldset>
