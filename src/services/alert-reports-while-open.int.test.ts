@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
-import { makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
+import { makeTestApp, type SeededClinic, seedClinic, signIn, T0 } from '../api/test-support.ts';
 import type { SymptomCode } from '../clinical/types.ts';
 import type { AnonymousActor, LinkActor, StaffActor } from './actors.ts';
 import { acknowledgeAlert, readAlertQueue, readAlertQueueSignature } from './alerts.ts';
@@ -92,6 +92,31 @@ describeEachDialect('an alert shows every report made while it was open', (ctx) 
     // A self-care report is not a concern to list.
     await report(p, 2, []);
     expect((await card('Riley While Open'))[0]?.alsoReported).toHaveLength(1);
+  });
+
+  it('the alerts API lists them too, with their level and the rules that fired', async () => {
+    const p = await patient('Api While Open');
+    await report(p, null, ['shortness_of_breath']);
+    await report(p, 1, ['discharge']);
+    const api = await signIn(app, clinic.practitionerEmail);
+    const res = await app.inject({
+      url: '/api/v1/alerts?status=open',
+      headers: api.headers(false),
+    });
+    expect(res.statusCode).toBe(200);
+    const items = (
+      res.json() as { items: { patientId: string; severity: string; alsoReported: unknown[] }[] }
+    ).items;
+    const mine = items.filter((a) => a.severity === 'emergency' && a.alsoReported.length > 0);
+    expect(mine.map((a) => a.alsoReported)).toContainEqual([
+      expect.objectContaining({
+        soreness: 1,
+        symptoms: ['discharge'],
+        level: 'urgent_same_day',
+        rules: expect.arrayContaining([expect.any(String)]),
+        rulebookVersion: expect.any(String),
+      }),
+    ]);
   });
 
   it('a raise keeps the report the alert opened with on its card', async () => {

@@ -116,6 +116,11 @@ export interface AlertDetail {
   readonly alert: Alert;
   readonly contact: PatientContact;
   readonly attempts: readonly ContactAttempt[];
+  /**
+   * The other reports above self-care made while the alert was open, newest first: lower or
+   * equal ones left it as it was, and a raise pointed it at the newer one (decision 1225).
+   */
+  readonly alsoReported: readonly CheckInWithAssessment[];
 }
 
 function contactOf(
@@ -163,10 +168,12 @@ async function detailsOf(
     clinicId,
     alerts.map((a) => a.patientId),
   );
+  const also = await listReportsWhileOpen(db, clinicId, alerts);
   return alerts.map((alert) => ({
     alert,
     contact: contactOf(patients.get(alert.patientId)),
     attempts: attempts.get(alert.id) ?? [],
+    alsoReported: also.get(alert.id) ?? [],
   }));
 }
 
@@ -213,10 +220,7 @@ export interface AlertQueueEntry extends AlertQueueRow {
   readonly contact: PatientContact;
   /** Attempts to reach the patient, oldest first. */
   readonly attempts: readonly ContactAttempt[];
-  /**
-   * The other reports above self-care made while the alert was open, newest first: lower or
-   * equal ones left it as it was, and a raise pointed it at the newer one (decision 1225).
-   */
+  /** As `AlertDetail.alsoReported` (decision 1225). */
   readonly alsoReported: readonly CheckInWithAssessment[];
 }
 
@@ -250,14 +254,13 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
   const details = new Map(
     (await detailsOf(db, clinicId, [...active, ...resolved])).map((d) => [d.alert.id, d]),
   );
-  const also = await listReportsWhileOpen(db, clinicId, [...active, ...resolved]);
   const withDetails = (row: AlertQueueRow): AlertQueueEntry => {
     const detail = details.get(row.alert.id);
     return {
       ...row,
       contact: detail?.contact ?? contactOf(undefined),
       attempts: detail?.attempts ?? [],
-      alsoReported: also.get(row.alert.id) ?? [],
+      alsoReported: detail?.alsoReported ?? [],
     };
   };
   const entries = rows.active.map(withDetails);

@@ -175,6 +175,25 @@ export const alertDetailViewSchema = {
         },
       },
     },
+    alsoReported: {
+      type: 'array',
+      description:
+        'The other reports above self-care made while the alert was open (until acknowledged or resolved), newest first: a lower or equal one leaves the alert as it is, and a raise points it at the newer one (decision 1225)',
+      items: {
+        type: 'object',
+        properties: {
+          checkInId: uuidSchema,
+          assessmentId: uuidSchema,
+          receivedAt: instantSchema,
+          hoursAfter: { type: 'number' },
+          soreness: { type: ['integer', 'null'] },
+          symptoms: { type: 'array', items: { type: 'string' } },
+          level: { type: 'string', enum: [...DISPOSITIONS] },
+          rules: { type: 'array', items: { type: 'string' } },
+          rulebookVersion: { type: 'string' },
+        },
+      },
+    },
   },
 } as const;
 
@@ -295,6 +314,23 @@ export function alertDetailView(d: AlertDetail) {
       at: a.at,
       note: a.note,
     })),
+    alsoReported: d.alsoReported.flatMap((c) =>
+      c.assessment === null
+        ? []
+        : [
+            {
+              checkInId: c.id,
+              assessmentId: c.assessment.id,
+              receivedAt: c.receivedAt,
+              hoursAfter: c.hoursAfter,
+              soreness: c.soreness,
+              symptoms: [...c.symptoms],
+              level: c.assessment.disposition,
+              rules: [...c.assessment.rules],
+              rulebookVersion: c.assessment.rulebookVersion,
+            },
+          ],
+    ),
   };
 }
 
