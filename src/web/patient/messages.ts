@@ -142,6 +142,10 @@ export const PATIENT_MESSAGES = {
     en: 'First, today: phone {clinic} on {phone}. If you cannot speak to them today, see a doctor today (your GP or an urgent care centre).',
     es: 'Lo primero, hoy: llame a {clinic} al {phone}. Si hoy no consigue hablar con ellos, vea hoy a un médico (su centro de salud o un servicio de urgencias).',
   },
+  urgentAlso: {
+    en: 'Also today: phone {clinic} on {phone}. If you cannot speak to them today, see a doctor today (your GP or an urgent care centre).',
+    es: 'También hoy: llame a {clinic} al {phone}. Si hoy no consigue hablar con ellos, vea hoy a un médico (su centro de salud o un servicio de urgencias).',
+  },
   contactFirst: {
     en: 'Tell {clinic} within a day: phone {phone}.',
     es: 'Avise a {clinic} en el plazo de un día: llame al {phone}.',

@@ -316,17 +316,17 @@ describeEachDialect('patient pages', (ctx) => {
           'What you sent now needs this too: Contact your practitioner or a doctor today.',
         );
         expect(page).toContain('Call 112');
-        expect(page).toMatch(/First, today: phone/);
+        expect(page).toMatch(/Also today: phone/);
         expect(page).not.toMatch(/looks as expected|usual course/);
       } else {
         expect(page).toContain('Su aviso anterior aún necesita que actúe, y este también');
         expect(page).toContain('Contacte hoy con su fisioterapeuta o con un médico.');
-        expect(page).toMatch(/Lo primero, hoy: llame a/);
+        expect(page).toMatch(/También hoy: llame a/);
         expect(page).not.toMatch(/es el esperado|lo habitual/);
       }
       // The call comes before the clinic's phone: the emergency is what to do first.
       expect(page.indexOf('class="btn danger"')).toBeLessThan(
-        page.indexOf(lang === 'en' ? 'First, today' : 'Lo primero, hoy'),
+        page.indexOf(lang === 'en' ? 'Also today' : 'También hoy'),
       );
       expect(page.match(/<section class="answer/g)).toHaveLength(1);
     }

@@ -358,7 +358,12 @@ export function answerPage(ctx: PageContext, view: AnswerView): string {
     // first step follows the call (phoning the clinic today is not the emergency number).
     const e = DISPOSITION_TEXT[earlier];
     const calm = view.disposition === 'self_care';
-    const own = !calm && earlier === 'emergency' ? firstStep(ctx, view.disposition) : html``;
+    const own =
+      calm || earlier !== 'emergency'
+        ? html``
+        : view.disposition === 'urgent_same_day'
+          ? html`<p><strong>${tHtml(L, 'urgentAlso', { clinic: ctx.clinic.name, phone: telLink(ctx.clinic.contactPhone) })}</strong></p>`
+          : firstStep(ctx, view.disposition);
     body = html`<section class="answer followup" aria-labelledby="answer-title">
 <h1 id="answer-title">${t(L, calm ? 'calmAfterEarlierTitle' : 'alsoAfterEarlierTitle')}</h1>
 <p>${
