@@ -62,6 +62,23 @@ async function saveUncovered(p: Page): Promise<boolean> {
 
 const signInAs = (page: Page, email: string) => signInOnPage(page, base, email);
 
+/** A session of the clinic's, recorded through the API three hours ago: its patient's token. */
+async function sessionThreeHoursAgo(patient: Record<string, string>): Promise<string> {
+  const api = await signIn(app, clinic.adminEmail);
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/sessions',
+    headers: api.headers(),
+    payload: {
+      patient,
+      performedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+      sites: [{ muscle: 'upper-trapezius', side: 'left' }],
+    },
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  return (created.json() as { link: { url: string } }).link.url.split('/p/')[1] ?? '';
+}
+
 beforeAll(async () => {
   if (CHROMIUM_MISSING) return;
   server = await startDashboardServer('safety', { pollMs: 300 });
@@ -191,23 +208,11 @@ describeBrowser('practitioner safety screens (issue 10)', () => {
   }, 60_000);
 
   it('an emergency card shows how to reach the patient, at 1280 and 390 px', async () => {
-    const api = await signIn(app, clinic.adminEmail);
-    const created = await app.inject({
-      method: 'POST',
-      url: '/api/v1/sessions',
-      headers: api.headers(),
-      payload: {
-        patient: {
-          displayName: 'Carla Contact',
-          phone: '+34 600 123 456',
-          email: 'carla@example.test',
-        },
-        performedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
-        sites: [{ muscle: 'upper-trapezius', side: 'left' }],
-      },
+    const token = await sessionThreeHoursAgo({
+      displayName: 'Carla Contact',
+      phone: '+34 600 123 456',
+      email: 'carla@example.test',
     });
-    expect(created.statusCode, created.body).toBe(201);
-    const token = (created.json() as { link: { url: string } }).link.url.split('/p/')[1] ?? '';
     const check = await app.inject({
       method: 'POST',
       url: `/api/v1/p/${token}/check-ins`,
@@ -242,19 +247,10 @@ describeBrowser('practitioner safety screens (issue 10)', () => {
   }, 60_000);
 
   it('an infection reported after a chest pain is on the emergency card, at 1280 and 390 px (decision 1225)', async () => {
-    const api = await signIn(app, clinic.adminEmail);
-    const created = await app.inject({
-      method: 'POST',
-      url: '/api/v1/sessions',
-      headers: api.headers(),
-      payload: {
-        patient: { displayName: 'Rita Later', phone: '+34 600 765 432' },
-        performedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
-        sites: [{ muscle: 'upper-trapezius', side: 'left' }],
-      },
+    const token = await sessionThreeHoursAgo({
+      displayName: 'Rita Later',
+      phone: '+34 600 765 432',
     });
-    expect(created.statusCode, created.body).toBe(201);
-    const token = (created.json() as { link: { url: string } }).link.url.split('/p/')[1] ?? '';
     await page.setViewportSize(DESKTOP);
     await page.goto(`${base}/app`);
     const post = (payload: object) =>

@@ -29,23 +29,36 @@ export interface DeadLetterList {
 
 export const DEAD_LETTER_LIST_MAX = 200;
 
+/** One admin list of outbox messages, cut at `limit` (at most 200) and audited as `action`. */
+async function listAudited(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: { readonly limit?: number | undefined },
+  action: string,
+  read: (clinicId: string, limit: number) => Promise<DeadLetterList>,
+): Promise<DeadLetterList> {
+  requireAdmin(actor);
+  const limit = Math.min(DEAD_LETTER_LIST_MAX, Math.max(1, Math.floor(input.limit ?? 100)));
+  const { total, items } = await read(actor.clinicId, limit);
+  await recordAudit(deps.db, deps.clock, auditActorOf(actor), {
+    action,
+    subjectType: 'outbox',
+    subjectId: null,
+    details: { count: items.length, total },
+  });
+  return { total, items };
+}
+
 /** The clinic's dead letters, newest first. */
 export async function listDeadLetters(
   deps: ServiceDeps,
   actor: Actor,
   input: { readonly limit?: number | undefined } = {},
 ): Promise<DeadLetterList> {
-  requireAdmin(actor);
-  const limit = Math.min(DEAD_LETTER_LIST_MAX, Math.max(1, Math.floor(input.limit ?? 100)));
-  const items = await listStored(deps.db, actor.clinicId, { limit });
-  const total = await countStored(deps.db, actor.clinicId);
-  await recordAudit(deps.db, deps.clock, auditActorOf(actor), {
-    action: 'dead_letters.list',
-    subjectType: 'outbox',
-    subjectId: null,
-    details: { count: items.length, total },
+  return listAudited(deps, actor, input, 'dead_letters.list', async (clinicId, limit) => {
+    const items = await listStored(deps.db, clinicId, { limit });
+    return { total: await countStored(deps.db, clinicId), items };
   });
-  return { total, items };
 }
 
 /**
@@ -57,16 +70,9 @@ export async function listFailingDeliveries(
   actor: Actor,
   input: { readonly limit?: number | undefined } = {},
 ): Promise<DeadLetterList> {
-  requireAdmin(actor);
-  const limit = Math.min(DEAD_LETTER_LIST_MAX, Math.max(1, Math.floor(input.limit ?? 100)));
-  const { total, items } = await listFailingMessages(deps.db, actor.clinicId, { limit });
-  await recordAudit(deps.db, deps.clock, auditActorOf(actor), {
-    action: 'outbox.failing.list',
-    subjectType: 'outbox',
-    subjectId: null,
-    details: { count: items.length, total },
-  });
-  return { total, items };
+  return listAudited(deps, actor, input, 'outbox.failing.list', (clinicId, limit) =>
+    listFailingMessages(deps.db, clinicId, { limit }),
+  );
 }
 
 /**

@@ -1,9 +1,51 @@
 import type { Alert } from './alerts.repository.ts';
 import { toAlert } from './alerts.repository.ts';
-import type { CheckInWithAssessment } from './checkins.repository.ts';
+import type { Assessment, CheckInWithAssessment } from './checkins.repository.ts';
 import { toAssessment, toCheckIn } from './checkins.repository.ts';
 import type { Db } from './db.ts';
 import type { AlertRow } from './schema.ts';
+
+/** An assessment's columns beside another table's, prefixed `s_` (assessments as `s`). */
+const ASSESSMENT_COLUMNS = [
+  's.id as s_id',
+  's.check_in_id as s_check_in_id',
+  's.session_id as s_session_id',
+  's.clinic_id as s_clinic_id',
+  's.disposition as s_disposition',
+  's.rules_json as s_rules_json',
+  's.rulebook_version as s_rulebook_version',
+  's.phase as s_phase',
+  's.thoracic as s_thoracic',
+  's.created_at as s_created_at',
+] as const;
+
+interface PrefixedAssessment {
+  s_id: string;
+  s_check_in_id: string;
+  s_session_id: string;
+  s_clinic_id: string;
+  s_disposition: string;
+  s_rules_json: string;
+  s_rulebook_version: string;
+  s_phase: string;
+  s_thoracic: number;
+  s_created_at: string;
+}
+
+function assessmentOf(row: PrefixedAssessment): Assessment {
+  return toAssessment({
+    id: row.s_id,
+    check_in_id: row.s_check_in_id,
+    session_id: row.s_session_id,
+    clinic_id: row.s_clinic_id,
+    disposition: row.s_disposition,
+    rules_json: row.s_rules_json,
+    rulebook_version: row.s_rulebook_version,
+    phase: row.s_phase,
+    thoracic: row.s_thoracic,
+    created_at: row.s_created_at,
+  });
+}
 
 /** One alert as the queue shows it: the patient's name and the check-in that raised it. */
 export interface AlertQueueEntry {
@@ -43,18 +85,9 @@ export async function listAlertQueue(
       )
       .leftJoin('check_ins as c', 'c.id', 's.check_in_id')
       .selectAll('al')
+      .select(ASSESSMENT_COLUMNS)
       .select([
         'p.display_name as p_display_name',
-        's.id as s_id',
-        's.check_in_id as s_check_in_id',
-        's.session_id as s_session_id',
-        's.clinic_id as s_clinic_id',
-        's.disposition as s_disposition',
-        's.rules_json as s_rules_json',
-        's.rulebook_version as s_rulebook_version',
-        's.phase as s_phase',
-        's.thoracic as s_thoracic',
-        's.created_at as s_created_at',
         'c.id as c_id',
         'c.session_id as c_session_id',
         'c.clinic_id as c_clinic_id',
@@ -109,18 +142,7 @@ type JoinedRow = AlertRow & {
 function toEntry(row: JoinedRow): AlertQueueEntry {
   let checkIn: CheckInWithAssessment | undefined;
   if (row.c_id !== null && row.s_id !== null) {
-    const assessment = toAssessment({
-      id: row.s_id,
-      check_in_id: row.s_check_in_id as string,
-      session_id: row.s_session_id as string,
-      clinic_id: row.s_clinic_id as string,
-      disposition: row.s_disposition as string,
-      rules_json: row.s_rules_json as string,
-      rulebook_version: row.s_rulebook_version as string,
-      phase: row.s_phase as string,
-      thoracic: row.s_thoracic as number,
-      created_at: row.s_created_at as string,
-    });
+    const assessment = assessmentOf(row as PrefixedAssessment);
     checkIn = {
       ...toCheckIn({
         id: row.c_id,
@@ -166,37 +188,13 @@ export async function listReportsWhileOpen(
     .selectFrom('check_ins as c')
     .innerJoin('assessments as s', 's.check_in_id', 'c.id')
     .selectAll('c')
-    .select([
-      's.id as s_id',
-      's.check_in_id as s_check_in_id',
-      's.session_id as s_session_id',
-      's.clinic_id as s_clinic_id',
-      's.disposition as s_disposition',
-      's.rules_json as s_rules_json',
-      's.rulebook_version as s_rulebook_version',
-      's.phase as s_phase',
-      's.thoracic as s_thoracic',
-      's.created_at as s_created_at',
-    ])
+    .select(ASSESSMENT_COLUMNS)
     .where('c.clinic_id', '=', clinicId)
     .where('c.session_id', 'in', sessionIds)
     .where('s.disposition', '<>', 'self_care')
     .execute();
   const reports = rows.map((row) =>
-    Object.assign(toCheckIn(row), {
-      assessment: toAssessment({
-        id: row.s_id,
-        check_in_id: row.s_check_in_id,
-        session_id: row.s_session_id,
-        clinic_id: row.s_clinic_id,
-        disposition: row.s_disposition,
-        rules_json: row.s_rules_json,
-        rulebook_version: row.s_rulebook_version,
-        phase: row.s_phase,
-        thoracic: row.s_thoracic,
-        created_at: row.s_created_at,
-      }),
-    }),
+    Object.assign(toCheckIn(row), { assessment: assessmentOf(row) }),
   );
   for (const alert of alerts) {
     const from = Date.parse(alert.createdAt) - OPENING_SLACK_MS;

@@ -18,6 +18,36 @@ export interface DeadLetter {
   readonly createdAt: string;
 }
 
+const COLUMNS = [
+  'id',
+  'kind',
+  'dedupe_key',
+  'attempts',
+  'last_error',
+  'due_at',
+  'created_at',
+] as const;
+
+function toDeadLetter(r: {
+  id: string;
+  kind: string;
+  dedupe_key: string;
+  attempts: number | string;
+  last_error: string | null;
+  due_at: string;
+  created_at: string;
+}): DeadLetter {
+  return {
+    id: r.id,
+    kind: r.kind,
+    dedupeKey: r.dedupe_key,
+    attempts: Number(r.attempts),
+    lastError: r.last_error,
+    lastAttemptAt: r.due_at,
+    createdAt: r.created_at,
+  };
+}
+
 /** Messages that gave up, newest first. */
 export async function listDeadLetters(
   db: Db,
@@ -26,22 +56,14 @@ export async function listDeadLetters(
 ): Promise<DeadLetter[]> {
   const rows = await db
     .selectFrom('outbox')
-    .select(['id', 'kind', 'dedupe_key', 'attempts', 'last_error', 'due_at', 'created_at'])
+    .select(COLUMNS)
     .where('clinic_id', '=', clinicId)
     .where('status', '=', 'dead')
     .orderBy('due_at', 'desc')
     .orderBy('id')
     .limit(Math.max(0, Math.floor(options.limit ?? 100)))
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    dedupeKey: r.dedupe_key,
-    attempts: Number(r.attempts),
-    lastError: r.last_error,
-    lastAttemptAt: r.due_at,
-    createdAt: r.created_at,
-  }));
+  return rows.map(toDeadLetter);
 }
 
 /**
@@ -62,7 +84,7 @@ export async function listFailingMessages(
       .where('attempts', '>', 0)
       .where('last_error', 'is not', null);
   const rows = await failing()
-    .select(['id', 'kind', 'dedupe_key', 'attempts', 'last_error', 'due_at', 'created_at'])
+    .select(COLUMNS)
     .orderBy('due_at')
     .orderBy('id')
     .limit(Math.max(0, Math.floor(options.limit ?? 100)))
@@ -72,15 +94,7 @@ export async function listFailingMessages(
     .executeTakeFirst();
   return {
     total: Number(count?.n ?? 0),
-    items: rows.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      dedupeKey: r.dedupe_key,
-      attempts: Number(r.attempts),
-      lastError: r.last_error,
-      lastAttemptAt: r.due_at,
-      createdAt: r.created_at,
-    })),
+    items: rows.map(toDeadLetter),
   };
 }
 
