@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
+import { NOBODY, practitionerOf } from '../../test/service-deps.ts';
 import { makeTestApp, type SeededClinic, seedClinic, signIn, T0 } from '../api/test-support.ts';
 import type { SymptomCode } from '../clinical/types.ts';
-import type { AnonymousActor, LinkActor, StaffActor } from './actors.ts';
+import type { LinkActor, StaffActor } from './actors.ts';
 import { acknowledgeAlert, readAlertQueue, readAlertQueueSignature } from './alerts.ts';
 import type { ManualClock } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -12,7 +13,6 @@ import { recordSession } from './record-session.ts';
 import { submitCheckIn } from './submit-check-in.ts';
 
 const base = { ip: '127.0.0.1', requestId: 'reports-while-open' } as const;
-const nobody: AnonymousActor = { ...base, kind: 'anonymous', clinicId: null, actorId: null };
 const HOUR = 3_600_000;
 
 /**
@@ -32,13 +32,7 @@ describeEachDialect('an alert shows every report made while it was open', (ctx) 
     ({ app, clock } = await makeTestApp(ctx.db));
     deps = app.deps;
     clinic = await seedClinic(ctx.db, 'Reports While Open');
-    staff = {
-      ...base,
-      kind: 'staff',
-      userId: clinic.practitionerId,
-      clinicId: clinic.clinicId,
-      role: 'practitioner',
-    };
+    staff = practitionerOf(clinic);
   });
 
   async function patient(name: string): Promise<{ link: ActiveLink; actor: LinkActor }> {
@@ -48,7 +42,7 @@ describeEachDialect('an alert shows every report made while it was open', (ctx) 
       performedAt: new Date(Date.parse(T0) - 30 * 60_000).toISOString(),
       sites: [{ muscle: 'tibialis-anterior', side: 'right' }],
     });
-    const link = await resolvePatientLink(deps, nobody, recorded.link.url.split('/p/')[1] ?? '');
+    const link = await resolvePatientLink(deps, NOBODY, recorded.link.url.split('/p/')[1] ?? '');
     return {
       link,
       actor: { ...base, kind: 'patient_link', linkId: link.id, clinicId: link.clinicId },
