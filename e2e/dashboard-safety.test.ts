@@ -275,6 +275,51 @@ describeBrowser('practitioner safety screens (issue 10)', () => {
     await page.setViewportSize(DESKTOP);
   }, 60_000);
 
+  it('an admin sees e-mail that is failing before it gives up, at 1280 and 390 px (decision 1226)', async () => {
+    const id = crypto.randomUUID();
+    await db
+      .insertInto('outbox')
+      .values({
+        id,
+        clinic_id: clinic.clinicId,
+        kind: 'alert.email',
+        dedupe_key: `e2e-failing:${id}`,
+        payload_json: '{}',
+        due_at: new Date(Date.now() + 60_000).toISOString(),
+        status: 'pending',
+        attempts: 3,
+        claimed_by: null,
+        claimed_until: null,
+        last_error: 'connect ECONNREFUSED 127.0.0.1:2525',
+        created_at: new Date().toISOString(),
+        sent_at: null,
+      })
+      .execute();
+    const admin = await newContext(browser, { viewport: DESKTOP });
+    const adminPage = await admin.newPage();
+    await signInAs(adminPage, clinic.adminEmail);
+    for (const viewport of [DESKTOP, PHONE_390]) {
+      await adminPage.setViewportSize(viewport);
+      await adminPage.goto(`${base}/app/dead-letters`);
+      await expect(adminPage.locator('#failing-title').textContent()).resolves.toBe(
+        'Failing now, still being tried (1)',
+      );
+      await expect(adminPage.locator('nav').first().textContent()).resolves.toContain(
+        'Undelivered (1)',
+      );
+      await expect(adminPage.locator('main').textContent()).resolves.toContain(
+        'connect ECONNREFUSED 127.0.0.1:2525',
+      );
+      const wide = await adminPage.evaluate(
+        () => document.documentElement.scrollWidth > window.innerWidth,
+      );
+      expect(wide).toBe(false);
+      await expectAxeClean(adminPage);
+      await shot(adminPage, `after-dashboard-failing-mail-${viewport.width}`);
+    }
+    await admin.close();
+  }, 60_000);
+
   it('the register fits a 390 px phone: table titles in view, tables and chart scroll from the keyboard', async () => {
     for (const viewport of [PHONE_390, DESKTOP]) {
       await page.setViewportSize(viewport);

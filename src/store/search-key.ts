@@ -28,8 +28,8 @@ const PHONE_LIKE = /^\+?[\d\s().-]+$/;
 /**
  * What a phone-like query matches in the key's digits line: its digits; when they start with a
  * trunk `0` ("07700 900999"), also the rest, which is what follows the country code in a number
- * stored as "+44 7700 900999"; and for ten digits or more, the last nine. Undefined for a query that is not a phone number or has
- * fewer than 4 digits (too short to mean one patient).
+ * stored as "+44 7700 900999"; and for ten digits or more, the last nine. Undefined for a query
+ * that is not a phone number or has fewer than 4 digits (too short to mean one patient).
  */
 export function phoneQueryDigits(query: string): readonly string[] | undefined {
   const q = query.trim();
