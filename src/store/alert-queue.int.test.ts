@@ -1,6 +1,7 @@
+import { type CompiledQuery, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
-import { listAlertQueue } from './alert-queue.repository.ts';
+import { listAlertQueue, listReportsWhileOpen } from './alert-queue.repository.ts';
 import {
   type Alert,
   type AlertSeverity,
@@ -11,8 +12,41 @@ import {
   resolveAlert,
 } from './alerts.repository.ts';
 import { insertAssessment, insertCheckIn, listCheckInsForSession } from './checkins.repository.ts';
+import { type Db, dialectOf } from './db.ts';
 import { findPatient } from './patients.repository.ts';
-import { type SeededSession, seedSession } from './test-fixtures.ts';
+import { type SeededSession, seedAnotherSession, seedSession } from './test-fixtures.ts';
+
+/**
+ * SQLite's plan of each statement `run` makes, asked with its values written in as literals:
+ * bound as parameters, this file's database planned the statement of decision 1452 other than a
+ * seeded one did, while literals gave the seeded database's plan.
+ */
+async function sqlitePlansWithLiterals(
+  db: Db,
+  run: (db: Db) => Promise<unknown>,
+): Promise<string[][]> {
+  const captured: CompiledQuery[] = [];
+  await run(
+    db.withPlugin({
+      transformQuery: (args) => {
+        captured.push(db.getExecutor().compileQuery(args.node, args.queryId));
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    }),
+  );
+  const plans: string[][] = [];
+  for (const query of captured) {
+    let i = 0;
+    const text = query.sql.replace(/\?/g, () => {
+      const value = query.parameters[i++];
+      return typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`;
+    });
+    const { rows } = await sql.raw<{ detail: string }>(`explain query plan ${text}`).execute(db);
+    plans.push(rows.map((r) => r.detail));
+  }
+  return plans;
+}
 
 describeEachDialect('alert queue (set-based)', (ctx) => {
   let n = 0;
@@ -146,5 +180,33 @@ describeEachDialect('alert queue (set-based)', (ctx) => {
       '2026-11-25T12:02:00.000Z',
       '2026-11-25T12:01:00.000Z',
     ]);
+  });
+
+  it("reads the reports beside an alert by its session, never the clinic's whole history (decision 1452)", async () => {
+    const a = await seedSession(ctx.db);
+    const a2 = { ...a, session: await seedAnotherSession(ctx.db, a) };
+    const other = await seedSession(ctx.db); // another clinic
+    const open = await raised(a, 'urgent', 10);
+    const later = await raised(a, 'urgent', 11); // stands in for a report while it was open
+    const open2 = await raised(a2, 'routine', 12);
+    const elsewhere = await raised(other, 'urgent', 13);
+    const found = await listReportsWhileOpen(ctx.db, a.clinic.id, [open, open2]);
+    expect(found.get(open.id)?.map((r) => r.assessment?.id)).toEqual([later.assessmentId]);
+    expect(found.has(open2.id)).toBe(false);
+    // An alert of another clinic asked for under this one finds nothing.
+    expect((await listReportsWhileOpen(ctx.db, a.clinic.id, [elsewhere])).size).toBe(0);
+
+    if (dialectOf(ctx.db) !== 'sqlite') return; // PostgreSQL plans seq scans on tables this small
+    const plans = await sqlitePlansWithLiterals(ctx.db, (db) =>
+      listReportsWhileOpen(db, a.clinic.id, [open, open2]),
+    );
+    expect(plans).toHaveLength(1);
+    const lines = plans[0] ?? [];
+    // With the clinic in the statement, SQLite walked check_ins_clinic_received: every check-in
+    // the clinic ever had, on each queue page and each tick of its live list.
+    expect(lines.some((l) => l.includes('check_ins_session_hours'))).toBe(true);
+    expect(
+      lines.filter((l) => l.includes('check_ins_clinic_received') || l.startsWith('SCAN')),
+    ).toEqual([]);
   });
 });

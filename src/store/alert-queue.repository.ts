@@ -175,6 +175,11 @@ const OPENING_SLACK_MS = 1000;
  * the newer report: without these the card would not show them. Newest first; one statement
  * for all the alerts (each session's check-ins by `check_ins_session_hours`, their assessments
  * by their unique `check_in_id`).
+ *
+ * The statement names the sessions only. With the clinic in its `WHERE` too, SQLite's planner
+ * took `check_ins_clinic_received` and read every check-in the clinic ever had, on each queue
+ * page and each tick of its live list (decision 1452). The sessions are those of alerts read
+ * for this clinic; each row's clinic is still checked here.
  */
 export async function listReportsWhileOpen(
   db: Db,
@@ -189,13 +194,12 @@ export async function listReportsWhileOpen(
     .innerJoin('assessments as s', 's.check_in_id', 'c.id')
     .selectAll('c')
     .select(ASSESSMENT_COLUMNS)
-    .where('c.clinic_id', '=', clinicId)
     .where('c.session_id', 'in', sessionIds)
     .where('s.disposition', '<>', 'self_care')
     .execute();
-  const reports = rows.map((row) =>
-    Object.assign(toCheckIn(row), { assessment: assessmentOf(row) }),
-  );
+  const reports = rows
+    .filter((row) => row.clinic_id === clinicId)
+    .map((row) => Object.assign(toCheckIn(row), { assessment: assessmentOf(row) }));
   for (const alert of alerts) {
     const from = Date.parse(alert.createdAt) - OPENING_SLACK_MS;
     const end = alert.acknowledgedAt ?? alert.resolvedAt;
