@@ -13,4 +13,9 @@ describe('html', () => {
       html`<ul>${['a', 'b'].map((x) => html`<li>${x}</li>`)}${null}${false}${undefined}</ul>`.value,
     ).toBe('<ul><li>a</li><li>b</li></ul>');
   });
+  it('escapes text inside arrays, numbers, true and every special character', () => {
+    expect(html`${[['<a>', raw('<b>')], 'x&y']}|${0}|${true}|${'\'"&<>'}|${'plain'}`.value).toBe(
+      '&lt;a&gt;<b>x&amp;y|0|true|&#39;&quot;&amp;&lt;&gt;|plain',
+    );
+  });
 });
