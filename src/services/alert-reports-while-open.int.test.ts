@@ -136,4 +136,27 @@ describeEachDialect('an alert shows every report made while it was open', (ctx) 
       ['acknowledged', 'emergency', 0],
     ]);
   });
+
+  it("the queue page carries the live list's fingerprint without reading it again (decision 1452)", async () => {
+    // The page's fingerprint and the one the live list polls must be the same string, or every
+    // open dashboard would fetch the queue again on its next tick.
+    const same = async () =>
+      expect((await readAlertQueue(deps, staff)).signature).toBe(
+        (await readAlertQueueSignature(deps, staff)).signature,
+      );
+    const p = await patient('Jo Fingerprint');
+    await report(p, null, ['chest_pain']);
+    await same();
+    await report(p, 2, ['fever']);
+    await same();
+    const [entry] = await card('Jo Fingerprint');
+    clock.advance(60_000);
+    await acknowledgeAlert(deps, staff, { alertId: entry?.alert.id ?? '' });
+    await same();
+    // After the acknowledgement a new report opens its own alert; the acknowledged card keeps
+    // the report made while it was open, and the fingerprint counts reports of open alerts only.
+    await report(p, 2, ['discharge']);
+    expect((await card('Jo Fingerprint')).map((e) => e.alsoReported.length)).toEqual([0, 1]);
+    await same();
+  });
 });

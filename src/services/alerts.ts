@@ -157,18 +157,21 @@ async function detailsOf(
   clinicId: string,
   alerts: readonly Alert[],
 ): Promise<AlertDetail[]> {
-  const attempts = await listContactAttempts(
-    db,
-    clinicId,
-    alerts.map((a) => a.id),
-  );
-  // One read for all the patients, not one per alert (issue 14).
-  const patients = await findPatientsByIds(
-    db,
-    clinicId,
-    alerts.map((a) => a.patientId),
-  );
-  const also = await listReportsWhileOpen(db, clinicId, alerts);
+  // One read each for all the alerts, not one per alert (issue 14), sent together: on
+  // PostgreSQL three round trips at once (decision 1452).
+  const [attempts, patients, also] = await Promise.all([
+    listContactAttempts(
+      db,
+      clinicId,
+      alerts.map((a) => a.id),
+    ),
+    findPatientsByIds(
+      db,
+      clinicId,
+      alerts.map((a) => a.patientId),
+    ),
+    listReportsWhileOpen(db, clinicId, alerts),
+  ]);
   return alerts.map((alert) => ({
     alert,
     contact: contactOf(patients.get(alert.patientId)),
@@ -234,9 +237,29 @@ export interface AlertQueueData {
   /** Open urgent and emergency alerts: the number in the tab title. */
   readonly openUrgentOrEmergency: number;
   readonly staffNames: ReadonlyMap<string, string>;
+  /**
+   * The live list's fingerprint of what this read saw, as `readAlertQueueSignature` gives it:
+   * the page carries it without reading the alerts a second time (decision 1452).
+   */
+  readonly signature: string;
 }
 
 const RESOLVED_SHOWN = 10;
+/** Unresolved alerts the queue shows, and the live list's fingerprint covers. */
+const ACTIVE_SHOWN = 500;
+
+/**
+ * The fingerprint of a clinic's unresolved alerts, in the queue's order: it changes whenever
+ * one is raised, escalated, acknowledged or resolved, or an open one gains a report that left
+ * it as it was (decision 1225). Ids, statuses, severities and counts only.
+ */
+function signatureOf(active: readonly Alert[], alsoReported: (alert: Alert) => number): string {
+  return active
+    .map(
+      (a) => `${a.id}:${a.status[0]}${a.severity[0]}${a.status === 'open' ? alsoReported(a) : 0}`,
+    )
+    .join(',');
+}
 
 /** Everything the alert queue shows for the caller's clinic. Audited as an alert read. */
 export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<AlertQueueData> {
@@ -246,14 +269,16 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
   // Two statements whatever the number of alerts (issue 14; src/store/alert-queue.repository.ts),
   // then the contact routes (one read per patient) and the attempts (one read).
   const rows = await listAlertQueue(db, clinicId, {
-    activeLimit: 500,
+    activeLimit: ACTIVE_SHOWN,
     resolvedShown: RESOLVED_SHOWN,
   });
   const active = rows.active.map((e) => e.alert);
   const resolved = rows.resolved.map((e) => e.alert);
-  const details = new Map(
-    (await detailsOf(db, clinicId, [...active, ...resolved])).map((d) => [d.alert.id, d]),
-  );
+  const [alertDetails, staff] = await Promise.all([
+    detailsOf(db, clinicId, [...active, ...resolved]),
+    listStaff(db, clinicId),
+  ]);
+  const details = new Map(alertDetails.map((d) => [d.alert.id, d]));
   const withDetails = (row: AlertQueueRow): AlertQueueEntry => {
     const detail = details.get(row.alert.id);
     return {
@@ -265,7 +290,7 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
   };
   const entries = rows.active.map(withDetails);
   const resolvedEntries = rows.resolved.map(withDetails);
-  const staffNames = new Map((await listStaff(db, clinicId)).map((s) => [s.id, s.displayName]));
+  const staffNames = new Map(staff.map((s) => [s.id, s.displayName]));
   const open = entries.filter((i) => i.alert.status === 'open');
   await auditAlertRead(deps, actor, [...active, ...resolved]);
   return {
@@ -275,14 +300,14 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
     openEmergencies: open.filter((i) => i.alert.severity === 'emergency').length,
     openUrgentOrEmergency: open.filter((i) => i.alert.severity !== 'routine').length,
     staffNames,
+    signature: signatureOf(active, (a) => details.get(a.id)?.alsoReported.length ?? 0),
   };
 }
 
 /**
- * A fingerprint of the clinic's unresolved alerts: it changes whenever one is raised,
- * escalated, acknowledged or resolved, or an open one gains a report that left it as it was
- * (decision 1225). Ids, statuses, severities and counts only (no patient data), so not
- * audited; being read from the database, it sees writes of every app process.
+ * The fingerprint of the clinic's unresolved alerts (`signatureOf`), read on each tick of the
+ * live list. No patient data, so not audited; being read from the database, it sees writes of
+ * every app process.
  */
 export async function readAlertQueueSignature(
   deps: ServiceDeps,
@@ -291,7 +316,7 @@ export async function readAlertQueueSignature(
   requireClinicActor(actor);
   const active = await listAlerts(deps.db, actor.clinicId, {
     status: ['open', 'acknowledged'],
-    limit: 1000,
+    limit: ACTIVE_SHOWN,
   });
   const also = await listReportsWhileOpen(
     deps.db,
@@ -299,9 +324,7 @@ export async function readAlertQueueSignature(
     active.filter((a) => a.status === 'open'),
   );
   return {
-    signature: active
-      .map((a) => `${a.id}:${a.status[0]}${a.severity[0]}${also.get(a.id)?.length ?? 0}`)
-      .join(','),
+    signature: signatureOf(active, (a) => also.get(a.id)?.length ?? 0),
     openEmergencies: active.filter((a) => a.status === 'open' && a.severity === 'emergency').length,
     openUrgentOrEmergency: active.filter((a) => a.status === 'open' && a.severity !== 'routine')
       .length,

@@ -100,19 +100,22 @@ export async function listAlertQueue(
       ])
       .where('al.clinic_id', '=', clinicId);
 
-  const active = await base()
-    .where('al.status', 'in', ['open', 'acknowledged'])
-    .orderBy('al.queue_rank')
-    .orderBy('al.created_at')
-    .orderBy('al.id')
-    .limit(Math.max(0, Math.floor(options.activeLimit ?? 500)))
-    .execute();
-  const resolved = await base()
-    .where('al.status', '=', 'resolved')
-    .orderBy('al.resolved_at', 'desc')
-    .orderBy('al.id', 'desc')
-    .limit(Math.max(0, Math.floor(options.resolvedShown ?? 10)))
-    .execute();
+  // Sent together: on PostgreSQL two connections answer at once (decision 1452).
+  const [active, resolved] = await Promise.all([
+    base()
+      .where('al.status', 'in', ['open', 'acknowledged'])
+      .orderBy('al.queue_rank')
+      .orderBy('al.created_at')
+      .orderBy('al.id')
+      .limit(Math.max(0, Math.floor(options.activeLimit ?? 500)))
+      .execute(),
+    base()
+      .where('al.status', '=', 'resolved')
+      .orderBy('al.resolved_at', 'desc')
+      .orderBy('al.id', 'desc')
+      .limit(Math.max(0, Math.floor(options.resolvedShown ?? 10)))
+      .execute(),
+  ]);
   return { active: active.map(toEntry), resolved: resolved.map(toEntry) };
 }
 

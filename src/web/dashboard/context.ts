@@ -134,7 +134,17 @@ export function registerDashboardAccess(app: FastifyInstance): void {
     const staff = await loadStaff(deps, request, access !== 'stream');
     // The API's helpers (requestActor) read the principal from the request.
     if (staff !== null) request.principal = staff;
-    const clinic = staff === null ? undefined : await clinicOf(request);
+    const quiet = access === 'stream' || staff === null;
+    // Three reads the page's frame needs, sent together: on PostgreSQL one round trip's wait
+    // instead of three (decision 1452).
+    const [clinic, open, deadLetters] = await Promise.all([
+      staff === null ? undefined : clinicOf(request),
+      quiet
+        ? { emergencies: 0, urgentOrEmergency: 0 }
+        : countOpenAlerts(deps, requestActor(request)),
+      // Admins see how many messages gave up (issue 16), on every page's navigation.
+      quiet || staff.role !== 'admin' ? 0 : countUndeliveredMessages(deps, requestActor(request)),
+    ]);
     if (staff === null || clinic === undefined) {
       if (access === 'stream')
         return reply.status(401).type('text/plain; charset=utf-8').send('Sign in again.');
@@ -142,15 +152,6 @@ export function registerDashboardAccess(app: FastifyInstance): void {
       return reply.redirect(`/app/sign-in?next=${encodeURIComponent(request.url)}`, 303);
     }
     const locale = localeOf(request, reply, clinic, secure);
-    const open =
-      access === 'stream'
-        ? { emergencies: 0, urgentOrEmergency: 0 }
-        : await countOpenAlerts(deps, requestActor(request));
-    // Admins see how many messages gave up (issue 16), on every page's navigation.
-    const deadLetters =
-      access === 'stream' || staff.role !== 'admin'
-        ? 0
-        : await countUndeliveredMessages(deps, requestActor(request));
     const page: PageContext = {
       locale,
       staff,

@@ -43,8 +43,8 @@ export async function dashboardAlertRoutes(
     request: FastifyRequest,
   ): Promise<{ queue: AlertQueue; signature: string }> {
     const actor = requestActor(request);
-    const queue = queueOf(await readAlertQueue(deps, actor));
-    return { queue, signature: hash((await readAlertQueueSignature(deps, actor)).signature) };
+    const data = await readAlertQueue(deps, actor);
+    return { queue: queueOf(data), signature: hash(data.signature) };
   }
 
   /**
