@@ -7,7 +7,7 @@ import {
   type RootOperationNode,
   type UnknownRow,
 } from 'kysely';
-import { listAlertQueue } from '../../src/store/alert-queue.repository.ts';
+import { listAlertQueue, listReportsWhileOpen } from '../../src/store/alert-queue.repository.ts';
 import { listAlerts, listAlertsForPatient } from '../../src/store/alerts.repository.ts';
 import { listCheckInsForSession } from '../../src/store/checkins.repository.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -100,6 +100,16 @@ export async function explainHotQueries(
       (d) => listAlerts(d, clinic.id, { status: ['open', 'acknowledged'], limit: 500 }),
     ],
     ['alert queue, set-based (listAlertQueue)', (d) => listAlertQueue(d, clinic.id)],
+    [
+      "reports beside the queue's alerts (listReportsWhileOpen, decision 1452)",
+      async (d) => {
+        const alerts = await listAlerts(db, clinic.id, {
+          status: ['open', 'acknowledged'],
+          limit: 500,
+        });
+        await listReportsWhileOpen(d, clinic.id, alerts);
+      },
+    ],
     [
       'patient page',
       async (d) => {

@@ -1,10 +1,15 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
 import { buildApp } from '../../src/api/app.ts';
 import { createLogger } from '../../src/api/logger.ts';
-import { testConfig } from '../../src/api/test-support.ts';
+import { PASSWORD, signIn, TEST_ARGON2, testConfig } from '../../src/api/test-support.ts';
+import { PRODUCTION_PLUGINS } from '../../src/cli/commands/serve.ts';
+import type { StaffActor } from '../../src/services/actors.ts';
+import { readAlertQueueSignature } from '../../src/services/alerts.ts';
 import { systemClock } from '../../src/services/clock.ts';
+import { createPasswordHasher } from '../../src/services/passwords.ts';
 import { countAdverseEvents } from '../../src/services/register-counts.ts';
 import { listAlertQueue } from '../../src/store/alert-queue.repository.ts';
 import { listAlertsForPatient } from '../../src/store/alerts.repository.ts';
@@ -38,6 +43,12 @@ import { measureServe } from './serve-memory.ts';
 const SEED_VERSION = 2;
 const SCHEMA_VERSION = `${Object.keys(MIGRATIONS).sort().at(-1) ?? 'none'}-s${SEED_VERSION}`;
 const CACHE_DIR = 'data/bench';
+/**
+ * Each run works on a copy of the cached seed, dropped at its end: the bench's own check-ins
+ * and page views would otherwise pile up in the seed from run to run (decision 1452).
+ */
+const SQLITE_WORK = join(CACHE_DIR, 'scale-work.db');
+const POSTGRES_WORK = 'nc_bench_scale_work';
 
 interface Opened {
   readonly db: Db;
@@ -45,6 +56,12 @@ interface Opened {
   readonly databaseUrl?: string;
   readonly sqlitePath?: string;
   readonly seededNow: boolean;
+  /** Remove the run's working copy (after `db` is destroyed). */
+  discard(): Promise<void>;
+}
+
+function removeSqlite(path: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
 }
 
 /** The clinics 0–9 of a seeded database, found again by name (ids are random). */
@@ -83,7 +100,7 @@ async function openSqlite(shape: SeedShape): Promise<Opened> {
   let seededNow = false;
   if (!existsSync(path)) {
     const partial = `${path}.partial`;
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${partial}${suffix}`, { force: true });
+    removeSqlite(partial);
     const db = withKeys(createDb({ sqlitePath: partial }), TEST_KEYS);
     await migrateToLatest(db);
     const t0 = performance.now();
@@ -95,9 +112,20 @@ async function openSqlite(shape: SeedShape): Promise<Opened> {
     renameSync(partial, path);
     seededNow = true;
   }
-  const db = withKeys(createDb({ sqlitePath: path }), TEST_KEYS);
+  removeSqlite(SQLITE_WORK);
+  const t0 = performance.now();
+  copyFileSync(path, SQLITE_WORK);
+  if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${SQLITE_WORK}-wal`);
+  say(`    working copy of the seed: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const db = withKeys(createDb({ sqlitePath: SQLITE_WORK }), TEST_KEYS);
   await migrateToLatest(db);
-  return { db, index: await loadIndex(db, shape), sqlitePath: path, seededNow };
+  return {
+    db,
+    index: await loadIndex(db, shape),
+    sqlitePath: SQLITE_WORK,
+    seededNow,
+    discard: async () => removeSqlite(SQLITE_WORK),
+  };
 }
 
 async function openPostgres(adminUrl: string, shape: SeedShape): Promise<Opened> {
@@ -126,9 +154,34 @@ async function openPostgres(adminUrl: string, shape: SeedShape): Promise<Opened>
       await admin.query(`comment on database ${name} is 'seeded'`);
       seededNow = true;
     }
-    const db = withKeys(createDb({ databaseUrl: url.toString() }), TEST_KEYS);
+    // A file copy of the seed's database (PostgreSQL 15's default strategy writes it all to
+    // the WAL, several times slower).
+    const version = Number(
+      (await admin.query<{ v: string }>(`select current_setting('server_version_num') as v`))
+        .rows[0]?.v,
+    );
+    await admin.query(`drop database if exists ${POSTGRES_WORK}`);
+    const t0 = performance.now();
+    await admin.query(
+      `create database ${POSTGRES_WORK} template ${name}${version >= 150000 ? ' strategy file_copy' : ''}`,
+    );
+    say(`    working copy of the seed: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const work = new URL(adminUrl);
+    work.pathname = `/${POSTGRES_WORK}`;
+    const db = withKeys(createDb({ databaseUrl: work.toString() }), TEST_KEYS);
     await migrateToLatest(db);
-    return { db, index: await loadIndex(db, shape), databaseUrl: url.toString(), seededNow };
+    return {
+      db,
+      index: await loadIndex(db, shape),
+      databaseUrl: work.toString(),
+      seededNow,
+      discard: async () => {
+        const dropper = new pg.Client({ connectionString: adminUrl });
+        await dropper.connect();
+        await dropper.query(`drop database if exists ${POSTGRES_WORK}`);
+        await dropper.end();
+      },
+    };
   } finally {
     await admin.end();
   }
@@ -176,6 +229,43 @@ function record(
 }
 
 class Rollback extends Error {}
+
+/**
+ * Each timed clinic's practitioner, signed in through the real sign-in: the seed stores a
+ * password hash nobody can sign in with, so the bench sets `PASSWORD` on these few accounts
+ * (again on every run; the cached seed is otherwise left as it was).
+ */
+async function signInBenchStaff(
+  app: Awaited<ReturnType<typeof buildApp>>,
+  db: Db,
+  index: SeedIndex,
+): Promise<{ cookie: string; actor: StaffActor }[]> {
+  const hashed = await createPasswordHasher(TEST_ARGON2).hash(PASSWORD);
+  const signedIn = [];
+  for (const [ci, clinic] of index.clinics.entries()) {
+    const email = `practitioner-${ci}@bench.needlecare.test`;
+    const user = await db
+      .updateTable('staff_users')
+      .set({ password_hash: hashed })
+      .where('clinic_id', '=', clinic.id)
+      .where('email', '=', email)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const browser = await signIn(app, email);
+    signedIn.push({
+      cookie: browser.cookie,
+      actor: {
+        kind: 'staff' as const,
+        userId: user.id,
+        clinicId: clinic.id,
+        role: 'practitioner' as const,
+        ip: '127.0.0.1',
+        requestId: `bench-${ci}`,
+      },
+    });
+  }
+  return signedIn;
+}
 
 /** The reads the dashboard's patient page makes (src/web/dashboard/routes/patients.routes.ts). */
 async function patientPageReads(db: Db, clinicId: string, patientId: string): Promise<number> {
@@ -279,7 +369,9 @@ export async function benchScale(
         ),
       );
 
-      // The check-in through the real app (in process, one request at a time).
+      // The pages and the check-in through the real app with the production routes (in
+      // process, one request at a time): everything the route does, rendering and audit
+      // events included.
       const config = testConfig({
         databaseUrl: opened.databaseUrl,
         sqlitePath: opened.sqlitePath ?? ':memory:',
@@ -293,8 +385,57 @@ export async function benchScale(
         db,
         clock: systemClock(),
         logger: createLogger('silent'),
+        plugins: PRODUCTION_PLUGINS,
       });
       await app.ready();
+      const staff = await signInBenchStaff(app, db, index);
+      const staffOf = (i: number) => staff[i % staff.length] as (typeof staff)[number];
+      // The pages over a real socket, as a browser gets them: `inject` copies a page of
+      // ~200 kB a few times more than a socket write does.
+      const base = await app.listen({ host: '127.0.0.1', port: 0 });
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const get = (path: string, headers: http.OutgoingHttpHeaders) =>
+        new Promise<void>((resolve, reject) => {
+          http
+            .get(`${base}${path}`, { agent, headers }, (res) => {
+              res.resume();
+              res.on('end', () =>
+                res.statusCode === 200
+                  ? resolve()
+                  : reject(new Error(`GET ${path}: ${res.statusCode}`)),
+              );
+            })
+            .on('error', reject);
+        });
+      const page = (i: number, path: string) => get(path, { cookie: staffOf(i).cookie });
+      record(
+        figures,
+        `${prefix}, alert queue page (GET /app over HTTP, signed in)`,
+        await time(200, (i) => page(i, '/app')),
+        '< 20',
+      );
+      record(
+        figures,
+        `${prefix}, the live list's fingerprint (readAlertQueueSignature)`,
+        await time(200, (i) => readAlertQueueSignature(app.deps, staffOf(i).actor)),
+      );
+      record(
+        figures,
+        `${prefix}, patient page (GET /app/patients/:id over HTTP, signed in)`,
+        await time(200, (i) => {
+          const c = clinic(i);
+          return page(i, `/app/patients/${c.patientIds[(i * 7) % c.patientIds.length]}`);
+        }),
+        '< 20',
+      );
+      record(
+        figures,
+        `${prefix}, alerts API (GET /api/v1/alerts over HTTP)`,
+        await time(200, (i) =>
+          get('/api/v1/alerts', { authorization: `Bearer ${clinic(i).apiToken}` }),
+        ),
+      );
+      agent.destroy();
       const tokens = index.clinics.flatMap((c) => c.linkTokens.slice(-20));
       let failed = 0;
       record(
@@ -314,13 +455,17 @@ export async function benchScale(
     } finally {
       await db.destroy();
     }
-    if (dialect === 'sqlite' && opened.sqlitePath !== undefined) {
-      await measureServe(figures, {
-        label,
-        env: { NEEDLECARE_DB: opened.sqlitePath },
-        index,
-        seconds: options.seconds,
-      });
+    try {
+      if (dialect === 'sqlite' && opened.sqlitePath !== undefined) {
+        await measureServe(figures, {
+          label,
+          env: { NEEDLECARE_DB: opened.sqlitePath },
+          index,
+          seconds: options.seconds,
+        });
+      }
+    } finally {
+      await opened.discard();
     }
   }
 }
