@@ -267,7 +267,8 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
   const { db } = deps;
   const clinicId = actor.clinicId;
   // Two statements whatever the number of alerts (issue 14; src/store/alert-queue.repository.ts),
-  // then the contact routes (one read per patient) and the attempts (one read).
+  // then one read each for the contact attempts, the patients, the reports beside the alerts
+  // and the staff, sent together.
   const rows = await listAlertQueue(db, clinicId, {
     activeLimit: ACTIVE_SHOWN,
     resolvedShown: RESOLVED_SHOWN,
