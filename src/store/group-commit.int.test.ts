@@ -418,7 +418,10 @@ describeEachDialect(
 
     it('after a group smaller than gatherQuietFrom, a turn that brings nothing still ends the wait', async () => {
       const name = `gc-answered-small-${ctx.dialect}`;
-      const { after } = await answeredSendAgain(name, { gatherQuietMs: 50 }, 3, 5);
+      // Sent again 30 ms apart, inside the 50 ms quiet spell that would have caught the first:
+      // 5 ms let a busy machine's slow turn bring the waiting item and the first resend at once
+      // (a Node 24 run beside a browser, thirty-first round).
+      const { after } = await answeredSendAgain(name, { gatherQuietMs: 50 }, 3, 30);
       expect(after[0]).toBe(1);
       const from = await answeredSendAgain(
         `${name}-from`,
