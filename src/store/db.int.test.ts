@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
-import { createDb, dialectOf } from './db.ts';
+import { createDb, dialectOf, SQLITE_CACHE_KIB } from './db.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nc-db-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,6 +18,10 @@ it('opens SQLite in a missing folder with the durability pragmas', async () => {
     expect(await pragma('synchronous')).toBe(2); // FULL
     expect(await pragma('foreign_keys')).toBe(1);
     expect(await pragma('busy_timeout')).toBe(5000);
+    // 32 MiB of pages, not SQLite's 2,000 KiB: a clinic's queue is read from memory on the next
+    // view (decision 1453).
+    expect(await pragma('cache_size')).toBe(-SQLITE_CACHE_KIB);
+    expect(SQLITE_CACHE_KIB).toBe(32 * 1024);
   } finally {
     await db.destroy();
   }
