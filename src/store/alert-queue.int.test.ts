@@ -182,7 +182,7 @@ describeEachDialect('alert queue (set-based)', (ctx) => {
     ]);
   });
 
-  it("reads the reports beside an alert by its session, never the clinic's whole history (decision 1452)", async () => {
+  it("reads the reports beside an alert by its session, never the clinic's whole history (decisions 1452, 1454)", async () => {
     const a = await seedSession(ctx.db);
     const a2 = { ...a, session: await seedAnotherSession(ctx.db, a) };
     const other = await seedSession(ctx.db); // another clinic
@@ -190,6 +190,27 @@ describeEachDialect('alert queue (set-based)', (ctx) => {
     const later = await raised(a, 'urgent', 11); // stands in for a report while it was open
     const open2 = await raised(a2, 'routine', 12);
     const elsewhere = await raised(other, 'urgent', 13);
+    // A self-care report while it was open is not one of them (nor in the partial index).
+    const calm = await insertCheckIn(ctx.db, {
+      sessionId: a.session.id,
+      clinicId: a.clinic.id,
+      receivedAt: '2026-11-25T10:14:00.000Z',
+      hoursAfter: 40,
+      soreness: 2,
+      symptoms: [],
+      source: 'patient',
+    });
+    await insertAssessment(ctx.db, {
+      checkInId: calm.id,
+      sessionId: a.session.id,
+      clinicId: a.clinic.id,
+      disposition: 'self_care',
+      rules: ['expected_course'],
+      rulebookVersion: '1.1.0',
+      phase: 'peak',
+      thoracic: false,
+      createdAt: '2026-11-25T10:14:00.000Z',
+    });
     const found = await listReportsWhileOpen(ctx.db, a.clinic.id, [open, open2]);
     expect(found.get(open.id)?.map((r) => r.assessment?.id)).toEqual([later.assessmentId]);
     expect(found.has(open2.id)).toBe(false);
@@ -203,8 +224,13 @@ describeEachDialect('alert queue (set-based)', (ctx) => {
     expect(plans).toHaveLength(1);
     const lines = plans[0] ?? [];
     // With the clinic in the statement, SQLite walked check_ins_clinic_received: every check-in
-    // the clinic ever had, on each queue page and each tick of its live list.
-    expect(lines.some((l) => l.includes('check_ins_session_hours'))).toBe(true);
+    // the clinic ever had, on each queue page and each tick of its live list. Then it walked
+    // every check-in of the sessions and looked up each one's assessment; now only the reports
+    // above self-care, by the partial index (decision 1454).
+    expect(lines.some((l) => l.includes('USING INDEX assessments_session_raised'))).toBe(true);
+    expect(
+      lines.filter((l) => l.includes('check_ins_session_hours') || l.includes('check_in_id=')),
+    ).toEqual([]);
     expect(
       lines.filter((l) => l.includes('check_ins_clinic_received') || l.startsWith('SCAN')),
     ).toEqual([]);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Alert } from './alerts.repository.ts';
 import { toAlert } from './alerts.repository.ts';
 import type { Assessment, CheckInWithAssessment } from './checkins.repository.ts';
@@ -176,8 +177,9 @@ const OPENING_SLACK_MS = 1000;
  * that a new report opens an alert of its own) or resolved, or until now while it is open.
  * A report no higher than the open alert leaves the alert as it is, and a raise points it at
  * the newer report: without these the card would not show them. Newest first; one statement
- * for all the alerts (each session's check-ins by `check_ins_session_hours`, their assessments
- * by their unique `check_in_id`).
+ * for all the alerts: the sessions' reports above self-care by the partial index
+ * `assessments_session_raised`, then each one's check-in by its id (decision 1454; it read
+ * every check-in of the sessions and looked up each one's assessment before).
  *
  * The statement names the sessions only. With the clinic in its `WHERE` too, SQLite's planner
  * took `check_ins_clinic_received` and read every check-in the clinic ever had, on each queue
@@ -193,12 +195,15 @@ export async function listReportsWhileOpen(
   if (alerts.length === 0) return found;
   const sessionIds = [...new Set(alerts.map((a) => a.sessionId))];
   const rows = await db
-    .selectFrom('check_ins as c')
-    .innerJoin('assessments as s', 's.check_in_id', 'c.id')
+    .selectFrom('assessments as s')
+    .innerJoin('check_ins as c', (j) =>
+      j.onRef('c.id', '=', 's.check_in_id').onRef('c.session_id', '=', 's.session_id'),
+    )
     .selectAll('c')
     .select(ASSESSMENT_COLUMNS)
-    .where('c.session_id', 'in', sessionIds)
-    .where('s.disposition', '<>', 'self_care')
+    .where('s.session_id', 'in', sessionIds)
+    // A literal, not a parameter: only then may either planner use the partial index.
+    .where('s.disposition', '<>', sql.lit('self_care'))
     .execute();
   const reports = rows
     .filter((row) => row.clinic_id === clinicId)

@@ -10,7 +10,10 @@ import {
 import { dialectOf } from './db.ts';
 import { FIXED_NOW, seedAnotherSession, seedSession, sqlitePlansOf } from './test-fixtures.ts';
 
-/** Decision 1424: no index by session on check-ins but `check_ins_session_hours`, none on assessments. */
+/**
+ * Decision 1424: no index by session on check-ins but `check_ins_session_hours`; on assessments
+ * only the partial `assessments_session_raised` (decision 1454).
+ */
 describeEachDialect('check-in indexes', (ctx) => {
   it('the check-in tables keep one session-keyed index between them', async () => {
     const names = async (table: string): Promise<string[]> => {
@@ -30,7 +33,28 @@ describeEachDialect('check-in indexes', (ctx) => {
       expect.arrayContaining(['check_ins_session_hours', 'check_ins_clinic_received']),
     );
     expect(checkIns).not.toContain('check_ins_session');
-    expect(await names('assessments')).not.toContain('assessments_session');
+    const assessments = await names('assessments');
+    expect(assessments).not.toContain('assessments_session');
+    // Decision 1454: one index by session on assessments, holding only the reports above
+    // self-care, so a self-care check-in writes nothing into it.
+    expect(assessments).toContain('assessments_session_raised');
+    const definition =
+      dialectOf(ctx.db) === 'sqlite'
+        ? (
+            await sql<{
+              sql: string;
+            }>`select sql from sqlite_master where name = 'assessments_session_raised'`.execute(
+              ctx.db,
+            )
+          ).rows[0]?.sql
+        : (
+            await sql<{
+              indexdef: string;
+            }>`select indexdef from pg_indexes where indexname = 'assessments_session_raised'`.execute(
+              ctx.db,
+            )
+          ).rows[0]?.indexdef;
+    expect(definition?.replace(/[\s"()]|::text/g, '')).toMatch(/wheredisposition<>'self_care'$/i);
   });
 
   it("a session's timeline comes back in the order received, each check-in with its assessment", async () => {

@@ -10,6 +10,7 @@ import { firstRunMigration } from './first-run.migration.ts';
 import { interopMigration } from './interop.migration.ts';
 import { outboxClinicKindMigration } from './outbox-clinic-kind.migration.ts';
 import { forgetPreparedStatements } from './pg-prepared.ts';
+import { raisedReportsIndexMigration } from './raised-reports-index.migration.ts';
 import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
 import { searchKeyOf } from './search-key.ts';
 import { staffEmailTokenExpiryMigration } from './staff-email-token-expiry.migration.ts';
@@ -673,6 +674,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0220_fewer_check_in_indexes': fewerCheckInIndexesMigration,
   '0230_audit_seq_without_autoincrement': auditSeqWithoutAutoincrementMigration,
   '0240_patient_search_key_phone_digits': patientSearchKeyPhoneDigits,
+  '0250_assessments_session_raised': raisedReportsIndexMigration,
 };
 
 const provider: MigrationProvider = {
