@@ -211,8 +211,11 @@ export async function listClinicAlerts(
     ...(query.severity === undefined ? {} : { severity: query.severity }),
     limit: Number(query.limit ?? '100'),
   });
-  const details = await detailsOf(deps.db, actor.clinicId, alerts);
-  await auditAlertRead(deps, actor, alerts);
+  // The audit event is written while the details are read (decision 1455).
+  const [details] = await Promise.all([
+    detailsOf(deps.db, actor.clinicId, alerts),
+    auditAlertRead(deps, actor, alerts),
+  ]);
   return details;
 }
 
@@ -266,18 +269,23 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
   requireClinicActor(actor);
   const { db } = deps;
   const clinicId = actor.clinicId;
-  // Two statements whatever the number of alerts (issue 14; src/store/alert-queue.repository.ts),
-  // then one read each for the contact attempts, the patients, the reports beside the alerts
-  // and the staff, sent together.
-  const rows = await listAlertQueue(db, clinicId, {
-    activeLimit: ACTIVE_SHOWN,
-    resolvedShown: RESOLVED_SHOWN,
-  });
+  // Two statements whatever the number of alerts (issue 14; src/store/alert-queue.repository.ts)
+  // and the staff's names, sent together; then one read each for the contact attempts, the
+  // patients and the reports beside the alerts, sent together with the audit event: which
+  // alerts and patients were read is known once the lists are in, and the event's commit no
+  // longer waits after every read has come back (decision 1455).
+  const [rows, staff] = await Promise.all([
+    listAlertQueue(db, clinicId, {
+      activeLimit: ACTIVE_SHOWN,
+      resolvedShown: RESOLVED_SHOWN,
+    }),
+    listStaff(db, clinicId),
+  ]);
   const active = rows.active.map((e) => e.alert);
   const resolved = rows.resolved.map((e) => e.alert);
-  const [alertDetails, staff] = await Promise.all([
+  const [alertDetails] = await Promise.all([
     detailsOf(db, clinicId, [...active, ...resolved]),
-    listStaff(db, clinicId),
+    auditAlertRead(deps, actor, [...active, ...resolved]),
   ]);
   const details = new Map(alertDetails.map((d) => [d.alert.id, d]));
   const withDetails = (row: AlertQueueRow): AlertQueueEntry => {
@@ -293,7 +301,6 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
   const resolvedEntries = rows.resolved.map(withDetails);
   const staffNames = new Map(staff.map((s) => [s.id, s.displayName]));
   const open = entries.filter((i) => i.alert.status === 'open');
-  await auditAlertRead(deps, actor, [...active, ...resolved]);
   return {
     open,
     acknowledged: entries.filter((i) => i.alert.status === 'acknowledged'),

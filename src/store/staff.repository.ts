@@ -294,21 +294,36 @@ export async function findStaffSession(
   idHash: string,
   now: InstantInput,
 ): Promise<(StaffSession & { readonly user: StaffUser }) | undefined> {
-  const session = await db
-    .selectFrom('staff_sessions')
-    .selectAll()
-    .where('id_hash', '=', idHash)
-    .where('expires_at', '>', toIso(now))
+  // One statement, not the session and then its user: every signed-in page and API call
+  // starts here, and on PostgreSQL each statement is a round trip (decision 1455).
+  const row = await db
+    .selectFrom('staff_sessions as ss')
+    .innerJoin('staff_users as u', 'u.id', 'ss.user_id')
+    .selectAll('u')
+    .select([
+      'ss.id_hash as ss_id_hash',
+      'ss.user_id as ss_user_id',
+      'ss.clinic_id as ss_clinic_id',
+      'ss.csrf_token as ss_csrf_token',
+      'ss.created_at as ss_created_at',
+      'ss.expires_at as ss_expires_at',
+      'ss.last_seen_at as ss_last_seen_at',
+    ])
+    .where('ss.id_hash', '=', idHash)
+    .where('ss.expires_at', '>', toIso(now))
+    .where('u.active', '=', 1)
     .executeTakeFirst();
-  if (!session) return undefined;
-  const user = await db
-    .selectFrom('staff_users')
-    .selectAll()
-    .where('id', '=', session.user_id)
-    .where('active', '=', 1)
-    .executeTakeFirst();
-  if (!user) return undefined;
-  return { ...toStaffSession(session), user: toStaffUser(user) };
+  if (!row) return undefined;
+  const session = toStaffSession({
+    id_hash: row.ss_id_hash,
+    user_id: row.ss_user_id,
+    clinic_id: row.ss_clinic_id,
+    csrf_token: row.ss_csrf_token,
+    created_at: row.ss_created_at,
+    expires_at: row.ss_expires_at,
+    last_seen_at: row.ss_last_seen_at,
+  });
+  return { ...session, user: toStaffUser(row) };
 }
 
 /** Record activity and optionally slide the expiry. */
