@@ -155,6 +155,23 @@ describeEachDialect('alert services', (ctx) => {
     expect((await findAlert(ctx.db, b.clinicId, alert.id))?.status).toBe('open');
   });
 
+  it('shows no alerts when the audit event of the read cannot be written (decision 1455)', async () => {
+    // The event is written beside the detail reads; if it fails, the read fails with it.
+    await seedAlert(ctx.db, a, 'emergency');
+    const head = await ctx.db.selectFrom('audit_head').selectAll().executeTakeFirstOrThrow();
+    await ctx.db.deleteFrom('audit_head').execute();
+    try {
+      await expect(readAlertQueue(deps, practitionerOf(a))).rejects.toThrow(/audit_head/);
+      await expect(listClinicAlerts(deps, tokenOf(a), { limit: '100' })).rejects.toThrow(
+        /audit_head/,
+      );
+    } finally {
+      await ctx.db.insertInto('audit_head').values(head).execute();
+    }
+    const queue = await readAlertQueue(deps, practitionerOf(a));
+    expect(queue.open.length).toBeGreaterThan(0);
+  });
+
   it("lists and queues the caller's clinic only, and audits which patients were seen", async () => {
     const c = await seedClinic(ctx.db, 'Alerts C');
     const urgent = await seedAlert(ctx.db, c, 'urgent');
