@@ -250,6 +250,9 @@ describeBrowser('patient pages in a real browser', () => {
     await page.goto(`${link}/check-in`);
     await page.getByLabel('8 severe').check();
     await page.getByRole('button', { name: 'Send' }).click();
+    // The click returns once the form is sent; measuring before the answer page has replaced
+    // the form once found no document at all.
+    await page.waitForURL(/\/answers\//);
     await noHorizontalScroll(page);
     await screenshot(page, 'patient-answer-320');
     await context.close();
