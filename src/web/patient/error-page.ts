@@ -15,7 +15,7 @@ import { LOCALES } from '../../clinical/types.ts';
 import { type Catalogue, negotiateLocale } from '../../i18n/catalogue.ts';
 import type { AppError } from '../../services/errors.ts';
 import { readStopReminders } from '../../services/stop-reminders.ts';
-import { html, type SafeHtml } from '../shared/html.ts';
+import { html, pageBytes, type SafeHtml } from '../shared/html.ts';
 import type { ContactMemory } from './unavailable.ts';
 
 type Kind = 'badRequest' | 'notFound' | 'tooLarge' | 'tooMany' | 'server';
@@ -137,7 +137,7 @@ export function registerPatientErrorPage(app: FastifyInstance, memory: ContactMe
         .header('content-security-policy', CONTENT_POLICIES.patient.csp)
         .header('x-robots-tag', CONTENT_POLICIES.patient.robots ?? 'noindex, nofollow')
         .type('text/html; charset=utf-8')
-        .send(patientErrorPage(locale, error.status, numbers));
+        .send(pageBytes(patientErrorPage(locale, error.status, numbers)));
     },
   });
 }

@@ -36,6 +36,7 @@ import {
 } from '../../services/submit-check-in.ts';
 import { PATHS, productUrls } from '../../services/urls.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
+import { pageBytes } from '../shared/html.ts';
 import { registerPatientErrorPage } from './error-page.ts';
 import { formSymptoms } from './form-symptoms.ts';
 import { registerUnavailablePage } from './unavailable.ts';
@@ -195,7 +196,7 @@ export async function patientPagesPlugin(app: FastifyInstance): Promise<void> {
   }
 
   function html(reply: FastifyReply, status: number, body: string): FastifyReply {
-    return reply.status(status).type('text/html; charset=utf-8').send(body);
+    return reply.status(status).type('text/html; charset=utf-8').send(pageBytes(body));
   }
 
   const route = { config: { access: 'link' as const }, schema: { hide: true } };

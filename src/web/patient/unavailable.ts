@@ -17,7 +17,7 @@ import { sha256Hex } from '../../services/secrets.ts';
 import { type Clinic, findClinic, listClinics } from '../../store/clinics.repository.ts';
 import { isDatabaseUnavailable } from '../../store/db-errors.ts';
 import { findLinkByTokenHash } from '../../store/links.repository.ts';
-import { html, type SafeHtml } from '../shared/html.ts';
+import { html, pageBytes, type SafeHtml } from '../shared/html.ts';
 
 /** Seconds the page asks the browser (and any proxy) to wait before trying again. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
@@ -219,7 +219,7 @@ export function registerUnavailablePage(app: FastifyInstance): ContactMemory {
       .status(503)
       .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
       .type('text/html; charset=utf-8')
-      .send(unavailablePage(locale, clinic, memory.emergencyNumbers(), retryHref));
+      .send(pageBytes(unavailablePage(locale, clinic, memory.emergencyNumbers(), retryHref)));
   });
 
   return memory;

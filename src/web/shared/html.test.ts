@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { html, raw } from './html.ts';
+import { html, pageBytes, raw } from './html.ts';
 
 describe('html', () => {
   it('escapes interpolated text and keeps trusted markup', () => {
@@ -17,5 +17,14 @@ describe('html', () => {
     expect(html`${[['<a>', raw('<b>')], 'x&y']}|${0}|${true}|${'\'"&<>'}|${'plain'}`.value).toBe(
       '&lt;a&gt;<b>x&amp;y|0|true|&#39;&quot;&amp;&lt;&gt;|plain',
     );
+  });
+  it('sends a page as its UTF-8 bytes, built from many pieces', () => {
+    const names = ['Lucía Muñoz', 'Zoë “Z” Ng…', 'Łukasz 🙂'];
+    const page = html`<ul>${Array.from({ length: 300 }, (_, i) => html`<li>${names[i % 3]} ${i}</li>`)}</ul>`;
+    const bytes = pageBytes(page);
+    expect(Buffer.isBuffer(bytes)).toBe(true);
+    expect(bytes.toString('utf8')).toBe(page.value);
+    expect(bytes.length).toBe(Buffer.byteLength(page.value));
+    expect(pageBytes('é').equals(Buffer.from([0xc3, 0xa9]))).toBe(true);
   });
 });

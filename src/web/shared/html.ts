@@ -58,3 +58,17 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
 export function raw(markup: string): SafeHtml {
   return new SafeHtml(markup);
 }
+
+const UTF8 = new TextEncoder();
+
+/**
+ * A page as the bytes to send. Given a string, Fastify measures it (`Buffer.byteLength`) and
+ * the socket then encodes it again, each pass first flattening the thousands of pieces the
+ * templates joined; here that is done once. `TextEncoder` rather than `Buffer.from`: on Node 20
+ * it encoded a ~190 kB queue page in 1.8 ms against 2.2 (decision 1457). The bytes are a view
+ * of the encoder's output, not a copy.
+ */
+export function pageBytes(page: string | SafeHtml): Buffer {
+  const bytes = UTF8.encode(typeof page === 'string' ? page : page.value);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
