@@ -46,6 +46,30 @@ describeEachDialect('audit chain', (ctx) => {
     expect(next.seq).toBe(before.checked + 1);
   });
 
+  it('commits an event of its own with its statement, or not at all when that fails', async () => {
+    // PostgreSQL gets the commit right behind the event's statement (decision 1457); a NUL
+    // character is text it refuses, so the statement fails with the commit already sent.
+    const before = await verifyAuditChain(ctx.db);
+    const refused = appendAuditEvent(ctx.db, { ...event(4), action: 'bad\u0000action' });
+    if (ctx.dialect === 'postgres') {
+      await expect(refused).rejects.toThrow();
+      expect(await verifyAuditChain(ctx.db)).toEqual(before);
+    } else {
+      await refused; // SQLite stores the character
+    }
+    const after = await verifyAuditChain(ctx.db);
+    const pool = Array.from({ length: 12 }, (_, i) => appendAuditEvent(ctx.db, event(500 + i)));
+    const appended = await Promise.all(pool);
+    expect(appended.map((e) => e.seq).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 12 }, (_, i) => after.checked + 1 + i),
+    );
+    expect(await verifyAuditChain(ctx.db)).toEqual({
+      ok: true,
+      checked: after.checked + 12,
+      unkeyed: 0,
+    });
+  });
+
   it('keeps one valid chain under 20 concurrent appending transactions', async () => {
     const before = (await verifyAuditChain(ctx.db)).checked;
     await Promise.all(

@@ -12,6 +12,9 @@ import type { AuditEventRow, Database } from './schema.ts';
 
 export type AuditActorType = 'staff' | 'patient_link' | 'api_token' | 'system' | 'anonymous';
 
+/** A transaction's end, sent ahead behind its last statement (`sendWithNext`). */
+const COMMIT = CompiledQuery.raw('commit');
+
 /** The hash before the first event. */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
@@ -148,6 +151,8 @@ function toAuditEvent(row: AuditEventRow): AuditEvent {
  */
 export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<AuditEvent> {
   const key = keysOf(db).audit.current;
+  // The event is the whole transaction when the caller gave no transaction of its own.
+  const alone = !db.isTransaction;
   return withTransaction(db, async (trx) => {
     let head: { last_seq: number; last_hash: string } | undefined = takeLockedAuditHead(trx);
     if (head !== undefined) {
@@ -174,6 +179,10 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
     const row = chainEvents(key, [event], from).rows[0] as AuditEventRow;
     if (dialectOf(trx) === 'postgres') {
       expectAuditHead(trx, { seq: row.seq, hash: row.hash });
+      // Nothing follows this statement in a transaction of the event's own (a page's read
+      // audit): its commit goes right behind it, in the same round trip (decision 1457). If the
+      // statement fails, PostgreSQL answers the commit with a rollback.
+      if (alone) await sendWithNext(trx, COMMIT);
       // One round trip instead of two while the head is locked (decision 1011): PostgreSQL
       // runs a data-modifying WITH whether or not the outer statement reads it.
       await trx
@@ -501,8 +510,6 @@ function isHeadMoved(error: unknown): boolean {
     String((error as { message?: unknown }).message).includes(HEAD_MOVED)
   );
 }
-
-const COMMIT = CompiledQuery.raw('commit');
 
 /** A write of the transaction that also appends its held audit events (`appendDeferredAlong`). */
 export type AlongStatement<A> = (
