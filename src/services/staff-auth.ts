@@ -1,9 +1,12 @@
 import { findApiTokenByHash, touchApiToken } from '../store/api-tokens.repository.ts';
-import { findClinic } from '../store/clinics.repository.ts';
+import { type Clinic, findClinic } from '../store/clinics.repository.ts';
 import {
   findStaffById,
   findStaffSession,
+  findStaffSessionWithClinic,
   type StaffRole,
+  type StaffSession,
+  type StaffUser,
   touchStaffSession,
 } from '../store/staff.repository.ts';
 import { HOUR_MS, MINUTE_MS } from './clock.ts';
@@ -54,6 +57,13 @@ export function sessionExpiry(
   return new Date(Math.min(absolute, idle));
 }
 
+/** What `authenticateStaffSession` takes. */
+export interface StaffSessionInput {
+  readonly cookie: string;
+  readonly touch?: boolean;
+  readonly check?: (csrfToken: string) => void;
+}
+
 /**
  * The staff session a session cookie opens, or undefined (unknown, expired, or the user
  * deactivated). `check` runs before the idle timeout slides (a CSRF check: a refused request
@@ -61,16 +71,40 @@ export function sessionExpiry(
  */
 export async function authenticateStaffSession(
   deps: ServiceDeps,
-  input: {
-    readonly cookie: string;
-    readonly touch?: boolean;
-    readonly check?: (csrfToken: string) => void;
-  },
+  input: StaffSessionInput,
 ): Promise<StaffSessionPrincipal | undefined> {
   const now = deps.clock.now();
   const sessionHash = sha256Hex(input.cookie);
   const session = await findStaffSession(deps.db, sessionHash, now);
+  return session && principalOf(deps, input, { now, sessionHash, session });
+}
+
+/**
+ * `authenticateStaffSession` and the signed-in user's clinic, read in the same statement: the
+ * dashboard's pages (decision 1457).
+ */
+export async function authenticateStaffSessionWithClinic(
+  deps: ServiceDeps,
+  input: StaffSessionInput,
+): Promise<{ readonly principal: StaffSessionPrincipal; readonly clinic: Clinic } | undefined> {
+  const now = deps.clock.now();
+  const sessionHash = sha256Hex(input.cookie);
+  const session = await findStaffSessionWithClinic(deps.db, sessionHash, now);
   if (session === undefined) return undefined;
+  const principal = await principalOf(deps, input, { now, sessionHash, session });
+  return { principal, clinic: session.clinic };
+}
+
+async function principalOf(
+  deps: ServiceDeps,
+  input: StaffSessionInput,
+  found: {
+    readonly now: Date;
+    readonly sessionHash: string;
+    readonly session: StaffSession & { readonly user: StaffUser };
+  },
+): Promise<StaffSessionPrincipal> {
+  const { now, sessionHash, session } = found;
   input.check?.(session.csrfToken);
   let expiresAt = session.expiresAt;
   if ((input.touch ?? true) && now.getTime() - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS) {

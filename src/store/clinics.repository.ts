@@ -115,7 +115,8 @@ function openEscalation(keys: KeySet, json: string): EscalationSettings {
   });
 }
 
-function toClinic(db: Db, row: ClinicRow): Clinic {
+/** A clinic row as the app holds it (webhook secrets opened). */
+export function clinicFromRow(db: Db, row: ClinicRow): Clinic {
   return {
     id: row.id,
     name: row.name,
@@ -186,17 +187,17 @@ export async function insertClinic(db: Db, input: NewClinic): Promise<Clinic> {
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toClinic(db, row);
+  return clinicFromRow(db, row);
 }
 
 export async function findClinic(db: Db, id: string): Promise<Clinic | undefined> {
   const row = await db.selectFrom('clinics').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toClinic(db, row);
+  return row && clinicFromRow(db, row);
 }
 
 export async function listClinics(db: Db): Promise<Clinic[]> {
   const rows = await db.selectFrom('clinics').selectAll().orderBy('created_at').execute();
-  return rows.map((row) => toClinic(db, row));
+  return rows.map((row) => clinicFromRow(db, row));
 }
 
 /**
@@ -216,7 +217,7 @@ export async function updateClinicSettings(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
-  return row && toClinic(db, row);
+  return row && clinicFromRow(db, row);
 }
 
 /** Clinics whose name matches, ignoring case and surrounding spaces (duplicate check). */
@@ -226,7 +227,7 @@ export async function findClinicsByName(db: Db, name: string): Promise<Clinic[]>
     .selectAll()
     .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase()))
     .execute();
-  return rows.map((row) => toClinic(db, row));
+  return rows.map((row) => clinicFromRow(db, row));
 }
 
 /** Suspend (`at` an instant) or resume (`at` null) a clinic; undefined when it does not exist. */
@@ -241,5 +242,5 @@ export async function setClinicSuspended(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
-  return row && toClinic(db, row);
+  return row && clinicFromRow(db, row);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Updateable } from 'kysely';
 import { LOCALES, type Locale } from '../clinical/types.ts';
+import { type Clinic, clinicFromRow } from './clinics.repository.ts';
 import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
 import { type Db, dialectOf } from './db.ts';
 import type { StaffSessionRow, StaffUserRow, StaffUsersTable } from './schema.ts';
@@ -296,7 +297,72 @@ export async function findStaffSession(
 ): Promise<(StaffSession & { readonly user: StaffUser }) | undefined> {
   // One statement, not the session and then its user: every signed-in page and API call
   // starts here, and on PostgreSQL each statement is a round trip (decision 1455).
-  const row = await db
+  const row = await sessionQuery(db, idHash, now).executeTakeFirst();
+  return row && sessionOfRow(row);
+}
+
+/**
+ * `findStaffSession` with the user's clinic, in the same statement: every dashboard page
+ * needs the clinic (its name, time zone, languages) as soon as it knows who is signed in
+ * (decision 1457).
+ */
+export async function findStaffSessionWithClinic(
+  db: Db,
+  idHash: string,
+  now: InstantInput,
+): Promise<(StaffSession & { readonly user: StaffUser; readonly clinic: Clinic }) | undefined> {
+  const row = await sessionQuery(db, idHash, now)
+    .innerJoin('clinics as c', 'c.id', 'u.clinic_id')
+    .select(CLINIC_COLUMNS)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const clinic = clinicFromRow(db, {
+    id: row.c_id,
+    name: row.c_name,
+    time_zone: row.c_time_zone,
+    emergency_number: row.c_emergency_number,
+    contact_phone: row.c_contact_phone,
+    default_language: row.c_default_language,
+    languages_json: row.c_languages_json,
+    checkin_plan_json: row.c_checkin_plan_json,
+    thoracic_plan_json: row.c_thoracic_plan_json,
+    coverage_json: row.c_coverage_json,
+    quiet_hours_json: row.c_quiet_hours_json,
+    escalation_json: row.c_escalation_json,
+    link_ttl_days: row.c_link_ttl_days,
+    retention_years: row.c_retention_years,
+    patient_contact_in_alerts: row.c_patient_contact_in_alerts,
+    created_at: row.c_created_at,
+    country: row.c_country,
+    suspended_at: row.c_suspended_at,
+  });
+  return { ...sessionOfRow(row), clinic };
+}
+
+/** A clinic's columns beside another table's, prefixed `c_` (clinics as `c`). */
+const CLINIC_COLUMNS = [
+  'c.id as c_id',
+  'c.name as c_name',
+  'c.time_zone as c_time_zone',
+  'c.emergency_number as c_emergency_number',
+  'c.contact_phone as c_contact_phone',
+  'c.default_language as c_default_language',
+  'c.languages_json as c_languages_json',
+  'c.checkin_plan_json as c_checkin_plan_json',
+  'c.thoracic_plan_json as c_thoracic_plan_json',
+  'c.coverage_json as c_coverage_json',
+  'c.quiet_hours_json as c_quiet_hours_json',
+  'c.escalation_json as c_escalation_json',
+  'c.link_ttl_days as c_link_ttl_days',
+  'c.retention_years as c_retention_years',
+  'c.patient_contact_in_alerts as c_patient_contact_in_alerts',
+  'c.created_at as c_created_at',
+  'c.country as c_country',
+  'c.suspended_at as c_suspended_at',
+] as const;
+
+function sessionQuery(db: Db, idHash: string, now: InstantInput) {
+  return db
     .selectFrom('staff_sessions as ss')
     .innerJoin('staff_users as u', 'u.id', 'ss.user_id')
     .selectAll('u')
@@ -311,9 +377,20 @@ export async function findStaffSession(
     ])
     .where('ss.id_hash', '=', idHash)
     .where('ss.expires_at', '>', toIso(now))
-    .where('u.active', '=', 1)
-    .executeTakeFirst();
-  if (!row) return undefined;
+    .where('u.active', '=', 1);
+}
+
+function sessionOfRow(
+  row: StaffUserRow & {
+    readonly ss_id_hash: string;
+    readonly ss_user_id: string;
+    readonly ss_clinic_id: string;
+    readonly ss_csrf_token: string;
+    readonly ss_created_at: string;
+    readonly ss_expires_at: string;
+    readonly ss_last_seen_at: string;
+  },
+): StaffSession & { readonly user: StaffUser } {
   const session = toStaffSession({
     id_hash: row.ss_id_hash,
     user_id: row.ss_user_id,

@@ -3,10 +3,9 @@ import { requestActor } from '../../api/audit.ts';
 import { LOCALES, type Locale } from '../../clinical/types.ts';
 import { isLocale, negotiateLocale } from '../../i18n/catalogue.ts';
 import { countOpenAlerts } from '../../services/alerts.ts';
-import { readClinic } from '../../services/clinic-settings.ts';
 import { countUndeliveredMessages } from '../../services/dead-letters.ts';
-import { AppError } from '../../services/errors.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
+import { pageBytes } from '../shared/html.ts';
 import { messagePage, type PageContext } from './layout.ts';
 import { type DashboardStaff, formCsrfValid, loadStaff } from './session-auth.ts';
 
@@ -31,6 +30,11 @@ export interface DashboardRequestState {
 declare module 'fastify' {
   interface FastifyContextConfig {
     dashboard?: DashboardAccess;
+    /**
+     * The page shows the open-alert counts from its own read (the queue): the access hook
+     * leaves them out of the page's frame (decision 1457).
+     */
+    pageCounts?: true;
   }
   interface FastifyRequest {
     /** Set by the dashboard hook on every dashboard route. */
@@ -104,7 +108,7 @@ export function staffOf(request: FastifyRequest): {
 }
 
 export function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply.status(status).type('text/html; charset=utf-8').send(body);
+  return reply.status(status).type('text/html; charset=utf-8').send(pageBytes(body));
 }
 
 /** Register the dashboard's access hook in its (encapsulated) plugin. */
@@ -112,7 +116,8 @@ export function registerDashboardAccess(app: FastifyInstance): void {
   app.decorateRequest('dash', null);
   const { deps } = app;
   app.addHook('preHandler', async (request, reply) => {
-    const access = request.routeOptions.config.dashboard;
+    const config = request.routeOptions.config;
+    const access = config.dashboard;
     if (access === undefined) return;
     const secure = deps.config.cookieSecure;
     if (access === 'anonymous') {
@@ -131,26 +136,27 @@ export function registerDashboardAccess(app: FastifyInstance): void {
       };
       return;
     }
-    const staff = await loadStaff(deps, request, access !== 'stream');
-    // The API's helpers (requestActor) read the principal from the request.
-    if (staff !== null) request.principal = staff;
-    const quiet = access === 'stream' || staff === null;
-    // Three reads the page's frame needs, sent together: on PostgreSQL one round trip's wait
-    // instead of three (decision 1452).
-    const [clinic, open, deadLetters] = await Promise.all([
-      staff === null ? undefined : clinicOf(request),
-      quiet
-        ? { emergencies: 0, urgentOrEmergency: 0 }
-        : countOpenAlerts(deps, requestActor(request)),
-      // Admins see how many messages gave up (issue 16), on every page's navigation.
-      quiet || staff.role !== 'admin' ? 0 : countUndeliveredMessages(deps, requestActor(request)),
-    ]);
-    if (staff === null || clinic === undefined) {
+    const signedIn = await loadStaff(deps, request, access !== 'stream');
+    if (signedIn === null) {
       if (access === 'stream')
         return reply.status(401).type('text/plain; charset=utf-8').send('Sign in again.');
       if (request.method !== 'GET') return reply.redirect('/app/sign-in', 303);
       return reply.redirect(`/app/sign-in?next=${encodeURIComponent(request.url)}`, 303);
     }
+    const { staff, clinic } = signedIn;
+    // The API's helpers (requestActor) read the principal from the request.
+    request.principal = staff;
+    const quiet = access === 'stream';
+    // The rest of the page's frame, sent together (decision 1452); the clinic came with the
+    // session (decision 1457). A page that reads the open alerts itself (the queue) shows its
+    // own counts, and the frame does not read them again.
+    const [open, deadLetters] = await Promise.all([
+      quiet || config.pageCounts === true
+        ? { emergencies: 0, urgentOrEmergency: 0 }
+        : countOpenAlerts(deps, requestActor(request)),
+      // Admins see how many messages gave up (issue 16), on every page's navigation.
+      quiet || staff.role !== 'admin' ? 0 : countUndeliveredMessages(deps, requestActor(request)),
+    ]);
     const locale = localeOf(request, reply, clinic, secure);
     const page: PageContext = {
       locale,
@@ -173,16 +179,6 @@ export function registerDashboardAccess(app: FastifyInstance): void {
       return sendPage(reply, 403, messagePage(page, 'csrfTitle', 'csrfText'));
     }
   });
-}
-
-/** The signed-in user's clinic; undefined if it no longer exists. */
-async function clinicOf(request: FastifyRequest): Promise<Clinic | undefined> {
-  try {
-    return await readClinic(request.server.deps, requestActor(request));
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'not_found') return undefined;
-    throw error;
-  }
 }
 
 /** A text field of a form body ('' when absent or repeated). */

@@ -2,30 +2,36 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sessionCookieName } from '../../api/auth/auth.plugin.ts';
 import type { AppDeps } from '../../api/deps.ts';
 import { randomSecret, safeEqual } from '../../services/secrets.ts';
-import { authenticateStaffSession, type StaffSessionPrincipal } from '../../services/staff-auth.ts';
+import {
+  authenticateStaffSessionWithClinic,
+  type StaffSessionPrincipal,
+} from '../../services/staff-auth.ts';
+import type { Clinic } from '../../store/clinics.repository.ts';
 
 /**
  * The dashboard's own session check. The API's auth hook answers problem+json and wants the
  * CSRF token in a header; pages must redirect to the sign-in page instead and HTML forms can
  * only send the token as a field. So dashboard routes are `access: 'public'` to that hook and
  * call these functions; who the session cookie names is the services' answer
- * (`authenticateStaffSession`), the same the API's hook gets.
+ * (`authenticateStaffSessionWithClinic`), the same the API's hook gets.
  */
 
 export type DashboardStaff = StaffSessionPrincipal;
 
 /**
- * The signed-in staff user of this request, or null. Slides the idle timeout like the API
- * does, unless `touch` is false (the live-update stream must not keep a session alive).
+ * The signed-in staff user of this request and their clinic (one statement, decision 1457), or
+ * null. Slides the idle timeout like the API does, unless `touch` is false (the live-update
+ * stream must not keep a session alive).
  */
 export async function loadStaff(
   deps: AppDeps,
   request: FastifyRequest,
   touch = true,
-): Promise<DashboardStaff | null> {
+): Promise<{ readonly staff: DashboardStaff; readonly clinic: Clinic } | null> {
   const cookie = request.cookies[sessionCookieName(deps.config.cookieSecure)];
   if (cookie === undefined || cookie === '') return null;
-  return (await authenticateStaffSession(deps, { cookie, touch })) ?? null;
+  const found = await authenticateStaffSessionWithClinic(deps, { cookie, touch });
+  return found === undefined ? null : { staff: found.principal, clinic: found.clinic };
 }
 
 /** Constant-time check of the `_csrf` form field against the session's token. */

@@ -26,6 +26,8 @@ export interface AlertRoutesOptions {
 }
 
 const staffRoute = { access: 'public', dashboard: 'staff' } as const;
+/** The queue's own pages: they show the open-alert counts of their read (decision 1457). */
+const queueRoute = { ...staffRoute, pageCounts: true } as const;
 
 function hash(signature: string): string {
   return createHash('sha256').update(signature).digest('base64url').slice(0, 16);
@@ -94,8 +96,14 @@ export async function dashboardAlertRoutes(
     status: number,
     options: { flash?: string; draft?: AlertDraft } = {},
   ): Promise<FastifyReply> {
-    const { clinic, page } = staffOf(request);
+    const { clinic, page: frame } = staffOf(request);
     const { queue, signature } = await readQueue(request);
+    // The counts of this read, in the frame as on the page (the frame may not have read them).
+    const page = {
+      ...frame,
+      openEmergencies: queue.openEmergencies,
+      openUrgentOrEmergency: queue.openUrgentOrEmergency,
+    };
     const view = {
       queue,
       timeZone: clinic.timeZone,
@@ -108,7 +116,7 @@ export async function dashboardAlertRoutes(
 
   app.get<{ Querystring: { notice?: string } }>(
     '/',
-    { config: staffRoute },
+    { config: queueRoute },
     async (request, reply) => {
       const { page } = staffOf(request);
       const flash = request.query.notice === 'gone' ? tr(page.locale, 'alertGone') : undefined;
@@ -116,7 +124,7 @@ export async function dashboardAlertRoutes(
     },
   );
 
-  app.get('/alerts/fragment', { config: staffRoute }, async (request, reply) => {
+  app.get('/alerts/fragment', { config: queueRoute }, async (request, reply) => {
     const { clinic, page } = staffOf(request);
     const { queue, signature } = await readQueue(request);
     return sendPage(
