@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { negotiateLocale } from './catalogue.ts';
+import { fill, negotiateLocale } from './catalogue.ts';
 
 describe('negotiateLocale', () => {
   it.each([
@@ -20,5 +20,18 @@ describe('negotiateLocale', () => {
     [{ acceptLanguage: 'es;q=0, en', offered: ['en', 'es'], fallback: 'es' }, 'en'],
   ] as const)('%j → %s', (options, expected) => {
     expect(negotiateLocale(options)).toBe(expected);
+  });
+});
+
+describe('fill', () => {
+  it('fills the slots it has values for and leaves the others visible', () => {
+    expect(fill('{who} called {n} times; {missing}', { who: 'Ana', n: 2 })).toBe(
+      'Ana called 2 times; {missing}',
+    );
+  });
+  it('gives a message without slots back as it is', () => {
+    const plain = 'No open alerts, like “none”.';
+    expect(fill(plain, { who: 'Ana' })).toBe(plain);
+    expect(fill('', {})).toBe('');
   });
 });
