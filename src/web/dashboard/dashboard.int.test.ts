@@ -24,6 +24,7 @@ import { findAlert } from '../../store/alerts.repository.ts';
 import { findClinic } from '../../store/clinics.repository.ts';
 import type { Db } from '../../store/db.ts';
 import { dashboardPlugin } from './dashboard.plugin.ts';
+import { emergencyCheckIn } from './test-support.ts';
 
 /** The API app with the dashboard registered the way the lead will register it. */
 async function makeApp(
@@ -88,18 +89,7 @@ describeEachDialect('dashboard routes', (ctx) => {
 
   /** A session of clinic A with an emergency check-in: the alert id. */
   async function emergency(): Promise<{ alertId: string; patientId: string; token: string }> {
-    const s = await createSession(app, pracA, {
-      sites: [THORACIC_SITE],
-      performedAt: '2026-11-25T08:00:00.000Z',
-    });
-    const res = await app.inject({
-      method: 'POST',
-      url: `/api/v1/p/${s.token}/check-ins`,
-      payload: { soreness: 3, symptoms: ['chest_pain'] },
-    });
-    expect(res.statusCode).toBeLessThan(300);
-    const alertId = (res.json() as { openAlert: { id: string } }).openAlert.id;
-    return { alertId, patientId: s.patientId, token: s.token };
+    return emergencyCheckIn(app, pracA);
   }
 
   describe('access', () => {

@@ -2,19 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
-import {
-  type Browser,
-  createSession,
-  type SeededClinic,
-  seedClinic,
-  signIn,
-  T0,
-  THORACIC_SITE,
-} from '../../api/test-support.ts';
+import { type Browser, type SeededClinic, seedClinic, signIn, T0 } from '../../api/test-support.ts';
 import { sha256Hex } from '../../services/secrets.ts';
 import { findClinic } from '../../store/clinics.repository.ts';
 import { findStaffSessionWithClinic } from '../../store/staff.repository.ts';
-import { dashboardTestApp } from './test-support.ts';
+import { dashboardTestApp, emergencyCheckIn } from './test-support.ts';
 
 /**
  * What a dashboard page reads before its own reads (decision 1457): the session, its user and
@@ -39,16 +31,7 @@ describeEachDialect('dashboard frame reads', (ctx) => {
     app = await dashboardTestApp(db);
     clinic = await seedClinic(ctx.db, 'Frame reads');
     prac = await signIn(app, clinic.practitionerEmail);
-    const s = await createSession(app, prac, {
-      sites: [THORACIC_SITE],
-      performedAt: '2026-11-25T08:00:00.000Z',
-    });
-    const res = await app.inject({
-      method: 'POST',
-      url: `/api/v1/p/${s.token}/check-ins`,
-      payload: { soreness: 3, symptoms: ['chest_pain'] },
-    });
-    expect(res.statusCode).toBe(201);
+    await emergencyCheckIn(app, prac);
   });
   afterAll(async () => {
     await app.close();

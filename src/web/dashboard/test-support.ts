@@ -2,7 +2,15 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
-import { seedClinic, signIn, T0, testConfig } from '../../api/test-support.ts';
+import {
+  type Browser,
+  createSession,
+  seedClinic,
+  signIn,
+  T0,
+  THORACIC_SITE,
+  testConfig,
+} from '../../api/test-support.ts';
 import type { AppConfig } from '../../config/env.ts';
 import type { Clock } from '../../services/clock.ts';
 import { manualClock } from '../../services/clock.ts';
@@ -80,4 +88,26 @@ export async function until(ready: () => boolean, limitMs = 5000): Promise<void>
     if (Date.now() - started > limitMs) throw new Error(`not ready after ${limitMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * A session near the chest recorded by `browser` (a practitioner) and a chest-pain check-in on
+ * it through the patient's link: an open emergency alert of their clinic.
+ */
+export async function emergencyCheckIn(
+  app: FastifyInstance,
+  browser: Browser,
+): Promise<{ alertId: string; patientId: string; token: string }> {
+  const s = await createSession(app, browser, {
+    sites: [THORACIC_SITE],
+    performedAt: '2026-11-25T08:00:00.000Z',
+  });
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/v1/p/${s.token}/check-ins`,
+    payload: { soreness: 3, symptoms: ['chest_pain'] },
+  });
+  if (res.statusCode !== 201) throw new Error(`check-in refused: ${res.statusCode} ${res.body}`);
+  const alertId = (res.json() as { openAlert: { id: string } }).openAlert.id;
+  return { alertId, patientId: s.patientId, token: s.token };
 }
