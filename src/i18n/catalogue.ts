@@ -33,7 +33,7 @@ export type MessageValues = Readonly<Record<string, string | number>>;
 
 /** Fill `{name}` slots; a slot without a value stays as it is (so a missing one is visible). */
 export function fill(template: string, values: MessageValues): string {
-  // Most messages have no slot: a queue page asks for ~1,300 of them (decision 1457).
+  // Most messages have no slot, and a queue page asks for many (decision 1457).
   if (!template.includes('{')) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = values[name];
