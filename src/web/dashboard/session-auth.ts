@@ -12,8 +12,9 @@ import type { Clinic } from '../../store/clinics.repository.ts';
  * The dashboard's own session check. The API's auth hook answers problem+json and wants the
  * CSRF token in a header; pages must redirect to the sign-in page instead and HTML forms can
  * only send the token as a field. So dashboard routes are `access: 'public'` to that hook and
- * call these functions; who the session cookie names is the services' answer
- * (`authenticateStaffSessionWithClinic`), the same the API's hook gets.
+ * call these functions; who the session cookie names is the services' answer, the same the
+ * API's hook gets (`authenticateStaffSession`), here with the person's clinic
+ * (`authenticateStaffSessionWithClinic`).
  */
 
 export type DashboardStaff = StaffSessionPrincipal;
