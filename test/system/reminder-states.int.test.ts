@@ -82,7 +82,7 @@ describeEachDialect("the patient's reminders as the dashboard shows them", (ctx)
     expect(count(page, 'Sent')).toBe(0);
     // The printout, in Spanish: no time sent for a cancelled one.
     const print = (await get(`/app/patients/${s.patientId}/print?lang=es`)).body;
-    expect(print.split('<td>Cancelado, no enviado</td><td>–</td>').length - 1).toBe(waiting);
+    expect(print.split('<td>Cancelado, no enviado</td><td>&#8211;</td>').length - 1).toBe(waiting);
     const api = await get(`/api/v1/patients/${s.patientId}/contacts`);
     const messages = (api.json() as { messages: { status: string; cancelled: boolean }[] })
       .messages;

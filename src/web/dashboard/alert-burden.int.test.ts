@@ -135,7 +135,7 @@ describeEachDialect('alert burden page', (ctx) => {
     const res = await get('/app/clinic/alert-burden', await signIn(app, c.adminEmail));
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain(
-      `No sessions in this period yet: the expectation uses the model’s mix (${MODEL_V1.cohort.thoracicShare.value * 100}% near the chest).`,
+      `No sessions in this period yet: the expectation uses the model&#8217;s mix (${MODEL_V1.cohort.thoracicShare.value * 100}% near the chest).`,
     );
     expect(res.body).toMatch(
       /<th scope="row">All alerts<\/th><td>0\.0 \(0\)<\/td><td>\d+\.\d<\/td>/,

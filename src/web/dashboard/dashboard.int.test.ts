@@ -334,6 +334,18 @@ describeEachDialect('dashboard routes', (ctx) => {
       );
     });
 
+    it('writes the queue one byte a character: quotes and the like as numeric references (decision 1458)', async () => {
+      await emergency();
+      for (const path of ['/app', '/app?lang=es', '/app/alerts/fragment']) {
+        const body = (await get(path, pracA)).body;
+        expect(body).toContain('class="alert-card');
+        expect(body, path).not.toMatch(/[\u0100-\uffff]/);
+      }
+      expect((await get('/app', pracA)).body).toContain(
+        'What happened (optional, e.g. &#8220;called, no answer&#8221;)</label>',
+      );
+    });
+
     it('shows a refused resolve or attempt again in its own card, with what was sent and what to add (decision 0403)', async () => {
       const { alertId } = await emergency();
       const card = (body: string) => {
@@ -573,7 +585,7 @@ describeEachDialect('dashboard routes', (ctx) => {
         n_scalenes: '500',
       });
       expect(res.statusCode).toBe(400);
-      expect(res.body).toContain('Choose a patient or enter the new patient’s name.');
+      expect(res.body).toContain('Choose a patient or enter the new patient&#8217;s name.');
       expect(res.body).toContain('Enter when the session was performed');
       expect(res.body).toMatch(/value="scalenes:left" data-side="left" checked/);
       const future = await post('/app/sessions', pracA, {

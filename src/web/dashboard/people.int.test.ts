@@ -79,7 +79,7 @@ describeEachDialect('dashboard clinic page: roles, tokens, sign-in across clinic
       role: 'practitioner',
     });
     expect(last.statusCode).toBe(409);
-    expect(last.body).toContain('Ada Admin is the clinic’s last active admin');
+    expect(last.body).toContain('Ada Admin is the clinic&#8217;s last active admin');
     expect((await findStaffById(ctx.db, b.adminId))?.role).toBe('admin');
     const foreign = await post(`/app/clinic/staff/${b.practitionerId}/role`, adminA, {
       role: 'admin',

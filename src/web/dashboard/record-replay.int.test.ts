@@ -140,7 +140,9 @@ describeEachDialect('dashboard: a recorded form sent again', (ctx) => {
     });
     const english = await post('/app/sessions', form('replay-key-0005'));
     expect(english.statusCode).toBe(409);
-    expect(english.body).toContain('This patient’s record was erased while you filled in the form');
+    expect(english.body).toContain(
+      'This patient&#8217;s record was erased while you filled in the form',
+    );
     const spanish = await post('/app/sessions?lang=es', form('replay-key-0006'));
     expect(spanish.statusCode).toBe(409);
     expect(spanish.body).toContain('El registro de este paciente se borró');

@@ -66,7 +66,7 @@ describeEachDialect('patient pages', (ctx) => {
     expect(res.headers['x-robots-tag']).toBe('noindex, nofollow');
     expect(res.body).toContain('<html lang="en">');
     expect(res.body).toContain('href="tel:112"');
-    expect(res.body).toContain('I have chest pain or can’t breathe');
+    expect(res.body).toContain('I have chest pain or can&#8217;t breathe');
     expect(res.body).toContain('Top of the shoulder (left)');
     expect(res.body).toMatch(/You were needled near your chest/);
     expect(res.body).toMatch(/Avoid hard training or heavy lifting until Friday 09:30/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { html, pageBytes, raw } from './html.ts';
+import { html, pageBytes, raw, slotted } from './html.ts';
 
 describe('html', () => {
   it('escapes interpolated text and keeps trusted markup', () => {
@@ -26,5 +26,30 @@ describe('html', () => {
     expect(bytes.toString('utf8')).toBe(page.value);
     expect(bytes.length).toBe(Buffer.byteLength(page.value));
     expect(pageBytes('é').equals(Buffer.from([0xc3, 0xa9]))).toBe(true);
+  });
+  it('writes characters above U+00FF as numeric references, so a page stays one byte a character', () => {
+    const text = 'Lucía “Z” Ng… Łukasz 🙂 ñ';
+    const markup = html`<p title="${text}">${text}</p>`.value;
+    expect(markup).toBe(
+      '<p title="Lucía &#8220;Z&#8221; Ng&#8230; &#321;ukasz &#128578; ñ">Lucía &#8220;Z&#8221; Ng&#8230; &#321;ukasz &#128578; ñ</p>',
+    );
+    expect(/[\u0100-\uffff]/.test(markup)).toBe(false);
+  });
+  it('fills a slotted rendering: made once per locale, values escaped in their places', () => {
+    let made = 0;
+    const form = slotted<'id' | 'typed', 'en' | 'es'>((L, s) => {
+      made++;
+      return html`<form id="f-${s('id')}"><label for="n-${s('id')}">${L === 'es' ? 'Nota “breve”' : 'Note'}</label><input id="n-${s('id')}" value="${s('typed')}"></form>`;
+    });
+    expect(form('en', { id: 'a1', typed: '' }).value).toBe(
+      '<form id="f-a1"><label for="n-a1">Note</label><input id="n-a1" value=""></form>',
+    );
+    expect(form('en', { id: 'a2', typed: '"><script>' }).value).toBe(
+      '<form id="f-a2"><label for="n-a2">Note</label><input id="n-a2" value="&quot;&gt;&lt;script&gt;"></form>',
+    );
+    expect(form('es', { id: 'b', typed: raw(' x') }).value).toBe(
+      '<form id="f-b"><label for="n-b">Nota &#8220;breve&#8221;</label><input id="n-b" value=" x"></form>',
+    );
+    expect(made).toBe(2);
   });
 });

@@ -3,7 +3,7 @@ import type { Locale, SymptomCode } from '../../../clinical/types.ts';
 import { formatNumber } from '../../../i18n/catalogue.ts';
 import { telUri } from '../../../services/schemas/views.ts';
 import type { AlertOutcome } from '../../../store/alerts.repository.ts';
-import { html, type SafeHtml } from '../../shared/html.ts';
+import { type HtmlValue, html, raw, type SafeHtml, slotted } from '../../shared/html.ts';
 import { dt } from '../delivery-messages.ts';
 import {
   ago,
@@ -104,25 +104,84 @@ ${c.email === null ? '' : html`<a class="btn mail" href="mailto:${c.email}">${tr
 </p>`;
 }
 
-function outcomeFieldset(
-  L: PageContext['locale'],
-  id: string,
-  draft: AlertDraft | undefined,
-): SafeHtml {
-  const chosen = (name: string, value: string) =>
-    draft !== undefined && (name === 'outcome' ? draft.outcome : draft.outcomeClass) === value;
-  const radio = (name: string, value: string, key: DashboardMessageKey, required: boolean) =>
-    html`<label class="choice"><input type="radio" name="${name}" value="${value}"${required ? html` required` : ''}${chosen(name, value) ? html` checked` : ''}> ${tr(L, key)}</label>`;
-  return html`<fieldset class="outcome"><legend>${tr(L, 'outcomeLegend')}</legend>
-${radio('outcome', 'confirmed', 'outcomeConfirmed', true)}
-${radio('outcome', 'false_alarm', 'outcomeFalseAlarm', true)}
-${radio('outcome', 'unrelated', 'outcomeUnrelated', true)}
-<fieldset class="outcome-class" id="class-${id}"><legend>${tr(L, 'outcomeClassLegend')}</legend>
-${radio('outcomeClass', 'mild', 'classMild', false)}
-${radio('outcomeClass', 'significant', 'classSignificant', false)}
-${radio('outcomeClass', 'serious', 'classSerious', false)}
+type OutcomeValue = 'confirmed' | 'false_alarm' | 'unrelated';
+type ClassValue = 'mild' | 'significant' | 'serious';
+
+const OUTCOMES: readonly (readonly [OutcomeValue, DashboardMessageKey])[] = [
+  ['confirmed', 'outcomeConfirmed'],
+  ['false_alarm', 'outcomeFalseAlarm'],
+  ['unrelated', 'outcomeUnrelated'],
+];
+const CLASSES: readonly (readonly [ClassValue, DashboardMessageKey])[] = [
+  ['mild', 'classMild'],
+  ['significant', 'classSignificant'],
+  ['serious', 'classSerious'],
+];
+
+type FormSlot = 'id' | 'csrf' | 'typed' | 'heading';
+type ResolveSlot = FormSlot | `pick-${OutcomeValue}` | `pick-${ClassValue}`;
+
+/*
+ * A card's forms, each rendered once per locale and then filled with the alert's values
+ * (`slotted`, decision 1458). A refused form's note and choices come back through the slots.
+ */
+const acknowledgeForm = slotted<FormSlot, Locale>(
+  (
+    L,
+    s,
+  ) => html`<form method="post" action="/app/alerts/${s('id')}/acknowledge#errors" class="acknowledge">${s('csrf')}
+<label for="ack-note-${s('id')}">${tr(L, 'ackNote')}</label>
+<input type="text" id="ack-note-${s('id')}" name="note" maxlength="2000" value="${s('typed')}">
+<button type="submit" class="btn primary" aria-describedby="${s('heading')}">${tr(L, 'acknowledge')}</button></form>`,
+);
+
+const attemptForm = slotted<FormSlot, Locale>(
+  (
+    L,
+    s,
+  ) => html`<form method="post" action="/app/alerts/${s('id')}/attempts#errors" class="attempt">${s('csrf')}
+<label for="attempt-${s('id')}">${tr(L, 'attemptNote')}</label>
+<input type="text" id="attempt-${s('id')}" name="note" maxlength="2000" required value="${s('typed')}">
+<button type="submit" class="btn secondary" aria-describedby="${s('heading')}">${tr(L, 'addAttempt')}</button></form>`,
+);
+
+const resolveForm = slotted<ResolveSlot, Locale>((L, s) => {
+  const radio = (name: 'outcome' | 'outcomeClass', value: string, key: DashboardMessageKey) =>
+    html`<label class="choice"><input type="radio" name="${name}" value="${value}"${name === 'outcome' ? html` required` : ''}${s(`pick-${value}` as ResolveSlot)}> ${tr(L, key)}</label>\n`;
+  return html`<form method="post" action="/app/alerts/${s('id')}/resolve#errors" class="resolve">${s('csrf')}
+<label for="note-${s('id')}">${tr(L, 'resolveNote')}</label>
+<textarea id="note-${s('id')}" name="note" rows="2" maxlength="2000" required>${s('typed')}</textarea>
+<fieldset class="outcome"><legend>${tr(L, 'outcomeLegend')}</legend>
+${OUTCOMES.map(([value, key]) => radio('outcome', value, key))}<fieldset class="outcome-class" id="class-${s('id')}"><legend>${tr(L, 'outcomeClassLegend')}</legend>
+${CLASSES.map(([value, key]) => radio('outcomeClass', value, key))}</fieldset>
 </fieldset>
-</fieldset>`;
+<button type="submit" class="btn secondary" aria-describedby="${s('heading')}">${tr(L, 'resolve')}</button>
+</form>`;
+});
+
+const CHECKED = raw(' checked');
+
+/** The resolve form's values: a refused form's note and choices, or none. */
+function resolveValues(
+  id: string,
+  csrf: SafeHtml,
+  heading: string,
+  draft: AlertDraft | undefined,
+): Readonly<Record<ResolveSlot, HtmlValue>> {
+  const outcome = (value: OutcomeValue) => (draft?.outcome === value ? CHECKED : '');
+  const cls = (value: ClassValue) => (draft?.outcomeClass === value ? CHECKED : '');
+  return {
+    id,
+    csrf,
+    heading,
+    typed: draft?.note ?? '',
+    'pick-confirmed': outcome('confirmed'),
+    'pick-false_alarm': outcome('false_alarm'),
+    'pick-unrelated': outcome('unrelated'),
+    'pick-mild': cls('mild'),
+    'pick-significant': cls('significant'),
+    'pick-serious': cls('serious'),
+  };
 }
 
 /**
@@ -142,7 +201,7 @@ ${(item.alsoReportedRules[i] ?? []).length === 0 ? '' : html`<ul class="rules">$
   )}</ul></div>`;
 }
 
-function alertCard(ctx: PageContext, view: AlertsView, item: QueueItem): SafeHtml {
+function alertCard(ctx: PageContext, view: AlertsView, item: QueueItem, csrf: SafeHtml): SafeHtml {
   const L = ctx.locale;
   const a = item.alert;
   const c = item.checkIn;
@@ -167,24 +226,9 @@ ${
     ? ''
     : html`<div class="actions">
 ${d === undefined || d.form === 'resolve' ? '' : errorList(L, [tr(L, d.error)])}
-${
-  a.status === 'open'
-    ? html`<form method="post" action="/app/alerts/${a.id}/acknowledge#errors" class="acknowledge">${csrfField(ctx)}
-<label for="ack-note-${a.id}">${tr(L, 'ackNote')}</label>
-<input type="text" id="ack-note-${a.id}" name="note" maxlength="2000" value="${typed('acknowledge')}">
-<button type="submit" class="btn primary" aria-describedby="${headingId}">${tr(L, 'acknowledge')}</button></form>`
-    : html`<form method="post" action="/app/alerts/${a.id}/attempts#errors" class="attempt">${csrfField(ctx)}
-<label for="attempt-${a.id}">${tr(L, 'attemptNote')}</label>
-<input type="text" id="attempt-${a.id}" name="note" maxlength="2000" required value="${typed('attempt')}">
-<button type="submit" class="btn secondary" aria-describedby="${headingId}">${tr(L, 'addAttempt')}</button></form>`
-}
+${(a.status === 'open' ? acknowledgeForm : attemptForm)(L, { id: a.id, csrf, heading: headingId, typed: typed(a.status === 'open' ? 'acknowledge' : 'attempt') })}
 ${d?.form === 'resolve' ? errorList(L, [tr(L, d.error)]) : ''}
-<form method="post" action="/app/alerts/${a.id}/resolve#errors" class="resolve">${csrfField(ctx)}
-<label for="note-${a.id}">${tr(L, 'resolveNote')}</label>
-<textarea id="note-${a.id}" name="note" rows="2" maxlength="2000" required>${typed('resolve')}</textarea>
-${outcomeFieldset(L, a.id, d?.form === 'resolve' ? d : undefined)}
-<button type="submit" class="btn secondary" aria-describedby="${headingId}">${tr(L, 'resolve')}</button>
-</form>
+${resolveForm(L, resolveValues(a.id, csrf, headingId, d?.form === 'resolve' ? d : undefined))}
 </div>`
 }
 </article>
@@ -196,6 +240,7 @@ export function queueFragment(ctx: PageContext, view: AlertsView): SafeHtml {
   const L = ctx.locale;
   const q = view.queue;
   const emergencies = q.open.filter((i) => i.alert.severity === 'emergency');
+  const csrf = csrfField(ctx);
   return html`<div id="queue-content" data-signature="${view.signature}" data-emergencies="${q.openEmergencies}" data-title-count="${q.openUrgentOrEmergency}" data-emergency-ids="${q.open
     .filter((i) => i.alert.severity === 'emergency')
     .map((i) => i.alert.id)
@@ -220,18 +265,18 @@ ${
 }
 <section aria-labelledby="open-title">
 <h2 id="open-title">${tr(L, 'needsAction')} (${q.open.length})</h2>
-${q.open.length === 0 ? html`<p class="empty">${tr(L, 'noOpenAlerts')}</p>` : html`<ol class="alerts">${q.open.map((i) => alertCard(ctx, view, i))}</ol>`}
+${q.open.length === 0 ? html`<p class="empty">${tr(L, 'noOpenAlerts')}</p>` : html`<ol class="alerts">${q.open.map((i) => alertCard(ctx, view, i, csrf))}</ol>`}
 </section>
 <section aria-labelledby="ack-title">
 <h2 id="ack-title">${tr(L, 'acknowledgedHeading')} (${q.acknowledged.length})</h2>
-${q.acknowledged.length === 0 ? html`<p class="empty">${tr(L, 'noAcknowledged')}</p>` : html`<ol class="alerts">${q.acknowledged.map((i) => alertCard(ctx, view, i))}</ol>`}
+${q.acknowledged.length === 0 ? html`<p class="empty">${tr(L, 'noAcknowledged')}</p>` : html`<ol class="alerts">${q.acknowledged.map((i) => alertCard(ctx, view, i, csrf))}</ol>`}
 </section>
 ${
   q.resolved.length === 0
     ? ''
     : html`<section aria-labelledby="resolved-title">
 <h2 id="resolved-title">${tr(L, 'recentlyResolved')}</h2>
-<ol class="alerts">${q.resolved.map((i) => alertCard(ctx, view, i))}</ol>
+<ol class="alerts">${q.resolved.map((i) => alertCard(ctx, view, i, csrf))}</ol>
 </section>`
 }
 </div>`;
