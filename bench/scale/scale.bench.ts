@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../../src/api/app.ts';
 import { createLogger } from '../../src/api/logger.ts';
+import { tuneHeapForServing } from '../../src/api/serving-heap.ts';
 import { PASSWORD, signIn, TEST_ARGON2, testConfig } from '../../src/api/test-support.ts';
 import { PRODUCTION_PLUGINS } from '../../src/cli/commands/serve.ts';
 import type { StaffActor } from '../../src/services/actors.ts';
@@ -300,6 +301,10 @@ export async function benchScale(
   figures: Figures,
   options: { seconds: number; clinics?: number; dialect?: string },
 ): Promise<void> {
+  // The pages are served from this process: V8 set as `needlecare serve` sets it (decision 1447).
+  // Until the thirty-fourth round it was not, and objects made at sites V8 had moved to the old
+  // generation kept each page's garbage alive through the scavenges (decision 1458).
+  tuneHeapForServing();
   const shape = { ...FULL_SHAPE, clinics: options.clinics ?? FULL_SHAPE.clinics };
   const pgUrl = process.env.DATABASE_URL;
   const dialects = (['sqlite', 'postgres'] as const).filter(
