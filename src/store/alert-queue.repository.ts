@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Alert } from './alerts.repository.ts';
 import { toAlert } from './alerts.repository.ts';
+import { builtOnce } from './built-once.ts';
 import type { Assessment, CheckInWithAssessment } from './checkins.repository.ts';
 import { toAssessment, toCheckIn } from './checkins.repository.ts';
 import type { Db } from './db.ts';
@@ -75,50 +76,65 @@ export async function listAlertQueue(
   clinicId: string,
   options: { readonly activeLimit?: number; readonly resolvedShown?: number } = {},
 ): Promise<AlertQueueRows> {
-  const base = () =>
-    db
-      .selectFrom('alerts as al')
-      .leftJoin('patients as p', (j) =>
-        j.onRef('p.id', '=', 'al.patient_id').onRef('p.clinic_id', '=', 'al.clinic_id'),
-      )
-      .leftJoin('assessments as s', (j) =>
-        j.onRef('s.id', '=', 'al.assessment_id').onRef('s.session_id', '=', 'al.session_id'),
-      )
-      .leftJoin('check_ins as c', 'c.id', 's.check_in_id')
-      .selectAll('al')
-      .select(ASSESSMENT_COLUMNS)
-      .select([
-        'p.display_name as p_display_name',
-        'c.id as c_id',
-        'c.session_id as c_session_id',
-        'c.clinic_id as c_clinic_id',
-        'c.received_at as c_received_at',
-        'c.hours_after as c_hours_after',
-        'c.soreness as c_soreness',
-        'c.symptoms_json as c_symptoms_json',
-        'c.note as c_note',
-        'c.source as c_source',
-      ])
-      .where('al.clinic_id', '=', clinicId);
-
   // Sent together: on PostgreSQL two connections answer at once (decision 1452).
   const [active, resolved] = await Promise.all([
-    base()
-      .where('al.status', 'in', ['open', 'acknowledged'])
-      .orderBy('al.queue_rank')
-      .orderBy('al.created_at')
-      .orderBy('al.id')
-      .limit(Math.max(0, Math.floor(options.activeLimit ?? 500)))
-      .execute(),
-    base()
-      .where('al.status', '=', 'resolved')
-      .orderBy('al.resolved_at', 'desc')
-      .orderBy('al.id', 'desc')
-      .limit(Math.max(0, Math.floor(options.resolvedShown ?? 10)))
-      .execute(),
+    activeQueueRows(db, {
+      clinicId,
+      limit: Math.max(0, Math.floor(options.activeLimit ?? 500)),
+    }),
+    resolvedQueueRows(db, {
+      clinicId,
+      limit: Math.max(0, Math.floor(options.resolvedShown ?? 10)),
+    }),
   ]);
   return { active: active.map(toEntry), resolved: resolved.map(toEntry) };
 }
+
+/** A clinic's alerts with their patients' names and the check-ins and assessments that raised them. */
+function queueQuery(db: Db, clinicId: string) {
+  return db
+    .selectFrom('alerts as al')
+    .leftJoin('patients as p', (j) =>
+      j.onRef('p.id', '=', 'al.patient_id').onRef('p.clinic_id', '=', 'al.clinic_id'),
+    )
+    .leftJoin('assessments as s', (j) =>
+      j.onRef('s.id', '=', 'al.assessment_id').onRef('s.session_id', '=', 'al.session_id'),
+    )
+    .leftJoin('check_ins as c', 'c.id', 's.check_in_id')
+    .selectAll('al')
+    .select(ASSESSMENT_COLUMNS)
+    .select([
+      'p.display_name as p_display_name',
+      'c.id as c_id',
+      'c.session_id as c_session_id',
+      'c.clinic_id as c_clinic_id',
+      'c.received_at as c_received_at',
+      'c.hours_after as c_hours_after',
+      'c.soreness as c_soreness',
+      'c.symptoms_json as c_symptoms_json',
+      'c.note as c_note',
+      'c.source as c_source',
+    ])
+    .where('al.clinic_id', '=', clinicId);
+}
+
+// Built once (decision 1425): the queue page and the API's list read them on every view.
+const activeQueueRows = builtOnce((db, a: { clinicId: string; limit: number }) =>
+  queueQuery(db, a.clinicId)
+    .where('al.status', 'in', ['open', 'acknowledged'])
+    .orderBy('al.queue_rank')
+    .orderBy('al.created_at')
+    .orderBy('al.id')
+    .limit(a.limit),
+);
+
+const resolvedQueueRows = builtOnce((db, a: { clinicId: string; limit: number }) =>
+  queueQuery(db, a.clinicId)
+    .where('al.status', '=', 'resolved')
+    .orderBy('al.resolved_at', 'desc')
+    .orderBy('al.id', 'desc')
+    .limit(a.limit),
+);
 
 type JoinedRow = AlertRow & {
   p_display_name: string | null;
@@ -165,6 +181,19 @@ function toEntry(row: JoinedRow): AlertQueueEntry {
   return { alert: toAlert(row), patientName: row.p_display_name ?? '?', checkIn };
 }
 
+const reportRows = builtOnce((db, sessionIds: string[]) =>
+  db
+    .selectFrom('assessments as s')
+    .innerJoin('check_ins as c', (j) =>
+      j.onRef('c.id', '=', 's.check_in_id').onRef('c.session_id', '=', 's.session_id'),
+    )
+    .selectAll('c')
+    .select(ASSESSMENT_COLUMNS)
+    .where('s.session_id', 'in', sessionIds)
+    // A literal, not a parameter: only then may either planner use the partial index.
+    .where('s.disposition', '<>', sql.lit('self_care')),
+);
+
 /**
  * Slack before an alert's `created_at` when looking for the report that opened it: the
  * check-in's time and the alert's are read from the clock a moment apart.
@@ -194,17 +223,7 @@ export async function listReportsWhileOpen(
   const found = new Map<string, CheckInWithAssessment[]>();
   if (alerts.length === 0) return found;
   const sessionIds = [...new Set(alerts.map((a) => a.sessionId))];
-  const rows = await db
-    .selectFrom('assessments as s')
-    .innerJoin('check_ins as c', (j) =>
-      j.onRef('c.id', '=', 's.check_in_id').onRef('c.session_id', '=', 's.session_id'),
-    )
-    .selectAll('c')
-    .select(ASSESSMENT_COLUMNS)
-    .where('s.session_id', 'in', sessionIds)
-    // A literal, not a parameter: only then may either planner use the partial index.
-    .where('s.disposition', '<>', sql.lit('self_care'))
-    .execute();
+  const rows = await reportRows(db, sessionIds);
   const reports = rows
     .filter((row) => row.clinic_id === clinicId)
     .map((row) => Object.assign(toCheckIn(row), { assessment: assessmentOf(row) }));

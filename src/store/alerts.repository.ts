@@ -371,6 +371,17 @@ export async function insertContactAttempt(
 }
 
 /** The contact attempts of these alerts (of this clinic), oldest first, by alert id. */
+// Built once per number of alerts (decision 1425): every queue page reads them.
+const contactAttemptRows = builtOnce((db, a: { clinicId: string; alertIds: string[] }) =>
+  db
+    .selectFrom('alert_contact_attempts')
+    .selectAll()
+    .where('clinic_id', '=', a.clinicId)
+    .where('alert_id', 'in', a.alertIds)
+    .orderBy('at')
+    .orderBy('id'),
+);
+
 export async function listContactAttempts(
   db: Db,
   clinicId: string,
@@ -378,14 +389,7 @@ export async function listContactAttempts(
 ): Promise<Map<string, ContactAttempt[]>> {
   const out = new Map<string, ContactAttempt[]>();
   if (alertIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('alert_contact_attempts')
-    .selectAll()
-    .where('clinic_id', '=', clinicId)
-    .where('alert_id', 'in', [...alertIds])
-    .orderBy('at')
-    .orderBy('id')
-    .execute();
+  const rows = await contactAttemptRows(db, { clinicId, alertIds: [...alertIds] });
   for (const row of rows) {
     const list = out.get(row.alert_id) ?? [];
     list.push({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Locale } from '../clinical/types.ts';
+import { builtOnce } from './built-once.ts';
 import { type InstantInput, toIso } from './codec.ts';
 import type { Db } from './db.ts';
 import type { PatientRow } from './schema.ts';
@@ -78,6 +79,15 @@ export async function findPatient(
  * Several patients of one clinic in one statement (the alert queue's contact routes: it was one
  * read per patient, issue 14). Ids of another clinic or unknown ids are simply absent.
  */
+// Built once per number of patients (decision 1425): every queue page reads them.
+const patientRows = builtOnce((db, a: { clinicId: string; ids: string[] }) =>
+  db
+    .selectFrom('patients')
+    .selectAll()
+    .where('clinic_id', '=', a.clinicId)
+    .where('id', 'in', a.ids),
+);
+
 export async function findPatientsByIds(
   db: Db,
   clinicId: string,
@@ -87,12 +97,7 @@ export async function findPatientsByIds(
   const found = new Map<string, Patient>();
   // In chunks, well under both dialects' bound-parameter limits.
   for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db
-      .selectFrom('patients')
-      .selectAll()
-      .where('clinic_id', '=', clinicId)
-      .where('id', 'in', unique.slice(i, i + 500))
-      .execute();
+    const rows = await patientRows(db, { clinicId, ids: unique.slice(i, i + 500) });
     for (const row of rows) found.set(row.id, toPatient(row));
   }
   return found;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Updateable } from 'kysely';
 import { LOCALES, type Locale } from '../clinical/types.ts';
+import { builtOnce } from './built-once.ts';
 import { type Clinic, clinicFromRow } from './clinics.repository.ts';
 import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
 import { type Db, dialectOf } from './db.ts';
@@ -192,15 +193,18 @@ export async function findStaffById(db: Db, id: string): Promise<StaffUser | und
 }
 
 export async function listStaff(db: Db, clinicId: string): Promise<StaffUser[]> {
-  const rows = await db
+  return (await staffRows(db, clinicId)).map(toStaffUser);
+}
+
+// Built once (decision 1425): every queue page reads the staff's names.
+const staffRows = builtOnce((db, clinicId: string) =>
+  db
     .selectFrom('staff_users')
     .selectAll()
     .where('clinic_id', '=', clinicId)
     .orderBy('display_name')
-    .orderBy('id')
-    .execute();
-  return rows.map(toStaffUser);
-}
+    .orderBy('id'),
+);
 
 /** Update a user of this clinic; undefined when no such user in this clinic. */
 export async function updateStaffUser(
@@ -297,7 +301,7 @@ export async function findStaffSession(
 ): Promise<(StaffSession & { readonly user: StaffUser }) | undefined> {
   // One statement, not the session and then its user: every signed-in page and API call
   // starts here, and on PostgreSQL each statement is a round trip (decision 1455).
-  const row = await sessionQuery(db, idHash, now).executeTakeFirst();
+  const row = await sessionQuery(db, idHash, toIso(now)).executeTakeFirst();
   return row && sessionOfRow(row);
 }
 
@@ -311,10 +315,7 @@ export async function findStaffSessionWithClinic(
   idHash: string,
   now: InstantInput,
 ): Promise<(StaffSession & { readonly user: StaffUser; readonly clinic: Clinic }) | undefined> {
-  const row = await sessionQuery(db, idHash, now)
-    .innerJoin('clinics as c', 'c.id', 'u.clinic_id')
-    .select(CLINIC_COLUMNS)
-    .executeTakeFirst();
+  const [row] = await sessionWithClinicRows(db, { idHash, now: toIso(now) });
   if (!row) return undefined;
   const clinic = clinicFromRow(db, {
     id: row.c_id,
@@ -361,7 +362,15 @@ const CLINIC_COLUMNS = [
   'c.suspended_at as c_suspended_at',
 ] as const;
 
-function sessionQuery(db: Db, idHash: string, now: InstantInput) {
+// Built once (decision 1425): every dashboard page reads it first.
+const sessionWithClinicRows = builtOnce((db, a: { idHash: string; now: string }) =>
+  sessionQuery(db, a.idHash, a.now)
+    .innerJoin('clinics as c', 'c.id', 'u.clinic_id')
+    .select(CLINIC_COLUMNS),
+);
+
+/** `now` as ISO text: handed to Kysely as it is (`builtOnce`). */
+function sessionQuery(db: Db, idHash: string, now: string) {
   return db
     .selectFrom('staff_sessions as ss')
     .innerJoin('staff_users as u', 'u.id', 'ss.user_id')
@@ -376,7 +385,7 @@ function sessionQuery(db: Db, idHash: string, now: InstantInput) {
       'ss.last_seen_at as ss_last_seen_at',
     ])
     .where('ss.id_hash', '=', idHash)
-    .where('ss.expires_at', '>', toIso(now))
+    .where('ss.expires_at', '>', now)
     .where('u.active', '=', 1);
 }
 
