@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestActor } from '../../api/audit.ts';
 import { LOCALES, type Locale } from '../../clinical/types.ts';
@@ -5,7 +6,7 @@ import { isLocale, negotiateLocale } from '../../i18n/catalogue.ts';
 import { countOpenAlerts } from '../../services/alerts.ts';
 import { countUndeliveredMessages } from '../../services/dead-letters.ts';
 import type { Clinic } from '../../store/clinics.repository.ts';
-import { pageBytes } from '../shared/html.ts';
+import { pageChunks, type SafeHtml } from '../shared/html.ts';
 import { messagePage, type PageContext } from './layout.ts';
 import { type DashboardStaff, formCsrfValid, loadStaff } from './session-auth.ts';
 
@@ -107,8 +108,21 @@ export function staffOf(request: FastifyRequest): {
   return { staff: s.staff, clinic: s.clinic, page: s.page };
 }
 
-export function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply.status(status).type('text/html; charset=utf-8').send(pageBytes(body));
+/**
+ * A page, as its bytes: a page made in parts (the alert queue's cards, `inParts`) goes as those
+ * parts, one after another, with the length of the whole (decision 1458).
+ */
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  body: string | SafeHtml,
+): FastifyReply {
+  reply.status(status).type('text/html; charset=utf-8');
+  const chunks = pageChunks(body);
+  if (chunks.length === 1) return reply.send(chunks[0]);
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  return reply.header('content-length', length).send(Readable.from(chunks, { objectMode: false }));
 }
 
 /** Register the dashboard's access hook in its (encapsulated) plugin. */

@@ -346,6 +346,31 @@ describeEachDialect('dashboard routes', (ctx) => {
       );
     });
 
+    it('sends a queue of many cards in parts, with the length of the whole; HEAD answers that length', async () => {
+      // A clinic of its own, so the other tests' queue stays as it was.
+      const c = await seedClinic(ctx.db, 'Dash Parts');
+      const prac = await signIn(app, c.practitionerEmail);
+      for (let i = 0; i < 12; i++) await emergencyCheckIn(app, prac);
+      const res = await get('/app', prac);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.body.match(/class="alert-card /g)?.length).toBeGreaterThanOrEqual(12);
+      expect(res.body.endsWith('</html>')).toBe(true);
+      expect(res.headers['content-length']).toBe(String(res.rawPayload.length));
+      expect(res.headers['content-security-policy']).toBeDefined();
+      const head = await app.inject({
+        method: 'HEAD',
+        url: '/app',
+        headers: { cookie: prac.cookie },
+      });
+      expect(head.statusCode).toBe(200);
+      expect(head.body).toBe('');
+      expect(Number(head.headers['content-length'])).toBeGreaterThan(40_000);
+      const fragment = await get('/app/alerts/fragment', prac);
+      expect(fragment.headers['content-length']).toBe(String(fragment.rawPayload.length));
+      expect(fragment.body.startsWith('<div id="queue-content"')).toBe(true);
+    });
+
     it('shows a refused resolve or attempt again in its own card, with what was sent and what to add (decision 0403)', async () => {
       const { alertId } = await emergency();
       const card = (body: string) => {

@@ -121,6 +121,16 @@ export function page(
   body: SafeHtml,
   options: PageOptions = {},
 ): string {
+  return pageHtml(ctx, title, body, options).value;
+}
+
+/** `page`, as markup: a body made in parts keeps its parts (`inParts`, the alert queue). */
+export function pageHtml(
+  ctx: PageContext,
+  title: string,
+  body: SafeHtml,
+  options: PageOptions = {},
+): SafeHtml {
   const L = ctx.locale;
   const emergencies = options.emergencies ?? ctx.openEmergencies;
   // The alert queue has its own, live banner; every other page links to it.
@@ -182,7 +192,7 @@ ${options.flash === undefined ? '' : html`<p class="flash" role="status">${optio
 ${body}
 </main>
 </body>
-</html>`.value;
+</html>`;
 }
 
 export function messagePage(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { html, pageBytes, raw, slotted } from './html.ts';
+import { HtmlParts, html, inParts, pageBytes, pageChunks, raw, slotted } from './html.ts';
 
 describe('html', () => {
   it('escapes interpolated text and keeps trusted markup', () => {
@@ -51,5 +51,28 @@ describe('html', () => {
       '<form id="f-b"><label for="n-b">Nota &#8220;breve&#8221;</label><input id="n-b" value=" x"></form>',
     );
     expect(made).toBe(2);
+  });
+  it('keeps a list in parts through the templates around it, and sends the same bytes', () => {
+    const items = Array.from(
+      { length: 40 },
+      (_, i) => html`<li>${`Zoë “${i}”`} ${'x'.repeat(90)}</li>`,
+    );
+    const list = inParts(items, 1000);
+    expect(list).toBeInstanceOf(HtmlParts);
+    const page = html`<main><h1>${'A & B'}</h1><ol>${list}</ol>${[list]}<p>${inParts(items.slice(0, 2), 1000)}</p></main>`;
+    expect(page).toBeInstanceOf(HtmlParts);
+    const whole = `<main><h1>A &amp; B</h1><ol>${items.map((i) => i.value).join('')}</ol>${items
+      .map((i) => i.value)
+      .join('')}<p>${items[0]?.value}${items[1]?.value}</p></main>`;
+    expect(page.value).toBe(whole);
+    expect((page as HtmlParts).parts.join('')).toBe(whole);
+    expect((page as HtmlParts).parts.length).toBeGreaterThan(3);
+    const chunks = pageChunks(page);
+    expect(chunks.length).toBe((page as HtmlParts).parts.length);
+    expect(Buffer.concat(chunks).equals(pageBytes(whole))).toBe(true);
+    // A short list is one part, and a page without parts one buffer.
+    expect(inParts(items.slice(0, 2), 1000)).not.toBeInstanceOf(HtmlParts);
+    expect(inParts([])).not.toBeInstanceOf(HtmlParts);
+    expect(pageChunks(html`<p>${'x'}</p>`)).toHaveLength(1);
   });
 });

@@ -58,10 +58,63 @@ function render(value: HtmlValue): string {
   return escapeHtml(String(value));
 }
 
+/**
+ * Markup kept in parts of a few kilobytes (`inParts`), each encoded and sent on its own
+ * (`pageChunks`). Its `value` is the whole, for any use that wants one string.
+ */
+export class HtmlParts extends SafeHtml {
+  readonly parts: readonly string[];
+  constructor(parts: readonly string[]) {
+    let whole = '';
+    for (const part of parts) whole += part;
+    super(whole);
+    this.parts = parts;
+  }
+}
+
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
   let out = strings[0] ?? '';
-  for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
-  return new SafeHtml(out);
+  // Parts interpolated here stay parts: the markup before the first joins it, after the last
+  // joins it too, and the ones between are kept as they are.
+  let parts: string[] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value instanceof HtmlParts && value.parts.length > 1) {
+      const inner = value.parts;
+      parts ??= [];
+      parts.push(out + inner[0]);
+      for (let k = 1; k < inner.length - 1; k++) parts.push(inner[k] as string);
+      out = inner[inner.length - 1] as string;
+    } else out += render(value);
+    out += strings[i + 1] ?? '';
+  }
+  if (parts === undefined) return new SafeHtml(out);
+  parts.push(out);
+  return new HtmlParts(parts);
+}
+
+/** Characters per part (`inParts`): a part's string and its bytes stay far below 128 KiB. */
+const PART_LENGTH = 16 * 1024;
+
+/**
+ * `items` one after another, in parts of about `PART_LENGTH` characters (decision 1458). A page
+ * of ~190 kB encoded as one string took ~2 ms on this machine class: V8 first copies the
+ * thousands of pieces into one new string, and that string and the bytes are each too large for
+ * the young generation's or the allocator's reused memory, so each lands in fresh pages. The
+ * same page in parts of 16 K took a fifth of that.
+ */
+export function inParts(items: readonly SafeHtml[], partLength = PART_LENGTH): SafeHtml {
+  const parts: string[] = [];
+  let current = '';
+  for (const item of items) {
+    current += item.value;
+    if (current.length >= partLength) {
+      parts.push(current);
+      current = '';
+    }
+  }
+  if (current !== '' || parts.length === 0) parts.push(current);
+  return parts.length === 1 ? new SafeHtml(parts[0] as string) : new HtmlParts(parts);
 }
 
 /** Trusted markup (our own SVG, our own CSS). Never pass user input. */
@@ -79,7 +132,16 @@ const UTF8 = new TextEncoder();
  * of the encoder's output, not a copy.
  */
 export function pageBytes(page: string | SafeHtml): Buffer {
-  const bytes = UTF8.encode(typeof page === 'string' ? page : page.value);
+  return utf8(typeof page === 'string' ? page : page.value);
+}
+
+/** A page as bytes in one buffer per part (`inParts`); one buffer for a page without parts. */
+export function pageChunks(page: string | SafeHtml): Buffer[] {
+  return page instanceof HtmlParts ? page.parts.map(utf8) : [pageBytes(page)];
+}
+
+function utf8(text: string): Buffer {
+  const bytes = UTF8.encode(text);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 

@@ -3,7 +3,7 @@ import type { Locale, SymptomCode } from '../../../clinical/types.ts';
 import { formatNumber } from '../../../i18n/catalogue.ts';
 import { telUri } from '../../../services/schemas/views.ts';
 import type { AlertOutcome } from '../../../store/alerts.repository.ts';
-import { type HtmlValue, html, raw, type SafeHtml, slotted } from '../../shared/html.ts';
+import { type HtmlValue, html, inParts, raw, type SafeHtml, slotted } from '../../shared/html.ts';
 import { dt } from '../delivery-messages.ts';
 import {
   ago,
@@ -11,7 +11,7 @@ import {
   dispositionBadge,
   errorList,
   type PageContext,
-  page,
+  pageHtml,
   severityBadge,
   statusText,
   warnIcon,
@@ -265,26 +265,26 @@ ${
 }
 <section aria-labelledby="open-title">
 <h2 id="open-title">${tr(L, 'needsAction')} (${q.open.length})</h2>
-${q.open.length === 0 ? html`<p class="empty">${tr(L, 'noOpenAlerts')}</p>` : html`<ol class="alerts">${q.open.map((i) => alertCard(ctx, view, i, csrf))}</ol>`}
+${q.open.length === 0 ? html`<p class="empty">${tr(L, 'noOpenAlerts')}</p>` : html`<ol class="alerts">${inParts(q.open.map((i) => alertCard(ctx, view, i, csrf)))}</ol>`}
 </section>
 <section aria-labelledby="ack-title">
 <h2 id="ack-title">${tr(L, 'acknowledgedHeading')} (${q.acknowledged.length})</h2>
-${q.acknowledged.length === 0 ? html`<p class="empty">${tr(L, 'noAcknowledged')}</p>` : html`<ol class="alerts">${q.acknowledged.map((i) => alertCard(ctx, view, i, csrf))}</ol>`}
+${q.acknowledged.length === 0 ? html`<p class="empty">${tr(L, 'noAcknowledged')}</p>` : html`<ol class="alerts">${inParts(q.acknowledged.map((i) => alertCard(ctx, view, i, csrf)))}</ol>`}
 </section>
 ${
   q.resolved.length === 0
     ? ''
     : html`<section aria-labelledby="resolved-title">
 <h2 id="resolved-title">${tr(L, 'recentlyResolved')}</h2>
-<ol class="alerts">${q.resolved.map((i) => alertCard(ctx, view, i, csrf))}</ol>
+<ol class="alerts">${inParts(q.resolved.map((i) => alertCard(ctx, view, i, csrf)))}</ol>
 </section>`
 }
 </div>`;
 }
 
-export function alertsPage(ctx: PageContext, view: AlertsView, flash?: string): string {
+export function alertsPage(ctx: PageContext, view: AlertsView, flash?: string): SafeHtml {
   const L = ctx.locale;
-  return page(
+  return pageHtml(
     ctx,
     tr(L, 'alertsTitle'),
     html`<h1>${tr(L, 'alertsTitle')}</h1>

@@ -130,7 +130,7 @@ export async function dashboardAlertRoutes(
     return sendPage(
       reply,
       200,
-      queueFragment(page, { queue, timeZone: clinic.timeZone, now: clock.now(), signature }).value,
+      queueFragment(page, { queue, timeZone: clinic.timeZone, now: clock.now(), signature }),
     );
   });
 
