@@ -18,15 +18,42 @@ import { listSessionsWithReports } from '../../src/store/register.repository.ts'
 import { listSessionsForPatient } from '../../src/store/sessions.repository.ts';
 import type { SeedIndex } from './seed.ts';
 
-/** Records every query a function runs, compiled, so its plan can be asked for afterwards. */
+/**
+ * Records every statement a function runs, so its plan can be asked for afterwards: the query
+ * trees Kysely compiles (in a transaction too), and the compiled statements the traced
+ * database's executor runs. Statements built once (`builtOnce`) are built from stand-ins once
+ * per shape and then run as compiled text: only the second way sees them with their values.
+ */
 class Capture implements KyselyPlugin {
   readonly nodes: { node: RootOperationNode; queryId: PluginTransformQueryArgs['queryId'] }[] = [];
+  readonly executed: CompiledQuery[] = [];
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     this.nodes.push({ node: args.node, queryId: args.queryId });
     return args.node;
   }
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     return args.result;
+  }
+  trace(db: Db): Db {
+    const traced = db.withPlugin(this);
+    const executor = traced.getExecutor();
+    const run = executor.executeQuery.bind(executor);
+    executor.executeQuery = <R>(compiled: CompiledQuery<R>) => {
+      this.executed.push(compiled);
+      return run(compiled);
+    };
+    return traced;
+  }
+  /** What was run, compiled: trees with a stand-in among their values are left out. */
+  statements(db: Db): CompiledQuery[] {
+    const fromTrees = this.nodes
+      .filter(({ node }) => node.kind === 'SelectQueryNode' || node.kind === 'UpdateQueryNode')
+      .map(({ node, queryId }) => db.getExecutor().compileQuery(node, queryId))
+      .filter((q) =>
+        q.parameters.every((p) => p === null || typeof p !== 'object' || Array.isArray(p)),
+      );
+    const run = this.executed.filter((q) => /^\s*(select|update)\b/i.test(q.sql));
+    return [...fromTrees, ...run];
   }
 }
 
@@ -146,13 +173,10 @@ export async function explainHotQueries(
   const captured: [string, CompiledQuery[]][] = [];
   for (const [name, op] of ops) {
     const capture = new Capture();
-    const traced = db.withPlugin(capture);
-    await op(traced);
+    await op(capture.trace(db));
     const seen = new Set<string>();
     const queries: CompiledQuery[] = [];
-    for (const { node, queryId } of capture.nodes) {
-      if (node.kind !== 'SelectQueryNode' && node.kind !== 'UpdateQueryNode') continue;
-      const compiled = db.getExecutor().compileQuery(node, queryId);
+    for (const compiled of capture.statements(db)) {
       if (seen.has(compiled.sql)) continue;
       seen.add(compiled.sql);
       queries.push(compiled);
