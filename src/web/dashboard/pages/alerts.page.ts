@@ -104,19 +104,12 @@ ${c.email === null ? '' : html`<a class="btn mail" href="mailto:${c.email}">${tr
 </p>`;
 }
 
-type OutcomeValue = 'confirmed' | 'false_alarm' | 'unrelated';
-type ClassValue = 'mild' | 'significant' | 'serious';
+type OutcomeValue = AlertOutcome;
+type ClassValue = keyof typeof CLASS_KEY;
 
-const OUTCOMES: readonly (readonly [OutcomeValue, DashboardMessageKey])[] = [
-  ['confirmed', 'outcomeConfirmed'],
-  ['false_alarm', 'outcomeFalseAlarm'],
-  ['unrelated', 'outcomeUnrelated'],
-];
-const CLASSES: readonly (readonly [ClassValue, DashboardMessageKey])[] = [
-  ['mild', 'classMild'],
-  ['significant', 'classSignificant'],
-  ['serious', 'classSerious'],
-];
+/** The resolve form's choices, in the order shown. */
+const OUTCOMES = Object.entries(OUTCOME_KEY) as [OutcomeValue, DashboardMessageKey][];
+const CLASSES = Object.entries(CLASS_KEY) as [ClassValue, DashboardMessageKey][];
 
 type FormSlot = 'id' | 'csrf' | 'typed' | 'heading';
 type ResolveSlot = FormSlot | `pick-${OutcomeValue}` | `pick-${ClassValue}`;
