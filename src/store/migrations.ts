@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { alertContactSettingMigration } from './alert-contact-setting.migration.ts';
 import { auditSeqWithoutAutoincrementMigration } from './audit-seq-without-autoincrement.migration.ts';
 import { cdsJwtIdsMigration } from './cds-jwt-ids.migration.ts';
+import { checkInSessionKeysMigration } from './check-in-session-keys.migration.ts';
 import { checkInsSessionHoursMigration } from './check-ins-session-hours.migration.ts';
 import type { Db } from './db.ts';
 import { dialectOf } from './db.ts';
@@ -675,6 +676,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0230_audit_seq_without_autoincrement': auditSeqWithoutAutoincrementMigration,
   '0240_patient_search_key_phone_digits': patientSearchKeyPhoneDigits,
   '0250_assessments_session_raised': raisedReportsIndexMigration,
+  '0260_check_in_session_keys': checkInSessionKeysMigration,
 };
 
 const provider: MigrationProvider = {
