@@ -411,18 +411,22 @@ const REPORT_COLUMNS = [
  */
 export function decidingReportsQuery(db: Db, ids: readonly string[]) {
   const hours = db
-    .with('last_hour', (qb) =>
-      qb
-        .selectFrom('needling_sessions as s')
-        .where(isOneOf(db, 's.id', ids))
-        .select((eb) => [
-          's.id as session_id',
-          eb
-            .selectFrom('check_ins as c')
-            .whereRef('c.session_id', '=', 's.id')
-            .select((m) => m.fn.max('c.hours_after').as('h'))
-            .as('h'),
-        ]),
+    // Materialised too: `hours` reads its `h` twice (the column and the earlier hour's bound),
+    // and an inlined `last_hour` sought each session's latest hour twice (decision 1460).
+    .with(
+      (cte) => cte('last_hour').materialized(),
+      (qb) =>
+        qb
+          .selectFrom('needling_sessions as s')
+          .where(isOneOf(db, 's.id', ids))
+          .select((eb) => [
+            's.id as session_id',
+            eb
+              .selectFrom('check_ins as c')
+              .whereRef('c.session_id', '=', 's.id')
+              .select((m) => m.fn.max('c.hours_after').as('h'))
+              .as('h'),
+          ]),
     )
     // Materialised: two hours per session, which the selects below then seek in the index.
     .with(

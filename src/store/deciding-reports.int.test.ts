@@ -75,6 +75,12 @@ describeEachDialect('listDecidingReportsForSessions', (ctx) => {
       d.includes('check_ins_session_hours (session_id=? AND hours_after=?)'),
     );
     expect(seeks).toHaveLength(2); // the latest hour, and the one before it
+    // The latest hour is looked up once per session, not again as the bound of the hour
+    // before it (decision 1460).
+    expect(details).toContain('MATERIALIZE last_hour');
+    expect(
+      details.filter((d) => d.includes('check_ins_session_hours (session_id=?)')),
+    ).toHaveLength(1);
   });
 
   it('seeks each hour on PostgreSQL too, in a generic plan made while check-ins were few', async () => {
@@ -107,7 +113,9 @@ describeEachDialect('listDecidingReportsForSessions', (ctx) => {
         (n) => n['Relation Name'] === 'check_ins',
       );
     });
-    expect(scans.length).toBeGreaterThan(0);
+    // Four reads of check_ins: each session's latest hour (once, decision 1460), the hour
+    // before it, and the reports of the two.
+    expect(scans).toHaveLength(4);
     // Every read of check_ins goes through check_ins_session_hours, never the whole table.
     expect(scans.filter((n) => n['Index Name'] !== 'check_ins_session_hours')).toEqual([]);
   });
