@@ -1,6 +1,6 @@
 import { LIMITS, type ReportInput } from '../clinical/case-schema.ts';
 import { RULEBOOK_V1 } from '../clinical/rulebook-v1.ts';
-import { type Assessment, triage } from '../clinical/triage.ts';
+import { type Assessment, decidingReports, triage } from '../clinical/triage.ts';
 import type { Disposition, Report } from '../clinical/types.ts';
 import {
   type Alert,
@@ -9,16 +9,25 @@ import {
   raiseOpenAlertSeverity,
   severityRank,
 } from '../store/alerts.repository.ts';
-import { deferAuditAppends, observeAuditHead } from '../store/audit.repository.ts';
+import {
+  deferAuditAppends,
+  guessFromOwnAuditHead,
+  observeAuditHead,
+} from '../store/audit.repository.ts';
 import { readCheckInHistory, sendCheckInHistoryWithNext } from '../store/check-in-reads.ts';
 import {
   type CheckInSource,
   compareReports,
   flushCheckInInserts,
   holdCheckInInserts,
+  holdsCheckInInserts,
   insertAssessment,
   insertCheckIn,
+  moveSessionsAlong,
+  movesTriageVersions,
   type OrderedReport,
+  SessionsMoved,
+  type SessionVersions,
 } from '../store/checkins.repository.ts';
 import { type Db, dialectOf } from '../store/db.ts';
 import { type GroupCommitOptions, withGroupCommit } from '../store/group-commit.ts';
@@ -35,6 +44,7 @@ import { cleanOptionalText } from './clean-text.ts';
 import { HOUR_MS } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
 import { AppError } from './errors.ts';
+import { KeptTriageState } from './kept-triage-state.ts';
 import { linkState } from './links.ts';
 import {
   type ActiveLink,
@@ -125,6 +135,13 @@ const SQLITE_GROUPS: GroupCommitOptions = {
     };
   },
   prefetch: (trx, keys) => readGroup(trx, keys as string[]),
+  // PostgreSQL: the state the group leaves, kept for the next check-ins (decision 1461).
+  committed: keepGroup,
+  // The keys are the items' session ids.
+  abandoned: (db, keys, error) => {
+    kept.forget(db, keys as string[]);
+    if (error instanceof SessionsMoved) kept.missed(db);
+  },
 };
 const POSTGRES_GROUPS: GroupCommitOptions = Object.assign({}, SQLITE_GROUPS, {
   concurrency: 2,
@@ -157,24 +174,97 @@ interface SessionState {
 /** Sessions by id; a session missing here does not exist. */
 type GroupState = Map<string, SessionState>;
 
+/**
+ * PostgreSQL: each session's state as this process's last commit of a check-in of it left it,
+ * with the `triage_version` that commit moved it to (decision 1461).
+ */
+const kept = new KeptTriageState<SessionState>();
+
+/** Per transaction: its group's state and the version each session was read or kept at. */
+const toKeep = new WeakMap<Db, { readonly state: GroupState; readonly at: SessionVersions }>();
+
+/**
+ * The group's state, for every session asked. A transaction that holds its rows back (a group's
+ * first run, a group of one) on PostgreSQL moves its sessions' `triage_version` on in its rows
+ * statement (decision 1461): from the version read under the lock, or, when every session's
+ * state is kept from this process's last commit of it, from the kept version without reading
+ * anything; the statement fails if another writer moved one since, and the group runs again
+ * from a fresh read. The rerun with savepoints holds nothing, moves nothing itself and keeps
+ * nothing: the database's triggers move its sessions' versions.
+ */
 async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupState> {
   await preferGenericPlans(trx);
+  // Sorted: the rows statement locks the sessions in this order, as the read does by id.
+  const ids = [...new Set(sessionIds)].sort();
+  const moving = dialectOf(trx) === 'postgres' && holdsCheckInInserts(trx);
+  if (moving) {
+    await movesTriageVersions(trx);
+    const keptNow = kept.all(trx, ids);
+    if (keptNow !== undefined && guessFromOwnAuditHead(trx)) {
+      const state: GroupState = new Map();
+      ids.forEach((id, i) => {
+        const { state: s } = keptNow[i] as { state: SessionState };
+        // A copy of what the group changes: its items add their reports and alert.
+        state.set(id, {
+          found: s.found,
+          reports: [...s.reports],
+          openAlert: s.openAlert,
+          linkRevocations: s.linkRevocations,
+        });
+      });
+      const at = { ids, versions: keptNow.map((k) => k.version) };
+      moveSessionsAlong(trx, at);
+      toKeep.set(trx, { state, at });
+      return state;
+    }
+  }
   // On PostgreSQL the opening, the lock and the history go in one round trip (decision 1433).
   // The history is read for every id asked: one whose session is missing has none.
-  const ids = [...new Set(sessionIds)];
   await sendCheckInHistoryWithNext(trx, ids);
   const sessions = await findSessionsForCheckIn(trx, ids);
   const { reports, openAlerts, auditHead, linkRevocations } = await readCheckInHistory(trx, ids);
   if (auditHead !== undefined) observeAuditHead(trx, auditHead);
   const state: GroupState = new Map();
-  for (const [id, found] of sessions)
+  const at: { ids: string[]; versions: number[] } = { ids: [], versions: [] };
+  for (const [id, found] of sessions) {
     state.set(id, {
       found,
       reports: reports.get(id) ?? [],
       openAlert: openAlerts.get(id),
       linkRevocations,
     });
+    if (found.triageVersion !== undefined) {
+      at.ids.push(id);
+      at.versions.push(found.triageVersion);
+    }
+  }
+  if (moving && at.ids.length > 0) {
+    moveSessionsAlong(trx, at);
+    toKeep.set(trx, { state, at });
+  }
   return state;
+}
+
+/**
+ * After the commit of a transaction that moved its sessions' versions (`readGroup`): keep each
+ * session's state as the group left it, at the version the commit moved it to. Only the
+ * reports that decide the next triage are kept (`decidingReports`): those of the last hour
+ * reported and the last soreness before it, which the group's own reports may have replaced.
+ */
+function keepGroup(trx: Db): void {
+  const group = toKeep.get(trx);
+  if (group === undefined) return;
+  toKeep.delete(trx);
+  group.at.ids.forEach((id, i) => {
+    const s = group.state.get(id);
+    if (s === undefined) return;
+    kept.keep(trx, id, (group.at.versions[i] as number) + 1, {
+      found: s.found,
+      reports: decidingReports(s.reports),
+      openAlert: s.openAlert,
+      linkRevocations: s.linkRevocations,
+    });
+  });
 }
 
 /** One session's state: from the group's reads, or read now (a check-in on its own). */

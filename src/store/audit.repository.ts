@@ -352,6 +352,15 @@ function expectAuditHead(db: Db, head: ChainHead): void {
 }
 
 /**
+ * A statement that would have moved the chain to `head` failed (decision 1461): the next group
+ * on the handle must not guess from there. Unless a later append has been expected since.
+ */
+function forgetExpectedHead(db: Db, head: ChainHead): void {
+  const adapter = db.getExecutor().adapter;
+  if (expectedHeads.get(adapter) === head) expectedHeads.delete(adapter);
+}
+
+/**
  * After a wrong guess, this many groups on the handle take the head's lock instead of guessing
  * (decision 1429). Another process writing the same chain makes most guesses wrong, and a
  * wrong guess waits for the head's lock twice; one process alone is rarely wrong.
@@ -383,6 +392,25 @@ const observedHeads = new WeakMap<Db, ChainHead>();
  */
 export function observeAuditHead(trx: Db, head: ChainHead): void {
   observedHeads.set(trx, head);
+}
+
+/**
+ * PostgreSQL: `trx` read nothing before its append (a check-in group on kept state, decision
+ * 1461), so its append guesses from the head this handle's last append left, as if it had read
+ * it (`observeAuditHead`), and may send its commit along. It is wrong when another writer, or
+ * another group of this process still in flight, appended since; like any guess it is checked
+ * under the head's lock, and a wrong one runs the group again. False, guessing nothing, when
+ * this handle has appended nothing yet or is within a pause after a wrong guess: the
+ * transaction should then read the head with its history instead.
+ */
+export function guessFromOwnAuditHead(trx: Db): boolean {
+  const adapter = trx.getExecutor().adapter;
+  const own = expectedHeads.get(adapter);
+  // Within a pause after a wrong guess the append would lock the head in one statement and
+  // append in another: a round trip more than reading the head with the history.
+  if (own === undefined || (guessPauses.get(adapter) ?? 0) > 0) return false;
+  observedHeads.set(trx, own);
+  return true;
 }
 
 /**
@@ -575,6 +603,8 @@ export async function appendDeferredAlong<A>(
     try {
       await thenCommit(trx, Object.assign({}, args, { audit }));
     } catch (error) {
+      // The events did not go in: the chain is not where they would have moved it.
+      forgetExpectedHead(trx, chained.head);
       if (!isHeadMoved(error)) throw error;
       guessPauses.set(trx.getExecutor().adapter, GROUPS_WITHOUT_GUESS_AFTER_A_MISS);
       throw new RunGroupAgain('the audit head moved from the guess: the group runs again', {
@@ -583,7 +613,13 @@ export async function appendDeferredAlong<A>(
     }
     return;
   }
-  const [moved] = await statement(trx, Object.assign({}, args, { audit }));
+  let moved: LockedAuditHead | undefined;
+  try {
+    [moved] = await statement(trx, Object.assign({}, args, { audit }));
+  } catch (error) {
+    forgetExpectedHead(trx, chained.head);
+    throw error;
+  }
   if (moved === undefined) return;
   // Another writer came between: chain again from the head the statement locked, and take the
   // lock without guessing for the next groups.

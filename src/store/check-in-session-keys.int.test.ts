@@ -4,6 +4,7 @@ import { describeEachDialect } from '../../test/dialects.ts';
 import { insertAssessment, insertCheckIn, type NewCheckIn } from './checkins.repository.ts';
 import { dialectOf } from './db.ts';
 import { createMigrator, migrateToLatest } from './migrations.ts';
+import { forgetPreparedStatements } from './pg-prepared.ts';
 import { FIXED_NOW, type SeededSession, seedClinic, seedSession } from './test-fixtures.ts';
 
 /**
@@ -134,9 +135,14 @@ describeEachDialect('check-in session keys', (ctx) => {
 
   it('checks the rows already stored when it runs: a row filed under another clinic stops it, and the schema stays as it was', async () => {
     if (dialectOf(ctx.db) !== 'postgres') return;
-    const down = await createMigrator(ctx.db).migrateDown();
+    const down = await createMigrator(ctx.db).migrateTo('0250_assessments_session_raised');
     expect(down.error).toBeUndefined();
-    expect(down.results?.map((r) => r.migrationName)).toEqual(['0260_check_in_session_keys']);
+    expect(down.results?.map((r) => r.migrationName)).toEqual([
+      '0270_triage_versions',
+      '0260_check_in_session_keys',
+    ]);
+    // 0270 took a column away: statements prepared with it are parsed afresh.
+    forgetPreparedStatements(ctx.db);
     expect(await foreignKeys('check_ins')).toEqual([
       'clinic_id → clinics (id)',
       'session_id → needling_sessions (id)',
@@ -153,7 +159,10 @@ describeEachDialect('check-in session keys', (ctx) => {
     // With the stray row gone, the migration goes through and keeps the rows that fit.
     await ctx.db.deleteFrom('check_ins').where('id', '=', stray.id).execute();
     const kept = await insertCheckIn(ctx.db, checkInOf(seeded, seeded.clinic.id));
-    expect(await migrateToLatest(ctx.db)).toEqual(['0260_check_in_session_keys']);
+    expect(await migrateToLatest(ctx.db)).toEqual([
+      '0260_check_in_session_keys',
+      '0270_triage_versions',
+    ]);
     expect(await foreignKeys('check_ins')).toEqual([
       'session_id, clinic_id → needling_sessions (id, clinic_id)',
     ]);

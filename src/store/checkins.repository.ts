@@ -12,6 +12,7 @@ import {
 import { builtOnce } from './built-once.ts';
 import { fromIntBool, type InstantInput, parseJson, toIntBool, toIso, toJson } from './codec.ts';
 import { type Db, dialectOf, isOneOf } from './db.ts';
+import { RunGroupAgain } from './group-commit.ts';
 import { timeOrderedId } from './ids.ts';
 import type { AssessmentRow, CheckInRow, Database } from './schema.ts';
 
@@ -173,6 +174,11 @@ export function holdCheckInInserts(trx: Db): void {
   heldInserts.set(trx, { checkIns: [], assessments: [] });
 }
 
+/** Whether this transaction holds its check-in rows back (`holdCheckInInserts`). */
+export function holdsCheckInInserts(trx: Db): boolean {
+  return heldInserts.has(trx);
+}
+
 /**
  * Write the held rows, if any (check-ins first: assessments refer to them) and stop holding.
  * `lockAuditHead`: the transaction's audit events are appended next (a group's deferred
@@ -193,16 +199,31 @@ export async function flushCheckInInserts(
   if (dialectOf(trx) === 'postgres' && checkIns.length > 0 && assessments.length > 0) {
     // One round trip for both (decision 1425): the assessments' foreign keys are checked at the
     // end of the statement, when its check-ins are in.
-    if (lockAuditHead)
-      await appendDeferredAlong(
-        trx,
-        insertBothWithAudit,
-        { checkIns, assessments },
-        lastBeforeCommit ? insertBothWithAuditBeforeCommit : undefined,
-      );
-    else await insertBothRows(trx, { checkIns, assessments });
+    // The first rows statement of the transaction moves its sessions' versions on (decision
+    // 1461): the flush before an alert (`keepHolding`) or the last.
+    const sessions = sessionVersions.get(trx);
+    sessionVersions.delete(trx);
+    const rows =
+      sessions === undefined ? { checkIns, assessments } : { checkIns, assessments, sessions };
+    try {
+      if (lockAuditHead)
+        await appendDeferredAlong(
+          trx,
+          insertBothWithAudit,
+          rows,
+          lastBeforeCommit ? insertBothWithAuditBeforeCommit : undefined,
+        );
+      else await insertBothRows(trx, rows);
+    } catch (error) {
+      if (isSessionMoved(error))
+        throw new SessionsMoved('a session moved from the version its state was read at', {
+          cause: error,
+        });
+      throw error;
+    }
     return;
   }
+  if (sessionVersions.has(trx)) throw new Error('sessions to move, but no rows statement');
   if (checkIns.length > 0) await insertCheckInRows(trx, checkIns);
   if (assessments.length > 0) await insertAssessmentRows(trx, assessments);
 }
@@ -215,8 +236,11 @@ const insertAssessmentRows = builtOnce((db, rows: AssessmentRow[]) =>
   db.insertInto('assessments').values(rows),
 );
 const insertBothRows = builtOnce(
-  (db, rows: { checkIns: CheckInRow[]; assessments: AssessmentRow[] }) =>
-    db
+  (
+    db,
+    rows: { checkIns: CheckInRow[]; assessments: AssessmentRow[]; sessions?: SessionVersions },
+  ) =>
+    (rows.sessions === undefined ? db : withSessionsMoved(db, rows.sessions))
       .with('held_check_ins', (qc) =>
         qc
           .insertInto('check_ins')
@@ -302,12 +326,62 @@ interface RowsWithAudit {
   readonly checkIns: CheckInRow[];
   readonly assessments: AssessmentRow[];
   readonly audit?: OptimisticAppend;
+  /** The sessions whose `triage_version` the statement moves on from these (decision 1461). */
+  readonly sessions?: SessionVersions;
+}
+
+/** Sessions by id with the `triage_version` their triage inputs were read or kept at. */
+export interface SessionVersions {
+  readonly ids: string[];
+  readonly versions: number[];
+}
+
+/** Per transaction: the sessions its rows statement moves on (`moveSessionsAlong`). */
+const sessionVersions = new WeakMap<Db, SessionVersions>();
+
+/**
+ * PostgreSQL (decision 1461): the group's rows statement (`flushCheckInInserts`) also moves
+ * each of these sessions' `triage_version` on by one, from the version given here: the one
+ * read under the session's lock, or the one its state was kept at in the process. If a
+ * session's version is not that one any more when the statement holds its lock (another writer
+ * changed its triage inputs and committed), the statement fails, the transaction rolls back,
+ * and the flush throws `SessionsMoved`. The transaction must say so first
+ * (`movesTriageVersions`), and must write to no session but these.
+ */
+export function moveSessionsAlong(trx: Db, sessions: SessionVersions): void {
+  sessionVersions.set(trx, sessions);
+}
+
+/**
+ * PostgreSQL: this transaction moves the versions of the sessions it writes itself
+ * (`moveSessionsAlong`), so the database's triggers let its writes pass without moving them
+ * (migration 0270). Sent with the transaction's `begin`, no round trip of its own.
+ */
+export async function movesTriageVersions(trx: Db): Promise<void> {
+  if (dialectOf(trx) !== 'postgres') return;
+  await sql`set local needlecare.triage_versions = 'moved'`.execute(trx);
+}
+
+/** A session's triage inputs changed after they were read or kept: the group runs again. */
+export class SessionsMoved extends RunGroupAgain {}
+
+/** The start of the statement's error when a session's version was not the expected one. */
+const SESSION_MOVED = 'needlecare: a session moved from its version';
+
+function isSessionMoved(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === '22P02' &&
+    String((error as { message?: unknown }).message).includes(SESSION_MOVED)
+  );
 }
 
 /** A group's check-ins and assessments as the `WITH` of a statement about the audit head. */
 function heldRows(db: Db, a: RowsWithAudit): QueryCreator<Database> {
   // The audit parts read none of the WITH's tables: seen as the plain schema.
-  return db
+  const start = a.sessions === undefined ? db : withSessionsMoved(db, a.sessions);
+  return start
     .with('held_check_ins', (qc) =>
       qc
         .insertInto('check_ins')
@@ -320,6 +394,32 @@ function heldRows(db: Db, a: RowsWithAudit): QueryCreator<Database> {
         .columns(ASSESSMENT_COLUMNS)
         .expression(unnestOf(ASSESSMENT_COLUMNS, a.assessments)),
     ) as unknown as QueryCreator<Database>;
+}
+
+/**
+ * `moved_sessions`: each session's `triage_version` plus one if it still is the given one, else
+ * a cast of a text to a number, which fails the statement (SQLSTATE 22P02). PostgreSQL runs a
+ * data-modifying `WITH` part to its end whether the statement reads it or not. The update
+ * takes each session's row lock first; a row another writer changed and committed meanwhile is
+ * read again at its newest version before the new value is computed (read committed), so the
+ * comparison is with what was committed, not with the statement's snapshot.
+ */
+function withSessionsMoved(db: Db, sessions: SessionVersions): QueryCreator<Database> {
+  return db.with('moved_sessions', (qc) =>
+    qc
+      .updateTable('needling_sessions as s')
+      .from(
+        sql`unnest(${sessions.ids}::text[], ${sessions.versions}::bigint[])`.as(
+          sql`v(id, version)`,
+        ) as unknown as 'clinics',
+      )
+      .set({
+        triage_version: sql`case when s.triage_version = v.version then s.triage_version + 1
+          else cast(${sql.lit(`${SESSION_MOVED} `)} || s.id as bigint) end`,
+      } as never)
+      .where(sql<boolean>`s.id = v.id`)
+      .returning('s.id'),
+  ) as unknown as QueryCreator<Database>;
 }
 
 /** What triage needs of one check-in, with the keys that order a session's reports. */

@@ -90,6 +90,14 @@ export interface GroupCommitOptions {
    * with that error).
    */
   readonly held?: (trx: Db) => HeldWrites;
+  /**
+   * After the transaction of a group's first run, or of a group of one, has committed: `trx`
+   * is the transaction it ran in (the kept triage state, decision 1461). Not after the run
+   * with savepoints.
+   */
+  readonly committed?: (trx: Db) => void;
+  /** That run's transaction failed or was rolled back: the keys of the group's items, why. */
+  readonly abandoned?: (db: Db, keys: readonly unknown[], error: unknown) => void;
 }
 
 /** See `GroupCommitOptions.held`. */
@@ -336,11 +344,21 @@ class GroupQueue {
   #attempt(items: readonly Item[]): Promise<Outcome[]> {
     const { beforeGroup, deferred } = this.#options;
     const only = items.length === 1 ? items[0] : undefined;
+    const { committed, abandoned } = this.#options;
+    /** The transaction the run's callback last ran in. */
+    let ran: Db | undefined;
+    const abandon = (error: unknown): void =>
+      abandoned?.(
+        this.#db,
+        items.map((item) => item.key),
+        error,
+      );
     if (only !== undefined) {
       // A group of one: no savepoint, no prefetch; its error (its held writes' too) rolls the
       // transaction back. It holds its writes as a larger group does (decision 1427): on
       // PostgreSQL two inserts fewer, the usual case at low load.
       return withTransaction(this.#db, async (trx) => {
+        ran = trx;
         const work = deferred?.(trx);
         const held = this.#options.held?.(trx);
         const value = await only.fn(trx, undefined);
@@ -348,8 +366,12 @@ class GroupQueue {
         await work?.flush();
         return value;
       }).then(
-        (value): Outcome[] => [{ ok: true, value }],
+        (value): Outcome[] => {
+          if (ran !== undefined) committed?.(ran);
+          return [{ ok: true, value }];
+        },
         (error: unknown): Outcome[] => {
+          abandon(error);
           if (isRunAgain(error)) throw error;
           return [{ ok: false, error }];
         },
@@ -359,6 +381,7 @@ class GroupQueue {
     // of its own, two of every check-in's ~nine. Only when an item fails does the group run
     // again, from the start, with a savepoint per item (below), so that item fails alone.
     return withTransaction(this.#db, async (trx) => {
+      ran = trx;
       const work = deferred?.(trx);
       const held = this.#options.held?.(trx);
       await beforeGroup?.(trx);
@@ -385,10 +408,17 @@ class GroupQueue {
       }
       await work?.flush();
       return outcomes;
-    }).catch((error: unknown) => {
-      if (!(error instanceof ItemFailed)) throw error;
-      return this.#attemptWithSavepoints(items);
-    });
+    }).then(
+      (outcomes) => {
+        if (ran !== undefined) committed?.(ran);
+        return outcomes;
+      },
+      (error: unknown) => {
+        abandon(error);
+        if (!(error instanceof ItemFailed)) throw error;
+        return this.#attemptWithSavepoints(items);
+      },
+    );
   }
 
   /** The group again, each item in its own savepoint: a failing item is rolled back alone. */

@@ -15,6 +15,7 @@ import { raisedReportsIndexMigration } from './raised-reports-index.migration.ts
 import { openExistingSecrets, sealExistingSecrets } from './seal-existing.ts';
 import { searchKeyOf } from './search-key.ts';
 import { staffEmailTokenExpiryMigration } from './staff-email-token-expiry.migration.ts';
+import { triageVersionsMigration } from './triage-versions.migration.ts';
 import { untilDurable } from './wal-sync.ts';
 
 /**
@@ -677,6 +678,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0240_patient_search_key_phone_digits': patientSearchKeyPhoneDigits,
   '0250_assessments_session_raised': raisedReportsIndexMigration,
   '0260_check_in_session_keys': checkInSessionKeysMigration,
+  '0270_triage_versions': triageVersionsMigration,
 };
 
 const provider: MigrationProvider = {

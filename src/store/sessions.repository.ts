@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Side } from '../clinical/types.ts';
 import { builtOnce } from './built-once.ts';
 import { fromIntBool, type InstantInput, toIntBool, toIso } from './codec.ts';
@@ -180,6 +181,11 @@ export interface CheckInContext {
     /** When the clinic was suspended (null: it is not); its links then take no check-in. */
     readonly suspendedAt: string | null;
   };
+  /**
+   * PostgreSQL: the session's `triage_version` as read under its lock (decision 1461); absent on
+   * SQLite.
+   */
+  readonly triageVersion?: number;
 }
 
 /**
@@ -212,6 +218,7 @@ export async function findSessionsForCheckIn(
   for (const row of await checkInSessionRows(trx, [...new Set(sessionIds)])) {
     let entry = found.get(row.id);
     if (entry === undefined) {
+      const version = (row as { triage_version?: number | string }).triage_version;
       entry = {
         session: {
           id: row.id,
@@ -226,6 +233,7 @@ export async function findSessionsForCheckIn(
           contactPhone: row.contact_phone,
           suspendedAt: row.suspended_at,
         },
+        ...(version === undefined ? {} : { triageVersion: Number(version) }),
       };
       found.set(row.id, entry);
     }
@@ -256,5 +264,8 @@ const checkInSessionRows = builtOnce((trx, ids: string[]) => {
     .where(isOneOf(trx, 's.id', ids))
     .orderBy('s.id')
     .orderBy('ss.position');
-  return dialectOf(trx) === 'postgres' ? q.forUpdate('s') : q;
+  // The version the session's triage inputs are at, under the lock (decision 1461).
+  return dialectOf(trx) === 'postgres'
+    ? q.select(sql<string>`s.triage_version`.as('triage_version')).forUpdate('s')
+    : q;
 });

@@ -1,0 +1,214 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { beforeAll, expect, it } from 'vitest';
+import { describeEachDialect } from '../../test/dialects.ts';
+import { watchPgStatements } from '../../test/pg-round-trips.ts';
+import { makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
+import { acknowledgeAlert } from '../store/alerts.repository.ts';
+import { setClinicSuspended } from '../store/clinics.repository.ts';
+import type { Db } from '../store/db.ts';
+import { revokeLink } from '../store/links.repository.ts';
+import type { AnonymousActor, LinkActor, StaffActor } from './actors.ts';
+import type { ManualClock } from './clock.ts';
+import type { ServiceDeps } from './deps.ts';
+import { type ActiveLink, resolvePatientLink } from './patient-link.ts';
+import { recordSession } from './record-session.ts';
+import { type CheckInResponse, submitCheckIn } from './submit-check-in.ts';
+
+const base = { ip: '127.0.0.1', requestId: 'kept-test' } as const;
+const nobody: AnonymousActor = { ...base, kind: 'anonymous', clinicId: null, actorId: null };
+const LEG = { muscle: 'tibialis-anterior', side: 'right' } as const;
+
+/**
+ * Kept triage state (decision 1461): on PostgreSQL a session's next check-in in the same process
+ * reads nothing before it writes, and a change any other writer made to what decides its triage
+ * sends it back to a fresh read before anything of it commits.
+ */
+describeEachDialect('kept triage state', (ctx) => {
+  let app: FastifyInstance;
+  let clock: ManualClock;
+  let deps: ServiceDeps;
+  let clinic: SeededClinic;
+  let staff: StaffActor;
+  /** Another process on the same database: its own handle, queue and kept state. */
+  let elsewhere: ServiceDeps;
+
+  beforeAll(async () => {
+    ({ app, clock } = await makeTestApp(ctx.db));
+    deps = app.deps;
+    clinic = await seedClinic(ctx.db, 'Kept Clinic');
+    staff = {
+      ...base,
+      kind: 'staff',
+      userId: clinic.practitionerId,
+      clinicId: clinic.clinicId,
+      role: 'practitioner',
+    };
+    elsewhere = Object.assign({}, deps, { db: ctx.openAnother() });
+  });
+
+  async function session(): Promise<{ link: ActiveLink; actor: LinkActor }> {
+    clock.set(T0);
+    const recorded = await recordSession(deps, staff, {
+      patient: { displayName: 'Kept Patient', phone: '+44 7700 900000' },
+      performedAt: new Date(Date.parse(T0) - 30 * 60_000).toISOString(),
+      sites: [LEG],
+    });
+    const token = recorded.link.url.split('/p/')[1] ?? '';
+    const link = await resolvePatientLink(deps, nobody, token);
+    return {
+      link,
+      actor: { ...base, kind: 'patient_link', linkId: link.id, clinicId: link.clinicId },
+    };
+  }
+
+  function checkIn(
+    s: { link: ActiveLink; actor: LinkActor },
+    soreness: number | null,
+    symptoms: string[] = [],
+    on: ServiceDeps = deps,
+  ): Promise<CheckInResponse> {
+    return submitCheckIn(on, s.actor, {
+      link: s.link,
+      input: { soreness, symptoms: symptoms as never },
+      source: 'patient',
+      idempotencyKey: undefined,
+    });
+  }
+
+  async function versionOf(sessionId: string): Promise<number> {
+    const { rows } = await sql<{ v: number }>`
+      select triage_version as v from needling_sessions where id = ${sessionId}`.execute(ctx.db);
+    return Number(rows[0]?.v);
+  }
+
+  /** The check-in's statements: whether it read its session (the lock of the read path). */
+  async function watched<T>(
+    work: () => Promise<T>,
+  ): Promise<{ value: T; texts: string[]; roundTrips: number }> {
+    const sent = watchPgStatements();
+    try {
+      const value = await work();
+      return { value, texts: sent.texts(), roundTrips: sent.roundTrips() };
+    } finally {
+      sent.restore();
+    }
+  }
+  const readsSession = (texts: string[]) => texts.some((t) => /for update of "s"/.test(t));
+
+  /**
+   * Check-ins of `s` until one uses its kept state: past the pauses an earlier test's stale
+   * state or wrong audit guess left on this handle (each group counts them down).
+   */
+  async function untilKept(s: { link: ActiveLink; actor: LinkActor }, soreness: number) {
+    for (let i = 0; i < 40; i += 1) {
+      const next = await watched(() => checkIn(s, soreness));
+      if (!readsSession(next.texts)) return next;
+    }
+    throw new Error('the kept state was never used');
+  }
+
+  it('on PostgreSQL a session checked in before reads nothing: its opening, rows and commit in one round trip', async () => {
+    if (ctx.dialect !== 'postgres') return; // SQLite reads in-process and keeps nothing
+    const s = await session();
+    const first = await watched(() => checkIn(s, 2));
+    expect(readsSession(first.texts)).toBe(true);
+    expect(await versionOf(s.link.sessionId)).toBeGreaterThan(0);
+    const before = await versionOf(s.link.sessionId);
+    const next = await watched(() => checkIn(s, 3));
+    // The first test on a fresh handle: no pause left by another.
+    expect(next.value.status).toBe(201);
+    expect(next.texts, JSON.stringify(next.texts)).toHaveLength(3);
+    expect(next.texts[0]).toMatch(/^begin; .*set local needlecare\.triage_versions = 'moved'/);
+    expect(next.texts[1]).toMatch(/"moved_sessions" as \(update "needling_sessions"/);
+    expect(next.texts[1]).toMatch(/insert into "audit_events"/);
+    expect(next.texts[2]).toBe('commit');
+    expect(next.roundTrips).toBe(1);
+    // Moved once by the commit, not again by the triggers on its own rows.
+    expect(await versionOf(s.link.sessionId)).toBe(before + 1);
+  });
+
+  it('a red flag another process checked in decides the next check-in here, not the state kept before it', async () => {
+    const s = await session();
+    expect((await checkIn(s, 2)).body.assessment.disposition).toBe('self_care');
+    // Another process: chest pain, an emergency alert.
+    const red = await checkIn(s, null, ['chest_pain'], elsewhere);
+    expect(red.body.assessment.disposition).toBe('emergency');
+    // Back here, the same hour: the red flag is among the reports that decide (RULES.md), so a
+    // mild report is still an emergency, and raises the open alert rather than opening another.
+    const next = await watched(() => checkIn(s, 2));
+    expect(next.value.body.assessment.disposition).toBe('emergency');
+    expect(next.value.body.openAlert?.id).toBe(red.body.openAlert?.id);
+    if (ctx.dialect === 'postgres') {
+      // Its kept state was stale: the statement failed, nothing of it committed, and the group
+      // ran again from a fresh read.
+      expect(readsSession(next.texts)).toBe(true);
+      expect(next.texts.filter((t) => t === 'rollback').length).toBeGreaterThan(0);
+    }
+    const rows = await ctx.db
+      .selectFrom('check_ins')
+      .select('id')
+      .where('session_id', '=', s.link.sessionId)
+      .execute();
+    expect(rows).toHaveLength(3);
+  });
+
+  it('an alert acknowledged elsewhere, a site edited or the session changed: the next check-in reads again', async () => {
+    if (ctx.dialect !== 'postgres') return;
+    const changes: ((sessionId: string, db: Db) => Promise<unknown>)[] = [
+      async (sessionId, db) => {
+        const alert = await db
+          .selectFrom('alerts')
+          .select('id')
+          .where('session_id', '=', sessionId)
+          .executeTakeFirstOrThrow();
+        expect(
+          await acknowledgeAlert(db, clinic.clinicId, alert.id, clinic.practitionerId, T0),
+        ).toBe(true);
+      },
+      (sessionId, db) =>
+        sql`update session_sites set side = 'left' where session_id = ${sessionId}`.execute(db),
+      (sessionId, db) =>
+        sql`update needling_sessions set notes = 'edited' where id = ${sessionId}`.execute(db),
+    ];
+    for (const change of changes) {
+      const s = await session();
+      // Above self-care, so that the session has an alert to acknowledge.
+      await untilKept(s, 8);
+      const before = await versionOf(s.link.sessionId);
+      await change(s.link.sessionId, elsewhere.db);
+      expect(await versionOf(s.link.sessionId)).toBeGreaterThan(before);
+      const next = await watched(() => checkIn(s, 8));
+      expect(next.value.status).toBe(201);
+      expect(readsSession(next.texts)).toBe(true);
+    }
+  });
+
+  it('a link revoked or a clinic suspended elsewhere refuses the next check-in here', async () => {
+    const revoked = await session();
+    await checkIn(revoked, 2);
+    await checkIn(revoked, 2);
+    expect(
+      await revokeLink(elsewhere.db, clinic.clinicId, revoked.link.id, new Date(Date.parse(T0))),
+    ).toBe(true);
+    await expect(checkIn(revoked, 2)).rejects.toMatchObject({ code: 'link_gone' });
+
+    const other = await seedClinic(ctx.db, 'Kept Clinic Two');
+    const mine: StaffActor = { ...staff, clinicId: other.clinicId, userId: other.practitionerId };
+    clock.set(T0);
+    const recorded = await recordSession(deps, mine, {
+      patient: { displayName: 'Kept Patient Two', phone: '+44 7700 900001' },
+      performedAt: new Date(Date.parse(T0) - 30 * 60_000).toISOString(),
+      sites: [LEG],
+    });
+    const link = await resolvePatientLink(deps, nobody, recorded.link.url.split('/p/')[1] ?? '');
+    const s = {
+      link,
+      actor: { ...base, kind: 'patient_link' as const, linkId: link.id, clinicId: link.clinicId },
+    };
+    await checkIn(s, 2);
+    await checkIn(s, 2);
+    await setClinicSuspended(elsewhere.db, other.clinicId, T0);
+    await expect(checkIn(s, 2)).rejects.toMatchObject({ code: 'link_gone' });
+  });
+});
