@@ -2,22 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
+import { type LinkSession, practitionerOf, recordLinkSession } from '../../test/link-sessions.ts';
 import { watchPgStatements } from '../../test/pg-round-trips.ts';
 import { makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
 import { acknowledgeAlert } from '../store/alerts.repository.ts';
 import { setClinicSuspended } from '../store/clinics.repository.ts';
 import type { Db } from '../store/db.ts';
 import { revokeLink } from '../store/links.repository.ts';
-import type { AnonymousActor, LinkActor, StaffActor } from './actors.ts';
+import type { StaffActor } from './actors.ts';
 import type { ManualClock } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
-import { type ActiveLink, resolvePatientLink } from './patient-link.ts';
-import { recordSession } from './record-session.ts';
 import { type CheckInResponse, submitCheckIn } from './submit-check-in.ts';
 
 const base = { ip: '127.0.0.1', requestId: 'kept-test' } as const;
-const nobody: AnonymousActor = { ...base, kind: 'anonymous', clinicId: null, actorId: null };
-const LEG = { muscle: 'tibialis-anterior', side: 'right' } as const;
 
 /**
  * Kept triage state (decision 1461): on PostgreSQL a session's next check-in in the same process
@@ -37,33 +34,22 @@ describeEachDialect('kept triage state', (ctx) => {
     ({ app, clock } = await makeTestApp(ctx.db));
     deps = app.deps;
     clinic = await seedClinic(ctx.db, 'Kept Clinic');
-    staff = {
-      ...base,
-      kind: 'staff',
-      userId: clinic.practitionerId,
-      clinicId: clinic.clinicId,
-      role: 'practitioner',
-    };
+    staff = practitionerOf(clinic, base);
     elsewhere = Object.assign({}, deps, { db: ctx.openAnother() });
   });
 
-  async function session(): Promise<{ link: ActiveLink; actor: LinkActor }> {
-    clock.set(T0);
-    const recorded = await recordSession(deps, staff, {
-      patient: { displayName: 'Kept Patient', phone: '+44 7700 900000' },
-      performedAt: new Date(Date.parse(T0) - 30 * 60_000).toISOString(),
-      sites: [LEG],
-    });
-    const token = recorded.link.url.split('/p/')[1] ?? '';
-    const link = await resolvePatientLink(deps, nobody, token);
-    return {
-      link,
-      actor: { ...base, kind: 'patient_link', linkId: link.id, clinicId: link.clinicId },
-    };
+  function session(): Promise<LinkSession> {
+    return recordLinkSession(
+      deps,
+      clock,
+      staff,
+      { displayName: 'Kept Patient', phone: '+44 7700 900000' },
+      base,
+    );
   }
 
   function checkIn(
-    s: { link: ActiveLink; actor: LinkActor },
+    s: LinkSession,
     soreness: number | null,
     symptoms: string[] = [],
     on: ServiceDeps = deps,
@@ -100,7 +86,7 @@ describeEachDialect('kept triage state', (ctx) => {
    * Check-ins of `s` until one uses its kept state: past the pauses an earlier test's stale
    * state or wrong audit guess left on this handle (each group counts them down).
    */
-  async function untilKept(s: { link: ActiveLink; actor: LinkActor }, soreness: number) {
+  async function untilKept(s: LinkSession, soreness: number) {
     for (let i = 0; i < 40; i += 1) {
       const next = await watched(() => checkIn(s, soreness));
       if (!readsSession(next.texts)) return next;
@@ -194,18 +180,13 @@ describeEachDialect('kept triage state', (ctx) => {
     await expect(checkIn(revoked, 2)).rejects.toMatchObject({ code: 'link_gone' });
 
     const other = await seedClinic(ctx.db, 'Kept Clinic Two');
-    const mine: StaffActor = { ...staff, clinicId: other.clinicId, userId: other.practitionerId };
-    clock.set(T0);
-    const recorded = await recordSession(deps, mine, {
-      patient: { displayName: 'Kept Patient Two', phone: '+44 7700 900001' },
-      performedAt: new Date(Date.parse(T0) - 30 * 60_000).toISOString(),
-      sites: [LEG],
-    });
-    const link = await resolvePatientLink(deps, nobody, recorded.link.url.split('/p/')[1] ?? '');
-    const s = {
-      link,
-      actor: { ...base, kind: 'patient_link' as const, linkId: link.id, clinicId: link.clinicId },
-    };
+    const s = await recordLinkSession(
+      deps,
+      clock,
+      practitionerOf(other, base),
+      { displayName: 'Kept Patient Two', phone: '+44 7700 900001' },
+      base,
+    );
     await checkIn(s, 2);
     await checkIn(s, 2);
     await setClinicSuspended(elsewhere.db, other.clinicId, T0);

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { holdElsewhere as holdElsewhereIn } from '../../test/hold-elsewhere.ts';
+import { type LinkSession, practitionerOf, recordLinkSession } from '../../test/link-sessions.ts';
 import { watchPgStatements } from '../../test/pg-round-trips.ts';
 import { makeTestApp, type SeededClinic, seedClinic, T0 } from '../api/test-support.ts';
 import { listAlertsForPatient } from '../store/alerts.repository.ts';
@@ -15,16 +16,13 @@ import {
 import { listCheckInsForSession } from '../store/checkins.repository.ts';
 import type { Db } from '../store/db.ts';
 import { groupCommitStats } from '../store/group-commit.ts';
-import type { AnonymousActor, LinkActor, StaffActor } from './actors.ts';
+import type { LinkActor, StaffActor } from './actors.ts';
 import type { ManualClock } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
-import { type ActiveLink, resolvePatientLink } from './patient-link.ts';
-import { recordSession } from './record-session.ts';
+import type { ActiveLink } from './patient-link.ts';
 import { type CheckInResponse, pressEmergencyButton, submitCheckIn } from './submit-check-in.ts';
 
 const base = { ip: '127.0.0.1', requestId: 'group-test' } as const;
-const nobody: AnonymousActor = { ...base, kind: 'anonymous', clinicId: null, actorId: null };
-const LEG = { muscle: 'tibialis-anterior', side: 'right' } as const;
 
 /**
  * Check-ins under group commit (decision 1010): concurrent check-ins share one transaction and
@@ -41,28 +39,17 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     ({ app, clock } = await makeTestApp(ctx.db));
     deps = app.deps;
     clinic = await seedClinic(ctx.db, 'Group Clinic');
-    staff = {
-      ...base,
-      kind: 'staff',
-      userId: clinic.practitionerId,
-      clinicId: clinic.clinicId,
-      role: 'practitioner',
-    };
+    staff = practitionerOf(clinic, base);
   });
 
-  async function session(): Promise<{ link: ActiveLink; actor: LinkActor }> {
-    clock.set(T0);
-    const recorded = await recordSession(deps, staff, {
-      patient: { displayName: 'Group Patient', phone: '+44 7700 900000' },
-      performedAt: new Date(Date.parse(T0) - 30 * 60_000).toISOString(),
-      sites: [LEG],
-    });
-    const token = recorded.link.url.split('/p/')[1] ?? '';
-    const link = await resolvePatientLink(deps, nobody, token);
-    return {
-      link,
-      actor: { ...base, kind: 'patient_link', linkId: link.id, clinicId: link.clinicId },
-    };
+  function session(): Promise<LinkSession> {
+    return recordLinkSession(
+      deps,
+      clock,
+      staff,
+      { displayName: 'Group Patient', phone: '+44 7700 900000' },
+      base,
+    );
   }
 
   /** PostgreSQL: another writer runs `work` and holds its locks until released. */
