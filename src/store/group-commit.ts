@@ -342,9 +342,8 @@ class GroupQueue {
    * fails the transaction and so every item.
    */
   #attempt(items: readonly Item[]): Promise<Outcome[]> {
-    const { beforeGroup, deferred } = this.#options;
+    const { beforeGroup, deferred, committed, abandoned } = this.#options;
     const only = items.length === 1 ? items[0] : undefined;
-    const { committed, abandoned } = this.#options;
     /** The transaction the run's callback last ran in. */
     let ran: Db | undefined;
     const abandon = (error: unknown): void =>

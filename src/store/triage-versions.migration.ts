@@ -7,7 +7,7 @@ import { dialectOf } from './db.ts';
  * process may then keep a session's triage inputs after its own commit and use them for the
  * next check-in without reading them again: the group's rows statement moves the version on
  * from the one the inputs were kept at, and fails if it is not that one any more
- * (`checkins.repository.ts`, `sessionsAt`).
+ * (`moveSessionsAlong` in `checkins.repository.ts`).
  *
  * What a check-in reads of its session (`readGroup` in services/submit-check-in.ts) and what
  * moves the version when it changes:
