@@ -7,10 +7,12 @@ import type { Db } from '../store/db.ts';
 import { insertPatient } from '../store/patients.repository.ts';
 import { insertNeedlingSession } from '../store/sessions.repository.ts';
 import {
+  type AlertQueueData,
   acknowledgeAlert,
   listClinicAlerts,
   readAlertQueue,
   readAlertQueueSignature,
+  readAlertQueueThen,
   recordContactAttempt,
   resolveAlert,
 } from './alerts.ts';
@@ -170,6 +172,34 @@ describeEachDialect('alert services', (ctx) => {
     }
     const queue = await readAlertQueue(deps, practitionerOf(a));
     expect(queue.open.length).toBeGreaterThan(0);
+  });
+
+  it('renders the queue while its audit event commits, and gives it back only once it has (decision 1462)', async () => {
+    const alert = await seedAlert(ctx.db, a, 'emergency');
+    const rendered: string[] = [];
+    const render = (data: AlertQueueData) => {
+      const markup = data.open.map((i) => i.patientName).join(',');
+      rendered.push(markup);
+      return markup;
+    };
+    const head = await ctx.db.selectFrom('audit_head').selectAll().executeTakeFirstOrThrow();
+    await ctx.db.deleteFrom('audit_head').execute();
+    try {
+      // The rendering ran, but what it made never comes back: the read was not audited.
+      await expect(readAlertQueueThen(deps, practitionerOf(a), render)).rejects.toThrow(
+        /audit_head/,
+      );
+      expect(rendered).toHaveLength(1);
+    } finally {
+      await ctx.db.insertInto('audit_head').values(head).execute();
+    }
+    const before = (await auditActions(ctx.db, 'alert.list')).length;
+    const markup = await readAlertQueueThen(deps, practitionerOf(a), render);
+    expect(markup).toContain('Ana Alert');
+    // Committed by the time the markup is handed back.
+    const events = await auditActions(ctx.db, 'alert.list');
+    expect(events).toHaveLength(before + 1);
+    expect(JSON.parse(events[0]?.details ?? '{}').patientIds).toContain(alert.patientId);
   });
 
   it("lists and queues the caller's clinic only, and audits which patients were seen", async () => {

@@ -265,15 +265,29 @@ function signatureOf(active: readonly Alert[], alsoReported: (alert: Alert) => n
 }
 
 /** Everything the alert queue shows for the caller's clinic. Audited as an alert read. */
-export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<AlertQueueData> {
+export function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<AlertQueueData> {
+  return readAlertQueueThen(deps, actor, (data) => data);
+}
+
+/**
+ * As `readAlertQueue`, handing the queue to `use` (the page's rendering) as soon as it has been
+ * read, while the audit event of the read is still being committed. `use`'s result comes back
+ * only once that event is committed, so nothing read leaves unaudited; if the event fails, the
+ * result is dropped and the error thrown. Until decision 1462 the rendering waited for the
+ * commit.
+ */
+export async function readAlertQueueThen<T>(
+  deps: ServiceDeps,
+  actor: Actor,
+  use: (data: AlertQueueData) => T,
+): Promise<T> {
   requireClinicActor(actor);
   const { db } = deps;
   const clinicId = actor.clinicId;
   // Two statements whatever the number of alerts (issue 14; src/store/alert-queue.repository.ts)
   // and the staff's names, sent together; then one read each for the contact attempts, the
   // patients and the reports beside the alerts, sent together with the audit event: which
-  // alerts and patients were read is known once the lists are in, and the event's commit no
-  // longer waits after every read has come back (decision 1455).
+  // alerts and patients were read is known once the lists are in (decision 1455).
   const [rows, staff] = await Promise.all([
     listAlertQueue(db, clinicId, {
       activeLimit: ACTIVE_SHOWN,
@@ -283,10 +297,16 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
   ]);
   const active = rows.active.map((e) => e.alert);
   const resolved = rows.resolved.map((e) => e.alert);
-  const [alertDetails] = await Promise.all([
-    detailsOf(db, clinicId, [...active, ...resolved]),
-    auditAlertRead(deps, actor, [...active, ...resolved]),
-  ]);
+  const audited = auditAlertRead(deps, actor, [...active, ...resolved]);
+  // Handled from the start, so that a failed read below leaves no unhandled rejection.
+  audited.catch(() => undefined);
+  let alertDetails: AlertDetail[];
+  try {
+    alertDetails = await detailsOf(db, clinicId, [...active, ...resolved]);
+  } catch (error) {
+    await audited.catch(() => undefined);
+    throw error;
+  }
   const details = new Map(alertDetails.map((d) => [d.alert.id, d]));
   const withDetails = (row: AlertQueueRow): AlertQueueEntry => {
     const detail = details.get(row.alert.id);
@@ -301,7 +321,7 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
   const resolvedEntries = rows.resolved.map(withDetails);
   const staffNames = new Map(staff.map((s) => [s.id, s.displayName]));
   const open = entries.filter((i) => i.alert.status === 'open');
-  return {
+  const result = use({
     open,
     acknowledged: entries.filter((i) => i.alert.status === 'acknowledged'),
     resolved: resolvedEntries,
@@ -309,7 +329,9 @@ export async function readAlertQueue(deps: ServiceDeps, actor: Actor): Promise<A
     openUrgentOrEmergency: open.filter((i) => i.alert.severity !== 'routine').length,
     staffNames,
     signature: signatureOf(active, (a) => details.get(a.id)?.alsoReported.length ?? 0),
-  };
+  });
+  await audited;
+  return result;
 }
 
 /**

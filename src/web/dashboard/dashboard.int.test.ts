@@ -409,6 +409,23 @@ describeEachDialect('dashboard routes', (ctx) => {
       expect(res.body.startsWith('<div id="queue-content"')).toBe(true);
       expect(res.body).not.toContain('<html');
     });
+
+    it('sends no queue whose read could not be audited, page or fragment (decision 1462)', async () => {
+      // The queue is rendered while the read's audit event commits; a failed event drops it.
+      const { alertId } = await emergency();
+      const head = await ctx.db.selectFrom('audit_head').selectAll().executeTakeFirstOrThrow();
+      await ctx.db.deleteFrom('audit_head').execute();
+      try {
+        for (const path of ['/app', '/app/alerts/fragment']) {
+          const res = await get(path, pracA);
+          expect(res.statusCode).toBeGreaterThanOrEqual(500);
+          expect(res.body).not.toContain(alertId);
+        }
+      } finally {
+        await ctx.db.insertInto('audit_head').values(head).execute();
+      }
+      expect((await get('/app', pracA)).body).toContain(`id="alert-${alertId}"`);
+    });
   });
 
   describe('record a session', () => {

@@ -6,8 +6,8 @@ import { sessionCookieName } from '../../../api/auth/auth.plugin.ts';
 import {
   acknowledgeAlert,
   NOTE_MAX_LENGTH,
-  readAlertQueue,
   readAlertQueueSignature,
+  readAlertQueueThen,
   recordContactAttempt,
   resolveAlert,
 } from '../../../services/alerts.ts';
@@ -41,12 +41,17 @@ export async function dashboardAlertRoutes(
   const { deps } = app;
   const { clock } = deps;
 
-  async function readQueue(
+  /**
+   * Read the queue and render it with `render`, which runs while the read's audit event is
+   * still being committed; the markup comes back once it is (decision 1462).
+   */
+  function renderQueue<T>(
     request: FastifyRequest,
-  ): Promise<{ queue: AlertQueue; signature: string }> {
-    const actor = requestActor(request);
-    const data = await readAlertQueue(deps, actor);
-    return { queue: queueOf(data), signature: hash(data.signature) };
+    render: (read: { queue: AlertQueue; signature: string }) => T,
+  ): Promise<T> {
+    return readAlertQueueThen(deps, requestActor(request), (data) =>
+      render({ queue: queueOf(data), signature: hash(data.signature) }),
+    );
   }
 
   /**
@@ -97,21 +102,23 @@ export async function dashboardAlertRoutes(
     options: { flash?: string; draft?: AlertDraft } = {},
   ): Promise<FastifyReply> {
     const { clinic, page: frame } = staffOf(request);
-    const { queue, signature } = await readQueue(request);
-    // The counts of this read, in the frame as on the page (the frame may not have read them).
-    const page = {
-      ...frame,
-      openEmergencies: queue.openEmergencies,
-      openUrgentOrEmergency: queue.openUrgentOrEmergency,
-    };
-    const view = {
-      queue,
-      timeZone: clinic.timeZone,
-      now: clock.now(),
-      signature,
-      draft: options.draft,
-    };
-    return sendPage(reply, status, alertsPage(page, view, options.flash));
+    const markup = await renderQueue(request, ({ queue, signature }) => {
+      // The counts of this read, in the frame as on the page (the frame may not have read them).
+      const page = {
+        ...frame,
+        openEmergencies: queue.openEmergencies,
+        openUrgentOrEmergency: queue.openUrgentOrEmergency,
+      };
+      const view = {
+        queue,
+        timeZone: clinic.timeZone,
+        now: clock.now(),
+        signature,
+        draft: options.draft,
+      };
+      return alertsPage(page, view, options.flash);
+    });
+    return sendPage(reply, status, markup);
   }
 
   app.get<{ Querystring: { notice?: string } }>(
@@ -126,12 +133,10 @@ export async function dashboardAlertRoutes(
 
   app.get('/alerts/fragment', { config: queueRoute }, async (request, reply) => {
     const { clinic, page } = staffOf(request);
-    const { queue, signature } = await readQueue(request);
-    return sendPage(
-      reply,
-      200,
+    const markup = await renderQueue(request, ({ queue, signature }) =>
       queueFragment(page, { queue, timeZone: clinic.timeZone, now: clock.now(), signature }),
     );
+    return sendPage(reply, 200, markup);
   });
 
   app.post<{ Params: { id: string } }>(
