@@ -422,8 +422,9 @@ export async function seedScale(
     await withTransaction(db, async (trx) => {
       // Migration 0270's triggers would move each new session's triage version once per
       // table of its rows (sites, link, check-ins, and alerts where it has one): three or four
-      // updates of every session row, left as dead rows (711k beside 200k live, measured). No process keeps any of them, so the seed says
-      // what a check-in group says: it moves its sessions itself (they stay at 0).
+      // updates of every session row, left as dead rows (711k beside 200k live, measured). No
+      // process keeps any of them, so the seed says what a check-in group says: it moves its
+      // sessions itself (they stay at 0).
       if (!sqlite) await sql`set local needlecare.triage_versions = 'moved'`.execute(trx);
       for (const table of INSERT_ORDER) {
         await insertRowsInBulk(trx, table, rows[table] as never[]);
