@@ -4,6 +4,7 @@ import { builtOnce } from './built-once.ts';
 import { insertRowsInBulk } from './bulk.repository.ts';
 import { canonicalJson, type InstantInput, parseJson, toIso } from './codec.ts';
 import { type Db, dialectOf, withTransaction } from './db.ts';
+import { isPlannedCastFailure } from './db-errors.ts';
 import { RunGroupAgain } from './group-commit.ts';
 import { timeOrderedId } from './ids.ts';
 import { findKey, type KeySet, keysOf } from './keyring.ts';
@@ -529,16 +530,6 @@ export function auditHeadFailsUnlessMoved(qc: QueryCreator<Database>) {
     .where(sql<boolean>`not exists (select 1 from moved_head)`);
 }
 
-/** The error of `auditHeadFailsUnlessMoved`'s statement on a wrong guess. */
-function isHeadMoved(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { code?: unknown }).code === '22P02' &&
-    String((error as { message?: unknown }).message).includes(HEAD_MOVED)
-  );
-}
-
 /** A write of the transaction that also appends its held audit events (`appendDeferredAlong`). */
 export type AlongStatement<A> = (
   trx: Db,
@@ -605,7 +596,7 @@ export async function appendDeferredAlong<A>(
     } catch (error) {
       // The events did not go in: the chain is not where they would have moved it.
       forgetExpectedHead(trx, chained.head);
-      if (!isHeadMoved(error)) throw error;
+      if (!isPlannedCastFailure(error, HEAD_MOVED)) throw error;
       guessPauses.set(trx.getExecutor().adapter, GROUPS_WITHOUT_GUESS_AFTER_A_MISS);
       throw new RunGroupAgain('the audit head moved from the guess: the group runs again', {
         cause: error,

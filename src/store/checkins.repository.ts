@@ -12,6 +12,7 @@ import {
 import { builtOnce } from './built-once.ts';
 import { fromIntBool, type InstantInput, parseJson, toIntBool, toIso, toJson } from './codec.ts';
 import { type Db, dialectOf, isOneOf } from './db.ts';
+import { isPlannedCastFailure } from './db-errors.ts';
 import { RunGroupAgain } from './group-commit.ts';
 import { timeOrderedId } from './ids.ts';
 import type { AssessmentRow, CheckInRow, Database } from './schema.ts';
@@ -215,7 +216,7 @@ export async function flushCheckInInserts(
         );
       else await insertBothRows(trx, rows);
     } catch (error) {
-      if (isSessionMoved(error))
+      if (isPlannedCastFailure(error, SESSION_MOVED))
         throw new SessionsMoved('a session moved from the version its state was read at', {
           cause: error,
         });
@@ -367,15 +368,6 @@ export class SessionsMoved extends RunGroupAgain {}
 
 /** The start of the statement's error when a session's version was not the expected one. */
 const SESSION_MOVED = 'needlecare: a session moved from its version';
-
-function isSessionMoved(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { code?: unknown }).code === '22P02' &&
-    String((error as { message?: unknown }).message).includes(SESSION_MOVED)
-  );
-}
 
 /** A group's check-ins and assessments as the `WITH` of a statement about the audit head. */
 function heldRows(db: Db, a: RowsWithAudit): QueryCreator<Database> {

@@ -78,3 +78,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A PostgreSQL statement failed on purpose: it cast a text starting with `marker` to a number
+ * (SQLSTATE 22P02), the way a statement that finds a guess wrong aborts its transaction
+ * (decisions 1438, 1461).
+ */
+export function isPlannedCastFailure(error: unknown, marker: string): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === '22P02' &&
+    String((error as { message?: unknown }).message).includes(marker)
+  );
+}
