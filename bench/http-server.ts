@@ -3,13 +3,15 @@
  * generator does not share its event loop. Mode `app`: the real Needlecare app on a fresh
  * database (SQLite file with synchronous=FULL, or PostgreSQL when DATABASE_URL is set), seeded
  * with patient links. Mode `bare`: a bare Fastify route that validates the same body.
- * Prints one JSON line: { url, tokens }; in mode `app`, one more { count, ms, groups, items } on
- * each SIGUSR2 (its full garbage collections, and the check-in groups it wrote and the check-ins
- * in them, since the last). Mode `prepare`: the database and links only,
+ * Prints one JSON line: { url, tokens }; in mode `app`, one more
+ * { count, ms, groups, items, ranMs, waitedMs, preempted } on each SIGUSR2 (its full garbage
+ * collections; the check-in groups it wrote and the check-ins in them; and, on Linux, how long
+ * its main thread ran, how long it was ready to run and waited for a CPU, and how often the
+ * kernel took the CPU from it; all since the last). Mode `prepare`: the database and links only,
  * printed as { tokens, sqlitePath, databaseUrl }, for `needlecare serve --processes N`.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
@@ -110,14 +112,25 @@ if (mode === 'bare') {
       full.ms += entry.duration;
     }
   }).observe({ entryTypes: ['gc'] });
+  let scheduled = mainThreadScheduling();
   process.on('SIGUSR2', () => {
     const now = groupCommitStats(db, 'check-in');
     const groups = now.groups - written.groups;
     const items = now.items - written.items;
-    console.log(JSON.stringify({ count: full.count, ms: full.ms, groups, items }));
+    const sched = mainThreadScheduling();
+    const waits =
+      sched === undefined || scheduled === undefined
+        ? {}
+        : {
+            ranMs: sched.ranMs - scheduled.ranMs,
+            waitedMs: sched.waitedMs - scheduled.waitedMs,
+            preempted: sched.preempted - scheduled.preempted,
+          };
+    console.log(JSON.stringify({ count: full.count, ms: full.ms, groups, items, ...waits }));
     full.count = 0;
     full.ms = 0;
     written = now;
+    scheduled = sched;
   });
   console.log(JSON.stringify({ url, tokens }));
   // On SIGTERM: close, remove the SQLite file's folder, and drop the PostgreSQL database this
@@ -138,3 +151,27 @@ if (mode === 'bare') {
 
 // Exit normally on SIGTERM so `--cpu-prof` (BENCH_PROF=1) can write its profile.
 if (mode === 'bare') process.once('SIGTERM', () => process.exit(0));
+
+/**
+ * The main thread's time on a CPU and waiting for one (ready to run, none free), in ms since it
+ * started, and how often the kernel took the CPU from it while it could still run (involuntary
+ * context switches): Linux's `/proc/thread-self/schedstat` and `status`, read by the main
+ * thread itself (the SIGUSR2 handler runs there). Undefined where they cannot be read.
+ */
+function mainThreadScheduling():
+  | { readonly ranMs: number; readonly waitedMs: number; readonly preempted: number }
+  | undefined {
+  try {
+    const [ran, waited] = readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ');
+    const status = readFileSync('/proc/thread-self/status', 'latin1');
+    const preempted = /nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1];
+    if (ran === undefined || waited === undefined || preempted === undefined) return undefined;
+    return {
+      ranMs: Number(ran) / 1e6,
+      waitedMs: Number(waited) / 1e6,
+      preempted: Number(preempted),
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -42,6 +42,38 @@ function groupFigure(figures: Figures, name: string, counts: ServerCounts): void
   });
 }
 
+/**
+ * How much of the window the server's main thread was ready to run but had no CPU, and how
+ * often the kernel took the CPU from it (Linux; decision 1463). On a small machine the load
+ * generator and PostgreSQL's backend share the server's cores, and a thread that waits for a
+ * CPU answers late whatever its own code does: this shows how much of a tail is that.
+ */
+function cpuWaitFigures(
+  figures: Figures,
+  name: string,
+  counts: ServerCounts,
+  seconds: number,
+): void {
+  if (counts.waitedMs === undefined || counts.ranMs === undefined) return;
+  figures.add({
+    name: `${name}: the server's thread on a CPU, share of the window`,
+    value: counts.ranMs / (seconds * 1000),
+    unit: '',
+    digits: 2,
+  });
+  figures.add({
+    name: `${name}: the server's thread ready but waiting for a CPU, share of the window`,
+    value: counts.waitedMs / (seconds * 1000),
+    unit: '',
+    digits: 3,
+  });
+  figures.add({
+    name: `${name}: times the kernel took the CPU from the server's thread`,
+    value: counts.preempted ?? 0,
+    unit: '',
+  });
+}
+
 function loadFigures(figures: Figures, name: string, r: LoadResult): void {
   figures.add({ name: `${name}: throughput`, value: r.perSecond, unit: 'req/s' });
   figures.add({ name: `${name}: p50`, value: r.p50, unit: 'ms', digits: 1 });
@@ -137,6 +169,7 @@ async function measureDialects(
       loadFigures(figures, `check-in ${dialect.name}, ${connections} conns`, full);
       const counted = await serverCounts(server);
       groupFigure(figures, `check-in ${dialect.name}, ${connections} conns`, counted);
+      cpuWaitFigures(figures, `check-in ${dialect.name}, ${connections} conns`, counted, seconds);
       figures.add({
         name: `check-in ${dialect.name}: ratio to the bare route`,
         value: full.perSecond / bareResult.perSecond,
@@ -271,6 +304,7 @@ async function halfLoad(
     digits: 1,
   });
   groupFigure(figures, `check-in ${name} at half load`, collected);
+  cpuWaitFigures(figures, `check-in ${name} at half load`, collected, seconds);
   figures.add({
     name: `check-in ${name} at half load: its first ${Math.min(2, seconds)} s right after the full load (warm-up, not counted), p99`,
     value: settling.p99,

@@ -25,9 +25,19 @@ export interface ServerCounts {
   /** Check-in groups written, and the check-ins in them. */
   readonly groups: number;
   readonly items: number;
+  /**
+   * Linux only: the server's main thread's time on a CPU, its time ready to run but waiting for
+   * a CPU (ms), and how often the kernel took the CPU from it (involuntary context switches).
+   */
+  readonly ranMs?: number;
+  readonly waitedMs?: number;
+  readonly preempted?: number;
 }
 
-/** What an `app` server counted since the last call: full collections, check-in groups. */
+/**
+ * What an `app` server counted since the last call: full collections, check-in groups, and its
+ * main thread's waits for a CPU.
+ */
 export async function serverCounts(server: BenchServer): Promise<ServerCounts> {
   const answer = firstLine(server.child, 'bench server (counts)');
   server.child.kill('SIGUSR2');
