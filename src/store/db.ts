@@ -15,7 +15,7 @@ import {
   SqliteDriver,
   sql,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_PAGES } from './checkpointer.ts';
 import { isConnectionLost } from './db-errors.ts';
 import { PreparedStatements, PreparedStatementsCarrier, preparingPool } from './pg-prepared.ts';
@@ -103,42 +103,59 @@ const NUMERIC_OID = 1700;
  * the same JS types.
  */
 export function createDb(config: DbConfig): Db {
-  if (config.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: config.databaseUrl,
-      max: config.poolMax ?? 10,
-      // A statement may be written before the answer to the one before it: only
-      // `preparingPool` does so, within one transaction (decision 1433).
-      pipeline: true,
-      // A database behind a dead network path would hold a new connection until the OS gives
-      // up (minutes); fail it after 10 s (waiting for a free pooled connection included) so
-      // the request answers 503 (decision 0800). TCP keep-alive finds connections whose peer
-      // vanished without a reset (failover).
-      connectionTimeoutMillis: 10_000,
-      keepAlive: true,
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-          if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
-          return format === 'binary'
-            ? pg.types.getTypeParser(oid, 'binary')
-            : pg.types.getTypeParser(oid, 'text');
-        }) as typeof pg.types.getTypeParser,
-      },
-    });
-    const onPoolError = config.onPoolError;
-    // `pg` emits 'error' on the client (checked out or idle); without a listener that is an
-    // unhandled 'error' event. The pool's own 'error' repeats it for idle clients: the
-    // client listener has logged it already.
-    pool.on('connect', (client) => {
-      client.on('error', (error) => onPoolError?.(error));
-    });
-    pool.on('error', () => {});
+  const databaseUrl = config.databaseUrl;
+  if (databaseUrl) {
     const prepared = new PreparedStatements();
     return new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: preparingPool(pool, prepared) }),
+      // `pg` is loaded when the first connection is wanted, not with the module: a server on
+      // SQLite never needs it, and loading it took ~4% of such a server's start (decision
+      // 1465).
+      dialect: new PostgresDialect({
+        pool: async () => preparingPool(await openPool(databaseUrl, config), prepared),
+      }),
       plugins: [new PreparedStatementsCarrier(prepared)],
     });
   }
+  return openSqlite(config);
+}
+
+/** The PostgreSQL pool, with `pg` loaded now (its own chunk in the command's bundle). */
+async function openPool(databaseUrl: string, config: DbConfig): Promise<pg.Pool> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: config.poolMax ?? 10,
+    // A statement may be written before the answer to the one before it: only
+    // `preparingPool` does so, within one transaction (decision 1433).
+    pipeline: true,
+    // A database behind a dead network path would hold a new connection until the OS gives
+    // up (minutes); fail it after 10 s (waiting for a free pooled connection included) so
+    // the request answers 503 (decision 0800). TCP keep-alive finds connections whose peer
+    // vanished without a reset (failover).
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+        return format === 'binary'
+          ? pg.types.getTypeParser(oid, 'binary')
+          : pg.types.getTypeParser(oid, 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  const onPoolError = config.onPoolError;
+  // `pg` emits 'error' on the client (checked out or idle); without a listener that is an
+  // unhandled 'error' event. The pool's own 'error' repeats it for idle clients: the
+  // client listener has logged it already.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => onPoolError?.(error));
+  });
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** SQLite on `config.sqlitePath` (see `createDb`). */
+function openSqlite(config: DbConfig): Db {
   const path = config.sqlitePath;
   if (path === undefined) throw new Error('createDb: give databaseUrl or sqlitePath');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
