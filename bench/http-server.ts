@@ -11,7 +11,7 @@
  * printed as { tokens, sqlitePath, databaseUrl }, for `needlecare serve --processes N`.
  */
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
@@ -29,6 +29,7 @@ import { withKeys } from '../src/store/keyring.ts';
 import { migrateToLatest } from '../src/store/migrations.ts';
 import { TEST_KEYS } from '../src/store/test-keys.ts';
 import { BENCH_LIMIT } from './limits.ts';
+import { mainThreadScheduling } from './scheduling.ts';
 
 const mode = process.argv[2];
 const links = Number(process.argv[3] ?? 64);
@@ -151,27 +152,3 @@ if (mode === 'bare') {
 
 // Exit normally on SIGTERM so `--cpu-prof` (BENCH_PROF=1) can write its profile.
 if (mode === 'bare') process.once('SIGTERM', () => process.exit(0));
-
-/**
- * The main thread's time on a CPU and waiting for one (ready to run, none free), in ms since it
- * started, and how often the kernel took the CPU from it while it could still run (involuntary
- * context switches): Linux's `/proc/thread-self/schedstat` and `status`, read by the main
- * thread itself (the SIGUSR2 handler runs there). Undefined where they cannot be read.
- */
-function mainThreadScheduling():
-  | { readonly ranMs: number; readonly waitedMs: number; readonly preempted: number }
-  | undefined {
-  try {
-    const [ran, waited] = readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ');
-    const status = readFileSync('/proc/thread-self/status', 'latin1');
-    const preempted = /nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1];
-    if (ran === undefined || waited === undefined || preempted === undefined) return undefined;
-    return {
-      ranMs: Number(ran) / 1e6,
-      waitedMs: Number(waited) / 1e6,
-      preempted: Number(preempted),
-    };
-  } catch {
-    return undefined;
-  }
-}
