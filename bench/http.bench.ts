@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { pinLoadGenerator, withAllCpus } from './affinity.ts';
 import {
   postgresCommitsPerSecond,
   postgresPacedCommits,
@@ -94,18 +95,35 @@ export async function benchHttp(figures: Figures, options: HttpBenchOptions): Pr
   // (measureDialects): the disk's fsync rate drifts within minutes on a shared machine, and the
   // ratio should compare the two under the same conditions.
   const ceilings: Ceilings = {
-    sqlite: () => sqliteCommitsPerSecond(options.ceilingSeconds),
+    // The storage measured with the bench on all its CPUs (decision 1466).
+    sqlite: () => withAllCpus(() => sqliteCommitsPerSecond(options.ceilingSeconds)),
     ...(pgUrl === undefined
       ? {}
-      : { postgres: () => postgresCommitsPerSecond(pgUrl, options.ceilingSeconds) }),
+      : {
+          postgres: () =>
+            withAllCpus(() => postgresCommitsPerSecond(pgUrl, options.ceilingSeconds)),
+        }),
   };
 
-  // The bare route stays up: the half-load pacer is run against it too, for its own floor.
-  const bare = await startServer('bare', withoutPg);
+  // The load generator on a CPU of its own, the servers on all (decision 1466); `BENCH_PIN=0`
+  // leaves it where the kernel puts it, to compare.
+  const cores = availableParallelism();
+  const pinned = process.env.BENCH_PIN === '0' ? 'BENCH_PIN=0' : pinLoadGenerator();
+  if (typeof pinned === 'string') figures.note(`load generator not pinned: ${pinned}`);
+  else
+    figures.note(
+      `load generator (this process) on CPU ${pinned.generatorCpu}; servers on CPUs ${pinned.serverCpus.join(',')}`,
+    );
   try {
-    await measureDialects(figures, options, bare, { ceilings, pgUrl, withoutPg });
+    // The bare route stays up: the half-load pacer is run against it too, for its own floor.
+    const bare = await startServer('bare', withoutPg);
+    try {
+      await measureDialects(figures, options, bare, { ceilings, pgUrl, withoutPg, cores });
+    } finally {
+      await bare.stop();
+    }
   } finally {
-    await bare.stop();
+    if (typeof pinned !== 'string') pinned.restore();
   }
 }
 
@@ -117,6 +135,7 @@ async function measureDialects(
     readonly ceilings: Ceilings;
     readonly pgUrl: string | undefined;
     readonly withoutPg: NodeJS.ProcessEnv;
+    readonly cores: number;
   },
 ): Promise<void> {
   const { ceilings, pgUrl, withoutPg } = ctx;
@@ -142,7 +161,7 @@ async function measureDialects(
       name: 'SQLite',
       env: withoutPg,
       ceiling: ceilings.sqlite,
-      pacedCommits: sqlitePacedCommits,
+      pacedCommits: (rate, secs) => withAllCpus(() => sqlitePacedCommits(rate, secs)),
       ceilingName: 'durable ceiling, SQLite WAL FULL autocommit inserts',
     },
   ];
@@ -151,7 +170,7 @@ async function measureDialects(
       name: 'PostgreSQL',
       env: { ...withoutPg, DATABASE_URL: pgUrl },
       ceiling: ceilings.postgres,
-      pacedCommits: (rate, secs) => postgresPacedCommits(pgUrl, rate, secs),
+      pacedCommits: (rate, secs) => withAllCpus(() => postgresPacedCommits(pgUrl, rate, secs)),
       ceilingName: 'durable ceiling, PostgreSQL autocommit inserts (pg, 10 conns)',
     });
   }
@@ -206,7 +225,8 @@ async function measureDialects(
     }
   }
   // All cores: the production entry `needlecare serve` with 1 and with N processes (cluster).
-  const cores = availableParallelism();
+  // Counted before the bench pinned itself to one of them (decision 1466).
+  const { cores } = ctx;
   for (const dialect of dialects) {
     const rates: number[] = [];
     for (const processes of [1, cores]) {

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { TEST_KEY_ENV } from '../src/store/test-keys.ts';
+import { nodeCommand } from './affinity.ts';
 import { BENCH_LIMIT } from './limits.ts';
 
 const SERVER = fileURLToPath(new URL('./http-server.ts', import.meta.url));
@@ -74,18 +75,15 @@ export async function startServer(
   env: NodeJS.ProcessEnv,
   links = 64,
 ): Promise<BenchServer> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
-      '--import',
-      'tsx',
-      SERVER,
-      mode,
-      String(links),
-    ],
-    { env, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const [command, args] = nodeCommand([
+    ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+    '--import',
+    'tsx',
+    SERVER,
+    mode,
+    String(links),
+  ]);
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const { url, tokens } = JSON.parse(await firstLine(child, `bench server (${mode})`)) as {
     url: string;
     tokens: string[];
@@ -102,16 +100,21 @@ export async function startServe(
   env: NodeJS.ProcessEnv,
   links = 64,
 ): Promise<BenchServer> {
-  const prep = spawn(process.execPath, ['--import', 'tsx', SERVER, 'prepare', String(links)], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const [prepCommand, prepArgs] = nodeCommand([
+    '--import',
+    'tsx',
+    SERVER,
+    'prepare',
+    String(links),
+  ]);
+  const prep = spawn(prepCommand, prepArgs, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const prepared = JSON.parse(await firstLine(prep, 'bench database')) as {
     tokens: string[];
     sqlitePath: string;
     databaseUrl?: string;
   };
-  const child = spawn(process.execPath, [BIN, 'serve', '--processes', String(processes)], {
+  const [command, args] = nodeCommand([BIN, 'serve', '--processes', String(processes)]);
+  const child = spawn(command, args, {
     env: {
       ...env,
       ...TEST_KEY_ENV,
