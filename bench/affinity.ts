@@ -1,16 +1,15 @@
 /**
- * The HTTP bench's load generator on a CPU of its own (decision 1466).
+ * `BENCH_PIN=1`: the HTTP bench's load generator on a CPU of its own (decision 1466).
  *
  * On one machine the bench's own process (autocannon, the paced load, the ceilings' clients)
- * shares the cores with the server it measures. The two wake each other on every request and
- * answer, and the kernel keeps placing them on one core: at half load the load generator took
- * the server's core from it ~800 times a second, most of the server's waits for a CPU. Clients
- * of a real server are on other machines. So on Linux with two or more CPUs allowed, the bench
+ * shares the cores with the server it measures; at half load it took the server's core from it
+ * ~800 times a second. With `BENCH_PIN=1`, on Linux with two or more CPUs allowed, the bench
  * process keeps to the last of them while it drives HTTP, and every server it starts may use
  * all of them (`taskset`, util-linux). The storage's own figures (the durable ceilings, lone
- * commits at a pace) are measured with the process on all its CPUs again (`withAllCpus`): they
- * measure the storage, and a client held to one core held the PostgreSQL ceiling down.
- * Elsewhere, or without `taskset`, nothing is pinned and the bench says why.
+ * commits at a pace) run with the process on all its CPUs again (`withAllCpus`): a client held
+ * to one core held the PostgreSQL ceiling down. Off by default: on 2 cores it took the server's
+ * waits for a CPU down and the half-load p99 up (our reading, not measured apart: the paced
+ * generator, held to one core, sends late, and lateness counts as latency).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
