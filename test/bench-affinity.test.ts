@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { allowedCpus, parseCpuList } from '../bench/affinity.ts';
 
 /**
- * The HTTP bench keeps its load generator on one CPU and starts servers on all of them
- * (decision 1466): the reading of a CPU list, and the pinning as a child process sees it.
+ * With `BENCH_PIN=1` the HTTP bench keeps its load generator on one CPU and starts servers on
+ * all of them (decision 1466): the reading of a CPU list, and the pinning as a child process
+ * sees it.
  */
 describe('parseCpuList', () => {
   it('reads ranges and single CPUs', () => {
