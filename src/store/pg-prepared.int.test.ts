@@ -1,12 +1,19 @@
+import fc from 'fast-check';
 import { CompiledQuery, sql } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describePostgres } from '../../test/dialects.ts';
 import { watchPgStatements } from '../../test/pg-round-trips.ts';
 import { findOpenAlertsForSessions } from './alerts.repository.ts';
 import { createDb, type Db, withTransaction } from './db.ts';
 import { withKeys } from './keyring.ts';
 import { migrateToLatest } from './migrations.ts';
-import { preferGenericPlans, preparedStatementsOf, sendWithNext } from './pg-prepared.ts';
+import {
+  arrayLiteral,
+  preferGenericPlans,
+  preparedStatementsOf,
+  sendWithNext,
+} from './pg-prepared.ts';
 import { TEST_KEYS } from './test-keys.ts';
 
 /** The statements the connection running `trx` has prepared (PostgreSQL's own view). */
@@ -51,6 +58,87 @@ describePostgres('prepared statements', (ctx) => {
       expect(mine).toHaveLength(1);
       expect(mine[0]).toContain('= any($1)');
     });
+  });
+
+  it('arrays cast in the statement go in the binary format and read back as their text literals do (decision 1467)', async () => {
+    const sentValues: unknown[][] = [];
+    const original = pg.Client.prototype.query;
+    const watch = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+      this: pg.Client,
+      ...args: unknown[]
+    ) {
+      const q = args[0] as { values?: unknown[] };
+      if (typeof q === 'object' && q.values !== undefined) sentValues.push(q.values);
+      return (original as (...a: unknown[]) => unknown).apply(this, args) as never;
+    });
+    const orNull = <T>(a: fc.Arbitrary<T>) =>
+      fc.oneof({ weight: 5, arbitrary: a }, fc.constant(null));
+    const text = fc
+      .oneof(
+        fc.string({ unit: 'grapheme', maxLength: 30 }),
+        fc.string({ unit: 'binary', maxLength: 10 }),
+        fc.stringMatching(/^[\\"{},a NUL]{0,8}$/),
+        fc.constantFrom('{"rules":["R1"],"note":"a \\"b\\""}', 'NULL', ''),
+      )
+      // PostgreSQL's text holds no NUL: both ways refuse it (below).
+      .filter((t) => !t.includes('\u0000'));
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(orNull(text), { maxLength: 12 }),
+          fc.array(orNull(fc.integer()), { maxLength: 12 }),
+          fc.array(orNull(fc.maxSafeInteger()), { maxLength: 12 }),
+          fc.array(orNull(fc.double()), { maxLength: 12 }),
+          async (texts, ints, bigs, doubles) => {
+            sentValues.length = 0;
+            const { rows } = await sql<Record<string, unknown[]>>`select
+              ${texts}::text[] as t, ${arrayLiteral(texts)}::text[] as lt,
+              ${ints}::integer[] as i, ${arrayLiteral(ints)}::integer[] as li,
+              ${bigs}::bigint[] as b, ${arrayLiteral(bigs)}::bigint[] as lb,
+              ${doubles}::double precision[] as d, ${arrayLiteral(doubles)}::double precision[] as ld`.execute(
+              one,
+            );
+            const row = rows[0] as Record<string, unknown[]>;
+            expect(row.t).toEqual(row.lt);
+            expect(row.i).toEqual(row.li);
+            expect(row.b).toEqual(row.lb);
+            expect(row.d).toEqual(row.ld);
+            expect(row.t).toEqual(
+              texts.map((t) => (t === null ? null : Buffer.from(t).toString())),
+            );
+            expect(row.i).toEqual(ints);
+            // The arrays went as bytes (binary), their literals as text.
+            const sent = sentValues[0] as unknown[];
+            expect(sent.map((v) => (Buffer.isBuffer(v) ? 'binary' : typeof v))).toEqual([
+              'binary',
+              'string',
+              'binary',
+              'string',
+              'binary',
+              'string',
+              'binary',
+              'string',
+            ]);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    } finally {
+      watch.mockRestore();
+    }
+    // A NUL in text is refused either way, with the same error.
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => 'stored',
+        (e: { code?: string }) => e.code,
+      );
+    expect(await refusal(sql`select ${['a\u0000b']}::text[] as t`.execute(one))).toBe('22021');
+    expect(await refusal(sql`select ${arrayLiteral(['a\u0000b'])}::text[] as t`.execute(one))).toBe(
+      '22021',
+    );
+    // An element that does not fit the type goes as its literal: PostgreSQL refuses it as before.
+    expect(await refusal(sql`select ${[2 ** 31]}::integer[] as i`.execute(one))).toBe('22003');
+    expect(await refusal(sql`select ${[1.5]}::integer[] as i`.execute(one))).toBe('22P02');
   });
 
   it('a table that changes under a prepared select * is read again, not refused', async () => {

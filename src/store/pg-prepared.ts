@@ -27,6 +27,7 @@ import type { Db } from './db.ts';
 export class PreparedStatements {
   readonly #max: number;
   #names = new Map<string, string>();
+  #casts = new Map<string, readonly (number | undefined)[]>();
   #generation = 0;
 
   constructor(max = 1000) {
@@ -46,6 +47,17 @@ export class PreparedStatements {
     return name;
   }
 
+  /**
+   * `arrayCastsOf(sql)`, kept for as many texts as names are (a statement's text is read once).
+   */
+  readonly arrayCasts = (sql: string): readonly (number | undefined)[] | undefined => {
+    const known = this.#casts.get(sql);
+    if (known !== undefined) return known === NO_CASTS ? undefined : known;
+    const casts = arrayCastsOf(sql);
+    if (this.#casts.size < this.#max) this.#casts.set(sql, casts ?? NO_CASTS);
+    return casts;
+  };
+
   /** New names for every text from now on (after a change to the schema). */
   forget(): void {
     this.#generation += 1;
@@ -60,6 +72,8 @@ export class PreparedStatements {
 
 /** Bulk statements (seeds, imports) rarely repeat and would hold large plans: left unnamed. */
 const MAX_PARAMETERS = 2000;
+/** Kept for a text whose parameters are not cast to arrays. */
+const NO_CASTS: readonly (number | undefined)[] = [];
 const NAMEABLE = /^\s*(select|insert|update|delete|with)\b/i;
 const TRANSACTION_START = /^\s*(begin|start\s+transaction)\b/i;
 const TRANSACTION_END = /^\s*(commit|rollback|end|abort)\s*$/i;
@@ -142,16 +156,153 @@ export function arrayLiteral(values: readonly unknown[]): string | undefined {
   return `${out}}`;
 }
 
-/** `values` with each array of plain elements already written as its literal (`arrayLiteral`). */
-function withArrayLiterals(values: unknown[]): unknown[] {
+/**
+ * The element types PostgreSQL's binary array format is written for here, by the name a
+ * statement casts its parameter to (`$3::text[]`), with the type's OID.
+ */
+const ELEMENT_TYPES: Readonly<Record<string, number>> = {
+  text: 25,
+  bigint: 20,
+  integer: 23,
+  'double precision': 701,
+};
+const ARRAY_CAST = /\$(\d+)::(text|bigint|integer|double precision)\[\]/g;
+
+/**
+ * For each parameter of `sql` cast to an array of one of `ELEMENT_TYPES`, that element type's
+ * OID, by parameter index (0-based); undefined when no parameter is.
+ */
+export function arrayCastsOf(sql: string): readonly (number | undefined)[] | undefined {
+  let out: (number | undefined)[] | undefined;
+  for (const match of sql.matchAll(ARRAY_CAST)) {
+    out ??= [];
+    out[Number(match[1]) - 1] = ELEMENT_TYPES[match[2] as string];
+  }
+  return out;
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * `values` in PostgreSQL's binary array format (one dimension, lower bound 1) with elements of
+ * type `oid` (text, bigint, integer, double precision), or undefined when an element does not
+ * fit that type as sent (then the text literal goes, and PostgreSQL judges it as before). Text
+ * elements are the same strings `arrayLiteral` would quote: numbers, bigints and booleans by
+ * `String`. PostgreSQL reads this with the element type's receive function: no quoting to undo,
+ * no second pass to count the elements (decision 1467).
+ */
+export function binaryArray(values: readonly unknown[], oid: number): Buffer | undefined {
+  const n = values.length;
+  const width = oid === 25 ? 0 : oid === 23 ? 4 : 8;
+  // At most this many bytes: a UTF-16 unit takes at most 3 in UTF-8.
+  let size = n === 0 ? 12 : 20;
+  let hasNull = 0;
+  let texts: string[] | undefined;
+  for (let i = 0; i < n; i += 1) {
+    const value = values[i];
+    if (value === null || value === undefined) {
+      hasNull = 1;
+      size += 4;
+      continue;
+    }
+    if (width === 0) {
+      let text: string;
+      if (typeof value === 'string') text = value;
+      else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+        text = String(value);
+      else return undefined;
+      texts ??= new Array<string>(n);
+      texts[i] = text;
+      size += 4 + 3 * text.length;
+      continue;
+    }
+    if (oid === 701) {
+      if (typeof value !== 'number') return undefined;
+    } else if (typeof value === 'bigint') {
+      if (oid === 23 || value < INT64_MIN || value > INT64_MAX) return undefined;
+    } else if (typeof value !== 'number' || !Number.isInteger(value)) return undefined;
+    else if (oid === 23 ? value < INT32_MIN || value > INT32_MAX : !Number.isSafeInteger(value))
+      return undefined;
+    size += 4 + width;
+  }
+  if (size > chunk.length - used) {
+    chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, size));
+    used = 0;
+  }
+  const buf = chunk;
+  const start = used;
+  buf.writeInt32BE(n === 0 ? 0 : 1, start);
+  buf.writeInt32BE(hasNull, start + 4);
+  buf.writeInt32BE(oid, start + 8);
+  if (n === 0) {
+    used = start + 12;
+    return buf.subarray(start, used);
+  }
+  buf.writeInt32BE(n, start + 12);
+  buf.writeInt32BE(1, start + 16);
+  let at = start + 20;
+  for (let i = 0; i < n; i += 1) {
+    const value = values[i];
+    if (value === null || value === undefined) {
+      buf.writeInt32BE(-1, at);
+      at += 4;
+    } else if (width === 0) {
+      const written = buf.write((texts as string[])[i] as string, at + 4);
+      buf.writeInt32BE(written, at);
+      at += 4 + written;
+    } else {
+      buf.writeInt32BE(width, at);
+      if (width === 4) buf.writeInt32BE(value as number, at + 4);
+      // -0 as 0, as its text was.
+      else if (oid === 701) buf.writeDoubleBE(value === 0 ? 0 : (value as number), at + 4);
+      else if (typeof value === 'bigint') buf.writeBigInt64BE(value, at + 4);
+      else {
+        const high = Math.floor((value as number) / 2 ** 32);
+        buf.writeInt32BE(high, at + 4);
+        buf.writeUInt32BE((value as number) - high * 2 ** 32, at + 8);
+      }
+      at += 4 + width;
+    }
+  }
+  used = at;
+  return buf.subarray(start, at);
+}
+
+/**
+ * The arrays are cut from chunks of this size, one after the other, and a part once handed out
+ * is never written again: `pg` copies it when it writes the statement, and the chunk is
+ * collected once no part of it is held. One allocation serves many groups' columns.
+ */
+const CHUNK_BYTES = 256 * 1024;
+let chunk = Buffer.alloc(0);
+let used = 0;
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * `values` with each array of plain elements already written for `pg`: in the binary array
+ * format where `sql` casts its parameter to an array type of `ELEMENT_TYPES` (`binaryArray`),
+ * otherwise as its text literal (`arrayLiteral`).
+ */
+function withArrays(
+  sql: string,
+  values: unknown[],
+  casts: (sql: string) => readonly (number | undefined)[] | undefined,
+): unknown[] {
   let out: unknown[] | undefined;
+  let types: readonly (number | undefined)[] | undefined | null = null;
   for (let i = 0; i < values.length; i += 1) {
     const value = values[i];
     if (!Array.isArray(value)) continue;
-    const literal = arrayLiteral(value);
-    if (literal === undefined) continue;
+    if (types === null) types = casts(sql);
+    const oid = types?.[i];
+    const written =
+      (oid === undefined ? undefined : binaryArray(value, oid)) ?? arrayLiteral(value);
+    if (written === undefined) continue;
     out ??= [...values];
-    out[i] = literal;
+    out[i] = written;
   }
   return out ?? values;
 }
@@ -187,7 +338,7 @@ export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): Post
     let inTransaction = false;
     const run = (sql: string, given: unknown[]): Promise<pg.QueryResult> => {
       const name = prepared.nameOf(sql, given.length);
-      const values = withArrayLiterals(given);
+      const values = withArrays(sql, given, prepared.arrayCasts);
       const result =
         name === undefined ? client.query(sql, values) : client.query({ name, text: sql, values });
       if (TRANSACTION_START.test(sql)) inTransaction = true;
