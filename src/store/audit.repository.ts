@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { CompiledQuery, type QueryCreator, sql } from 'kysely';
-import { builtOnce } from './built-once.ts';
+import { builtOnce, type OneParameter, oneParameter } from './built-once.ts';
 import { insertRowsInBulk } from './bulk.repository.ts';
 import { canonicalJson, type InstantInput, parseJson, toIso } from './codec.ts';
 import { type Db, dialectOf, withTransaction } from './db.ts';
@@ -440,7 +440,7 @@ export interface OptimisticAppend {
   readonly expected: ChainHead;
   /** The head after them. */
   readonly next: ChainHead;
-  readonly columns: readonly (readonly (string | number | null)[])[];
+  readonly columns: readonly OneParameter[];
 }
 
 const AUDIT_COLUMNS = [
@@ -584,7 +584,10 @@ export async function appendDeferredAlong<A>(
   const key = keysOf(trx).audit.current;
   const chained = chainEvents(key, events, expected);
   expectAuditHead(trx, chained.head);
-  const columns = AUDIT_COLUMNS.map((column) => chained.rows.map((row) => row[column]));
+  // Each column one parameter: one shape for any number of events (decision 1468).
+  const columns = AUDIT_COLUMNS.map((column) =>
+    oneParameter(chained.rows.map((row) => row[column])),
+  );
   const audit = { expected, next: chained.head, columns };
   // Only from a settled head: one that depends on another group of this process, still in
   // flight, is wrong whenever that group reaches the head's lock second. Never within a pause:

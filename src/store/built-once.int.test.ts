@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
-import { builtOnce } from './built-once.ts';
+import { builtOnce, oneParameter, type OneParameter } from './built-once.ts';
 import { type Db, isOneOf } from './db.ts';
 import { seedClinic } from './test-fixtures.ts';
 
@@ -101,5 +101,41 @@ describeEachDialect('statements built once per shape', (ctx) => {
         .where(sql<boolean>`name = '${sql.raw(String(a.name))}'`),
     );
     await expect(inlined(ctx.db, { name: 'Uno' })).rejects.toThrow(/not parameters/);
+  });
+
+  it('an array passed as one parameter is one value of the shape, whatever its length (decision 1468)', async () => {
+    let builds = 0;
+    const labelled = builtOnce((db: Db, a: { ids: OneParameter; labels: OneParameter }) => {
+      builds += 1;
+      type Probe = { t: { id: number; label: string | null } };
+      return (db as unknown as import('kysely').Kysely<Probe>)
+        .selectFrom(
+          sql`unnest(${a.ids}::integer[], ${a.labels}::text[])`.as(
+            sql`t(id, label)`,
+          ) as never as 't',
+        )
+        .selectAll();
+    });
+    const run = async (ids: number[], labels: (string | null)[]) => {
+      const args = { ids: oneParameter(ids), labels: oneParameter(labels) };
+      // The arrays go whole, as the statement's two parameters.
+      expect(labelled.compiled(ctx.db, args).parameters).toEqual([ids, labels]);
+      // SQLite binds no arrays: there the statement is only compiled.
+      return ctx.dialect === 'postgres' ? (await labelled(ctx.db, args)).length : ids.length;
+    };
+    expect(await run([1, 2, 3], ['a', null, 'c'])).toBe(3);
+    expect(await run([], [])).toBe(0);
+    expect(await run([7], ['x'])).toBe(1);
+    expect(builds).toBe(1);
+    if (ctx.dialect === 'postgres') {
+      const rows = await labelled(ctx.db, {
+        ids: oneParameter([5, 6]),
+        labels: oneParameter(['e', null]),
+      });
+      expect(rows).toEqual([
+        { id: 5, label: 'e' },
+        { id: 6, label: null },
+      ]);
+    }
   });
 });

@@ -19,6 +19,10 @@ import type { Db } from './db.ts';
  * query. Every value must become a parameter; one written into the text throws when the shape
  * is built. `undefined` is part of the shape (Kysely leaves such a column out), not a value.
  *
+ * An array that goes to the statement whole, as one parameter (`unnest(${…}::text[])` on
+ * PostgreSQL), can be passed as `oneParameter(array)`: it is then one value of the shape, so
+ * any length gives the same shape, and a call walks none of its elements (decision 1468).
+ *
  * Shapes are kept per database (its adapter) and per set of plugins, so a plugin that looks at
  * queries (a test's) sees the first query of each shape; at most `maxShapes` per template, then
  * later shapes are built on every call as before.
@@ -63,6 +67,22 @@ export interface BuiltOnce<A, R> {
   readonly compiled: (db: Db, args: A) => CompiledQuery<R>;
 }
 
+/**
+ * An array passed whole as ONE parameter of a statement built once (`oneParameter`). In the
+ * statement's build it stands where the array goes, e.g. `sql`${a.ids}::text[]``.
+ */
+export class OneParameter {
+  readonly values: readonly unknown[];
+  constructor(values: readonly unknown[]) {
+    this.values = values;
+  }
+}
+
+/** `values` as one parameter of a statement built once, whatever its length (`builtOnce`). */
+export function oneParameter(values: readonly unknown[]): OneParameter {
+  return new OneParameter(values);
+}
+
 /** A value of the arguments while a shape is built: which one it is. */
 class StandIn {
   readonly index: number;
@@ -101,7 +121,7 @@ function shapeOf(value: unknown, values: unknown[]): string {
     for (const key in value) out += `${key}:${shapeOf(value[key], values)},`;
     return `${out}}`;
   }
-  values.push(value);
+  values.push(value instanceof OneParameter ? value.values : value);
   return 'v';
 }
 

@@ -9,7 +9,7 @@ import {
   type OptimisticAppend,
   withOptimisticAppend,
 } from './audit.repository.ts';
-import { builtOnce } from './built-once.ts';
+import { builtOnce, type OneParameter, oneParameter } from './built-once.ts';
 import { fromIntBool, type InstantInput, parseJson, toIntBool, toIso, toJson } from './codec.ts';
 import { type Db, dialectOf, isOneOf } from './db.ts';
 import { isPlannedCastFailure } from './db-errors.ts';
@@ -204,8 +204,20 @@ export async function flushCheckInInserts(
     // 1461): the flush before an alert (`keepHolding`) or the last.
     const sessions = sessionVersions.get(trx);
     sessionVersions.delete(trx);
+    // Each column one parameter: one shape for any size of group (decision 1468).
+    const checkInColumns = columnsOf(CHECK_IN_COLUMNS, checkIns);
+    const assessmentColumns = columnsOf(ASSESSMENT_COLUMNS, assessments);
     const rows =
-      sessions === undefined ? { checkIns, assessments } : { checkIns, assessments, sessions };
+      sessions === undefined
+        ? { checkIns: checkInColumns, assessments: assessmentColumns }
+        : {
+            checkIns: checkInColumns,
+            assessments: assessmentColumns,
+            sessions: {
+              ids: oneParameter(sessions.ids),
+              versions: oneParameter(sessions.versions),
+            },
+          };
     try {
       if (lockAuditHead)
         await appendDeferredAlong(
@@ -239,7 +251,11 @@ const insertAssessmentRows = builtOnce((db, rows: AssessmentRow[]) =>
 const insertBothRows = builtOnce(
   (
     db,
-    rows: { checkIns: CheckInRow[]; assessments: AssessmentRow[]; sessions?: SessionVersions },
+    rows: {
+      checkIns: readonly OneParameter[];
+      assessments: readonly OneParameter[];
+      sessions?: SessionVersionsParameters;
+    },
   ) =>
     (rows.sessions === undefined ? db : withSessionsMoved(db, rows.sessions))
       .with('held_check_ins', (qc) =>
@@ -289,18 +305,24 @@ const ARRAY_TYPES: Readonly<Record<string, string>> = {
  * A group's rows on PostgreSQL as `select * from unnest(…)` of one array per column (decision
  * 1451): the statement's text is the same for any number of rows, so each connection parses and
  * plans it once, where a `values` list of each size was a statement of its own. A size first
- * seen in a stall (a group larger than any before) cost that group ~6–8 ms more.
+ * seen in a stall (a group larger than any before) cost that group ~6–8 ms more. `arrays` are
+ * the columns' values in the order of `columns` (`columnsOf`).
  */
-function unnestOf<R, C extends keyof R & string>(
-  columns: readonly C[],
-  rows: readonly R[],
+function unnestOf(
+  columns: readonly string[],
+  arrays: readonly OneParameter[],
 ): RawBuilder<unknown> {
   return sql`select * from unnest(${sql.join(
-    columns.map(
-      (column) =>
-        sql`${rows.map((row) => row[column])}::${sql.raw(ARRAY_TYPES[column] ?? 'text[]')}`,
-    ),
+    columns.map((column, i) => sql`${arrays[i]}::${sql.raw(ARRAY_TYPES[column] ?? 'text[]')}`),
   )})`;
+}
+
+/** Each of `columns` of `rows` as one array, one parameter (decision 1468). */
+function columnsOf<R, C extends keyof R & string>(
+  columns: readonly C[],
+  rows: readonly R[],
+): OneParameter[] {
+  return columns.map((column) => oneParameter(rows.map((row) => row[column])));
 }
 /**
  * `insertBothRows`, its statement also appending the group's audit events when it gets `audit`
@@ -324,11 +346,18 @@ const insertBothWithAuditBeforeCommit = builtOnce(
 );
 
 interface RowsWithAudit {
-  readonly checkIns: CheckInRow[];
-  readonly assessments: AssessmentRow[];
+  /** Their columns (`columnsOf`). */
+  readonly checkIns: readonly OneParameter[];
+  readonly assessments: readonly OneParameter[];
   readonly audit?: OptimisticAppend;
   /** The sessions whose `triage_version` the statement moves on from these (decision 1461). */
-  readonly sessions?: SessionVersions;
+  readonly sessions?: SessionVersionsParameters;
+}
+
+/** `SessionVersions` with each list one parameter (decision 1468). */
+interface SessionVersionsParameters {
+  readonly ids: OneParameter;
+  readonly versions: OneParameter;
 }
 
 /** Sessions by id with the `triage_version` their triage inputs were read or kept at. */
@@ -396,7 +425,7 @@ function heldRows(db: Db, a: RowsWithAudit): QueryCreator<Database> {
  * read again at its newest version before the new value is computed (read committed), so the
  * comparison is with what was committed, not with the statement's snapshot.
  */
-function withSessionsMoved(db: Db, sessions: SessionVersions): QueryCreator<Database> {
+function withSessionsMoved(db: Db, sessions: SessionVersionsParameters): QueryCreator<Database> {
   return db.with('moved_sessions', (qc) =>
     qc
       .updateTable('needling_sessions as s')
