@@ -138,4 +138,66 @@ describeEachDialect('statements built once per shape', (ctx) => {
       ]);
     }
   });
+
+  it('rows of the same keys are one shape for their values; a row that differs is another (decision 1468)', async () => {
+    let builds = 0;
+    type Row = { a: string; b?: string | null | undefined };
+    const echo = builtOnce((db: Db, rows: Row[]) => {
+      builds += 1;
+      return db.selectNoFrom(
+        rows.flatMap((r, i) => [
+          sql<string>`cast(${r.a} as text)`.as(`a${i}`),
+          // `undefined` is part of the shape: a build may leave such a value out.
+          ...(r.b === undefined ? [] : [sql<string | null>`cast(${r.b} as text)`.as(`b${i}`)]),
+        ]),
+      );
+    });
+    const run = async (rows: Row[]) => (await echo(ctx.db, rows))[0];
+    expect(
+      await run([
+        { a: 'x', b: 'y' },
+        { a: 'z', b: 'w' },
+      ]),
+    ).toEqual({ a0: 'x', b0: 'y', a1: 'z', b1: 'w' });
+    expect(
+      await run([
+        { a: 'p', b: null },
+        { a: 'q', b: 'r' },
+      ]),
+    ).toEqual({ a0: 'p', b0: null, a1: 'q', b1: 'r' });
+    expect(builds).toBe(1);
+    // A value left out in one row only: another shape, each row's values in their places.
+    expect(
+      await run([
+        { a: 'x', b: undefined },
+        { a: 'z', b: 'w' },
+      ]),
+    ).toEqual({
+      a0: 'x',
+      a1: 'z',
+      b1: 'w',
+    });
+    expect(await run([{ a: 'x', b: 'y' }, { a: 'z' }])).toEqual({ a0: 'x', b0: 'y', a1: 'z' });
+    expect(builds).toBe(3);
+    // Left out in every row: a shape of its own again, not one of the two above.
+    expect(
+      await run([
+        { a: 'x', b: undefined },
+        { a: 'z', b: undefined },
+      ]),
+    ).toEqual({ a0: 'x', a1: 'z' });
+    expect(builds).toBe(4);
+    // The same keys in another order: another shape.
+    expect(
+      await run([
+        { b: 'y', a: 'x' },
+        { b: 'w', a: 'z' },
+      ]),
+    ).toEqual({ b0: 'y', a0: 'x', b1: 'w', a1: 'z' });
+    expect(builds).toBe(5);
+    // Three rows: another shape; then its values change, not its build.
+    await run([{ a: '1' }, { a: '2' }, { a: '3' }]);
+    expect(await run([{ a: '4' }, { a: '5' }, { a: '6' }])).toEqual({ a0: '4', a1: '5', a2: '6' });
+    expect(builds).toBe(6);
+  });
 });

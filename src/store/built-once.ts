@@ -112,6 +112,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function shapeOf(value: unknown, values: unknown[]): string {
   if (value === undefined) return 'u';
   if (Array.isArray(value)) {
+    if (value.length > 1) {
+      const rows = rowsShape(value, values);
+      if (rows !== undefined) return rows;
+    }
     let out = `[${value.length}`;
     for (const item of value) out += `,${shapeOf(item, values)}`;
     return `${out}]`;
@@ -121,8 +125,67 @@ function shapeOf(value: unknown, values: unknown[]): string {
     for (const key in value) out += `${key}:${shapeOf(value[key], values)},`;
     return `${out}}`;
   }
-  values.push(value instanceof OneParameter ? value.values : value);
+  values.push(leafValue(value));
   return 'v';
+}
+
+/** Neither an array nor a plain object: a value of the shape (or `undefined`). */
+function isLeaf(value: unknown): boolean {
+  return !Array.isArray(value) && !isPlainObject(value);
+}
+
+/**
+ * The shape of rows (a multi-row insert's): plain objects with the same keys in the same
+ * order, each key `undefined` in all of them or in none, and no array or object within. Then
+ * `[n*{key:v,…}]`, with the values pushed in `shapeOf`'s order, without writing each row's
+ * keys into the text (decision 1468); otherwise undefined, with nothing pushed. `*` never
+ * appears in `shapeOf`'s own text for an array, so no other structure has this shape.
+ */
+function rowsShape(rows: readonly unknown[], values: unknown[]): string | undefined {
+  const first = rows[0];
+  if (!isPlainObject(first)) return undefined;
+  const start = values.length;
+  const keys: string[] = [];
+  const defined: boolean[] = [];
+  for (const key in first) {
+    const value = first[key];
+    if (!isLeaf(value)) {
+      values.length = start;
+      return undefined;
+    }
+    keys.push(key);
+    defined.push(value !== undefined);
+    if (value !== undefined) values.push(leafValue(value));
+  }
+  for (let r = 1; r < rows.length; r += 1) {
+    const row = rows[r];
+    if (!isPlainObject(row)) {
+      values.length = start;
+      return undefined;
+    }
+    let i = 0;
+    for (const key in row) {
+      const value = row[key];
+      if (key !== keys[i] || (value !== undefined) !== defined[i] || !isLeaf(value)) {
+        values.length = start;
+        return undefined;
+      }
+      if (value !== undefined) values.push(leafValue(value));
+      i += 1;
+    }
+    if (i !== keys.length) {
+      values.length = start;
+      return undefined;
+    }
+  }
+  let out = `[${rows.length}*{`;
+  for (let i = 0; i < keys.length; i += 1) out += `${keys[i]}:${defined[i] ? 'v' : 'u'},`;
+  return `${out}}]`;
+}
+
+/** What `shapeOf` pushes for a value. */
+function leafValue(value: unknown): unknown {
+  return value instanceof OneParameter ? value.values : value;
 }
 
 /** The arguments with a `StandIn` for every value, numbered in the walk order of `shapeOf`. */
