@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
-import { builtOnce, oneParameter, type OneParameter } from './built-once.ts';
+import { builtOnce, type OneParameter, oneParameter } from './built-once.ts';
 import { type Db, isOneOf } from './db.ts';
 import { seedClinic } from './test-fixtures.ts';
 
