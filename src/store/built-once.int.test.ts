@@ -195,9 +195,17 @@ describeEachDialect('statements built once per shape', (ctx) => {
       ]),
     ).toEqual({ b0: 'y', a0: 'x', b1: 'w', a1: 'z' });
     expect(builds).toBe(5);
+    // One row's keys in another order than the first's: not the shape of either above.
+    expect(
+      await run([
+        { a: 'x', b: 'y' },
+        { b: 'w', a: 'z' },
+      ]),
+    ).toEqual({ a0: 'x', b0: 'y', a1: 'z', b1: 'w' });
+    expect(builds).toBe(6);
     // Three rows: another shape; then its values change, not its build.
     await run([{ a: '1' }, { a: '2' }, { a: '3' }]);
     expect(await run([{ a: '4' }, { a: '5' }, { a: '6' }])).toEqual({ a0: '4', a1: '5', a2: '6' });
-    expect(builds).toBe(6);
+    expect(builds).toBe(7);
   });
 });
