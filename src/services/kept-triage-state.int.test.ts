@@ -12,14 +12,15 @@ import { revokeLink } from '../store/links.repository.ts';
 import type { StaffActor } from './actors.ts';
 import type { ManualClock } from './clock.ts';
 import type { ServiceDeps } from './deps.ts';
-import { type CheckInResponse, submitCheckIn } from './submit-check-in.ts';
+import { type CheckInResponse, keptTriageStateUses, submitCheckIn } from './submit-check-in.ts';
 
 const base = { ip: '127.0.0.1', requestId: 'kept-test' } as const;
 
 /**
- * Kept triage state (decision 1461): on PostgreSQL a session's next check-in in the same process
- * reads nothing before it writes, and a change any other writer made to what decides its triage
- * sends it back to a fresh read before anything of it commits.
+ * Kept triage state (decisions 1461, 1469): a session's next check-in in the same process reads
+ * nothing before it writes, and a change any other writer made to what decides its triage
+ * sends it back to a fresh read before anything of it commits. On PostgreSQL the session's
+ * version shows the change; on SQLite any write at all since the last kept group does.
  */
 describeEachDialect('kept triage state', (ctx) => {
   let app: FastifyInstance;
@@ -68,19 +69,27 @@ describeEachDialect('kept triage state', (ctx) => {
     return Number(rows[0]?.v);
   }
 
-  /** The check-in's statements: whether it read its session (the lock of the read path). */
+  /**
+   * The check-in's statements (PostgreSQL), and whether it read its session: on PostgreSQL the
+   * lock of the read path; on SQLite a group that did not count a use of kept state.
+   */
   async function watched<T>(
     work: () => Promise<T>,
-  ): Promise<{ value: T; texts: string[]; roundTrips: number }> {
+  ): Promise<{ value: T; texts: string[]; roundTrips: number; read: boolean }> {
     const sent = watchPgStatements();
+    const usesBefore = keptTriageStateUses(deps.db);
     try {
       const value = await work();
-      return { value, texts: sent.texts(), roundTrips: sent.roundTrips() };
+      const texts = sent.texts();
+      const read =
+        ctx.dialect === 'postgres'
+          ? texts.some((t) => /for update of "s"/.test(t))
+          : keptTriageStateUses(deps.db) === usesBefore;
+      return { value, texts, roundTrips: sent.roundTrips(), read };
     } finally {
       sent.restore();
     }
   }
-  const readsSession = (texts: string[]) => texts.some((t) => /for update of "s"/.test(t));
 
   /**
    * Check-ins of `s` until one uses its kept state: past the pauses an earlier test's stale
@@ -89,7 +98,7 @@ describeEachDialect('kept triage state', (ctx) => {
   async function untilKept(s: LinkSession, soreness: number) {
     for (let i = 0; i < 40; i += 1) {
       const next = await watched(() => checkIn(s, soreness));
-      if (!readsSession(next.texts)) return next;
+      if (!next.read) return next;
     }
     throw new Error('the kept state was never used');
   }
@@ -98,7 +107,7 @@ describeEachDialect('kept triage state', (ctx) => {
     if (ctx.dialect !== 'postgres') return; // SQLite reads in-process and keeps nothing
     const s = await session();
     const first = await watched(() => checkIn(s, 2));
-    expect(readsSession(first.texts)).toBe(true);
+    expect(first.read).toBe(true);
     expect(await versionOf(s.link.sessionId)).toBeGreaterThan(0);
     const before = await versionOf(s.link.sessionId);
     const next = await watched(() => checkIn(s, 3));
@@ -112,6 +121,26 @@ describeEachDialect('kept triage state', (ctx) => {
     expect(next.roundTrips).toBe(1);
     // Moved once by the commit, not again by the triggers on its own rows.
     expect(await versionOf(s.link.sessionId)).toBe(before + 1);
+  });
+
+  it('on SQLite a session checked in before reads nothing while nothing else was written', async () => {
+    if (ctx.dialect !== 'sqlite') return;
+    const s = await session();
+    const other = await session();
+    const first = await watched(() => checkIn(s, 2));
+    expect(first.read).toBe(true);
+    const next = await watched(() => checkIn(s, 3));
+    expect(next.value.status).toBe(201);
+    expect(next.read).toBe(false);
+    expect(next.value.body.assessment.disposition).toBe('self_care');
+    // A second session's first check-in reads; the first session's kept state survives it.
+    expect((await watched(() => checkIn(other, 2))).read).toBe(true);
+    expect((await watched(() => checkIn(s, 3))).read).toBe(false);
+    expect((await watched(() => checkIn(other, 3))).read).toBe(false);
+    // Any write since, of anything, sends the next check-in back to a read.
+    await sql`update clinics set name = name where id = ${clinic.clinicId}`.execute(deps.db);
+    expect((await watched(() => checkIn(s, 3))).read).toBe(true);
+    expect((await watched(() => checkIn(s, 3))).read).toBe(false);
   });
 
   it('a red flag another process checked in decides the next check-in here, not the state kept before it', async () => {
@@ -128,7 +157,7 @@ describeEachDialect('kept triage state', (ctx) => {
     if (ctx.dialect === 'postgres') {
       // Its kept state was stale: the statement failed, nothing of it committed, and the group
       // ran again from a fresh read.
-      expect(readsSession(next.texts)).toBe(true);
+      expect(next.read).toBe(true);
       expect(next.texts.filter((t) => t === 'rollback').length).toBeGreaterThan(0);
     }
     const rows = await ctx.db
@@ -139,8 +168,7 @@ describeEachDialect('kept triage state', (ctx) => {
     expect(rows).toHaveLength(3);
   });
 
-  it('an alert acknowledged elsewhere, a site edited or the session changed: the next check-in reads again', async () => {
-    if (ctx.dialect !== 'postgres') return;
+  it('an alert acknowledged, a site edited or the session changed, here or elsewhere: the next check-in reads again', async () => {
     const changes: ((sessionId: string, db: Db) => Promise<unknown>)[] = [
       async (sessionId, db) => {
         const alert = await db
@@ -158,38 +186,45 @@ describeEachDialect('kept triage state', (ctx) => {
         sql`update needling_sessions set notes = 'edited' where id = ${sessionId}`.execute(db),
     ];
     for (const change of changes) {
-      const s = await session();
-      // Above self-care, so that the session has an alert to acknowledge.
-      await untilKept(s, 8);
-      const before = await versionOf(s.link.sessionId);
-      await change(s.link.sessionId, elsewhere.db);
-      expect(await versionOf(s.link.sessionId)).toBeGreaterThan(before);
-      const next = await watched(() => checkIn(s, 8));
-      expect(next.value.status).toBe(201);
-      expect(readsSession(next.texts)).toBe(true);
+      for (const on of [elsewhere.db, deps.db]) {
+        const s = await session();
+        // Above self-care, so that the session has an alert to acknowledge.
+        await untilKept(s, 8);
+        const before = ctx.dialect === 'postgres' ? await versionOf(s.link.sessionId) : 0;
+        await change(s.link.sessionId, on);
+        if (ctx.dialect === 'postgres')
+          expect(await versionOf(s.link.sessionId)).toBeGreaterThan(before);
+        const next = await watched(() => checkIn(s, 8));
+        expect(next.value.status).toBe(201);
+        expect(next.read).toBe(true);
+      }
     }
   });
 
-  it('a link revoked or a clinic suspended elsewhere refuses the next check-in here', async () => {
-    const revoked = await session();
-    await checkIn(revoked, 2);
-    await checkIn(revoked, 2);
-    expect(
-      await revokeLink(elsewhere.db, clinic.clinicId, revoked.link.id, new Date(Date.parse(T0))),
-    ).toBe(true);
-    await expect(checkIn(revoked, 2)).rejects.toMatchObject({ code: 'link_gone' });
+  it('a link revoked or a clinic suspended, here or elsewhere, refuses the next check-in here', async () => {
+    for (const on of [elsewhere.db, deps.db]) {
+      const revoked = await session();
+      await checkIn(revoked, 2);
+      await untilKept(revoked, 2);
+      expect(await revokeLink(on, clinic.clinicId, revoked.link.id, new Date(Date.parse(T0)))).toBe(
+        true,
+      );
+      await expect(checkIn(revoked, 2)).rejects.toMatchObject({ code: 'link_gone' });
+    }
 
-    const other = await seedClinic(ctx.db, 'Kept Clinic Two');
-    const s = await recordLinkSession(
-      deps,
-      clock,
-      practitionerOf(other, base),
-      { displayName: 'Kept Patient Two', phone: '+44 7700 900001' },
-      base,
-    );
-    await checkIn(s, 2);
-    await checkIn(s, 2);
-    await setClinicSuspended(elsewhere.db, other.clinicId, T0);
-    await expect(checkIn(s, 2)).rejects.toMatchObject({ code: 'link_gone' });
+    for (const [i, on] of [elsewhere.db, deps.db].entries()) {
+      const other = await seedClinic(ctx.db, `Kept Clinic ${i + 2}`);
+      const s = await recordLinkSession(
+        deps,
+        clock,
+        practitionerOf(other, base),
+        { displayName: 'Kept Patient Two', phone: '+44 7700 900001' },
+        base,
+      );
+      await checkIn(s, 2);
+      await untilKept(s, 2);
+      await setClinicSuspended(on, other.clinicId, T0);
+      await expect(checkIn(s, 2)).rejects.toMatchObject({ code: 'link_gone' });
+    }
   });
 });

@@ -1,12 +1,16 @@
 import type { Db } from '../store/db.ts';
 
 /**
- * PostgreSQL (decision 1461): what this process knows of each session's triage inputs after its
- * own last commit, with the session's `triage_version` as that commit left it. A check-in group
- * whose sessions are all kept here reads nothing before it writes; its rows statement moves
- * each version on from the kept one and fails if another writer moved it first
- * (`SessionsMoved`), so kept state is only ever a guess that the database checks under the
- * sessions' locks, never a source of truth.
+ * What this process knows of each session's triage inputs after its own last commit.
+ *
+ * - PostgreSQL (decision 1461): kept with the session's `triage_version` as that commit left
+ *   it. A check-in group whose sessions are all kept here reads nothing before it writes; its
+ *   rows statement moves each version on from the kept one and fails if another writer moved it
+ *   first (`SessionsMoved`), so kept state is only ever a guess that the database checks under
+ *   the sessions' locks, never a source of truth.
+ * - SQLite (decision 1469): used only when nothing at all was written to the database since
+ *   this process's last kept group wrote its last row (`WriteMark`, read under the write lock);
+ *   otherwise all of it is dropped (`clear`) and the group reads.
  *
  * Per database handle (its adapter), at most `KEPT_SESSIONS` sessions, the least recently
  * written dropped first.
@@ -81,6 +85,11 @@ export class KeptTriageState<S> {
   /** Kept state turned out stale: read for the next groups (`GROUPS_WITHOUT_KEPT_STATE…`). */
   missed(db: Db): void {
     this.#pauses.set(db.getExecutor().adapter, GROUPS_WITHOUT_KEPT_STATE_AFTER_A_MISS);
+  }
+
+  /** Nothing kept on `db` is known to be right any more (SQLite, decision 1469). */
+  clear(db: Db): void {
+    this.#sessions(db).clear();
   }
 
   /** How many sessions are kept on `db` (tests). */

@@ -38,6 +38,7 @@ import {
 } from '../store/idempotency.repository.ts';
 import { preferGenericPlans } from '../store/pg-prepared.ts';
 import { type CheckInContext, findSessionsForCheckIn } from '../store/sessions.repository.ts';
+import { readWriteMark, sameWriteMark, type WriteMark } from '../store/write-mark.ts';
 import type { LinkActor } from './actors.ts';
 import { type AuditActor, auditActorOf, recordAudit } from './audit.ts';
 import { cleanOptionalText } from './clean-text.ts';
@@ -122,7 +123,19 @@ const GATHER_TURNS = 16;
 const SQLITE_GROUPS: GroupCommitOptions = {
   maxItems: 64,
   gatherTurns: GATHER_TURNS,
-  deferred: deferAuditAppends,
+  // SQLite: the mark the group's last write leaves, read after it (decision 1469).
+  deferred: (trx) => {
+    const appends = deferAuditAppends(trx);
+    return {
+      mark: () => appends.mark(),
+      rollbackTo: (mark) => appends.rollbackTo(mark),
+      flush: async () => {
+        await appends.flush();
+        // Nothing of the transaction is written after this: its commit comes next.
+        if (toKeep.has(trx)) endMarks.set(trx, await readWriteMark(trx));
+      },
+    };
+  },
   // Two multi-row inserts per group for its check-ins and assessments (decision 1415).
   held: (trx) => {
     holdCheckInInserts(trx);
@@ -144,6 +157,7 @@ const SQLITE_GROUPS: GroupCommitOptions = {
   },
 };
 const POSTGRES_GROUPS: GroupCommitOptions = Object.assign({}, SQLITE_GROUPS, {
+  deferred: deferAuditAppends,
   concurrency: 2,
   furtherGroupAfterMs: 50,
   // After a group of 8 or more, its clients are waited for while they keep coming in
@@ -175,13 +189,51 @@ interface SessionState {
 type GroupState = Map<string, SessionState>;
 
 /**
- * PostgreSQL: each session's state as this process's last commit of a check-in of it left it,
- * with the `triage_version` that commit moved it to (decision 1461).
+ * Each session's state as this process's last commit of a check-in of it left it: on
+ * PostgreSQL with the `triage_version` that commit moved it to (decision 1461); on SQLite
+ * valid only while the database is where that process's last kept group left it (decision
+ * 1469).
  */
 const kept = new KeptTriageState<SessionState>();
 
 /** Per transaction: its group's state and the version each session was read or kept at. */
 const toKeep = new WeakMap<Db, { readonly state: GroupState; readonly at: SessionVersions }>();
+
+/** SQLite, per transaction that keeps its state: the mark after its last write. */
+const endMarks = new WeakMap<Db, WriteMark>();
+
+/**
+ * SQLite, per database handle (its adapter): the mark the last kept group's last write left.
+ * A group that reads the same mark under the write lock knows nothing was written since, by
+ * anyone, so everything kept is as that group left it.
+ */
+const keptMarks = new WeakMap<object, WriteMark>();
+
+/** SQLite, per handle: groups that used kept state instead of reading (tests, bench). */
+const keptUses = new WeakMap<object, number>();
+
+/** How many check-in groups on `db` took their state from what was kept (SQLite; tests). */
+export function keptTriageStateUses(db: Db): number {
+  return keptUses.get(db.getExecutor().adapter) ?? 0;
+}
+
+/** A copy of kept state that the group may change: its items add their reports and alert. */
+function stateFromKept(
+  ids: readonly string[],
+  keptNow: readonly { readonly state: SessionState }[],
+): GroupState {
+  const state: GroupState = new Map();
+  ids.forEach((id, i) => {
+    const s = (keptNow[i] as { state: SessionState }).state;
+    state.set(id, {
+      found: s.found,
+      reports: [...s.reports],
+      openAlert: s.openAlert,
+      linkRevocations: s.linkRevocations,
+    });
+  });
+  return state;
+}
 
 /**
  * The group's state, for every session asked. A transaction that holds its rows back (a group's
@@ -196,22 +248,27 @@ async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupS
   await preferGenericPlans(trx);
   // Sorted: the rows statement locks the sessions in this order, as the read does by id.
   const ids = [...new Set(sessionIds)].sort();
-  const moving = dialectOf(trx) === 'postgres' && holdsCheckInInserts(trx);
+  const holds = holdsCheckInInserts(trx);
+  const moving = holds && dialectOf(trx) === 'postgres';
+  // SQLite (decision 1469): kept state holds only if nothing was written since it was kept.
+  const keeping = holds && !moving;
+  if (keeping) {
+    const adapter = trx.getExecutor().adapter;
+    const fresh = sameWriteMark(await readWriteMark(trx), keptMarks.get(adapter));
+    const keptNow = fresh ? kept.all(trx, ids) : undefined;
+    if (!fresh) kept.clear(trx);
+    if (keptNow !== undefined) {
+      const state = stateFromKept(ids, keptNow);
+      toKeep.set(trx, { state, at: { ids, versions: [] } });
+      keptUses.set(adapter, (keptUses.get(adapter) ?? 0) + 1);
+      return state;
+    }
+  }
   if (moving) {
     await movesTriageVersions(trx);
     const keptNow = kept.all(trx, ids);
     if (keptNow !== undefined && guessFromOwnAuditHead(trx)) {
-      const state: GroupState = new Map();
-      ids.forEach((id, i) => {
-        const { state: s } = keptNow[i] as { state: SessionState };
-        // A copy of what the group changes: its items add their reports and alert.
-        state.set(id, {
-          found: s.found,
-          reports: [...s.reports],
-          openAlert: s.openAlert,
-          linkRevocations: s.linkRevocations,
-        });
-      });
+      const state = stateFromKept(ids, keptNow);
       const at = { ids, versions: keptNow.map((k) => k.version) };
       moveSessionsAlong(trx, at);
       toKeep.set(trx, { state, at });
@@ -242,6 +299,7 @@ async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupS
     moveSessionsAlong(trx, at);
     toKeep.set(trx, { state, at });
   }
+  if (keeping) toKeep.set(trx, { state, at: { ids: [...state.keys()], versions: [] } });
   return state;
 }
 
@@ -255,10 +313,20 @@ function keepGroup(trx: Db): void {
   const group = toKeep.get(trx);
   if (group === undefined) return;
   toKeep.delete(trx);
+  if (dialectOf(trx) === 'sqlite') {
+    const mark = endMarks.get(trx);
+    // No mark: the group did not get to its end the way it keeps state; keep nothing.
+    if (mark === undefined) {
+      kept.clear(trx);
+      return;
+    }
+    keptMarks.set(trx.getExecutor().adapter, mark);
+  }
   group.at.ids.forEach((id, i) => {
     const s = group.state.get(id);
     if (s === undefined) return;
-    kept.keep(trx, id, (group.at.versions[i] as number) + 1, {
+    // SQLite keeps no version: its marks stand for every session at once.
+    kept.keep(trx, id, (group.at.versions[i] ?? -1) + 1, {
       found: s.found,
       reports: decidingReports(s.reports),
       openAlert: s.openAlert,
