@@ -237,7 +237,12 @@ describeEachDialect('kept triage state', (ctx) => {
     // One clock for both processes, a minute on at every call: each check-in its own instant,
     // taken as it is triaged, so the order of instants is the order the reports decide in.
     let t = Date.parse(T0);
-    const clock = { now: () => new Date((t += 60_000)) };
+    const clock = {
+      now: () => {
+        t += 60_000;
+        return new Date(t);
+      },
+    };
     const processes = [Object.assign({}, deps, { clock }), Object.assign({}, elsewhere, { clock })];
     let seed = 20261206;
     const random = (n: number) => {
