@@ -4,8 +4,9 @@
  * database (SQLite file with synchronous=FULL, or PostgreSQL when DATABASE_URL is set), seeded
  * with patient links. Mode `bare`: a bare Fastify route that validates the same body.
  * Prints one JSON line: { url, tokens }; in mode `app`, one more
- * { count, ms, groups, items, ranMs, waitedMs, preempted } on each SIGUSR2 (its full garbage
- * collections; the check-in groups it wrote and the check-ins in them; and, on Linux, how long
+ * { count, ms, groups, items, kept, ranMs, waitedMs, preempted } on each SIGUSR2 (its full garbage
+ * collections; the check-in groups it wrote, the check-ins in them and the groups that took
+ * their sessions' state from what was kept (decisions 1461, 1469); and, on Linux, how long
  * its main thread ran, how long it was ready to run and waited for a CPU, and how often the
  * kernel took the CPU from it; all since the last). Mode `prepare`: the database and links only,
  * printed as { tokens, sqlitePath, databaseUrl }, for `needlecare serve --processes N`.
@@ -23,6 +24,7 @@ import { tuneHeapForServing } from '../src/api/serving-heap.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../src/api/test-support.ts';
 import { reportInputJsonSchema } from '../src/clinical/case-schema.ts';
 import { systemClock } from '../src/services/clock.ts';
+import { keptTriageStateUses } from '../src/services/submit-check-in.ts';
 import { createDb } from '../src/store/db.ts';
 import { groupCommitStats } from '../src/store/group-commit.ts';
 import { withKeys } from '../src/store/keyring.ts';
@@ -105,6 +107,7 @@ if (mode === 'bare') {
   // taking turns in two halves (twenty-first round, docs/performance.md).
   const full = { count: 0, ms: 0 };
   let written = groupCommitStats(db, 'check-in');
+  let keptBefore = keptTriageStateUses(db);
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const { detail } = entry as { detail?: { kind?: number } };
@@ -127,7 +130,10 @@ if (mode === 'bare') {
             waitedMs: sched.waitedMs - scheduled.waitedMs,
             preempted: sched.preempted - scheduled.preempted,
           };
-    console.log(JSON.stringify({ count: full.count, ms: full.ms, groups, items, ...waits }));
+    const keptNow = keptTriageStateUses(db);
+    const kept = keptNow - keptBefore;
+    keptBefore = keptNow;
+    console.log(JSON.stringify({ count: full.count, ms: full.ms, groups, items, kept, ...waits }));
     full.count = 0;
     full.ms = 0;
     written = now;

@@ -41,6 +41,15 @@ function groupFigure(figures: Figures, name: string, counts: ServerCounts): void
     unit: '',
     digits: 1,
   });
+  if (counts.kept === undefined) return;
+  // Decisions 1461, 1469: a group that read nothing before it wrote. On SQLite any write by
+  // anyone else in between sends a group back to reading.
+  figures.add({
+    name: `${name}: groups on kept triage state, share`,
+    value: counts.groups === 0 ? 0 : counts.kept / counts.groups,
+    unit: '',
+    digits: 2,
+  });
 }
 
 /**

@@ -26,6 +26,8 @@ export interface ServerCounts {
   /** Check-in groups written, and the check-ins in them. */
   readonly groups: number;
   readonly items: number;
+  /** Groups that took their sessions' state from what was kept instead of reading it. */
+  readonly kept?: number;
   /**
    * Linux only: the server's main thread's time on a CPU, its time ready to run but waiting for
    * a CPU (ms), and how often the kernel took the CPU from it (involuntary context switches).

@@ -209,10 +209,19 @@ const endMarks = new WeakMap<Db, WriteMark>();
  */
 const keptMarks = new WeakMap<object, WriteMark>();
 
-/** SQLite, per handle: groups that used kept state instead of reading (tests, bench). */
+/** Per handle: groups that took their state from what was kept instead of reading. */
 const keptUses = new WeakMap<object, number>();
 
-/** How many check-in groups on `db` took their state from what was kept (SQLite; tests). */
+function countKeptUse(db: Db): void {
+  const adapter = db.getExecutor().adapter;
+  keptUses.set(adapter, (keptUses.get(adapter) ?? 0) + 1);
+}
+
+/**
+ * How many check-in groups on `db` took their state from what was kept instead of reading it
+ * (tests, bench). On PostgreSQL a group whose kept state then proves stale counts too; it runs
+ * again from a read.
+ */
 export function keptTriageStateUses(db: Db): number {
   return keptUses.get(db.getExecutor().adapter) ?? 0;
 }
@@ -260,7 +269,7 @@ async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupS
     if (keptNow !== undefined) {
       const state = stateFromKept(ids, keptNow);
       toKeep.set(trx, { state, at: { ids, versions: [] } });
-      keptUses.set(adapter, (keptUses.get(adapter) ?? 0) + 1);
+      countKeptUse(trx);
       return state;
     }
   }
@@ -272,6 +281,7 @@ async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupS
       const at = { ids, versions: keptNow.map((k) => k.version) };
       moveSessionsAlong(trx, at);
       toKeep.set(trx, { state, at });
+      countKeptUse(trx);
       return state;
     }
   }
