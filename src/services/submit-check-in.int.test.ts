@@ -325,7 +325,7 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     expect(groupCommitStats(own.db, 'check-in').groups).toBe(2);
   });
 
-  it('on PostgreSQL a check-in is five statements in two round trips, alone or in a group, and the chain holds', async () => {
+  it('on PostgreSQL a check-in is six statements in two round trips, alone or in a group, and the chain holds', async () => {
     if (ctx.dialect !== 'postgres') return; // SQLite has no round trips
     const sessions = await Promise.all(Array.from({ length: 5 }, () => session()));
     // Another writer of the chain: after its events this process's guess of the head is wrong.
@@ -340,43 +340,44 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     const sent = watchPgStatements();
     const texts = () => sent.texts();
     try {
-      // Alone: begin with its setting, the session's lock, its history, the rows with the audit
-      // events and the head's move, commit (decision 1429). The history read carries the head,
-      // so the group guesses from it (decision 1435), even on a fresh handle.
+      // Alone: begin with its setting, the session's lock, its history, the rows, the audit
+      // events with the head's move, commit (decisions 1429, 1470). The history read carries
+      // the head, so the group guesses from it (decision 1435), even on a fresh handle.
       sent.clear();
       expect((await checkIn(sessions[0] as never, 2)).status).toBe(201);
       const alone = texts();
-      expect(alone, JSON.stringify(alone)).toHaveLength(5);
+      expect(alone, JSON.stringify(alone)).toHaveLength(6);
       expect(alone[0]).toMatch(/^begin; set local plan_cache_mode/);
       expect(alone[1]).toMatch(/for update/);
       expect(alone[2]).toMatch(/json_agg/);
-      expect(alone[3]).toMatch(
-        /insert into "check_ins".*insert into "assessments".*update "audit_head".*insert into "audit_events"/s,
-      );
-      expect(alone[4]).toBe('commit');
-      // The opening, the lock and the history go together (decision 1433), and the commit goes
-      // with the rows (decision 1438): two round trips, each one write to the socket.
+      expect(alone[3]).toMatch(/insert into "check_ins".*insert into "assessments"/s);
+      expect(alone[3]).not.toMatch(/audit/);
+      expect(alone[4]).toMatch(/update "audit_head".*insert into "audit_events"/s);
+      expect(alone[5]).toBe('commit');
+      // The opening, the lock and the history go together (decision 1433). The rows go at once;
+      // the events and the commit (decision 1438) go behind them before their answer is back
+      // (decision 1470): two round trips, in three writes to the socket.
       expect(sent.roundTrips()).toBe(2);
-      expect(sent.socketWrites()).toBe(2);
+      expect(sent.socketWrites()).toBe(3);
       sent.clear();
-      // A group of four: the same five.
+      // A group of four: the same six.
       const before = groupCommitStats(ctx.db, 'check-in');
       await Promise.all(sessions.slice(1).map((s, i) => checkIn(s, i + 1)));
       expect(groupCommitStats(ctx.db, 'check-in').groups - before.groups).toBe(1);
-      expect(texts(), JSON.stringify(texts())).toHaveLength(5);
+      expect(texts(), JSON.stringify(texts())).toHaveLength(6);
       expect(sent.roundTrips()).toBe(2);
-      expect(sent.socketWrites()).toBe(2);
+      expect(sent.socketWrites()).toBe(3);
       // After another writer's event (another process, a staff action) the group guesses from
       // the head it read with its history, not the one this process last left: still right,
-      // still five statements in two round trips (decision 1435). The session is a new one:
+      // still six statements in two round trips (decision 1435). The session is a new one:
       // one this process has written reads nothing (decision 1461, below).
       const fresh = await session();
       await otherEvent();
       sent.clear();
       expect((await checkIn(fresh, 2)).status).toBe(201);
-      expect(texts(), JSON.stringify(texts())).toHaveLength(5);
+      expect(texts(), JSON.stringify(texts())).toHaveLength(6);
       expect(sent.roundTrips()).toBe(2);
-      expect(texts()[3]).toMatch(/unnest.*not exists \(select 1 from "?moved_head"?\)/s);
+      expect(texts()[4]).toMatch(/unnest.*not exists \(select 1 from "?moved_head"?\)/s);
     } finally {
       sent.restore();
     }
@@ -422,16 +423,19 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     }
     expect(answer.status).toBe(201);
     const texts = sent.texts();
-    // The first run: its rows with the commit behind them (then the other writer's commit, the
-    // end of its wait); the statement failed, so the commit only rolled the run back.
-    expect(texts[3]).toMatch(/cast\('needlecare: the audit head moved/);
-    expect(texts.slice(4, 7), JSON.stringify(texts)).toEqual(['commit', 'commit', 'rollback']);
-    // The run again, within the pause after a miss: guessing from the head it read, with the
-    // head's move returned rather than failed, and its own commit (decision 1438).
-    expect(texts.slice(7), JSON.stringify(texts)).toHaveLength(5);
-    expect(texts[10]).toMatch(/insert into "audit_events"/);
-    expect(texts[10]).not.toMatch(/needlecare: the audit head moved/);
-    expect(texts[11]).toBe('commit');
+    // The first run: its rows, then its events with the commit behind them (then the other
+    // writer's commit, the end of its wait); the events' statement failed, so the commit only
+    // rolled the run back, rows and all.
+    expect(texts[3]).toMatch(/insert into "check_ins"/);
+    expect(texts[4]).toMatch(/cast\('needlecare: the audit head moved/);
+    expect(texts.slice(5, 8), JSON.stringify(texts)).toEqual(['commit', 'commit', 'rollback']);
+    // The run again, within the pause after a miss: guessing from the head it read, its rows and
+    // events in one statement with the head's move returned rather than failed, and its own
+    // commit (decision 1438).
+    expect(texts.slice(8), JSON.stringify(texts)).toHaveLength(5);
+    expect(texts[11]).toMatch(/insert into "check_ins".*insert into "audit_events"/s);
+    expect(texts[11]).not.toMatch(/needlecare: the audit head moved/);
+    expect(texts[12]).toBe('commit');
     // Stored once, with its one audit event, on an unbroken chain.
     const stored = await listCheckInsForSession(ctx.db, fresh.link.sessionId);
     expect(stored.map((c) => c.id)).toEqual([answer.body.checkIn.id]);
@@ -473,9 +477,10 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     expect(rows, JSON.stringify(texts)).toHaveLength(2);
     expect(rows[0]).toMatch(/needlecare: the audit head moved/);
     expect(rows[1]).not.toMatch(/needlecare: the audit head moved/);
-    // Nothing ran twice: two groups' five statements each, and the other transaction's end.
+    // Nothing ran twice: the first group's six statements, the second's five (its rows and
+    // events in one, its commit on its own), and the other transaction's end.
     expect(texts.filter((t) => t === 'rollback')).toHaveLength(0);
-    expect(texts).toHaveLength(11);
+    expect(texts).toHaveLength(12);
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
   });
 });

@@ -142,7 +142,8 @@ const SQLITE_GROUPS: GroupCommitOptions = {
     // On PostgreSQL the rows' statement also appends the group's audit events (decision 1429),
     // or takes the audit head's lock for them (decision 1427).
     // The group commits right after this flush and the deferred appends it leaves (none when
-    // the statement took them): the commit may go along (decision 1438).
+    // the statement took them): the commit may go along (decision 1438), and then the rows go
+    // first and the events behind them, chained while PostgreSQL writes the rows (decision 1470).
     return {
       flush: () => flushCheckInInserts(trx, { lockAuditHead: true, lastBeforeCommit: true }),
     };

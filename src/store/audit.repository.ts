@@ -8,7 +8,7 @@ import { isPlannedCastFailure } from './db-errors.ts';
 import { RunGroupAgain } from './group-commit.ts';
 import { timeOrderedId } from './ids.ts';
 import { findKey, type KeySet, keysOf } from './keyring.ts';
-import { sendWithNext } from './pg-prepared.ts';
+import { sendNow, sendWithNext } from './pg-prepared.ts';
 import type { AuditEventRow, Database } from './schema.ts';
 
 export type AuditActorType = 'staff' | 'patient_link' | 'api_token' | 'system' | 'anonymous';
@@ -499,6 +499,14 @@ export function withOptimisticAppend(qc: QueryCreator<Database>, a: OptimisticAp
     ) as unknown as QueryCreator<Database>;
 }
 
+/**
+ * The events alone, when the commit goes right behind them (`appendDeferredAlong` with
+ * `beforeCommit`): a wrong guess fails the statement.
+ */
+const appendBeforeCommit = builtOnce((db, a: { audit: OptimisticAppend }) =>
+  auditHeadFailsUnlessMoved(withOptimisticAppend(db, a.audit)),
+);
+
 /** The main part beside `withOptimisticAppend`: the head as locked, only if it did not move. */
 export function auditHeadLockUnlessMoved(qc: QueryCreator<Database>) {
   return (qc as unknown as QueryCreator<Database & { locked_head: LockedAuditHead }>)
@@ -550,18 +558,22 @@ export type AlongStatement<A> = (
  *   groups of a wrong guess, `statement` gets no `audit`: it must then end in
  *   `auditHeadLockQuery`, and the head it returns is used by the transaction's deferred append,
  *   as with `rememberLockedAuditHead`.
- * - `thenCommit`, when given, is the same write ending in `auditHeadFailsUnlessMoved`: the
- *   caller will run nothing in the transaction after it but its commit, so the commit goes to
- *   the server right behind it, in the same round trip (decision 1438). A wrong guess then
- *   fails the statement, the commit only rolls the transaction back, and `RunGroupAgain` asks
- *   for the group to run again. Used only when guessing from the head the transaction read,
- *   with no append of this process in flight beyond it, and outside a pause after a miss.
+ * - `beforeCommit`, when given, is the same write as `statement`'s own, without the events:
+ *   the caller will run nothing in the transaction after it but its commit. It then goes to
+ *   the server at once, before the events are chained, and PostgreSQL runs it while they are
+ *   (decision 1470); the events follow in a statement of their own ending in
+ *   `auditHeadFailsUnlessMoved`, with the commit right behind it (decision 1438), both sent
+ *   without waiting for the write's answer. A wrong guess fails the events' statement, the
+ *   commit only rolls the transaction back, and `RunGroupAgain` asks for the group to run
+ *   again; a failed write fails everything behind it, and its own error is thrown. Used only
+ *   when guessing from the head the transaction read, with no append of this process in
+ *   flight beyond it, and outside a pause after a miss.
  */
 export async function appendDeferredAlong<A>(
   trx: Db,
   statement: AlongStatement<A>,
   args: A,
-  thenCommit?: AlongStatement<A>,
+  beforeCommit?: () => CompiledQuery,
 ): Promise<void> {
   const held = deferredAppends.get(trx);
   const { head: expected, observed, settled } = headToGuess(trx);
@@ -579,6 +591,14 @@ export async function appendDeferredAlong<A>(
     if (head !== undefined) rememberLockedAuditHead(trx, head);
     return;
   }
+  // Only from a settled head: one that depends on another group of this process, still in
+  // flight, is wrong whenever that group reaches the head's lock second. Never within a pause:
+  // the group that runs again after a wrong guess must not miss again.
+  // The write goes first, and PostgreSQL runs it while the events are chained (decision 1470).
+  const written =
+    beforeCommit !== undefined && settled && unpaused
+      ? await sendNow(trx, beforeCommit())
+      : undefined;
   // From here the events are this statement's: the transaction's own flush finds none left.
   const events = held.splice(0);
   const key = keysOf(trx).audit.current;
@@ -589,13 +609,15 @@ export async function appendDeferredAlong<A>(
     oneParameter(chained.rows.map((row) => row[column])),
   );
   const audit = { expected, next: chained.head, columns };
-  // Only from a settled head: one that depends on another group of this process, still in
-  // flight, is wrong whenever that group reaches the head's lock second. Never within a pause:
-  // the group that runs again after a wrong guess must not miss again.
-  if (thenCommit !== undefined && settled && unpaused) {
+  if (written !== undefined) {
     await sendWithNext(trx, COMMIT);
     try {
-      await thenCommit(trx, Object.assign({}, args, { audit }));
+      try {
+        await appendBeforeCommit(trx, { audit });
+      } finally {
+        // Its error first: after it PostgreSQL refused the events' statement unread.
+        await written();
+      }
     } catch (error) {
       // The events did not go in: the chain is not where they would have moved it.
       forgetExpectedHead(trx, chained.head);

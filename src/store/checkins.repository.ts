@@ -3,7 +3,6 @@ import { decidingReports } from '../clinical/triage.ts';
 import type { Disposition, Phase, SymptomCode } from '../clinical/types.ts';
 import {
   appendDeferredAlong,
-  auditHeadFailsUnlessMoved,
   auditHeadLockQuery,
   auditHeadLockUnlessMoved,
   type OptimisticAppend,
@@ -186,7 +185,8 @@ export function holdsCheckInInserts(trx: Db): boolean {
  * appends); on PostgreSQL the same statement then appends them (decision 1429) or takes the
  * audit head's lock for them (decision 1427).
  * `lastBeforeCommit`: the caller runs nothing more in the transaction but its commit; on
- * PostgreSQL the commit may then go with the statement that appends the events (decision 1438).
+ * PostgreSQL the rows may then go at once, the events behind them in a statement of their own,
+ * and the commit behind those (decisions 1438, 1470).
  */
 export async function flushCheckInInserts(
   trx: Db,
@@ -224,7 +224,7 @@ export async function flushCheckInInserts(
           trx,
           insertBothWithAudit,
           rows,
-          lastBeforeCommit ? insertBothWithAuditBeforeCommit : undefined,
+          lastBeforeCommit ? () => insertBothRows.compiled(trx, rows) : undefined,
         );
       else await insertBothRows(trx, rows);
     } catch (error) {
@@ -333,16 +333,6 @@ const insertBothWithAudit = builtOnce((db, a: RowsWithAudit) =>
   a.audit === undefined
     ? auditHeadLockQuery(heldRows(db, a))
     : auditHeadLockUnlessMoved(withOptimisticAppend(heldRows(db, a), a.audit)),
-);
-/**
- * `insertBothWithAudit` with the events, when the commit goes right behind it: a wrong guess of
- * the head fails the statement instead of returning the head (decision 1438).
- */
-const insertBothWithAuditBeforeCommit = builtOnce(
-  (db, a: RowsWithAudit & { audit?: OptimisticAppend }) =>
-    a.audit === undefined
-      ? auditHeadLockQuery(heldRows(db, a))
-      : auditHeadFailsUnlessMoved(withOptimisticAppend(heldRows(db, a), a.audit)),
 );
 
 interface RowsWithAudit {

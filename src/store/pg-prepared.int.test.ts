@@ -12,6 +12,7 @@ import {
   arrayLiteral,
   preferGenericPlans,
   preparedStatementsOf,
+  sendNow,
   sendWithNext,
 } from './pg-prepared.ts';
 import { TEST_KEYS } from './test-keys.ts';
@@ -264,6 +265,64 @@ describePostgres('prepared statements', (ctx) => {
     } finally {
       sent.restore();
       await sql`drop table along_probe`.execute(one);
+    }
+  });
+
+  it('a statement sent now runs while the transaction goes on, the next goes behind it unanswered, and its own error is the one seen', async () => {
+    await sql`create table now_probe (id text primary key)`.execute(one);
+    const ids = async () =>
+      (await sql<{ id: string }>`select id from now_probe order by id`.execute(one)).rows.map(
+        (r) => r.id,
+      );
+    const insert = (id: string) => sql`insert into now_probe values (${id})`;
+    const commit = CompiledQuery.raw('commit');
+    const sent = watchPgStatements();
+    try {
+      // The insert goes with the opening at once; the count and the commit go behind it before
+      // its answer is back: one round trip, two writes to the socket (decision 1470).
+      const seen = await withTransaction(one, async (trx) => {
+        const written = await sendNow(trx, insert('a').compile(trx));
+        expect(sent.texts().map((t) => t.slice(0, 11))).toEqual(['begin', 'insert into']);
+        await sendWithNext(trx, commit);
+        const n = sql<{ n: number }>`select count(*)::int as n from now_probe`.execute(trx);
+        await written();
+        return (await n).rows[0]?.n;
+      });
+      expect(seen).toBe(1);
+      expect(sent.texts().slice(-2)).toEqual(['select count(*)::int as n from now_probe', 'commit']);
+      expect(sent.roundTrips()).toBe(1);
+      expect(sent.socketWrites()).toBe(2);
+      expect(await ids()).toEqual(['a']);
+      // It fails: PostgreSQL refuses what went behind it and answers the commit with a
+      // rollback. The waiter throws its own error, and nothing of the transaction is stored.
+      const failures: unknown[] = [];
+      await expect(
+        withTransaction(one, async (trx) => {
+          await insert('b').execute(trx);
+          const written = await sendNow(trx, insert('a').compile(trx));
+          await sendWithNext(trx, commit);
+          await insert('c')
+            .execute(trx)
+            .catch((error: unknown) => failures.push(error));
+          await written().catch((error: unknown) => failures.push(error));
+        }),
+      ).rejects.toThrow(/rolled back instead of committed/);
+      expect(failures.map((e) => (e as { code?: string }).code)).toEqual(['25P02', '23505']);
+      expect(await ids()).toEqual(['a']);
+      // Thrown out of the transaction, it rolls back, and the connection serves the next one.
+      await expect(
+        withTransaction(one, async (trx) => {
+          const written = await sendNow(trx, insert('a').compile(trx));
+          await written();
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      await withTransaction(one, async (trx) => {
+        await insert('d').execute(trx);
+      });
+      expect(await ids()).toEqual(['a', 'd']);
+    } finally {
+      sent.restore();
+      await sql`drop table now_probe`.execute(one);
     }
   });
 

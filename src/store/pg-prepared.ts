@@ -90,11 +90,39 @@ function isStalePlan(error: unknown): boolean {
 /** What `begin` and `set local` answer when they wait for the transaction's next statement. */
 const BEGUN = { command: 'BEGIN', rowCount: null, rows: [] };
 const SET = { command: 'SET', rowCount: null, rows: [] };
-/** What `sendWithNext` answers (it sends nothing itself). */
+/** What `sendWithNext` and `sendNow` answer (their statement's answer comes later). */
 const NOTED = { command: 'SELECT', rowCount: 0, rows: [] };
 const SET_LOCAL = /^\s*set\s+local\b/i;
 /** The text of `sendWithNext`'s note to the pool's client (never sent to PostgreSQL). */
 const SEND_WITH_NEXT = '-- needlecare: send with the next statement';
+/** The text of `sendNow`'s note to the pool's client (never sent to PostgreSQL). */
+const SEND_NOW = '-- needlecare: send now, answer later';
+
+/** Where the pool's client leaves the answer of a statement given to `sendNow`. */
+interface SentNow {
+  answer?: Promise<unknown>;
+}
+
+/**
+ * On PostgreSQL, `query` goes to the server now, and the transaction goes on without waiting
+ * for its answer: the server runs it while the caller works out its next statement, which goes
+ * right behind it (decision 1470). The function returned waits for that answer and throws its
+ * error; call it before the transaction ends, and treat the next statement's error as this
+ * one's when this one failed (PostgreSQL refuses everything after a failed statement of a
+ * transaction). Elsewhere (SQLite, a handle without prepared statements) `query` runs now and
+ * the function returned has nothing to wait for.
+ */
+export async function sendNow(trx: Db, query: CompiledQuery): Promise<() => Promise<void>> {
+  if (preparedStatementsOf(trx) === undefined) {
+    await trx.executeQuery(query);
+    return async () => undefined;
+  }
+  const sent: SentNow = {};
+  await trx.executeQuery(CompiledQuery.raw(SEND_NOW, [query.sql, query.parameters, sent]));
+  return async () => {
+    await sent.answer;
+  };
+}
 
 /**
  * On PostgreSQL, `query` goes to the server right behind the transaction's next statement, in
@@ -329,6 +357,8 @@ function socketOf(client: pg.PoolClient): { cork(): void; uncork(): void } | und
  *   may be the transaction's `commit` (decision 1438): if the statement before it fails, the
  *   server answers the commit with a rollback. After a commit sent ahead, any statement but that
  *   commit or a rollback is refused, never run outside the transaction.
+ * - A statement given to `sendNow` goes at once, and its answer is read later (decision 1470):
+ *   the transaction's next statement may go behind it before that answer is back.
  * - What goes together leaves in one write to the socket (decision 1442): `pg` writes each
  *   statement on its own, and each write wakes PostgreSQL's backend.
  */
@@ -382,6 +412,16 @@ export function preparingPool(pool: pg.Pool, prepared: PreparedStatements): Post
     };
 
     const query = async (sql: string, parameters: readonly unknown[]) => {
+      if (sql === SEND_NOW) {
+        const [text, values, sent] = parameters as [string, unknown[], SentNow];
+        // Written now, with whatever waits to go with it; read by the caller later.
+        const answer = send(text, [...values]);
+        answer.catch((error: unknown) => {
+          if (isStalePlan(error)) prepared.forget();
+        });
+        sent.answer = answer;
+        return NOTED;
+      }
       if (sql === SEND_WITH_NEXT) {
         along = { sql: parameters[0] as string, values: [...(parameters[1] as unknown[])] };
         return NOTED;
