@@ -289,7 +289,10 @@ describePostgres('prepared statements', (ctx) => {
         return (await n).rows[0]?.n;
       });
       expect(seen).toBe(1);
-      expect(sent.texts().slice(-2)).toEqual(['select count(*)::int as n from now_probe', 'commit']);
+      expect(sent.texts().slice(-2)).toEqual([
+        'select count(*)::int as n from now_probe',
+        'commit',
+      ]);
       expect(sent.roundTrips()).toBe(1);
       expect(sent.socketWrites()).toBe(2);
       expect(await ids()).toEqual(['a']);
