@@ -271,13 +271,22 @@ describeEachDialect('group commit gathering after a group (decision 1445)', (ctx
       if (n === 0) then();
       else setImmediate(() => turns(n - 1, then));
     };
+    let allSent = () => {};
+    const sent = new Promise<void>((resolve) => {
+      allSent = resolve;
+    });
     await item('first').then(() => {
       later.push(item('b'));
       turns(1, () => later.push(item('c')));
       turns(2, () => later.push(item('d')));
-      turns(3, () => later.push(item('e')));
+      turns(3, () => {
+        later.push(item('e'));
+        allSent();
+      });
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait for the last turn itself, not for a timer: a loaded machine can block the loop for
+    // longer than any fixed wait, and then the timer fires before the turns have run.
+    await sent;
     await Promise.all(later);
     expect(later).toHaveLength(4);
     return groupCommitStats(ctx.db, name);
