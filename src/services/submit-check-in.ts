@@ -256,7 +256,8 @@ function stateFromKept(
  */
 async function readGroup(trx: Db, sessionIds: readonly string[]): Promise<GroupState> {
   await preferGenericPlans(trx);
-  // Sorted: the rows statement locks the sessions in this order, as the read does by id.
+  // Sorted: one order for the keys of the group's reads and kept state. The statements lock
+  // the sessions in id order themselves (decision 1471).
   const ids = [...new Set(sessionIds)].sort();
   const holds = holdsCheckInInserts(trx);
   const moving = holds && dialectOf(trx) === 'postgres';

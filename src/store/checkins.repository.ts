@@ -414,23 +414,34 @@ function heldRows(db: Db, a: RowsWithAudit): QueryCreator<Database> {
  * takes each session's row lock first; a row another writer changed and committed meanwhile is
  * read again at its newest version before the new value is computed (read committed), so the
  * comparison is with what was committed, not with the statement's snapshot.
+ *
+ * `locked_sessions` takes those row locks first, in id order (decision 1471), as the read of a
+ * group does (`findSessionsForCheckIn`): the update alone would take them in its plan's order,
+ * the table's own when it scans a small table, and a group waiting for one session could then
+ * hold another that a reading group wants next. The update reads its sessions from there, so
+ * it changes no row the lock has not reached.
  */
 function withSessionsMoved(db: Db, sessions: SessionVersionsParameters): QueryCreator<Database> {
-  return db.with('moved_sessions', (qc) =>
-    qc
-      .updateTable('needling_sessions as s')
-      .from(
-        sql`unnest(${sessions.ids}::text[], ${sessions.versions}::bigint[])`.as(
-          sql`v(id, version)`,
-        ) as unknown as 'clinics',
-      )
-      .set({
-        triage_version: sql`case when s.triage_version = v.version then s.triage_version + 1
+  return db
+    .with(
+      (cte) => cte('locked_sessions').materialized(),
+      () =>
+        sql<{ id: string; version: number }>`(select s.id, v.version from needling_sessions s
+          join unnest(${sessions.ids}::text[], ${sessions.versions}::bigint[]) v(id, version)
+            on s.id = v.id
+          order by s.id for no key update of s)`,
+    )
+    .with('moved_sessions', (qc) =>
+      qc
+        .updateTable('needling_sessions as s')
+        .from('locked_sessions as l')
+        .set({
+          triage_version: sql`case when s.triage_version = l.version then s.triage_version + 1
           else cast(${sql.lit(`${SESSION_MOVED} `)} || s.id as bigint) end`,
-      } as never)
-      .where(sql<boolean>`s.id = v.id`)
-      .returning('s.id'),
-  ) as unknown as QueryCreator<Database>;
+        } as never)
+        .whereRef('s.id', '=', 'l.id')
+        .returning('s.id'),
+    ) as unknown as QueryCreator<Database>;
 }
 
 /** What triage needs of one check-in, with the keys that order a session's reports. */
