@@ -447,6 +447,51 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
   });
 
+  it('on PostgreSQL a group whose guess another writer overtook chains again and sends its commit with the events', async () => {
+    if (ctx.dialect !== 'postgres') return; // SQLite does not guess the head
+    const [s, first, second] = [await session(), await session(), await session()];
+    await pastAnyPause(s);
+    /** Another writer appends an event while `who` checks in, and commits once it waits. */
+    const overtaken = async (who: LinkSession) => {
+      const release = await holdElsewhere((trx) =>
+        appendAuditEvent(trx, {
+          at: T0,
+          actorType: 'system',
+          action: 'test.head_mover',
+          subjectType: 'test',
+        }),
+      );
+      const sent = watchPgStatements();
+      try {
+        const pending = checkIn(who, 2);
+        await new Promise((r) => setTimeout(r, 100)); // its statement waits for the head's lock
+        await release();
+        const answer = await pending;
+        return { answer, texts: sent.texts(), roundTrips: sent.roundTrips() };
+      } finally {
+        sent.restore();
+      }
+    };
+    // The first miss, with the commit sent along, runs again: a pause in guessing begins.
+    expect((await overtaken(first)).answer.status).toBe(201);
+    // Within the pause a group guesses from the head it read, without its commit: its statement
+    // returns the head the other writer left, and the events are chained again from it.
+    const { answer, texts, roundTrips } = await overtaken(second);
+    expect(answer.status).toBe(201);
+    const again = texts.findIndex((t) =>
+      /^with "appended" as \(insert into "audit_events"/.test(t),
+    );
+    expect(again, JSON.stringify(texts)).toBeGreaterThan(0);
+    // The commit right behind the events, in their round trip, and no other after it.
+    expect(texts.slice(again + 1)).toEqual(['commit']);
+    // The opening with the history, the rows with the events, the other writer's commit, the
+    // events again with the commit.
+    expect(roundTrips, JSON.stringify(texts)).toBe(4);
+    const stored = await listCheckInsForSession(ctx.db, second.link.sessionId);
+    expect(stored.map((c) => c.id)).toEqual([answer.body.checkIn.id]);
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
+  });
+
   it('on PostgreSQL a group guessing from another group of this process still in flight keeps its own commit', async () => {
     if (ctx.dialect !== 'postgres') return; // SQLite does not guess the head
     const [warm, first, second] = [await session(), await session(), await session()];

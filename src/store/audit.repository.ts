@@ -553,7 +553,8 @@ export type AlongStatement<A> = (
  *   (`expectedHeads`). `statement` must carry `withOptimisticAppend(…, audit)` and end in
  *   `auditHeadLockUnlessMoved`; it then returns no row when the events went in.
  * - If the head had moved on, the statement returns it, locked: the events are chained again
- *   from it and appended in one more statement.
+ *   from it and appended in one more statement; with `beforeCommit` given, the commit goes
+ *   right behind that statement, in its round trip (decision 1472).
  * - With no expected head yet, too many events, or within `GROUPS_WITHOUT_GUESS_AFTER_A_MISS`
  *   groups of a wrong guess, `statement` gets no `audit`: it must then end in
  *   `auditHeadLockQuery`, and the head it returns is used by the transaction's deferred append,
@@ -642,6 +643,9 @@ export async function appendDeferredAlong<A>(
   guessPauses.set(trx.getExecutor().adapter, GROUPS_WITHOUT_GUESS_AFTER_A_MISS);
   const again = chainEvents(key, events, { seq: Number(moved.last_seq), hash: moved.last_hash });
   expectAuditHead(trx, again.head);
+  // Nothing but the commit follows (`beforeCommit`): it goes right behind the events, so the
+  // head's lock is held one wait for this process fewer (decision 1472).
+  if (beforeCommit !== undefined) await sendWithNext(trx, COMMIT);
   await appendRowsMovingHead(trx, { rows: again.rows, head: again.head });
 }
 
