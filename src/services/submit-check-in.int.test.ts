@@ -57,6 +57,21 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     return holdElsewhereIn(ctx, work);
   }
 
+  /**
+   * PostgreSQL: another writer appends an audit event and holds the head's lock until released
+   * (`holdElsewhere`): a group that read the head before then guesses a head that has moved.
+   */
+  function moveHeadElsewhere(): Promise<() => Promise<void>> {
+    return holdElsewhere((trx) =>
+      appendAuditEvent(trx, {
+        at: T0,
+        actorType: 'system',
+        action: 'test.head_mover',
+        subjectType: 'test',
+      }),
+    );
+  }
+
   /** PostgreSQL: another writer takes a session's row lock and holds it (`holdElsewhere`). */
   function lockSessionElsewhere(sessionId: string): Promise<() => Promise<void>> {
     return holdElsewhere((trx) =>
@@ -403,14 +418,7 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     // Another writer appends an event and holds the head's lock: the group reads the head
     // before that commits, guesses from it and waits for the lock; the head has then moved.
     // (A session this process has not written yet: it reads its history, decision 1461.)
-    const release = await holdElsewhere((trx) =>
-      appendAuditEvent(trx, {
-        at: T0,
-        actorType: 'system',
-        action: 'test.head_mover',
-        subjectType: 'test',
-      }),
-    );
+    const release = await moveHeadElsewhere();
     const sent = watchPgStatements();
     let answer: CheckInResponse;
     try {
@@ -453,14 +461,7 @@ describeEachDialect('submitCheckIn: concurrent check-ins in one group commit', (
     await pastAnyPause(s);
     /** Another writer appends an event while `who` checks in, and commits once it waits. */
     const overtaken = async (who: LinkSession) => {
-      const release = await holdElsewhere((trx) =>
-        appendAuditEvent(trx, {
-          at: T0,
-          actorType: 'system',
-          action: 'test.head_mover',
-          subjectType: 'test',
-        }),
-      );
+      const release = await moveHeadElsewhere();
       const sent = watchPgStatements();
       try {
         const pending = checkIn(who, 2);
