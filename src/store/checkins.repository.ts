@@ -410,10 +410,10 @@ function heldRows(db: Db, a: RowsWithAudit): QueryCreator<Database> {
 /**
  * `moved_sessions`: each session's `triage_version` plus one if it still is the given one, else
  * a cast of a text to a number, which fails the statement (SQLSTATE 22P02). PostgreSQL runs a
- * data-modifying `WITH` part to its end whether the statement reads it or not. The update
- * takes each session's row lock first; a row another writer changed and committed meanwhile is
- * read again at its newest version before the new value is computed (read committed), so the
- * comparison is with what was committed, not with the statement's snapshot.
+ * data-modifying `WITH` part to its end whether the statement reads it or not. Each session's
+ * row lock is held before its version is compared; a row another writer changed and committed
+ * meanwhile is read again at its newest version before the new value is computed (read
+ * committed), so the comparison is with what was committed, not with the statement's snapshot.
  *
  * `locked_sessions` takes those row locks first, in id order (decision 1471), as the read of a
  * group does (`findSessionsForCheckIn`): the update alone would take them in its plan's order,
