@@ -16,7 +16,12 @@ import type { Db } from '../store/db.ts';
 import { type KeyRing, namedKey, withKeys } from '../store/keyring.ts';
 import type { AuditEventRow } from '../store/schema.ts';
 import { TEST_KEYS, testKey } from '../store/test-keys.ts';
-import { parseAuditCheckpoint, takeAuditCheckpoint, verifyAuditLog } from './audit-checkpoint.ts';
+import {
+  type AuditCheckpoint,
+  parseAuditCheckpoint,
+  takeAuditCheckpoints,
+  verifyAuditLog,
+} from './audit-checkpoint.ts';
 
 const event = (n: number): NewAuditEvent => ({
   at: `2026-11-25T14:${String(n % 60).padStart(2, '0')}:00Z`,
@@ -98,7 +103,9 @@ describeEachDialect('audit: keyed chain and signed checkpoints', (ctx) => {
   it('writes keyed events and verifies them with checkpoints', async () => {
     const all = await rows(ctx.db);
     expect(all.every((r) => r.key_id === TEST_KEYS.audit.current.id)).toBe(true);
-    const checkpoint = await takeAuditCheckpoint(ctx.db, new Date('2026-11-25T15:00:00Z'));
+    const checkpoint = (
+      await takeAuditCheckpoints(ctx.db, new Date('2026-11-25T15:00:00Z'))
+    )[0] as AuditCheckpoint;
     expect(checkpoint).toMatchObject({ seq: 6, hash: all[5]?.hash });
     expect(parseAuditCheckpoint(JSON.stringify(checkpoint))).toEqual({
       ok: true,
@@ -134,7 +141,7 @@ describeEachDialect('audit: keyed chain and signed checkpoints', (ctx) => {
   });
 
   it('a whole chain re-written unkeyed passes alone but fails its checkpoint: re-chained', async () => {
-    const checkpoint = await takeAuditCheckpoint(ctx.db, new Date());
+    const checkpoint = (await takeAuditCheckpoints(ctx.db, new Date()))[0] as AuditCheckpoint;
     await sql`update audit_events set subject_id = 'patient-x' where seq = 2`.execute(ctx.db);
     await rechainWithoutKey(ctx.db, 1, false);
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true, unkeyed: 6 });
@@ -155,7 +162,7 @@ describeEachDialect('audit: keyed chain and signed checkpoints', (ctx) => {
   });
 
   it('a tail cut with its head moved back fails against the checkpoint: truncation', async () => {
-    const checkpoint = await takeAuditCheckpoint(ctx.db, new Date());
+    const checkpoint = (await takeAuditCheckpoints(ctx.db, new Date()))[0] as AuditCheckpoint;
     const four = (await rows(ctx.db))[3];
     await ctx.db.deleteFrom('audit_events').where('seq', '>', 4).execute();
     await ctx.db
@@ -172,7 +179,7 @@ describeEachDialect('audit: keyed chain and signed checkpoints', (ctx) => {
   });
 
   it('a forged or altered checkpoint fails: checkpoint-signature', async () => {
-    const checkpoint = await takeAuditCheckpoint(ctx.db, new Date());
+    const checkpoint = (await takeAuditCheckpoints(ctx.db, new Date()))[0] as AuditCheckpoint;
     const altered = { ...checkpoint, seq: 5, hash: (await rows(ctx.db))[4]?.hash ?? '' };
     expect(await verifyAuditLog(ctx.db, [altered])).toMatchObject({
       ok: false,

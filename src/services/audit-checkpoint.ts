@@ -4,16 +4,19 @@
  * The keyed chain stops an insider who can write the database but lacks the audit key from
  * editing events and re-chaining. What it cannot see alone is a cut tail (rows and head moved
  * back together) or a chain re-written from the start with the old, unkeyed links. A checkpoint
- * closes that: `needlecare audit checkpoint` prints the head (`seq`, `hash`) signed with a key
- * derived from the audit key; the operator ships the line somewhere the database's writers
- * cannot change (a log, a ticket, a webhook), and `needlecare audit verify --checkpoint <file>`
- * checks the chain still holds that event with that hash (docs/decisions/1101-keyed-audit-chain.md).
+ * closes that: `needlecare audit checkpoint` prints each lane's head (`seq`, `hash`; the seq
+ * names the lane, decision 1473) signed with a key derived from the audit key, one line per
+ * lane; the operator ships the lines somewhere the database's writers cannot change (a log, a
+ * ticket, a webhook), and `needlecare audit verify --checkpoint <file>` checks the chain still
+ * holds each event with its hash (docs/decisions/1101-keyed-audit-chain.md).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   type AuditChainReport,
   auditHashAt,
-  readAuditHead,
+  auditLaneBase,
+  auditLaneOfSeq,
+  readAuditHeads,
   verifyAuditChain,
 } from '../store/audit.repository.ts';
 import type { Db } from '../store/db.ts';
@@ -24,7 +27,7 @@ export const CHECKPOINT_TYPE = 'needlecare.audit.checkpoint';
 export interface AuditCheckpoint {
   readonly type: typeof CHECKPOINT_TYPE;
   readonly version: 1;
-  /** The last event covered (0: the empty chain). */
+  /** The last event covered, in the lane its seq names (the lane's base: its empty chain). */
   readonly seq: number;
   readonly hash: string;
   /** When the checkpoint was taken (UTC). */
@@ -44,20 +47,22 @@ function signatureOf(key: NamedKey, c: Omit<AuditCheckpoint, 'signature'>): stri
     .digest('hex');
 }
 
-/** Sign the chain's current head. Writes nothing. */
-export async function takeAuditCheckpoint(db: Db, now: Date): Promise<AuditCheckpoint> {
-  const head = await readAuditHead(db);
-  if (head === undefined) throw new Error('audit_head row missing: run migrations');
+/** Sign every lane's current head, lane 1 first. Writes nothing. */
+export async function takeAuditCheckpoints(db: Db, now: Date): Promise<AuditCheckpoint[]> {
+  const heads = await readAuditHeads(db);
+  if (!heads.some((h) => h.lane === 1)) throw new Error('audit_head row missing: run migrations');
   const key = keysOf(db).audit.current;
-  const unsigned = {
-    type: CHECKPOINT_TYPE,
-    version: 1,
-    seq: head.seq,
-    hash: head.hash,
-    at: now.toISOString(),
-    keyId: key.id,
-  } as const;
-  return { ...unsigned, signature: signatureOf(key, unsigned) };
+  return heads.map((head) => {
+    const unsigned = {
+      type: CHECKPOINT_TYPE,
+      version: 1,
+      seq: head.seq,
+      hash: head.hash,
+      at: now.toISOString(),
+      keyId: key.id,
+    } as const;
+    return { ...unsigned, signature: signatureOf(key, unsigned) };
+  });
 }
 
 /**
@@ -107,8 +112,8 @@ function signatureHolds(keys: KeySet, c: AuditCheckpoint): boolean {
 
 /**
  * Verify the chain, then every checkpoint against it: each must be signed with an audit key
- * this verifier holds, the chain must reach its `seq`, and the event there must still have its
- * hash. Returns the first broken guarantee (audit.repository.ts `AuditGuarantee`).
+ * this verifier holds, the lane its `seq` names must reach that seq, and the event there must
+ * still have its hash. Returns the first broken guarantee (audit.repository.ts `AuditGuarantee`).
  */
 export async function verifyAuditLog(
   db: Db,
@@ -117,7 +122,7 @@ export async function verifyAuditLog(
   const keys = keysOf(db).audit;
   const chain = await verifyAuditChain(db, keys);
   if (!chain.ok) return { ...chain, checkpoints: 0 };
-  const head = await readAuditHead(db);
+  const heads = await readAuditHeads(db);
   let count = 0;
   for (const c of checkpoints) {
     const fail = (
@@ -130,13 +135,17 @@ export async function verifyAuditLog(
         `the checkpoint of ${c.at} is not signed by a known audit key (forged or altered)`,
       );
     }
+    const lane = auditLaneOfSeq(c.seq);
+    const head = heads.find((h) => h.lane === lane);
     if (head === undefined || head.seq < c.seq) {
       return fail(
         'checkpoint-truncation',
-        `the chain ends at seq ${head?.seq ?? 0}, before the checkpoint of ${c.at} (seq ${c.seq}): events were removed`,
+        head === undefined
+          ? `lane ${lane} is gone, though the checkpoint of ${c.at} (seq ${c.seq}) holds it: events were removed`
+          : `${lane === 1 ? 'the chain' : `lane ${lane}`} ends at seq ${head.seq}, before the checkpoint of ${c.at} (seq ${c.seq}): events were removed`,
       );
     }
-    const stored = c.seq === 0 ? c.hash : await auditHashAt(db, c.seq);
+    const stored = c.seq === auditLaneBase(lane) ? c.hash : await auditHashAt(db, c.seq);
     if (stored !== c.hash) {
       return fail(
         'checkpoint-rechained',

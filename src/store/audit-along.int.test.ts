@@ -3,10 +3,12 @@ import { expect, it, vi } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
 import { watchPgStatements } from '../../test/pg-round-trips.ts';
 import {
+  AUDIT_LANE_SPAN,
   appendAuditEvent,
   deferAuditAppends,
   GROUPS_WITHOUT_GUESS_AFTER_A_MISS,
   listAuditEvents,
+  openAuditLane,
   recordAuditEvent,
   verifyAuditChain,
 } from './audit.repository.ts';
@@ -182,5 +184,38 @@ describeEachDialect("a check-in group's audit events appended with its rows", (c
     }
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
     expect(await listCheckInsForSession(ctx.db, seeded.session.id)).toHaveLength(5);
+  });
+
+  it('another writer on a lane of its own never makes the guess wrong (decision 1473)', async () => {
+    const seeded = await seedSession(ctx.db);
+    const other = ctx.openAnother();
+    await openAuditLane(other, 2);
+    // Past any pause an earlier test's wrong guess left.
+    for (let round = 0; round <= GROUPS_WITHOUT_GUESS_AFTER_A_MISS; round += 1)
+      await group(seeded, 200 + round * 10, 2);
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    const statements: number[] = [];
+    try {
+      for (let round = 0; round < 4; round += 1) {
+        await appendAuditEvent(other, {
+          at: FIXED_NOW,
+          actorType: 'system',
+          action: 'test.other_lane',
+          subjectType: 'test',
+        });
+        sent.mockClear();
+        const outcomes = await group(seeded, 400 + round * 10, 3);
+        expect(outcomes.every((o) => o.status === 'fulfilled')).toBe(true);
+        statements.push(texts(sent).length);
+      }
+    } finally {
+      sent.mockRestore();
+    }
+    // begin, rows with the events, commit: every guess right, though the other writer
+    // appended before each group. On lane 1 it made the next 17 groups' statements 4 (above).
+    if (ctx.dialect === 'postgres') expect(statements).toEqual([3, 3, 3, 3]);
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true, lanes: 2 });
+    await ctx.db.deleteFrom('audit_events').where('seq', '>', AUDIT_LANE_SPAN).execute();
+    await ctx.db.deleteFrom('audit_head').where('id', '=', 2).execute();
   });
 });

@@ -16,8 +16,56 @@ export type AuditActorType = 'staff' | 'patient_link' | 'api_token' | 'system' |
 /** A transaction's end, sent ahead behind its last statement (`sendWithNext`). */
 const COMMIT = CompiledQuery.raw('commit');
 
-/** The hash before the first event. */
+/** The hash before the first event (of every lane). */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * The audit log is one chain per lane (decision 1473): each lane has its own head row in
+ * `audit_head` (its id is the lane) and its own stretch of `seq`, so writers on different lanes
+ * never wait for each other's head. Lane 1 holds seq 1 onwards (every event written before
+ * lanes); lane k holds (k − 1)·2^40 + 1 onwards, and its empty head is at (k − 1)·2^40. The
+ * seq, part of every hashed event, names the lane: an event cannot move to another.
+ */
+export const AUDIT_LANES = 1024;
+export const AUDIT_LANE_SPAN = 2 ** 40;
+
+/** The seq of lane `lane`'s empty head: its first event is the one after. */
+export function auditLaneBase(lane: number): number {
+  return (lane - 1) * AUDIT_LANE_SPAN;
+}
+
+/** The lane a seq (or an empty head's seq) belongs to. */
+export function auditLaneOfSeq(seq: number): number {
+  return Math.floor(seq / AUDIT_LANE_SPAN) + 1;
+}
+
+/** Per database (its adapter): the lane its appends go to (`openAuditLane`); 1 by default. */
+const lanes = new WeakMap<object, number>();
+
+/** The lane this handle's appends go to. */
+export function auditLaneOf(db: Db): number {
+  return lanes.get(db.getExecutor().adapter) ?? 1;
+}
+
+/**
+ * From now on this handle (and its transactions) appends to lane `lane`, whose head row is made
+ * if it is missing. `serve --processes N` gives each server process a lane of its own, so that
+ * their check-in groups do not overtake each other's guess of one head (decision 1473). Which
+ * lane a writer uses is only a matter of speed: writers on one lane queue on its head's lock.
+ */
+export async function openAuditLane(db: Db, lane: number): Promise<void> {
+  if (!Number.isInteger(lane) || lane < 1 || lane > AUDIT_LANES) {
+    throw new RangeError(`audit lane must be a whole number from 1 to ${AUDIT_LANES}: ${lane}`);
+  }
+  await db
+    .insertInto('audit_head')
+    .values({ id: lane, last_seq: auditLaneBase(lane), last_hash: AUDIT_GENESIS_HASH })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  const adapter = db.getExecutor().adapter;
+  if (lanes.get(adapter) !== lane) expectedHeads.delete(adapter);
+  lanes.set(adapter, lane);
+}
 
 export interface NewAuditEvent {
   readonly at: InstantInput;
@@ -76,6 +124,8 @@ export type AuditGuarantee =
 export interface AuditChainReport {
   readonly ok: boolean;
   readonly checked: number;
+  /** Lanes walked (decision 1473), when the chain holds and has more than lane 1. */
+  readonly lanes?: number;
   /** Events at the start of the chain made before it was keyed (plain SHA-256 links). */
   readonly unkeyed?: number;
   readonly firstBadSeq?: number;
@@ -154,6 +204,7 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
   const key = keysOf(db).audit.current;
   // The event is the whole transaction when the caller gave no transaction of its own.
   const alone = !db.isTransaction;
+  const lane = auditLaneOf(db);
   return withTransaction(db, async (trx) => {
     let head: { last_seq: number; last_hash: string } | undefined = takeLockedAuditHead(trx);
     if (head !== undefined) {
@@ -162,7 +213,7 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
       head = await trx
         .selectFrom('audit_head')
         .select(['last_seq', 'last_hash'])
-        .where('id', '=', 1)
+        .where('id', '=', lane)
         .forUpdate()
         .executeTakeFirst();
     } else {
@@ -171,10 +222,10 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
       head = await trx
         .selectFrom('audit_head')
         .select(['last_seq', 'last_hash'])
-        .where('id', '=', 1)
+        .where('id', '=', lane)
         .executeTakeFirst();
     }
-    if (!head) throw new Error('audit_head row missing: run migrations');
+    if (!head) throw new Error(`audit_head row of lane ${lane} missing: run migrations`);
 
     const from = { seq: Number(head.last_seq), hash: head.last_hash };
     const row = chainEvents(key, [event], from).rows[0] as AuditEventRow;
@@ -190,14 +241,14 @@ export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<Au
         .with('appended', (qc) => qc.insertInto('audit_events').values(row))
         .updateTable('audit_head')
         .set({ last_seq: row.seq, last_hash: row.hash })
-        .where('id', '=', 1)
+        .where('id', '=', lane)
         .execute();
     } else {
       await trx.insertInto('audit_events').values(row).execute();
       await trx
         .updateTable('audit_head')
         .set({ last_seq: row.seq, last_hash: row.hash })
-        .where('id', '=', 1)
+        .where('id', '=', lane)
         .execute();
     }
     return toAuditEvent(row);
@@ -270,9 +321,10 @@ export async function appendAuditEventsInBulk(
 ): Promise<number> {
   if (events.length === 0) return 0;
   const key = keysOf(db).audit.current;
+  const lane = auditLaneOf(db);
   return withTransaction(db, async (trx) => {
-    const head = takeLockedAuditHead(trx) ?? (await lockAuditHead(trx, {}))[0];
-    if (!head) throw new Error('audit_head row missing: run migrations');
+    const head = takeLockedAuditHead(trx) ?? (await lockAuditHead(trx, { lane }))[0];
+    if (!head) throw new Error(`audit_head row of lane ${lane} missing: run migrations`);
     const { rows, head: newHead } = chainEvents(key, events, {
       seq: Number(head.last_seq),
       hash: head.last_hash,
@@ -280,20 +332,21 @@ export async function appendAuditEventsInBulk(
     if (dialectOf(trx) === 'postgres') expectAuditHead(trx, newHead);
     if (rows.length <= GROUP_EVENTS) {
       // A group's events, with statements built once per number of events (decision 1425).
-      if (dialectOf(trx) === 'postgres') await appendRowsMovingHead(trx, { rows, head: newHead });
+      if (dialectOf(trx) === 'postgres')
+        await appendRowsMovingHead(trx, { rows, head: newHead, lane });
       else {
         await insertAuditRows(trx, rows);
-        await moveAuditHead(trx, newHead);
+        await moveAuditHead(trx, { head: newHead, lane });
       }
       return rows.length;
     }
     const columns = Object.keys(rows[0] ?? {}).length;
     if (dialectOf(trx) === 'postgres' && rows.length * columns <= PG_ONE_STATEMENT_PARAMETERS) {
-      await trx.executeQuery(appendRowsMovingHead.build(trx, { rows, head: newHead }));
+      await trx.executeQuery(appendRowsMovingHead.build(trx, { rows, head: newHead, lane }));
       return rows.length;
     }
     await insertRowsInBulk(trx, 'audit_events', rows);
-    await moveAuditHead(trx, newHead);
+    await moveAuditHead(trx, { head: newHead, lane });
     return rows.length;
   });
 }
@@ -337,6 +390,10 @@ function chainEvents(
     prevHash = hash;
     return row;
   });
+  // A lane holds 2^40 events; the next seq would be the next lane's.
+  if (auditLaneOfSeq(seq) !== auditLaneOfSeq(from.seq)) {
+    throw new Error(`audit lane ${auditLaneOfSeq(from.seq)} is full`);
+  }
   return { rows, head: { seq, hash: prevHash } };
 }
 
@@ -461,8 +518,8 @@ const AUDIT_COLUMNS = [
 ] as const satisfies readonly (keyof AuditEventRow)[];
 
 /**
- * `qc` with the optimistic append in its `WITH` (decisions 1429, 1434): `locked_head` waits for
- * the head's lock and reads the head as the writer before left it; `moved_head` moves it from
+ * `qc` with the optimistic append to lane `lane` in its `WITH` (decisions 1429, 1434, 1473):
+ * `locked_head` waits for the lane head's lock and reads the head as the writer before left it; `moved_head` moves it from
  * `a.expected` to `a.next` only if that is what `locked_head` read; `appended_events` inserts
  * the events only if it moved. Pair it with `auditHeadLockUnlessMoved` as the statement's main
  * part.
@@ -472,17 +529,25 @@ const AUDIT_COLUMNS = [
  * guess of the head that a writer still holding the lock moved it to (the other group of this
  * process, not yet committed) never matched there.
  */
-export function withOptimisticAppend(qc: QueryCreator<Database>, a: OptimisticAppend) {
+export function withOptimisticAppend(
+  qc: QueryCreator<Database>,
+  a: OptimisticAppend,
+  lane: number,
+) {
   const [seq, ...texts] = a.columns;
   return qc
     .with('locked_head', (q) =>
-      q.selectFrom('audit_head').select(['last_seq', 'last_hash']).where('id', '=', 1).forUpdate(),
+      q
+        .selectFrom('audit_head')
+        .select(['last_seq', 'last_hash'])
+        .where('id', '=', lane)
+        .forUpdate(),
     )
     .with('moved_head', (q) =>
       q
         .updateTable('audit_head')
         .set({ last_seq: a.next.seq, last_hash: a.next.hash })
-        .where('id', '=', 1)
+        .where('id', '=', lane)
         .where(sql`(select last_seq from locked_head)`, '=', a.expected.seq)
         .where(sql`(select last_hash from locked_head)`, '=', a.expected.hash)
         .returning('last_seq'),
@@ -503,8 +568,8 @@ export function withOptimisticAppend(qc: QueryCreator<Database>, a: OptimisticAp
  * The events alone, when the commit goes right behind them (`appendDeferredAlong` with
  * `beforeCommit`): a wrong guess fails the statement.
  */
-const appendBeforeCommit = builtOnce((db, a: { audit: OptimisticAppend }) =>
-  auditHeadFailsUnlessMoved(withOptimisticAppend(db, a.audit)),
+const appendBeforeCommit = builtOnce((db, a: { audit: OptimisticAppend; lane: number }) =>
+  auditHeadFailsUnlessMoved(withOptimisticAppend(db, a.audit, a.lane)),
 );
 
 /** The main part beside `withOptimisticAppend`: the head as locked, only if it did not move. */
@@ -541,7 +606,7 @@ export function auditHeadFailsUnlessMoved(qc: QueryCreator<Database>) {
 /** A write of the transaction that also appends its held audit events (`appendDeferredAlong`). */
 export type AlongStatement<A> = (
   trx: Db,
-  args: A & { audit?: OptimisticAppend },
+  args: A & { lane: number; audit?: OptimisticAppend },
 ) => Promise<LockedAuditHead[]>;
 
 /**
@@ -550,14 +615,15 @@ export type AlongStatement<A> = (
  * (`deferAuditAppends`), one round trip instead of two (decision 1429).
  *
  * - The events are chained from the head this handle last moved the chain to
- *   (`expectedHeads`). `statement` must carry `withOptimisticAppend(…, audit)` and end in
- *   `auditHeadLockUnlessMoved`; it then returns no row when the events went in.
+ *   (`expectedHeads`). `statement` gets `lane` (the handle's, `openAuditLane`) always, and
+ *   must carry `withOptimisticAppend(…, audit, lane)` and end in `auditHeadLockUnlessMoved`;
+ *   it then returns no row when the events went in.
  * - If the head had moved on, the statement returns it, locked: the events are chained again
  *   from it and appended in one more statement; with `beforeCommit` given, the commit goes
  *   right behind that statement, in its round trip (decision 1472).
  * - With no expected head yet, too many events, or within `GROUPS_WITHOUT_GUESS_AFTER_A_MISS`
  *   groups of a wrong guess, `statement` gets no `audit`: it must then end in
- *   `auditHeadLockQuery`, and the head it returns is used by the transaction's deferred append,
+ *   `auditHeadLockQuery(…, lane)`, and the head it returns is used by the transaction's deferred append,
  *   as with `rememberLockedAuditHead`.
  * - `beforeCommit`, when given, is the same write as `statement`'s own, without the events:
  *   the caller will run nothing in the transaction after it but its commit. It then goes to
@@ -587,8 +653,9 @@ export async function appendDeferredAlong<A>(
     held.length <= GROUP_EVENTS &&
     expected !== undefined &&
     (observed || unpaused);
+  const lane = auditLaneOf(trx);
   if (!guess || expected === undefined) {
-    const [head] = await statement(trx, args as A & { audit?: OptimisticAppend });
+    const [head] = await statement(trx, Object.assign({}, args, { lane }));
     if (head !== undefined) rememberLockedAuditHead(trx, head);
     return;
   }
@@ -614,7 +681,7 @@ export async function appendDeferredAlong<A>(
     await sendWithNext(trx, COMMIT);
     try {
       try {
-        await appendBeforeCommit(trx, { audit });
+        await appendBeforeCommit(trx, { audit, lane });
       } finally {
         // Its error first: after it PostgreSQL refused the events' statement unread.
         await written();
@@ -632,7 +699,7 @@ export async function appendDeferredAlong<A>(
   }
   let moved: LockedAuditHead | undefined;
   try {
-    [moved] = await statement(trx, Object.assign({}, args, { audit }));
+    [moved] = await statement(trx, Object.assign({}, args, { lane, audit }));
   } catch (error) {
     forgetExpectedHead(trx, chained.head);
     throw error;
@@ -646,7 +713,7 @@ export async function appendDeferredAlong<A>(
   // Nothing but the commit follows (`beforeCommit`): it goes right behind the events, so the
   // head's lock is held one wait for this process fewer (decision 1472).
   if (beforeCommit !== undefined) await sendWithNext(trx, COMMIT);
-  await appendRowsMovingHead(trx, { rows: again.rows, head: again.head });
+  await appendRowsMovingHead(trx, { rows: again.rows, head: again.head, lane });
 }
 
 /**
@@ -654,15 +721,15 @@ export async function appendDeferredAlong<A>(
  * a writer that waited for the lock reads the head as the writer before it left it.
  * `qc` may carry other writes in its `WITH` (`lockingAuditHead`).
  */
-export function auditHeadLockQuery(qc: QueryCreator<Database>) {
+export function auditHeadLockQuery(qc: QueryCreator<Database>, lane: number) {
   return qc
     .updateTable('audit_head')
     .set((eb) => ({ last_seq: eb.ref('last_seq') }))
-    .where('id', '=', 1)
+    .where('id', '=', lane)
     .returning(['last_seq', 'last_hash']);
 }
 
-const lockAuditHead = builtOnce((trx, _none: Record<string, never>) => auditHeadLockQuery(trx));
+const lockAuditHead = builtOnce((trx, a: { lane: number }) => auditHeadLockQuery(trx, a.lane));
 
 /** The head a statement of this transaction locked and read for its next append. */
 const lockedHeads = new WeakMap<Db, LockedAuditHead>();
@@ -693,11 +760,11 @@ const insertAuditRows = builtOnce((trx, rows: AuditEventRow[]) =>
   trx.insertInto('audit_events').values(rows),
 );
 
-const moveAuditHead = builtOnce((trx, head: { seq: number; hash: string }) =>
+const moveAuditHead = builtOnce((trx, a: { head: ChainHead; lane: number }) =>
   trx
     .updateTable('audit_head')
-    .set({ last_seq: head.seq, last_hash: head.hash })
-    .where('id', '=', 1),
+    .set({ last_seq: a.head.seq, last_hash: a.head.hash })
+    .where('id', '=', a.lane),
 );
 
 /**
@@ -705,12 +772,12 @@ const moveAuditHead = builtOnce((trx, head: { seq: number; hash: string }) =>
  * locked, as `appendAuditEvent` does for one (decisions 1011, 1414).
  */
 const appendRowsMovingHead = builtOnce(
-  (trx, a: { rows: AuditEventRow[]; head: { seq: number; hash: string } }) =>
+  (trx, a: { rows: AuditEventRow[]; head: ChainHead; lane: number }) =>
     trx
       .with('appended', (qc) => qc.insertInto('audit_events').values(a.rows))
       .updateTable('audit_head')
       .set({ last_seq: a.head.seq, last_hash: a.head.hash })
-      .where('id', '=', 1),
+      .where('id', '=', a.lane),
 );
 
 /** Below PostgreSQL's 65,535 parameters a statement: the events fit in one insert. */
@@ -718,14 +785,32 @@ const PG_ONE_STATEMENT_PARAMETERS = 60_000;
 
 const VERIFY_BATCH = 500;
 
-/** The chain's head as the database holds it: the last `seq` and its hash. */
+/** One lane's head as the database holds it: its last `seq` and that event's hash. */
+export interface LaneHead {
+  readonly lane: number;
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** Every lane's head, by lane. */
+export async function readAuditHeads(db: Db): Promise<LaneHead[]> {
+  const rows = await db
+    .selectFrom('audit_head')
+    .select(['id', 'last_seq', 'last_hash'])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ lane: Number(r.id), seq: Number(r.last_seq), hash: r.last_hash }));
+}
+
+/** One lane's head (this handle's lane unless given), or undefined when it has none. */
 export async function readAuditHead(
   db: Db,
+  lane = auditLaneOf(db),
 ): Promise<{ readonly seq: number; readonly hash: string } | undefined> {
   const head = await db
     .selectFrom('audit_head')
     .select(['last_seq', 'last_hash'])
-    .where('id', '=', 1)
+    .where('id', '=', lane)
     .executeTakeFirst();
   return head && { seq: Number(head.last_seq), hash: head.last_hash };
 }
@@ -750,144 +835,198 @@ function broken(
   return { ok: false, checked, unkeyed, firstBadSeq, guarantee, reason };
 }
 
+/** How far a lane has been verified: the next seq expected and the hash it must link to. */
+interface LaneWalk {
+  nextSeq: number;
+  prevHash: string;
+  keyedSeen: boolean;
+}
+
 /**
- * Walk the whole chain in `seq` order and recompute every link with the audit keys of the
+ * Walk every lane's chain in `seq` order and recompute every link with the audit keys of the
  * handle (`keys`, when given, wins: a verifier may hold only the audit key). Detects an edited
- * row, a deleted row (gap in `seq`, or a tail shorter than the head says), an inserted or
- * reordered row, and an unkeyed event after keyed ones; names the guarantee that failed.
- * Events of the unkeyed chain (before migration 0002) may only form the chain's start: the
- * first keyed event seals them. A full re-write of the chain without the key is caught only
- * against a checkpoint kept outside the database (audit-checkpoint.ts).
- * Safe while others append: it verifies up to the head read first (a head and its event commit
- * together), then re-reads the head when later rows appear. Reads in batches, so memory stays
- * flat on a large log.
+ * row, a deleted row (gap in `seq`, or a tail shorter than its head says), an inserted or
+ * reordered row, an event outside every lane's chain, and an unkeyed event after keyed ones;
+ * names the guarantee that failed. Events of the unkeyed chain (before migration 0002) may
+ * only form the start of lane 1: the first keyed event seals them. A full re-write of the chain
+ * without the key, or a lane removed with its head, is caught only against checkpoints kept
+ * outside the database (audit-checkpoint.ts).
+ * Safe while others append: it verifies each lane up to the head read first (a head and its
+ * events commit together), then re-reads the heads when later rows appear. Reads in batches,
+ * so memory stays flat on a large log.
  */
 export async function verifyAuditChain(db: Db, keys?: KeySet): Promise<AuditChainReport> {
   const auditKeys = keys ?? keysOf(db).audit;
-  let prevHash = AUDIT_GENESIS_HASH;
-  let nextSeq = 1;
+  const walks = new Map<number, LaneWalk>();
   let checked = 0;
   let unkeyed = 0;
-  let keyedSeen = false;
-  let head = await readAuditHead(db);
+  let heads = await readAuditHeads(db);
   for (;;) {
-    if (!head)
+    if (!heads.some((h) => h.lane === 1))
       return { ok: false, checked, reason: 'audit_head row missing', guarantee: 'completeness' };
-    const lastSeq = head.seq;
-    while (nextSeq <= lastSeq) {
-      const rows = await db
-        .selectFrom('audit_events')
-        .selectAll()
-        .where('seq', '>=', nextSeq)
-        .where('seq', '<=', lastSeq)
-        .orderBy('seq')
-        .limit(VERIFY_BATCH)
-        .execute();
-      if (rows.length === 0) {
+    for (const head of heads) {
+      const walk = walks.get(head.lane) ?? {
+        nextSeq: auditLaneBase(head.lane) + 1,
+        prevHash: AUDIT_GENESIS_HASH,
+        keyedSeen: head.lane !== 1,
+      };
+      walks.set(head.lane, walk);
+      while (walk.nextSeq <= head.seq) {
+        const rows = await db
+          .selectFrom('audit_events')
+          .selectAll()
+          .where('seq', '>=', walk.nextSeq)
+          .where('seq', '<=', head.seq)
+          .orderBy('seq')
+          .limit(VERIFY_BATCH)
+          .execute();
+        if (rows.length === 0) {
+          return broken(
+            checked,
+            unkeyed,
+            walk.nextSeq,
+            'completeness',
+            `events missing from seq ${walk.nextSeq} on`,
+          );
+        }
+        for (const row of rows) {
+          const seq = Number(row.seq);
+          if (seq !== walk.nextSeq) {
+            return broken(
+              checked,
+              unkeyed,
+              seq,
+              'completeness',
+              `missing event(s) before seq ${seq}`,
+            );
+          }
+          if (row.prev_hash !== walk.prevHash) {
+            return broken(
+              checked,
+              unkeyed,
+              seq,
+              'order',
+              'prev_hash does not link to the previous event',
+            );
+          }
+          let expected: string;
+          if (row.key_id === null) {
+            if (walk.keyedSeen) {
+              return broken(
+                checked,
+                unkeyed,
+                seq,
+                'keyed-chain',
+                head.lane === 1
+                  ? 'an unkeyed event after keyed ones: the chain was re-written without the audit key'
+                  : `an unkeyed event in lane ${head.lane}, which began keyed: it was re-written without the audit key`,
+              );
+            }
+            expected = legacyHash(walk.prevHash, row);
+            unkeyed += 1;
+          } else {
+            const key = findKey(auditKeys, row.key_id);
+            if (key === undefined) {
+              return broken(
+                checked,
+                unkeyed,
+                seq,
+                'keyed-chain',
+                `made with audit key ${row.key_id}, which this verifier does not hold (NEEDLECARE_AUDIT_KEYS_OLD)`,
+              );
+            }
+            expected = keyedHash(key.key, key.id, walk.prevHash, row);
+            walk.keyedSeen = true;
+          }
+          if (expected !== row.hash) {
+            return broken(
+              checked,
+              unkeyed,
+              seq,
+              'row-integrity',
+              'hash does not match the event content',
+            );
+          }
+          walk.prevHash = row.hash;
+          walk.nextSeq = seq + 1;
+          checked += 1;
+        }
+      }
+      if (head.hash !== walk.prevHash) {
         return broken(
           checked,
           unkeyed,
-          nextSeq,
+          head.seq,
           'completeness',
-          `events missing from seq ${nextSeq} on`,
+          `the head of lane ${head.lane} does not match its last event`,
         );
       }
-      for (const row of rows) {
-        const seq = Number(row.seq);
-        if (seq !== nextSeq) {
-          return broken(
-            checked,
-            unkeyed,
-            seq,
-            'completeness',
-            `missing event(s) before seq ${seq}`,
-          );
-        }
-        if (row.prev_hash !== prevHash) {
-          return broken(
-            checked,
-            unkeyed,
-            seq,
-            'order',
-            'prev_hash does not link to the previous event',
-          );
-        }
-        let expected: string;
-        if (row.key_id === null) {
-          if (keyedSeen) {
-            return broken(
-              checked,
-              unkeyed,
-              seq,
-              'keyed-chain',
-              'an unkeyed event after keyed ones: the chain was re-written without the audit key',
-            );
-          }
-          expected = legacyHash(prevHash, row);
-          unkeyed += 1;
-        } else {
-          const key = findKey(auditKeys, row.key_id);
-          if (key === undefined) {
-            return broken(
-              checked,
-              unkeyed,
-              seq,
-              'keyed-chain',
-              `made with audit key ${row.key_id}, which this verifier does not hold (NEEDLECARE_AUDIT_KEYS_OLD)`,
-            );
-          }
-          expected = keyedHash(key.key, key.id, prevHash, row);
-          keyedSeen = true;
-        }
-        if (expected !== row.hash) {
-          return broken(
-            checked,
-            unkeyed,
-            seq,
-            'row-integrity',
-            'hash does not match the event content',
-          );
-        }
-        prevHash = row.hash;
-        nextSeq = seq + 1;
-        checked += 1;
-      }
     }
-    if (head.hash !== prevHash) {
+    const stray = await firstEventOutside(db, heads);
+    if (stray === undefined) {
+      return heads.length > 1
+        ? { ok: true, checked, unkeyed, lanes: heads.length }
+        : { ok: true, checked, unkeyed };
+    }
+    // Appended since the heads were read, or outside every chain: read the heads again.
+    const newer = await readAuditHeads(db);
+    const lane = auditLaneOfSeq(stray);
+    const was = heads.find((h) => h.lane === lane);
+    const now = newer.find((h) => h.lane === lane);
+    if (
+      stray < 1 ||
+      now === undefined ||
+      now.seq < stray ||
+      (was !== undefined && now.seq <= was.seq)
+    ) {
       return broken(
         checked,
         unkeyed,
-        lastSeq,
-        'completeness',
-        'the head does not match the last event',
+        stray,
+        'order',
+        now === undefined
+          ? `event in lane ${lane}, which has no head`
+          : 'event beyond the chain head',
       );
     }
-    const beyond = await db
-      .selectFrom('audit_events')
-      .select('seq')
-      .where('seq', '>', lastSeq)
-      .orderBy('seq')
-      .limit(1)
-      .executeTakeFirst();
-    if (!beyond) return { ok: true, checked, unkeyed };
-    const newer = await readAuditHead(db);
-    if (!newer || newer.seq <= lastSeq) {
-      return broken(checked, unkeyed, Number(beyond.seq), 'order', 'event beyond the chain head');
-    }
-    head = newer;
+    heads = newer;
   }
+}
+
+/**
+ * The lowest seq of an event outside every lane's chain as `heads` end it (beyond a head, in a
+ * lane without one, or below seq 1), or undefined. One statement: the gaps between the chains,
+ * each a range of the primary key.
+ */
+async function firstEventOutside(db: Db, heads: readonly LaneHead[]): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select('seq')
+    .where((eb) => {
+      const gaps = [];
+      let after = 0;
+      for (const head of heads) {
+        const first = auditLaneBase(head.lane) + 1;
+        gaps.push(eb.and([eb('seq', '>', after), eb('seq', '<', first)]));
+        after = head.seq;
+      }
+      gaps.push(eb('seq', '>', after));
+      return eb.or([eb('seq', '<', 1), ...gaps]);
+    })
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.seq);
 }
 
 export interface ListAuditOptions {
   readonly clinicId?: string;
   readonly subjectType?: string;
   readonly subjectId?: string;
-  /** Only events with `seq` below this (paging backwards). */
-  readonly beforeSeq?: number;
   readonly limit?: number;
 }
 
-/** Newest first. */
+/** Newest first: by when they happened, then by seq (lanes interleave in time, decision 1473). */
 export async function listAuditEvents(
   db: Db,
   options: ListAuditOptions = {},
@@ -896,8 +1035,8 @@ export async function listAuditEvents(
   if (options.clinicId !== undefined) q = q.where('clinic_id', '=', options.clinicId);
   if (options.subjectType !== undefined) q = q.where('subject_type', '=', options.subjectType);
   if (options.subjectId !== undefined) q = q.where('subject_id', '=', options.subjectId);
-  if (options.beforeSeq !== undefined) q = q.where('seq', '<', options.beforeSeq);
   const rows = await q
+    .orderBy('at', 'desc')
     .orderBy('seq', 'desc')
     .limit(Math.max(0, Math.floor(options.limit ?? 100)))
     .execute();

@@ -5,7 +5,7 @@ import {
   openAlertBySession,
   openAlertsQuery,
 } from './alerts.repository.ts';
-import type { ChainHead } from './audit.repository.ts';
+import { auditLaneOf, type ChainHead } from './audit.repository.ts';
 import { builtOnce } from './built-once.ts';
 import {
   decidingReportsBySession,
@@ -74,7 +74,7 @@ export async function readCheckInHistory(
       linkRevocations: revocationsOf(links.map((l) => [l.id, l.revoked_at] as const)),
     };
   }
-  const [row] = await historyRow(db, [...new Set(sessionIds)]);
+  const [row] = await historyRow(db, { ids: [...new Set(sessionIds)], lane: auditLaneOf(db) });
   const head = row?.audit_head;
   return {
     reports: decidingReportsBySession(sessionIds, row?.reports ?? []),
@@ -100,11 +100,14 @@ export async function sendCheckInHistoryWithNext(
   sessionIds: readonly string[],
 ): Promise<void> {
   if (sessionIds.length === 0 || dialectOf(db) !== 'postgres') return;
-  await sendWithNext(db, historyRow.compiled(db, [...new Set(sessionIds)]));
+  await sendWithNext(
+    db,
+    historyRow.compiled(db, { ids: [...new Set(sessionIds)], lane: auditLaneOf(db) }),
+  );
 }
 
 /** Both reads of `readCheckInHistory` on PostgreSQL, built once per number of sessions. */
-const historyRow = builtOnce((db, ids: string[]) =>
+const historyRow = builtOnce((db, { ids, lane }: { ids: string[]; lane: number }) =>
   db.selectNoFrom((eb) => [
     eb
       .selectFrom(decidingReportsQuery(db, ids).as('r'))
@@ -130,7 +133,7 @@ const historyRow = builtOnce((db, ids: string[]) =>
       .as('links'),
     eb
       .selectFrom('audit_head')
-      .where('id', '=', 1)
+      .where('id', '=', lane)
       .select(sql<[number, string] | null>`json_build_array(last_seq, last_hash)`.as('head'))
       .as('audit_head'),
   ]),

@@ -138,6 +138,7 @@ describeEachDialect('check-in session keys', (ctx) => {
     const down = await createMigrator(ctx.db).migrateTo('0250_assessments_session_raised');
     expect(down.error).toBeUndefined();
     expect(down.results?.map((r) => r.migrationName)).toEqual([
+      '0280_audit_lanes',
       '0270_triage_versions',
       '0260_check_in_session_keys',
     ]);
@@ -162,6 +163,7 @@ describeEachDialect('check-in session keys', (ctx) => {
     expect(await migrateToLatest(ctx.db)).toEqual([
       '0260_check_in_session_keys',
       '0270_triage_versions',
+      '0280_audit_lanes',
     ]);
     expect(await foreignKeys('check_ins')).toEqual([
       'session_id, clinic_id → needling_sessions (id, clinic_id)',

@@ -329,10 +329,10 @@ function columnsOf<R, C extends keyof R & string>(
  * (decision 1429), else locking and reading the audit head for them (decision 1427): see
  * `appendDeferredAlong`.
  */
-const insertBothWithAudit = builtOnce((db, a: RowsWithAudit) =>
+const insertBothWithAudit = builtOnce((db, a: RowsWithAudit & { lane: number }) =>
   a.audit === undefined
-    ? auditHeadLockQuery(heldRows(db, a))
-    : auditHeadLockUnlessMoved(withOptimisticAppend(heldRows(db, a), a.audit)),
+    ? auditHeadLockQuery(heldRows(db, a), a.lane)
+    : auditHeadLockUnlessMoved(withOptimisticAppend(heldRows(db, a), a.audit, a.lane)),
 );
 
 interface RowsWithAudit {

@@ -112,6 +112,7 @@ export async function readClinicTables(
         'details_json',
       ])
       .where('clinic_id', '=', clinicId)
+      .orderBy('at')
       .orderBy('seq')
       .execute(),
   };

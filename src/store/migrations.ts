@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { alertContactSettingMigration } from './alert-contact-setting.migration.ts';
+import { auditLanesMigration } from './audit-lanes.migration.ts';
 import { auditSeqWithoutAutoincrementMigration } from './audit-seq-without-autoincrement.migration.ts';
 import { cdsJwtIdsMigration } from './cds-jwt-ids.migration.ts';
 import { checkInSessionKeysMigration } from './check-in-session-keys.migration.ts';
@@ -679,6 +680,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0250_assessments_session_raised': raisedReportsIndexMigration,
   '0260_check_in_session_keys': checkInSessionKeysMigration,
   '0270_triage_versions': triageVersionsMigration,
+  '0280_audit_lanes': auditLanesMigration,
 };
 
 const provider: MigrationProvider = {

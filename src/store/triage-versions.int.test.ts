@@ -142,11 +142,14 @@ describeEachDialect('triage versions', (ctx) => {
           select tgname from pg_trigger where not tgisinternal order by tgname`.execute(ctx.db)
       ).rows.map((r) => r.tgname);
     expect(await triggers()).toContain('check_ins_moves_triage_insert');
-    const down = await createMigrator(ctx.db).migrateDown();
-    expect(down.results?.map((r) => r.migrationName)).toEqual(['0270_triage_versions']);
+    const down = await createMigrator(ctx.db).migrateTo('0260_check_in_session_keys');
+    expect(down.results?.map((r) => r.migrationName)).toEqual([
+      '0280_audit_lanes',
+      '0270_triage_versions',
+    ]);
     forgetPreparedStatements(ctx.db);
     expect((await triggers()).filter((t) => t.includes('triage'))).toEqual([]);
-    expect(await migrateToLatest(ctx.db)).toEqual(['0270_triage_versions']);
+    expect(await migrateToLatest(ctx.db)).toEqual(['0270_triage_versions', '0280_audit_lanes']);
     expect((await triggers()).filter((t) => t.includes('triage'))).toHaveLength(14);
   });
 });

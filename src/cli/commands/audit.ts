@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   type AuditCheckpoint,
   parseAuditCheckpoint,
-  takeAuditCheckpoint,
+  takeAuditCheckpoints,
   verifyAuditLog,
 } from '../../services/audit-checkpoint.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -14,8 +14,8 @@ const USAGE = `usage: needlecare audit verify [--checkpoint <file>]
        needlecare audit checkpoint
   verify       recompute the audit log's keyed chain; with --checkpoint, also check it still
                holds every signed checkpoint in <file> (one JSON line each)
-  checkpoint   print the chain's head, signed, as one JSON line: append it to a file or log the
-               database's writers cannot change
+  checkpoint   print the head of each lane of the chain, signed, one JSON line each: append
+               them to a file or log the database's writers cannot change
 Database from DATABASE_URL or NEEDLECARE_DB; the audit key from NEEDLECARE_AUDIT_KEY (older keys
 in NEEDLECARE_AUDIT_KEYS_OLD).
 `;
@@ -68,8 +68,8 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
       return usageError(io, '--checkpoint belongs to verify');
     }
     return withDatabaseFromEnv('audit', io, async (db) => {
-      const checkpoint = await takeAuditCheckpoint(db, new Date());
-      io.stdout.write(`${JSON.stringify(checkpoint)}\n`);
+      const checkpoints = await takeAuditCheckpoints(db, new Date());
+      io.stdout.write(checkpoints.map((c) => `${JSON.stringify(c)}\n`).join(''));
       return EXIT_OK;
     });
   }
@@ -87,7 +87,11 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
         : '';
     if (report.ok) {
       const against = checkpoints.length > 0 ? `, ${report.checkpoints} checkpoint(s) hold` : '';
-      io.stdout.write(`audit chain OK: ${report.checked} events verified${against}${unkeyed}\n`);
+      const lanes =
+        report.lanes !== undefined && report.lanes > 1 ? ` in ${report.lanes} lanes` : '';
+      io.stdout.write(
+        `audit chain OK: ${report.checked} events verified${lanes}${against}${unkeyed}\n`,
+      );
       return EXIT_OK;
     }
     io.stdout.write(
