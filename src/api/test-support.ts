@@ -43,6 +43,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       maxAttempts: 10,
       leaseMs: 30_000,
     },
+    auditLane: 1,
     keys: parseKeyEnv(TEST_KEY_ENV).value,
     ...overrides,
   };

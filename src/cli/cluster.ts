@@ -21,6 +21,11 @@ export function clusterChildRole(): ChildRole | undefined {
 export interface ClusterOptions {
   /** How many server processes. */
   readonly processes: number;
+  /**
+   * The audit lane of the first process; each of the others appends to the next one, and a
+   * replacement to the lane of the process it replaces (decision 1473).
+   */
+  readonly firstAuditLane: number;
   /** The arguments each child gets after `serve` (e.g. `--worker`); `--processes` is not repeated. */
   readonly childArgs: readonly string[];
   /** Whether one child (the first, and whoever replaces it) runs the outbox worker. */
@@ -46,18 +51,21 @@ export async function runClusterPrimary(options: ClusterOptions, io: CliIo): Pro
     silent: false,
   });
   const roles = new Map<Worker, ChildRole>();
+  const auditLanes = new Map<Worker, number>();
   const listening = new Set<Worker>();
   let stopping = false;
   let url: string | undefined;
   /** Replacements since a child last reached `listening`: backs off a child that keeps dying. */
   let failedInARow = 0;
 
-  const fork = (role: ChildRole): Worker => {
+  const fork = (role: ChildRole, auditLane: number): Worker => {
     const worker = cluster.fork({
       ...io.env,
       [CHILD_ROLE_VARIABLE]: role,
+      NEEDLECARE_AUDIT_LANE: String(auditLane),
     });
     roles.set(worker, role);
+    auditLanes.set(worker, auditLane);
     return worker;
   };
 
@@ -115,9 +123,11 @@ export async function runClusterPrimary(options: ClusterOptions, io: CliIo): Pro
 
   try {
     // The first child migrates (if needed) and, with --worker, runs the outbox worker.
-    url = await untilListening(fork(options.outbox ? 'outbox' : 'server'));
+    url = await untilListening(fork(options.outbox ? 'outbox' : 'server', options.firstAuditLane));
     await Promise.all(
-      Array.from({ length: options.processes - 1 }, () => untilListening(fork('server'))),
+      Array.from({ length: options.processes - 1 }, (_, i) =>
+        untilListening(fork('server', options.firstAuditLane + i + 1)),
+      ),
     );
   } catch (error) {
     io.stderr.write(
@@ -130,7 +140,9 @@ export async function runClusterPrimary(options: ClusterOptions, io: CliIo): Pro
   // From here on, a child that dies is replaced (same role), unless we are shutting down.
   cluster.on('exit', (worker, code, sig) => {
     const role = roles.get(worker) ?? 'server';
+    const auditLane = auditLanes.get(worker) ?? options.firstAuditLane;
     roles.delete(worker);
+    auditLanes.delete(worker);
     listening.delete(worker);
     if (stopping) return;
     io.stderr.write(
@@ -140,7 +152,7 @@ export async function runClusterPrimary(options: ClusterOptions, io: CliIo): Pro
     failedInARow++;
     setTimeout(() => {
       if (stopping) return;
-      const next = fork(role);
+      const next = fork(role, auditLane);
       untilListening(next).then(
         () => {
           failedInARow = 0;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AUDIT_LANES } from '../store/audit.repository.ts';
 import { ARGON2_OWASP, ConfigError, loadConfig, parseEnv, workerIdOf } from './env.ts';
 
 describe('parseEnv', () => {
@@ -75,6 +76,17 @@ describe('parseEnv', () => {
       loadConfig(env);
     } catch (error) {
       for (const name of Object.keys(env)) expect((error as Error).message).toContain(name);
+    }
+  });
+
+  it('reads the audit lane: 1 by default, a whole number up to the lanes the chain has', () => {
+    expect(loadConfig({}).auditLane).toBe(1);
+    expect(loadConfig({ NEEDLECARE_AUDIT_LANE: '7' }).auditLane).toBe(7);
+    for (const bad of ['0', '1.5', 'two', String(AUDIT_LANES + 1)]) {
+      const result = parseEnv({ NEEDLECARE_AUDIT_LANE: bad });
+      expect(result.ok ? [] : result.problems).toEqual([
+        `NEEDLECARE_AUDIT_LANE: must be a whole number from 1 to ${AUDIT_LANES} (got "${bad}")`,
+      ]);
     }
   });
 

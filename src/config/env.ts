@@ -74,6 +74,11 @@ export interface AppConfig {
   readonly signIn: SignInLimits;
   readonly patientLinks: PatientLinkLimits;
   readonly worker: WorkerSettings;
+  /**
+   * NEEDLECARE_AUDIT_LANE: the lane of the audit chain this process appends to (decision 1473);
+   * `serve --processes N` gives its processes this one and the N − 1 after it.
+   */
+  readonly auditLane: number;
   /** Keys for data at rest and the webhook allow list (keys.ts). */
   readonly keys: KeyEnv;
 }
@@ -125,6 +130,7 @@ export const VARIABLES = {
     'SIGNIN_IP_WINDOW_MINUTES',
     'PATIENT_LINK_MAX',
     'PATIENT_IP_MAX',
+    'NEEDLECARE_AUDIT_LANE',
     // keys.ts: required with DATABASE_URL; on SQLite unset keys come from needlecare-keys.json
     'NEEDLECARE_SECRET_KEY',
     'NEEDLECARE_SECRET_KEYS_OLD',
@@ -287,6 +293,8 @@ export function parseEnv(
       perIpMax: r.int('PATIENT_IP_MAX', DEFAULTS.patientLinks.perIpMax, 1, 10_000_000),
     },
     worker,
+    // 1024: AUDIT_LANES (store/audit.repository.ts; env.test.ts holds them equal).
+    auditLane: r.int('NEEDLECARE_AUDIT_LANE', 1, 1, 1024),
   };
   return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, value: config };
 }

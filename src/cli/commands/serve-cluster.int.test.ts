@@ -7,7 +7,7 @@ import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../../api/test-support.ts';
 import { systemClock } from '../../services/clock.ts';
-import { verifyAuditChain } from '../../store/audit.repository.ts';
+import { auditLaneBase, readAuditHeads, verifyAuditChain } from '../../store/audit.repository.ts';
 import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 
 function alive(pid: number): boolean {
@@ -179,6 +179,11 @@ describeEachDialect('serve --processes 2', (ctx) => {
       .where('key', 'like', 'cluster-%')
       .execute();
     expect(keys).toHaveLength(TOTAL);
-    expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+    // Each process appended to a lane of its own (decision 1473), the replacement to the lane
+    // of the one it replaced: two lanes, one valid chain each.
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true, lanes: 2 });
+    const heads = await readAuditHeads(ctx.db);
+    expect(heads.map((h) => h.lane)).toEqual([1, 2]);
+    for (const h of heads) expect(h.seq).toBeGreaterThan(auditLaneBase(h.lane));
   }, 240_000);
 });

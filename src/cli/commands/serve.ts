@@ -20,6 +20,7 @@ import { systemClock } from '../../services/clock.ts';
 import type { ServiceEvents } from '../../services/events.ts';
 import { issueSetupLink } from '../../services/first-run.ts';
 import { productUrls } from '../../services/urls.ts';
+import { AUDIT_LANES, openAuditLane } from '../../store/audit.repository.ts';
 import { findClinic } from '../../store/clinics.repository.ts';
 import { createDb, type Db } from '../../store/db.ts';
 import { withKeys } from '../../store/keyring.ts';
@@ -163,6 +164,8 @@ export async function startServer(
     const applied = await migrateToLatest(db);
     if (applied.length > 0)
       io.stdout.write(`needlecare: applied migrations ${applied.join(', ')}\n`);
+    // Each process of `serve --processes N` appends to a lane of its own (decision 1473).
+    await openAuditLane(db, config.auditLane);
     await options.beforeListen?.(db);
     const app = await buildApp({
       config,
@@ -292,9 +295,16 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   const describe = () =>
     ` (patient links: ${urls.patientPage('')}…, dashboard: ${urls.dashboard()}, API docs: ${urls.apiDocs()}${withWorker ? ', with an in-process worker' : ''})`;
   if (role === undefined && processes > 1) {
+    if (config.auditLane + processes - 1 > AUDIT_LANES) {
+      io.stderr.write(
+        `needlecare serve: NEEDLECARE_AUDIT_LANE ${config.auditLane} leaves no lane for ${processes} processes (lanes end at ${AUDIT_LANES})\n`,
+      );
+      return EXIT_USAGE;
+    }
     return runClusterPrimary(
       {
         processes,
+        firstAuditLane: config.auditLane,
         childArgs: withWorker ? ['--worker'] : [],
         outbox: withWorker,
         describe,
