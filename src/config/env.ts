@@ -75,8 +75,8 @@ export interface AppConfig {
   readonly patientLinks: PatientLinkLimits;
   readonly worker: WorkerSettings;
   /**
-   * NEEDLECARE_AUDIT_LANE: the lane of the audit chain this process appends to (decision 1473);
-   * `serve --processes N` gives its processes this one and the N − 1 after it.
+   * NEEDLECARE_AUDIT_LANE: the lane of the audit chain this process appends to on PostgreSQL
+   * (decision 1473); `serve --processes N` gives its processes this one and the N − 1 after it.
    */
   readonly auditLane: number;
   /** Keys for data at rest and the webhook allow list (keys.ts). */

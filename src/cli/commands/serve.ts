@@ -164,8 +164,10 @@ export async function startServer(
     const applied = await migrateToLatest(db);
     if (applied.length > 0)
       io.stdout.write(`needlecare: applied migrations ${applied.join(', ')}\n`);
-    // Each process of `serve --processes N` appends to a lane of its own (decision 1473).
-    await openAuditLane(db, config.auditLane);
+    // Each process of `serve --processes N` appends to a lane of its own on PostgreSQL
+    // (decision 1473). SQLite's writers take turns on the file's one write lock whatever their
+    // lane: there every process appends to lane 1, the right-hand edge of one key range.
+    await openAuditLane(db, config.databaseUrl === undefined ? 1 : config.auditLane);
     await options.beforeListen?.(db);
     const app = await buildApp({
       config,
