@@ -49,9 +49,10 @@ export function auditLaneOf(db: Db): number {
 
 /**
  * From now on this handle (and its transactions) appends to lane `lane`, whose head row is made
- * if it is missing. `serve --processes N` on PostgreSQL gives each server process a lane of its own, so that
- * their check-in groups do not overtake each other's guess of one head (decision 1473). Which
- * lane a writer uses is only a matter of speed: writers on one lane queue on its head's lock.
+ * if it is missing. `serve --processes N` on PostgreSQL gives each server process a lane of its
+ * own, so that their check-in groups do not overtake each other's guess of one head (decision
+ * 1473). Which lane a writer uses is only a matter of speed: writers on one lane queue on its
+ * head's lock.
  */
 export async function openAuditLane(db: Db, lane: number): Promise<void> {
   if (!Number.isInteger(lane) || lane < 1 || lane > AUDIT_LANES) {
