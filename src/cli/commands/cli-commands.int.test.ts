@@ -9,7 +9,7 @@ import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../../api/test-support.ts';
 import { manualClock } from '../../services/clock.ts';
-import { appendAuditEvent } from '../../store/audit.repository.ts';
+import { AUDIT_LANE_SPAN, appendAuditEvent, openAuditLane } from '../../store/audit.repository.ts';
 import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 import type { CliIo } from '../io.ts';
 import { auditCommand } from './audit.ts';
@@ -70,10 +70,18 @@ describeEachDialect('cli commands', (ctx) => {
       databaseUrl: ctx.config.databaseUrl,
       sqlitePath: ctx.config.sqlitePath ?? ':memory:',
       logLevel: 'silent',
+      auditLane: 3,
     });
     const server = await startServer(config, c.io);
     const res = await fetch(`${server.url}/readyz`);
     expect(await res.json()).toEqual({ status: 'ok' });
+    // Its audit lane: NEEDLECARE_AUDIT_LANE's on PostgreSQL, lane 1 on SQLite (decision 1473).
+    const lanes = (await ctx.db.selectFrom('audit_head').select('id').orderBy('id').execute()).map(
+      (h) => h.id,
+    );
+    expect(lanes).toEqual(ctx.dialect === 'postgres' ? [1, 3] : [1]);
+    await ctx.db.deleteFrom('audit_events').where('seq', '>', AUDIT_LANE_SPAN).execute();
+    await ctx.db.deleteFrom('audit_head').where('id', '=', 3).execute();
     // The patient pages, the dashboard and the stop link are mounted next to the API.
     const page = await fetch(`${server.url}/p/${'x'.repeat(43)}`);
     expect(page.headers.get('content-type')).toContain('text/html');
@@ -161,6 +169,69 @@ describeEachDialect('cli commands', (ctx) => {
       expect(await auditCommand(['verify', '--checkpoint', garbled], bad.io)).toBe(2);
       expect(bad.err()).toContain('line 1');
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('audit checkpoint prints a line per lane; verify counts the lanes and names one cut back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nc-checkpoint-'));
+    const other = ctx.openAnother();
+    try {
+      await ctx.db.deleteFrom('audit_events').execute();
+      await ctx.db
+        .updateTable('audit_head')
+        .set({ last_seq: 0, last_hash: '0'.repeat(64) })
+        .where('id', '=', 1)
+        .execute();
+      await openAuditLane(other, 4);
+      for (const [db, i] of [
+        [ctx.db, 0],
+        [other, 1],
+        [other, 2],
+      ] as const) {
+        await appendAuditEvent(db, {
+          at: '2026-11-25T09:00:00.000Z',
+          actorType: 'system',
+          action: `test.${i}`,
+          subjectType: 'test',
+        });
+      }
+      const cp = captureIo(env);
+      expect(await auditCommand(['checkpoint'], cp.io)).toBe(0);
+      const lines = cp.out().trim().split('\n');
+      const lane4 = 3 * AUDIT_LANE_SPAN;
+      expect(lines.map((l) => JSON.parse(l).seq)).toEqual([1, lane4 + 2]);
+      const file = join(dir, 'checkpoints.jsonl');
+      writeFileSync(file, cp.out());
+      const ok = captureIo(env);
+      expect(await auditCommand(['verify', '--checkpoint', file], ok.io)).toBe(0);
+      expect(ok.out()).toContain(
+        'audit chain OK: 3 events verified in 2 lanes, 2 checkpoint(s) hold',
+      );
+
+      // Lane 4 cut back by one event, its head with it.
+      const first = await ctx.db
+        .selectFrom('audit_events')
+        .select('hash')
+        .where('seq', '=', lane4 + 1)
+        .executeTakeFirstOrThrow();
+      await ctx.db
+        .deleteFrom('audit_events')
+        .where('seq', '=', lane4 + 2)
+        .execute();
+      await ctx.db
+        .updateTable('audit_head')
+        .set({ last_seq: lane4 + 1, last_hash: first.hash })
+        .where('id', '=', 4)
+        .execute();
+      const cut = captureIo(env);
+      expect(await auditCommand(['verify', '--checkpoint', file], cut.io)).toBe(1);
+      expect(cut.out()).toContain(
+        `BROKEN at seq ${lane4 + 2}: checkpoint-truncation: lane 4 ends at seq ${lane4 + 1}`,
+      );
+    } finally {
+      await ctx.db.deleteFrom('audit_events').where('seq', '>', AUDIT_LANE_SPAN).execute();
+      await ctx.db.deleteFrom('audit_head').where('id', '<>', 1).execute();
       rmSync(dir, { recursive: true, force: true });
     }
   });
