@@ -25,22 +25,13 @@ import {
 } from './audit.repository.ts';
 import type { Db } from './db.ts';
 import { createMigrator, migrateToLatest } from './migrations.ts';
-import { auditEventFixture as event } from './test-fixtures.ts';
+import { cutAuditLaneBack, emptyAuditLog, auditEventFixture as event } from './test-fixtures.ts';
 
 describeEachDialect('audit lanes', (ctx) => {
   let lane2: Db;
   let lane3: Db;
 
-  /** An empty log: lane 1's head at its start, no other lane. */
-  async function fresh(): Promise<void> {
-    await ctx.db.deleteFrom('audit_events').execute();
-    await ctx.db.deleteFrom('audit_head').where('id', '<>', 1).execute();
-    await ctx.db
-      .updateTable('audit_head')
-      .set({ last_seq: 0, last_hash: AUDIT_GENESIS_HASH })
-      .where('id', '=', 1)
-      .execute();
-  }
+  const fresh = () => emptyAuditLog(ctx.db);
 
   beforeEach(async () => {
     await fresh();
@@ -193,23 +184,7 @@ describeEachDialect('audit lanes', (ctx) => {
     expect(await verifyAuditLog(ctx.db, checkpoints)).toMatchObject({ ok: true, checkpoints: 3 });
 
     // Lane 2's tail cut back with its head: the chain alone still holds, its checkpoint does not.
-    const cut = async (): Promise<void> => {
-      const [four] = await ctx.db
-        .selectFrom('audit_events')
-        .select('hash')
-        .where('seq', '=', AUDIT_LANE_SPAN + 4)
-        .execute();
-      await ctx.db
-        .deleteFrom('audit_events')
-        .where('seq', '=', AUDIT_LANE_SPAN + 5)
-        .execute();
-      await ctx.db
-        .updateTable('audit_head')
-        .set({ last_seq: AUDIT_LANE_SPAN + 4, last_hash: four?.hash ?? '' })
-        .where('id', '=', 2)
-        .execute();
-    };
-    await cut();
+    await cutAuditLaneBack(ctx.db, 2, AUDIT_LANE_SPAN + 4);
     expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
     expect(await verifyAuditLog(ctx.db, checkpoints)).toMatchObject({
       ok: false,

@@ -34,6 +34,40 @@ export function auditEventFixture(n: number): NewAuditEvent {
   };
 }
 
+/** An empty audit log: no event, lane 1's head at its start, no other lane. */
+export async function emptyAuditLog(db: Db): Promise<void> {
+  await db.deleteFrom('audit_events').execute();
+  await db.deleteFrom('audit_head').where('id', '<>', 1).execute();
+  await db
+    .updateTable('audit_head')
+    .set({ last_seq: 0, last_hash: '0'.repeat(64) })
+    .where('id', '=', 1)
+    .execute();
+}
+
+/**
+ * What an insider without the audit key can do to a lane's tail: delete its events after
+ * `lastSeq` and move the lane's head back to the event at `lastSeq`, so that the chain alone
+ * still verifies. Only a checkpoint taken before catches it.
+ */
+export async function cutAuditLaneBack(db: Db, lane: number, lastSeq: number): Promise<void> {
+  const last = await db
+    .selectFrom('audit_events')
+    .select('hash')
+    .where('seq', '=', lastSeq)
+    .executeTakeFirstOrThrow();
+  await db
+    .deleteFrom('audit_events')
+    .where('seq', '>', lastSeq)
+    .where('seq', '<', lane * 2 ** 40)
+    .execute();
+  await db
+    .updateTable('audit_head')
+    .set({ last_seq: lastSeq, last_hash: last.hash })
+    .where('id', '=', lane)
+    .execute();
+}
+
 export async function seedClinic(db: Db, name = 'Test Clinic'): Promise<Clinic> {
   return insertClinic(db, {
     name,

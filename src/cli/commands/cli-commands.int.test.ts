@@ -9,7 +9,13 @@ import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../api/logger.ts';
 import { createSession, seedClinic, signIn, testConfig } from '../../api/test-support.ts';
 import { manualClock } from '../../services/clock.ts';
-import { AUDIT_LANE_SPAN, appendAuditEvent, openAuditLane } from '../../store/audit.repository.ts';
+import {
+  AUDIT_LANE_SPAN,
+  appendAuditEvent,
+  type NewAuditEvent,
+  openAuditLane,
+} from '../../store/audit.repository.ts';
+import { cutAuditLaneBack, emptyAuditLog } from '../../store/test-fixtures.ts';
 import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 import type { CliIo } from '../io.ts';
 import { auditCommand } from './audit.ts';
@@ -46,6 +52,14 @@ describe('serve, migrate and audit: usage and config errors', () => {
     expect(await keysCommand([], captureIo({}).io)).toBe(2);
     expect(await keysCommand(['rotate'], captureIo({}).io)).toBe(2);
   });
+});
+
+/** A system event of the tests' own. */
+const testEvent = (i: number): NewAuditEvent => ({
+  at: '2026-11-25T09:00:00.000Z',
+  actorType: 'system',
+  action: `test.${i}`,
+  subjectType: 'test',
 });
 
 describeEachDialect('cli commands', (ctx) => {
@@ -96,12 +110,7 @@ describeEachDialect('cli commands', (ctx) => {
 
   it('audit verify: 0 on an intact chain, 1 with the first bad seq once tampered', async () => {
     for (let i = 0; i < 3; i++) {
-      await appendAuditEvent(ctx.db, {
-        at: '2026-11-25T09:00:00.000Z',
-        actorType: 'system',
-        action: `test.${i}`,
-        subjectType: 'test',
-      });
+      await appendAuditEvent(ctx.db, testEvent(i));
     }
     const ok = captureIo(env);
     expect(await auditCommand(['verify'], ok.io)).toBe(0);
@@ -123,19 +132,9 @@ describeEachDialect('cli commands', (ctx) => {
     const dir = mkdtempSync(join(tmpdir(), 'nc-checkpoint-'));
     try {
       // Start from an intact chain (the test before tampered one row).
-      await ctx.db.deleteFrom('audit_events').execute();
-      await ctx.db
-        .updateTable('audit_head')
-        .set({ last_seq: 0, last_hash: '0'.repeat(64) })
-        .where('id', '=', 1)
-        .execute();
+      await emptyAuditLog(ctx.db);
       for (let i = 0; i < 3; i++) {
-        await appendAuditEvent(ctx.db, {
-          at: '2026-11-25T09:00:00.000Z',
-          actorType: 'system',
-          action: `test.${i}`,
-          subjectType: 'test',
-        });
+        await appendAuditEvent(ctx.db, testEvent(i));
       }
       const cp = captureIo(env);
       expect(await auditCommand(['checkpoint'], cp.io)).toBe(0);
@@ -147,17 +146,7 @@ describeEachDialect('cli commands', (ctx) => {
       expect(ok.out()).toContain('1 checkpoint(s) hold');
 
       // Cut the last event and move the head back: the chain alone still verifies.
-      const two = await ctx.db
-        .selectFrom('audit_events')
-        .select('hash')
-        .where('seq', '=', 2)
-        .executeTakeFirstOrThrow();
-      await ctx.db.deleteFrom('audit_events').where('seq', '=', 3).execute();
-      await ctx.db
-        .updateTable('audit_head')
-        .set({ last_seq: 2, last_hash: two.hash })
-        .where('id', '=', 1)
-        .execute();
+      await cutAuditLaneBack(ctx.db, 1, 2);
       expect(await auditCommand(['verify'], captureIo(env).io)).toBe(0);
       const cut = captureIo(env);
       expect(await auditCommand(['verify', '--checkpoint', file], cut.io)).toBe(1);
@@ -177,24 +166,14 @@ describeEachDialect('cli commands', (ctx) => {
     const dir = mkdtempSync(join(tmpdir(), 'nc-checkpoint-'));
     const other = ctx.openAnother();
     try {
-      await ctx.db.deleteFrom('audit_events').execute();
-      await ctx.db
-        .updateTable('audit_head')
-        .set({ last_seq: 0, last_hash: '0'.repeat(64) })
-        .where('id', '=', 1)
-        .execute();
+      await emptyAuditLog(ctx.db);
       await openAuditLane(other, 4);
       for (const [db, i] of [
         [ctx.db, 0],
         [other, 1],
         [other, 2],
       ] as const) {
-        await appendAuditEvent(db, {
-          at: '2026-11-25T09:00:00.000Z',
-          actorType: 'system',
-          action: `test.${i}`,
-          subjectType: 'test',
-        });
+        await appendAuditEvent(db, testEvent(i));
       }
       const cp = captureIo(env);
       expect(await auditCommand(['checkpoint'], cp.io)).toBe(0);
@@ -210,20 +189,7 @@ describeEachDialect('cli commands', (ctx) => {
       );
 
       // Lane 4 cut back by one event, its head with it.
-      const first = await ctx.db
-        .selectFrom('audit_events')
-        .select('hash')
-        .where('seq', '=', lane4 + 1)
-        .executeTakeFirstOrThrow();
-      await ctx.db
-        .deleteFrom('audit_events')
-        .where('seq', '=', lane4 + 2)
-        .execute();
-      await ctx.db
-        .updateTable('audit_head')
-        .set({ last_seq: lane4 + 1, last_hash: first.hash })
-        .where('id', '=', 4)
-        .execute();
+      await cutAuditLaneBack(ctx.db, 4, lane4 + 1);
       const cut = captureIo(env);
       expect(await auditCommand(['verify', '--checkpoint', file], cut.io)).toBe(1);
       expect(cut.out()).toContain(
