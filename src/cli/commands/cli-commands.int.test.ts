@@ -44,6 +44,17 @@ describe('serve, migrate and audit: usage and config errors', () => {
     for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL']) expect(c.err()).toContain(name);
   });
 
+  it('serve refuses an audit lane out of range, or one its processes would run past', async () => {
+    const bad = captureIo({ NEEDLECARE_AUDIT_LANE: '0' });
+    expect(await serveCommand(['--processes', '1'], bad.io)).toBe(2);
+    expect(bad.err()).toContain('NEEDLECARE_AUDIT_LANE: must be a whole number from 1 to 1024');
+    const past = captureIo({ NEEDLECARE_AUDIT_LANE: '1024' });
+    expect(await serveCommand(['--processes', '2'], past.io)).toBe(2);
+    expect(past.err().trim().split('\n')).toEqual([
+      'needlecare serve: NEEDLECARE_AUDIT_LANE 1024 leaves no lane for 2 processes (lanes end at 1024)',
+    ]);
+  });
+
   it('rejects unknown arguments', async () => {
     expect(await serveCommand(['--fast'], captureIo({}).io)).toBe(2);
     expect(await migrateCommand(['now'], captureIo({}).io)).toBe(2);
