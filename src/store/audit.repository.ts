@@ -520,10 +520,10 @@ const AUDIT_COLUMNS = [
 
 /**
  * `qc` with the optimistic append to lane `lane` in its `WITH` (decisions 1429, 1434, 1473):
- * `locked_head` waits for the lane head's lock and reads the head as the writer before left it; `moved_head` moves it from
- * `a.expected` to `a.next` only if that is what `locked_head` read; `appended_events` inserts
- * the events only if it moved. Pair it with `auditHeadLockUnlessMoved` as the statement's main
- * part.
+ * `locked_head` waits for the lane head's lock and reads the head as the writer before left it;
+ * `moved_head` moves it from `a.expected` to `a.next` only if that is what `locked_head` read;
+ * `appended_events` inserts the events only if it moved. Pair it with `auditHeadLockUnlessMoved`
+ * as the statement's main part.
  *
  * The guess is compared with the locked read, not in `moved_head`'s own `WHERE`: an update
  * compares its `WHERE` with the row as the statement's snapshot saw it, before the wait, so a
@@ -624,8 +624,8 @@ export type AlongStatement<A> = (
  *   right behind that statement, in its round trip (decision 1472).
  * - With no expected head yet, too many events, or within `GROUPS_WITHOUT_GUESS_AFTER_A_MISS`
  *   groups of a wrong guess, `statement` gets no `audit`: it must then end in
- *   `auditHeadLockQuery(…, lane)`, and the head it returns is used by the transaction's deferred append,
- *   as with `rememberLockedAuditHead`.
+ *   `auditHeadLockQuery(…, lane)`, and the head it returns is used by the transaction's
+ *   deferred append, as with `rememberLockedAuditHead`.
  * - `beforeCommit`, when given, is the same write as `statement`'s own, without the events:
  *   the caller will run nothing in the transaction after it but its commit. It then goes to
  *   the server at once, before the events are chained, and PostgreSQL runs it while they are
