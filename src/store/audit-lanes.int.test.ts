@@ -98,78 +98,61 @@ describeEachDialect('audit lanes', (ctx) => {
 
   it('names what an insider broke in a lane other than the first', async () => {
     const base = AUDIT_LANE_SPAN;
-    const broken = async (tamper: () => Promise<unknown>) => {
+    const at = (seq: number) => ctx.db.updateTable('audit_events').where('seq', '=', seq);
+    const remove = (seq: number) => ctx.db.deleteFrom('audit_events').where('seq', '=', seq);
+    const splice = async () => {
+      const row = await ctx.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('seq', '=', base + 5)
+        .executeTakeFirstOrThrow();
+      await ctx.db
+        .insertInto('audit_events')
+        .values({ ...row, seq: base + 6, id: 'spliced' })
+        .execute();
+    };
+    const cases: [string, () => Promise<unknown>, Record<string, unknown>][] = [
+      [
+        'an edited row',
+        () =>
+          at(base + 2)
+            .set({ details_json: '{"n":99}' })
+            .execute(),
+        { firstBadSeq: base + 2, guarantee: 'row-integrity' },
+      ],
+      [
+        'a deleted row',
+        () => remove(base + 3).execute(),
+        { firstBadSeq: base + 4, guarantee: 'completeness' },
+      ],
+      // Re-written without the key, in a lane that began keyed.
+      [
+        'an event marked unkeyed',
+        () =>
+          at(base + 1)
+            .set({ key_id: null })
+            .execute(),
+        { firstBadSeq: base + 1, guarantee: 'keyed-chain' },
+      ],
+      ['an event beyond the head', splice, { firstBadSeq: base + 6, guarantee: 'order' }],
+      [
+        'the head removed, its events left',
+        () => ctx.db.deleteFrom('audit_head').where('id', '=', 2).execute(),
+        { firstBadSeq: base + 1, guarantee: 'order', reason: 'event in lane 2, which has no head' },
+      ],
+      [
+        'the last event removed, the head left',
+        () => remove(base + 5).execute(),
+        { guarantee: 'completeness' },
+      ],
+    ];
+    for (const [what, tamper, expected] of cases) {
       await fresh();
       await openAuditLane(lane2, 2);
       await interleaved();
       await tamper();
-      return verifyAuditChain(ctx.db);
-    };
-    const at = (seq: number) => ctx.db.updateTable('audit_events').where('seq', '=', seq);
-
-    expect(
-      await broken(() =>
-        at(base + 2)
-          .set({ details_json: '{"n":99}' })
-          .execute(),
-      ),
-    ).toMatchObject({
-      ok: false,
-      firstBadSeq: base + 2,
-      guarantee: 'row-integrity',
-    });
-    expect(
-      await broken(() =>
-        ctx.db
-          .deleteFrom('audit_events')
-          .where('seq', '=', base + 3)
-          .execute(),
-      ),
-    ).toMatchObject({ ok: false, firstBadSeq: base + 4, guarantee: 'completeness' });
-    // An event marked unkeyed in a lane that began keyed: re-written without the key.
-    expect(
-      await broken(() =>
-        at(base + 1)
-          .set({ key_id: null })
-          .execute(),
-      ),
-    ).toMatchObject({
-      ok: false,
-      firstBadSeq: base + 1,
-      guarantee: 'keyed-chain',
-    });
-    // An event beyond the lane's head.
-    expect(
-      await broken(async () => {
-        const row = await ctx.db
-          .selectFrom('audit_events')
-          .selectAll()
-          .where('seq', '=', base + 5)
-          .executeTakeFirstOrThrow();
-        await ctx.db
-          .insertInto('audit_events')
-          .values({ ...row, seq: base + 6, id: 'spliced' })
-          .execute();
-      }),
-    ).toMatchObject({ ok: false, firstBadSeq: base + 6, guarantee: 'order' });
-    // The lane's head removed, its events left behind.
-    expect(
-      await broken(() => ctx.db.deleteFrom('audit_head').where('id', '=', 2).execute()),
-    ).toMatchObject({
-      ok: false,
-      firstBadSeq: base + 1,
-      guarantee: 'order',
-      reason: 'event in lane 2, which has no head',
-    });
-    // The lane's last event removed, its head left as it was.
-    expect(
-      await broken(() =>
-        ctx.db
-          .deleteFrom('audit_events')
-          .where('seq', '=', base + 5)
-          .execute(),
-      ),
-    ).toMatchObject({ ok: false, guarantee: 'completeness' });
+      expect(await verifyAuditChain(ctx.db), what).toMatchObject({ ok: false, ...expected });
+    }
   });
 
   it('checkpoints every lane, and a lane cut back or removed breaks its checkpoint', async () => {

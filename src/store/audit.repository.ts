@@ -803,19 +803,6 @@ export async function readAuditHeads(db: Db): Promise<LaneHead[]> {
   return rows.map((r) => ({ lane: Number(r.id), seq: Number(r.last_seq), hash: r.last_hash }));
 }
 
-/** One lane's head (this handle's lane unless given), or undefined when it has none. */
-export async function readAuditHead(
-  db: Db,
-  lane = auditLaneOf(db),
-): Promise<{ readonly seq: number; readonly hash: string } | undefined> {
-  const head = await db
-    .selectFrom('audit_head')
-    .select(['last_seq', 'last_hash'])
-    .where('id', '=', lane)
-    .executeTakeFirst();
-  return head && { seq: Number(head.last_seq), hash: head.last_hash };
-}
-
 /** The stored hash of one event (to compare with a checkpoint), or undefined. */
 export async function auditHashAt(db: Db, seq: number): Promise<string | undefined> {
   const row = await db

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
-import type { NewAuditEvent } from './audit.repository.ts';
+import { AUDIT_GENESIS_HASH, auditLaneBase, type NewAuditEvent } from './audit.repository.ts';
 import {
   type Assessment,
   type CheckIn,
@@ -40,7 +40,7 @@ export async function emptyAuditLog(db: Db): Promise<void> {
   await db.deleteFrom('audit_head').where('id', '<>', 1).execute();
   await db
     .updateTable('audit_head')
-    .set({ last_seq: 0, last_hash: '0'.repeat(64) })
+    .set({ last_seq: 0, last_hash: AUDIT_GENESIS_HASH })
     .where('id', '=', 1)
     .execute();
 }
@@ -59,7 +59,7 @@ export async function cutAuditLaneBack(db: Db, lane: number, lastSeq: number): P
   await db
     .deleteFrom('audit_events')
     .where('seq', '>', lastSeq)
-    .where('seq', '<', lane * 2 ** 40)
+    .where('seq', '<', auditLaneBase(lane + 1))
     .execute();
   await db
     .updateTable('audit_head')
