@@ -76,7 +76,8 @@ export interface AppConfig {
   readonly worker: WorkerSettings;
   /**
    * NEEDLECARE_AUDIT_LANE: the lane of the audit chain this process appends to on PostgreSQL
-   * (decision 1473); `serve --processes N` gives its processes this one and the N − 1 after it.
+   * (decision 1473; `auditLaneFor`); `serve --processes N` gives its processes this one and the
+   * N − 1 after it; `needlecare worker` appends to it too.
    */
   readonly auditLane: number;
   /** Keys for data at rest and the webhook allow list (keys.ts). */
@@ -305,6 +306,16 @@ function hostnameOf(url: string): string {
   } catch {
     return 'localhost';
   }
+}
+
+/**
+ * The audit lane a long-running writer (a `serve` process, `needlecare worker`) appends to
+ * (decision 1473): NEEDLECARE_AUDIT_LANE's on PostgreSQL. On SQLite always lane 1: its writers
+ * take turns on the file's one write lock whatever their lane, and one lane appends at the
+ * right-hand edge of one key range.
+ */
+export function auditLaneFor(config: Pick<AppConfig, 'databaseUrl' | 'auditLane'>): number {
+  return config.databaseUrl === undefined ? 1 : config.auditLane;
 }
 
 /** The worker's name in logs and claims: WORKER_ID, else `host:pid` of this process. */

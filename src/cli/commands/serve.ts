@@ -5,7 +5,7 @@ import { buildApp } from '../../api/app.ts';
 import { requestsInFlight } from '../../api/drain.ts';
 import { createLogger } from '../../api/logger.ts';
 import { tuneHeapForServing } from '../../api/serving-heap.ts';
-import { type AppConfig, VARIABLES, workerIdOf } from '../../config/env.ts';
+import { type AppConfig, auditLaneFor, VARIABLES, workerIdOf } from '../../config/env.ts';
 import { cdsHooksRoutes } from '../../interop/cds.routes.ts';
 import { alertWebhookBuilder } from '../../interop/fhir/webhook.ts';
 import { FHIR_PREFIX, fhirRoutes } from '../../interop/fhir.routes.ts';
@@ -164,10 +164,9 @@ export async function startServer(
     const applied = await migrateToLatest(db);
     if (applied.length > 0)
       io.stdout.write(`needlecare: applied migrations ${applied.join(', ')}\n`);
-    // Each process of `serve --processes N` appends to a lane of its own on PostgreSQL
-    // (decision 1473). SQLite's writers take turns on the file's one write lock whatever their
-    // lane: there every process appends to lane 1, the right-hand edge of one key range.
-    await openAuditLane(db, config.databaseUrl === undefined ? 1 : config.auditLane);
+    // Each process of `serve --processes N` appends to a lane of its own on PostgreSQL, and
+    // every process to lane 1 on SQLite (decision 1473).
+    await openAuditLane(db, auditLaneFor(config));
     await options.beforeListen?.(db);
     const app = await buildApp({
       config,

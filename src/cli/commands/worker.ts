@@ -7,11 +7,12 @@
  */
 import { hostname } from 'node:os';
 import { type DestinationStream, pino } from 'pino';
-import { workerIdOf } from '../../config/env.ts';
+import { auditLaneFor, workerIdOf } from '../../config/env.ts';
 import { alertWebhookBuilder } from '../../interop/fhir/webhook.ts';
 import { FHIR_PREFIX } from '../../interop/fhir.routes.ts';
 import { createSenders } from '../../jobs/senders.ts';
 import { createWorker, type RunSummary } from '../../jobs/worker.ts';
+import { openAuditLane } from '../../store/audit.repository.ts';
 import { createDb } from '../../store/db.ts';
 import { type KeyRing, withKeys } from '../../store/keyring.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -26,8 +27,9 @@ Delivers due outbox messages until SIGTERM (or, with --once, what is due now).
   --once   deliver what is due now, then exit
 Configuration: the same environment as \`needlecare serve\` (DATABASE_URL or NEEDLECARE_DB,
 PUBLIC_URL or HOST/PORT, LOG_LEVEL), plus SMTP_URL, MAIL_FROM, SMS_GATEWAY_URL,
-SMS_GATEWAY_TOKEN, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS, OUTBOX_LEASE_SECONDS, and the keys
-(NEEDLECARE_SECRET_KEY, NEEDLECARE_AUDIT_KEY, their _KEYS_OLD lists,
+SMS_GATEWAY_TOKEN, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS, OUTBOX_LEASE_SECONDS,
+NEEDLECARE_AUDIT_LANE (PostgreSQL: the audit lane its events go to; give it one that no server
+process uses), and the keys (NEEDLECARE_SECRET_KEY, NEEDLECARE_AUDIT_KEY, their _KEYS_OLD lists,
 NEEDLECARE_WEBHOOK_ALLOW_HOSTS: see \`needlecare serve --help\`).
 `;
 
@@ -109,6 +111,10 @@ export async function runWorkerCommand(
   });
 
   try {
+    // Its audit events (disclosures, escalations, alerts for missed check-ins) go to
+    // NEEDLECARE_AUDIT_LANE's lane on PostgreSQL, so that a worker given a lane no server
+    // process uses never moves a server's head; to lane 1 on SQLite (decision 1473).
+    await openAuditLane(db, auditLaneFor(config));
     if (parsed.values.once === true) {
       const total = { claimed: 0, sent: 0, skipped: 0, retried: 0, dead: 0 };
       for (let i = 0; i < 1000; i += 1) {
