@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIT_LANES } from '../store/audit.repository.ts';
-import { ARGON2_OWASP, ConfigError, loadConfig, parseEnv, workerIdOf } from './env.ts';
+import {
+  ARGON2_OWASP,
+  auditLaneFor,
+  ConfigError,
+  loadConfig,
+  parseEnv,
+  WORKER_AUDIT_LANE,
+  workerIdOf,
+} from './env.ts';
 
 describe('parseEnv', () => {
   it('gives safe defaults for an empty environment', () => {
@@ -79,14 +87,29 @@ describe('parseEnv', () => {
     }
   });
 
-  it('reads the audit lane: 1 by default, a whole number up to the lanes the chain has', () => {
-    expect(loadConfig({}).auditLane).toBe(1);
+  it('reads the audit lane: unset by default, a whole number up to the lanes the chain has', () => {
+    expect(loadConfig({}).auditLane).toBeUndefined();
     expect(loadConfig({ NEEDLECARE_AUDIT_LANE: '7' }).auditLane).toBe(7);
+    expect(WORKER_AUDIT_LANE).toBe(AUDIT_LANES);
     for (const bad of ['0', '1.5', 'two', String(AUDIT_LANES + 1)]) {
       const result = parseEnv({ NEEDLECARE_AUDIT_LANE: bad });
       expect(result.ok ? [] : result.problems).toEqual([
         `NEEDLECARE_AUDIT_LANE: must be a whole number from 1 to ${AUDIT_LANES} (got "${bad}")`,
       ]);
+    }
+  });
+
+  it('gives a server lane 1 and a worker the last lane unless told, and both lane 1 on SQLite', () => {
+    const pg = 'postgres://db.example/needlecare';
+    const unset = { databaseUrl: pg, auditLane: undefined };
+    expect(auditLaneFor(unset, 'server')).toBe(1);
+    expect(auditLaneFor(unset, 'worker')).toBe(AUDIT_LANES);
+    const told = { databaseUrl: pg, auditLane: 9 };
+    expect(auditLaneFor(told, 'server')).toBe(9);
+    expect(auditLaneFor(told, 'worker')).toBe(9);
+    for (const role of ['server', 'worker'] as const) {
+      expect(auditLaneFor({ databaseUrl: undefined, auditLane: 9 }, role)).toBe(1);
+      expect(auditLaneFor({ databaseUrl: undefined, auditLane: undefined }, role)).toBe(1);
     }
   });
 

@@ -75,11 +75,12 @@ export interface AppConfig {
   readonly patientLinks: PatientLinkLimits;
   readonly worker: WorkerSettings;
   /**
-   * NEEDLECARE_AUDIT_LANE: the lane of the audit chain this process appends to on PostgreSQL
-   * (decision 1473; `auditLaneFor`); `serve --processes N` gives its processes this one and the
-   * N − 1 after it; `needlecare worker` appends to it too.
+   * NEEDLECARE_AUDIT_LANE, undefined when unset: the lane of the audit chain this process
+   * appends to on PostgreSQL (decision 1473; `auditLaneFor`). `serve --processes N` gives its
+   * processes this one (default 1) and the N − 1 after it; `needlecare worker` appends to it
+   * too (default the last lane).
    */
-  readonly auditLane: number;
+  readonly auditLane: number | undefined;
   /** Keys for data at rest and the webhook allow list (keys.ts). */
   readonly keys: KeyEnv;
 }
@@ -295,7 +296,10 @@ export function parseEnv(
     },
     worker,
     // 1024: AUDIT_LANES (store/audit.repository.ts; env.test.ts holds them equal).
-    auditLane: r.int('NEEDLECARE_AUDIT_LANE', 1, 1, 1024),
+    auditLane:
+      r.optional('NEEDLECARE_AUDIT_LANE') === undefined
+        ? undefined
+        : r.int('NEEDLECARE_AUDIT_LANE', 1, 1, 1024),
   };
   return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, value: config };
 }
@@ -308,14 +312,27 @@ function hostnameOf(url: string): string {
   }
 }
 
+/** The lane `serve` starts from when NEEDLECARE_AUDIT_LANE is unset. */
+export const SERVER_AUDIT_LANE = 1;
+/**
+ * The lane `needlecare worker` appends to when NEEDLECARE_AUDIT_LANE is unset: the last one
+ * (AUDIT_LANES), which `serve` reaches only when told to, so that by default a worker's events
+ * never move a server process's head.
+ */
+export const WORKER_AUDIT_LANE = 1024;
+
 /**
  * The audit lane a long-running writer (a `serve` process, `needlecare worker`) appends to
- * (decision 1473): NEEDLECARE_AUDIT_LANE's on PostgreSQL. On SQLite always lane 1: its writers
- * take turns on the file's one write lock whatever their lane, and one lane appends at the
- * right-hand edge of one key range.
+ * (decision 1473): on PostgreSQL NEEDLECARE_AUDIT_LANE's, else the role's own default. On SQLite
+ * always lane 1: its writers take turns on the file's one write lock whatever their lane, and
+ * one lane appends at the right-hand edge of one key range.
  */
-export function auditLaneFor(config: Pick<AppConfig, 'databaseUrl' | 'auditLane'>): number {
-  return config.databaseUrl === undefined ? 1 : config.auditLane;
+export function auditLaneFor(
+  config: Pick<AppConfig, 'databaseUrl' | 'auditLane'>,
+  role: 'server' | 'worker',
+): number {
+  if (config.databaseUrl === undefined) return 1;
+  return config.auditLane ?? (role === 'worker' ? WORKER_AUDIT_LANE : SERVER_AUDIT_LANE);
 }
 
 /** The worker's name in logs and claims: WORKER_ID, else `host:pid` of this process. */

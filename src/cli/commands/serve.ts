@@ -5,7 +5,13 @@ import { buildApp } from '../../api/app.ts';
 import { requestsInFlight } from '../../api/drain.ts';
 import { createLogger } from '../../api/logger.ts';
 import { tuneHeapForServing } from '../../api/serving-heap.ts';
-import { type AppConfig, auditLaneFor, VARIABLES, workerIdOf } from '../../config/env.ts';
+import {
+  type AppConfig,
+  auditLaneFor,
+  SERVER_AUDIT_LANE,
+  VARIABLES,
+  workerIdOf,
+} from '../../config/env.ts';
 import { cdsHooksRoutes } from '../../interop/cds.routes.ts';
 import { alertWebhookBuilder } from '../../interop/fhir/webhook.ts';
 import { FHIR_PREFIX, fhirRoutes } from '../../interop/fhir.routes.ts';
@@ -166,7 +172,7 @@ export async function startServer(
       io.stdout.write(`needlecare: applied migrations ${applied.join(', ')}\n`);
     // Each process of `serve --processes N` appends to a lane of its own on PostgreSQL, and
     // every process to lane 1 on SQLite (decision 1473).
-    await openAuditLane(db, auditLaneFor(config));
+    await openAuditLane(db, auditLaneFor(config, 'server'));
     await options.beforeListen?.(db);
     const app = await buildApp({
       config,
@@ -296,16 +302,17 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   const describe = () =>
     ` (patient links: ${urls.patientPage('')}…, dashboard: ${urls.dashboard()}, API docs: ${urls.apiDocs()}${withWorker ? ', with an in-process worker' : ''})`;
   if (role === undefined && processes > 1) {
-    if (config.auditLane + processes - 1 > AUDIT_LANES) {
+    const firstAuditLane = config.auditLane ?? SERVER_AUDIT_LANE;
+    if (firstAuditLane + processes - 1 > AUDIT_LANES) {
       io.stderr.write(
-        `needlecare serve: NEEDLECARE_AUDIT_LANE ${config.auditLane} leaves no lane for ${processes} processes (lanes end at ${AUDIT_LANES})\n`,
+        `needlecare serve: NEEDLECARE_AUDIT_LANE ${firstAuditLane} leaves no lane for ${processes} processes (lanes end at ${AUDIT_LANES})\n`,
       );
       return EXIT_USAGE;
     }
     return runClusterPrimary(
       {
         processes,
-        firstAuditLane: config.auditLane,
+        firstAuditLane,
         childArgs: withWorker ? ['--worker'] : [],
         outbox: withWorker,
         describe,

@@ -4,7 +4,12 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../../test/dialects.ts';
 import { seedSessionWithReminders } from '../../jobs/test-support.ts';
-import { auditLaneOfSeq, readAuditHeads, verifyAuditChain } from '../../store/audit.repository.ts';
+import {
+  AUDIT_LANES,
+  auditLaneOfSeq,
+  readAuditHeads,
+  verifyAuditChain,
+} from '../../store/audit.repository.ts';
 import { TEST_KEY_ENV } from '../../store/test-keys.ts';
 import type { CliIo } from '../io.ts';
 import { runWorkerCommand } from './worker.ts';
@@ -120,30 +125,34 @@ describeEachDialect('needlecare worker', (ctx) => {
     }
   });
 
-  it('appends its audit events to NEEDLECARE_AUDIT_LANE on PostgreSQL, to lane 1 on SQLite', async () => {
-    // A thoracic session whose early check-ins went unanswered: the worker raises the alert for
-    // the missed check-in and audits it (`alert.create`).
-    const seeded = await seedSessionWithReminders(ctx.db, {
-      performedAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
-      thoracic: true,
-      email: null,
-    });
-    const t = io({ ...env(), NEEDLECARE_AUDIT_LANE: '6' });
-    expect(await runWorkerCommand(['--once'], t)).toBe(0);
-    const created = await ctx.db
-      .selectFrom('audit_events')
-      .select('seq')
-      .where('clinic_id', '=', seeded.clinic.id)
-      .where('action', '=', 'alert.create')
-      .execute();
-    expect(created.length).toBeGreaterThan(0);
-    const lane = ctx.dialect === 'postgres' ? 6 : 1;
-    for (const event of created) expect(auditLaneOfSeq(Number(event.seq))).toBe(lane);
+  it('appends its audit events to the last lane, or NEEDLECARE_AUDIT_LANE, on PostgreSQL; to lane 1 on SQLite', async () => {
+    // Each run: a thoracic session whose early check-ins went unanswered, so the worker raises
+    // the alert for the missed check-in and audits it (`alert.create`).
+    const lanesOfRun = async (extra: Record<string, string>): Promise<number[]> => {
+      const seeded = await seedSessionWithReminders(ctx.db, {
+        performedAt: new Date(Date.now() - 10 * 3_600_000).toISOString(),
+        thoracic: true,
+        email: null,
+      });
+      expect(await runWorkerCommand(['--once'], io({ ...env(), ...extra }))).toBe(0);
+      const created = await ctx.db
+        .selectFrom('audit_events')
+        .select('seq')
+        .where('clinic_id', '=', seeded.clinic.id)
+        .where('action', '=', 'alert.create')
+        .execute();
+      expect(created.length).toBeGreaterThan(0);
+      return [...new Set(created.map((event) => auditLaneOfSeq(Number(event.seq))))];
+    };
+    const postgres = ctx.dialect === 'postgres';
+    // Unset: the last lane, which no server process takes unless told to.
+    expect(await lanesOfRun({})).toEqual([postgres ? AUDIT_LANES : 1]);
+    expect(await lanesOfRun({ NEEDLECARE_AUDIT_LANE: '6' })).toEqual([postgres ? 6 : 1]);
     const heads = await readAuditHeads(ctx.db);
-    expect(heads.map((h) => h.lane)).toEqual(ctx.dialect === 'postgres' ? [1, 6] : [1]);
+    expect(heads.map((h) => h.lane)).toEqual(postgres ? [1, 6, AUDIT_LANES] : [1]);
     const report = await verifyAuditChain(ctx.db);
     expect(report).toMatchObject({ ok: true });
-    expect(report.lanes).toBe(ctx.dialect === 'postgres' ? 2 : undefined);
+    expect(report.lanes).toBe(postgres ? 3 : undefined);
   });
 
   it('runs until told to stop (SIGTERM path), finishing cleanly', async () => {

@@ -28,8 +28,8 @@ Delivers due outbox messages until SIGTERM (or, with --once, what is due now).
 Configuration: the same environment as \`needlecare serve\` (DATABASE_URL or NEEDLECARE_DB,
 PUBLIC_URL or HOST/PORT, LOG_LEVEL), plus SMTP_URL, MAIL_FROM, SMS_GATEWAY_URL,
 SMS_GATEWAY_TOKEN, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS, OUTBOX_LEASE_SECONDS,
-NEEDLECARE_AUDIT_LANE (PostgreSQL: the audit lane its events go to; give it one that no server
-process uses), and the keys (NEEDLECARE_SECRET_KEY, NEEDLECARE_AUDIT_KEY, their _KEYS_OLD lists,
+NEEDLECARE_AUDIT_LANE (PostgreSQL: the audit lane its events go to; default 1024, the last,
+which no server process takes unless told to), and the keys (NEEDLECARE_SECRET_KEY, NEEDLECARE_AUDIT_KEY, their _KEYS_OLD lists,
 NEEDLECARE_WEBHOOK_ALLOW_HOSTS: see \`needlecare serve --help\`).
 `;
 
@@ -111,10 +111,10 @@ export async function runWorkerCommand(
   });
 
   try {
-    // Its audit events (disclosures, escalations, alerts for missed check-ins) go to
-    // NEEDLECARE_AUDIT_LANE's lane on PostgreSQL, so that a worker given a lane no server
-    // process uses never moves a server's head; to lane 1 on SQLite (decision 1473).
-    await openAuditLane(db, auditLaneFor(config));
+    // Its audit events (disclosures, escalations, alerts for missed check-ins) go to a lane no
+    // server process uses unless told to (NEEDLECARE_AUDIT_LANE, else the last) on PostgreSQL,
+    // so they never move a server's head; to lane 1 on SQLite (decision 1473).
+    await openAuditLane(db, auditLaneFor(config, 'worker'));
     if (parsed.values.once === true) {
       const total = { claimed: 0, sent: 0, skipped: 0, retried: 0, dead: 0 };
       for (let i = 0; i < 1000; i += 1) {
