@@ -162,6 +162,48 @@ describeEachDialect("a check-in group's audit events appended with its rows", (c
     expect(await listCheckInsForSession(ctx.db, seeded.session.id)).toHaveLength(4);
   });
 
+  it("a lone event of this process and a group take turns, so the group's guess stays right (decision 1474)", async () => {
+    if (ctx.dialect !== 'postgres') return; // SQLite's writers take turns on its write lock
+    const seeded = await seedSession(ctx.db);
+    // Past any pause an earlier test's wrong guess left: the groups guess again.
+    for (let round = 0; round <= GROUPS_WITHOUT_GUESS_AFTER_A_MISS; round += 1)
+      await group(seeded, 600 + round * 10, 2);
+    // Another connection holds the head's lock and moves nothing: what comes next queues.
+    const holder = new pg.Client({ connectionString: ctx.config.databaseUrl });
+    await holder.connect();
+    await holder.query('begin');
+    await holder.query('select 1 from audit_head where id = 1 for update');
+    const sent = watchPgStatements();
+    try {
+      // A page view's event, alone on this handle, asks for the head first; then a group,
+      // which guesses the head from this process's last append.
+      const lone = appendAuditEvent(ctx.db, {
+        at: FIXED_NOW,
+        actorType: 'staff',
+        action: 'test.page_view',
+        subjectType: 'test',
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const grouped = group(seeded, 800, 3);
+      await new Promise((r) => setTimeout(r, 200));
+      await holder.query('rollback');
+      await lone;
+      expect((await grouped).every((o) => o.status === 'fulfilled')).toBe(true);
+      // The group guessed the head the lone event left: its rows went once, and no events
+      // were chained again and appended after them (the lone event's own append is the one).
+      const texts = sent.texts();
+      expect(texts.filter((t) => t.includes('insert into "check_ins"'))).toHaveLength(1);
+      expect(texts.filter((t) => t.includes('with "appended"'))).toHaveLength(1);
+    } finally {
+      sent.restore();
+      await holder.end();
+    }
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
+    expect(await listCheckInsForSession(ctx.db, seeded.session.id)).toHaveLength(
+      2 * (GROUPS_WITHOUT_GUESS_AFTER_A_MISS + 1) + 3,
+    );
+  });
+
   it('a row that cannot be written fails its own item; the chain goes on from the rerun', async () => {
     const seeded = await seedSession(ctx.db);
     const [taken] = await group(seeded, 100, 1);

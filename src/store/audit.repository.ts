@@ -202,9 +202,20 @@ function toAuditEvent(row: AuditEventRow): AuditEvent {
  * lock before anything is read.
  */
 export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<AuditEvent> {
+  // The event is the whole transaction when the caller gave no transaction of its own. On
+  // PostgreSQL such a transaction takes its turn with the check-in groups' guesses (decision
+  // 1474): it holds no lock before its turn, and takes only its lane head's.
+  if (!db.isTransaction && dialectOf(db) === 'postgres')
+    return inLaneTurn(db, () => appendInTransaction(db, event, true));
+  return appendInTransaction(db, event, !db.isTransaction);
+}
+
+async function appendInTransaction(
+  db: Db,
+  event: NewAuditEvent,
+  alone: boolean,
+): Promise<AuditEvent> {
   const key = keysOf(db).audit.current;
-  // The event is the whole transaction when the caller gave no transaction of its own.
-  const alone = !db.isTransaction;
   const lane = auditLaneOf(db);
   return withTransaction(db, async (trx) => {
     let head: { last_seq: number; last_hash: string } | undefined = takeLockedAuditHead(trx);
@@ -417,6 +428,39 @@ function expectAuditHead(db: Db, head: ChainHead): void {
 function forgetExpectedHead(db: Db, head: ChainHead): void {
   const adapter = db.getExecutor().adapter;
   if (expectedHeads.get(adapter) === head) expectedHeads.delete(adapter);
+}
+
+/**
+ * Per database (its adapter), PostgreSQL: the end of the last turn taken (`inLaneTurn`), or
+ * nothing when none is taken or waited for.
+ */
+const laneTurns = new WeakMap<object, Promise<void>>();
+
+/**
+ * Run `fn` once every turn taken before it on this handle has ended, one at a time (decision
+ * 1474). A check-in group guesses its lane's head from what this process last appended
+ * (`appendDeferredAlong`); a page view's audit event, appended alone on another connection of
+ * the same process, that reached the head's lock between that guess and the group's statement
+ * made the guess wrong: the group ran again, and the next `GROUPS_WITHOUT_GUESS_AFTER_A_MISS`
+ * groups read the head first. The two take turns instead, in the order they came. Only writes
+ * that hold no lock before their turn take one: a lone event's transaction, and a group's
+ * append (a group holds its sessions' rows, which a lone event never touches).
+ */
+async function inLaneTurn<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const adapter = db.getExecutor().adapter;
+  const before = laneTurns.get(adapter);
+  let ended = () => {};
+  const turn = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
+  laneTurns.set(adapter, turn);
+  try {
+    if (before !== undefined) await before;
+    return await fn();
+  } finally {
+    if (laneTurns.get(adapter) === turn) laneTurns.delete(adapter);
+    ended();
+  }
 }
 
 /**
@@ -638,6 +682,17 @@ export type AlongStatement<A> = (
  *   flight beyond it, and outside a pause after a miss.
  */
 export async function appendDeferredAlong<A>(
+  trx: Db,
+  statement: AlongStatement<A>,
+  args: A,
+  beforeCommit?: () => CompiledQuery,
+): Promise<void> {
+  // From its guess until its statement holds the head's lock, in turn with this process's lone
+  // events (decision 1474).
+  return inLaneTurn(trx, () => appendAlong(trx, statement, args, beforeCommit));
+}
+
+async function appendAlong<A>(
   trx: Db,
   statement: AlongStatement<A>,
   args: A,
