@@ -162,7 +162,7 @@ describeEachDialect("a check-in group's audit events appended with its rows", (c
     expect(await listCheckInsForSession(ctx.db, seeded.session.id)).toHaveLength(4);
   });
 
-  it("a lone event of this process and a group take turns, so the group's guess stays right (decision 1474)", async () => {
+  it('a group does not guess the head while a lone event of this process is in flight, and guesses again after (decision 1474)', async () => {
     if (ctx.dialect !== 'postgres') return; // SQLite's writers take turns on its write lock
     const seeded = await seedSession(ctx.db);
     // Past any pause an earlier test's wrong guess left: the groups guess again.
@@ -176,7 +176,7 @@ describeEachDialect("a check-in group's audit events appended with its rows", (c
     const sent = watchPgStatements();
     try {
       // A page view's event, alone on this handle, asks for the head first; then a group,
-      // which guesses the head from this process's last append.
+      // which would guess the head from this process's last append, before the lone event.
       const lone = appendAuditEvent(ctx.db, {
         at: FIXED_NOW,
         actorType: 'staff',
@@ -189,18 +189,22 @@ describeEachDialect("a check-in group's audit events appended with its rows", (c
       await holder.query('rollback');
       await lone;
       expect((await grouped).every((o) => o.status === 'fulfilled')).toBe(true);
-      // The group guessed the head the lone event left: its rows went once, and no events
-      // were chained again and appended after them (the lone event's own append is the one).
-      const texts = sent.texts();
-      expect(texts.filter((t) => t.includes('insert into "check_ins"'))).toHaveLength(1);
-      expect(texts.filter((t) => t.includes('with "appended"'))).toHaveLength(1);
+      // The group's rows went once, carrying no events: it took the head's lock and appended
+      // its events after the lone event's, chained from the head it locked.
+      const rows = sent.texts().filter((t) => t.includes('insert into "check_ins"'));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).not.toContain('insert into "audit_events"');
+      sent.clear();
+      // No pause follows: the next group guesses again (begin, rows with the events, commit).
+      expect((await group(seeded, 900, 2)).every((o) => o.status === 'fulfilled')).toBe(true);
+      expect(sent.texts()).toHaveLength(3);
     } finally {
       sent.restore();
       await holder.end();
     }
     expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true });
     expect(await listCheckInsForSession(ctx.db, seeded.session.id)).toHaveLength(
-      2 * (GROUPS_WITHOUT_GUESS_AFTER_A_MISS + 1) + 3,
+      2 * (GROUPS_WITHOUT_GUESS_AFTER_A_MISS + 1) + 3 + 2,
     );
   });
 

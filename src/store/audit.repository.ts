@@ -203,10 +203,10 @@ function toAuditEvent(row: AuditEventRow): AuditEvent {
  */
 export async function appendAuditEvent(db: Db, event: NewAuditEvent): Promise<AuditEvent> {
   // The event is the whole transaction when the caller gave no transaction of its own. On
-  // PostgreSQL such a transaction takes its turn with the check-in groups' guesses (decision
-  // 1474): it holds no lock before its turn, and takes only its lane head's.
+  // PostgreSQL it keeps out of the way of this process's check-in groups' guesses of the head
+  // (decision 1474).
   if (!db.isTransaction && dialectOf(db) === 'postgres')
-    return inLaneTurn(db, () => appendInTransaction(db, event, true));
+    return asLoneAppend(db, () => appendInTransaction(db, event, true));
   return appendInTransaction(db, event, !db.isTransaction);
 }
 
@@ -431,35 +431,41 @@ function forgetExpectedHead(db: Db, head: ChainHead): void {
 }
 
 /**
- * Per database (its adapter), PostgreSQL: the end of the last turn taken (`inLaneTurn`), or
- * nothing when none is taken or waited for.
+ * Per database (its adapter), PostgreSQL: this process's lone events in flight, and the check-in
+ * groups between their guess of the head and their statement's answer (decision 1474).
  */
-const laneTurns = new WeakMap<object, Promise<void>>();
+interface OwnAppends {
+  lone: number;
+  readonly guessing: Set<Promise<void>>;
+}
+const ownAppends = new WeakMap<object, OwnAppends>();
+
+function ownAppendsOf(db: Db): OwnAppends {
+  const adapter = db.getExecutor().adapter;
+  let own = ownAppends.get(adapter);
+  if (own === undefined) {
+    own = { lone: 0, guessing: new Set() };
+    ownAppends.set(adapter, own);
+  }
+  return own;
+}
 
 /**
- * Run `fn` once every turn taken before it on this handle has ended, one at a time (decision
- * 1474). A check-in group guesses its lane's head from what this process last appended
- * (`appendDeferredAlong`); a page view's audit event, appended alone on another connection of
- * the same process, that reached the head's lock between that guess and the group's statement
- * made the guess wrong: the group ran again, and the next `GROUPS_WITHOUT_GUESS_AFTER_A_MISS`
- * groups read the head first. The two take turns instead, in the order they came. Only writes
- * that hold no lock before their turn take one: a lone event's transaction, and a group's
- * append (a group holds its sessions' rows, which a lone event never touches).
+ * A lone event of this process (a page view's) must not overtake a check-in group's guess of
+ * the head (decision 1474): while one is in flight, groups do not guess (they take the head's
+ * lock first, a statement more, and no pause follows); and it waits for the groups already
+ * guessing until their statements hold the head's lock. Groups never wait here, and nothing
+ * waits for a lone event that has not begun, so no wait of this process's closes a circle
+ * with PostgreSQL's locks.
  */
-async function inLaneTurn<T>(db: Db, fn: () => Promise<T>): Promise<T> {
-  const adapter = db.getExecutor().adapter;
-  const before = laneTurns.get(adapter);
-  let ended = () => {};
-  const turn = new Promise<void>((resolve) => {
-    ended = resolve;
-  });
-  laneTurns.set(adapter, turn);
+async function asLoneAppend<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const own = ownAppendsOf(db);
+  own.lone += 1;
   try {
-    if (before !== undefined) await before;
+    if (own.guessing.size > 0) await Promise.all(own.guessing);
     return await fn();
   } finally {
-    if (laneTurns.get(adapter) === turn) laneTurns.delete(adapter);
-    ended();
+    own.lone -= 1;
   }
 }
 
@@ -687,23 +693,37 @@ export async function appendDeferredAlong<A>(
   args: A,
   beforeCommit?: () => CompiledQuery,
 ): Promise<void> {
-  // From its guess until its statement holds the head's lock, in turn with this process's lone
-  // events (decision 1474).
-  return inLaneTurn(trx, () => appendAlong(trx, statement, args, beforeCommit));
+  // From its guess until its statement holds the head's lock, this process's lone events wait
+  // (decision 1474).
+  const own = ownAppendsOf(trx);
+  let answered = () => {};
+  const window = new Promise<void>((resolve) => {
+    answered = resolve;
+  });
+  own.guessing.add(window);
+  try {
+    await appendAlong(trx, statement, args, beforeCommit, own.lone > 0);
+  } finally {
+    own.guessing.delete(window);
+    answered();
+  }
 }
 
 async function appendAlong<A>(
   trx: Db,
   statement: AlongStatement<A>,
   args: A,
-  beforeCommit?: () => CompiledQuery,
+  beforeCommit: (() => CompiledQuery) | undefined,
+  loneInFlight: boolean,
 ): Promise<void> {
   const held = deferredAppends.get(trx);
   const { head: expected, observed, settled } = headToGuess(trx);
   // Counted down by every group, guessing from a fresh head or not.
   const unpaused = guessing(trx);
-  // A head read in this transaction is fresh: guess from it even within a pause.
+  // A head read in this transaction is fresh: guess from it even within a pause. Not while a
+  // lone event of this process is in flight: it may reach the head's lock first.
   const guess =
+    !loneInFlight &&
     held !== undefined &&
     held.length > 0 &&
     held.length <= GROUP_EVENTS &&
