@@ -29,8 +29,9 @@ Configuration: the same environment as \`needlecare serve\` (DATABASE_URL or NEE
 PUBLIC_URL or HOST/PORT, LOG_LEVEL), plus SMTP_URL, MAIL_FROM, SMS_GATEWAY_URL,
 SMS_GATEWAY_TOKEN, WORKER_ID, WORKER_POLL_MS, OUTBOX_MAX_ATTEMPTS, OUTBOX_LEASE_SECONDS,
 NEEDLECARE_AUDIT_LANE (PostgreSQL: the audit lane its events go to; default 1024, the last,
-which no server process takes unless told to), and the keys (NEEDLECARE_SECRET_KEY, NEEDLECARE_AUDIT_KEY, their _KEYS_OLD lists,
-NEEDLECARE_WEBHOOK_ALLOW_HOSTS: see \`needlecare serve --help\`).
+which no server process takes unless told to), and the keys (NEEDLECARE_SECRET_KEY,
+NEEDLECARE_AUDIT_KEY, their _KEYS_OLD lists, NEEDLECARE_WEBHOOK_ALLOW_HOSTS: see
+\`needlecare serve --help\`).
 `;
 
 export interface WorkerCommandOptions {
