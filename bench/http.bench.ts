@@ -8,6 +8,7 @@ import {
 } from './ceiling.ts';
 import type { LoadResult, PacedResult } from './load.ts';
 import { pacedAgent, pacedCheckIns, postCheckIns } from './load.ts';
+import { type OthersCpu, watchOthers } from './others.ts';
 import { type ServerCounts, serverCounts, startServe, startServer } from './servers.ts';
 import type { Figures } from './stats.ts';
 
@@ -56,13 +57,16 @@ function groupFigure(figures: Figures, name: string, counts: ServerCounts): void
  * How much of the window the server's main thread was ready to run but had no CPU, and how
  * often the kernel took the CPU from it (Linux; decision 1463). On a small machine the load
  * generator and PostgreSQL's backend share the server's cores, and a thread that waits for a
- * CPU answers late whatever its own code does: this shows how much of a tail is that.
+ * CPU answers late whatever its own code does: this shows how much of a tail is that. With it,
+ * the thread's CPU time per check-in answered (decision 1475): the same code on a machine that
+ * gives it less takes more, so a ratio that falls with it fell with the machine.
  */
 function cpuWaitFigures(
   figures: Figures,
   name: string,
   counts: ServerCounts,
   seconds: number,
+  requests: number,
 ): void {
   if (counts.waitedMs === undefined || counts.ranMs === undefined) return;
   figures.add({
@@ -70,6 +74,11 @@ function cpuWaitFigures(
     value: counts.ranMs / (seconds * 1000),
     unit: '',
     digits: 2,
+  });
+  figures.add({
+    name: `${name}: the server's thread's CPU per check-in`,
+    value: requests === 0 ? 0 : (counts.ranMs * 1000) / requests,
+    unit: 'µs',
   });
   figures.add({
     name: `${name}: the server's thread ready but waiting for a CPU, share of the window`,
@@ -82,6 +91,34 @@ function cpuWaitFigures(
     value: counts.preempted ?? 0,
     unit: '',
   });
+}
+
+/**
+ * What processes outside the measurement (neither the bench, nor the server, nor PostgreSQL)
+ * took of the machine during the window, in all and at most in any 100 ms, and who took the
+ * most (Linux; decision 1475). A core taken away for a few milliseconds shows in a tail
+ * whatever the server does: read a missed latency target beside these.
+ */
+function othersFigures(figures: Figures, name: string, others: OthersCpu | undefined): void {
+  if (others === undefined) return;
+  figures.add({
+    name: `${name}: CPU other processes took, share of the machine`,
+    value: others.share,
+    unit: '',
+    digits: 3,
+  });
+  figures.add({
+    name: `${name}: the same, at most in any 100 ms`,
+    value: others.peak,
+    unit: '',
+    digits: 2,
+  });
+  if (others.top.length > 0)
+    figures.note(
+      `   ${name}: the other processes that took the most: ${others.top
+        .map((p) => `${p.name} (pid ${p.pid}) ${p.ms} ms`)
+        .join(', ')}`,
+    );
 }
 
 function loadFigures(figures: Figures, name: string, r: LoadResult): void {
@@ -193,20 +230,31 @@ async function measureDialects(
       const before = await dialect.ceiling();
       await new Promise((resolve) => setTimeout(resolve, 1000));
       await serverCounts(server); // counted from here
+      const serverPids = server.child.pid === undefined ? [] : [server.child.pid];
+      const watch = watchOthers(serverPids);
       const full = await postCheckIns({ ...target, seconds });
+      const others = watch.stop();
       loadFigures(figures, `check-in ${dialect.name}, ${connections} conns`, full);
       const counted = await serverCounts(server);
       groupFigure(figures, `check-in ${dialect.name}, ${connections} conns`, counted);
-      cpuWaitFigures(figures, `check-in ${dialect.name}, ${connections} conns`, counted, seconds);
+      cpuWaitFigures(
+        figures,
+        `check-in ${dialect.name}, ${connections} conns`,
+        counted,
+        seconds,
+        full.requests,
+      );
+      othersFigures(figures, `check-in ${dialect.name}, ${connections} conns`, others);
       figures.add({
         name: `check-in ${dialect.name}: ratio to the bare route`,
         value: full.perSecond / bareResult.perSecond,
         unit: '',
         digits: 4,
       });
-      await halfLoad(figures, dialect.name, target, bare, full.perSecond / 2, seconds, () =>
-        serverCounts(server),
-      );
+      await halfLoad(figures, dialect.name, target, bare, full.perSecond / 2, seconds, {
+        counts: () => serverCounts(server),
+        pids: serverPids,
+      });
       await commitFloor(figures, dialect.name, dialect.pacedCommits, full.perSecond / 2, seconds);
       // After the half-load runs, so its inserts cannot disturb them (decision 1420).
       const after = await dialect.ceiling();
@@ -279,7 +327,7 @@ async function halfLoad(
   bare: { readonly url: string; readonly tokens: readonly string[] },
   halfRate: number,
   seconds: number,
-  counts: () => Promise<ServerCounts>,
+  server: { readonly counts: () => Promise<ServerCounts>; readonly pids: readonly number[] },
 ): Promise<void> {
   // The full-load run starts after a warm-up; so does this one (decision 1441). Right after the
   // full load the server and the database are still working off its backlog; those seconds
@@ -292,10 +340,12 @@ async function halfLoad(
     rate: halfRate,
     agent,
   });
-  await counts(); // counted from here
+  await server.counts(); // counted from here
+  const watch = watchOthers(server.pids);
   const half = await pacedCheckIns({ ...target, seconds, rate: halfRate, agent });
+  const others = watch.stop();
   agent.destroy();
-  const collected = await counts();
+  const collected = await server.counts();
   // The floor is paced the same way: 2 s first, then the measured seconds on their connections.
   const bareAgent = pacedAgent();
   await pacedCheckIns({ ...bare, seconds: Math.min(2, seconds), rate: halfRate, agent: bareAgent });
@@ -333,7 +383,8 @@ async function halfLoad(
     digits: 1,
   });
   groupFigure(figures, `check-in ${name} at half load`, collected);
-  cpuWaitFigures(figures, `check-in ${name} at half load`, collected, seconds);
+  cpuWaitFigures(figures, `check-in ${name} at half load`, collected, seconds, half.requests);
+  othersFigures(figures, `check-in ${name} at half load`, others);
   figures.add({
     name: `check-in ${name} at half load: its first ${Math.min(2, seconds)} s right after the full load (warm-up, not counted), p99`,
     value: settling.p99,

@@ -1,0 +1,182 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * What the processes outside a measurement took of the machine's CPUs while it ran (Linux;
+ * decision 1475). "Outside" is everything but the bench itself and what it started (its
+ * servers), the processes it names, and PostgreSQL's: kernel threads (among them the block
+ * layer's workers, which also complete the measurement's own writes), other services,
+ * short-lived commands. On a 2-core
+ * machine a few milliseconds of one core taken away show up in a latency's tail whatever the
+ * server does, so the bench prints this beside the tail it judges.
+ */
+export interface OthersCpu {
+  /** Their CPU time over the machine's (every CPU × the window). */
+  readonly share: number;
+  /** The largest such share in any one slice of the window (`sliceMs`). */
+  readonly peak: number;
+  /** Their CPU time in all (ms). */
+  readonly ms: number;
+  /** The processes alive at both ends of the window that took the most, most first. */
+  readonly top: readonly { readonly pid: number; readonly name: string; readonly ms: number }[];
+}
+
+export interface OthersWatch {
+  /** Ends the window; undefined where /proc could not be read. */
+  stop(): OthersCpu | undefined;
+}
+
+/** Linux reports process and machine times in USER_HZ ticks, 100 a second. */
+const TICK_MS = 10;
+
+interface ProcStat {
+  readonly name: string;
+  readonly ppid: number;
+  /** Its own user and system time (every thread's), in ticks. */
+  readonly own: number;
+  /** Its children's that have exited and been waited for, in ticks. */
+  readonly reaped: number;
+}
+
+function procStat(pid: number | string): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // The name is in parentheses and may hold spaces or parentheses itself.
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  // From field 3 (state) on: ppid is field 4, utime 14, stime 15, cutime 16, cstime 17.
+  return {
+    name: text.slice(open + 1, close),
+    ppid: Number(fields[1]),
+    own: Number(fields[11]) + Number(fields[12]),
+    reaped: Number(fields[13]) + Number(fields[14]),
+  };
+}
+
+/** Every CPU's busy and total ticks so far (`/proc/stat`'s first line). */
+function machineTicks(): { busy: number; total: number } | undefined {
+  let line: string | undefined;
+  try {
+    line = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0];
+  } catch {
+    return undefined;
+  }
+  if (line === undefined || !line.startsWith('cpu ')) return undefined;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .slice(4)
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const busy = [user, nice, system, irq, softirq, steal].reduce<number>((a, b) => a + (b ?? 0), 0);
+  return { busy, total: busy + (idle ?? 0) + (iowait ?? 0) };
+}
+
+function allProcesses(): Map<number, ProcStat> {
+  const all = new Map<number, ProcStat>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(entry);
+    if (stat !== undefined) all.set(Number(entry), stat);
+  }
+  return all;
+}
+
+/** PostgreSQL's postmasters on this machine: `postgres` processes whose parent is not one. */
+function postmasters(all: ReadonlyMap<number, ProcStat>): number[] {
+  return [...all]
+    .filter(([, s]) => s.name === 'postgres' && all.get(s.ppid)?.name !== 'postgres')
+    .map(([pid]) => pid);
+}
+
+function children(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
+      .trim()
+      .split(' ')
+      .filter((c) => c !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Starts watching: every `sliceMs` it reads the machine's busy time and the measurement's
+ * (this process and its descendants, `ownPids`, each postmaster with its live children); what
+ * the machine spent beyond theirs is the others'. A measured process's exited children count as
+ * its own (their time is added to it when it waits for them), so a PostgreSQL backend that ends
+ * in the window stays PostgreSQL's.
+ */
+export function watchOthers(ownPids: readonly number[], sliceMs = 100): OthersWatch {
+  const start = machineTicks();
+  if (start === undefined) return { stop: () => undefined };
+  const before = allProcesses();
+  const masters = postmasters(before);
+  // The measurement: this process and everything it started (the servers, and theirs), the
+  // processes named, and PostgreSQL.
+  const measured = (): Set<number> => {
+    const set = new Set<number>([...ownPids, ...masters]);
+    const queue = [process.pid];
+    for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
+      set.add(pid);
+      queue.push(...children(pid));
+    }
+    return set;
+  };
+  const known = (): number => {
+    let ticks = 0;
+    for (const pid of measured()) {
+      const s = procStat(pid);
+      if (s !== undefined) ticks += s.own + s.reaped;
+    }
+    for (const master of masters)
+      for (const child of children(master)) ticks += procStat(child)?.own ?? 0;
+    return ticks;
+  };
+  let lastMachine = start;
+  let lastKnown = known();
+  let othersTicks = 0;
+  let peak = 0;
+  const slice = (): void => {
+    const machine = machineTicks();
+    if (machine === undefined) return;
+    const mine = known();
+    const others = Math.max(0, machine.busy - lastMachine.busy - (mine - lastKnown));
+    const total = machine.total - lastMachine.total;
+    othersTicks += others;
+    if (total > 0) peak = Math.max(peak, others / total);
+    lastMachine = machine;
+    lastKnown = mine;
+  };
+  const timer = setInterval(slice, sliceMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      slice();
+      const total = lastMachine.total - start.total;
+      const after = allProcesses();
+      const ours = measured();
+      const top = [...after]
+        .filter(([pid, s]) => !ours.has(pid) && !masters.includes(s.ppid))
+        .map(([pid, s]) => ({
+          pid,
+          name: s.name,
+          // One born in the window spent all its time in it.
+          ms: (s.own - (before.get(pid)?.own ?? 0)) * TICK_MS,
+        }))
+        .filter((p) => p.ms > 0)
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 3);
+      return {
+        share: total > 0 ? othersTicks / total : 0,
+        peak,
+        ms: othersTicks * TICK_MS,
+        top,
+      };
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { watchOthers } from '../bench/others.ts';
+
+/**
+ * A process that keeps one CPU busy for `ms`, then exits. Not this process's child: started
+ * through a shell that leaves it behind, since the bench counts its own descendants as the
+ * measurement.
+ */
+async function otherSpinner(ms: number): Promise<{ pid: number; done: Promise<void> }> {
+  const script = `const until = Date.now() + ${ms}; while (Date.now() < until) {}`;
+  const shell = spawn('sh', [
+    '-c',
+    `"$0" -e "$1" >/dev/null 2>&1 & echo $!`,
+    process.execPath,
+    script,
+  ]);
+  let out = '';
+  shell.stdout.on('data', (chunk) => {
+    out += String(chunk);
+  });
+  await new Promise<void>((resolve) => shell.once('exit', () => resolve()));
+  const pid = Number(out.trim());
+  const done = (async () => {
+    while (
+      existsSync(`/proc/${pid}/stat`) &&
+      !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1'))
+    )
+      await new Promise((resolve) => setTimeout(resolve, 20));
+  })();
+  return { pid, done };
+}
+
+/** A child of this process that keeps one CPU busy for `ms`, then exits. */
+function childSpinner(ms: number): { pid: number; done: Promise<void> } {
+  const child = spawn(process.execPath, [
+    '-e',
+    `const until = Date.now() + ${ms}; while (Date.now() < until) {}`,
+  ]);
+  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (child.pid === undefined) throw new Error('no pid');
+  return { pid: child.pid, done };
+}
+
+/** A process's user and system time so far (ms; Linux counts in 10 ms ticks). */
+function cpuMs(pid: number): number {
+  const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Every CPU's busy time so far (ms). */
+function machineBusyMs(): number {
+  const [user, nice, system, , , irq, softirq, steal] = (
+    readFileSync('/proc/stat', 'latin1').split('\n', 1)[0] ?? ''
+  )
+    .slice(4)
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  return [user, nice, system, irq, softirq, steal].reduce<number>((a, b) => a + (b ?? 0), 0) * 10;
+}
+
+/**
+ * The bench prints what processes outside the measurement took of the machine beside each
+ * check-in window (decision 1475): a process it was not told about must count as another's,
+ * one it was told about must not, and the figures come in shares and milliseconds.
+ */
+describe.skipIf(!existsSync('/proc/stat'))('watchOthers', () => {
+  it("counts a process it was not told about as another's, by name", async () => {
+    const spin = await otherSpinner(600);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const watch = watchOthers([], 50);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const others = watch.stop();
+    await spin.done;
+    expect(others).toBeDefined();
+    if (others === undefined) return;
+    // 400 ms of one busy CPU, less whatever the machine's other work took from it.
+    expect(others.ms).toBeGreaterThanOrEqual(100);
+    expect(others.share).toBeGreaterThan(0);
+    expect(others.share).toBeLessThanOrEqual(1);
+    expect(others.peak).toBeGreaterThanOrEqual(others.share);
+    expect(others.peak).toBeLessThanOrEqual(1);
+    const spun = others.top.find((p) => p.pid === spin.pid);
+    expect(spun?.name).toBe('node');
+    expect(spun?.ms).toBeGreaterThanOrEqual(100);
+    expect(spun?.ms).toBeLessThanOrEqual(1000);
+  });
+
+  it('leaves out the processes it was told are the measurement', async () => {
+    const spin = await otherSpinner(600);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const spunBefore = cpuMs(spin.pid);
+    const busyBefore = machineBusyMs();
+    const watch = watchOthers([spin.pid], 50);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const others = watch.stop();
+    const spun = cpuMs(spin.pid) - spunBefore;
+    const busy = machineBusyMs() - busyBefore;
+    await spin.done;
+    expect(others).toBeDefined();
+    if (others === undefined) return;
+    expect(others.top.some((p) => p.pid === spin.pid)).toBe(false);
+    // Whatever else ran meanwhile, the spinner's time is not among the others' (ticks of 10 ms
+    // read at slightly different moments: a few of them of slack).
+    expect(spun).toBeGreaterThanOrEqual(100);
+    expect(others.ms).toBeLessThanOrEqual(busy - spun + 40);
+  });
+
+  it('leaves out what this process started (the servers)', async () => {
+    const spin = childSpinner(600);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const spunBefore = cpuMs(spin.pid);
+    const busyBefore = machineBusyMs();
+    const watch = watchOthers([], 50);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const others = watch.stop();
+    const spun = cpuMs(spin.pid) - spunBefore;
+    const busy = machineBusyMs() - busyBefore;
+    await spin.done;
+    expect(others).toBeDefined();
+    if (others === undefined) return;
+    expect(others.top.some((p) => p.pid === spin.pid)).toBe(false);
+    expect(spun).toBeGreaterThanOrEqual(100);
+    expect(others.ms).toBeLessThanOrEqual(busy - spun + 40);
+  });
+});
+
+/** PostgreSQL's backends are the measurement's too, when the database runs on this machine. */
+describe.skipIf(!existsSync('/proc/stat') || !process.env.DATABASE_URL)(
+  'watchOthers with PostgreSQL on this machine',
+  () => {
+    it("counts a busy backend as PostgreSQL's, not another's", async () => {
+      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+        const backend = rows[0]?.pid ?? 0;
+        // A server elsewhere has no such process here: nothing of this machine to check.
+        if (!existsSync(`/proc/${backend}/stat`)) return;
+        const spunBefore = cpuMs(backend);
+        const busyBefore = machineBusyMs();
+        const watch = watchOthers([], 50);
+        // About half a second of one backend's CPU, reading no table.
+        await client.query('select count(*) from generate_series(1, 4000000)');
+        const others = watch.stop();
+        const spun = cpuMs(backend) - spunBefore;
+        const busy = machineBusyMs() - busyBefore;
+        expect(others).toBeDefined();
+        if (others === undefined) return;
+        expect(spun).toBeGreaterThanOrEqual(100);
+        expect(others.top.some((p) => p.pid === backend)).toBe(false);
+        expect(others.ms).toBeLessThanOrEqual(busy - spun + 40);
+      } finally {
+        await client.end();
+      }
+    });
+  },
+);
