@@ -57,7 +57,12 @@ function procStat(pid: number | string): ProcStat | undefined {
   };
 }
 
-/** Every CPU's busy and total ticks so far (`/proc/stat`'s first line). */
+/**
+ * Every CPU's time in processes (user, nice, system; and steal, the hypervisor's) and in all, so
+ * far (`/proc/stat`'s first line). Interrupt and softirq time is left out of the first: the
+ * kernel spends it on the network and disk traffic of whoever runs, mostly the measurement's
+ * own here, and charges it to no process.
+ */
 function machineTicks(): { busy: number; total: number } | undefined {
   let line: string | undefined;
   try {
@@ -71,8 +76,11 @@ function machineTicks(): { busy: number; total: number } | undefined {
     .trim()
     .split(/\s+/)
     .map(Number);
-  const busy = [user, nice, system, irq, softirq, steal].reduce<number>((a, b) => a + (b ?? 0), 0);
-  return { busy, total: busy + (idle ?? 0) + (iowait ?? 0) };
+  const busy = [user, nice, system, steal].reduce<number>((a, b) => a + (b ?? 0), 0);
+  return {
+    busy,
+    total: busy + [idle, iowait, irq, softirq].reduce<number>((a, b) => a + (b ?? 0), 0),
+  };
 }
 
 function allProcesses(): Map<number, ProcStat> {
