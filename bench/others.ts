@@ -16,7 +16,11 @@ export interface OthersCpu {
   readonly peak: number;
   /** Their CPU time in all (ms). */
   readonly ms: number;
-  /** The processes alive at both ends of the window that took the most, most first. */
+  /**
+   * The processes alive at the window's end that took the most, most first: their own time and
+   * that of their children that ended in it (a service's short-lived commands show as the
+   * service's).
+   */
   readonly top: readonly { readonly pid: number; readonly name: string; readonly ms: number }[];
 }
 
@@ -120,8 +124,7 @@ function children(pid: number): number[] {
  * in the window stays PostgreSQL's.
  */
 export function watchOthers(ownPids: readonly number[], sliceMs = 100): OthersWatch {
-  const start = machineTicks();
-  if (start === undefined) return { stop: () => undefined };
+  if (machineTicks() === undefined) return { stop: () => undefined };
   const before = allProcesses();
   const masters = postmasters(before);
   // The measurement: this process and everything it started (the servers, and theirs), the
@@ -145,8 +148,10 @@ export function watchOthers(ownPids: readonly number[], sliceMs = 100): OthersWa
       for (const child of children(master)) ticks += procStat(child)?.own ?? 0;
     return ticks;
   };
-  let lastMachine = start;
+  // Read together, after the scan above, so that the scan's own time is in neither.
   let lastKnown = known();
+  const start = machineTicks() ?? { busy: 0, total: 0 };
+  let lastMachine = start;
   let othersTicks = 0;
   let peak = 0;
   const slice = (): void => {
@@ -174,7 +179,9 @@ export function watchOthers(ownPids: readonly number[], sliceMs = 100): OthersWa
           pid,
           name: s.name,
           // One born in the window spent all its time in it.
-          ms: (s.own - (before.get(pid)?.own ?? 0)) * TICK_MS,
+          ms:
+            (s.own + s.reaped - ((before.get(pid)?.own ?? 0) + (before.get(pid)?.reaped ?? 0))) *
+            TICK_MS,
         }))
         .filter((p) => p.ms > 0)
         .sort((a, b) => b.ms - a.ms)
