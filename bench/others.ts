@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 /**
  * What the processes outside a measurement took of the machine's CPUs while it ran (Linux;
@@ -41,13 +41,53 @@ interface ProcStat {
   readonly reaped: number;
 }
 
-function procStat(pid: number | string): ProcStat | undefined {
-  let text: string;
+/** Reads a file of `/proc` whole, or undefined where it is gone (a process that ended). */
+type Reader = (path: string) => string | undefined;
+
+function readOnce(path: string): string | undefined {
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return readFileSync(path, 'latin1');
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The files a watch reads every slice, kept open: each read is then one `pread` from the start
+ * instead of an open, a read and a close (`/proc` makes the text afresh on every read from the
+ * start). A file whose process ended fails to read and is closed.
+ */
+class OpenFiles {
+  readonly #fds = new Map<string, number>();
+  readonly #buffer = Buffer.alloc(4096);
+
+  readonly read: Reader = (path) => {
+    let fd = this.#fds.get(path);
+    try {
+      if (fd === undefined) {
+        fd = openSync(path, 'r');
+        this.#fds.set(path, fd);
+      }
+      const length = readSync(fd, this.#buffer, 0, this.#buffer.length, 0);
+      return this.#buffer.toString('latin1', 0, length);
+    } catch {
+      if (fd !== undefined) {
+        this.#fds.delete(path);
+        closeSync(fd);
+      }
+      return undefined;
+    }
+  };
+
+  close(): void {
+    for (const fd of this.#fds.values()) closeSync(fd);
+    this.#fds.clear();
+  }
+}
+
+function procStat(pid: number | string, read: Reader = readOnce): ProcStat | undefined {
+  const text = read(`/proc/${pid}/stat`);
+  if (text === undefined) return undefined;
   // The name is in parentheses and may hold spaces or parentheses itself.
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
@@ -67,13 +107,8 @@ function procStat(pid: number | string): ProcStat | undefined {
  * kernel spends it on the network and disk traffic of whoever runs, mostly the measurement's
  * own here, and charges it to no process.
  */
-function machineTicks(): { busy: number; total: number } | undefined {
-  let line: string | undefined;
-  try {
-    line = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0];
-  } catch {
-    return undefined;
-  }
+function machineTicks(read: Reader = readOnce): { busy: number; total: number } | undefined {
+  const line = read('/proc/stat')?.split('\n', 1)[0];
   if (line === undefined || !line.startsWith('cpu ')) return undefined;
   const [user, nice, system, idle, iowait, irq, softirq, steal] = line
     .slice(4)
@@ -104,16 +139,14 @@ function postmasters(all: ReadonlyMap<number, ProcStat>): number[] {
     .map(([pid]) => pid);
 }
 
-function children(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
-      .trim()
-      .split(' ')
-      .filter((c) => c !== '')
-      .map(Number);
-  } catch {
-    return [];
-  }
+function children(pid: number, read: Reader = readOnce): number[] {
+  const text = read(`/proc/${pid}/task/${pid}/children`);
+  if (text === undefined) return [];
+  return text
+    .trim()
+    .split(' ')
+    .filter((c) => c !== '')
+    .map(Number);
 }
 
 /**
@@ -127,6 +160,8 @@ export function watchOthers(ownPids: readonly number[], sliceMs = 100): OthersWa
   if (machineTicks() === undefined) return { stop: () => undefined };
   const before = allProcesses();
   const masters = postmasters(before);
+  const files = new OpenFiles();
+  const read = files.read;
   // The measurement: this process and everything it started (the servers, and theirs), the
   // processes named, and PostgreSQL.
   const measured = (): Set<number> => {
@@ -134,28 +169,28 @@ export function watchOthers(ownPids: readonly number[], sliceMs = 100): OthersWa
     const queue = [process.pid];
     for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
       set.add(pid);
-      queue.push(...children(pid));
+      queue.push(...children(pid, read));
     }
     return set;
   };
   const known = (): number => {
     let ticks = 0;
     for (const pid of measured()) {
-      const s = procStat(pid);
+      const s = procStat(pid, read);
       if (s !== undefined) ticks += s.own + s.reaped;
     }
     for (const master of masters)
-      for (const child of children(master)) ticks += procStat(child)?.own ?? 0;
+      for (const child of children(master, read)) ticks += procStat(child, read)?.own ?? 0;
     return ticks;
   };
   // Read together, after the scan above, so that the scan's own time is in neither.
   let lastKnown = known();
-  const start = machineTicks() ?? { busy: 0, total: 0 };
+  const start = machineTicks(read) ?? { busy: 0, total: 0 };
   let lastMachine = start;
   let othersTicks = 0;
   let peak = 0;
   const slice = (): void => {
-    const machine = machineTicks();
+    const machine = machineTicks(read);
     if (machine === undefined) return;
     const mine = known();
     const others = Math.max(0, machine.busy - lastMachine.busy - (mine - lastKnown));
@@ -170,9 +205,10 @@ export function watchOthers(ownPids: readonly number[], sliceMs = 100): OthersWa
     stop() {
       clearInterval(timer);
       slice();
+      const ours = measured();
+      files.close();
       const total = lastMachine.total - start.total;
       const after = allProcesses();
-      const ours = measured();
       const top = [...after]
         .filter(([pid, s]) => !ours.has(pid) && !masters.includes(s.ppid))
         .map(([pid, s]) => ({
