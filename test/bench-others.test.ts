@@ -63,6 +63,30 @@ function machineBusyMs(): number {
   return [user, nice, system, steal].reduce<number>((a, b) => a + (b ?? 0), 0) * 10;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Watches while `work` runs, with `pid`'s CPU time and the machine's read around the watch. */
+async function watchAround(pid: number, ownPids: readonly number[], work: () => Promise<unknown>) {
+  const spunBefore = cpuMs(pid);
+  const busyBefore = machineBusyMs();
+  const watch = watchOthers(ownPids, 50);
+  await work();
+  const others = watch.stop();
+  return { others, spun: cpuMs(pid) - spunBefore, busy: machineBusyMs() - busyBefore };
+}
+
+/**
+ * Whatever else ran meanwhile, `pid`'s time is not among the others' (ticks of 10 ms read at
+ * slightly different moments: a few of them of slack).
+ */
+function expectLeftOut(watched: Awaited<ReturnType<typeof watchAround>>, pid: number): void {
+  const { others, spun, busy } = watched;
+  expect(others).toBeDefined();
+  expect(others?.top.some((p) => p.pid === pid)).toBe(false);
+  expect(spun).toBeGreaterThanOrEqual(100);
+  expect(others?.ms ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(busy - spun + 40);
+}
+
 /**
  * The bench prints what processes outside the measurement took of the machine beside each
  * check-in window (decision 1475): a process it was not told about must count as another's,
@@ -71,9 +95,9 @@ function machineBusyMs(): number {
 describe.skipIf(!existsSync('/proc/stat'))('watchOthers', () => {
   it("counts a process it was not told about as another's, by name", async () => {
     const spin = await otherSpinner(1200);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     const watch = watchOthers([], 50);
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await sleep(800);
     const others = watch.stop();
     await spin.done;
     expect(others).toBeDefined();
@@ -92,40 +116,18 @@ describe.skipIf(!existsSync('/proc/stat'))('watchOthers', () => {
 
   it('leaves out the processes it was told are the measurement', async () => {
     const spin = await otherSpinner(1200);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const spunBefore = cpuMs(spin.pid);
-    const busyBefore = machineBusyMs();
-    const watch = watchOthers([spin.pid], 50);
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    const others = watch.stop();
-    const spun = cpuMs(spin.pid) - spunBefore;
-    const busy = machineBusyMs() - busyBefore;
+    await sleep(100);
+    const watched = await watchAround(spin.pid, [spin.pid], () => sleep(800));
     await spin.done;
-    expect(others).toBeDefined();
-    if (others === undefined) return;
-    expect(others.top.some((p) => p.pid === spin.pid)).toBe(false);
-    // Whatever else ran meanwhile, the spinner's time is not among the others' (ticks of 10 ms
-    // read at slightly different moments: a few of them of slack).
-    expect(spun).toBeGreaterThanOrEqual(100);
-    expect(others.ms).toBeLessThanOrEqual(busy - spun + 40);
+    expectLeftOut(watched, spin.pid);
   });
 
   it('leaves out what this process started (the servers)', async () => {
     const spin = childSpinner(1200);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const spunBefore = cpuMs(spin.pid);
-    const busyBefore = machineBusyMs();
-    const watch = watchOthers([], 50);
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    const others = watch.stop();
-    const spun = cpuMs(spin.pid) - spunBefore;
-    const busy = machineBusyMs() - busyBefore;
+    await sleep(100);
+    const watched = await watchAround(spin.pid, [], () => sleep(800));
     await spin.done;
-    expect(others).toBeDefined();
-    if (others === undefined) return;
-    expect(others.top.some((p) => p.pid === spin.pid)).toBe(false);
-    expect(spun).toBeGreaterThanOrEqual(100);
-    expect(others.ms).toBeLessThanOrEqual(busy - spun + 40);
+    expectLeftOut(watched, spin.pid);
   });
 });
 
@@ -141,19 +143,11 @@ describe.skipIf(!existsSync('/proc/stat') || !process.env.DATABASE_URL)(
         const backend = rows[0]?.pid ?? 0;
         // A server elsewhere has no such process here: nothing of this machine to check.
         if (!existsSync(`/proc/${backend}/stat`)) return;
-        const spunBefore = cpuMs(backend);
-        const busyBefore = machineBusyMs();
-        const watch = watchOthers([], 50);
         // About half a second of one backend's CPU, reading no table.
-        await client.query('select count(*) from generate_series(1, 4000000)');
-        const others = watch.stop();
-        const spun = cpuMs(backend) - spunBefore;
-        const busy = machineBusyMs() - busyBefore;
-        expect(others).toBeDefined();
-        if (others === undefined) return;
-        expect(spun).toBeGreaterThanOrEqual(100);
-        expect(others.top.some((p) => p.pid === backend)).toBe(false);
-        expect(others.ms).toBeLessThanOrEqual(busy - spun + 40);
+        const watched = await watchAround(backend, [], () =>
+          client.query('select count(*) from generate_series(1, 4000000)'),
+        );
+        expectLeftOut(watched, backend);
       } finally {
         await client.end();
       }
