@@ -104,6 +104,25 @@ describe('RULES.md v1.1: a red flag without a soreness number', () => {
     expect(noEarlier.ruleIds).not.toContain('pain_worsening');
   });
 
+  // Found by this property in CI (forty-sixth round): a same-hour sibling's number was read as
+  // the only possible previous report, hiding the rise from the hour before (decision 0004).
+  it('a number on a simultaneous red-flag report does not hide a rise from the hour before', () => {
+    const neck = { sites: [{ muscle: 'suboccipitals' }] };
+    const at48 = (soreness: number | null): TriageCase => ({
+      session: neck,
+      reports: [
+        { hoursAfter: 0, soreness: 0, symptoms: [] },
+        { hoursAfter: 48, soreness: 7, symptoms: [] },
+        { hoursAfter: 48, soreness, symptoms: ['dry_cough'] },
+      ],
+    });
+    for (const soreness of [null, 0, 6, 7, 8, 10]) {
+      const a = triage(at48(soreness), RULEBOOK_V1);
+      expect(a.disposition, String(soreness)).toBe('urgent_same_day');
+      expect(a.ruleIds, String(soreness)).toContain('pain_worsening');
+    }
+  });
+
   it('giving a number to the assessed red-flag report never lowers its disposition', () => {
     fc.assert(
       fc.property(caseArb({ ties: true }), sorenessArb, (input, soreness) => {

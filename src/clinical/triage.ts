@@ -123,7 +123,6 @@ export function triageCompiled(triageCase: TriageCase, book: CompiledRulebook): 
       }
       const s = last.soreness === null ? Number.NaN : last.soreness;
       const mask = symptomMaskOf(last.symptoms);
-      const before = sorenesses.length;
       // A same-hour sibling with a soreness may be read as the previous report…
       for (let j = 0; j < n; j++) {
         const sibling = reports[j] as Report;
@@ -132,8 +131,9 @@ export function triageCompiled(triageCase: TriageCase, book: CompiledRulebook): 
         masks.push(mask);
         previous.push(sibling.soreness);
       }
-      if (sorenesses.length > before) continue;
-      // …else the latest earlier reports with a soreness, or none.
+      // …and so may the latest earlier reports with a soreness, or none: this report may come
+      // first in its hour, and a sibling's number never hides a rise from the hour before.
+      const before = sorenesses.length;
       for (let j = 0; j < n; j++) {
         const earlier = reports[j] as Report;
         if (earlier.soreness === null || earlier.hoursAfter !== previousHour) continue;
@@ -304,8 +304,9 @@ function highestSoreness(readings: readonly RuleInput[]): number | null {
  *
  * The "previous" of the soreness rules is the latest earlier report that has a soreness
  * (RULES.md v1.1): reports without one are skipped, never read as 0. When the last report has
- * same-hour siblings, any sibling with a soreness may be placed just before it; when none has
- * one, the latest earlier reports with a soreness are the candidates.
+ * same-hour siblings, any sibling with a soreness may be placed just before it, and it may also
+ * come first in its hour, after the latest earlier reports with a soreness (or none): a
+ * sibling's number never hides a rise from the hour before (decision 0004, forty-sixth round).
  */
 function readingsOf(reports: readonly Report[], thoracic: boolean): RuleInput[] {
   if (reports.length === 0) return [];
@@ -319,9 +320,12 @@ function readingsOf(reports: readonly Report[], thoracic: boolean): RuleInput[] 
   const readings: RuleInput[] = [];
   lastGroup.forEach((last, i) => {
     const scoredSiblings = lastGroup.filter((r, j) => j !== i && r.soreness !== null);
-    const previous = scoredSiblings.length > 0 ? scoredSiblings : previousGroup;
-    const previousSorenesses =
-      previous.length > 0 ? previous.map((r) => r.soreness ?? undefined) : [undefined];
+    const previousSorenesses = [
+      ...scoredSiblings.map((r) => r.soreness ?? undefined),
+      ...(previousGroup.length > 0
+        ? previousGroup.map((r) => r.soreness ?? undefined)
+        : [undefined]),
+    ];
     for (const previousSoreness of previousSorenesses) {
       readings.push({
         hoursAfter: last.hoursAfter,
