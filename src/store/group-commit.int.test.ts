@@ -468,3 +468,83 @@ describeEachDialect(
     });
   },
 );
+
+describeEachDialect('group commit lingering for more items (decision 1476)', (ctx) => {
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /**
+   * An item on `name` that records the group it ran in (`shared` is the group's own object; a
+   * group of one gets none) and when it was answered.
+   */
+  function recorder(name: string, options: { lingerMs: number; lingerBelow?: number }) {
+    const groups: string[][] = [];
+    let current: object | undefined;
+    const all = { ...options, prefetch: async () => ({}) };
+    const item = async (key: string) => {
+      const sent = performance.now();
+      await withGroupCommit(
+        ctx.db,
+        name,
+        (trx, shared) => {
+          const group = (shared as object | undefined) ?? {};
+          if (group !== current) {
+            current = group;
+            groups.push([]);
+          }
+          groups.at(-1)?.push(key);
+          return save(trx, name, key);
+        },
+        all,
+        key,
+      );
+      return performance.now() - sent;
+    };
+    // Items that came in together: the arrivals' average gap is then near nothing. As many as
+    // `lingerBelow`, so that they do not wait themselves.
+    const burst = (n: number, prefix: string) =>
+      Promise.all(Array.from({ length: n }, (_, i) => item(`${prefix}${i}`)));
+    return { groups, item, burst };
+  }
+
+  it('while items keep coming, a small group waits for the next arrivals and takes them', async () => {
+    const r = recorder(`gc-linger-${ctx.dialect}`, { lingerMs: 300, lingerBelow: 4 });
+    await r.burst(4, 'p');
+    // Three arrivals 20 ms apart: each would go alone without the wait.
+    const answered = [r.item('x')];
+    await wait(20);
+    answered.push(r.item('y'));
+    await wait(20);
+    answered.push(r.item('z'));
+    const latencies = await Promise.all(answered);
+    expect(r.groups.at(-1)).toEqual(['x', 'y', 'z']);
+    // x waited out the linger (300 ms from its arrival), no longer than a write after it.
+    expect(latencies[0]).toBeGreaterThanOrEqual(295);
+    expect(latencies[0]).toBeLessThan(5000);
+  });
+
+  it('lingerBelow items waiting start the group at once', async () => {
+    const r = recorder(`gc-linger-full-${ctx.dialect}`, { lingerMs: 20_000, lingerBelow: 5 });
+    await r.burst(5, 'p');
+    // One item per turn: the fifth starts the group, long before the 20 s linger.
+    const answered: Promise<number>[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      answered.push(r.item(`s${i}`));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const latencies = await Promise.all(answered);
+    expect(r.groups.at(-1)).toEqual(['s0', 's1', 's2', 's3', 's4']);
+    expect(Math.max(...latencies)).toBeLessThan(10_000);
+  });
+
+  it('a queue whose items come in seldom does not wait', async () => {
+    const r = recorder(`gc-linger-quiet-${ctx.dialect}`, { lingerMs: 20_000 });
+    // The first item has no arrival before it to measure a gap from: it does not wait 20 s.
+    expect(await r.item('first')).toBeLessThan(10_000);
+    // Here the second came 300 ms after the first: over half the 400 ms linger, so no wait.
+    const r2 = recorder(`gc-linger-seldom-${ctx.dialect}`, { lingerMs: 400 });
+    await r2.item('a');
+    await wait(300);
+    expect(await r2.item('b')).toBeLessThan(390);
+    expect(r2.groups).toEqual([['a'], ['b']]);
+  });
+});

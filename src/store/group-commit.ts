@@ -65,6 +65,18 @@ export interface GroupCommitOptions {
   readonly gatherQuietFrom?: number;
   /** The longest a gather goes on for `gatherQuietMs` (ms; default 4 × `gatherQuietMs`). */
   readonly gatherMaxMs?: number;
+  /**
+   * A group that would start with fewer than `lingerBelow` items (default 12) waits until its
+   * oldest item has waited this long (ms), or until that many are waiting, whichever comes
+   * first (decision 1476). Items that already waited while the group before was written start
+   * at once. Only while items keep coming: when they have lately come in less often than two
+   * per `lingerMs`, a group starts without waiting, so a quiet server adds nothing. Fewer,
+   * larger groups at a moderate load cost less of the server's thread per item. Absent: no
+   * wait.
+   */
+  readonly lingerMs?: number;
+  /** See `lingerMs`. */
+  readonly lingerBelow?: number;
   /** Run first in every group of more than one item, before any item. */
   readonly beforeGroup?: (trx: Db) => Promise<void>;
   /**
@@ -113,6 +125,8 @@ export interface DeferredWork {
 }
 
 interface Item {
+  /** When it was queued (`performance.now()`). */
+  readonly at: number;
   readonly fn: (trx: Db, shared: unknown) => Promise<unknown>;
   readonly key: unknown;
   readonly resolve: (value: unknown) => void;
@@ -157,6 +171,11 @@ class GroupQueue {
   /** Keys of the items in the groups being written, with how many of each. */
   readonly #busyKeys = new Map<unknown, number>();
   #scheduled = false;
+  /** While a group lingers (`lingerMs`): how it starts, and the timer that starts it. */
+  #lingering: { readonly start: () => void; readonly timer: NodeJS.Timeout } | undefined;
+  /** The time between arrivals, as a moving average (ms), and the last arrival. */
+  #gapMs = Number.POSITIVE_INFINITY;
+  #lastAt: number | undefined;
   /** A group has ended since the last one started: the next start gathers (`gatherTurns`). */
   #followsGroup = false;
   /**
@@ -174,7 +193,16 @@ class GroupQueue {
 
   add<T>(fn: (trx: Db, shared: unknown) => Promise<T>, key: unknown): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, key, resolve: resolve as (value: unknown) => void, reject });
+      const at = performance.now();
+      this.#noteArrival(at);
+      this.#queue.push({ at, fn, key, resolve: resolve as (value: unknown) => void, reject });
+      const lingering = this.#lingering;
+      if (lingering !== undefined && this.#queue.length >= (this.#options.lingerBelow ?? 12)) {
+        clearTimeout(lingering.timer);
+        this.#lingering = undefined;
+        lingering.start();
+        return;
+      }
       this.#kick();
     });
   }
@@ -190,7 +218,7 @@ class GroupQueue {
     if (this.#waitForFurtherGroup() > 0) return;
     this.#scheduled = true;
     const follows = this.#followsGroup;
-    this.#afterTurns(follows ? (this.#options.gatherTurns ?? 1) : 1, follows, () => {
+    const start = (): void => {
       this.#scheduled = false;
       this.#followsGroup = false;
       while (this.#inFlight < concurrency && this.#queue.length > 0) {
@@ -212,7 +240,54 @@ class GroupQueue {
           this.#kick();
         });
       }
-    });
+    };
+    this.#afterTurns(follows ? (this.#options.gatherTurns ?? 1) : 1, follows, () =>
+      this.#linger(start),
+    );
+  }
+
+  /**
+   * `start` now, or once the oldest waiting item has waited `lingerMs` (or `lingerBelow` items
+   * wait, see `add`) while items keep coming in.
+   */
+  #linger(start: () => void): void {
+    const lingerMs = this.#options.lingerMs;
+    const oldest = this.#queue[0];
+    if (
+      lingerMs === undefined ||
+      oldest === undefined ||
+      this.#queue.length >= (this.#options.lingerBelow ?? 12) ||
+      this.#gapMs * 2 > lingerMs
+    ) {
+      start();
+      return;
+    }
+    const left = oldest.at + lingerMs - performance.now();
+    // A timer shorter than this would fire on the next turn anyway.
+    if (left < 0.25) {
+      start();
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (this.#lingering?.timer !== timer) return;
+      this.#lingering = undefined;
+      start();
+    }, left);
+    this.#lingering = { start, timer };
+  }
+
+  /**
+   * The moving average of the time between arrivals, each gap counted at most as four times
+   * `lingerMs`, so that after a quiet spell a few quick arrivals bring it back within reach.
+   */
+  #noteArrival(at: number): void {
+    const lingerMs = this.#options.lingerMs;
+    if (lingerMs === undefined) return;
+    if (this.#lastAt !== undefined) {
+      const gap = Math.min(at - this.#lastAt, 4 * lingerMs);
+      this.#gapMs = Number.isFinite(this.#gapMs) ? 0.875 * this.#gapMs + 0.125 * gap : gap;
+    }
+    this.#lastAt = at;
   }
 
   /**
