@@ -100,6 +100,10 @@ export interface AxeViolation {
  * re-rendering the same HTML in a scratch context; see `axeOnHtml`.
  */
 export async function runAxe(page: Page): Promise<AxeViolation[]> {
+  // A click on a link returns once the next page has begun to load: its document may not have
+  // a <head> yet to take the script (a clean-clone run, forty-seventh round). Axe checks the
+  // page as a person gets it, loaded.
+  await page.waitForLoadState('load');
   await page.addScriptTag({ content: AXE_SOURCE });
   return page.evaluate(async () => {
     const axe = (
