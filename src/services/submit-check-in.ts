@@ -128,7 +128,7 @@ const LINGER_MS = 2;
  *   connections do not split into two halves taking turns. SQLite's never split in the same
  *   runs, and there the wait raised the p99 at a paced load (higher in 7 of 8 pairs).
  * - Both: while check-ins keep coming, a group of fewer than 12 waits until its first check-in
- *   has waited `LINGER_MS` (decision 1476). At half the bench's load, groups of 3–4 became 7–10
+ *   has waited `LINGER_MS` (decision 1476). At half the bench's load, groups of 3–4 became 7–11
  *   and the server's thread took less time per check-in (in 14 of 14 alternating pairs).
  */
 const SQLITE_GROUPS: GroupCommitOptions = {
