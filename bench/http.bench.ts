@@ -99,8 +99,40 @@ function cpuWaitFigures(
  * most (Linux; decision 1475). A core taken away for a few milliseconds shows in a tail
  * whatever the server does: read a missed latency target beside these.
  */
-function othersFigures(figures: Figures, name: string, others: OthersCpu | undefined): void {
+function othersFigures(
+  figures: Figures,
+  name: string,
+  others: OthersCpu | undefined,
+  requests: number,
+  postgres: boolean,
+): void {
   if (others === undefined) return;
+  // Where a check-in's CPU went, on every core: beside the server's thread, its other threads
+  // (libuv's fsyncs, the checkpointer), PostgreSQL's backends and the load generator share
+  // the machine.
+  const perCheckIn = (ms: number) => (requests === 0 ? 0 : (ms * 1000) / requests);
+  figures.add({
+    name: `${name}: the server's process's CPU per check-in (every thread)`,
+    value: perCheckIn(others.measured.named),
+    unit: 'µs',
+  });
+  if (postgres)
+    figures.add({
+      name: `${name}: PostgreSQL's CPU per check-in`,
+      value: perCheckIn(others.measured.postgres),
+      unit: 'µs',
+    });
+  figures.add({
+    name: `${name}: the load generator's CPU per check-in (the bench's process)`,
+    value: perCheckIn(others.measured.bench),
+    unit: 'µs',
+  });
+  figures.add({
+    name: `${name}: every process's CPU, share of the machine`,
+    value: others.busy,
+    unit: '',
+    digits: 2,
+  });
   figures.add({
     name: `${name}: CPU other processes took, share of the machine`,
     value: others.share,
@@ -244,7 +276,13 @@ async function measureDialects(
         seconds,
         full.requests,
       );
-      othersFigures(figures, `check-in ${dialect.name}, ${connections} conns`, others);
+      othersFigures(
+        figures,
+        `check-in ${dialect.name}, ${connections} conns`,
+        others,
+        full.requests,
+        dialect.name === 'PostgreSQL',
+      );
       figures.add({
         name: `check-in ${dialect.name}: ratio to the bare route`,
         value: full.perSecond / bareResult.perSecond,
@@ -384,7 +422,13 @@ async function halfLoad(
   });
   groupFigure(figures, `check-in ${name} at half load`, collected);
   cpuWaitFigures(figures, `check-in ${name} at half load`, collected, seconds, half.requests);
-  othersFigures(figures, `check-in ${name} at half load`, others);
+  othersFigures(
+    figures,
+    `check-in ${name} at half load`,
+    others,
+    half.requests,
+    name === 'PostgreSQL',
+  );
   figures.add({
     name: `check-in ${name} at half load: its first ${Math.min(2, seconds)} s right after the full load (warm-up, not counted), p99`,
     value: settling.p99,

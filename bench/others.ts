@@ -7,7 +7,8 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:f
  * layer's workers, which also complete the measurement's own writes), other services,
  * short-lived commands. On a 2-core
  * machine a few milliseconds of one core taken away show up in a latency's tail whatever the
- * server does, so the bench prints this beside the tail it judges.
+ * server does, so the bench prints this beside the tail it judges. With it, the measurement's
+ * own CPU by whom (decision 1477): the server, PostgreSQL, the load generator.
  */
 export interface OthersCpu {
   /** Their CPU time over the machine's (every CPU × the window). */
@@ -22,6 +23,14 @@ export interface OthersCpu {
    * service's).
    */
   readonly top: readonly { readonly pid: number; readonly name: string; readonly ms: number }[];
+  /**
+   * The measurement's own CPU time in the window (ms), by whom: the processes named (the server)
+   * with their descendants; PostgreSQL (postmasters and their backends); the bench itself with
+   * whatever else it started (the load generator runs in it).
+   */
+  readonly measured: { readonly named: number; readonly postgres: number; readonly bench: number };
+  /** Every process's CPU time over the machine's (every CPU × the window). */
+  readonly busy: number;
 }
 
 export interface OthersWatch {
@@ -149,6 +158,18 @@ function children(pid: number, read: Reader = readOnce): number[] {
     .map(Number);
 }
 
+/** `roots` and every process below them. */
+function descendants(roots: readonly number[], read: Reader): Set<number> {
+  const set = new Set<number>();
+  const queue = [...roots];
+  for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
+    if (set.has(pid)) continue;
+    set.add(pid);
+    queue.push(...children(pid, read));
+  }
+  return set;
+}
+
 /**
  * Starts watching: every `sliceMs` it reads the machine's busy time and the measurement's
  * (this process and its descendants, `ownPids`, each postmaster with its live children); what
@@ -164,26 +185,33 @@ export function watchOthers(ownPids: readonly number[], sliceMs = 100): OthersWa
   const read = files.read;
   // The measurement: this process and everything it started (the servers, and theirs), the
   // processes named, and PostgreSQL.
-  const measured = (): Set<number> => {
-    const set = new Set<number>([...ownPids, ...masters]);
-    const queue = [process.pid];
-    for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
-      set.add(pid);
-      queue.push(...children(pid, read));
-    }
-    return set;
-  };
-  const known = (): number => {
+  const measured = (): Set<number> =>
+    new Set<number>([...ownPids, ...masters, ...descendants([process.pid], read)]);
+  const ticksOf = (pids: Iterable<number>): number => {
     let ticks = 0;
-    for (const pid of measured()) {
+    for (const pid of pids) {
       const s = procStat(pid, read);
       if (s !== undefined) ticks += s.own + s.reaped;
     }
+    return ticks;
+  };
+  const postgresTicks = (): number => {
+    let ticks = ticksOf(masters);
     for (const master of masters)
       for (const child of children(master, read)) ticks += procStat(child, read)?.own ?? 0;
     return ticks;
   };
+  // By whom, for the window as a whole: the named processes' tree, PostgreSQL, the rest of
+  // the bench's tree.
+  const split = (): { named: number; postgres: number; bench: number } => {
+    const named = descendants(ownPids, read);
+    const bench = [...descendants([process.pid], read)].filter((pid) => !named.has(pid));
+    return { named: ticksOf(named), postgres: postgresTicks(), bench: ticksOf(bench) };
+  };
+  const known = (): number =>
+    ticksOf([...measured()].filter((pid) => !masters.includes(pid))) + postgresTicks();
   // Read together, after the scan above, so that the scan's own time is in neither.
+  const firstSplit = split();
   let lastKnown = known();
   const start = machineTicks(read) ?? { busy: 0, total: 0 };
   let lastMachine = start;
@@ -205,6 +233,7 @@ export function watchOthers(ownPids: readonly number[], sliceMs = 100): OthersWa
     stop() {
       clearInterval(timer);
       slice();
+      const lastSplit = split();
       const ours = measured();
       files.close();
       const total = lastMachine.total - start.total;
@@ -227,6 +256,12 @@ export function watchOthers(ownPids: readonly number[], sliceMs = 100): OthersWa
         peak,
         ms: othersTicks * TICK_MS,
         top,
+        measured: {
+          named: (lastSplit.named - firstSplit.named) * TICK_MS,
+          postgres: (lastSplit.postgres - firstSplit.postgres) * TICK_MS,
+          bench: (lastSplit.bench - firstSplit.bench) * TICK_MS,
+        },
+        busy: total > 0 ? (lastMachine.busy - start.busy) / total : 0,
       };
     },
   };

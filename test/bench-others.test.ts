@@ -131,6 +131,25 @@ describe.skipIf(!existsSync('/proc/stat'))('watchOthers', () => {
     const watched = await watchAround(spin.pid, [], () => sleep(800));
     await spin.done;
     expectLeftOut(watched, spin.pid);
+    // Not named: the bench's own, with the machine's busy share that holds it.
+    const measured = watched.others?.measured;
+    expect(measured?.bench).toBeGreaterThanOrEqual(watched.spun - 40);
+    expect(measured?.named).toBe(0);
+    expect(watched.others?.busy).toBeGreaterThan(0);
+    expect(watched.others?.busy).toBeLessThanOrEqual(1);
+  });
+
+  it("counts a named process's CPU as the named processes', not the bench's", async () => {
+    const spin = childSpinner(1200);
+    await sleep(100);
+    const watched = await watchAround(spin.pid, [spin.pid], () => sleep(800));
+    await spin.done;
+    expectLeftOut(watched, spin.pid);
+    const measured = watched.others?.measured;
+    // Ticks of 10 ms read at slightly different moments: a few of them of slack.
+    expect(measured?.named).toBeGreaterThanOrEqual(watched.spun - 40);
+    expect(measured?.named).toBeLessThanOrEqual(watched.spun + 40);
+    expect(measured?.bench).toBeLessThan(watched.spun / 2);
   });
 });
 
@@ -151,6 +170,7 @@ describe.skipIf(!existsSync('/proc/stat') || !process.env.DATABASE_URL)(
           client.query('select count(*) from generate_series(1, 4000000)'),
         );
         expectLeftOut(watched, backend);
+        expect(watched.others?.measured.postgres).toBeGreaterThanOrEqual(watched.spun - 40);
       } finally {
         await client.end();
       }
