@@ -329,9 +329,14 @@ async function measureDialects(
       try {
         const target = { url: server.url, tokens: server.tokens, connections };
         await postCheckIns({ ...target, seconds: warm });
+        // Every process of the cluster is the server's (decision 1477).
+        const watch = watchOthers(server.child.pid === undefined ? [] : [server.child.pid]);
         const r = await postCheckIns({ ...target, seconds });
+        const others = watch.stop();
         rates.push(r.perSecond);
-        loadFigures(figures, `check-in ${dialect.name}, serve --processes ${processes}`, r);
+        const name = `check-in ${dialect.name}, serve --processes ${processes}`;
+        loadFigures(figures, name, r);
+        othersFigures(figures, name, others, r.requests, dialect.name === 'PostgreSQL');
       } finally {
         await server.stop();
       }
