@@ -173,6 +173,8 @@ function openSqlite(config: DbConfig): Db {
     `busy_timeout = ${SQLITE_BUSY_WAIT_MS}`,
     ...(path === ':memory:' ? [] : [`cache_size = -${SQLITE_CACHE_KIB}`]),
     ...(checkpoints ? [`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`] : []),
+    // A statement's own undo record in memory, not in a file of its own (decision 1478).
+    'temp_store = MEMORY',
   ];
   const sqlite = new Sqlite(path);
   for (const pragma of pragmas) sqlite.pragma(pragma);
