@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDb, loadSqlite, withTransaction } from './db.ts';
 
 // SQLite only: a statement's undo record (its statement journal) stays in memory (decision
-// 1478). SQLite writes it to a file of its own, opened and unlinked at once, once it passes
-// 64 KiB; a check-in group's multi-row inserts passed that on every group.
+// 1478). SQLite writes it to a temporary file of its own once it passes 64 KiB; a check-in
+// group's multi-row inserts passed that on every group.
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -20,7 +20,11 @@ function freshPath(): string {
   return join(dir, 't.db');
 }
 
-/** SQLite's temporary files this process holds open (they are unlinked, but still open). */
+/**
+ * SQLite's temporary files this process holds open. They have no name left: SQLite 3.53
+ * (better-sqlite3 12, Node 20) makes `etilqs_…` and unlinks it at once; 3.54 (better-sqlite3
+ * 13, Node 22+) opens its temporary directory with `O_TMPFILE`, which Linux shows as `#<inode>`.
+ */
 function openTempFiles(): string[] {
   const fds = readdirSync('/proc/self/fd');
   const targets: string[] = [];
@@ -31,7 +35,9 @@ function openTempFiles(): string[] {
       // Closed between the listing and the read.
     }
   }
-  return targets.filter((target) => target.includes('etilqs_'));
+  return targets.filter(
+    (target) => target.includes('etilqs_') || /\/#\d+ \(deleted\)$/.test(target),
+  );
 }
 
 const ROWS = 3_200;
