@@ -6,19 +6,21 @@ import type { Disposition, Phase, SorenessBand, SymptomCode, Text } from './type
 import { compareDispositions, SYMPTOM_CODES } from './types.ts';
 
 /**
- * A rulebook turned, once, into closures (docs/decisions/1001-compiled-rulebook.md).
+ * A rulebook compiled, once, for fast triage (docs/decisions/1001-compiled-rulebook.md,
+ * 1479-conditions-as-one-flat-program.md).
  *
  * The interpreter (`evaluateCondition`) walks the condition tree, resolves named parameters
  * and looks symptoms up in a `Set` for every rule of every case. The compiled form does that
  * work when the rulebook is compiled: parameters become constants, a symptom list becomes a
- * bit mask, and each rule becomes one function of five numbers. Evaluating a rule allocates
- * nothing. The interpreter stays the reference; a property test checks that both agree.
+ * bit mask, and every rule's condition becomes part of one flat program of numbers, read by
+ * `firesIn` with five numbers of the case. Evaluating a rule allocates nothing. The
+ * interpreter stays the reference; property tests check that both agree.
  */
 
 /**
- * A compiled condition. Numbers only, so the functions stay monomorphic:
- * `soreness` and `previousSoreness` are NaN when unknown, and every comparison with NaN is
- * false, which is exactly the interpreter's "false when there is no soreness" (RULES.md v1.1).
+ * One condition compiled on its own (`compileCondition`). Numbers only: `soreness` and
+ * `previousSoreness` are NaN when unknown, and every comparison with NaN is false, which is
+ * exactly the interpreter's "false when there is no soreness" (RULES.md v1.1).
  */
 export type CompiledCondition = (
   hoursAfter: number,
@@ -37,7 +39,8 @@ export interface FiredRuleView {
 
 export interface CompiledRule {
   readonly rule: Rule;
-  readonly test: CompiledCondition;
+  /** Where the rule's condition starts in its rulebook's `program` (`firesIn`). */
+  readonly entry: number;
   /** What the assessment reports for this rule, prepared for each kind of session. */
   readonly firedPlain: FiredRuleView;
   readonly firedThoracic: FiredRuleView;
@@ -45,6 +48,8 @@ export interface CompiledRule {
 
 export interface CompiledRulebook {
   readonly source: Rulebook;
+  /** Every rule's condition, as one flat program (`firesIn`). */
+  readonly program: ConditionProgram;
   /** Every rule but the fallback, highest disposition first, then in rulebook order. */
   readonly ordered: readonly CompiledRule[];
   /** The fallback rules (`no_other_rule`), in the same order. */
@@ -76,75 +81,178 @@ export function symptomMaskOf(symptoms: readonly SymptomCode[]): number {
   return mask;
 }
 
-function comparator(op: Comparison, right: number): (left: number) => boolean {
-  switch (op) {
-    case 'gt':
-      return (left) => left > right;
-    case 'gte':
-      return (left) => left >= right;
-    case 'lt':
-      return (left) => left < right;
-    case 'lte':
-      return (left) => left <= right;
+/**
+ * Conditions as one flat program (decision 1479): a condition tree becomes a graph of tests,
+ * one per leaf, each with where to go when it holds and when it does not. `all` and `any` are
+ * only those jumps: a test of `all` that fails goes to the node's "false" exit at once, a test
+ * of `any` that holds to its "true" exit, in the tree's order, so a condition reads as far as
+ * the interpreter's `every`/`some` would. One function (`firesIn`) walks the graph with a
+ * `switch` over small numbers. Where each rule was a tree of closures, every call through
+ * them was to one of many functions and could not be inlined; the walk allocates nothing and
+ * calls nothing.
+ */
+export interface ConditionProgram {
+  /** What each test reads and how it compares (the `OP_*` codes). */
+  readonly op: Uint8Array;
+  /** The test's value: a parameter resolved to its number, or a symptom bit mask. */
+  readonly value: Float64Array;
+  /** Where to go next when the test holds, and when it does not: a test, or an exit. */
+  readonly ifTrue: Int32Array;
+  readonly ifFalse: Int32Array;
+}
+
+/** The two exits of a condition's graph. Tests are numbered from 0. */
+const HOLDS = -1;
+const FAILS = -2;
+
+const OP_SYMPTOM = 0;
+const OP_THORACIC = 1;
+const OP_NO_PREVIOUS = 2;
+const OP_HOURS_GT = 3;
+const OP_HOURS_GTE = 4;
+const OP_HOURS_LT = 5;
+const OP_HOURS_LTE = 6;
+const OP_SORENESS_GT = 7;
+const OP_SORENESS_GTE = 8;
+const OP_RISE_GT = 9;
+const OP_RISE_GTE = 10;
+const HOURS_OP: Readonly<Record<Comparison, number>> = {
+  gt: OP_HOURS_GT,
+  gte: OP_HOURS_GTE,
+  lt: OP_HOURS_LT,
+  lte: OP_HOURS_LTE,
+};
+
+/** Tests being laid out, before they become a `ConditionProgram`. */
+class ProgramBuilder {
+  readonly op: number[] = [];
+  readonly value: number[] = [];
+  readonly ifTrue: number[] = [];
+  readonly ifFalse: number[] = [];
+
+  /** Lay out `c` to go to `onTrue` when it holds and `onFalse` when not; returns its entry. */
+  add(c: Condition, params: RuleParameters, onTrue: number, onFalse: number): number {
+    switch (c.kind) {
+      case 'anySymptom':
+        return this.#test(OP_SYMPTOM, symptomMaskOf(c.symptoms), onTrue, onFalse);
+      case 'thoracic':
+        return this.#test(OP_THORACIC, 0, onTrue, onFalse);
+      case 'noPreviousReport':
+        return this.#test(OP_NO_PREVIOUS, 0, onTrue, onFalse);
+      case 'hoursAfter':
+        return this.#test(HOURS_OP[c.op], resolveNumber(c.value, params), onTrue, onFalse);
+      case 'soreness': {
+        const op = c.op === 'gt' ? OP_SORENESS_GT : OP_SORENESS_GTE;
+        return this.#test(op, resolveNumber(c.value, params), onTrue, onFalse);
+      }
+      case 'sorenessRise': {
+        const op = c.op === 'gt' ? OP_RISE_GT : OP_RISE_GTE;
+        return this.#test(op, resolveNumber(c.value, params), onTrue, onFalse);
+      }
+      case 'all': {
+        // Laid out from the last part back, so each part knows the entry of the next.
+        let next = onTrue;
+        for (let i = c.of.length - 1; i >= 0; i--) {
+          next = this.add(c.of[i] as Condition, params, next, onFalse);
+        }
+        return next;
+      }
+      case 'any': {
+        let next = onFalse;
+        for (let i = c.of.length - 1; i >= 0; i--) {
+          next = this.add(c.of[i] as Condition, params, onTrue, next);
+        }
+        return next;
+      }
+    }
+  }
+
+  build(): ConditionProgram {
+    return {
+      op: Uint8Array.from(this.op),
+      value: Float64Array.from(this.value),
+      ifTrue: Int32Array.from(this.ifTrue),
+      ifFalse: Int32Array.from(this.ifFalse),
+    };
+  }
+
+  #test(op: number, value: number, onTrue: number, onFalse: number): number {
+    this.op.push(op);
+    this.value.push(value);
+    this.ifTrue.push(onTrue);
+    this.ifFalse.push(onFalse);
+    return this.op.length - 1;
   }
 }
 
-const ALWAYS_FALSE: CompiledCondition = () => false;
-
-/** Compile one condition with the rulebook's parameters fixed. */
-export function compileCondition(c: Condition, params: RuleParameters): CompiledCondition {
-  switch (c.kind) {
-    case 'anySymptom': {
-      const mask = symptomMaskOf(c.symptoms);
-      return (_h, _s, m) => (m & mask) !== 0;
+/**
+ * Whether the condition starting at `entry` holds. Numbers only: `soreness` and
+ * `previousSoreness` are NaN when unknown, and every comparison with NaN is false, which is
+ * exactly the interpreter's "false when there is no soreness" (RULES.md v1.1).
+ */
+export function firesIn(
+  program: ConditionProgram,
+  entry: number,
+  hoursAfter: number,
+  soreness: number,
+  symptomMask: number,
+  previousSoreness: number,
+  thoracic: boolean,
+): boolean {
+  const { op, value, ifTrue, ifFalse } = program;
+  let at = entry;
+  while (at >= 0) {
+    const v = value[at] as number;
+    let holds: boolean;
+    switch (op[at]) {
+      case OP_SYMPTOM:
+        holds = (symptomMask & v) !== 0;
+        break;
+      case OP_THORACIC:
+        holds = thoracic;
+        break;
+      case OP_NO_PREVIOUS:
+        holds = Number.isNaN(previousSoreness);
+        break;
+      case OP_HOURS_GT:
+        holds = hoursAfter > v;
+        break;
+      case OP_HOURS_GTE:
+        holds = hoursAfter >= v;
+        break;
+      case OP_HOURS_LT:
+        holds = hoursAfter < v;
+        break;
+      case OP_HOURS_LTE:
+        holds = hoursAfter <= v;
+        break;
+      case OP_SORENESS_GT:
+        holds = soreness > v;
+        break;
+      case OP_SORENESS_GTE:
+        holds = soreness >= v;
+        break;
+      case OP_RISE_GT:
+        holds = soreness - previousSoreness > v;
+        break;
+      case OP_RISE_GTE:
+        holds = soreness - previousSoreness >= v;
+        break;
+      default:
+        // Only `ProgramBuilder` writes programs; a code it does not write is a bug, never "no".
+        throw new Error(`condition program: no test ${op[at]}`);
     }
-    case 'thoracic':
-      return (_h, _s, _m, _p, thoracic) => thoracic;
-    case 'hoursAfter': {
-      const cmp = comparator(c.op, resolveNumber(c.value, params));
-      return (h) => cmp(h);
-    }
-    case 'soreness': {
-      const cmp = comparator(c.op, resolveNumber(c.value, params));
-      return (_h, s) => cmp(s);
-    }
-    case 'sorenessRise': {
-      const cmp = comparator(c.op, resolveNumber(c.value, params));
-      return (_h, s, _m, p) => cmp(s - p);
-    }
-    case 'noPreviousReport':
-      return (_h, _s, _m, p) => Number.isNaN(p);
-    case 'all': {
-      const parts = c.of.map((inner) => compileCondition(inner, params));
-      if (parts.length === 0) return () => true;
-      if (parts.length === 1) return parts[0] as CompiledCondition;
-      if (parts.length === 2) {
-        const [a, b] = parts as [CompiledCondition, CompiledCondition];
-        return (h, s, m, p, t) => a(h, s, m, p, t) && b(h, s, m, p, t);
-      }
-      return (h, s, m, p, t) => {
-        for (let i = 0; i < parts.length; i++) {
-          if (!(parts[i] as CompiledCondition)(h, s, m, p, t)) return false;
-        }
-        return true;
-      };
-    }
-    case 'any': {
-      const parts = c.of.map((inner) => compileCondition(inner, params));
-      if (parts.length === 0) return ALWAYS_FALSE;
-      if (parts.length === 1) return parts[0] as CompiledCondition;
-      if (parts.length === 2) {
-        const [a, b] = parts as [CompiledCondition, CompiledCondition];
-        return (h, s, m, p, t) => a(h, s, m, p, t) || b(h, s, m, p, t);
-      }
-      return (h, s, m, p, t) => {
-        for (let i = 0; i < parts.length; i++) {
-          if ((parts[i] as CompiledCondition)(h, s, m, p, t)) return true;
-        }
-        return false;
-      };
-    }
+    at = holds ? (ifTrue[at] as number) : (ifFalse[at] as number);
   }
+  return at === HOLDS;
+}
+
+/** Compile one condition with the rulebook's parameters fixed: a program of its own. */
+export function compileCondition(c: Condition, params: RuleParameters): CompiledCondition {
+  const builder = new ProgramBuilder();
+  const entry = builder.add(c, params, HOLDS, FAILS);
+  const program = builder.build();
+  return (h, s, m, p, t) => firesIn(program, entry, h, s, m, p, t);
 }
 
 function firedView(rule: Rule, thoracic: boolean): FiredRuleView {
@@ -159,10 +267,11 @@ function firedView(rule: Rule, thoracic: boolean): FiredRuleView {
   });
 }
 
-function compileRule(rule: Rule, params: RuleParameters): CompiledRule {
+function compileRule(rule: Rule, params: RuleParameters, builder: ProgramBuilder): CompiledRule {
   return {
     rule,
-    test: rule.when === 'no_other_rule' ? ALWAYS_FALSE : compileCondition(rule.when, params),
+    // The fallback is never tested: it fires when nothing else does.
+    entry: rule.when === 'no_other_rule' ? FAILS : builder.add(rule.when, params, HOLDS, FAILS),
     firedPlain: firedView(rule, false),
     firedThoracic: firedView(rule, true),
   };
@@ -176,7 +285,8 @@ function byDispositionDescending(rules: readonly CompiledRule[]): CompiledRule[]
 /** Compile a rulebook. Pure; the result may be shared (its only state is a memo). */
 export function compileRulebook(rulebook: Rulebook): CompiledRulebook {
   const params = rulebook.parameters;
-  const compiled = rulebook.rules.map((rule) => compileRule(rule, params));
+  const builder = new ProgramBuilder();
+  const compiled = rulebook.rules.map((rule) => compileRule(rule, params, builder));
   // The same bands as course.ts (`expectedBandAt`, `phaseAt`), built once and frozen.
   const moderateMax = params.severeMin - 1;
   const peakBand = Object.freeze({ min: 0, max: moderateMax, toleratedMax: moderateMax });
@@ -186,6 +296,7 @@ export function compileRulebook(rulebook: Rulebook): CompiledRulebook {
   const { peakEndH, lingerEndH, graceEndH } = params;
   return {
     source: rulebook,
+    program: builder.build(),
     ordered: byDispositionDescending(compiled.filter((c) => c.rule.when !== 'no_other_rule')),
     fallback: byDispositionDescending(compiled.filter((c) => c.rule.when === 'no_other_rule')),
     phaseAt: (h) => {

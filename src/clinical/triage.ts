@@ -1,5 +1,5 @@
 import type { CompiledRule, CompiledRulebook, Outcome } from './compiled-rulebook.ts';
-import { compileRulebook, symptomMaskOf } from './compiled-rulebook.ts';
+import { compileRulebook, firesIn, symptomMaskOf } from './compiled-rulebook.ts';
 import { expectedBandAt, phaseAt } from './course.ts';
 import { isThoracicSession } from './muscles.ts';
 import type { Rule, Rulebook, RuleInput } from './rulebook.ts';
@@ -46,16 +46,27 @@ export interface Assessment {
  * The case must be valid (see `validateCase`); the rulebook's emergency rule cannot be removed.
  */
 export function triage(triageCase: TriageCase, rulebook: Rulebook): Assessment {
-  let compiled = COMPILED.get(rulebook);
-  if (compiled === undefined) {
-    compiled = compileRulebook(rulebook);
-    COMPILED.set(rulebook, compiled);
+  if (rulebook !== lastRulebook) {
+    let compiled = COMPILED.get(rulebook);
+    if (compiled === undefined) {
+      compiled = compileRulebook(rulebook);
+      COMPILED.set(rulebook, compiled);
+    }
+    lastRulebook = rulebook;
+    lastCompiled = compiled;
   }
-  return triageCompiled(triageCase, compiled);
+  return triageCompiled(triageCase, lastCompiled as CompiledRulebook);
 }
 
 /** Compiled rulebooks, kept while their rulebook lives (a cache of a pure function). */
 const COMPILED = new WeakMap<Rulebook, CompiledRulebook>();
+
+/**
+ * The rulebook of the last call and its compiled form: nearly every call triages against the
+ * same rulebook, and this skips the `WeakMap` lookup for it. Holds one rulebook alive at most.
+ */
+let lastRulebook: Rulebook | undefined;
+let lastCompiled: CompiledRulebook | undefined;
 
 /**
  * Triage against a compiled rulebook. With distinct report times (the common case) there is
@@ -102,8 +113,10 @@ export function triageCompiled(triageCase: TriageCase, book: CompiledRulebook): 
     soreness = last.soreness;
     const s = soreness === null ? Number.NaN : soreness;
     const mask = symptomMaskOf(last.symptoms);
+    const program = book.program;
     for (let k = 0; k < ordered.length; k++) {
-      if ((ordered[k] as CompiledRule).test(lastHour, s, mask, previousSoreness, thoracic)) {
+      const entry = (ordered[k] as CompiledRule).entry;
+      if (firesIn(program, entry, lastHour, s, mask, previousSoreness, thoracic)) {
         firedCount++;
         if (flags === undefined) firedBits |= 1 << k;
         else flags[k] = true;
@@ -147,11 +160,14 @@ export function triageCompiled(triageCase: TriageCase, book: CompiledRulebook): 
         previous.push(Number.NaN);
       }
     }
+    const program = book.program;
     for (let k = 0; k < ordered.length; k++) {
-      const test = (ordered[k] as CompiledRule).test;
+      const entry = (ordered[k] as CompiledRule).entry;
       for (let j = 0; j < sorenesses.length; j++) {
         if (
-          test(
+          firesIn(
+            program,
+            entry,
             lastHour,
             sorenesses[j] as number,
             masks[j] as number,
