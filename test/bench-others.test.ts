@@ -67,21 +67,26 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Watches while `work` runs, with `pid`'s CPU time and the machine's read around the watch.
- * `reading` is how long the watch took to start and to stop (ms): it reads every process's
- * times during those calls, so on a busy machine up to that much of `pid`'s time may fall in
- * `spun` before or after the watch read it.
+ * `reading` is how long it took from this function's first read to the watch's start, and from
+ * the watch's stop to this function's last read (ms): the watch reads every process's times
+ * during those calls, and on a busy machine this thread may wait for a CPU between two reads,
+ * so up to that much of `pid`'s time may fall in `spun` before or after the watch read it.
  */
 async function watchAround(pid: number, ownPids: readonly number[], work: () => Promise<unknown>) {
+  const starting = performance.now();
   const spunBefore = cpuMs(pid);
   const busyBefore = machineBusyMs();
-  const starting = performance.now();
   const watch = watchOthers(ownPids, 50);
   const started = performance.now();
   await work();
   const stopping = performance.now();
   const others = watch.stop();
+  const spun = cpuMs(pid) - spunBefore;
+  const busy = machineBusyMs() - busyBefore;
+  // From this test's first read to the watch's, and from the watch's last to this test's: the
+  // spinner may run meanwhile (this thread can wait for a CPU between two reads).
   const reading = started - starting + (performance.now() - stopping);
-  return { others, spun: cpuMs(pid) - spunBefore, busy: machineBusyMs() - busyBefore, reading };
+  return { others, spun, busy, reading };
 }
 
 /**
