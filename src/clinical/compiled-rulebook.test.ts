@@ -145,6 +145,22 @@ describe('the compiled rulebook agrees with the interpreter', () => {
   });
 });
 
+describe('the condition program', () => {
+  it('lays every test out so that its jumps go back or out: a walk of the program always ends', () => {
+    fc.assert(
+      fc.property(rulebookArb, (rulebook) => {
+        const { program, ordered } = compileRulebook(rulebook);
+        for (let i = 0; i < program.op.length; i++) {
+          expect(program.ifTrue[i]).toBeLessThan(i);
+          expect(program.ifFalse[i]).toBeLessThan(i);
+        }
+        for (const rule of ordered) expect(rule.entry).toBeLessThan(program.op.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 function caseArbSample() {
   const [one] = fc.sample(caseArb(), { numRuns: 1, seed: 7 });
   if (one === undefined) throw new Error('no sample');

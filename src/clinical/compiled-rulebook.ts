@@ -201,6 +201,7 @@ export function firesIn(
 ): boolean {
   const { op, value, ifTrue, ifFalse } = program;
   let at = entry;
+  // Every jump goes to a test laid out before this one, or to an exit: the walk always ends.
   while (at >= 0) {
     const v = value[at] as number;
     let holds: boolean;
