@@ -146,6 +146,41 @@ describe('the compiled rulebook agrees with the interpreter', () => {
 });
 
 describe('the condition program', () => {
+  it('compares soreness and rise as the interpreter does, even with a comparison their types leave out', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('soreness' as const, 'sorenessRise' as const),
+        fc.constantFrom('gt' as const, 'gte' as const, 'lt' as const, 'lte' as const),
+        fc.integer({ min: -3, max: 12 }),
+        fc.option(fc.integer({ min: 0, max: 10 })),
+        fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+        (kind, op, value, soreness, previousSoreness) => {
+          const c = { kind, op, value } as unknown as Condition;
+          const input = { hoursAfter: 30, soreness, symptoms: new Set<never>(), previousSoreness };
+          const interpreted = evaluateCondition(
+            c,
+            { ...input, thoracic: false },
+            DEFAULT_PARAMETERS,
+          );
+          const compiled = compileCondition(c, DEFAULT_PARAMETERS)(
+            30,
+            soreness ?? Number.NaN,
+            0,
+            previousSoreness ?? Number.NaN,
+            false,
+          );
+          expect(compiled).toBe(interpreted);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a comparison it does not know when it compiles, instead of never firing', () => {
+    const c = { kind: 'hoursAfter', op: 'eq', value: 3 } as unknown as Condition;
+    expect(() => compileCondition(c, DEFAULT_PARAMETERS)).toThrow(/no comparison "eq"/);
+  });
+
   it('lays every test out so that its jumps go back or out: a walk of the program always ends', () => {
     fc.assert(
       fc.property(rulebookArb, (rulebook) => {

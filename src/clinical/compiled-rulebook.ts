@@ -1,6 +1,6 @@
 import { EARLY_END_H } from './course.ts';
 import type { RuleParameters } from './parameters.ts';
-import type { Comparison, Condition, Rule, Rulebook } from './rulebook.ts';
+import type { Comparison, Condition, NumberRef, Rule, Rulebook } from './rulebook.ts';
 import { resolveNumber } from './rulebook.ts';
 import type { Disposition, Phase, SorenessBand, SymptomCode, Text } from './types.ts';
 import { compareDispositions, SYMPTOM_CODES } from './types.ts';
@@ -108,20 +108,22 @@ const FAILS = -2;
 const OP_SYMPTOM = 0;
 const OP_THORACIC = 1;
 const OP_NO_PREVIOUS = 2;
-const OP_HOURS_GT = 3;
-const OP_HOURS_GTE = 4;
-const OP_HOURS_LT = 5;
-const OP_HOURS_LTE = 6;
-const OP_SORENESS_GT = 7;
-const OP_SORENESS_GTE = 8;
-const OP_RISE_GT = 9;
-const OP_RISE_GTE = 10;
-const HOURS_OP: Readonly<Record<Comparison, number>> = {
-  gt: OP_HOURS_GT,
-  gte: OP_HOURS_GTE,
-  lt: OP_HOURS_LT,
-  lte: OP_HOURS_LTE,
-};
+/**
+ * A number of the case compared with the test's value: hours, soreness and rise each take four
+ * codes from here, in the order of `COMPARISONS`. The condition types allow only `gt`/`gte` for
+ * soreness and rise; the program compares as the interpreter's `compare` does whatever it is
+ * given, and refuses a comparison it does not know.
+ */
+const OP_HOURS = 3;
+const OP_SORENESS = 7;
+const OP_RISE = 11;
+const COMPARISONS: readonly Comparison[] = ['gt', 'gte', 'lt', 'lte'];
+
+function comparisonCode(base: number, op: Comparison): number {
+  const at = COMPARISONS.indexOf(op);
+  if (at === -1) throw new RangeError(`rulebook: no comparison "${String(op)}"`);
+  return base + at;
+}
 
 /** Tests being laid out, before they become a `ConditionProgram`. */
 class ProgramBuilder {
@@ -140,15 +142,11 @@ class ProgramBuilder {
       case 'noPreviousReport':
         return this.#test(OP_NO_PREVIOUS, 0, onTrue, onFalse);
       case 'hoursAfter':
-        return this.#test(HOURS_OP[c.op], resolveNumber(c.value, params), onTrue, onFalse);
-      case 'soreness': {
-        const op = c.op === 'gt' ? OP_SORENESS_GT : OP_SORENESS_GTE;
-        return this.#test(op, resolveNumber(c.value, params), onTrue, onFalse);
-      }
-      case 'sorenessRise': {
-        const op = c.op === 'gt' ? OP_RISE_GT : OP_RISE_GTE;
-        return this.#test(op, resolveNumber(c.value, params), onTrue, onFalse);
-      }
+        return this.#compare(OP_HOURS, c.op, c.value, params, onTrue, onFalse);
+      case 'soreness':
+        return this.#compare(OP_SORENESS, c.op, c.value, params, onTrue, onFalse);
+      case 'sorenessRise':
+        return this.#compare(OP_RISE, c.op, c.value, params, onTrue, onFalse);
       case 'all': {
         // Laid out from the last part back, so each part knows the entry of the next.
         let next = onTrue;
@@ -174,6 +172,17 @@ class ProgramBuilder {
       ifTrue: Int32Array.from(this.ifTrue),
       ifFalse: Int32Array.from(this.ifFalse),
     };
+  }
+
+  #compare(
+    base: number,
+    op: Comparison,
+    value: NumberRef,
+    params: RuleParameters,
+    onTrue: number,
+    onFalse: number,
+  ): number {
+    return this.#test(comparisonCode(base, op), resolveNumber(value, params), onTrue, onFalse);
   }
 
   #test(op: number, value: number, onTrue: number, onFalse: number): number {
@@ -215,29 +224,41 @@ export function firesIn(
       case OP_NO_PREVIOUS:
         holds = Number.isNaN(previousSoreness);
         break;
-      case OP_HOURS_GT:
+      case OP_HOURS:
         holds = hoursAfter > v;
         break;
-      case OP_HOURS_GTE:
+      case OP_HOURS + 1:
         holds = hoursAfter >= v;
         break;
-      case OP_HOURS_LT:
+      case OP_HOURS + 2:
         holds = hoursAfter < v;
         break;
-      case OP_HOURS_LTE:
+      case OP_HOURS + 3:
         holds = hoursAfter <= v;
         break;
-      case OP_SORENESS_GT:
+      case OP_SORENESS:
         holds = soreness > v;
         break;
-      case OP_SORENESS_GTE:
+      case OP_SORENESS + 1:
         holds = soreness >= v;
         break;
-      case OP_RISE_GT:
+      case OP_SORENESS + 2:
+        holds = soreness < v;
+        break;
+      case OP_SORENESS + 3:
+        holds = soreness <= v;
+        break;
+      case OP_RISE:
         holds = soreness - previousSoreness > v;
         break;
-      case OP_RISE_GTE:
+      case OP_RISE + 1:
         holds = soreness - previousSoreness >= v;
+        break;
+      case OP_RISE + 2:
+        holds = soreness - previousSoreness < v;
+        break;
+      case OP_RISE + 3:
+        holds = soreness - previousSoreness <= v;
         break;
       default:
         // Only `ProgramBuilder` writes programs; a code it does not write is a bug, never "no".
