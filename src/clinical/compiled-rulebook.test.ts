@@ -176,9 +176,16 @@ describe('the condition program', () => {
     );
   });
 
-  it('refuses a comparison it does not know when it compiles, instead of never firing', () => {
-    const c = { kind: 'hoursAfter', op: 'eq', value: 3 } as unknown as Condition;
-    expect(() => compileCondition(c, DEFAULT_PARAMETERS)).toThrow(/no comparison "eq"/);
+  it.each([
+    [{ kind: 'hoursAfter', op: 'eq', value: 3 }, /no comparison "eq"/],
+    [{ kind: 'fever' }, /no condition "fever"/],
+    [{ kind: 'all', of: { kind: 'thoracic' } }, /"all" needs a list of conditions/],
+    [{ kind: 'any' }, /"any" needs a list of conditions/],
+    [{ kind: 'anySymptom', symptoms: 'fever' }, /"anySymptom" needs a list of symptoms/],
+    [{ kind: 'soreness', op: 'gte', value: { param: 'noSuchParam' } }, /no number for/],
+    [{ kind: 'all', of: [{ kind: 'thoracic' }, { kind: 'fever' }] }, /no condition "fever"/],
+  ])('refuses %j when it compiles, instead of never firing', (c, message) => {
+    expect(() => compileCondition(c as unknown as Condition, DEFAULT_PARAMETERS)).toThrow(message);
   });
 
   it('lays every test out so that its jumps go back or out: a walk of the program always ends', () => {

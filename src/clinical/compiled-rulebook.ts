@@ -121,7 +121,7 @@ const COMPARISONS: readonly Comparison[] = ['gt', 'gte', 'lt', 'lte'];
 
 function comparisonCode(base: number, op: Comparison): number {
   const at = COMPARISONS.indexOf(op);
-  if (at === -1) throw new RangeError(`rulebook: no comparison "${String(op)}"`);
+  if (at === -1) throw new RangeError(`no comparison "${String(op)}"`);
   return base + at;
 }
 
@@ -132,10 +132,16 @@ class ProgramBuilder {
   readonly ifTrue: number[] = [];
   readonly ifFalse: number[] = [];
 
-  /** Lay out `c` to go to `onTrue` when it holds and `onFalse` when not; returns its entry. */
+  /**
+   * Lay out `c` to go to `onTrue` when it holds and `onFalse` when not; returns its entry.
+   * A condition outside the language (a rulebook read from a file) is refused here, with what
+   * is wrong: laid out anyway, it could only ever read as "does not fire".
+   */
   add(c: Condition, params: RuleParameters, onTrue: number, onFalse: number): number {
     switch (c.kind) {
       case 'anySymptom':
+        if (!Array.isArray(c.symptoms))
+          throw new RangeError('"anySymptom" needs a list of symptoms');
         return this.#test(OP_SYMPTOM, symptomMaskOf(c.symptoms), onTrue, onFalse);
       case 'thoracic':
         return this.#test(OP_THORACIC, 0, onTrue, onFalse);
@@ -148,6 +154,7 @@ class ProgramBuilder {
       case 'sorenessRise':
         return this.#compare(OP_RISE, c.op, c.value, params, onTrue, onFalse);
       case 'all': {
+        if (!Array.isArray(c.of)) throw new RangeError('"all" needs a list of conditions');
         // Laid out from the last part back, so each part knows the entry of the next.
         let next = onTrue;
         for (let i = c.of.length - 1; i >= 0; i--) {
@@ -156,12 +163,15 @@ class ProgramBuilder {
         return next;
       }
       case 'any': {
+        if (!Array.isArray(c.of)) throw new RangeError('"any" needs a list of conditions');
         let next = onFalse;
         for (let i = c.of.length - 1; i >= 0; i--) {
           next = this.add(c.of[i] as Condition, params, onTrue, next);
         }
         return next;
       }
+      default:
+        throw new RangeError(`no condition "${String((c as { kind?: unknown }).kind)}"`);
     }
   }
 
@@ -182,7 +192,11 @@ class ProgramBuilder {
     onTrue: number,
     onFalse: number,
   ): number {
-    return this.#test(comparisonCode(base, op), resolveNumber(value, params), onTrue, onFalse);
+    const resolved = resolveNumber(value, params);
+    if (typeof resolved !== 'number' || !Number.isFinite(resolved)) {
+      throw new RangeError(`no number for ${JSON.stringify(value)}`);
+    }
+    return this.#test(comparisonCode(base, op), resolved, onTrue, onFalse);
   }
 
   #test(op: number, value: number, onTrue: number, onFalse: number): number {

@@ -1,5 +1,6 @@
 import type { CheckInPlanSettings } from '../clinical/checkin-plan.ts';
 import { validatePlanHours } from '../clinical/checkin-plan.ts';
+import { compileCondition } from '../clinical/compiled-rulebook.ts';
 import { applyOverrides, type RulebookOverrides } from '../clinical/overrides.ts';
 import type { Rulebook } from '../clinical/rulebook.ts';
 import type { Result } from '../clinical/types.ts';
@@ -45,6 +46,16 @@ export function rulebookFromOverrides(value: unknown, base: Rulebook): Result<Ru
   if (!applied.ok) {
     const first = applied.error[0];
     return err(first === undefined ? 'invalid overrides' : `${first.field}: ${first.message}`);
+  }
+  // An added rule's condition must be one the engine can read: compiled now, a condition outside
+  // the language is refused here with its field, not at the first triage (decision 1479).
+  for (const [i, rule] of (overrides.add ?? []).entries()) {
+    try {
+      compileCondition(rule.when, applied.value.parameters);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      return err(`add[${i}].when: ${error.message}`);
+    }
   }
   return ok(applied.value);
 }

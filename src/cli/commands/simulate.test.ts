@@ -14,6 +14,13 @@ function file(name: string, content: unknown): string {
   return path;
 }
 
+/** An override file that adds one rule with this condition. */
+function withAddedRule(when: unknown): unknown {
+  const text = { en: 'x', es: 'x' };
+  const rule = { id: 'extra_one', disposition: 'urgent_same_day', when, source: 'test' };
+  return { add: [{ ...rule, texts: { patient: text, clinician: text } }] };
+}
+
 describe('needlecare simulate', () => {
   it('prints the burden table per alert level, the rules and the recall', async () => {
     const r = await runCli(['simulate', '--sessions', '3000', '--seed', '5']);
@@ -125,6 +132,16 @@ describe('needlecare simulate', () => {
     ],
     ['the emergency rule', { raise: { breathing_or_chest: 'emergency' } }, /not configurable/],
     ['an unknown field', { rules: [] }, /rules: unknown field/],
+    [
+      'an added rule with an unknown comparison',
+      withAddedRule({ kind: 'hoursAfter', op: 'eq', value: 3 }),
+      /add\[0\]\.when: no comparison "eq"/,
+    ],
+    [
+      'an added rule with an unknown condition inside another',
+      withAddedRule({ kind: 'all', of: [{ kind: 'fever' }] }),
+      /add\[0\]\.when: no condition "fever"/,
+    ],
   ])('rejects an override file with %s', async (_name, content, message) => {
     const r = await runCli([
       'simulate',
