@@ -9,6 +9,7 @@ import {
 import type { LoadResult, PacedResult } from './load.ts';
 import { pacedAgent, pacedCheckIns, postCheckIns } from './load.ts';
 import { type OthersCpu, watchOthers } from './others.ts';
+import { cpuSpeed } from './probe.ts';
 import { type ServerCounts, serverCounts, startServe, startServer } from './servers.ts';
 import type { Figures } from './stats.ts';
 
@@ -153,6 +154,21 @@ function othersFigures(
     );
 }
 
+/**
+ * The machine's speed on the probe's fixed work right before and right after a run (decision
+ * 1481): when every process's CPU per check-in rises with it unchanged, the code did not change;
+ * when the probe fell with it, the machine ran slower in those minutes.
+ */
+function speedFigures(
+  figures: Figures,
+  name: string,
+  [before, after]: readonly [number, number],
+): void {
+  const unit = 'JSON round trips per CPU ms';
+  figures.add({ name: `${name}: the machine's speed (probe), before`, value: before, unit });
+  figures.add({ name: `${name}: the machine's speed (probe), after`, value: after, unit });
+}
+
 function loadFigures(figures: Figures, name: string, r: LoadResult): void {
   figures.add({ name: `${name}: throughput`, value: r.perSecond, unit: 'req/s' });
   figures.add({ name: `${name}: p50`, value: r.p50, unit: 'ms', digits: 1 });
@@ -261,6 +277,8 @@ async function measureDialects(
       await new Promise((resolve) => setTimeout(resolve, 500));
       const before = await dialect.ceiling();
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      // The machine's speed right before and after the full load (decision 1481).
+      const speedBefore = cpuSpeed();
       await serverCounts(server); // counted from here
       const serverPids = server.child.pid === undefined ? [] : [server.child.pid];
       const watch = watchOthers(serverPids);
@@ -268,6 +286,11 @@ async function measureDialects(
       const others = watch.stop();
       loadFigures(figures, `check-in ${dialect.name}, ${connections} conns`, full);
       const counted = await serverCounts(server);
+      const speedAfter = cpuSpeed();
+      speedFigures(figures, `check-in ${dialect.name}, ${connections} conns`, [
+        speedBefore,
+        speedAfter,
+      ]);
       groupFigure(figures, `check-in ${dialect.name}, ${connections} conns`, counted);
       cpuWaitFigures(
         figures,

@@ -1,29 +1,19 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { RULEBOOK_V1 } from '../src/clinical/rulebook-v1.ts';
 import { triage, triageInterpreted } from '../src/clinical/triage.ts';
 import type { TriageCase } from '../src/clinical/types.ts';
 import { caseArb } from '../test/arbitraries.ts';
 import { VIGNETTES_PATH as VIGNETTES } from '../test/vignettes.ts';
+import { collectGarbage } from './gc.ts';
 import { mainThreadScheduling } from './scheduling.ts';
 
 const BIN = fileURLToPath(new URL('../bin/needlecare.js', import.meta.url));
 
 function cases(n: number): TriageCase[] {
   return fc.sample(caseArb({ ties: true }), { numRuns: n, seed: 42 });
-}
-
-/**
- * A full garbage collection, now. Without `--expose-gc` on the command line: the flag set at
- * run time exposes `gc` in contexts made after it (decision 1480).
- */
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
 }
 
 /**
