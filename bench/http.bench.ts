@@ -156,8 +156,8 @@ function othersFigures(
 
 /**
  * The machine's speed on the probe's fixed work right before and right after a run (decision
- * 1481): when every process's CPU per check-in rises with it unchanged, the code did not change;
- * when the probe fell with it, the machine ran slower in those minutes.
+ * 1481): when every process's CPU per check-in rises and the probe falls with it, the machine
+ * ran slower in those minutes; when the probe holds, the code or its load is the place to look.
  */
 function speedFigures(
   figures: Figures,

@@ -34,7 +34,9 @@ export function cpuSpeed(ms = 200): number {
   collectGarbage();
   const cpu = threadCpuMs();
   const trips = roundTrips(ms);
-  return trips / (threadCpuMs() - cpu);
+  const used = threadCpuMs() - cpu;
+  // A clock too coarse to see the work (never on Linux) gives no reading, not a made-up one.
+  return used > 0 ? trips / used : Number.NaN;
 }
 
 let warm = false;
