@@ -9,7 +9,7 @@ import {
 import type { LoadResult, PacedResult } from './load.ts';
 import { pacedAgent, pacedCheckIns, postCheckIns } from './load.ts';
 import { type OthersCpu, watchOthers } from './others.ts';
-import { cpuSpeed } from './probe.ts';
+import { cpuSpeed, syscallSpeed } from './probe.ts';
 import { type ServerCounts, serverCounts, startServe, startServer } from './servers.ts';
 import type { Figures } from './stats.ts';
 
@@ -162,11 +162,32 @@ function othersFigures(
 function speedFigures(
   figures: Figures,
   name: string,
-  [before, after]: readonly [number, number],
+  [before, after]: readonly [MachineSpeed, MachineSpeed],
 ): void {
   const unit = 'JSON round trips per CPU ms';
-  figures.add({ name: `${name}: the machine's speed (probe), before`, value: before, unit });
-  figures.add({ name: `${name}: the machine's speed (probe), after`, value: after, unit });
+  figures.add({ name: `${name}: the machine's speed (probe), before`, value: before.cpu, unit });
+  figures.add({ name: `${name}: the machine's speed (probe), after`, value: after.cpu, unit });
+  const calls = 'one-byte reads per CPU ms';
+  figures.add({
+    name: `${name}: the machine's system calls (probe), before`,
+    value: before.syscalls,
+    unit: calls,
+  });
+  figures.add({
+    name: `${name}: the machine's system calls (probe), after`,
+    value: after.syscalls,
+    unit: calls,
+  });
+}
+
+interface MachineSpeed {
+  readonly cpu: number;
+  readonly syscalls: number;
+}
+
+/** Both probes, one after the other (decisions 1481, 1482). */
+function machineSpeed(): MachineSpeed {
+  return { cpu: cpuSpeed(), syscalls: syscallSpeed() };
 }
 
 function loadFigures(figures: Figures, name: string, r: LoadResult): void {
@@ -277,8 +298,8 @@ async function measureDialects(
       await new Promise((resolve) => setTimeout(resolve, 500));
       const before = await dialect.ceiling();
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      // The machine's speed right before and after the full load (decision 1481).
-      const speedBefore = cpuSpeed();
+      // The machine's speed right before and after the full load (decisions 1481, 1482).
+      const speedBefore = machineSpeed();
       await serverCounts(server); // counted from here
       const serverPids = server.child.pid === undefined ? [] : [server.child.pid];
       const watch = watchOthers(serverPids);
@@ -286,7 +307,7 @@ async function measureDialects(
       const others = watch.stop();
       loadFigures(figures, `check-in ${dialect.name}, ${connections} conns`, full);
       const counted = await serverCounts(server);
-      const speedAfter = cpuSpeed();
+      const speedAfter = machineSpeed();
       speedFigures(figures, `check-in ${dialect.name}, ${connections} conns`, [
         speedBefore,
         speedAfter,

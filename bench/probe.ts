@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { collectGarbage } from './gc.ts';
 import { mainThreadScheduling } from './scheduling.ts';
 
@@ -40,6 +41,40 @@ export function cpuSpeed(ms = 200): number {
 }
 
 let warm = false;
+
+/**
+ * How fast the machine's kernel answers right now (decision 1482): one-byte reads of
+ * `/dev/zero`, over and over on this thread for `ms`, counted per millisecond of the thread's
+ * own CPU time, as `cpuSpeed` counts. Each read is a system call that does almost nothing, so
+ * what it measures is the cost of going into the kernel and back, which `cpuSpeed` never does:
+ * on a machine whose kernel switches page tables on every call, JavaScript can run fast while
+ * every socket read and write, and every SQLite page written to the log, costs more. No
+ * reading (NaN) where `/dev/zero` cannot be opened.
+ */
+export function syscallSpeed(ms = 100): number {
+  let fd: number;
+  try {
+    fd = openSync('/dev/zero', 'r');
+  } catch {
+    return Number.NaN;
+  }
+  try {
+    const byte = Buffer.alloc(1);
+    // The first batch also compiles the loop: not counted.
+    for (let i = 0; i < 50; i += 1) readSync(fd, byte, 0, 1, null);
+    const cpu = threadCpuMs();
+    const start = performance.now();
+    let reads = 0;
+    while (performance.now() - start < ms) {
+      for (let i = 0; i < 50; i += 1) readSync(fd, byte, 0, 1, null);
+      reads += 50;
+    }
+    const used = threadCpuMs() - cpu;
+    return used > 0 ? reads / used : Number.NaN;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** JSON round trips of `SAMPLE` for `ms` of wall time; how many. */
 function roundTrips(ms: number): number {
