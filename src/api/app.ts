@@ -16,6 +16,7 @@ import type { Db } from '../store/db.ts';
 import { registerAuth, sessionCookieName } from './auth/auth.plugin.ts';
 import type { AppDeps } from './deps.ts';
 import { drainOnClose } from './drain.ts';
+import { holdAnswersUntilDurable } from './durable-answers.ts';
 import { registerErrorHandling } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { adminRoutes } from './routes/admin/admin.routes.ts';
@@ -86,10 +87,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ajv: { customOptions: AJV_OPTIONS },
   });
 
+  // Before any other hook or route: every answer waits for the log (decision 1484).
+  holdAnswersUntilDurable(app, db);
   const deps: AppDeps = {
     config,
     db,
     clock,
+    answersHeldUntilDurable: true,
     passwords: createPasswordHasher(config.argon2),
     signInLimiter: createRateLimiter(
       clock,

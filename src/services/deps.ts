@@ -22,4 +22,11 @@ export interface ServiceDeps {
   readonly passwordResetLimits: PasswordResetLimits;
   /** Side effects of writes, run in their transaction (outbox producers). */
   readonly events: ServiceEvents;
+  /**
+   * The door sends nothing before the database's log is durable (the HTTP app's
+   * `holdAnswersUntilDurable`, decision 1484), so a check-in may be handed back at its group's
+   * commit and its answer prepared while the fsync runs. Absent (the CLI, the worker): handed
+   * back once durable.
+   */
+  readonly answersHeldUntilDurable?: boolean;
 }

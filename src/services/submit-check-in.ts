@@ -476,6 +476,7 @@ export async function submitCheckIn(
       },
       groupsFor(deps),
       link.sessionId,
+      deps.answersHeldUntilDurable === true ? 'commit' : 'durable',
     );
   } catch (error) {
     if (error instanceof LinkRefused) throw await refuseLink(deps, actor, link, error.state);

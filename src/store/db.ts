@@ -328,9 +328,15 @@ export function isOneOf(db: Db, column: string, values: readonly string[]): RawB
 /**
  * Run `fn` in a transaction, or inside the caller's transaction when `db` already is one
  * (Kysely has no nested transactions), so repositories can compose. Returns once the commit is
- * durable: on a handle that syncs off the thread, after the log's fsync (decision 1419).
+ * durable: on a handle that syncs off the thread, after the log's fsync (decision 1419). With
+ * `durable: false` it returns at the commit, and the caller waits (`untilDurable`) before
+ * anything it wrote is acknowledged (the group commit, decision 1484).
  */
-export async function withTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  db: Db,
+  fn: (trx: Db) => Promise<T>,
+  options?: { readonly durable?: boolean },
+): Promise<T> {
   if (db.isTransaction) return fn(db);
   let value: T;
   try {
@@ -342,6 +348,6 @@ export async function withTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): P
     if (dialectOf(db) !== 'postgres' || !isConnectionLost(error)) throw error;
     value = await db.transaction().execute((trx) => fn(trx));
   }
-  await untilDurable(db);
+  if (options?.durable !== false) await untilDurable(db);
   return value;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { type Db, withTransaction } from './db.ts';
+import { untilDurable } from './wal-sync.ts';
 
 /**
  * Group commit (docs/decisions/1010-group-commit.md): concurrent writes of one kind are queued
@@ -124,11 +125,20 @@ export interface DeferredWork {
   flush(): Promise<void>;
 }
 
+/**
+ * When a caller's promise settles: once the group's commit is `durable` (the default), or at the
+ * `commit`, before the log's fsync on a SQLite handle that syncs off the thread. `commit` is for
+ * a caller that acknowledges nothing until the log is durable (the HTTP app holds every answer
+ * until then, decision 1484): its answer is prepared while the fsync runs.
+ */
+export type SettleAt = 'durable' | 'commit';
+
 interface Item {
   /** When it was queued (`performance.now()`). */
   readonly at: number;
   readonly fn: (trx: Db, shared: unknown) => Promise<unknown>;
   readonly key: unknown;
+  readonly settleAt: SettleAt;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -191,11 +201,16 @@ class GroupQueue {
     this.#options = options;
   }
 
-  add<T>(fn: (trx: Db, shared: unknown) => Promise<T>, key: unknown): Promise<T> {
+  add<T>(
+    fn: (trx: Db, shared: unknown) => Promise<T>,
+    key: unknown,
+    settleAt: SettleAt,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const at = performance.now();
       this.#noteArrival(at);
-      this.#queue.push({ at, fn, key, resolve: resolve as (value: unknown) => void, reject });
+      const item = { at, fn, key, settleAt, resolve: resolve as (value: unknown) => void, reject };
+      this.#queue.push(item);
       const lingering = this.#lingering;
       if (lingering !== undefined && this.#queue.length >= (this.#options.lingerBelow ?? 12)) {
         clearTimeout(lingering.timer);
@@ -404,11 +419,27 @@ class GroupQueue {
     this.stats.groups += 1;
     this.stats.items += items.length;
     this.stats.largest = Math.max(this.stats.largest, items.length);
+    // Committed, not yet durable where the handle syncs off the thread. Items that settle at the
+    // commit do so now; the rest, and the next group, wait for the log's fsync (decision 1484).
     items.forEach((item, i) => {
-      const outcome = outcomes[i] as Outcome;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
+      if (item.settleAt === 'commit') settle(item, outcomes[i] as Outcome);
     });
+    try {
+      await untilDurable(this.#db);
+    } catch (error) {
+      // Nothing more is acknowledged (WalSync). The answers of the items settled at the commit
+      // are held by their door until this same wait, which fails for them too.
+      for (const item of items) if (item.settleAt === 'durable') item.reject(error);
+      return;
+    }
+    items.forEach((item, i) => {
+      if (item.settleAt === 'durable') settle(item, outcomes[i] as Outcome);
+    });
+  }
+
+  /** The group's transaction, returning at its commit: `#write` waits for the log. */
+  #transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
+    return withTransaction(this.#db, fn, { durable: false });
   }
 
   /**
@@ -431,7 +462,7 @@ class GroupQueue {
       // A group of one: no savepoint, no prefetch; its error (its held writes' too) rolls the
       // transaction back. It holds its writes as a larger group does (decision 1427): on
       // PostgreSQL two inserts fewer, the usual case at low load.
-      return withTransaction(this.#db, async (trx) => {
+      return this.#transaction(async (trx) => {
         ran = trx;
         const work = deferred?.(trx);
         const held = this.#options.held?.(trx);
@@ -454,7 +485,7 @@ class GroupQueue {
     // First without savepoints: on PostgreSQL each savepoint and its release is a round trip
     // of its own, two of every check-in's ~nine. Only when an item fails does the group run
     // again, from the start, with a savepoint per item (below), so that item fails alone.
-    return withTransaction(this.#db, async (trx) => {
+    return this.#transaction(async (trx) => {
       ran = trx;
       const work = deferred?.(trx);
       const held = this.#options.held?.(trx);
@@ -499,7 +530,7 @@ class GroupQueue {
   #attemptWithSavepoints(items: readonly Item[]): Promise<Outcome[]> {
     const { beforeGroup, deferred } = this.#options;
     this.stats.reruns += 1;
-    return withTransaction(this.#db, async (trx) => {
+    return this.#transaction(async (trx) => {
       // A fresh list on every run: withTransaction may run this again on a new connection.
       const outcomes: Outcome[] = [];
       const work = deferred?.(trx);
@@ -523,6 +554,12 @@ class GroupQueue {
       return outcomes;
     });
   }
+}
+
+/** Resolve or reject an item with its outcome. */
+function settle(item: Item, outcome: Outcome): void {
+  if (outcome.ok) item.resolve(outcome.value);
+  else item.reject(outcome.error);
 }
 
 /** An item of an optimistic group threw: that run is rolled back and the group runs again. */
@@ -550,9 +587,9 @@ function queueOf(db: Db, name: string, options: GroupCommitOptions): GroupQueue 
 
 /**
  * Run `fn` in a transaction shared with the other `name` writes queued on `db` at the same
- * moment (see above); resolves with `fn`'s result once that transaction has committed, or
- * rejects with `fn`'s own error (its writes rolled back, its neighbours' kept) or the
- * transaction's. `fn` must do all its writes through the `trx` it is given and keep no effect
+ * moment (see above); resolves with `fn`'s result once that transaction has committed and is
+ * durable (with `settleAt: 'commit'`, at the commit: see `SettleAt`), or rejects with `fn`'s own
+ * error (its writes rolled back, its neighbours' kept) or the transaction's. `fn` must do all its writes through the `trx` it is given and keep no effect
  * outside it: a lost PostgreSQL connection or a deadlock runs the whole group again.
  */
 export function withGroupCommit<T>(
@@ -561,9 +598,10 @@ export function withGroupCommit<T>(
   fn: (trx: Db, shared?: unknown) => Promise<T>,
   options: GroupCommitOptions = {},
   key?: unknown,
+  settleAt: SettleAt = 'durable',
 ): Promise<T> {
   if (db.isTransaction) return fn(db, undefined);
-  return queueOf(db, name, options).add(fn, key);
+  return queueOf(db, name, options).add(fn, key, settleAt);
 }
 
 /** How many groups and items `name` has written on `db` (tests, bench). */

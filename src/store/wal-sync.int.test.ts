@@ -1,4 +1,4 @@
-import { fdatasync, fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -9,6 +9,7 @@ import { findIdempotentResponse, saveIdempotentResponse } from './idempotency.re
 import { withKeys } from './keyring.ts';
 import { migrateToLatest } from './migrations.ts';
 import { TEST_KEYS } from './test-keys.ts';
+import { type SyncGate as Gate, syncGate as gate, settledWithin } from './test-sync-gate.ts';
 import { walSyncOf } from './wal-sync.ts';
 
 // SQLite only: the fsync of the `-wal` file off the server's thread (decision 1419). The fsync is
@@ -18,44 +19,6 @@ const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-interface Gate {
-  /** Descriptors the handle asked to sync, in order. */
-  readonly calls: number[];
-  readonly sync: (fd: number) => Promise<void>;
-  /** Let every held fsync (and later ones) run; `hold` holds the next ones again. */
-  open(): void;
-  hold(): void;
-  /** Fail every held fsync (and later ones). */
-  fail(error: Error): void;
-}
-
-function gate(): Gate {
-  const calls: number[] = [];
-  let state: { held: boolean; error?: Error } = { held: true };
-  let waiters: (() => void)[] = [];
-  const release = (next: { held: boolean; error?: Error }) => {
-    state = next;
-    for (const wake of waiters.splice(0)) wake();
-  };
-  return {
-    calls,
-    sync: async (fd) => {
-      calls.push(fd);
-      while (state.held) await new Promise<void>((resolve) => waiters.push(resolve));
-      if (state.error !== undefined) throw state.error;
-      await new Promise<void>((resolve, reject) =>
-        fdatasync(fd, (e) => (e ? reject(e) : resolve())),
-      );
-    },
-    open: () => release({ held: false }),
-    hold: () => {
-      state = { held: true };
-      waiters = [];
-    },
-    fail: (error) => release({ held: false, error }),
-  };
-}
 
 function open(syncOffThread: Gate | true): { db: Db; path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'nc-walsync-'));
@@ -69,21 +32,6 @@ function open(syncOffThread: Gate | true): { db: Db; path: string } {
     TEST_KEYS,
   );
   return { db, path };
-}
-
-/** Has `promise` settled after the event loop has had `ms` to run everything else? */
-async function settledWithin(promise: Promise<unknown>, ms = 50): Promise<boolean> {
-  let settled = false;
-  promise.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
-  );
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return settled;
 }
 
 /** A handle on a fresh file with an empty `probe` table, destroyed after `fn`. */
@@ -159,6 +107,54 @@ describe('SQLite commits synced off the thread', () => {
       expect(await settledWithin(Promise.all(items))).toBe(false);
       g.open();
       expect(await Promise.all(items)).toEqual(['a', 'b', 'c']);
+    });
+  });
+
+  it('settles an item asked to settle at the commit before the fsync, its neighbours after', async () => {
+    const g = gate();
+    await withProbe(g, async (db) => {
+      const item = (body: string, settleAt: 'commit' | 'durable') =>
+        withGroupCommit(
+          db,
+          'probe',
+          async (trx) => {
+            await insert(trx, body);
+            return body;
+          },
+          {},
+          undefined,
+          settleAt,
+        );
+      const early = item('a', 'commit');
+      const late = item('b', 'durable');
+      // Same group, committed: the one asked settles now, with its value.
+      expect(await early).toBe('a');
+      expect(await count(db)).toBe(2);
+      expect(await settledWithin(late)).toBe(false);
+      // The next group waits for the fsync too, even one whose items settle at the commit.
+      const next = item('c', 'commit');
+      expect(await settledWithin(next)).toBe(false);
+      expect(await count(db)).toBe(2);
+      expect(g.calls).toHaveLength(1);
+      g.open();
+      expect(await late).toBe('b');
+      expect(await next).toBe('c');
+      expect(await count(db)).toBe(3);
+    });
+  });
+
+  it('fails the items still waiting when the fsync after their commit fails', async () => {
+    const g = gate();
+    await withProbe(g, async (db) => {
+      const item = (body: string, settleAt: 'commit' | 'durable') =>
+        withGroupCommit(db, 'probe', async (trx) => insert(trx, body), {}, undefined, settleAt);
+      const early = item('a', 'commit');
+      const late = item('b', 'durable');
+      await early;
+      g.fail(new Error('EIO'));
+      await expect(late).rejects.toThrow(/fsync of .*-wal failed/);
+      // The early item's door holds its answer on the same wait, which fails for it too.
+      await expect(walSyncOf(db)?.whenDurable()).rejects.toThrow(/nothing more is acknowledged/);
     });
   });
 
