@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { describe } from 'vitest';
+import { describe, expect } from 'vitest';
 
 /** Debian's Chromium (the browser people install). */
 export const CHROMIUM_FULL = '/usr/bin/chromium';
@@ -192,6 +192,23 @@ export async function axeOnHtml(
   });
   axePage.queue = run.catch(() => undefined);
   return run;
+}
+
+/**
+ * Where a page lands: the element's top is on the first screen once the page has loaded. A form
+ * sent with JavaScript off comes back at its action's `#fragment`, and Chromium scrolls there
+ * only when the page's stylesheet is in; a box read as soon as the element exists can still be
+ * where the top of the page left it (a clean-clone run, fifty-sixth round).
+ */
+export async function expectLandsOnScreen(
+  locator: Locator,
+  height: number = PHONE.height,
+): Promise<void> {
+  await locator.page().waitForLoadState('load');
+  const top = async () => (await locator.boundingBox())?.y ?? Number.NaN;
+  await expect
+    .poll(top, { timeout: 3_000, message: `top of ${locator} on a screen ${height} px high` })
+    .toSatisfy((y: number) => y >= 0 && y < height);
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

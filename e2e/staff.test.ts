@@ -6,7 +6,7 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import type { Browser as Chromium, Locator, Page } from 'playwright-core';
+import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   createSession,
@@ -28,6 +28,7 @@ import {
   CHROMIUM_MISSING,
   DESKTOP,
   describeBrowser,
+  expectLandsOnScreen,
   launchBrowser,
   newContext,
   PHONE,
@@ -61,14 +62,6 @@ afterAll(async () => {
 });
 
 const signInAs = (page: Page, email: string) => signInOnPage(page, base, email);
-
-/** The element's top is on the phone's first screen where the page landed. */
-async function expectOnScreen(locator: Locator): Promise<void> {
-  const box = await locator.boundingBox();
-  expect(box).not.toBeNull();
-  expect(box?.y ?? -1).toBeGreaterThanOrEqual(0);
-  expect(box?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(PHONE.height);
-}
 
 async function expectAxeClean(page: Page): Promise<void> {
   const violations = await runAxe(page);
@@ -170,7 +163,7 @@ describeBrowser('staff page in a real browser', () => {
     );
     await expect(page.locator('body').textContent()).resolves.not.toContain('must match');
     // The error box is on the screen, not several screens below the staff list.
-    await expectOnScreen(errors);
+    await expectLandsOnScreen(errors);
     const violations = await axeOnHtml(browser, page.url(), await page.content());
     expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
     await screenshot(page, 'dashboard-settings-refused-es-360');
@@ -180,7 +173,7 @@ describeBrowser('staff page in a real browser', () => {
     const saved = page.locator('p.flash[role=status]');
     await expect(saved.textContent()).resolves.toBe('Ajustes guardados.');
     expect((await findClinic(db, clinic.clinicId))?.emergencyNumber).toBe('999');
-    await expectOnScreen(saved);
+    await expectLandsOnScreen(saved);
     await context.close();
   }, 60_000);
 
@@ -208,7 +201,7 @@ describeBrowser('staff page in a real browser', () => {
     await page.getByRole('button', { name: 'Crear token' }).click();
     const errors = page.locator('#errors');
     await expect(errors.textContent()).resolves.toContain('dé un nombre al token');
-    await expectOnScreen(errors);
+    await expectLandsOnScreen(errors);
     expect(await listApiTokens(db, clinic.clinicId)).toHaveLength(before);
     const violations = await axeOnHtml(browser, page.url(), await page.content());
     expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
@@ -218,7 +211,7 @@ describeBrowser('staff page in a real browser', () => {
     await page.getByRole('button', { name: 'Crear token' }).click();
     const secret = page.locator('#new-token');
     await expect(secret.textContent()).resolves.toMatch(/^nck_/);
-    await expectOnScreen(secret);
+    await expectLandsOnScreen(secret);
     expect(await listApiTokens(db, clinic.clinicId)).toHaveLength(before + 1);
     await screenshot(page, 'dashboard-token-made-es-360');
     await context.close();
@@ -254,7 +247,7 @@ describeBrowser('staff page in a real browser', () => {
     await expect(errors.textContent()).resolves.toContain(
       'Indique el resultado (y, si es un efecto adverso confirmado, su gravedad) antes de resolver.',
     );
-    await expectOnScreen(errors);
+    await expectLandsOnScreen(errors);
     // The same card, with what was typed and chosen still there.
     const again = page.locator(`#alert-${alertIds[1]}`);
     await expect(again.locator('#errors').count()).resolves.toBe(1);
@@ -270,7 +263,7 @@ describeBrowser('staff page in a real browser', () => {
     // Back at the card, now resolved, saying how it turned out.
     const done = page.locator(`#alert-${alertIds[1]}`);
     await expect(done.getAttribute('data-status')).resolves.toBe('resolved');
-    await expectOnScreen(done);
+    await expectLandsOnScreen(done);
     const resolved = await findAlert(db, clinic.clinicId, alertIds[1] ?? '');
     expect(resolved).toMatchObject({
       status: 'resolved',
