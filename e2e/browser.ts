@@ -198,7 +198,7 @@ export async function axeOnHtml(
  * Where a page lands: the element's top is on the first screen once the page has loaded. A form
  * sent with JavaScript off comes back at its action's `#fragment`, and Chromium scrolls there
  * only when the page's stylesheet is in; a box read as soon as the element exists can still be
- * where the top of the page left it (a clean-clone run, fifty-sixth round).
+ * where the top of the page left it (the project's CI at the fifty-fifth round's stop).
  */
 export async function expectLandsOnScreen(
   locator: Locator,
