@@ -16,4 +16,13 @@ describe('time-ordered ids', () => {
     const same = new Set(Array.from({ length: 1000 }, () => timeOrderedId(at)));
     expect(same.size).toBe(1000);
   });
+
+  it('carry the time they were given when times come back and forth', () => {
+    const a = Date.parse('2026-12-02T04:00:00.000Z');
+    const b = a + 1;
+    for (const at of [a, b, a, a, b]) {
+      const id = timeOrderedId(at);
+      expect(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(at);
+    }
+  });
 });
