@@ -1,7 +1,8 @@
 /**
- * `npm run bench [triage] [http] [scale] [--runs N] [--seconds S]`: measures and prints;
- * asserts nothing. Without names it runs `triage` and `http`; `scale` (seeding 1M check-ins)
- * runs only when named. Compare ratios within one run, never absolute figures across machines
+ * `npm run bench [triage] [http] [scale] [instructions] [--runs N] [--seconds S]`: measures and
+ * prints; asserts nothing. Without names it runs `triage` and `http`; `scale` (seeding 1M
+ * check-ins) and `instructions` (the check-in under valgrind's callgrind, decision 1485) run
+ * only when named. Compare ratios within one run, never absolute figures across machines
  * (docs/performance.md).
  */
 import { parseArgs } from 'node:util';
@@ -17,31 +18,34 @@ const { values, positionals } = parseArgs({
     connections: { type: 'string', default: '32' },
     clinics: { type: 'string', default: '1000' },
     dialect: { type: 'string' },
+    checkins: { type: 'string', default: '1500' },
   },
 });
 const runs = Number(values.runs);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const clinics = Number(values.clinics);
+const checkins = Number(values.checkins);
 for (const [name, value] of [
   ['--runs', runs],
   ['--seconds', seconds],
   ['--connections', connections],
   ['--clinics', clinics],
+  ['--checkins', checkins],
 ] as const) {
   if (!Number.isInteger(value) || value < 1) {
     console.error(`${name} must be a whole number ≥ 1`);
     process.exit(2);
   }
 }
-const known = ['triage', 'http', 'scale'];
+const known = ['triage', 'http', 'scale', 'instructions'];
 const unknown = positionals.filter((p) => !known.includes(p));
 if (unknown.length > 0) {
   console.error(`unknown bench ${unknown.join(', ')}; choose from ${known.join(', ')}`);
   process.exit(2);
 }
 const want = (name: string) =>
-  positionals.length === 0 ? name !== 'scale' : positionals.includes(name);
+  positionals.length === 0 ? name === 'triage' || name === 'http' : positionals.includes(name);
 
 const figures = new Figures();
 for (let run = 1; run <= runs; run++) {
@@ -87,6 +91,10 @@ for (let run = 1; run <= runs; run++) {
       clinics,
       ...(values.dialect === undefined ? {} : { dialect: values.dialect }),
     });
+  }
+  if (want('instructions')) {
+    const { benchInstructions } = await import('./instructions.ts');
+    await benchInstructions(figures, { warm: checkins, count: checkins, connections });
   }
 }
 figures.summary('Summary');
