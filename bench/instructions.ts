@@ -17,12 +17,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { postCheckIns } from './load.ts';
 import { firstLine, serverCounts, stopChild } from './servers.ts';
 import type { Figures } from './stats.ts';
 
 const SERVER = fileURLToPath(new URL('./http-server.ts', import.meta.url));
-const BODY = JSON.stringify({ soreness: 3, symptoms: ['tenderness'] });
 
 /** One function's line of `callgrind_annotate`: its instructions and its name. */
 export interface CountedFunction {
@@ -39,8 +38,8 @@ export function dumpTotal(dump: string): number {
 
 /**
  * The functions of `callgrind_annotate`'s listing, heaviest first: `1,234 ( 5.67%)  file:name
- * [object]`. Code V8 compiled at run time has no name (`???:0x…`) and is left out, as are the
- * program's total and the frames every sample passes through when counted inclusively.
+ * [object]`. Code V8 compiled at run time has no name (`???:0x…`) and is left out, as is the
+ * program's total.
  */
 export function annotatedFunctions(listing: string): CountedFunction[] {
   const out: CountedFunction[] = [];
@@ -119,7 +118,6 @@ export async function benchInstructions(
     await post(url, tokens, options.count, options.connections);
     callgrindControl('-d', child);
     const counts = await serverCounts(server);
-    await stopChild(child);
     const dumps = readdirSync(dir).filter((f) => /\.1-\d+$/.test(f));
     const main = dumps.find((f) => f.endsWith('-01'));
     if (main === undefined) throw new Error('callgrind wrote no dump of the main thread');
@@ -189,31 +187,14 @@ function callgrindControl(flag: '-z' | '-d', child: ChildProcess): void {
   execFileSync('callgrind_control', [flag, String(child.pid)], { stdio: 'ignore' });
 }
 
-/** Post exactly `amount` check-ins over `connections`, each to the next link in turn. */
+/** Post exactly `amount` check-ins over `connections`; any failure ends the bench. */
 async function post(
   url: string,
   tokens: readonly string[],
   amount: number,
   connections: number,
 ): Promise<void> {
-  let next = 0;
-  const result = await autocannon({
-    url,
-    connections,
-    amount,
-    timeout: 120,
-    requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: BODY,
-        setupRequest: (req) => ({
-          ...req,
-          path: `/api/v1/p/${tokens[next++ % tokens.length] ?? ''}/check-ins`,
-        }),
-      },
-    ],
-  });
-  const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed > 0) throw new Error(`${failed} of ${amount} check-ins failed under callgrind`);
+  const result = await postCheckIns({ url, tokens, connections, seconds: 0, amount });
+  if (result.failures > 0)
+    throw new Error(`${result.failures} of ${amount} check-ins failed under callgrind`);
 }
