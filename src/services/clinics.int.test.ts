@@ -151,11 +151,13 @@ describeEachDialect('clinics and set-password links', (ctx) => {
       const signed = await signIn(deps, NOBODY, { email: 'lee@link.test', password: GOOD });
       expect(signed.user.id).toBe(user.id);
 
+      // Each call starts only when its refusal is awaited: started together, the second could
+      // reject while the first was awaited, an unhandled rejection (the project's CI, round 57).
       for (const call of [
-        readSetPasswordLink(deps, NOBODY, { token }),
-        setPasswordWithLink(deps, NOBODY, { token, password: `${GOOD}!` }),
+        () => readSetPasswordLink(deps, NOBODY, { token }),
+        () => setPasswordWithLink(deps, NOBODY, { token, password: `${GOOD}!` }),
       ]) {
-        expect((await refusal(call)).status).toBe(410);
+        expect((await refusal(call())).status).toBe(410);
       }
       expect((await refusal(readSetPasswordLink(deps, NOBODY, { token: 'nope' }))).status).toBe(
         404,
