@@ -13,7 +13,7 @@
  * whole count moves by a few percent between runs of the same code.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,8 @@ export interface InstructionsOptions {
   /** Check-ins counted. */
   readonly count: number;
   readonly connections: number;
+  /** A file to copy the main thread's dump to, for `callgrind_annotate --tree=caller` later. */
+  readonly keepDump?: string | undefined;
 }
 
 /** Named native functions worth following from round to round (docs/performance.md). */
@@ -122,6 +124,10 @@ export async function benchInstructions(
     const main = dumps.find((f) => f.endsWith('-01'));
     if (main === undefined) throw new Error('callgrind wrote no dump of the main thread');
     const mainTotal = dumpTotal(readFileSync(join(dir, main), 'utf8'));
+    if (options.keepDump !== undefined) {
+      copyFileSync(join(dir, main), options.keepDump);
+      figures.note(`instructions: the main thread's dump is kept in ${options.keepDump}`);
+    }
     const allTotal = dumps.reduce(
       (sum, f) => sum + dumpTotal(readFileSync(join(dir, f), 'utf8')),
       0,

@@ -19,6 +19,7 @@ const { values, positionals } = parseArgs({
     clinics: { type: 'string', default: '1000' },
     dialect: { type: 'string' },
     checkins: { type: 'string', default: '1500' },
+    'keep-dump': { type: 'string' },
   },
 });
 const runs = Number(values.runs);
@@ -94,7 +95,12 @@ for (let run = 1; run <= runs; run++) {
   }
   if (want('instructions')) {
     const { benchInstructions } = await import('./instructions.ts');
-    await benchInstructions(figures, { warm: checkins, count: checkins, connections });
+    await benchInstructions(figures, {
+      warm: checkins,
+      count: checkins,
+      connections,
+      keepDump: values['keep-dump'],
+    });
   }
 }
 figures.summary('Summary');
