@@ -18,7 +18,7 @@ import type { AppDeps } from './deps.ts';
 import { drainOnClose } from './drain.ts';
 import { holdAnswersUntilDurable } from './durable-answers.ts';
 import { registerErrorHandling } from './errors.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, requestLogger } from './logger.ts';
 import { adminRoutes } from './routes/admin/admin.routes.ts';
 import { deadLetterRoutes } from './routes/admin/dead-letters.routes.ts';
 import { adminExportRoutes } from './routes/admin/export.routes.ts';
@@ -78,6 +78,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Our own one-line request log (below) replaces Fastify's, which would log the URL.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
+    childLoggerFactory: requestLogger,
     requestIdHeader: false,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,

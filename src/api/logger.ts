@@ -1,4 +1,11 @@
-import { type DestinationStream, type Logger, pino } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import {
+  type Bindings,
+  type ChildLoggerOptions,
+  type DestinationStream,
+  type Logger,
+  pino,
+} from 'pino';
 import type { LogLevel } from '../config/env.ts';
 
 /**
@@ -45,4 +52,45 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     base: { service: 'needlecare' },
   };
   return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+const { chindingsSym } = pino.symbols;
+const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Fastify's `childLoggerFactory`: each request's logger, bound to its id (decision 1486).
+ *
+ * pino's `child()` runs every binding through the serializers and the redaction, and builds the
+ * child's formatters again: about a microsecond, on every request, logged or not. The id here
+ * is one `buildApp` made (`randomUUID()`: hex digits and dashes), which needs neither, so the
+ * child is the parent with `"reqId":"…"` added to the bindings text pino keeps for it, as
+ * `child()` would have added it. A binding of any other shape, a route's own level or
+ * serializers, or a logger that is not pino go through `child()`.
+ */
+export function requestLogger(
+  logger: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+): FastifyBaseLogger {
+  const parent = logger as FastifyBaseLogger & { [chindingsSym]?: unknown };
+  const id = (bindings as { reqId?: unknown }).reqId;
+  const text = parent[chindingsSym];
+  if (
+    options.level !== undefined ||
+    options.serializers !== undefined ||
+    typeof text !== 'string' ||
+    typeof id !== 'string' ||
+    !REQUEST_ID.test(id) ||
+    !onlyRequestId(bindings)
+  ) {
+    return logger.child(bindings, options);
+  }
+  const child = Object.create(parent) as typeof parent;
+  child[chindingsSym] = `${text},"reqId":"${id}"`;
+  return child;
+}
+
+function onlyRequestId(bindings: object): boolean {
+  for (const key in bindings) if (key !== 'reqId') return false;
+  return true;
 }

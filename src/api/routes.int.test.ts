@@ -664,7 +664,7 @@ describeEachDialect('routes', (ctx) => {
       });
       const b = await signIn(app, w.a.practitionerEmail);
       const s = await createSession(app, b);
-      await app.inject({
+      const posted = await app.inject({
         method: 'POST',
         url: `/api/v1/p/${s.token}/check-ins`,
         payload: { soreness: 3, symptoms: ['fever'], note: 'secret note' },
@@ -674,6 +674,10 @@ describeEachDialect('routes', (ctx) => {
       await app.close();
       const log = lines.join('');
       expect(log).toContain('"route":"/api/v1/p/:token/check-ins"');
+      // Each line names its request by the id the answer carries (decision 1486).
+      expect(log).toContain(
+        `"reqId":"${posted.headers['x-request-id']}","method":"POST","route":"/api/v1/p/:token/check-ins"`,
+      );
       expect(log).toContain('"status":201');
       expect(log).toMatch(/"ms":\d+/);
       for (const secret of [
