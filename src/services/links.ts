@@ -103,5 +103,21 @@ export type LinkState = 'active' | 'expired' | 'revoked';
 
 export function linkState(link: PatientLink, now: Date): LinkState {
   if (link.revokedAt !== null) return 'revoked';
-  return Date.parse(link.expiresAt) <= now.getTime() ? 'expired' : 'active';
+  return expiryOf(link) <= now.getTime() ? 'expired' : 'active';
+}
+
+/**
+ * A link's expiry in milliseconds, parsed once per link object: a check-in asks twice, at the
+ * door and under the session's lock, of a link usually remembered from the token's last
+ * check-in, and `Date.parse` is the costlier part of the question (decision 1486).
+ */
+const expiries = new WeakMap<PatientLink, number>();
+
+function expiryOf(link: PatientLink): number {
+  let ms = expiries.get(link);
+  if (ms === undefined) {
+    ms = Date.parse(link.expiresAt);
+    expiries.set(link, ms);
+  }
+  return ms;
 }

@@ -240,6 +240,21 @@ export function keptTriageStateUses(db: Db): number {
   return keptUses.get(db.getExecutor().adapter) ?? 0;
 }
 
+/**
+ * When a session was performed, in milliseconds, parsed once per session read: kept state hands
+ * the same read to each of the session's check-ins (decision 1486).
+ */
+const performedTimes = new WeakMap<CheckInContext, number>();
+
+function performedMs(found: CheckInContext): number {
+  let ms = performedTimes.get(found);
+  if (ms === undefined) {
+    ms = Date.parse(found.session.performedAt);
+    performedTimes.set(found, ms);
+  }
+  return ms;
+}
+
 /** A copy of kept state that the group may change: its items add their reports and alert. */
 function stateFromKept(
   ids: readonly string[],
@@ -528,7 +543,7 @@ async function writeCheckIn(
     const refused = linkRefusal(link, state, now);
     if (refused !== undefined) throw new LinkRefused(refused);
   }
-  const hoursAfter = Math.max(0, (now.getTime() - Date.parse(session.performedAt)) / HOUR_MS);
+  const hoursAfter = Math.max(0, (now.getTime() - performedMs(state.found)) / HOUR_MS);
   const reports: Report[] = state.reports.map(({ hoursAfter, soreness, symptoms }) => ({
     hoursAfter,
     soreness,
