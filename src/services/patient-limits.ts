@@ -1,7 +1,7 @@
 import { RED_FLAG_SYMPTOMS, type SymptomCode } from '../clinical/types.ts';
 import type { Clock } from './clock.ts';
 import { createRateLimiter } from './rate-limiter.ts';
-import { sha256Hex } from './secrets.ts';
+import { linkTokenHash } from './secrets.ts';
 
 /**
  * Limits on what a patient link's holder may send (issue 12, finding 7; decision 1112): per
@@ -54,7 +54,7 @@ export function createPatientLimits(
   return {
     hit({ token, ip, safety }) {
       // Written out, no arrays: every patient-link POST passes here (decision 1448).
-      const link = `link:${sha256Hex(token)}`;
+      const link = `link:${linkTokenHash(token)}`;
       const byLink = links.hit(link);
       const byIp = ips.hit(ip);
       const overOrdinary = !byLink.allowed || !byIp.allowed;

@@ -25,7 +25,7 @@ import { AppError } from './errors.ts';
 import { readJobSettings } from './job-settings.ts';
 import { linkState } from './links.ts';
 import { coreSites } from './schemas/views.ts';
-import { sha256Hex } from './secrets.ts';
+import { linkTokenHash } from './secrets.ts';
 
 export type ActiveLink = PatientLink & { readonly patientId: string };
 
@@ -45,7 +45,7 @@ export async function resolvePatientLink(
   const found =
     token.length === 0 || token.length > MAX_TOKEN_LENGTH
       ? undefined
-      : await findLinkWithClinicState(deps.db, sha256Hex(token));
+      : await findLinkWithClinicState(deps.db, linkTokenHash(token));
   if (found === undefined) {
     throw new AppError(
       'not_found',
@@ -126,7 +126,7 @@ export async function resolvePatientLinkForCheckIn(
   token: string,
 ): Promise<ActiveLink> {
   const links = rememberedOf(deps);
-  const hash = token.length === 0 || token.length > MAX_TOKEN_LENGTH ? '' : sha256Hex(token);
+  const hash = token.length === 0 || token.length > MAX_TOKEN_LENGTH ? '' : linkTokenHash(token);
   const known = links.get(hash);
   if (known !== undefined && linkState(known, deps.clock.now()) === 'active') {
     // Most recent use last, so the first entry is the one to drop.
@@ -161,7 +161,7 @@ export async function resolveLinkForEmergency(
     return { link: await resolvePatientLink(deps, actor, token), active: true };
   } catch (error) {
     if (!(error instanceof AppError) || error.code !== 'link_gone') throw error;
-    const link = await findLinkByTokenHash(deps.db, sha256Hex(token));
+    const link = await findLinkByTokenHash(deps.db, linkTokenHash(token));
     if (link === undefined) throw error;
     const now = deps.clock.now().getTime();
     const endedAt = Math.min(
@@ -188,7 +188,7 @@ export async function clinicOfGoneLink(
   token: string,
 ): Promise<Clinic | undefined> {
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
-  const link = await findLinkByTokenHash(deps.db, sha256Hex(token));
+  const link = await findLinkByTokenHash(deps.db, linkTokenHash(token));
   if (link === undefined) return undefined;
   const clinic = await findClinic(deps.db, link.clinicId);
   if (linkState(link, deps.clock.now()) === 'active' && clinic?.suspendedAt == null)

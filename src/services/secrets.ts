@@ -11,11 +11,28 @@ export function randomSecret(bytes = 32): string {
 
 /**
  * One-shot `crypto.hash` (Node 20.12+): about a third of `createHash`'s time for a short string,
- * and a check-in hashes its link's token three times (decision 1448).
+ * and a check-in hashes its link's token (decisions 1448, 1486).
  */
 export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }
+
+/**
+ * `sha256Hex` of a patient-link token, remembering the last token it hashed. A POST through a
+ * link hashes its token at the door's limits and again when its link is looked up, one right
+ * after the other (decision 1486). Only the last token is held, and only in this process's
+ * memory, where the request that brought it still holds it too.
+ */
+export function linkTokenHash(token: string): string {
+  if (token !== lastLinkToken) {
+    lastLinkHash = sha256Hex(token);
+    lastLinkToken = token;
+  }
+  return lastLinkHash;
+}
+
+let lastLinkToken: string | undefined;
+let lastLinkHash = '';
 
 /** Constant-time comparison of two strings (different lengths compare unequal). */
 export function safeEqual(a: string, b: string): boolean {

@@ -13,7 +13,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Locale } from '../../clinical/types.ts';
 import { LOCALES } from '../../clinical/types.ts';
 import { type Catalogue, negotiateLocale } from '../../i18n/catalogue.ts';
-import { sha256Hex } from '../../services/secrets.ts';
+import { linkTokenHash } from '../../services/secrets.ts';
 import { type Clinic, findClinic, listClinics } from '../../store/clinics.repository.ts';
 import { isDatabaseUnavailable } from '../../store/db-errors.ts';
 import { findLinkByTokenHash } from '../../store/links.repository.ts';
@@ -179,7 +179,7 @@ export function registerUnavailablePage(app: FastifyInstance): ContactMemory {
     const token = (request.params as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || reply.statusCode >= 400) return;
     try {
-      const hash = sha256Hex(token);
+      const hash = linkTokenHash(token);
       const now = clock.now().getTime();
       let clinicId = memory.clinicOfLink(hash);
       if (clinicId === undefined) {
@@ -201,7 +201,8 @@ export function registerUnavailablePage(app: FastifyInstance): ContactMemory {
     if (!isDatabaseUnavailable(error)) throw error;
     request.log.warn({ err: error }, 'patient page: database unavailable');
     const token = (request.params as { token?: unknown } | undefined)?.token;
-    const clinicId = typeof token === 'string' ? memory.clinicOfLink(sha256Hex(token)) : undefined;
+    const clinicId =
+      typeof token === 'string' ? memory.clinicOfLink(linkTokenHash(token)) : undefined;
     const clinic = clinicId === undefined ? undefined : memory.clinic(clinicId);
     const query = request.query as { lang?: unknown } | undefined;
     const body = request.body as { lang?: unknown } | undefined;
