@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/dialects.ts';
@@ -9,6 +10,7 @@ import {
 } from './audit.repository.ts';
 import { withTransaction } from './db.ts';
 import { auditEventFixture } from './test-fixtures.ts';
+import { TEST_KEYS } from './test-keys.ts';
 
 const event = auditEventFixture;
 
@@ -31,6 +33,37 @@ describeEachDialect('audit chain', (ctx) => {
     expect(await verifyAuditChain(ctx.db)).toEqual({ ok: true, checked: 2, unkeyed: 0 });
     const listed = await listAuditEvents(ctx.db, { clinicId: 'clinic-1' });
     expect(listed).toEqual([first]);
+  });
+
+  it('links each event by the keyed hash chains have carried since version 2', async () => {
+    // Recomputed here the way it was first written (two updates): a chain stored before any
+    // change to how the hash is computed must still verify (decision 1486).
+    const appended = await appendAuditEvent(ctx.db, event(7));
+    const stored = await ctx.db
+      .selectFrom('audit_events')
+      .select(['details_json', 'key_id'])
+      .where('seq', '=', appended.seq)
+      .executeTakeFirstOrThrow();
+    const { id, key } = TEST_KEYS.audit.current;
+    expect(stored.key_id).toBe(id);
+    const canonical = JSON.stringify([
+      appended.seq,
+      appended.id,
+      appended.at,
+      appended.clinicId,
+      appended.actorType,
+      appended.actorId,
+      appended.action,
+      appended.subjectType,
+      appended.subjectId,
+      appended.ip,
+      stored.details_json,
+    ]);
+    const expected = createHmac('sha256', key)
+      .update(`needlecare-audit-v2\0${id}\0${appended.prevHash}\0`)
+      .update(canonical)
+      .digest('hex');
+    expect(appended.hash).toBe(expected);
   });
 
   it('rolls back with the caller’s transaction', async () => {

@@ -167,9 +167,9 @@ function legacyHash(prevHash: string, row: HashedFields): string {
  * who can write the database cannot edit a row and re-chain the rest.
  */
 function keyedHash(key: Buffer, keyId: string, prevHash: string, row: HashedFields): string {
+  // One update: the same bytes as two, one call into OpenSSL fewer per event (decision 1486).
   return createHmac('sha256', key)
-    .update(`needlecare-audit-v2\0${keyId}\0${prevHash}\0`)
-    .update(canonicalEvent(row))
+    .update(`needlecare-audit-v2\0${keyId}\0${prevHash}\0${canonicalEvent(row)}`)
     .digest('hex');
 }
 
