@@ -19,6 +19,7 @@ import type pg from 'pg';
 import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_PAGES } from './checkpointer.ts';
 import { isConnectionLost } from './db-errors.ts';
 import { PreparedStatements, PreparedStatementsCarrier, preparingPool } from './pg-prepared.ts';
+import { positionalStatement } from './positional.ts';
 import type { Database } from './schema.ts';
 import { attachWalSync, untilDurable, WalSync, watchedStatement } from './wal-sync.ts';
 
@@ -278,7 +279,8 @@ class ImmediateSqliteDriver extends SqliteDriver {
 /**
  * Kysely prepares every query anew; better-sqlite3 statements are reusable, and preparing was
  * ~13% of a check-in's CPU time (bench/http.bench.ts, profiled). Keep the statements of the
- * (few hundred) distinct query texts the app issues.
+ * (few hundred) distinct query texts the app issues; each binds its values one argument each
+ * (`positionalStatement`, decision 1487).
  */
 function withStatementCache(
   sqlite: SQLite.Database,
@@ -296,7 +298,7 @@ function withStatementCache(
     prepare: (sql: string) => {
       let statement = cache.get(sql);
       if (statement === undefined) {
-        statement = sqlite.prepare(sql);
+        statement = positionalStatement(sqlite.prepare(sql));
         if (wal !== undefined) statement = watchedStatement(sqlite, statement, sql, wal);
         if (cache.size >= max) cache.delete(cache.keys().next().value as string);
         cache.set(sql, statement);
