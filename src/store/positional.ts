@@ -1,8 +1,8 @@
 import type SQLite from 'better-sqlite3';
 
 /**
- * The most values one statement call passes as arguments; a longer list (a bulk seed's insert)
- * goes whole, as it came. Far under what a call may take.
+ * The most values one statement call passes as arguments; a longer list goes whole, as it
+ * came. Far under what a call may take.
  */
 export const MAX_SPREAD = 4096;
 
