@@ -8,6 +8,7 @@ import {
 } from './ceiling.ts';
 import type { LoadResult, PacedResult } from './load.ts';
 import { pacedAgent, pacedCheckIns, postCheckIns } from './load.ts';
+import { describeMachine } from './machine.ts';
 import { type OthersCpu, watchOthers } from './others.ts';
 import { cpuSpeed, syscallSpeed } from './probe.ts';
 import { type ServerCounts, serverCounts, startServe, startServer } from './servers.ts';
@@ -223,6 +224,7 @@ export async function benchHttp(figures: Figures, options: HttpBenchOptions): Pr
   // `BENCH_PIN=1`: the load generator on a CPU of its own, the servers on all. Off by default:
   // it took the server's waits for a CPU down and its half-load p99 up (decision 1466).
   const cores = availableParallelism();
+  figures.note(`the machine: ${describeMachine()}`);
   const pinned = process.env.BENCH_PIN === '1' ? pinLoadGenerator() : 'BENCH_PIN=1 pins it';
   if (typeof pinned === 'string') figures.note(`load generator not pinned: ${pinned}`);
   else
