@@ -11,11 +11,11 @@ import { release } from 'node:os';
  */
 export interface MachineSources {
   /** `/proc/cpuinfo`, or undefined where it cannot be read. */
-  readonly cpuinfo?: string;
+  readonly cpuinfo?: string | undefined;
   /** `/sys/devices/system/cpu/vulnerabilities/meltdown`. */
-  readonly meltdown?: string;
+  readonly meltdown?: string | undefined;
   /** `/sys/devices/system/cpu/cpuidle/current_driver`. */
-  readonly cpuidle?: string;
+  readonly cpuidle?: string | undefined;
   /** The kernel's release (`os.release()`). */
   readonly kernel: string;
 }
