@@ -6,6 +6,7 @@ import {
   sqliteCommitsPerSecond,
   sqlitePacedCommits,
 } from './ceiling.ts';
+import { type DiskWrites, watchDisk } from './disk.ts';
 import type { LoadResult, PacedResult } from './load.ts';
 import { pacedAgent, pacedCheckIns, postCheckIns } from './load.ts';
 import { describeMachine } from './machine.ts';
@@ -431,7 +432,9 @@ async function halfLoad(
   });
   await server.counts(); // counted from here
   const watch = watchOthers(server.pids);
+  const diskWatch = watchDisk();
   const half = await pacedCheckIns({ ...target, seconds, rate: halfRate, agent });
+  const disk = diskWatch.stop();
   const others = watch.stop();
   agent.destroy();
   const collected = await server.counts();
@@ -480,6 +483,7 @@ async function halfLoad(
     half.requests,
     name === 'PostgreSQL',
   );
+  diskFigures(figures, `check-in ${name} at half load`, disk);
   figures.add({
     name: `check-in ${name} at half load: its first ${Math.min(2, seconds)} s right after the full load (warm-up, not counted), p99`,
     value: settling.p99,
@@ -517,7 +521,9 @@ async function commitFloor(
   halfRate: number,
   seconds: number,
 ): Promise<void> {
+  const diskWatch = watchDisk();
   const lone = await pacedCommits(halfRate, seconds);
+  const disk = diskWatch.stop();
   figures.add({
     name: `${name}: lone durable commits at the half-load pace, p50`,
     value: lone.p50,
@@ -536,5 +542,26 @@ async function commitFloor(
     unit: 'ms',
     digits: 1,
   });
+  diskFigures(figures, `${name}: lone durable commits at the half-load pace`, disk);
   if (lone.failures > 0) figures.note(`!! ${name} lone commits: ${lone.failures} failed`);
+}
+
+/**
+ * What the disks wrote in the window (Linux; decision 1490): a commit's flush waits behind the
+ * kernel's writeback of data pages, so a second with a burst of it shows in a latency's tail
+ * whatever the server does. Read a missed tail beside these.
+ */
+function diskFigures(figures: Figures, name: string, disk: DiskWrites | undefined): void {
+  if (disk === undefined) return;
+  figures.add({ name: `${name}: the disks wrote, in all`, value: disk.mb, unit: 'MB' });
+  figures.add({
+    name: `${name}: the disks wrote, at most in any second`,
+    value: disk.peakMbPerSecond,
+    unit: 'MB',
+  });
+  figures.add({
+    name: `${name}: the disks' requests in flight, at most`,
+    value: disk.peakInFlight,
+    unit: '',
+  });
 }
