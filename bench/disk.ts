@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 /**
  * What the machine's disks wrote while a measurement ran (Linux; decision 1490). A commit
  * waits for its log's flush, and a flush waits behind whatever else the disk was given: on
- * this machine class the kernel's periodic writeback sends a database's data pages out in
- * bursts of 150–290 MB a second, and a lone `fdatasync` then took 20–70 ms. The bench prints
+ * this machine class the kernel's periodic writeback sent a database's data pages out in
+ * bursts of up to ~290 MB in a second, and a lone `fdatasync` then took 15–70 ms. The bench prints
  * these beside the tail it judges, as it prints the CPU other processes took.
  */
 export interface DiskWrites {

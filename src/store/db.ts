@@ -124,7 +124,7 @@ export function createDb(config: DbConfig): Db {
  * Each connection's backend hands the data pages it writes out to the disk every 256 kB
  * (`backend_flush_after`, decision 1489), where PostgreSQL's default on Linux leaves them in the
  * kernel's cache until its writeback sends them out 30 s later in one burst, and a commit's WAL
- * flush then waits behind that burst (20–70 ms stalls measured). Set only where the server
+ * flush then waits behind that burst (15–70 ms stalls measured). Set only where the server
  * still has the built-in default (an operator's own value, 0 included, is kept) and where it
  * can take the value at all (its maximum is 0 where the platform has no `sync_file_range`).
  */

@@ -17,7 +17,7 @@ function databaseOf(url: string): string {
 
 describePostgres('each connection writes its data pages back as it goes (decision 1489)', (ctx) => {
   /** What the server itself says, on a plain `pg` connection that is not the pool's. */
-  let server: { setting: string; source: string; maxVal: number };
+  let server: { shown: string; source: string; maxVal: number };
   const opened: Db[] = [];
   const open = (url: string): Db => {
     const db = createDb({ databaseUrl: url, poolMax: 1 });
@@ -29,12 +29,13 @@ describePostgres('each connection writes its data pages back as it goes (decisio
     const client = new pg.Client({ connectionString: ctx.config.databaseUrl });
     await client.connect();
     try {
-      const { rows } = await client.query<{ setting: string; source: string; max_val: string }>(
-        `select setting, source, max_val from pg_settings where name = 'backend_flush_after'`,
+      const { rows } = await client.query<{ shown: string; source: string; max_val: string }>(
+        `select current_setting('backend_flush_after') as shown, source, max_val
+           from pg_settings where name = 'backend_flush_after'`,
       );
       const row = rows[0];
       if (row === undefined) throw new Error('no backend_flush_after on this server');
-      server = { setting: row.setting, source: row.source, maxVal: Number(row.max_val) };
+      server = { shown: row.shown, source: row.source, maxVal: Number(row.max_val) };
     } finally {
       await client.end();
     }
@@ -46,7 +47,7 @@ describePostgres('each connection writes its data pages back as it goes (decisio
   it('sets 256 kB before the first statement a new connection runs, where the server has its default', async () => {
     const seen = await firstSeen(open(ctx.config.databaseUrl as string));
     if (server.source === 'default' && server.maxVal >= 32) expect(seen).toBe('256kB');
-    else expect(seen).not.toBe('256kB');
+    else expect(seen).toBe(server.shown);
   });
 
   it("keeps a value the database's owner set, 0 included", async () => {
